@@ -1,0 +1,103 @@
+// Values resolution: the user's values, checked against the template's JSON Schema
+// (draft 7) with its defaults applied. Pure: the same input gives the same values or the
+// same InputError, which names each field by JSON pointer and the rule it broke.
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { default as addFormats } from "ajv-formats";
+import { InputError, type InputIssue } from "../errors.js";
+import type { Template } from "./template.js";
+
+const ajv = new Ajv({
+  allErrors: true,
+  useDefaults: true,
+  coerceTypes: false,
+  strict: false, // catalogs carry UI keywords (x-onyxia, x-plateau…) that ajv does not know
+  validateFormats: true,
+});
+addFormats.default(ajv);
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+export function validatorFor(template: Template): ValidateFunction {
+  let validate = compiled.get(template.valuesSchema);
+  if (!validate) {
+    validate = ajv.compile(template.valuesSchema);
+    compiled.set(template.valuesSchema, validate);
+  }
+  return validate;
+}
+
+/** Values are JSON data; refuse NUL and other control characters no program argument can carry. */
+function controlCharacterIssues(value: unknown, pointer: string, issues: InputIssue[]): void {
+  if (typeof value === "string") {
+    // Tabs and line breaks are legitimate (a multi-line description); NUL and the rest are not.
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
+      issues.push({ pointer, rule: "no-control-characters", message: "must not contain NUL or other control characters" });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => controlCharacterIssues(item, `${pointer}/${i}`, issues));
+  } else if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) controlCharacterIssues(item, `${pointer}/${escapePointer(key)}`, issues);
+  }
+}
+
+const escapePointer = (segment: string): string => segment.replaceAll("~", "~0").replaceAll("/", "~1");
+
+export function issueFromAjv(error: ErrorObject, prefix: string): InputIssue {
+  const params = error.params as Record<string, unknown>;
+  // Point at the offending property itself rather than its parent object.
+  const extra = error.keyword === "additionalProperties" ? `/${escapePointer(String(params.additionalProperty))}` : "";
+  const missing = error.keyword === "required" ? `/${escapePointer(String(params.missingProperty))}` : "";
+  const pointer = `${prefix}${error.instancePath}${extra}${missing}`;
+  let message = error.message ?? "is invalid";
+  if (error.keyword === "enum") message = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+  if (error.keyword === "additionalProperties") message = "is not a known value of this template";
+  if (error.keyword === "required") message = "is required";
+  return { pointer, rule: error.keyword, message };
+}
+
+/**
+ * Returns the complete values (defaults applied) or throws an InputError listing every
+ * problem, each with a pointer under `/values`.
+ */
+export function resolveValues(template: Template, input: unknown): Record<string, unknown> {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw InputError.field("/values", "type", "must be an object");
+  }
+  const values = structuredClone(input) as Record<string, unknown>;
+  const issues: InputIssue[] = [];
+  controlCharacterIssues(values, "/values", issues);
+  const validate = validatorFor(template);
+  if (!validate(values)) {
+    for (const error of validate.errors ?? []) {
+      // anyOf/oneOf repeat their branches' errors; keep what points at a cause.
+      if (error.keyword === "anyOf" || error.keyword === "oneOf" || error.keyword === "if") continue;
+      issues.push(issueFromAjv(error, "/values"));
+    }
+  }
+  if (issues.length > 0) {
+    const unique = issues.filter((issue, i) => issues.findIndex((other) => other.pointer === issue.pointer && other.rule === issue.rule) === i);
+    const first = unique[0] as InputIssue;
+    const more = unique.length > 1 ? ` (and ${unique.length - 1} more)` : "";
+    throw new InputError(`invalid values for ${template.spec.id}: ${first.pointer} ${first.message} [${first.rule}]${more}`, unique);
+  }
+  return values;
+}
+
+/** The value at a JSON pointer (`/git/repository`), or undefined. */
+export function valueAt(values: unknown, pointer: string): unknown {
+  let current: unknown = values;
+  for (const raw of pointer.split("/").slice(1)) {
+    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    if (typeof current !== "object" || current === null || !Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+/** Truthiness of `when`: present and not empty. */
+export function isSet(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === "" || value === 0) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
+}

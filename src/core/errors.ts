@@ -1,0 +1,91 @@
+// The one error vocabulary of Plateau. Expected failures are values of these classes;
+// `src/server/errors.ts` maps them to HTTP status and `src/cli/exit-codes.ts` to exit codes.
+
+/** One precise reason why an input was refused: where (a JSON pointer) and which rule. */
+export interface InputIssue {
+  /** JSON pointer into the offending document, e.g. `/values/size` ("" for the whole input). */
+  readonly pointer: string;
+  /** The rule that failed, e.g. `enum`, `dns-label`, `additionalProperties`. */
+  readonly rule: string;
+  /** A sentence for a person. */
+  readonly message: string;
+}
+
+export type ErrorCode =
+  | "input"
+  | "not-found"
+  | "conflict"
+  | "not-allowed"
+  | "quota-exceeded"
+  | "unavailable";
+
+export abstract class PlateauError extends Error {
+  abstract readonly code: ErrorCode;
+}
+
+export class InputError extends PlateauError {
+  readonly code = "input" as const;
+  constructor(
+    message: string,
+    readonly issues: readonly InputIssue[] = [],
+  ) {
+    super(message);
+    this.name = "InputError";
+  }
+
+  /** An input error about a single field, with its message derived from the issue. */
+  static field(pointer: string, rule: string, message: string): InputError {
+    return new InputError(`${pointer || "input"}: ${message}`, [{ pointer, rule, message }]);
+  }
+}
+
+export class NotFoundError extends PlateauError {
+  readonly code = "not-found" as const;
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+  ) {
+    super(`${kind} "${id}" not found`);
+    this.name = "NotFoundError";
+  }
+}
+
+export class ConflictError extends PlateauError {
+  readonly code = "conflict" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "ConflictError";
+  }
+}
+
+export class NotAllowedError extends PlateauError {
+  readonly code = "not-allowed" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "NotAllowedError";
+  }
+}
+
+export class QuotaExceededError extends PlateauError {
+  readonly code = "quota-exceeded" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "QuotaExceededError";
+  }
+}
+
+/** A dependency (the engine, the repository's remote…) cannot serve the request now. */
+export class UnavailableError extends PlateauError {
+  readonly code = "unavailable" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "UnavailableError";
+  }
+}
+
+export const isPlateauError = (error: unknown): error is PlateauError => error instanceof PlateauError;
+
+/** An invariant: a bug if it fails, never an expected outcome. */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`invariant violated: ${message}`);
+}

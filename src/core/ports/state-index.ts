@@ -1,0 +1,69 @@
+// The index of desired state in the database: a projection of the repository that can
+// always be rebuilt from git. It answers queries (lists, filters) that git answers slowly.
+import type { InstanceState } from "../model.js";
+import type { CommitId } from "./desired-state-repository.js";
+
+export interface IndexedPlatform {
+  readonly name: string;
+  readonly title: string;
+  readonly engine: "podman" | "argocd";
+  readonly tier: string;
+  readonly site: string;
+  readonly infrastructure: string;
+  readonly domain: string;
+  readonly flavour: string;
+}
+
+export interface IndexedProject {
+  readonly name: string;
+  readonly title: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface IndexedInstance {
+  readonly project: string;
+  readonly name: string;
+  readonly template: string;
+  readonly templateVersion: string;
+  readonly platform: string;
+  readonly state: InstanceState;
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly placementReason: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface IndexDelta {
+  /** The commit the index will reflect once the delta is applied. */
+  readonly commit: CommitId;
+  /** Drop everything first (a full rebuild). */
+  readonly reset: boolean;
+  readonly platforms: { readonly upsert: readonly IndexedPlatform[]; readonly remove: readonly string[] };
+  readonly projects: { readonly upsert: readonly IndexedProject[]; readonly remove: readonly string[] };
+  readonly instances: {
+    readonly upsert: readonly IndexedInstance[];
+    readonly remove: readonly { readonly project: string; readonly name: string }[];
+  };
+  /** Request ids found in the commits' trailers, for idempotent retries. */
+  readonly requests: readonly { readonly id: string; readonly commit: CommitId }[];
+}
+
+export interface InstanceFilter {
+  readonly project?: string;
+  readonly platform?: string;
+}
+
+export interface StateIndex {
+  indexedCommit(): Promise<CommitId | null>;
+  /** Applies a delta atomically: all of it, with the new commit, or nothing. */
+  apply(delta: IndexDelta): Promise<void>;
+  listPlatforms(): Promise<IndexedPlatform[]>;
+  getPlatform(name: string): Promise<IndexedPlatform | undefined>;
+  listProjects(): Promise<IndexedProject[]>;
+  getProject(name: string): Promise<IndexedProject | undefined>;
+  listInstances(filter: InstanceFilter): Promise<IndexedInstance[]>;
+  getInstance(project: string, name: string): Promise<IndexedInstance | undefined>;
+  /** The commit that carried a request id, if any. */
+  findRequest(requestId: string): Promise<CommitId | undefined>;
+}

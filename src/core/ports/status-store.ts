@@ -1,0 +1,34 @@
+// What engines observed: not desired state, so it lives in the database only.
+
+export type Phase = "pending" | "starting" | "running" | "stopping" | "stopped" | "failed";
+
+export interface ObservedStatus {
+  readonly project: string;
+  readonly instance: string;
+  readonly platform: string;
+  readonly phase: Phase;
+  /** Why the instance is in this phase, for a person ("pulling image …", "exit code 1 …"). */
+  readonly reason: string;
+  /** The content hash of the rendered manifests that run, when something runs. */
+  readonly appliedHash: string | null;
+  /** Where the local proxy reaches the instance (`127.0.0.1:41234`), when it serves HTTP. */
+  readonly endpoint: string | null;
+  readonly updatedAt: string;
+}
+
+export interface InstanceEvent {
+  readonly project: string;
+  readonly instance: string;
+  readonly at: string;
+  readonly message: string;
+}
+
+export interface StatusStore {
+  setStatus(status: ObservedStatus): Promise<void>;
+  getStatus(project: string, instance: string): Promise<ObservedStatus | undefined>;
+  listStatuses(filter: { readonly project?: string; readonly platform?: string }): Promise<ObservedStatus[]>;
+  deleteStatus(project: string, instance: string): Promise<void>;
+  addEvent(event: InstanceEvent): Promise<void>;
+  /** The latest events of an instance, oldest first. */
+  listEvents(project: string, instance: string, limit: number): Promise<InstanceEvent[]>;
+}

@@ -1,0 +1,31 @@
+// Where each piece of desired state lives in the repository (the v1 layout of
+// docs/architecture). Every path Plateau reads or writes is built or parsed here.
+
+export const platformPath = (platform: string): string => `platforms/${platform}.yaml`;
+export const projectPath = (project: string): string => `projects/${project}/project.yaml`;
+export const instancePath = (project: string, instance: string): string => `projects/${project}/instances/${instance}.yaml`;
+export const renderedPlatformDir = (platform: string): string => `rendered/${platform}`;
+export const renderedProjectDir = (platform: string, project: string): string => `rendered/${platform}/${project}`;
+export const renderedNamespacePath = (platform: string, project: string): string =>
+  `rendered/${platform}/${project}/namespace.yaml`;
+export const renderedInstanceDir = (platform: string, project: string, instance: string): string =>
+  `rendered/${platform}/${project}/${instance}`;
+
+export type DesiredStatePath =
+  | { kind: "platform"; platform: string }
+  | { kind: "project"; project: string }
+  | { kind: "instance"; project: string; instance: string };
+
+/** Classifies a path of the repository; `undefined` for files the index does not hold. */
+export function classifyPath(path: string): DesiredStatePath | undefined {
+  const parts = path.split("/");
+  if (parts.length === 2 && parts[0] === "platforms" && parts[1]?.endsWith(".yaml")) {
+    return { kind: "platform", platform: parts[1].slice(0, -".yaml".length) };
+  }
+  if (parts[0] !== "projects" || !parts[1]) return undefined;
+  if (parts.length === 3 && parts[2] === "project.yaml") return { kind: "project", project: parts[1] };
+  if (parts.length === 4 && parts[2] === "instances" && parts[3]?.endsWith(".yaml")) {
+    return { kind: "instance", project: parts[1], instance: parts[3].slice(0, -".yaml".length) };
+  }
+  return undefined;
+}

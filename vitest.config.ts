@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    // Tests use real git, podman and servers: generous timeouts, never timing assertions.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ["default"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["src/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        // End-to-end tests share one podman and one machine: run them one file at a time.
+        test: { name: "e2e", include: ["test/**/*.test.ts"], pool: "forks", poolOptions: { forks: { singleFork: true } }, testTimeout: 300_000 },
+      },
+    ],
+  },
+});
