@@ -35,7 +35,7 @@ export default tseslint.config(
   },
   {
     // configuration files of tools are the one place where a default export is the convention
-    files: ["eslint.config.js", "vitest.config.ts"],
+    files: ["eslint.config.js", "vitest.config.ts", "test/support/global-setup.ts"],
     rules: { "no-restricted-syntax": "off" },
   },
 );

@@ -46,7 +46,14 @@ export interface IndexDelta {
     readonly remove: readonly { readonly project: string; readonly name: string }[];
   };
   /** Request ids found in the commits' trailers, for idempotent retries. */
-  readonly requests: readonly { readonly id: string; readonly commit: CommitId }[];
+  readonly requests: readonly IndexedRequest[];
+}
+
+export interface IndexedRequest {
+  readonly id: string;
+  readonly commit: CommitId;
+  /** What the request was about (`demo/hello`). */
+  readonly target: string;
 }
 
 export interface InstanceFilter {
@@ -65,5 +72,5 @@ export interface StateIndex {
   listInstances(filter: InstanceFilter): Promise<IndexedInstance[]>;
   getInstance(project: string, name: string): Promise<IndexedInstance | undefined>;
   /** The commit that carried a request id, if any. */
-  findRequest(requestId: string): Promise<CommitId | undefined>;
+  findRequest(requestId: string): Promise<IndexedRequest | undefined>;
 }

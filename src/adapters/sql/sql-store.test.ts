@@ -1,0 +1,51 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { describeStoreContract } from "../../core/ports/store.contract.js";
+import { createTestDatabase } from "../../../test/support/postgres.js";
+import { openPostgres, openSqlite, type OpenDatabase } from "./database.js";
+import { createSqlStore } from "./sql-store.js";
+
+const opened: OpenDatabase[] = [];
+const dirs: string[] = [];
+const clock = { now: () => new Date() };
+
+afterAll(async () => {
+  for (const database of opened) await database.close();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+async function sqlite(): Promise<OpenDatabase> {
+  const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
+  dirs.push(dir);
+  const database = await openSqlite(join(dir, "plateau.db"));
+  opened.push(database);
+  return database;
+}
+
+describeStoreContract("sqlite", async () => createSqlStore((await sqlite()).db, clock));
+
+const postgresUrl = inject("postgresUrl");
+if (postgresUrl) {
+  describeStoreContract("postgres", async () => {
+    const database = await openPostgres(await createTestDatabase(postgresUrl));
+    opened.push(database);
+    return createSqlStore(database.db, clock);
+  });
+} else {
+  describe.skip(`StateIndex contract: postgres (${inject("postgresSkipped")})`, () => {
+    it("needs a PostgreSQL server", () => {});
+  });
+}
+
+describe("sqlite settings", () => {
+  it("runs in WAL mode with synchronous=FULL, and migrates once", async () => {
+    const database = await sqlite();
+    const { sql } = await import("kysely");
+    const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(database.db);
+    const sync = await sql<{ synchronous: number }>`pragma synchronous`.execute(database.db);
+    expect(mode.rows[0]?.journal_mode).toBe("wal");
+    expect(sync.rows[0]?.synchronous).toBe(2); // FULL
+  });
+});

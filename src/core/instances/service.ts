@@ -1,0 +1,357 @@
+// The instance lifecycle: launch, stop, start, remove, and what users read about instances.
+// Each change is exactly one commit in the desired-state repository (or none when nothing
+// changes); engines make it so.
+import { resolveValues } from "../catalog/values.js";
+import type { Template } from "../catalog/template.js";
+import { ConflictError, InputError, NotFoundError } from "../errors.js";
+import { assertName, generateName } from "../names.js";
+import { API_VERSION, parseInstance, parsePlatform, serialize, type InstanceDocument, type InstanceState, type PlatformDocument } from "../model.js";
+import { place, type Placement, type PlatformCandidate } from "../placement/place.js";
+import type { Clock, Random } from "../ports/clock.js";
+import type { CommitId, CommitInfo, DesiredStateRepository, FileChange } from "../ports/desired-state-repository.js";
+import type { Engine, EngineAvailability, LogOptions } from "../ports/engine.js";
+import type { StateIndex } from "../ports/state-index.js";
+import type { InstanceEvent, StatusStore } from "../ports/status-store.js";
+import type { TemplateCatalog } from "../ports/template-catalog.js";
+import { renderInstance, renderNamespace, toManifestFiles } from "../render/render.js";
+import { validateObjects } from "../render/validate.js";
+import { instancePath, platformPath, projectPath, renderedInstanceDir, renderedNamespacePath } from "../repository/layout.js";
+import { TRAILERS } from "../repository/trailers.js";
+import type { Writer } from "../repository/writer.js";
+import { toView, type InstanceView } from "./views.js";
+
+/** Who asks: the author of the commit. `login` is the only personal datum written to git. */
+export interface Requester {
+  readonly login: string;
+  readonly name: string;
+  readonly email: string;
+}
+
+export interface LaunchRequest {
+  readonly template: string;
+  readonly project: string;
+  readonly name?: string;
+  readonly values?: unknown;
+  /** Pin the instance to this platform. */
+  readonly platform?: string;
+  /** An idempotency key: a retry with the same key returns the first result. */
+  readonly requestId?: string;
+}
+
+export interface LaunchResult {
+  readonly instance: InstanceView;
+  readonly commit: CommitId | null;
+  readonly placement: Placement;
+  /** True when this answers a retry of a request already committed. */
+  readonly replayed: boolean;
+}
+
+export interface ChangeResult {
+  readonly instance: InstanceView | null;
+  /** Null when the repository already said so: nothing was committed. */
+  readonly commit: CommitId | null;
+}
+
+export interface HistoryEntry {
+  readonly commit: CommitId;
+  readonly at: string;
+  readonly author: string;
+  readonly action: string;
+  readonly subject: string;
+}
+
+export interface InstanceAddress {
+  readonly platform: string;
+  readonly domain: string;
+  readonly project: string;
+  readonly instance: string;
+}
+
+export interface EngineRegistry {
+  /** The engine of a platform, if this Plateau has one for its kind. */
+  get(platform: PlatformDocument): Engine | undefined;
+}
+
+export interface InstanceServiceDeps {
+  readonly repo: DesiredStateRepository;
+  readonly writer: Writer;
+  readonly index: StateIndex;
+  readonly statuses: StatusStore;
+  readonly catalog: TemplateCatalog;
+  readonly engines: EngineRegistry;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** The public URL of an instance on a platform (depends on how the platform is reached). */
+  readonly urlOf: (address: InstanceAddress) => string;
+}
+
+export function createInstanceService(deps: InstanceServiceDeps) {
+  const { repo, writer, index, statuses, catalog, clock } = deps;
+
+  async function template(id: string): Promise<Template> {
+    const found = await catalog.get(id);
+    if (!found) throw new NotFoundError("template", id);
+    return found;
+  }
+
+  async function platformsAt(head: CommitId): Promise<PlatformDocument[]> {
+    const entries = await repo.listDirectory(head, "platforms");
+    const documents: PlatformDocument[] = [];
+    for (const entry of entries) {
+      if (entry.type !== "blob" || !entry.name.endsWith(".yaml")) continue;
+      const text = await repo.readFile(head, `platforms/${entry.name}`);
+      if (text !== undefined) documents.push(parsePlatform(text, `platforms/${entry.name}`));
+    }
+    return documents;
+  }
+
+  async function platformAt(head: CommitId, name: string): Promise<PlatformDocument> {
+    const text = await repo.readFile(head, platformPath(name));
+    if (text === undefined) throw new ConflictError(`platform "${name}" is no longer declared in the desired-state repository`);
+    return parsePlatform(text, platformPath(name));
+  }
+
+  async function availability(platform: PlatformDocument): Promise<EngineAvailability | undefined> {
+    return deps.engines.get(platform)?.availability();
+  }
+
+  async function intentAt(head: CommitId | null, project: string, name: string): Promise<InstanceDocument> {
+    const text = head ? await repo.readFile(head, instancePath(project, name)) : undefined;
+    if (text === undefined) throw new NotFoundError("instance", `${project}/${name}`);
+    return parseInstance(text, instancePath(project, name));
+  }
+
+  /** The intent's rendered files on its platform (replacing what was there). */
+  function renderedChanges(intent: InstanceDocument, tmpl: Template, platform: PlatformDocument): FileChange[] {
+    const { project, name } = intent.metadata;
+    const objects = renderInstance({
+      template: tmpl,
+      values: intent.spec.values,
+      project,
+      instance: name,
+      state: intent.spec.state,
+      platform,
+      url: deps.urlOf({ platform: platform.metadata.name, domain: platform.spec.domain, project, instance: name }),
+    });
+    validateObjects(objects);
+    const dir = renderedInstanceDir(platform.metadata.name, project, name);
+    return [{ path: dir, remove: true }, ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))];
+  }
+
+  /** The project's own files, when this is its first instance (or its first on this platform). */
+  async function projectChanges(head: CommitId, project: string, platform: string, requester: Requester, now: string): Promise<FileChange[]> {
+    const changes: FileChange[] = [];
+    if ((await repo.readFile(head, projectPath(project))) === undefined) {
+      changes.push({
+        path: projectPath(project),
+        content: serialize({ apiVersion: API_VERSION, kind: "Project", metadata: { name: project, createdAt: now, createdBy: requester.login }, spec: { title: project } }),
+      });
+    }
+    if ((await repo.readFile(head, renderedNamespacePath(platform, project))) === undefined) {
+      const objects = renderNamespace(project);
+      validateObjects(objects);
+      changes.push({ path: renderedNamespacePath(platform, project), content: toManifestFiles(objects)[0]?.content ?? "" });
+    }
+    return changes;
+  }
+
+  async function uniqueName(head: CommitId, project: string): Promise<string> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const name = generateName((n) => deps.random.int(n));
+      if ((await repo.readFile(head, instancePath(project, name))) === undefined) return name;
+    }
+    throw new ConflictError("could not generate a free instance name; give one with --name");
+  }
+
+  const trailersOf = (action: string, ref: string, platform: string, requestId: string | undefined) => ({
+    [TRAILERS.action]: action,
+    [TRAILERS.instance]: ref,
+    [TRAILERS.platform]: platform,
+    ...(requestId ? { [TRAILERS.requestId]: requestId } : {}),
+  });
+
+  async function view(project: string, name: string): Promise<InstanceView> {
+    const instance = await index.getInstance(project, name);
+    if (!instance) throw new NotFoundError("instance", `${project}/${name}`);
+    const [status, platform] = await Promise.all([statuses.getStatus(project, name), index.getPlatform(instance.platform)]);
+    return toView(instance, status, platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project, instance: name }) : null);
+  }
+
+  async function replay(requestId: string | undefined): Promise<{ commit: CommitId; instance: InstanceView | null } | undefined> {
+    if (!requestId) return undefined;
+    const request = await index.findRequest(requestId);
+    if (!request) return undefined;
+    const [project = "", name = ""] = request.target.split("/");
+    const instance = await view(project, name).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+    return { commit: request.commit, instance };
+  }
+
+  async function setState(project: string, name: string, state: InstanceState, requester: Requester, requestId?: string): Promise<ChangeResult> {
+    assertName("/project", project);
+    assertName("/name", name);
+    const replayed = await replay(requestId);
+    if (replayed) return replayed;
+    const { commit } = await writer.write(async (head) => {
+      const intent = await intentAt(head, project, name);
+      if (intent.spec.state === state || !head) return { commit: null, result: undefined };
+      const tmpl = await template(intent.spec.template);
+      const platform = await platformAt(head, intent.placement.platform);
+      // Lifecycle changes re-render with the catalog's current version of the template.
+      const next: InstanceDocument = {
+        ...intent,
+        spec: { ...intent.spec, state, templateVersion: tmpl.spec.version, values: resolveValues(tmpl, intent.spec.values) },
+      };
+      const verb = state === "running" ? "start" : "stop";
+      return {
+        commit: {
+          author: requester,
+          message: `${verb} ${project}/${name}\n\nRequested by ${requester.login}.`,
+          trailers: trailersOf(verb, `${project}/${name}`, platform.metadata.name, requestId),
+          changes: [{ path: instancePath(project, name), content: serialize(next) }, ...renderedChanges(next, tmpl, platform)],
+        },
+        result: undefined,
+      };
+    });
+    return { commit, instance: await view(project, name) };
+  }
+
+  return {
+    async launch(request: LaunchRequest, requester: Requester): Promise<LaunchResult> {
+      assertName("/project", request.project);
+      if (request.name !== undefined) assertName("/name", request.name);
+      const replayed = await replay(request.requestId);
+      if (replayed?.instance) {
+        return { instance: replayed.instance, commit: replayed.commit, replayed: true, placement: { platform: replayed.instance.platform, reason: replayed.instance.placementReason, candidates: [], excluded: [] } };
+      }
+      const tmpl = await template(request.template);
+      const values = resolveValues(tmpl, request.values ?? {});
+
+      const { commit, result } = await writer.write(async (head) => {
+        if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+        const name = request.name ?? (await uniqueName(head, request.project));
+        if ((await repo.readFile(head, instancePath(request.project, name))) !== undefined) {
+          throw new ConflictError(`instance ${request.project}/${name} already exists; choose another name or remove it first`);
+        }
+        const platforms = await platformsAt(head);
+        const candidates: PlatformCandidate[] = await Promise.all(
+          platforms.map(async (platform) => {
+            const available = await availability(platform);
+            return { platform, supported: available !== undefined, available: available?.available ?? false, unavailableReason: available?.reason };
+          }),
+        );
+        const placement = place({ pinned: request.platform }, candidates);
+        const platform = platforms.find((p) => p.metadata.name === placement.platform) as PlatformDocument;
+        const now = clock.now().toISOString();
+        const intent: InstanceDocument = {
+          apiVersion: API_VERSION,
+          kind: "Instance",
+          metadata: { name, project: request.project, createdAt: now, createdBy: requester.login },
+          spec: { template: tmpl.spec.id, templateVersion: tmpl.spec.version, state: "running", values },
+          placement: { platform: placement.platform, reason: placement.reason },
+        };
+        const ref = `${request.project}/${name}`;
+        return {
+          commit: {
+            author: requester,
+            message: `launch ${ref} (${tmpl.spec.id} ${tmpl.spec.version}) on ${placement.platform}\n\nRequested by ${requester.login}. Placement: ${placement.reason}.`,
+            trailers: trailersOf("launch", ref, placement.platform, request.requestId),
+            changes: [
+              ...(await projectChanges(head, request.project, placement.platform, requester, now)),
+              { path: instancePath(request.project, name), content: serialize(intent) },
+              ...renderedChanges(intent, tmpl, platform),
+            ],
+          },
+          result: { name, placement },
+        };
+      });
+      return { instance: await view(request.project, result.name), commit, placement: result.placement, replayed: false };
+    },
+
+    stop: (project: string, name: string, requester: Requester, requestId?: string) => setState(project, name, "stopped", requester, requestId),
+    start: (project: string, name: string, requester: Requester, requestId?: string) => setState(project, name, "running", requester, requestId),
+
+    async remove(project: string, name: string, requester: Requester, requestId?: string): Promise<ChangeResult> {
+      assertName("/project", project);
+      assertName("/name", name);
+      const replayed = await replay(requestId);
+      if (replayed) return { commit: replayed.commit, instance: null };
+      const { commit } = await writer.write(async (head) => {
+        const intent = await intentAt(head, project, name);
+        const platform = intent.placement.platform;
+        return {
+          commit: {
+            author: requester,
+            message: `remove ${project}/${name}\n\nRequested by ${requester.login}. Its workload and its data are removed from ${platform}.`,
+            trailers: trailersOf("remove", `${project}/${name}`, platform, requestId),
+            changes: [{ path: instancePath(project, name), remove: true }, { path: renderedInstanceDir(platform, project, name), remove: true }],
+          },
+          result: undefined,
+        };
+      });
+      return { commit, instance: null };
+    },
+
+    get: (project: string, name: string) => {
+      assertName("/project", project);
+      assertName("/name", name);
+      return view(project, name);
+    },
+
+    async list(filter: { project?: string; platform?: string }): Promise<InstanceView[]> {
+      if (filter.project !== undefined) assertName("/project", filter.project);
+      const [instances, allStatuses, platforms] = await Promise.all([index.listInstances(filter), statuses.listStatuses(filter), index.listPlatforms()]);
+      const statusOf = new Map(allStatuses.map((status) => [`${status.project}/${status.instance}`, status]));
+      const platformOf = new Map(platforms.map((platform) => [platform.name, platform]));
+      return instances.map((instance) => {
+        const platform = platformOf.get(instance.platform);
+        const url = platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project: instance.project, instance: instance.name }) : null;
+        return toView(instance, statusOf.get(`${instance.project}/${instance.name}`), url);
+      });
+    },
+
+    async events(project: string, name: string, limit = 50): Promise<InstanceEvent[]> {
+      await view(project, name);
+      return statuses.listEvents(project, name, limit);
+    },
+
+    async history(filter: { project?: string; instance?: string }, limit = 50): Promise<HistoryEntry[]> {
+      if (filter.project !== undefined) assertName("/project", filter.project);
+      if (filter.instance !== undefined) {
+        if (filter.project === undefined) throw InputError.field("/project", "required", "is required with an instance");
+        assertName("/name", filter.instance);
+      }
+      const paths = filter.instance
+        ? [instancePath(filter.project as string, filter.instance), `rendered/*/${filter.project}/${filter.instance}`]
+        : filter.project
+          ? [`projects/${filter.project}`, `rendered/*/${filter.project}`]
+          : undefined;
+      const commits = await repo.log({ paths, limit: Math.min(Math.max(limit, 1), 1000) });
+      return commits.map(historyEntry);
+    },
+
+    async logs(project: string, name: string, options: LogOptions): Promise<AsyncIterable<string>> {
+      const instance = await index.getInstance(project, name);
+      if (!instance) throw new NotFoundError("instance", `${project}/${name}`);
+      const head = await repo.head();
+      const platform = await platformAt(head as CommitId, instance.platform);
+      const engine = deps.engines.get(platform);
+      if (!engine) throw new ConflictError(`no engine for platform ${platform.metadata.name}`);
+      return engine.logs(project, name, options);
+    },
+  };
+}
+
+export type InstanceService = ReturnType<typeof createInstanceService>;
+
+function historyEntry(commit: CommitInfo): HistoryEntry {
+  return {
+    commit: commit.id,
+    at: commit.authoredAt,
+    author: commit.author.name,
+    action: commit.trailers[TRAILERS.action] ?? "change",
+    subject: commit.subject,
+  };
+}

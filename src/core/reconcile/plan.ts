@@ -1,0 +1,101 @@
+// What a reconciler does next, decided by a pure function: compare what the repository says
+// (by content hash) with what the engine runs, and list the actions that converge them.
+import type { ObservedPhase, ObservedUnit } from "../ports/engine.js";
+
+export interface DesiredUnitSummary {
+  readonly project: string;
+  readonly instance: string;
+  readonly hash: string;
+  /** False when the instance is stopped: its workload goes, its data stays. */
+  readonly running: boolean;
+}
+
+export type Action =
+  | { readonly kind: "apply"; readonly project: string; readonly instance: string; readonly hash: string }
+  | { readonly kind: "stop"; readonly project: string; readonly instance: string }
+  | { readonly kind: "remove"; readonly project: string; readonly instance: string };
+
+export interface UnitStatus {
+  readonly project: string;
+  readonly instance: string;
+  readonly phase: ObservedPhase;
+  readonly reason: string;
+  readonly endpoint: string | null;
+  readonly appliedHash: string | null;
+}
+
+export interface Backoff {
+  /** The hash whose application failed. */
+  readonly hash: string;
+  /** Not before this time (ms since epoch). */
+  readonly retryAt: number;
+  readonly reason: string;
+}
+
+export interface PlanInput {
+  readonly desired: readonly DesiredUnitSummary[];
+  readonly observed: readonly ObservedUnit[];
+  /** Units with an action in progress: left alone. */
+  readonly busy: ReadonlySet<string>;
+  readonly backoff: ReadonlyMap<string, Backoff>;
+  readonly now: number;
+}
+
+export interface Plan {
+  readonly actions: readonly Action[];
+  /** Statuses of units that need no action now (what the engine observes). */
+  readonly statuses: readonly UnitStatus[];
+  /** Units that differ from the repository (actions, including those waiting for a retry). */
+  readonly pending: number;
+}
+
+export const unitKey = (project: string, instance: string): string => `${project}/${instance}`;
+
+export function planReconcile(input: PlanInput): Plan {
+  const observedByKey = new Map(input.observed.map((unit) => [unitKey(unit.project, unit.instance), unit]));
+  const actions: Action[] = [];
+  const statuses: UnitStatus[] = [];
+  let pending = 0;
+
+  for (const unit of input.desired) {
+    const key = unitKey(unit.project, unit.instance);
+    const observed = observedByKey.get(key);
+    observedByKey.delete(key);
+    if (input.busy.has(key)) {
+      pending++;
+      continue;
+    }
+    const workload = observed && observed.hash !== null;
+    if (unit.running) {
+      const upToDate = workload && observed.hash === unit.hash && observed.phase !== "failed";
+      if (upToDate) {
+        statuses.push({ project: unit.project, instance: unit.instance, phase: observed.phase, reason: observed.reason, endpoint: observed.endpoint, appliedHash: observed.hash });
+        continue;
+      }
+      pending++;
+      const backoff = input.backoff.get(key);
+      if (backoff && backoff.hash === unit.hash && backoff.retryAt > input.now) {
+        const seconds = Math.ceil((backoff.retryAt - input.now) / 1000);
+        statuses.push({ project: unit.project, instance: unit.instance, phase: "failed", reason: `${backoff.reason} (next attempt in ${seconds}s)`, endpoint: null, appliedHash: observed?.hash ?? null });
+        continue;
+      }
+      actions.push({ kind: "apply", project: unit.project, instance: unit.instance, hash: unit.hash });
+    } else if (workload) {
+      pending++;
+      actions.push({ kind: "stop", project: unit.project, instance: unit.instance });
+    } else {
+      statuses.push({ project: unit.project, instance: unit.instance, phase: "stopped", reason: "stopped; its data is kept", endpoint: null, appliedHash: null });
+    }
+  }
+
+  // What runs but is no longer in the repository goes, with its data.
+  for (const [key, unit] of observedByKey) {
+    if (input.busy.has(key)) continue;
+    pending++;
+    actions.push({ kind: "remove", project: unit.project, instance: unit.instance });
+  }
+  return { actions, statuses, pending };
+}
+
+/** Exponential backoff after a failure: 2 s, 4 s, 8 s… up to 5 minutes. */
+export const backoffDelayMs = (failures: number): number => Math.min(2 ** Math.max(failures, 1) * 1000, 300_000);

@@ -1,0 +1,277 @@
+// The reconciler of one platform: it converges what the engine runs to `rendered/<platform>`
+// at the head of the repository, by content hash. It is woken by commits and also runs
+// periodically (to notice crashed workloads and commits made by others); a restart at any
+// point converges to the same result, since every decision is made again from what is.
+import { instancePath, renderedPlatformDir } from "../repository/layout.js";
+import { isKubeObject, wantsToRun, type KubeObject } from "../render/kube.js";
+import { generatedSecretName } from "../render/render.js";
+import { fromYaml } from "../yaml.js";
+import type { Clock, Random } from "../ports/clock.js";
+import type { CommitId, DesiredStateRepository } from "../ports/desired-state-repository.js";
+import type { Engine, ObservedUnit } from "../ports/engine.js";
+import type { Logger } from "../ports/logger.js";
+import type { SecretStore } from "../ports/secret-store.js";
+import type { ObservedStatus, Phase, StatusStore } from "../ports/status-store.js";
+import type { Telemetry } from "../ports/telemetry.js";
+import { backoffDelayMs, planReconcile, unitKey, type Action, type Backoff, type DesiredUnitSummary } from "./plan.js";
+
+export interface ReconcilerDeps {
+  readonly platform: string;
+  readonly engine: Engine;
+  readonly repo: DesiredStateRepository;
+  readonly statuses: StatusStore;
+  readonly secrets: SecretStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  /** How many units are applied at once; the others wait, none blocks another's failure. */
+  readonly concurrency?: number;
+  /** Period of the safety-net pass, in ms. */
+  readonly intervalMs?: number;
+}
+
+export interface Reconciler {
+  start(): void;
+  stop(): Promise<void>;
+  /** Asks for a pass soon (after a commit). */
+  wake(): void;
+  /** Runs one pass now and waits for the actions it started. */
+  reconcileOnce(): Promise<void>;
+  /** Resolves when no pass and no action is in progress. */
+  idle(): Promise<void>;
+}
+
+const SECRET_LENGTH = 32;
+
+export function createReconciler(deps: ReconcilerDeps): Reconciler {
+  const { platform, engine, repo, statuses, logger } = deps;
+  const concurrency = deps.concurrency ?? 2;
+  const busy = new Set<string>();
+  const backoff = new Map<string, Backoff>();
+  const failures = new Map<string, number>();
+  const wantsToRunByHash = new Map<string, boolean>();
+  const lastStatus = new Map<string, ObservedStatus>();
+  const inFlight = new Set<Promise<void>>();
+  const queue: (() => void)[] = [];
+  let active = 0;
+  let passRunning: Promise<void> | undefined;
+  let dirty = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = true;
+  let statusesLoaded = false;
+
+  const now = () => deps.clock.now();
+
+  async function setStatus(project: string, instance: string, phase: Phase, reason: string, endpoint: string | null, appliedHash: string | null): Promise<void> {
+    const key = unitKey(project, instance);
+    const previous = lastStatus.get(key);
+    if (previous && previous.phase === phase && previous.reason === reason && previous.endpoint === endpoint && previous.appliedHash === appliedHash && previous.platform === platform) return;
+    const status: ObservedStatus = { project, instance, platform, phase, reason, endpoint, appliedHash, updatedAt: now().toISOString() };
+    lastStatus.set(key, status);
+    await statuses.setStatus(status);
+  }
+
+  async function event(project: string, instance: string, message: string): Promise<void> {
+    await statuses.addEvent({ project, instance, at: now().toISOString(), message });
+  }
+
+  async function readObjects(head: CommitId, project: string, instance: string): Promise<KubeObject[]> {
+    const dir = `${renderedPlatformDir(platform)}/${project}/${instance}`;
+    const objects: KubeObject[] = [];
+    for (const entry of await repo.listDirectory(head, dir)) {
+      if (entry.type !== "blob" || !entry.name.endsWith(".yaml")) continue;
+      const text = await repo.readFile(head, `${dir}/${entry.name}`);
+      const value = text === undefined ? undefined : fromYaml(text, `${dir}/${entry.name}`);
+      if (!isKubeObject(value)) throw new Error(`${dir}/${entry.name} is not a Kubernetes object`);
+      objects.push(value);
+    }
+    return objects;
+  }
+
+  async function readDesired(head: CommitId): Promise<DesiredUnitSummary[]> {
+    const units: DesiredUnitSummary[] = [];
+    for (const projectEntry of await repo.listDirectory(head, renderedPlatformDir(platform))) {
+      if (projectEntry.type !== "tree") continue;
+      for (const entry of await repo.listDirectory(head, `${renderedPlatformDir(platform)}/${projectEntry.name}`)) {
+        if (entry.type !== "tree") continue;
+        let running = wantsToRunByHash.get(entry.hash);
+        if (running === undefined) {
+          try {
+            running = wantsToRun(await readObjects(head, projectEntry.name, entry.name));
+          } catch (error) {
+            logger.warn({ platform, project: projectEntry.name, instance: entry.name, error: (error as Error).message }, "rendered manifests unreadable");
+            running = true; // applying will fail and report why
+          }
+          wantsToRunByHash.set(entry.hash, running);
+        }
+        units.push({ project: projectEntry.name, instance: entry.name, hash: entry.hash, running });
+      }
+    }
+    return units;
+  }
+
+  function secretKeys(objects: readonly KubeObject[], instance: string): string[] {
+    const keys = new Set<string>();
+    const name = generatedSecretName(instance);
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (typeof value === "object" && value !== null) {
+        const ref = (value as { secretKeyRef?: { name?: unknown; key?: unknown } }).secretKeyRef;
+        if (ref && ref.name === name && typeof ref.key === "string") keys.add(ref.key);
+        Object.values(value).forEach(visit);
+      }
+    };
+    visit(objects);
+    return [...keys].sort();
+  }
+
+  async function perform(action: Action, head: CommitId): Promise<void> {
+    const { project, instance } = action;
+    const key = unitKey(project, instance);
+    try {
+      if (action.kind === "apply") {
+        await setStatus(project, instance, "starting", `applying revision ${action.hash.slice(0, 7)}`, null, null);
+        await event(project, instance, `applying revision ${action.hash.slice(0, 7)} on ${platform}`);
+        const objects = await readObjects(head, project, instance);
+        const keys = secretKeys(objects, instance);
+        const values = await deps.secrets.ensure(project, instance, keys, () => deps.random.secret(SECRET_LENGTH));
+        let progressChain = Promise.resolve();
+        const result = await engine.apply(
+          { project, instance, hash: action.hash, objects },
+          {
+            secrets: keys.length > 0 ? { [generatedSecretName(instance)]: values } : {},
+            progress: (message) => {
+              progressChain = progressChain.then(() => setStatus(project, instance, "starting", message, null, null)).then(() => event(project, instance, message));
+            },
+          },
+        );
+        await progressChain;
+        await setStatus(project, instance, result.phase, result.reason, result.endpoint, result.hash);
+        await event(project, instance, result.phase === "running" ? "running" : `${result.phase}: ${result.reason}`);
+        backoff.delete(key);
+        failures.delete(key);
+      } else if (action.kind === "stop") {
+        await setStatus(project, instance, "stopping", "stopping; its data is kept", null, null);
+        await engine.stop(project, instance);
+        await setStatus(project, instance, "stopped", "stopped; its data is kept", null, null);
+        await event(project, instance, "stopped");
+      } else {
+        await engine.remove(project, instance);
+        lastStatus.delete(key);
+        // Moved to another platform? Then its secrets and status belong to it now.
+        if ((await repo.readFile(head, instancePath(project, instance))) === undefined) {
+          await deps.secrets.remove(project, instance);
+          await statuses.deleteStatus(project, instance);
+        }
+        logger.info({ platform, project, instance }, "removed");
+      }
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (action.kind === "apply") {
+        const count = (failures.get(key) ?? 0) + 1;
+        failures.set(key, count);
+        backoff.set(key, { hash: action.hash, retryAt: now().getTime() + backoffDelayMs(count), reason });
+      }
+      logger.warn({ platform, project, instance, action: action.kind, error: reason }, "reconcile action failed");
+      await setStatus(project, instance, "failed", reason, null, null).catch(() => undefined);
+      await event(project, instance, `${action.kind} failed: ${reason}`).catch(() => undefined);
+    }
+  }
+
+  function schedule(action: Action, head: CommitId): void {
+    const key = unitKey(action.project, action.instance);
+    busy.add(key);
+    const run = () => {
+      active++;
+      const task = perform(action, head).finally(() => {
+        active--;
+        busy.delete(key);
+        inFlight.delete(task);
+        queue.shift()?.();
+        wake();
+      });
+      inFlight.add(task);
+    };
+    if (active < concurrency) run();
+    else queue.push(run);
+  }
+
+  async function pass(): Promise<void> {
+    const started = now().getTime();
+    if (!statusesLoaded) {
+      for (const status of await statuses.listStatuses({ platform })) lastStatus.set(unitKey(status.project, status.instance), status);
+      statusesLoaded = true;
+    }
+    const head = await repo.head();
+    const desired = head ? await readDesired(head) : [];
+    const availability = await engine.availability();
+    if (!availability.available) {
+      const reason = `platform ${platform} is unavailable: ${availability.reason ?? "unknown reason"}${availability.hint ? ` (${availability.hint})` : ""}`;
+      for (const unit of desired) await setStatus(unit.project, unit.instance, "pending", reason, null, null);
+      deps.telemetry.pendingChanges(platform, desired.length);
+      return;
+    }
+    const observed: ObservedUnit[] = await engine.observe();
+    const plan = planReconcile({ desired, observed, busy, backoff, now: now().getTime() });
+    for (const status of plan.statuses) await setStatus(status.project, status.instance, status.phase, status.reason, status.endpoint, status.appliedHash);
+    for (const action of plan.actions) schedule(action, head as CommitId);
+    deps.telemetry.pendingChanges(platform, plan.pending);
+    deps.telemetry.reconcileDuration(platform, (now().getTime() - started) / 1000);
+  }
+
+  function runPass(): Promise<void> {
+    if (passRunning) {
+      dirty = true;
+      return passRunning;
+    }
+    passRunning = pass()
+      .catch((error: unknown) => logger.error({ platform, error: (error as Error).message }, "reconcile pass failed"))
+      .finally(() => {
+        passRunning = undefined;
+        if (dirty) {
+          dirty = false;
+          void runPass();
+        }
+      });
+    return passRunning;
+  }
+
+  function wake(): void {
+    if (stopped) return;
+    void runPass();
+  }
+
+  function tick(): void {
+    if (stopped) return;
+    void runPass().finally(() => {
+      if (!stopped) timer = setTimeout(tick, deps.intervalMs ?? 5000);
+    });
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      tick();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await passRunning;
+    },
+    wake,
+    async reconcileOnce() {
+      await runPass();
+      await Promise.all([...inFlight]);
+      while (queue.length > 0 || inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    async idle() {
+      for (;;) {
+        await passRunning;
+        if (inFlight.size === 0 && !passRunning && !dirty) return;
+        await Promise.all([...inFlight]);
+      }
+    },
+  };
+}

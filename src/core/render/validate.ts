@@ -1,0 +1,47 @@
+// Every object Plateau writes is checked against the real Kubernetes schemas before the
+// commit: a change that would not validate is refused and commits nothing.
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { Service } from "kubernetes-models/v1/Service";
+import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { InputError, type InputIssue } from "../errors.js";
+import type { KubeObject } from "./kube.js";
+
+interface Validatable {
+  validate(): void;
+}
+type ModelClass = new (data: never) => Validatable;
+
+const MODELS: Record<string, ModelClass> = {
+  "apps/v1/Deployment": Deployment as unknown as ModelClass,
+  "v1/Namespace": Namespace as unknown as ModelClass,
+  "v1/PersistentVolumeClaim": PersistentVolumeClaim as unknown as ModelClass,
+  "v1/Service": Service as unknown as ModelClass,
+  "networking.k8s.io/v1/Ingress": Ingress as unknown as ModelClass,
+};
+
+/** Kinds validated elsewhere (against the CRDs of their operators), or not rendered by Plateau yet. */
+const CUSTOM_KINDS = new Set(["route.openshift.io/v1/Route"]);
+
+export function validateObjects(objects: readonly KubeObject[]): void {
+  const issues: InputIssue[] = [];
+  for (const object of objects) {
+    const key = `${object.apiVersion}/${object.kind}`;
+    const Model = MODELS[key];
+    if (!Model) {
+      if (!CUSTOM_KINDS.has(key)) issues.push({ pointer: "", rule: "kind", message: `${key} is not a kind Plateau knows how to validate` });
+      continue;
+    }
+    try {
+      new Model(structuredClone(object) as never).validate();
+    } catch (error) {
+      const errors = (error as { errors?: { instancePath: string; message?: string; keyword: string }[] }).errors ?? [];
+      for (const detail of errors.slice(0, 5)) {
+        issues.push({ pointer: detail.instancePath, rule: detail.keyword, message: `${object.kind} ${object.metadata.name}: ${detail.instancePath} ${detail.message ?? "is invalid"}` });
+      }
+      if (errors.length === 0) issues.push({ pointer: "", rule: "schema", message: `${object.kind} ${object.metadata.name}: ${(error as Error).message}` });
+    }
+  }
+  if (issues.length > 0) throw new InputError(`rendered manifests would not validate: ${issues[0]?.message}`, issues);
+}

@@ -1,0 +1,40 @@
+// A new desired-state repository starts with a README for the people who read it and the
+// platforms this Plateau serves. Idempotent: it commits only what is missing.
+import { serialize, type PlatformDocument } from "../model.js";
+import type { DesiredStateRepository, FileChange, Person } from "../ports/desired-state-repository.js";
+import { platformPath } from "./layout.js";
+import { TRAILERS } from "./trailers.js";
+
+export const REPOSITORY_README = `# Desired state of Plateau
+
+Every change made through Plateau is one commit here, authored by the person who asked for
+it. This repository is public: it never holds a secret, a password or a person's e-mail.
+
+    platforms/<platform>.yaml                     a platform: engine, infrastructure, site, tier, domain
+    projects/<project>/project.yaml               a project
+    projects/<project>/instances/<instance>.yaml  what a user asked for (template, values, placement)
+    rendered/<platform>/<project>/namespace.yaml  the project's namespace on that platform
+    rendered/<platform>/<project>/<instance>/     what the platform runs (Kubernetes manifests)
+
+Engines apply \`rendered/<platform>/\` as it is at the head of the branch. \`git revert\` of a
+commit is a rollback; a change merged here by an operator is picked up like any other.
+`;
+
+export async function bootstrapRepository(repo: DesiredStateRepository, platforms: readonly PlatformDocument[], author: Person): Promise<string | null> {
+  const head = await repo.head();
+  const changes: FileChange[] = [];
+  if (!head || (await repo.readFile(head, "README.md")) === undefined) changes.push({ path: "README.md", content: REPOSITORY_README });
+  for (const platform of platforms) {
+    const path = platformPath(platform.metadata.name);
+    if (!head || (await repo.readFile(head, path)) === undefined) changes.push({ path, content: serialize(platform) });
+  }
+  if (changes.length === 0) return head;
+  const names = platforms.map((platform) => platform.metadata.name).join(", ");
+  return repo.commit({
+    parent: head,
+    author,
+    message: `declare platform ${names}\n\nPlateau serves these platforms; this commit declares those the repository did not list yet.`,
+    trailers: { [TRAILERS.action]: "bootstrap" },
+    changes,
+  });
+}

@@ -1,0 +1,50 @@
+// Every change to desired state goes through here: one writer at a time, each change
+// prepared against the current head and committed as exactly one commit (or none when
+// there is nothing to change), then indexed, then announced to the reconcilers.
+import { ConflictError } from "../errors.js";
+import type { Indexer } from "../index/indexer.js";
+import type { CommitId, CommitRequest, DesiredStateRepository } from "../ports/desired-state-repository.js";
+import type { Telemetry } from "../ports/telemetry.js";
+import type { Clock } from "../ports/clock.js";
+import { createMutex } from "../util/mutex.js";
+
+export interface PreparedChange<T> {
+  /** Null when the repository already says what was asked: no commit. */
+  readonly commit: Omit<CommitRequest, "parent"> | null;
+  readonly result: T;
+}
+
+export interface Writer {
+  /**
+   * Runs `prepare` against the head and commits what it returns. `prepare` must only read:
+   * if another writer (an operator's merge) moved the branch meanwhile, it runs again once.
+   */
+  write<T>(prepare: (head: CommitId | null) => Promise<PreparedChange<T>>): Promise<{ commit: CommitId | null; result: T }>;
+}
+
+export function createWriter(deps: { repo: DesiredStateRepository; indexer: Indexer; clock: Clock; telemetry: Telemetry; onCommitted: () => void }): Writer {
+  const mutex = createMutex();
+  return {
+    write(prepare) {
+      return mutex.run(async () => {
+        for (let attempt = 0; ; attempt++) {
+          await deps.indexer.sync();
+          const head = await deps.repo.head();
+          const prepared = await prepare(head);
+          if (!prepared.commit) return { commit: null, result: prepared.result };
+          const started = deps.clock.now().getTime();
+          try {
+            const commit = await deps.repo.commit({ ...prepared.commit, parent: head });
+            deps.telemetry.commitDuration((deps.clock.now().getTime() - started) / 1000);
+            await deps.indexer.sync();
+            deps.onCommitted();
+            return { commit, result: prepared.result };
+          } catch (error) {
+            if (error instanceof ConflictError && attempt === 0) continue;
+            throw error;
+          }
+        }
+      });
+    },
+  };
+}
