@@ -44,7 +44,7 @@ describe("adaptForPodman", () => {
     expect(plan.volumes).toEqual(["plateau.demo.hello-data"]);
     expect(podSpec(plan).volumes).toEqual([
       { name: "main-data", persistentVolumeClaim: { claimName: "plateau.demo.hello-data" } },
-      { name: "main-tmp", emptyDir: {} },
+      { name: "plateau.demo.hello.main-tmp", emptyDir: {} },
     ]);
     expect(plan.secret).toEqual({ name: "plateau.demo.hello-generated", data: { "db-password": "pw" } });
     const env = podSpec(plan).containers[0].env;

@@ -168,20 +168,26 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
   for (const { owner, spec } of podSpecs(running)) {
     const component = owner.metadata.labels?.["app.kubernetes.io/component"] ?? owner.metadata.name;
     // Volume names are per Deployment in the manifests and per pod here.
-    const volumeName = (name: string) => `${component}-${name}`;
+    const podVolumeNames = new Map<string, string>();
     for (const volume of list(spec.volumes)) {
-      const name = volumeName(String(volume.name));
+      const name = `${component}-${String(volume.name)}`;
       const claim = record(volume.persistentVolumeClaim).claimName;
       if (typeof claim === "string") {
         const hostName = hostVolumeName(project, claim);
         volumes.add(hostName);
+        podVolumeNames.set(String(volume.name), name);
         podVolumes.push({ name, persistentVolumeClaim: { claimName: hostName } });
       } else if (volume.emptyDir !== undefined) {
-        podVolumes.push({ name, emptyDir: {} });
+        // podman 4.3 makes an emptyDir a volume named after the pod's volume name, shared by
+        // every pod that uses the same name: name it after the instance so none is shared.
+        const unique = `${podName(project, instance)}.${name}`;
+        podVolumeNames.set(String(volume.name), unique);
+        podVolumes.push({ name: unique, emptyDir: {} });
       } else {
         throw new RefusedManifestError(`${owner.kind} ${owner.metadata.name}: volume "${String(volume.name)}" is of a type the podman engine does not support`);
       }
     }
+    const volumeName = (name: string) => podVolumeNames.get(name) ?? `${component}-${name}`;
     for (const sysctl of list(record(spec.securityContext).sysctls)) sysctls.set(String(sysctl.name), String(sysctl.value));
 
     const adaptContainer = (container: Json): Json => {

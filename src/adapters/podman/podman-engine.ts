@@ -194,7 +194,7 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
         const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
         value = { available: false, reason: missing ? "podman is not installed" : (error as Error).message, hint: PODMAN_INSTALL_HINT };
       }
-      if (!cachedAvailability || cachedAvailability.value.available !== value.available) logger.info({ engine: "podman", ...value }, value.available ? "podman is available" : "podman is unavailable");
+      if (!cachedAvailability || cachedAvailability.value.available !== value.available) logger.info({ ...value }, value.available ? "podman is available" : "podman is unavailable");
       cachedAvailability = { at: Date.now(), value };
       return value;
     },

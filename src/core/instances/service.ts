@@ -11,7 +11,7 @@ import type { Clock, Random } from "../ports/clock.js";
 import type { CommitId, CommitInfo, DesiredStateRepository, FileChange } from "../ports/desired-state-repository.js";
 import type { Engine, EngineAvailability, LogOptions } from "../ports/engine.js";
 import type { StateIndex } from "../ports/state-index.js";
-import type { InstanceEvent, StatusStore } from "../ports/status-store.js";
+import type { InstanceEvent, ObservedStatus, StatusStore } from "../ports/status-store.js";
 import type { TemplateCatalog } from "../ports/template-catalog.js";
 import { renderInstance, renderNamespace, toManifestFiles } from "../render/render.js";
 import { validateObjects } from "../render/validate.js";
@@ -19,13 +19,8 @@ import { instancePath, platformPath, projectPath, renderedInstanceDir, renderedN
 import { TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
 import { toView, type InstanceView } from "./views.js";
-
-/** Who asks: the author of the commit. `login` is the only personal datum written to git. */
-export interface Requester {
-  readonly login: string;
-  readonly name: string;
-  readonly email: string;
-}
+import type { Requester } from "../identity.js";
+import { assertProjectName } from "../projects/names.js";
 
 export interface LaunchRequest {
   readonly template: string;
@@ -220,7 +215,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
 
   return {
     async launch(request: LaunchRequest, requester: Requester): Promise<LaunchResult> {
-      assertName("/project", request.project);
+      assertProjectName(request.project);
       if (request.name !== undefined) assertName("/name", request.name);
       const replayed = await replay(request.requestId);
       if (replayed?.instance) {
@@ -310,6 +305,15 @@ export function createInstanceService(deps: InstanceServiceDeps) {
         const url = platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project: instance.project, instance: instance.name }) : null;
         return toView(instance, statusOf.get(`${instance.project}/${instance.name}`), url);
       });
+    },
+
+    /** What the platform reports; it remains while the platform removes a removed instance. */
+    async observed(project: string, name: string): Promise<ObservedStatus> {
+      assertName("/project", project);
+      assertName("/name", name);
+      const status = await statuses.getStatus(project, name);
+      if (!status) throw new NotFoundError("status of instance", `${project}/${name}`);
+      return status;
     },
 
     async events(project: string, name: string, limit = 50): Promise<InstanceEvent[]> {

@@ -32,8 +32,8 @@ export interface Placement {
   readonly platform: string;
   /** One sentence for the intent file and the user. */
   readonly reason: string;
-  readonly candidates: readonly ScoredCandidate[];
-  readonly excluded: readonly Exclusion[];
+  readonly candidates: ScoredCandidate[];
+  readonly excluded: Exclusion[];
 }
 
 export function place(request: PlacementRequest, platforms: readonly PlatformCandidate[]): Placement {

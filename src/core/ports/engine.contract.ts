@@ -69,6 +69,18 @@ export function describeEngineContract(name: string, create: () => Promise<Engin
       }
     });
 
+    it("keeps instances apart: no scratch or data volume is shared", async (context) => {
+      const f = await setup(context);
+      try {
+        const a = await apply(f, unit(f, "iso-a", "hash-a", { marker: "from-a" }));
+        const b = await apply(f, unit(f, "iso-b", "hash-b", { marker: "from-b" }));
+        expect(await f.fetchBody(a.endpoint as string)).toContain("from-a");
+        expect(await f.fetchBody(b.endpoint as string)).toContain("from-b");
+      } finally {
+        await teardown();
+      }
+    });
+
     it("hands generated secrets to the workload without them being in the manifests", async (context) => {
       const f = await setup(context);
       try {

@@ -157,6 +157,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         await setStatus(project, instance, "stopped", "stopped; its data is kept", null, null);
         await event(project, instance, "stopped");
       } else {
+        await setStatus(project, instance, "stopping", "removing its workload and its data", null, null);
         await engine.remove(project, instance);
         lastStatus.delete(key);
         // Moved to another platform? Then its secrets and status belong to it now.

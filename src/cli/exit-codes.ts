@@ -1,0 +1,24 @@
+// The one place where failures become exit codes of the `plateau` command.
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  input: 2,
+  notFound: 3,
+  conflict: 4,
+  notAllowed: 5,
+  quotaExceeded: 6,
+  unavailable: 7,
+} as const;
+
+const BY_CODE: Record<string, number> = {
+  input: EXIT.input,
+  "not-found": EXIT.notFound,
+  conflict: EXIT.conflict,
+  "not-allowed": EXIT.notAllowed,
+  "quota-exceeded": EXIT.quotaExceeded,
+  unavailable: EXIT.unavailable,
+};
+
+export const exitCodeOf = (code: string): number => BY_CODE[code] ?? EXIT.failure;
+
+export const EXIT_CODES_HELP = `Exit codes: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 conflict, 5 not allowed, 6 quota exceeded, 7 unavailable.`;

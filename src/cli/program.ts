@@ -1,0 +1,331 @@
+// The `plateau` command. Everything but `up` talks to a Plateau server over the HTTP API.
+import { Command, CommanderError, Option } from "commander";
+import type { Instance, LaunchResponse } from "../contracts/api.js";
+import { isPlateauError } from "../core/errors.js";
+import { parseInstanceRef } from "../core/names.js";
+import { ApiError, createClient, type Client } from "./client.js";
+import { EXIT, EXIT_CODES_HELP, exitCodeOf } from "./exit-codes.js";
+import { ago, paint, phaseColor, table, terminalOutput, type Output } from "./format.js";
+import { buildValues } from "./values.js";
+
+export const DEFAULT_SERVER = "http://localhost:8080";
+
+export interface ProgramDeps {
+  readonly version: string;
+  /** `plateau up`: provided by src/main, which owns the server. */
+  readonly up: (options: { port?: number; host?: string; dataDir?: string; config?: string }) => Promise<void>;
+  readonly output?: Output;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const collect = (value: string, previous: string[]) => [...previous, value];
+const positiveInt = (name: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new CommanderError(EXIT.input, "plateau.input", `${name} must be a whole number, got "${value}"`);
+  return number;
+};
+
+export function createProgram(deps: ProgramDeps): Command {
+  const out = deps.output ?? terminalOutput();
+  const env = deps.env ?? process.env;
+  const program = new Command("plateau")
+    .description("Plateau: launch catalog applications on your lab's platforms. Every change is one commit in a git repository.")
+    .version(deps.version, "-V, --version")
+    .addOption(new Option("-s, --server <url>", "the Plateau server").env("PLATEAU_URL").default(DEFAULT_SERVER))
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", `\nEnvironment: PLATEAU_URL (the server), PLATEAU_PROJECT (the default project).\n${EXIT_CODES_HELP}`)
+    .exitOverride();
+
+  const client = (): Client => createClient(program.opts<{ server: string }>().server);
+  const projectOption = () => new Option("-p, --project <project>", "the project").env("PLATEAU_PROJECT");
+  const json = (value: unknown) => out.line(JSON.stringify(value, null, 2));
+  const ref = (text: string) => parseInstanceRef(text);
+
+  program
+    .command("up")
+    .description("Start the Plateau server (API, reverse proxy, local podman platform) in the foreground")
+    .option("--port <port>", "port to listen on (default 8080, or PLATEAU_PORT)", positiveInt("--port"))
+    .option("--host <host>", "address to listen on (default 127.0.0.1)")
+    .option("--data-dir <dir>", "where the database and the desired-state repository live (default ./.plateau)")
+    .option("-c, --config <file>", "configuration file (default ./plateau.yaml if present)")
+    .addHelpText("after", "\nStops on Ctrl-C. What runs keeps running; the next `plateau up` picks it up again.")
+    .action(async (options: { port?: number; host?: string; dataDir?: string; config?: string }) => deps.up(options));
+
+  program
+    .command("catalog")
+    .argument("[template]", "show one template and the values it accepts")
+    .description("List the templates you can launch, or describe one")
+    .option("--json", "print JSON")
+    .option("--lang <lang>", "language of titles and descriptions (en, fr)", (env.LANG ?? "").startsWith("fr") ? "fr" : "en")
+    .action(async (id: string | undefined, options: { json?: boolean; lang: string }) => {
+      const lang = options.lang === "fr" ? "fr" : "en";
+      if (id) {
+        const template = await client().template(id);
+        if (options.json) return json(template);
+        out.line(`${paint(out, "bold", template.title[lang])}  ${template.id} ${template.version}`);
+        out.line(template.description[lang]);
+        out.line();
+        out.line("Values (--set name=value):");
+        for (const line of table(["NAME", "TYPE", "DEFAULT", "DESCRIPTION"], describeValues(template.valuesSchema, lang))) out.line(`  ${line}`);
+        return;
+      }
+      const templates = await client().templates();
+      if (options.json) return json(templates);
+      for (const line of table(["ID", "TITLE", "VERSION", "DESCRIPTION"], templates.map((t) => [t.id, t.title[lang], t.version, t.description[lang]]))) out.line(line);
+    });
+
+  program
+    .command("launch")
+    .argument("<template>", "the template to launch (see `plateau catalog`)")
+    .description("Launch an instance of a template: one commit, then the platform runs it")
+    .addOption(projectOption())
+    .option("-n, --name <name>", "the instance's name (default: a readable generated name)")
+    .option("--set <name=value>", "set a value (repeatable; nested with dots: git.repository=https://…)", collect, [])
+    .option("-f, --values <file>", "values from a YAML file (--set wins)")
+    .option("--platform <platform>", "run on this platform instead of letting Plateau choose")
+    .option("-w, --wait", "wait until it runs, showing progress, then print its URL")
+    .option("--timeout <seconds>", "with --wait: give up after this long", positiveInt("--timeout"), 600)
+    .option("--explain", "print why the platform was chosen, with every candidate's score")
+    .option("--json", "print JSON")
+    .addHelpText("after", "\nExample:\n  plateau launch static-site --project demo --name hello --set image=localhost/plateau-test-site:1 --wait")
+    .action(async (template: string, options: { project?: string; name?: string; set: string[]; values?: string; platform?: string; wait?: boolean; timeout: number; explain?: boolean; json?: boolean }) => {
+      const project = requireProject(options.project);
+      const api = client();
+      const detail = await api.template(template);
+      const values = buildValues({ set: options.set, valuesFile: options.values, schema: detail.valuesSchema as never });
+      const result = await api.launch(project, { template, values, ...(options.name ? { name: options.name } : {}), ...(options.platform ? { platform: options.platform } : {}) });
+      if (options.json && !options.wait) return json(result);
+      if (!options.json) printLaunch(out, result, options.explain ?? false);
+      if (options.wait) {
+        const final = await waitFor(api, out, result.instance, "running", options.timeout, options.json ?? false);
+        if (options.json) json({ ...result, instance: final });
+      }
+    });
+
+  program
+    .command("ls")
+    .description("List instances with what their platform reports")
+    .option("-p, --project <project>", "only this project")
+    .option("--json", "print JSON")
+    .action(async (options: { project?: string; json?: boolean }) => {
+      const instances = await client().instances(options.project);
+      if (options.json) return json(instances);
+      if (instances.length === 0) return out.line(options.project ? `No instance in project ${options.project}.` : "No instance yet. Try: plateau catalog, then plateau launch <template> --project <project>");
+      const rows = instances.map((i) => [`${i.project}/${i.name}`, i.template, paint(out, phaseColor(i.phase), i.phase), i.platform, i.url ?? "-", ago(i.createdAt)]);
+      for (const line of table(["INSTANCE", "TEMPLATE", "STATUS", "PLATFORM", "URL", "CREATED"], rows)) out.line(line);
+    });
+
+  program
+    .command("status")
+    .argument("<project/instance>", "the instance")
+    .description("Show an instance: what was asked, what runs, its URL and its latest events")
+    .option("--json", "print JSON")
+    .action(async (target: string, options: { json?: boolean }) => {
+      const { project, instance } = ref(target);
+      const api = client();
+      const [view, events] = await Promise.all([api.instance(project, instance), api.events(project, instance, 10)]);
+      if (options.json) return json({ ...view, events });
+      const rows: [string, string][] = [
+        ["Instance", `${view.project}/${view.name}`],
+        ["Template", `${view.template} ${view.templateVersion}`],
+        ["Asked", view.state],
+        ["Status", `${paint(out, phaseColor(view.phase), view.phase)}${view.reason ? ` — ${view.reason}` : ""}`],
+        ["URL", view.url ?? "-"],
+        ["Platform", `${view.platform} (${view.placementReason})`],
+        ["Created", `${view.createdAt} by ${view.createdBy}`],
+        ["Values", JSON.stringify(view.values)],
+      ];
+      for (const [key, value] of rows) out.line(`${key.padEnd(9)} ${value}`);
+      if (events.length > 0) {
+        out.line();
+        out.line("Events:");
+        for (const event of events) out.line(`  ${event.at.slice(11, 19)}  ${event.message}`);
+      }
+    });
+
+  program
+    .command("logs")
+    .argument("<project/instance>", "the instance")
+    .description("Print the logs of an instance's containers")
+    .option("-f, --follow", "keep printing new lines until Ctrl-C")
+    .option("--tail <lines>", "how many lines from the end", positiveInt("--tail"), 200)
+    .action(async (target: string, options: { follow?: boolean; tail: number }) => {
+      const { project, instance } = ref(target);
+      const controller = new AbortController();
+      process.once("SIGINT", () => controller.abort());
+      try {
+        for await (const chunk of await client().logs(project, instance, { follow: options.follow ?? false, tail: options.tail, signal: controller.signal })) process.stdout.write(chunk);
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+      }
+    });
+
+  for (const [name, verb, description, expected] of [
+    ["stop", "stop", "Stop an instance; its data is kept (one commit)", "stopped"],
+    ["start", "start", "Start a stopped instance (one commit)", "running"],
+    ["rm", "remove", "Remove an instance and its data (one commit)", "removed"],
+  ] as const) {
+    program
+      .command(name)
+      .argument("<project/instance>", "the instance")
+      .description(description)
+      .option("-w, --wait", "wait until the platform has done it")
+      .option("--timeout <seconds>", "with --wait: give up after this long", positiveInt("--timeout"), 300)
+      .option("--json", "print JSON")
+      .action(async (target: string, options: { wait?: boolean; timeout: number; json?: boolean }) => {
+        const { project, instance } = ref(target);
+        const api = client();
+        const result = verb === "stop" ? await api.stop(project, instance) : verb === "start" ? await api.start(project, instance) : await api.remove(project, instance);
+        if (options.json) json(result);
+        else if (result.commit) out.line(`${paint(out, "green", "✓")} ${verb === "remove" ? "removed" : `${verb} requested for`} ${project}/${instance} (commit ${result.commit.slice(0, 7)})`);
+        else out.line(`${project}/${instance} is already ${expected}: nothing to commit`);
+        if (options.wait && expected !== "removed" && result.instance) await waitFor(api, out, result.instance, expected, options.timeout, options.json ?? false);
+        if (options.wait && expected === "removed") await waitForRemoval(api, out, project, instance, options.timeout);
+      });
+  }
+
+  program
+    .command("history")
+    .argument("[target]", "an instance (project/instance) or a project")
+    .description("The commits that changed an instance, a project, or everything (newest first)")
+    .option("--limit <n>", "how many", positiveInt("--limit"), 20)
+    .option("--json", "print JSON")
+    .action(async (target: string | undefined, options: { limit: number; json?: boolean }) => {
+      const api = client();
+      const entries = target?.includes("/") ? await api.history(ref(target).project, ref(target).instance, options.limit) : await api.history(target, undefined, options.limit);
+      if (options.json) return json(entries);
+      const rows = entries.map((e) => [e.commit.slice(0, 7), e.at.replace("T", " ").slice(0, 19), e.author, e.subject]);
+      for (const line of table(["COMMIT", "WHEN (UTC)", "WHO", "WHAT"], rows)) out.line(line);
+    });
+
+  const projects = program.command("projects").description("List projects, or create one");
+  projects.option("--json", "print JSON").action(async (options: { json?: boolean }) => {
+    const items = await client().projects();
+    if (options.json) return json(items);
+    for (const line of table(["PROJECT", "TITLE", "INSTANCES", "CREATED BY"], items.map((p) => [p.name, p.title, String(p.instances), p.createdBy]))) out.line(line);
+  });
+  projects
+    .command("create")
+    .argument("<name>", "the project's name (a DNS label)")
+    .option("--title <title>", "a title for people")
+    .description("Create a project (one commit); launching into a new project also creates it")
+    .action(async (name: string, options: { title?: string }) => {
+      const result = await client().createProject(name, options.title);
+      out.line(`${paint(out, "green", "✓")} created project ${result.project.name}${result.commit ? ` (commit ${result.commit.slice(0, 7)})` : ""}`);
+    });
+
+  program
+    .command("platforms")
+    .description("List platforms and whether they can run instances now")
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }) => {
+      const items = await client().platforms();
+      if (options.json) return json(items);
+      const rows = items.map((p) => [p.name, p.engine, p.infrastructure, p.tier, p.available ? paint(out, "green", "available") : paint(out, "red", "unavailable"), String(p.instances), p.available ? (p.version ?? "") : `${p.reason ?? ""}${p.hint ? ` — ${p.hint}` : ""}`]);
+      for (const line of table(["PLATFORM", "ENGINE", "INFRASTRUCTURE", "TIER", "STATE", "INSTANCES", "DETAILS"], rows)) out.line(line);
+    });
+
+  return program;
+
+  function requireProject(project: string | undefined): string {
+    if (!project) throw new CommanderError(EXIT.input, "plateau.input", "--project is required (or set PLATEAU_PROJECT)");
+    return project;
+  }
+}
+
+function describeValues(schema: Record<string, unknown>, lang: "en" | "fr", prefix = ""): string[][] {
+  const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.entries(properties).flatMap(([name, property]) => {
+    const path = `${prefix}${name}`;
+    if (property.type === "object" && property.properties) return describeValues(property, lang, `${path}.`);
+    const i18n = (property["x-i18n"] as Record<string, { description?: string }> | undefined)?.[lang];
+    const type = Array.isArray(property.enum) ? (property.enum as unknown[]).join("|") : String(property.type ?? "");
+    const fallback = typeof property.description === "string" ? property.description : "";
+    return [[path, type, JSON.stringify(property.default ?? null), i18n?.description ?? fallback]];
+  });
+}
+
+function printLaunch(out: Output, result: LaunchResponse, explain: boolean): void {
+  const instance = result.instance;
+  if (result.replayed) out.line(`${paint(out, "green", "✓")} already launched by this request: ${instance.project}/${instance.name}`);
+  else out.line(`${paint(out, "green", "✓")} committed ${result.commit?.slice(0, 7) ?? ""}: launch ${instance.project}/${instance.name} (${instance.template} ${instance.templateVersion})`);
+  out.line(`  placed on ${result.placement.platform}: ${result.placement.reason}`);
+  if (explain) {
+    for (const line of table(["PLATFORM", "SCORE", "DETAILS"], [
+      ...result.placement.candidates.map((c) => [c.platform, String(c.score), Object.entries(c.scores).map(([k, v]) => `${k}=${v}`).join(" ")]),
+      ...result.placement.excluded.map((e) => [e.platform, "excluded", e.reason]),
+    ])) out.line(`  ${line}`);
+  }
+}
+
+async function waitFor(api: Client, out: Output, instance: Instance, target: "running" | "stopped", timeoutSeconds: number, quiet: boolean): Promise<Instance> {
+  const started = Date.now();
+  const deadline = started + timeoutSeconds * 1000;
+  const seen = new Set<string>();
+  let lastPhase = "";
+  for (;;) {
+    const [view, events] = await Promise.all([api.instance(instance.project, instance.name), api.events(instance.project, instance.name, 20)]);
+    if (!quiet) {
+      for (const event of events) {
+        const key = `${event.at} ${event.message}`;
+        if (seen.has(key) || Date.parse(event.at) < started - 1000) continue;
+        seen.add(key);
+        out.line(`  ${paint(out, "dim", "…")} ${event.message}`);
+      }
+      if (view.phase !== lastPhase && view.phase === "pending" && lastPhase === "") out.line(`  ${paint(out, "dim", "…")} ${view.reason}`);
+    }
+    lastPhase = view.phase;
+    if (view.phase === target) {
+      if (!quiet) {
+        out.line(`${paint(out, "green", "✓")} ${target} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        if (target === "running" && view.url) out.line(`  ${paint(out, "bold", view.url)}`);
+      }
+      return view;
+    }
+    if (view.phase === "failed") throw new ApiError(0, "failure", `${view.project}/${view.name} failed: ${view.reason}`);
+    if (Date.now() > deadline) throw new ApiError(0, "unavailable", `gave up after ${timeoutSeconds} s: ${view.project}/${view.name} is ${view.phase} (${view.reason}); it may still get there — see plateau status ${view.project}/${view.name}`);
+    await sleep(200);
+  }
+}
+
+async function waitForRemoval(api: Client, out: Output, project: string, instance: string, timeoutSeconds: number): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    // The status outlives the instance until its platform has removed the workload and data.
+    try {
+      await api.status(project, instance);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "not-found") return void out.line(`${paint(out, "green", "✓")} ${project}/${instance} and its data are gone from its platform`);
+      throw error;
+    }
+    if (Date.now() > deadline) throw new ApiError(0, "unavailable", `gave up after ${timeoutSeconds} s`);
+    await sleep(200);
+  }
+}
+
+/** Runs the program; returns the exit code (and prints the one-line reason of a failure). */
+export async function runProgram(program: Command, argv: string[], out: Output = terminalOutput()): Promise<number> {
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return EXIT.ok;
+      if (error.code === "plateau.input") out.error(`plateau: ${error.message}`);
+      // commander has printed its own message for its errors
+      return error.exitCode === 1 ? EXIT.input : error.exitCode;
+    }
+    if (error instanceof ApiError) {
+      out.error(`plateau: ${error.message}`);
+      for (const issue of error.issues.slice(1, 10)) out.error(`  also: ${issue.pointer} ${issue.message} [${issue.rule}]`);
+      return exitCodeOf(error.code);
+    }
+    if (isPlateauError(error)) {
+      out.error(`plateau: ${error.message}`);
+      return exitCodeOf(error.code);
+    }
+    out.error(`plateau: ${(error as Error).message}`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,47 @@
+// The catalog as users browse it.
+import { NotFoundError } from "../errors.js";
+import type { TemplateCatalog } from "../ports/template-catalog.js";
+import type { Template } from "./template.js";
+
+export interface TemplateSummary {
+  readonly id: string;
+  readonly version: string;
+  readonly title: { readonly en: string; readonly fr: string };
+  readonly description: { readonly en: string; readonly fr: string };
+  readonly category: string;
+  readonly tags: string[];
+  readonly sizes: string[];
+  readonly documentation: string | null;
+}
+
+export interface TemplateDetail extends TemplateSummary {
+  /** The JSON Schema (draft 7) of the values: launch forms are generated from it. */
+  readonly valuesSchema: Readonly<Record<string, unknown>>;
+  readonly components: string[];
+}
+
+export const summarize = (template: Template): TemplateSummary => ({
+  id: template.spec.id,
+  version: template.spec.version,
+  title: template.spec.title,
+  description: template.spec.description,
+  category: template.spec.category,
+  tags: [...(template.spec.tags ?? [])],
+  sizes: Object.keys(template.spec.sizes),
+  documentation: template.spec.documentation ?? null,
+});
+
+export function createCatalogService(catalog: TemplateCatalog) {
+  return {
+    async list(): Promise<TemplateSummary[]> {
+      return (await catalog.list()).map(summarize);
+    },
+    async get(id: string): Promise<TemplateDetail> {
+      const template = await catalog.get(id);
+      if (!template) throw new NotFoundError("template", id);
+      return { ...summarize(template), valuesSchema: template.valuesSchema, components: template.spec.components.map((component) => component.name) };
+    },
+  };
+}
+
+export type CatalogService = ReturnType<typeof createCatalogService>;

@@ -1,0 +1,79 @@
+// Which instance a request to `<instance>.<project>.<domain>` is for, and where it runs.
+// Used by the local reverse proxy; answers are cached briefly (pages load many assets).
+import type { SecretStore } from "../ports/secret-store.js";
+import type { StateIndex } from "../ports/state-index.js";
+import type { StatusStore, Phase } from "../ports/status-store.js";
+import type { TemplateCatalog } from "../ports/template-catalog.js";
+import type { Clock, Random } from "../ports/clock.js";
+import { isValidName } from "../names.js";
+
+export type Route =
+  | { readonly kind: "upstream"; readonly project: string; readonly instance: string; readonly endpoint: string; readonly headers: Readonly<Record<string, string>> }
+  | { readonly kind: "unavailable"; readonly project: string; readonly instance: string; readonly phase: Phase; readonly reason: string }
+  | { readonly kind: "unknown"; readonly project: string; readonly instance: string }
+  | { readonly kind: "not-an-instance" };
+
+export interface RouterDeps {
+  readonly index: StateIndex;
+  readonly statuses: StatusStore;
+  readonly secrets: SecretStore;
+  readonly catalog: TemplateCatalog;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** The platform served by this proxy and its domain (`local`, `localhost`). */
+  readonly platform: string;
+  readonly domain: string;
+  readonly cacheMs?: number;
+}
+
+/** `hello.demo.localhost:8080` → { project: "demo", instance: "hello" } when under the domain. */
+export function parseInstanceHost(host: string, domain: string): { project: string; instance: string } | undefined {
+  const name = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+  const suffix = `.${domain.toLowerCase()}`;
+  if (!name.endsWith(suffix)) return undefined;
+  const labels = name.slice(0, -suffix.length).split(".");
+  if (labels.length !== 2) return undefined;
+  const [instance, project] = labels as [string, string];
+  return isValidName(instance) && isValidName(project) ? { project, instance } : undefined;
+}
+
+export function createRouter(deps: RouterDeps) {
+  const cache = new Map<string, { at: number; route: Route }>();
+  const ttl = deps.cacheMs ?? 1000;
+
+  async function resolveUncached(project: string, instance: string): Promise<Route> {
+    const indexed = await deps.index.getInstance(project, instance);
+    if (!indexed || indexed.platform !== deps.platform) return { kind: "unknown", project, instance };
+    const status = await deps.statuses.getStatus(project, instance);
+    if (indexed.state !== "running") return { kind: "unavailable", project, instance, phase: "stopped", reason: "this instance is stopped; start it to use it" };
+    if (!status || status.phase !== "running" || !status.endpoint) {
+      return { kind: "unavailable", project, instance, phase: status?.phase ?? "pending", reason: status?.reason ?? "waiting for the platform to start it" };
+    }
+    const headers: Record<string, string> = {};
+    const access = (await deps.catalog.get(indexed.template))?.spec.access?.header;
+    if (access) {
+      // The same get-or-create as the reconciler's: whoever asks first creates the instance's secret.
+      const secrets = await deps.secrets.ensure(project, instance, [access.secret], () => deps.random.secret(32));
+      const value = secrets[access.secret];
+      if (value) headers[access.name.toLowerCase()] = `${access.prefix}${value}`;
+    }
+    return { kind: "upstream", project, instance, endpoint: status.endpoint, headers };
+  }
+
+  return {
+    async resolve(host: string): Promise<Route> {
+      const target = parseInstanceHost(host, deps.domain);
+      if (!target) return { kind: "not-an-instance" };
+      const key = `${target.project}/${target.instance}`;
+      const now = deps.clock.now().getTime();
+      const cached = cache.get(key);
+      if (cached && now - cached.at < ttl) return cached.route;
+      const route = await resolveUncached(target.project, target.instance);
+      cache.set(key, { at: now, route });
+      if (cache.size > 10_000) cache.clear();
+      return route;
+    },
+  };
+}
+
+export type Router = ReturnType<typeof createRouter>;

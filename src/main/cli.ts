@@ -1,0 +1,50 @@
+// Entry point of the `plateau` command: the CLI, with `up` wired to the server.
+import { createProgram, runProgram } from "../cli/program.js";
+import { terminalOutput } from "../cli/format.js";
+import { loadConfig, paths } from "./config.js";
+import { createLogger } from "./log.js";
+import { packageVersion, startPlateau } from "./up.js";
+
+const output = terminalOutput();
+
+const program = createProgram({
+  version: await packageVersion(),
+  output,
+  async up(options) {
+    const config = loadConfig({
+      file: options.config,
+      env: process.env,
+      cwd: process.cwd(),
+      overrides: { listen: { port: options.port, host: options.host }, dataDir: options.dataDir },
+    });
+    const logger = createLogger(config.logLevel, process.stderr.isTTY === true || process.env.PLATEAU_LOG_FORMAT === "text");
+    const running = await startPlateau(config, logger);
+    const platforms = await running.plateau.services.platforms.list();
+    const location = paths(config);
+    const port = config.publicPort ?? running.port;
+    output.line(`Plateau ${await packageVersion()} is up.`);
+    output.line(`  API        ${running.url}/api/v1   (OpenAPI: ${running.url}/api/v1/openapi.json)`);
+    if (config.platforms.local.enabled) output.line(`  Instances  http://<instance>.<project>.${config.platforms.local.domain}:${port}/`);
+    output.line(`  Data       ${config.dataDir}  (database ${location.database.startsWith("postgres") ? "PostgreSQL" : location.database}, desired state ${location.repository})`);
+    for (const platform of platforms) {
+      output.line(
+        platform.available
+          ? `  Platform   ${platform.name}: ${platform.version ?? platform.engine}, available`
+          : `  Platform   ${platform.name}: unavailable: ${platform.reason ?? "unknown reason"}${platform.hint ? `; ${platform.hint}` : ""}. Launches are committed and run once it is available.`,
+      );
+    }
+    const cli = running.url === "http://localhost:8080" ? "npx plateau" : `npx plateau --server ${running.url}`;
+    output.line("Try:");
+    output.line(`  ${cli} catalog`);
+    output.line(`  ${cli} launch static-site --project demo --wait`);
+    output.line("Stop with Ctrl-C; instances keep running and are picked up again at the next start.");
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    output.line("Stopping…");
+    await running.close();
+  },
+});
+
+process.exitCode = await runProgram(program, process.argv.slice(2), output);

@@ -1,0 +1,112 @@
+// Wires Plateau from its adapters: the one place that knows every part. `src/main/up.ts`
+// builds the real adapters from the configuration; tests pass in-memory ones.
+import { createCatalogService } from "../core/catalog/service.js";
+import type { Requester } from "../core/identity.js";
+import { createIndexer, type Indexer } from "../core/index/indexer.js";
+import { createInstanceService, type EngineRegistry, type InstanceAddress } from "../core/instances/service.js";
+import type { PlatformDocument } from "../core/model.js";
+import { createPlatformService } from "../core/platforms/service.js";
+import type { Clock, Random } from "../core/ports/clock.js";
+import type { DesiredStateRepository } from "../core/ports/desired-state-repository.js";
+import type { Engine } from "../core/ports/engine.js";
+import type { Logger } from "../core/ports/logger.js";
+import type { SecretStore } from "../core/ports/secret-store.js";
+import type { StateIndex } from "../core/ports/state-index.js";
+import type { StatusStore } from "../core/ports/status-store.js";
+import type { Telemetry } from "../core/ports/telemetry.js";
+import type { TemplateCatalog } from "../core/ports/template-catalog.js";
+import { createProjectService } from "../core/projects/service.js";
+import { createReconciler, type Reconciler } from "../core/reconcile/reconciler.js";
+import { bootstrapRepository } from "../core/repository/bootstrap.js";
+import { createWriter } from "../core/repository/writer.js";
+
+export interface PlateauAdapters {
+  readonly repo: DesiredStateRepository;
+  readonly index: StateIndex;
+  readonly statuses: StatusStore;
+  readonly secrets: SecretStore;
+  readonly catalog: TemplateCatalog;
+  /** Engines by engine kind (`podman`, later `argocd`). */
+  readonly engines: ReadonlyMap<string, Engine>;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+}
+
+export interface PlateauSettings {
+  /** Platforms this Plateau declares in the repository when they are missing. */
+  readonly platforms: readonly PlatformDocument[];
+  /** Author of the commits Plateau makes on its own (bootstrap). */
+  readonly system: Requester;
+  readonly urlOf: (address: InstanceAddress) => string;
+  readonly reconcileIntervalMs: number;
+  readonly reconcileConcurrency: number;
+}
+
+export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
+  const { repo, index, statuses, secrets, clock, logger } = adapters;
+  const indexer: Indexer = createIndexer({ repo, index, logger });
+  const reconcilers = new Map<string, Reconciler>();
+  const writer = createWriter({ repo, indexer, clock, telemetry: adapters.telemetry, onCommitted: () => reconcilers.forEach((r) => r.wake()) });
+  const engines: EngineRegistry = { get: (platform) => adapters.engines.get(platform.spec.engine) };
+
+  // Only engines that run things from this process get a reconciler: the local podman one.
+  for (const platform of settings.platforms) {
+    const engine = engines.get(platform);
+    if (!engine) continue;
+    reconcilers.set(
+      platform.metadata.name,
+      createReconciler({
+        platform: platform.metadata.name,
+        engine,
+        repo,
+        statuses,
+        secrets,
+        clock,
+        random: adapters.random,
+        logger,
+        telemetry: adapters.telemetry,
+        intervalMs: settings.reconcileIntervalMs,
+        concurrency: settings.reconcileConcurrency,
+      }),
+    );
+  }
+
+  const services = {
+    instances: createInstanceService({ repo, writer, index, statuses, catalog: adapters.catalog, engines, clock, random: adapters.random, urlOf: settings.urlOf }),
+    projects: createProjectService({ repo, writer, index, clock }),
+    platforms: createPlatformService({ index, engines }),
+    catalog: createCatalogService(adapters.catalog),
+  };
+
+  return {
+    services,
+    indexer,
+    reconcilers,
+    /**
+     * Recovers from whatever happened while Plateau was down (a crash, commits pushed by
+     * others), then starts converging: idempotent, so a restart at any point is safe.
+     */
+    async start(options: { reconcile: boolean }): Promise<void> {
+      await bootstrapRepository(repo, settings.platforms, settings.system);
+      const synced = await indexer.sync();
+      logger.info({ commit: synced.commit, changedPaths: synced.changedPaths, full: synced.full }, "index is at the repository's head");
+      for (const owner of await secrets.owners()) {
+        if (!(await index.getInstance(owner.project, owner.instance))) await secrets.remove(owner.project, owner.instance);
+      }
+      if (options.reconcile) reconcilers.forEach((reconciler) => reconciler.start());
+    },
+    async stop(): Promise<void> {
+      await Promise.all([...reconcilers.values()].map((reconciler) => reconciler.stop()));
+    },
+    /** Also picks up commits made by others (an operator's push) and reconciles. */
+    async refresh(): Promise<void> {
+      const before = await index.indexedCommit();
+      const synced = await indexer.sync();
+      if (synced.commit !== before) reconcilers.forEach((reconciler) => reconciler.wake());
+    },
+  };
+}
+
+export type Plateau = ReturnType<typeof composePlateau>;

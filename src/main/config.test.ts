@@ -1,0 +1,37 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { InputError } from "../core/errors.js";
+import { loadConfig, paths } from "./config.js";
+
+describe("loadConfig", () => {
+  it("has defaults for everything but is overridden by file, environment and flags, in that order", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "plateau-config-"));
+    const defaults = loadConfig({ env: {}, cwd });
+    expect(defaults.listen).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(defaults.dataDir).toBe(join(cwd, ".plateau"));
+    expect(paths(defaults).repository).toBe(join(cwd, ".plateau", "state.git"));
+    expect(defaults.platforms.local.domain).toBe("localhost");
+
+    await writeFile(join(cwd, "plateau.yaml"), "listen:\n  port: 9000\npodman:\n  stopTimeoutSeconds: 3\n");
+    expect(loadConfig({ env: {}, cwd }).listen.port).toBe(9000);
+    expect(loadConfig({ env: { PLATEAU_PORT: "9100" }, cwd }).listen.port).toBe(9100);
+    expect(loadConfig({ env: { PLATEAU_PORT: "9100" }, cwd, overrides: { listen: { port: 9200 } } }).listen.port).toBe(9200);
+    expect(loadConfig({ env: {}, cwd }).podman).toEqual({ command: "podman", stopTimeoutSeconds: 3, startupTimeoutSeconds: 300 });
+  });
+
+  it("names the field and the rule of a bad setting", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "plateau-config-"));
+    await writeFile(join(cwd, "plateau.yaml"), "listen:\n  port: 99999\nunknown: 1\n");
+    try {
+      loadConfig({ env: {}, cwd });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).issues).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: "/listen/port", rule: "maximum" })]));
+    }
+    expect(() => loadConfig({ env: { PLATEAU_PORT: "eighty" }, cwd: tmpdir() })).toThrow(/listen\/port/);
+    expect(() => loadConfig({ env: {}, cwd, file: "missing.yaml" })).toThrow(/does not exist/);
+  });
+});

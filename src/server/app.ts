@@ -1,0 +1,118 @@
+// The HTTP server: the API under /api/v1 (with its OpenAPI description), health, metrics,
+// and the reverse proxy to instances. `buildApp` does not listen: tests inject requests.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import swagger from "@fastify/swagger";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import { API_PREFIX } from "../contracts/api.js";
+import type { CatalogService } from "../core/catalog/service.js";
+import type { Requester } from "../core/identity.js";
+import type { InstanceService } from "../core/instances/service.js";
+import type { PlatformService } from "../core/platforms/service.js";
+import type { ProjectService } from "../core/projects/service.js";
+import { errorBody, httpStatusOf, inputErrorFromValidation } from "./errors.js";
+import type { Metrics } from "./metrics.js";
+import type { Proxy } from "./proxy.js";
+import { registerRoutes } from "./routes/routes.js";
+
+export interface ServerDeps {
+  readonly services: {
+    readonly instances: InstanceService;
+    readonly projects: ProjectService;
+    readonly platforms: PlatformService;
+    readonly catalog: CatalogService;
+  };
+  readonly proxy?: Proxy;
+  readonly metrics: Metrics;
+  readonly logger?: FastifyBaseLogger;
+  /** Who makes the request (the configured local user until sign-in exists). */
+  readonly identify: (request: FastifyRequest) => Requester;
+  /** Readiness checks: each returns "ok" or throws. */
+  readonly readiness: Record<string, () => Promise<void>>;
+  readonly version: string;
+}
+
+export type App = FastifyInstance<ReturnType<typeof createServer>, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export async function buildApp(deps: ServerDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // One line per request would drown the log; metrics count requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Unknown fields are refused, not silently dropped (no mass assignment); query strings are coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true, useDefaults: true } },
+    // Requests for an instance's host go to the proxy before Fastify routes anything.
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (!deps.proxy) return handler(req, res);
+        deps.proxy.handle(req, res).then(
+          (handled) => handled || handler(req, res),
+          (error: unknown) => {
+            deps.logger?.error({ error: (error as Error).message }, "proxy failed");
+            if (!res.headersSent) res.writeHead(500).end();
+          },
+        );
+      });
+      server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {
+        const proxy = deps.proxy;
+        if (!proxy) return socket.destroy();
+        proxy.upgrade(req, socket, head).then(
+          (handled) => handled || socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n"),
+          () => socket.destroy(),
+        );
+      });
+      return server;
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Plateau API", version: deps.version, description: "Self-service platform for research labs: catalog, projects, instances and platforms. Every change is one commit in the desired-state repository." },
+      tags: [{ name: "catalog" }, { name: "projects" }, { name: "instances" }, { name: "platforms" }, { name: "system" }],
+    },
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    deps.metrics.observeRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((error: Error & { validation?: unknown[]; validationContext?: string; statusCode?: number }, request, reply) => {
+    if (error.validation) {
+      const input = inputErrorFromValidation(error.validation as Parameters<typeof inputErrorFromValidation>[0], error.validationContext);
+      return reply.status(400).send(errorBody(input));
+    }
+    const status = httpStatusOf(error);
+    if (status === 500 && error.statusCode && error.statusCode < 500) {
+      // Fastify's own client errors (malformed JSON, wrong content type, body too large).
+      return reply.status(error.statusCode).send({ error: { code: "input", message: error.message } });
+    }
+    if (status >= 500) request.log.error({ err: error, url: request.url }, "request failed");
+    return reply.status(status).send(errorBody(error));
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: "not-found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }));
+
+  app.get("/healthz", { schema: { tags: ["system"], summary: "The process is alive" } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { tags: ["system"], summary: "The repository and the database answer" } }, async (_request, reply) => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    for (const [name, check] of Object.entries(deps.readiness)) {
+      try {
+        await check();
+        checks[name] = "ok";
+      } catch (error) {
+        ready = false;
+        checks[name] = (error as Error).message;
+      }
+    }
+    return reply.status(ready ? 200 : 503).send({ status: ready ? "ok" : "not ready", checks });
+  });
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (api) => registerRoutes(api as unknown as App, deps), { prefix: API_PREFIX });
+  return app;
+}

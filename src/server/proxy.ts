@@ -1,0 +1,113 @@
+// Plateau's reverse proxy for the local platform: `http://<instance>.<project>.localhost:8080/`
+// reaches the instance's pod, for HTTP and for WebSocket (notebooks need both). While an
+// instance is not running, it answers with a page saying what is happening.
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { connect } from "node:net";
+import type { Duplex } from "node:stream";
+import type { Route, Router } from "../core/instances/routing.js";
+import type { Logger } from "../core/ports/logger.js";
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded.
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
+
+function forwardedHeaders(req: IncomingMessage, route: Extract<Route, { kind: "upstream" }>, keepUpgrade: boolean): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  const connectionTokens = String(req.headers.connection ?? "").toLowerCase().split(",").map((token) => token.trim());
+  for (const [name, value] of Object.entries(req.headers as IncomingHttpHeaders)) {
+    if (value === undefined) continue;
+    if (!keepUpgrade && (HOP_BY_HOP.has(name) || connectionTokens.includes(name))) continue;
+    headers[name] = value;
+  }
+  const remote = req.socket.remoteAddress ?? "";
+  headers["x-forwarded-for"] = req.headers["x-forwarded-for"] ? `${String(req.headers["x-forwarded-for"])}, ${remote}` : remote;
+  headers["x-forwarded-host"] = req.headers.host ?? "";
+  headers["x-forwarded-proto"] = "http";
+  for (const [name, value] of Object.entries(route.headers)) headers[name] = value;
+  return headers;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function statusPage(route: Exclude<Route, { kind: "upstream" } | { kind: "not-an-instance" }>): { status: number; html: string } {
+  const ref = `${route.project}/${route.instance}`;
+  if (route.kind === "unknown") {
+    return { status: 404, html: page(`${ref} does not exist`, `There is no instance ${ref} on this platform. / Il n'y a pas d'instance ${ref} sur cette plateforme.`, false) };
+  }
+  const waiting = route.phase === "pending" || route.phase === "starting";
+  return {
+    status: 503,
+    html: page(`${ref} is ${route.phase}`, `${route.reason}${waiting ? " — this page reloads by itself. / Cette page se recharge seule." : ""}`, waiting),
+  };
+}
+
+function page(title: string, text: string, refresh: boolean): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">${refresh ? '<meta http-equiv="refresh" content="2">' : ""}<title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}</style></head>
+<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p><p><small>Plateau</small></p></body></html>`;
+}
+
+export interface Proxy {
+  /** Serves the request when it is for an instance; false when it is for Plateau itself. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Tunnels a WebSocket (or any Upgrade) to the instance; false when not for an instance. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean>;
+}
+
+export function createProxy(router: Router, logger: Logger): Proxy {
+  return {
+    async handle(req, res) {
+      const route = await router.resolve(req.headers.host ?? "");
+      if (route.kind === "not-an-instance") return false;
+      if (route.kind !== "upstream") {
+        const { status, html } = statusPage(route);
+        res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...(status === 503 ? { "retry-after": "2" } : {}) });
+        res.end(html);
+        return true;
+      }
+      const [host, port] = route.endpoint.split(":");
+      const upstream = httpRequest({ host, port: Number(port), method: req.method, path: req.url, headers: forwardedHeaders(req, route, false) }, (answer) => {
+        const headers = { ...answer.headers };
+        for (const name of HOP_BY_HOP) if (name !== "transfer-encoding") delete headers[name];
+        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+        answer.pipe(res);
+      });
+      upstream.on("error", (error) => {
+        logger.warn({ instance: `${route.project}/${route.instance}`, error: error.message }, "proxy: instance unreachable");
+        if (!res.headersSent) {
+          res.writeHead(502, { "content-type": "text/html; charset=utf-8" });
+          res.end(page("Bad gateway", `${route.project}/${route.instance} did not answer: ${error.message}`, true));
+        } else res.destroy();
+      });
+      req.pipe(upstream);
+      return true;
+    },
+
+    async upgrade(req, socket, head) {
+      const route = await router.resolve(req.headers.host ?? "");
+      if (route.kind === "not-an-instance") return false;
+      if (route.kind !== "upstream") {
+        socket.end(`HTTP/1.1 ${route.kind === "unknown" ? "404 Not Found" : "503 Service Unavailable"}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+        return true;
+      }
+      const [host, port] = route.endpoint.split(":");
+      const upstream = connect(Number(port), host, () => {
+        const headers = forwardedHeaders(req, route, true);
+        const lines = [`${req.method ?? "GET"} ${req.url ?? "/"} HTTP/1.1`];
+        for (const [name, value] of Object.entries(headers)) for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v.replace(/[\r\n]/g, "")}`);
+        upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
+        if (head.length > 0) upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      const close = () => {
+        upstream.destroy();
+        socket.destroy();
+      };
+      upstream.on("error", close);
+      socket.on("error", close);
+      socket.on("close", () => upstream.destroy());
+      upstream.on("close", () => socket.destroy());
+      return true;
+    },
+  };
+}

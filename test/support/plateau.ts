@@ -1,0 +1,49 @@
+// A Plateau composed for tests: the real catalog and core, with in-memory or real adapters.
+import { join } from "node:path";
+import { loadTemplates, createStaticCatalog } from "../../src/adapters/catalog/file-catalog.js";
+import { createMemoryEngine, type MemoryEngine } from "../../src/adapters/memory/memory-engine.js";
+import { createMemoryRepository } from "../../src/adapters/memory/memory-repository.js";
+import { createMemoryStore } from "../../src/adapters/memory/memory-store.js";
+import { cryptoRandom, systemClock } from "../../src/adapters/system/system.js";
+import type { Template } from "../../src/core/catalog/template.js";
+import { localPlatformDocument } from "../../src/core/platforms/service.js";
+import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
+import { silentLogger } from "../../src/core/ports/logger.js";
+import { noTelemetry } from "../../src/core/ports/telemetry.js";
+import { composePlateau, type PlateauAdapters } from "../../src/main/compose.js";
+import { testWebTemplate } from "./test-web.js";
+
+export const CATALOG_DIR = join(import.meta.dirname, "..", "..", "catalog");
+
+let catalogTemplates: Promise<Template[]> | undefined;
+export const builtInTemplates = () => (catalogTemplates ??= loadTemplates(CATALOG_DIR));
+
+export const alice = { login: "alice", name: "Alice Martin", email: "alice@example.org" };
+
+export async function memoryPlateau(overrides: Partial<PlateauAdapters> = {}) {
+  const engine = createMemoryEngine();
+  const store = createMemoryStore();
+  const templates = [...(await builtInTemplates()), testWebTemplate(true)];
+  const adapters: PlateauAdapters = {
+    repo: createMemoryRepository({ clock: systemClock }),
+    ...store,
+    catalog: createStaticCatalog(templates),
+    engines: new Map([["podman", engine]]),
+    clock: systemClock,
+    random: cryptoRandom,
+    logger: silentLogger,
+    telemetry: noTelemetry,
+    ...overrides,
+  };
+  const plateau = composePlateau(adapters, {
+    platforms: [localPlatformDocument("localhost")],
+    system: { login: "plateau", name: "Plateau", email: "plateau@localhost" },
+    urlOf: ({ instance, project, domain }) => `http://${instance}.${project}.${domain}:8080/`,
+    reconcileIntervalMs: 60_000,
+    reconcileConcurrency: 2,
+  });
+  await plateau.start({ reconcile: false });
+  const reconciler = plateau.reconcilers.get("local");
+  if (!reconciler) throw new Error("no local reconciler");
+  return { plateau, adapters, engine: engine as MemoryEngine, reconciler, repo: adapters.repo as DesiredStateRepository };
+}
