@@ -22,6 +22,12 @@ export type Expression =
   | { $instance: "name" | "project" | "host" | "url" }
   | { $concat: Expression[] };
 
+/** In `command` and `args` only: the items of an array value, each one argument. */
+export interface EachExpression {
+  $each: string;
+}
+export type ArgumentExpression = Expression | EachExpression;
+
 const ExpressionSchema = Type.Cyclic(
   {
     Expression: Type.Union([
@@ -38,21 +44,24 @@ const ExpressionSchema = Type.Cyclic(
   "Expression",
 );
 
-/** Include the item only when the value at this pointer is truthy (non-empty). */
+/** Include the item only when the value at this pointer is set (non-empty)… */
 const When = Type.Optional(Pointer);
+/** …or only when it is not. */
+const Unless = Type.Optional(Pointer);
+const ArgumentSchema = Type.Union([ExpressionSchema, Type.Object({ $each: Pointer }, { additionalProperties: false })]);
 
-const EnvVar = Type.Object({ name: Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), value: ExpressionSchema, when: When }, { additionalProperties: false });
+const EnvVar = Type.Object({ name: Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), value: ExpressionSchema, when: When, unless: Unless }, { additionalProperties: false });
 const Port = Type.Object({ name: Type.String({ pattern: "^[a-z]([-a-z0-9]*[a-z0-9])?$", maxLength: 15 }), port: Type.Integer({ minimum: 1, maximum: 65535 }) }, { additionalProperties: false });
-const Mount = Type.Object({ volume: Label, mountPath: Type.String({ pattern: "^/" }), subPath: Type.Optional(Type.String()), readOnly: Type.Optional(Type.Boolean()), when: When }, { additionalProperties: false });
+const Mount = Type.Object({ volume: Label, mountPath: Type.String({ pattern: "^/" }), subPath: Type.Optional(Type.String()), readOnly: Type.Optional(Type.Boolean()), when: When, unless: Unless }, { additionalProperties: false });
 const Container = {
   image: ExpressionSchema,
-  command: Type.Optional(Type.Array(ExpressionSchema)),
-  args: Type.Optional(Type.Array(ExpressionSchema)),
+  command: Type.Optional(Type.Array(ArgumentSchema)),
+  args: Type.Optional(Type.Array(ArgumentSchema)),
   workingDir: Type.Optional(Type.String({ pattern: "^/" })),
   env: Type.Optional(Type.Array(EnvVar)),
   mounts: Type.Optional(Type.Array(Mount)),
 };
-const InitContainer = Type.Object({ name: Label, when: When, ...Container }, { additionalProperties: false });
+const InitContainer = Type.Object({ name: Label, when: When, unless: Unless, ...Container }, { additionalProperties: false });
 
 const Volume = Type.Object(
   {
@@ -70,6 +79,7 @@ const Component = Type.Object(
     /** `main` renders as the instance's own name, others as `<instance>-<name>`. */
     name: Label,
     when: When,
+    unless: Unless,
     ...Container,
     ports: Type.Optional(Type.Array(Port)),
     /** The port served to users at the instance's URL (at most one in a template). */
@@ -179,21 +189,30 @@ function referenceProblems(spec: TemplateSpec, valuesSchema: Record<string, unkn
       if (!secretAllowed) problems.push(`${where}: $secret may only be a whole environment value`);
       if (!secretNames.has(record.$secret)) problems.push(`${where}: secret "${record.$secret}" is not declared in secrets`);
     }
+    if (typeof record.$each === "string") problems.push(`${where}: $each may only be an item of command or args`);
     if (typeof record.$host === "string" && !componentNames.has(record.$host)) problems.push(`${where}: $host "${record.$host}" is not a component`);
     if (Array.isArray(record.$concat)) record.$concat.forEach((part, i) => checkExpression(part, `${where}/$concat/${i}`, false));
   };
   const checkContainer = (container: ComponentSpec | NonNullable<ComponentSpec["initContainers"]>[number], where: string, volumes: Set<string>) => {
-    if (container.when) checkPointer(container.when, `${where}/when`);
+    const checkConditions = (item: { when?: string; unless?: string }, at: string) => {
+      if (item.when) checkPointer(item.when, `${at}/when`);
+      if (item.unless) checkPointer(item.unless, `${at}/unless`);
+    };
+    const checkArgument = (part: ArgumentExpression, at: string) => {
+      if (typeof part === "object" && "$each" in part) checkPointer(part.$each, at);
+      else checkExpression(part, at, false);
+    };
+    checkConditions(container, where);
     checkExpression(container.image, `${where}/image`, false);
-    container.command?.forEach((part, i) => checkExpression(part, `${where}/command/${i}`, false));
-    container.args?.forEach((part, i) => checkExpression(part, `${where}/args/${i}`, false));
+    container.command?.forEach((part, i) => checkArgument(part, `${where}/command/${i}`));
+    container.args?.forEach((part, i) => checkArgument(part, `${where}/args/${i}`));
     container.env?.forEach((env, i) => {
       checkExpression(env.value, `${where}/env/${i}`, true);
-      if (env.when) checkPointer(env.when, `${where}/env/${i}/when`);
+      checkConditions(env, `${where}/env/${i}`);
     });
     container.mounts?.forEach((mount, i) => {
       if (!volumes.has(mount.volume)) problems.push(`${where}/mounts/${i}: volume "${mount.volume}" is not declared by the component`);
-      if (mount.when) checkPointer(mount.when, `${where}/mounts/${i}/when`);
+      checkConditions(mount, `${where}/mounts/${i}`);
     });
   };
 

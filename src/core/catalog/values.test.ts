@@ -15,7 +15,7 @@ const issuesOf = (fn: () => unknown) => {
 
 describe("resolveValues", () => {
   it("applies defaults", () => {
-    expect(resolveValues(webWithDatabase, {})).toEqual({ image: "web:1", size: "small", greeting: "hello", git: "", storage: 5 });
+    expect(resolveValues(webWithDatabase, {})).toEqual({ image: "web:1", size: "small", greeting: "hello", git: "", extraArgs: [], storage: 5 });
   });
 
   it("does not modify its input", () => {

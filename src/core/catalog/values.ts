@@ -95,6 +95,11 @@ export function valueAt(values: unknown, pointer: string): unknown {
   return current;
 }
 
+/** Whether a conditional item of a template is included: `when` set and `unless` not set. */
+export function included(item: { when?: string; unless?: string }, values: unknown): boolean {
+  return (!item.when || isSet(valueAt(values, item.when))) && (!item.unless || !isSet(valueAt(values, item.unless)));
+}
+
 /** Truthiness of `when`: present and not empty. */
 export function isSet(value: unknown): boolean {
   if (value === undefined || value === null || value === false || value === "" || value === 0) return false;

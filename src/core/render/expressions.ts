@@ -1,5 +1,6 @@
 import { assert } from "../errors.js";
-import type { Expression } from "../catalog/template.js";
+import type { ArgumentExpression, Expression } from "../catalog/template.js";
+import { InputError } from "../errors.js";
 import { valueAt } from "../catalog/values.js";
 
 export interface ExpressionContext {
@@ -49,4 +50,17 @@ function scalarText(value: unknown, pointer: string): string {
   // Structured values are passed whole, as JSON, never spliced into other text.
   assert(typeof value === "object", `value at ${pointer} has an unexpected type`);
   return JSON.stringify(value);
+}
+
+/** The arguments of a command: expressions give one argument each, `$each` one per array item. */
+export function evaluateArguments(parts: readonly ArgumentExpression[], context: ExpressionContext): string[] {
+  return parts.flatMap((part) => {
+    if (typeof part !== "object" || !("$each" in part)) return [evaluateText(part, context)];
+    const items = valueAt(context.values, part.$each);
+    if (items === undefined || items === null) return [];
+    if (!Array.isArray(items) || items.some((item) => typeof item === "object" && item !== null)) {
+      throw InputError.field(`/values${part.$each}`, "type", "must be a list of texts");
+    }
+    return items.map((item) => String(item));
+  });
 }

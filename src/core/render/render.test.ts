@@ -56,11 +56,20 @@ describe("renderInstance", () => {
     expect(find(objects, "PersistentVolumeClaim", "hello-data").spec.resources.requests.storage).toBe("12Gi");
   });
 
-  it("includes conditional items only when their value is set", () => {
+  it("includes conditional items only when their value is set (when), or not set (unless)", () => {
     const objects = renderInstance(input({ git: "https://example.org/site.git" }));
     const pod = find(objects, "Deployment", "hello").spec.template.spec;
     expect(pod.initContainers[0].args).toEqual(["clone", "--", "https://example.org/site.git", "/data/app"]);
     expect(pod.containers[0].env.map((e: { name: string }) => e.name)).toContain("GIT_URL");
+    expect(pod.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toEqual(["/data", "/tmp"]);
+    const withoutGit = find(renderInstance(input()), "Deployment", "hello").spec.template.spec;
+    expect(withoutGit.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toEqual(["/data", "/tmp", "/srv"]);
+  });
+
+  it("expands a list value into one argument per item ($each)", () => {
+    const args = (values: Record<string, unknown>) => find(renderInstance(input(values)), "Deployment", "hello").spec.template.spec.containers[0].args;
+    expect(args({ extraArgs: ["--a", "b c", "$(HOME); rm -rf /"] })).toEqual(["--greeting", "hello", "--a", "b c", "$(HOME); rm -rf /"]);
+    expect(args({})).toEqual(["--greeting", "hello"]);
   });
 
   it("meets the restricted Pod Security profile in every container", () => {

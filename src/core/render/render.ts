@@ -2,10 +2,10 @@
 // objects are serialized for every platform (cluster-neutral) and every engine runs them.
 import { InputError } from "../errors.js";
 import type { ComponentSpec, Template } from "../catalog/template.js";
-import { isSet, valueAt } from "../catalog/values.js";
+import { included, valueAt } from "../catalog/values.js";
 import type { InstanceState, PlatformDocument } from "../model.js";
 import { toYaml } from "../yaml.js";
-import { evaluate, evaluateText, type ExpressionContext } from "./expressions.js";
+import { evaluate, evaluateArguments, evaluateText, type ExpressionContext } from "./expressions.js";
 import { manifestFileName, type KubeObject } from "./kube.js";
 
 export interface RenderInput {
@@ -62,7 +62,7 @@ export function renderInstance(input: RenderInput): KubeObject[] {
 
   const objects: KubeObject[] = [];
   for (const component of spec.components) {
-    if (component.when && !isSet(valueAt(values, component.when))) continue;
+    if (!included(component, values)) continue;
     const name = componentObjectName(instance, component.name);
     const labels = { ...commonLabels, "app.kubernetes.io/component": component.name };
     const selector = { "app.kubernetes.io/instance": instance, "app.kubernetes.io/component": component.name };
@@ -164,11 +164,11 @@ function podSpec(
   const container = (spec: ComponentSpec | NonNullable<ComponentSpec["initContainers"]>[number], containerName: string) => ({
     name: containerName,
     image: evaluateText(spec.image, context),
-    ...(spec.command ? { command: spec.command.map((part) => evaluateText(part, context)) } : {}),
-    ...(spec.args ? { args: spec.args.map((part) => evaluateText(part, context)) } : {}),
+    ...(spec.command ? { command: evaluateArguments(spec.command, context) } : {}),
+    ...(spec.args ? { args: evaluateArguments(spec.args, context) } : {}),
     ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
     env: (spec.env ?? [])
-      .filter((env) => !env.when || isSet(valueAt(values, env.when)))
+      .filter((env) => included(env, values))
       .map((env) => {
         const value = evaluate(env.value, context);
         return value.kind === "secret"
@@ -176,7 +176,7 @@ function podSpec(
           : { name: env.name, value: value.text };
       }),
     volumeMounts: (spec.mounts ?? [])
-      .filter((mount) => !mount.when || isSet(valueAt(values, mount.when)))
+      .filter((mount) => included(mount, values))
       .map((mount) => ({
       name: mount.volume,
       mountPath: mount.mountPath,
@@ -201,7 +201,7 @@ function podSpec(
       : {}),
   };
   const initContainers = (component.initContainers ?? [])
-    .filter((init) => !init.when || isSet(valueAt(values, init.when)))
+    .filter((init) => included(init, values))
     .map((init) => ({ ...container(init, init.name), resources: { requests, limits } }));
 
   return {
