@@ -4,6 +4,7 @@ import { createCatalogService } from "../core/catalog/service.js";
 import type { Requester } from "../core/identity.js";
 import { createIndexer, type Indexer } from "../core/index/indexer.js";
 import { createInstanceService, type EngineRegistry, type InstanceAddress } from "../core/instances/service.js";
+import { createRouter, type Router } from "../core/instances/routing.js";
 import type { PlatformDocument } from "../core/model.js";
 import { createPlatformService } from "../core/platforms/service.js";
 import type { Clock, Random } from "../core/ports/clock.js";
@@ -37,6 +38,8 @@ export interface PlateauAdapters {
 export interface PlateauSettings {
   /** Platforms this Plateau declares in the repository when they are missing. */
   readonly platforms: readonly PlatformDocument[];
+  /** The platform whose instances the local proxy serves, and its domain. */
+  readonly proxied?: { readonly platform: string; readonly domain: string };
   /** Author of the commits Plateau makes on its own (bootstrap). */
   readonly system: Requester;
   readonly urlOf: (address: InstanceAddress) => string;
@@ -48,7 +51,19 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   const { repo, index, statuses, secrets, clock, logger } = adapters;
   const indexer: Indexer = createIndexer({ repo, index, logger });
   const reconcilers = new Map<string, Reconciler>();
-  const writer = createWriter({ repo, indexer, clock, telemetry: adapters.telemetry, onCommitted: () => reconcilers.forEach((r) => r.wake()) });
+  const router: Router | undefined = settings.proxied
+    ? createRouter({ index, statuses, secrets, catalog: adapters.catalog, clock, random: adapters.random, platform: settings.proxied.platform, domain: settings.proxied.domain })
+    : undefined;
+  const writer = createWriter({
+    repo,
+    indexer,
+    clock,
+    telemetry: adapters.telemetry,
+    onCommitted: () => {
+      router?.clear();
+      reconcilers.forEach((reconciler) => reconciler.wake());
+    },
+  });
   const engines: EngineRegistry = { get: (platform) => adapters.engines.get(platform.spec.engine) };
 
   // Only engines that run things from this process get a reconciler: the local podman one.
@@ -69,6 +84,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         telemetry: adapters.telemetry,
         intervalMs: settings.reconcileIntervalMs,
         concurrency: settings.reconcileConcurrency,
+        onStatusChange: (project, instance) => router?.invalidate(project, instance),
       }),
     );
   }
@@ -82,6 +98,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
 
   return {
     services,
+    router,
     indexer,
     reconcilers,
     /**
@@ -104,7 +121,10 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     async refresh(): Promise<void> {
       const before = await index.indexedCommit();
       const synced = await indexer.sync();
-      if (synced.commit !== before) reconcilers.forEach((reconciler) => reconciler.wake());
+      if (synced.commit !== before) {
+        router?.clear();
+        reconcilers.forEach((reconciler) => reconciler.wake());
+      }
     },
   };
 }

@@ -9,7 +9,6 @@ import { createPodmanEngine } from "../adapters/podman/podman-engine.js";
 import { openDatabase } from "../adapters/sql/database.js";
 import { createSqlStore } from "../adapters/sql/sql-store.js";
 import { cryptoRandom, systemClock } from "../adapters/system/system.js";
-import { createRouter } from "../core/instances/routing.js";
 import { localPlatformDocument } from "../core/platforms/service.js";
 import type { Engine } from "../core/ports/engine.js";
 import { buildApp, type App } from "../server/app.js";
@@ -92,14 +91,14 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
         platform === "local" ? `http://${instance}.${project}.${domain}${publicPort === 80 ? "" : `:${publicPort}`}/` : `https://${instance}.${project}.${domain}/`,
       reconcileIntervalMs: config.reconcile.intervalSeconds * 1000,
       reconcileConcurrency: config.reconcile.concurrency,
+      ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
     },
   );
   await plateau.start({ reconcile: true });
 
-  const router = createRouter({ ...store, catalog: catalog, clock: systemClock, random: cryptoRandom, platform: "local", domain: config.platforms.local.domain });
   const app = await buildApp({
     services: plateau.services,
-    proxy: createProxy(router, logger),
+    ...(plateau.router ? { proxy: createProxy(plateau.router, logger) } : {}),
     metrics,
     logger,
     identify: () => config.user,

@@ -10,6 +10,7 @@ import { alice, memoryPlateau } from "./plateau.js";
 export async function memoryApp() {
   const composed = await memoryPlateau();
   const { adapters, plateau } = composed;
+  // The proxy test writes statuses directly, as no reconciler runs: no cache to invalidate.
   const router = createRouter({ index: adapters.index, statuses: adapters.statuses, secrets: adapters.secrets, catalog: adapters.catalog, clock: systemClock, random: cryptoRandom, platform: "local", domain: "localhost", cacheMs: 0 });
   const app = await buildApp({
     services: plateau.services,

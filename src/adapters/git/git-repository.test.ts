@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeDesiredStateRepositoryContract } from "../../core/ports/desired-state-repository.contract.js";
 import { runChecked } from "../process.js";
-import { createGitRepository, gitEnvironment, initRepository, type GitRepository } from "./git-repository.js";
+import { createGitRepository, gitEnvironment, initRepository, packCount, type GitRepository } from "./git-repository.js";
 
 const created: { dir: string; repo: GitRepository }[] = [];
 const clock = { now: () => new Date() };
@@ -60,6 +60,16 @@ describe("git repository specifics", () => {
     expect(head).not.toBe(first);
     expect((await repo.log({ limit: 1 }))[0]?.subject).toBe("operator change");
     await rm(clone, { recursive: true, force: true });
+  });
+
+  it("keeps the number of packs bounded as commits accumulate", async () => {
+    const repo = await fresh();
+    let head: string | null = null;
+    for (let i = 0; i < 120; i++) head = await repo.commit({ parent: head, author: { name: "A", email: "a@x" }, message: `c${i}`, trailers: {}, changes: [{ path: `f${i}.yaml`, content: String(i) }] });
+    await repo.maintain();
+    expect(await packCount(repo.dir)).toBeLessThanOrEqual(25);
+    await git(repo, "fsck", "--no-progress");
+    expect(await repo.readFile(head as string, "f0.yaml")).toBe("0");
   });
 
   it("refuses paths that could escape the layout", async () => {

@@ -79,6 +79,9 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
   const startupTimeoutMs = params.startupTimeoutMs ?? 300_000;
   const { logger } = params;
   let cachedAvailability: { at: number; value: EngineAvailability } | undefined;
+  // Images seen present recently: looking again costs a podman run per image and launch.
+  const presentImages = new Map<string, number>();
+  const IMAGE_MEMORY_MS = 10 * 60_000;
 
   const json = async <T>(args: string[]): Promise<T> => JSON.parse((await runChecked(podman, args)).toString("utf8") || "[]") as T;
 
@@ -133,9 +136,16 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
     return [...units.values()];
   }
 
-  async function ensureImages(images: readonly string[], options: ApplyOptions): Promise<void> {
+  async function missingImagesOf(images: readonly string[]): Promise<string[]> {
+    const now = Date.now();
+    const unknown = images.filter((image) => now - (presentImages.get(image) ?? 0) > IMAGE_MEMORY_MS);
+    const present = await Promise.all(unknown.map(async (image) => (await run(podman, ["image", "exists", image])).code === 0));
+    unknown.forEach((image, i) => present[i] && presentImages.set(image, now));
+    return unknown.filter((_, i) => !present[i]);
+  }
+
+  async function pullImages(images: readonly string[], options: ApplyOptions): Promise<void> {
     for (const image of images) {
-      if ((await run(podman, ["image", "exists", image])).code === 0) continue;
       options.progress(`pulling image ${image}`);
       const pulled = await run(podman, ["pull", "--quiet", image], { signal: options.signal });
       if (pulled.code !== 0) throw new Error(`image ${image} could not be pulled: ${lastLine(pulled.stderr)}`);
@@ -172,13 +182,14 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
       if (options.signal?.aborted) throw new Error("aborted");
       if (endpoint && (await probe(endpoint, readinessPath, 2000))) return;
       // Look at the pod itself now and then: a crashed container will not start answering.
-      if (!endpoint || attempt % 10 === 9) {
+      if (!endpoint || attempt % 50 === 49) {
         const [state] = await json<PodJson[]>(["pod", "ps", "--filter", `name=^${pod.replaceAll(".", "\\.")}$`, "--format", "json"]);
         if (!state) throw new Error(`pod ${pod} disappeared while starting`);
         if (state.Status === "Degraded" || state.Status === "Exited" || state.Status === "Error") throw new Error(await failureReason(pod));
         if (!endpoint && state.Status === "Running") return;
       }
-      await sleep(attempt < 50 ? 50 : 250);
+      // Most applications answer within a second: look often at first, then less.
+      await sleep(attempt < 200 ? 5 : attempt < 300 ? 50 : 250);
     }
     throw new Error(`the application did not answer within ${Math.round(startupTimeoutMs / 1000)}s`);
   }
@@ -205,7 +216,11 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
       const hostPort = await freeLoopbackPort();
       const plan = adaptForPodman({ project: unit.project, instance: unit.instance, hash: unit.hash, objects: unit.objects, secrets: options.secrets, hostPort });
       const name = plan.podName;
-      const current = (await managedPods()).find((pod) => pod.Name === name);
+      // Independent lookups run together, and none when the caller knows nothing runs: each
+      // podman command costs tens of milliseconds, a noticeable part of a launch.
+      const knownAbsent = options.observed === null || (options.observed !== undefined && options.observed.hash === null);
+      const [pods, missingImages] = await Promise.all([knownAbsent ? Promise.resolve([]) : managedPods(), plan.stopped ? Promise.resolve([]) : missingImagesOf(plan.images)]);
+      const current = pods.find((pod) => pod.Name === name);
       if (plan.stopped) {
         if (current) await removePod(name);
         await ensureVolumes(plan.volumes, unit.project, unit.instance);
@@ -218,7 +233,7 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
           return { project: unit.project, instance: unit.instance, hash: unit.hash, phase: "running", reason: "", endpoint: endpoint ?? null };
         }
       }
-      await ensureImages(plan.images, options);
+      await pullImages(missingImages, options);
       if (current) {
         options.progress("replacing the previous revision");
         await removePod(name);
@@ -230,7 +245,13 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
       const file = join(params.runtimeDir, `${name}.yaml`);
       await writeFile(file, toYaml(plan.pod), { mode: 0o600 });
       options.progress("starting the pod");
-      const played = await run(podman, ["kube", "play", "--quiet", file]);
+      let played = await run(podman, ["kube", "play", "--quiet", file]);
+      if (played.code !== 0 && /already exists/.test(played.stderr) && knownAbsent) {
+        // The caller's view was stale: a pod of this instance exists. Replace it.
+        options.progress("replacing the previous revision");
+        await removePod(name);
+        played = await run(podman, ["kube", "play", "--quiet", file]);
+      }
       if (played.code !== 0) {
         // kube play is not atomic: never leave a half-created pod behind.
         await run(podman, ["pod", "rm", "--ignore", "-f", name]);

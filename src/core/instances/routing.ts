@@ -1,5 +1,6 @@
 // Which instance a request to `<instance>.<project>.<domain>` is for, and where it runs.
-// Used by the local reverse proxy; answers are cached briefly (pages load many assets).
+// Used by the local reverse proxy. Answers are cached (pages load many assets, and a starting
+// page is polled): the reconciler invalidates an instance's route whenever its status changes.
 import type { SecretStore } from "../ports/secret-store.js";
 import type { StateIndex } from "../ports/state-index.js";
 import type { StatusStore, Phase } from "../ports/status-store.js";
@@ -69,9 +70,17 @@ export function createRouter(deps: RouterDeps) {
       const cached = cache.get(key);
       if (cached && now - cached.at < ttl) return cached.route;
       const route = await resolveUncached(target.project, target.instance);
-      cache.set(key, { at: now, route });
       if (cache.size > 10_000) cache.clear();
+      cache.set(key, { at: now, route });
       return route;
+    },
+    /** Forgets every route (the desired state changed: an instance was stopped, removed…). */
+    clear(): void {
+      cache.clear();
+    },
+    /** Forgets what is known of an instance's route (its status changed). */
+    invalidate(project: string, instance: string): void {
+      cache.delete(`${project}/${instance}`);
     },
   };
 }

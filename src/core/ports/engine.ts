@@ -39,6 +39,11 @@ export interface ApplyOptions {
   /** Progress for a person: "pulling image …", "waiting for port 8080". */
   readonly progress: (message: string) => void;
   readonly signal?: AbortSignal;
+  /**
+   * What the caller last observed of this unit (null: nothing of it runs). An engine may use
+   * it to skip a lookup, and must still cope when it turns out to be stale.
+   */
+  readonly observed?: ObservedUnit | null;
 }
 
 export interface LogOptions {

@@ -29,6 +29,8 @@ export interface ReconcilerDeps {
   readonly concurrency?: number;
   /** Period of the safety-net pass, in ms. */
   readonly intervalMs?: number;
+  /** Told after each change of an instance's observed status (the proxy forgets its route). */
+  readonly onStatusChange?: (project: string, instance: string) => void;
 }
 
 export interface Reconciler {
@@ -51,6 +53,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const backoff = new Map<string, Backoff>();
   const failures = new Map<string, number>();
   const wantsToRunByHash = new Map<string, boolean>();
+  // Parsed manifests by content hash: a pass and the action after it read them once.
+  const objectsByHash = new Map<string, KubeObject[]>();
+  const shutdown = new AbortController();
   const lastStatus = new Map<string, ObservedStatus>();
   const inFlight = new Set<Promise<void>>();
   const queue: (() => void)[] = [];
@@ -60,6 +65,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = true;
   let statusesLoaded = false;
+  // What the engine runs, as last observed and then updated by our own actions. Passes woken
+  // by a commit decide from it (observing costs engine calls); timer passes observe afresh.
+  let observedCache: Map<string, ObservedUnit> | undefined;
+  let freshRequested = true;
 
   const now = () => deps.clock.now();
 
@@ -70,13 +79,16 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const status: ObservedStatus = { project, instance, platform, phase, reason, endpoint, appliedHash, updatedAt: now().toISOString() };
     lastStatus.set(key, status);
     await statuses.setStatus(status);
+    deps.onStatusChange?.(project, instance);
   }
 
   async function event(project: string, instance: string, message: string): Promise<void> {
     await statuses.addEvent({ project, instance, at: now().toISOString(), message });
   }
 
-  async function readObjects(head: CommitId, project: string, instance: string): Promise<KubeObject[]> {
+  async function readObjects(head: CommitId, project: string, instance: string, hash?: string): Promise<KubeObject[]> {
+    const cached = hash ? objectsByHash.get(hash) : undefined;
+    if (cached) return cached;
     const dir = `${renderedPlatformDir(platform)}/${project}/${instance}`;
     const objects: KubeObject[] = [];
     for (const entry of await repo.listDirectory(head, dir)) {
@@ -85,6 +97,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       const value = text === undefined ? undefined : fromYaml(text, `${dir}/${entry.name}`);
       if (!isKubeObject(value)) throw new Error(`${dir}/${entry.name} is not a Kubernetes object`);
       objects.push(value);
+    }
+    if (hash) {
+      if (objectsByHash.size > 500) objectsByHash.clear();
+      objectsByHash.set(hash, objects);
     }
     return objects;
   }
@@ -98,7 +114,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         let running = wantsToRunByHash.get(entry.hash);
         if (running === undefined) {
           try {
-            running = wantsToRun(await readObjects(head, projectEntry.name, entry.name));
+            running = wantsToRun(await readObjects(head, projectEntry.name, entry.name, entry.hash));
           } catch (error) {
             logger.warn({ platform, project: projectEntry.name, instance: entry.name, error: (error as Error).message }, "rendered manifests unreadable");
             running = true; // applying will fail and report why
@@ -133,7 +149,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       if (action.kind === "apply") {
         await setStatus(project, instance, "starting", `applying revision ${action.hash.slice(0, 7)}`, null, null);
         await event(project, instance, `applying revision ${action.hash.slice(0, 7)} on ${platform}`);
-        const objects = await readObjects(head, project, instance);
+        const objects = await readObjects(head, project, instance, action.hash);
         const keys = secretKeys(objects, instance);
         const values = await deps.secrets.ensure(project, instance, keys, () => deps.random.secret(SECRET_LENGTH));
         let progressChain = Promise.resolve();
@@ -141,12 +157,15 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           { project, instance, hash: action.hash, objects },
           {
             secrets: keys.length > 0 ? { [generatedSecretName(instance)]: values } : {},
+            ...(observedCache ? { observed: observedCache.get(key) ?? null } : {}),
+            signal: shutdown.signal,
             progress: (message) => {
               progressChain = progressChain.then(() => setStatus(project, instance, "starting", message, null, null)).then(() => event(project, instance, message));
             },
           },
         );
         await progressChain;
+        observedCache?.set(key, result);
         await setStatus(project, instance, result.phase, result.reason, result.endpoint, result.hash);
         await event(project, instance, result.phase === "running" ? "running" : `${result.phase}: ${result.reason}`);
         backoff.delete(key);
@@ -154,21 +173,25 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       } else if (action.kind === "stop") {
         await setStatus(project, instance, "stopping", "stopping; its data is kept", null, null);
         await engine.stop(project, instance);
+        observedCache?.set(key, { project, instance, hash: null, phase: "stopped", reason: "stopped; its data is kept", endpoint: null });
         await setStatus(project, instance, "stopped", "stopped; its data is kept", null, null);
         await event(project, instance, "stopped");
       } else {
         await setStatus(project, instance, "stopping", "removing its workload and its data", null, null);
         await engine.remove(project, instance);
+        observedCache?.delete(key);
         lastStatus.delete(key);
         // Moved to another platform? Then its secrets and status belong to it now.
         if ((await repo.readFile(head, instancePath(project, instance))) === undefined) {
           await deps.secrets.remove(project, instance);
           await statuses.deleteStatus(project, instance);
         }
+        deps.onStatusChange?.(project, instance);
         logger.info({ platform, project, instance }, "removed");
       }
     } catch (error) {
       const reason = (error as Error).message;
+      observedCache = undefined; // what runs after a failure is unknown: observe it again
       if (action.kind === "apply") {
         const count = (failures.get(key) ?? 0) + 1;
         failures.set(key, count);
@@ -213,7 +236,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       deps.telemetry.pendingChanges(platform, desired.length);
       return;
     }
-    const observed: ObservedUnit[] = await engine.observe();
+    const fresh = freshRequested || !observedCache;
+    freshRequested = false;
+    if (fresh) observedCache = new Map((await engine.observe()).map((unit) => [unitKey(unit.project, unit.instance), unit]));
+    const observed = [...(observedCache?.values() ?? [])];
     const plan = planReconcile({ desired, observed, busy, backoff, now: now().getTime() });
     for (const status of plan.statuses) await setStatus(status.project, status.instance, status.phase, status.reason, status.endpoint, status.appliedHash);
     for (const action of plan.actions) schedule(action, head as CommitId);
@@ -245,6 +271,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   function tick(): void {
     if (stopped) return;
+    freshRequested = true;
     void runPass().finally(() => {
       if (!stopped) timer = setTimeout(tick, deps.intervalMs ?? 5000);
     });
@@ -260,9 +287,15 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       stopped = true;
       clearTimeout(timer);
       await passRunning;
+      // Actions in flight are told to stop waiting, then awaited: nothing may touch the
+      // database after this returns. What they leave half done, the next start converges.
+      shutdown.abort();
+      queue.length = 0;
+      await Promise.allSettled([...inFlight]);
     },
     wake,
     async reconcileOnce() {
+      freshRequested = true;
       await runPass();
       await Promise.all([...inFlight]);
       while (queue.length > 0 || inFlight.size > 0) await Promise.all([...inFlight]);

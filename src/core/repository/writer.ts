@@ -36,8 +36,9 @@ export function createWriter(deps: { repo: DesiredStateRepository; indexer: Inde
           try {
             const commit = await deps.repo.commit({ ...prepared.commit, parent: head });
             deps.telemetry.commitDuration((deps.clock.now().getTime() - started) / 1000);
-            await deps.indexer.sync();
+            // Engines read the repository, not the index: wake them first.
             deps.onCommitted();
+            await deps.indexer.sync();
             return { commit, result: prepared.result };
           } catch (error) {
             if (error instanceof ConflictError && attempt === 0) continue;

@@ -1,0 +1,55 @@
+// `npm run bench [-- --write] [-- --only B1|B7]`: every benchmark, as ratios against a
+// baseline measured in the same run; --write also updates docs/benchmarks.md.
+import { writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { run } from "../src/adapters/process.js";
+import { PACKAGE_ROOT } from "../src/main/config.js";
+import { benchCommit } from "./commit.js";
+import { benchLaunch } from "./launch.js";
+import type { Row } from "./stats.js";
+
+const args = process.argv.slice(2);
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const rows: Row[] = [];
+if (!only || only === "B1") {
+  log("B1: commit…");
+  rows.push(...(await benchCommit(log)));
+}
+if (!only || only === "B7") {
+  log("B7: launch…");
+  rows.push(...(await benchLaunch(log)));
+}
+
+const table = [
+  "| benchmark | ours | baseline (same run) | ratio | target | met |",
+  "|---|---|---|---|---|---|",
+  ...rows.map((row) => `| ${row.name} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.target} | ${row.met ? "yes" : "**no**"} |`),
+].join("\n");
+process.stdout.write(`\n${table}\n`);
+
+if (args.includes("--write")) {
+  const git = (await run("git", ["--version"])).stdout.toString().trim();
+  const podman = (await run("podman", ["--version"]).catch(() => ({ stdout: Buffer.from("podman: not installed") }))).stdout.toString().trim();
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${git}, ${podman}`;
+  const document = `# Benchmarks
+
+Measured by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.
+Each line compares Plateau with a baseline measured in the same run; medians of repeated runs.
+These machines are shared and noisy: compare ratios, not absolute times.
+
+${table}
+
+- **B1** writes N changed instances (intent and rendered Deployment) as one commit in a repository
+  holding 2,000 or 20,000 instances (80,000 files). Ours: \`git fast-import\` without a work
+  tree. Baseline: the git CLI in a work tree, writing the files then \`git add -A && git commit\`.
+- **B7** launches \`static-site\` (a busybox web server built from local files). Ours: from the
+  launch request to the first HTTP 200 through Plateau's proxy. Baseline: \`podman kube play\`
+  of the pod file our engine wrote, to the first 200 on its port. "Our own work" is the time
+  until \`podman kube play\` starts, minus the time spent in the podman commands run before it.
+`;
+  await writeFile(join(PACKAGE_ROOT, "docs", "benchmarks.md"), document);
+  log("wrote docs/benchmarks.md");
+}
