@@ -7,9 +7,37 @@ import tseslint from "typescript-eslint";
 // no I/O module, no adapter and no process environment.
 const coreForbiddenImports = {
   patterns: [
-    { group: ["**/adapters/**", "**/server/**", "**/cli/**", "**/main/**", "**/web/**"], message: "core must not import delivery or adapter code (dependencies point inward)." },
-    { group: ["fastify", "fastify/*", "@fastify/*", "kysely", "better-sqlite3", "pg", "commander", "prom-client", "ws"], message: "core must not import frameworks or drivers; define a port in src/core/ports instead." },
-    { group: ["node:fs", "node:fs/*", "fs", "fs/*", "node:child_process", "child_process", "node:net", "net", "node:http", "http", "node:https", "https", "node:os", "os", "node:process", "process", "node:dgram", "node:worker_threads"], message: "core performs no I/O; use a port." },
+    {
+      group: ["**/adapters/**", "**/server/**", "**/cli/**", "**/main/**", "**/web/**"],
+      message: "core must not import delivery or adapter code (dependencies point inward).",
+    },
+    {
+      group: ["fastify", "fastify/*", "@fastify/*", "kysely", "better-sqlite3", "pg", "commander", "prom-client", "ws"],
+      message: "core must not import frameworks or drivers; define a port in src/core/ports instead.",
+    },
+    {
+      group: [
+        "node:fs",
+        "node:fs/*",
+        "fs",
+        "fs/*",
+        "node:child_process",
+        "child_process",
+        "node:net",
+        "net",
+        "node:http",
+        "http",
+        "node:https",
+        "https",
+        "node:os",
+        "os",
+        "node:process",
+        "process",
+        "node:dgram",
+        "node:worker_threads",
+      ],
+      message: "core performs no I/O; use a port.",
+    },
   ],
 };
 
@@ -18,7 +46,29 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", URL: "readonly", Buffer: "readonly", AbortController: "readonly", fetch: "readonly", TextEncoder: "readonly", TextDecoder: "readonly", structuredClone: "readonly", queueMicrotask: "readonly", setImmediate: "readonly", performance: "readonly", AbortSignal: "readonly", Response: "readonly", Headers: "readonly" } },
+    languageOptions: {
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        URL: "readonly",
+        Buffer: "readonly",
+        AbortController: "readonly",
+        fetch: "readonly",
+        TextEncoder: "readonly",
+        TextDecoder: "readonly",
+        structuredClone: "readonly",
+        queueMicrotask: "readonly",
+        setImmediate: "readonly",
+        performance: "readonly",
+        AbortSignal: "readonly",
+        Response: "readonly",
+        Headers: "readonly",
+      },
+    },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
@@ -29,13 +79,17 @@ export default tseslint.config(
     files: ["src/core/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", coreForbiddenImports],
-      "no-restricted-globals": ["error", { name: "process", message: "core never reads process or its environment; configuration is passed in by src/main." }, { name: "fetch", message: "core performs no I/O." }],
+      "no-restricted-globals": [
+        "error",
+        { name: "process", message: "core never reads process or its environment; configuration is passed in by src/main." },
+        { name: "fetch", message: "core performs no I/O." },
+      ],
       "no-restricted-properties": ["error", { object: "process", property: "env", message: "core never reads process.env." }],
     },
   },
   {
     // configuration files of tools are the one place where a default export is the convention
-    files: ["eslint.config.js", "vitest.config.ts", "test/support/global-setup.ts"],
+    files: ["eslint.config.js", "vitest.config.ts", "test/support/global-setup.ts", "test/support/build.ts"],
     rules: { "no-restricted-syntax": "off" },
   },
 );

@@ -18,7 +18,14 @@ export default defineConfig({
       {
         extends: true,
         // End-to-end tests share one podman and one machine: run them one file at a time.
-        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], pool: "forks", poolOptions: { forks: { singleFork: true } }, testTimeout: 300_000 },
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 300_000,
+          globalSetup: ["test/support/build.ts"],
+        },
       },
     ],
   },

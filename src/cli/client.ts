@@ -52,7 +52,11 @@ export function createClient(baseUrl: string) {
       return await fetch(url, init);
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
-      throw new ApiError(0, "unavailable", `cannot reach Plateau at ${root} (${cause ?? (error as Error).message}); is \`plateau up\` running? Set --server or PLATEAU_URL`);
+      throw new ApiError(
+        0,
+        "unavailable",
+        `cannot reach Plateau at ${root} (${cause ?? (error as Error).message}); is \`plateau up\` running? Set --server or PLATEAU_URL`,
+      );
     }
   }
 
@@ -64,21 +68,31 @@ export function createClient(baseUrl: string) {
     templates: () => call<{ items: TemplateSummary[] }>("GET", "/templates").then((r) => r.items),
     template: (id: string) => call<TemplateDetail>("GET", `/templates/${encodeURIComponent(id)}`),
     projects: () => call<{ items: Project[] }>("GET", "/projects").then((r) => r.items),
-    createProject: (name: string, title?: string) => call<{ project: Project; commit: string | null }>("POST", "/projects", { name, ...(title ? { title } : {}) }),
+    createProject: (name: string, title?: string) =>
+      call<{ project: Project; commit: string | null }>("POST", "/projects", { name, ...(title ? { title } : {}) }),
     platforms: () => call<{ items: Platform[] }>("GET", "/platforms").then((r) => r.items),
-    instances: (project?: string) => call<{ items: Instance[] }>("GET", `/instances${project ? `?project=${encodeURIComponent(project)}` : ""}`).then((r) => r.items),
+    instances: (project?: string) =>
+      call<{ items: Instance[] }>("GET", `/instances${project ? `?project=${encodeURIComponent(project)}` : ""}`).then((r) => r.items),
     instance: (project: string, instance: string) => call<Instance>("GET", path(project, instance)),
     launch: (project: string, body: LaunchBody) => call<LaunchResponse>("POST", path(project), body),
     stop: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/stop`),
     start: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/start`),
     remove: (project: string, instance: string) => call<ChangeResponse>("DELETE", path(project, instance)),
     status: (project: string, instance: string) => call<ObservedStatus>("GET", `${path(project, instance)}/status`),
-    events: (project: string, instance: string, limit = 50) => call<{ items: InstanceEvent[] }>("GET", `${path(project, instance)}/events?limit=${limit}`).then((r) => r.items),
+    events: (project: string, instance: string, limit = 50) =>
+      call<{ items: InstanceEvent[] }>("GET", `${path(project, instance)}/events?limit=${limit}`).then((r) => r.items),
     history: (project?: string, instance?: string, limit = 50) =>
-      call<{ items: HistoryEntry[] }>("GET", instance && project ? `${path(project, instance)}/history?limit=${limit}` : `/history?limit=${limit}${project ? `&project=${encodeURIComponent(project)}` : ""}`).then((r) => r.items),
+      call<{ items: HistoryEntry[] }>(
+        "GET",
+        instance && project
+          ? `${path(project, instance)}/history?limit=${limit}`
+          : `/history?limit=${limit}${project ? `&project=${encodeURIComponent(project)}` : ""}`,
+      ).then((r) => r.items),
     /** The logs as a stream of text chunks. */
     async logs(project: string, instance: string, options: { follow: boolean; tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>> {
-      const response = await send(`${root}${API_PREFIX}${path(project, instance)}/logs?follow=${options.follow}&tail=${options.tail}`, { signal: options.signal });
+      const response = await send(`${root}${API_PREFIX}${path(project, instance)}/logs?follow=${options.follow}&tail=${options.tail}`, {
+        signal: options.signal,
+      });
       if (!response.ok || !response.body) {
         const error = ((await response.json().catch(() => undefined)) as ErrorBody | undefined)?.error;
         throw new ApiError(response.status, error?.code ?? "failure", error?.message ?? `HTTP ${response.status}`);

@@ -72,7 +72,11 @@ export function createProgram(deps: ProgramDeps): Command {
       }
       const templates = await client().templates();
       if (options.json) return json(templates);
-      for (const line of table(["ID", "TITLE", "VERSION", "DESCRIPTION"], templates.map((t) => [t.id, t.title[lang], t.version, t.description[lang]]))) out.line(line);
+      for (const line of table(
+        ["ID", "TITLE", "VERSION", "DESCRIPTION"],
+        templates.map((t) => [t.id, t.title[lang], t.version, t.description[lang]]),
+      ))
+        out.line(line);
     });
 
   program
@@ -89,19 +93,39 @@ export function createProgram(deps: ProgramDeps): Command {
     .option("--explain", "print why the platform was chosen, with every candidate's score")
     .option("--json", "print JSON")
     .addHelpText("after", "\nExample:\n  plateau launch static-site --project demo --name hello --set image=localhost/plateau-test-site:1 --wait")
-    .action(async (template: string, options: { project?: string; name?: string; set: string[]; values?: string; platform?: string; wait?: boolean; timeout: number; explain?: boolean; json?: boolean }) => {
-      const project = requireProject(options.project);
-      const api = client();
-      const detail = await api.template(template);
-      const values = buildValues({ set: options.set, valuesFile: options.values, schema: detail.valuesSchema as never });
-      const result = await api.launch(project, { template, values, ...(options.name ? { name: options.name } : {}), ...(options.platform ? { platform: options.platform } : {}) });
-      if (options.json && !options.wait) return json(result);
-      if (!options.json) printLaunch(out, result, options.explain ?? false);
-      if (options.wait) {
-        const final = await waitFor(api, out, result.instance, "running", options.timeout, options.json ?? false);
-        if (options.json) json({ ...result, instance: final });
-      }
-    });
+    .action(
+      async (
+        template: string,
+        options: {
+          project?: string;
+          name?: string;
+          set: string[];
+          values?: string;
+          platform?: string;
+          wait?: boolean;
+          timeout: number;
+          explain?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        const project = requireProject(options.project);
+        const api = client();
+        const detail = await api.template(template);
+        const values = buildValues({ set: options.set, valuesFile: options.values, schema: detail.valuesSchema as never });
+        const result = await api.launch(project, {
+          template,
+          values,
+          ...(options.name ? { name: options.name } : {}),
+          ...(options.platform ? { platform: options.platform } : {}),
+        });
+        if (options.json && !options.wait) return json(result);
+        if (!options.json) printLaunch(out, result, options.explain ?? false);
+        if (options.wait) {
+          const final = await waitFor(api, out, result.instance, "running", options.timeout, options.json ?? false);
+          if (options.json) json({ ...result, instance: final });
+        }
+      },
+    );
 
   program
     .command("ls")
@@ -111,8 +135,20 @@ export function createProgram(deps: ProgramDeps): Command {
     .action(async (options: { project?: string; json?: boolean }) => {
       const instances = await client().instances(options.project);
       if (options.json) return json(instances);
-      if (instances.length === 0) return out.line(options.project ? `No instance in project ${options.project}.` : "No instance yet. Try: plateau catalog, then plateau launch <template> --project <project>");
-      const rows = instances.map((i) => [`${i.project}/${i.name}`, i.template, paint(out, phaseColor(i.phase), i.phase), i.platform, i.url ?? "-", ago(i.createdAt)]);
+      if (instances.length === 0)
+        return out.line(
+          options.project
+            ? `No instance in project ${options.project}.`
+            : "No instance yet. Try: plateau catalog, then plateau launch <template> --project <project>",
+        );
+      const rows = instances.map((i) => [
+        `${i.project}/${i.name}`,
+        i.template,
+        paint(out, phaseColor(i.phase), i.phase),
+        i.platform,
+        i.url ?? "-",
+        ago(i.createdAt),
+      ]);
       for (const line of table(["INSTANCE", "TEMPLATE", "STATUS", "PLATFORM", "URL", "CREATED"], rows)) out.line(line);
     });
 
@@ -155,7 +191,8 @@ export function createProgram(deps: ProgramDeps): Command {
       const controller = new AbortController();
       process.once("SIGINT", () => controller.abort());
       try {
-        for await (const chunk of await client().logs(project, instance, { follow: options.follow ?? false, tail: options.tail, signal: controller.signal })) process.stdout.write(chunk);
+        for await (const chunk of await client().logs(project, instance, { follow: options.follow ?? false, tail: options.tail, signal: controller.signal }))
+          process.stdout.write(chunk);
       } catch (error) {
         if (!controller.signal.aborted) throw error;
       }
@@ -176,11 +213,16 @@ export function createProgram(deps: ProgramDeps): Command {
       .action(async (target: string, options: { wait?: boolean; timeout: number; json?: boolean }) => {
         const { project, instance } = ref(target);
         const api = client();
-        const result = verb === "stop" ? await api.stop(project, instance) : verb === "start" ? await api.start(project, instance) : await api.remove(project, instance);
+        const result =
+          verb === "stop" ? await api.stop(project, instance) : verb === "start" ? await api.start(project, instance) : await api.remove(project, instance);
         if (options.json) json(result);
-        else if (result.commit) out.line(`${paint(out, "green", "✓")} ${verb === "remove" ? "removed" : `${verb} requested for`} ${project}/${instance} (commit ${result.commit.slice(0, 7)})`);
+        else if (result.commit)
+          out.line(
+            `${paint(out, "green", "✓")} ${verb === "remove" ? "removed" : `${verb} requested for`} ${project}/${instance} (commit ${result.commit.slice(0, 7)})`,
+          );
         else out.line(`${project}/${instance} is already ${expected}: nothing to commit`);
-        if (options.wait && expected !== "removed" && result.instance) await waitFor(api, out, result.instance, expected, options.timeout, options.json ?? false);
+        if (options.wait && expected !== "removed" && result.instance)
+          await waitFor(api, out, result.instance, expected, options.timeout, options.json ?? false);
         if (options.wait && expected === "removed") await waitForRemoval(api, out, project, instance, options.timeout);
       });
   }
@@ -193,7 +235,9 @@ export function createProgram(deps: ProgramDeps): Command {
     .option("--json", "print JSON")
     .action(async (target: string | undefined, options: { limit: number; json?: boolean }) => {
       const api = client();
-      const entries = target?.includes("/") ? await api.history(ref(target).project, ref(target).instance, options.limit) : await api.history(target, undefined, options.limit);
+      const entries = target?.includes("/")
+        ? await api.history(ref(target).project, ref(target).instance, options.limit)
+        : await api.history(target, undefined, options.limit);
       if (options.json) return json(entries);
       const rows = entries.map((e) => [e.commit.slice(0, 7), e.at.replace("T", " ").slice(0, 19), e.author, e.subject]);
       for (const line of table(["COMMIT", "WHEN (UTC)", "WHO", "WHAT"], rows)) out.line(line);
@@ -203,7 +247,11 @@ export function createProgram(deps: ProgramDeps): Command {
   projects.option("--json", "print JSON").action(async (options: { json?: boolean }) => {
     const items = await client().projects();
     if (options.json) return json(items);
-    for (const line of table(["PROJECT", "TITLE", "INSTANCES", "CREATED BY"], items.map((p) => [p.name, p.title, String(p.instances), p.createdBy]))) out.line(line);
+    for (const line of table(
+      ["PROJECT", "TITLE", "INSTANCES", "CREATED BY"],
+      items.map((p) => [p.name, p.title, String(p.instances), p.createdBy]),
+    ))
+      out.line(line);
   });
   projects
     .command("create")
@@ -222,7 +270,15 @@ export function createProgram(deps: ProgramDeps): Command {
     .action(async (options: { json?: boolean }) => {
       const items = await client().platforms();
       if (options.json) return json(items);
-      const rows = items.map((p) => [p.name, p.engine, p.infrastructure, p.tier, p.available ? paint(out, "green", "available") : paint(out, "red", "unavailable"), String(p.instances), p.available ? (p.version ?? "") : `${p.reason ?? ""}${p.hint ? ` — ${p.hint}` : ""}`]);
+      const rows = items.map((p) => [
+        p.name,
+        p.engine,
+        p.infrastructure,
+        p.tier,
+        p.available ? paint(out, "green", "available") : paint(out, "red", "unavailable"),
+        String(p.instances),
+        p.available ? (p.version ?? "") : `${p.reason ?? ""}${p.hint ? ` — ${p.hint}` : ""}`,
+      ]);
       for (const line of table(["PLATFORM", "ENGINE", "INFRASTRUCTURE", "TIER", "STATE", "INSTANCES", "DETAILS"], rows)) out.line(line);
     });
 
@@ -249,13 +305,26 @@ function describeValues(schema: Record<string, unknown>, lang: "en" | "fr", pref
 function printLaunch(out: Output, result: LaunchResponse, explain: boolean): void {
   const instance = result.instance;
   if (result.replayed) out.line(`${paint(out, "green", "✓")} already launched by this request: ${instance.project}/${instance.name}`);
-  else out.line(`${paint(out, "green", "✓")} committed ${result.commit?.slice(0, 7) ?? ""}: launch ${instance.project}/${instance.name} (${instance.template} ${instance.templateVersion})`);
+  else
+    out.line(
+      `${paint(out, "green", "✓")} committed ${result.commit?.slice(0, 7) ?? ""}: launch ${instance.project}/${instance.name} (${instance.template} ${instance.templateVersion})`,
+    );
   out.line(`  placed on ${result.placement.platform}: ${result.placement.reason}`);
   if (explain) {
-    for (const line of table(["PLATFORM", "SCORE", "DETAILS"], [
-      ...result.placement.candidates.map((c) => [c.platform, String(c.score), Object.entries(c.scores).map(([k, v]) => `${k}=${v}`).join(" ")]),
-      ...result.placement.excluded.map((e) => [e.platform, "excluded", e.reason]),
-    ])) out.line(`  ${line}`);
+    for (const line of table(
+      ["PLATFORM", "SCORE", "DETAILS"],
+      [
+        ...result.placement.candidates.map((c) => [
+          c.platform,
+          String(c.score),
+          Object.entries(c.scores)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" "),
+        ]),
+        ...result.placement.excluded.map((e) => [e.platform, "excluded", e.reason]),
+      ],
+    ))
+      out.line(`  ${line}`);
   }
 }
 
@@ -284,7 +353,12 @@ async function waitFor(api: Client, out: Output, instance: Instance, target: "ru
       return view;
     }
     if (view.phase === "failed") throw new ApiError(0, "failure", `${view.project}/${view.name} failed: ${view.reason}`);
-    if (Date.now() > deadline) throw new ApiError(0, "unavailable", `gave up after ${timeoutSeconds} s: ${view.project}/${view.name} is ${view.phase} (${view.reason}); it may still get there — see plateau status ${view.project}/${view.name}`);
+    if (Date.now() > deadline)
+      throw new ApiError(
+        0,
+        "unavailable",
+        `gave up after ${timeoutSeconds} s: ${view.project}/${view.name} is ${view.phase} (${view.reason}); it may still get there — see plateau status ${view.project}/${view.name}`,
+      );
     await sleep(200);
   }
 }
@@ -296,7 +370,8 @@ async function waitForRemoval(api: Client, out: Output, project: string, instanc
     try {
       await api.status(project, instance);
     } catch (error) {
-      if (error instanceof ApiError && error.code === "not-found") return void out.line(`${paint(out, "green", "✓")} ${project}/${instance} and its data are gone from its platform`);
+      if (error instanceof ApiError && error.code === "not-found")
+        return void out.line(`${paint(out, "green", "✓")} ${project}/${instance} and its data are gone from its platform`);
       throw error;
     }
     if (Date.now() > deadline) throw new ApiError(0, "unavailable", `gave up after ${timeoutSeconds} s`);

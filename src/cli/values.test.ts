@@ -5,7 +5,15 @@ import { describe, expect, it } from "vitest";
 import { InputError } from "../core/errors.js";
 import { buildValues } from "./values.js";
 
-const schema = { type: "object", properties: { image: { type: "string" }, storage: { type: "integer" }, debug: { type: "boolean" }, git: { type: "object", properties: { repository: { type: "string" } } } } };
+const schema = {
+  type: "object",
+  properties: {
+    image: { type: "string" },
+    storage: { type: "integer" },
+    debug: { type: "boolean" },
+    git: { type: "object", properties: { repository: { type: "string" } } },
+  },
+};
 
 describe("buildValues", () => {
   it("types --set values from the template's schema, nested with dots", () => {

@@ -18,7 +18,8 @@ export function coerce(text: string, schema: Schema | undefined, pointer: string
     case "integer":
     case "number": {
       const value = Number(text);
-      if (text.trim() === "" || !Number.isFinite(value) || (type === "integer" && !Number.isInteger(value))) throw InputError.field(pointer, "type", `must be ${type === "integer" ? "an integer" : "a number"}, got "${text}"`);
+      if (text.trim() === "" || !Number.isFinite(value) || (type === "integer" && !Number.isInteger(value)))
+        throw InputError.field(pointer, "type", `must be ${type === "integer" ? "an integer" : "a number"}, got "${text}"`);
       return value;
     }
     case "boolean":
@@ -47,14 +48,16 @@ export function buildValues(options: { set: readonly string[]; valuesFile?: stri
       throw InputError.field("--values", "readable", `cannot read ${options.valuesFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     const parsed = fromYaml(text, options.valuesFile);
-    if (parsed !== null && (typeof parsed !== "object" || Array.isArray(parsed))) throw InputError.field("--values", "type", `${options.valuesFile} must hold a mapping of values`);
+    if (parsed !== null && (typeof parsed !== "object" || Array.isArray(parsed)))
+      throw InputError.field("--values", "type", `${options.valuesFile} must hold a mapping of values`);
     values = (parsed as Record<string, unknown> | null) ?? {};
   }
   for (const assignment of options.set) {
     const equals = assignment.indexOf("=");
     if (equals <= 0) throw InputError.field("--set", "format", `"${assignment}" must be key=value (nested keys with dots: git.repository=https://…)`);
     const path = assignment.slice(0, equals).split(".");
-    if (path.some((key) => key === "" || key === "__proto__" || key === "constructor" || key === "prototype")) throw InputError.field("--set", "format", `"${assignment.slice(0, equals)}" is not a valid key`);
+    if (path.some((key) => key === "" || key === "__proto__" || key === "constructor" || key === "prototype"))
+      throw InputError.field("--set", "format", `"${assignment.slice(0, equals)}" is not a valid key`);
     const pointer = `/values/${path.join("/")}`;
     const value = coerce(assignment.slice(equals + 1), schemaAt(options.schema, path), pointer);
     let target = values;

@@ -63,7 +63,14 @@ export const Platform = Type.Object({
 });
 export type Platform = Static<typeof Platform>;
 
-export const Phase = Type.Union([Type.Literal("pending"), Type.Literal("starting"), Type.Literal("running"), Type.Literal("stopping"), Type.Literal("stopped"), Type.Literal("failed")]);
+export const Phase = Type.Union([
+  Type.Literal("pending"),
+  Type.Literal("starting"),
+  Type.Literal("running"),
+  Type.Literal("stopping"),
+  Type.Literal("stopped"),
+  Type.Literal("failed"),
+]);
 
 export const Instance = Type.Object({
   project: Type.String(),
@@ -100,7 +107,12 @@ export const Placement = Type.Object({
   candidates: Type.Array(Type.Object({ platform: Type.String(), score: Type.Number(), scores: Type.Record(Type.String(), Type.Number()) })),
   excluded: Type.Array(Type.Object({ platform: Type.String(), reason: Type.String() })),
 });
-export const LaunchResponse = Type.Object({ instance: Instance, commit: Type.Union([Type.String(), Type.Null()]), placement: Placement, replayed: Type.Boolean() });
+export const LaunchResponse = Type.Object({
+  instance: Instance,
+  commit: Type.Union([Type.String(), Type.Null()]),
+  placement: Placement,
+  replayed: Type.Boolean(),
+});
 export type LaunchResponse = Static<typeof LaunchResponse>;
 
 export const ChangeResponse = Type.Object({ instance: Type.Union([Instance, Type.Null()]), commit: Type.Union([Type.String(), Type.Null()]) });
@@ -131,7 +143,10 @@ export const List = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Typ
 export const ProjectParams = Type.Object({ project: Type.String() });
 export const InstanceParams = Type.Object({ project: Type.String(), instance: Type.String() });
 export const InstanceQuery = Type.Object({ project: Type.Optional(Type.String()), platform: Type.Optional(Type.String()) }, { additionalProperties: false });
-export const HistoryQuery = Type.Object({ project: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false });
+export const HistoryQuery = Type.Object(
+  { project: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { additionalProperties: false },
+);
 export const LimitQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false });
 export const LogsQuery = Type.Object(
   { follow: Type.Optional(Type.Boolean()), tail: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })) },

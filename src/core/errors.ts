@@ -11,13 +11,7 @@ export interface InputIssue {
   readonly message: string;
 }
 
-export type ErrorCode =
-  | "input"
-  | "not-found"
-  | "conflict"
-  | "not-allowed"
-  | "quota-exceeded"
-  | "unavailable";
+export type ErrorCode = "input" | "not-found" | "conflict" | "not-allowed" | "quota-exceeded" | "unavailable";
 
 export abstract class PlateauError extends Error {
   abstract readonly code: ErrorCode;

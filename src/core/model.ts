@@ -40,10 +40,7 @@ export const ProjectSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
     kind: Type.Literal("Project"),
-    metadata: Type.Object(
-      { name: Name, createdAt: Type.String(), createdBy: Type.String({ maxLength: 200 }) },
-      { additionalProperties: false },
-    ),
+    metadata: Type.Object({ name: Name, createdAt: Type.String(), createdBy: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
     spec: Type.Object({ title: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
   },
   { additionalProperties: false },
@@ -56,10 +53,7 @@ export const InstanceSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
     kind: Type.Literal("Instance"),
-    metadata: Type.Object(
-      { name: Name, project: Name, createdAt: Type.String(), createdBy: Type.String({ maxLength: 200 }) },
-      { additionalProperties: false },
-    ),
+    metadata: Type.Object({ name: Name, project: Name, createdAt: Type.String(), createdBy: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
     spec: Type.Object(
       {
         template: Name,
@@ -69,10 +63,7 @@ export const InstanceSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    placement: Type.Object(
-      { platform: Name, reason: Type.String({ maxLength: 2000 }) },
-      { additionalProperties: false },
-    ),
+    placement: Type.Object({ platform: Name, reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false }),
   },
   { additionalProperties: false },
 );
@@ -91,12 +82,9 @@ function check<T>(schema: Schema, value: unknown, source: string): T {
   throw new InputError(`${source}: ${first ? `${first.pointer || "/"} ${first.message}` : "invalid document"}`, issues);
 }
 
-export const parsePlatform = (text: string, source: string): PlatformDocument =>
-  check<PlatformDocument>(PlatformSchema, fromYaml(text, source), source);
-export const parseProject = (text: string, source: string): ProjectDocument =>
-  check<ProjectDocument>(ProjectSchema, fromYaml(text, source), source);
-export const parseInstance = (text: string, source: string): InstanceDocument =>
-  check<InstanceDocument>(InstanceSchema, fromYaml(text, source), source);
+export const parsePlatform = (text: string, source: string): PlatformDocument => check<PlatformDocument>(PlatformSchema, fromYaml(text, source), source);
+export const parseProject = (text: string, source: string): ProjectDocument => check<ProjectDocument>(ProjectSchema, fromYaml(text, source), source);
+export const parseInstance = (text: string, source: string): InstanceDocument => check<InstanceDocument>(InstanceSchema, fromYaml(text, source), source);
 
 /** Every document of desired state is written through here: same object, same bytes. */
 export const serialize = (document: PlatformDocument | ProjectDocument | InstanceDocument): string => toYaml(document);

@@ -12,8 +12,7 @@ const LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export function nameProblem(name: string): string | undefined {
   if (name.length === 0) return "must not be empty";
   if (name.length > NAME_MAX_LENGTH) return `must be at most ${NAME_MAX_LENGTH} characters (got ${name.length})`;
-  if (!LABEL.test(name))
-    return "must be a DNS-1123 label: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit";
+  if (!LABEL.test(name)) return "must be a DNS-1123 label: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit";
   return undefined;
 }
 
@@ -41,15 +40,72 @@ export function parseInstanceRef(ref: string): { project: string; instance: stri
 
 // Readable generated names, after mathematicians (the community this started with).
 const ADJECTIVES = [
-  "agile", "bold", "brave", "bright", "calm", "clever", "cosmic", "curious", "deft", "eager",
-  "fair", "gentle", "happy", "jolly", "keen", "kind", "lucid", "merry", "nimble", "noble",
-  "patient", "quick", "quiet", "rapid", "serene", "sharp", "sunny", "swift", "tidy", "vivid", "wise", "witty",
+  "agile",
+  "bold",
+  "brave",
+  "bright",
+  "calm",
+  "clever",
+  "cosmic",
+  "curious",
+  "deft",
+  "eager",
+  "fair",
+  "gentle",
+  "happy",
+  "jolly",
+  "keen",
+  "kind",
+  "lucid",
+  "merry",
+  "nimble",
+  "noble",
+  "patient",
+  "quick",
+  "quiet",
+  "rapid",
+  "serene",
+  "sharp",
+  "sunny",
+  "swift",
+  "tidy",
+  "vivid",
+  "wise",
+  "witty",
 ];
 const SCIENTISTS = [
-  "abel", "agnesi", "banach", "bernoulli", "borel", "cantor", "cartan", "cauchy", "chatelet", "darboux",
-  "descartes", "euler", "fermat", "fourier", "galois", "germain", "godel", "hadamard", "hilbert", "hopper",
-  "kovalevskaya", "lagrange", "laplace", "legendre", "lovelace", "noether", "pascal", "poincare", "riemann",
-  "serre", "turing", "weil",
+  "abel",
+  "agnesi",
+  "banach",
+  "bernoulli",
+  "borel",
+  "cantor",
+  "cartan",
+  "cauchy",
+  "chatelet",
+  "darboux",
+  "descartes",
+  "euler",
+  "fermat",
+  "fourier",
+  "galois",
+  "germain",
+  "godel",
+  "hadamard",
+  "hilbert",
+  "hopper",
+  "kovalevskaya",
+  "lagrange",
+  "laplace",
+  "legendre",
+  "lovelace",
+  "noether",
+  "pascal",
+  "poincare",
+  "riemann",
+  "serre",
+  "turing",
+  "weil",
 ];
 
 /**

@@ -1,16 +1,17 @@
 // Entry point of the `plateau` command: the CLI, with `up` wired to the server.
+import { readFileSync } from "node:fs";
 import { createProgram, runProgram } from "../cli/program.js";
 import { terminalOutput } from "../cli/format.js";
-import { loadConfig, paths } from "./config.js";
-import { createLogger } from "./log.js";
-import { packageVersion, startPlateau } from "./up.js";
 
 const output = terminalOutput();
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 const program = createProgram({
-  version: await packageVersion(),
+  version,
   output,
   async up(options) {
+    // The server's modules load only for `up`: other commands stay quick to start.
+    const [{ loadConfig, paths }, { createLogger }, { startPlateau }] = await Promise.all([import("./config.js"), import("./log.js"), import("./up.js")]);
     const config = loadConfig({
       file: options.config,
       env: process.env,
@@ -22,10 +23,12 @@ const program = createProgram({
     const platforms = await running.plateau.services.platforms.list();
     const location = paths(config);
     const port = config.publicPort ?? running.port;
-    output.line(`Plateau ${await packageVersion()} is up.`);
+    output.line(`Plateau ${version} is up.`);
     output.line(`  API        ${running.url}/api/v1   (OpenAPI: ${running.url}/api/v1/openapi.json)`);
     if (config.platforms.local.enabled) output.line(`  Instances  http://<instance>.<project>.${config.platforms.local.domain}:${port}/`);
-    output.line(`  Data       ${config.dataDir}  (database ${location.database.startsWith("postgres") ? "PostgreSQL" : location.database}, desired state ${location.repository})`);
+    output.line(
+      `  Data       ${config.dataDir}  (database ${location.database.startsWith("postgres") ? "PostgreSQL" : location.database}, desired state ${location.repository})`,
+    );
     for (const platform of platforms) {
       output.line(
         platform.available

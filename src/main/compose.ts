@@ -52,7 +52,16 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   const indexer: Indexer = createIndexer({ repo, index, logger });
   const reconcilers = new Map<string, Reconciler>();
   const router: Router | undefined = settings.proxied
-    ? createRouter({ index, statuses, secrets, catalog: adapters.catalog, clock, random: adapters.random, platform: settings.proxied.platform, domain: settings.proxied.domain })
+    ? createRouter({
+        index,
+        statuses,
+        secrets,
+        catalog: adapters.catalog,
+        clock,
+        random: adapters.random,
+        platform: settings.proxied.platform,
+        domain: settings.proxied.domain,
+      })
     : undefined;
   const writer = createWriter({
     repo,
@@ -90,7 +99,17 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   }
 
   const services = {
-    instances: createInstanceService({ repo, writer, index, statuses, catalog: adapters.catalog, engines, clock, random: adapters.random, urlOf: settings.urlOf }),
+    instances: createInstanceService({
+      repo,
+      writer,
+      index,
+      statuses,
+      catalog: adapters.catalog,
+      engines,
+      clock,
+      random: adapters.random,
+      urlOf: settings.urlOf,
+    }),
     projects: createProjectService({ repo, writer, index, clock }),
     platforms: createPlatformService({ index, engines }),
     catalog: createCatalogService(adapters.catalog),

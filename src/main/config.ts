@@ -78,7 +78,10 @@ export interface ConfigSources {
 function defaultUser(): Static<typeof ConfigSchema>["user"] {
   let login = "local";
   try {
-    login = userInfo().username.toLowerCase().replace(/[^-a-z0-9._]/g, "") || "local";
+    login =
+      userInfo()
+        .username.toLowerCase()
+        .replace(/[^-a-z0-9._]/g, "") || "local";
   } catch {
     // no passwd entry (containers): keep "local"
   }
@@ -89,7 +92,10 @@ function merge(target: Record<string, unknown>, source: Record<string, unknown>)
   for (const [key, value] of Object.entries(source)) {
     if (value === undefined) continue;
     const current = target[key];
-    target[key] = typeof value === "object" && value !== null && !Array.isArray(value) && typeof current === "object" && current !== null ? merge({ ...(current as Record<string, unknown>) }, value as Record<string, unknown>) : value;
+    target[key] =
+      typeof value === "object" && value !== null && !Array.isArray(value) && typeof current === "object" && current !== null
+        ? merge({ ...(current as Record<string, unknown>) }, value as Record<string, unknown>)
+        : value;
   }
   return target;
 }
@@ -118,7 +124,9 @@ export function loadConfig(sources: ConfigSources): Config {
   const raw = merge(merge(merge({ user: defaultUser() }, fromFile), fromEnv(sources.env)), sources.overrides ?? {});
   const withDefaults = Value.Default(ConfigSchema, raw);
   if (!Value.Check(ConfigSchema, withDefaults)) {
-    const issues: InputIssue[] = [...Value.Errors(ConfigSchema, withDefaults)].slice(0, 10).map((error) => ({ pointer: error.instancePath, rule: error.keyword, message: error.message }));
+    const issues: InputIssue[] = [...Value.Errors(ConfigSchema, withDefaults)]
+      .slice(0, 10)
+      .map((error) => ({ pointer: error.instancePath, rule: error.keyword, message: error.message }));
     const first = issues[0];
     throw new InputError(`invalid configuration: ${first?.pointer || "/"} ${first?.message ?? ""} [${first?.rule ?? ""}]`, issues);
   }

@@ -88,7 +88,9 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       platforms: config.platforms.local.enabled ? [localPlatformDocument(config.platforms.local.domain)] : [],
       system: { login: "plateau", name: "Plateau", email: "plateau@localhost" },
       urlOf: ({ platform, domain, project, instance }) =>
-        platform === "local" ? `http://${instance}.${project}.${domain}${publicPort === 80 ? "" : `:${publicPort}`}/` : `https://${instance}.${project}.${domain}/`,
+        platform === "local"
+          ? `http://${instance}.${project}.${domain}${publicPort === 80 ? "" : `:${publicPort}`}/`
+          : `https://${instance}.${project}.${domain}/`,
       reconcileIntervalMs: config.reconcile.intervalSeconds * 1000,
       reconcileConcurrency: config.reconcile.concurrency,
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
@@ -116,7 +118,8 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
   const refresh = setInterval(() => void plateau.refresh().catch((error: unknown) => logger.warn({ error: (error as Error).message }, "refresh failed")), 2000);
   refresh.unref();
 
-  const host = config.listen.host === "0.0.0.0" || config.listen.host === "::" ? "localhost" : config.listen.host === "127.0.0.1" ? "localhost" : config.listen.host;
+  const host =
+    config.listen.host === "0.0.0.0" || config.listen.host === "::" ? "localhost" : config.listen.host === "127.0.0.1" ? "localhost" : config.listen.host;
   let closed = false;
   return {
     url: `http://${host}:${port}`,

@@ -68,7 +68,12 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: "Plateau API", version: deps.version, description: "Self-service platform for research labs: catalog, projects, instances and platforms. Every change is one commit in the desired-state repository." },
+      info: {
+        title: "Plateau API",
+        version: deps.version,
+        description:
+          "Self-service platform for research labs: catalog, projects, instances and platforms. Every change is one commit in the desired-state repository.",
+      },
       tags: [{ name: "catalog" }, { name: "projects" }, { name: "instances" }, { name: "platforms" }, { name: "system" }],
     },
   });
@@ -90,7 +95,9 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     if (status >= 500) request.log.error({ err: error, url: request.url }, "request failed");
     return reply.status(status).send(errorBody(error));
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: "not-found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: "not-found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }),
+  );
 
   app.get("/healthz", { schema: { tags: ["system"], summary: "The process is alive" } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { tags: ["system"], summary: "The repository and the database answer" } }, async (_request, reply) => {

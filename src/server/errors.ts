@@ -17,7 +17,9 @@ export function httpStatusOf(error: unknown): number {
 
 export function errorBody(error: unknown): ErrorBody {
   if (!isPlateauError(error)) return { error: { code: "internal", message: "internal error; the server's log has the details" } };
-  return { error: { code: error.code, message: error.message, ...(error instanceof InputError && error.issues.length > 0 ? { issues: [...error.issues] } : {}) } };
+  return {
+    error: { code: error.code, message: error.message, ...(error instanceof InputError && error.issues.length > 0 ? { issues: [...error.issues] } : {}) },
+  };
 }
 
 interface AjvError {
@@ -31,9 +33,15 @@ interface AjvError {
 export function inputErrorFromValidation(validation: AjvError[], context: string | undefined): InputError {
   const where = context === "body" ? "" : context === "querystring" ? "?" : `${context ?? ""}:`;
   const issues = validation.map((error) => {
-    const extra = error.keyword === "additionalProperties" ? `/${String(error.params?.additionalProperty)}` : error.keyword === "required" ? `/${String(error.params?.missingProperty)}` : "";
+    const extra =
+      error.keyword === "additionalProperties"
+        ? `/${String(error.params?.additionalProperty)}`
+        : error.keyword === "required"
+          ? `/${String(error.params?.missingProperty)}`
+          : "";
     const pointer = `${error.instancePath ?? ""}${extra}`;
-    const message = error.keyword === "additionalProperties" ? "is not allowed here" : error.keyword === "required" ? "is required" : (error.message ?? "is invalid");
+    const message =
+      error.keyword === "additionalProperties" ? "is not allowed here" : error.keyword === "required" ? "is required" : (error.message ?? "is invalid");
     return { pointer: `${where}${pointer}`, rule: error.keyword, message };
   });
   const first = issues[0];

@@ -25,8 +25,18 @@ export function createMetrics(): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const pending = new Gauge({ name: "plateau_pending_changes", help: "Instances whose platform does not yet run what the repository says", labelNames: ["platform"], registers: [registry] });
-  const commits = new Histogram({ name: "plateau_commit_duration_seconds", help: "Time to write one commit to the desired-state repository", buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
+  const pending = new Gauge({
+    name: "plateau_pending_changes",
+    help: "Instances whose platform does not yet run what the repository says",
+    labelNames: ["platform"],
+    registers: [registry],
+  });
+  const commits = new Histogram({
+    name: "plateau_commit_duration_seconds",
+    help: "Time to write one commit to the desired-state repository",
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
   const errors = new Counter({ name: "plateau_http_errors_total", help: "HTTP API answers with a 5xx status", labelNames: ["route"], registers: [registry] });
   return {
     registry,

@@ -8,11 +8,24 @@ import type { Route, Router } from "../core/instances/routing.js";
 import type { Logger } from "../core/ports/logger.js";
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded.
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
 
 function forwardedHeaders(req: IncomingMessage, route: Extract<Route, { kind: "upstream" }>, keepUpgrade: boolean): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
-  const connectionTokens = String(req.headers.connection ?? "").toLowerCase().split(",").map((token) => token.trim());
+  const connectionTokens = String(req.headers.connection ?? "")
+    .toLowerCase()
+    .split(",")
+    .map((token) => token.trim());
   for (const [name, value] of Object.entries(req.headers as IncomingHttpHeaders)) {
     if (value === undefined) continue;
     if (!keepUpgrade && (HOP_BY_HOP.has(name) || connectionTokens.includes(name))) continue;
@@ -31,7 +44,10 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 function statusPage(route: Exclude<Route, { kind: "upstream" } | { kind: "not-an-instance" }>): { status: number; html: string } {
   const ref = `${route.project}/${route.instance}`;
   if (route.kind === "unknown") {
-    return { status: 404, html: page(`${ref} does not exist`, `There is no instance ${ref} on this platform. / Il n'y a pas d'instance ${ref} sur cette plateforme.`, false) };
+    return {
+      status: 404,
+      html: page(`${ref} does not exist`, `There is no instance ${ref} on this platform. / Il n'y a pas d'instance ${ref} sur cette plateforme.`, false),
+    };
   }
   const waiting = route.phase === "pending" || route.phase === "starting";
   return {
@@ -93,7 +109,8 @@ export function createProxy(router: Router, logger: Logger): Proxy {
       const upstream = connect(Number(port), host, () => {
         const headers = forwardedHeaders(req, route, true);
         const lines = [`${req.method ?? "GET"} ${req.url ?? "/"} HTTP/1.1`];
-        for (const [name, value] of Object.entries(headers)) for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v.replace(/[\r\n]/g, "")}`);
+        for (const [name, value] of Object.entries(headers))
+          for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v.replace(/[\r\n]/g, "")}`);
         upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
         if (head.length > 0) upstream.write(head);
         upstream.pipe(socket);

@@ -2,7 +2,12 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { memoryApp } from "../support/app.js";
 
-const launch = (body: object, project = "demo", headers: Record<string, string> = {}) => ({ method: "POST" as const, url: `/api/v1/projects/${project}/instances`, payload: body, headers });
+const launch = (body: object, project = "demo", headers: Record<string, string> = {}) => ({
+  method: "POST" as const,
+  url: `/api/v1/projects/${project}/instances`,
+  payload: body,
+  headers,
+});
 
 describe("HTTP API", () => {
   it("lists and describes templates", async () => {
@@ -20,9 +25,16 @@ describe("HTTP API", () => {
     const { app, reconciler } = await memoryApp();
     const launched = await app.inject(launch({ template: "static-site", name: "hello", values: { size: "medium" } }));
     expect(launched.statusCode).toBe(202);
-    expect(launched.json()).toMatchObject({ instance: { project: "demo", name: "hello", phase: "pending", values: { size: "medium" } }, placement: { platform: "local" }, replayed: false });
+    expect(launched.json()).toMatchObject({
+      instance: { project: "demo", name: "hello", phase: "pending", values: { size: "medium" } },
+      placement: { platform: "local" },
+      replayed: false,
+    });
     await reconciler.reconcileOnce();
-    expect((await app.inject({ url: "/api/v1/projects/demo/instances/hello" })).json()).toMatchObject({ phase: "running", url: "http://hello.demo.localhost:8080/" });
+    expect((await app.inject({ url: "/api/v1/projects/demo/instances/hello" })).json()).toMatchObject({
+      phase: "running",
+      url: "http://hello.demo.localhost:8080/",
+    });
     expect((await app.inject({ url: "/api/v1/instances?project=demo" })).json().items).toHaveLength(1);
     expect((await app.inject({ url: "/api/v1/projects/demo/instances" })).json().items).toHaveLength(1);
     expect((await app.inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/stop" })).statusCode).toBe(202);
@@ -76,7 +88,10 @@ describe("HTTP API", () => {
       expect(response.statusCode, JSON.stringify(extra)).toBe(400);
       expect(response.json().error.issues[0]).toMatchObject({ pointer: `/${Object.keys(extra)[0]}`, rule: "additionalProperties" });
     }
-    expect((await app.inject({ method: "POST", url: "/api/v1/projects/demo/instances", payload: "{not json", headers: { "content-type": "application/json" } })).statusCode).toBe(400);
+    expect(
+      (await app.inject({ method: "POST", url: "/api/v1/projects/demo/instances", payload: "{not json", headers: { "content-type": "application/json" } }))
+        .statusCode,
+    ).toBe(400);
     expect(await repo.head()).toBe(head);
   });
 
@@ -97,7 +112,9 @@ describe("HTTP API", () => {
     expect((await app.inject({ method: "POST", url: "/api/v1/projects", payload: { name: "kube-system" } })).statusCode).toBe(400);
     expect((await app.inject({ url: "/api/v1/projects/lab" })).json()).toMatchObject({ name: "lab", title: "The lab", instances: 0, createdBy: "alice" });
     expect((await app.inject({ url: "/api/v1/projects" })).json().items.map((p: { name: string }) => p.name)).toEqual(["lab"]);
-    expect((await app.inject({ url: "/api/v1/platforms" })).json().items).toEqual([expect.objectContaining({ name: "local", engine: "podman", available: true, instances: 0 })]);
+    expect((await app.inject({ url: "/api/v1/platforms" })).json().items).toEqual([
+      expect.objectContaining({ name: "local", engine: "podman", available: true, instances: 0 }),
+    ]);
     expect((await app.inject({ url: "/api/v1/platforms/local" })).statusCode).toBe(200);
     expect((await app.inject({ url: "/api/v1/platforms/mars" })).statusCode).toBe(404);
   });

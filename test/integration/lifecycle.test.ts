@@ -7,18 +7,36 @@ describe("instance lifecycle (core + in-memory adapters)", () => {
   it("launches: one commit holding intent and rendered manifests, then the engine runs it", async () => {
     const { plateau, repo, reconciler, engine } = await memoryPlateau();
     const before = await repo.head();
-    const result = await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "hello", values: { image: "localhost/plateau-test-site:1" } }, alice);
+    const result = await plateau.services.instances.launch(
+      { template: "static-site", project: "demo", name: "hello", values: { image: "localhost/plateau-test-site:1" } },
+      alice,
+    );
     expect(result.commit).toBeTruthy();
-    expect(result.instance).toMatchObject({ project: "demo", name: "hello", template: "static-site", platform: "local", state: "running", phase: "pending", url: "http://hello.demo.localhost:8080/" });
+    expect(result.instance).toMatchObject({
+      project: "demo",
+      name: "hello",
+      template: "static-site",
+      platform: "local",
+      state: "running",
+      phase: "pending",
+      url: "http://hello.demo.localhost:8080/",
+    });
     expect(result.placement.platform).toBe("local");
 
     const commits = await repo.log({ until: before });
     expect(commits).toHaveLength(1);
-    expect(commits[0]).toMatchObject({ subject: "launch demo/hello (static-site 1.0.0) on local", author: { name: "Alice Martin", email: "alice@example.org" } });
+    expect(commits[0]).toMatchObject({
+      subject: "launch demo/hello (static-site 1.0.0) on local",
+      author: { name: "Alice Martin", email: "alice@example.org" },
+    });
     const head = (await repo.head()) as string;
     const intent = parseInstance((await repo.readFile(head, "projects/demo/instances/hello.yaml")) as string, "intent");
     expect(intent.spec.values).toMatchObject({ image: "localhost/plateau-test-site:1", size: "small" });
-    expect((await repo.listDirectory(head, "rendered/local/demo/hello")).map((e) => e.name)).toEqual(["deployment-hello.yaml", "ingress-hello.yaml", "service-hello.yaml"]);
+    expect((await repo.listDirectory(head, "rendered/local/demo/hello")).map((e) => e.name)).toEqual([
+      "deployment-hello.yaml",
+      "ingress-hello.yaml",
+      "service-hello.yaml",
+    ]);
     expect(await repo.readFile(head, "rendered/local/demo/namespace.yaml")).toContain("kind: Namespace");
     expect(await repo.readFile(head, "projects/demo/project.yaml")).toContain("createdBy: alice");
 
@@ -66,7 +84,9 @@ describe("instance lifecycle (core + in-memory adapters)", () => {
     const head = await repo.head();
     const launch = (request: Record<string, unknown>) => plateau.services.instances.launch({ template: "static-site", project: "demo", ...request }, alice);
     await expect(launch({ values: { size: "huge" } })).rejects.toMatchObject({ issues: [expect.objectContaining({ pointer: "/values/size", rule: "enum" })] });
-    await expect(launch({ values: { nope: 1 } })).rejects.toMatchObject({ issues: [expect.objectContaining({ pointer: "/values/nope", rule: "additionalProperties" })] });
+    await expect(launch({ values: { nope: 1 } })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ pointer: "/values/nope", rule: "additionalProperties" })],
+    });
     await expect(launch({ name: "Hello_World" })).rejects.toMatchObject({ issues: [expect.objectContaining({ pointer: "/name", rule: "dns-label" })] });
     await expect(launch({ project: "Demo" })).rejects.toBeInstanceOf(InputError);
     await expect(launch({ project: "kube-system" })).rejects.toMatchObject({ issues: [expect.objectContaining({ rule: "reserved" })] });
@@ -108,7 +128,10 @@ describe("instance lifecycle (core + in-memory adapters)", () => {
     await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "other" }, alice);
     await plateau.services.instances.stop("demo", "hello", alice);
     const history = await plateau.services.instances.history({ project: "demo", instance: "hello" });
-    expect(history.map((entry) => [entry.action, entry.author])).toEqual([["stop", "Alice Martin"], ["launch", "Alice Martin"]]);
+    expect(history.map((entry) => [entry.action, entry.author])).toEqual([
+      ["stop", "Alice Martin"],
+      ["launch", "Alice Martin"],
+    ]);
     expect((await plateau.services.instances.history({})).length).toBeGreaterThanOrEqual(4); // with the bootstrap commit
   });
 
@@ -159,7 +182,16 @@ describe("instance lifecycle (core + in-memory adapters)", () => {
     await reconciler.reconcileOnce();
     // An operator removes the instance by a commit of their own.
     const head = await repo.head();
-    await repo.commit({ parent: head, author: { name: "Operator", email: "op@example.org" }, message: "remove demo/hello by hand", trailers: {}, changes: [{ path: "projects/demo/instances/hello.yaml", remove: true }, { path: "rendered/local/demo/hello", remove: true }] });
+    await repo.commit({
+      parent: head,
+      author: { name: "Operator", email: "op@example.org" },
+      message: "remove demo/hello by hand",
+      trailers: {},
+      changes: [
+        { path: "projects/demo/instances/hello.yaml", remove: true },
+        { path: "rendered/local/demo/hello", remove: true },
+      ],
+    });
     await plateau.refresh();
     await reconciler.reconcileOnce();
     expect(await plateau.services.instances.list({})).toEqual([]);

@@ -37,9 +37,27 @@ beforeAll(async () => {
   await plateau.services.instances.launch({ template: "jupyter-notebook", project: "demo", name: "nb" }, alice).catch(() => undefined);
   await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "waiting" }, alice);
   for (const instance of ["web", "nb"]) {
-    await adapters.statuses.setStatus({ project: "demo", instance, platform: "local", phase: "running", reason: "", appliedHash: "h", endpoint: `127.0.0.1:${upstreamPort}`, updatedAt: new Date().toISOString() });
+    await adapters.statuses.setStatus({
+      project: "demo",
+      instance,
+      platform: "local",
+      phase: "running",
+      reason: "",
+      appliedHash: "h",
+      endpoint: `127.0.0.1:${upstreamPort}`,
+      updatedAt: new Date().toISOString(),
+    });
   }
-  await adapters.statuses.setStatus({ project: "demo", instance: "waiting", platform: "local", phase: "starting", reason: "pulling image x", appliedHash: null, endpoint: null, updatedAt: new Date().toISOString() });
+  await adapters.statuses.setStatus({
+    project: "demo",
+    instance: "waiting",
+    platform: "local",
+    phase: "starting",
+    reason: "pulling image x",
+    appliedHash: null,
+    endpoint: null,
+    updatedAt: new Date().toISOString(),
+  });
   await app.listen({ host: "127.0.0.1", port: 0 });
   plateauPort = (app.server.address() as AddressInfo).port;
 });
@@ -103,7 +121,16 @@ describe("reverse proxy", () => {
   });
 
   it("escapes what it echoes into its pages", async () => {
-    await context.adapters.statuses.setStatus({ project: "demo", instance: "waiting", platform: "local", phase: "failed", reason: "<script>alert(1)</script>", appliedHash: null, endpoint: null, updatedAt: new Date().toISOString() });
+    await context.adapters.statuses.setStatus({
+      project: "demo",
+      instance: "waiting",
+      platform: "local",
+      phase: "failed",
+      reason: "<script>alert(1)</script>",
+      appliedHash: null,
+      endpoint: null,
+      updatedAt: new Date().toISOString(),
+    });
     const page = await get(`waiting.demo.localhost:${plateauPort}`);
     expect(page.body).not.toContain("<script>alert");
     expect(page.body).toContain("&#60;script&#62;");

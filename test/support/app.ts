@@ -11,7 +11,17 @@ export async function memoryApp() {
   const composed = await memoryPlateau();
   const { adapters, plateau } = composed;
   // The proxy test writes statuses directly, as no reconciler runs: no cache to invalidate.
-  const router = createRouter({ index: adapters.index, statuses: adapters.statuses, secrets: adapters.secrets, catalog: adapters.catalog, clock: systemClock, random: cryptoRandom, platform: "local", domain: "localhost", cacheMs: 0 });
+  const router = createRouter({
+    index: adapters.index,
+    statuses: adapters.statuses,
+    secrets: adapters.secrets,
+    catalog: adapters.catalog,
+    clock: systemClock,
+    random: cryptoRandom,
+    platform: "local",
+    domain: "localhost",
+    cacheMs: 0,
+  });
   const app = await buildApp({
     services: plateau.services,
     proxy: createProxy(router, silentLogger),

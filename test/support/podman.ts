@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/adapters/process.js";
 
-export const TEST_IMAGE = "localhost/plateau-test-site:1";
+// The recipe of docs/podman.md, with -v so that each request is logged (tests read logs).
+export const TEST_IMAGE = "localhost/plateau-test-site:2";
 
 /** Why podman tests cannot run here, or undefined when they can. Fails when they must run. */
 export async function podmanUnavailable(): Promise<string | undefined> {
@@ -44,7 +45,15 @@ export function buildTestImage(): Promise<string | undefined> {
       await writeFile(join(root, "www", "index.html"), "<h1>hello from plateau</h1>\n");
       const tar = await run("tar", ["-C", root, "-cf", join(dir, "site.tar"), "."]);
       if (tar.code !== 0) return `tar failed: ${tar.stderr}`;
-      const imported = await run("podman", ["import", "--change", "USER 1000", "--change", 'CMD ["/bin/httpd","-f","-p","8080","-h","/www"]', join(dir, "site.tar"), TEST_IMAGE]);
+      const imported = await run("podman", [
+        "import",
+        "--change",
+        "USER 1000",
+        "--change",
+        'CMD ["/bin/httpd","-f","-v","-p","8080","-h","/www"]',
+        join(dir, "site.tar"),
+        TEST_IMAGE,
+      ]);
       return imported.code === 0 ? undefined : `podman import failed: ${imported.stderr.trim()}`;
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -63,5 +72,9 @@ export async function cleanPodmanProject(project: string): Promise<void> {
   const volumes = await run("podman", ["volume", "ls", "-q", "--filter", `label=plateau.io/project=${project}`]);
   for (const name of volumes.stdout.toString().split("\n").filter(Boolean)) await run("podman", ["volume", "rm", "-f", name]);
   const secrets = await run("podman", ["secret", "ls", "--format", "{{.Name}}"]);
-  for (const name of secrets.stdout.toString().split("\n").filter((n) => n.startsWith(`plateau.${project}.`))) await run("podman", ["secret", "rm", name]);
+  for (const name of secrets.stdout
+    .toString()
+    .split("\n")
+    .filter((n) => n.startsWith(`plateau.${project}.`)))
+    await run("podman", ["secret", "rm", name]);
 }

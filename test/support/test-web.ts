@@ -36,12 +36,22 @@ export const testWebTemplate = (withSecret: boolean) =>
           expose: { port: "http" },
           security: { readOnlyRootFilesystem: true },
           env: [{ name: "MARKER", value: { $value: "/marker" } }, ...(withSecret ? [{ name: "TOKEN", value: { $secret: "token" } }] : [])],
-          volumes: [{ name: "tmp", scratch: {} }, { name: "data", persistent: { size: "1" } }],
-          mounts: [{ volume: "tmp", mountPath: "/tmp" }, { volume: "data", mountPath: "/data" }],
+          volumes: [
+            { name: "tmp", scratch: {} },
+            { name: "data", persistent: { size: "1" } },
+          ],
+          mounts: [
+            { volume: "tmp", mountPath: "/tmp" },
+            { volume: "data", mountPath: "/data" },
+          ],
         },
       ],
     },
-    { type: "object", additionalProperties: false, properties: { image: str({ default: TEST_IMAGE }), size: str({ enum: ["small"], default: "small" }), marker: str({ default: "hello" }) } },
+    {
+      type: "object",
+      additionalProperties: false,
+      properties: { image: str({ default: TEST_IMAGE }), size: str({ enum: ["small"], default: "small" }), marker: str({ default: "hello" }) },
+    },
     "test/test-web",
   );
 

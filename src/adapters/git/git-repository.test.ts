@@ -31,8 +31,20 @@ describe("git repository specifics", () => {
 
   it("writes commits that git itself reads: fsck clean, readable log -p", async () => {
     const repo = await fresh();
-    const first = await repo.commit({ parent: null, author: { name: "Alice <x>", email: "alice@example.org\n" }, message: "launch demo/hello", trailers: { "Plateau-Action": "launch" }, changes: [{ path: "projects/demo/instances/hello.yaml", content: "a: 1\n" }] });
-    await repo.commit({ parent: first, author: { name: "Bob", email: "bob@example.org" }, message: "stop demo/hello", trailers: {}, changes: [{ path: "projects/demo/instances/hello.yaml", content: "a: 2\n" }] });
+    const first = await repo.commit({
+      parent: null,
+      author: { name: "Alice <x>", email: "alice@example.org\n" },
+      message: "launch demo/hello",
+      trailers: { "Plateau-Action": "launch" },
+      changes: [{ path: "projects/demo/instances/hello.yaml", content: "a: 1\n" }],
+    });
+    await repo.commit({
+      parent: first,
+      author: { name: "Bob", email: "bob@example.org" },
+      message: "stop demo/hello",
+      trailers: {},
+      changes: [{ path: "projects/demo/instances/hello.yaml", content: "a: 2\n" }],
+    });
     await git(repo, "fsck", "--strict", "--no-progress");
     const log = await git(repo, "log", "-p", "--format=%an <%ae>%n%B");
     expect(log).toContain("Bob <bob@example.org>");
@@ -49,12 +61,20 @@ describe("git repository specifics", () => {
 
   it("picks up commits made by other git processes", async () => {
     const repo = await fresh();
-    const first = await repo.commit({ parent: null, author: { name: "A", email: "a@x" }, message: "one", trailers: {}, changes: [{ path: "a.yaml", content: "1" }] });
+    const first = await repo.commit({
+      parent: null,
+      author: { name: "A", email: "a@x" },
+      message: "one",
+      trailers: {},
+      changes: [{ path: "a.yaml", content: "1" }],
+    });
     // An operator commits with plain git in a clone, then pushes.
     const clone = await mkdtemp(join(tmpdir(), "plateau-clone-"));
     const env = { PATH: process.env.PATH, HOME: clone, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" };
     await runChecked("git", ["clone", "--quiet", repo.dir, clone], { env });
-    await runChecked("git", ["-C", clone, "-c", "user.name=Op", "-c", "user.email=op@x", "commit", "--quiet", "--allow-empty", "-m", "operator change"], { env });
+    await runChecked("git", ["-C", clone, "-c", "user.name=Op", "-c", "user.email=op@x", "commit", "--quiet", "--allow-empty", "-m", "operator change"], {
+      env,
+    });
     await runChecked("git", ["-C", clone, "push", "--quiet", "origin", "HEAD:main"], { env });
     const head = await repo.head();
     expect(head).not.toBe(first);
@@ -65,7 +85,14 @@ describe("git repository specifics", () => {
   it("keeps the number of packs bounded as commits accumulate", async () => {
     const repo = await fresh();
     let head: string | null = null;
-    for (let i = 0; i < 120; i++) head = await repo.commit({ parent: head, author: { name: "A", email: "a@x" }, message: `c${i}`, trailers: {}, changes: [{ path: `f${i}.yaml`, content: String(i) }] });
+    for (let i = 0; i < 120; i++)
+      head = await repo.commit({
+        parent: head,
+        author: { name: "A", email: "a@x" },
+        message: `c${i}`,
+        trailers: {},
+        changes: [{ path: `f${i}.yaml`, content: String(i) }],
+      });
     await repo.maintain();
     expect(await packCount(repo.dir)).toBeLessThanOrEqual(25);
     await git(repo, "fsck", "--no-progress");
@@ -75,7 +102,9 @@ describe("git repository specifics", () => {
   it("refuses paths that could escape the layout", async () => {
     const repo = await fresh();
     for (const path of ["../x", "a/../b", "/abs", "a b", "a\nb", "", "a//b"]) {
-      await expect(repo.commit({ parent: null, author: { name: "A", email: "a@x" }, message: "x", trailers: {}, changes: [{ path, content: "1" }] })).rejects.toThrow(/path/);
+      await expect(
+        repo.commit({ parent: null, author: { name: "A", email: "a@x" }, message: "x", trailers: {}, changes: [{ path, content: "1" }] }),
+      ).rejects.toThrow(/path/);
     }
     expect(await repo.head()).toBeNull();
   });

@@ -244,7 +244,8 @@ export function createGitRepository(params: GitRepositoryParams): GitRepository 
       args.push(start);
       if (query.until) args.push(`^${query.until}`);
       // A glob pathspec matches whole paths only: `/**` extends it to what lies below a directory.
-      if (query.paths && query.paths.length > 0) args.push("--", ...query.paths.flatMap((path) => (path.includes("*") ? [`:(glob)${path}`, `:(glob)${path}/**`] : [path])));
+      if (query.paths && query.paths.length > 0)
+        args.push("--", ...query.paths.flatMap((path) => (path.includes("*") ? [`:(glob)${path}`, `:(glob)${path}/**`] : [path])));
       const output = (await runChecked(git, args, { env })).toString("utf8");
       return output
         .split("\0")

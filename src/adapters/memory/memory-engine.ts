@@ -34,7 +34,14 @@ export function createMemoryEngine(): MemoryEngine {
   let applies = 0;
   const key = (project: string, instance: string) => `${project}/${instance}`;
 
-  const observe = (unit: MemoryUnit): ObservedUnit => ({ project: unit.project, instance: unit.instance, hash: unit.hash, phase: unit.phase, reason: unit.phase === "running" ? "" : unit.phase, endpoint: unit.endpoint });
+  const observe = (unit: MemoryUnit): ObservedUnit => ({
+    project: unit.project,
+    instance: unit.instance,
+    hash: unit.hash,
+    phase: unit.phase,
+    reason: unit.phase === "running" ? "" : unit.phase,
+    endpoint: unit.endpoint,
+  });
 
   return {
     async availability() {
@@ -96,7 +103,10 @@ export function createMemoryEngine(): MemoryEngine {
       const unit = [...units.values()].find((u) => u.endpoint === endpoint);
       if (!unit?.unit) return undefined;
       const marker = JSON.stringify(unit.unit.objects);
-      if (path === "/secret.txt") return Object.values(unit.secrets).flatMap((values) => Object.values(values)).join("\n");
+      if (path === "/secret.txt")
+        return Object.values(unit.secrets)
+          .flatMap((values) => Object.values(values))
+          .join("\n");
       return marker;
     },
     applied() {

@@ -40,7 +40,11 @@ export function createMemoryRepository(params: { clock: Clock }): DesiredStateRe
   }
 
   function treeHash(files: ReadonlyMap<string, string>, dir: string): string {
-    return sha1(`tree\0${entriesOf(files, dir).map((e) => `${e.type} ${e.name} ${e.hash}`).join("\n")}`);
+    return sha1(
+      `tree\0${entriesOf(files, dir)
+        .map((e) => `${e.type} ${e.name} ${e.hash}`)
+        .join("\n")}`,
+    );
   }
 
   function touched(stored: StoredCommit, paths: readonly string[]): boolean {

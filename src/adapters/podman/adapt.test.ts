@@ -6,7 +6,15 @@ import { localPlatform, webWithDatabase } from "../../core/testing/fixtures.js";
 import { adaptForPodman, RefusedManifestError, unsafeFeatures } from "./adapt.js";
 
 const rendered = (state: "running" | "stopped" = "running", values: Record<string, unknown> = {}) =>
-  renderInstance({ template: webWithDatabase, values: resolveValues(webWithDatabase, values), project: "demo", instance: "hello", state, platform: localPlatform, url: "http://hello.demo.localhost:8080/" });
+  renderInstance({
+    template: webWithDatabase,
+    values: resolveValues(webWithDatabase, values),
+    project: "demo",
+    instance: "hello",
+    state,
+    platform: localPlatform,
+    url: "http://hello.demo.localhost:8080/",
+  });
 const secrets = { "hello-generated": { "db-password": "pw" } };
 const adapt = (objects: KubeObject[]) => adaptForPodman({ project: "demo", instance: "hello", hash: "abc", objects, secrets, hostPort: 41000 });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- navigating a generated pod spec
@@ -88,7 +96,10 @@ describe("adaptForPodman", () => {
     expect(() => adapt([...rendered(), { apiVersion: "batch/v1", kind: "Job", metadata: { name: "x" } }])).toThrow(/Job x: this kind is not supported/);
     const objects = rendered();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- editing a generated manifest
-    (objects.find((o) => o.kind === "Deployment") as any).spec.template.spec.containers[0].env.push({ name: "X", valueFrom: { secretKeyRef: { name: "someone-else", key: "k" } } });
+    (objects.find((o) => o.kind === "Deployment") as any).spec.template.spec.containers[0].env.push({
+      name: "X",
+      valueFrom: { secretKeyRef: { name: "someone-else", key: "k" } },
+    });
     expect(() => adapt(objects)).toThrow(/secret that Plateau does not manage/);
   });
 

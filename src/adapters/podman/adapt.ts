@@ -22,7 +22,17 @@ export const hostVolumeName = (project: string, claim: string): string => `plate
 export const hostSecretName = (project: string, secret: string): string => `plateau.${project}.${secret}`;
 
 // Cluster policies with no meaning on one machine; the rest of what is unknown is refused.
-const IGNORED_KINDS = new Set(["Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "Role", "RoleBinding", "ServiceAccount", "PodDisruptionBudget", "HorizontalPodAutoscaler"]);
+const IGNORED_KINDS = new Set([
+  "Namespace",
+  "NetworkPolicy",
+  "ResourceQuota",
+  "LimitRange",
+  "Role",
+  "RoleBinding",
+  "ServiceAccount",
+  "PodDisruptionBudget",
+  "HorizontalPodAutoscaler",
+]);
 const HANDLED_KINDS = new Set(["Deployment", "Service", "Ingress", "Route", "PersistentVolumeClaim"]);
 
 export class RefusedManifestError extends Error {
@@ -53,7 +63,8 @@ export function unsafeFeatures(objects: readonly KubeObject[]): string[] {
   for (const { owner, spec } of podSpecs(objects)) {
     const where = `${owner.kind} ${owner.metadata.name}`;
     for (const field of ["hostNetwork", "hostPID", "hostIPC"]) if (spec[field] === true) problems.push(`${where}: ${field} is not allowed`);
-    for (const volume of list(spec.volumes)) if (volume.hostPath !== undefined) problems.push(`${where}: hostPath volume "${String(volume.name)}" is not allowed`);
+    for (const volume of list(spec.volumes))
+      if (volume.hostPath !== undefined) problems.push(`${where}: hostPath volume "${String(volume.name)}" is not allowed`);
     for (const container of [...list(spec.containers), ...list(spec.initContainers)]) {
       const name = `${where} container ${String(container.name)}`;
       const security = record(container.securityContext);
@@ -96,7 +107,8 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
   const { project, instance, objects } = input;
   const problems = unsafeFeatures(objects);
   for (const object of objects) {
-    if (!IGNORED_KINDS.has(object.kind) && !HANDLED_KINDS.has(object.kind)) problems.push(`${object.kind} ${object.metadata.name}: this kind is not supported by the podman engine`);
+    if (!IGNORED_KINDS.has(object.kind) && !HANDLED_KINDS.has(object.kind))
+      problems.push(`${object.kind} ${object.metadata.name}: this kind is not supported by the podman engine`);
   }
   if (problems.length > 0) throw new RefusedManifestError(`refused by the podman engine: ${problems.join("; ")}`);
 
@@ -125,7 +137,9 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
       const target = port.targetPort ?? port.port;
       const containerPort = typeof target === "number" ? target : containerPorts.get(String(target));
       if (running.length > 0 && containerPort !== undefined && containerPort !== port.port) {
-        throw new RefusedManifestError(`Service ${service.metadata.name}: port ${String(port.port)} must equal its target port ${containerPort} on the podman engine (all components share one network namespace)`);
+        throw new RefusedManifestError(
+          `Service ${service.metadata.name}: port ${String(port.port)} must equal its target port ${containerPort} on the podman engine (all components share one network namespace)`,
+        );
       }
       if (containerPort === undefined) continue;
       if (typeof port.name === "string") ports.set(port.name, containerPort);
@@ -150,7 +164,8 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
     }
     if (service === undefined) continue;
     const resolved = servicePorts.get(service)?.get(String(port));
-    if (resolved === undefined) throw new RefusedManifestError(`${object.kind} ${object.metadata.name}: its backend ${service}:${String(port)} is not a port of a Service`);
+    if (resolved === undefined)
+      throw new RefusedManifestError(`${object.kind} ${object.metadata.name}: its backend ${service}:${String(port)} is not a port of a Service`);
     exposedPort = resolved;
   }
 
@@ -199,7 +214,9 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
         const ref = record(record(variable.valueFrom).secretKeyRef);
         if (variable.valueFrom === undefined) return { name: variable.name, value: variable.value ?? "" };
         if (typeof ref.name !== "string" || !(ref.name in input.secrets)) {
-          throw new RefusedManifestError(`${owner.kind} ${owner.metadata.name}: environment variable ${String(variable.name)} refers to a secret that Plateau does not manage`);
+          throw new RefusedManifestError(
+            `${owner.kind} ${owner.metadata.name}: environment variable ${String(variable.name)} refers to a secret that Plateau does not manage`,
+          );
         }
         return { name: variable.name, valueFrom: { secretKeyRef: { name: hostSecretName(project, ref.name), key: ref.key } } };
       });
@@ -218,7 +235,9 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
         volumeMounts: list(container.volumeMounts).map((mount) => ({ ...mount, name: volumeName(String(mount.name)) })),
         ports: list(container.ports).map((port) => {
           const containerPort = Number(port.containerPort);
-          return containerPort === exposedPort ? { containerPort, hostPort: input.hostPort, hostIP: "127.0.0.1", protocol: "TCP" } : { containerPort, protocol: "TCP" };
+          return containerPort === exposedPort
+            ? { containerPort, hostPort: input.hostPort, hostIP: "127.0.0.1", protocol: "TCP" }
+            : { containerPort, protocol: "TCP" };
         }),
       };
     };

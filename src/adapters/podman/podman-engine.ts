@@ -62,11 +62,14 @@ export function freeLoopbackPort(): Promise<number> {
 export function probe(endpoint: string, path: string | undefined, timeoutMs = 1000): Promise<boolean> {
   const [host, port] = endpoint.split(":");
   return new Promise((resolve) => {
-    const req = request({ host, port: Number(port), path: path ?? "/", method: "GET", timeout: timeoutMs, headers: { "user-agent": "plateau-probe" } }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      resolve(path === undefined ? status > 0 : status >= 200 && status < 400);
-    });
+    const req = request(
+      { host, port: Number(port), path: path ?? "/", method: "GET", timeout: timeoutMs, headers: { "user-agent": "plateau-probe" } },
+      (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        resolve(path === undefined ? status > 0 : status >= 200 && status < 400);
+      },
+    );
     req.on("timeout", () => req.destroy());
     req.on("error", () => resolve(false));
     req.end();
@@ -107,7 +110,10 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
   }
 
   async function observeUnits(): Promise<ObservedUnit[]> {
-    const [pods, volumes] = await Promise.all([managedPods(), json<VolumeJson[]>(["volume", "ls", "--filter", `label=${LABELS.managed}=true`, "--format", "json"])]);
+    const [pods, volumes] = await Promise.all([
+      managedPods(),
+      json<VolumeJson[]>(["volume", "ls", "--filter", `label=${LABELS.managed}=true`, "--format", "json"]),
+    ]);
     const units = new Map<string, ObservedUnit>();
     for (const pod of pods) {
       const labels = pod.Labels ?? {};
@@ -125,7 +131,14 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
         phase = "failed";
         reason = pod.Status === "Degraded" || pod.Status === "Exited" ? await failureReason(pod.Name) : `pod is ${pod.Status.toLowerCase()}`;
       }
-      units.set(`${project}/${instance}`, { project, instance, hash: labels[LABELS.hash] ?? null, phase, reason, endpoint: phase === "running" ? endpoint : null });
+      units.set(`${project}/${instance}`, {
+        project,
+        instance,
+        hash: labels[LABELS.hash] ?? null,
+        phase,
+        reason,
+        endpoint: phase === "running" ? endpoint : null,
+      });
     }
     for (const volume of volumes) {
       const project = volume.Labels?.[LABELS.project];
@@ -155,8 +168,19 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
   async function ensureVolumes(volumes: readonly string[], project: string, instance: string): Promise<void> {
     for (const volume of volumes) {
       if ((await run(podman, ["volume", "exists", volume])).code === 0) continue;
-      const created = await run(podman, ["volume", "create", "--label", `${LABELS.managed}=true`, "--label", `${LABELS.project}=${project}`, "--label", `${LABELS.instance}=${instance}`, volume]);
-      if (created.code !== 0 && (await run(podman, ["volume", "exists", volume])).code !== 0) throw new Error(`podman could not create volume ${volume}: ${lastLine(created.stderr)}`);
+      const created = await run(podman, [
+        "volume",
+        "create",
+        "--label",
+        `${LABELS.managed}=true`,
+        "--label",
+        `${LABELS.project}=${project}`,
+        "--label",
+        `${LABELS.instance}=${instance}`,
+        volume,
+      ]);
+      if (created.code !== 0 && (await run(podman, ["volume", "exists", volume])).code !== 0)
+        throw new Error(`podman could not create volume ${volume}: ${lastLine(created.stderr)}`);
     }
   }
 
@@ -169,7 +193,18 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
     await writeFile(file, content, { mode: 0o600 });
     try {
       await run(podman, ["secret", "rm", secret.name]);
-      await runChecked(podman, ["secret", "create", "--label", `${LABELS.managed}=true`, "--label", `${LABELS.project}=${project}`, "--label", `${LABELS.instance}=${instance}`, secret.name, file]);
+      await runChecked(podman, [
+        "secret",
+        "create",
+        "--label",
+        `${LABELS.managed}=true`,
+        "--label",
+        `${LABELS.project}=${project}`,
+        "--label",
+        `${LABELS.instance}=${instance}`,
+        secret.name,
+        file,
+      ]);
     } finally {
       await rm(file, { force: true });
     }
@@ -200,12 +235,16 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
       let value: EngineAvailability;
       try {
         const result = await run(podman, ["version", "--format", "{{.Client.Version}}"], { timeoutMs: 15_000 });
-        value = result.code === 0 ? { available: true, version: `podman ${result.stdout.toString("utf8").trim()}` } : { available: false, reason: `podman does not work: ${lastLine(result.stderr)}`, hint: "see docs/podman.md" };
+        value =
+          result.code === 0
+            ? { available: true, version: `podman ${result.stdout.toString("utf8").trim()}` }
+            : { available: false, reason: `podman does not work: ${lastLine(result.stderr)}`, hint: "see docs/podman.md" };
       } catch (error) {
         const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
         value = { available: false, reason: missing ? "podman is not installed" : (error as Error).message, hint: PODMAN_INSTALL_HINT };
       }
-      if (!cachedAvailability || cachedAvailability.value.available !== value.available) logger.info({ ...value }, value.available ? "podman is available" : "podman is unavailable");
+      if (!cachedAvailability || cachedAvailability.value.available !== value.available)
+        logger.info({ ...value }, value.available ? "podman is available" : "podman is unavailable");
       cachedAvailability = { at: Date.now(), value };
       return value;
     },
@@ -214,12 +253,22 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
 
     async apply(unit: DesiredUnit, options: ApplyOptions): Promise<ObservedUnit> {
       const hostPort = await freeLoopbackPort();
-      const plan = adaptForPodman({ project: unit.project, instance: unit.instance, hash: unit.hash, objects: unit.objects, secrets: options.secrets, hostPort });
+      const plan = adaptForPodman({
+        project: unit.project,
+        instance: unit.instance,
+        hash: unit.hash,
+        objects: unit.objects,
+        secrets: options.secrets,
+        hostPort,
+      });
       const name = plan.podName;
       // Independent lookups run together, and none when the caller knows nothing runs: each
       // podman command costs tens of milliseconds, a noticeable part of a launch.
       const knownAbsent = options.observed === null || (options.observed !== undefined && options.observed.hash === null);
-      const [pods, missingImages] = await Promise.all([knownAbsent ? Promise.resolve([]) : managedPods(), plan.stopped ? Promise.resolve([]) : missingImagesOf(plan.images)]);
+      const [pods, missingImages] = await Promise.all([
+        knownAbsent ? Promise.resolve([]) : managedPods(),
+        plan.stopped ? Promise.resolve([]) : missingImagesOf(plan.images),
+      ]);
       const current = pods.find((pod) => pod.Name === name);
       if (plan.stopped) {
         if (current) await removePod(name);
@@ -269,7 +318,16 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
     async remove(project, instance) {
       const name = podName(project, instance);
       await removePod(name);
-      const volumes = await json<VolumeJson[]>(["volume", "ls", "--filter", `label=${LABELS.project}=${project}`, "--filter", `label=${LABELS.instance}=${instance}`, "--format", "json"]);
+      const volumes = await json<VolumeJson[]>([
+        "volume",
+        "ls",
+        "--filter",
+        `label=${LABELS.project}=${project}`,
+        "--filter",
+        `label=${LABELS.instance}=${instance}`,
+        "--format",
+        "json",
+      ]);
       for (const volume of volumes) {
         const removed = await run(podman, ["volume", "rm", "--force", volume.Name]);
         if (removed.code !== 0) throw new Error(`podman could not remove volume ${volume.Name}: ${lastLine(removed.stderr)}`);
@@ -304,7 +362,10 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
           pending += chunk;
           const lines = pending.split("\n");
           pending = lines.pop() ?? "";
-          const text = lines.filter((line) => !line.startsWith("failed to connect to syslog")).map((line) => `${rename(line)}\n`).join("");
+          const text = lines
+            .filter((line) => !line.startsWith("failed to connect to syslog"))
+            .map((line) => `${rename(line)}\n`)
+            .join("");
           if (text) yield text;
         }
         if (pending) yield `${rename(pending)}\n`;

@@ -7,7 +7,11 @@ export function migrations(dialect: Dialect): MigrationProvider {
   const all: Record<string, Migration> = {
     "0001_initial": {
       async up(db: Kysely<unknown>) {
-        await db.schema.createTable("meta").addColumn("key", "text", (c) => c.primaryKey()).addColumn("value", "text", (c) => c.notNull()).execute();
+        await db.schema
+          .createTable("meta")
+          .addColumn("key", "text", (c) => c.primaryKey())
+          .addColumn("value", "text", (c) => c.notNull())
+          .execute();
         await db.schema
           .createTable("platforms")
           .addColumn("name", "text", (c) => c.primaryKey())

@@ -20,7 +20,8 @@ export type Expression =
   | { $secret: string }
   | { $host: string }
   | { $instance: "name" | "project" | "host" | "url" }
-  | { $concat: Expression[] };
+  | { $concat: Expression[] }
+  | { $if: string; then: Expression; else?: Expression };
 
 /** In `command` and `args` only: the items of an array value, each one argument. */
 export interface EachExpression {
@@ -39,6 +40,7 @@ const ExpressionSchema = Type.Cyclic(
       Type.Object({ $host: Label }, { additionalProperties: false }),
       Type.Object({ $instance: Type.Union([Type.Literal("name"), Type.Literal("project"), Type.Literal("host"), Type.Literal("url")]) }, { additionalProperties: false }),
       Type.Object({ $concat: Type.Array(Type.Ref("Expression"), { minItems: 1 }) }, { additionalProperties: false }),
+      Type.Object({ $if: Pointer, then: Type.Ref("Expression"), else: Type.Optional(Type.Ref("Expression")) }, { additionalProperties: false }),
     ]),
   },
   "Expression",
@@ -57,7 +59,8 @@ const Container = {
   image: ExpressionSchema,
   command: Type.Optional(Type.Array(ArgumentSchema)),
   args: Type.Optional(Type.Array(ArgumentSchema)),
-  workingDir: Type.Optional(Type.String({ pattern: "^/" })),
+  /** An absolute path, or empty for the image's own. */
+  workingDir: Type.Optional(ExpressionSchema),
   env: Type.Optional(Type.Array(EnvVar)),
   mounts: Type.Optional(Type.Array(Mount)),
 };
@@ -192,6 +195,11 @@ function referenceProblems(spec: TemplateSpec, valuesSchema: Record<string, unkn
     if (typeof record.$each === "string") problems.push(`${where}: $each may only be an item of command or args`);
     if (typeof record.$host === "string" && !componentNames.has(record.$host)) problems.push(`${where}: $host "${record.$host}" is not a component`);
     if (Array.isArray(record.$concat)) record.$concat.forEach((part, i) => checkExpression(part, `${where}/$concat/${i}`, false));
+    if (typeof record.$if === "string") {
+      checkPointer(record.$if, where);
+      checkExpression(record.then, `${where}/then`, false);
+      if (record.else !== undefined) checkExpression(record.else, `${where}/else`, false);
+    }
   };
   const checkContainer = (container: ComponentSpec | NonNullable<ComponentSpec["initContainers"]>[number], where: string, volumes: Set<string>) => {
     const checkConditions = (item: { when?: string; unless?: string }, at: string) => {
@@ -204,6 +212,7 @@ function referenceProblems(spec: TemplateSpec, valuesSchema: Record<string, unkn
     };
     checkConditions(container, where);
     checkExpression(container.image, `${where}/image`, false);
+    if (container.workingDir !== undefined) checkExpression(container.workingDir, `${where}/workingDir`, false);
     container.command?.forEach((part, i) => checkArgument(part, `${where}/command/${i}`));
     container.args?.forEach((part, i) => checkArgument(part, `${where}/args/${i}`));
     container.env?.forEach((env, i) => {

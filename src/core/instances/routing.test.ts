@@ -9,7 +9,16 @@ describe("parseInstanceHost", () => {
   });
 
   it("ignores hosts that are not an instance's", () => {
-    for (const host of ["localhost:8080", "demo.localhost", "a.b.c.localhost", "127.0.0.1:8080", "hello.demo.example.org", "x_y.demo.localhost", "hello.demo.localhost.evil.org", ""]) {
+    for (const host of [
+      "localhost:8080",
+      "demo.localhost",
+      "a.b.c.localhost",
+      "127.0.0.1:8080",
+      "hello.demo.example.org",
+      "x_y.demo.localhost",
+      "hello.demo.localhost.evil.org",
+      "",
+    ]) {
       expect(parseInstanceHost(host, "localhost"), host).toBeUndefined();
     }
   });

@@ -9,7 +9,13 @@ import type { Clock, Random } from "../ports/clock.js";
 import { isValidName } from "../names.js";
 
 export type Route =
-  | { readonly kind: "upstream"; readonly project: string; readonly instance: string; readonly endpoint: string; readonly headers: Readonly<Record<string, string>> }
+  | {
+      readonly kind: "upstream";
+      readonly project: string;
+      readonly instance: string;
+      readonly endpoint: string;
+      readonly headers: Readonly<Record<string, string>>;
+    }
   | { readonly kind: "unavailable"; readonly project: string; readonly instance: string; readonly phase: Phase; readonly reason: string }
   | { readonly kind: "unknown"; readonly project: string; readonly instance: string }
   | { readonly kind: "not-an-instance" };
@@ -46,7 +52,8 @@ export function createRouter(deps: RouterDeps) {
     const indexed = await deps.index.getInstance(project, instance);
     if (!indexed || indexed.platform !== deps.platform) return { kind: "unknown", project, instance };
     const status = await deps.statuses.getStatus(project, instance);
-    if (indexed.state !== "running") return { kind: "unavailable", project, instance, phase: "stopped", reason: "this instance is stopped; start it to use it" };
+    if (indexed.state !== "running")
+      return { kind: "unavailable", project, instance, phase: "stopped", reason: "this instance is stopped; start it to use it" };
     if (!status || status.phase !== "running" || !status.endpoint) {
       return { kind: "unavailable", project, instance, phase: status?.phase ?? "pending", reason: status?.reason ?? "waiting for the platform to start it" };
     }

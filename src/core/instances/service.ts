@@ -139,7 +139,12 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     if ((await repo.readFile(head, projectPath(project))) === undefined) {
       changes.push({
         path: projectPath(project),
-        content: serialize({ apiVersion: API_VERSION, kind: "Project", metadata: { name: project, createdAt: now, createdBy: requester.login }, spec: { title: project } }),
+        content: serialize({
+          apiVersion: API_VERSION,
+          kind: "Project",
+          metadata: { name: project, createdAt: now, createdBy: requester.login },
+          spec: { title: project },
+        }),
       });
     }
     if ((await repo.readFile(head, renderedNamespacePath(platform, project))) === undefined) {
@@ -219,7 +224,12 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       if (request.name !== undefined) assertName("/name", request.name);
       const replayed = await replay(request.requestId);
       if (replayed?.instance) {
-        return { instance: replayed.instance, commit: replayed.commit, replayed: true, placement: { platform: replayed.instance.platform, reason: replayed.instance.placementReason, candidates: [], excluded: [] } };
+        return {
+          instance: replayed.instance,
+          commit: replayed.commit,
+          replayed: true,
+          placement: { platform: replayed.instance.platform, reason: replayed.instance.placementReason, candidates: [], excluded: [] },
+        };
       }
       const tmpl = await template(request.template);
       const values = resolveValues(tmpl, request.values ?? {});
@@ -281,7 +291,10 @@ export function createInstanceService(deps: InstanceServiceDeps) {
             author: requester,
             message: `remove ${project}/${name}\n\nRequested by ${requester.login}. Its workload and its data are removed from ${platform}.`,
             trailers: trailersOf("remove", `${project}/${name}`, platform, requestId),
-            changes: [{ path: instancePath(project, name), remove: true }, { path: renderedInstanceDir(platform, project, name), remove: true }],
+            changes: [
+              { path: instancePath(project, name), remove: true },
+              { path: renderedInstanceDir(platform, project, name), remove: true },
+            ],
           },
           result: undefined,
         };

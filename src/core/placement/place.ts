@@ -62,7 +62,14 @@ export function place(request: PlacementRequest, platforms: readonly PlatformCan
     throw InputError.field("/platform", "placement", `no platform can run this instance (${why || "no platform is declared"})`);
   }
   const chosenPlatform = platforms.find((candidate) => candidate.platform.metadata.name === chosen.platform);
-  const reasons = [request.pinned ? "requested by the user" : candidates.length === 1 ? "the only eligible platform" : `highest score of ${candidates.length} eligible platforms`];
-  if (chosenPlatform && !chosenPlatform.available) reasons.push(`currently unavailable (${chosenPlatform.unavailableReason ?? "unknown reason"}): it will run once the platform is back`);
+  const reasons = [
+    request.pinned
+      ? "requested by the user"
+      : candidates.length === 1
+        ? "the only eligible platform"
+        : `highest score of ${candidates.length} eligible platforms`,
+  ];
+  if (chosenPlatform && !chosenPlatform.available)
+    reasons.push(`currently unavailable (${chosenPlatform.unavailableReason ?? "unknown reason"}): it will run once the platform is back`);
   return { platform: chosen.platform, reason: reasons.join("; "), candidates, excluded };
 }

@@ -19,7 +19,15 @@ export function localPlatformDocument(domain: string): PlatformDocument {
     apiVersion: API_VERSION,
     kind: "Platform",
     metadata: { name: "local" },
-    spec: { title: "This machine (podman)", engine: "podman", infrastructure: { type: "local" }, site: "local", tier: "experimental", flavour: "kubernetes", domain },
+    spec: {
+      title: "This machine (podman)",
+      engine: "podman",
+      infrastructure: { type: "local" },
+      site: "local",
+      tier: "experimental",
+      flavour: "kubernetes",
+      domain,
+    },
   };
 }
 
@@ -41,8 +49,17 @@ const asDocument = (platform: IndexedPlatform): PlatformDocument => ({
 export function createPlatformService(deps: { index: StateIndex; engines: EngineRegistry }) {
   async function view(platform: IndexedPlatform, instances: number): Promise<PlatformView> {
     const engine = deps.engines.get(asDocument(platform));
-    const availability: EngineAvailability = engine ? await engine.availability() : { available: false, reason: `no engine for ${platform.engine} platforms in this Plateau yet` };
-    return { ...platform, available: availability.available, version: availability.version ?? null, reason: availability.reason ?? null, hint: availability.hint ?? null, instances };
+    const availability: EngineAvailability = engine
+      ? await engine.availability()
+      : { available: false, reason: `no engine for ${platform.engine} platforms in this Plateau yet` };
+    return {
+      ...platform,
+      available: availability.available,
+      version: availability.version ?? null,
+      reason: availability.reason ?? null,
+      hint: availability.hint ?? null,
+      instances,
+    };
   }
   return {
     async list(): Promise<PlatformView[]> {

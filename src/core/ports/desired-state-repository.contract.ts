@@ -21,7 +21,12 @@ export function describeDesiredStateRepositoryContract(name: string, create: () 
 
     it("commits files and reads them back at that commit", async () => {
       const repo = await create();
-      const first = await repo.commit(request(null, [{ path: "projects/demo/project.yaml", content: "name: demo\n" }, { path: "a.txt", content: "é\n" }]));
+      const first = await repo.commit(
+        request(null, [
+          { path: "projects/demo/project.yaml", content: "name: demo\n" },
+          { path: "a.txt", content: "é\n" },
+        ]),
+      );
       expect(await repo.head()).toBe(first);
       expect(await repo.readFile(first, "projects/demo/project.yaml")).toBe("name: demo\n");
       expect(await repo.readFile(first, "a.txt")).toBe("é\n");
@@ -34,7 +39,13 @@ export function describeDesiredStateRepositoryContract(name: string, create: () 
 
     it("removes files and whole directories", async () => {
       const repo = await create();
-      const first = await repo.commit(request(null, [{ path: "r/x/a.yaml", content: "a" }, { path: "r/x/b.yaml", content: "b" }, { path: "r/y.yaml", content: "y" }]));
+      const first = await repo.commit(
+        request(null, [
+          { path: "r/x/a.yaml", content: "a" },
+          { path: "r/x/b.yaml", content: "b" },
+          { path: "r/y.yaml", content: "y" },
+        ]),
+      );
       const second = await repo.commit(request(first, [{ path: "r/x", remove: true }]));
       expect(await repo.listDirectory(second, "r")).toEqual([expect.objectContaining({ name: "y.yaml", type: "blob" })]);
       const third = await repo.commit(request(second, [{ path: "r/y.yaml", remove: true }]));
@@ -43,9 +54,19 @@ export function describeDesiredStateRepositoryContract(name: string, create: () 
 
     it("lists directories with content hashes that change only with content", async () => {
       const repo = await create();
-      const first = await repo.commit(request(null, [{ path: "d/a/1.yaml", content: "1" }, { path: "d/b/1.yaml", content: "1" }, { path: "d/c.yaml", content: "c" }]));
+      const first = await repo.commit(
+        request(null, [
+          { path: "d/a/1.yaml", content: "1" },
+          { path: "d/b/1.yaml", content: "1" },
+          { path: "d/c.yaml", content: "c" },
+        ]),
+      );
       const entries = await repo.listDirectory(first, "d");
-      expect(entries.map((e) => [e.name, e.type])).toEqual([["a", "tree"], ["b", "tree"], ["c.yaml", "blob"]]);
+      expect(entries.map((e) => [e.name, e.type])).toEqual([
+        ["a", "tree"],
+        ["b", "tree"],
+        ["c.yaml", "blob"],
+      ]);
       const [a, b] = entries;
       expect(a?.hash).toBe(b?.hash); // same content, same hash
       expect(await repo.hashOf(first, "d/a")).toBe(a?.hash);
@@ -68,8 +89,21 @@ export function describeDesiredStateRepositoryContract(name: string, create: () 
 
     it("reports the files changed between two commits under a prefix", async () => {
       const repo = await create();
-      const first = await repo.commit(request(null, [{ path: "p/a.yaml", content: "a" }, { path: "p/b.yaml", content: "b" }, { path: "q/c.yaml", content: "c" }]));
-      const second = await repo.commit(request(first, [{ path: "p/a.yaml", content: "A" }, { path: "p/b.yaml", remove: true }, { path: "p/n/d.yaml", content: "d" }, { path: "q/c.yaml", content: "C" }]));
+      const first = await repo.commit(
+        request(null, [
+          { path: "p/a.yaml", content: "a" },
+          { path: "p/b.yaml", content: "b" },
+          { path: "q/c.yaml", content: "c" },
+        ]),
+      );
+      const second = await repo.commit(
+        request(first, [
+          { path: "p/a.yaml", content: "A" },
+          { path: "p/b.yaml", remove: true },
+          { path: "p/n/d.yaml", content: "d" },
+          { path: "q/c.yaml", content: "C" },
+        ]),
+      );
       const sort = (changes: { path: string }[]) => [...changes].sort((x, y) => x.path.localeCompare(y.path));
       expect(sort(await repo.changedPaths(first, second, "p"))).toEqual([
         { path: "p/a.yaml", change: "modified" },
@@ -86,12 +120,24 @@ export function describeDesiredStateRepositoryContract(name: string, create: () 
 
     it("logs commits newest first with author, subject and trailers, filtered by path", async () => {
       const repo = await create();
-      const first = await repo.commit(request(null, [{ path: "projects/demo/instances/a.yaml", content: "a" }], "launch demo/a\n\nbody text", { "Plateau-Action": "launch", "Plateau-Request-Id": "r1" }));
-      const second = await repo.commit(request(first, [{ path: "projects/demo/instances/b.yaml", content: "b" }], "launch demo/b", { "Plateau-Action": "launch" }));
+      const first = await repo.commit(
+        request(null, [{ path: "projects/demo/instances/a.yaml", content: "a" }], "launch demo/a\n\nbody text", {
+          "Plateau-Action": "launch",
+          "Plateau-Request-Id": "r1",
+        }),
+      );
+      const second = await repo.commit(
+        request(first, [{ path: "projects/demo/instances/b.yaml", content: "b" }], "launch demo/b", { "Plateau-Action": "launch" }),
+      );
       const third = await repo.commit(request(second, [{ path: "rendered/local/demo/a/x.yaml", content: "x" }], "render demo/a"));
       const all = await repo.log({});
       expect(all.map((c) => c.id)).toEqual([third, second, first]);
-      expect(all[2]).toMatchObject({ subject: "launch demo/a", author: alice, trailers: { "Plateau-Action": "launch", "Plateau-Request-Id": "r1" }, parents: [] });
+      expect(all[2]).toMatchObject({
+        subject: "launch demo/a",
+        author: alice,
+        trailers: { "Plateau-Action": "launch", "Plateau-Request-Id": "r1" },
+        parents: [],
+      });
       expect(all[1]?.parents).toEqual([first]);
       expect(Date.parse(all[0]?.authoredAt ?? "")).not.toBeNaN();
       const ofA = await repo.log({ paths: ["projects/demo/instances/a.yaml", "rendered/*/demo/a"] });

@@ -26,7 +26,12 @@ export function describeEngineContract(name: string, create: () => Promise<Engin
       return created;
     };
     const teardown = async () => fixture?.cleanup();
-    const unit = (f: EngineFixture, instance: string, hash: string, options?: Parameters<EngineFixture["webUnit"]>[2]): DesiredUnit => ({ project: "contract", instance, hash, objects: f.webUnit("contract", instance, options) });
+    const unit = (f: EngineFixture, instance: string, hash: string, options?: Parameters<EngineFixture["webUnit"]>[2]): DesiredUnit => ({
+      project: "contract",
+      instance,
+      hash,
+      objects: f.webUnit("contract", instance, options),
+    });
     const apply = (f: EngineFixture, u: DesiredUnit, secrets = {}) => f.engine.apply(u, { secrets, progress: () => {} });
 
     it("reports its availability", async (context) => {

@@ -47,8 +47,28 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       const { index } = await create();
       await index.apply({
         ...emptyDelta("c1"),
-        platforms: { upsert: [{ name: "local", title: "This machine", engine: "podman", tier: "experimental", site: "local", infrastructure: "local", domain: "localhost", flavour: "kubernetes" }], remove: [] },
-        projects: { upsert: [{ name: "demo", title: "Demo", createdAt: "t", createdBy: "alice" }, { name: "lab", title: "Lab", createdAt: "t", createdBy: "bob" }], remove: [] },
+        platforms: {
+          upsert: [
+            {
+              name: "local",
+              title: "This machine",
+              engine: "podman",
+              tier: "experimental",
+              site: "local",
+              infrastructure: "local",
+              domain: "localhost",
+              flavour: "kubernetes",
+            },
+          ],
+          remove: [],
+        },
+        projects: {
+          upsert: [
+            { name: "demo", title: "Demo", createdAt: "t", createdBy: "alice" },
+            { name: "lab", title: "Lab", createdAt: "t", createdBy: "bob" },
+          ],
+          remove: [],
+        },
         instances: { upsert: [instance("demo", "b"), instance("demo", "a"), instance("lab", "c", { platform: "other" })], remove: [] },
         requests: [{ id: "req-1", commit: "c1", target: "demo/a" }],
       });
@@ -146,7 +166,10 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       const { secrets } = await create();
       await secrets.ensure("demo", "a", ["db"], () => "x");
       await secrets.ensure("lab", "b", ["db"], () => "y");
-      expect(await secrets.owners()).toEqual([{ project: "demo", instance: "a" }, { project: "lab", instance: "b" }]);
+      expect(await secrets.owners()).toEqual([
+        { project: "demo", instance: "a" },
+        { project: "lab", instance: "b" },
+      ]);
       await secrets.remove("demo", "a");
       expect(await secrets.owners()).toEqual([{ project: "lab", instance: "b" }]);
       expect(await secrets.ensure("demo", "a", ["db"], () => "new")).toEqual({ db: "new" });

@@ -42,7 +42,10 @@ export function createProjectService(deps: { repo: DesiredStateRepository; write
       return view(name);
     },
 
-    async create(request: { name: string; title?: string; requestId?: string }, requester: Requester): Promise<{ project: ProjectView; commit: string | null }> {
+    async create(
+      request: { name: string; title?: string; requestId?: string },
+      requester: Requester,
+    ): Promise<{ project: ProjectView; commit: string | null }> {
       assertProjectName(request.name);
       const title = (request.title ?? request.name).trim() || request.name;
       const { commit } = await deps.writer.write(async (head) => {
@@ -59,7 +62,11 @@ export function createProjectService(deps: { repo: DesiredStateRepository; write
           commit: {
             author: requester,
             message: `create project ${request.name}\n\nRequested by ${requester.login}.`,
-            trailers: { [TRAILERS.action]: "create-project", [TRAILERS.project]: request.name, ...(request.requestId ? { [TRAILERS.requestId]: request.requestId } : {}) },
+            trailers: {
+              [TRAILERS.action]: "create-project",
+              [TRAILERS.project]: request.name,
+              ...(request.requestId ? { [TRAILERS.requestId]: request.requestId } : {}),
+            },
             changes: [{ path: projectPath(request.name), content: document }],
           },
           result: undefined,

@@ -3,7 +3,14 @@ import type { ObservedUnit } from "../ports/engine.js";
 import { backoffDelayMs, planReconcile, type DesiredUnitSummary, type PlanInput } from "./plan.js";
 
 const desired = (instance: string, hash: string, running = true): DesiredUnitSummary => ({ project: "demo", instance, hash, running });
-const observed = (instance: string, hash: string | null, phase: ObservedUnit["phase"] = "running"): ObservedUnit => ({ project: "demo", instance, hash, phase, reason: "", endpoint: phase === "running" ? "127.0.0.1:1" : null });
+const observed = (instance: string, hash: string | null, phase: ObservedUnit["phase"] = "running"): ObservedUnit => ({
+  project: "demo",
+  instance,
+  hash,
+  phase,
+  reason: "",
+  endpoint: phase === "running" ? "127.0.0.1:1" : null,
+});
 const plan = (input: Partial<PlanInput>) => planReconcile({ desired: [], observed: [], busy: new Set(), backoff: new Map(), now: 1000, ...input });
 
 describe("planReconcile", () => {
@@ -24,11 +31,15 @@ describe("planReconcile", () => {
   });
 
   it("applies again when the workload failed", () => {
-    expect(plan({ desired: [desired("a", "h1")], observed: [observed("a", "h1", "failed")] }).actions).toEqual([{ kind: "apply", project: "demo", instance: "a", hash: "h1" }]);
+    expect(plan({ desired: [desired("a", "h1")], observed: [observed("a", "h1", "failed")] }).actions).toEqual([
+      { kind: "apply", project: "demo", instance: "a", hash: "h1" },
+    ]);
   });
 
   it("applies when only data remains (the instance was started again)", () => {
-    expect(plan({ desired: [desired("a", "h1")], observed: [observed("a", null, "stopped")] }).actions).toEqual([{ kind: "apply", project: "demo", instance: "a", hash: "h1" }]);
+    expect(plan({ desired: [desired("a", "h1")], observed: [observed("a", null, "stopped")] }).actions).toEqual([
+      { kind: "apply", project: "demo", instance: "a", hash: "h1" },
+    ]);
   });
 
   it("stops the workload of a stopped instance and keeps its data", () => {

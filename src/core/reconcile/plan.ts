@@ -69,14 +69,28 @@ export function planReconcile(input: PlanInput): Plan {
     if (unit.running) {
       const upToDate = workload && observed.hash === unit.hash && observed.phase !== "failed";
       if (upToDate) {
-        statuses.push({ project: unit.project, instance: unit.instance, phase: observed.phase, reason: observed.reason, endpoint: observed.endpoint, appliedHash: observed.hash });
+        statuses.push({
+          project: unit.project,
+          instance: unit.instance,
+          phase: observed.phase,
+          reason: observed.reason,
+          endpoint: observed.endpoint,
+          appliedHash: observed.hash,
+        });
         continue;
       }
       pending++;
       const backoff = input.backoff.get(key);
       if (backoff && backoff.hash === unit.hash && backoff.retryAt > input.now) {
         const seconds = Math.ceil((backoff.retryAt - input.now) / 1000);
-        statuses.push({ project: unit.project, instance: unit.instance, phase: "failed", reason: `${backoff.reason} (next attempt in ${seconds}s)`, endpoint: null, appliedHash: observed?.hash ?? null });
+        statuses.push({
+          project: unit.project,
+          instance: unit.instance,
+          phase: "failed",
+          reason: `${backoff.reason} (next attempt in ${seconds}s)`,
+          endpoint: null,
+          appliedHash: observed?.hash ?? null,
+        });
         continue;
       }
       actions.push({ kind: "apply", project: unit.project, instance: unit.instance, hash: unit.hash });
@@ -84,7 +98,14 @@ export function planReconcile(input: PlanInput): Plan {
       pending++;
       actions.push({ kind: "stop", project: unit.project, instance: unit.instance });
     } else {
-      statuses.push({ project: unit.project, instance: unit.instance, phase: "stopped", reason: "stopped; its data is kept", endpoint: null, appliedHash: null });
+      statuses.push({
+        project: unit.project,
+        instance: unit.instance,
+        phase: "stopped",
+        reason: "stopped; its data is kept",
+        endpoint: null,
+        appliedHash: null,
+      });
     }
   }
 

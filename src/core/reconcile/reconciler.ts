@@ -72,10 +72,25 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   const now = () => deps.clock.now();
 
-  async function setStatus(project: string, instance: string, phase: Phase, reason: string, endpoint: string | null, appliedHash: string | null): Promise<void> {
+  async function setStatus(
+    project: string,
+    instance: string,
+    phase: Phase,
+    reason: string,
+    endpoint: string | null,
+    appliedHash: string | null,
+  ): Promise<void> {
     const key = unitKey(project, instance);
     const previous = lastStatus.get(key);
-    if (previous && previous.phase === phase && previous.reason === reason && previous.endpoint === endpoint && previous.appliedHash === appliedHash && previous.platform === platform) return;
+    if (
+      previous &&
+      previous.phase === phase &&
+      previous.reason === reason &&
+      previous.endpoint === endpoint &&
+      previous.appliedHash === appliedHash &&
+      previous.platform === platform
+    )
+      return;
     const status: ObservedStatus = { project, instance, platform, phase, reason, endpoint, appliedHash, updatedAt: now().toISOString() };
     lastStatus.set(key, status);
     await statuses.setStatus(status);
@@ -160,7 +175,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
             ...(observedCache ? { observed: observedCache.get(key) ?? null } : {}),
             signal: shutdown.signal,
             progress: (message) => {
-              progressChain = progressChain.then(() => setStatus(project, instance, "starting", message, null, null)).then(() => event(project, instance, message));
+              progressChain = progressChain
+                .then(() => setStatus(project, instance, "starting", message, null, null))
+                .then(() => event(project, instance, message));
             },
           },
         );

@@ -1,7 +1,7 @@
 import { assert } from "../errors.js";
 import type { ArgumentExpression, Expression } from "../catalog/template.js";
 import { InputError } from "../errors.js";
-import { valueAt } from "../catalog/values.js";
+import { isSet, valueAt } from "../catalog/values.js";
 
 export interface ExpressionContext {
   readonly values: Readonly<Record<string, unknown>>;
@@ -40,6 +40,10 @@ export function evaluateText(expression: Expression, context: ExpressionContext)
     }
   }
   if ("$concat" in expression) return expression.$concat.map((part) => evaluateText(part, context)).join("");
+  if ("$if" in expression) {
+    const branch = isSet(valueAt(context.values, expression.$if)) ? expression.then : expression.else;
+    return branch === undefined ? "" : evaluateText(branch, context);
+  }
   assert(false, `$secret is only allowed as a whole environment value (checked at template load)`);
 }
 

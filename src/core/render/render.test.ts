@@ -34,7 +34,11 @@ describe("renderInstance", () => {
     ]);
     for (const object of objects) {
       expect(object.metadata.namespace).toBe("demo");
-      expect(object.metadata.labels).toMatchObject({ "app.kubernetes.io/managed-by": "plateau", "app.kubernetes.io/instance": "hello", "plateau.io/project": "demo" });
+      expect(object.metadata.labels).toMatchObject({
+        "app.kubernetes.io/managed-by": "plateau",
+        "app.kubernetes.io/instance": "hello",
+        "plateau.io/project": "demo",
+      });
     }
     const ingress = find(objects, "Ingress", "hello");
     expect(ingress.spec.rules[0].host).toBe("hello.demo.localhost");
@@ -153,6 +157,7 @@ describe("renderInstance", () => {
 
 function keysOf(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(keysOf);
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === "object" ? keysOf(v) : typeof v]));
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === "object" ? keysOf(v) : typeof v]));
   return typeof value;
 }

@@ -26,12 +26,10 @@ export const PROJECT_LABEL = "plateau.io/project";
 /** The Secret (not in git) holding an instance's generated secrets. */
 export const generatedSecretName = (instance: string): string => `${instance}-generated`;
 
-export const instanceHost = (platform: PlatformDocument, project: string, instance: string): string =>
-  `${instance}.${project}.${platform.spec.domain}`;
+export const instanceHost = (platform: PlatformDocument, project: string, instance: string): string => `${instance}.${project}.${platform.spec.domain}`;
 
 /** Object name of a component: the instance's own name for `main`. */
-export const componentObjectName = (instance: string, component: string): string =>
-  component === "main" ? instance : `${instance}-${component}`;
+export const componentObjectName = (instance: string, component: string): string => (component === "main" ? instance : `${instance}-${component}`);
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)?$/;
 
@@ -122,7 +120,13 @@ function exposure(platform: PlatformDocument, metadata: KubeObject["metadata"], 
       apiVersion: "route.openshift.io/v1",
       kind: "Route",
       metadata,
-      spec: { host, path, to: { kind: "Service", name: service, weight: 100 }, port: { targetPort: port }, tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" } },
+      spec: {
+        host,
+        path,
+        to: { kind: "Service", name: service, weight: 100 },
+        port: { targetPort: port },
+        tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" },
+      },
     };
   }
   return {
@@ -161,30 +165,38 @@ function podSpec(
     ...(security.runAsGroup !== undefined ? { runAsGroup: security.runAsGroup } : {}),
     ...(security.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
   };
-  const container = (spec: ComponentSpec | NonNullable<ComponentSpec["initContainers"]>[number], containerName: string) => ({
-    name: containerName,
-    image: evaluateText(spec.image, context),
-    ...(spec.command ? { command: evaluateArguments(spec.command, context) } : {}),
-    ...(spec.args ? { args: evaluateArguments(spec.args, context) } : {}),
-    ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
-    env: (spec.env ?? [])
-      .filter((env) => included(env, values))
-      .map((env) => {
-        const value = evaluate(env.value, context);
-        return value.kind === "secret"
-          ? { name: env.name, valueFrom: { secretKeyRef: { name: generatedSecretName(instance), key: value.key } } }
-          : { name: env.name, value: value.text };
-      }),
-    volumeMounts: (spec.mounts ?? [])
-      .filter((mount) => included(mount, values))
-      .map((mount) => ({
-      name: mount.volume,
-      mountPath: mount.mountPath,
-      ...(mount.subPath ? { subPath: mount.subPath } : {}),
-      ...(mount.readOnly ? { readOnly: true } : {}),
-    })),
-    securityContext: containerSecurity,
-  });
+  const container = (spec: ComponentSpec | NonNullable<ComponentSpec["initContainers"]>[number], containerName: string) => {
+    // Empty means "the image's own": no command, arguments or working directory is set.
+    const command = spec.command ? evaluateArguments(spec.command, context) : [];
+    const args = spec.args ? evaluateArguments(spec.args, context) : [];
+    const workingDir = spec.workingDir === undefined ? "" : evaluateText(spec.workingDir, context);
+    if (workingDir !== "" && !workingDir.startsWith("/"))
+      throw InputError.field("/values", "absolute-path", `the working directory of ${containerName} must be an absolute path, got "${workingDir}"`);
+    return {
+      name: containerName,
+      image: evaluateText(spec.image, context),
+      ...(command.length > 0 ? { command } : {}),
+      ...(args.length > 0 ? { args } : {}),
+      ...(workingDir ? { workingDir } : {}),
+      env: (spec.env ?? [])
+        .filter((env) => included(env, values))
+        .map((env) => {
+          const value = evaluate(env.value, context);
+          return value.kind === "secret"
+            ? { name: env.name, valueFrom: { secretKeyRef: { name: generatedSecretName(instance), key: value.key } } }
+            : { name: env.name, value: value.text };
+        }),
+      volumeMounts: (spec.mounts ?? [])
+        .filter((mount) => included(mount, values))
+        .map((mount) => ({
+          name: mount.volume,
+          mountPath: mount.mountPath,
+          ...(mount.subPath ? { subPath: mount.subPath } : {}),
+          ...(mount.readOnly ? { readOnly: true } : {}),
+        })),
+      securityContext: containerSecurity,
+    };
+  };
 
   const requests: Record<string, string> = { cpu: resources.cpu, memory: resources.memory };
   const limits: Record<string, string> = { memory: resources.memory };

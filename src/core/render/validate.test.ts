@@ -7,7 +7,15 @@ import { validateObjects } from "./validate.js";
 
 describe("validateObjects", () => {
   it("accepts what the renderer produces", () => {
-    const objects = renderInstance({ template: webWithDatabase, values: resolveValues(webWithDatabase, {}), project: "demo", instance: "hello", state: "running", platform: localPlatform, url: "http://x/" });
+    const objects = renderInstance({
+      template: webWithDatabase,
+      values: resolveValues(webWithDatabase, {}),
+      project: "demo",
+      instance: "hello",
+      state: "running",
+      platform: localPlatform,
+      url: "http://x/",
+    });
     expect(() => validateObjects([...renderNamespace("demo"), ...objects])).not.toThrow();
   });
 

@@ -38,7 +38,11 @@ export function validateObjects(objects: readonly KubeObject[]): void {
     } catch (error) {
       const errors = (error as { errors?: { instancePath: string; message?: string; keyword: string }[] }).errors ?? [];
       for (const detail of errors.slice(0, 5)) {
-        issues.push({ pointer: detail.instancePath, rule: detail.keyword, message: `${object.kind} ${object.metadata.name}: ${detail.instancePath} ${detail.message ?? "is invalid"}` });
+        issues.push({
+          pointer: detail.instancePath,
+          rule: detail.keyword,
+          message: `${object.kind} ${object.metadata.name}: ${detail.instancePath} ${detail.message ?? "is invalid"}`,
+        });
       }
       if (errors.length === 0) issues.push({ pointer: "", rule: "schema", message: `${object.kind} ${object.metadata.name}: ${(error as Error).message}` });
     }

@@ -6,15 +6,11 @@ export const projectPath = (project: string): string => `projects/${project}/pro
 export const instancePath = (project: string, instance: string): string => `projects/${project}/instances/${instance}.yaml`;
 export const renderedPlatformDir = (platform: string): string => `rendered/${platform}`;
 export const renderedProjectDir = (platform: string, project: string): string => `rendered/${platform}/${project}`;
-export const renderedNamespacePath = (platform: string, project: string): string =>
-  `rendered/${platform}/${project}/namespace.yaml`;
-export const renderedInstanceDir = (platform: string, project: string, instance: string): string =>
-  `rendered/${platform}/${project}/${instance}`;
+export const renderedNamespacePath = (platform: string, project: string): string => `rendered/${platform}/${project}/namespace.yaml`;
+export const renderedInstanceDir = (platform: string, project: string, instance: string): string => `rendered/${platform}/${project}/${instance}`;
 
 export type DesiredStatePath =
-  | { kind: "platform"; platform: string }
-  | { kind: "project"; project: string }
-  | { kind: "instance"; project: string; instance: string };
+  { kind: "platform"; platform: string } | { kind: "project"; project: string } | { kind: "instance"; project: string; instance: string };
 
 /** Classifies a path of the repository; `undefined` for files the index does not hold. */
 export function classifyPath(path: string): DesiredStatePath | undefined {

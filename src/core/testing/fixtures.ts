@@ -6,7 +6,15 @@ export const localPlatform: PlatformDocument = {
   apiVersion: API_VERSION,
   kind: "Platform",
   metadata: { name: "local" },
-  spec: { title: "This machine", engine: "podman", infrastructure: { type: "local" }, site: "local", tier: "experimental", flavour: "kubernetes", domain: "localhost" },
+  spec: {
+    title: "This machine",
+    engine: "podman",
+    infrastructure: { type: "local" },
+    site: "local",
+    tier: "experimental",
+    flavour: "kubernetes",
+    domain: "localhost",
+  },
 };
 
 export const openshiftPlatform: PlatformDocument = {
@@ -46,9 +54,24 @@ export const webWithDatabase: Template = checkTemplate(
           { name: "PUBLIC_URL", value: { $instance: "url" } },
           { name: "GIT_URL", value: { $value: "/git" }, when: "/git" },
         ],
-        volumes: [{ name: "data", persistent: { size: { $value: "/storage" } } }, { name: "tmp", scratch: {} }],
-        mounts: [{ volume: "data", mountPath: "/data" }, { volume: "tmp", mountPath: "/tmp" }, { volume: "tmp", mountPath: "/srv", subPath: "default-site", unless: "/git" }],
-        initContainers: [{ name: "clone", when: "/git", image: "git:1", args: ["clone", "--", { $value: "/git" }, "/data/app"], mounts: [{ volume: "data", mountPath: "/data" }] }],
+        volumes: [
+          { name: "data", persistent: { size: { $value: "/storage" } } },
+          { name: "tmp", scratch: {} },
+        ],
+        mounts: [
+          { volume: "data", mountPath: "/data" },
+          { volume: "tmp", mountPath: "/tmp" },
+          { volume: "tmp", mountPath: "/srv", subPath: "default-site", unless: "/git" },
+        ],
+        initContainers: [
+          {
+            name: "clone",
+            when: "/git",
+            image: "git:1",
+            args: ["clone", "--", { $value: "/git" }, "/data/app"],
+            mounts: [{ volume: "data", mountPath: "/data" }],
+          },
+        ],
       },
       { name: "db", image: "postgres:16", ports: [{ name: "pg", port: 5432 }], env: [{ name: "POSTGRES_PASSWORD", value: { $secret: "db-password" } }] },
     ],

@@ -38,24 +38,48 @@ const requestId = (request: FastifyRequest): string | undefined => {
 export function registerRoutes(app: App, deps: ServerDeps): void {
   const { instances, projects, platforms, catalog } = deps.services;
 
-  app.get("/templates", { schema: { tags: ["catalog"], summary: "List the templates of the catalog", response: { 200: List(TemplateSummary) } } }, async () => ({ items: await catalog.list() }));
+  app.get(
+    "/templates",
+    { schema: { tags: ["catalog"], summary: "List the templates of the catalog", response: { 200: List(TemplateSummary) } } },
+    async () => ({ items: await catalog.list() }),
+  );
   app.get(
     "/templates/:template",
-    { schema: { tags: ["catalog"], summary: "A template, with the JSON Schema of its values", params: Type.Object({ template: Type.String() }), response: { 200: TemplateDetail, ...errors } } },
+    {
+      schema: {
+        tags: ["catalog"],
+        summary: "A template, with the JSON Schema of its values",
+        params: Type.Object({ template: Type.String() }),
+        response: { 200: TemplateDetail, ...errors },
+      },
+    },
     async (request) => catalog.get(request.params.template),
   );
 
-  app.get("/projects", { schema: { tags: ["projects"], summary: "List projects", response: { 200: List(Project) } } }, async () => ({ items: await projects.list() }));
+  app.get("/projects", { schema: { tags: ["projects"], summary: "List projects", response: { 200: List(Project) } } }, async () => ({
+    items: await projects.list(),
+  }));
   app.post(
     "/projects",
     { schema: { tags: ["projects"], summary: "Create a project (one commit)", body: CreateProjectBody, response: { 201: ProjectCreated, ...errors } } },
     async (request, reply) => reply.status(201).send(await projects.create({ ...request.body, requestId: requestId(request) }, deps.identify(request))),
   );
-  app.get("/projects/:project", { schema: { tags: ["projects"], summary: "A project", params: ProjectParams, response: { 200: Project, ...errors } } }, async (request) => projects.get(request.params.project));
+  app.get(
+    "/projects/:project",
+    { schema: { tags: ["projects"], summary: "A project", params: ProjectParams, response: { 200: Project, ...errors } } },
+    async (request) => projects.get(request.params.project),
+  );
 
   app.get(
     "/instances",
-    { schema: { tags: ["instances"], summary: "List instances, with what their platform reports", querystring: InstanceQuery, response: { 200: List(Instance), ...errors } } },
+    {
+      schema: {
+        tags: ["instances"],
+        summary: "List instances, with what their platform reports",
+        querystring: InstanceQuery,
+        response: { 200: List(Instance), ...errors },
+      },
+    },
     async (request) => ({ items: await instances.list(request.query) }),
   );
   app.get(
@@ -87,8 +111,16 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
   );
   app.delete(
     "/projects/:project/instances/:instance",
-    { schema: { tags: ["instances"], summary: "Remove an instance and its data (one commit)", params: InstanceParams, response: { 202: ChangeResponse, ...errors } } },
-    async (request, reply) => reply.status(202).send(await instances.remove(request.params.project, request.params.instance, deps.identify(request), requestId(request))),
+    {
+      schema: {
+        tags: ["instances"],
+        summary: "Remove an instance and its data (one commit)",
+        params: InstanceParams,
+        response: { 202: ChangeResponse, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(await instances.remove(request.params.project, request.params.instance, deps.identify(request), requestId(request))),
   );
   for (const action of ["stop", "start"] as const) {
     app.post(
@@ -96,12 +128,16 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       {
         schema: {
           tags: ["instances"],
-          summary: action === "stop" ? "Stop an instance, keeping its data (one commit, none if already stopped)" : "Start a stopped instance (one commit, none if already running)",
+          summary:
+            action === "stop"
+              ? "Stop an instance, keeping its data (one commit, none if already stopped)"
+              : "Start a stopped instance (one commit, none if already running)",
           params: InstanceParams,
           response: { 202: ChangeResponse, ...errors },
         },
       },
-      async (request, reply) => reply.status(202).send(await instances[action](request.params.project, request.params.instance, deps.identify(request), requestId(request))),
+      async (request, reply) =>
+        reply.status(202).send(await instances[action](request.params.project, request.params.instance, deps.identify(request), requestId(request))),
     );
   }
   app.get(
@@ -118,17 +154,42 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
   );
   app.get(
     "/projects/:project/instances/:instance/events",
-    { schema: { tags: ["instances"], summary: "What happened to an instance on its platform, oldest first", params: InstanceParams, querystring: LimitQuery, response: { 200: List(InstanceEvent), ...errors } } },
-    async (request) => ({ items: (await instances.events(request.params.project, request.params.instance, request.query.limit ?? 50)).map(({ at, message }) => ({ at, message })) }),
+    {
+      schema: {
+        tags: ["instances"],
+        summary: "What happened to an instance on its platform, oldest first",
+        params: InstanceParams,
+        querystring: LimitQuery,
+        response: { 200: List(InstanceEvent), ...errors },
+      },
+    },
+    async (request) => ({
+      items: (await instances.events(request.params.project, request.params.instance, request.query.limit ?? 50)).map(({ at, message }) => ({ at, message })),
+    }),
   );
   app.get(
     "/projects/:project/instances/:instance/history",
-    { schema: { tags: ["instances"], summary: "The commits that changed an instance, newest first", params: InstanceParams, querystring: LimitQuery, response: { 200: List(HistoryEntry), ...errors } } },
+    {
+      schema: {
+        tags: ["instances"],
+        summary: "The commits that changed an instance, newest first",
+        params: InstanceParams,
+        querystring: LimitQuery,
+        response: { 200: List(HistoryEntry), ...errors },
+      },
+    },
     async (request) => ({ items: await instances.history({ project: request.params.project, instance: request.params.instance }, request.query.limit ?? 50) }),
   );
   app.get(
     "/history",
-    { schema: { tags: ["instances"], summary: "The commits of the desired-state repository, newest first", querystring: HistoryQuery, response: { 200: List(HistoryEntry), ...errors } } },
+    {
+      schema: {
+        tags: ["instances"],
+        summary: "The commits of the desired-state repository, newest first",
+        querystring: HistoryQuery,
+        response: { 200: List(HistoryEntry), ...errors },
+      },
+    },
     async (request) => ({ items: await instances.history({ project: request.query.project }, request.query.limit ?? 50) }),
   );
   app.get(
@@ -145,14 +206,22 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     async (request, reply) => {
       const controller = new AbortController();
       request.raw.on("close", () => controller.abort());
-      const lines = await instances.logs(request.params.project, request.params.instance, { follow: request.query.follow ?? false, tail: request.query.tail ?? 200, signal: controller.signal });
+      const lines = await instances.logs(request.params.project, request.params.instance, {
+        follow: request.query.follow ?? false,
+        tail: request.query.tail ?? 200,
+        signal: controller.signal,
+      });
       reply.type("text/plain; charset=utf-8").header("cache-control", "no-store").header("x-content-type-options", "nosniff");
       // A stream is sent as is (Fastify does not serialize streams); the schema documents the text.
       return reply.send(Readable.from(lines) as unknown as string);
     },
   );
 
-  app.get("/platforms", { schema: { tags: ["platforms"], summary: "List platforms and whether they can run instances now", response: { 200: List(Platform) } } }, async () => ({ items: await platforms.list() }));
+  app.get(
+    "/platforms",
+    { schema: { tags: ["platforms"], summary: "List platforms and whether they can run instances now", response: { 200: List(Platform) } } },
+    async () => ({ items: await platforms.list() }),
+  );
   app.get(
     "/platforms/:platform",
     { schema: { tags: ["platforms"], summary: "A platform", params: Type.Object({ platform: Type.String() }), response: { 200: Platform, ...errors } } },

@@ -1,0 +1,190 @@
+// The acceptance of the foundation, for real: `plateau up` as a process, the `plateau`
+// command, podman running the pods, the proxy serving them, git holding every change.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../../src/adapters/process.js";
+import { cleanPodmanProject, podmanUnavailable, TEST_IMAGE } from "../support/podman.js";
+import { cli, git, startServer, viaProxy, writeConfig, type ServerProcess } from "../support/server.js";
+
+const unavailable = await podmanUnavailable();
+const PROJECT = "e2e";
+
+describe.skipIf(unavailable)("local platform with podman, end to end", () => {
+  let dir: string;
+  let server: ServerProcess;
+  let repository: string;
+  const commits = async () => Number((await git(repository, "rev-list", "--count", "main")).trim());
+  const pods = async () =>
+    (await run("podman", ["pod", "ps", "--filter", `label=plateau.io/project=${PROJECT}`, "--format", "{{.Name}} {{.Status}}"])).stdout.toString().trim();
+
+  beforeAll(async () => {
+    await cleanPodmanProject(PROJECT);
+    dir = await mkdtemp(join(tmpdir(), "plateau-e2e-"));
+    const config = await writeConfig(dir, "podman:\n  stopTimeoutSeconds: 1\nreconcile:\n  intervalSeconds: 1\n");
+    server = await startServer({ dataDir: join(dir, "data"), config });
+    repository = join(dir, "data", "state.git");
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await cleanPodmanProject(PROJECT);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("starts with the embedded defaults and says how to use it", () => {
+    expect(server.output()).toContain("is up");
+    expect(server.output()).toContain("Platform   local: podman");
+    expect(server.output()).toMatch(/plateau .*catalog/);
+  });
+
+  it("lists the catalog", async () => {
+    const result = await cli(server.url, "catalog");
+    expect(result.code).toBe(0);
+    for (const id of ["static-site", "jupyter-notebook", "rstudio", "shiny", "wordpress", "python-web", "node-web", "php-web"])
+      expect(result.stdout).toContain(id);
+    const detail = await cli(server.url, "catalog", "static-site", "--lang", "fr");
+    expect(detail.stdout).toContain("Site web statique");
+    expect(detail.stdout).toContain("git.repository");
+  });
+
+  it("launches static-site, waits with progress, and serves it through the proxy", async () => {
+    const before = await commits();
+    const result = await cli(server.url, "launch", "static-site", "--project", PROJECT, "--name", "hello", "--set", `image=${TEST_IMAGE}`, "--wait");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("committed");
+    expect(result.stdout).toContain("starting the pod");
+    expect(result.stdout).toContain(`http://hello.${PROJECT}.localhost:${server.port}/`);
+    expect(await commits()).toBe(before + 1);
+    const page = await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`);
+    expect(page).toEqual({ status: 200, body: "<h1>hello from plateau</h1>\n" });
+    expect(await pods()).toBe(`plateau.${PROJECT}.hello Running`);
+  });
+
+  it("lists, shows and gives logs, following new lines", async () => {
+    expect((await cli(server.url, "ls", "--project", PROJECT)).stdout).toMatch(new RegExp(`${PROJECT}/hello\\s+static-site\\s+running\\s+local`));
+    const status = await cli(server.url, "status", `${PROJECT}/hello`);
+    expect(status.stdout).toContain("running");
+    expect(status.stdout).toContain("Events:");
+    const follow = run(
+      process.execPath,
+      [new URL("../../bin/plateau.js", import.meta.url).pathname, "--server", server.url, "logs", `${PROJECT}/hello`, "--follow", "--tail", "0"],
+      { timeoutMs: 4000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`, "/followed-request");
+    const followed = await follow;
+    expect(followed.stdout.toString()).toContain("/followed-request");
+    const logs = await cli(server.url, "logs", `${PROJECT}/hello`, "--tail", "50");
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/main \|.*GET \/followed-request/);
+  });
+
+  it("stops, starts and removes it, one commit each, and the history says so", async () => {
+    const before = await commits();
+    expect((await cli(server.url, "stop", `${PROJECT}/hello`, "--wait")).code).toBe(0);
+    expect(await pods()).toBe("");
+    expect((await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`)).status).toBe(503);
+    expect((await cli(server.url, "stop", `${PROJECT}/hello`)).stdout).toContain("already stopped");
+    expect((await cli(server.url, "start", `${PROJECT}/hello`, "--wait")).code).toBe(0);
+    expect((await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`)).status).toBe(200);
+    expect((await cli(server.url, "rm", `${PROJECT}/hello`, "--wait")).code).toBe(0);
+    expect(await pods()).toBe("");
+    expect(await commits()).toBe(before + 3);
+    const history = await cli(server.url, "history", `${PROJECT}/hello`);
+    expect(
+      history.stdout
+        .split("\n")
+        .filter((line) => /^[0-9a-f]{7} /.test(line))
+        .map((line) => line.split(/\s{2,}/).at(-1)),
+    ).toEqual([`remove ${PROJECT}/hello`, `start ${PROJECT}/hello`, `stop ${PROJECT}/hello`, `launch ${PROJECT}/hello (static-site 1.0.0) on local`]);
+  });
+
+  it("keeps data on a persistent volume across stop and start, and deletes it with the instance", async () => {
+    // python-web, running our busybox server on its data volume instead of Python.
+    const values = join(dir, "values.yaml");
+    await writeFile(values, `image: ${TEST_IMAGE}\ncommand: ["/bin/httpd", "-f", "-v", "-p", "8000", "-h", "/data"]\n`);
+    const launched = await cli(server.url, "launch", "python-web", "--project", PROJECT, "--name", "data", "--values", values, "--set", "storage=2", "--wait");
+    expect(launched.stderr).toBe("");
+    const volume = `plateau.${PROJECT}.data-data`;
+    const mountpoint = (await run("podman", ["volume", "inspect", "--format", "{{.Mountpoint}}", volume])).stdout.toString().trim();
+    await writeFile(join(mountpoint, "kept.txt"), "still here\n");
+    await cli(server.url, "stop", `${PROJECT}/data`, "--wait");
+    expect((await run("podman", ["volume", "exists", volume])).code).toBe(0);
+    await cli(server.url, "start", `${PROJECT}/data`, "--wait");
+    expect(await viaProxy(server.port, `data.${PROJECT}.localhost:${server.port}`, "/kept.txt")).toEqual({ status: 200, body: "still here\n" });
+    await cli(server.url, "rm", `${PROJECT}/data`, "--wait");
+    expect((await run("podman", ["volume", "exists", volume])).code).toBe(1);
+  });
+
+  it("generates a readable name when none is given", async () => {
+    const result = await cli(server.url, "launch", "static-site", "--project", PROJECT, "--set", `image=${TEST_IMAGE}`, "--json");
+    const name = (JSON.parse(result.stdout) as { instance: { name: string } }).instance.name;
+    expect(name).toMatch(/^[a-z]+-[a-z]+-[a-z0-9]{3}$/);
+    expect((await cli(server.url, "rm", `${PROJECT}/${name}`, "--wait")).code).toBe(0);
+  });
+
+  it("refuses bad input with a one-line reason and the right exit code, changing nothing", async () => {
+    const before = await commits();
+    const podsBefore = await pods();
+    const cases: [string[], number, RegExp][] = [
+      [["launch", "static-site", "--project", PROJECT, "--set", "size=huge"], 2, /\/values\/size must be one of "small", "medium", "large" \[enum\]/],
+      [["launch", "static-site", "--project", PROJECT, "--set", "colour=red"], 2, /\/values\/colour is not a known value/],
+      [["launch", "static-site", "--project", PROJECT, "--set", "image=a\nb"], 2, /\/values\/image/],
+      [["launch", "static-site", "--project", "Bad_Project"], 2, /DNS-1123/],
+      [["launch", "static-site", "--project", PROJECT, "--name", "-bad"], 2, /DNS-1123/],
+      [["launch", "nope", "--project", PROJECT], 3, /template "nope" not found/],
+      [["launch", "static-site"], 2, /--project is required/],
+      [["status", `${PROJECT}/missing`], 3, /not found/],
+      [["status", "no-slash"], 2, /must be <project>\/<instance>/],
+      [["launch", "python-web", "--project", PROJECT, "--set", "storage=lots"], 2, /must be an integer/],
+      [["nonsense"], 2, /unknown command/],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await cli(server.url, ...args);
+      expect(result.code, args.join(" ")).toBe(code);
+      expect(result.stderr, args.join(" ")).toMatch(message);
+      expect(result.stderr.trim().split("\n").length, args.join(" ")).toBeLessThanOrEqual(2);
+    }
+    await cli(server.url, "launch", "static-site", "--project", PROJECT, "--name", "taken", "--set", `image=${TEST_IMAGE}`, "--wait");
+    const conflict = await cli(server.url, "launch", "static-site", "--project", PROJECT, "--name", "taken");
+    expect(conflict.code).toBe(4);
+    expect(conflict.stderr).toContain("already exists");
+    expect(await commits()).toBe(before + 1);
+    await cli(server.url, "rm", `${PROJECT}/taken`, "--wait");
+    expect(await pods()).toBe(podsBefore);
+  });
+
+  it("reports an unreachable server with exit code 7", async () => {
+    const result = await cli("http://127.0.0.1:9", "ls");
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain("cannot reach Plateau");
+  });
+
+  it("has help for every command", async () => {
+    const help = await cli(server.url, "--help");
+    expect(help.code).toBe(0);
+    for (const command of ["up", "catalog", "launch", "ls", "status", "logs", "stop", "start", "rm", "history", "projects", "platforms"]) {
+      expect(help.stdout).toContain(command);
+      const own = await cli(server.url, command, "--help");
+      expect(own.code, command).toBe(0);
+      expect(own.stdout, command).toContain("Usage: plateau");
+    }
+    expect(help.stdout).toContain("Exit codes");
+  });
+
+  it("keeps a repository a person can read: intent and rendered manifests side by side", async () => {
+    const log = await git(repository, "log", "-p", "--reverse", "--format=%an: %s");
+    expect(log).toContain(`launch ${PROJECT}/hello (static-site 1.0.0) on local`);
+    expect(log).toContain(`+++ b/projects/${PROJECT}/instances/hello.yaml`);
+    expect(log).toContain(`+++ b/rendered/local/${PROJECT}/hello/deployment-hello.yaml`);
+    expect(log).toContain("-  replicas: 1\n+  replicas: 0");
+    expect((await run("git", ["--git-dir", repository, "fsck", "--strict", "--no-progress"])).code).toBe(0);
+    // No secret in the repository: the generated passwords live in the database only.
+    expect(log).not.toMatch(/password: \S{20,}/i);
+  });
+});
+
+if (unavailable) describe.skip(`local platform with podman (${unavailable})`, () => it("needs podman", () => {}));

@@ -1,0 +1,92 @@
+// A real `plateau up` process and the real `plateau` command, for end-to-end tests.
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { run } from "../../src/adapters/process.js";
+import { freePort } from "./postgres.js";
+
+export const BIN = new URL("../../bin/plateau.js", import.meta.url).pathname;
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  output(): string;
+  /** Graceful stop (SIGTERM). */
+  stop(): Promise<void>;
+  /** A crash. */
+  kill(): Promise<void>;
+}
+
+export async function writeConfig(dir: string, config: string): Promise<string> {
+  const file = join(dir, "plateau.yaml");
+  await writeFile(file, config);
+  return file;
+}
+
+export async function startServer(options: { dataDir: string; config: string; port?: number; env?: NodeJS.ProcessEnv }): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, [BIN, "up", "--port", String(port), "--data-dir", options.dataDir, "--config", options.config], {
+    env: { ...process.env, PLATEAU_LOG_FORMAT: "text", PLATEAU_LOG_LEVEL: "info", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`plateau up exited with ${child.exitCode}:\n${output}`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (attempt > 300) {
+      child.kill("SIGKILL");
+      throw new Error(`plateau up did not become ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url,
+    port,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export async function cli(server: string, ...args: string[]): Promise<CliResult> {
+  const result = await run(process.execPath, [BIN, "--server", server, ...args], { env: { ...process.env, NO_COLOR: "1", PLATEAU_PROJECT: "" } });
+  return { code: result.code, stdout: result.stdout.toString("utf8"), stderr: result.stderr };
+}
+
+/** GET through Plateau's proxy with the instance's host name. */
+export async function viaProxy(port: number, host: string, path = "/"): Promise<{ status: number; body: string }> {
+  const { request } = await import("node:http");
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", () => resolve({ status: 0, body: "" }));
+    req.end();
+  });
+}
+
+export const git = async (dir: string, ...args: string[]) => (await run("git", ["--git-dir", dir, ...args])).stdout.toString("utf8");
