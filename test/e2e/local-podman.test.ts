@@ -79,7 +79,7 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
     expect(followed.stdout.toString()).toContain("/followed-request");
     const logs = await cli(server.url, "logs", `${PROJECT}/hello`, "--tail", "50");
     expect(logs.code).toBe(0);
-    expect(logs.stdout).toMatch(/main \|.*GET \/followed-request/);
+    expect(logs.stdout).toMatch(/main \|.*url:\/followed-request/);
   });
 
   it("stops, starts and removes it, one commit each, and the history says so", async () => {

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/adapters/process.js";
 
-// The recipe of docs/podman.md, with -v so that each request is logged (tests read logs).
-export const TEST_IMAGE = "localhost/plateau-test-site:2";
+// The recipe of docs/podman.md, with -vv so that each request and its path are logged (tests read logs).
+export const TEST_IMAGE = "localhost/plateau-test-site:4";
 
 /** Why podman tests cannot run here, or undefined when they can. Fails when they must run. */
 export async function podmanUnavailable(): Promise<string | undefined> {
@@ -39,7 +39,8 @@ export function buildTestImage(): Promise<string | undefined> {
       const root = join(dir, "rootfs");
       await mkdir(join(root, "bin"), { recursive: true });
       await mkdir(join(root, "www"), { recursive: true });
-      await mkdir(join(root, "tmp"), { recursive: true });
+      // No /tmp in the image: podman copies an image's directory into a volume mounted over it,
+      // ownership included, and a root-owned /tmp would not be writable by the user.
       await cp("/bin/busybox", join(root, "bin", "busybox"));
       for (const tool of ["sh", "httpd", "echo", "mkdir", "cat", "sleep", "env"]) await symlink("busybox", join(root, "bin", tool));
       await writeFile(join(root, "www", "index.html"), "<h1>hello from plateau</h1>\n");
@@ -50,7 +51,7 @@ export function buildTestImage(): Promise<string | undefined> {
         "--change",
         "USER 1000",
         "--change",
-        'CMD ["/bin/httpd","-f","-v","-p","8080","-h","/www"]',
+        'CMD ["/bin/httpd","-f","-vv","-p","8080","-h","/www"]',
         join(dir, "site.tar"),
         TEST_IMAGE,
       ]);

@@ -48,6 +48,8 @@ export async function startServer(options: { dataDir: string; config: string; po
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  // The banner follows readiness by a few milliseconds.
+  for (let attempt = 0; attempt < 100 && !output.includes("is up"); attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
   return {
     url,
     port,
