@@ -1,11 +1,12 @@
 import { defineConfig } from "vitest/config";
+import { SummaryReporter } from "./test/support/summary-reporter.js";
 
 export default defineConfig({
   test: {
     // Tests use real git, podman and servers: generous timeouts, never timing assertions.
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: ["default"],
+    reporters: ["default", new SummaryReporter()],
     projects: [
       {
         extends: true,
