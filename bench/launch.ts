@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { run } from "../src/adapters/process.js";
-import { freeLoopbackPort } from "../src/adapters/podman/podman-engine.js";
+import { freeLoopbackPort } from "../src/adapters/net.js";
 import { loadConfig } from "../src/main/config.js";
 import { startPlateau } from "../src/main/up.js";
 import { buildTestImage, cleanPodmanProject, TEST_IMAGE } from "../test/support/podman.js";

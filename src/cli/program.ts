@@ -213,6 +213,8 @@ export function createProgram(deps: ProgramDeps): Command {
       .action(async (target: string, options: { wait?: boolean; timeout: number; json?: boolean }) => {
         const { project, instance } = ref(target);
         const api = client();
+        // Events from before the request are history, not progress.
+        const before = options.wait && verb !== "remove" ? new Set((await api.events(project, instance, 50)).map(eventKey)) : undefined;
         const result =
           verb === "stop" ? await api.stop(project, instance) : verb === "start" ? await api.start(project, instance) : await api.remove(project, instance);
         if (options.json) json(result);
@@ -222,7 +224,7 @@ export function createProgram(deps: ProgramDeps): Command {
           );
         else out.line(`${project}/${instance} is already ${expected}: nothing to commit`);
         if (options.wait && expected !== "removed" && result.instance)
-          await waitFor(api, out, result.instance, expected, options.timeout, options.json ?? false);
+          await waitFor(api, out, result.instance, expected, options.timeout, options.json ?? false, before);
         if (options.wait && expected === "removed") await waitForRemoval(api, out, project, instance, options.timeout);
       });
   }
@@ -328,17 +330,27 @@ function printLaunch(out: Output, result: LaunchResponse, explain: boolean): voi
   }
 }
 
-async function waitFor(api: Client, out: Output, instance: Instance, target: "running" | "stopped", timeoutSeconds: number, quiet: boolean): Promise<Instance> {
+const eventKey = (event: { at: string; message: string }) => `${event.at} ${event.message}`;
+
+/** Waits for an instance to reach a phase, printing the events that were not there before. */
+async function waitFor(
+  api: Client,
+  out: Output,
+  instance: Instance,
+  target: "running" | "stopped",
+  timeoutSeconds: number,
+  quiet: boolean,
+  seen = new Set<string>(),
+): Promise<Instance> {
   const started = Date.now();
   const deadline = started + timeoutSeconds * 1000;
-  const seen = new Set<string>();
   let lastPhase = "";
   for (;;) {
     const [view, events] = await Promise.all([api.instance(instance.project, instance.name), api.events(instance.project, instance.name, 20)]);
     if (!quiet) {
       for (const event of events) {
-        const key = `${event.at} ${event.message}`;
-        if (seen.has(key) || Date.parse(event.at) < started - 1000) continue;
+        const key = eventKey(event);
+        if (seen.has(key)) continue;
         seen.add(key);
         out.line(`  ${paint(out, "dim", "…")} ${event.message}`);
       }

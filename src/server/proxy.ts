@@ -94,6 +94,10 @@ export function createProxy(router: Router, logger: Logger): Proxy {
           res.end(page("Bad gateway", `${route.project}/${route.instance} did not answer: ${error.message}`, true));
         } else res.destroy();
       });
+      // A client that goes away takes its upstream request with it.
+      res.on("close", () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
       req.pipe(upstream);
       return true;
     },

@@ -3,25 +3,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { run } from "../../src/adapters/process.js";
+import { freeLoopbackPort } from "../../src/adapters/net.js";
 
 export type PostgresServer = { url: string; stop(): Promise<void> } | { skipped: string };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function postgresBin(): Promise<string | undefined> {
   const base = "/usr/lib/postgresql";
@@ -52,7 +40,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     initdb.on("error", () => resolve(1));
   });
   if (init !== 0) return { skipped: `initdb failed with exit code ${init}` };
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const args = ["-D", data, "-k", dir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"];
   const child: ChildProcess = spawn(join(bin, "postgres"), args, { stdio: "ignore", ...user });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;

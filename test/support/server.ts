@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { run } from "../../src/adapters/process.js";
-import { freePort } from "./postgres.js";
+import { freeLoopbackPort } from "../../src/adapters/net.js";
 
 export const BIN = new URL("../../bin/plateau.js", import.meta.url).pathname;
 
@@ -25,7 +25,7 @@ export async function writeConfig(dir: string, config: string): Promise<string> 
 }
 
 export async function startServer(options: { dataDir: string; config: string; port?: number; env?: NodeJS.ProcessEnv }): Promise<ServerProcess> {
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freeLoopbackPort());
   const child = spawn(process.execPath, [BIN, "up", "--port", String(port), "--data-dir", options.dataDir, "--config", options.config], {
     env: { ...process.env, PLATEAU_LOG_FORMAT: "text", PLATEAU_LOG_LEVEL: "info", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -4,12 +4,12 @@
 import { spawn } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "../../core/ports/logger.js";
 import type { ApplyOptions, DesiredUnit, Engine, EngineAvailability, LogOptions, ObservedUnit } from "../../core/ports/engine.js";
 import { toYaml } from "../../core/yaml.js";
 import { lastLine, run, runChecked } from "../process.js";
+import { freeLoopbackPort } from "../net.js";
 import { adaptForPodman, LABELS, podName, hostSecretName } from "./adapt.js";
 import { generatedSecretName } from "../../core/render/render.js";
 
@@ -44,19 +44,17 @@ interface ContainerJson {
   PodName?: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The labels by which podman objects are found again: Plateau's, and whose. */
+const ownerLabels = (project: string, instance: string): string[] => [
+  "--label",
+  `${LABELS.managed}=true`,
+  "--label",
+  `${LABELS.project}=${project}`,
+  "--label",
+  `${LABELS.instance}=${instance}`,
+];
 
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An HTTP request to the endpoint; true when it answers (2xx/3xx when a readiness path is set). */
 export function probe(endpoint: string, path: string | undefined, timeoutMs = 1000): Promise<boolean> {
@@ -168,17 +166,7 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
   async function ensureVolumes(volumes: readonly string[], project: string, instance: string): Promise<void> {
     for (const volume of volumes) {
       if ((await run(podman, ["volume", "exists", volume])).code === 0) continue;
-      const created = await run(podman, [
-        "volume",
-        "create",
-        "--label",
-        `${LABELS.managed}=true`,
-        "--label",
-        `${LABELS.project}=${project}`,
-        "--label",
-        `${LABELS.instance}=${instance}`,
-        volume,
-      ]);
+      const created = await run(podman, ["volume", "create", ...ownerLabels(project, instance), volume]);
       if (created.code !== 0 && (await run(podman, ["volume", "exists", volume])).code !== 0)
         throw new Error(`podman could not create volume ${volume}: ${lastLine(created.stderr)}`);
     }
@@ -193,18 +181,7 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
     await writeFile(file, content, { mode: 0o600 });
     try {
       await run(podman, ["secret", "rm", secret.name]);
-      await runChecked(podman, [
-        "secret",
-        "create",
-        "--label",
-        `${LABELS.managed}=true`,
-        "--label",
-        `${LABELS.project}=${project}`,
-        "--label",
-        `${LABELS.instance}=${instance}`,
-        secret.name,
-        file,
-      ]);
+      await runChecked(podman, ["secret", "create", ...ownerLabels(project, instance), secret.name, file]);
     } finally {
       await rm(file, { force: true });
     }
