@@ -3,12 +3,15 @@ export interface Output {
   line(text?: string): void;
   error(text: string): void;
   readonly color: boolean;
+  /** Width of the terminal, when there is one. */
+  readonly columns?: number;
 }
 
 export function terminalOutput(): Output {
   const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   return {
     color,
+    ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
     line: (text = "") => process.stdout.write(`${text}\n`),
     error: (text) => process.stderr.write(`${text}\n`),
   };

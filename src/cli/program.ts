@@ -57,8 +57,9 @@ export function createProgram(deps: ProgramDeps): Command {
     .argument("[template]", "show one template and the values it accepts")
     .description("List the templates you can launch, or describe one")
     .option("--json", "print JSON")
+    .option("--wide", "print whole descriptions")
     .option("--lang <lang>", "language of titles and descriptions (en, fr)", (env.LANG ?? "").startsWith("fr") ? "fr" : "en")
-    .action(async (id: string | undefined, options: { json?: boolean; lang: string }) => {
+    .action(async (id: string | undefined, options: { json?: boolean; wide?: boolean; lang: string }) => {
       const lang = options.lang === "fr" ? "fr" : "en";
       if (id) {
         const template = await client().template(id);
@@ -72,11 +73,8 @@ export function createProgram(deps: ProgramDeps): Command {
       }
       const templates = await client().templates();
       if (options.json) return json(templates);
-      for (const line of table(
-        ["ID", "TITLE", "VERSION", "DESCRIPTION"],
-        templates.map((t) => [t.id, t.title[lang], t.version, t.description[lang]]),
-      ))
-        out.line(line);
+      const rows = templates.map((t) => [t.id, t.title[lang], t.version, options.wide ? t.description[lang] : firstSentence(t.description[lang])]);
+      for (const line of table(["ID", "TITLE", "VERSION", "DESCRIPTION"], rows)) out.line(options.wide ? line : fit(line, out.columns));
     });
 
   program
@@ -291,6 +289,9 @@ export function createProgram(deps: ProgramDeps): Command {
     return project;
   }
 }
+
+const firstSentence = (text: string) => /^.*?[.!?](\s|$)/.exec(text)?.[0].trim() ?? text;
+const fit = (line: string, columns: number | undefined) => (columns && line.length > columns ? `${line.slice(0, columns - 1)}…` : line);
 
 function describeValues(schema: Record<string, unknown>, lang: "en" | "fr", prefix = ""): string[][] {
   const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;

@@ -166,6 +166,17 @@ describe("instance lifecycle (core + in-memory adapters)", () => {
     expect(events.map((e) => e.message).join("\n")).toContain("apply failed");
   });
 
+  it("removes an instance that never ran without leaving its status behind", async () => {
+    const { plateau, reconciler, engine } = await memoryPlateau();
+    engine.failNext("never", "image nope:1 could not be pulled");
+    await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "never" }, alice);
+    await reconciler.reconcileOnce();
+    expect((await plateau.services.instances.observed("demo", "never")).phase).toBe("failed");
+    await plateau.services.instances.remove("demo", "never", alice);
+    await reconciler.reconcileOnce();
+    await expect(plateau.services.instances.observed("demo", "never")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it("notices a crashed workload and applies it again", async () => {
     const { plateau, reconciler, engine } = await memoryPlateau();
     await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "hello" }, alice);

@@ -55,6 +55,19 @@ describe("planReconcile", () => {
     ]);
   });
 
+  it("forgets the status of what is neither in the repository nor running (removed before it ever ran)", () => {
+    const result = plan({
+      desired: [desired("a", "h1")],
+      observed: [observed("b", "h")],
+      known: [
+        { project: "demo", instance: "a" },
+        { project: "demo", instance: "b" },
+        { project: "demo", instance: "never-ran" },
+      ],
+    });
+    expect(result.forgotten).toEqual([{ project: "demo", instance: "never-ran" }]);
+  });
+
   it("leaves busy units alone", () => {
     const result = plan({ desired: [desired("a", "h1")], observed: [observed("gone", "h")], busy: new Set(["demo/a", "demo/gone"]) });
     expect(result.actions).toEqual([]);

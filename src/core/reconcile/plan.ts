@@ -39,6 +39,8 @@ export interface PlanInput {
   readonly busy: ReadonlySet<string>;
   readonly backoff: ReadonlyMap<string, Backoff>;
   readonly now: number;
+  /** Units this platform has a status for (what users were told). */
+  readonly known?: readonly { readonly project: string; readonly instance: string }[];
 }
 
 export interface Plan {
@@ -47,6 +49,8 @@ export interface Plan {
   readonly statuses: readonly UnitStatus[];
   /** Units that differ from the repository (actions, including those waiting for a retry). */
   readonly pending: number;
+  /** Units with a status but nothing desired nor running (removed before they ever ran): their status goes. */
+  readonly forgotten: readonly { readonly project: string; readonly instance: string }[];
 }
 
 export const unitKey = (project: string, instance: string): string => `${project}/${instance}`;
@@ -115,7 +119,13 @@ export function planReconcile(input: PlanInput): Plan {
     pending++;
     actions.push({ kind: "remove", project: unit.project, instance: unit.instance });
   }
-  return { actions, statuses, pending };
+  const desiredKeys = new Set(input.desired.map((unit) => unitKey(unit.project, unit.instance)));
+  const observedKeys = new Set(input.observed.map((unit) => unitKey(unit.project, unit.instance)));
+  const forgotten = (input.known ?? []).filter((unit) => {
+    const key = unitKey(unit.project, unit.instance);
+    return !desiredKeys.has(key) && !observedKeys.has(key) && !input.busy.has(key);
+  });
+  return { actions, statuses, pending, forgotten };
 }
 
 /** Exponential backoff after a failure: 2 s, 4 s, 8 s… up to 5 minutes. */

@@ -257,7 +257,19 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     freshRequested = false;
     if (fresh) observedCache = new Map((await engine.observe()).map((unit) => [unitKey(unit.project, unit.instance), unit]));
     const observed = [...(observedCache?.values() ?? [])];
-    const plan = planReconcile({ desired, observed, busy, backoff, now: now().getTime() });
+    const known = [...lastStatus.values()].filter((status) => status.platform === platform);
+    const plan = planReconcile({ desired, observed, busy, backoff, now: now().getTime(), known });
+    for (const { project, instance } of plan.forgotten) {
+      const key = unitKey(project, instance);
+      lastStatus.delete(key);
+      backoff.delete(key);
+      failures.delete(key);
+      if (head && (await repo.readFile(head, instancePath(project, instance))) === undefined) {
+        await deps.secrets.remove(project, instance);
+        await statuses.deleteStatus(project, instance);
+      }
+      deps.onStatusChange?.(project, instance);
+    }
     for (const status of plan.statuses) await setStatus(status.project, status.instance, status.phase, status.reason, status.endpoint, status.appliedHash);
     for (const action of plan.actions) schedule(action, head as CommitId);
     deps.telemetry.pendingChanges(platform, plan.pending);
