@@ -1,24 +1,13 @@
 // What users see of an instance: its intent (from the index) and what the engine observed.
-import type { InstanceState } from "../model.js";
 import type { IndexedInstance } from "../ports/state-index.js";
 import type { ObservedStatus, Phase } from "../ports/status-store.js";
 
-export interface InstanceView {
-  readonly project: string;
-  readonly name: string;
-  readonly template: string;
-  readonly templateVersion: string;
-  readonly platform: string;
-  /** What was asked: running or stopped. */
-  readonly state: InstanceState;
+/** An instance as indexed (what was asked, with `state` running or stopped) and as observed. */
+export interface InstanceView extends IndexedInstance {
   /** What the platform reports. */
   readonly phase: Phase;
   readonly reason: string;
   readonly url: string | null;
-  readonly values: Readonly<Record<string, unknown>>;
-  readonly placementReason: string;
-  readonly createdAt: string;
-  readonly createdBy: string;
   readonly updatedAt: string | null;
 }
 
@@ -35,20 +24,5 @@ export function toView(instance: IndexedInstance, status: ObservedStatus | undef
     phase = "pending";
     reason = "start requested";
   }
-  return {
-    project: instance.project,
-    name: instance.name,
-    template: instance.template,
-    templateVersion: instance.templateVersion,
-    platform: instance.platform,
-    state: instance.state,
-    phase,
-    reason,
-    url: instance.state === "running" ? url : null,
-    values: instance.values,
-    placementReason: instance.placementReason,
-    createdAt: instance.createdAt,
-    createdBy: instance.createdBy,
-    updatedAt: current?.updatedAt ?? null,
-  };
+  return { ...instance, phase, reason, url: instance.state === "running" ? url : null, updatedAt: current?.updatedAt ?? null };
 }

@@ -1,21 +1,9 @@
 // Small, pure fixtures for core tests (the real catalog is tested in src/adapters/catalog).
 import { checkTemplate, type Template } from "../catalog/template.js";
-import { API_VERSION, type PlatformDocument } from "../model.js";
+import type { PlatformDocument } from "../model.js";
+import { localPlatformDocument } from "../platforms/service.js";
 
-export const localPlatform: PlatformDocument = {
-  apiVersion: API_VERSION,
-  kind: "Platform",
-  metadata: { name: "local" },
-  spec: {
-    title: "This machine",
-    engine: "podman",
-    infrastructure: { type: "local" },
-    site: "local",
-    tier: "experimental",
-    flavour: "kubernetes",
-    domain: "localhost",
-  },
-};
+export const localPlatform: PlatformDocument = localPlatformDocument("localhost");
 
 export const openshiftPlatform: PlatformDocument = {
   ...localPlatform,
