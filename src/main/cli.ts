@@ -47,6 +47,11 @@ const program = createProgram({
     });
     output.line("Stopping…");
     await running.close();
+    // Everything is closed. Should anything still hold the process, say what, and exit anyway.
+    setTimeout(() => {
+      process.stderr.write(`plateau: still busy after stopping (${process.getActiveResourcesInfo().join(", ")}); exiting\n`);
+      process.exit(process.exitCode ?? 0);
+    }, 5000).unref();
   },
 });
 

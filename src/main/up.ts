@@ -115,7 +115,10 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
   publicPort = config.publicPort ?? port;
 
   // Commits pushed by others (an operator's merge) are picked up here.
-  const refresh = setInterval(() => void plateau.refresh().catch((error: unknown) => logger.warn({ error: (error as Error).message }, "refresh failed")), 2000);
+  let refreshing: Promise<void> = Promise.resolve();
+  const refresh = setInterval(() => {
+    refreshing = plateau.refresh().catch((error: unknown) => logger.warn({ error: (error as Error).message }, "refresh failed"));
+  }, 2000);
   refresh.unref();
 
   const host =
@@ -130,6 +133,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       if (closed) return;
       closed = true;
       clearInterval(refresh);
+      await refreshing;
       await plateau.stop();
       await app.close();
       repo.close();

@@ -57,7 +57,16 @@ export async function startServer(options: { dataDir: string; config: string; po
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
-      await exited;
+      // A server that does not exit after SIGTERM is a bug: fail with its output, do not hang.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const stuck = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 20_000)));
+      const timedOut = await Promise.race([exited.then(() => false), stuck]);
+      clearTimeout(timer);
+      if (timedOut) {
+        child.kill("SIGKILL");
+        await exited;
+        throw new Error(`plateau up did not exit within 20 s of SIGTERM:\n${output.slice(-2000)}`);
+      }
     },
     async kill() {
       if (child.exitCode === null) child.kill("SIGKILL");

@@ -19,6 +19,7 @@ export class CatFile {
   private child: ChildProcessWithoutNullStreams | undefined;
   private buffer: Buffer = Buffer.alloc(0);
   private readonly pending: Pending[] = [];
+  private closed = false;
 
   constructor(
     private readonly git: string,
@@ -35,12 +36,15 @@ export class CatFile {
     return this.request(`contents ${name}`, true);
   }
 
+  /** Ends the process; later requests are refused (a new process would outlive the repository's user). */
   close(): void {
+    this.closed = true;
     this.child?.stdin.end();
     this.child = undefined;
   }
 
   private request(command: string, withContent: boolean): Promise<GitObject | undefined> {
+    if (this.closed) return Promise.reject(new Error("the repository is closed"));
     if (/[\n\r]/.test(command)) return Promise.reject(new Error("object names cannot contain line breaks"));
     const child = this.process();
     return new Promise((resolve, reject) => {

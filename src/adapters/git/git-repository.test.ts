@@ -99,6 +99,14 @@ describe("git repository specifics", () => {
     expect(await repo.readFile(head as string, "f0.yaml")).toBe("0");
   });
 
+  it("refuses reads once closed instead of starting a process that would outlive it", async () => {
+    const repo = await fresh();
+    await repo.head();
+    repo.close();
+    await expect(repo.head()).rejects.toThrow(/closed/);
+    await expect(repo.readFile("HEAD", "x")).rejects.toThrow(/closed/);
+  });
+
   it("refuses paths that could escape the layout", async () => {
     const repo = await fresh();
     for (const path of ["../x", "a/../b", "/abs", "a b", "a\nb", "", "a//b"]) {
