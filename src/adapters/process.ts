@@ -17,7 +17,7 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
-export class CommandError extends Error {
+class CommandError extends Error {
   constructor(
     readonly command: string,
     readonly code: number,

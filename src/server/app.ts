@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
-import { API_PREFIX } from "../contracts/api.js";
+import { API_PREFIX, Health } from "../contracts/api.js";
 import type { CatalogService } from "../core/catalog/service.js";
 import type { Requester } from "../core/identity.js";
 import type { InstanceService } from "../core/instances/service.js";
@@ -99,21 +99,25 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     reply.status(404).send({ error: { code: "not-found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }),
   );
 
-  app.get("/healthz", { schema: { tags: ["system"], summary: "The process is alive" } }, async () => ({ status: "ok" }));
-  app.get("/readyz", { schema: { tags: ["system"], summary: "The repository and the database answer" } }, async (_request, reply) => {
-    const checks: Record<string, string> = {};
-    let ready = true;
-    for (const [name, check] of Object.entries(deps.readiness)) {
-      try {
-        await check();
-        checks[name] = "ok";
-      } catch (error) {
-        ready = false;
-        checks[name] = (error as Error).message;
+  app.get("/healthz", { schema: { tags: ["system"], summary: "The process is alive", response: { 200: Health } } }, async () => ({ status: "ok" }));
+  app.get(
+    "/readyz",
+    { schema: { tags: ["system"], summary: "The repository and the database answer", response: { 200: Health, 503: Health } } },
+    async (_request, reply) => {
+      const checks: Record<string, string> = {};
+      let ready = true;
+      for (const [name, check] of Object.entries(deps.readiness)) {
+        try {
+          await check();
+          checks[name] = "ok";
+        } catch (error) {
+          ready = false;
+          checks[name] = (error as Error).message;
+        }
       }
-    }
-    return reply.status(ready ? 200 : 503).send({ status: ready ? "ok" : "not ready", checks });
-  });
+      return reply.status(ready ? 200 : 503).send({ status: ready ? "ok" : "not ready", checks });
+    },
+  );
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
     reply.type(deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();

@@ -20,7 +20,7 @@ export interface TemplateDetail extends TemplateSummary {
   readonly components: string[];
 }
 
-export const summarize = (template: Template): TemplateSummary => ({
+const summarize = (template: Template): TemplateSummary => ({
   id: template.spec.id,
   version: template.spec.version,
   title: template.spec.title,

@@ -17,7 +17,7 @@ addFormats.default(ajv);
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
-export function validatorFor(template: Template): ValidateFunction {
+function validatorFor(template: Template): ValidateFunction {
   let validate = compiled.get(template.valuesSchema);
   if (!validate) {
     validate = ajv.compile(template.valuesSchema);
@@ -43,7 +43,7 @@ function controlCharacterIssues(value: unknown, pointer: string, issues: InputIs
 
 const escapePointer = (segment: string): string => segment.replaceAll("~", "~0").replaceAll("/", "~1");
 
-export function issueFromAjv(error: ErrorObject, prefix: string): InputIssue {
+function issueFromAjv(error: ErrorObject, prefix: string): InputIssue {
   const params = error.params as Record<string, unknown>;
   // Point at the offending property itself rather than its parent object.
   const extra = error.keyword === "additionalProperties" ? `/${escapePointer(String(params.additionalProperty))}` : "";

@@ -52,7 +52,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const busy = new Set<string>();
   const backoff = new Map<string, Backoff>();
   const failures = new Map<string, number>();
-  const wantsToRunByHash = new Map<string, boolean>();
   // Parsed manifests by content hash: a pass and the action after it read them once.
   const objectsByHash = new Map<string, KubeObject[]>();
   const shutdown = new AbortController();
@@ -126,15 +125,13 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       if (projectEntry.type !== "tree") continue;
       for (const entry of await repo.listDirectory(head, `${renderedPlatformDir(platform)}/${projectEntry.name}`)) {
         if (entry.type !== "tree") continue;
-        let running = wantsToRunByHash.get(entry.hash);
-        if (running === undefined) {
-          try {
-            running = wantsToRun(await readObjects(head, projectEntry.name, entry.name, entry.hash));
-          } catch (error) {
-            logger.warn({ platform, project: projectEntry.name, instance: entry.name, error: (error as Error).message }, "rendered manifests unreadable");
-            running = true; // applying will fail and report why
-          }
-          wantsToRunByHash.set(entry.hash, running);
+        let running: boolean;
+        try {
+          // Parsed manifests are cached by hash: unchanged instances cost no read here.
+          running = wantsToRun(await readObjects(head, projectEntry.name, entry.name, entry.hash));
+        } catch (error) {
+          logger.warn({ platform, project: projectEntry.name, instance: entry.name, error: (error as Error).message }, "rendered manifests unreadable");
+          running = true; // applying will fail and report why
         }
         units.push({ project: projectEntry.name, instance: entry.name, hash: entry.hash, running });
       }

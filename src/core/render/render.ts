@@ -21,7 +21,7 @@ export interface RenderInput {
 }
 
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "plateau" } as const;
-export const PROJECT_LABEL = "plateau.io/project";
+const PROJECT_LABEL = "plateau.io/project";
 
 /** The Secret (not in git) holding an instance's generated secrets. */
 export const generatedSecretName = (instance: string): string => `${instance}-generated`;
