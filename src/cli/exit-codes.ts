@@ -8,6 +8,8 @@ export const EXIT = {
   notAllowed: 5,
   quotaExceeded: 6,
   unavailable: 7,
+  unauthenticated: 8,
+  rateLimited: 9,
 } as const;
 
 const BY_CODE: Record<string, number> = {
@@ -17,8 +19,10 @@ const BY_CODE: Record<string, number> = {
   "not-allowed": EXIT.notAllowed,
   "quota-exceeded": EXIT.quotaExceeded,
   unavailable: EXIT.unavailable,
+  unauthenticated: EXIT.unauthenticated,
+  "rate-limited": EXIT.rateLimited,
 };
 
 export const exitCodeOf = (code: string): number => BY_CODE[code] ?? EXIT.failure;
 
-export const EXIT_CODES_HELP = `Exit codes: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 conflict, 5 not allowed, 6 quota exceeded, 7 unavailable.`;
+export const EXIT_CODES_HELP = `Exit codes: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 conflict, 5 not allowed, 6 quota exceeded, 7 unavailable, 8 not signed in (run plateau login), 9 rate limited.`;

@@ -14,11 +14,22 @@ export const Issue = Type.Object({
   rule: Type.String({ description: "The rule that failed (enum, dns-label, required…)" }),
   message: Type.String(),
 });
+export const QuotaDenial = Type.Object({
+  scope: Type.Union([Type.Literal("project"), Type.Literal("lab")]),
+  name: Type.String(),
+  resource: Type.String({ description: "cpu, memoryGiB, gpu, instances or storageGiB" }),
+  unit: Type.String(),
+  asked: Type.Number(),
+  used: Type.Number(),
+  limit: Type.Number(),
+  remaining: Type.Number(),
+});
 export const ErrorBody = Type.Object({
   error: Type.Object({
-    code: Type.String({ description: "input, not-found, conflict, not-allowed, quota-exceeded, unavailable, internal" }),
+    code: Type.String({ description: "input, not-found, conflict, not-allowed, quota-exceeded, unavailable, rate-limited, unauthenticated, internal" }),
     message: Type.String(),
     issues: Type.Optional(Type.Array(Issue)),
+    quota: Type.Optional(QuotaDenial),
   }),
 });
 export type ErrorBody = Static<typeof ErrorBody>;

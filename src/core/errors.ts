@@ -11,7 +11,7 @@ export interface InputIssue {
   readonly message: string;
 }
 
-export type ErrorCode = "input" | "not-found" | "conflict" | "not-allowed" | "quota-exceeded" | "unavailable";
+export type ErrorCode = "input" | "not-found" | "conflict" | "not-allowed" | "quota-exceeded" | "unavailable" | "rate-limited" | "unauthenticated";
 
 export abstract class PlateauError extends Error {
   abstract readonly code: ErrorCode;
@@ -60,11 +60,47 @@ export class NotAllowedError extends PlateauError {
   }
 }
 
+/** Which quota a request would exceed: what was asked, what is used, what remains. */
+export interface QuotaDenial {
+  readonly scope: "project" | "lab";
+  readonly name: string;
+  readonly resource: string;
+  readonly unit: string;
+  readonly asked: number;
+  readonly used: number;
+  readonly limit: number;
+  readonly remaining: number;
+}
+
 export class QuotaExceededError extends PlateauError {
   readonly code = "quota-exceeded" as const;
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly denial?: QuotaDenial,
+  ) {
     super(message);
     this.name = "QuotaExceededError";
+  }
+}
+
+/** Too many requests of one kind from one client: retry after the given delay. */
+export class RateLimitedError extends PlateauError {
+  readonly code = "rate-limited" as const;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = "RateLimitedError";
+  }
+}
+
+/** The request carries no valid credentials (sign in, or send a token). */
+export class UnauthenticatedError extends PlateauError {
+  readonly code = "unauthenticated" as const;
+  constructor(message = "sign in first, or send an API token") {
+    super(message);
+    this.name = "UnauthenticatedError";
   }
 }
 

@@ -36,16 +36,85 @@ export const PlatformSchema = Type.Object(
 );
 export type PlatformDocument = Static<typeof PlatformSchema>;
 
+/** A login as the identity provider gives it (after mapping): the only personal datum in git. */
+const Login = Type.String({ pattern: "^[a-z0-9][-a-z0-9._]*$", maxLength: 64 });
+/** An OIDC group as the provider sends it (e.g. `lab:imb`, `imb-gpu-users`). */
+const Group = Type.String({ pattern: "^[^\\s]+$", minLength: 1, maxLength: 200 });
+
+export type ProjectRole = "owner" | "editor" | "viewer";
+const Role = Type.Union([Type.Literal("owner"), Type.Literal("editor"), Type.Literal("viewer")]);
+
+/** A member of a project: a person (by login) or everyone in an OIDC group. */
+export const MemberSchema = Type.Union([
+  Type.Object({ login: Login, role: Role }, { additionalProperties: false }),
+  Type.Object({ group: Group, role: Role }, { additionalProperties: false }),
+]);
+export type Member = Static<typeof MemberSchema>;
+
+/**
+ * A share of the platforms' resources. Units are chosen for people: cores, GiB. A missing
+ * field falls back to the default of the configuration; running instances count for CPU,
+ * memory and GPU, every instance (running or stopped) for instances and storage.
+ */
+export const QuotaSchema = Type.Object(
+  {
+    cpu: Type.Optional(Type.Number({ minimum: 0, maximum: 100000 })),
+    memoryGiB: Type.Optional(Type.Number({ minimum: 0, maximum: 1000000 })),
+    gpu: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
+    instances: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+    storageGiB: Type.Optional(Type.Number({ minimum: 0, maximum: 10000000 })),
+  },
+  { additionalProperties: false },
+);
+export type Quota = Static<typeof QuotaSchema>;
+
 export const ProjectSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
     kind: Type.Literal("Project"),
     metadata: Type.Object({ name: Name, createdAt: Type.String(), createdBy: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
-    spec: Type.Object({ title: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+    spec: Type.Object(
+      {
+        title: Type.String({ maxLength: 200 }),
+        /** The lab the project belongs to; absent for a personal project. */
+        lab: Type.Optional(Name),
+        /** The owner of a personal project (its only member). */
+        personal: Type.Optional(Login),
+        members: Type.Optional(Type.Array(MemberSchema, { maxItems: 500 })),
+        quota: Type.Optional(QuotaSchema),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
 export type ProjectDocument = Static<typeof ProjectSchema>;
+
+/** A lab: its share of the platforms, how many projects it may have, its admins. */
+export const LabSchema = Type.Object(
+  {
+    apiVersion: Type.Literal(API_VERSION),
+    kind: Type.Literal("Lab"),
+    metadata: Type.Object({ name: Name }, { additionalProperties: false }),
+    spec: Type.Object(
+      {
+        title: Type.String({ maxLength: 200 }),
+        projectLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
+        quota: Type.Optional(QuotaSchema),
+        /** Lab admins beyond those the identity provider's claims name. */
+        admins: Type.Optional(
+          Type.Array(
+            Type.Union([Type.Object({ login: Login }, { additionalProperties: false }), Type.Object({ group: Group }, { additionalProperties: false })]),
+            { maxItems: 100 },
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type LabDocument = Static<typeof LabSchema>;
 
 export type InstanceState = "running" | "stopped";
 
@@ -69,7 +138,7 @@ export const InstanceSchema = Type.Object(
 );
 export type InstanceDocument = Static<typeof InstanceSchema>;
 
-type Schema = typeof PlatformSchema | typeof ProjectSchema | typeof InstanceSchema;
+type Schema = typeof PlatformSchema | typeof ProjectSchema | typeof InstanceSchema | typeof LabSchema;
 
 function check<T>(schema: Schema, value: unknown, source: string): T {
   if (Value.Check(schema, value)) return value as T;
@@ -85,6 +154,7 @@ function check<T>(schema: Schema, value: unknown, source: string): T {
 export const parsePlatform = (text: string, source: string): PlatformDocument => check<PlatformDocument>(PlatformSchema, fromYaml(text, source), source);
 export const parseProject = (text: string, source: string): ProjectDocument => check<ProjectDocument>(ProjectSchema, fromYaml(text, source), source);
 export const parseInstance = (text: string, source: string): InstanceDocument => check<InstanceDocument>(InstanceSchema, fromYaml(text, source), source);
+export const parseLab = (text: string, source: string): LabDocument => check<LabDocument>(LabSchema, fromYaml(text, source), source);
 
 /** Every document of desired state is written through here: same object, same bytes. */
-export const serialize = (document: PlatformDocument | ProjectDocument | InstanceDocument): string => toYaml(document);
+export const serialize = (document: PlatformDocument | ProjectDocument | InstanceDocument | LabDocument): string => toYaml(document);

@@ -1,5 +1,5 @@
 // The one place where errors become HTTP answers.
-import { isPlateauError, type ErrorCode, InputError } from "../core/errors.js";
+import { isPlateauError, type ErrorCode, InputError, QuotaExceededError } from "../core/errors.js";
 import type { ErrorBody } from "../contracts/api.js";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -9,6 +9,8 @@ const STATUS: Record<ErrorCode, number> = {
   "not-allowed": 403,
   "quota-exceeded": 403,
   unavailable: 503,
+  "rate-limited": 429,
+  unauthenticated: 401,
 };
 
 export function httpStatusOf(error: unknown): number {
@@ -18,7 +20,12 @@ export function httpStatusOf(error: unknown): number {
 export function errorBody(error: unknown): ErrorBody {
   if (!isPlateauError(error)) return { error: { code: "internal", message: "internal error; the server's log has the details" } };
   return {
-    error: { code: error.code, message: error.message, ...(error instanceof InputError && error.issues.length > 0 ? { issues: [...error.issues] } : {}) },
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error instanceof InputError && error.issues.length > 0 ? { issues: [...error.issues] } : {}),
+      ...(error instanceof QuotaExceededError && error.denial ? { quota: error.denial } : {}),
+    },
   };
 }
 

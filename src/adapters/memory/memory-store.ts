@@ -1,5 +1,7 @@
 // In-memory index, status and secret stores for fast tests; they pass the same contract
 // suites as the SQL store (src/core/ports/*.contract.ts).
+import type { AccessStore } from "../../core/ports/access-store.js";
+import { createMemoryAccessStore } from "./memory-access-store.js";
 import type { SecretStore } from "../../core/ports/secret-store.js";
 import type { IndexedInstance, IndexedPlatform, IndexedProject, IndexedRequest, StateIndex } from "../../core/ports/state-index.js";
 import type { InstanceEvent, ObservedStatus, StatusStore } from "../../core/ports/status-store.js";
@@ -7,7 +9,7 @@ import type { InstanceEvent, ObservedStatus, StatusStore } from "../../core/port
 const key = (project: string, name: string) => `${project}/${name}`;
 const byKey = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, value]) => value);
 
-export function createMemoryStore(): { index: StateIndex; statuses: StatusStore; secrets: SecretStore } {
+export function createMemoryStore(): { index: StateIndex; statuses: StatusStore; secrets: SecretStore; access: AccessStore } {
   let commit: string | null = null;
   const platforms = new Map<string, IndexedPlatform>();
   const projects = new Map<string, IndexedProject>();
@@ -52,7 +54,12 @@ export function createMemoryStore(): { index: StateIndex; statuses: StatusStore;
     },
     async listInstances(filter) {
       return byKey(instances)
-        .filter((i) => (!filter.project || i.project === filter.project) && (!filter.platform || i.platform === filter.platform))
+        .filter(
+          (i) =>
+            (!filter.project || i.project === filter.project) &&
+            (!filter.projects || filter.projects.includes(i.project)) &&
+            (!filter.platform || i.platform === filter.platform),
+        )
         .map((i) => structuredClone(i));
     },
     async getInstance(project, name) {
@@ -108,5 +115,5 @@ export function createMemoryStore(): { index: StateIndex; statuses: StatusStore;
     },
   };
 
-  return { index, statuses, secrets };
+  return { index, statuses, secrets, access: createMemoryAccessStore() };
 }

@@ -84,6 +84,91 @@ export function migrations(dialect: Dialect): MigrationProvider {
         await sql`select 1`.execute(db);
       },
     },
+    // Tenancy: projects belong to labs and have members and quotas (indexed from git).
+    "0002_tenancy": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("projects").addColumn("lab", "text").execute();
+        await db.schema.alterTable("projects").addColumn("personal", "text").execute();
+        await db.schema
+          .alterTable("projects")
+          .addColumn("members_json", "text", (c) => c.notNull().defaultTo("[]"))
+          .execute();
+        await db.schema
+          .alterTable("projects")
+          .addColumn("quota_json", "text", (c) => c.notNull().defaultTo("{}"))
+          .execute();
+        await db.schema.createIndex("projects_lab").on("projects").column("lab").execute();
+      },
+    },
+    // Sign-in: people, sessions, tokens, one-time secrets, the audit log. Secrets are hashed.
+    "0003_access": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("users")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("issuer", "text", (c) => c.notNull())
+          .addColumn("subject", "text", (c) => c.notNull())
+          .addColumn("login", "text", (c) => c.notNull().unique())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("email", "text", (c) => c.notNull())
+          .addColumn("groups_json", "text", (c) => c.notNull())
+          .addColumn("labs_json", "text", (c) => c.notNull())
+          .addColumn("lab_admin_json", "text", (c) => c.notNull())
+          .addColumn("operator", "integer", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("last_sign_in_at", "text", (c) => c.notNull())
+          .addUniqueConstraint("users_identity", ["issuer", "subject"])
+          .execute();
+        await db.schema
+          .createTable("sessions")
+          .addColumn("id_hash", "text", (c) => c.primaryKey())
+          .addColumn("user_id", "text", (c) => c.notNull())
+          .addColumn("csrf_token", "text", (c) => c.notNull())
+          .addColumn("provider", "text", (c) => c.notNull())
+          .addColumn("id_token", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("last_seen_at", "text", (c) => c.notNull())
+          .addColumn("expires_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("one_time")
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("key_hash", "text", (c) => c.notNull())
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("expires_at", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("one_time_pk", ["kind", "key_hash"])
+          .execute();
+        await db.schema
+          .createTable("tokens")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("user_id", "text", (c) => c.notNull())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("hash", "text", (c) => c.notNull().unique())
+          .addColumn("prefix", "text", (c) => c.notNull())
+          .addColumn("projects_json", "text")
+          .addColumn("write", "integer", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("expires_at", "text", (c) => c.notNull())
+          .addColumn("last_used_at", "text")
+          .addColumn("revoked_at", "text")
+          .execute();
+        await db.schema.createIndex("tokens_user").on("tokens").column("user_id").execute();
+        await db.schema
+          .createTable("audit")
+          .addColumn("id", dialect === "postgres" ? "bigserial" : "integer", (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("at", "text", (c) => c.notNull())
+          .addColumn("actor", "text")
+          .addColumn("action", "text", (c) => c.notNull())
+          .addColumn("target", "text", (c) => c.notNull())
+          .addColumn("outcome", "text", (c) => c.notNull())
+          .addColumn("project", "text")
+          // ",imb,lmbp,": a lab admin's query is one LIKE, in SQLite and PostgreSQL alike.
+          .addColumn("labs", "text", (c) => c.notNull())
+          .addColumn("ip", "text", (c) => c.notNull())
+          .addColumn("detail", "text", (c) => c.notNull())
+          .execute();
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

@@ -5,7 +5,16 @@ import type { Generated } from "kysely";
 export interface Database {
   meta: { key: string; value: string };
   platforms: { name: string; title: string; engine: string; tier: string; site: string; infrastructure: string; domain: string; flavour: string };
-  projects: { name: string; title: string; created_at: string; created_by: string };
+  projects: {
+    name: string;
+    title: string;
+    created_at: string;
+    created_by: string;
+    lab: string | null;
+    personal: string | null;
+    members_json: string;
+    quota_json: string;
+  };
   instances: {
     project: string;
     name: string;
@@ -31,4 +40,54 @@ export interface Database {
   };
   events: { id: Generated<number>; project: string; instance: string; at: string; message: string };
   secrets: { project: string; instance: string; name: string; value: string; created_at: string };
+  users: {
+    id: string;
+    issuer: string;
+    subject: string;
+    login: string;
+    name: string;
+    email: string;
+    groups_json: string;
+    labs_json: string;
+    lab_admin_json: string;
+    operator: number;
+    created_at: string;
+    last_sign_in_at: string;
+  };
+  sessions: {
+    id_hash: string;
+    user_id: string;
+    csrf_token: string;
+    provider: string;
+    id_token: string | null;
+    created_at: string;
+    last_seen_at: string;
+    expires_at: string;
+  };
+  one_time: { kind: string; key_hash: string; payload: string; expires_at: string };
+  tokens: {
+    id: string;
+    user_id: string;
+    name: string;
+    hash: string;
+    prefix: string;
+    projects_json: string | null;
+    write: number;
+    created_at: string;
+    expires_at: string;
+    last_used_at: string | null;
+    revoked_at: string | null;
+  };
+  audit: {
+    id: Generated<number>;
+    at: string;
+    actor: string | null;
+    action: string;
+    target: string;
+    outcome: string;
+    project: string | null;
+    labs: string;
+    ip: string;
+    detail: string;
+  };
 }

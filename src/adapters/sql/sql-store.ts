@@ -6,6 +6,8 @@ import type { SecretStore } from "../../core/ports/secret-store.js";
 import type { IndexedInstance, IndexedPlatform, IndexedProject, StateIndex } from "../../core/ports/state-index.js";
 import type { InstanceEvent, ObservedStatus, Phase, StatusStore } from "../../core/ports/status-store.js";
 import type { Database } from "./schema.js";
+import type { AccessStore } from "../../core/ports/access-store.js";
+import { createSqlAccessStore } from "./sql-access-store.js";
 
 const INDEXED_COMMIT = "indexed_commit";
 const EVENTS_KEPT = 200;
@@ -39,7 +41,26 @@ const toInstanceRow = (instance: IndexedInstance): InstanceRow => ({
   created_by: instance.createdBy,
 });
 
-const toProject = (row: Database["projects"]): IndexedProject => ({ name: row.name, title: row.title, createdAt: row.created_at, createdBy: row.created_by });
+const toProject = (row: Database["projects"]): IndexedProject => ({
+  name: row.name,
+  title: row.title,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+  lab: row.lab,
+  personal: row.personal,
+  members: JSON.parse(row.members_json) as IndexedProject["members"],
+  quota: JSON.parse(row.quota_json) as IndexedProject["quota"],
+});
+const toProjectRow = (project: IndexedProject): Database["projects"] => ({
+  name: project.name,
+  title: project.title,
+  created_at: project.createdAt,
+  created_by: project.createdBy,
+  lab: project.lab,
+  personal: project.personal,
+  members_json: JSON.stringify(project.members),
+  quota_json: JSON.stringify(project.quota),
+});
 const toPlatform = (row: Database["platforms"]): IndexedPlatform => ({ ...row, engine: row.engine as IndexedPlatform["engine"] });
 
 const toStatus = (row: StatusRow): ObservedStatus => ({
@@ -57,6 +78,7 @@ export interface SqlStore {
   readonly index: StateIndex;
   readonly statuses: StatusStore;
   readonly secrets: SecretStore;
+  readonly access: AccessStore;
 }
 
 export function createSqlStore(db: Kysely<Database>, clock: { now(): Date }): SqlStore {
@@ -87,7 +109,7 @@ export function createSqlStore(db: Kysely<Database>, clock: { now(): Date }): Sq
         for (const platform of delta.platforms.upsert) await upsert(trx, "platforms", { ...platform }, ["name"]);
         for (const name of delta.projects.remove) await trx.deleteFrom("projects").where("name", "=", name).execute();
         for (const project of delta.projects.upsert) {
-          await upsert(trx, "projects", { name: project.name, title: project.title, created_at: project.createdAt, created_by: project.createdBy }, ["name"]);
+          await upsert(trx, "projects", toProjectRow(project), ["name"]);
         }
         for (const { project, name } of delta.instances.remove) {
           await trx.deleteFrom("instances").where("project", "=", project).where("name", "=", name).execute();
@@ -115,6 +137,10 @@ export function createSqlStore(db: Kysely<Database>, clock: { now(): Date }): Sq
     async listInstances(filter) {
       let query = db.selectFrom("instances").selectAll();
       if (filter.project) query = query.where("project", "=", filter.project);
+      if (filter.projects) {
+        if (filter.projects.length === 0) return [];
+        query = query.where("project", "in", [...filter.projects]);
+      }
       if (filter.platform) query = query.where("platform", "=", filter.platform);
       return (await query.orderBy("project").orderBy("name").execute()).map(toInstance);
     },
@@ -206,5 +232,5 @@ export function createSqlStore(db: Kysely<Database>, clock: { now(): Date }): Sq
     },
   };
 
-  return { index, statuses, secrets };
+  return { index, statuses, secrets, access: createSqlAccessStore(db) };
 }

@@ -111,7 +111,16 @@ function platformRow(document: ReturnType<typeof parsePlatform>, name: string): 
 
 function projectRow(document: ReturnType<typeof parseProject>, name: string): IndexedProject {
   if (document.metadata.name !== name) throw new Error(`metadata.name "${document.metadata.name}" does not match the directory name`);
-  return { name, title: document.spec.title, createdAt: document.metadata.createdAt, createdBy: document.metadata.createdBy };
+  return {
+    name,
+    title: document.spec.title,
+    createdAt: document.metadata.createdAt,
+    createdBy: document.metadata.createdBy,
+    lab: document.spec.lab ?? null,
+    personal: document.spec.personal ?? null,
+    members: document.spec.members ?? [],
+    quota: document.spec.quota ?? {},
+  };
 }
 
 function instanceRow(document: ReturnType<typeof parseInstance>, project: string, name: string): IndexedInstance {

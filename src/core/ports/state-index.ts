@@ -1,6 +1,6 @@
 // The index of desired state in the database: a projection of the repository that can
 // always be rebuilt from git. It answers queries (lists, filters) that git answers slowly.
-import type { InstanceState } from "../model.js";
+import type { InstanceState, Member, Quota } from "../model.js";
 import type { CommitId } from "./desired-state-repository.js";
 
 export interface IndexedPlatform {
@@ -19,6 +19,12 @@ export interface IndexedProject {
   readonly title: string;
   readonly createdAt: string;
   readonly createdBy: string;
+  /** The lab it belongs to; null for a personal project. */
+  readonly lab: string | null;
+  /** The owner's login, for a personal project. */
+  readonly personal: string | null;
+  readonly members: readonly Member[];
+  readonly quota: Quota;
 }
 
 export interface IndexedInstance {
@@ -58,6 +64,8 @@ export interface IndexedRequest {
 
 export interface InstanceFilter {
   readonly project?: string;
+  /** Instances of these projects only. */
+  readonly projects?: readonly string[];
   readonly platform?: string;
 }
 

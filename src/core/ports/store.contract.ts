@@ -2,6 +2,8 @@
 // adapter (SQLite, PostgreSQL, memory) passes them.
 import { describe, expect, it } from "vitest";
 import type { SecretStore } from "./secret-store.js";
+import type { AccessStore } from "./access-store.js";
+import { describeAccessStoreContract } from "./access-store.contract.js";
 import type { IndexDelta, IndexedInstance, StateIndex } from "./state-index.js";
 import type { ObservedStatus, StatusStore } from "./status-store.js";
 
@@ -9,6 +11,7 @@ export interface Stores {
   readonly index: StateIndex;
   readonly statuses: StatusStore;
   readonly secrets: SecretStore;
+  readonly access: AccessStore;
 }
 
 const emptyDelta = (commit: string): IndexDelta => ({
@@ -35,6 +38,7 @@ const instance = (project: string, name: string, extra: Partial<IndexedInstance>
 });
 
 export function describeStoreContract(name: string, create: () => Promise<Stores>): void {
+  describeAccessStoreContract(name, async () => (await create()).access);
   describe(`StateIndex contract: ${name}`, () => {
     it("starts with no indexed commit and nothing in it", async () => {
       const { index } = await create();
@@ -64,8 +68,20 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
         },
         projects: {
           upsert: [
-            { name: "demo", title: "Demo", createdAt: "t", createdBy: "alice" },
-            { name: "lab", title: "Lab", createdAt: "t", createdBy: "bob" },
+            { name: "demo", title: "Demo", createdAt: "t", createdBy: "alice", lab: null, personal: "alice", members: [], quota: {} },
+            {
+              name: "lab",
+              title: "Lab",
+              createdAt: "t",
+              createdBy: "bob",
+              lab: "imb",
+              personal: null,
+              members: [
+                { login: "bob", role: "owner" },
+                { group: "lab:imb", role: "viewer" },
+              ],
+              quota: { cpu: 4, memoryGiB: 8.5 },
+            },
           ],
           remove: [],
         },
@@ -78,7 +94,21 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       expect((await index.listInstances({ platform: "other" })).map((i) => i.name)).toEqual(["c"]);
       expect(await index.getInstance("demo", "a")).toEqual(instance("demo", "a"));
       expect((await index.listProjects()).map((p) => p.name)).toEqual(["demo", "lab"]);
-      expect(await index.getProject("lab")).toEqual({ name: "lab", title: "Lab", createdAt: "t", createdBy: "bob" });
+      expect(await index.getProject("lab")).toEqual({
+        name: "lab",
+        title: "Lab",
+        createdAt: "t",
+        createdBy: "bob",
+        lab: "imb",
+        personal: null,
+        members: [
+          { login: "bob", role: "owner" },
+          { group: "lab:imb", role: "viewer" },
+        ],
+        quota: { cpu: 4, memoryGiB: 8.5 },
+      });
+      expect((await index.listInstances({ projects: ["lab"] })).map((i) => i.name)).toEqual(["c"]);
+      expect(await index.listInstances({ projects: [] })).toEqual([]);
       expect((await index.getPlatform("local"))?.engine).toBe("podman");
       expect(await index.findRequest("req-1")).toEqual({ id: "req-1", commit: "c1", target: "demo/a" });
       expect(await index.findRequest("req-2")).toBeUndefined();

@@ -14,3 +14,9 @@ export function assertProjectName(name: string): void {
     );
   }
 }
+
+/** Lab projects may not take the `u-` prefix: it names personal projects (`u-<login>`). */
+export function assertLabProjectName(name: string): void {
+  assertProjectName(name);
+  if (name.startsWith("u-")) throw InputError.field("/name", "reserved", `"${name}": names starting with u- are personal projects (u-<login>)`);
+}

@@ -1,0 +1,125 @@
+// The authorization rules, as pure functions: who may do what to which project, lab or
+// record. Every route of the server asks here (src/server/access.ts); nothing else decides.
+//
+// Roles on a project, highest first: owner (manages members and quota), editor (launches,
+// stops, removes), viewer (reads). A lab admin is owner of every project of the lab; a
+// platform operator is owner everywhere. A project the principal has no role on does not
+// exist for them (404), so project names do not leak; a role too low is a 403.
+import type { Member, ProjectRole } from "../model.js";
+import type { Principal, UserPrincipal } from "./principal.js";
+
+export interface ProjectFacts {
+  readonly name: string;
+  readonly lab: string | null;
+  /** The owner's login, for a personal project. */
+  readonly personal: string | null;
+  readonly members: readonly Member[];
+}
+
+export type ProjectAction = "read" | "write" | "admin";
+
+export type Decision = { readonly allowed: true } | { readonly allowed: false; readonly status: 401 | 403 | 404; readonly reason: string };
+
+const ALLOW: Decision = { allowed: true };
+const deny = (status: 401 | 403 | 404, reason: string): Decision => ({ allowed: false, status, reason });
+export const SIGN_IN_REQUIRED = deny(401, "sign in first");
+
+const RANK: Record<ProjectRole, number> = { viewer: 1, editor: 2, owner: 3 };
+const NEEDED: Record<ProjectAction, ProjectRole> = { read: "viewer", write: "editor", admin: "owner" };
+
+const higher = (a: ProjectRole | null, b: ProjectRole | null): ProjectRole | null => (a === null ? b : b === null ? a : RANK[a] >= RANK[b] ? a : b);
+
+/** The principal's role on a project, from every source; null when none. */
+export function projectRole(principal: UserPrincipal, project: ProjectFacts): ProjectRole | null {
+  if (principal.operator) return "owner";
+  if (project.personal !== null && project.personal === principal.login) return "owner";
+  if (project.lab !== null && principal.labAdminOf.includes(project.lab)) return "owner";
+  let role: ProjectRole | null = null;
+  for (const member of project.members) {
+    const matches = "login" in member ? member.login === principal.login : principal.groups.includes(member.group);
+    if (matches) role = higher(role, member.role);
+  }
+  return role;
+}
+
+/** The personal project of a login: `u-<login>`, a prefix lab projects may not use. */
+export function personalProjectName(login: string): string {
+  const base = `u-${login.replace(/[^a-z0-9-]/g, "-")}`.slice(0, 30);
+  return base.replace(/-+$/, "");
+}
+
+function tokenAllows(principal: UserPrincipal, project: string, action: ProjectAction | "create"): Decision | undefined {
+  if (principal.scope.projects !== null && !principal.scope.projects.includes(project)) return deny(404, "the token is not valid for this project");
+  if (action !== "read" && !principal.scope.write) return deny(403, "the token is read-only");
+  return undefined;
+}
+
+/**
+ * May the principal act on this project? `project` is undefined when it does not exist:
+ * the only project one may write to before it exists is one's personal project (it is
+ * created by its first launch).
+ */
+export function authorizeProject(principal: Principal, name: string, project: ProjectFacts | undefined, action: ProjectAction): Decision {
+  if (principal.kind === "anonymous") return SIGN_IN_REQUIRED;
+  const scoped = tokenAllows(principal, name, action);
+  if (scoped) return scoped;
+  if (!project) {
+    if (principal.operator && action === "read") return ALLOW; // the service answers 404 itself
+    if (action === "write" && name === personalProjectName(principal.login)) return ALLOW;
+    return deny(404, "no such project");
+  }
+  const role = projectRole(principal, project);
+  if (role === null) return deny(404, "no such project");
+  if (RANK[role] < RANK[NEEDED[action]]) return deny(403, `this needs the ${NEEDED[action]} role on project ${name}; you are ${role}`);
+  return ALLOW;
+}
+
+/** Creating a lab project: lab members (and operators); within the lab's limit, checked at commit. */
+export function authorizeProjectCreation(principal: Principal, name: string, lab: string): Decision {
+  if (principal.kind === "anonymous") return SIGN_IN_REQUIRED;
+  const scoped = tokenAllows(principal, name, "create");
+  if (scoped) return scoped;
+  if (principal.scope.projects !== null) return deny(403, "a token limited to projects cannot create projects");
+  if (principal.operator || principal.labs.includes(lab) || principal.labAdminOf.includes(lab)) return ALLOW;
+  return deny(403, `only members of lab ${lab} may create its projects`);
+}
+
+export type LabAction = "read" | "admin";
+
+export function authorizeLab(principal: Principal, lab: string, action: LabAction): Decision {
+  if (principal.kind === "anonymous") return SIGN_IN_REQUIRED;
+  if (principal.scope.projects !== null) return deny(403, "a token limited to projects cannot read labs");
+  if (principal.operator || principal.labAdminOf.includes(lab)) return ALLOW;
+  if (action === "read" && principal.labs.includes(lab)) return ALLOW;
+  return action === "read" ? deny(404, "no such lab") : deny(403, `this needs to be an admin of lab ${lab}`);
+}
+
+/** Which labs' audit records the principal may read: all (null), some, or none (denied). */
+export function auditScope(principal: Principal): { allowed: true; labs: readonly string[] | null } | Decision {
+  if (principal.kind === "anonymous") return SIGN_IN_REQUIRED;
+  if (principal.scope.projects !== null) return deny(403, "a token limited to projects cannot read the audit log");
+  if (principal.operator) return { allowed: true, labs: null };
+  if (principal.labAdminOf.length > 0) return { allowed: true, labs: principal.labAdminOf };
+  return deny(403, "the audit log is for platform operators and lab admins");
+}
+
+/** Operator-only things: the whole repository's history, every user. */
+export function authorizeOperator(principal: Principal): Decision {
+  if (principal.kind === "anonymous") return SIGN_IN_REQUIRED;
+  if (principal.scope.projects !== null) return deny(403, "a token limited to projects cannot do this");
+  return principal.operator ? ALLOW : deny(403, "this is for platform operators");
+}
+
+/** Anything a signed-in person may read (platforms, their own profile). */
+export function authorizeSignedIn(principal: Principal): Decision {
+  return principal.kind === "anonymous" ? SIGN_IN_REQUIRED : ALLOW;
+}
+
+/** Managing one's API tokens: from a browser session, or a token that is neither limited nor read-only. */
+export function authorizeTokenManagement(principal: Principal): Decision {
+  if (principal.kind === "anonymous") return SIGN_IN_REQUIRED;
+  if (principal.via === "token" && (principal.scope.projects !== null || !principal.scope.write)) {
+    return deny(403, "only a session or an unrestricted token may manage tokens");
+  }
+  return ALLOW;
+}
