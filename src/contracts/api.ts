@@ -52,8 +52,111 @@ export const TemplateDetail = Type.Object({
 export type TemplateSummary = Static<typeof TemplateSummary>;
 export type TemplateDetail = Static<typeof TemplateDetail>;
 
-export const Project = Type.Object({ name: Type.String(), title: Type.String(), createdAt: Timestamp, createdBy: Type.String(), instances: Type.Integer() });
-export const CreateProjectBody = Type.Object({ name: Name, title: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+const Role = Type.Union([Type.Literal("owner"), Type.Literal("editor"), Type.Literal("viewer")]);
+const Login = Type.String({ pattern: "^[a-z0-9][-a-z0-9._]*$", maxLength: 64 });
+export const Member = Type.Union([
+  Type.Object({ login: Login, role: Role }, { additionalProperties: false }),
+  Type.Object({ group: Type.String({ pattern: "^[^\\s]+$", minLength: 1, maxLength: 200 }), role: Role }, { additionalProperties: false }),
+]);
+export const Quota = Type.Object(
+  {
+    cpu: Type.Optional(Type.Number({ minimum: 0, maximum: 100000, description: "cores" })),
+    memoryGiB: Type.Optional(Type.Number({ minimum: 0, maximum: 1000000 })),
+    gpu: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
+    instances: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+    storageGiB: Type.Optional(Type.Number({ minimum: 0, maximum: 10000000 })),
+  },
+  { additionalProperties: false },
+);
+export const Resources = Type.Object({ cpu: Type.Number(), memoryGiB: Type.Number(), gpu: Type.Number(), instances: Type.Number(), storageGiB: Type.Number() });
+
+export const Project = Type.Object({
+  name: Type.String(),
+  title: Type.String(),
+  createdAt: Timestamp,
+  createdBy: Type.String(),
+  lab: Type.Union([Type.String(), Type.Null()], { description: "Null for a personal project" }),
+  personal: Type.Union([Type.String(), Type.Null()], { description: "The owner's login, for a personal project" }),
+  members: Type.Array(Member),
+  quota: Quota,
+  instances: Type.Integer(),
+});
+export const CreateProjectBody = Type.Object(
+  { name: Name, lab: Name, title: Type.Optional(Type.String({ maxLength: 200 })) },
+  { additionalProperties: false, description: "The creator becomes the project's owner; the lab's project limit applies" },
+);
+export const MembersBody = Type.Object({ members: Type.Array(Member, { maxItems: 500 }) }, { additionalProperties: false });
+export const QuotaBody = Type.Object({ quota: Quota }, { additionalProperties: false });
+const QuotaUse = Type.Object({ quota: Resources, used: Resources });
+export const QuotaReport = Type.Object({
+  project: Type.Object({ name: Type.String(), ...QuotaUse.properties }),
+  lab: Type.Union([Type.Object({ name: Type.String(), projects: Type.Integer(), projectLimit: Type.Integer(), ...QuotaUse.properties }), Type.Null()]),
+});
+export type QuotaReport = Static<typeof QuotaReport>;
+export const Lab = Type.Object({
+  name: Type.String(),
+  title: Type.String(),
+  projectLimit: Type.Integer(),
+  projects: Type.Array(Type.String()),
+  quota: Resources,
+  used: Resources,
+});
+export type Lab = Static<typeof Lab>;
+export const LabParams = Type.Object({ lab: Type.String() });
+
+export const Me = Type.Object({
+  login: Type.String(),
+  name: Type.String(),
+  labs: Type.Array(Type.String()),
+  labAdminOf: Type.Array(Type.String()),
+  operator: Type.Boolean(),
+  personalProject: Type.String(),
+  via: Type.Union([Type.Literal("session"), Type.Literal("token")]),
+  csrfToken: Type.Union([Type.String(), Type.Null()], { description: "Send it as x-csrf-token with every change made with the session cookie" }),
+});
+export type Me = Static<typeof Me>;
+
+export const Token = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  prefix: Type.String({ description: "The token's first characters, to recognise it" }),
+  projects: Type.Union([Type.Array(Type.String()), Type.Null()], { description: "Null: all of the owner's projects" }),
+  write: Type.Boolean(),
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
+  revokedAt: Type.Union([Timestamp, Type.Null()]),
+});
+export type Token = Static<typeof Token>;
+export const CreateTokenBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    projects: Type.Optional(Type.Array(Name, { minItems: 1, maxItems: 100, description: "Limit the token to these projects" })),
+    write: Type.Optional(Type.Boolean({ description: "False for a read-only token (default true)" })),
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export const TokenCreated = Type.Object({ token: Type.String({ description: "Shown once: only its hash is kept" }), record: Token });
+export const TokenParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+
+export const AuditRecord = Type.Object({
+  id: Type.Integer(),
+  at: Timestamp,
+  actor: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  target: Type.String(),
+  outcome: Type.Union([Type.Literal("success"), Type.Literal("denied"), Type.Literal("failure")]),
+  project: Type.Union([Type.String(), Type.Null()]),
+  labs: Type.Array(Type.String()),
+  ip: Type.String(),
+  detail: Type.String(),
+});
+export const AuditQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), before: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
+export const IdentityProviderInfo = Type.Object({ id: Type.String(), title: Type.String(), issuer: Type.String() });
 export const ProjectCreated = Type.Object({ project: Project, commit: Type.Union([Type.String(), Type.Null()]) });
 export type Project = Static<typeof Project>;
 

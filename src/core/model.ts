@@ -101,13 +101,6 @@ export const LabSchema = Type.Object(
         title: Type.String({ maxLength: 200 }),
         projectLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
         quota: Type.Optional(QuotaSchema),
-        /** Lab admins beyond those the identity provider's claims name. */
-        admins: Type.Optional(
-          Type.Array(
-            Type.Union([Type.Object({ login: Login }, { additionalProperties: false }), Type.Object({ group: Group }, { additionalProperties: false })]),
-            { maxItems: 100 },
-          ),
-        ),
       },
       { additionalProperties: false },
     ),

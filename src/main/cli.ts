@@ -37,9 +37,18 @@ const program = createProgram({
       );
     }
     const cli = running.url === "http://localhost:8080" ? "npx plateau" : `npx plateau --server ${running.url}`;
+    if (running.demoAccounts.length > 0) {
+      const { DEMO_ROLES } = await import("./identity.js");
+      output.line(`Sign in at ${running.url}/ with a demo account of the embedded identity provider:`);
+      for (const account of running.demoAccounts) {
+        output.line(`  ${account.login.padEnd(8)} ${account.password}   ${DEMO_ROLES[account.login] ?? account.groups.join(", ")}`);
+      }
+      output.line(`  (kept in ${config.dataDir}/embedded-identity.json; configure identity.providers to use your institution's)`);
+    }
     output.line("Try:");
+    output.line(`  ${cli} login`);
     output.line(`  ${cli} catalog`);
-    output.line(`  ${cli} launch static-site --project demo --wait`);
+    output.line(`  ${cli} launch static-site --wait        (in your personal project)`);
     output.line("Stop with Ctrl-C; instances keep running and are picked up again at the next start.");
     await new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve());

@@ -20,6 +20,11 @@ import { createProjectService } from "../core/projects/service.js";
 import { createReconciler, type Reconciler } from "../core/reconcile/reconciler.js";
 import { bootstrapRepository } from "../core/repository/bootstrap.js";
 import { createWriter } from "../core/repository/writer.js";
+import { createTenancy, type TenancyDefaults } from "../core/tenancy/service.js";
+import { createAccessService, type SessionSettings, type TokenSettings } from "../core/access/service.js";
+import type { CompiledClaimMapping } from "../core/access/claims.js";
+import type { AccessStore } from "../core/ports/access-store.js";
+import type { IdentityProvider } from "../core/ports/identity-provider.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -33,6 +38,8 @@ export interface PlateauAdapters {
   readonly random: Random;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
+  readonly access: AccessStore;
+  readonly identityProviders: readonly IdentityProvider[];
 }
 
 export interface PlateauSettings {
@@ -45,6 +52,10 @@ export interface PlateauSettings {
   readonly urlOf: (address: InstanceAddress) => string;
   readonly reconcileIntervalMs: number;
   readonly reconcileConcurrency: number;
+  readonly tenancy: TenancyDefaults;
+  readonly claims: CompiledClaimMapping;
+  readonly sessions: SessionSettings;
+  readonly tokens: TokenSettings;
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
@@ -98,7 +109,9 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     );
   }
 
+  const tenancy = createTenancy({ repo, index, catalog: adapters.catalog, defaults: settings.tenancy });
   const services = {
+    tenancy,
     instances: createInstanceService({
       repo,
       writer,
@@ -109,8 +122,19 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       clock,
       random: adapters.random,
       urlOf: settings.urlOf,
+      tenancy,
     }),
-    projects: createProjectService({ repo, writer, index, clock }),
+    projects: createProjectService({ repo, writer, index, clock, tenancy }),
+    access: createAccessService({
+      store: adapters.access,
+      providers: adapters.identityProviders,
+      claims: settings.claims,
+      clock,
+      random: adapters.random,
+      logger,
+      sessions: settings.sessions,
+      tokens: settings.tokens,
+    }),
     platforms: createPlatformService({ index, engines }),
     catalog: createCatalogService(adapters.catalog),
   };

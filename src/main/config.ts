@@ -1,15 +1,39 @@
 // Plateau's configuration: one typed schema, validated once at start-up. Sources, later
 // ones winning: built-in defaults, plateau.yaml (or --config), PLATEAU_* variables, flags.
 import { existsSync, readFileSync } from "node:fs";
-import { userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import { InputError, type InputIssue } from "../core/errors.js";
 import { fromYaml } from "../core/yaml.js";
+import { ClaimMappingSchema } from "../core/access/claims.js";
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+const ProviderSchema = Type.Object(
+  {
+    id: Type.String({ pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63, description: "Used in the callback URL: /auth/callback/<id>" }),
+    title: Type.String({ maxLength: 200, description: "Shown in the provider picker" }),
+    issuer: Type.String({ pattern: "^https?://", description: "Exactly as the provider's discovery document says" }),
+    clientId: Type.String({ minLength: 1, maxLength: 500 }),
+    clientSecret: Type.Optional(Type.String({ maxLength: 2000, description: "Or PLATEAU_OIDC_<ID>_CLIENT_SECRET" })),
+    scopes: Type.Array(Type.String({ pattern: "^[!#-\\[\\]-~]+$" }), { default: ["openid", "profile", "email"] }),
+  },
+  { additionalProperties: false },
+);
+
+const QuotaDefaults = (defaults: { cpu: number; memoryGiB: number; gpu: number; instances: number; storageGiB: number }) =>
+  Type.Object(
+    {
+      cpu: Type.Number({ minimum: 0, default: defaults.cpu }),
+      memoryGiB: Type.Number({ minimum: 0, default: defaults.memoryGiB }),
+      gpu: Type.Integer({ minimum: 0, default: defaults.gpu }),
+      instances: Type.Integer({ minimum: 0, default: defaults.instances }),
+      storageGiB: Type.Number({ minimum: 0, default: defaults.storageGiB }),
+    },
+    { additionalProperties: false, default: {} },
+  );
 
 export const ConfigSchema = Type.Object(
   {
@@ -53,14 +77,68 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    /** Who the changes are made as, until sign-in exists: the author of the commits. */
-    user: Type.Object(
+    /** Where people reach Plateau (`https://plateau.example.org`); default: http://localhost:<port>. */
+    publicUrl: Type.Optional(Type.String({ pattern: "^https?://[^/?#]+$", description: "Origin of the portal and API, without a path" })),
+    identity: Type.Object(
       {
-        login: Type.String({ pattern: "^[a-z0-9][-a-z0-9._]*$", maxLength: 64 }),
-        name: Type.String({ maxLength: 200 }),
-        email: Type.String({ maxLength: 200 }),
+        /** OpenID Connect providers (an institution's, or one federation proxy). None: the embedded provider. */
+        providers: Type.Array(ProviderSchema, { default: [], maxItems: 1000 }),
+        claims: ClaimMappingSchema,
+        embedded: Type.Object(
+          {
+            /** Demo accounts of the embedded provider; generated passwords are kept in <dataDir>/embedded-accounts.yaml. */
+            accounts: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    login: Type.String({ pattern: "^[a-z0-9][-a-z0-9._]*$", maxLength: 64 }),
+                    password: Type.String({ minLength: 12, maxLength: 200 }),
+                    name: Type.String({ maxLength: 200 }),
+                    email: Type.String({ maxLength: 200 }),
+                    groups: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 }),
+                  },
+                  { additionalProperties: false },
+                ),
+                { maxItems: 1000 },
+              ),
+            ),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
-      { additionalProperties: false },
+      { additionalProperties: false, default: {} },
+    ),
+    sessions: Type.Object(
+      {
+        idleMinutes: Type.Number({ minimum: 1, maximum: 10080, default: 120, description: "A session unused this long ends" }),
+        absoluteHours: Type.Number({ minimum: 0.1, maximum: 720, default: 12, description: "A session ends this long after sign-in" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    tokens: Type.Object(
+      {
+        defaultDays: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+        maxDays: Type.Integer({ minimum: 1, maximum: 3650, default: 365 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    tenancy: Type.Object(
+      {
+        personalQuota: QuotaDefaults({ cpu: 2, memoryGiB: 8, gpu: 0, instances: 5, storageGiB: 20 }),
+        projectQuota: QuotaDefaults({ cpu: 8, memoryGiB: 32, gpu: 0, instances: 20, storageGiB: 200 }),
+        labQuota: QuotaDefaults({ cpu: 32, memoryGiB: 128, gpu: 2, instances: 100, storageGiB: 1000 }),
+        labProjectLimit: Type.Integer({ minimum: 0, maximum: 10000, default: 10 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Requests per minute per client (sign-in per address; tokens and launches per person). */
+    rateLimits: Type.Object(
+      {
+        signInPerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 10 }),
+        tokenCreationPerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 10 }),
+        launchPerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 30 }),
+      },
+      { additionalProperties: false, default: {} },
     ),
     logLevel: Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((level) => Type.Literal(level)) as never, { default: "info" }),
   },
@@ -73,19 +151,6 @@ export interface ConfigSources {
   readonly env: NodeJS.ProcessEnv;
   readonly overrides?: Record<string, unknown>;
   readonly cwd: string;
-}
-
-function defaultUser(): Static<typeof ConfigSchema>["user"] {
-  let login = "local";
-  try {
-    login =
-      userInfo()
-        .username.toLowerCase()
-        .replace(/[^-a-z0-9._]/g, "") || "local";
-  } catch {
-    // no passwd entry (containers): keep "local"
-  }
-  return { login, name: login, email: `${login}@localhost` };
 }
 
 function merge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
@@ -107,6 +172,7 @@ const fromEnv = (env: NodeJS.ProcessEnv): Record<string, unknown> => {
     dataDir: env.PLATEAU_DATA_DIR || undefined,
     database: env.PLATEAU_DATABASE_URL || undefined,
     logLevel: env.PLATEAU_LOG_LEVEL || undefined,
+    publicUrl: env.PLATEAU_PUBLIC_URL || undefined,
   };
 };
 
@@ -121,7 +187,7 @@ export function loadConfig(sources: ConfigSources): Config {
   } else if (explicit) {
     throw InputError.field("/config", "exists", `configuration file ${file} does not exist`);
   }
-  const raw = merge(merge(merge({ user: defaultUser() }, fromFile), fromEnv(sources.env)), sources.overrides ?? {});
+  const raw = merge(merge(merge({}, fromFile), fromEnv(sources.env)), sources.overrides ?? {});
   const withDefaults = Value.Default(ConfigSchema, raw);
   if (!Value.Check(ConfigSchema, withDefaults)) {
     const issues: InputIssue[] = [...Value.Errors(ConfigSchema, withDefaults)]
@@ -131,7 +197,18 @@ export function loadConfig(sources: ConfigSources): Config {
     throw new InputError(`invalid configuration: ${first?.pointer || "/"} ${first?.message ?? ""} [${first?.rule ?? ""}]`, issues);
   }
   const config = withDefaults as Config;
-  return { ...config, dataDir: resolve(sources.cwd, config.dataDir) };
+  // Secrets may come from the environment rather than the file: PLATEAU_OIDC_<ID>_CLIENT_SECRET.
+  const providers = config.identity.providers.map((provider) => {
+    const secret = sources.env[`PLATEAU_OIDC_${provider.id.toUpperCase().replace(/-/g, "_")}_CLIENT_SECRET`];
+    return secret ? { ...provider, clientSecret: secret } : provider;
+  });
+  const ids = new Set<string>();
+  providers.forEach((provider, i) => {
+    if (ids.has(provider.id)) throw InputError.field(`/identity/providers/${i}/id`, "uniqueItems", `provider id "${provider.id}" is used twice`);
+    ids.add(provider.id);
+  });
+  if (config.tokens.defaultDays > config.tokens.maxDays) throw InputError.field("/tokens/defaultDays", "maximum", "must not exceed tokens.maxDays");
+  return { ...config, identity: { ...config.identity, providers }, dataDir: resolve(sources.cwd, config.dataDir) };
 }
 
 export const paths = (config: Config) => ({

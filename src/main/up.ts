@@ -1,7 +1,6 @@
 // `plateau up`: builds the real adapters from the configuration, recovers, and serves.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
 import type { Logger as PinoLogger } from "pino";
 import { createFileCatalog } from "../adapters/catalog/file-catalog.js";
 import { createGitRepository, initRepository } from "../adapters/git/git-repository.js";
@@ -15,6 +14,11 @@ import { buildApp, type App } from "../server/app.js";
 import { createMetrics } from "../server/metrics.js";
 import { createProxy } from "../server/proxy.js";
 import { composePlateau, type Plateau } from "./compose.js";
+import { setUpIdentity } from "./identity.js";
+import { freeLoopbackPort } from "../adapters/net.js";
+import type { EmbeddedAccount } from "../adapters/oidc/embedded-provider.js";
+import { compileClaimMapping } from "../core/access/claims.js";
+import { createInstanceGate } from "../server/instance-gate.js";
 import { paths, PACKAGE_ROOT, type Config } from "./config.js";
 
 export interface RunningPlateau {
@@ -22,6 +26,8 @@ export interface RunningPlateau {
   readonly port: number;
   readonly plateau: Plateau;
   readonly app: App;
+  /** The embedded provider's demo accounts (empty when real providers are configured). */
+  readonly demoAccounts: readonly EmbeddedAccount[];
   close(): Promise<void>;
 }
 
@@ -80,10 +86,23 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
     );
   }
   const metrics = createMetrics();
-  // The proxy's port is known once listening (the configuration may ask for any free port).
-  let publicPort = config.publicPort ?? config.listen.port;
+  // Redirect URIs and the embedded issuer need the port before listening: "any free port" is chosen now.
+  const port = config.listen.port === 0 ? await freeLoopbackPort() : config.listen.port;
+  const publicPort = config.publicPort ?? port;
+  const publicOrigin = config.publicUrl ?? `http://localhost${publicPort === 80 ? "" : `:${publicPort}`}`;
+  const identity = await setUpIdentity(config, publicOrigin, logger);
   const plateau = composePlateau(
-    { repo, ...store, catalog, engines, clock: systemClock, random: cryptoRandom, logger, telemetry: metrics.telemetry },
+    {
+      repo,
+      ...store,
+      catalog,
+      engines,
+      clock: systemClock,
+      random: cryptoRandom,
+      logger,
+      telemetry: metrics.telemetry,
+      identityProviders: identity.providers,
+    },
     {
       platforms: config.platforms.local.enabled ? [localPlatformDocument(config.platforms.local.domain)] : [],
       system: { login: "plateau", name: "Plateau", email: "plateau@localhost" },
@@ -93,26 +112,35 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
           : `https://${instance}.${project}.${domain}/`,
       reconcileIntervalMs: config.reconcile.intervalSeconds * 1000,
       reconcileConcurrency: config.reconcile.concurrency,
+      tenancy: config.tenancy,
+      claims: compileClaimMapping(config.identity.claims),
+      sessions: config.sessions,
+      tokens: config.tokens,
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
     },
   );
   await plateau.start({ reconcile: true });
 
+  const findProject = (name: string) => plateau.services.projects.find(name);
+  const gate = createInstanceGate({ access: plateau.services.access, findProject, publicOrigin: () => publicOrigin });
   const app = await buildApp({
     services: plateau.services,
-    ...(plateau.router ? { proxy: createProxy(plateau.router, logger) } : {}),
+    ...(plateau.router
+      ? { proxy: createProxy(plateau.router, logger, gate, config.platforms.local.domain), proxiedDomain: config.platforms.local.domain }
+      : {}),
+    ...(identity.mount ? { mount: identity.mount } : {}),
     metrics,
     logger,
-    identify: () => config.user,
+    publicOrigin: () => publicOrigin,
+    limits: config.rateLimits,
+    clock: systemClock,
     readiness: {
       repository: async () => void (await repo.head()),
       database: async () => void (await store.index.indexedCommit()),
     },
     version,
   });
-  await app.listen({ host: config.listen.host, port: config.listen.port });
-  const port = (app.server.address() as AddressInfo).port;
-  publicPort = config.publicPort ?? port;
+  await app.listen({ host: config.listen.host, port });
 
   // Commits pushed by others (an operator's merge) are picked up here.
   let refreshing: Promise<void> = Promise.resolve();
@@ -120,19 +148,26 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
     refreshing = plateau.refresh().catch((error: unknown) => logger.warn({ error: (error as Error).message }, "refresh failed"));
   }, 2000);
   refresh.unref();
+  // Expired sessions and one-time secrets are forgotten every few minutes.
+  const purge = setInterval(() => {
+    plateau.services.access.purgeExpired().catch((error: unknown) => logger.warn({ error: (error as Error).message }, "purge of expired sessions failed"));
+  }, 300_000);
+  purge.unref();
 
   const host =
     config.listen.host === "0.0.0.0" || config.listen.host === "::" ? "localhost" : config.listen.host === "127.0.0.1" ? "localhost" : config.listen.host;
   let closed = false;
   return {
-    url: `http://${host}:${port}`,
+    url: config.publicUrl ?? `http://${host}:${port}`,
     port,
     plateau,
     app,
+    demoAccounts: identity.accounts,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(refresh);
+      clearInterval(purge);
       await refreshing;
       await plateau.stop();
       await app.close();

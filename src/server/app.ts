@@ -3,10 +3,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { API_PREFIX, Health } from "../contracts/api.js";
 import type { CatalogService } from "../core/catalog/service.js";
-import type { Requester } from "../core/identity.js";
+import type { AccessService } from "../core/access/service.js";
+import type { Tenancy } from "../core/tenancy/service.js";
+import type { Clock } from "../core/ports/clock.js";
+import { createRateLimiter } from "../core/access/rate-limit.js";
+import { registerAccessLayer } from "./access.js";
+import { registerAccessRoutes } from "./routes/access-routes.js";
+import { registerAuthRoutes } from "./routes/auth-routes.js";
+import { RateLimitedError } from "../core/errors.js";
 import type { InstanceService } from "../core/instances/service.js";
 import type { PlatformService } from "../core/platforms/service.js";
 import type { ProjectService } from "../core/projects/service.js";
@@ -21,15 +28,33 @@ export interface ServerDeps {
     readonly projects: ProjectService;
     readonly platforms: PlatformService;
     readonly catalog: CatalogService;
+    readonly tenancy: Tenancy;
+    readonly access: AccessService;
   };
   readonly proxy?: Proxy;
+  /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */
+  readonly mount?: { handles(url: string): boolean; handle(req: IncomingMessage, res: ServerResponse): void };
   readonly metrics: Metrics;
   readonly logger?: FastifyBaseLogger;
-  /** Who makes the request (the configured local user until sign-in exists). */
-  readonly identify: (request: FastifyRequest) => Requester;
+  /** The origin people use (`https://plateau.example.org`); known once listening. */
+  readonly publicOrigin: () => string;
+  /** The domain of the instances the local proxy serves, if any. */
+  readonly proxiedDomain?: string;
+  readonly limits: { readonly signInPerMinute: number; readonly tokenCreationPerMinute: number; readonly launchPerMinute: number };
+  readonly clock: Clock;
   /** Readiness checks: each returns "ok" or throws. */
   readonly readiness: Record<string, () => Promise<void>>;
   readonly version: string;
+}
+
+/** The API answers JSON only: nothing in it may run, frame or load anything. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/** Headers every answer carries, Plateau's own and the proxy's (instances' pages may add their own CSP). */
+function setBaselineHeaders(res: ServerResponse): void {
+  res.setHeader("strict-transport-security", "max-age=31536000; includeSubDomains");
+  res.setHeader("x-content-type-options", "nosniff");
+  res.setHeader("referrer-policy", "strict-origin-when-cross-origin");
 }
 
 export type App = FastifyInstance<ReturnType<typeof createServer>, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -44,6 +69,8 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     // Requests for an instance's host go to the proxy before Fastify routes anything.
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
+        setBaselineHeaders(res);
+        if (deps.mount?.handles(req.url ?? "")) return deps.mount.handle(req, res);
         if (!deps.proxy) return handler(req, res);
         deps.proxy.handle(req, res).then(
           (handled) => handled || handler(req, res),
@@ -74,8 +101,41 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
         description:
           "Self-service platform for research labs: catalog, projects, instances and platforms. Every change is one commit in the desired-state repository.",
       },
-      tags: [{ name: "catalog" }, { name: "projects" }, { name: "instances" }, { name: "platforms" }, { name: "system" }],
+      tags: [{ name: "catalog" }, { name: "projects" }, { name: "instances" }, { name: "platforms" }, { name: "labs" }, { name: "access" }, { name: "system" }],
+      components: {
+        securitySchemes: {
+          token: { type: "http", scheme: "bearer", description: "An API token (plt_…): plateau login, or POST /api/v1/tokens" },
+          session: {
+            type: "apiKey",
+            in: "cookie",
+            name: "__Host-plateau-session",
+            description: "A browser session; changes also need the x-csrf-token header",
+          },
+        },
+      },
+      security: [{ token: [] }, { session: [] }],
     },
+  });
+
+  // Pages' forms post urlencoded fields; 16 kB is plenty for them.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 16_384 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.addHook("onSend", async (_request, reply) => {
+    if (!reply.hasHeader("content-security-policy")) reply.header("content-security-policy", API_CSP);
+  });
+
+  const limiter = (perMinute: number) => createRateLimiter({ capacity: perMinute, refillPerMinute: perMinute, clock: deps.clock });
+  registerAccessLayer(app as unknown as FastifyInstance, {
+    access: deps.services.access,
+    findProject: (name) => deps.services.projects.find(name),
+    limiters: {
+      "sign-in": limiter(deps.limits.signInPerMinute),
+      token: limiter(deps.limits.tokenCreationPerMinute),
+      launch: limiter(deps.limits.launchPerMinute),
+    },
+    publicOrigin: deps.publicOrigin,
   });
 
   app.addHook("onResponse", async (request, reply) => {
@@ -88,6 +148,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       return reply.status(400).send(errorBody(input));
     }
     const status = httpStatusOf(error);
+    if (error instanceof RateLimitedError) reply.header("retry-after", String(error.retryAfterSeconds));
     if (status === 500 && error.statusCode && error.statusCode < 500) {
       // Fastify's own client errors (malformed JSON, wrong content type, body too large).
       return reply.status(error.statusCode).send({ error: { code: "input", message: error.message } });
@@ -99,10 +160,17 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     reply.status(404).send({ error: { code: "not-found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }),
   );
 
-  app.get("/healthz", { schema: { tags: ["system"], summary: "The process is alive", response: { 200: Health } } }, async () => ({ status: "ok" }));
+  app.get(
+    "/healthz",
+    { config: { access: { kind: "public" } }, schema: { tags: ["system"], summary: "The process is alive", response: { 200: Health } } },
+    async () => ({ status: "ok" }),
+  );
   app.get(
     "/readyz",
-    { schema: { tags: ["system"], summary: "The repository and the database answer", response: { 200: Health, 503: Health } } },
+    {
+      config: { access: { kind: "public" } },
+      schema: { tags: ["system"], summary: "The repository and the database answer", response: { 200: Health, 503: Health } },
+    },
     async (_request, reply) => {
       const checks: Record<string, string> = {};
       let ready = true;
@@ -118,12 +186,19 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       return reply.status(ready ? 200 : 503).send({ status: ready ? "ok" : "not ready", checks });
     },
   );
-  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+  app.get("/metrics", { config: { access: { kind: "public" } }, schema: { hide: true } }, async (_request, reply) => {
     reply.type(deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
-  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  app.get(`${API_PREFIX}/openapi.json`, { config: { access: { kind: "public" } }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(async (api) => registerRoutes(api as unknown as App, deps), { prefix: API_PREFIX });
+  await app.register(
+    async (api) => {
+      registerRoutes(api as unknown as App, deps);
+      registerAccessRoutes(api as unknown as App, deps);
+    },
+    { prefix: API_PREFIX },
+  );
+  registerAuthRoutes(app, deps);
   return app;
 }

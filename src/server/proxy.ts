@@ -4,7 +4,9 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import type { Duplex } from "node:stream";
-import type { Route, Router } from "../core/instances/routing.js";
+import { parseInstanceHost, type Route, type Router } from "../core/instances/routing.js";
+import { withoutPlateauCookies } from "./cookies.js";
+import type { GateAnswer, InstanceGate } from "./instance-gate.js";
 import type { Logger } from "../core/ports/logger.js";
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded.
@@ -31,6 +33,11 @@ function forwardedHeaders(req: IncomingMessage, route: Extract<Route, { kind: "u
     if (!keepUpgrade && (HOP_BY_HOP.has(name) || connectionTokens.includes(name))) continue;
     headers[name] = value;
   }
+  // Plateau's credentials are Plateau's: the instance never sees them.
+  const cookie = withoutPlateauCookies(req.headers.cookie);
+  if (cookie === undefined) delete headers.cookie;
+  else headers.cookie = cookie;
+  if (typeof headers.authorization === "string" && /^bearer plt_/i.test(headers.authorization)) delete headers.authorization;
   const remote = req.socket.remoteAddress ?? "";
   headers["x-forwarded-for"] = req.headers["x-forwarded-for"] ? `${String(req.headers["x-forwarded-for"])}, ${remote}` : remote;
   headers["x-forwarded-host"] = req.headers.host ?? "";
@@ -69,9 +76,21 @@ export interface Proxy {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean>;
 }
 
-export function createProxy(router: Router, logger: Logger): Proxy {
+function gatePage(answer: Extract<GateAnswer, { kind: "respond" }>): string {
+  return page(answer.status === 404 ? "Not found" : "Sign-in needed", answer.message ?? "", false);
+}
+
+export function createProxy(router: Router, logger: Logger, gate: InstanceGate, domain: string): Proxy {
   return {
     async handle(req, res) {
+      const target = parseInstanceHost(req.headers.host ?? "", domain);
+      if (!target) return false;
+      const answer = await gate.admit(req, target);
+      if (answer.kind === "respond") {
+        res.writeHead(answer.status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...answer.headers });
+        res.end(answer.message ? gatePage(answer) : undefined);
+        return true;
+      }
       const route = await router.resolve(req.headers.host ?? "");
       if (route.kind === "not-an-instance") return false;
       if (route.kind !== "upstream") {
@@ -103,6 +122,13 @@ export function createProxy(router: Router, logger: Logger): Proxy {
     },
 
     async upgrade(req, socket, head) {
+      const target = parseInstanceHost(req.headers.host ?? "", domain);
+      if (!target) return false;
+      const answer = await gate.admit(req, target);
+      if (answer.kind === "respond") {
+        socket.end(`HTTP/1.1 ${answer.status === 404 ? "404 Not Found" : "401 Unauthorized"}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+        return true;
+      }
       const route = await router.resolve(req.headers.host ?? "");
       if (route.kind === "not-an-instance") return false;
       if (route.kind !== "upstream") {

@@ -11,19 +11,19 @@ const launch = (body: object, project = "demo", headers: Record<string, string> 
 
 describe("HTTP API", () => {
   it("lists and describes templates", async () => {
-    const { app } = await memoryApp();
-    const list = await app.inject({ url: "/api/v1/templates" });
+    const { inject } = await memoryApp();
+    const list = await inject({ url: "/api/v1/templates" });
     expect(list.statusCode).toBe(200);
     const ids = (list.json() as { items: { id: string }[] }).items.map((t) => t.id);
     expect(ids).toContain("static-site");
-    const detail = await app.inject({ url: "/api/v1/templates/static-site" });
+    const detail = await inject({ url: "/api/v1/templates/static-site" });
     expect(detail.json()).toMatchObject({ id: "static-site", valuesSchema: { type: "object" }, sizes: ["small", "medium", "large"] });
-    expect((await app.inject({ url: "/api/v1/templates/nope" })).statusCode).toBe(404);
+    expect((await inject({ url: "/api/v1/templates/nope" })).statusCode).toBe(404);
   });
 
   it("launches (202 with placement), gets, lists, stops, starts and removes an instance", async () => {
-    const { app, reconciler } = await memoryApp();
-    const launched = await app.inject(launch({ template: "static-site", name: "hello", values: { size: "medium" } }));
+    const { inject, reconciler } = await memoryApp();
+    const launched = await inject(launch({ template: "static-site", name: "hello", values: { size: "medium" } }));
     expect(launched.statusCode).toBe(202);
     expect(launched.json()).toMatchObject({
       instance: { project: "demo", name: "hello", phase: "pending", values: { size: "medium" } },
@@ -31,25 +31,25 @@ describe("HTTP API", () => {
       replayed: false,
     });
     await reconciler.reconcileOnce();
-    expect((await app.inject({ url: "/api/v1/projects/demo/instances/hello" })).json()).toMatchObject({
+    expect((await inject({ url: "/api/v1/projects/demo/instances/hello" })).json()).toMatchObject({
       phase: "running",
       url: "http://hello.demo.localhost:8080/",
     });
-    expect((await app.inject({ url: "/api/v1/instances?project=demo" })).json().items).toHaveLength(1);
-    expect((await app.inject({ url: "/api/v1/projects/demo/instances" })).json().items).toHaveLength(1);
-    expect((await app.inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/stop" })).statusCode).toBe(202);
-    const again = await app.inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/stop" });
+    expect((await inject({ url: "/api/v1/instances?project=demo" })).json().items).toHaveLength(1);
+    expect((await inject({ url: "/api/v1/projects/demo/instances" })).json().items).toHaveLength(1);
+    expect((await inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/stop" })).statusCode).toBe(202);
+    const again = await inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/stop" });
     expect(again.json().commit).toBeNull();
-    expect((await app.inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/start" })).json().commit).toMatch(/^[0-9a-f]+$/);
-    expect((await app.inject({ method: "DELETE", url: "/api/v1/projects/demo/instances/hello" })).statusCode).toBe(202);
-    expect((await app.inject({ url: "/api/v1/projects/demo/instances/hello" })).statusCode).toBe(404);
+    expect((await inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/start" })).json().commit).toMatch(/^[0-9a-f]+$/);
+    expect((await inject({ method: "DELETE", url: "/api/v1/projects/demo/instances/hello" })).statusCode).toBe(202);
+    expect((await inject({ url: "/api/v1/projects/demo/instances/hello" })).statusCode).toBe(404);
     await reconciler.reconcileOnce();
-    expect((await app.inject({ url: "/api/v1/projects/demo/instances/hello/status" })).statusCode).toBe(404);
+    expect((await inject({ url: "/api/v1/projects/demo/instances/hello/status" })).statusCode).toBe(404);
   });
 
   it("answers invalid values with 400 naming the field and the rule", async () => {
-    const { app } = await memoryApp();
-    const response = await app.inject(launch({ template: "static-site", values: { size: "huge", storage: 3 } }));
+    const { inject } = await memoryApp();
+    const response = await inject(launch({ template: "static-site", values: { size: "huge", storage: 3 } }));
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       error: {
@@ -64,79 +64,92 @@ describe("HTTP API", () => {
   });
 
   it("maps each failure to its status: 404 template, 409 name taken, 400 bad names", async () => {
-    const { app } = await memoryApp();
-    expect((await app.inject(launch({ template: "nope" }))).statusCode).toBe(404);
-    expect((await app.inject(launch({ template: "static-site", name: "hello" }))).statusCode).toBe(202);
-    const conflict = await app.inject(launch({ template: "static-site", name: "hello" }));
+    const { inject } = await memoryApp();
+    expect((await inject(launch({ template: "nope" }))).statusCode).toBe(404);
+    expect((await inject(launch({ template: "static-site", name: "hello" }))).statusCode).toBe(202);
+    const conflict = await inject(launch({ template: "static-site", name: "hello" }));
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json().error.code).toBe("conflict");
-    const badName = await app.inject(launch({ template: "static-site", name: "Hello!" }));
+    const badName = await inject(launch({ template: "static-site", name: "Hello!" }));
     expect(badName.statusCode).toBe(400);
     expect(badName.json().error.issues[0]).toMatchObject({ pointer: "/name", rule: "dns-label" });
-    const badProject = await app.inject(launch({ template: "static-site" }, "Not_A_Label"));
+    const badProject = await inject(launch({ template: "static-site" }, "Not_A_Label"));
     expect(badProject.statusCode).toBe(400);
     expect(badProject.json().error.issues[0]).toMatchObject({ pointer: "/project", rule: "dns-label" });
-    expect((await app.inject({ url: "/api/v1/projects/demo/instances/nope" })).statusCode).toBe(404);
-    expect((await app.inject({ url: "/api/v1/nowhere" })).json()).toEqual({ error: { code: "not-found", message: "no route GET /api/v1/nowhere" } });
+    expect((await inject({ url: "/api/v1/projects/demo/instances/nope" })).statusCode).toBe(404);
+    expect((await inject({ url: "/api/v1/nowhere" })).json()).toEqual({ error: { code: "not-found", message: "no route GET /api/v1/nowhere" } });
   });
 
   it("refuses fields that are not part of a request (no mass assignment), changing nothing", async () => {
-    const { app, repo } = await memoryApp();
+    const { inject, repo } = await memoryApp();
     const head = await repo.head();
     for (const extra of [{ project: "other" }, { state: "stopped" }, { createdBy: "mallory" }, { placement: { platform: "x" } }]) {
-      const response = await app.inject(launch({ template: "static-site", ...extra }));
+      const response = await inject(launch({ template: "static-site", ...extra }));
       expect(response.statusCode, JSON.stringify(extra)).toBe(400);
       expect(response.json().error.issues[0]).toMatchObject({ pointer: `/${Object.keys(extra)[0]}`, rule: "additionalProperties" });
     }
     expect(
-      (await app.inject({ method: "POST", url: "/api/v1/projects/demo/instances", payload: "{not json", headers: { "content-type": "application/json" } }))
+      (await inject({ method: "POST", url: "/api/v1/projects/demo/instances", payload: "{not json", headers: { "content-type": "application/json" } }))
         .statusCode,
     ).toBe(400);
     expect(await repo.head()).toBe(head);
   });
 
   it("answers a retried change with the same result (Idempotency-Key)", async () => {
-    const { app, repo } = await memoryApp();
-    const first = await app.inject(launch({ template: "static-site" }, "demo", { "idempotency-key": "abc-123" }));
+    const { inject, repo } = await memoryApp();
+    const first = await inject(launch({ template: "static-site" }, "demo", { "idempotency-key": "abc-123" }));
     const head = await repo.head();
-    const retry = await app.inject(launch({ template: "static-site" }, "demo", { "idempotency-key": "abc-123" }));
+    const retry = await inject(launch({ template: "static-site" }, "demo", { "idempotency-key": "abc-123" }));
     expect(retry.statusCode).toBe(202);
     expect(retry.json()).toMatchObject({ replayed: true, instance: { name: first.json().instance.name } });
     expect(await repo.head()).toBe(head);
   });
 
   it("creates and lists projects and platforms", async () => {
-    const { app } = await memoryApp();
-    expect((await app.inject({ method: "POST", url: "/api/v1/projects", payload: { name: "lab", title: "The lab" } })).statusCode).toBe(201);
-    expect((await app.inject({ method: "POST", url: "/api/v1/projects", payload: { name: "lab" } })).statusCode).toBe(409);
-    expect((await app.inject({ method: "POST", url: "/api/v1/projects", payload: { name: "kube-system" } })).statusCode).toBe(400);
-    expect((await app.inject({ url: "/api/v1/projects/lab" })).json()).toMatchObject({ name: "lab", title: "The lab", instances: 0, createdBy: "alice" });
-    expect((await app.inject({ url: "/api/v1/projects" })).json().items.map((p: { name: string }) => p.name)).toEqual(["lab"]);
-    expect((await app.inject({ url: "/api/v1/platforms" })).json().items).toEqual([
+    const { inject } = await memoryApp();
+    expect((await inject({ method: "POST", url: "/api/v1/projects", payload: { name: "lab", lab: "imb", title: "The lab" } })).statusCode).toBe(201);
+    expect((await inject({ method: "POST", url: "/api/v1/projects", payload: { name: "lab", lab: "imb" } })).statusCode).toBe(409);
+    expect((await inject({ method: "POST", url: "/api/v1/projects", payload: { name: "kube-system", lab: "imb" } })).statusCode).toBe(400);
+    expect((await inject({ method: "POST", url: "/api/v1/projects", payload: { name: "u-bob", lab: "imb" } })).json().error.issues[0]).toMatchObject({
+      pointer: "/name",
+      rule: "reserved",
+    });
+    expect((await inject({ url: "/api/v1/projects/lab" })).json()).toMatchObject({
+      name: "lab",
+      title: "The lab",
+      instances: 0,
+      createdBy: "alice",
+      lab: "imb",
+      personal: null,
+      members: [{ login: "alice", role: "owner" }],
+    });
+    expect((await inject({ url: "/api/v1/projects" })).json().items.map((p: { name: string }) => p.name)).toEqual(["demo", "lab"]);
+    expect((await inject({ url: "/api/v1/platforms" })).json().items).toEqual([
       expect.objectContaining({ name: "local", engine: "podman", available: true, instances: 0 }),
     ]);
-    expect((await app.inject({ url: "/api/v1/platforms/local" })).statusCode).toBe(200);
-    expect((await app.inject({ url: "/api/v1/platforms/mars" })).statusCode).toBe(404);
+    expect((await inject({ url: "/api/v1/platforms/local" })).statusCode).toBe(200);
+    expect((await inject({ url: "/api/v1/platforms/mars" })).statusCode).toBe(404);
   });
 
   it("gives history and events", async () => {
-    const { app, reconciler } = await memoryApp();
-    await app.inject(launch({ template: "static-site", name: "hello" }));
+    const { inject, reconciler } = await memoryApp();
+    await inject(launch({ template: "static-site", name: "hello" }));
     await reconciler.reconcileOnce();
-    const history = (await app.inject({ url: "/api/v1/projects/demo/instances/hello/history" })).json().items;
-    expect(history).toEqual([expect.objectContaining({ action: "launch", author: "Alice Martin", subject: "launch demo/hello (static-site 1.0.0) on local" })]);
-    expect((await app.inject({ url: "/api/v1/history?project=demo" })).json().items).toHaveLength(1);
-    const events = (await app.inject({ url: "/api/v1/projects/demo/instances/hello/events" })).json().items;
+    const history = (await inject({ url: "/api/v1/projects/demo/instances/hello/history" })).json().items;
+    expect(history).toEqual([expect.objectContaining({ action: "launch", author: "alice", subject: "launch demo/hello (static-site 1.0.0) on local" })]);
+    // The project's creation, then the launch.
+    expect((await inject({ url: "/api/v1/history?project=demo" })).json().items.map((e: { action: string }) => e.action)).toEqual(["launch", "create-project"]);
+    const events = (await inject({ url: "/api/v1/projects/demo/instances/hello/events" })).json().items;
     expect(events.map((e: { message: string }) => e.message)).toContain("running");
-    const logs = await app.inject({ url: "/api/v1/projects/demo/instances/hello/logs?tail=10" });
+    const logs = await inject({ url: "/api/v1/projects/demo/instances/hello/logs?tail=10" });
     expect(logs.statusCode).toBe(200);
     expect(logs.headers["content-type"]).toContain("text/plain");
     expect(logs.body).toContain("started");
   });
 
   it("describes itself with a valid OpenAPI document covering every route", async () => {
-    const { app } = await memoryApp();
-    const document = (await app.inject({ url: "/api/v1/openapi.json" })).json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const { inject } = await memoryApp();
+    const document = (await inject({ url: "/api/v1/openapi.json" })).json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(document.openapi).toBe("3.1.0");
     for (const [path, method] of [
       ["/api/v1/templates", "get"],
@@ -161,12 +174,12 @@ describe("HTTP API", () => {
   });
 
   it("serves health, readiness and Prometheus metrics", async () => {
-    const { app } = await memoryApp();
-    expect((await app.inject({ url: "/healthz" })).json()).toEqual({ status: "ok" });
-    expect((await app.inject({ url: "/readyz" })).json()).toEqual({ status: "ok", checks: { repository: "ok" } });
-    await app.inject({ url: "/api/v1/templates" });
-    await app.inject(launch({ template: "static-site" }));
-    const metrics = (await app.inject({ url: "/metrics" })).body;
+    const { inject } = await memoryApp();
+    expect((await inject({ url: "/healthz" })).json()).toEqual({ status: "ok" });
+    expect((await inject({ url: "/readyz" })).json()).toEqual({ status: "ok", checks: { repository: "ok" } });
+    await inject({ url: "/api/v1/templates" });
+    await inject(launch({ template: "static-site" }));
+    const metrics = (await inject({ url: "/metrics" })).body;
     expect(metrics).toMatch(/plateau_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/templates",status="200"\} 1/);
     expect(metrics).toContain("plateau_reconcile_duration_seconds");
     expect(metrics).toContain("plateau_pending_changes");

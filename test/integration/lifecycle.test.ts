@@ -27,7 +27,7 @@ describe("instance lifecycle (core + in-memory adapters)", () => {
     expect(commits).toHaveLength(1);
     expect(commits[0]).toMatchObject({
       subject: "launch demo/hello (static-site 1.0.0) on local",
-      author: { name: "Alice Martin", email: "alice@example.org" },
+      author: { name: "alice", email: "alice@users.plateau.invalid" },
     });
     const head = (await repo.head()) as string;
     const intent = parseInstance((await repo.readFile(head, "projects/demo/instances/hello.yaml")) as string, "intent");
@@ -129,8 +129,8 @@ describe("instance lifecycle (core + in-memory adapters)", () => {
     await plateau.services.instances.stop("demo", "hello", alice);
     const history = await plateau.services.instances.history({ project: "demo", instance: "hello" });
     expect(history.map((entry) => [entry.action, entry.author])).toEqual([
-      ["stop", "Alice Martin"],
-      ["launch", "Alice Martin"],
+      ["stop", "alice"],
+      ["launch", "alice"],
     ]);
     expect((await plateau.services.instances.history({})).length).toBeGreaterThanOrEqual(4); // with the bootstrap commit
   });

@@ -12,6 +12,7 @@ let upstreamPort = 0;
 let lastHeaders: IncomingHttpHeaders = {};
 let plateauPort = 0;
 let context: Awaited<ReturnType<typeof memoryApp>>;
+let aliceToken = "";
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
@@ -60,6 +61,7 @@ beforeAll(async () => {
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   plateauPort = (app.server.address() as AddressInfo).port;
+  aliceToken = await context.tokenOf("alice");
 });
 
 afterAll(async () => {
@@ -67,9 +69,15 @@ afterAll(async () => {
   upstream.close();
 });
 
-function get(host: string, path = "/", method = "GET", body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function get(
+  host: string,
+  path = "/",
+  method = "GET",
+  body?: string,
+  headers: Record<string, string> = { authorization: `Bearer ${aliceToken}` },
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: plateauPort, path, method, headers: { host } }, (res) => {
+    const req = request({ host: "127.0.0.1", port: plateauPort, path, method, headers: { host, ...headers } }, (res) => {
       let text = "";
       res.on("data", (chunk: Buffer) => (text += chunk.toString()));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
@@ -88,10 +96,46 @@ describe("reverse proxy", () => {
     expect(lastHeaders["x-forwarded-host"]).toBe(`web.demo.localhost:${plateauPort}`);
     expect(lastHeaders["x-forwarded-proto"]).toBe("http");
     expect(lastHeaders["x-forwarded-for"]).toBe("127.0.0.1");
+    // Plateau's credentials stay with Plateau.
+    expect(lastHeaders.authorization).toBeUndefined();
+  });
+
+  it("serves an instance only to members of its project", async () => {
+    const host = `web.demo.localhost:${plateauPort}`;
+    lastHeaders = {};
+    // Nobody signed in: a browser is sent to Plateau to sign in, then comes back.
+    const anonymous = await get(host, "/page?x=1", "GET", undefined, {});
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.location).toBe(`http://localhost:8080/auth/instance?host=${encodeURIComponent(host)}&path=${encodeURIComponent("/page?x=1")}`);
+    expect((await get(host, "/", "POST", "x", {})).status).toBe(401);
+    // Bob is in another lab: the instance does not exist for him, and nothing reaches it.
+    const bob = await get(host, "/", "GET", undefined, { authorization: `Bearer ${await context.tokenOf("bob")}` });
+    expect(bob.status).toBe(404);
+    expect(bob.body).not.toContain("web");
+    expect((await get(`nope.demo.localhost:${plateauPort}`, "/", "GET", undefined, { authorization: `Bearer ${await context.tokenOf("bob")}` })).status).toBe(
+      404,
+    );
+    expect((await get(host, "/", "GET", undefined, { authorization: "Bearer plt_forged" })).status).toBe(401);
+    expect(lastHeaders).toEqual({});
+    // Ines administers the lab: she may open it; Oscar operates the platforms: so may he.
+    expect((await get(host, "/", "GET", undefined, { authorization: `Bearer ${await context.tokenOf("ines")}` })).status).toBe(200);
+    expect((await get(host, "/", "GET", undefined, { authorization: `Bearer ${await context.tokenOf("oscar")}` })).status).toBe(200);
+    // A ticket is single-use and only for its host.
+    expect((await get(host, "/__plateau/auth?ticket=forged", "GET", undefined, {})).status).toBe(403);
+  });
+
+  it("does not forward Plateau's cookies to the instance", async () => {
+    await get(`web.demo.localhost:${plateauPort}`, "/", "GET", undefined, {
+      authorization: `Bearer ${aliceToken}`,
+      cookie: "__Host-plateau-instance=abc; app=kept; __Host-plateau-session=def",
+    });
+    expect(lastHeaders.cookie).toBe("app=kept");
   });
 
   it("tunnels WebSockets", async () => {
-    const socket = new WebSocket(`ws://127.0.0.1:${plateauPort}/api/kernels/1/channels`, { headers: { host: `web.demo.localhost:${plateauPort}` } });
+    const socket = new WebSocket(`ws://127.0.0.1:${plateauPort}/api/kernels/1/channels`, {
+      headers: { host: `web.demo.localhost:${plateauPort}`, authorization: `Bearer ${aliceToken}` },
+    });
     const reply = await new Promise<string>((resolve, reject) => {
       socket.on("open", () => socket.send("ping"));
       socket.on("message", (data) => resolve(data.toString()));

@@ -1,13 +1,31 @@
-// The API server over a Plateau composed for tests.
+// The API server over a Plateau composed for tests, with people to act as. Sign-in itself
+// (OpenID Connect) is tested against real providers elsewhere; here people get API tokens
+// from the access service directly, as `plateau login` would give them.
+import type { InjectOptions } from "fastify";
 import { createRouter } from "../../src/core/instances/routing.js";
 import { cryptoRandom, systemClock } from "../../src/adapters/system/system.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { buildApp } from "../../src/server/app.js";
 import { createMetrics } from "../../src/server/metrics.js";
 import { createProxy } from "../../src/server/proxy.js";
-import { alice, memoryPlateau } from "./plateau.js";
+import { createInstanceGate } from "../../src/server/instance-gate.js";
+import type { UserIdentity } from "../../src/core/ports/access-store.js";
+import { FULL_SCOPE, type UserPrincipal } from "../../src/core/access/principal.js";
+import { memoryPlateau } from "./plateau.js";
 
-export async function memoryApp() {
+export const ORIGIN = "http://localhost:8080";
+
+/** The demo community: two labs, a member and an admin in each, an operator. */
+export const PEOPLE = {
+  alice: { labs: ["imb"], labAdminOf: [], operator: false, groups: ["lab:imb"] },
+  ines: { labs: ["imb"], labAdminOf: ["imb"], operator: false, groups: ["lab:imb", "lab-admin:imb"] },
+  bob: { labs: ["lmbp"], labAdminOf: [], operator: false, groups: ["lab:lmbp"] },
+  lea: { labs: ["lmbp"], labAdminOf: ["lmbp"], operator: false, groups: ["lab:lmbp", "lab-admin:lmbp"] },
+  oscar: { labs: [], labAdminOf: [], operator: true, groups: ["plateau:operators"] },
+} as const;
+export type Person = keyof typeof PEOPLE;
+
+export async function memoryApp(options: { limits?: { signInPerMinute: number; tokenCreationPerMinute: number; launchPerMinute: number } } = {}) {
   const composed = await memoryPlateau();
   const { adapters, plateau } = composed;
   // The proxy test writes statuses directly, as no reconciler runs: no cache to invalidate.
@@ -22,13 +40,49 @@ export async function memoryApp() {
     domain: "localhost",
     cacheMs: 0,
   });
+  const access = plateau.services.access;
+  const findProject = (name: string) => plateau.services.projects.find(name);
   const app = await buildApp({
     services: plateau.services,
-    proxy: createProxy(router, silentLogger),
+    proxy: createProxy(router, silentLogger, createInstanceGate({ access, findProject, publicOrigin: () => ORIGIN }), "localhost"),
+    proxiedDomain: "localhost",
     metrics: createMetrics(),
-    identify: () => alice,
+    publicOrigin: () => ORIGIN,
+    limits: options.limits ?? { signInPerMinute: 1000, tokenCreationPerMinute: 1000, launchPerMinute: 1000 },
+    clock: systemClock,
     readiness: { repository: async () => void (await adapters.repo.head()) },
     version: "test",
   });
-  return { ...composed, app };
+
+  const principals = new Map<Person, UserPrincipal>();
+  /** The person, signed up (as their first sign-in would) once. */
+  async function person(who: Person): Promise<UserPrincipal> {
+    const known = principals.get(who);
+    if (known) return known;
+    const identity: UserIdentity = { issuer: "https://idp.test", subject: `sub-${who}`, login: who, name: who, email: `${who}@example.org`, ...PEOPLE[who] };
+    const user = await adapters.access.upsertUser(identity, new Date().toISOString());
+    const principal: UserPrincipal = { kind: "user", userId: user.id, ...PEOPLE[who], login: user.login, name: user.name, via: "token", scope: FULL_SCOPE };
+    principals.set(who, principal);
+    return principal;
+  }
+  const tokens = new Map<Person, string>();
+  /** An unrestricted API token of the person, as `plateau login` gives. */
+  async function tokenOf(who: Person): Promise<string> {
+    const known = tokens.get(who);
+    if (known) return known;
+    const { token } = await access.createToken(await person(who), { name: "test" });
+    tokens.set(who, token);
+    return token;
+  }
+  const as = async (who: Person) => ({ authorization: `Bearer ${await tokenOf(who)}` });
+
+  // Most tests act as alice in her lab's project "demo"; `headers.authorization` overrides it.
+  const aliceHeaders = await as("alice");
+  const demo = await plateau.services.projects.create(
+    { name: "demo", lab: "imb", title: "Demo" },
+    { login: "alice", name: "alice", email: "alice@users.plateau.invalid" },
+  );
+  const injectAs = (options: InjectOptions) => app.inject({ ...options, headers: { ...aliceHeaders, ...(options.headers ?? {}) } });
+
+  return { ...composed, app, inject: injectAs, person, tokenOf, as, demoCommit: demo.commit };
 }

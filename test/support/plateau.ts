@@ -12,13 +12,27 @@ import { silentLogger } from "../../src/core/ports/logger.js";
 import { noTelemetry } from "../../src/core/ports/telemetry.js";
 import { composePlateau, type PlateauAdapters } from "../../src/main/compose.js";
 import { testWebTemplate } from "./test-web.js";
+import { compileClaimMapping, defaultClaimMapping } from "../../src/core/access/claims.js";
 
 export const CATALOG_DIR = join(import.meta.dirname, "..", "..", "catalog");
 
 let catalogTemplates: Promise<Template[]> | undefined;
 export const builtInTemplates = () => (catalogTemplates ??= loadTemplates(CATALOG_DIR));
 
-export const alice = { login: "alice", name: "Alice Martin", email: "alice@example.org" };
+export const alice = { login: "alice", name: "alice", email: "alice@users.plateau.invalid" };
+
+/** Tenancy and sign-in settings of test Plateaus: the configuration's defaults. */
+export const TEST_SETTINGS = {
+  tenancy: {
+    personalQuota: { cpu: 2, memoryGiB: 8, gpu: 0, instances: 5, storageGiB: 20 },
+    projectQuota: { cpu: 8, memoryGiB: 32, gpu: 0, instances: 20, storageGiB: 200 },
+    labQuota: { cpu: 32, memoryGiB: 128, gpu: 2, instances: 100, storageGiB: 1000 },
+    labProjectLimit: 10,
+  },
+  claims: compileClaimMapping(defaultClaimMapping()),
+  sessions: { idleMinutes: 120, absoluteHours: 12 },
+  tokens: { defaultDays: 90, maxDays: 365 },
+};
 
 export async function memoryPlateau(overrides: Partial<PlateauAdapters> = {}) {
   const engine = createMemoryEngine();
@@ -33,6 +47,7 @@ export async function memoryPlateau(overrides: Partial<PlateauAdapters> = {}) {
     random: cryptoRandom,
     logger: silentLogger,
     telemetry: noTelemetry,
+    identityProviders: [],
     ...overrides,
   };
   const plateau = composePlateau(adapters, {
@@ -41,6 +56,7 @@ export async function memoryPlateau(overrides: Partial<PlateauAdapters> = {}) {
     urlOf: ({ instance, project, domain }) => `http://${instance}.${project}.${domain}:8080/`,
     reconcileIntervalMs: 60_000,
     reconcileConcurrency: 2,
+    ...TEST_SETTINGS,
   });
   await plateau.start({ reconcile: false });
   const reconciler = plateau.reconcilers.get("local");

@@ -129,6 +129,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
           .addColumn("created_at", "text", (c) => c.notNull())
           .addColumn("last_seen_at", "text", (c) => c.notNull())
           .addColumn("expires_at", "text", (c) => c.notNull())
+          .addColumn("parent_hash", "text")
           .execute();
         await db.schema
           .createTable("one_time")

@@ -63,6 +63,7 @@ export interface Database {
     created_at: string;
     last_seen_at: string;
     expires_at: string;
+    parent_hash: string | null;
   };
   one_time: { kind: string; key_hash: string; payload: string; expires_at: string };
   tokens: {

@@ -29,6 +29,7 @@ const toSession = (row: Database["sessions"]): SessionRecord => ({
   createdAt: row.created_at,
   lastSeenAt: row.last_seen_at,
   expiresAt: row.expires_at,
+  parentHash: row.parent_hash,
 });
 
 const toToken = (row: Database["tokens"]): TokenRecord => ({
@@ -113,6 +114,7 @@ export function createSqlAccessStore(db: Kysely<Database>): AccessStore {
           created_at: session.createdAt,
           last_seen_at: session.lastSeenAt,
           expires_at: session.expiresAt,
+          parent_hash: session.parentHash,
         })
         .execute();
     },

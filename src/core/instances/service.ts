@@ -21,6 +21,9 @@ import type { Writer } from "../repository/writer.js";
 import { toView, type InstanceView } from "./views.js";
 import type { Requester } from "../identity.js";
 import { assertProjectName } from "../projects/names.js";
+import { personalProjectName } from "../access/policy.js";
+import { resourcesOf, type Resources } from "../tenancy/quota.js";
+import type { Tenancy } from "../tenancy/service.js";
 
 export interface LaunchRequest {
   readonly template: string;
@@ -78,6 +81,8 @@ export interface InstanceServiceDeps {
   readonly random: Random;
   /** The public URL of an instance on a platform (depends on how the platform is reached). */
   readonly urlOf: (address: InstanceAddress) => string;
+  /** Quotas, checked at launch and start. */
+  readonly tenancy: Pick<Tenancy, "check">;
 }
 
 export function createInstanceService(deps: InstanceServiceDeps) {
@@ -116,8 +121,8 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     return parseInstance(text, instancePath(project, name));
   }
 
-  /** The intent's rendered files on its platform (replacing what was there). */
-  function renderedChanges(intent: InstanceDocument, tmpl: Template, platform: PlatformDocument): FileChange[] {
+  /** The intent's rendered files on its platform (replacing what was there), and what they ask of it. */
+  function rendered(intent: InstanceDocument, tmpl: Template, platform: PlatformDocument): { changes: FileChange[]; asks: Resources } {
     const { project, name } = intent.metadata;
     const objects = renderInstance({
       template: tmpl,
@@ -130,20 +135,25 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     });
     validateObjects(objects);
     const dir = renderedInstanceDir(platform.metadata.name, project, name);
-    return [{ path: dir, remove: true }, ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))];
+    return {
+      changes: [{ path: dir, remove: true }, ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))],
+      asks: resourcesOf(objects, intent.spec.state === "running"),
+    };
   }
 
   /** The project's own files, when this is its first instance (or its first on this platform). */
   async function projectChanges(head: CommitId, project: string, platform: string, requester: Requester, now: string): Promise<FileChange[]> {
     const changes: FileChange[] = [];
     if ((await repo.readFile(head, projectPath(project))) === undefined) {
+      // Only a personal project is made by its first launch (the authorization layer allows no other).
+      const personal = project === personalProjectName(requester.login);
       changes.push({
         path: projectPath(project),
         content: serialize({
           apiVersion: API_VERSION,
           kind: "Project",
           metadata: { name: project, createdAt: now, createdBy: requester.login },
-          spec: { title: project },
+          spec: personal ? { title: `${requester.login}`, personal: requester.login } : { title: project },
         }),
       });
     }
@@ -205,12 +215,14 @@ export function createInstanceService(deps: InstanceServiceDeps) {
         spec: { ...intent.spec, state, templateVersion: tmpl.spec.version, values: resolveValues(tmpl, intent.spec.values) },
       };
       const verb = state === "running" ? "start" : "stop";
+      const { changes, asks } = rendered(next, tmpl, platform);
+      if (state === "running") await deps.tenancy.check(head, project, asks, { project, name });
       return {
         commit: {
           author: requester,
           message: `${verb} ${project}/${name}\n\nRequested by ${requester.login}.`,
           trailers: trailersOf(verb, `${project}/${name}`, platform.metadata.name, requestId),
-          changes: [{ path: instancePath(project, name), content: serialize(next) }, ...renderedChanges(next, tmpl, platform)],
+          changes: [{ path: instancePath(project, name), content: serialize(next) }, ...changes],
         },
         result: undefined,
       };
@@ -258,6 +270,8 @@ export function createInstanceService(deps: InstanceServiceDeps) {
           placement: { platform: placement.platform, reason: placement.reason },
         };
         const ref = `${request.project}/${name}`;
+        const { changes, asks } = rendered(intent, tmpl, platform);
+        await deps.tenancy.check(head, request.project, asks);
         return {
           commit: {
             author: requester,
@@ -266,7 +280,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
             changes: [
               ...(await projectChanges(head, request.project, placement.platform, requester, now)),
               { path: instancePath(request.project, name), content: serialize(intent) },
-              ...renderedChanges(intent, tmpl, platform),
+              ...changes,
             ],
           },
           result: { name, placement },
@@ -308,9 +322,13 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       return view(project, name);
     },
 
-    async list(filter: { project?: string; platform?: string }): Promise<InstanceView[]> {
+    async list(filter: { project?: string; platform?: string; projects?: readonly string[] }): Promise<InstanceView[]> {
       if (filter.project !== undefined) assertName("/project", filter.project);
-      const [instances, allStatuses, platforms] = await Promise.all([index.listInstances(filter), statuses.listStatuses(filter), index.listPlatforms()]);
+      const [instances, allStatuses, platforms] = await Promise.all([
+        index.listInstances(filter),
+        statuses.listStatuses({ project: filter.project, platform: filter.platform }),
+        index.listPlatforms(),
+      ]);
       const statusOf = new Map(allStatuses.map((status) => [`${status.project}/${status.instance}`, status]));
       const platformOf = new Map(platforms.map((platform) => [platform.name, platform]));
       return instances.map((instance) => {

@@ -71,6 +71,7 @@ export function describeAccessStoreContract(name: string, create: () => Promise<
         createdAt: "2026-01-01T00:00:00.000Z",
         lastSeenAt: "2026-01-01T00:00:00.000Z",
         expiresAt: "2026-01-01T08:00:00.000Z",
+        parentHash: null,
       };
       await store.createSession(session);
       expect(await store.getSession("hash")).toEqual(session);

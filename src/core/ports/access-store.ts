@@ -35,6 +35,8 @@ export interface SessionRecord {
   readonly lastSeenAt: string;
   /** The absolute timeout: the session ends then, however active. */
   readonly expiresAt: string;
+  /** For a session on an instance's host (the proxy's): the browser session it lives and dies with. */
+  readonly parentHash: string | null;
 }
 
 export interface TokenRecord {

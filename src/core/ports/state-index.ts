@@ -23,7 +23,7 @@ export interface IndexedProject {
   readonly lab: string | null;
   /** The owner's login, for a personal project. */
   readonly personal: string | null;
-  readonly members: readonly Member[];
+  readonly members: Member[];
   readonly quota: Quota;
 }
 

@@ -1,25 +1,32 @@
-// Projects: a namespace per platform, created by their first launch or explicitly.
-import { ConflictError, NotFoundError } from "../errors.js";
-import { API_VERSION, serialize } from "../model.js";
+// Projects: a namespace per platform. A personal project (`u-<login>`) is made by its
+// owner's first launch; lab projects are created by lab members, within the lab's limit.
+// Members and quotas are desired state: `projects/<p>/project.yaml`, one commit per change.
+import { ConflictError, InputError, NotFoundError, QuotaExceededError } from "../errors.js";
+import { API_VERSION, parseProject, serialize, type Member, type ProjectDocument, type Quota } from "../model.js";
 import { assertName } from "../names.js";
 import type { Clock } from "../ports/clock.js";
-import type { StateIndex } from "../ports/state-index.js";
+import type { IndexedProject, StateIndex } from "../ports/state-index.js";
 import { projectPath } from "../repository/layout.js";
 import { TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
-import type { DesiredStateRepository } from "../ports/desired-state-repository.js";
+import type { DesiredStateRepository, CommitId } from "../ports/desired-state-repository.js";
 import type { Requester } from "../identity.js";
-import { assertProjectName } from "./names.js";
+import type { Tenancy } from "../tenancy/service.js";
+import { assertLabProjectName } from "./names.js";
 
-export interface ProjectView {
-  readonly name: string;
-  readonly title: string;
-  readonly createdAt: string;
-  readonly createdBy: string;
+export interface ProjectView extends IndexedProject {
   readonly instances: number;
 }
 
-export function createProjectService(deps: { repo: DesiredStateRepository; writer: Writer; index: StateIndex; clock: Clock }) {
+const MAX_MEMBERS = 500;
+
+export function createProjectService(deps: {
+  repo: DesiredStateRepository;
+  writer: Writer;
+  index: StateIndex;
+  clock: Clock;
+  tenancy: Pick<Tenancy, "projectsLeft">;
+}) {
   const { index } = deps;
 
   async function view(name: string): Promise<ProjectView> {
@@ -27,6 +34,39 @@ export function createProjectService(deps: { repo: DesiredStateRepository; write
     if (!project) throw new NotFoundError("project", name);
     const instances = await index.listInstances({ project: name });
     return { ...project, instances: instances.length };
+  }
+
+  async function documentAt(head: CommitId | null, name: string): Promise<ProjectDocument> {
+    const text = head ? await deps.repo.readFile(head, projectPath(name)) : undefined;
+    if (text === undefined) throw new NotFoundError("project", name);
+    return parseProject(text, projectPath(name));
+  }
+
+  /** Rewrites a project's file: one commit, none when nothing changes. */
+  async function update(
+    name: string,
+    action: string,
+    requester: Requester,
+    requestId: string | undefined,
+    change: (document: ProjectDocument) => ProjectDocument,
+  ) {
+    assertName("/project", name);
+    const { commit } = await deps.writer.write(async (head) => {
+      const before = await documentAt(head, name);
+      const after = change(before);
+      const content = serialize(after);
+      if (content === serialize(before)) return { commit: null, result: undefined };
+      return {
+        commit: {
+          author: requester,
+          message: `${action} of project ${name}\n\nRequested by ${requester.login}.`,
+          trailers: { [TRAILERS.action]: action, [TRAILERS.project]: name, ...(requestId ? { [TRAILERS.requestId]: requestId } : {}) },
+          changes: [{ path: projectPath(name), content }],
+        },
+        result: undefined,
+      };
+    });
+    return { project: await view(name), commit };
   }
 
   return {
@@ -42,26 +82,44 @@ export function createProjectService(deps: { repo: DesiredStateRepository; write
       return view(name);
     },
 
+    /** The indexed project, if any (what authorization reads). */
+    find: (name: string): Promise<IndexedProject | undefined> => index.getProject(name),
+
+    /** Creates a lab project; its creator is its owner. */
     async create(
-      request: { name: string; title?: string; requestId?: string },
+      request: { name: string; lab: string; title?: string; requestId?: string },
       requester: Requester,
     ): Promise<{ project: ProjectView; commit: string | null }> {
-      assertProjectName(request.name);
+      assertLabProjectName(request.name);
+      assertName("/lab", request.lab);
       const title = (request.title ?? request.name).trim() || request.name;
       const { commit } = await deps.writer.write(async (head) => {
         if (head && (await deps.repo.readFile(head, projectPath(request.name))) !== undefined) {
           throw new ConflictError(`project ${request.name} already exists`);
         }
+        const { limit, count } = await deps.tenancy.projectsLeft(head, request.lab);
+        if (count >= limit) {
+          throw new QuotaExceededError(`lab ${request.lab} has ${count} projects, its limit; remove one or ask a lab admin to raise the limit`, {
+            scope: "lab",
+            name: request.lab,
+            resource: "projects",
+            unit: "projects",
+            asked: 1,
+            used: count,
+            limit,
+            remaining: Math.max(0, limit - count),
+          });
+        }
         const document = serialize({
           apiVersion: API_VERSION,
           kind: "Project",
           metadata: { name: request.name, createdAt: deps.clock.now().toISOString(), createdBy: requester.login },
-          spec: { title },
+          spec: { title, lab: request.lab, members: [{ login: requester.login, role: "owner" }] },
         });
         return {
           commit: {
             author: requester,
-            message: `create project ${request.name}\n\nRequested by ${requester.login}.`,
+            message: `create project ${request.name} in lab ${request.lab}\n\nRequested by ${requester.login}.`,
             trailers: {
               [TRAILERS.action]: "create-project",
               [TRAILERS.project]: request.name,
@@ -73,6 +131,32 @@ export function createProjectService(deps: { repo: DesiredStateRepository; write
         };
       });
       return { project: await view(request.name), commit };
+    },
+
+    /** Replaces the members of a lab project. A project always keeps an owner. */
+    setMembers(name: string, members: readonly Member[], requester: Requester, requestId?: string) {
+      if (members.length > MAX_MEMBERS) throw InputError.field("/members", "maxItems", `at most ${MAX_MEMBERS} members`);
+      const seen = new Set<string>();
+      members.forEach((member, i) => {
+        const key = "login" in member ? `login:${member.login}` : `group:${member.group}`;
+        if (seen.has(key)) throw InputError.field(`/members/${i}`, "uniqueItems", `${key} is listed twice`);
+        seen.add(key);
+      });
+      return update(name, "set-members", requester, requestId, (document) => {
+        if (document.spec.personal) throw new ConflictError(`${name} is a personal project: it has one member, its owner`);
+        if (!members.some((member) => member.role === "owner")) throw InputError.field("/members", "owner", "a project needs at least one owner");
+        const sorted = [...members].sort((a, b) => {
+          const ka = "login" in a ? `l:${a.login}` : `g:${a.group}`;
+          const kb = "login" in b ? `l:${b.login}` : `g:${b.group}`;
+          return ka < kb ? -1 : ka > kb ? 1 : 0;
+        });
+        return { ...document, spec: { ...document.spec, members: sorted } };
+      });
+    },
+
+    /** Sets a project's own quota (lab admins and operators). */
+    setQuota(name: string, quota: Quota, requester: Requester, requestId?: string) {
+      return update(name, "set-quota", requester, requestId, (document) => ({ ...document, spec: { ...document.spec, quota } }));
     },
   };
 }

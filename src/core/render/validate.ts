@@ -5,6 +5,10 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Service } from "kubernetes-models/v1/Service";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { LimitRange } from "kubernetes-models/v1/LimitRange";
+import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
+import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { InputError, type InputIssue } from "../errors.js";
 import type { KubeObject } from "./kube.js";
 
@@ -19,6 +23,10 @@ const MODELS: Record<string, ModelClass> = {
   "v1/PersistentVolumeClaim": PersistentVolumeClaim as unknown as ModelClass,
   "v1/Service": Service as unknown as ModelClass,
   "networking.k8s.io/v1/Ingress": Ingress as unknown as ModelClass,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy as unknown as ModelClass,
+  "v1/LimitRange": LimitRange as unknown as ModelClass,
+  "v1/ResourceQuota": ResourceQuota as unknown as ModelClass,
+  "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding as unknown as ModelClass,
 };
 
 /** Kinds validated elsewhere (against the CRDs of their operators), or not rendered by Plateau yet. */

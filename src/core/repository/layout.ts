@@ -3,6 +3,8 @@
 
 export const platformPath = (platform: string): string => `platforms/${platform}.yaml`;
 export const projectPath = (project: string): string => `projects/${project}/project.yaml`;
+/** A lab's share and project limit (optional: the configuration's defaults apply without it). */
+export const labPath = (lab: string): string => `labs/${lab}.yaml`;
 export const instancePath = (project: string, instance: string): string => `projects/${project}/instances/${instance}.yaml`;
 export const renderedPlatformDir = (platform: string): string => `rendered/${platform}`;
 export const renderedProjectDir = (platform: string, project: string): string => `rendered/${platform}/${project}`;

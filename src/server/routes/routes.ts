@@ -22,14 +22,24 @@ import {
   Project,
   ProjectCreated,
   ProjectParams,
+  MembersBody,
+  QuotaBody,
+  QuotaReport,
   TemplateDetail,
   TemplateSummary,
 } from "../../contracts/api.js";
 import { Type } from "typebox";
 import type { FastifyRequest } from "fastify";
+import { requesterOf } from "../../core/access/principal.js";
 import type { App, ServerDeps } from "../app.js";
+import { NotAllowedError, NotFoundError } from "../../core/errors.js";
+import { userOf, visibleProjects, type RouteAccess } from "../access.js";
 
-const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody, 503: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
+const PUBLIC: RouteAccess = { access: { kind: "public" } };
+const SIGNED_IN: RouteAccess = { access: { kind: "signed-in" } };
+const READ: RouteAccess = { access: { kind: "project", action: "read" } };
+const requester = (request: FastifyRequest) => requesterOf(userOf(request));
 const requestId = (request: FastifyRequest): string | undefined => {
   const value = request.headers[IDEMPOTENCY_HEADER];
   return typeof value === "string" && value.length > 0 && value.length <= 200 ? value : undefined;
@@ -40,12 +50,13 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
 
   app.get(
     "/templates",
-    { schema: { tags: ["catalog"], summary: "List the templates of the catalog", response: { 200: List(TemplateSummary) } } },
+    { config: PUBLIC, schema: { tags: ["catalog"], summary: "List the templates of the catalog", response: { 200: List(TemplateSummary) } } },
     async () => ({ items: await catalog.list() }),
   );
   app.get(
     "/templates/:template",
     {
+      config: PUBLIC,
       schema: {
         tags: ["catalog"],
         summary: "A template, with the JSON Schema of its values",
@@ -56,23 +67,78 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     async (request) => catalog.get(request.params.template),
   );
 
-  app.get("/projects", { schema: { tags: ["projects"], summary: "List projects", response: { 200: List(Project) } } }, async () => ({
-    items: await projects.list(),
-  }));
+  app.get(
+    "/projects",
+    {
+      config: SIGNED_IN,
+      schema: { tags: ["projects"], summary: "List the projects you are a member of (all, for operators)", response: { 200: List(Project), ...errors } },
+    },
+    async (request) => {
+      const all = await projects.list();
+      const visible = new Set(visibleProjects(request.principal, all).map((project) => project.name));
+      return { items: all.filter((project) => visible.has(project.name)) };
+    },
+  );
   app.post(
     "/projects",
-    { schema: { tags: ["projects"], summary: "Create a project (one commit)", body: CreateProjectBody, response: { 201: ProjectCreated, ...errors } } },
-    async (request, reply) => reply.status(201).send(await projects.create({ ...request.body, requestId: requestId(request) }, deps.identify(request))),
+    {
+      config: { access: { kind: "project-create" }, audit: "create-project" },
+      schema: {
+        tags: ["projects"],
+        summary: "Create a lab project (one commit); you become its owner",
+        body: CreateProjectBody,
+        response: { 201: ProjectCreated, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await projects.create({ ...request.body, requestId: requestId(request) }, requester(request))),
   );
   app.get(
     "/projects/:project",
-    { schema: { tags: ["projects"], summary: "A project", params: ProjectParams, response: { 200: Project, ...errors } } },
+    { config: READ, schema: { tags: ["projects"], summary: "A project", params: ProjectParams, response: { 200: Project, ...errors } } },
     async (request) => projects.get(request.params.project),
+  );
+  app.put(
+    "/projects/:project/members",
+    {
+      config: { access: { kind: "project", action: "admin" }, audit: "set-members" },
+      schema: {
+        tags: ["projects"],
+        summary: "Replace the members of a project (one commit; owners only)",
+        description: "Members are logins or OIDC groups, with a role: owner, editor or viewer. Logins are the only personal data written to the repository.",
+        params: ProjectParams,
+        body: MembersBody,
+        response: { 200: ProjectCreated, ...errors },
+      },
+    },
+    async (request) => projects.setMembers(request.params.project, request.body.members, requester(request), requestId(request)),
+  );
+  app.get(
+    "/projects/:project/quota",
+    {
+      config: READ,
+      schema: { tags: ["projects"], summary: "Quota and usage of a project and of its lab", params: ProjectParams, response: { 200: QuotaReport, ...errors } },
+    },
+    async (request) => deps.services.tenancy.report(request.params.project),
+  );
+  app.put(
+    "/projects/:project/quota",
+    {
+      config: { access: { kind: "project-quota" }, audit: "set-quota" },
+      schema: {
+        tags: ["projects"],
+        summary: "Set a project's quota (one commit; lab admins and operators)",
+        params: ProjectParams,
+        body: QuotaBody,
+        response: { 200: ProjectCreated, ...errors },
+      },
+    },
+    async (request) => projects.setQuota(request.params.project, request.body.quota, requester(request), requestId(request)),
   );
 
   app.get(
     "/instances",
     {
+      config: SIGNED_IN,
       schema: {
         tags: ["instances"],
         summary: "List instances, with what their platform reports",
@@ -80,16 +146,23 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 200: List(Instance), ...errors },
       },
     },
-    async (request) => ({ items: await instances.list(request.query) }),
+    async (request) => {
+      const visible = visibleProjects(request.principal, await projects.list()).map((project) => project.name);
+      return { items: await instances.list({ ...request.query, projects: visible }) };
+    },
   );
   app.get(
     "/projects/:project/instances",
-    { schema: { tags: ["instances"], summary: "List the instances of a project", params: ProjectParams, response: { 200: List(Instance), ...errors } } },
+    {
+      config: READ,
+      schema: { tags: ["instances"], summary: "List the instances of a project", params: ProjectParams, response: { 200: List(Instance), ...errors } },
+    },
     async (request) => ({ items: await instances.list({ project: request.params.project }) }),
   );
   app.post(
     "/projects/:project/instances",
     {
+      config: { access: { kind: "project", action: "write" }, audit: "launch", rateLimit: "launch" },
       schema: {
         tags: ["instances"],
         summary: "Launch an instance of a template (one commit); the platform runs it next",
@@ -100,18 +173,19 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
-      const result = await instances.launch({ ...request.body, project: request.params.project, requestId: requestId(request) }, deps.identify(request));
+      const result = await instances.launch({ ...request.body, project: request.params.project, requestId: requestId(request) }, requester(request));
       return reply.status(202).send(result);
     },
   );
   app.get(
     "/projects/:project/instances/:instance",
-    { schema: { tags: ["instances"], summary: "An instance", params: InstanceParams, response: { 200: Instance, ...errors } } },
+    { config: READ, schema: { tags: ["instances"], summary: "An instance", params: InstanceParams, response: { 200: Instance, ...errors } } },
     async (request) => instances.get(request.params.project, request.params.instance),
   );
   app.delete(
     "/projects/:project/instances/:instance",
     {
+      config: { access: { kind: "project", action: "write" }, audit: "remove" },
       schema: {
         tags: ["instances"],
         summary: "Remove an instance and its data (one commit)",
@@ -120,12 +194,13 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request, reply) =>
-      reply.status(202).send(await instances.remove(request.params.project, request.params.instance, deps.identify(request), requestId(request))),
+      reply.status(202).send(await instances.remove(request.params.project, request.params.instance, requester(request), requestId(request))),
   );
   for (const action of ["stop", "start"] as const) {
     app.post(
       `/projects/:project/instances/:instance/${action}`,
       {
+        config: { access: { kind: "project", action: "write" }, audit: action, ...(action === "start" ? { rateLimit: "launch" as const } : {}) },
         schema: {
           tags: ["instances"],
           summary:
@@ -137,12 +212,13 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         },
       },
       async (request, reply) =>
-        reply.status(202).send(await instances[action](request.params.project, request.params.instance, deps.identify(request), requestId(request))),
+        reply.status(202).send(await instances[action](request.params.project, request.params.instance, requester(request), requestId(request))),
     );
   }
   app.get(
     "/projects/:project/instances/:instance/status",
     {
+      config: READ,
       schema: {
         tags: ["instances"],
         summary: "What the platform reports of an instance; it outlives the instance while the platform removes it",
@@ -155,6 +231,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
   app.get(
     "/projects/:project/instances/:instance/events",
     {
+      config: READ,
       schema: {
         tags: ["instances"],
         summary: "What happened to an instance on its platform, oldest first",
@@ -170,6 +247,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
   app.get(
     "/projects/:project/instances/:instance/history",
     {
+      config: READ,
       schema: {
         tags: ["instances"],
         summary: "The commits that changed an instance, newest first",
@@ -183,6 +261,8 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
   app.get(
     "/history",
     {
+      // The whole repository's history is for operators; a project's, for its members.
+      config: SIGNED_IN,
       schema: {
         tags: ["instances"],
         summary: "The commits of the desired-state repository, newest first",
@@ -190,11 +270,23 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 200: List(HistoryEntry), ...errors },
       },
     },
-    async (request) => ({ items: await instances.history({ project: request.query.project }, request.query.limit ?? 50) }),
+    async (request) => {
+      const principal = request.principal;
+      const project = request.query.project;
+      if (project === undefined) {
+        if (principal.kind !== "user" || !principal.operator || principal.scope.projects !== null) {
+          throw new NotAllowedError("not allowed: the whole repository's history is for platform operators; ask for a project's (?project=)");
+        }
+      } else if (!visibleProjects(principal, await projects.list()).some((p) => p.name === project)) {
+        throw new NotFoundError("project", project);
+      }
+      return { items: await instances.history({ project }, request.query.limit ?? 50) };
+    },
   );
   app.get(
     "/projects/:project/instances/:instance/logs",
     {
+      config: READ,
       schema: {
         tags: ["instances"],
         summary: "The logs of an instance's containers (text); follow=true streams them",
@@ -219,12 +311,15 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
 
   app.get(
     "/platforms",
-    { schema: { tags: ["platforms"], summary: "List platforms and whether they can run instances now", response: { 200: List(Platform) } } },
+    { config: SIGNED_IN, schema: { tags: ["platforms"], summary: "List platforms and whether they can run instances now", response: { 200: List(Platform) } } },
     async () => ({ items: await platforms.list() }),
   );
   app.get(
     "/platforms/:platform",
-    { schema: { tags: ["platforms"], summary: "A platform", params: Type.Object({ platform: Type.String() }), response: { 200: Platform, ...errors } } },
+    {
+      config: SIGNED_IN,
+      schema: { tags: ["platforms"], summary: "A platform", params: Type.Object({ platform: Type.String() }), response: { 200: Platform, ...errors } },
+    },
     async (request) => platforms.get(request.params.platform),
   );
 }

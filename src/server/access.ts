@@ -1,0 +1,245 @@
+// The one authorization layer: every route declares who may call it (`config.access`), a
+// route without a declaration refuses to start, and every request is checked here before
+// its handler runs. Who asks comes from the session cookie or a bearer token; cookie-
+// authenticated changes must carry the session's CSRF token. Denials are audited and say
+// nothing about the object (a project one cannot see does not exist: 404).
+import { timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import {
+  authorizeLab,
+  authorizeOperator,
+  authorizeProject,
+  authorizeProjectCreation,
+  authorizeSignedIn,
+  authorizeTokenManagement,
+  auditScope,
+  projectRole,
+  type Decision,
+  type LabAction,
+  type ProjectAction,
+  type ProjectFacts,
+} from "../core/access/policy.js";
+import { ANONYMOUS, type Principal, type UserPrincipal } from "../core/access/principal.js";
+import type { RateLimiter } from "../core/access/rate-limit.js";
+import type { AccessService } from "../core/access/service.js";
+import { NotAllowedError, NotFoundError, RateLimitedError, UnauthenticatedError } from "../core/errors.js";
+import type { IndexedProject } from "../core/ports/state-index.js";
+import { assertName } from "../core/names.js";
+import { readCookie, SESSION_COOKIE } from "./cookies.js";
+
+export type AccessRule =
+  | { readonly kind: "public" }
+  /** Any signed-in person; the handler shows them only what they may see. */
+  | { readonly kind: "signed-in" }
+  | { readonly kind: "project"; readonly action: ProjectAction }
+  | { readonly kind: "project-create" }
+  /** Setting a project's quota: an admin of its lab, or an operator. */
+  | { readonly kind: "project-quota" }
+  | { readonly kind: "lab"; readonly action: LabAction }
+  | { readonly kind: "audit" }
+  | { readonly kind: "operator" }
+  | { readonly kind: "tokens" };
+
+export interface RouteAccess {
+  readonly access: AccessRule;
+  /** The action's name in the audit log, for changes (`launch`, `token.create`…). */
+  readonly audit?: string;
+  /** A rate limit applied per person (or per address when anonymous). */
+  readonly rateLimit?: "launch" | "token" | "sign-in";
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: AccessRule;
+    audit?: string;
+    rateLimit?: "launch" | "token" | "sign-in";
+  }
+  interface FastifyRequest {
+    principal: Principal;
+    /** The session's CSRF token, when the request came with a session cookie. */
+    csrfToken: string | undefined;
+  }
+}
+
+export interface AccessDeps {
+  readonly access: AccessService;
+  readonly findProject: (name: string) => Promise<IndexedProject | undefined>;
+  readonly limiters: Readonly<Record<"launch" | "token" | "sign-in", RateLimiter>>;
+  /** The origin browsers use (`https://plateau.example.org`), to check the Origin of changes. */
+  readonly publicOrigin: () => string;
+}
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+export const CSRF_HEADER = "x-csrf-token";
+
+const facts = (project: IndexedProject): ProjectFacts => ({ name: project.name, lab: project.lab, personal: project.personal, members: project.members });
+
+/** Projects the principal may see (for lists): members, lab admins, operators; within a token's scope. */
+export function visibleProjects(principal: Principal, projects: readonly IndexedProject[]): IndexedProject[] {
+  if (principal.kind === "anonymous") return [];
+  return projects.filter(
+    (project) => projectRole(principal, facts(project)) !== null && (principal.scope.projects === null || principal.scope.projects.includes(project.name)),
+  );
+}
+
+export const clientAddress = (request: FastifyRequest): string => request.ip;
+
+function equalSecrets(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Who asks: a session cookie, else a bearer token, else nobody. */
+export async function authenticate(access: AccessService, request: FastifyRequest): Promise<{ principal: Principal; csrfToken: string | undefined }> {
+  const authorization = request.headers.authorization;
+  if (typeof authorization === "string" && /^bearer /i.test(authorization)) {
+    // A bad token is an error, not anonymity: the client meant to be someone.
+    const principal = await access.tokenPrincipal(authorization.slice("bearer ".length).trim());
+    if (!principal) throw new UnauthenticatedError("this API token is unknown, expired or revoked");
+    return { principal, csrfToken: undefined };
+  }
+  const sessionId = readCookie(request.raw, SESSION_COOKIE);
+  if (sessionId) {
+    const session = await access.sessionPrincipal(sessionId);
+    if (session) return session;
+  }
+  return { principal: ANONYMOUS, csrfToken: undefined };
+}
+
+export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): void {
+  // Set on every request by onRequest below (null is the placeholder Fastify wants for objects).
+  app.decorateRequest("principal", null as never);
+  app.decorateRequest("csrfToken", undefined);
+
+  app.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/api/") || route.url.startsWith("/auth/")) {
+      const config = route.config as { access?: AccessRule } | undefined;
+      if (!config?.access) throw new Error(`invariant violated: route ${route.method} ${route.url} declares no access rule`);
+    }
+  });
+
+  app.addHook("onRequest", async (request) => {
+    const { principal, csrfToken } = await authenticate(deps.access, request);
+    request.principal = principal;
+    request.csrfToken = csrfToken;
+  });
+
+  async function deny(request: FastifyRequest, decision: Extract<Decision, { allowed: false }>, notFound: () => Error): Promise<never> {
+    const principal = request.principal;
+    const project = (request.params as { project?: string } | undefined)?.project ?? null;
+    await deps.access.audit({
+      actor: principal.kind === "user" ? principal.login : null,
+      action: `${request.method} ${request.routeOptions.url ?? request.url}`,
+      target: request.url.split("?")[0] ?? "",
+      outcome: "denied",
+      project,
+      labs: principal.kind === "user" ? [...new Set([...principal.labs, ...principal.labAdminOf])] : [],
+      ip: clientAddress(request),
+      detail: decision.reason,
+    });
+    if (decision.status === 401) throw new UnauthenticatedError();
+    if (decision.status === 404) throw notFound();
+    throw new NotAllowedError(`not allowed: ${decision.reason}`);
+  }
+
+  async function decide(request: FastifyRequest, rule: AccessRule): Promise<{ decision: Decision; notFound: () => Error }> {
+    const principal = request.principal;
+    const params = (request.params ?? {}) as { project?: string; lab?: string };
+    const generic = () => new NotFoundError("resource", request.url.split("?")[0] ?? "");
+    switch (rule.kind) {
+      case "public":
+        return { decision: { allowed: true }, notFound: generic };
+      case "signed-in":
+        return { decision: authorizeSignedIn(principal), notFound: generic };
+      case "project": {
+        const name = params.project ?? "";
+        // A malformed name is an input error (naming the rule), whoever asks.
+        assertName("/project", name);
+        const project = await deps.findProject(name);
+        return { decision: authorizeProject(principal, name, project && facts(project), rule.action), notFound: () => new NotFoundError("project", name) };
+      }
+      case "project-create": {
+        const body = (request.body ?? {}) as { name?: string; lab?: string };
+        return { decision: authorizeProjectCreation(principal, body.name ?? "", body.lab ?? ""), notFound: generic };
+      }
+      case "project-quota": {
+        const name = params.project ?? "";
+        const project = await deps.findProject(name);
+        const visible = authorizeProject(principal, name, project && facts(project), "read");
+        if (!visible.allowed) return { decision: visible, notFound: () => new NotFoundError("project", name) };
+        const decision = project?.lab ? authorizeLab(principal, project.lab, "admin") : authorizeOperator(principal);
+        return { decision, notFound: () => new NotFoundError("project", name) };
+      }
+      case "lab":
+        return { decision: authorizeLab(principal, params.lab ?? "", rule.action), notFound: () => new NotFoundError("lab", params.lab ?? "") };
+      case "audit": {
+        const scope = auditScope(principal);
+        return { decision: "labs" in scope ? { allowed: true } : scope, notFound: generic };
+      }
+      case "operator":
+        return { decision: authorizeOperator(principal), notFound: generic };
+      case "tokens":
+        return { decision: authorizeTokenManagement(principal), notFound: generic };
+    }
+  }
+
+  app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
+    const config = request.routeOptions.config as { access?: AccessRule; rateLimit?: "launch" | "token" | "sign-in" };
+    const rule = config.access;
+    if (!rule) return; // not an API route (health, metrics, the portal's files)
+
+    if (UNSAFE.has(request.method) && request.csrfToken !== undefined) {
+      const origin = request.headers.origin;
+      // Pages' forms send it as a field (they cannot set headers); scripts as a header.
+      const sent = request.headers[CSRF_HEADER] ?? ((request.body ?? {}) as { csrf?: unknown }).csrf;
+      if ((typeof origin === "string" && origin !== deps.publicOrigin()) || typeof sent !== "string" || !equalSecrets(sent, request.csrfToken)) {
+        await deny(
+          request,
+          { allowed: false, status: 403, reason: `a change made with a session cookie needs the ${CSRF_HEADER} header of the session` },
+          () => new Error(),
+        );
+      }
+    }
+
+    const { decision, notFound } = await decide(request, rule);
+    if (!decision.allowed) await deny(request, decision, notFound);
+
+    if (config.rateLimit) {
+      const principal = request.principal;
+      const key = principal.kind === "user" ? `user:${principal.userId}` : `ip:${clientAddress(request)}`;
+      const taken = deps.limiters[config.rateLimit].take(key);
+      if (!taken.allowed) {
+        reply.header("retry-after", String(taken.retryAfterSeconds));
+        throw new RateLimitedError(`too many requests; retry in ${taken.retryAfterSeconds} s`, taken.retryAfterSeconds);
+      }
+    }
+  });
+
+  // Every change that succeeded is in the audit log: who, what, when, from where.
+  app.addHook("onResponse", async (request, reply) => {
+    const config = request.routeOptions.config as { audit?: string } | undefined;
+    if (!config?.audit || !UNSAFE.has(request.method)) return;
+    const principal = request.principal;
+    const params = (request.params ?? {}) as { project?: string; instance?: string; id?: string };
+    const project = params.project ?? ((request.body ?? {}) as { name?: string }).name ?? null;
+    const found = project ? await deps.findProject(project).catch(() => undefined) : undefined;
+    const labs = found?.lab ? [found.lab] : principal.kind === "user" && !params.project ? [...principal.labs] : [];
+    await deps.access.audit({
+      actor: principal.kind === "user" ? principal.login : null,
+      action: config.audit,
+      target: params.instance ? `${params.project}/${params.instance}` : (params.id ?? project ?? ""),
+      outcome: reply.statusCode < 400 ? "success" : "failure",
+      project,
+      labs,
+      ip: clientAddress(request),
+      detail: reply.statusCode < 400 ? "" : `HTTP ${reply.statusCode}`,
+    });
+  });
+}
+
+/** The signed-in person, for handlers behind a rule that requires one. */
+export function userOf(request: FastifyRequest): UserPrincipal {
+  if (request.principal.kind !== "user") throw new UnauthenticatedError();
+  return request.principal;
+}

@@ -1,0 +1,42 @@
+// The few pages Plateau's server renders itself (sign-in, its errors, the CLI's consent):
+// self-contained HTML, French or English, no script, every value escaped.
+
+export type Language = "fr" | "en";
+
+/** French when the browser prefers it to English, English otherwise. */
+export function languageOf(acceptLanguage: string | undefined): Language {
+  let best: { language: Language; q: number } | undefined;
+  for (const part of (acceptLanguage ?? "").split(",")) {
+    const [tag = "", ...params] = part.trim().toLowerCase().split(";");
+    const language = tag.startsWith("fr") ? "fr" : tag.startsWith("en") ? "en" : undefined;
+    if (!language) continue;
+    const q = Number(
+      params
+        .find((p) => p.trim().startsWith("q="))
+        ?.trim()
+        .slice(2) ?? "1",
+    );
+    if (!best || q > best.q) best = { language, q: Number.isFinite(q) ? q : 0 };
+  }
+  return best?.language ?? "en";
+}
+
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const STYLE =
+  "body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}" +
+  "h1{font-size:1.5rem}a,button{font-size:1rem}ul{list-style:none;padding:0}li{margin:.4rem 0}" +
+  "li a{display:block;padding:.6rem .8rem;border:1px solid #767676;border-radius:.4rem;color:#1b1b1b;text-decoration:none}" +
+  "li a:hover,li a:focus{background:#eef3ff;outline:2px solid #1f4fd1}" +
+  "input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #767676;border-radius:.3rem}" +
+  "button{padding:.5rem 1rem;background:#1f4fd1;color:#fff;border:0;border-radius:.3rem;cursor:pointer}" +
+  ".error{color:#a00000}.muted{color:#555}";
+
+/** The CSP of these pages: no script at all, the one inline style sheet allowed. */
+export const PAGE_CSP = `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`;
+
+export function page(language: Language, title: string, body: string): string {
+  return `<!doctype html><html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Plateau</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+}
+
+export const t = (language: Language, fr: string, en: string): string => (language === "fr" ? fr : en);
