@@ -14,7 +14,13 @@ import {
   type Project,
   type TemplateDetail,
   type TemplateSummary,
+  type Me,
+  type QuotaReport,
+  type Token,
+  type Lab,
 } from "../contracts/api.js";
+import type { Static } from "typebox";
+import type { AuditRecord, Member } from "../contracts/api.js";
 import { randomUUID } from "node:crypto";
 
 export class ApiError extends Error {
@@ -29,11 +35,16 @@ export class ApiError extends Error {
   }
 }
 
-export function createClient(baseUrl: string) {
+export function createClient(baseUrl: string, token?: () => Promise<string | undefined>) {
   const root = baseUrl.replace(/\/+$/, "");
 
+  async function authorization(): Promise<Record<string, string>> {
+    const value = await token?.();
+    return value ? { authorization: `Bearer ${value}` } : {};
+  }
+
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: "application/json" };
+    const headers: Record<string, string> = { accept: "application/json", ...(await authorization()) };
     if (body !== undefined) headers["content-type"] = "application/json";
     // Changes carry an idempotency key: if the answer is lost, the retry does not act twice.
     if (method !== "GET") headers[IDEMPOTENCY_HEADER] = randomUUID();
@@ -42,6 +53,9 @@ export function createClient(baseUrl: string) {
     const parsed: unknown = text ? JSON.parse(text) : undefined;
     if (!response.ok) {
       const error = (parsed as ErrorBody | undefined)?.error;
+      if (response.status === 401) {
+        throw new ApiError(401, "unauthenticated", `${error?.message ?? "not signed in"}: run \`plateau login\` (or set PLATEAU_TOKEN)`);
+      }
       throw new ApiError(response.status, error?.code ?? "failure", error?.message ?? `HTTP ${response.status}`, error?.issues ?? []);
     }
     return parsed as T;
@@ -68,8 +82,32 @@ export function createClient(baseUrl: string) {
     templates: () => call<{ items: TemplateSummary[] }>("GET", "/templates").then((r) => r.items),
     template: (id: string) => call<TemplateDetail>("GET", `/templates/${encodeURIComponent(id)}`),
     projects: () => call<{ items: Project[] }>("GET", "/projects").then((r) => r.items),
-    createProject: (name: string, title?: string) =>
-      call<{ project: Project; commit: string | null }>("POST", "/projects", { name, ...(title ? { title } : {}) }),
+    createProject: (name: string, lab: string, title?: string) =>
+      call<{ project: Project; commit: string | null }>("POST", "/projects", { name, lab, ...(title ? { title } : {}) }),
+    project: (name: string) => call<Project>("GET", `/projects/${encodeURIComponent(name)}`),
+    setMembers: (name: string, members: Static<typeof Member>[]) =>
+      call<{ project: Project; commit: string | null }>("PUT", `/projects/${encodeURIComponent(name)}/members`, { members }),
+    quota: (name: string) => call<QuotaReport>("GET", `/projects/${encodeURIComponent(name)}/quota`),
+    me: () => call<Me>("GET", "/me"),
+    tokens: () => call<{ items: Token[] }>("GET", "/tokens").then((r) => r.items),
+    createToken: (body: { name: string; projects?: string[]; write?: boolean; expiresInDays?: number }) =>
+      call<{ token: string; record: Token }>("POST", "/tokens", body),
+    revokeToken: (id: string) => call<null>("DELETE", `/tokens/${encodeURIComponent(id)}`),
+    labs: () => call<{ items: Lab[] }>("GET", "/labs").then((r) => r.items),
+    lab: (name: string) => call<Lab>("GET", `/labs/${encodeURIComponent(name)}`),
+    audit: (limit: number) => call<{ items: Static<typeof AuditRecord>[] }>("GET", `/audit?limit=${limit}`).then((r) => r.items),
+    /** `plateau login`'s last step: the one-time code and its PKCE verifier, for an API token. */
+    async exchangeLoginCode(code: string, verifier: string): Promise<{ token: string; id: string; login: string; expiresAt: string }> {
+      const response = await send(`${root}/auth/cli/token`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ code, verifier }),
+      });
+      const parsed = (await response.json().catch(() => undefined)) as
+        (ErrorBody & { token: string; id: string; login: string; expiresAt: string }) | undefined;
+      if (!response.ok || !parsed) throw new ApiError(response.status, parsed?.error?.code ?? "failure", parsed?.error?.message ?? `HTTP ${response.status}`);
+      return parsed;
+    },
     platforms: () => call<{ items: Platform[] }>("GET", "/platforms").then((r) => r.items),
     instances: (project?: string) =>
       call<{ items: Instance[] }>("GET", `/instances${project ? `?project=${encodeURIComponent(project)}` : ""}`).then((r) => r.items),
@@ -92,6 +130,7 @@ export function createClient(baseUrl: string) {
     async logs(project: string, instance: string, options: { follow: boolean; tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>> {
       const response = await send(`${root}${API_PREFIX}${path(project, instance)}/logs?follow=${options.follow}&tail=${options.tail}`, {
         signal: options.signal,
+        headers: await authorization(),
       });
       if (!response.ok || !response.body) {
         const error = ((await response.json().catch(() => undefined)) as ErrorBody | undefined)?.error;

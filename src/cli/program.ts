@@ -7,6 +7,8 @@ import { ApiError, createClient, type Client } from "./client.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from "./exit-codes.js";
 import { ago, paint, phaseColor, table, terminalOutput, type Output } from "./format.js";
 import { buildValues } from "./values.js";
+import { loadCredential } from "./credentials.js";
+import { registerAccessCommands } from "./access-commands.js";
 
 export const DEFAULT_SERVER = "http://localhost:8080";
 
@@ -34,11 +36,17 @@ export function createProgram(deps: ProgramDeps): Command {
     .version(deps.version, "-V, --version")
     .addOption(new Option("-s, --server <url>", "the Plateau server").env("PLATEAU_URL").default(DEFAULT_SERVER))
     .showHelpAfterError("(run with --help for usage)")
-    .addHelpText("after", `\nEnvironment: PLATEAU_URL (the server), PLATEAU_PROJECT (the default project).\n${EXIT_CODES_HELP}`)
+    .addHelpText(
+      "after",
+      `\nSign in first with \`plateau login\`.\nEnvironment: PLATEAU_URL (the server), PLATEAU_TOKEN (an API token), PLATEAU_PROJECT (the default project).\n${EXIT_CODES_HELP}`,
+    )
     .exitOverride();
 
-  const client = (): Client => createClient(program.opts<{ server: string }>().server);
-  const projectOption = () => new Option("-p, --project <project>", "the project").env("PLATEAU_PROJECT");
+  const server = () => program.opts<{ server: string }>().server.replace(/\/+$/, "");
+  // A token from the environment (scripts, CI) wins over the one `plateau login` saved.
+  const token = async () => env.PLATEAU_TOKEN || (await loadCredential(env, server()))?.token;
+  const client = (): Client => createClient(server(), token);
+  const projectOption = () => new Option("-p, --project <project>", "the project (default: your personal project)").env("PLATEAU_PROJECT");
   const json = (value: unknown) => out.line(JSON.stringify(value, null, 2));
   const ref = (text: string) => parseInstanceRef(text);
 
@@ -106,7 +114,7 @@ export function createProgram(deps: ProgramDeps): Command {
           json?: boolean;
         },
       ) => {
-        const project = requireProject(options.project);
+        const project = await projectOrPersonal(options.project);
         const api = client();
         const detail = await api.template(template);
         const values = buildValues({ set: options.set, valuesFile: options.values, schema: detail.valuesSchema as never });
@@ -256,12 +264,17 @@ export function createProgram(deps: ProgramDeps): Command {
   projects
     .command("create")
     .argument("<name>", "the project's name (a DNS label)")
+    .requiredOption("--lab <lab>", "the lab it belongs to (one of yours: plateau whoami)")
     .option("--title <title>", "a title for people")
-    .description("Create a project (one commit); launching into a new project also creates it")
-    .action(async (name: string, options: { title?: string }) => {
-      const result = await client().createProject(name, options.title);
-      out.line(`${paint(out, "green", "✓")} created project ${result.project.name}${result.commit ? ` (commit ${result.commit.slice(0, 7)})` : ""}`);
+    .description("Create a lab project (one commit); you become its owner. Your personal project needs no creating.")
+    .action(async (name: string, options: { lab: string; title?: string }) => {
+      const result = await client().createProject(name, options.lab, options.title);
+      out.line(
+        `${paint(out, "green", "✓")} created project ${result.project.name} in lab ${options.lab}${result.commit ? ` (commit ${result.commit.slice(0, 7)})` : ""}`,
+      );
     });
+
+  registerAccessCommands(program, { out, env, client, server, json, projectOrPersonal });
 
   program
     .command("platforms")
@@ -284,9 +297,9 @@ export function createProgram(deps: ProgramDeps): Command {
 
   return program;
 
-  function requireProject(project: string | undefined): string {
-    if (!project) throw new CommanderError(EXIT.input, "plateau.input", "--project is required (or set PLATEAU_PROJECT)");
-    return project;
+  /** The project given, else the person's own (`u-<login>`). */
+  async function projectOrPersonal(project: string | undefined): Promise<string> {
+    return project || (await client().me()).personalProject;
   }
 }
 

@@ -41,9 +41,11 @@ const program = createProgram({
       const { DEMO_ROLES } = await import("./identity.js");
       output.line(`Sign in at ${running.url}/ with a demo account of the embedded identity provider:`);
       for (const account of running.demoAccounts) {
-        output.line(`  ${account.login.padEnd(8)} ${account.password}   ${DEMO_ROLES[account.login] ?? account.groups.join(", ")}`);
+        const password = running.demoPasswordsGenerated ? account.password : "(password from the configuration)";
+        output.line(`  ${account.login.padEnd(8)} ${password}   ${DEMO_ROLES[account.login] ?? account.groups.join(", ")}`);
       }
-      output.line(`  (kept in ${config.dataDir}/embedded-identity.json; configure identity.providers to use your institution's)`);
+      if (running.demoPasswordsGenerated)
+        output.line(`  (kept in ${config.dataDir}/embedded-identity.json; configure identity.providers to use your institution's)`);
     }
     output.line("Try:");
     output.line(`  ${cli} login`);

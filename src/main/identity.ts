@@ -68,6 +68,7 @@ export async function setUpIdentity(config: Config, publicOrigin: string, logger
       ),
       mount: undefined,
       accounts: [] as EmbeddedAccount[],
+      generatedPasswords: false,
     };
   }
   const state = await embeddedState(config.dataDir, config.identity.embedded.accounts);
@@ -96,5 +97,5 @@ export async function setUpIdentity(config: Config, publicOrigin: string, logger
     scopes: ["openid", "profile", "email", "groups"],
     allowInsecureHttp: issuer.startsWith("http://"),
   });
-  return { providers: [provider], mount, accounts: state.accounts };
+  return { providers: [provider], mount, accounts: state.accounts, generatedPasswords: config.identity.embedded.accounts === undefined };
 }

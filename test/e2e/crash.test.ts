@@ -33,10 +33,13 @@ interface Operation {
   readonly name: string;
 }
 
+let token = "";
+const authorization = () => ({ authorization: `Bearer ${token}` });
+
 async function send(server: ServerProcess, operation: Operation): Promise<number> {
   const response = await fetch(`${server.url}/api/v1${operation.path}`, {
     method: operation.method,
-    headers: { "idempotency-key": operation.key, ...(operation.body ? { "content-type": "application/json" } : {}) },
+    headers: { ...authorization(), "idempotency-key": operation.key, ...(operation.body ? { "content-type": "application/json" } : {}) },
     body: operation.body ? JSON.stringify(operation.body) : undefined,
   });
   await response.text();
@@ -70,7 +73,9 @@ describe.skipIf(unavailable)("crash safety", () => {
         const state = /state: (\w+)/.exec(await git(repository, "show", `main:${file}`))?.[1] ?? "?";
         inRepository.set(`${project}/${name}`, state);
       }
-      const listed = (await (await fetch(`${server.url}/api/v1/instances`)).json()) as { items: { project: string; name: string; state: string }[] };
+      const listed = (await (await fetch(`${server.url}/api/v1/instances`, { headers: authorization() })).json()) as {
+        items: { project: string; name: string; state: string }[];
+      };
       expect(new Map(listed.items.map((i) => [`${i.project}/${i.name}`, i.state]))).toEqual(inRepository);
       const ids = (await git(repository, "log", "--format=%(trailers:key=Plateau-Request-Id,valueonly)", "main")).split("\n").filter(Boolean);
       expect(ids.length).toBe(new Set(ids).size);
@@ -110,6 +115,16 @@ describe.skipIf(unavailable)("crash safety", () => {
     try {
       for (let round = 0; round <= KILLS; round++) {
         const server = await startServer({ dataDir, config });
+        if (round === 0) {
+          // Alice signs in once; her token and her lab's project survive every crash.
+          token = await server.actAs("alice");
+          const created = await fetch(`${server.url}/api/v1/projects`, {
+            method: "POST",
+            headers: { ...authorization(), "content-type": "application/json" },
+            body: JSON.stringify({ name: PROJECT, lab: "imb" }),
+          });
+          expect(created.status).toBe(201);
+        }
         await checkRepository(server);
         // Requests whose answer was lost in the crash are retried with their key: no double effect.
         for (const operation of unanswered) expect([202, 404, 409]).toContain(await send(server, operation));
@@ -125,8 +140,11 @@ describe.skipIf(unavailable)("crash safety", () => {
           break;
         }
 
-        const instances = ((await (await fetch(`${server.url}/api/v1/instances?project=${PROJECT}`)).json()) as { items: { name: string; state: string }[] })
-          .items;
+        const instances = (
+          (await (await fetch(`${server.url}/api/v1/instances?project=${PROJECT}`, { headers: authorization() })).json()) as {
+            items: { name: string; state: string }[];
+          }
+        ).items;
         const operations: Operation[] = [];
         for (let k = 0; k < 1 + Math.floor(next() * 3); k++) {
           const choice = instances.length < 2 ? 0 : instances.length > 6 ? 1 + Math.floor(next() * 2) : Math.floor(next() * 3);

@@ -25,6 +25,9 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
     const config = await writeConfig(dir, "podman:\n  stopTimeoutSeconds: 1\nreconcile:\n  intervalSeconds: 1\n");
     server = await startServer({ dataDir: join(dir, "data"), config });
     repository = join(dir, "data", "state.git");
+    // Alice (lab IMB) signs in through the embedded provider and creates the lab's project.
+    await server.actAs("alice");
+    expect((await cli(server, "projects", "create", PROJECT, "--lab", "imb")).code).toBe(0);
   });
 
   afterAll(async () => {
@@ -40,60 +43,60 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
   });
 
   it("lists the catalog", async () => {
-    const result = await cli(server.url, "catalog");
+    const result = await cli(server, "catalog");
     expect(result.code).toBe(0);
     for (const id of ["static-site", "jupyter-notebook", "rstudio", "shiny", "wordpress", "python-web", "node-web", "php-web"])
       expect(result.stdout).toContain(id);
-    const detail = await cli(server.url, "catalog", "static-site", "--lang", "fr");
+    const detail = await cli(server, "catalog", "static-site", "--lang", "fr");
     expect(detail.stdout).toContain("Site web statique");
     expect(detail.stdout).toContain("git.repository");
   });
 
   it("launches static-site, waits with progress, and serves it through the proxy", async () => {
     const before = await commits();
-    const result = await cli(server.url, "launch", "static-site", "--project", PROJECT, "--name", "hello", "--set", `image=${TEST_IMAGE}`, "--wait");
+    const result = await cli(server, "launch", "static-site", "--project", PROJECT, "--name", "hello", "--set", `image=${TEST_IMAGE}`, "--wait");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("committed");
     expect(result.stdout).toContain("starting the pod");
     expect(result.stdout).toContain(`http://hello.${PROJECT}.localhost:${server.port}/`);
     expect(await commits()).toBe(before + 1);
-    const page = await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`);
+    const page = await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`, "/", server.token);
     expect(page).toEqual({ status: 200, body: "<h1>hello from plateau</h1>\n" });
     expect(await pods()).toBe(`plateau.${PROJECT}.hello Running`);
   });
 
   it("lists, shows and gives logs, following new lines", async () => {
-    expect((await cli(server.url, "ls", "--project", PROJECT)).stdout).toMatch(new RegExp(`${PROJECT}/hello\\s+static-site\\s+running\\s+local`));
-    const status = await cli(server.url, "status", `${PROJECT}/hello`);
+    expect((await cli(server, "ls", "--project", PROJECT)).stdout).toMatch(new RegExp(`${PROJECT}/hello\\s+static-site\\s+running\\s+local`));
+    const status = await cli(server, "status", `${PROJECT}/hello`);
     expect(status.stdout).toContain("running");
     expect(status.stdout).toContain("Events:");
     const follow = run(
       process.execPath,
       [new URL("../../bin/plateau.js", import.meta.url).pathname, "--server", server.url, "logs", `${PROJECT}/hello`, "--follow", "--tail", "0"],
-      { timeoutMs: 4000 },
+      { timeoutMs: 4000, env: { ...process.env, PLATEAU_TOKEN: server.token ?? "" } },
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`, "/followed-request");
+    await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`, "/followed-request", server.token);
     const followed = await follow;
     expect(followed.stdout.toString()).toContain("/followed-request");
-    const logs = await cli(server.url, "logs", `${PROJECT}/hello`, "--tail", "50");
+    const logs = await cli(server, "logs", `${PROJECT}/hello`, "--tail", "50");
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/main \|.*url:\/followed-request/);
   });
 
   it("stops, starts and removes it, one commit each, and the history says so", async () => {
     const before = await commits();
-    expect((await cli(server.url, "stop", `${PROJECT}/hello`, "--wait")).code).toBe(0);
+    expect((await cli(server, "stop", `${PROJECT}/hello`, "--wait")).code).toBe(0);
     expect(await pods()).toBe("");
-    expect((await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`)).status).toBe(503);
-    expect((await cli(server.url, "stop", `${PROJECT}/hello`)).stdout).toContain("already stopped");
-    expect((await cli(server.url, "start", `${PROJECT}/hello`, "--wait")).code).toBe(0);
-    expect((await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`)).status).toBe(200);
-    expect((await cli(server.url, "rm", `${PROJECT}/hello`, "--wait")).code).toBe(0);
+    expect((await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`, "/", server.token)).status).toBe(503);
+    expect((await cli(server, "stop", `${PROJECT}/hello`)).stdout).toContain("already stopped");
+    expect((await cli(server, "start", `${PROJECT}/hello`, "--wait")).code).toBe(0);
+    expect((await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`, "/", server.token)).status).toBe(200);
+    expect((await cli(server, "rm", `${PROJECT}/hello`, "--wait")).code).toBe(0);
     expect(await pods()).toBe("");
     expect(await commits()).toBe(before + 3);
-    const history = await cli(server.url, "history", `${PROJECT}/hello`);
+    const history = await cli(server, "history", `${PROJECT}/hello`);
     expect(
       history.stdout
         .split("\n")
@@ -106,24 +109,24 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
     // python-web, running our busybox server on its data volume instead of Python.
     const values = join(dir, "values.yaml");
     await writeFile(values, `image: ${TEST_IMAGE}\ncommand: ["/bin/httpd", "-f", "-v", "-p", "8000", "-h", "/data"]\n`);
-    const launched = await cli(server.url, "launch", "python-web", "--project", PROJECT, "--name", "data", "--values", values, "--set", "storage=2", "--wait");
+    const launched = await cli(server, "launch", "python-web", "--project", PROJECT, "--name", "data", "--values", values, "--set", "storage=2", "--wait");
     expect(launched.stderr).toBe("");
     const volume = `plateau.${PROJECT}.data-data`;
     const mountpoint = (await run("podman", ["volume", "inspect", "--format", "{{.Mountpoint}}", volume])).stdout.toString().trim();
     await writeFile(join(mountpoint, "kept.txt"), "still here\n");
-    await cli(server.url, "stop", `${PROJECT}/data`, "--wait");
+    await cli(server, "stop", `${PROJECT}/data`, "--wait");
     expect((await run("podman", ["volume", "exists", volume])).code).toBe(0);
-    await cli(server.url, "start", `${PROJECT}/data`, "--wait");
-    expect(await viaProxy(server.port, `data.${PROJECT}.localhost:${server.port}`, "/kept.txt")).toEqual({ status: 200, body: "still here\n" });
-    await cli(server.url, "rm", `${PROJECT}/data`, "--wait");
+    await cli(server, "start", `${PROJECT}/data`, "--wait");
+    expect(await viaProxy(server.port, `data.${PROJECT}.localhost:${server.port}`, "/kept.txt", server.token)).toEqual({ status: 200, body: "still here\n" });
+    await cli(server, "rm", `${PROJECT}/data`, "--wait");
     expect((await run("podman", ["volume", "exists", volume])).code).toBe(1);
   });
 
   it("generates a readable name when none is given", async () => {
-    const result = await cli(server.url, "launch", "static-site", "--project", PROJECT, "--set", `image=${TEST_IMAGE}`, "--json");
+    const result = await cli(server, "launch", "static-site", "--project", PROJECT, "--set", `image=${TEST_IMAGE}`, "--json");
     const name = (JSON.parse(result.stdout) as { instance: { name: string } }).instance.name;
     expect(name).toMatch(/^[a-z]+-[a-z]+-[a-z0-9]{3}$/);
-    expect((await cli(server.url, "rm", `${PROJECT}/${name}`, "--wait")).code).toBe(0);
+    expect((await cli(server, "rm", `${PROJECT}/${name}`, "--wait")).code).toBe(0);
   });
 
   it("refuses bad input with a one-line reason and the right exit code, changing nothing", async () => {
@@ -136,24 +139,25 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
       [["launch", "static-site", "--project", "Bad_Project"], 2, /DNS-1123/],
       [["launch", "static-site", "--project", PROJECT, "--name", "-bad"], 2, /DNS-1123/],
       [["launch", "nope", "--project", PROJECT], 3, /template "nope" not found/],
-      [["launch", "static-site"], 2, /--project is required/],
+      // A project of nobody's we know (or of another lab): it does not exist for alice.
+      [["launch", "static-site", "--project", "elsewhere"], 3, /project "elsewhere" not found/],
       [["status", `${PROJECT}/missing`], 3, /not found/],
       [["status", "no-slash"], 2, /must be <project>\/<instance>/],
       [["launch", "python-web", "--project", PROJECT, "--set", "storage=lots"], 2, /must be an integer/],
       [["nonsense"], 2, /unknown command/],
     ];
     for (const [args, code, message] of cases) {
-      const result = await cli(server.url, ...args);
+      const result = await cli(server, ...args);
       expect(result.code, args.join(" ")).toBe(code);
       expect(result.stderr, args.join(" ")).toMatch(message);
       expect(result.stderr.trim().split("\n").length, args.join(" ")).toBeLessThanOrEqual(2);
     }
-    await cli(server.url, "launch", "static-site", "--project", PROJECT, "--name", "taken", "--set", `image=${TEST_IMAGE}`, "--wait");
-    const conflict = await cli(server.url, "launch", "static-site", "--project", PROJECT, "--name", "taken");
+    await cli(server, "launch", "static-site", "--project", PROJECT, "--name", "taken", "--set", `image=${TEST_IMAGE}`, "--wait");
+    const conflict = await cli(server, "launch", "static-site", "--project", PROJECT, "--name", "taken");
     expect(conflict.code).toBe(4);
     expect(conflict.stderr).toContain("already exists");
     expect(await commits()).toBe(before + 1);
-    await cli(server.url, "rm", `${PROJECT}/taken`, "--wait");
+    await cli(server, "rm", `${PROJECT}/taken`, "--wait");
     expect(await pods()).toBe(podsBefore);
   });
 
@@ -164,11 +168,11 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
   });
 
   it("has help for every command", async () => {
-    const help = await cli(server.url, "--help");
+    const help = await cli(server, "--help");
     expect(help.code).toBe(0);
     for (const command of ["up", "catalog", "launch", "ls", "status", "logs", "stop", "start", "rm", "history", "projects", "platforms"]) {
       expect(help.stdout).toContain(command);
-      const own = await cli(server.url, command, "--help");
+      const own = await cli(server, command, "--help");
       expect(own.code, command).toBe(0);
       expect(own.stdout, command).toContain("Usage: plateau");
     }

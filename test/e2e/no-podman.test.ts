@@ -14,6 +14,8 @@ describe("local platform without podman", () => {
     dir = await mkdtemp(join(tmpdir(), "plateau-nopodman-"));
     const config = await writeConfig(dir, "podman:\n  command: /nonexistent/podman\nreconcile:\n  intervalSeconds: 0.5\n");
     server = await startServer({ dataDir: join(dir, "data"), config });
+    await server.actAs("alice");
+    expect((await cli(server, "projects", "create", "demo", "--lab", "imb")).code).toBe(0);
   });
 
   afterAll(async () => {
@@ -23,19 +25,19 @@ describe("local platform without podman", () => {
 
   it("starts and reports the local platform unavailable with the install hint", async () => {
     expect(server.output()).toMatch(/Platform {3}local: unavailable: podman is not installed; install podman: sudo apt-get install podman/);
-    const platforms = await cli(server.url, "platforms");
+    const platforms = await cli(server, "platforms");
     expect(platforms.code).toBe(0);
     expect(platforms.stdout).toMatch(/local\s+podman\s+local\s+experimental\s+unavailable/);
     expect(platforms.stdout).toContain("apt-get install podman");
   });
 
   it("commits launches, which wait for the platform", async () => {
-    const result = await cli(server.url, "launch", "static-site", "--project", "demo", "--name", "later");
+    const result = await cli(server, "launch", "static-site", "--project", "demo", "--name", "later");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("currently unavailable (podman is not installed)");
     expect(await git(join(dir, "data", "state.git"), "log", "-1", "--format=%s")).toContain("launch demo/later");
     for (let attempt = 0; attempt < 50; attempt++) {
-      const status = await cli(server.url, "status", "demo/later", "--json");
+      const status = await cli(server, "status", "demo/later", "--json");
       const view = JSON.parse(status.stdout) as { phase: string; reason: string };
       if (view.reason.includes("unavailable")) {
         expect(view.phase).toBe("pending");

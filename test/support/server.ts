@@ -4,12 +4,20 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { run } from "../../src/adapters/process.js";
 import { freeLoopbackPort } from "../../src/adapters/net.js";
+import { createToken, identityConfig, signIn, type SignedInBrowser, type TestLogin } from "./sign-in.js";
 
 export const BIN = new URL("../../bin/plateau.js", import.meta.url).pathname;
 
 export interface ServerProcess {
   readonly url: string;
+  /** The origin browsers use (the embedded provider's issuer lives under it). */
+  readonly origin: string;
   readonly port: number;
+  /** The API token `cli(server, …)` sends; set by `actAs`. */
+  token?: string;
+  /** Signs in (through the embedded provider) and makes an API token the CLI will use. */
+  actAs(login: TestLogin): Promise<string>;
+  signIn(login: TestLogin): Promise<SignedInBrowser>;
   readonly child: ChildProcess;
   output(): string;
   /** Graceful stop (SIGTERM). */
@@ -18,9 +26,10 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
+/** Writes plateau.yaml, with the test community's accounts unless the config sets an identity. */
 export async function writeConfig(dir: string, config: string): Promise<string> {
   const file = join(dir, "plateau.yaml");
-  await writeFile(file, config);
+  await writeFile(file, config.includes("identity:") ? config : `${config}${identityConfig()}`);
   return file;
 }
 
@@ -50,9 +59,21 @@ export async function startServer(options: { dataDir: string; config: string; po
   }
   // The banner follows readiness by a few milliseconds.
   for (let attempt = 0; attempt < 100 && !output.includes("is up"); attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
-  return {
+  const origin = `http://localhost:${port}`;
+  const tokens = new Map<string, string>();
+  const server: ServerProcess = {
     url,
+    origin,
     port,
+    async signIn(login) {
+      return signIn(origin, login);
+    },
+    async actAs(login) {
+      const known = tokens.get(login) ?? (await createToken(await signIn(origin, login)));
+      tokens.set(login, known);
+      server.token = known;
+      return known;
+    },
     child,
     output: () => output,
     async stop() {
@@ -73,6 +94,7 @@ export async function startServer(options: { dataDir: string; config: string; po
       await exited;
     },
   };
+  return server;
 }
 
 export interface CliResult {
@@ -81,16 +103,21 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export async function cli(server: string, ...args: string[]): Promise<CliResult> {
-  const result = await run(process.execPath, [BIN, "--server", server, ...args], { env: { ...process.env, NO_COLOR: "1", PLATEAU_PROJECT: "" } });
+/** Runs `plateau` against a server, with its current token (see `actAs`). */
+export async function cli(server: string | Pick<ServerProcess, "url" | "token">, ...args: string[]): Promise<CliResult> {
+  const url = typeof server === "string" ? server : server.url;
+  const token = typeof server === "string" ? undefined : server.token;
+  const result = await run(process.execPath, [BIN, "--server", url, ...args], {
+    env: { ...process.env, NO_COLOR: "1", PLATEAU_PROJECT: "", PLATEAU_TOKEN: token ?? "", PLATEAU_CREDENTIALS: "/nonexistent/plateau-credentials.json" },
+  });
   return { code: result.code, stdout: result.stdout.toString("utf8"), stderr: result.stderr };
 }
 
-/** GET through Plateau's proxy with the instance's host name. */
-export async function viaProxy(port: number, host: string, path = "/"): Promise<{ status: number; body: string }> {
+/** GET through Plateau's proxy with the instance's host name (and an API token, members only). */
+export async function viaProxy(port: number, host: string, path = "/", token?: string): Promise<{ status: number; body: string }> {
   const { request } = await import("node:http");
   return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path, headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) } }, (res) => {
       let body = "";
       res.on("data", (chunk: Buffer) => (body += chunk.toString()));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));

@@ -210,13 +210,13 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
         tags: ["access"],
         summary: "The CLI exchanges its one-time code and PKCE verifier for an API token",
         body: Type.Object({ code: Type.String({ maxLength: 200 }), verifier: Type.String({ minLength: 43, maxLength: 128 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ token: Type.String(), login: Type.String(), expiresAt: Type.String() }) },
+        response: { 200: Type.Object({ token: Type.String(), id: Type.String(), login: Type.String(), expiresAt: Type.String() }) },
       },
     },
     async (request) => {
       const created = await access.exchangeCliCode(request.body.code, request.body.verifier, { ip: clientAddress(request) });
       const login = (await access.loginOf(created.record.userId)) ?? "";
-      return { token: created.token, login, expiresAt: created.record.expiresAt };
+      return { token: created.token, id: created.record.id, login, expiresAt: created.record.expiresAt };
     },
   );
 
