@@ -1,5 +1,41 @@
 // A tiny browser for tests that sign in over real HTTP: a cookie jar per host, redirects
 // followed by hand (so every hop crosses real sockets), and forms posted as browsers do.
+// Like Chromium, it resolves `localhost` and every `*.localhost` name to the loopback address.
+import { request as httpRequest } from "node:http";
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+function send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<RawAnswer> {
+  const target = new URL(url);
+  const loopback = target.hostname === "localhost" || target.hostname.endsWith(".localhost");
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: loopback ? "127.0.0.1" : target.hostname,
+        port: target.port || 80,
+        path: `${target.pathname}${target.search}`,
+        method,
+        headers: { host: target.host, ...headers },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => {
+          const answer = new Headers();
+          for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i] ?? "", res.rawHeaders[i + 1] ?? "");
+          resolve({ status: res.statusCode ?? 0, headers: answer, body: text });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
 
 interface StoredCookie {
   readonly value: string;
@@ -9,6 +45,8 @@ interface StoredCookie {
 export interface Hop {
   readonly url: string;
   readonly status: number;
+  /** The Set-Cookie lines of the answer. */
+  readonly setCookies: readonly string[];
 }
 
 export interface BrowserResponse {
@@ -58,19 +96,18 @@ export function createBrowser(options: { acceptLanguage?: string } = {}) {
     let headers = init.headers ?? {};
     for (let i = 0; i < 25; i++) {
       const cookie = cookieHeader(current);
-      const response = await fetch(current, {
+      const response = await send(
+        current,
         method,
-        redirect: "manual",
-        headers: { ...(options.acceptLanguage ? { "accept-language": options.acceptLanguage } : {}), ...headers, ...(cookie ? { cookie } : {}) },
+        { ...(options.acceptLanguage ? { "accept-language": options.acceptLanguage } : {}), ...headers, ...(cookie ? { cookie } : {}) },
         body,
-      });
+      );
       store(current, response.headers);
-      hops.push({ url: current, status: response.status });
+      hops.push({ url: current, status: response.status, setCookies: response.headers.getSetCookie() });
       const location = response.headers.get("location");
       if (init.follow === false || response.status < 300 || response.status >= 400 || !location) {
-        return { url: current, status: response.status, headers: response.headers, body: await response.text(), hops };
+        return { url: current, status: response.status, headers: response.headers, body: response.body, hops };
       }
-      await response.text();
       current = new URL(location, current).toString();
       // 303 (and 302 after a POST, as browsers do) become GETs.
       method = "GET";

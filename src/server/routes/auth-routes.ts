@@ -118,7 +118,8 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
   app.get(
     "/auth/callback/:provider",
     {
-      config: { ...PUBLIC, rateLimit: "sign-in" },
+      // Not rate limited itself: only a sign-in started (and limited) at /auth/login completes here.
+      config: PUBLIC,
       schema: { tags: ["access"], summary: "Where the provider sends the browser back", params: Type.Object({ provider: Type.String({ maxLength: 63 }) }) },
     },
     async (request, reply) => {
