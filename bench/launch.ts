@@ -11,13 +11,15 @@ import { freeLoopbackPort } from "../src/adapters/net.js";
 import { loadConfig } from "../src/main/config.js";
 import { startPlateau } from "../src/main/up.js";
 import { buildTestImage, cleanPodmanProject, TEST_IMAGE } from "../test/support/podman.js";
+import { createToken, signIn, TEST_ACCOUNTS } from "../test/support/sign-in.js";
 import { median, ms, ratio, type Row } from "./stats.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function status(port: number, host: string): Promise<number> {
+function status(port: number, host: string, token?: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path: "/", headers: { host }, timeout: 1000 }, (res) => {
+    const headers = { host, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const req = request({ host: "127.0.0.1", port, path: "/", headers, timeout: 1000 }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -27,9 +29,9 @@ function status(port: number, host: string): Promise<number> {
   });
 }
 
-async function until200(port: number, host: string, timeoutMs = 60_000): Promise<void> {
+async function until200(port: number, host: string, token?: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while ((await status(port, host)) !== 200) {
+  while ((await status(port, host, token)) !== 200) {
     if (Date.now() > deadline) throw new Error(`no 200 from ${host} on port ${port}`);
     await sleep(5);
   }
@@ -89,9 +91,25 @@ export async function benchLaunch(log: (line: string) => void, repetitions = 11)
     const config = loadConfig({
       env: {},
       cwd: base,
-      overrides: { dataDir, listen: { port: 0 }, podman: { command: traced ? shim : "podman", stopTimeoutSeconds: 0 }, logLevel: "warn" },
+      overrides: {
+        dataDir,
+        listen: { port: 0 },
+        podman: { command: traced ? shim : "podman", stopTimeoutSeconds: 0 },
+        identity: { embedded: { accounts: TEST_ACCOUNTS } },
+        rateLimits: { launchPerMinute: 10_000 },
+        logLevel: "warn",
+      },
     });
     const running = await startPlateau(config, pino({ level: "warn" }));
+    // Alice signs in (through the embedded provider) and owns the lab project the launches go to.
+    const token = await createToken(await signIn(`http://localhost:${running.port}`, "alice"));
+    const auth = { authorization: `Bearer ${token}` };
+    const created = await fetch(`${running.url}/api/v1/projects`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ name: "bench", lab: "imb" }),
+    });
+    if (created.status !== 201) throw new Error(`project creation answered ${created.status}: ${await created.text()}`);
     try {
       for (let r = 0; r < count; r++) {
         const name = `${traced ? "t" : "b"}${r}`;
@@ -100,11 +118,11 @@ export async function benchLaunch(log: (line: string) => void, repetitions = 11)
         const t0 = performance.now();
         const response = await fetch(`${running.url}/api/v1/projects/bench/instances`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { ...auth, "content-type": "application/json" },
           body: JSON.stringify({ template: "static-site", name, values: { image: TEST_IMAGE } }),
         });
         if (response.status !== 202) throw new Error(`launch answered ${response.status}: ${await response.text()}`);
-        await until200(running.port, `${name}.bench.localhost`);
+        await until200(running.port, `${name}.bench.localhost`, token);
         const servedAt = Date.now();
         const elapsed = performance.now() - t0;
         if (traced) {
@@ -141,8 +159,9 @@ export async function benchLaunch(log: (line: string) => void, repetitions = 11)
           trace.baseAfter.push(performance.now() - t2);
           await cleanPodmanProject("baseline");
         }
-        await fetch(`${running.url}/api/v1/projects/bench/instances/${name}`, { method: "DELETE" });
-        for (let i = 0; i < 200 && (await fetch(`${running.url}/api/v1/projects/bench/instances/${name}/status`)).status !== 404; i++) await sleep(50);
+        await fetch(`${running.url}/api/v1/projects/bench/instances/${name}`, { method: "DELETE", headers: auth });
+        for (let i = 0; i < 200 && (await fetch(`${running.url}/api/v1/projects/bench/instances/${name}/status`, { headers: auth })).status !== 404; i++)
+          await sleep(50);
       }
     } finally {
       await running.close();

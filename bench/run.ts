@@ -1,10 +1,11 @@
-// `npm run bench [-- --write] [-- --only B1|B7]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B4|B7]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { run } from "../src/adapters/process.js";
 import { PACKAGE_ROOT } from "../src/main/config.js";
+import { benchApi } from "./api.js";
 import { benchCommit } from "./commit.js";
 import { benchLaunch } from "./launch.js";
 import type { Row } from "./stats.js";
@@ -17,6 +18,10 @@ const rows: Row[] = [];
 if (!only || only === "B1") {
   log("B1: commit…");
   rows.push(...(await benchCommit(log)));
+}
+if (!only || only === "B4") {
+  log("B4: API overhead…");
+  rows.push(...(await benchApi(log)));
 }
 if (!only || only === "B7") {
   log("B7: launch…");
@@ -45,6 +50,11 @@ ${table}
 - **B1** writes N changed instances (intent and rendered Deployment) as one commit in a repository
   holding 2,000 or 20,000 instances (80,000 files). Ours: \`git fast-import\` without a work
   tree. Baseline: the git CLI in a work tree, writing the files then \`git add -A && git commit\`.
+- **B4** loads the API with autocannon on loopback (10 connections, the client in a worker
+  thread): GET one instance, and the list of a project's 50 instances, with an API token,
+  answered from the store (SQLite), vs a bare Fastify hello-world in the same process. Two rounds
+  of 5 s runs alternate the three; the ratio is Plateau's throughput over the hello-world's in
+  the same round (median of the rounds); p99 latencies are shown beside the throughputs.
 - **B7** launches \`static-site\` (a busybox web server built from local files). Ours: from the
   launch request to the first HTTP 200 through Plateau's proxy. Baseline: \`podman kube play\`
   of the pod file our engine wrote, to the first 200 on its port. "Our own work" is the time

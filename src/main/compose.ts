@@ -3,6 +3,7 @@
 import { createCatalogService } from "../core/catalog/service.js";
 import type { Requester } from "../core/identity.js";
 import { createIndexer, type Indexer } from "../core/index/indexer.js";
+import { createCachedIndex } from "../core/index/cached-index.js";
 import { createInstanceService, type EngineRegistry, type InstanceAddress } from "../core/instances/service.js";
 import { createRouter, type Router } from "../core/instances/routing.js";
 import type { PlatformDocument } from "../core/model.js";
@@ -59,7 +60,8 @@ export interface PlateauSettings {
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
-  const { repo, index, statuses, secrets, clock, logger } = adapters;
+  const { repo, statuses, secrets, clock, logger } = adapters;
+  const index = createCachedIndex(adapters.index);
   const indexer: Indexer = createIndexer({ repo, index, logger });
   const reconcilers = new Map<string, Reconciler>();
   const router: Router | undefined = settings.proxied

@@ -10,6 +10,7 @@ import {
   authorizeOperator,
   authorizeProject,
   authorizeProjectCreation,
+  authorizeProjectQuota,
   authorizeSignedIn,
   authorizeTokenManagement,
   auditScope,
@@ -128,13 +129,15 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
   async function deny(request: FastifyRequest, decision: Extract<Decision, { allowed: false }>, notFound: () => Error): Promise<never> {
     const principal = request.principal;
     const project = (request.params as { project?: string } | undefined)?.project ?? null;
+    // The lab of the project aimed at reads the attempt too, not only the labs of who tried.
+    const targetLab = project ? ((await deps.findProject(project).catch(() => undefined))?.lab ?? null) : null;
     await deps.access.audit({
       actor: principal.kind === "user" ? principal.login : null,
       action: `${request.method} ${request.routeOptions.url ?? request.url}`,
       target: request.url.split("?")[0] ?? "",
       outcome: "denied",
       project,
-      labs: principal.kind === "user" ? [...new Set([...principal.labs, ...principal.labAdminOf])] : [],
+      labs: [...new Set([...(principal.kind === "user" ? [...principal.labs, ...principal.labAdminOf] : []), ...(targetLab ? [targetLab] : [])])].sort(),
       ip: clientAddress(request),
       detail: decision.reason,
     });
@@ -160,16 +163,14 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
         return { decision: authorizeProject(principal, name, project && facts(project), rule.action), notFound: () => new NotFoundError("project", name) };
       }
       case "project-create": {
-        const body = (request.body ?? {}) as { name?: string; lab?: string };
-        return { decision: authorizeProjectCreation(principal, body.name ?? "", body.lab ?? ""), notFound: generic };
+        const body = (request.body ?? {}) as { lab?: string };
+        return { decision: authorizeProjectCreation(principal, body.lab ?? ""), notFound: generic };
       }
       case "project-quota": {
         const name = params.project ?? "";
+        assertName("/project", name);
         const project = await deps.findProject(name);
-        const visible = authorizeProject(principal, name, project && facts(project), "read");
-        if (!visible.allowed) return { decision: visible, notFound: () => new NotFoundError("project", name) };
-        const decision = project?.lab ? authorizeLab(principal, project.lab, "admin") : authorizeOperator(principal);
-        return { decision, notFound: () => new NotFoundError("project", name) };
+        return { decision: authorizeProjectQuota(principal, name, project && facts(project)), notFound: () => new NotFoundError("project", name) };
       }
       case "lab":
         return { decision: authorizeLab(principal, params.lab ?? "", rule.action), notFound: () => new NotFoundError("lab", params.lab ?? "") };

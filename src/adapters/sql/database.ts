@@ -1,7 +1,7 @@
 // Opening the database: SQLite (the default, one file) or PostgreSQL (at scale), one code
 // path through Kysely.
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from "kysely";
 import pg from "pg";
 import { migrations, type Dialect } from "./migrations.js";
 import type { Database } from "./schema.js";
@@ -22,9 +22,32 @@ export async function openSqlite(path: string): Promise<OpenDatabase> {
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db, "sqlite");
   return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+const STATEMENTS_KEPT = 500;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs more than running a
+ * point query. Statements are kept by their SQL text (a bounded set: queries are built from
+ * code, values are parameters) and reused, which better-sqlite3 allows as calls are synchronous.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= STATEMENTS_KEPT) statements.clear();
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 export async function openPostgres(connectionString: string): Promise<OpenDatabase> {

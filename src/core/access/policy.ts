@@ -75,13 +75,25 @@ export function authorizeProject(principal: Principal, name: string, project: Pr
 }
 
 /** Creating a lab project: lab members (and operators); within the lab's limit, checked at commit. */
-export function authorizeProjectCreation(principal: Principal, name: string, lab: string): Decision {
+export function authorizeProjectCreation(principal: Principal, lab: string): Decision {
   if (principal.kind === "anonymous") return SIGN_IN_REQUIRED;
-  const scoped = tokenAllows(principal, name, "create");
-  if (scoped) return scoped;
   if (principal.scope.projects !== null) return deny(403, "a token limited to projects cannot create projects");
+  if (!principal.scope.write) return deny(403, "the token is read-only");
   if (principal.operator || principal.labs.includes(lab) || principal.labAdminOf.includes(lab)) return ALLOW;
   return deny(403, `only members of lab ${lab} may create its projects`);
+}
+
+/**
+ * Setting a project's quota: an admin of its lab (for a lab project) or an operator, with a
+ * token that may write. Like every project rule, a project one cannot see does not exist.
+ */
+export function authorizeProjectQuota(principal: Principal, name: string, project: ProjectFacts | undefined): Decision {
+  const visible = authorizeProject(principal, name, project, "read");
+  if (!visible.allowed || principal.kind === "anonymous") return visible;
+  if (!project) return deny(404, "no such project");
+  if (!principal.scope.write) return deny(403, "the token is read-only");
+  if (principal.operator || (project.lab !== null && principal.labAdminOf.includes(project.lab))) return ALLOW;
+  return deny(403, project.lab ? `this needs to be an admin of lab ${project.lab}` : "this is for platform operators");
 }
 
 export type LabAction = "read" | "admin";

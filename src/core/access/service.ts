@@ -45,6 +45,13 @@ const CLI_CODE_SECONDS = 120;
 const TICKET_SECONDS = 60;
 /** Writing "last seen" at most this often keeps reads of a session from being writes. */
 const TOUCH_EVERY_MS = 60_000;
+/**
+ * Who a token or session is, remembered this long: every API call asks. Revocation and
+ * sign-out forget at once (this process holds the only cache); a change of labs at the
+ * provider is seen at the next sign-in anyway.
+ */
+const PRINCIPAL_CACHE_MS = 5_000;
+const PRINCIPALS_KEPT = 10_000;
 
 export const sha256 = (value: string): string => createHash("sha256").update(value).digest("base64url");
 
@@ -59,7 +66,9 @@ export function safeReturnTo(value: unknown): string {
   try {
     const url = new URL(value, "http://plateau.invalid");
     if (url.host !== "plateau.invalid") return "/";
-    return `${url.pathname}${url.search}${url.hash}`;
+    const result = `${url.pathname}${url.search}${url.hash}`;
+    // Normalizing dot segments can make `/..//evil` into `//evil`: check what is returned.
+    return /^\/(?![/\\])/.test(result) ? result : "/";
   } catch {
     return "/";
   }
@@ -83,6 +92,12 @@ export function createAccessService(deps: AccessServiceDeps) {
   const now = () => clock.now();
   const iso = (date: Date) => date.toISOString();
   const later = (ms: number) => iso(new Date(now().getTime() + ms));
+  const tokenCache = new Map<string, { principal: UserPrincipal; until: number }>();
+  const sessionCache = new Map<string, { principal: UserPrincipal; csrfToken: string; until: number }>();
+  function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+    if (cache.size >= PRINCIPALS_KEPT) cache.clear();
+    cache.set(key, value);
+  }
 
   function provider(id: string): IdentityProvider {
     const found = providers.get(id);
@@ -218,6 +233,9 @@ export function createAccessService(deps: AccessServiceDeps) {
     /** The person behind a session cookie, if the session is still alive. */
     async sessionPrincipal(sessionId: string): Promise<{ principal: UserPrincipal; csrfToken: string } | undefined> {
       const idHash = sha256(sessionId);
+      const cached = sessionCache.get(idHash);
+      if (cached && cached.until > now().getTime()) return { principal: cached.principal, csrfToken: cached.csrfToken };
+      sessionCache.delete(idHash);
       const session = await store.getSession(idHash);
       if (!session) return undefined;
       const at = now();
@@ -226,24 +244,31 @@ export function createAccessService(deps: AccessServiceDeps) {
         await store.deleteSession(idHash);
         return undefined;
       }
-      // An instance host's session lives only as long as the browser session it came from.
+      // An instance host's session lives only as long as the browser session it came from;
+      // using an instance is activity of that browser session, which it keeps alive.
       if (session.parentHash !== null) {
         const parent = await store.getSession(session.parentHash);
         const parentIdleEnd = parent ? new Date(parent.lastSeenAt).getTime() + deps.sessions.idleMinutes * 60_000 : 0;
-        if (!parent || iso(at) >= parent.expiresAt || at.getTime() >= Math.max(parentIdleEnd, idleEnd)) {
+        if (!parent || iso(at) >= parent.expiresAt || at.getTime() >= parentIdleEnd) {
           await store.deleteSession(idHash);
           return undefined;
         }
+        if (at.getTime() - new Date(parent.lastSeenAt).getTime() >= TOUCH_EVERY_MS) await store.touchSession(session.parentHash, iso(at));
       }
       const user = await store.getUser(session.userId);
       if (!user) return undefined;
       if (at.getTime() - new Date(session.lastSeenAt).getTime() >= TOUCH_EVERY_MS) await store.touchSession(idHash, iso(at));
-      return { principal: await principalOf(user, "session", FULL_SCOPE), csrfToken: session.csrfToken };
+      const principal = await principalOf(user, "session", FULL_SCOPE);
+      const until = Math.min(at.getTime() + PRINCIPAL_CACHE_MS, new Date(session.expiresAt).getTime(), idleEnd);
+      remember(sessionCache, idHash, { principal, csrfToken: session.csrfToken, until });
+      return { principal, csrfToken: session.csrfToken };
     },
 
     /** Ends a session; returns where to send the browser for the provider's own logout, if any. */
     async signOut(sessionId: string, postLogoutRedirectUri: string, origin: Origin): Promise<string | undefined> {
       const idHash = sha256(sessionId);
+      // Sessions of instance hosts depend on this one: forget every cached session.
+      sessionCache.clear();
       const session = await store.getSession(idHash);
       if (!session) return undefined;
       await store.deleteSession(idHash);
@@ -266,13 +291,19 @@ export function createAccessService(deps: AccessServiceDeps) {
     /** The person behind an API token, if it is known, unexpired and not revoked. */
     async tokenPrincipal(token: string): Promise<UserPrincipal | undefined> {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
-      const record = await store.findToken(sha256(token));
+      const hash = sha256(token);
+      const cached = tokenCache.get(hash);
+      if (cached && cached.until > now().getTime()) return cached.principal;
+      tokenCache.delete(hash);
+      const record = await store.findToken(hash);
       if (!record || record.revokedAt !== null || record.expiresAt <= iso(now())) return undefined;
       const user = await store.getUser(record.userId);
       if (!user) return undefined;
       const at = now();
       if (!record.lastUsedAt || at.getTime() - new Date(record.lastUsedAt).getTime() >= TOUCH_EVERY_MS) await store.touchToken(record.id, iso(at));
-      return principalOf(user, "token", { projects: record.projects, write: record.write });
+      const principal = await principalOf(user, "token", { projects: record.projects, write: record.write });
+      remember(tokenCache, hash, { principal, until: Math.min(at.getTime() + PRINCIPAL_CACHE_MS, new Date(record.expiresAt).getTime()) });
+      return principal;
     },
 
     async createToken(
@@ -288,6 +319,7 @@ export function createAccessService(deps: AccessServiceDeps) {
 
     async revokeToken(principal: UserPrincipal, id: string): Promise<void> {
       if (!(await store.revokeToken(principal.userId, id, iso(now())))) throw new NotFoundError("token", id);
+      tokenCache.clear();
     },
 
     /**

@@ -22,7 +22,8 @@ export const UNITS: Record<ResourceName, string> = { cpu: "cores", memoryGiB: "G
 
 export const ZERO: Resources = { cpu: 0, memoryGiB: 0, gpu: 0, instances: 0, storageGiB: 0 };
 
-const round = (value: number): number => Math.round(value * 1000) / 1000;
+/** Sums of binary quantities are exact in binary; rounding only removes decimal noise (1 MiB ≈ 1e-3 GiB, far above 1e-6). */
+const round = (value: number): number => Math.round(value * 1e6) / 1e6;
 
 export function add(a: Resources, b: Resources): Resources {
   return {

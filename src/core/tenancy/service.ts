@@ -34,6 +34,8 @@ export interface QuotaReport {
 
 export interface LabView {
   readonly name: string;
+  /** Whether `labs/<lab>.yaml` exists; a lab without it and without projects is only known from people's claims. */
+  readonly declared: boolean;
   readonly title: string;
   readonly projectLimit: number;
   readonly projects: string[];
@@ -157,7 +159,15 @@ export function createTenancy(deps: { repo: DesiredStateRepository; index: State
     async lab(name: string): Promise<LabView> {
       const head = await repo.head();
       const lab = await labUse(head, name);
-      return { name, title: lab.document?.spec.title ?? name, projectLimit: lab.projectLimit, projects: lab.projects, quota: lab.quota, used: lab.used };
+      return {
+        name,
+        declared: lab.document !== undefined,
+        title: lab.document?.spec.title ?? name,
+        projectLimit: lab.projectLimit,
+        projects: lab.projects,
+        quota: lab.quota,
+        used: lab.used,
+      };
     },
 
     /** How many more projects the lab may create, at this head. */

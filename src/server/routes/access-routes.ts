@@ -3,7 +3,7 @@
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { auditScope, personalProjectName } from "../../core/access/policy.js";
-import { NotAllowedError } from "../../core/errors.js";
+import { NotAllowedError, NotFoundError } from "../../core/errors.js";
 import {
   AuditQuery,
   AuditRecord,
@@ -118,7 +118,15 @@ export function registerAccessRoutes(app: App, deps: ServerDeps): void {
       config: { access: { kind: "lab", action: "read" } },
       schema: { tags: ["labs"], summary: "A lab: its projects, quota and usage", params: LabParams, response: { 200: Lab, ...errors } },
     },
-    async (request) => tenancy.lab(request.params.lab),
+    async (request) => {
+      const me = userOf(request);
+      const lab = await tenancy.lab(request.params.lab);
+      // An operator asking for a lab nobody has, declared nowhere, gets what anyone would: 404.
+      if (!lab.declared && lab.projects.length === 0 && !me.labs.includes(lab.name) && !me.labAdminOf.includes(lab.name)) {
+        throw new NotFoundError("lab", request.params.lab);
+      }
+      return lab;
+    },
   );
 
   app.get(
