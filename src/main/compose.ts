@@ -3,7 +3,7 @@
 import { createCatalogService } from "../core/catalog/service.js";
 import type { Requester } from "../core/identity.js";
 import { createIndexer, type Indexer } from "../core/index/indexer.js";
-import { createCachedIndex } from "../core/index/cached-index.js";
+import { createCachedIndex, createCachedStatuses } from "../core/index/cached-index.js";
 import { createInstanceService, type EngineRegistry, type InstanceAddress } from "../core/instances/service.js";
 import { createRouter, type Router } from "../core/instances/routing.js";
 import type { PlatformDocument } from "../core/model.js";
@@ -60,8 +60,9 @@ export interface PlateauSettings {
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
-  const { repo, statuses, secrets, clock, logger } = adapters;
+  const { repo, secrets, clock, logger } = adapters;
   const index = createCachedIndex(adapters.index);
+  const statuses = createCachedStatuses(adapters.statuses);
   const indexer: Indexer = createIndexer({ repo, index, logger });
   const reconcilers = new Map<string, Reconciler>();
   const router: Router | undefined = settings.proxied

@@ -114,10 +114,12 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
   app.decorateRequest("csrfToken", undefined);
 
   app.addHook("onRoute", (route) => {
-    if (route.url.startsWith("/api/") || route.url.startsWith("/auth/")) {
-      const config = route.config as { access?: AccessRule } | undefined;
-      if (!config?.access) throw new Error(`invariant violated: route ${route.method} ${route.url} declares no access rule`);
+    const config = route.config as { access?: AccessRule; audit?: string } | undefined;
+    if ((route.url.startsWith("/api/") || route.url.startsWith("/auth/")) && !config?.access) {
+      throw new Error(`invariant violated: route ${route.method} ${route.url} declares no access rule`);
     }
+    // Only routes that change something carry the audit hook (reads pay nothing for it).
+    if (config?.audit) route.onResponse = [...(Array.isArray(route.onResponse) ? route.onResponse : route.onResponse ? [route.onResponse] : []), auditChange];
   });
 
   app.addHook("onRequest", async (request) => {
@@ -218,7 +220,7 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
   });
 
   // Every change that succeeded is in the audit log: who, what, when, from where.
-  app.addHook("onResponse", async (request, reply) => {
+  async function auditChange(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const config = request.routeOptions.config as { audit?: string } | undefined;
     if (!config?.audit || !UNSAFE.has(request.method)) return;
     const principal = request.principal;
@@ -236,7 +238,7 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
       ip: clientAddress(request),
       detail: reply.statusCode < 400 ? "" : `HTTP ${reply.statusCode}`,
     });
-  });
+  }
 }
 
 /** The signed-in person, for handlers behind a rule that requires one. */

@@ -64,21 +64,29 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     loggerInstance: deps.logger,
     // One line per request would drown the log; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // Requests log through the server's logger itself: a child logger per request costs more than the request.
+    childLoggerFactory: (logger) => logger,
     // Unknown fields are refused, not silently dropped (no mass assignment); query strings are coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true, useDefaults: true } },
     // Requests for an instance's host go to the proxy before Fastify routes anything.
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
         setBaselineHeaders(res);
+        const proxy = deps.proxy;
+        if (proxy?.serves(req.headers.host ?? "")) {
+          proxy.handle(req, res).then(
+            (handled) => handled || handler(req, res),
+            (error: unknown) => {
+              deps.logger?.error({ error: (error as Error).message }, "proxy failed");
+              if (!res.headersSent) res.writeHead(500).end();
+            },
+          );
+          return;
+        }
+        // Plateau's own answers; its pages set a CSP of their own, which takes precedence.
+        res.setHeader("content-security-policy", API_CSP);
         if (deps.mount?.handles(req.url ?? "")) return deps.mount.handle(req, res);
-        if (!deps.proxy) return handler(req, res);
-        deps.proxy.handle(req, res).then(
-          (handled) => handled || handler(req, res),
-          (error: unknown) => {
-            deps.logger?.error({ error: (error as Error).message }, "proxy failed");
-            if (!res.headersSent) res.writeHead(500).end();
-          },
-        );
+        handler(req, res);
       });
       server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {
         const proxy = deps.proxy;
@@ -120,10 +128,6 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
   // Pages' forms post urlencoded fields; 16 kB is plenty for them.
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 16_384 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
-
-  app.addHook("onSend", async (_request, reply) => {
-    if (!reply.hasHeader("content-security-policy")) reply.header("content-security-policy", API_CSP);
   });
 
   const limiter = (perMinute: number) => createRateLimiter({ capacity: perMinute, refillPerMinute: perMinute, clock: deps.clock });

@@ -70,6 +70,8 @@ function page(title: string, text: string, refresh: boolean): string {
 }
 
 export interface Proxy {
+  /** Whether a request for this Host is for an instance (decided without I/O). */
+  serves(host: string): boolean;
   /** Serves the request when it is for an instance; false when it is for Plateau itself. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Tunnels a WebSocket (or any Upgrade) to the instance; false when not for an instance. */
@@ -82,6 +84,7 @@ function gatePage(answer: Extract<GateAnswer, { kind: "respond" }>): string {
 
 export function createProxy(router: Router, logger: Logger, gate: InstanceGate, domain: string): Proxy {
   return {
+    serves: (host) => parseInstanceHost(host, domain) !== undefined,
     async handle(req, res) {
       const target = parseInstanceHost(req.headers.host ?? "", domain);
       if (!target) return false;

@@ -1,12 +1,19 @@
-// Projects and platforms are read on every request (authorization asks who the members of a
-// project are) and change only when the index does. This index keeps them in memory and
-// forgets them whenever a delta is applied: the index is only ever changed through `apply`,
-// by this process's indexer, so what it answers is never older than the index itself.
-import type { IndexedPlatform, IndexedProject, StateIndex } from "../ports/state-index.js";
+// Projects, platforms and lists of instances are read on every request (authorization asks
+// who the members of a project are; the portal polls lists) and change only when the index
+// does. This index keeps them in memory and forgets them whenever a delta is applied: the
+// index is only ever changed through `apply`, by this process's indexer, so what it answers
+// is never older than the index itself. Answers are shared: callers treat them as read-only,
+// as their types say.
+import type { IndexedInstance, IndexedPlatform, IndexedProject, InstanceFilter, StateIndex } from "../ports/state-index.js";
+import type { ObservedStatus, StatusStore } from "../ports/status-store.js";
+
+const LISTS_KEPT = 1000;
 
 export function createCachedIndex(index: StateIndex): StateIndex {
   let projects: Promise<Map<string, IndexedProject>> | undefined;
   let platforms: Promise<IndexedPlatform[]> | undefined;
+  const lists = new Map<string, Promise<IndexedInstance[]>>();
+  const instances = new Map<string, Promise<IndexedInstance | undefined>>();
   let generation = 0;
 
   function load<T>(read: () => Promise<T>, keep: (value: Promise<T>) => void): Promise<T> {
@@ -39,33 +46,123 @@ export function createCachedIndex(index: StateIndex): StateIndex {
     ...index,
     indexedCommit: () => index.indexedCommit(),
     async apply(delta) {
-      generation++;
-      projects = undefined;
-      platforms = undefined;
-      try {
-        await index.apply(delta);
-      } finally {
+      const forget = () => {
         generation++;
         projects = undefined;
         platforms = undefined;
+        lists.clear();
+        instances.clear();
+      };
+      forget();
+      try {
+        await index.apply(delta);
+      } finally {
+        forget();
       }
     },
-    listInstances: (filter) => index.listInstances(filter),
-    getInstance: (project, name) => index.getInstance(project, name),
+    listInstances(filter: InstanceFilter) {
+      const key = JSON.stringify([filter.project ?? null, filter.platform ?? null, filter.projects ?? null]);
+      const cached = lists.get(key);
+      if (cached) return cached;
+      return load(
+        () => index.listInstances(filter),
+        (value) => {
+          if (lists.size >= LISTS_KEPT) lists.clear();
+          lists.set(key, value);
+        },
+      );
+    },
+    getInstance(project, name) {
+      const key = `${project}/${name}`;
+      const cached = instances.get(key);
+      if (cached) return cached;
+      return load(
+        () => index.getInstance(project, name),
+        (value) => {
+          if (instances.size >= LISTS_KEPT * 10) instances.clear();
+          instances.set(key, value);
+        },
+      );
+    },
     findRequest: (id) => index.findRequest(id),
     async listProjects() {
-      return [...(await projectMap()).values()].map((project) => structuredClone(project));
+      return [...(await projectMap()).values()];
     },
     async getProject(name) {
-      const project = (await projectMap()).get(name);
-      return project && structuredClone(project);
+      return (await projectMap()).get(name);
     },
-    async listPlatforms() {
-      return (await platformList()).map((platform) => ({ ...platform }));
-    },
+    listPlatforms: () => platformList(),
     async getPlatform(name) {
-      const platform = (await platformList()).find((candidate) => candidate.name === name);
-      return platform && { ...platform };
+      return (await platformList()).find((candidate) => candidate.name === name);
     },
+  };
+}
+
+/**
+ * Observed statuses, with lists kept in memory until a status changes. Reconcilers and
+ * services share this one wrapper, so every change goes through it and forgets the lists.
+ */
+export function createCachedStatuses(statuses: StatusStore): StatusStore {
+  const lists = new Map<string, Promise<ObservedStatus[]>>();
+  const single = new Map<string, Promise<ObservedStatus | undefined>>();
+  let generation = 0;
+  const forget = () => {
+    generation++;
+    lists.clear();
+    single.clear();
+  };
+  return {
+    async setStatus(status) {
+      forget();
+      try {
+        await statuses.setStatus(status);
+      } finally {
+        forget();
+      }
+    },
+    getStatus(project, instance) {
+      const key = `${project}/${instance}`;
+      const cached = single.get(key);
+      if (cached) return cached;
+      const started = generation;
+      const value = statuses.getStatus(project, instance);
+      value.then(
+        () => {
+          if (generation === started) {
+            if (single.size >= LISTS_KEPT * 10) single.clear();
+            single.set(key, value);
+          }
+        },
+        () => undefined,
+      );
+      return value;
+    },
+    listStatuses(filter) {
+      const key = JSON.stringify([filter.project ?? null, filter.platform ?? null]);
+      const cached = lists.get(key);
+      if (cached) return cached;
+      const started = generation;
+      const value = statuses.listStatuses(filter);
+      value.then(
+        () => {
+          if (generation === started) {
+            if (lists.size >= LISTS_KEPT) lists.clear();
+            lists.set(key, value);
+          }
+        },
+        () => undefined,
+      );
+      return value;
+    },
+    async deleteStatus(project, instance) {
+      forget();
+      try {
+        await statuses.deleteStatus(project, instance);
+      } finally {
+        forget();
+      }
+    },
+    addEvent: (event) => statuses.addEvent(event),
+    listEvents: (project, instance, limit) => statuses.listEvents(project, instance, limit),
   };
 }

@@ -87,6 +87,7 @@ export interface InstanceServiceDeps {
 
 export function createInstanceService(deps: InstanceServiceDeps) {
   const { repo, writer, index, statuses, catalog, clock } = deps;
+  const views = new Map<string, { instances: unknown; statuses: unknown; platforms: unknown; views: InstanceView[] }>();
 
   async function template(id: string): Promise<Template> {
     const found = await catalog.get(id);
@@ -329,13 +330,20 @@ export function createInstanceService(deps: InstanceServiceDeps) {
         statuses.listStatuses({ project: filter.project, platform: filter.platform }),
         index.listPlatforms(),
       ]);
+      // With a caching index and status store, unchanged inputs are the very same arrays: so are the views.
+      const key = JSON.stringify([filter.project ?? null, filter.platform ?? null, filter.projects ?? null]);
+      const memo = views.get(key);
+      if (memo && memo.instances === instances && memo.statuses === allStatuses && memo.platforms === platforms) return memo.views;
       const statusOf = new Map(allStatuses.map((status) => [`${status.project}/${status.instance}`, status]));
       const platformOf = new Map(platforms.map((platform) => [platform.name, platform]));
-      return instances.map((instance) => {
+      const result = instances.map((instance) => {
         const platform = platformOf.get(instance.platform);
         const url = platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project: instance.project, instance: instance.name }) : null;
         return toView(instance, statusOf.get(`${instance.project}/${instance.name}`), url);
       });
+      if (views.size >= 1000) views.clear();
+      views.set(key, { instances, statuses: allStatuses, platforms, views: result });
+      return result;
     },
 
     /** What the platform reports; it remains while the platform removes a removed instance. */
