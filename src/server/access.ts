@@ -71,6 +71,7 @@ export interface AccessDeps {
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const ALLOWED: Decision = { allowed: true };
 export const CSRF_HEADER = "x-csrf-token";
 
 const facts = (project: IndexedProject): ProjectFacts => ({ name: project.name, lab: project.lab, personal: project.personal, members: project.members });
@@ -122,12 +123,6 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
     if (config?.audit) route.onResponse = [...(Array.isArray(route.onResponse) ? route.onResponse : route.onResponse ? [route.onResponse] : []), auditChange];
   });
 
-  app.addHook("onRequest", async (request) => {
-    const { principal, csrfToken } = await authenticate(deps.access, request);
-    request.principal = principal;
-    request.csrfToken = csrfToken;
-  });
-
   async function deny(request: FastifyRequest, decision: Extract<Decision, { allowed: false }>, notFound: () => Error): Promise<never> {
     const principal = request.principal;
     const project = (request.params as { project?: string } | undefined)?.project ?? null;
@@ -148,49 +143,58 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
     throw new NotAllowedError(`not allowed: ${decision.reason}`);
   }
 
-  async function decide(request: FastifyRequest, rule: AccessRule): Promise<{ decision: Decision; notFound: () => Error }> {
+  /** What a denial's 404 names: the object as the request named it, never more. */
+  type Missing = { readonly kind: string; readonly id: string } | null;
+  const notFoundError = (request: FastifyRequest, missing: Missing) =>
+    missing ? new NotFoundError(missing.kind, missing.id) : new NotFoundError("resource", request.url.split("?")[0] ?? "");
+
+  // Plain data in and out (no closure per request: this runs for every call of the API).
+  async function decide(request: FastifyRequest, rule: AccessRule): Promise<{ decision: Decision; missing: Missing }> {
     const principal = request.principal;
     const params = (request.params ?? {}) as { project?: string; lab?: string };
-    const generic = () => new NotFoundError("resource", request.url.split("?")[0] ?? "");
     switch (rule.kind) {
       case "public":
-        return { decision: { allowed: true }, notFound: generic };
+        return { decision: ALLOWED, missing: null };
       case "signed-in":
-        return { decision: authorizeSignedIn(principal), notFound: generic };
+        return { decision: authorizeSignedIn(principal), missing: null };
       case "project": {
         const name = params.project ?? "";
         // A malformed name is an input error (naming the rule), whoever asks.
         assertName("/project", name);
         const project = await deps.findProject(name);
-        return { decision: authorizeProject(principal, name, project && facts(project), rule.action), notFound: () => new NotFoundError("project", name) };
+        return { decision: authorizeProject(principal, name, project && facts(project), rule.action), missing: { kind: "project", id: name } };
       }
       case "project-create": {
         const body = (request.body ?? {}) as { lab?: string };
-        return { decision: authorizeProjectCreation(principal, body.lab ?? ""), notFound: generic };
+        return { decision: authorizeProjectCreation(principal, body.lab ?? ""), missing: null };
       }
       case "project-quota": {
         const name = params.project ?? "";
         assertName("/project", name);
         const project = await deps.findProject(name);
-        return { decision: authorizeProjectQuota(principal, name, project && facts(project)), notFound: () => new NotFoundError("project", name) };
+        return { decision: authorizeProjectQuota(principal, name, project && facts(project)), missing: { kind: "project", id: name } };
       }
       case "lab":
-        return { decision: authorizeLab(principal, params.lab ?? "", rule.action), notFound: () => new NotFoundError("lab", params.lab ?? "") };
+        return { decision: authorizeLab(principal, params.lab ?? "", rule.action), missing: { kind: "lab", id: params.lab ?? "" } };
       case "audit": {
         const scope = auditScope(principal);
-        return { decision: "labs" in scope ? { allowed: true } : scope, notFound: generic };
+        return { decision: "labs" in scope ? ALLOWED : scope, missing: null };
       }
       case "operator":
-        return { decision: authorizeOperator(principal), notFound: generic };
+        return { decision: authorizeOperator(principal), missing: null };
       case "tokens":
-        return { decision: authorizeTokenManagement(principal), notFound: generic };
+        return { decision: authorizeTokenManagement(principal), missing: null };
     }
   }
 
+  // One hook per request (each hook costs): who asks, then may they.
   app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config as { access?: AccessRule; rateLimit?: "launch" | "token" | "sign-in" };
     const rule = config.access;
     if (!rule) return; // not an API route (health, metrics, the portal's files)
+    const { principal, csrfToken } = await authenticate(deps.access, request);
+    request.principal = principal;
+    request.csrfToken = csrfToken;
 
     if (UNSAFE.has(request.method) && request.csrfToken !== undefined) {
       const origin = request.headers.origin;
@@ -205,8 +209,8 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
       }
     }
 
-    const { decision, notFound } = await decide(request, rule);
-    if (!decision.allowed) await deny(request, decision, notFound);
+    const { decision, missing } = await decide(request, rule);
+    if (!decision.allowed) await deny(request, decision, () => notFoundError(request, missing));
 
     if (config.rateLimit) {
       const principal = request.principal;

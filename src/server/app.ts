@@ -142,8 +142,10 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     publicOrigin: deps.publicOrigin,
   });
 
-  app.addHook("onResponse", async (request, reply) => {
+  // A callback hook, not an async one: it runs for every request.
+  app.addHook("onResponse", (request, reply, done) => {
     deps.metrics.observeRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   app.setErrorHandler((error: Error & { validation?: unknown[]; validationContext?: string; statusCode?: number }, request, reply) => {

@@ -84,7 +84,8 @@ function gatePage(answer: Extract<GateAnswer, { kind: "respond" }>): string {
 
 export function createProxy(router: Router, logger: Logger, gate: InstanceGate, domain: string): Proxy {
   return {
-    serves: (host) => parseInstanceHost(host, domain) !== undefined,
+    // Most requests are for Plateau itself: a substring test answers them before any parsing.
+    serves: (host) => host.toLowerCase().includes(`.${domain.toLowerCase()}`) && parseInstanceHost(host, domain) !== undefined,
     async handle(req, res) {
       const target = parseInstanceHost(req.headers.host ?? "", domain);
       if (!target) return false;

@@ -291,18 +291,18 @@ export function createAccessService(deps: AccessServiceDeps) {
     /** The person behind an API token, if it is known, unexpired and not revoked. */
     async tokenPrincipal(token: string): Promise<UserPrincipal | undefined> {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
-      const hash = sha256(token);
-      const cached = tokenCache.get(hash);
+      // Kept by the token itself (this process holds it anyway): no hashing on the hot path.
+      const cached = tokenCache.get(token);
       if (cached && cached.until > now().getTime()) return cached.principal;
-      tokenCache.delete(hash);
-      const record = await store.findToken(hash);
+      tokenCache.delete(token);
+      const record = await store.findToken(sha256(token));
       if (!record || record.revokedAt !== null || record.expiresAt <= iso(now())) return undefined;
       const user = await store.getUser(record.userId);
       if (!user) return undefined;
       const at = now();
       if (!record.lastUsedAt || at.getTime() - new Date(record.lastUsedAt).getTime() >= TOUCH_EVERY_MS) await store.touchToken(record.id, iso(at));
       const principal = await principalOf(user, "token", { projects: record.projects, write: record.write });
-      remember(tokenCache, hash, { principal, until: Math.min(at.getTime() + PRINCIPAL_CACHE_MS, new Date(record.expiresAt).getTime()) });
+      remember(tokenCache, token, { principal, until: Math.min(at.getTime() + PRINCIPAL_CACHE_MS, new Date(record.expiresAt).getTime()) });
       return principal;
     },
 

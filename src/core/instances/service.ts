@@ -88,6 +88,7 @@ export interface InstanceServiceDeps {
 export function createInstanceService(deps: InstanceServiceDeps) {
   const { repo, writer, index, statuses, catalog, clock } = deps;
   const views = new Map<string, { instances: unknown; statuses: unknown; platforms: unknown; views: InstanceView[] }>();
+  const single = new WeakMap<object, { status: unknown; platform: unknown; view: InstanceView }>();
 
   async function template(id: string): Promise<Template> {
     const found = await catalog.get(id);
@@ -185,7 +186,12 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     const instance = await index.getInstance(project, name);
     if (!instance) throw new NotFoundError("instance", `${project}/${name}`);
     const [status, platform] = await Promise.all([statuses.getStatus(project, name), index.getPlatform(instance.platform)]);
-    return toView(instance, status, platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project, instance: name }) : null);
+    // Unchanged inputs (kept by the caching stores) give the very same view.
+    const memo = single.get(instance);
+    if (memo && memo.status === status && memo.platform === platform) return memo.view;
+    const result = toView(instance, status, platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project, instance: name }) : null);
+    single.set(instance, { status, platform, view: result });
+    return result;
   }
 
   async function replay(requestId: string | undefined): Promise<{ commit: CommitId; instance: InstanceView | null } | undefined> {

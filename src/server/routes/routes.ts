@@ -29,7 +29,9 @@ import {
   TemplateSummary,
 } from "../../contracts/api.js";
 import { Type } from "typebox";
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Static } from "typebox";
+import type { InstanceView } from "../../core/instances/views.js";
 import { requesterOf } from "../../core/access/principal.js";
 import type { App, ServerDeps } from "../app.js";
 import { NotAllowedError, NotFoundError } from "../../core/errors.js";
@@ -40,6 +42,25 @@ const PUBLIC: RouteAccess = { access: { kind: "public" } };
 const SIGNED_IN: RouteAccess = { access: { kind: "signed-in" } };
 const READ: RouteAccess = { access: { kind: "project", action: "read" } };
 const requester = (request: FastifyRequest) => requesterOf(userOf(request));
+
+/** What core returns for an instance has exactly the fields of the API's Instance: checked here, at compile time. */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+const instanceViewIsTheContract: SameKeys<InstanceView, Static<typeof Instance>> = true;
+
+/**
+ * Lists of instances are what clients poll. Their views are memoized by core until something
+ * changes, and so is their JSON here (by the identity of the list); JSON.stringify writes
+ * exactly the contract's fields, as the check above guarantees.
+ */
+const serialized = new WeakMap<object, string>();
+function sendInstances(reply: FastifyReply, items: readonly InstanceView[] | InstanceView) {
+  let body = serialized.get(items);
+  if (body === undefined && instanceViewIsTheContract) {
+    body = JSON.stringify(Array.isArray(items) ? { items } : items);
+    serialized.set(items, body);
+  }
+  return reply.type("application/json; charset=utf-8").send(body as never);
+}
 const requestId = (request: FastifyRequest): string | undefined => {
   const value = request.headers[IDEMPOTENCY_HEADER];
   return typeof value === "string" && value.length > 0 && value.length <= 200 ? value : undefined;
@@ -146,9 +167,9 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 200: List(Instance), ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const visible = visibleProjects(request.principal, await projects.list()).map((project) => project.name);
-      return { items: await instances.list({ ...request.query, projects: visible }) };
+      return sendInstances(reply, await instances.list({ ...request.query, projects: visible }));
     },
   );
   app.get(
@@ -157,7 +178,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       config: READ,
       schema: { tags: ["instances"], summary: "List the instances of a project", params: ProjectParams, response: { 200: List(Instance), ...errors } },
     },
-    async (request) => ({ items: await instances.list({ project: request.params.project }) }),
+    async (request, reply) => sendInstances(reply, await instances.list({ project: request.params.project })),
   );
   app.post(
     "/projects/:project/instances",
@@ -180,7 +201,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
   app.get(
     "/projects/:project/instances/:instance",
     { config: READ, schema: { tags: ["instances"], summary: "An instance", params: InstanceParams, response: { 200: Instance, ...errors } } },
-    async (request) => instances.get(request.params.project, request.params.instance),
+    async (request, reply) => sendInstances(reply, await instances.get(request.params.project, request.params.instance)),
   );
   app.delete(
     "/projects/:project/instances/:instance",
