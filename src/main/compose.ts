@@ -55,6 +55,7 @@ export interface PlateauSettings {
   readonly reconcileConcurrency: number;
   readonly tenancy: TenancyDefaults;
   readonly claims: CompiledClaimMapping;
+  readonly claimsByProvider?: ReadonlyMap<string, CompiledClaimMapping>;
   readonly sessions: SessionSettings;
   readonly tokens: TokenSettings;
 }
@@ -132,6 +133,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       store: adapters.access,
       providers: adapters.identityProviders,
       claims: settings.claims,
+      claimsByProvider: settings.claimsByProvider,
       clock,
       random: adapters.random,
       logger,

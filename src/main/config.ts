@@ -19,6 +19,8 @@ const ProviderSchema = Type.Object(
     clientId: Type.String({ minLength: 1, maxLength: 500 }),
     clientSecret: Type.Optional(Type.String({ maxLength: 2000, description: "Or PLATEAU_OIDC_<ID>_CLIENT_SECRET" })),
     scopes: Type.Array(Type.String({ pattern: "^[!#-\\[\\]-~]+$" }), { default: ["openid", "profile", "email"] }),
+    /** This provider's own claim mapping, when its claims differ from identity.claims. */
+    claims: Type.Optional(ClaimMappingSchema),
   },
   { additionalProperties: false },
 );

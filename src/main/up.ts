@@ -116,6 +116,11 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       reconcileConcurrency: config.reconcile.concurrency,
       tenancy: config.tenancy,
       claims: compileClaimMapping(config.identity.claims),
+      claimsByProvider: new Map(
+        config.identity.providers.flatMap((provider, i) =>
+          provider.claims ? [[provider.id, compileClaimMapping(provider.claims, `/identity/providers/${i}/claims`)] as const] : [],
+        ),
+      ),
       sessions: config.sessions,
       tokens: config.tokens,
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),

@@ -184,4 +184,26 @@ describe("HTTP API", () => {
     expect(metrics).toContain("plateau_reconcile_duration_seconds");
     expect(metrics).toContain("plateau_pending_changes");
   });
+
+  it("limits the rate of launches and of token creation per person: 429 with Retry-After, and nothing done", async () => {
+    const { inject, as, repo } = await memoryApp({ limits: { signInPerMinute: 100, tokenCreationPerMinute: 2, launchPerMinute: 2 } });
+    expect((await inject(launch({ template: "static-site" }))).statusCode).toBe(202);
+    expect((await inject(launch({ template: "static-site" }))).statusCode).toBe(202);
+    const head = await repo.head();
+    const limited = await inject(launch({ template: "static-site" }));
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(limited.json().error.code).toBe("rate-limited");
+    expect(await repo.head()).toBe(head);
+    // The limit is per person: ines (same lab, admin) still may launch into demo.
+    expect((await inject({ ...launch({ template: "static-site" }), headers: await as("ines") })).statusCode).toBe(202);
+
+    const token = (body: object) => inject({ method: "POST", url: "/api/v1/tokens", payload: body });
+    expect((await token({ name: "one" })).statusCode).toBe(201);
+    expect((await token({ name: "two" })).statusCode).toBe(201);
+    const tooMany = await token({ name: "three" });
+    expect(tooMany.statusCode).toBe(429);
+    expect(tooMany.headers["retry-after"]).toBeDefined();
+    expect((await inject({ url: "/api/v1/tokens" })).json().items.map((t: { name: string }) => t.name)).not.toContain("three");
+  });
 });

@@ -72,8 +72,15 @@ beforeAll(async () => {
             clientSecret: "secret-univa",
             scopes: ["openid", "profile", "email", "groups"],
           },
-          // Its secret comes from the environment.
-          { id: "univb", title: "Université B", issuer: issuers.univb, clientId: "plateau", scopes: ["openid", "profile", "email", "groups"] },
+          // Its secret comes from the environment, and its groups map to labs its own way.
+          {
+            id: "univb",
+            title: "Université B",
+            issuer: issuers.univb,
+            clientId: "plateau",
+            scopes: ["openid", "profile", "email", "groups"],
+            claims: { labs: [{ claim: "groups", match: "^lab:([a-z]+)$", replace: "univb-$1" }] },
+          },
           ...federation,
         ],
       },
@@ -127,6 +134,9 @@ describe("configured identity providers", () => {
     const atB = await signInWith("univb");
     expect(atA.me.login).not.toBe(atB.me.login);
     expect([atA.me.login, atB.me.login].sort()).toEqual(["alice", "alice-2"]);
+    // Each provider's claims are read with its own mapping.
+    expect(atA.me.labs).toEqual(["imb"]);
+    expect(atB.me.labs).toEqual(["univb-imb"]);
     // And signing in again at A is the same person as before.
     expect((await signInWith("univa")).me.login).toBe(atA.me.login);
   });

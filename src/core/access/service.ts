@@ -26,6 +26,8 @@ export interface AccessServiceDeps {
   readonly store: AccessStore;
   readonly providers: readonly IdentityProvider[];
   readonly claims: CompiledClaimMapping;
+  /** A provider's own mapping, where its claims differ from the others' (by provider id). */
+  readonly claimsByProvider?: ReadonlyMap<string, CompiledClaimMapping>;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
@@ -194,7 +196,7 @@ export function createAccessService(deps: AccessServiceDeps) {
       }
       let mapped;
       try {
-        mapped = mapClaims(identity.claims, deps.claims);
+        mapped = mapClaims(identity.claims, deps.claimsByProvider?.get(providerId) ?? deps.claims);
       } catch (error) {
         return fail((error as Error).message, new NotAllowedError(`sign-in refused: ${(error as Error).message}`));
       }
