@@ -111,6 +111,22 @@ export function createCachedStatuses(statuses: StatusStore): StatusStore {
     lists.clear();
     single.clear();
   };
+  /** The answer kept under `key`, or read now — and kept unless a change raced with the read. */
+  function remembered<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+    const cached = map.get(key);
+    if (cached) return cached;
+    const started = generation;
+    const value = read();
+    value.then(
+      () => {
+        if (generation !== started) return;
+        if (map.size >= LISTS_KEPT * 10) map.clear();
+        map.set(key, value);
+      },
+      () => undefined,
+    );
+    return value;
+  }
   return {
     async setStatus(status) {
       forget();
@@ -120,40 +136,8 @@ export function createCachedStatuses(statuses: StatusStore): StatusStore {
         forget();
       }
     },
-    getStatus(project, instance) {
-      const key = `${project}/${instance}`;
-      const cached = single.get(key);
-      if (cached) return cached;
-      const started = generation;
-      const value = statuses.getStatus(project, instance);
-      value.then(
-        () => {
-          if (generation === started) {
-            if (single.size >= LISTS_KEPT * 10) single.clear();
-            single.set(key, value);
-          }
-        },
-        () => undefined,
-      );
-      return value;
-    },
-    listStatuses(filter) {
-      const key = JSON.stringify([filter.project ?? null, filter.platform ?? null]);
-      const cached = lists.get(key);
-      if (cached) return cached;
-      const started = generation;
-      const value = statuses.listStatuses(filter);
-      value.then(
-        () => {
-          if (generation === started) {
-            if (lists.size >= LISTS_KEPT) lists.clear();
-            lists.set(key, value);
-          }
-        },
-        () => undefined,
-      );
-      return value;
-    },
+    getStatus: (project, instance) => remembered(single, `${project}/${instance}`, () => statuses.getStatus(project, instance)),
+    listStatuses: (filter) => remembered(lists, JSON.stringify([filter.project ?? null, filter.platform ?? null]), () => statuses.listStatuses(filter)),
     async deleteStatus(project, instance) {
       forget();
       try {

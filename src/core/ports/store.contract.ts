@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { SecretStore } from "./secret-store.js";
 import type { AccessStore } from "./access-store.js";
 import { describeAccessStoreContract } from "./access-store.contract.js";
-import type { IndexDelta, IndexedInstance, StateIndex } from "./state-index.js";
+import type { IndexDelta, IndexedInstance, IndexedProject, StateIndex } from "./state-index.js";
 import type { ObservedStatus, StatusStore } from "./status-store.js";
 
 export interface Stores {
@@ -13,6 +13,21 @@ export interface Stores {
   readonly secrets: SecretStore;
   readonly access: AccessStore;
 }
+
+/** A lab project with members by login and by group, and a quota of its own. */
+const LAB_PROJECT: IndexedProject = {
+  name: "lab",
+  title: "Lab",
+  createdAt: "t",
+  createdBy: "bob",
+  lab: "imb",
+  personal: null,
+  members: [
+    { login: "bob", role: "owner" },
+    { group: "lab:imb", role: "viewer" },
+  ],
+  quota: { cpu: 4, memoryGiB: 8.5 },
+};
 
 const emptyDelta = (commit: string): IndexDelta => ({
   commit,
@@ -67,22 +82,7 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
           remove: [],
         },
         projects: {
-          upsert: [
-            { name: "demo", title: "Demo", createdAt: "t", createdBy: "alice", lab: null, personal: "alice", members: [], quota: {} },
-            {
-              name: "lab",
-              title: "Lab",
-              createdAt: "t",
-              createdBy: "bob",
-              lab: "imb",
-              personal: null,
-              members: [
-                { login: "bob", role: "owner" },
-                { group: "lab:imb", role: "viewer" },
-              ],
-              quota: { cpu: 4, memoryGiB: 8.5 },
-            },
-          ],
+          upsert: [{ name: "demo", title: "Demo", createdAt: "t", createdBy: "alice", lab: null, personal: "alice", members: [], quota: {} }, LAB_PROJECT],
           remove: [],
         },
         instances: { upsert: [instance("demo", "b"), instance("demo", "a"), instance("lab", "c", { platform: "other" })], remove: [] },
@@ -94,19 +94,7 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       expect((await index.listInstances({ platform: "other" })).map((i) => i.name)).toEqual(["c"]);
       expect(await index.getInstance("demo", "a")).toEqual(instance("demo", "a"));
       expect((await index.listProjects()).map((p) => p.name)).toEqual(["demo", "lab"]);
-      expect(await index.getProject("lab")).toEqual({
-        name: "lab",
-        title: "Lab",
-        createdAt: "t",
-        createdBy: "bob",
-        lab: "imb",
-        personal: null,
-        members: [
-          { login: "bob", role: "owner" },
-          { group: "lab:imb", role: "viewer" },
-        ],
-        quota: { cpu: 4, memoryGiB: 8.5 },
-      });
+      expect(await index.getProject("lab")).toEqual(LAB_PROJECT);
       expect((await index.listInstances({ projects: ["lab"] })).map((i) => i.name)).toEqual(["c"]);
       expect(await index.listInstances({ projects: [] })).toEqual([]);
       expect((await index.getPlatform("local"))?.engine).toBe("podman");

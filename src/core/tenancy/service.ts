@@ -9,6 +9,7 @@ import type { IndexedInstance, IndexedProject, StateIndex } from "../ports/state
 import type { TemplateCatalog } from "../ports/template-catalog.js";
 import { renderInstance } from "../render/render.js";
 import { labPath } from "../repository/layout.js";
+import { localPlatformDocument } from "../platforms/service.js";
 import { add, effectiveQuota, exceeded, resourcesOf, ZERO, type EffectiveQuota, type Resources } from "./quota.js";
 
 export interface TenancyDefaults {
@@ -44,20 +45,7 @@ export interface LabView {
 }
 
 // Resources do not depend on where an instance runs: any platform document renders them.
-const NEUTRAL_PLATFORM: PlatformDocument = {
-  apiVersion: "plateau.io/v1",
-  kind: "Platform",
-  metadata: { name: "quota" },
-  spec: {
-    title: "quota",
-    engine: "podman",
-    infrastructure: { type: "none" },
-    site: "none",
-    tier: "experimental",
-    flavour: "kubernetes",
-    domain: "quota.invalid",
-  },
-};
+const NEUTRAL_PLATFORM: PlatformDocument = localPlatformDocument("quota.invalid");
 const CACHE_SIZE = 5000;
 
 export function createTenancy(deps: { repo: DesiredStateRepository; index: StateIndex; catalog: TemplateCatalog; defaults: TenancyDefaults }) {
