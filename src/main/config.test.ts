@@ -9,7 +9,7 @@ describe("loadConfig", () => {
   it("has defaults for everything but is overridden by file, environment and flags, in that order", async () => {
     const cwd = await mkdtemp(join(tmpdir(), "plateau-config-"));
     const defaults = loadConfig({ env: {}, cwd });
-    expect(defaults.listen).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(defaults.listen).toEqual({ host: "127.0.0.1", port: 8080, trustProxy: false });
     expect(defaults.dataDir).toBe(join(cwd, ".plateau"));
     expect(paths(defaults).repository).toBe(join(cwd, ".plateau", "state.git"));
     expect(defaults.platforms.local.domain).toBe("localhost");
@@ -33,5 +33,29 @@ describe("loadConfig", () => {
     }
     expect(() => loadConfig({ env: { PLATEAU_PORT: "eighty" }, cwd: tmpdir() })).toThrow(/listen\/port/);
     expect(() => loadConfig({ env: {}, cwd, file: "missing.yaml" })).toThrow(/does not exist/);
+  });
+
+  it("reads identity providers, with secrets from the environment, and refuses duplicates and bad claim patterns", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "plateau-config-"));
+    await writeFile(
+      join(cwd, "plateau.yaml"),
+      "identity:\n  providers:\n    - { id: univ-a, title: A, issuer: https://a.example.org, clientId: plateau }\n    - { id: univ-b, title: B, issuer: https://b.example.org, clientId: plateau, claims: { labs: [{ claim: ou, match: '^(.+)$' }] } }\n",
+    );
+    const config = loadConfig({ env: { PLATEAU_OIDC_UNIV_A_CLIENT_SECRET: "from-env" }, cwd });
+    expect(config.identity.providers[0]).toMatchObject({ id: "univ-a", clientSecret: "from-env", scopes: ["openid", "profile", "email"] });
+    // A provider's own mapping gets the defaults for what it does not set.
+    expect(config.identity.providers[1]?.claims?.login).toEqual(["preferred_username", "uid", "eppn", "email"]);
+    expect(config.identity.claims.labs[0]?.match).toBe("^lab:([a-z0-9-]+)$");
+    expect(config.sessions).toEqual({ idleMinutes: 120, absoluteHours: 12 });
+
+    await writeFile(
+      join(cwd, "plateau.yaml"),
+      "identity:\n  providers:\n    - { id: same, title: A, issuer: https://a.example.org, clientId: x }\n    - { id: same, title: B, issuer: https://b.example.org, clientId: x }\n",
+    );
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/provider id "same" is used twice/);
+    await writeFile(join(cwd, "plateau.yaml"), "tokens:\n  defaultDays: 400\n  maxDays: 365\n");
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/maxDays/);
+    await writeFile(join(cwd, "plateau.yaml"), "identity:\n  providers:\n    - { id: Bad_Id, title: A, issuer: https://a.example.org, clientId: x }\n");
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/\/identity\/providers\/0\/id/);
   });
 });

@@ -43,6 +43,8 @@ export const ConfigSchema = Type.Object(
       {
         host: Type.String({ default: "127.0.0.1", description: "Address to listen on (127.0.0.1: this machine only)" }),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        /** Behind a TLS front (a reverse proxy), take the client's address from X-Forwarded-For: rate limits and the audit log need it. */
+        trustProxy: Type.Boolean({ default: false }),
       },
       { additionalProperties: false, default: {} },
     ),

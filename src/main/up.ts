@@ -140,6 +140,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
     logger,
     publicOrigin: () => publicOrigin,
     limits: config.rateLimits,
+    trustProxy: config.listen.trustProxy,
     clock: systemClock,
     readiness: {
       repository: async () => void (await repo.head()),

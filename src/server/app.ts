@@ -42,6 +42,8 @@ export interface ServerDeps {
   readonly proxiedDomain?: string;
   readonly limits: { readonly signInPerMinute: number; readonly tokenCreationPerMinute: number; readonly launchPerMinute: number };
   readonly clock: Clock;
+  /** Whether requests come through a trusted front that sets X-Forwarded-For. */
+  readonly trustProxy?: boolean;
   /** Readiness checks: each returns "ok" or throws. */
   readonly readiness: Record<string, () => Promise<void>>;
   readonly version: string;
@@ -66,6 +68,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
     // Requests log through the server's logger itself: a child logger per request costs more than the request.
     childLoggerFactory: (logger) => logger,
+    trustProxy: deps.trustProxy ?? false,
     // Unknown fields are refused, not silently dropped (no mass assignment); query strings are coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true, useDefaults: true } },
     // Requests for an instance's host go to the proxy before Fastify routes anything.
