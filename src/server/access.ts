@@ -110,7 +110,8 @@ export async function authenticate(access: AccessService, request: FastifyReques
 }
 
 export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): void {
-  // Set on every request by onRequest below (null is the placeholder Fastify wants for objects).
+  // Set by the preHandler below, once the request is valid (null is the placeholder Fastify
+  // wants for objects). A request refused before (by its schema) is anonymous to the audit.
   app.decorateRequest("principal", null as never);
   app.decorateRequest("csrfToken", undefined);
 
@@ -227,7 +228,7 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
   async function auditChange(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const config = request.routeOptions.config as { audit?: string } | undefined;
     if (!config?.audit || !UNSAFE.has(request.method)) return;
-    const principal = request.principal;
+    const principal: Principal = request.principal ?? ANONYMOUS;
     const params = (request.params ?? {}) as { project?: string; instance?: string; id?: string };
     const project = params.project ?? ((request.body ?? {}) as { name?: string }).name ?? null;
     const found = project ? await deps.findProject(project).catch(() => undefined) : undefined;

@@ -206,4 +206,18 @@ describe("HTTP API", () => {
     expect(tooMany.headers["retry-after"]).toBeDefined();
     expect((await inject({ url: "/api/v1/tokens" })).json().items.map((t: { name: string }) => t.name)).not.toContain("three");
   });
+
+  it("audits every change, refused ones too (a body refused by its schema is a failure of nobody yet)", async () => {
+    const { inject, as } = await memoryApp();
+    expect((await inject(launch({ template: "static-site", name: "fine" }))).statusCode).toBe(202);
+    expect((await inject(launch({ template: "static-site", role: "owner" }))).statusCode).toBe(400);
+    const audit = (await inject({ url: "/api/v1/audit", headers: await as("oscar") })).json().items as {
+      actor: string | null;
+      action: string;
+      outcome: string;
+      detail: string;
+    }[];
+    expect(audit).toContainEqual(expect.objectContaining({ actor: "alice", action: "launch", outcome: "success" }));
+    expect(audit).toContainEqual(expect.objectContaining({ actor: null, action: "launch", outcome: "failure", detail: "HTTP 400" }));
+  });
 });

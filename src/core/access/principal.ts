@@ -1,17 +1,12 @@
 // Who is asking, as the authorization layer sees it: a signed-in person (through a browser
 // session or an API token) or nobody.
 import type { Requester } from "../identity.js";
+import type { UserIdentity } from "../ports/access-store.js";
 
-export interface UserPrincipal {
+/** A signed-in person: what sign-in learnt of them (groups are usable as project members), and how they came. */
+export interface UserPrincipal extends Pick<UserIdentity, "login" | "name" | "groups" | "labs" | "labAdminOf" | "operator"> {
   readonly kind: "user";
   readonly userId: string;
-  readonly login: string;
-  readonly name: string;
-  /** The provider's groups kept by the claim mapping: usable as project members. */
-  readonly groups: readonly string[];
-  readonly labs: readonly string[];
-  readonly labAdminOf: readonly string[];
-  readonly operator: boolean;
   readonly via: "session" | "token";
   /** What a token may do; a session may do all the user may. */
   readonly scope: TokenScope;
