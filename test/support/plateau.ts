@@ -7,6 +7,7 @@ import { createMemoryStore } from "../../src/adapters/memory/memory-store.js";
 import { cryptoRandom, systemClock } from "../../src/adapters/system/system.js";
 import type { Template } from "../../src/core/catalog/template.js";
 import { localPlatformDocument } from "../../src/core/platforms/service.js";
+import type { PlatformDocument } from "../../src/core/model.js";
 import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { noTelemetry } from "../../src/core/ports/telemetry.js";
@@ -34,7 +35,8 @@ export const TEST_SETTINGS = {
   tokens: { defaultDays: 90, maxDays: 365 },
 };
 
-export async function memoryPlateau(overrides: Partial<PlateauAdapters> = {}) {
+/** A Plateau over in-memory adapters; `platforms` adds platforms beside `local` (give their engines in `overrides.engines`). */
+export async function memoryPlateau(overrides: Partial<PlateauAdapters> = {}, platforms: readonly PlatformDocument[] = []) {
   const engine = createMemoryEngine();
   const store = createMemoryStore();
   const templates = [...(await builtInTemplates()), testWebTemplate(true)];
@@ -51,7 +53,7 @@ export async function memoryPlateau(overrides: Partial<PlateauAdapters> = {}) {
     ...overrides,
   };
   const plateau = composePlateau(adapters, {
-    platforms: [localPlatformDocument("localhost")],
+    platforms: [localPlatformDocument("localhost"), ...platforms],
     system: { login: "plateau", name: "Plateau", email: "plateau@localhost" },
     urlOf: ({ instance, project, domain }) => `http://${instance}.${project}.${domain}:8080/`,
     reconcileIntervalMs: 60_000,

@@ -5,7 +5,17 @@ import { resolveValues } from "../catalog/values.js";
 import type { Template } from "../catalog/template.js";
 import { ConflictError, InputError, NotFoundError } from "../errors.js";
 import { assertName, generateName } from "../names.js";
-import { API_VERSION, parseInstance, parsePlatform, serialize, type InstanceDocument, type InstanceState, type PlatformDocument } from "../model.js";
+import {
+  API_VERSION,
+  parseInstance,
+  parsePlatform,
+  parseProject,
+  serialize,
+  type InstanceDocument,
+  type InstanceState,
+  type PlatformDocument,
+  type ProjectDocument,
+} from "../model.js";
 import { place, type Placement, type PlatformCandidate } from "../placement/place.js";
 import type { Clock, Random } from "../ports/clock.js";
 import type { CommitId, CommitInfo, DesiredStateRepository, FileChange } from "../ports/desired-state-repository.js";
@@ -15,7 +25,8 @@ import type { InstanceEvent, ObservedStatus, StatusStore } from "../ports/status
 import type { TemplateCatalog } from "../ports/template-catalog.js";
 import { renderInstance, renderNamespace, toManifestFiles } from "../render/render.js";
 import { validateObjects } from "../render/validate.js";
-import { instancePath, platformPath, projectPath, renderedInstanceDir, renderedNamespacePath } from "../repository/layout.js";
+import { instancePath, platformPath, projectPath, renderedInstanceDir, renderedNamespacePath, renderedProjectBundleDir } from "../repository/layout.js";
+import { isClusterPlatform, projectBundleChanges } from "../projects/bundle.js";
 import { TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
 import { toView, type InstanceView } from "./views.js";
@@ -82,7 +93,7 @@ export interface InstanceServiceDeps {
   /** The public URL of an instance on a platform (depends on how the platform is reached). */
   readonly urlOf: (address: InstanceAddress) => string;
   /** Quotas, checked at launch and start. */
-  readonly tenancy: Pick<Tenancy, "check">;
+  readonly tenancy: Pick<Tenancy, "check" | "quotaOf">;
 }
 
 export function createInstanceService(deps: InstanceServiceDeps) {
@@ -144,25 +155,32 @@ export function createInstanceService(deps: InstanceServiceDeps) {
   }
 
   /** The project's own files, when this is its first instance (or its first on this platform). */
-  async function projectChanges(head: CommitId, project: string, platform: string, requester: Requester, now: string): Promise<FileChange[]> {
+  async function projectChanges(head: CommitId, project: string, platform: PlatformDocument, requester: Requester, now: string): Promise<FileChange[]> {
     const changes: FileChange[] = [];
-    if ((await repo.readFile(head, projectPath(project))) === undefined) {
+    const existing = await repo.readFile(head, projectPath(project));
+    let document: ProjectDocument;
+    if (existing === undefined) {
       // Only a personal project is made by its first launch (the authorization layer allows no other).
       const personal = project === personalProjectName(requester.login);
-      changes.push({
-        path: projectPath(project),
-        content: serialize({
-          apiVersion: API_VERSION,
-          kind: "Project",
-          metadata: { name: project, createdAt: now, createdBy: requester.login },
-          spec: personal ? { title: `${requester.login}`, personal: requester.login } : { title: project },
-        }),
-      });
+      document = {
+        apiVersion: API_VERSION,
+        kind: "Project",
+        metadata: { name: project, createdAt: now, createdBy: requester.login },
+        spec: personal ? { title: `${requester.login}`, personal: requester.login } : { title: project },
+      };
+      changes.push({ path: projectPath(project), content: serialize(document) });
+    } else {
+      document = parseProject(existing, projectPath(project));
     }
-    if ((await repo.readFile(head, renderedNamespacePath(platform, project))) === undefined) {
+    const name = platform.metadata.name;
+    if ((await repo.readFile(head, renderedNamespacePath(name, project))) === undefined) {
       const objects = renderNamespace(project);
       validateObjects(objects);
-      changes.push({ path: renderedNamespacePath(platform, project), content: toManifestFiles(objects)[0]?.content ?? "" });
+      changes.push({ path: renderedNamespacePath(name, project), content: toManifestFiles(objects)[0]?.content ?? "" });
+    }
+    if (isClusterPlatform(platform) && (await repo.listDirectory(head, renderedProjectBundleDir(name, project))).length === 0) {
+      const quota = deps.tenancy.quotaOf({ lab: document.spec.lab ?? null, quota: document.spec.quota ?? {} });
+      changes.push(...projectBundleChanges(document, platform, quota));
     }
     return changes;
   }
@@ -285,7 +303,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
             message: `launch ${ref} (${tmpl.spec.id} ${tmpl.spec.version}) on ${placement.platform}\n\nRequested by ${requester.login}. Placement: ${placement.reason}.`,
             trailers: trailersOf("launch", ref, placement.platform, request.requestId),
             changes: [
-              ...(await projectChanges(head, request.project, placement.platform, requester, now)),
+              ...(await projectChanges(head, request.project, platform, requester, now)),
               { path: instancePath(request.project, name), content: serialize(intent) },
               ...changes,
             ],

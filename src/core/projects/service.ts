@@ -13,6 +13,7 @@ import type { DesiredStateRepository, CommitId } from "../ports/desired-state-re
 import type { Requester } from "../identity.js";
 import type { Tenancy } from "../tenancy/service.js";
 import { assertLabProjectName } from "./names.js";
+import { platformsWithBundle, projectBundleChanges } from "./bundle.js";
 
 export interface ProjectView extends IndexedProject {
   readonly instances: number;
@@ -25,7 +26,7 @@ export function createProjectService(deps: {
   writer: Writer;
   index: StateIndex;
   clock: Clock;
-  tenancy: Pick<Tenancy, "projectsLeft">;
+  tenancy: Pick<Tenancy, "projectsLeft" | "quotaOf">;
 }) {
   const { index } = deps;
 
@@ -56,12 +57,15 @@ export function createProjectService(deps: {
       const after = change(before);
       const content = serialize(after);
       if (content === serialize(before)) return { commit: null, result: undefined };
+      // Clusters enforce members and quota: their bundles follow the project's file in the same commit.
+      const bundles = head ? await platformsWithBundle(deps.repo, head, name) : [];
+      const quota = deps.tenancy.quotaOf({ lab: after.spec.lab ?? null, quota: after.spec.quota ?? {} });
       return {
         commit: {
           author: requester,
           message: `${action} of project ${name}\n\nRequested by ${requester.login}.`,
           trailers: { [TRAILERS.action]: action, [TRAILERS.project]: name, ...(requestId ? { [TRAILERS.requestId]: requestId } : {}) },
-          changes: [{ path: projectPath(name), content }],
+          changes: [{ path: projectPath(name), content }, ...bundles.flatMap((platform) => projectBundleChanges(after, platform, quota))],
         },
         result: undefined,
       };

@@ -3,6 +3,7 @@
 // periodically (to notice crashed workloads and commits made by others); a restart at any
 // point converges to the same result, since every decision is made again from what is.
 import { instancePath, renderedPlatformDir } from "../repository/layout.js";
+import { isValidName } from "../names.js";
 import { isKubeObject, wantsToRun, type KubeObject } from "../render/kube.js";
 import { generatedSecretName } from "../render/render.js";
 import { fromYaml } from "../yaml.js";
@@ -124,7 +125,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     for (const projectEntry of await repo.listDirectory(head, renderedPlatformDir(platform))) {
       if (projectEntry.type !== "tree") continue;
       for (const entry of await repo.listDirectory(head, `${renderedPlatformDir(platform)}/${projectEntry.name}`)) {
-        if (entry.type !== "tree") continue;
+        // Only instances' directories (the project's own `_project` bundle is not a workload of its own).
+        if (entry.type !== "tree" || !isValidName(entry.name)) continue;
         let running: boolean;
         try {
           // Parsed manifests are cached by hash: unchanged instances cost no read here.

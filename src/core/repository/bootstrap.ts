@@ -8,12 +8,15 @@ import { TRAILERS } from "./trailers.js";
 export const REPOSITORY_README = `# Desired state of Plateau
 
 Every change made through Plateau is one commit here, authored by the person who asked for
-it. This repository is public: it never holds a secret, a password or a person's e-mail.
+it (by login). This repository is public: it never holds a secret, a password, a person's
+name or e-mail — logins and group names only.
 
     platforms/<platform>.yaml                     a platform: engine, infrastructure, site, tier, domain
-    projects/<project>/project.yaml               a project
+    labs/<lab>.yaml                               a lab's quota and project limit (optional)
+    projects/<project>/project.yaml               a project: its lab, members (logins, groups) and quota
     projects/<project>/instances/<instance>.yaml  what a user asked for (template, values, placement)
     rendered/<platform>/<project>/namespace.yaml  the project's namespace on that platform
+    rendered/<platform>/<project>/_project/       on clusters: its quota, limits, network policies, role bindings
     rendered/<platform>/<project>/<instance>/     what the platform runs (Kubernetes manifests)
 
 Engines apply \`rendered/<platform>/\` as it is at the head of the branch. \`git revert\` of a

@@ -10,6 +10,11 @@ export const renderedPlatformDir = (platform: string): string => `rendered/${pla
 export const renderedProjectDir = (platform: string, project: string): string => `rendered/${platform}/${project}`;
 export const renderedNamespacePath = (platform: string, project: string): string => `rendered/${platform}/${project}/namespace.yaml`;
 export const renderedInstanceDir = (platform: string, project: string, instance: string): string => `rendered/${platform}/${project}/${instance}`;
+/**
+ * A project's hardened namespace on a cluster platform (quota, limits, network policies, role
+ * bindings). `_project` can never be an instance's name (names start with a letter).
+ */
+export const renderedProjectBundleDir = (platform: string, project: string): string => `rendered/${platform}/${project}/_project`;
 
 export type DesiredStatePath =
   { kind: "platform"; platform: string } | { kind: "project"; project: string } | { kind: "instance"; project: string; instance: string };

@@ -115,6 +115,8 @@ export function createTenancy(deps: { repo: DesiredStateRepository; index: State
 
   return {
     resourcesOfInstance,
+    /** A project's quota with the defaults filled in (personal or lab project). */
+    quotaOf: (project: Pick<IndexedProject, "lab" | "quota">): EffectiveQuota => projectQuota(project as IndexedProject),
 
     /**
      * Refuses a launch or start that would take the project or its lab over quota.

@@ -1,0 +1,35 @@
+// A project's hardened namespace on each cluster platform it runs on, as files of the
+// desired-state repository: rendered when the project first lands on the platform, and
+// again whenever its members or quota change, so the cluster always enforces what git says.
+import { parsePlatform, type PlatformDocument, type ProjectDocument } from "../model.js";
+import type { CommitId, DesiredStateRepository, FileChange } from "../ports/desired-state-repository.js";
+import { renderProjectBundle } from "../render/project-bundle.js";
+import { toManifestFiles } from "../render/render.js";
+import { validateObjects } from "../render/validate.js";
+import { renderedProjectBundleDir } from "../repository/layout.js";
+import type { EffectiveQuota } from "../tenancy/quota.js";
+
+/** Clusters (driven through Argo CD) enforce quotas, network policies and role bindings; podman on one machine does not. */
+export const isClusterPlatform = (platform: PlatformDocument): boolean => platform.spec.engine === "argocd";
+
+/** The bundle's files, replacing what was there; validated against the Kubernetes schemas first. */
+export function projectBundleChanges(project: ProjectDocument, platform: PlatformDocument, quota: EffectiveQuota): FileChange[] {
+  const objects = renderProjectBundle({ project, quota, platform });
+  validateObjects(objects);
+  const dir = renderedProjectBundleDir(platform.metadata.name, project.metadata.name);
+  return [{ path: dir, remove: true }, ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))];
+}
+
+/** The cluster platforms where the project's bundle is already rendered, at this head. */
+export async function platformsWithBundle(repo: DesiredStateRepository, head: CommitId, project: string): Promise<PlatformDocument[]> {
+  const found: PlatformDocument[] = [];
+  for (const entry of await repo.listDirectory(head, "platforms")) {
+    if (entry.type !== "blob" || !entry.name.endsWith(".yaml")) continue;
+    const text = await repo.readFile(head, `platforms/${entry.name}`);
+    if (text === undefined) continue;
+    const platform = parsePlatform(text, `platforms/${entry.name}`);
+    if (!isClusterPlatform(platform)) continue;
+    if ((await repo.listDirectory(head, renderedProjectBundleDir(platform.metadata.name, project))).length > 0) found.push(platform);
+  }
+  return found;
+}
