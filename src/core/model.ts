@@ -10,6 +10,36 @@ export const API_VERSION = "plateau.io/v1";
 
 const Name = Type.String({ pattern: "^[a-z]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 });
 
+/** A pool of identical nodes of a platform: per-node resources, and how many nodes. */
+export const PoolSchema = Type.Object(
+  {
+    name: Name,
+    nodes: Type.Integer({ minimum: 0, maximum: 100000 }),
+    /** Per node, in cores and GiB. */
+    cpu: Type.Number({ minimum: 0, maximum: 100000 }),
+    memoryGiB: Type.Number({ minimum: 0, maximum: 1000000 }),
+    gpu: Type.Optional(
+      Type.Object({ type: Type.String({ maxLength: 100 }), count: Type.Integer({ minimum: 0, maximum: 64 }) }, { additionalProperties: false }),
+    ),
+    labels: Type.Optional(Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxLength: 63 }))),
+    taints: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            key: Type.String({ maxLength: 317 }),
+            value: Type.Optional(Type.String({ maxLength: 63 })),
+            effect: Type.Union([Type.Literal("NoSchedule"), Type.Literal("PreferNoSchedule"), Type.Literal("NoExecute")]),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 20 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Pool = Static<typeof PoolSchema>;
+
 export const PlatformSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
@@ -28,6 +58,28 @@ export const PlatformSchema = Type.Object(
         flavour: Type.Union([Type.Literal("kubernetes"), Type.Literal("openshift")]),
         /** Instances are served at `<instance>.<project>.<domain>`. */
         domain: Type.String({ pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", maxLength: 200 }),
+        ingressClass: Type.Optional(Type.String({ maxLength: 63 })),
+        /** Storage classes instances may ask for; the first is the default. */
+        storageClasses: Type.Optional(Type.Array(Type.String({ pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", maxLength: 63 }), { maxItems: 50 })),
+        /** Groups of identical nodes: what placement checks a size against. Absent: capacity unknown (one machine). */
+        pools: Type.Optional(Type.Array(PoolSchema, { maxItems: 100 })),
+        argocd: Type.Optional(
+          Type.Object(
+            {
+              /** The Argo CD API, for status (`https://argocd.example.org`). */
+              url: Type.String({ pattern: "^https?://", maxLength: 500 }),
+              /** Where Argo CD runs on the cluster (e.g. openshift-gitops). */
+              namespace: Type.String({ pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 }),
+              /** The URL Argo CD clones the desired-state repository from. */
+              repoURL: Type.String({ maxLength: 500 }),
+              /** The environment variable holding its API token (never the token itself: this file is public). */
+              tokenEnv: Type.Optional(Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        /** For a recovery platform: the platform whose instances it takes over in a disaster. */
+        recoveryFor: Type.Optional(Name),
       },
       { additionalProperties: false },
     ),
@@ -82,6 +134,8 @@ export const ProjectSchema = Type.Object(
         personal: Type.Optional(Login),
         members: Type.Optional(Type.Array(MemberSchema, { maxItems: 500 })),
         quota: Type.Optional(QuotaSchema),
+        /** The platform tiers its instances may run on: `[institutional]` for a service that must stay up. */
+        tiers: Type.Optional(Type.Array(Type.Union([Type.Literal("experimental"), Type.Literal("institutional")]), { minItems: 1, maxItems: 2 })),
       },
       { additionalProperties: false },
     ),

@@ -22,6 +22,7 @@ import { createReconciler, type Reconciler } from "../core/reconcile/reconciler.
 import { bootstrapRepository } from "../core/repository/bootstrap.js";
 import { createWriter } from "../core/repository/writer.js";
 import { createTenancy, type TenancyDefaults } from "../core/tenancy/service.js";
+import type { PlacementPolicy } from "../core/placement/place.js";
 import { createAccessService, type SessionSettings, type TokenSettings } from "../core/access/service.js";
 import type { CompiledClaimMapping } from "../core/access/claims.js";
 import type { AccessStore } from "../core/ports/access-store.js";
@@ -54,6 +55,7 @@ export interface PlateauSettings {
   readonly reconcileIntervalMs: number;
   readonly reconcileConcurrency: number;
   readonly tenancy: TenancyDefaults;
+  readonly placement?: PlacementPolicy;
   readonly claims: CompiledClaimMapping;
   readonly claimsByProvider?: ReadonlyMap<string, CompiledClaimMapping>;
   readonly sessions: SessionSettings;
@@ -127,6 +129,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       random: adapters.random,
       urlOf: settings.urlOf,
       tenancy,
+      ...(settings.placement ? { placementPolicy: settings.placement } : {}),
     }),
     projects: createProjectService({ repo, writer, index, clock, tenancy }),
     access: createAccessService({

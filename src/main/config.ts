@@ -135,6 +135,16 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    placement: Type.Object(
+      {
+        strategy: Type.Union([Type.Literal("least-allocated"), Type.Literal("bin-packing")], {
+          default: "least-allocated",
+          description: "least-allocated spreads instances; bin-packing fills a platform before the next",
+        }),
+        allowPinning: Type.Boolean({ default: true, description: "Whether people may choose the platform themselves (--platform)" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Requests per minute per client (sign-in per address; tokens and launches per person). */
     rateLimits: Type.Object(
       {

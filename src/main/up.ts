@@ -115,6 +115,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       reconcileIntervalMs: config.reconcile.intervalSeconds * 1000,
       reconcileConcurrency: config.reconcile.concurrency,
       tenancy: config.tenancy,
+      placement: config.placement,
       claims: compileClaimMapping(config.identity.claims),
       claimsByProvider: new Map(
         config.identity.providers.flatMap((provider, i) =>

@@ -16,7 +16,8 @@ import {
   type PlatformDocument,
   type ProjectDocument,
 } from "../model.js";
-import { place, type Placement, type PlatformCandidate } from "../placement/place.js";
+import { place, type Placement, type PlacementPolicy, type PlacementRequest, type PlatformCandidate, type PodAsk } from "../placement/place.js";
+import { localPlatformDocument } from "../platforms/service.js";
 import type { Clock, Random } from "../ports/clock.js";
 import type { CommitId, CommitInfo, DesiredStateRepository, FileChange } from "../ports/desired-state-repository.js";
 import type { Engine, EngineAvailability, LogOptions } from "../ports/engine.js";
@@ -33,7 +34,7 @@ import { toView, type InstanceView } from "./views.js";
 import type { Requester } from "../identity.js";
 import { assertProjectName } from "../projects/names.js";
 import { personalProjectName } from "../access/policy.js";
-import { resourcesOf, type Resources } from "../tenancy/quota.js";
+import { largestPod, resourcesOf, type Resources } from "../tenancy/quota.js";
 import type { Tenancy } from "../tenancy/service.js";
 
 export interface LaunchRequest {
@@ -93,8 +94,12 @@ export interface InstanceServiceDeps {
   /** The public URL of an instance on a platform (depends on how the platform is reached). */
   readonly urlOf: (address: InstanceAddress) => string;
   /** Quotas, checked at launch and start. */
-  readonly tenancy: Pick<Tenancy, "check" | "quotaOf">;
+  readonly tenancy: Pick<Tenancy, "check" | "quotaOf" | "resourcesOfInstance">;
+  readonly placementPolicy?: PlacementPolicy;
 }
+
+/** Resources do not depend on the platform: any document renders what an instance asks. */
+const ASKS_PLATFORM = localPlatformDocument("placement.invalid");
 
 export function createInstanceService(deps: InstanceServiceDeps) {
   const { repo, writer, index, statuses, catalog, clock } = deps;
@@ -183,6 +188,58 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       changes.push(...projectBundleChanges(document, platform, quota));
     }
     return changes;
+  }
+
+  /** What the instance asks of a platform: rendered on any platform, since resources do not depend on it. */
+  async function placementRequest(head: CommitId, request: LaunchRequest, tmpl: Template, values: Record<string, unknown>): Promise<PlacementRequest> {
+    const objects = renderInstance({
+      template: tmpl,
+      values,
+      project: request.project,
+      instance: request.name ?? "placement",
+      state: "running",
+      platform: ASKS_PLATFORM,
+      url: "http://placement.invalid/",
+    });
+    const total = resourcesOf(objects, true);
+    const text = await repo.readFile(head, projectPath(request.project));
+    const project = text === undefined ? undefined : parseProject(text, projectPath(request.project));
+    return {
+      ...(request.platform ? { pinned: request.platform } : {}),
+      asks: { cpu: total.cpu, memoryGiB: total.memoryGiB, gpu: total.gpu, storageGiB: total.storageGiB },
+      largestPod: largestPod(objects),
+      ...(project?.spec.tiers ? { tiers: project.spec.tiers } : {}),
+    };
+  }
+
+  /** Every declared platform, with whether it can run things and what already runs there. */
+  async function candidatesAt(platforms: readonly PlatformDocument[], project: string): Promise<PlatformCandidate[]> {
+    const [instances, projects] = await Promise.all([index.listInstances({}), index.listProjects()]);
+    const lab = projects.find((candidate) => candidate.name === project)?.lab ?? null;
+    const labOf = new Map(projects.map((candidate) => [candidate.name, candidate.lab]));
+    const usage = new Map<string, { used: PodAsk; projectInstances: number; labInstances: number }>();
+    for (const instance of instances) {
+      const entry = usage.get(instance.platform) ?? { used: { cpu: 0, memoryGiB: 0, gpu: 0 }, projectInstances: 0, labInstances: 0 };
+      if (instance.state === "running") {
+        const asks = await deps.tenancy.resourcesOfInstance(instance);
+        entry.used = { cpu: entry.used.cpu + asks.cpu, memoryGiB: entry.used.memoryGiB + asks.memoryGiB, gpu: entry.used.gpu + asks.gpu };
+      }
+      if (instance.project === project) entry.projectInstances++;
+      if (lab !== null && labOf.get(instance.project) === lab) entry.labInstances++;
+      usage.set(instance.platform, entry);
+    }
+    return Promise.all(
+      platforms.map(async (platform) => {
+        const available = await availability(platform);
+        return {
+          platform,
+          supported: available !== undefined,
+          available: available?.available ?? false,
+          unavailableReason: available?.reason,
+          ...(usage.get(platform.metadata.name) ?? {}),
+        };
+      }),
+    );
   }
 
   async function uniqueName(head: CommitId, project: string): Promise<string> {
@@ -278,13 +335,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
           throw new ConflictError(`instance ${request.project}/${name} already exists; choose another name or remove it first`);
         }
         const platforms = await platformsAt(head);
-        const candidates: PlatformCandidate[] = await Promise.all(
-          platforms.map(async (platform) => {
-            const available = await availability(platform);
-            return { platform, supported: available !== undefined, available: available?.available ?? false, unavailableReason: available?.reason };
-          }),
-        );
-        const placement = place({ pinned: request.platform }, candidates);
+        const placement = place(await placementRequest(head, request, tmpl, values), await candidatesAt(platforms, request.project), deps.placementPolicy);
         const platform = platforms.find((p) => p.metadata.name === placement.platform) as PlatformDocument;
         const now = clock.now().toISOString();
         const intent: InstanceDocument = {

@@ -11,7 +11,8 @@ describe("place", () => {
     expect(placement.platform).toBe("local");
     expect(placement.reason).toBe("the only eligible platform");
     expect(placement.excluded).toEqual([{ platform: "okd", reason: "no engine for argocd platforms in this Plateau" }]);
-    expect(placement.candidates).toEqual([{ platform: "local", score: 1, scores: { availability: 1 } }]);
+    // Capacity unknown (one machine, no pools): neither preferred nor avoided.
+    expect(placement.candidates).toEqual([{ platform: "local", score: 6, scores: { availability: 1, capacity: 0.5, affinity: 0, spread: 1 } }]);
   });
 
   it("places on an unavailable platform, saying it will run later", () => {

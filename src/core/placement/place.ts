@@ -1,7 +1,22 @@
-// Choosing the platform of an instance: a pure function that ranks every candidate, gives the
-// score of each criterion, and says why each excluded platform was excluded.
+// Choosing the platform of an instance: a pure function from the request, the platforms and
+// what runs on them, and the policy, to ranked candidates with a score per criterion, and,
+// for every excluded platform, the reason. Hard constraints exclude; scores rank.
 import { InputError, NotFoundError } from "../errors.js";
-import type { PlatformDocument } from "../model.js";
+import type { PlatformDocument, Pool } from "../model.js";
+
+export type Tier = PlatformDocument["spec"]["tier"];
+
+/** What one pod asks: it must fit on one node. */
+export interface PodAsk {
+  readonly cpu: number;
+  readonly memoryGiB: number;
+  readonly gpu: number;
+}
+
+/** What the whole instance asks while it runs. */
+export interface InstanceAsk extends PodAsk {
+  readonly storageGiB: number;
+}
 
 export interface PlatformCandidate {
   readonly platform: PlatformDocument;
@@ -10,12 +25,36 @@ export interface PlatformCandidate {
   readonly unavailableReason?: string;
   /** Whether this Plateau has an engine for the platform's kind at all. */
   readonly supported: boolean;
+  /** What the running instances placed there ask, all together. */
+  readonly used?: PodAsk;
+  /** How many instances the project has there (affinity) and the lab (spread). */
+  readonly projectInstances?: number;
+  readonly labInstances?: number;
 }
 
 export interface PlacementRequest {
   /** A platform the user asked for. */
   readonly pinned?: string;
+  readonly asks?: InstanceAsk;
+  /** The largest of the instance's pods. */
+  readonly largestPod?: PodAsk;
+  /** A GPU model the instance needs (e.g. `A100`); any when absent. */
+  readonly gpuType?: string;
+  /** The tiers the project's instances may run on (default: experimental; an institutional service: `["institutional"]`). */
+  readonly tiers?: readonly Tier[];
+  /** A site the data must stay at. */
+  readonly site?: string;
+  readonly storageClass?: string;
 }
+
+export interface PlacementPolicy {
+  /** least-allocated spreads the load; bin-packing fills platforms before using the next. */
+  readonly strategy: "least-allocated" | "bin-packing";
+  /** Whether people may pin a platform. */
+  readonly allowPinning: boolean;
+}
+
+export const DEFAULT_POLICY: PlacementPolicy = { strategy: "least-allocated", allowPinning: true };
 
 export interface ScoredCandidate {
   readonly platform: string;
@@ -36,7 +75,102 @@ export interface Placement {
   readonly excluded: Exclusion[];
 }
 
-export function place(request: PlacementRequest, platforms: readonly PlatformCandidate[]): Placement {
+/** How much each criterion weighs: being able to run now first, then room, then the lab's and project's habits. */
+const WEIGHTS = { availability: 4, capacity: 2, affinity: 1, spread: 1 } as const;
+// Institutional platforms are kept for the services a project declares institutional.
+const DEFAULT_TIERS: readonly Tier[] = ["experimental"];
+const NONE: PodAsk = { cpu: 0, memoryGiB: 0, gpu: 0 };
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+const amount = (ask: PodAsk) => [`${round(ask.cpu)} cores`, `${round(ask.memoryGiB)} GiB`, ...(ask.gpu > 0 ? [`${ask.gpu} GPU`] : [])].join(", ");
+
+/** Whether one node of the pool can hold the pod. */
+function nodeHolds(pool: Pool, pod: PodAsk, gpuType: string | undefined): boolean {
+  if (pool.nodes <= 0 || pod.cpu > pool.cpu || pod.memoryGiB > pool.memoryGiB) return false;
+  if (pod.gpu > 0 || gpuType) {
+    if (!pool.gpu || pool.gpu.count < Math.max(pod.gpu, 1)) return false;
+    if (gpuType && pool.gpu.type !== gpuType) return false;
+  }
+  return true;
+}
+
+const capacityOf = (pools: readonly Pool[]): PodAsk =>
+  pools.reduce(
+    (sum, pool) => ({
+      cpu: sum.cpu + pool.nodes * pool.cpu,
+      memoryGiB: sum.memoryGiB + pool.nodes * pool.memoryGiB,
+      gpu: sum.gpu + pool.nodes * (pool.gpu?.count ?? 0),
+    }),
+    NONE,
+  );
+
+/** Why this platform cannot take the instance, or undefined when it can. */
+function exclusion(request: PlacementRequest, candidate: PlatformCandidate): string | undefined {
+  const { platform } = candidate;
+  const spec = platform.spec;
+  const name = platform.metadata.name;
+  if (request.pinned && name !== request.pinned) return `not the requested platform (${request.pinned})`;
+  if (!candidate.supported) return `no engine for ${spec.engine} platforms in this Plateau`;
+  const tiers = request.tiers ?? DEFAULT_TIERS;
+  if (spec.tier === "recovery" && !request.pinned)
+    return `a recovery site${spec.recoveryFor ? ` for ${spec.recoveryFor}` : ""}: used in a disaster, when pinned`;
+  if (!tiers.includes(spec.tier) && !(spec.tier === "recovery" && request.pinned))
+    return `tier ${spec.tier}, and this project may only run on ${tiers.join(" or ")} platforms`;
+  if (request.site && spec.site !== request.site) return `at site ${spec.site}, and the data must stay at ${request.site}`;
+  if (request.storageClass && spec.storageClasses && !spec.storageClasses.includes(request.storageClass)) {
+    return `no storage class ${request.storageClass} (it has ${spec.storageClasses.join(", ") || "none"})`;
+  }
+  const pools = spec.pools;
+  const pod = request.largestPod ?? NONE;
+  if (!pools) {
+    // One machine whose capacity is not declared: podman takes what it can, but it has no GPU to offer.
+    return pod.gpu > 0 || request.gpuType ? "declares no GPU pool" : undefined;
+  }
+  const fitting = pools.filter((pool) => nodeHolds(pool, pod, request.gpuType));
+  if (fitting.length === 0) {
+    const wanted = request.gpuType ? `${amount(pod)} on ${request.gpuType}` : amount(pod);
+    const offered = pools
+      .map((pool) => `${pool.name}: ${pool.cpu} cores, ${pool.memoryGiB} GiB${pool.gpu ? `, ${pool.gpu.count} ${pool.gpu.type}` : ""} per node`)
+      .join("; ");
+    return `no pool can hold a pod of ${wanted} (${offered || "no pools"})`;
+  }
+  const asks = request.asks ?? { ...NONE, storageGiB: 0 };
+  const capacity = capacityOf(pools);
+  const used = candidate.used ?? NONE;
+  for (const [resource, unit] of [
+    ["cpu", "cores"],
+    ["memoryGiB", "GiB"],
+    ["gpu", "GPU"],
+  ] as const) {
+    if (asks[resource] > 0 && used[resource] + asks[resource] > capacity[resource]) {
+      return `full: ${round(Math.max(0, capacity[resource] - used[resource]))} of ${capacity[resource]} ${unit} free, ${round(asks[resource])} asked`;
+    }
+  }
+  return undefined;
+}
+
+function scoresOf(request: PlacementRequest, candidate: PlatformCandidate, policy: PlacementPolicy): Record<string, number> {
+  let capacity = 0.5; // unknown capacity: neither preferred nor avoided
+  const pools = candidate.platform.spec.pools;
+  if (pools) {
+    const total = capacityOf(pools);
+    const used = candidate.used ?? NONE;
+    const asks = request.asks ?? { ...NONE, storageGiB: 0 };
+    const free = (resource: keyof PodAsk) => (total[resource] > 0 ? Math.max(0, 1 - (used[resource] + asks[resource]) / total[resource]) : 0);
+    const freeFraction = asks.gpu > 0 ? (free("cpu") + free("memoryGiB") + free("gpu")) / 3 : (free("cpu") + free("memoryGiB")) / 2;
+    capacity = policy.strategy === "least-allocated" ? freeFraction : 1 - freeFraction;
+  }
+  return {
+    availability: candidate.available ? 1 : 0,
+    capacity: round(capacity),
+    affinity: (candidate.projectInstances ?? 0) > 0 ? 1 : 0,
+    spread: round(1 / (1 + (candidate.labInstances ?? 0))),
+  };
+}
+
+export function place(request: PlacementRequest, platforms: readonly PlatformCandidate[], policy: PlacementPolicy = DEFAULT_POLICY): Placement {
+  if (request.pinned && !policy.allowPinning)
+    throw InputError.field("/platform", "pinning", "choosing the platform yourself is not allowed here: Plateau places instances");
   if (request.pinned && !platforms.some((candidate) => candidate.platform.metadata.name === request.pinned)) {
     throw new NotFoundError("platform", request.pinned);
   }
@@ -44,16 +178,16 @@ export function place(request: PlacementRequest, platforms: readonly PlatformCan
   const candidates: ScoredCandidate[] = [];
   for (const candidate of platforms) {
     const name = candidate.platform.metadata.name;
-    if (request.pinned && name !== request.pinned) {
-      excluded.push({ platform: name, reason: `not the requested platform (${request.pinned})` });
-    } else if (!candidate.supported) {
-      excluded.push({ platform: name, reason: `no engine for ${candidate.platform.spec.engine} platforms in this Plateau` });
-    } else {
-      // Availability is a preference, not a constraint: a launch on an unavailable platform is
-      // committed and runs as soon as the platform is back.
-      const scores = { availability: candidate.available ? 1 : 0 };
-      candidates.push({ platform: name, score: Object.values(scores).reduce((a, b) => a + b, 0), scores });
+    const why = exclusion(request, candidate);
+    if (why) {
+      excluded.push({ platform: name, reason: why });
+      continue;
     }
+    // Availability is a preference, not a constraint: a launch on an unavailable platform is
+    // committed and runs as soon as the platform is back.
+    const scores = scoresOf(request, candidate, policy);
+    const score = round(Object.entries(scores).reduce((sum, [criterion, value]) => sum + value * WEIGHTS[criterion as keyof typeof WEIGHTS], 0));
+    candidates.push({ platform: name, score, scores });
   }
   candidates.sort((a, b) => b.score - a.score || (a.platform < b.platform ? -1 : 1));
   const chosen = candidates[0];
@@ -67,7 +201,9 @@ export function place(request: PlacementRequest, platforms: readonly PlatformCan
       ? "requested by the user"
       : candidates.length === 1
         ? "the only eligible platform"
-        : `highest score of ${candidates.length} eligible platforms`,
+        : `highest score of ${candidates.length} eligible platforms (${Object.entries(chosen.scores)
+            .map(([criterion, value]) => `${criterion} ${value}`)
+            .join(", ")})`,
   ];
   if (chosenPlatform && !chosenPlatform.available)
     reasons.push(`currently unavailable (${chosenPlatform.unavailableReason ?? "unknown reason"}): it will run once the platform is back`);

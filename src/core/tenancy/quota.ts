@@ -87,6 +87,19 @@ export function resourcesOf(objects: readonly KubeObject[], running: boolean): R
     : { ...ZERO, instances: 1, storageGiB: round(storageGiB) };
 }
 
+/** The largest pod of the rendered objects (what must fit on one node), in cores, GiB and GPUs. */
+export function largestPod(objects: readonly KubeObject[]): { cpu: number; memoryGiB: number; gpu: number } {
+  let largest = { cpu: 0, memoryGiB: 0, gpu: 0 };
+  for (const object of objects) {
+    if (object.kind !== "Deployment" && object.kind !== "StatefulSet") continue;
+    const pod = (object as { spec?: { template?: { spec?: PodLike } } }).spec?.template?.spec;
+    const asks = resourcesOf([{ ...object, spec: { replicas: 1, template: { spec: pod } } } as KubeObject], true);
+    if (asks.cpu + asks.memoryGiB + asks.gpu > largest.cpu + largest.memoryGiB + largest.gpu)
+      largest = { cpu: asks.cpu, memoryGiB: asks.memoryGiB, gpu: asks.gpu };
+  }
+  return largest;
+}
+
 /** A quota with the defaults filled in. */
 export const effectiveQuota = (quota: Quota | undefined, defaults: EffectiveQuota): EffectiveQuota => ({ ...defaults, ...(quota ?? {}) });
 

@@ -53,7 +53,18 @@ export function createTenancy(deps: { repo: DesiredStateRepository; index: State
   // What an instance asks depends only on its template, values and state: cache by those.
   const cache = new Map<string, Resources>();
 
+  // Indexed instances are shared objects until the index changes: remember their resources by identity too.
+  const byInstance = new WeakMap<object, Resources>();
+
   async function resourcesOfInstance(instance: Pick<IndexedInstance, "template" | "values" | "state" | "project" | "name">): Promise<Resources> {
+    const known = byInstance.get(instance);
+    if (known) return known;
+    const resources = await measure(instance);
+    byInstance.set(instance, resources);
+    return resources;
+  }
+
+  async function measure(instance: Pick<IndexedInstance, "template" | "values" | "state" | "project" | "name">): Promise<Resources> {
     const template = await catalog.get(instance.template);
     // A template removed from the catalog: its instances still hold their place and nothing we can measure.
     if (!template) return { ...ZERO, instances: 1 };
