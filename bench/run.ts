@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B4|B7]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B3|B4|B7]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -8,6 +8,7 @@ import { PACKAGE_ROOT } from "../src/main/config.js";
 import { benchApi } from "./api.js";
 import { benchCommit } from "./commit.js";
 import { benchLaunch } from "./launch.js";
+import { benchPlacement } from "./placement.js";
 import type { Row } from "./stats.js";
 
 const args = process.argv.slice(2);
@@ -18,6 +19,10 @@ const rows: Row[] = [];
 if (!only || only === "B1") {
   log("B1: commit…");
   rows.push(...(await benchCommit(log)));
+}
+if (!only || only === "B3") {
+  log("B3: placement…");
+  rows.push(...(await benchPlacement(log)));
 }
 if (!only || only === "B4") {
   log("B4: API overhead…");
@@ -50,6 +55,10 @@ ${table}
 - **B1** writes N changed instances (intent and rendered Deployment) as one commit in a repository
   holding 2,000 or 20,000 instances (80,000 files). Ours: \`git fast-import\` without a work
   tree. Baseline: the git CLI in a work tree, writing the files then \`git add -A && git commit\`.
+- **B3** places 20,000 instances one after another over 10 platforms of 20 pools each (tiers,
+  GPU and big-memory pools, five sizes, 500 projects in 50 labs). Ours keeps running totals of
+  what runs where; the baseline recomputes every platform's usage, affinity and spread from all
+  instances placed so far before each decision. Both must decide identically.
 - **B4** loads the API with autocannon on loopback (10 connections, the client in a worker
   thread): GET one instance, and the list of a project's 50 instances, with an API token,
   answered from the store (SQLite), vs a bare Fastify hello-world in the same process. Two rounds
