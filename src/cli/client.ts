@@ -113,6 +113,7 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
       call<{ items: Instance[] }>("GET", `/instances${project ? `?project=${encodeURIComponent(project)}` : ""}`).then((r) => r.items),
     instance: (project: string, instance: string) => call<Instance>("GET", path(project, instance)),
     launch: (project: string, body: LaunchBody) => call<LaunchResponse>("POST", path(project), body),
+    placement: (project: string, body: LaunchBody) => call<LaunchResponse["placement"]>("POST", `/projects/${encodeURIComponent(project)}/placement`, body),
     stop: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/stop`),
     start: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/start`),
     remove: (project: string, instance: string) => call<ChangeResponse>("DELETE", path(project, instance)),

@@ -274,6 +274,27 @@ export function createProgram(deps: ProgramDeps): Command {
       );
     });
 
+  program
+    .command("place")
+    .argument("<template>", "the template you would launch")
+    .description("Where a launch would go and why (a dry run: nothing is committed)")
+    .addOption(projectOption())
+    .option("--set <name=value>", "a value, as for launch (repeatable)", collect, [])
+    .option("-f, --values <file>", "values from a YAML file")
+    .option("--platform <platform>", "check this platform only")
+    .option("--dry-run", "(the default and only mode: placing never commits)")
+    .option("--json", "print JSON")
+    .action(async (template: string, options: { project?: string; set: string[]; values?: string; platform?: string; json?: boolean }) => {
+      const api = client();
+      const project = await projectOrPersonal(options.project);
+      const detail = await api.template(template);
+      const values = buildValues({ set: options.set, valuesFile: options.values, schema: detail.valuesSchema as never });
+      const placement = await api.placement(project, { template, values, ...(options.platform ? { platform: options.platform } : {}) });
+      if (options.json) return json(placement);
+      out.line(`${template} in ${project} would run on ${paint(out, "bold", placement.platform)}: ${placement.reason}`);
+      printPlacementTable(out, placement);
+    });
+
   registerAccessCommands(program, { out, env, client, server, json, projectOrPersonal });
 
   program
@@ -318,6 +339,23 @@ function describeValues(schema: Record<string, unknown>, lang: "en" | "fr", pref
   });
 }
 
+function printPlacementTable(out: Output, placement: LaunchResponse["placement"]): void {
+  for (const line of table(
+    ["PLATFORM", "SCORE", "DETAILS"],
+    [
+      ...placement.candidates.map((c) => [
+        c.platform,
+        String(c.score),
+        Object.entries(c.scores)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" "),
+      ]),
+      ...placement.excluded.map((e) => [e.platform, "excluded", e.reason]),
+    ],
+  ))
+    out.line(`  ${line}`);
+}
+
 function printLaunch(out: Output, result: LaunchResponse, explain: boolean): void {
   const instance = result.instance;
   if (result.replayed) out.line(`${paint(out, "green", "✓")} already launched by this request: ${instance.project}/${instance.name}`);
@@ -326,22 +364,7 @@ function printLaunch(out: Output, result: LaunchResponse, explain: boolean): voi
       `${paint(out, "green", "✓")} committed ${result.commit?.slice(0, 7) ?? ""}: launch ${instance.project}/${instance.name} (${instance.template} ${instance.templateVersion})`,
     );
   out.line(`  placed on ${result.placement.platform}: ${result.placement.reason}`);
-  if (explain) {
-    for (const line of table(
-      ["PLATFORM", "SCORE", "DETAILS"],
-      [
-        ...result.placement.candidates.map((c) => [
-          c.platform,
-          String(c.score),
-          Object.entries(c.scores)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(" "),
-        ]),
-        ...result.placement.excluded.map((e) => [e.platform, "excluded", e.reason]),
-      ],
-    ))
-      out.line(`  ${line}`);
-  }
+  if (explain) printPlacementTable(out, result.placement);
 }
 
 const eventKey = (event: { at: string; message: string }) => `${event.at} ${event.message}`;

@@ -161,6 +161,15 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
     expect(await pods()).toBe(podsBefore);
   });
 
+  it("says where a launch would go without launching (plateau place)", async () => {
+    const before = await commits();
+    const result = await cli(server, "place", "static-site", "--project", PROJECT, "--dry-run");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`static-site in ${PROJECT} would run on local`);
+    expect(result.stdout).toMatch(/local\s+[0-9.]+\s+availability=1 capacity=0.5 affinity=[01] spread=/);
+    expect(await commits()).toBe(before);
+  });
+
   it("reports an unreachable server with exit code 7", async () => {
     const result = await cli("http://127.0.0.1:9", "ls");
     expect(result.code).toBe(7);

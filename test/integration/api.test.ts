@@ -220,4 +220,15 @@ describe("HTTP API", () => {
     expect(audit).toContainEqual(expect.objectContaining({ actor: "alice", action: "launch", outcome: "success" }));
     expect(audit).toContainEqual(expect.objectContaining({ actor: null, action: "launch", outcome: "failure", detail: "HTTP 400" }));
   });
+
+  it("answers where a launch would go, with every platform's score, and commits nothing", async () => {
+    const { inject, repo } = await memoryApp();
+    const head = await repo.head();
+    const answer = await inject({ method: "POST", url: "/api/v1/projects/demo/placement", payload: { template: "static-site" } });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toMatchObject({ platform: "local", reason: "the only eligible platform", candidates: [{ platform: "local" }], excluded: [] });
+    expect(await repo.head()).toBe(head);
+    const bad = await inject({ method: "POST", url: "/api/v1/projects/demo/placement", payload: { template: "static-site", platform: "mars" } });
+    expect(bad.statusCode).toBe(404);
+  });
 });

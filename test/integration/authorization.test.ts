@@ -408,6 +408,14 @@ describe("authorization: every route × every principal × both labs", () => {
       expect: PROJECT_WRITE,
     },
     {
+      route: "POST /api/v1/projects/{project}/placement",
+      sides: true,
+      // A dry run: allowed, it answers where a launch would go (nothing is committed either way).
+      request: (c) => ({ method: "POST", url: project("/placement")(c), headers: c.headers, payload: { template: "static-site" } }),
+      allowed: { status: 200, check: (reply) => hasField(reply, ["platform"], "local") },
+      expect: PROJECT_WRITE,
+    },
+    {
       route: "GET /api/v1/projects/{project}/instances/{instance}",
       sides: true,
       request: (c) => ({ url: project("/instances/web")(c), headers: c.headers }),

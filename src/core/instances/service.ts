@@ -313,6 +313,16 @@ export function createInstanceService(deps: InstanceServiceDeps) {
   }
 
   return {
+    /** Where a launch would go and why, without launching (`plateau place --dry-run`). */
+    async placement(request: Omit<LaunchRequest, "requestId">): Promise<Placement> {
+      assertProjectName(request.project);
+      const tmpl = await template(request.template);
+      const values = resolveValues(tmpl, request.values ?? {});
+      const head = await repo.head();
+      if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+      return place(await placementRequest(head, request, tmpl, values), await candidatesAt(await platformsAt(head), request.project), deps.placementPolicy);
+    },
+
     async launch(request: LaunchRequest, requester: Requester): Promise<LaunchResult> {
       assertProjectName(request.project);
       if (request.name !== undefined) assertName("/name", request.name);

@@ -23,6 +23,7 @@ import {
   ProjectCreated,
   ProjectParams,
   MembersBody,
+  Placement,
   QuotaBody,
   QuotaReport,
   TemplateDetail,
@@ -197,6 +198,20 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       const result = await instances.launch({ ...request.body, project: request.params.project, requestId: requestId(request) }, requester(request));
       return reply.status(202).send(result);
     },
+  );
+  app.post(
+    "/projects/:project/placement",
+    {
+      config: { access: { kind: "project", action: "write" } },
+      schema: {
+        tags: ["instances"],
+        summary: "Where a launch would go and why, every platform scored or excluded with its reason; nothing is committed",
+        params: ProjectParams,
+        body: LaunchBody,
+        response: { 200: Placement, ...errors },
+      },
+    },
+    async (request) => instances.placement({ ...request.body, project: request.params.project }),
   );
   app.get(
     "/projects/:project/instances/:instance",
