@@ -299,21 +299,41 @@ export function createProgram(deps: ProgramDeps): Command {
 
   program
     .command("platforms")
-    .description("List platforms and whether they can run instances now")
+    .description("List platforms: their tier, pools and capacity, what runs there, and whether they can run instances now")
+    .option("--pools", "list each platform's pools of nodes")
     .option("--json", "print JSON")
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { pools?: boolean; json?: boolean }) => {
       const items = await client().platforms();
       if (options.json) return json(items);
+      const use = (p: (typeof items)[number]) =>
+        p.capacity
+          ? `${p.used.cpu}/${p.capacity.cpu} cores, ${p.used.memoryGiB}/${p.capacity.memoryGiB} GiB${p.capacity.gpu ? `, ${p.used.gpu}/${p.capacity.gpu} GPU` : ""}`
+          : `${p.used.cpu} cores, ${p.used.memoryGiB} GiB`;
       const rows = items.map((p) => [
         p.name,
         p.engine,
         p.infrastructure,
-        p.tier,
+        p.recoveryFor ? `${p.tier} (of ${p.recoveryFor})` : p.tier,
         p.available ? paint(out, "green", "available") : paint(out, "red", "unavailable"),
         String(p.instances),
+        use(p),
         p.available ? (p.version ?? "") : `${p.reason ?? ""}${p.hint ? ` — ${p.hint}` : ""}`,
       ]);
-      for (const line of table(["PLATFORM", "ENGINE", "INFRASTRUCTURE", "TIER", "STATE", "INSTANCES", "DETAILS"], rows)) out.line(line);
+      for (const line of table(["PLATFORM", "ENGINE", "INFRASTRUCTURE", "TIER", "STATE", "INSTANCES", "USED / CAPACITY", "DETAILS"], rows)) out.line(line);
+      if (options.pools) {
+        for (const p of items.filter((platform) => platform.pools.length > 0)) {
+          out.line();
+          out.line(paint(out, "bold", p.name));
+          const poolRows = p.pools.map((pool) => [
+            pool.name,
+            String(pool.nodes),
+            String(pool.cpu),
+            String(pool.memoryGiB),
+            pool.gpu ? `${pool.gpu.count} × ${pool.gpu.type}` : "",
+          ]);
+          for (const line of table(["POOL", "NODES", "CORES/NODE", "GiB/NODE", "GPU/NODE"], poolRows)) out.line(`  ${line}`);
+        }
+      }
     });
 
   return program;

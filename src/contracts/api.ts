@@ -180,6 +180,20 @@ export const Platform = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   hint: Type.Union([Type.String(), Type.Null()]),
   instances: Type.Integer(),
+  pools: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      nodes: Type.Integer(),
+      cpu: Type.Number({ description: "cores per node" }),
+      memoryGiB: Type.Number({ description: "per node" }),
+      gpu: Type.Union([Type.Object({ type: Type.String(), count: Type.Integer() }), Type.Null()], { description: "per node" }),
+    }),
+  ),
+  capacity: Type.Union([Type.Object({ cpu: Type.Number(), memoryGiB: Type.Number(), gpu: Type.Number() }), Type.Null()], {
+    description: "All pools together; null for one machine that declares none",
+  }),
+  used: Type.Object({ cpu: Type.Number(), memoryGiB: Type.Number(), gpu: Type.Number() }, { description: "What its running instances ask" }),
+  recoveryFor: Type.Union([Type.String(), Type.Null()]),
 });
 export type Platform = Static<typeof Platform>;
 

@@ -143,7 +143,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       sessions: settings.sessions,
       tokens: settings.tokens,
     }),
-    platforms: createPlatformService({ index, engines }),
+    platforms: createPlatformService({ index, engines, repo, tenancy }),
     catalog: createCatalogService(adapters.catalog),
   };
 

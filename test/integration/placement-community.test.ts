@@ -129,5 +129,12 @@ describe("placement through a launch", () => {
     const intent = (await repo.readFile((await repo.head()) ?? "", "projects/site/instances/www.yaml")) ?? "";
     expect(intent).toContain("platform: plmapps");
     expect(intent).toContain("reason: the only eligible platform");
+    // The platform view shows pools, capacity and what runs there.
+    const plmapps = await plateau.services.platforms.get("plmapps");
+    expect(plmapps).toMatchObject({ tier: "institutional", capacity: { cpu: 128, memoryGiB: 512, gpu: 0 }, instances: 1, recoveryFor: null });
+    expect(plmapps.pools).toEqual([{ name: "general", nodes: 8, cpu: 16, memoryGiB: 64, gpu: null }]);
+    expect(plmapps.used.cpu).toBeGreaterThan(0);
+    expect((await plateau.services.platforms.get("plmopp")).recoveryFor).toBe("plmapps");
+    expect((await plateau.services.platforms.get("local")).capacity).toBeNull();
   });
 });

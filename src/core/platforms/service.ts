@@ -1,9 +1,20 @@
 // Platforms as users and operators see them: what is declared, and whether it can run now.
 import { NotFoundError } from "../errors.js";
-import { API_VERSION, type PlatformDocument } from "../model.js";
+import { API_VERSION, parsePlatform, type PlatformDocument } from "../model.js";
 import type { EngineAvailability } from "../ports/engine.js";
-import type { IndexedPlatform, StateIndex } from "../ports/state-index.js";
+import type { DesiredStateRepository } from "../ports/desired-state-repository.js";
+import type { IndexedInstance, IndexedPlatform, StateIndex } from "../ports/state-index.js";
+import { platformPath } from "../repository/layout.js";
+import type { Tenancy } from "../tenancy/service.js";
 import type { EngineRegistry } from "../instances/service.js";
+
+export interface PoolView {
+  readonly name: string;
+  readonly nodes: number;
+  readonly cpu: number;
+  readonly memoryGiB: number;
+  readonly gpu: { readonly type: string; readonly count: number } | null;
+}
 
 export interface PlatformView extends IndexedPlatform {
   readonly available: boolean;
@@ -11,6 +22,12 @@ export interface PlatformView extends IndexedPlatform {
   readonly reason: string | null;
   readonly hint: string | null;
   readonly instances: number;
+  readonly pools: PoolView[];
+  /** All pools together; null when the platform declares none (one machine). */
+  readonly capacity: { readonly cpu: number; readonly memoryGiB: number; readonly gpu: number } | null;
+  /** What its running instances ask. */
+  readonly used: { readonly cpu: number; readonly memoryGiB: number; readonly gpu: number };
+  readonly recoveryFor: string | null;
 }
 
 /** A platform built by this Plateau's configuration (the local one). */
@@ -46,30 +63,68 @@ const asDocument = (platform: IndexedPlatform): PlatformDocument => ({
   },
 });
 
-export function createPlatformService(deps: { index: StateIndex; engines: EngineRegistry }) {
-  async function view(platform: IndexedPlatform, instances: number): Promise<PlatformView> {
-    const engine = deps.engines.get(asDocument(platform));
+export function createPlatformService(deps: {
+  index: StateIndex;
+  engines: EngineRegistry;
+  repo: DesiredStateRepository;
+  tenancy: Pick<Tenancy, "resourcesOfInstance">;
+}) {
+  async function view(platform: IndexedPlatform, instances: readonly IndexedInstance[]): Promise<PlatformView> {
+    const head = await deps.repo.head();
+    const text = head ? await deps.repo.readFile(head, platformPath(platform.name)) : undefined;
+    const document = text === undefined ? asDocument(platform) : parsePlatform(text, platformPath(platform.name));
+    const engine = deps.engines.get(document);
     const availability: EngineAvailability = engine
       ? await engine.availability()
       : { available: false, reason: `no engine for ${platform.engine} platforms in this Plateau yet` };
+    const pools = document.spec.pools ?? [];
+    const used = { cpu: 0, memoryGiB: 0, gpu: 0 };
+    for (const instance of instances) {
+      if (instance.state !== "running") continue;
+      const asks = await deps.tenancy.resourcesOfInstance(instance);
+      used.cpu += asks.cpu;
+      used.memoryGiB += asks.memoryGiB;
+      used.gpu += asks.gpu;
+    }
+    const round = (value: number) => Math.round(value * 1000) / 1000;
     return {
       ...platform,
       available: availability.available,
       version: availability.version ?? null,
       reason: availability.reason ?? null,
       hint: availability.hint ?? null,
-      instances,
+      instances: instances.length,
+      pools: pools.map((pool) => ({ name: pool.name, nodes: pool.nodes, cpu: pool.cpu, memoryGiB: pool.memoryGiB, gpu: pool.gpu ?? null })),
+      capacity: document.spec.pools
+        ? pools.reduce(
+            (sum, pool) => ({
+              cpu: sum.cpu + pool.nodes * pool.cpu,
+              memoryGiB: sum.memoryGiB + pool.nodes * pool.memoryGiB,
+              gpu: sum.gpu + pool.nodes * (pool.gpu?.count ?? 0),
+            }),
+            { cpu: 0, memoryGiB: 0, gpu: 0 },
+          )
+        : null,
+      used: { cpu: round(used.cpu), memoryGiB: round(used.memoryGiB), gpu: used.gpu },
+      recoveryFor: document.spec.recoveryFor ?? null,
     };
   }
   return {
     async list(): Promise<PlatformView[]> {
       const [platforms, instances] = await Promise.all([deps.index.listPlatforms(), deps.index.listInstances({})]);
-      return Promise.all(platforms.map((platform) => view(platform, instances.filter((instance) => instance.platform === platform.name).length)));
+      return Promise.all(
+        platforms.map((platform) =>
+          view(
+            platform,
+            instances.filter((instance) => instance.platform === platform.name),
+          ),
+        ),
+      );
     },
     async get(name: string): Promise<PlatformView> {
       const platform = await deps.index.getPlatform(name);
       if (!platform) throw new NotFoundError("platform", name);
-      return view(platform, (await deps.index.listInstances({ platform: name })).length);
+      return view(platform, await deps.index.listInstances({ platform: name }));
     },
   };
 }
