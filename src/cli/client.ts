@@ -117,6 +117,8 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     stop: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/stop`),
     start: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/start`),
     remove: (project: string, instance: string) => call<ChangeResponse>("DELETE", path(project, instance)),
+    move: (project: string, instance: string, platform: string) =>
+      call<ChangeResponse & { placement: LaunchResponse["placement"] }>("POST", `${path(project, instance)}/move`, { platform }),
     status: (project: string, instance: string) => call<ObservedStatus>("GET", `${path(project, instance)}/status`),
     events: (project: string, instance: string, limit = 50) =>
       call<{ items: InstanceEvent[] }>("GET", `${path(project, instance)}/events?limit=${limit}`).then((r) => r.items),

@@ -275,6 +275,21 @@ export function createProgram(deps: ProgramDeps): Command {
     });
 
   program
+    .command("move")
+    .argument("<project/instance>", "the instance")
+    .requiredOption("--to <platform>", "the platform to move it to")
+    .description("Re-place an instance on another platform (one commit); the data on its volumes stays where it was")
+    .action(async (target: string, options: { to: string }) => {
+      const { project, instance } = ref(target);
+      const result = await client().move(project, instance, options.to);
+      out.line(
+        result.commit
+          ? `${paint(out, "green", "✓")} committed ${result.commit.slice(0, 7)}: ${project}/${instance} moves to ${result.placement.platform}`
+          : `${project}/${instance} is already on ${result.placement.platform}`,
+      );
+    });
+
+  program
     .command("place")
     .argument("<template>", "the template you would launch")
     .description("Where a launch would go and why (a dry run: nothing is committed)")

@@ -408,6 +408,14 @@ describe("authorization: every route × every principal × both labs", () => {
       expect: PROJECT_WRITE,
     },
     {
+      route: "POST /api/v1/projects/{project}/instances/{instance}/move",
+      sides: true,
+      // Allowed moves fail on the unknown platform, after authorization: nothing moves.
+      request: (c) => ({ method: "POST", url: project("/instances/web/move")(c), headers: c.headers, payload: { platform: "mars" } }),
+      allowed: { status: 404, check: notFound(() => 'platform "mars" not found') },
+      expect: PROJECT_WRITE,
+    },
+    {
       route: "POST /api/v1/projects/{project}/placement",
       sides: true,
       // A dry run: allowed, it answers where a launch would go (nothing is committed either way).

@@ -137,4 +137,32 @@ describe("placement through a launch", () => {
     expect((await plateau.services.platforms.get("plmopp")).recoveryFor).toBe("plmapps");
     expect((await plateau.services.platforms.get("local")).capacity).toBeNull();
   });
+
+  it("moves an instance to another platform in one commit, within the rules of placement", async () => {
+    const engines = new Map([
+      ["podman", createMemoryEngine()],
+      ["argocd", createMemoryEngine()],
+    ]);
+    const { plateau, repo } = await memoryPlateau({ engines }, community);
+    const alice = { login: "alice", name: "alice", email: "alice@users.plateau.invalid" };
+    await plateau.services.projects.create({ name: "demo", lab: "imb" }, alice);
+    await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "web", platform: "plmshift" }, alice);
+    const before = (await repo.head()) ?? "";
+    const moved = await plateau.services.instances.move("demo", "web", "plmvshift", alice);
+    expect(moved.commit).not.toBeNull();
+    const log = await repo.log({ limit: 1 });
+    expect(log[0]?.subject).toBe("move demo/web from plmshift to plmvshift");
+    const changed = (await repo.changedPaths(before, moved.commit ?? "", "")).map((change) => change.path);
+    expect(changed).toContain("projects/demo/instances/web.yaml");
+    expect(changed.some((path) => path.startsWith("rendered/plmshift/demo/web/"))).toBe(true);
+    expect(changed.some((path) => path.startsWith("rendered/plmvshift/demo/web/"))).toBe(true);
+    const head = (await repo.head()) ?? "";
+    expect(await repo.listDirectory(head, "rendered/plmshift/demo/web")).toEqual([]);
+    expect((await repo.listDirectory(head, "rendered/plmvshift/demo/_project")).length).toBeGreaterThan(0);
+    expect((await plateau.services.instances.get("demo", "web")).platform).toBe("plmvshift");
+    // Nowhere the rules forbid, and no commit for a move to where it already is.
+    await expect(plateau.services.instances.move("demo", "web", "plmapps", alice)).rejects.toThrow(/tier institutional/);
+    expect((await plateau.services.instances.move("demo", "web", "plmvshift", alice)).commit).toBeNull();
+    expect(await repo.head()).toBe(head);
+  });
 });

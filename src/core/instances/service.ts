@@ -378,6 +378,60 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     stop: (project: string, name: string, requester: Requester, requestId?: string) => setState(project, name, "stopped", requester, requestId),
     start: (project: string, name: string, requester: Requester, requestId?: string) => setState(project, name, "running", requester, requestId),
 
+    /**
+     * Re-places an instance on another platform in one commit: its intent names the new
+     * platform, its manifests leave the old one and appear on the new one (with the project's
+     * namespace there). The target must pass every constraint of placement. Data on volumes
+     * does not move with it: that is the recovery plan's business.
+     */
+    async move(project: string, name: string, to: string, requester: Requester, requestId?: string): Promise<ChangeResult & { placement: Placement }> {
+      assertName("/project", project);
+      assertName("/name", name);
+      assertName("/platform", to);
+      const replayed = await replay(requestId);
+      if (replayed) {
+        const instance = replayed.instance;
+        return { ...replayed, placement: { platform: instance?.platform ?? to, reason: instance?.placementReason ?? "", candidates: [], excluded: [] } };
+      }
+      const { commit, result } = await writer.write(async (head) => {
+        const intent = await intentAt(head, project, name);
+        if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+        const tmpl = await template(intent.spec.template);
+        const values = resolveValues(tmpl, intent.spec.values);
+        const platforms = await platformsAt(head);
+        // Pinned to the target: only the target is checked (what the instance uses where it is does not count there).
+        const placement = place(
+          await placementRequest(head, { template: intent.spec.template, project, name, values, platform: to }, tmpl, values),
+          await candidatesAt(platforms, project),
+          deps.placementPolicy,
+        );
+        if (placement.platform === intent.placement.platform) return { commit: null, result: placement };
+        const target = platforms.find((p) => p.metadata.name === placement.platform) as PlatformDocument;
+        const from = intent.placement.platform;
+        const next: InstanceDocument = {
+          ...intent,
+          spec: { ...intent.spec, templateVersion: tmpl.spec.version, values },
+          placement: { platform: target.metadata.name, reason: `moved from ${from} by ${requester.login}` },
+        };
+        const ref = `${project}/${name}`;
+        return {
+          commit: {
+            author: requester,
+            message: `move ${ref} from ${from} to ${target.metadata.name}\n\nRequested by ${requester.login}. Data on its volumes stays on ${from}.`,
+            trailers: trailersOf("move", ref, target.metadata.name, requestId),
+            changes: [
+              ...(await projectChanges(head, project, target, requester, clock.now().toISOString())),
+              { path: instancePath(project, name), content: serialize(next) },
+              { path: renderedInstanceDir(from, project, name), remove: true },
+              ...rendered(next, tmpl, target).changes,
+            ],
+          },
+          result: placement,
+        };
+      });
+      return { commit, instance: await view(project, name), placement: result };
+    },
+
     async remove(project: string, name: string, requester: Requester, requestId?: string): Promise<ChangeResult> {
       assertName("/project", project);
       assertName("/name", name);

@@ -251,6 +251,23 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         reply.status(202).send(await instances[action](request.params.project, request.params.instance, requester(request), requestId(request))),
     );
   }
+  app.post(
+    "/projects/:project/instances/:instance/move",
+    {
+      config: { access: { kind: "project", action: "write" }, audit: "move" },
+      schema: {
+        tags: ["instances"],
+        summary: "Re-place an instance on another platform (one commit); its data does not move",
+        params: InstanceParams,
+        body: Type.Object({ platform: Type.String({ maxLength: 63 }) }, { additionalProperties: false }),
+        response: { 202: Type.Object({ ...ChangeResponse.properties, placement: Placement }), ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(await instances.move(request.params.project, request.params.instance, request.body.platform, requester(request), requestId(request))),
+  );
   app.get(
     "/projects/:project/instances/:instance/status",
     {
