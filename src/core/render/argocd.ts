@@ -1,0 +1,314 @@
+// What Plateau asks of Argo CD on a cluster platform: the fences (one AppProject per Plateau
+// project), one ApplicationSet that turns every instance directory of the platform into an
+// Application, one Application for the projects' hardened namespaces, and an Application per
+// Helm instance. Built as data like every manifest, deterministic byte for byte; names are
+// DNS labels checked here again, and values of users only ever become string or object fields.
+import { InputError } from "../errors.js";
+import type { PlatformDocument } from "../model.js";
+import { assertName } from "../names.js";
+import { renderedPlatformDir, renderedProjectBundleDir } from "../repository/layout.js";
+import type { KubeObject } from "./kube.js";
+import { MANAGED_BY } from "./render.js";
+
+/** Where Argo CD runs and what it reads: configuration of the platform, not of users. */
+export interface ArgoCdSettings {
+  /** The namespace Argo CD runs in and watches for Applications, e.g. `openshift-gitops`. */
+  readonly namespace: string;
+  /** The desired-state repository, as Argo CD clones it. */
+  readonly repoURL: string;
+  /** The branch Argo CD follows. */
+  readonly targetRevision: string;
+  /** The cluster instances run on, e.g. `https://kubernetes.default.svc`. */
+  readonly destinationServer: string;
+}
+
+export interface ArgoBootstrapInput {
+  readonly platform: PlatformDocument;
+  readonly argocd: ArgoCdSettings;
+  /** The Plateau projects that have a namespace on the platform. */
+  readonly projects: readonly string[];
+  /**
+   * Helm repositories of the catalog: the only sources besides the desired-state repository
+   * an instance's Application may name (Argo CD refuses any other). None without Helm templates.
+   */
+  readonly chartRepositories?: readonly string[];
+}
+
+export interface HelmChart {
+  /** The chart repository (from the catalog, never from users). */
+  readonly repository: string;
+  readonly chart: string;
+  readonly version: string;
+}
+
+export interface HelmApplicationInput {
+  readonly platform: PlatformDocument;
+  readonly argocd: ArgoCdSettings;
+  readonly project: string;
+  readonly instance: string;
+  readonly chart: HelmChart;
+  /** The instance's values (resolved), handed to Helm as an object: never spliced into text. */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+const API_VERSION = "argoproj.io/v1alpha1";
+const PROJECT_LABEL = "plateau.io/project";
+const INSTANCE_LABEL = "plateau.io/instance";
+const PLATFORM_LABEL = "plateau.io/platform";
+const RBAC_GROUP = "rbac.authorization.k8s.io";
+const NETWORKING_GROUP = "networking.k8s.io";
+/** Deleting an instance's Application deletes what it deployed (otherwise its pods would run on, orphaned). */
+const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+
+/**
+ * The AppProject of Plateau itself (the projects' hardened namespaces). Not `plateau-<something>`:
+ * a Plateau project of that name would take it over; `plateau-<project>` never equals `plateau`.
+ */
+export const OPERATOR_APP_PROJECT = "plateau";
+export const INSTANCES_APPLICATION_SET = "plateau-instances";
+export const PROJECT_BUNDLES_APPLICATION = "plateau-project-bundles";
+
+export const appProjectName = (project: string): string => `plateau-${project}`;
+/**
+ * `<project>.<instance>`: with a hyphen, project `a-b` instance `c` and project `a` instance
+ * `b-c` would both be `a-b-c`, and an ApplicationSet that generates two Applications of one
+ * name stops generating any. Names hold no dot, so the dot cannot be ambiguous.
+ */
+export const instanceApplicationName = (project: string, instance: string): string => `${project}.${instance}`;
+
+/**
+ * What instances must not change: the quota, the container defaults, the network policies and
+ * who may act in the namespace are the project bundle's, synchronized by Plateau's own Application.
+ */
+const HARDENING_KINDS = [
+  { group: "", kind: "LimitRange" },
+  { group: "", kind: "ResourceQuota" },
+  { group: NETWORKING_GROUP, kind: "NetworkPolicy" },
+  { group: RBAC_GROUP, kind: "Role" },
+  { group: RBAC_GROUP, kind: "RoleBinding" },
+];
+/** What the project bundles hold, in the namespaces (the Namespace itself is cluster-scoped). */
+const BUNDLE_KINDS = [
+  { group: "", kind: "LimitRange" },
+  { group: "", kind: "ResourceQuota" },
+  { group: NETWORKING_GROUP, kind: "NetworkPolicy" },
+  { group: RBAC_GROUP, kind: "RoleBinding" },
+];
+
+/**
+ * The namespace is the project bundle's (never created implicitly); server-side apply merges
+ * with what controllers add; an object another Application already manages (another instance's,
+ * the bundle's) is refused rather than taken over.
+ */
+const SYNC_OPTIONS = ["CreateNamespace=false", "FailOnSharedResource=true", "ServerSideApply=true"];
+
+/**
+ * Automated, pruning what the repository no longer holds and undoing changes made in the
+ * cluster. Retries cover an instance synchronized before its namespace exists (the bundle's
+ * Application creates it): 10 s doubling up to 5 min, about half an hour in all.
+ */
+const syncPolicy = () => ({
+  automated: { prune: true, selfHeal: true },
+  syncOptions: [...SYNC_OPTIONS],
+  retry: { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } },
+});
+
+/** Plateau renders one `<kind>-<name>.yaml` per object: nothing else (JSON, Jsonnet) is read. */
+const MANIFEST_GLOB = "*.yaml";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function checkSettings(argocd: ArgoCdSettings): void {
+  if (argocd.namespace.length > 63 || !DNS_LABEL.test(argocd.namespace)) {
+    throw InputError.field("/argocd/namespace", "dns-label", `"${argocd.namespace}" must be a namespace name (a DNS label)`);
+  }
+  for (const field of ["repoURL", "targetRevision", "destinationServer"] as const) {
+    if (!/^\S+$/.test(argocd[field])) throw InputError.field(`/argocd/${field}`, "non-empty", "must be non-empty and hold no spaces or line breaks");
+  }
+}
+
+function checkRepository(pointer: string, url: string): void {
+  if (!/^\S+$/.test(url)) throw InputError.field(pointer, "non-empty", "must be non-empty and hold no spaces or line breaks");
+}
+
+const sorted = (names: Iterable<string>): string[] => [...new Set(names)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+const labels = (platform: PlatformDocument, extra: Record<string, string> = {}): Record<string, string> => ({
+  ...MANAGED_BY,
+  [PLATFORM_LABEL]: platform.metadata.name,
+  ...extra,
+});
+
+/**
+ * Everything Argo CD needs on a platform, in a stable order: Plateau's own AppProject, one
+ * AppProject per project (sorted by name), the instances' ApplicationSet and the bundles' Application.
+ */
+export function renderArgoBootstrap(input: ArgoBootstrapInput): KubeObject[] {
+  const { platform, argocd } = input;
+  checkSettings(argocd);
+  input.projects.forEach((project, index) => assertName(`/projects/${index}`, project));
+  (input.chartRepositories ?? []).forEach((url, index) => checkRepository(`/chartRepositories/${index}`, url));
+  const projects = sorted(input.projects);
+  const sourceRepos = [argocd.repoURL, ...sorted(input.chartRepositories ?? []).filter((url) => url !== argocd.repoURL)];
+  const namespace = argocd.namespace;
+
+  return [
+    operatorAppProject(platform, argocd, projects),
+    ...projects.map((project): KubeObject => ({
+      apiVersion: API_VERSION,
+      kind: "AppProject",
+      metadata: { name: appProjectName(project), namespace, labels: labels(platform, { [PROJECT_LABEL]: project }) },
+      spec: {
+        description: `Plateau project ${project}: its instances, in its own namespace only`,
+        sourceRepos: [...sourceRepos],
+        destinations: [{ server: argocd.destinationServer, namespace: project }],
+        // Explicitly none: Namespaces, ClusterRoles, CRDs and webhooks are never an instance's.
+        clusterResourceWhitelist: [],
+        namespaceResourceBlacklist: HARDENING_KINDS.map((kind) => ({ ...kind })),
+      },
+    })),
+    instancesApplicationSet(platform, argocd),
+    bundlesApplication(platform, argocd),
+  ];
+}
+
+/**
+ * Plateau's own AppProject may create the projects' Namespaces (each by name) and the bundle's
+ * kinds in them, and nothing else. Its one Application deploys objects that all name their
+ * namespace, so the Application itself targets no namespace: the destination without one
+ * permits exactly that (Argo CD checks an Application's destination against the project's).
+ */
+function operatorAppProject(platform: PlatformDocument, argocd: ArgoCdSettings, projects: readonly string[]): KubeObject {
+  return {
+    apiVersion: API_VERSION,
+    kind: "AppProject",
+    metadata: { name: OPERATOR_APP_PROJECT, namespace: argocd.namespace, labels: labels(platform) },
+    spec: {
+      description: "Plateau itself: the hardened namespaces of its projects (quota, limits, network policies, role bindings)",
+      sourceRepos: [argocd.repoURL],
+      destinations: [{ server: argocd.destinationServer }, ...projects.map((project) => ({ server: argocd.destinationServer, namespace: project }))],
+      clusterResourceWhitelist: projects.map((project) => ({ group: "", kind: "Namespace", name: project })),
+      namespaceResourceWhitelist: BUNDLE_KINDS.map((kind) => ({ ...kind })),
+    },
+  };
+}
+
+/**
+ * One Application per directory `rendered/<platform>/<project>/<instance>`, the project's
+ * `_project` bundle excluded. Go templates read the project and the instance from the path's
+ * segments: the directories are Plateau's (names checked when written), and a template's
+ * parameters are substituted as text into fields, never parsed as templates themselves.
+ */
+function instancesApplicationSet(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
+  const platformDir = renderedPlatformDir(platform.metadata.name);
+  const projectSegment = platformDir.split("/").length;
+  const project = `{{index .path.segments ${projectSegment}}}`;
+  const instance = `{{index .path.segments ${projectSegment + 1}}}`;
+  return {
+    apiVersion: API_VERSION,
+    kind: "ApplicationSet",
+    metadata: { name: INSTANCES_APPLICATION_SET, namespace: argocd.namespace, labels: labels(platform) },
+    spec: {
+      goTemplate: true,
+      // A parameter that does not exist is an error, not an empty string in a name or a namespace.
+      goTemplateOptions: ["missingkey=error"],
+      generators: [
+        {
+          git: {
+            repoURL: argocd.repoURL,
+            revision: argocd.targetRevision,
+            directories: [{ path: `${platformDir}/*/*` }, { path: renderedProjectBundleDir(platform.metadata.name, "*"), exclude: true }],
+          },
+        },
+      ],
+      template: {
+        metadata: {
+          name: instanceApplicationName(project, instance),
+          labels: labels(platform, { [PROJECT_LABEL]: project, [INSTANCE_LABEL]: instance }),
+          finalizers: [RESOURCES_FINALIZER],
+        },
+        spec: {
+          project: appProjectName(project),
+          source: { repoURL: argocd.repoURL, targetRevision: argocd.targetRevision, path: "{{.path.path}}", directory: { include: MANIFEST_GLOB } },
+          destination: { server: argocd.destinationServer, namespace: project },
+          syncPolicy: syncPolicy(),
+        },
+      },
+    },
+  };
+}
+
+/** Every project's `_project` directory, in one Application of Plateau's own AppProject. */
+function bundlesApplication(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
+  const platformDir = renderedPlatformDir(platform.metadata.name);
+  // `rendered/<platform>/*/_project/*.yaml`, relative to the platform's directory (Argo CD matches paths relative to the source's).
+  const include = `${renderedProjectBundleDir(platform.metadata.name, "*").slice(platformDir.length + 1)}/${MANIFEST_GLOB}`;
+  return {
+    apiVersion: API_VERSION,
+    kind: "Application",
+    // No finalizer: deleting this Application must never delete every project's namespace.
+    metadata: { name: PROJECT_BUNDLES_APPLICATION, namespace: argocd.namespace, labels: labels(platform) },
+    spec: {
+      project: OPERATOR_APP_PROJECT,
+      source: { repoURL: argocd.repoURL, targetRevision: argocd.targetRevision, path: platformDir, directory: { recurse: true, include } },
+      destination: { server: argocd.destinationServer },
+      syncPolicy: syncPolicy(),
+    },
+  };
+}
+
+/**
+ * An instance of a Helm template: Argo CD renders the chart with the values as an object. Its
+ * Application is the instance's whole rendering; it must not be written into the instance's
+ * directory, from which the ApplicationSet would generate a second Application of the same name.
+ */
+export function renderHelmApplication(input: HelmApplicationInput): KubeObject {
+  const { platform, argocd, project, instance, chart } = input;
+  checkSettings(argocd);
+  assertName("/project", project);
+  assertName("/name", instance);
+  checkRepository("/chart/repository", chart.repository);
+  // Helm's own rule for chart names (pkg/chart/metadata.go).
+  if (!/^[A-Za-z0-9._-]+$/.test(chart.chart)) throw InputError.field("/chart/chart", "chart-name", `"${chart.chart}" is not a chart name`);
+  if (!/^\S+$/.test(chart.version)) throw InputError.field("/chart/version", "non-empty", "must be non-empty and hold no spaces");
+  // ObjectMeta lists the fields Plateau's own kinds use; Argo CD's finalizer is one more.
+  const metadata = {
+    name: instanceApplicationName(project, instance),
+    namespace: argocd.namespace,
+    labels: labels(platform, { [PROJECT_LABEL]: project, [INSTANCE_LABEL]: instance }),
+    finalizers: [RESOURCES_FINALIZER],
+  };
+  return {
+    apiVersion: API_VERSION,
+    kind: "Application",
+    metadata,
+    spec: {
+      project: appProjectName(project),
+      source: {
+        repoURL: chart.repository,
+        chart: chart.chart,
+        targetRevision: chart.version,
+        helm: { releaseName: instance, valuesObject: jsonObject(input.values) },
+      },
+      destination: { server: argocd.destinationServer, namespace: project },
+      syncPolicy: syncPolicy(),
+    },
+  };
+}
+
+/** A copy of the values that is JSON data (what Helm and YAML can carry), or an InputError naming the field. */
+function jsonObject(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const copy = (value: unknown, pointer: string): unknown => {
+    if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw InputError.field(pointer, "json", "must be a finite number");
+      return value;
+    }
+    if (Array.isArray(value)) return value.map((item, index) => copy(item, `${pointer}/${index}`));
+    if (typeof value === "object" && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copy(item, `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`)]));
+    }
+    throw InputError.field(pointer, "json", `must be JSON data, got ${typeof value}`);
+  };
+  return copy(values, "/values") as Record<string, unknown>;
+}
