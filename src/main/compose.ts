@@ -23,6 +23,7 @@ import { bootstrapRepository } from "../core/repository/bootstrap.js";
 import { createWriter } from "../core/repository/writer.js";
 import { createTenancy, type TenancyDefaults } from "../core/tenancy/service.js";
 import type { PlacementPolicy } from "../core/placement/place.js";
+import { createCrdValidator, type CrdSchema } from "../core/render/crd-validate.js";
 import { createAccessService, type SessionSettings, type TokenSettings } from "../core/access/service.js";
 import type { CompiledClaimMapping } from "../core/access/claims.js";
 import type { AccessStore } from "../core/ports/access-store.js";
@@ -56,6 +57,8 @@ export interface PlateauSettings {
   readonly reconcileConcurrency: number;
   readonly tenancy: TenancyDefaults;
   readonly placement?: PlacementPolicy;
+  /** The operators' CRDs (from `schemas/`) that rendered objects are checked against. */
+  readonly crds?: readonly CrdSchema[];
   readonly claims: CompiledClaimMapping;
   readonly claimsByProvider?: ReadonlyMap<string, CompiledClaimMapping>;
   readonly sessions: SessionSettings;
@@ -130,6 +133,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       urlOf: settings.urlOf,
       tenancy,
       ...(settings.placement ? { placementPolicy: settings.placement } : {}),
+      ...(settings.crds ? { crds: createCrdValidator(settings.crds) } : {}),
     }),
     projects: createProjectService({ repo, writer, index, clock, tenancy }),
     access: createAccessService({

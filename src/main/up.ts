@@ -19,6 +19,7 @@ import { freeLoopbackPort } from "../adapters/net.js";
 import type { EmbeddedAccount } from "../adapters/oidc/embedded-provider.js";
 import { compileClaimMapping } from "../core/access/claims.js";
 import { createInstanceGate } from "../server/instance-gate.js";
+import { loadCrds } from "../adapters/schemas/crd-files.js";
 import { paths, PACKAGE_ROOT, type Config } from "./config.js";
 
 export interface RunningPlateau {
@@ -116,6 +117,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       reconcileConcurrency: config.reconcile.concurrency,
       tenancy: config.tenancy,
       placement: config.placement,
+      crds: await loadCrds(join(PACKAGE_ROOT, "schemas")),
       claims: compileClaimMapping(config.identity.claims),
       claimsByProvider: new Map(
         config.identity.providers.flatMap((provider, i) =>

@@ -14,6 +14,8 @@ import { noTelemetry } from "../../src/core/ports/telemetry.js";
 import { composePlateau, type PlateauAdapters } from "../../src/main/compose.js";
 import { testWebTemplate } from "./test-web.js";
 import { compileClaimMapping, defaultClaimMapping } from "../../src/core/access/claims.js";
+import { loadCrds } from "../../src/adapters/schemas/crd-files.js";
+import type { CrdSchema } from "../../src/core/render/crd-validate.js";
 
 export const CATALOG_DIR = join(import.meta.dirname, "..", "..", "catalog");
 
@@ -21,6 +23,10 @@ let catalogTemplates: Promise<Template[]> | undefined;
 export const builtInTemplates = () => (catalogTemplates ??= loadTemplates(CATALOG_DIR));
 
 export const alice = { login: "alice", name: "alice", email: "alice@users.plateau.invalid" };
+
+let crds: Promise<CrdSchema[]> | undefined;
+/** The real CRDs of `schemas/`, read once per test file. */
+export const testCrds = () => (crds ??= loadCrds(join(import.meta.dirname, "..", "..", "schemas")));
 
 /** Tenancy and sign-in settings of test Plateaus: the configuration's defaults. */
 export const TEST_SETTINGS = {
@@ -59,6 +65,7 @@ export async function memoryPlateau(overrides: Partial<PlateauAdapters> = {}, pl
     reconcileIntervalMs: 60_000,
     reconcileConcurrency: 2,
     ...TEST_SETTINGS,
+    crds: await testCrds(),
   });
   await plateau.start({ reconcile: false });
   const reconciler = plateau.reconcilers.get("local");

@@ -26,6 +26,7 @@ import type { InstanceEvent, ObservedStatus, StatusStore } from "../ports/status
 import type { TemplateCatalog } from "../ports/template-catalog.js";
 import { renderInstance, renderNamespace, toManifestFiles } from "../render/render.js";
 import { validateObjects } from "../render/validate.js";
+import type { CrdValidator } from "../render/crd-validate.js";
 import { instancePath, platformPath, projectPath, renderedInstanceDir, renderedNamespacePath, renderedProjectBundleDir } from "../repository/layout.js";
 import { isClusterPlatform, projectBundleChanges } from "../projects/bundle.js";
 import { TRAILERS } from "../repository/trailers.js";
@@ -96,6 +97,8 @@ export interface InstanceServiceDeps {
   /** Quotas, checked at launch and start. */
   readonly tenancy: Pick<Tenancy, "check" | "quotaOf" | "resourcesOfInstance">;
   readonly placementPolicy?: PlacementPolicy;
+  /** The real CRDs of the operators' kinds Plateau renders (Route…): every object is checked before the commit. */
+  readonly crds?: CrdValidator;
 }
 
 /** Resources do not depend on the platform: any document renders what an instance asks. */
@@ -151,7 +154,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       platform,
       url: deps.urlOf({ platform: platform.metadata.name, domain: platform.spec.domain, project, instance: name }),
     });
-    validateObjects(objects);
+    validateObjects(objects, deps.crds);
     const dir = renderedInstanceDir(platform.metadata.name, project, name);
     return {
       changes: [{ path: dir, remove: true }, ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))],

@@ -11,6 +11,7 @@ import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { InputError, type InputIssue } from "../errors.js";
 import type { KubeObject } from "./kube.js";
+import type { CrdValidator } from "./crd-validate.js";
 
 interface Validatable {
   validate(): void;
@@ -29,16 +30,22 @@ const MODELS: Record<string, ModelClass> = {
   "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding as unknown as ModelClass,
 };
 
-/** Kinds validated elsewhere (against the CRDs of their operators), or not rendered by Plateau yet. */
+/** Kinds of operators' CRDs Plateau renders: checked against the real CRDs when they are given. */
 const CUSTOM_KINDS = new Set(["route.openshift.io/v1/Route"]);
 
-export function validateObjects(objects: readonly KubeObject[]): void {
+/**
+ * Kubernetes' own kinds against `kubernetes-models`; operators' kinds (Route, Argo CD…)
+ * against their real CRDs, when a validator of them is given (`schemas/`, loaded at start-up).
+ */
+export function validateObjects(objects: readonly KubeObject[], crds?: CrdValidator): void {
   const issues: InputIssue[] = [];
+  const custom: KubeObject[] = [];
   for (const object of objects) {
     const key = `${object.apiVersion}/${object.kind}`;
     const Model = MODELS[key];
     if (!Model) {
-      if (!CUSTOM_KINDS.has(key)) issues.push({ pointer: "", rule: "kind", message: `${key} is not a kind Plateau knows how to validate` });
+      if (crds?.knows(object.apiVersion, object.kind)) custom.push(object);
+      else if (!CUSTOM_KINDS.has(key)) issues.push({ pointer: "", rule: "kind", message: `${key} is not a kind Plateau knows how to validate` });
       continue;
     }
     try {
@@ -53,6 +60,14 @@ export function validateObjects(objects: readonly KubeObject[]): void {
         });
       }
       if (errors.length === 0) issues.push({ pointer: "", rule: "schema", message: `${object.kind} ${object.metadata.name}: ${(error as Error).message}` });
+    }
+  }
+  if (custom.length > 0 && crds) {
+    try {
+      crds.validate(custom);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      issues.push(...error.issues);
     }
   }
   if (issues.length > 0) throw new InputError(`rendered manifests would not validate: ${issues[0]?.message}`, issues);
