@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B3|B4|B7]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B3|B4|B7|B8]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -9,6 +9,7 @@ import { benchApi } from "./api.js";
 import { benchCommit } from "./commit.js";
 import { benchLaunch } from "./launch.js";
 import { benchPlacement } from "./placement.js";
+import { benchOnyxia } from "./onyxia.js";
 import type { Row } from "./stats.js";
 
 const args = process.argv.slice(2);
@@ -23,6 +24,10 @@ if (!only || only === "B1") {
 if (!only || only === "B3") {
   log("B3: placement…");
   rows.push(...(await benchPlacement(log)));
+}
+if (!only || only === "B8") {
+  log("B8: Onyxia index…");
+  rows.push(...(await benchOnyxia(log)));
 }
 if (!only || only === "B4") {
   log("B4: API overhead…");
@@ -59,6 +64,8 @@ ${table}
   GPU and big-memory pools, five sizes, 500 projects in 50 labs). Ours keeps running totals of
   what runs where; the baseline recomputes every platform's usage, affinity and spread from all
   instances placed so far before each decision. Both must decide identically.
+- **B8** parses the real Onyxia catalog index (2.3 MB, every version of every chart) into the
+  charts Plateau offers, against \`yaml.parse\` alone of the same text.
 - **B4** loads the API with autocannon on loopback (10 connections, the client in a worker
   thread): GET one instance, and the list of a project's 50 instances, with an API token,
   answered from the store (SQLite), vs a bare Fastify hello-world in the same process. Two rounds
