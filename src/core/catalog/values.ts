@@ -27,9 +27,9 @@ function validatorFor(template: Template): ValidateFunction {
 }
 
 /** Values are JSON data; refuse NUL and other control characters no program argument can carry. */
-function controlCharacterIssues(value: unknown, pointer: string, issues: InputIssue[]): void {
+export function controlCharacterIssues(value: unknown, pointer: string, issues: InputIssue[]): void {
   if (typeof value === "string") {
-    // Tabs and line breaks are legitimate (a multi-line description); NUL and the rest are not.
+    // Tabs and line breaks are legitimate (a multi-line description, a script); NUL and the rest are not.
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
       issues.push({ pointer, rule: "no-control-characters", message: "must not contain NUL or other control characters" });
@@ -41,7 +41,7 @@ function controlCharacterIssues(value: unknown, pointer: string, issues: InputIs
   }
 }
 
-const escapePointer = (segment: string): string => segment.replaceAll("~", "~0").replaceAll("/", "~1");
+export const escapePointer = (segment: string): string => segment.replaceAll("~", "~0").replaceAll("/", "~1");
 
 function issueFromAjv(error: ErrorObject, prefix: string): InputIssue {
   const params = error.params as Record<string, unknown>;

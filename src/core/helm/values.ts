@@ -29,6 +29,7 @@
 // `properties` accepts no other property unless it says so — as Onyxia's text editor, and
 // so that values.yaml's other settings (security contexts, service accounts…) stay the chart's.
 // Nothing from a chart is executed: templates are substitutions of context values.
+import { controlCharacterIssues, escapePointer } from "../catalog/values.js";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { default as addFormats } from "ajv-formats";
 import { InputError, type InputIssue } from "../errors.js";
@@ -757,21 +758,6 @@ function conditionValue(condition: HiddenCondition, values: unknown, fieldPointe
 
 const hintsOf = (node: Schema): PlateauHints => (isRecord(node["x-plateau"]) ? (node["x-plateau"] as PlateauHints) : {});
 
-/** Values are JSON data; refuse NUL and other control characters no program argument can carry. */
-function controlCharacterIssues(value: unknown, pointer: string, issues: InputIssue[]): void {
-  if (typeof value === "string") {
-    // Tabs and line breaks are legitimate (a script, a certificate); NUL and the rest are not.
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
-      issues.push({ pointer, rule: "no-control-characters", message: "must not contain NUL or other control characters" });
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => controlCharacterIssues(item, `${pointer}/${i}`, issues));
-  } else if (isRecord(value)) {
-    for (const [key, item] of Object.entries(value)) controlCharacterIssues(item, `${pointer}/${escapePointer(key)}`, issues);
-  }
-}
-
 function issueFromAjv(error: ErrorObject): InputIssue {
   const params = error.params as Record<string, unknown>;
   // Point at the offending property itself rather than its parent object.
@@ -841,8 +827,6 @@ function deepEqual(a: unknown, b: unknown): boolean {
 function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
-
-const escapePointer = (segment: string): string => segment.replaceAll("~", "~0").replaceAll("/", "~1");
 
 function pathPointer(path: Path): string {
   return path.map((segment) => `/${segment === ITEM ? "-" : escapePointer(segment)}`).join("");
