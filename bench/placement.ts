@@ -4,6 +4,7 @@
 // lab's spread from all the instances placed so far, before each decision. Both must decide
 // identically; we report decisions per second and the speed-up.
 import { API_VERSION, type PlatformDocument, type Pool } from "../src/core/model.js";
+import { seededRandom } from "../test/support/random.js";
 import { place, type PlacementRequest, type PlatformCandidate, type PodAsk } from "../src/core/placement/place.js";
 import { median, ms, ratio, type Row } from "./stats.js";
 
@@ -11,18 +12,8 @@ const INSTANCES = 20_000;
 const PLATFORMS = 10;
 const POOLS = 20;
 
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function community(): PlatformDocument[] {
-  const next = random(7);
+  const next = seededRandom(7);
   return Array.from({ length: PLATFORMS }, (_, p): PlatformDocument => {
     const pools: Pool[] = Array.from({ length: POOLS }, (_, i) => ({
       name: `pool-${i}`,
@@ -56,7 +47,7 @@ interface Job {
 }
 
 function jobs(): Job[] {
-  const next = random(11);
+  const next = seededRandom(11);
   const sizes: PodAsk[] = [
     { cpu: 0.5, memoryGiB: 1, gpu: 0 },
     { cpu: 1, memoryGiB: 4, gpu: 0 },

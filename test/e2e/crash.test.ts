@@ -2,6 +2,7 @@
 // stops and removals, again and again; after each restart the repository is intact, the index
 // equals it, no request was committed twice, and what runs converges to what is rendered.
 import { randomUUID } from "node:crypto";
+import { seededRandom } from "../support/random.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,16 +15,6 @@ const unavailable = await podmanUnavailable();
 const KILLS = Number(process.env.PLATEAU_CRASH_KILLS ?? 50);
 const PROJECT = "crash";
 const SEED = Number(process.env.PLATEAU_CRASH_SEED ?? Date.now() % 1_000_000);
-
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Operation {
   readonly method: "POST" | "DELETE";
@@ -48,7 +39,7 @@ async function send(server: ServerProcess, operation: Operation): Promise<number
 
 describe.skipIf(unavailable)("crash safety", () => {
   it(`survives ${KILLS} kills at random points (seed ${SEED})`, { timeout: 1_800_000 }, async () => {
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
     await cleanPodmanProject(PROJECT);
     const dir = await mkdtemp(join(tmpdir(), "plateau-crash-"));

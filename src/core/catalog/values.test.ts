@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../errors.js";
+import { issuesOf } from "../testing/fixtures.js";
 import { webWithDatabase } from "../testing/fixtures.js";
 import { resolveValues, valueAt } from "./values.js";
-
-const issuesOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected an InputError");
-};
 
 describe("resolveValues", () => {
   it("applies defaults", () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../errors.js";
+import { issuesOf } from "../testing/fixtures.js";
 import { catalogVisibleTo, checkHelmCatalogConfigs, durationMs, localizedText, parseHelmCatalogConfig, type HelmCatalogConfig } from "./catalog-config.js";
-
-const issuesOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected an InputError");
-};
 
 const minimal = { id: "ide", location: "https://inseefrlab.github.io/helm-charts-interactive-services", name: "Interactive services" };
 const withRestrictions = (...restrictions: { key: string; matches: string }[]): HelmCatalogConfig =>

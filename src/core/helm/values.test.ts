@@ -2,6 +2,7 @@
 // On four real charts of Onyxia's catalog (shared fixture, read by Vite at transform time:
 // core performs no I/O, even in tests), then on small schemas for each rule.
 import { Ajv } from "ajv";
+import { issuesOf } from "../testing/fixtures.js";
 import { describe, expect, it } from "vitest";
 import jupyterSchema from "../../../test/fixtures/onyxia-catalog/charts/jupyter-python/values.schema.json?raw";
 import jupyterValues from "../../../test/fixtures/onyxia-catalog/charts/jupyter-python/values.yaml?raw";
@@ -11,7 +12,6 @@ import rstudioSchema from "../../../test/fixtures/onyxia-catalog/charts/rstudio/
 import rstudioValues from "../../../test/fixtures/onyxia-catalog/charts/rstudio/values.yaml?raw";
 import vscodeSchema from "../../../test/fixtures/onyxia-catalog/charts/vscode-python/values.schema.json?raw";
 import vscodeValues from "../../../test/fixtures/onyxia-catalog/charts/vscode-python/values.yaml?raw";
-import { InputError } from "../errors.js";
 import { checkHelmValues, computeHelmForm, hiddenPointers, resolveOnyxiaReference, type HelmValuesContext, type JsonValue } from "./values.js";
 
 const charts = [
@@ -70,16 +70,6 @@ const context: HelmValuesContext = {
       { id: "p2", name: "Other", provider: "ollama", apiBase: "http://ollama:11434", apiKey: "", selectedModel: "x", models: ["x"] },
     ],
   },
-};
-
-const issuesOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected an InputError");
 };
 
 /** A form from an inline schema with Onyxia's keywords. */

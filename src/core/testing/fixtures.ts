@@ -1,5 +1,6 @@
 // Small, pure fixtures for core tests (the real catalog is tested in src/adapters/catalog).
 import { checkTemplate, type Template } from "../catalog/template.js";
+import { InputError, type InputIssue } from "../errors.js";
 import type { PlatformDocument } from "../model.js";
 import { localPlatformDocument } from "../platforms/service.js";
 
@@ -78,3 +79,14 @@ export const webWithDatabase: Template = checkTemplate(
   },
   "fixtures/web-db",
 );
+
+/** The issues of the InputError that `fn` throws (any other outcome fails the test). */
+export function issuesOf(fn: () => unknown): readonly InputIssue[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof InputError) return error.issues;
+    throw error;
+  }
+  throw new Error("expected an InputError");
+}
