@@ -74,6 +74,10 @@ export const PlatformSchema = Type.Object(
               repoURL: Type.String({ maxLength: 500 }),
               /** The environment variable holding its API token (never the token itself: this file is public). */
               tokenEnv: Type.Optional(Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 })),
+              /** The branch Argo CD follows (default: main). */
+              targetRevision: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9._/-]+$", maxLength: 200 })),
+              /** The cluster instances run on, as Argo CD names it (default: the cluster Argo CD runs in). */
+              destinationServer: Type.Optional(Type.String({ pattern: "^https?://\\S+$", maxLength: 500 })),
             },
             { additionalProperties: false },
           ),

@@ -20,6 +20,7 @@ import type { TemplateCatalog } from "../core/ports/template-catalog.js";
 import { createProjectService } from "../core/projects/service.js";
 import { createReconciler, type Reconciler } from "../core/reconcile/reconciler.js";
 import { bootstrapRepository } from "../core/repository/bootstrap.js";
+import { repairArgoBootstraps } from "../core/projects/argocd-bootstrap.js";
 import { createWriter } from "../core/repository/writer.js";
 import { createTenancy, type TenancyDefaults } from "../core/tenancy/service.js";
 import type { PlacementPolicy } from "../core/placement/place.js";
@@ -63,6 +64,8 @@ export interface PlateauSettings {
   readonly claimsByProvider?: ReadonlyMap<string, CompiledClaimMapping>;
   readonly sessions: SessionSettings;
   readonly tokens: TokenSettings;
+  /** The Helm repositories of the configured catalogs (cluster platforms' AppProjects allow them). */
+  readonly chartRepositories?: readonly string[];
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
@@ -94,6 +97,9 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     },
   });
   const engines: EngineRegistry = { get: (platform) => adapters.engines.get(platform.spec.engine) };
+  const crds = settings.crds ? createCrdValidator(settings.crds) : undefined;
+  const chartRepositories = settings.chartRepositories ?? [];
+  const repairBootstraps = () => repairArgoBootstraps({ repo, writer, author: settings.system, chartRepositories, ...(crds ? { crds } : {}) });
 
   // Only engines that run things from this process get a reconciler: the local podman one.
   for (const platform of settings.platforms) {
@@ -133,7 +139,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       urlOf: settings.urlOf,
       tenancy,
       ...(settings.placement ? { placementPolicy: settings.placement } : {}),
-      ...(settings.crds ? { crds: createCrdValidator(settings.crds) } : {}),
+      ...(crds ? { crds } : {}),
+      chartRepositories,
     }),
     projects: createProjectService({ repo, writer, index, clock, tenancy }),
     access: createAccessService({
@@ -164,6 +171,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       await bootstrapRepository(repo, settings.platforms, settings.system);
       const synced = await indexer.sync();
       logger.info({ commit: synced.commit, changedPaths: synced.changedPaths, full: synced.full }, "index is at the repository's head");
+      const repaired = await repairBootstraps();
+      if (repaired) logger.info({ commit: repaired }, "Argo CD bootstraps rendered again");
       for (const owner of await secrets.owners()) {
         if (!(await index.getInstance(owner.project, owner.instance))) await secrets.remove(owner.project, owner.instance);
       }
@@ -177,6 +186,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       const before = await index.indexedCommit();
       const synced = await indexer.sync();
       if (synced.commit !== before) {
+        await repairBootstraps();
         router?.clear();
         reconcilers.forEach((reconciler) => reconciler.wake());
       }

@@ -28,7 +28,8 @@ import { renderInstance, renderNamespace, toManifestFiles } from "../render/rend
 import { validateObjects } from "../render/validate.js";
 import type { CrdValidator } from "../render/crd-validate.js";
 import { instancePath, platformPath, projectPath, renderedInstanceDir, renderedNamespacePath, renderedProjectBundleDir } from "../repository/layout.js";
-import { isClusterPlatform, projectBundleChanges } from "../projects/bundle.js";
+import { isClusterPlatform, platformsAt as platformDocumentsAt, projectBundleChanges } from "../projects/bundle.js";
+import { argoBootstrapChanges, projectsOnPlatform } from "../projects/argocd-bootstrap.js";
 import { TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
 import { toView, type InstanceView } from "./views.js";
@@ -99,6 +100,8 @@ export interface InstanceServiceDeps {
   readonly placementPolicy?: PlacementPolicy;
   /** The real CRDs of the operators' kinds Plateau renders (Route…): every object is checked before the commit. */
   readonly crds?: CrdValidator;
+  /** The Helm repositories of the catalogs: the AppProjects of cluster platforms allow them as sources. */
+  readonly chartRepositories?: readonly string[];
 }
 
 /** Resources do not depend on the platform: any document renders what an instance asks. */
@@ -115,16 +118,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     return found;
   }
 
-  async function platformsAt(head: CommitId): Promise<PlatformDocument[]> {
-    const entries = await repo.listDirectory(head, "platforms");
-    const documents: PlatformDocument[] = [];
-    for (const entry of entries) {
-      if (entry.type !== "blob" || !entry.name.endsWith(".yaml")) continue;
-      const text = await repo.readFile(head, `platforms/${entry.name}`);
-      if (text !== undefined) documents.push(parsePlatform(text, `platforms/${entry.name}`));
-    }
-    return documents;
-  }
+  const platformsAt = (head: CommitId) => platformDocumentsAt(repo, head);
 
   async function platformAt(head: CommitId, name: string): Promise<PlatformDocument> {
     const text = await repo.readFile(head, platformPath(name));
@@ -189,6 +183,9 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     if (isClusterPlatform(platform) && (await repo.listDirectory(head, renderedProjectBundleDir(name, project))).length === 0) {
       const quota = deps.tenancy.quotaOf({ lab: document.spec.lab ?? null, quota: document.spec.quota ?? {} });
       changes.push(...projectBundleChanges(document, platform, quota));
+      // Its AppProject arrives with its namespace, in the same commit.
+      const projects = [...(await projectsOnPlatform(repo, head, name)), project];
+      changes.push(...argoBootstrapChanges({ platform, projects, chartRepositories: deps.chartRepositories ?? [], ...(deps.crds ? { crds: deps.crds } : {}) }));
     }
     return changes;
   }

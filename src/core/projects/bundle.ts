@@ -20,14 +20,21 @@ export function projectBundleChanges(project: ProjectDocument, platform: Platfor
   return [{ path: dir, remove: true }, ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))];
 }
 
-/** The cluster platforms where the project's bundle is already rendered, at this head. */
-export async function platformsWithBundle(repo: DesiredStateRepository, head: CommitId, project: string): Promise<PlatformDocument[]> {
-  const found: PlatformDocument[] = [];
+/** Every platform declared at this head (`platforms/*.yaml`). */
+export async function platformsAt(repo: DesiredStateRepository, head: CommitId): Promise<PlatformDocument[]> {
+  const documents: PlatformDocument[] = [];
   for (const entry of await repo.listDirectory(head, "platforms")) {
     if (entry.type !== "blob" || !entry.name.endsWith(".yaml")) continue;
     const text = await repo.readFile(head, `platforms/${entry.name}`);
-    if (text === undefined) continue;
-    const platform = parsePlatform(text, `platforms/${entry.name}`);
+    if (text !== undefined) documents.push(parsePlatform(text, `platforms/${entry.name}`));
+  }
+  return documents;
+}
+
+/** The cluster platforms where the project's bundle is already rendered, at this head. */
+export async function platformsWithBundle(repo: DesiredStateRepository, head: CommitId, project: string): Promise<PlatformDocument[]> {
+  const found: PlatformDocument[] = [];
+  for (const platform of await platformsAt(repo, head)) {
     if (!isClusterPlatform(platform)) continue;
     if ((await repo.listDirectory(head, renderedProjectBundleDir(platform.metadata.name, project))).length > 0) found.push(platform);
   }

@@ -1,8 +1,8 @@
 import { InputError } from "../errors.js";
 import { assertName } from "../names.js";
 
-// Namespaces that belong to the platforms themselves.
-const RESERVED = /^(default|kube-.*|openshift.*|plateau.*)$/;
+// Namespaces that belong to the platforms themselves (and `argocd`, the bootstrap's directory under rendered/<platform>/).
+const RESERVED = /^(default|argocd|kube-.*|openshift.*|plateau.*)$/;
 
 export function assertProjectName(name: string): void {
   assertName("/project", name);
@@ -10,7 +10,7 @@ export function assertProjectName(name: string): void {
     throw InputError.field(
       "/project",
       "reserved",
-      `"${name}" is reserved: default, kube-*, openshift* and plateau* are namespaces of the platforms themselves`,
+      `"${name}" is reserved: default, argocd, kube-*, openshift* and plateau* belong to the platforms themselves`,
     );
   }
 }

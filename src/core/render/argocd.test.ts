@@ -91,6 +91,8 @@ describe("the Argo CD bootstrap of a platform", () => {
       "AppProject/plateau-genomics",
       "ApplicationSet/plateau-instances",
       "Application/plateau-project-bundles",
+      "Application/plateau-bootstrap",
+      "Application/plateau-helm-instances",
     ]);
     for (const object of a) expect(object.metadata.namespace).toBe("openshift-gitops");
   });
@@ -127,6 +129,7 @@ describe("the Argo CD bootstrap of a platform", () => {
     ]);
     expect(operator.spec.destinations).toEqual([
       { server: argocd.destinationServer },
+      { server: argocd.destinationServer, namespace: "openshift-gitops" },
       { server: argocd.destinationServer, namespace: "alice-sandbox" },
       { server: argocd.destinationServer, namespace: "genomics" },
     ]);
@@ -135,6 +138,9 @@ describe("the Argo CD bootstrap of a platform", () => {
       { group: "", kind: "ResourceQuota" },
       { group: "networking.k8s.io", kind: "NetworkPolicy" },
       { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+      { group: "argoproj.io", kind: "AppProject" },
+      { group: "argoproj.io", kind: "Application" },
+      { group: "argoproj.io", kind: "ApplicationSet" },
     ]);
     // A Plateau project named "operators" (or anything) cannot collide with it.
     expect(bootstrap({ projects: ["operators"] }).map((o) => o.metadata.name)).toEqual([
@@ -142,6 +148,8 @@ describe("the Argo CD bootstrap of a platform", () => {
       "plateau-operators",
       "plateau-instances",
       "plateau-project-bundles",
+      "plateau-bootstrap",
+      "plateau-helm-instances",
     ]);
   });
 
@@ -152,7 +160,7 @@ describe("the Argo CD bootstrap of a platform", () => {
         git: {
           repoURL: argocd.repoURL,
           revision: "main",
-          directories: [{ path: "rendered/okd/*/*" }, { path: "rendered/okd/*/_project", exclude: true }],
+          directories: [{ path: "rendered/okd/*/*" }, { path: "rendered/okd/*/_project", exclude: true }, { path: "rendered/okd/*/_helm", exclude: true }],
         },
       },
     ]);
@@ -182,6 +190,21 @@ describe("the Argo CD bootstrap of a platform", () => {
     });
     expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(app.metadata).not.toHaveProperty("finalizers");
+  });
+
+  it("manages itself from the platform's argocd/ directory, never pruning it automatically", () => {
+    const root = find(bootstrap(), "Application", "plateau-bootstrap");
+    expect(root.spec.project).toBe("plateau");
+    expect(root.spec.source).toEqual({ repoURL: argocd.repoURL, targetRevision: "main", path: "rendered/okd/argocd", directory: { include: "*.yaml" } });
+    expect(root.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
+    expect(root.metadata).not.toHaveProperty("finalizers");
+  });
+
+  it("applies the Helm instances' Applications from their _helm directories, pruning removed ones", () => {
+    const app = find(bootstrap(), "Application", "plateau-helm-instances");
+    expect(app.spec.project).toBe("plateau");
+    expect(app.spec.source.directory).toEqual({ recurse: true, include: "*/_helm/*/*.yaml" });
+    expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
   });
 
   it("refuses names and settings that could change the structure", () => {

@@ -6,7 +6,7 @@
 import { InputError } from "../errors.js";
 import type { PlatformDocument } from "../model.js";
 import { assertName } from "../names.js";
-import { renderedPlatformDir, renderedProjectBundleDir } from "../repository/layout.js";
+import { HELM_SEGMENT, renderedArgoDir, renderedPlatformDir, renderedProjectBundleDir } from "../repository/layout.js";
 import type { KubeObject } from "./kube.js";
 import { MANAGED_BY } from "./render.js";
 
@@ -67,6 +67,17 @@ const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 export const OPERATOR_APP_PROJECT = "plateau";
 export const INSTANCES_APPLICATION_SET = "plateau-instances";
 export const PROJECT_BUNDLES_APPLICATION = "plateau-project-bundles";
+/** Applies `rendered/<platform>/argocd/` itself (app of apps): the one object an operator applies by hand, once. */
+export const BOOTSTRAP_APPLICATION = "plateau-bootstrap";
+/** Applies the Applications of Helm instances (`rendered/<platform>/<project>/_helm/<instance>/`). */
+export const HELM_INSTANCES_APPLICATION = "plateau-helm-instances";
+const ARGO_GROUP = "argoproj.io";
+/** What the bootstrap and the Helm instances are: Argo CD's own kinds, in Argo CD's namespace. */
+const ARGO_KINDS = [
+  { group: ARGO_GROUP, kind: "AppProject" },
+  { group: ARGO_GROUP, kind: "Application" },
+  { group: ARGO_GROUP, kind: "ApplicationSet" },
+];
 
 export const appProjectName = (project: string): string => `plateau-${project}`;
 /**
@@ -169,14 +180,18 @@ export function renderArgoBootstrap(input: ArgoBootstrapInput): KubeObject[] {
     })),
     instancesApplicationSet(platform, argocd),
     bundlesApplication(platform, argocd),
+    bootstrapApplication(platform, argocd),
+    helmInstancesApplication(platform, argocd),
   ];
 }
 
 /**
  * Plateau's own AppProject may create the projects' Namespaces (each by name) and the bundle's
- * kinds in them, and nothing else. Its one Application deploys objects that all name their
- * namespace, so the Application itself targets no namespace: the destination without one
- * permits exactly that (Argo CD checks an Application's destination against the project's).
+ * kinds in them, and Argo CD's own kinds in Argo CD's namespace (the bootstrap, the Helm
+ * instances' Applications, each still fenced by its own AppProject), and nothing else. Its
+ * Applications deploy objects that all name their namespace, so they target no namespace:
+ * the destination without one permits exactly that (Argo CD checks an Application's
+ * destination against the project's).
  */
 function operatorAppProject(platform: PlatformDocument, argocd: ArgoCdSettings, projects: readonly string[]): KubeObject {
   return {
@@ -186,16 +201,20 @@ function operatorAppProject(platform: PlatformDocument, argocd: ArgoCdSettings, 
     spec: {
       description: "Plateau itself: the hardened namespaces of its projects (quota, limits, network policies, role bindings)",
       sourceRepos: [argocd.repoURL],
-      destinations: [{ server: argocd.destinationServer }, ...projects.map((project) => ({ server: argocd.destinationServer, namespace: project }))],
+      destinations: [
+        { server: argocd.destinationServer },
+        { server: argocd.destinationServer, namespace: argocd.namespace },
+        ...projects.map((project) => ({ server: argocd.destinationServer, namespace: project })),
+      ],
       clusterResourceWhitelist: projects.map((project) => ({ group: "", kind: "Namespace", name: project })),
-      namespaceResourceWhitelist: BUNDLE_KINDS.map((kind) => ({ ...kind })),
+      namespaceResourceWhitelist: [...BUNDLE_KINDS, ...ARGO_KINDS].map((kind) => ({ ...kind })),
     },
   };
 }
 
 /**
  * One Application per directory `rendered/<platform>/<project>/<instance>`, the project's
- * `_project` bundle excluded. Go templates read the project and the instance from the path's
+ * `_project` bundle and `_helm` Applications excluded. Go templates read the project and the instance from the path's
  * segments: the directories are Plateau's (names checked when written), and a template's
  * parameters are substituted as text into fields, never parsed as templates themselves.
  */
@@ -217,7 +236,11 @@ function instancesApplicationSet(platform: PlatformDocument, argocd: ArgoCdSetti
           git: {
             repoURL: argocd.repoURL,
             revision: argocd.targetRevision,
-            directories: [{ path: `${platformDir}/*/*` }, { path: renderedProjectBundleDir(platform.metadata.name, "*"), exclude: true }],
+            directories: [
+              { path: `${platformDir}/*/*` },
+              { path: renderedProjectBundleDir(platform.metadata.name, "*"), exclude: true },
+              { path: `${platformDir}/*/${HELM_SEGMENT}`, exclude: true },
+            ],
           },
         },
       ],
@@ -258,9 +281,57 @@ function bundlesApplication(platform: PlatformDocument, argocd: ArgoCdSettings):
 }
 
 /**
+ * `rendered/<platform>/argocd/` itself, so that a new project's AppProject (or a change of
+ * platform settings) reaches Argo CD by a commit like everything else. An operator applies
+ * this one file once (`kubectl apply -f`); from then on it manages itself with the rest.
+ * No finalizer: deleting it must never delete the bootstrap, let alone the instances.
+ */
+function bootstrapApplication(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
+  return {
+    apiVersion: API_VERSION,
+    kind: "Application",
+    metadata: { name: BOOTSTRAP_APPLICATION, namespace: argocd.namespace, labels: labels(platform) },
+    spec: {
+      project: OPERATOR_APP_PROJECT,
+      source: {
+        repoURL: argocd.repoURL,
+        targetRevision: argocd.targetRevision,
+        path: renderedArgoDir(platform.metadata.name),
+        directory: { include: MANIFEST_GLOB },
+      },
+      destination: { server: argocd.destinationServer },
+      // Pruning would let a bad commit of the bootstrap delete every Application: an operator prunes by hand.
+      syncPolicy: { ...syncPolicy(), automated: { prune: false, selfHeal: true } },
+    },
+  };
+}
+
+/**
+ * Every Helm instance's Application (`*\/_helm/*\/*.yaml` under the platform). Its synced
+ * revision tells which commit's Helm Applications the cluster holds (what status reads).
+ */
+function helmInstancesApplication(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
+  const platformDir = renderedPlatformDir(platform.metadata.name);
+  const include = `*/${HELM_SEGMENT}/*/${MANIFEST_GLOB}`;
+  return {
+    apiVersion: API_VERSION,
+    kind: "Application",
+    metadata: { name: HELM_INSTANCES_APPLICATION, namespace: argocd.namespace, labels: labels(platform) },
+    spec: {
+      project: OPERATOR_APP_PROJECT,
+      source: { repoURL: argocd.repoURL, targetRevision: argocd.targetRevision, path: platformDir, directory: { recurse: true, include } },
+      destination: { server: argocd.destinationServer },
+      // Pruning removes a removed instance's Application, whose finalizer removes what it deployed.
+      syncPolicy: syncPolicy(),
+    },
+  };
+}
+
+/**
  * An instance of a Helm template: Argo CD renders the chart with the values as an object. Its
- * Application is the instance's whole rendering; it must not be written into the instance's
- * directory, from which the ApplicationSet would generate a second Application of the same name.
+ * Application is the instance's whole rendering, written to `<project>/_helm/<instance>/`
+ * (not the instance's directory, from which the ApplicationSet would generate a second
+ * Application of the same name) and applied by the Helm instances' Application.
  */
 export function renderHelmApplication(input: HelmApplicationInput): KubeObject {
   const { platform, argocd, project, instance, chart } = input;

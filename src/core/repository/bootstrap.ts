@@ -18,6 +18,9 @@ name or e-mail — logins and group names only.
     rendered/<platform>/<project>/namespace.yaml  the project's namespace on that platform
     rendered/<platform>/<project>/_project/       on clusters: its quota, limits, network policies, role bindings
     rendered/<platform>/<project>/<instance>/     what the platform runs (Kubernetes manifests)
+    rendered/<platform>/<project>/_helm/<name>/   on clusters: a Helm instance's Argo CD Application
+    rendered/<platform>/argocd/                   on clusters: Argo CD's AppProjects, ApplicationSet and
+                                                  Plateau's Applications (apply plateau-bootstrap once)
 
 Engines apply \`rendered/<platform>/\` as it is at the head of the branch. \`git revert\` of a
 commit is a rollback; a change merged here by an operator is picked up like any other.

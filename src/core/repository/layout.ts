@@ -16,6 +16,16 @@ export const renderedInstanceDir = (platform: string, project: string, instance:
  */
 export const renderedProjectBundleDir = (platform: string, project: string): string => `rendered/${platform}/${project}/_project`;
 
+/** The Argo CD bootstrap of a cluster platform (AppProjects, ApplicationSet, Plateau's Applications). */
+export const renderedArgoDir = (platform: string): string => `rendered/${platform}/argocd`;
+/**
+ * A Helm instance's Application on a cluster platform. `_helm`, like `_project`, can never be
+ * an instance's name; the project named `argocd` is reserved so that `rendered/<platform>/argocd` stays Plateau's.
+ */
+export const HELM_SEGMENT = "_helm";
+export const renderedHelmInstanceDir = (platform: string, project: string, instance: string): string =>
+  `rendered/${platform}/${project}/${HELM_SEGMENT}/${instance}`;
+
 export type DesiredStatePath =
   { kind: "platform"; platform: string } | { kind: "project"; project: string } | { kind: "instance"; project: string; instance: string };
 
