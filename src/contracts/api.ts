@@ -56,6 +56,34 @@ export const TemplateDetail = Type.Object({
   components: Type.Array(Type.String()),
 });
 export type TemplateSummary = Static<typeof TemplateSummary>;
+
+export const HelmChartSummary = Type.Object({
+  id: Type.String({ description: "<catalog>/<chart>: the template of a launch" }),
+  catalog: Type.String(),
+  chart: Type.String(),
+  version: Type.String({ description: "The newest version offered" }),
+  versions: Type.Array(Type.String(), { description: "Every version offered, newest first" }),
+  title: Type.String(),
+  description: Type.String(),
+  icon: Nullable(Type.String()),
+  home: Nullable(Type.String()),
+  keywords: Type.Array(Type.String()),
+  highlighted: Type.Boolean(),
+  category: Type.String({ description: "The catalog's name, in the requested language" }),
+  status: Type.Union([Type.Literal("PROD"), Type.Literal("TEST")]),
+});
+export type HelmChartSummary = Static<typeof HelmChartSummary>;
+export const HelmChartList = Type.Object({
+  items: Type.Array(HelmChartSummary),
+  unavailable: Type.Array(Type.Object({ catalog: Type.String(), reason: Type.String() }), { description: "Catalogs whose repository could not be read" }),
+});
+export const HelmChartForm = Type.Object({
+  ...HelmChartSummary.properties,
+  valuesSchema: Type.Record(Type.String(), Type.Unknown(), {
+    description: "The form: JSON Schema (draft 7) with Onyxia's extensions resolved; render hints (slider, list, textArea, password, hidden) under x-plateau",
+  }),
+  defaults: Type.Record(Type.String(), Type.Unknown()),
+});
 export type TemplateDetail = Static<typeof TemplateDetail>;
 
 const Role = Type.Union([Type.Literal("owner"), Type.Literal("editor"), Type.Literal("viewer")]);
@@ -219,7 +247,8 @@ export type Instance = Static<typeof Instance>;
 
 export const LaunchBody = Type.Object(
   {
-    template: Type.String({ maxLength: 63 }),
+    template: Type.String({ maxLength: 320, description: "A built-in template id, or <catalog>/<chart> for a chart of a Helm catalog" }),
+    version: Type.Optional(Type.String({ maxLength: 100, description: "A chart's version (default: the newest offered)" })),
     name: Type.Optional(Type.String({ maxLength: 100, description: "Generated when absent" })),
     values: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Validated against the template's values schema" })),
     platform: Type.Optional(Type.String({ maxLength: 63, description: "Pin the instance to this platform" })),

@@ -176,8 +176,9 @@ export const InstanceSchema = Type.Object(
     metadata: Type.Object({ name: Name, project: Name, createdAt: Type.String(), createdBy: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
     spec: Type.Object(
       {
-        template: Name,
-        templateVersion: Type.String({ maxLength: 64 }),
+        /** A built-in template's id, or `<catalog>/<chart>` for a chart of a Helm catalog. */
+        template: Type.Union([Name, Type.String({ pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[A-Za-z0-9][A-Za-z0-9._-]*$", maxLength: 320 })]),
+        templateVersion: Type.String({ maxLength: 100 }),
         state: Type.Union([Type.Literal("running"), Type.Literal("stopped")]),
         values: Type.Record(Type.String(), Type.Unknown()),
       },

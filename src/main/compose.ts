@@ -21,6 +21,9 @@ import { createProjectService } from "../core/projects/service.js";
 import { createReconciler, type Reconciler } from "../core/reconcile/reconciler.js";
 import { bootstrapRepository } from "../core/repository/bootstrap.js";
 import { repairArgoBootstraps } from "../core/projects/argocd-bootstrap.js";
+import { createHelmCatalogService } from "../core/helm/service.js";
+import type { HelmCatalogs } from "../core/ports/helm-catalogs.js";
+import { NotFoundError } from "../core/errors.js";
 import { createWriter } from "../core/repository/writer.js";
 import { createTenancy, type TenancyDefaults } from "../core/tenancy/service.js";
 import type { PlacementPolicy } from "../core/placement/place.js";
@@ -44,7 +47,15 @@ export interface PlateauAdapters {
   readonly telemetry: Telemetry;
   readonly access: AccessStore;
   readonly identityProviders: readonly IdentityProvider[];
+  /** The Helm catalogs of the configuration (none when absent). */
+  readonly helmCatalogs?: HelmCatalogs;
 }
+
+const NO_HELM_CATALOGS: HelmCatalogs = {
+  configs: [],
+  index: (id) => Promise.reject(new NotFoundError("catalog", id)),
+  files: (id) => Promise.reject(new NotFoundError("catalog", id)),
+};
 
 export interface PlateauSettings {
   /** Platforms this Plateau declares in the repository when they are missing. */
@@ -64,8 +75,8 @@ export interface PlateauSettings {
   readonly claimsByProvider?: ReadonlyMap<string, CompiledClaimMapping>;
   readonly sessions: SessionSettings;
   readonly tokens: TokenSettings;
-  /** The Helm repositories of the configured catalogs (cluster platforms' AppProjects allow them). */
-  readonly chartRepositories?: readonly string[];
+  /** The operator's schemas for Helm charts' `x-onyxia.overwriteSchemaWith`, by name. */
+  readonly helmSchemas?: Readonly<Record<string, unknown>>;
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
@@ -98,7 +109,11 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   });
   const engines: EngineRegistry = { get: (platform) => adapters.engines.get(platform.spec.engine) };
   const crds = settings.crds ? createCrdValidator(settings.crds) : undefined;
-  const chartRepositories = settings.chartRepositories ?? [];
+  const helm = createHelmCatalogService({
+    catalogs: adapters.helmCatalogs ?? NO_HELM_CATALOGS,
+    ...(settings.helmSchemas ? { schemas: settings.helmSchemas } : {}),
+  });
+  const chartRepositories = helm.repositories();
   const repairBootstraps = () => repairArgoBootstraps({ repo, writer, author: settings.system, chartRepositories, ...(crds ? { crds } : {}) });
 
   // Only engines that run things from this process get a reconciler: the local podman one.
@@ -141,6 +156,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       ...(settings.placement ? { placementPolicy: settings.placement } : {}),
       ...(crds ? { crds } : {}),
       chartRepositories,
+      helm,
     }),
     projects: createProjectService({ repo, writer, index, clock, tenancy }),
     access: createAccessService({
@@ -156,6 +172,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     }),
     platforms: createPlatformService({ index, engines, repo, tenancy }),
     catalog: createCatalogService(adapters.catalog),
+    charts: helm,
   };
 
   return {

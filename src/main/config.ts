@@ -8,6 +8,7 @@ import { Value } from "typebox/value";
 import { InputError, type InputIssue } from "../core/errors.js";
 import { fromYaml } from "../core/yaml.js";
 import { ClaimMappingSchema } from "../core/access/claims.js";
+import { checkHelmCatalogConfigs, HelmCatalogConfigSchema } from "../core/helm/catalog-config.js";
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -145,6 +146,17 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Helm repositories offered as catalogs, with Onyxia's catalog fields (docs/helm-catalogs.md). */
+    catalogs: Type.Array(HelmCatalogConfigSchema, { default: [], maxItems: 100 }),
+    helm: Type.Object(
+      {
+        /** A directory of JSON Schemas for charts' `x-onyxia.overwriteSchemaWith`, named by their path under it (`ide/resources.json`). */
+        schemasDir: Type.Optional(Type.String({ minLength: 1 })),
+        /** How long a catalog's index is used before it is read again. */
+        refreshSeconds: Type.Integer({ minimum: 0, maximum: 86400, default: 600 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Requests per minute per client (sign-in per address; tokens and launches per person). */
     rateLimits: Type.Object(
       {
@@ -221,6 +233,7 @@ export function loadConfig(sources: ConfigSources): Config {
     if (ids.has(provider.id)) throw InputError.field(`/identity/providers/${i}/id`, "uniqueItems", `provider id "${provider.id}" is used twice`);
     ids.add(provider.id);
   });
+  checkHelmCatalogConfigs(config.catalogs);
   if (config.tokens.defaultDays > config.tokens.maxDays) throw InputError.field("/tokens/defaultDays", "maximum", "must not exceed tokens.maxDays");
   return { ...config, identity: { ...config.identity, providers }, dataDir: resolve(sources.cwd, config.dataDir) };
 }

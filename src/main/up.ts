@@ -1,6 +1,6 @@
 // `plateau up`: builds the real adapters from the configuration, recovers, and serves.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Logger as PinoLogger } from "pino";
 import { createFileCatalog } from "../adapters/catalog/file-catalog.js";
 import { createGitRepository, initRepository } from "../adapters/git/git-repository.js";
@@ -19,7 +19,8 @@ import { freeLoopbackPort } from "../adapters/net.js";
 import type { EmbeddedAccount } from "../adapters/oidc/embedded-provider.js";
 import { compileClaimMapping } from "../core/access/claims.js";
 import { createInstanceGate } from "../server/instance-gate.js";
-import { loadCrds } from "../adapters/schemas/crd-files.js";
+import { loadCrds, loadJsonSchemas } from "../adapters/schemas/crd-files.js";
+import { createHelmCatalogs } from "../adapters/helm/helm-catalogs.js";
 import { paths, PACKAGE_ROOT, type Config } from "./config.js";
 
 export interface RunningPlateau {
@@ -105,6 +106,12 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       logger,
       telemetry: metrics.telemetry,
       identityProviders: identity.providers,
+      helmCatalogs: createHelmCatalogs({
+        configs: config.catalogs,
+        clock: systemClock,
+        logger: logger.child({ component: "helm" }),
+        refreshMs: config.helm.refreshSeconds * 1000,
+      }),
     },
     {
       platforms: config.platforms.local.enabled ? [localPlatformDocument(config.platforms.local.domain)] : [],
@@ -118,6 +125,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       tenancy: config.tenancy,
       placement: config.placement,
       crds: await loadCrds(join(PACKAGE_ROOT, "schemas")),
+      ...(config.helm.schemasDir ? { helmSchemas: await loadJsonSchemas(resolve(config.helm.schemasDir)) } : {}),
       claims: compileClaimMapping(config.identity.claims),
       claimsByProvider: new Map(
         config.identity.providers.flatMap((provider, i) =>

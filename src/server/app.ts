@@ -5,6 +5,7 @@ import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { API_PREFIX, Health } from "../contracts/api.js";
+import type { HelmCatalogService } from "../core/helm/service.js";
 import type { CatalogService } from "../core/catalog/service.js";
 import type { AccessService } from "../core/access/service.js";
 import type { Tenancy } from "../core/tenancy/service.js";
@@ -28,6 +29,7 @@ export interface ServerDeps {
     readonly projects: ProjectService;
     readonly platforms: PlatformService;
     readonly catalog: CatalogService;
+    readonly charts: HelmCatalogService;
     readonly tenancy: Tenancy;
     readonly access: AccessService;
   };

@@ -315,6 +315,21 @@ describe("authorization: every route × every principal × both labs", () => {
       expect: EVERYONE,
     },
     {
+      route: "GET /api/v1/charts",
+      sides: false,
+      request: (c) => ({ url: api("/charts"), headers: c.headers }),
+      allowed: { status: 200 },
+      expect: EVERYONE,
+    },
+    {
+      route: "GET /api/v1/charts/{catalog}/{chart}",
+      sides: false,
+      request: (c) => ({ url: api("/charts/ide/jupyter-python"), headers: c.headers }),
+      // This Plateau has no Helm catalog: a signed-in person is told so; nobody else learns anything.
+      allowed: { status: 404 },
+      expect: SIGNED_IN,
+    },
+    {
       route: "GET /api/v1/projects",
       sides: false,
       request: (c) => ({ url: api("/projects"), headers: c.headers }),

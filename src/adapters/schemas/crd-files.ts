@@ -47,3 +47,22 @@ export async function loadCrds(dir: string): Promise<CrdSchema[]> {
   }
   return crds;
 }
+
+/**
+ * The operator's JSON Schemas for Helm charts (`x-onyxia.overwriteSchemaWith`): every `*.json`
+ * below `dir`, named by its path under it with forward slashes (`ide/resources.json`).
+ */
+export async function loadJsonSchemas(dir: string): Promise<Record<string, unknown>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const schemas: Record<string, unknown> = {};
+  for (const entry of entries.filter((candidate) => candidate.isFile() && candidate.name.endsWith(".json"))) {
+    const file = join(entry.parentPath, entry.name);
+    const name = relative(dir, file).split("\\").join("/");
+    try {
+      schemas[name] = JSON.parse(await readFile(file, "utf8"));
+    } catch (error) {
+      throw new Error(`helm.schemasDir: ${name} is not JSON (${(error as Error).message})`);
+    }
+  }
+  return schemas;
+}

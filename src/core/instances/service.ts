@@ -27,9 +27,21 @@ import type { TemplateCatalog } from "../ports/template-catalog.js";
 import { renderInstance, renderNamespace, toManifestFiles } from "../render/render.js";
 import { validateObjects } from "../render/validate.js";
 import type { CrdValidator } from "../render/crd-validate.js";
-import { instancePath, platformPath, projectPath, renderedInstanceDir, renderedNamespacePath, renderedProjectBundleDir } from "../repository/layout.js";
+import {
+  instancePath,
+  platformPath,
+  projectPath,
+  renderedHelmInstanceDir,
+  renderedInstanceDir,
+  renderedNamespacePath,
+  renderedProjectBundleDir,
+} from "../repository/layout.js";
 import { isClusterPlatform, platformsAt as platformDocumentsAt, projectBundleChanges } from "../projects/bundle.js";
-import { argoBootstrapChanges, projectsOnPlatform } from "../projects/argocd-bootstrap.js";
+import { argoBootstrapChanges, argoSettingsOf, projectsOnPlatform } from "../projects/argocd-bootstrap.js";
+import { isChartReference, parseChartReference } from "../helm/chart-reference.js";
+import { helmResources } from "../helm/resources.js";
+import type { CatalogViewer, HelmCatalogService } from "../helm/service.js";
+import { renderHelmApplication } from "../render/argocd.js";
 import { TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
 import { toView, type InstanceView } from "./views.js";
@@ -40,7 +52,14 @@ import { largestPod, resourcesOf, type Resources } from "../tenancy/quota.js";
 import type { Tenancy } from "../tenancy/service.js";
 
 export interface LaunchRequest {
+  /** A built-in template id, or `<catalog>/<chart>` for a chart of a Helm catalog. */
   readonly template: string;
+  /** A chart's version (default: the newest offered); built-in templates have one version. */
+  readonly version?: string;
+  /** Who launches, for a Helm catalog's restrictions (default: the requester, in no group). */
+  readonly viewer?: CatalogViewer;
+  /** The language of texts a chart computes (default en). */
+  readonly lang?: string;
   readonly project: string;
   readonly name?: string;
   readonly values?: unknown;
@@ -102,6 +121,8 @@ export interface InstanceServiceDeps {
   readonly crds?: CrdValidator;
   /** The Helm repositories of the catalogs: the AppProjects of cluster platforms allow them as sources. */
   readonly chartRepositories?: readonly string[];
+  /** The Helm catalogs, when the configuration has any. */
+  readonly helm?: HelmCatalogService;
 }
 
 /** Resources do not depend on the platform: any document renders what an instance asks. */
@@ -136,11 +157,42 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     return parseInstance(text, instancePath(project, name));
   }
 
+  /** What an instance is made from: a built-in template, or a chart of a Helm catalog. */
+  type Source =
+    | { readonly kind: "template"; readonly template: Template }
+    | { readonly kind: "chart"; readonly id: string; readonly chart: string; readonly repository: string };
+
+  async function sourceOf(id: string): Promise<Source> {
+    if (!isChartReference(id)) return { kind: "template", template: await template(id) };
+    const reference = parseChartReference(id);
+    const repository = deps.helm?.repositoryOf(reference.catalog);
+    if (!repository) throw new NotFoundError("catalog", reference.catalog);
+    return { kind: "chart", id, chart: reference.chart, repository };
+  }
+
   /** The intent's rendered files on its platform (replacing what was there), and what they ask of it. */
-  function rendered(intent: InstanceDocument, tmpl: Template, platform: PlatformDocument): { changes: FileChange[]; asks: Resources } {
+  function rendered(intent: InstanceDocument, source: Source, platform: PlatformDocument): { changes: FileChange[]; asks: Resources } {
     const { project, name } = intent.metadata;
+    if (source.kind === "chart") {
+      const argocd = argoSettingsOf(platform);
+      if (!argocd) throw new ConflictError(`platform ${platform.metadata.name} has no Argo CD: it cannot run the Helm chart ${source.id}`);
+      const application = renderHelmApplication({
+        platform,
+        argocd,
+        project,
+        instance: name,
+        chart: { repository: source.repository, chart: source.chart, version: intent.spec.templateVersion },
+        values: intent.spec.values,
+      });
+      validateObjects([application], deps.crds);
+      const dir = renderedHelmInstanceDir(platform.metadata.name, project, name);
+      return {
+        changes: [{ path: dir, remove: true }, ...toManifestFiles([application]).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))],
+        asks: helmResources(intent.spec.values, intent.spec.state === "running").total,
+      };
+    }
     const objects = renderInstance({
-      template: tmpl,
+      template: source.template,
       values: intent.spec.values,
       project,
       instance: name,
@@ -155,6 +207,12 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       asks: resourcesOf(objects, intent.spec.state === "running"),
     };
   }
+
+  /** Everything an instance may have rendered on a platform, whatever it is made from. */
+  const renderedRemovals = (platform: string, project: string, name: string): FileChange[] => [
+    { path: renderedInstanceDir(platform, project, name), remove: true },
+    { path: renderedHelmInstanceDir(platform, project, name), remove: true },
+  ];
 
   /** The project's own files, when this is its first instance (or its first on this platform). */
   async function projectChanges(head: CommitId, project: string, platform: PlatformDocument, requester: Requester, now: string): Promise<FileChange[]> {
@@ -191,25 +249,56 @@ export function createInstanceService(deps: InstanceServiceDeps) {
   }
 
   /** What the instance asks of a platform: rendered on any platform, since resources do not depend on it. */
-  async function placementRequest(head: CommitId, request: LaunchRequest, tmpl: Template, values: Record<string, unknown>): Promise<PlacementRequest> {
-    const objects = renderInstance({
-      template: tmpl,
-      values,
-      project: request.project,
-      instance: request.name ?? "placement",
-      state: "running",
-      platform: ASKS_PLATFORM,
-      url: "http://placement.invalid/",
-    });
-    const total = resourcesOf(objects, true);
+  async function placementRequest(head: CommitId, request: LaunchRequest, source: Source, values: Record<string, unknown>): Promise<PlacementRequest> {
+    let asks: PlacementRequest["asks"];
+    let pod: PlacementRequest["largestPod"];
+    if (source.kind === "chart") {
+      const measured = helmResources(values, true);
+      asks = measured.total;
+      pod = measured.largestPod;
+    } else {
+      const objects = renderInstance({
+        template: source.template,
+        values,
+        project: request.project,
+        instance: request.name ?? "placement",
+        state: "running",
+        platform: ASKS_PLATFORM,
+        url: "http://placement.invalid/",
+      });
+      asks = resourcesOf(objects, true);
+      pod = largestPod(objects);
+    }
     const text = await repo.readFile(head, projectPath(request.project));
     const project = text === undefined ? undefined : parseProject(text, projectPath(request.project));
     return {
       ...(request.platform ? { pinned: request.platform } : {}),
-      asks: { cpu: total.cpu, memoryGiB: total.memoryGiB, gpu: total.gpu, storageGiB: total.storageGiB },
-      largestPod: largestPod(objects),
+      asks: { cpu: asks.cpu, memoryGiB: asks.memoryGiB, gpu: asks.gpu, storageGiB: asks.storageGiB },
+      largestPod: pod,
       ...(project?.spec.tiers ? { tiers: project.spec.tiers } : {}),
+      ...(source.kind === "chart" ? { helm: true } : {}),
     };
+  }
+
+  /** Who launches a chart, and where (for its form's computed defaults). */
+  function chartContext(request: LaunchRequest, requester: Requester, platform?: PlatformDocument) {
+    return {
+      viewer: request.viewer ?? { login: requester.login, groups: [], labs: [], operator: false },
+      context: {
+        login: requester.login,
+        project: request.project,
+        lang: request.lang ?? "en",
+        randomSubdomain: generateName((n) => deps.random.int(n)),
+        ...(platform ? { platform } : {}),
+      },
+    };
+  }
+
+  /** A launch's values: a template's resolved, or a chart's defaults with the person's values over them (checked once placed). */
+  async function launchValues(request: LaunchRequest, source: Source, requester: Requester): Promise<Record<string, unknown>> {
+    if (source.kind === "template") return resolveValues(source.template, request.values ?? {});
+    const { viewer, context } = chartContext(request, requester);
+    return (deps.helm as HelmCatalogService).defaults(parseChartReference(source.id), viewer, context, request.values, request.version);
   }
 
   /** Every declared platform, with whether it can run things and what already runs there. */
@@ -289,15 +378,18 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     const { commit } = await writer.write(async (head) => {
       const intent = await intentAt(head, project, name);
       if (intent.spec.state === state || !head) return { commit: null, result: undefined };
-      const tmpl = await template(intent.spec.template);
+      const source = await sourceOf(intent.spec.template);
       const platform = await platformAt(head, intent.placement.platform);
-      // Lifecycle changes re-render with the catalog's current version of the template.
+      // Lifecycle changes re-render with the catalog's current version of a template; a chart keeps its version.
       const next: InstanceDocument = {
         ...intent,
-        spec: { ...intent.spec, state, templateVersion: tmpl.spec.version, values: resolveValues(tmpl, intent.spec.values) },
+        spec:
+          source.kind === "template"
+            ? { ...intent.spec, state, templateVersion: source.template.spec.version, values: resolveValues(source.template, intent.spec.values) }
+            : { ...intent.spec, state, values: suspended(intent.spec.values, state !== "running", `${project}/${name}`) },
       };
       const verb = state === "running" ? "start" : "stop";
-      const { changes, asks } = rendered(next, tmpl, platform);
+      const { changes, asks } = rendered(next, source, platform);
       if (state === "running") await deps.tenancy.check(head, project, asks, { project, name });
       return {
         commit: {
@@ -314,13 +406,13 @@ export function createInstanceService(deps: InstanceServiceDeps) {
 
   return {
     /** Where a launch would go and why, without launching (`plateau place --dry-run`). */
-    async placement(request: Omit<LaunchRequest, "requestId">): Promise<Placement> {
+    async placement(request: Omit<LaunchRequest, "requestId">, requester: Requester): Promise<Placement> {
       assertProjectName(request.project);
-      const tmpl = await template(request.template);
-      const values = resolveValues(tmpl, request.values ?? {});
+      const source = await sourceOf(request.template);
+      const values = await launchValues(request, source, requester);
       const head = await repo.head();
       if (!head) throw new ConflictError("the desired-state repository has not been initialized");
-      return place(await placementRequest(head, request, tmpl, values), await candidatesAt(await platformsAt(head), request.project), deps.placementPolicy);
+      return place(await placementRequest(head, request, source, values), await candidatesAt(await platformsAt(head), request.project), deps.placementPolicy);
     },
 
     async launch(request: LaunchRequest, requester: Requester): Promise<LaunchResult> {
@@ -335,8 +427,8 @@ export function createInstanceService(deps: InstanceServiceDeps) {
           placement: { platform: replayed.instance.platform, reason: replayed.instance.placementReason, candidates: [], excluded: [] },
         };
       }
-      const tmpl = await template(request.template);
-      const values = resolveValues(tmpl, request.values ?? {});
+      const source = await sourceOf(request.template);
+      const values = await launchValues(request, source, requester);
 
       const { commit, result } = await writer.write(async (head) => {
         if (!head) throw new ConflictError("the desired-state repository has not been initialized");
@@ -345,23 +437,32 @@ export function createInstanceService(deps: InstanceServiceDeps) {
           throw new ConflictError(`instance ${request.project}/${name} already exists; choose another name or remove it first`);
         }
         const platforms = await platformsAt(head);
-        const placement = place(await placementRequest(head, request, tmpl, values), await candidatesAt(platforms, request.project), deps.placementPolicy);
+        const placement = place(await placementRequest(head, request, source, values), await candidatesAt(platforms, request.project), deps.placementPolicy);
         const platform = platforms.find((p) => p.metadata.name === placement.platform) as PlatformDocument;
         const now = clock.now().toISOString();
+        let spec: InstanceDocument["spec"];
+        if (source.kind === "template") {
+          spec = { template: source.template.spec.id, templateVersion: source.template.spec.version, state: "running", values };
+        } else {
+          // The form again, now that the platform is known (its domain, ingress class…), and the values checked against it.
+          const { viewer, context } = chartContext(request, requester, platform);
+          const prepared = await (deps.helm as HelmCatalogService).prepare(parseChartReference(source.id), viewer, context, request.values, request.version);
+          spec = { template: source.id, templateVersion: prepared.version.version, state: "running", values: prepared.values };
+        }
         const intent: InstanceDocument = {
           apiVersion: API_VERSION,
           kind: "Instance",
           metadata: { name, project: request.project, createdAt: now, createdBy: requester.login },
-          spec: { template: tmpl.spec.id, templateVersion: tmpl.spec.version, state: "running", values },
+          spec,
           placement: { platform: placement.platform, reason: placement.reason },
         };
         const ref = `${request.project}/${name}`;
-        const { changes, asks } = rendered(intent, tmpl, platform);
+        const { changes, asks } = rendered(intent, source, platform);
         await deps.tenancy.check(head, request.project, asks);
         return {
           commit: {
             author: requester,
-            message: `launch ${ref} (${tmpl.spec.id} ${tmpl.spec.version}) on ${placement.platform}\n\nRequested by ${requester.login}. Placement: ${placement.reason}.`,
+            message: `launch ${ref} (${spec.template} ${spec.templateVersion}) on ${placement.platform}\n\nRequested by ${requester.login}. Placement: ${placement.reason}.`,
             trailers: trailersOf("launch", ref, placement.platform, request.requestId),
             changes: [
               ...(await projectChanges(head, request.project, platform, requester, now)),
@@ -396,12 +497,12 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       const { commit, result } = await writer.write(async (head) => {
         const intent = await intentAt(head, project, name);
         if (!head) throw new ConflictError("the desired-state repository has not been initialized");
-        const tmpl = await template(intent.spec.template);
-        const values = resolveValues(tmpl, intent.spec.values);
+        const source = await sourceOf(intent.spec.template);
+        const values = source.kind === "template" ? resolveValues(source.template, intent.spec.values) : intent.spec.values;
         const platforms = await platformsAt(head);
         // Pinned to the target: only the target is checked (what the instance uses where it is does not count there).
         const placement = place(
-          await placementRequest(head, { template: intent.spec.template, project, name, values, platform: to }, tmpl, values),
+          await placementRequest(head, { template: intent.spec.template, project, name, values, platform: to }, source, values),
           await candidatesAt(platforms, project),
           deps.placementPolicy,
         );
@@ -410,7 +511,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
         const from = intent.placement.platform;
         const next: InstanceDocument = {
           ...intent,
-          spec: { ...intent.spec, templateVersion: tmpl.spec.version, values },
+          spec: { ...intent.spec, ...(source.kind === "template" ? { templateVersion: source.template.spec.version } : {}), values },
           placement: { platform: target.metadata.name, reason: `moved from ${from} by ${requester.login}` },
         };
         const ref = `${project}/${name}`;
@@ -422,8 +523,8 @@ export function createInstanceService(deps: InstanceServiceDeps) {
             changes: [
               ...(await projectChanges(head, project, target, requester, clock.now().toISOString())),
               { path: instancePath(project, name), content: serialize(next) },
-              { path: renderedInstanceDir(from, project, name), remove: true },
-              ...rendered(next, tmpl, target).changes,
+              ...renderedRemovals(from, project, name),
+              ...rendered(next, source, target).changes,
             ],
           },
           result: placement,
@@ -445,10 +546,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
             author: requester,
             message: `remove ${project}/${name}\n\nRequested by ${requester.login}. Its workload and its data are removed from ${platform}.`,
             trailers: trailersOf("remove", `${project}/${name}`, platform, requestId),
-            changes: [
-              { path: instancePath(project, name), remove: true },
-              { path: renderedInstanceDir(platform, project, name), remove: true },
-            ],
+            changes: [{ path: instancePath(project, name), remove: true }, ...renderedRemovals(platform, project, name)],
           },
           result: undefined,
         };
@@ -527,6 +625,18 @@ export function createInstanceService(deps: InstanceServiceDeps) {
 }
 
 export type InstanceService = ReturnType<typeof createInstanceService>;
+
+/**
+ * A chart stopped or started: Onyxia's charts scale to zero with `global.suspend` and keep
+ * their volumes. A chart without it cannot be stopped, only removed.
+ */
+function suspended(values: Record<string, unknown>, suspend: boolean, ref: string): Record<string, unknown> {
+  const global = values.global;
+  if (typeof global !== "object" || global === null || Array.isArray(global) || !("suspend" in global)) {
+    throw new ConflictError(`${ref} is a Helm chart without global.suspend: it cannot be stopped, only removed`);
+  }
+  return { ...values, global: { ...global, suspend } };
+}
 
 function historyEntry(commit: CommitInfo): HistoryEntry {
   return {

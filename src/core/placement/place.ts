@@ -45,6 +45,8 @@ export interface PlacementRequest {
   /** A site the data must stay at. */
   readonly site?: string;
   readonly storageClass?: string;
+  /** A Helm chart: only platforms whose Argo CD renders charts can run it. */
+  readonly helm?: boolean;
 }
 
 export interface PlacementPolicy {
@@ -111,6 +113,7 @@ function exclusion(request: PlacementRequest, candidate: PlatformCandidate): str
   const name = platform.metadata.name;
   if (request.pinned && name !== request.pinned) return `not the requested platform (${request.pinned})`;
   if (!candidate.supported) return `no engine for ${spec.engine} platforms in this Plateau`;
+  if (request.helm && (spec.engine !== "argocd" || !spec.argocd)) return `runs no Helm charts (only platforms with Argo CD do; this one runs ${spec.engine})`;
   const tiers = request.tiers ?? DEFAULT_TIERS;
   if (spec.tier === "recovery" && !request.pinned)
     return `a recovery site${spec.recoveryFor ? ` for ${spec.recoveryFor}` : ""}: used in a disaster, when pinned`;

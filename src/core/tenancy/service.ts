@@ -9,6 +9,8 @@ import type { IndexedInstance, IndexedProject, StateIndex } from "../ports/state
 import type { TemplateCatalog } from "../ports/template-catalog.js";
 import { renderInstance } from "../render/render.js";
 import { labPath } from "../repository/layout.js";
+import { isChartReference } from "../helm/chart-reference.js";
+import { helmResources } from "../helm/resources.js";
 import { localPlatformDocument } from "../platforms/service.js";
 import { add, effectiveQuota, exceeded, resourcesOf, ZERO, type EffectiveQuota, type Resources } from "./quota.js";
 
@@ -65,6 +67,8 @@ export function createTenancy(deps: { repo: DesiredStateRepository; index: State
   }
 
   async function measure(instance: Pick<IndexedInstance, "template" | "values" | "state" | "project" | "name">): Promise<Resources> {
+    // A chart's values say what it asks (Argo CD renders the chart, not Plateau).
+    if (isChartReference(instance.template)) return helmResources(instance.values, instance.state === "running").total;
     const template = await catalog.get(instance.template);
     // A template removed from the catalog: its instances still hold their place and nothing we can measure.
     if (!template) return { ...ZERO, instances: 1 };

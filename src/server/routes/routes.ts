@@ -28,12 +28,17 @@ import {
   QuotaReport,
   TemplateDetail,
   TemplateSummary,
+  HelmChartForm,
+  HelmChartList,
 } from "../../contracts/api.js";
 import { Type } from "typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
 import type { InstanceView } from "../../core/instances/views.js";
-import { requesterOf } from "../../core/access/principal.js";
+import { requesterOf, type Principal } from "../../core/access/principal.js";
+import { parseChartReference } from "../../core/helm/chart-reference.js";
+import { personalProjectName } from "../../core/access/policy.js";
+import type { CatalogViewer } from "../../core/helm/service.js";
 import type { App, ServerDeps } from "../app.js";
 import { NotAllowedError, NotFoundError } from "../../core/errors.js";
 import { userOf, visibleProjects, type RouteAccess } from "../access.js";
@@ -62,13 +67,20 @@ function sendInstances(reply: FastifyReply, items: readonly InstanceView[] | Ins
   }
   return reply.type("application/json; charset=utf-8").send(body as never);
 }
+/** What a Helm catalog's restrictions read of a person; nobody signed in has no claims. */
+const viewerOf = (principal: Principal): CatalogViewer =>
+  principal.kind === "user"
+    ? { login: principal.login, groups: principal.groups, labs: principal.labs, operator: principal.operator }
+    : { login: "", groups: [], labs: [], operator: false };
+/** French when the browser prefers it, as the portal does. */
+const languageOf = (request: FastifyRequest): "en" | "fr" => (/^fr\b/i.test(request.headers["accept-language"] ?? "") ? "fr" : "en");
 const requestId = (request: FastifyRequest): string | undefined => {
   const value = request.headers[IDEMPOTENCY_HEADER];
   return typeof value === "string" && value.length > 0 && value.length <= 200 ? value : undefined;
 };
 
 export function registerRoutes(app: App, deps: ServerDeps): void {
-  const { instances, projects, platforms, catalog } = deps.services;
+  const { instances, projects, platforms, catalog, charts } = deps.services;
 
   app.get(
     "/templates",
@@ -87,6 +99,51 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request) => catalog.get(request.params.template),
+  );
+
+  app.get(
+    "/charts",
+    {
+      config: PUBLIC,
+      schema: {
+        tags: ["catalog"],
+        summary: "List the charts of the Helm catalogs you may see (highlighted first)",
+        querystring: Type.Object({ lang: Type.Optional(Type.Union([Type.Literal("en"), Type.Literal("fr")])) }),
+        response: { 200: HelmChartList },
+      },
+    },
+    async (request) => {
+      const { charts: items, unavailable } = await charts.list(viewerOf(request.principal), { lang: request.query.lang ?? languageOf(request) });
+      return { items, unavailable };
+    },
+  );
+  app.get(
+    "/charts/:catalog/:chart",
+    {
+      config: SIGNED_IN,
+      schema: {
+        tags: ["catalog"],
+        summary: "A chart's launch form for you: its values' JSON Schema with Onyxia's extensions resolved, render hints and defaults",
+        params: Type.Object({ catalog: Type.String({ maxLength: 63 }), chart: Type.String({ maxLength: 253 }) }),
+        querystring: Type.Object({
+          version: Type.Optional(Type.String({ maxLength: 100 })),
+          project: Type.Optional(Type.String({ maxLength: 63, description: "The project the form is for (default: your personal project)" })),
+          lang: Type.Optional(Type.Union([Type.Literal("en"), Type.Literal("fr")])),
+        }),
+        response: { 200: HelmChartForm, ...errors },
+      },
+    },
+    async (request) => {
+      const user = userOf(request);
+      const reference = parseChartReference(`${request.params.catalog}/${request.params.chart}`);
+      const context = {
+        login: user.login,
+        project: request.query.project ?? personalProjectName(user.login),
+        lang: request.query.lang ?? languageOf(request),
+        randomSubdomain: "preview",
+      };
+      return charts.form(reference, viewerOf(user), context, request.query.version);
+    },
   );
 
   app.get(
@@ -195,7 +252,10 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
-      const result = await instances.launch({ ...request.body, project: request.params.project, requestId: requestId(request) }, requester(request));
+      const result = await instances.launch(
+        { ...request.body, project: request.params.project, requestId: requestId(request), viewer: viewerOf(userOf(request)), lang: languageOf(request) },
+        requester(request),
+      );
       return reply.status(202).send(result);
     },
   );
@@ -211,7 +271,11 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 200: Placement, ...errors },
       },
     },
-    async (request) => instances.placement({ ...request.body, project: request.params.project }),
+    async (request) =>
+      instances.placement(
+        { ...request.body, project: request.params.project, viewer: viewerOf(userOf(request)), lang: languageOf(request) },
+        requester(request),
+      ),
   );
   app.get(
     "/projects/:project/instances/:instance",

@@ -1,0 +1,269 @@
+// Helm catalogs as people use them: the charts they may launch, each chart's form (its
+// values.schema.json with Onyxia's extensions resolved for this person and place), and the
+// checked values and chart of a launch. Values are committed to the public desired-state
+// repository, so the context never holds a secret nor a person's e-mail address, and a
+// person may not type a password into a form (it would be public): see docs/helm-catalogs.md.
+import { InputError, NotFoundError } from "../errors.js";
+import type { PlatformDocument } from "../model.js";
+import type { HelmCatalogs } from "../ports/helm-catalogs.js";
+import { catalogVisibleTo, localizedText, type CatalogSpace, type HelmCatalogConfig } from "./catalog-config.js";
+import type { ChartReference } from "./chart-reference.js";
+import type { HelmChartVersion } from "./index-file.js";
+import { checkHelmValues, computeHelmForm, type HelmForm, type HelmValuesContext, type JsonValue } from "./values.js";
+
+export interface HelmChartSummary {
+  /** `<catalog>/<chart>`: the template of a launch. */
+  readonly id: string;
+  readonly catalog: string;
+  readonly chart: string;
+  readonly version: string;
+  /** Every version offered, newest first. */
+  readonly versions: string[];
+  readonly title: string;
+  readonly description: string;
+  readonly icon: string | null;
+  readonly home: string | null;
+  readonly keywords: string[];
+  readonly highlighted: boolean;
+  /** The catalog's name, in the person's language. */
+  readonly category: string;
+  /** TEST catalogs hold services under trial. */
+  readonly status: "PROD" | "TEST";
+}
+
+export interface HelmChartForm extends HelmChartSummary {
+  /** The form's JSON Schema: Onyxia's extensions resolved, render hints under `x-plateau`, defaults set. */
+  readonly valuesSchema: Readonly<Record<string, unknown>>;
+  readonly defaults: Record<string, JsonValue>;
+}
+
+/** Who launches, where: what `overwriteDefaultWith` reads. */
+export interface HelmLaunchContext {
+  readonly login: string;
+  readonly project: string;
+  readonly lang: string;
+  /** The platform the instance goes to (its domain, flavour and ingress class); absent for a preview form. */
+  readonly platform?: PlatformDocument;
+  /** A fresh random DNS label, for charts that make their own host names. */
+  readonly randomSubdomain: string;
+}
+
+export interface PreparedHelmLaunch {
+  readonly version: HelmChartVersion;
+  /** The repository Argo CD fetches the chart from. */
+  readonly repository: string;
+  readonly values: Record<string, JsonValue>;
+}
+
+export interface HelmCatalogServiceDeps {
+  readonly catalogs: HelmCatalogs;
+  /** The operator's schemas for `x-onyxia.overwriteSchemaWith`, by name. */
+  readonly schemas?: Readonly<Record<string, unknown>>;
+}
+
+/** The claims a restriction of a catalog reads: what Plateau keeps of a person's identity. */
+export interface CatalogViewer {
+  readonly login: string;
+  readonly groups: readonly string[];
+  readonly labs: readonly string[];
+  readonly operator: boolean;
+}
+
+const claimsOf = (viewer: CatalogViewer): Record<string, unknown> => ({
+  preferred_username: viewer.login,
+  login: viewer.login,
+  groups: [...viewer.groups],
+  labs: [...viewer.labs],
+  operator: viewer.operator,
+});
+
+function summaryOf(
+  config: HelmCatalogConfig,
+  chart: { name: string; highlighted: boolean; versions: readonly HelmChartVersion[] },
+  lang: string,
+): HelmChartSummary {
+  const latest = chart.versions[0] as HelmChartVersion;
+  return {
+    id: `${config.id}/${chart.name}`,
+    catalog: config.id,
+    chart: chart.name,
+    version: latest.version,
+    versions: chart.versions.map((version) => version.version),
+    title: chart.name,
+    description: latest.description ?? "",
+    icon: latest.icon ?? null,
+    home: latest.home ?? null,
+    keywords: [...latest.keywords],
+    highlighted: chart.highlighted,
+    category: localizedText(config.name, lang),
+    status: config.status,
+  };
+}
+
+export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
+  const { catalogs } = deps;
+
+  function visibleConfig(catalogId: string, viewer: CatalogViewer, space?: CatalogSpace): HelmCatalogConfig {
+    const config = catalogs.configs.find((candidate) => candidate.id === catalogId);
+    // A catalog a person may not see does not exist for them.
+    if (!config || !catalogVisibleTo(config, claimsOf(viewer), space)) throw new NotFoundError("catalog", catalogId);
+    return config;
+  }
+
+  async function chartOf(reference: ChartReference, viewer: CatalogViewer, version?: string, space?: CatalogSpace) {
+    const config = visibleConfig(reference.catalog, viewer, space);
+    const index = await catalogs.index(config.id);
+    const chart = index.charts.find((candidate) => candidate.name === reference.chart);
+    if (!chart) throw new NotFoundError("chart", `${reference.catalog}/${reference.chart}`);
+    const chosen = version === undefined ? chart.versions[0] : chart.versions.find((candidate) => candidate.version === version);
+    if (!chosen) {
+      throw InputError.field(
+        "/version",
+        "offered",
+        `version ${version} of ${reference.catalog}/${reference.chart} is not offered (${chart.versions.map((v) => v.version).join(", ")})`,
+      );
+    }
+    return { config, chart, version: chosen };
+  }
+
+  async function formOf(config: HelmCatalogConfig, version: HelmChartVersion, context: HelmLaunchContext): Promise<HelmForm> {
+    const files = await catalogs.files(config.id, version);
+    if (files.valuesSchemaJson === undefined) {
+      // Without a schema, the values are the chart's own: nothing a form could check.
+      throw InputError.field(
+        "/template",
+        "values-schema",
+        `chart ${version.name} ${version.version} has no values.schema.json: Plateau launches only charts with a form`,
+      );
+    }
+    return computeHelmForm({
+      valuesSchema: files.valuesSchemaJson,
+      ...(files.valuesYaml !== undefined ? { valuesYaml: files.valuesYaml } : {}),
+      context: valuesContext(context),
+      ...(deps.schemas ? { schemas: deps.schemas } : {}),
+    });
+  }
+
+  return {
+    /** The repository Argo CD fetches a catalog's charts from (undefined: no such catalog). */
+    repositoryOf(catalogId: string): string | undefined {
+      return catalogs.configs.find((candidate) => candidate.id === catalogId)?.location;
+    },
+
+    /** Every catalog's repository: the AppProjects of cluster platforms allow them as sources. */
+    repositories(): string[] {
+      return catalogs.configs.map((config) => config.location);
+    },
+
+    /** The charts of every catalog the person may see, highlighted ones first; a catalog whose repository is down is left out. */
+    async list(
+      viewer: CatalogViewer,
+      options: { lang: string; space?: CatalogSpace },
+    ): Promise<{ charts: HelmChartSummary[]; unavailable: { catalog: string; reason: string }[] }> {
+      const charts: HelmChartSummary[] = [];
+      const unavailable: { catalog: string; reason: string }[] = [];
+      for (const config of catalogs.configs) {
+        if (!catalogVisibleTo(config, claimsOf(viewer), options.space)) continue;
+        try {
+          const index = await catalogs.index(config.id);
+          for (const chart of index.charts) if (chart.versions.length > 0) charts.push(summaryOf(config, chart, options.lang));
+        } catch (error) {
+          unavailable.push({ catalog: config.id, reason: (error as Error).message });
+        }
+      }
+      return { charts, unavailable };
+    },
+
+    /** A chart's launch form for this person (a preview: the platform is chosen at launch). */
+    async form(reference: ChartReference, viewer: CatalogViewer, context: HelmLaunchContext, version?: string): Promise<HelmChartForm> {
+      const { config, chart, version: chosen } = await chartOf(reference, viewer, version);
+      const form = await formOf(config, chosen, context);
+      return {
+        ...summaryOf(config, { ...chart, versions: [chosen, ...chart.versions.filter((v) => v !== chosen)] }, context.lang),
+        valuesSchema: form.schema,
+        defaults: form.defaults,
+      };
+    },
+
+    /** The defaults of a launch, for placement (what it asks) before the platform is known. */
+    async defaults(
+      reference: ChartReference,
+      viewer: CatalogViewer,
+      context: HelmLaunchContext,
+      values: unknown,
+      version?: string,
+    ): Promise<Record<string, JsonValue>> {
+      const { config, version: chosen } = await chartOf(reference, viewer, version, context.project === `u-${context.login}` ? "user" : "project");
+      const form = await formOf(config, chosen, context);
+      return mergeValues(form.defaults, values);
+    },
+
+    /** The chart and checked values of a launch on the platform placement chose. */
+    async prepare(
+      reference: ChartReference,
+      viewer: CatalogViewer,
+      context: HelmLaunchContext,
+      values: unknown,
+      version?: string,
+    ): Promise<PreparedHelmLaunch> {
+      const { config, version: chosen } = await chartOf(reference, viewer, version, context.project === `u-${context.login}` ? "user" : "project");
+      const form = await formOf(config, chosen, context);
+      refusePasswords(form.schema, values);
+      const checked = checkHelmValues(form.schema, mergeValues(form.defaults, values), { lockHidden: true });
+      return { version: chosen, repository: config.location, values: checked };
+    },
+  };
+}
+
+export type HelmCatalogService = ReturnType<typeof createHelmCatalogService>;
+
+/** Onyxia's context, from what may be public: the login stands for the name and the address. */
+function valuesContext(context: HelmLaunchContext): HelmValuesContext {
+  const platform = context.platform;
+  return {
+    user: { idep: context.login, name: context.login, email: `${context.login}@users.plateau.invalid`, lang: context.lang },
+    project: { id: context.project, basename: context.project },
+    k8s: {
+      domain: platform?.spec.domain ?? "example.invalid",
+      randomSubdomain: context.randomSubdomain,
+      ...(platform?.spec.ingressClass ? { ingressClassName: platform.spec.ingressClass } : {}),
+      ingress: platform?.spec.flavour !== "openshift",
+      route: platform?.spec.flavour === "openshift",
+    },
+    region: {},
+  };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The person's values over the defaults, object by object (arrays and scalars replace). */
+function mergeValues(defaults: Record<string, JsonValue>, values: unknown): Record<string, JsonValue> {
+  if (values === undefined) return structuredClone(defaults);
+  if (!isRecord(values)) throw InputError.field("/values", "type", "must be an object");
+  const merge = (base: unknown, over: unknown): unknown => {
+    if (!isRecord(base) || !isRecord(over)) return over;
+    const out: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(over)) out[key] = key in base ? merge(base[key], value) : value;
+    return out;
+  };
+  return merge(structuredClone(defaults), values) as Record<string, JsonValue>;
+}
+
+/** A value typed into a password field would be committed to a public repository: refused, naming the field. */
+function refusePasswords(schema: Readonly<Record<string, unknown>>, values: unknown): void {
+  const walk = (node: unknown, value: unknown, pointer: string): void => {
+    if (!isRecord(node) || value === undefined) return;
+    const hints = isRecord(node["x-plateau"]) ? node["x-plateau"] : {};
+    if (hints.render === "password" && typeof value === "string" && value !== "" && value !== node.default) {
+      throw InputError.field(
+        `/values${pointer}`,
+        "public-repository",
+        "is a password, and values are committed to the public desired-state repository: leave it empty or at its default",
+      );
+    }
+    if (isRecord(node.properties) && isRecord(value)) {
+      for (const [key, child] of Object.entries(node.properties)) walk(child, value[key], `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`);
+    }
+  };
+  walk(schema, values, "");
+}
