@@ -14,6 +14,8 @@ import {
   type Project,
   type TemplateDetail,
   type TemplateSummary,
+  type HelmChartForm,
+  type HelmChartList,
   type Me,
   type QuotaReport,
   type Token,
@@ -81,6 +83,16 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     baseUrl: root,
     templates: () => call<{ items: TemplateSummary[] }>("GET", "/templates").then((r) => r.items),
     template: (id: string) => call<TemplateDetail>("GET", `/templates/${encodeURIComponent(id)}`),
+    charts: (lang: string) => call<HelmChartList>("GET", `/charts?lang=${lang}`),
+    chart: (id: string, options: { lang: string; project?: string; version?: string }) => {
+      const [catalog = "", chart = ""] = id.split("/");
+      const query = new URLSearchParams({
+        lang: options.lang,
+        ...(options.project ? { project: options.project } : {}),
+        ...(options.version ? { version: options.version } : {}),
+      });
+      return call<HelmChartForm>("GET", `/charts/${encodeURIComponent(catalog)}/${encodeURIComponent(chart)}?${query}`);
+    },
     projects: () => call<{ items: Project[] }>("GET", "/projects").then((r) => r.items),
     createProject: (name: string, lab: string, title?: string) =>
       call<{ project: Project; commit: string | null }>("POST", "/projects", { name, lab, ...(title ? { title } : {}) }),

@@ -69,6 +69,17 @@ export function createProgram(deps: ProgramDeps): Command {
     .option("--lang <lang>", "language of titles and descriptions (en, fr)", (env.LANG ?? "").startsWith("fr") ? "fr" : "en")
     .action(async (id: string | undefined, options: { json?: boolean; wide?: boolean; lang: string }) => {
       const lang = options.lang === "fr" ? "fr" : "en";
+      if (id?.includes("/")) {
+        const chart = await client().chart(id, { lang });
+        if (options.json) return json(chart);
+        out.line(`${paint(out, "bold", chart.title)}  ${chart.id} ${chart.version}  (${chart.category}, Helm)`);
+        out.line(chart.description);
+        if (chart.versions.length > 1) out.line(`Versions: ${chart.versions.join(", ")}`);
+        out.line();
+        out.line("Values (--set name=value):");
+        for (const line of table(["NAME", "TYPE", "DEFAULT", "DESCRIPTION"], describeValues(chart.valuesSchema, lang))) out.line(`  ${line}`);
+        return;
+      }
       if (id) {
         const template = await client().template(id);
         if (options.json) return json(template);
@@ -79,21 +90,26 @@ export function createProgram(deps: ProgramDeps): Command {
         for (const line of table(["NAME", "TYPE", "DEFAULT", "DESCRIPTION"], describeValues(template.valuesSchema, lang))) out.line(`  ${line}`);
         return;
       }
-      const templates = await client().templates();
-      if (options.json) return json(templates);
-      const rows = templates.map((t) => [t.id, t.title[lang], t.version, options.wide ? t.description[lang] : firstSentence(t.description[lang])]);
+      const [templates, charts] = await Promise.all([client().templates(), client().charts(lang)]);
+      if (options.json) return json({ templates, charts: charts.items, unavailable: charts.unavailable });
+      const rows = [
+        ...templates.map((t) => [t.id, t.title[lang], t.version, options.wide ? t.description[lang] : firstSentence(t.description[lang])]),
+        ...charts.items.map((c) => [c.id, c.title, c.version, options.wide ? c.description : firstSentence(c.description)]),
+      ];
       for (const line of table(["ID", "TITLE", "VERSION", "DESCRIPTION"], rows)) out.line(options.wide ? line : fit(line, out.columns));
+      for (const down of charts.unavailable) out.line(paint(out, "yellow", `Helm catalog ${down.catalog} is unavailable: ${down.reason}`));
     });
 
   program
     .command("launch")
-    .argument("<template>", "the template to launch (see `plateau catalog`)")
+    .argument("<template>", "the template to launch, or <catalog>/<chart> for a Helm chart (see `plateau catalog`)")
     .description("Launch an instance of a template: one commit, then the platform runs it")
     .addOption(projectOption())
     .option("-n, --name <name>", "the instance's name (default: a readable generated name)")
     .option("--set <name=value>", "set a value (repeatable; nested with dots: git.repository=https://…)", collect, [])
     .option("-f, --values <file>", "values from a YAML file (--set wins)")
     .option("--platform <platform>", "run on this platform instead of letting Plateau choose")
+    .option("--version <version>", "a Helm chart's version (default: the newest the catalog offers)")
     .option("-w, --wait", "wait until it runs, showing progress, then print its URL")
     .option("--timeout <seconds>", "with --wait: give up after this long", positiveInt("--timeout"), 600)
     .option("--explain", "print why the platform was chosen, with every candidate's score")
@@ -108,6 +124,7 @@ export function createProgram(deps: ProgramDeps): Command {
           set: string[];
           values?: string;
           platform?: string;
+          version?: string;
           wait?: boolean;
           timeout: number;
           explain?: boolean;
@@ -116,10 +133,14 @@ export function createProgram(deps: ProgramDeps): Command {
       ) => {
         const project = await projectOrPersonal(options.project);
         const api = client();
-        const detail = await api.template(template);
-        const values = buildValues({ set: options.set, valuesFile: options.values, schema: detail.valuesSchema as never });
+        const lang = (env.LANG ?? "").startsWith("fr") ? "fr" : "en";
+        const schema = template.includes("/")
+          ? (await api.chart(template, { lang, project, ...(options.version ? { version: options.version } : {}) })).valuesSchema
+          : (await api.template(template)).valuesSchema;
+        const values = buildValues({ set: options.set, valuesFile: options.values, schema: schema as never });
         const result = await api.launch(project, {
           template,
+          ...(options.version ? { version: options.version } : {}),
           values,
           ...(options.name ? { name: options.name } : {}),
           ...(options.platform ? { platform: options.platform } : {}),

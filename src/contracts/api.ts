@@ -84,6 +84,8 @@ export const HelmChartForm = Type.Object({
   }),
   defaults: Type.Record(Type.String(), Type.Unknown()),
 });
+export type HelmChartList = Static<typeof HelmChartList>;
+export type HelmChartForm = Static<typeof HelmChartForm>;
 export type TemplateDetail = Static<typeof TemplateDetail>;
 
 const Role = Type.Union([Type.Literal("owner"), Type.Literal("editor"), Type.Literal("viewer")]);
