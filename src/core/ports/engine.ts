@@ -53,6 +53,11 @@ export interface LogOptions {
 }
 
 export interface Engine {
+  /**
+   * True for engines that deploy whatever the rendering says, stopped instances included
+   * (Argo CD from git): the reconciler then applies a stop rather than calling `stop`.
+   */
+  readonly declarative?: boolean;
   availability(): Promise<EngineAvailability>;
   /** Everything Plateau runs or keeps on this engine. */
   observe(): Promise<ObservedUnit[]>;

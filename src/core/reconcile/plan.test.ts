@@ -24,6 +24,16 @@ describe("planReconcile", () => {
     expect(result.pending).toBe(2);
   });
 
+  it("with a declarative engine (Argo CD), stops by applying the stopped rendering, and is then at rest", () => {
+    const stopping = plan({ declarative: true, desired: [desired("a", "h2", false)], observed: [observed("a", "h1")] });
+    expect(stopping.actions).toEqual([{ kind: "apply", project: "demo", instance: "a", hash: "h2" }]);
+    const stopped = plan({ declarative: true, desired: [desired("a", "h2", false)], observed: [observed("a", "h2")] });
+    expect(stopped.actions).toEqual([]);
+    expect(stopped.statuses).toEqual([expect.objectContaining({ instance: "a", phase: "stopped", appliedHash: "h2" })]);
+    // An imperative engine (podman) is told to stop instead.
+    expect(plan({ desired: [desired("a", "h2", false)], observed: [observed("a", "h1")] }).actions).toEqual([{ kind: "stop", project: "demo", instance: "a" }]);
+  });
+
   it("does nothing when everything runs as rendered (idempotent)", () => {
     const result = plan({ desired: [desired("a", "h1")], observed: [observed("a", "h1")] });
     expect(result.actions).toEqual([]);

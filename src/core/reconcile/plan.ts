@@ -41,6 +41,12 @@ export interface PlanInput {
   readonly now: number;
   /** Units this platform has a status for (what users were told). */
   readonly known?: readonly { readonly project: string; readonly instance: string }[];
+  /**
+   * The engine deploys whatever the rendering says, a stopped instance's included (Argo CD
+   * scales it to zero from git): stopping is applying, and a stopped unit is up to date when
+   * the engine reports its hash.
+   */
+  readonly declarative?: boolean;
 }
 
 export interface Plan {
@@ -70,14 +76,15 @@ export function planReconcile(input: PlanInput): Plan {
       continue;
     }
     const workload = observed && observed.hash !== null;
-    if (unit.running) {
+    if (unit.running || input.declarative) {
       const upToDate = workload && observed.hash === unit.hash && observed.phase !== "failed";
       if (upToDate) {
+        const stopped = !unit.running;
         statuses.push({
           project: unit.project,
           instance: unit.instance,
-          phase: observed.phase,
-          reason: observed.reason,
+          phase: stopped ? "stopped" : observed.phase,
+          reason: stopped ? "stopped; its data is kept" : observed.reason,
           endpoint: observed.endpoint,
           appliedHash: observed.hash,
         });

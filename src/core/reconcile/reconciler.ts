@@ -2,7 +2,7 @@
 // at the head of the repository, by content hash. It is woken by commits and also runs
 // periodically (to notice crashed workloads and commits made by others); a restart at any
 // point converges to the same result, since every decision is made again from what is.
-import { instancePath, renderedPlatformDir } from "../repository/layout.js";
+import { HELM_SEGMENT, instancePath, renderedHelmInstanceDir, renderedPlatformDir } from "../repository/layout.js";
 import { isValidName } from "../names.js";
 import { isKubeObject, wantsToRun, type KubeObject } from "../render/kube.js";
 import { generatedSecretName } from "../render/render.js";
@@ -55,6 +55,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const failures = new Map<string, number>();
   // Parsed manifests by content hash: a pass and the action after it read them once.
   const objectsByHash = new Map<string, KubeObject[]>();
+  // Units that are Helm instances (`<project>/_helm/<instance>`), as of the last reading of the head.
+  const helmUnits = new Set<string>();
   const shutdown = new AbortController();
   const lastStatus = new Map<string, ObservedStatus>();
   const inFlight = new Set<Promise<void>>();
@@ -104,7 +106,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   async function readObjects(head: CommitId, project: string, instance: string, hash?: string): Promise<KubeObject[]> {
     const cached = hash ? objectsByHash.get(hash) : undefined;
     if (cached) return cached;
-    const dir = `${renderedPlatformDir(platform)}/${project}/${instance}`;
+    const dir = helmUnits.has(unitKey(project, instance))
+      ? renderedHelmInstanceDir(platform, project, instance)
+      : `${renderedPlatformDir(platform)}/${project}/${instance}`;
     const objects: KubeObject[] = [];
     for (const entry of await repo.listDirectory(head, dir)) {
       if (entry.type !== "blob" || !entry.name.endsWith(".yaml")) continue;
@@ -122,9 +126,19 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   async function readDesired(head: CommitId): Promise<DesiredUnitSummary[]> {
     const units: DesiredUnitSummary[] = [];
+    helmUnits.clear();
     for (const projectEntry of await repo.listDirectory(head, renderedPlatformDir(platform))) {
       if (projectEntry.type !== "tree") continue;
       for (const entry of await repo.listDirectory(head, `${renderedPlatformDir(platform)}/${projectEntry.name}`)) {
+        if (entry.type === "tree" && entry.name === HELM_SEGMENT) {
+          // Helm instances on cluster platforms: one Application each; suspending is the chart's business (its values).
+          for (const helm of await repo.listDirectory(head, `${renderedPlatformDir(platform)}/${projectEntry.name}/${HELM_SEGMENT}`)) {
+            if (helm.type !== "tree" || !isValidName(helm.name)) continue;
+            helmUnits.add(unitKey(projectEntry.name, helm.name));
+            units.push({ project: projectEntry.name, instance: helm.name, hash: helm.hash, running: true });
+          }
+          continue;
+        }
         // Only instances' directories (the project's own `_project` bundle is not a workload of its own).
         if (entry.type !== "tree" || !isValidName(entry.name)) continue;
         let running: boolean;
@@ -257,7 +271,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     if (fresh) observedCache = new Map((await engine.observe()).map((unit) => [unitKey(unit.project, unit.instance), unit]));
     const observed = [...(observedCache?.values() ?? [])];
     const known = [...lastStatus.values()].filter((status) => status.platform === platform);
-    const plan = planReconcile({ desired, observed, busy, backoff, now: now().getTime(), known });
+    const plan = planReconcile({ desired, observed, busy, backoff, now: now().getTime(), known, declarative: engine.declarative === true });
     for (const { project, instance } of plan.forgotten) {
       const key = unitKey(project, instance);
       lastStatus.delete(key);
