@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../src/adapters/process.js";
 import { cleanPodmanProject, podmanUnavailable, TEST_IMAGE } from "../support/podman.js";
 import { cli, git, startServer, viaProxy, writeConfig, type ServerProcess } from "../support/server.js";
+import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
+import { toYaml } from "../../src/core/yaml.js";
 
 const unavailable = await podmanUnavailable();
 const PROJECT = "e2e";
@@ -15,6 +17,7 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
   let dir: string;
   let server: ServerProcess;
   let repository: string;
+  let charts: ChartRepositoryServer;
   const commits = async () => Number((await git(repository, "rev-list", "--count", "main")).trim());
   const pods = async () =>
     (await run("podman", ["pod", "ps", "--filter", `label=plateau.io/project=${PROJECT}`, "--format", "{{.Name}} {{.Status}}"])).stdout.toString().trim();
@@ -22,7 +25,9 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
   beforeAll(async () => {
     await cleanPodmanProject(PROJECT);
     dir = await mkdtemp(join(tmpdir(), "plateau-e2e-"));
-    const config = await writeConfig(dir, "podman:\n  stopTimeoutSeconds: 1\nreconcile:\n  intervalSeconds: 1\n");
+    charts = await startChartRepository();
+    const catalogs = toYaml({ catalogs: [{ id: "ide", location: charts.location, name: { en: "Interactive services", fr: "Services interactifs" } }] });
+    const config = await writeConfig(dir, `podman:\n  stopTimeoutSeconds: 1\nreconcile:\n  intervalSeconds: 1\n${catalogs}`);
     server = await startServer({ dataDir: join(dir, "data"), config });
     repository = join(dir, "data", "state.git");
     // Alice (lab IMB) signs in through the embedded provider and creates the lab's project.
@@ -32,6 +37,7 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
 
   afterAll(async () => {
     await server?.stop();
+    await charts?.close();
     await cleanPodmanProject(PROJECT);
     await rm(dir, { recursive: true, force: true });
   });
@@ -50,6 +56,18 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
     const detail = await cli(server, "catalog", "static-site", "--lang", "fr");
     expect(detail.stdout).toContain("Site web statique");
     expect(detail.stdout).toContain("git.repository");
+    // The charts of the configured Helm catalog, read over HTTP from a real chart repository.
+    for (const id of ["ide/jupyter-python", "ide/rstudio", "ide/vscode-python"]) expect(result.stdout).toContain(id);
+    const chart = await cli(server, "catalog", "ide/rstudio");
+    expect(chart.code).toBe(0);
+    expect(chart.stdout).toContain("Interactive services, Helm");
+    expect(chart.stdout).toContain("resources.requests.cpu");
+    // Only platforms with Argo CD run charts: here there is none, and the launch says why, committing nothing.
+    const before = await commits();
+    const refused = await cli(server, "launch", "ide/rstudio", "--project", PROJECT);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("runs no Helm charts");
+    expect(await commits()).toBe(before);
   });
 
   it("launches static-site, waits with progress, and serves it through the proxy", async () => {
