@@ -13,7 +13,34 @@ import { builtInTemplates, testCrds } from "../support/plateau.js";
 const openshift = { ...localPlatformDocument("apps.example.org"), metadata: { name: "okd" } };
 openshift.spec = { ...openshift.spec, engine: "argocd", flavour: "openshift" };
 
+const kubernetes = { ...localPlatformDocument("apps.example.org"), metadata: { name: "k8s" } };
+kubernetes.spec = { ...kubernetes.spec, engine: "argocd", flavour: "kubernetes", ingressClass: "nginx" };
+
 describe("rendered objects against the real CRDs", () => {
+  it("renders every built-in template, stopped and running, for each flavour into objects the real schemas accept", async () => {
+    const crds = createCrdValidator(await testCrds());
+    for (const platform of [openshift, kubernetes]) {
+      for (const template of await builtInTemplates()) {
+        const required = template.spec.id === "python-web" || template.spec.id === "node-web" ? { image: "registry.example.org/app:1" } : {};
+        for (const state of ["running", "stopped"] as const) {
+          const objects = renderInstance({
+            template,
+            values: resolveValues(template, required),
+            project: "demo",
+            instance: "site",
+            state,
+            platform,
+            url: "https://site.demo.apps.example.org/",
+          });
+          const exposed = template.spec.components.some((component) => component.expose);
+          const kind = platform.spec.flavour === "openshift" ? "Route" : "Ingress";
+          if (exposed) expect(objects.filter((object) => object.kind === kind), `${template.spec.id} on ${platform.spec.flavour}`).toHaveLength(1);
+          expect(() => validateObjects(objects, crds), `${template.spec.id} ${state} on ${platform.spec.flavour}`).not.toThrow();
+        }
+      }
+    }
+  });
+
   it("renders every built-in template for OpenShift into objects the real Route CRD accepts", async () => {
     const crds = createCrdValidator(await testCrds());
     for (const template of await builtInTemplates()) {
