@@ -82,6 +82,16 @@ export const PlatformSchema = Type.Object(
             { additionalProperties: false },
           ),
         ),
+        /** The cluster's API, where Plateau hands generated secrets over (they never go to git); its token is named, never written here. */
+        kubernetes: Type.Optional(
+          Type.Object(
+            {
+              apiURL: Type.String({ pattern: "^https?://\\S+$", maxLength: 500 }),
+              tokenEnv: Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         /** For a recovery platform: the platform whose instances it takes over in a disaster. */
         recoveryFor: Type.Optional(Name),
       },
