@@ -21,6 +21,7 @@ import { createProjectService } from "../core/projects/service.js";
 import { createReconciler, type Reconciler } from "../core/reconcile/reconciler.js";
 import { bootstrapRepository } from "../core/repository/bootstrap.js";
 import { repairArgoBootstraps } from "../core/projects/argocd-bootstrap.js";
+import { platformsAt } from "../core/projects/bundle.js";
 import { createHelmCatalogService } from "../core/helm/service.js";
 import type { HelmCatalogs } from "../core/ports/helm-catalogs.js";
 import { NotFoundError } from "../core/errors.js";
@@ -39,8 +40,13 @@ export interface PlateauAdapters {
   readonly statuses: StatusStore;
   readonly secrets: SecretStore;
   readonly catalog: TemplateCatalog;
-  /** Engines by engine kind (`podman`, later `argocd`). */
+  /** Engines by engine kind (`podman`), shared by every platform of that kind. */
   readonly engines: ReadonlyMap<string, Engine>;
+  /**
+   * An engine of one platform's own, built from its settings (Argo CD: its URL, its token):
+   * consulted first; undefined when the platform has none (no settings, no token).
+   */
+  readonly engineFor?: (platform: PlatformDocument) => Engine | undefined;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
@@ -107,7 +113,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       reconcilers.forEach((reconciler) => reconciler.wake());
     },
   });
-  const engines: EngineRegistry = { get: (platform) => adapters.engines.get(platform.spec.engine) };
+  const engines: EngineRegistry = { get: (platform) => adapters.engineFor?.(platform) ?? adapters.engines.get(platform.spec.engine) };
   const crds = settings.crds ? createCrdValidator(settings.crds) : undefined;
   const helm = createHelmCatalogService({
     catalogs: adapters.helmCatalogs ?? NO_HELM_CATALOGS,
@@ -116,27 +122,40 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   const chartRepositories = helm.repositories();
   const repairBootstraps = () => repairArgoBootstraps({ repo, writer, author: settings.system, chartRepositories, ...(crds ? { crds } : {}) });
 
-  // Only engines that run things from this process get a reconciler: the local podman one.
-  for (const platform of settings.platforms) {
+  let reconciling = false;
+  /**
+   * A reconciler for each platform this Plateau has an engine for: the configured ones (the
+   * local podman platform) and those declared in the repository whose engine it can build
+   * (Argo CD with its token). Platforms declared later (an operator's merge) get one at the
+   * next refresh.
+   */
+  function ensureReconciler(platform: PlatformDocument): void {
+    const name = platform.metadata.name;
+    if (reconcilers.has(name)) return;
     const engine = engines.get(platform);
-    if (!engine) continue;
-    reconcilers.set(
-      platform.metadata.name,
-      createReconciler({
-        platform: platform.metadata.name,
-        engine,
-        repo,
-        statuses,
-        secrets,
-        clock,
-        random: adapters.random,
-        logger,
-        telemetry: adapters.telemetry,
-        intervalMs: settings.reconcileIntervalMs,
-        concurrency: settings.reconcileConcurrency,
-        onStatusChange: (project, instance) => router?.invalidate(project, instance),
-      }),
-    );
+    if (!engine) return;
+    const reconciler = createReconciler({
+      platform: name,
+      engine,
+      repo,
+      statuses,
+      secrets,
+      clock,
+      random: adapters.random,
+      logger,
+      telemetry: adapters.telemetry,
+      intervalMs: settings.reconcileIntervalMs,
+      concurrency: settings.reconcileConcurrency,
+      onStatusChange: (project, instance) => router?.invalidate(project, instance),
+    });
+    reconcilers.set(name, reconciler);
+    if (reconciling) reconciler.start();
+  }
+  settings.platforms.forEach(ensureReconciler);
+  async function ensureReconcilers(): Promise<void> {
+    const head = await repo.head();
+    if (!head || !adapters.engineFor) return;
+    for (const platform of await platformsAt(repo, head)) ensureReconciler(platform);
   }
 
   const tenancy = createTenancy({ repo, index, catalog: adapters.catalog, defaults: settings.tenancy });
@@ -190,12 +209,17 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       logger.info({ commit: synced.commit, changedPaths: synced.changedPaths, full: synced.full }, "index is at the repository's head");
       const repaired = await repairBootstraps();
       if (repaired) logger.info({ commit: repaired }, "Argo CD bootstraps rendered again");
+      await ensureReconcilers();
       for (const owner of await secrets.owners()) {
         if (!(await index.getInstance(owner.project, owner.instance))) await secrets.remove(owner.project, owner.instance);
       }
-      if (options.reconcile) reconcilers.forEach((reconciler) => reconciler.start());
+      if (options.reconcile) {
+        reconciling = true;
+        reconcilers.forEach((reconciler) => reconciler.start());
+      }
     },
     async stop(): Promise<void> {
+      reconciling = false;
       await Promise.all([...reconcilers.values()].map((reconciler) => reconciler.stop()));
     },
     /** Also picks up commits made by others (an operator's push) and reconciles. */
@@ -204,6 +228,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       const synced = await indexer.sync();
       if (synced.commit !== before) {
         await repairBootstraps();
+        await ensureReconcilers();
         router?.clear();
         reconcilers.forEach((reconciler) => reconciler.wake());
       }
