@@ -21,6 +21,7 @@ import { compileClaimMapping } from "../core/access/claims.js";
 import { createInstanceGate } from "../server/instance-gate.js";
 import { loadCrds, loadJsonSchemas } from "../adapters/schemas/crd-files.js";
 import { createHelmCatalogs } from "../adapters/helm/helm-catalogs.js";
+import { createClusterEngines } from "./cluster-engines.js";
 import { paths, PACKAGE_ROOT, type Config } from "./config.js";
 
 export interface RunningPlateau {
@@ -95,6 +96,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
   const publicPort = config.publicPort ?? port;
   const publicOrigin = config.publicUrl ?? `http://localhost${publicPort === 80 ? "" : `:${publicPort}`}`;
   const identity = await setUpIdentity(config, publicOrigin, logger);
+  const clusterEngines = createClusterEngines({ env: process.env, repo, logger: logger.child({ component: "clusters" }) });
   const plateau = composePlateau(
     {
       repo,
@@ -106,6 +108,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       logger,
       telemetry: metrics.telemetry,
       identityProviders: identity.providers,
+      engineFor: clusterEngines.engineFor,
       helmCatalogs: createHelmCatalogs({
         configs: config.catalogs,
         clock: systemClock,
