@@ -55,6 +55,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const failures = new Map<string, number>();
   // Parsed manifests by content hash: a pass and the action after it read them once.
   const objectsByHash = new Map<string, KubeObject[]>();
+  // The revision each unit's last "applying" event announced (bounded).
+  const announced = new Map<string, string>();
   // Units that are Helm instances (`<project>/_helm/<instance>`), as of the last reading of the head.
   const helmUnits = new Set<string>();
   const shutdown = new AbortController();
@@ -175,8 +177,12 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const key = unitKey(project, instance);
     try {
       if (action.kind === "apply") {
+        // A declarative engine is nudged again while it catches up with the same revision: one event says so, not one per pass.
+        const again = engine.declarative === true && announced.get(key) === action.hash;
+        announced.set(key, action.hash);
+        if (announced.size > 10_000) announced.delete(announced.keys().next().value as string);
         await setStatus(project, instance, "starting", `applying revision ${action.hash.slice(0, 7)}`, null, null);
-        await event(project, instance, `applying revision ${action.hash.slice(0, 7)} on ${platform}`);
+        if (!again) await event(project, instance, `applying revision ${action.hash.slice(0, 7)} on ${platform}`);
         const objects = await readObjects(head, project, instance, action.hash);
         const keys = secretKeys(objects, instance);
         const values = await deps.secrets.ensure(project, instance, keys, () => deps.random.secret(SECRET_LENGTH));
@@ -197,7 +203,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         await progressChain;
         observedCache?.set(key, result);
         await setStatus(project, instance, result.phase, result.reason, result.endpoint, result.hash);
-        await event(project, instance, result.phase === "running" ? "running" : `${result.phase}: ${result.reason}`);
+        if (!again) await event(project, instance, result.phase === "running" ? "running" : `${result.phase}: ${result.reason}`);
         backoff.delete(key);
         failures.delete(key);
       } else if (action.kind === "stop") {
