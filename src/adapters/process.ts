@@ -15,6 +15,12 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Kill the process after this many milliseconds (the result then has code 124). */
   readonly timeoutMs?: number;
+  /**
+   * Run it as the leader of its own process group and kill the whole group at the timeout:
+   * git fetch and push hand the transfer to a child (git-remote-http, ssh) that shares their
+   * output pipes, so killing git alone would leave the child and the pipes open.
+   */
+  readonly killGroup?: boolean;
 }
 
 class CommandError extends Error {
@@ -39,7 +45,13 @@ export function lastLine(text: string): string {
 
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const spawnOptions: SpawnOptions = { stdio: ["pipe", "pipe", "pipe"], env: options.env, cwd: options.cwd, signal: options.signal };
+    const spawnOptions: SpawnOptions = {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: options.env,
+      cwd: options.cwd,
+      signal: options.signal,
+      detached: options.killGroup ?? false,
+    };
     const child = spawn(command, args, spawnOptions);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -47,7 +59,13 @@ export function run(command: string, args: readonly string[], options: RunOption
     const timer = options.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
-          child.kill("SIGKILL");
+          if (options.killGroup && child.pid) {
+            try {
+              process.kill(-child.pid, "SIGKILL");
+            } catch {
+              child.kill("SIGKILL"); // the group is already gone: only the leader may remain
+            }
+          } else child.kill("SIGKILL");
         }, options.timeoutMs)
       : undefined;
     child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
