@@ -356,6 +356,10 @@ export function createProgram(deps: ProgramDeps): Command {
         p.available ? (p.version ?? "") : `${p.reason ?? ""}${p.hint ? ` — ${p.hint}` : ""}`,
       ]);
       for (const line of table(["PLATFORM", "ENGINE", "INFRASTRUCTURE", "TIER", "STATE", "INSTANCES", "USED / CAPACITY", "DETAILS"], rows)) out.line(line);
+      // Clusters see Plateau's commits through the remote: say when they cannot.
+      for (const p of items) {
+        if (p.delivery?.reason) out.line(paint(out, "yellow", `${p.name}: changes do not reach it (${p.delivery.state}): ${p.delivery.reason}`));
+      }
       if (options.pools) {
         for (const p of items.filter((platform) => platform.pools.length > 0)) {
           out.line();

@@ -224,6 +224,10 @@ export const Platform = Type.Object({
   }),
   used: Type.Object({ cpu: Type.Number(), memoryGiB: Type.Number(), gpu: Type.Number() }, { description: "What its running instances ask" }),
   recoveryFor: Type.Union([Type.String(), Type.Null()]),
+  delivery: Type.Union([Type.Object({ state: Type.String(), reason: Type.Union([Type.String(), Type.Null()]) }), Type.Null()], {
+    description:
+      "How Plateau's commits reach a cluster: the desired-state remote's state (in-sync, ahead, pushing, failing, diverged, no-remote) and why; null for a platform Plateau drives itself",
+  }),
 });
 export type Platform = Static<typeof Platform>;
 

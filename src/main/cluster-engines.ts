@@ -12,12 +12,12 @@ import type { Logger } from "../core/ports/logger.js";
 export interface ClusterEngines {
   /** The platform's engine, or undefined for a platform that is not a cluster with Argo CD settings. */
   engineFor(platform: PlatformDocument): Engine | undefined;
-  /** The Argo CD clients of the platforms seen so far (whose git webhook is called after each push). */
-  clients(): { platform: string; client: ArgoCdClient }[];
+  /** The Argo CD clients of the platforms seen so far (whose git webhook is called after each push), with the repository URL they clone. */
+  clients(): { platform: string; client: ArgoCdClient; repoURL: string }[];
 }
 
 export function createClusterEngines(deps: { env: NodeJS.ProcessEnv; repo: DesiredStateRepository; logger: Logger }): ClusterEngines {
-  const built = new Map<string, { key: string; engine: Engine; client: ArgoCdClient }>();
+  const built = new Map<string, { key: string; engine: Engine; client: ArgoCdClient; repoURL: string }>();
   return {
     engineFor(platform) {
       const argocd = platform.spec.argocd;
@@ -40,9 +40,9 @@ export function createClusterEngines(deps: { env: NodeJS.ProcessEnv; repo: Desir
         ...(kubernetes && kubernetesToken ? { secrets: createSecretHandOver({ apiURL: kubernetes.apiURL, token: kubernetesToken }) } : {}),
       });
       if (!token) deps.logger.warn({ platform: name, variable: argocd.tokenEnv ?? null }, "no Argo CD token: the platform's status cannot be read");
-      built.set(name, { key, engine, client });
+      built.set(name, { key, engine, client, repoURL: argocd.repoURL });
       return engine;
     },
-    clients: () => [...built.entries()].map(([platform, { client }]) => ({ platform, client })),
+    clients: () => [...built.entries()].map(([platform, { client, repoURL }]) => ({ platform, client, repoURL })),
   };
 }

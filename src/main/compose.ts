@@ -22,6 +22,7 @@ import { createReconciler, type Reconciler } from "../core/reconcile/reconciler.
 import { bootstrapRepository } from "../core/repository/bootstrap.js";
 import { repairArgoBootstraps } from "../core/projects/argocd-bootstrap.js";
 import { platformsAt } from "../core/projects/bundle.js";
+import type { RemoteStatus } from "../core/sync/remote-sync.js";
 import { createHelmCatalogService } from "../core/helm/service.js";
 import type { HelmCatalogs } from "../core/ports/helm-catalogs.js";
 import { NotFoundError } from "../core/errors.js";
@@ -81,6 +82,10 @@ export interface PlateauSettings {
   readonly claimsByProvider?: ReadonlyMap<string, CompiledClaimMapping>;
   readonly sessions: SessionSettings;
   readonly tokens: TokenSettings;
+  /** Told after each commit (push it to the remote). */
+  readonly onCommitted?: () => void;
+  /** The desired-state repository's remote, when it has one. */
+  readonly remoteStatus?: () => RemoteStatus;
   /** The operator's schemas for Helm charts' `x-onyxia.overwriteSchemaWith`, by name. */
   readonly helmSchemas?: Readonly<Record<string, unknown>>;
 }
@@ -111,6 +116,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     onCommitted: () => {
       router?.clear();
       reconcilers.forEach((reconciler) => reconciler.wake());
+      settings.onCommitted?.();
     },
   });
   const engines: EngineRegistry = { get: (platform) => adapters.engineFor?.(platform) ?? adapters.engines.get(platform.spec.engine) };
@@ -189,7 +195,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       sessions: settings.sessions,
       tokens: settings.tokens,
     }),
-    platforms: createPlatformService({ index, engines, repo, tenancy }),
+    platforms: createPlatformService({ index, engines, repo, tenancy, ...(settings.remoteStatus ? { remote: settings.remoteStatus } : {}) }),
     catalog: createCatalogService(adapters.catalog),
     charts: helm,
   };

@@ -146,6 +146,35 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Where the desired-state repository is pushed and pulled (docs/remote.md); none: it stays on this machine. */
+    remote: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({
+            minLength: 1,
+            maxLength: 2000,
+            description: "https://forge.example.org/group/desired-state.git or ssh://git@forge.example.org/group/desired-state.git",
+          }),
+          /** https: the variable holding an access token (sent as HTTP Basic, never in the URL). */
+          tokenEnv: Type.Optional(Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 })),
+          username: Type.String({
+            minLength: 1,
+            maxLength: 200,
+            default: "oauth2",
+            description: "The user name sent with the token (GitLab: oauth2; GitHub: x-access-token)",
+          }),
+          /** ssh: a private key and the known hosts (no host is trusted on first use). */
+          sshKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+          knownHostsFile: Type.Optional(Type.String({ minLength: 1 })),
+          pollSeconds: Type.Integer({ minimum: 5, maximum: 86400, default: 60, description: "How often the remote is read for commits made by people" }),
+          /** The variable holding the secret that signs the forge's webhooks (POST /api/v1/hooks/git). */
+          webhookSecretEnv: Type.Optional(Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Serve the desired-state repository read-only over git's smart HTTP at /git/desired-state.git (an Argo CD can clone it). */
+    serveRepository: Type.Boolean({ default: true }),
     /** Helm repositories offered as catalogs, with Onyxia's catalog fields (docs/helm-catalogs.md). */
     catalogs: Type.Array(HelmCatalogConfigSchema, { default: [], maxItems: 100 }),
     helm: Type.Object(

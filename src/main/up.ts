@@ -22,6 +22,8 @@ import { createInstanceGate } from "../server/instance-gate.js";
 import { loadCrds, loadJsonSchemas } from "../adapters/schemas/crd-files.js";
 import { createHelmCatalogs } from "../adapters/helm/helm-catalogs.js";
 import { createClusterEngines } from "./cluster-engines.js";
+import { remoteWarning, setUpRemote } from "./remote.js";
+import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { paths, PACKAGE_ROOT, type Config } from "./config.js";
 
 export interface RunningPlateau {
@@ -97,6 +99,18 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
   const publicOrigin = config.publicUrl ?? `http://localhost${publicPort === 80 ? "" : `:${publicPort}`}`;
   const identity = await setUpIdentity(config, publicOrigin, logger);
   const clusterEngines = createClusterEngines({ env: process.env, repo, logger: logger.child({ component: "clusters" }) });
+  let composed: Plateau | undefined;
+  const remote = setUpRemote({
+    config,
+    env: process.env,
+    dir: location.repository,
+    repo,
+    clock: systemClock,
+    random: cryptoRandom,
+    logger: logger.child({ component: "remote" }),
+    clusters: clusterEngines,
+    onPulled: async () => composed?.refresh(),
+  });
   const plateau = composePlateau(
     {
       repo,
@@ -137,10 +151,21 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       ),
       sessions: config.sessions,
       tokens: config.tokens,
+      ...(remote.sync ? { onCommitted: () => remote.sync?.wake(), remoteStatus: remote.status } : {}),
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
     },
   );
+  composed = plateau;
+  if (remote.sync) {
+    // First take what the remote holds (a new data directory joins the existing history), then serve.
+    const outcome = await remote.sync.syncNow().catch((error: unknown) => {
+      logger.warn({ error: (error as Error).message }, "desired-state remote unreachable at start-up; commits stay here until it answers");
+      return undefined;
+    });
+    if (outcome) logger.info({ outcome: outcome.kind, head: outcome.localHead }, "desired-state remote read");
+  }
   await plateau.start({ reconcile: true });
+  remote.sync?.start();
 
   const findProject = (name: string) => plateau.services.projects.find(name);
   const gate = createInstanceGate({ access: plateau.services.access, findProject, publicOrigin: () => publicOrigin });
@@ -160,6 +185,9 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       repository: async () => void (await repo.head()),
       database: async () => void (await store.index.indexedCommit()),
     },
+    ...(remote.sync ? { warnings: { remote: () => remoteWarning(remote.status()) } } : {}),
+    ...(config.serveRepository ? { gitHttp: createSmartHttpHandler({ dir: location.repository, logger: logger.child({ component: "git-http" }) }) } : {}),
+    ...(remote.hooks ? { gitHooks: remote.hooks } : {}),
     version,
   });
   await app.listen({ host: config.listen.host, port });
@@ -192,6 +220,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       clearInterval(refresh);
       clearInterval(purge);
       await refreshing;
+      await remote.sync?.stop();
       await plateau.stop();
       await app.close();
       repo.close();

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { API_PREFIX, Health } from "../contracts/api.js";
+import { API_PREFIX, ErrorBody, Health } from "../contracts/api.js";
 import type { HelmCatalogService } from "../core/helm/service.js";
 import type { CatalogService } from "../core/catalog/service.js";
 import type { AccessService } from "../core/access/service.js";
@@ -14,7 +14,7 @@ import { createRateLimiter } from "../core/access/rate-limit.js";
 import { registerAccessLayer } from "./access.js";
 import { registerAccessRoutes } from "./routes/access-routes.js";
 import { registerAuthRoutes } from "./routes/auth-routes.js";
-import { RateLimitedError } from "../core/errors.js";
+import { NotFoundError, RateLimitedError } from "../core/errors.js";
 import type { InstanceService } from "../core/instances/service.js";
 import type { PlatformService } from "../core/platforms/service.js";
 import type { ProjectService } from "../core/projects/service.js";
@@ -48,8 +48,23 @@ export interface ServerDeps {
   readonly trustProxy?: boolean;
   /** Readiness checks: each returns "ok" or throws. */
   readonly readiness: Record<string, () => Promise<void>>;
+  /** What is worth knowing without making Plateau unready (a remote that cannot be pushed to): a problem, or undefined. */
+  readonly warnings?: Record<string, () => string | undefined>;
+  /** The desired-state repository served read-only over git's smart HTTP (`/git/desired-state.git/…`), for Argo CDs to clone. */
+  readonly gitHttp?: (req: IncomingMessage, res: ServerResponse, pathInRepo: string) => void;
+  /** The forge's webhook (`POST /api/v1/hooks/git`): verifies the signature, then reads the remote now. */
+  readonly gitHooks?: GitHooks;
   readonly version: string;
 }
+
+export interface GitHooks {
+  verify(headers: IncomingMessage["headers"], body: Buffer): { ok: true; provider: string; event: string } | { ok: false; reason: string };
+  /** Starts reading the remote (the answer does not wait for it). */
+  sync(): void;
+}
+
+/** Where the desired-state repository is served (read-only). */
+export const GIT_HTTP_PREFIX = "/git/desired-state.git/";
 
 /** The API answers JSON only: nothing in it may run, frame or load anything. */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -91,6 +106,8 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
         // Plateau's own answers; its pages set a CSP of their own, which takes precedence.
         res.setHeader("content-security-policy", API_CSP);
         if (deps.mount?.handles(req.url ?? "")) return deps.mount.handle(req, res);
+        // git's own protocol (streamed bodies, its own content types): never through Fastify's parsers.
+        if (deps.gitHttp && req.url?.startsWith(GIT_HTTP_PREFIX)) return deps.gitHttp(req, res, (req.url.split("?")[0] ?? "").slice(GIT_HTTP_PREFIX.length));
         handler(req, res);
       });
       server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {
@@ -180,11 +197,16 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     "/readyz",
     {
       config: { access: { kind: "public" } },
-      schema: { tags: ["system"], summary: "The repository and the database answer", response: { 200: Health, 503: Health } },
+      schema: {
+        tags: ["system"],
+        summary: "The repository and the database answer (503 otherwise); `degraded` when commits cannot reach the remote",
+        response: { 200: Health, 503: Health },
+      },
     },
     async (_request, reply) => {
       const checks: Record<string, string> = {};
       let ready = true;
+      let degraded = false;
       for (const [name, check] of Object.entries(deps.readiness)) {
         try {
           await check();
@@ -194,7 +216,13 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
           checks[name] = (error as Error).message;
         }
       }
-      return reply.status(ready ? 200 : 503).send({ status: ready ? "ok" : "not ready", checks });
+      // Plateau still takes requests (commits wait locally): said, without taking it out of service.
+      for (const [name, warning] of Object.entries(deps.warnings ?? {})) {
+        const problem = warning();
+        checks[name] = problem ?? "ok";
+        if (problem) degraded = true;
+      }
+      return reply.status(ready ? 200 : 503).send({ status: !ready ? "not ready" : degraded ? "degraded" : "ok", checks });
     },
   );
   app.get("/metrics", { config: { access: { kind: "public" } }, schema: { hide: true } }, async (_request, reply) => {
@@ -211,5 +239,32 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     { prefix: API_PREFIX },
   );
   registerAuthRoutes(app, deps);
+  await app.register(
+    async (scope) => {
+      // The signature is over the exact bytes the forge sent: the body is kept raw, whatever its type.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: 5 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+      scope.post(
+        "/hooks/git",
+        {
+          config: { access: { kind: "public" } },
+          schema: {
+            tags: ["system"],
+            summary: "The forge says the desired-state repository changed (GitLab, GitHub, Gitea or Forgejo webhook, signed); Plateau reads it now",
+            response: { 202: Health, 401: ErrorBody, 404: ErrorBody },
+          },
+        },
+        async (request, reply) => {
+          const hooks = deps.gitHooks;
+          if (!hooks) throw new NotFoundError("webhook", "git (the desired-state repository has no remote with a webhook secret)");
+          const verdict = hooks.verify(request.headers, Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+          if (!verdict.ok) return reply.status(401).send({ error: { code: "unauthenticated", message: `webhook refused: ${verdict.reason}` } });
+          hooks.sync();
+          return reply.status(202).send({ status: "accepted", checks: { provider: verdict.provider, event: verdict.event } });
+        },
+      );
+    },
+    { prefix: API_PREFIX },
+  );
   return app;
 }

@@ -315,6 +315,19 @@ describe("authorization: every route × every principal × both labs", () => {
       expect: EVERYONE,
     },
     {
+      route: "POST /api/v1/hooks/git",
+      sides: false,
+      request: (c) => ({
+        method: "POST",
+        url: api("/hooks/git"),
+        headers: { ...c.headers, "content-type": "application/json", "x-github-event": "push" },
+        payload: "{}",
+      }),
+      // No remote here: the same answer for everyone (a webhook authenticates by its signature, never by a session).
+      allowed: { status: 404 },
+      expect: EVERYONE,
+    },
+    {
       route: "GET /api/v1/charts",
       sides: false,
       request: (c) => ({ url: api("/charts"), headers: c.headers }),

@@ -7,6 +7,7 @@ import type { IndexedInstance, IndexedPlatform, StateIndex } from "../ports/stat
 import { platformPath } from "../repository/layout.js";
 import type { Tenancy } from "../tenancy/service.js";
 import type { EngineRegistry } from "../instances/service.js";
+import { isClusterPlatform } from "../projects/bundle.js";
 
 export interface PoolView {
   readonly name: string;
@@ -28,6 +29,12 @@ export interface PlatformView extends IndexedPlatform {
   /** What its running instances ask. */
   readonly used: { readonly cpu: number; readonly memoryGiB: number; readonly gpu: number };
   readonly recoveryFor: string | null;
+  /**
+   * How Plateau's commits reach it: for a cluster, through the desired-state repository's
+   * remote (a failing push means the cluster does not see new changes); null for a platform
+   * this Plateau drives itself.
+   */
+  readonly delivery: { readonly state: string; readonly reason: string | null } | null;
 }
 
 /** A platform built by this Plateau's configuration (the local one). */
@@ -68,7 +75,22 @@ export function createPlatformService(deps: {
   engines: EngineRegistry;
   repo: DesiredStateRepository;
   tenancy: Pick<Tenancy, "resourcesOfInstance">;
+  /** The state of the desired-state repository's remote, when it has one (clusters read from it). */
+  remote?: () => { readonly state: string; readonly lastError: { readonly message: string } | null };
 }) {
+  /** Clusters see Plateau's commits through the remote; without one, only what reads this machine's repository. */
+  function deliveryOf(document: PlatformDocument): PlatformView["delivery"] {
+    if (!isClusterPlatform(document)) return null;
+    const remote = deps.remote?.();
+    if (!remote)
+      return {
+        state: "no-remote",
+        reason: "the desired-state repository has no remote: this platform's Argo CD must clone it from Plateau (/git/desired-state.git)",
+      };
+    const troubled = remote.state === "failing" || remote.state === "diverged";
+    return { state: remote.state, reason: troubled ? (remote.lastError?.message ?? null) : null };
+  }
+
   async function view(platform: IndexedPlatform, instances: readonly IndexedInstance[]): Promise<PlatformView> {
     const head = await deps.repo.head();
     const text = head ? await deps.repo.readFile(head, platformPath(platform.name)) : undefined;
@@ -107,6 +129,7 @@ export function createPlatformService(deps: {
         : null,
       used: { cpu: round(used.cpu), memoryGiB: round(used.memoryGiB), gpu: used.gpu },
       recoveryFor: document.spec.recoveryFor ?? null,
+      delivery: deliveryOf(document),
     };
   }
   return {

@@ -157,6 +157,33 @@ describe("createRemoteSync", () => {
     expect(pulled).toEqual(["r1", "r2", "r3"]);
   });
 
+  it("tells onPushed about Plateau's commits reaching the remote, from the remote head it knew, and survives its failure", async () => {
+    const { remote, call } = scriptedRemote();
+    const pushed: [string | null, string][] = [];
+    const { sync, lines } = start(remote, {
+      onPushed: (before, after) => {
+        pushed.push([before, after]);
+        if (after === "c3") throw new Error("Argo CD is down");
+      },
+    });
+    (await call(0)).resolve(inSync("c1"));
+    const first = sync.syncNow();
+    (await call(1)).resolve({ kind: "pushed", localHead: "c2", remoteHead: "c2" });
+    await first;
+    const second = sync.syncNow();
+    (await call(2)).resolve({ kind: "rebased", from: "c2x", commits: 1, localHead: "c3", remoteHead: "c3" });
+    expect((await second).kind).toBe("rebased");
+    const third = sync.syncNow();
+    (await call(3)).resolve(inSync("c3"));
+    await third;
+    expect(pushed).toEqual([
+      ["c1", "c2"],
+      ["c2", "c3"],
+    ]);
+    expect(sync.status()).toMatchObject({ state: "in-sync", attempts: 0 });
+    expect(lines.some((line) => line.level === "warn" && /telling of the push/.test(line.message))).toBe(true);
+  });
+
   it("reports a divergence and keeps polling (someone may merge)", async () => {
     const { remote, call } = scriptedRemote();
     const { sync, lines } = start(remote, { pollIntervalMs: 5 });

@@ -96,6 +96,11 @@ export interface RemoteSyncDeps {
   readonly logger: Logger;
   /** Told after the local branch took commits from the remote (re-index, wake reconcilers). */
   readonly onPulled?: (head: CommitId) => Promise<void> | void;
+  /**
+   * Told after Plateau's commits reached the remote (`before`: the remote's head before them,
+   * null when unknown): Argo CD's git webhook, so syncing starts at once.
+   */
+  readonly onPushed?: (before: CommitId | null, after: CommitId) => Promise<void> | void;
   /** Period of the fetch that notices commits made on the remote (default one minute). */
   readonly pollIntervalMs?: number;
   /** Default: 2 s doubling up to 5 min. */
@@ -164,8 +169,17 @@ export function createRemoteSync(deps: RemoteSyncDeps): RemoteSync {
     const run: Promise<SyncOutcome> = Promise.resolve().then(async () => {
       let failed = false;
       try {
+        const before = last?.remoteHead ?? null;
         const outcome = await remote.sync({ onPhase: (next) => (phase = next) });
         succeeded(outcome);
+        if ((outcome.kind === "pushed" || outcome.kind === "rebased") && deps.onPushed) {
+          try {
+            await deps.onPushed(before, outcome.remoteHead);
+          } catch (error) {
+            // A nudge only: Argo CD's own poll picks the commits up anyway.
+            logger.warn({ head: outcome.remoteHead, error: (error as Error).message }, "desired-state remote: telling of the push failed");
+          }
+        }
         if (tookRemoteCommits(outcome) && deps.onPulled) {
           phase = undefined;
           try {
