@@ -99,7 +99,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
   const publicOrigin = config.publicUrl ?? `http://localhost${publicPort === 80 ? "" : `:${publicPort}`}`;
   const identity = await setUpIdentity(config, publicOrigin, logger);
   const clusterEngines = createClusterEngines({ env: process.env, repo, logger: logger.child({ component: "clusters" }) });
-  let composed: Plateau | undefined;
+  const composed: { plateau?: Plateau } = {};
   const remote = setUpRemote({
     config,
     env: process.env,
@@ -109,7 +109,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
     random: cryptoRandom,
     logger: logger.child({ component: "remote" }),
     clusters: clusterEngines,
-    onPulled: async () => composed?.refresh(),
+    onPulled: async () => composed.plateau?.refresh(),
   });
   const plateau = composePlateau(
     {
@@ -155,7 +155,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
     },
   );
-  composed = plateau;
+  composed.plateau = plateau;
   if (remote.sync) {
     // First take what the remote holds (a new data directory joins the existing history), then serve.
     const outcome = await remote.sync.syncNow().catch((error: unknown) => {
