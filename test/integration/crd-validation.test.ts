@@ -34,7 +34,11 @@ describe("rendered objects against the real CRDs", () => {
           });
           const exposed = template.spec.components.some((component) => component.expose);
           const kind = platform.spec.flavour === "openshift" ? "Route" : "Ingress";
-          if (exposed) expect(objects.filter((object) => object.kind === kind), `${template.spec.id} on ${platform.spec.flavour}`).toHaveLength(1);
+          if (exposed)
+            expect(
+              objects.filter((object) => object.kind === kind),
+              `${template.spec.id} on ${platform.spec.flavour}`,
+            ).toHaveLength(1);
           expect(() => validateObjects(objects, crds), `${template.spec.id} ${state} on ${platform.spec.flavour}`).not.toThrow();
         }
       }
