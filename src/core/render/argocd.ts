@@ -261,70 +261,68 @@ function instancesApplicationSet(platform: PlatformDocument, argocd: ArgoCdSetti
   };
 }
 
-/** Every project's `_project` directory, in one Application of Plateau's own AppProject. */
-function bundlesApplication(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
-  const platformDir = renderedPlatformDir(platform.metadata.name);
-  // `rendered/<platform>/*/_project/*.yaml`, relative to the platform's directory (Argo CD matches paths relative to the source's).
-  const include = `${renderedProjectBundleDir(platform.metadata.name, "*").slice(platformDir.length + 1)}/${MANIFEST_GLOB}`;
+/**
+ * An Application of Plateau's own AppProject, reading a directory of the desired-state
+ * repository. No finalizer: deleting one must never delete what it deployed (every project's
+ * namespace, the bootstrap, every Helm instance).
+ */
+function operatorApplication(
+  platform: PlatformDocument,
+  argocd: ArgoCdSettings,
+  name: string,
+  source: { path: string; directory: Record<string, unknown> },
+  prune: boolean,
+): KubeObject {
   return {
     apiVersion: API_VERSION,
     kind: "Application",
-    // No finalizer: deleting this Application must never delete every project's namespace.
-    metadata: { name: PROJECT_BUNDLES_APPLICATION, namespace: argocd.namespace, labels: labels(platform) },
+    metadata: { name, namespace: argocd.namespace, labels: labels(platform) },
     spec: {
       project: OPERATOR_APP_PROJECT,
-      source: { repoURL: argocd.repoURL, targetRevision: argocd.targetRevision, path: platformDir, directory: { recurse: true, include } },
+      source: { repoURL: argocd.repoURL, targetRevision: argocd.targetRevision, ...source },
       destination: { server: argocd.destinationServer },
-      syncPolicy: syncPolicy(),
+      syncPolicy: { ...syncPolicy(), automated: { prune, selfHeal: true } },
     },
   };
+}
+
+/** Every project's `_project` directory (Argo CD matches `include` relative to the source's path). */
+function bundlesApplication(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
+  const platformDir = renderedPlatformDir(platform.metadata.name);
+  const include = `${renderedProjectBundleDir(platform.metadata.name, "*").slice(platformDir.length + 1)}/${MANIFEST_GLOB}`;
+  return operatorApplication(platform, argocd, PROJECT_BUNDLES_APPLICATION, { path: platformDir, directory: { recurse: true, include } }, true);
 }
 
 /**
  * `rendered/<platform>/argocd/` itself, so that a new project's AppProject (or a change of
  * platform settings) reaches Argo CD by a commit like everything else. An operator applies
  * this one file once (`kubectl apply -f`); from then on it manages itself with the rest.
- * No finalizer: deleting it must never delete the bootstrap, let alone the instances.
+ * Never pruning: a bad commit of the bootstrap must not delete every Application (an operator prunes by hand).
  */
 function bootstrapApplication(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
-  return {
-    apiVersion: API_VERSION,
-    kind: "Application",
-    metadata: { name: BOOTSTRAP_APPLICATION, namespace: argocd.namespace, labels: labels(platform) },
-    spec: {
-      project: OPERATOR_APP_PROJECT,
-      source: {
-        repoURL: argocd.repoURL,
-        targetRevision: argocd.targetRevision,
-        path: renderedArgoDir(platform.metadata.name),
-        directory: { include: MANIFEST_GLOB },
-      },
-      destination: { server: argocd.destinationServer },
-      // Pruning would let a bad commit of the bootstrap delete every Application: an operator prunes by hand.
-      syncPolicy: { ...syncPolicy(), automated: { prune: false, selfHeal: true } },
-    },
-  };
+  return operatorApplication(
+    platform,
+    argocd,
+    BOOTSTRAP_APPLICATION,
+    { path: renderedArgoDir(platform.metadata.name), directory: { include: MANIFEST_GLOB } },
+    false,
+  );
 }
 
 /**
  * Every Helm instance's Application (`*\/_helm/*\/*.yaml` under the platform). Its synced
  * revision tells which commit's Helm Applications the cluster holds (what status reads).
+ * Pruning removes a removed instance's Application, whose finalizer removes what it deployed.
  */
 function helmInstancesApplication(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
-  const platformDir = renderedPlatformDir(platform.metadata.name);
   const include = `*/${HELM_SEGMENT}/*/${MANIFEST_GLOB}`;
-  return {
-    apiVersion: API_VERSION,
-    kind: "Application",
-    metadata: { name: HELM_INSTANCES_APPLICATION, namespace: argocd.namespace, labels: labels(platform) },
-    spec: {
-      project: OPERATOR_APP_PROJECT,
-      source: { repoURL: argocd.repoURL, targetRevision: argocd.targetRevision, path: platformDir, directory: { recurse: true, include } },
-      destination: { server: argocd.destinationServer },
-      // Pruning removes a removed instance's Application, whose finalizer removes what it deployed.
-      syncPolicy: syncPolicy(),
-    },
-  };
+  return operatorApplication(
+    platform,
+    argocd,
+    HELM_INSTANCES_APPLICATION,
+    { path: renderedPlatformDir(platform.metadata.name), directory: { recurse: true, include } },
+    true,
+  );
 }
 
 /**
