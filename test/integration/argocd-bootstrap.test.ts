@@ -3,28 +3,24 @@
 // what the platform's settings say (an operator's merge, a crash) is rendered again by one commit.
 import { describe, expect, it } from "vitest";
 import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
-import { API_VERSION, serialize, type PlatformDocument } from "../../src/core/model.js";
+import { serialize, type PlatformDocument } from "../../src/core/model.js";
 import { fromYaml } from "../../src/core/yaml.js";
 import { createCrdValidator } from "../../src/core/render/crd-validate.js";
 import type { KubeObject } from "../../src/core/render/kube.js";
 import { platformPath, renderedArgoDir } from "../../src/core/repository/layout.js";
-import { alice, memoryPlateau, testCrds } from "../support/plateau.js";
+import { alice, clusterPlatform, memoryPlateau, testCrds } from "../support/plateau.js";
 
-const cluster: PlatformDocument = {
-  apiVersion: API_VERSION,
-  kind: "Platform",
-  metadata: { name: "plmapps" },
-  spec: {
+const cluster = clusterPlatform(
+  {
     title: "PLMapps",
-    engine: "argocd",
     infrastructure: { type: "openstack", provider: "example" },
     site: "paris",
-    tier: "experimental",
     flavour: "kubernetes",
     domain: "apps.example.org",
     argocd: { url: "https://argocd.example.org", namespace: "argocd", repoURL: "https://git.example.org/desired-state.git" },
   },
-};
+  "plmapps",
+);
 
 async function plateau() {
   const composed = await memoryPlateau(

@@ -6,12 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryRepository } from "../../src/adapters/memory/memory-repository.js";
 import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
 import { systemClock } from "../../src/adapters/system/system.js";
-import { API_VERSION, type PlatformDocument } from "../../src/core/model.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { renderedInstanceDir } from "../../src/core/repository/layout.js";
 import { createClusterEngines } from "../../src/main/cluster-engines.js";
 import { fakeApplication, startFakeArgoCd, type FakeArgoCd } from "../support/fake-argocd.js";
-import { alice, memoryPlateau } from "../support/plateau.js";
+import { alice, clusterPlatform, memoryPlateau } from "../support/plateau.js";
 
 let argo: FakeArgoCd;
 beforeAll(async () => {
@@ -19,21 +18,11 @@ beforeAll(async () => {
 });
 afterAll(async () => argo.close());
 
-const cluster = (): PlatformDocument => ({
-  apiVersion: API_VERSION,
-  kind: "Platform",
-  metadata: { name: "plmshift" },
-  spec: {
+const cluster = () =>
+  clusterPlatform({
     title: "PLMshift",
-    engine: "argocd",
-    infrastructure: { type: "bare-metal" },
-    site: "grenoble",
-    tier: "experimental",
-    flavour: "openshift",
-    domain: "apps.math.example.org",
     argocd: { url: argo.url, namespace: "argocd", repoURL: "https://git.example.org/plateau/desired-state.git", tokenEnv: "PLMSHIFT_ARGOCD_TOKEN" },
-  },
-});
+  });
 
 async function plateau(env: NodeJS.ProcessEnv) {
   const repo = createMemoryRepository({ clock: systemClock });

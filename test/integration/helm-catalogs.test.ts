@@ -6,31 +6,19 @@ import { createHelmCatalogs } from "../../src/adapters/helm/helm-catalogs.js";
 import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
 import { systemClock } from "../../src/adapters/system/system.js";
 import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
-import { API_VERSION, type PlatformDocument } from "../../src/core/model.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { createCrdValidator } from "../../src/core/render/crd-validate.js";
 import type { KubeObject } from "../../src/core/render/kube.js";
 import { instancePath, renderedArgoDir, renderedHelmInstanceDir } from "../../src/core/repository/layout.js";
 import { fromYaml } from "../../src/core/yaml.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
-import { alice, memoryPlateau, testCrds } from "../support/plateau.js";
+import { alice, clusterPlatform, memoryPlateau, testCrds } from "../support/plateau.js";
 
-const cluster: PlatformDocument = {
-  apiVersion: API_VERSION,
-  kind: "Platform",
-  metadata: { name: "plmshift" },
-  spec: {
-    title: "PLMshift",
-    engine: "argocd",
-    infrastructure: { type: "bare-metal" },
-    site: "grenoble",
-    tier: "experimental",
-    flavour: "openshift",
-    domain: "apps.math.example.org",
-    pools: [{ name: "general", nodes: 4, cpu: 32, memoryGiB: 128 }],
-    argocd: { url: "https://argocd.example.org", namespace: "openshift-gitops", repoURL: "https://git.example.org/desired-state.git" },
-  },
-};
+const cluster = clusterPlatform({
+  title: "PLMshift",
+  pools: [{ name: "general", nodes: 4, cpu: 32, memoryGiB: 128 }],
+  argocd: { url: "https://argocd.example.org", namespace: "openshift-gitops", repoURL: "https://git.example.org/desired-state.git" },
+});
 const viewer = { login: "alice", groups: ["lab:imb"], labs: ["imb"], operator: false };
 const elsewhere = { login: "bob", groups: ["lab:lmbp"], labs: ["lmbp"], operator: false };
 

@@ -3,24 +3,10 @@
 // never on the local podman platform (which enforces none of it) nor taken for an instance.
 import { describe, expect, it } from "vitest";
 import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
-import { API_VERSION, type PlatformDocument } from "../../src/core/model.js";
-import { memoryPlateau } from "../support/plateau.js";
+import { clusterPlatform, memoryPlateau } from "../support/plateau.js";
 import { renderedProjectBundleDir } from "../../src/core/repository/layout.js";
 
-const cluster: PlatformDocument = {
-  apiVersion: API_VERSION,
-  kind: "Platform",
-  metadata: { name: "plmshift" },
-  spec: {
-    title: "PLMshift",
-    engine: "argocd",
-    infrastructure: { type: "bare-metal" },
-    site: "grenoble",
-    tier: "experimental",
-    flavour: "openshift",
-    domain: "apps.math.example.org",
-  },
-};
+const cluster = clusterPlatform({ title: "PLMshift" });
 const alice = { login: "alice", name: "alice", email: "alice@users.plateau.invalid" };
 
 async function plateau() {

@@ -7,7 +7,7 @@ import { createMemoryStore } from "../../src/adapters/memory/memory-store.js";
 import { cryptoRandom, systemClock } from "../../src/adapters/system/system.js";
 import type { Template } from "../../src/core/catalog/template.js";
 import { localPlatformDocument } from "../../src/core/platforms/service.js";
-import type { PlatformDocument } from "../../src/core/model.js";
+import { API_VERSION, type PlatformDocument } from "../../src/core/model.js";
 import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { noTelemetry } from "../../src/core/ports/telemetry.js";
@@ -23,6 +23,25 @@ let catalogTemplates: Promise<Template[]> | undefined;
 export const builtInTemplates = () => (catalogTemplates ??= loadTemplates(CATALOG_DIR));
 
 export const alice = { login: "alice", name: "alice", email: "alice@users.plateau.invalid" };
+
+/** A bare-metal OpenShift platform driven by Argo CD, named `plmshift` unless `spec`/`name` say otherwise. */
+export function clusterPlatform(spec: Partial<PlatformDocument["spec"]> = {}, name = "plmshift"): PlatformDocument {
+  return {
+    apiVersion: API_VERSION,
+    kind: "Platform",
+    metadata: { name },
+    spec: {
+      title: name,
+      engine: "argocd",
+      infrastructure: { type: "bare-metal" },
+      site: "grenoble",
+      tier: "experimental",
+      flavour: "openshift",
+      domain: "apps.math.example.org",
+      ...spec,
+    },
+  };
+}
 
 let crds: Promise<CrdSchema[]> | undefined;
 /** The real CRDs of `schemas/`, read once per test file. */
