@@ -88,8 +88,32 @@ export default tseslint.config(
     },
   },
   {
+    // The portal runs in browsers: it speaks to Plateau through the API only, typed by the
+    // shared contracts (types only from TypeBox, whose runtime stays out of the bundle).
+    files: ["src/web/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/core/**", "**/adapters/**", "**/server/**", "**/cli/**", "**/main/**"],
+              message: "the portal talks to Plateau through the API (src/contracts) only.",
+            },
+            { group: ["node:*"], message: "the portal runs in browsers." },
+            {
+              group: ["typebox", "typebox/*", "**/contracts/api.js"],
+              allowTypeImports: true,
+              message: "import types only: TypeBox's runtime stays out of the bundle.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // configuration files of tools are the one place where a default export is the convention
-    files: ["eslint.config.js", "vitest.config.ts", "test/support/global-setup.ts", "test/support/build.ts"],
+    files: ["eslint.config.js", "vitest.config.ts", "vite.config.ts", "test/support/global-setup.ts", "test/support/build.ts"],
     rules: { "no-restricted-syntax": "off" },
   },
 );

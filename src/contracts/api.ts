@@ -3,7 +3,7 @@
 // to what core returns.
 import { Type, type Static, type TSchema } from "typebox";
 
-export const API_PREFIX = "/api/v1";
+export { API_PREFIX, IDEMPOTENCY_HEADER } from "./http.js";
 
 /**
  * `T | null` written as `type: [T, "null"]`: the response serializer writes it directly,
@@ -315,5 +315,11 @@ export const LogsQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** Sent by clients with every change so that a retry after a lost answer does not act twice. */
-export const IDEMPOTENCY_HEADER = "idempotency-key";
+export type IdentityProviderInfo = Static<typeof IdentityProviderInfo>;
+export type AuditRecord = Static<typeof AuditRecord>;
+export type Placement = Static<typeof Placement>;
+export type Member = Static<typeof Member>;
+export type Resources = Static<typeof Resources>;
+export type Quota = Static<typeof Quota>;
+export type Issue = Static<typeof Issue>;
+export type TokenCreated = Static<typeof TokenCreated>;

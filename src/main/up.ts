@@ -25,6 +25,7 @@ import { createClusterEngines } from "./cluster-engines.js";
 import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { paths, PACKAGE_ROOT, type Config } from "./config.js";
+import { loadPortal } from "../server/portal.js";
 
 export interface RunningPlateau {
   readonly url: string;
@@ -169,8 +170,11 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
 
   const findProject = (name: string) => plateau.services.projects.find(name);
   const gate = createInstanceGate({ access: plateau.services.access, findProject, publicOrigin: () => publicOrigin });
+  const portal = await loadPortal(join(PACKAGE_ROOT, "dist", "web"));
+  if (!portal) logger.warn("the portal is not built (npm run build): the API and the command line work, the web pages do not");
   const app = await buildApp({
     services: plateau.services,
+    ...(portal ? { portal } : {}),
     ...(plateau.router
       ? { proxy: createProxy(plateau.router, logger, gate, config.platforms.local.domain), proxiedDomain: config.platforms.local.domain }
       : {}),

@@ -20,6 +20,7 @@ import type { PlatformService } from "../core/platforms/service.js";
 import type { ProjectService } from "../core/projects/service.js";
 import { errorBody, httpStatusOf, inputErrorFromValidation } from "./errors.js";
 import type { Metrics } from "./metrics.js";
+import type { Portal } from "./portal.js";
 import type { Proxy } from "./proxy.js";
 import { registerRoutes } from "./routes/routes.js";
 
@@ -50,6 +51,8 @@ export interface ServerDeps {
   readonly readiness: Record<string, () => Promise<void>>;
   /** What is worth knowing without making Plateau unready (a remote that cannot be pushed to): a problem, or undefined. */
   readonly warnings?: Record<string, () => string | undefined>;
+  /** The portal's pages and files (absent when the portal was not built: the API still serves). */
+  readonly portal?: Portal;
   /** The desired-state repository served read-only over git's smart HTTP (`/git/desired-state.git/…`), for Argo CDs to clone. */
   readonly gitHttp?: (req: IncomingMessage, res: ServerResponse, pathInRepo: string) => void;
   /** The forge's webhook (`POST /api/v1/hooks/git`): verifies the signature, then reads the remote now. */
@@ -108,6 +111,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
         if (deps.mount?.handles(req.url ?? "")) return deps.mount.handle(req, res);
         // git's own protocol (streamed bodies, its own content types): never through Fastify's parsers.
         if (deps.gitHttp && req.url?.startsWith(GIT_HTTP_PREFIX)) return deps.gitHttp(req, res, (req.url.split("?")[0] ?? "").slice(GIT_HTTP_PREFIX.length));
+        if (deps.portal?.handle(req, res)) return;
         handler(req, res);
       });
       server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {

@@ -1,0 +1,162 @@
+// The shell: who is signed in, the language, the navigation, and which page a path shows.
+import { useEffect, useMemo, useState, type ReactNode } from "react";
+import type { Me } from "../contracts/api.js";
+import { api, ApiError, useSession } from "./api.js";
+import { Loading, ErrorNotice } from "./components/notice.js";
+import { common, initialLanguage, LanguageContext, LANGUAGES, rememberLanguage, useLanguage, useT, type Language } from "./i18n.js";
+import { AuditPage } from "./pages/audit.js";
+import { CatalogPage } from "./pages/catalog.js";
+import { HomePage } from "./pages/home.js";
+import { InstancePage } from "./pages/instance.js";
+import { LabPage } from "./pages/lab.js";
+import { LaunchPage } from "./pages/launch.js";
+import { PlatformsPage } from "./pages/platforms.js";
+import { ProjectPage, ProjectsPage } from "./pages/projects.js";
+import { SignInPage } from "./pages/sign-in.js";
+import { TokensPage } from "./pages/tokens.js";
+import { Link, matchPath, useLocation } from "./router.js";
+import { SessionContext } from "./session.js";
+
+type Params = Record<string, string>;
+const ROUTES: readonly { pattern: string; render(params: Params): ReactNode }[] = [
+  { pattern: "/", render: () => <HomePage /> },
+  { pattern: "/catalog", render: () => <CatalogPage /> },
+  { pattern: "/launch/:template", render: (p) => <LaunchPage template={p.template ?? ""} /> },
+  { pattern: "/launch/:catalog/:chart", render: (p) => <LaunchPage template={`${p.catalog}/${p.chart}`} /> },
+  { pattern: "/projects", render: () => <ProjectsPage /> },
+  { pattern: "/projects/:project", render: (p) => <ProjectPage project={p.project ?? ""} /> },
+  { pattern: "/projects/:project/instances/:instance", render: (p) => <InstancePage project={p.project ?? ""} instance={p.instance ?? ""} /> },
+  { pattern: "/labs/:lab", render: (p) => <LabPage lab={p.lab ?? ""} /> },
+  { pattern: "/platforms", render: () => <PlatformsPage /> },
+  { pattern: "/audit", render: () => <AuditPage /> },
+  { pattern: "/tokens", render: () => <TokensPage /> },
+];
+
+function routeFor(path: string): ReactNode | undefined {
+  for (const route of ROUTES) {
+    const params = matchPath(route.pattern, path);
+    if (params) return route.render(params);
+  }
+  return undefined;
+}
+
+export function App() {
+  const [language, setLanguageState] = useState<Language>(initialLanguage);
+  const languageContext = useMemo(
+    () => ({
+      language,
+      setLanguage: (next: Language) => {
+        rememberLanguage(next);
+        setLanguageState(next);
+      },
+    }),
+    [language],
+  );
+  useEffect(() => rememberLanguage(language), [language]);
+  const [session, setSession] = useState<{ me: Me | null; error?: unknown } | undefined>(undefined);
+  const loadMe = () =>
+    api<Me>("/me").then(
+      (me) => {
+        useSession(me);
+        setSession({ me });
+      },
+      (error: unknown) => setSession(error instanceof ApiError && error.status === 401 ? { me: null } : { me: null, error }),
+    );
+  useEffect(() => void loadMe(), []);
+
+  return (
+    <LanguageContext.Provider value={languageContext}>
+      {session === undefined ? (
+        <main id="content">
+          <Loading />
+        </main>
+      ) : session.error ? (
+        <main id="content">
+          <ErrorNotice error={session.error} onRetry={() => void loadMe()} />
+        </main>
+      ) : session.me === null ? (
+        <SignInPage />
+      ) : (
+        <SessionContext.Provider value={session.me}>
+          <Shell me={session.me} />
+        </SessionContext.Provider>
+      )}
+    </LanguageContext.Provider>
+  );
+}
+
+export function LanguageSwitch() {
+  const t = useT(common);
+  const { language, setLanguage } = useLanguage();
+  return (
+    <div className="language" role="group" aria-label={t("language")}>
+      {LANGUAGES.map((l) => (
+        <button key={l} type="button" className="link" aria-pressed={l === language} lang={l} onClick={() => setLanguage(l)}>
+          {l === "fr" ? "Français" : "English"}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function Shell({ me }: { me: Me }) {
+  const t = useT(common);
+  const { path } = useLocation();
+  const page = routeFor(path);
+  const nav: { to: string; label: string; show: boolean }[] = [
+    { to: "/", label: t("home"), show: true },
+    { to: "/catalog", label: t("catalog"), show: true },
+    { to: "/projects", label: t("projects"), show: true },
+    { to: "/platforms", label: t("platforms"), show: true },
+    { to: "/audit", label: t("audit"), show: me.operator || me.labAdminOf.length > 0 },
+    { to: "/tokens", label: t("tokens"), show: true },
+  ];
+  const current = (to: string) => (to === "/" ? path === "/" : path === to || path.startsWith(`${to}/`));
+  return (
+    <>
+      <a className="skip" href="#content">
+        {t("skip")}
+      </a>
+      <header className="top">
+        <Link to="/" className="brand">
+          Plateau
+        </Link>
+        <nav aria-label="Plateau">
+          <ul>
+            {nav
+              .filter((item) => item.show)
+              .map((item) => (
+                <li key={item.to}>
+                  <Link to={item.to} aria-current={current(item.to) ? "page" : undefined}>
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+          </ul>
+        </nav>
+        <div className="account">
+          <LanguageSwitch />
+          <span className="who" title={t("signedInAs", { login: me.login })}>
+            {me.name || me.login}
+          </span>
+          <form method="post" action="/auth/logout">
+            <input type="hidden" name="csrf" value={me.csrfToken ?? ""} />
+            <button type="submit" className="link">
+              {t("signOut")}
+            </button>
+          </form>
+        </div>
+      </header>
+      <main id="content" tabIndex={-1}>
+        {page ?? (
+          <section>
+            <h1>{t("notFound")}</h1>
+            <p>
+              <Link to="/">{t("backHome")}</Link>
+            </p>
+          </section>
+        )}
+      </main>
+    </>
+  );
+}

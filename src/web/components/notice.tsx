@@ -1,0 +1,40 @@
+// Errors say what happened and what to do next; progress says that something is under way.
+import { ApiError } from "../api.js";
+import { common, useT, type CommonKey } from "../i18n.js";
+
+export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const t = useT(common);
+  if (error === undefined || error === null) return null;
+  const isApi = error instanceof ApiError;
+  const code = isApi ? error.code : "network";
+  const advice = t(`error.${code}` as CommonKey) ?? "";
+  return (
+    <div className="notice error" role="alert">
+      {isApi && <p className="message">{error.message}</p>}
+      {isApi && error.body.issues && error.body.issues.length > 0 && (
+        <ul>
+          {error.body.issues.map((issue) => (
+            <li key={`${issue.pointer}:${issue.rule}`}>
+              <code>{issue.pointer || "/"}</code> {issue.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="advice">{advice}</p>
+      {onRetry && (
+        <button type="button" className="secondary" onClick={onRetry}>
+          {t("retry")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ label }: { label?: string }) {
+  const t = useT(common);
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {label ?? t("loading")}
+    </p>
+  );
+}

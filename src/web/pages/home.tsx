@@ -1,0 +1,143 @@
+// Home: my instances, their state and address, and what I can do with each right now.
+import { useState } from "react";
+import type { ChangeResponse, Instance } from "../../contracts/api.js";
+import { api, newActionKey, path } from "../api.js";
+import { ConfirmButton } from "../components/confirm.js";
+import { ErrorNotice, Loading } from "../components/notice.js";
+import { inMotion, PhaseBadge } from "../components/phase.js";
+import { common, defineMessages, formatAgo, useLanguage, useT } from "../i18n.js";
+import { Link } from "../router.js";
+import { useMe } from "../session.js";
+import { useResource } from "../use-resource.js";
+
+const messages = defineMessages({
+  en: {
+    title: "My services",
+    empty: "Nothing runs yet. Pick a service in the catalog: a notebook, RStudio, a web site…",
+    browse: "Browse the catalog",
+    launchNew: "Launch a service",
+    name: "Name",
+    project: "Project",
+    service: "Service",
+    state: "State",
+    address: "Address",
+    actions: "Actions",
+    created: "created {ago} by {by}",
+    deleteQuestion: "Delete {name}? Its configuration is removed from the desired state; the data of its volumes is deleted on the platform.",
+    mine: "Only mine",
+  },
+  fr: {
+    title: "Mes services",
+    empty: "Rien ne tourne encore. Choisissez un service dans le catalogue : un notebook, RStudio, un site web…",
+    browse: "Parcourir le catalogue",
+    launchNew: "Lancer un service",
+    name: "Nom",
+    project: "Projet",
+    service: "Service",
+    state: "État",
+    address: "Adresse",
+    actions: "Actions",
+    created: "créé {ago} par {by}",
+    deleteQuestion: "Supprimer {name} ? Sa configuration est retirée de l'état désiré ; les données de ses volumes sont effacées sur la plateforme.",
+    mine: "Seulement les miens",
+  },
+});
+
+export const instancePath = (instance: Pick<Instance, "project" | "name">) => path`/projects/${instance.project}/instances/${instance.name}`;
+
+/** Stop, start or delete an instance; the answer is the instance as it now is (null once deleted). */
+export async function changeInstance(instance: Pick<Instance, "project" | "name">, action: "stop" | "start" | "delete"): Promise<ChangeResponse> {
+  const target = path`/projects/${instance.project}/instances/${instance.name}`;
+  const key = newActionKey();
+  if (action === "delete") return api<ChangeResponse>(target, { method: "DELETE", idempotencyKey: key });
+  return api<ChangeResponse>(`${target}/${action}`, { method: "POST", idempotencyKey: key });
+}
+
+export function HomePage() {
+  const t = useT(messages);
+  const tc = useT(common);
+  const { language } = useLanguage();
+  const me = useMe();
+  const [onlyMine, setOnlyMine] = useState(false);
+  const instances = useResource<{ items: Instance[] }>("/instances", {
+    pollMs: (data) => (data.items.some((i) => inMotion(i.phase)) ? 1500 : 10_000),
+  });
+  const [actionError, setActionError] = useState<unknown>(undefined);
+  const act = async (instance: Instance, action: "stop" | "start" | "delete") => {
+    setActionError(undefined);
+    try {
+      await changeInstance(instance, action);
+    } catch (error) {
+      setActionError(error);
+    }
+    await instances.reload();
+  };
+  const items = (instances.data?.items ?? []).filter((i) => !onlyMine || i.createdBy === me.login);
+  return (
+    <section>
+      <div className="heading">
+        <h1>{t("title")}</h1>
+        <Link to="/catalog" className="button primary">
+          {t("launchNew")}
+        </Link>
+      </div>
+      <ErrorNotice error={actionError} />
+      {instances.data === undefined && instances.loading && <Loading />}
+      <ErrorNotice error={instances.error} onRetry={() => void instances.reload()} />
+      {instances.data && instances.data.items.length === 0 && (
+        <div className="empty">
+          <p>{t("empty")}</p>
+          <Link to="/catalog" className="button primary">
+            {t("browse")}
+          </Link>
+        </div>
+      )}
+      {instances.data && instances.data.items.length > 0 && (
+        <>
+          <label className="inline">
+            <input type="checkbox" checked={onlyMine} onChange={(e) => setOnlyMine(e.target.checked)} /> {t("mine")}
+          </label>
+          <ul className="cards instances" aria-label={t("title")}>
+            {items.map((instance) => (
+              <li key={`${instance.project}/${instance.name}`} className="card" data-instance={instance.name}>
+                <div className="card-head">
+                  <h2>
+                    <Link to={instancePath(instance)}>{instance.name}</Link>
+                  </h2>
+                  <PhaseBadge phase={instance.phase} reason={instance.reason} />
+                </div>
+                <p className="muted">
+                  {instance.template} · <Link to={path`/projects/${instance.project}`}>{instance.project}</Link> · {instance.platform}
+                </p>
+                <p className="muted small">{t("created", { ago: formatAgo(instance.createdAt, language), by: instance.createdBy })}</p>
+                {instance.phase === "failed" && <p className="reason">{instance.reason}</p>}
+                <div className="actions">
+                  {instance.url && instance.phase === "running" && (
+                    <a className="button primary" href={instance.url} target="_blank" rel="noopener">
+                      {tc("open")}
+                    </a>
+                  )}
+                  {instance.state === "running" ? (
+                    <button type="button" className="secondary" onClick={() => void act(instance, "stop")}>
+                      {tc("stop")}
+                    </button>
+                  ) : (
+                    <button type="button" className="secondary" onClick={() => void act(instance, "start")}>
+                      {tc("start")}
+                    </button>
+                  )}
+                  <ConfirmButton
+                    label={tc("delete")}
+                    danger
+                    question={t("deleteQuestion", { name: instance.name })}
+                    onConfirm={() => act(instance, "delete")}
+                  />
+                </div>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
