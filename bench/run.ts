@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -11,6 +11,7 @@ import { benchLaunch } from "./launch.js";
 import { benchPlacement } from "./placement.js";
 import { benchRender } from "./render.js";
 import { benchOnyxia } from "./onyxia.js";
+import { benchPortal } from "./portal.js";
 import type { Row } from "./stats.js";
 
 const args = process.argv.slice(2);
@@ -33,6 +34,10 @@ if (!only || only === "B3") {
 if (!only || only === "B8") {
   log("B8: Onyxia index…");
   rows.push(...(await benchOnyxia(log)));
+}
+if (!only || only === "B9") {
+  log("B9: portal first load…");
+  rows.push(...(await benchPortal(log)));
 }
 if (!only || only === "B4") {
   log("B4: API overhead…");
@@ -91,6 +96,12 @@ ${table}
   instances placed so far before each decision. Both must decide identically.
 - **B8** parses the real Onyxia catalog index (2.3 MB, every version of every chart) into the
   charts Plateau offers, against \`yaml.parse\` alone of the same text.
+- **B9** is the portal's first load: the production build of \`src/web\` (index.html, scripts and
+  styles, gzipped as \`plateau up\` serves them) against a bare React page rendering one heading,
+  built in the same run with the same settings; then both pages loaded in chromium over an
+  emulated slow 4G link (1.6 Mbit/s, 150 ms round trip, Lighthouse's mobile throttling) until
+  their first heading shows (median of 5). The budget, 170 KiB gzipped, is the usual one for a
+  mid-range phone on 4G.
 - **B4** loads the API with autocannon on loopback (10 connections, the client in a worker
   thread): GET one instance, and the list of a project's 50 instances, with an API token,
   answered from the store (SQLite), vs a bare Fastify hello-world in the same process. Two rounds

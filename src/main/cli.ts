@@ -24,6 +24,7 @@ const program = createProgram({
     const location = paths(config);
     const port = config.publicPort ?? running.port;
     output.line(`Plateau ${version} is up.`);
+    output.line(`  Portal     ${running.portal ? `${running.url}/` : "not built: run npm run build (the API and the command line work without it)"}`);
     output.line(`  API        ${running.url}/api/v1   (OpenAPI: ${running.url}/api/v1/openapi.json)`);
     if (config.platforms.local.enabled) output.line(`  Instances  http://<instance>.<project>.${config.platforms.local.domain}:${port}/`);
     output.line(
