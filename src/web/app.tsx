@@ -1,9 +1,9 @@
 // The shell: who is signed in, the language, the navigation, and which page a path shows.
-import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Me } from "../contracts/api.js";
 import { api, ApiError, useSession } from "./api.js";
 import { Loading, ErrorNotice } from "./components/notice.js";
-import { common, initialLanguage, LanguageContext, LANGUAGES, rememberLanguage, useLanguage, useT, type Language } from "./i18n.js";
+import { common, type CommonKey, initialLanguage, LanguageContext, LANGUAGES, rememberLanguage, useLanguage, useT, type Language } from "./i18n.js";
 import { AuditPage } from "./pages/audit.js";
 import { CatalogPage } from "./pages/catalog.js";
 import { HomePage } from "./pages/home.js";
@@ -18,24 +18,30 @@ import { Link, matchPath, useLocation } from "./router.js";
 import { SessionContext } from "./session.js";
 
 type Params = Record<string, string>;
-const ROUTES: readonly { pattern: string; render(params: Params): ReactNode }[] = [
-  { pattern: "/", render: () => <HomePage /> },
-  { pattern: "/catalog", render: () => <CatalogPage /> },
-  { pattern: "/launch/:template", render: (p) => <LaunchPage template={p.template ?? ""} /> },
-  { pattern: "/launch/:catalog/:chart", render: (p) => <LaunchPage template={`${p.catalog}/${p.chart}`} /> },
-  { pattern: "/projects", render: () => <ProjectsPage /> },
-  { pattern: "/projects/:project", render: (p) => <ProjectPage project={p.project ?? ""} /> },
-  { pattern: "/projects/:project/instances/:instance", render: (p) => <InstancePage project={p.project ?? ""} instance={p.instance ?? ""} /> },
-  { pattern: "/labs/:lab", render: (p) => <LabPage lab={p.lab ?? ""} /> },
-  { pattern: "/platforms", render: () => <PlatformsPage /> },
-  { pattern: "/audit", render: () => <AuditPage /> },
-  { pattern: "/tokens", render: () => <TokensPage /> },
+type T = ReturnType<typeof useT<CommonKey>>;
+/** Each address: the page it shows, and the window's title (what a tab and a screen reader say first). */
+const ROUTES: readonly { pattern: string; title(params: Params, t: T): string; render(params: Params): ReactNode }[] = [
+  { pattern: "/", title: (_p, t) => t("home"), render: () => <HomePage /> },
+  { pattern: "/catalog", title: (_p, t) => t("catalog"), render: () => <CatalogPage /> },
+  { pattern: "/launch/:template", title: (p) => p.template ?? "", render: (p) => <LaunchPage template={p.template ?? ""} /> },
+  { pattern: "/launch/:catalog/:chart", title: (p) => p.chart ?? "", render: (p) => <LaunchPage template={`${p.catalog}/${p.chart}`} /> },
+  { pattern: "/projects", title: (_p, t) => t("projects"), render: () => <ProjectsPage /> },
+  { pattern: "/projects/:project", title: (p) => p.project ?? "", render: (p) => <ProjectPage project={p.project ?? ""} /> },
+  {
+    pattern: "/projects/:project/instances/:instance",
+    title: (p) => `${p.instance} · ${p.project}`,
+    render: (p) => <InstancePage project={p.project ?? ""} instance={p.instance ?? ""} />,
+  },
+  { pattern: "/labs/:lab", title: (p) => p.lab ?? "", render: (p) => <LabPage lab={p.lab ?? ""} /> },
+  { pattern: "/platforms", title: (_p, t) => t("platforms"), render: () => <PlatformsPage /> },
+  { pattern: "/audit", title: (_p, t) => t("audit"), render: () => <AuditPage /> },
+  { pattern: "/tokens", title: (_p, t) => t("tokens"), render: () => <TokensPage /> },
 ];
 
-function routeFor(path: string): ReactNode | undefined {
+function routeFor(path: string, t: T): { title: string; page: ReactNode } | undefined {
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path);
-    if (params) return route.render(params);
+    if (params) return { title: route.title(params, t), page: route.render(params) };
   }
   return undefined;
 }
@@ -102,7 +108,17 @@ export function LanguageSwitch() {
 function Shell({ me }: { me: Me }) {
   const t = useT(common);
   const { path } = useLocation();
-  const page = routeFor(path);
+  const route = routeFor(path, t);
+  const title = route?.title ?? t("notFound");
+  useEffect(() => {
+    document.title = `${title} · Plateau`;
+  }, [title]);
+  // After moving to another page, keyboard and screen-reader users start at its content.
+  const previousPath = useRef(path);
+  useEffect(() => {
+    if (previousPath.current !== path) document.getElementById("content")?.focus({ preventScroll: true });
+    previousPath.current = path;
+  }, [path]);
   const nav: { to: string; label: string; show: boolean }[] = [
     { to: "/", label: t("home"), show: true },
     { to: "/catalog", label: t("catalog"), show: true },
@@ -148,7 +164,7 @@ function Shell({ me }: { me: Me }) {
         </div>
       </header>
       <main id="content" tabIndex={-1}>
-        {page ?? (
+        {route?.page ?? (
           <section>
             <h1>{t("notFound")}</h1>
             <p>
