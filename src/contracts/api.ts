@@ -54,6 +54,9 @@ export const TemplateDetail = Type.Object({
   ...TemplateSummary.properties,
   valuesSchema: Type.Record(Type.String(), Type.Unknown(), { description: "JSON Schema (draft 7) of the values" }),
   components: Type.Array(Type.String()),
+  presets: Type.Record(Type.String(), Type.Object({ cpu: Type.Number({ description: "cores" }), memoryGiB: Type.Number(), gpu: Type.Number() }), {
+    description: "What each size preset reserves while the instance runs, all its components together",
+  }),
 });
 export type TemplateSummary = Static<typeof TemplateSummary>;
 
@@ -268,6 +271,11 @@ export const Placement = Type.Object({
   reason: Type.String(),
   candidates: Type.Array(Type.Object({ platform: Type.String(), score: Type.Number(), scores: Type.Record(Type.String(), Type.Number()) })),
   excluded: Type.Array(Type.Object({ platform: Type.String(), reason: Type.String() })),
+  asks: Type.Optional(
+    Type.Object(Resources.properties, {
+      description: "What the launch would count against the project's and lab's quotas (in the answer of /placement)",
+    }),
+  ),
 });
 export const LaunchResponse = Type.Object({
   instance: Instance,

@@ -231,4 +231,26 @@ describe("HTTP API", () => {
     const bad = await inject({ method: "POST", url: "/api/v1/projects/demo/placement", payload: { template: "static-site", platform: "mars" } });
     expect(bad.statusCode).toBe(404);
   });
+
+  it("says what a launch would count against quotas with its placement, and what each size preset reserves", async () => {
+    const { inject } = await memoryApp();
+    const placement = (values: object) => inject({ method: "POST", url: "/api/v1/projects/demo/placement", payload: { template: "static-site", values } });
+    // static-site: 50m / 64Mi small, 200m / 128Mi medium; its volumes are scratch space, not storage.
+    expect((await placement({})).json().asks).toEqual({ cpu: 0.05, memoryGiB: 0.0625, gpu: 0, instances: 1, storageGiB: 0 });
+    expect((await placement({ size: "medium" })).json().asks).toEqual({ cpu: 0.2, memoryGiB: 0.125, gpu: 0, instances: 1, storageGiB: 0 });
+    const detail = await inject({ url: "/api/v1/templates/static-site" });
+    expect(detail.json().presets).toEqual({
+      small: { cpu: 0.05, memoryGiB: 0.0625, gpu: 0 },
+      medium: { cpu: 0.2, memoryGiB: 0.125, gpu: 0 },
+      large: { cpu: 0.5, memoryGiB: 0.25, gpu: 0 },
+    });
+    // Persistent volumes count as storage; a preset of several components is their sum (WordPress and its database).
+    const notebook = await inject({
+      method: "POST",
+      url: "/api/v1/projects/demo/placement",
+      payload: { template: "jupyter-notebook", values: { storage: 7 } },
+    });
+    expect(notebook.json().asks).toEqual({ cpu: 0.5, memoryGiB: 1, gpu: 0, instances: 1, storageGiB: 7 });
+    expect((await inject({ url: "/api/v1/templates/wordpress" })).json().presets.small).toEqual({ cpu: 0.5, memoryGiB: 0.5, gpu: 0 });
+  });
 });

@@ -405,14 +405,20 @@ export function createInstanceService(deps: InstanceServiceDeps) {
   }
 
   return {
-    /** Where a launch would go and why, without launching (`plateau place --dry-run`). */
-    async placement(request: Omit<LaunchRequest, "requestId">, requester: Requester): Promise<Placement> {
+    /**
+     * Where a launch would go and why, without launching (`plateau place --dry-run`), and what
+     * it would count against quotas: forms show the cost before anyone confirms.
+     */
+    async placement(request: Omit<LaunchRequest, "requestId">, requester: Requester): Promise<Placement & { readonly asks: Resources }> {
       assertProjectName(request.project);
       const source = await sourceOf(request.template);
       const values = await launchValues(request, source, requester);
       const head = await repo.head();
       if (!head) throw new ConflictError("the desired-state repository has not been initialized");
-      return place(await placementRequest(head, request, source, values), await candidatesAt(await platformsAt(head), request.project), deps.placementPolicy);
+      const asked = await placementRequest(head, request, source, values);
+      const placement = place(asked, await candidatesAt(await platformsAt(head), request.project), deps.placementPolicy);
+      const asks = asked.asks ?? { cpu: 0, memoryGiB: 0, gpu: 0, storageGiB: 0 };
+      return { ...placement, asks: { cpu: asks.cpu, memoryGiB: asks.memoryGiB, gpu: asks.gpu, instances: 1, storageGiB: asks.storageGiB } };
     },
 
     async launch(request: LaunchRequest, requester: Requester): Promise<LaunchResult> {
