@@ -331,3 +331,4 @@ export type Resources = Static<typeof Resources>;
 export type Quota = Static<typeof Quota>;
 export type Issue = Static<typeof Issue>;
 export type TokenCreated = Static<typeof TokenCreated>;
+export type ProjectCreated = Static<typeof ProjectCreated>;
