@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeDesiredStateRepositoryContract } from "../../core/ports/desired-state-repository.contract.js";
+import { InputError } from "../../core/errors.js";
 import { runChecked } from "../process.js";
 import { createGitRepository, gitEnvironment, initRepository, packCount, type GitRepository } from "./git-repository.js";
 
@@ -115,5 +116,22 @@ describe("git repository specifics", () => {
       ).rejects.toThrow(/path/);
     }
     expect(await repo.head()).toBeNull();
+  });
+
+  it("hands git nothing but an object id as the commit of a diff", async () => {
+    const repo = await fresh();
+    const id = await repo.commit({
+      parent: null,
+      author: { name: "A", email: "a@x" },
+      message: "x",
+      trailers: {},
+      changes: [{ path: "a.yaml", content: "1\n" }],
+    });
+    for (const commit of ["HEAD", "main", "--output=/tmp/x", `${id}^`, id.toUpperCase(), id.slice(0, 7), `${id}\n`]) {
+      await expect(repo.diff(commit, ["a.yaml"])).rejects.toBeInstanceOf(InputError);
+    }
+    expect(await repo.diff(id, ["a.yaml"])).toContain("+1\n");
+    // A blob or tree id is not a commit.
+    expect(await repo.diff((await repo.hashOf(id, "a.yaml")) ?? "", ["a.yaml"])).toBeUndefined();
   });
 });

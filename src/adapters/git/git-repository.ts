@@ -38,6 +38,7 @@ export interface GitRepository extends DesiredStateRepository {
 
 const MAINTENANCE_EVERY = 16;
 const MAX_PACKS = 24;
+const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const SAFE_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 const DEFAULT_COMMITTER: Person = { name: "Plateau", email: "plateau@localhost" };
 
@@ -243,9 +244,7 @@ export function createGitRepository(params: GitRepositoryParams): GitRepository 
       if (query.limit) args.push(`--max-count=${query.limit}`);
       args.push(start);
       if (query.until) args.push(`^${query.until}`);
-      // A glob pathspec matches whole paths only: `/**` extends it to what lies below a directory.
-      if (query.paths && query.paths.length > 0)
-        args.push("--", ...query.paths.flatMap((path) => (path.includes("*") ? [`:(glob)${path}`, `:(glob)${path}/**`] : [path])));
+      if (query.paths && query.paths.length > 0) args.push("--", ...query.paths.flatMap(pathspec));
       const output = (await runChecked(git, args, { env })).toString("utf8");
       return output
         .split("\0")
@@ -257,6 +256,19 @@ export function createGitRepository(params: GitRepositoryParams): GitRepository 
       const result = await run(git, ["merge-base", "--is-ancestor", ancestor, descendant], { env });
       if (result.code > 1) throw new Error(`git merge-base failed: ${result.stderr.trim()}`);
       return result.code === 0;
+    },
+
+    async diff(commit, paths) {
+      // Checked here too, not only by callers: the id is an argument of git's, and only an
+      // object id may be one (never an option, a revision expression or a path).
+      if (!COMMIT_ID.test(commit)) throw InputError.field("/commit", "pattern", "is not a commit id (40 or 64 hexadecimal digits)");
+      const object = await catFile.contents(commit);
+      if (!object || object.type !== "commit") return undefined;
+      const parent = parseCommitObject(commit, object.content.toString("utf8")).parents[0];
+      if (paths.length === 0) return "";
+      const args = ["diff-tree", "-p", "--no-commit-id", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--text", "--unified=3"];
+      args.push(...(parent ? [parent, commit] : ["--root", commit]), "--", ...paths.flatMap(pathspec));
+      return (await runChecked(git, args, { env })).toString("utf8");
     },
 
     async maintain() {
@@ -275,6 +287,15 @@ export function createGitRepository(params: GitRepositoryParams): GitRepository 
     },
   };
   return repository;
+}
+
+/**
+ * The git pathspecs of a port path: a `*` segment is a glob, which matches whole paths only, so
+ * `/**` extends it to what lies below a directory; any other path is literal (and matches a
+ * directory's contents by itself).
+ */
+function pathspec(path: string): string[] {
+  return path.includes("*") ? [`:(glob)${path}`, `:(glob)${path}/**`] : [`:(literal)${path}`];
 }
 
 function identity(person: Person): string {

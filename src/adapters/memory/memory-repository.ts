@@ -14,6 +14,15 @@ const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 const blobHash = (content: string) => sha1(`blob ${Buffer.byteLength(content)}\0${content}`);
 const under = (path: string, prefix: string) => prefix === "" || path === prefix || path.startsWith(`${prefix}/`);
 
+/** A path at or below one of the patterns, whose `*` segments match any one segment. */
+function matchesAny(path: string, patterns: readonly string[]): boolean {
+  const pathParts = path.split("/");
+  return patterns.some((pattern) => {
+    const patternParts = pattern.split("/");
+    return pathParts.length >= patternParts.length && patternParts.every((part, i) => part === "*" || part === pathParts[i]);
+  });
+}
+
 export function createMemoryRepository(params: { clock: Clock }): DesiredStateRepository {
   const commits = new Map<CommitId, StoredCommit>();
   let head: CommitId | null = null;
@@ -47,19 +56,19 @@ export function createMemoryRepository(params: { clock: Clock }): DesiredStateRe
     );
   }
 
-  function touched(stored: StoredCommit, paths: readonly string[]): boolean {
+  /** The files a commit changed against its first parent, among `paths`, in git's order. */
+  function changedFiles(stored: StoredCommit, paths: readonly string[]): { path: string; before: string | undefined; after: string | undefined }[] {
     const parent = stored.info.parents[0] ? get(stored.info.parents[0]).files : new Map<string, string>();
-    const matches = (path: string) =>
-      paths.some((pattern) => {
-        const patternParts = pattern.split("/");
-        const pathParts = path.split("/");
-        return patternParts.every((part, i) => part === "*" || part === pathParts[i]) && pathParts.length >= patternParts.length;
-      });
+    const out: { path: string; before: string | undefined; after: string | undefined }[] = [];
     for (const path of new Set([...parent.keys(), ...stored.files.keys()])) {
-      if (parent.get(path) !== stored.files.get(path) && matches(path)) return true;
+      const before = parent.get(path);
+      const after = stored.files.get(path);
+      if (before !== after && matchesAny(path, paths)) out.push({ path, before, after });
     }
-    return false;
+    return out.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   }
+
+  const touched = (stored: StoredCommit, paths: readonly string[]): boolean => changedFiles(stored, paths).length > 0;
 
   function ancestors(commit: CommitId | null | undefined): Set<CommitId> {
     const seen = new Set<CommitId>();
@@ -147,5 +156,124 @@ export function createMemoryRepository(params: { clock: Clock }): DesiredStateRe
     async isAncestor(ancestor, descendant) {
       return ancestors(descendant).has(ancestor);
     },
+    async diff(commit, paths) {
+      const stored = commits.get(commit);
+      if (!stored) return undefined;
+      return changedFiles(stored, paths)
+        .map(({ path, before, after }) => filePatch(path, before, after))
+        .join("");
+    },
   };
+}
+
+// The patch of one file as `git diff-tree -p` writes it (no renames, 3 lines of context, git's
+// default hunk-header function lines), so that tests see what production shows. Git's own
+// algorithm (Myers with heuristics) may place ambiguous insertions elsewhere; the changes are
+// the same.
+
+const CONTEXT = 3;
+const ZERO_ID = "0000000";
+
+/** Lines with their line break, so that a last line without one differs from the same line with one. */
+const linesOf = (content: string | undefined): string[] => (content ? (content.match(/[^\n]*\n|[^\n]+$/g) ?? []) : []);
+
+function filePatch(path: string, before: string | undefined, after: string | undefined): string {
+  const abbrev = (content: string | undefined) => (content === undefined ? ZERO_ID : blobHash(content).slice(0, 7));
+  let out = `diff --git a/${path} b/${path}\n`;
+  if (before === undefined) out += "new file mode 100644\n";
+  if (after === undefined) out += "deleted file mode 100644\n";
+  out += `index ${abbrev(before)}..${abbrev(after)}${before !== undefined && after !== undefined ? " 100644" : ""}\n`;
+  const a = linesOf(before);
+  const b = linesOf(after);
+  if (a.length === 0 && b.length === 0) return out; // an empty file added or removed: git shows no hunk
+  out += `--- ${before === undefined ? "/dev/null" : `a/${path}`}\n+++ ${after === undefined ? "/dev/null" : `b/${path}`}\n`;
+  return out + hunks(a, b);
+}
+
+type Edit = { readonly kind: " " | "-" | "+"; readonly line: string };
+
+/** A shortest edit script: common lines kept, deletions before insertions in each change. */
+function editScript(a: readonly string[], b: readonly string[]): Edit[] {
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  const midA = a.slice(prefix, a.length - suffix);
+  const midB = b.slice(prefix, b.length - suffix);
+  const middle: Edit[] = [];
+  const n = midA.length;
+  const m = midB.length;
+  if (n * m > 4_000_000) {
+    // Too large for the table (a test repository never gets here): a correct, longer script.
+    for (const line of midA) middle.push({ kind: "-", line });
+    for (const line of midB) middle.push({ kind: "+", line });
+  } else {
+    // lcs[i][j]: the longest common subsequence of midA[i..] and midB[j..].
+    const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+    for (let i = n - 1; i >= 0; i--) {
+      const row = lcs[i] as Uint32Array;
+      const next = lcs[i + 1] as Uint32Array;
+      for (let j = m - 1; j >= 0; j--) row[j] = midA[i] === midB[j] ? (next[j + 1] as number) + 1 : Math.max(next[j] as number, row[j + 1] as number);
+    }
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && midA[i] === midB[j]) {
+        middle.push({ kind: " ", line: midA[i++] as string });
+        j++;
+      } else if (i < n && (j >= m || (lcs[i + 1] as Uint32Array)[j] === (lcs[i] as Uint32Array)[j])) {
+        middle.push({ kind: "-", line: midA[i++] as string });
+      } else {
+        middle.push({ kind: "+", line: midB[j++] as string });
+      }
+    }
+  }
+  const keep = (lines: readonly string[]): Edit[] => lines.map((line) => ({ kind: " ", line }));
+  return [...keep(a.slice(0, prefix)), ...middle, ...keep(a.slice(a.length - suffix))];
+}
+
+function hunks(a: readonly string[], b: readonly string[]): string {
+  const edits = editScript(a, b);
+  // Positions of changes; changes at most 2 × CONTEXT common lines apart share a hunk.
+  const changes = edits.flatMap((edit, index) => (edit.kind === " " ? [] : [index]));
+  const groups: [number, number][] = [];
+  for (const index of changes) {
+    const last = groups.at(-1);
+    if (last && index - last[1] - 1 <= 2 * CONTEXT) last[1] = index;
+    else groups.push([index, index]);
+  }
+  let out = "";
+  let funcLine = "";
+  let searchedDownTo = -1;
+  for (const [first, last] of groups) {
+    const start = Math.max(0, first - CONTEXT);
+    const end = Math.min(edits.length - 1, last + CONTEXT);
+    // Line numbers (0-based) where the hunk starts in each file.
+    let oldStart = 0;
+    let newStart = 0;
+    for (const edit of edits.slice(0, start)) {
+      if (edit.kind !== "+") oldStart++;
+      if (edit.kind !== "-") newStart++;
+    }
+    const body = edits.slice(start, end + 1);
+    const oldCount = body.filter((edit) => edit.kind !== "+").length;
+    const newCount = body.filter((edit) => edit.kind !== "-").length;
+    const range = (from: number, count: number) => `${count === 0 ? from : from + 1}${count === 1 ? "" : `,${count}`}`;
+    // Like git without a diff driver: the nearest line above the hunk (in the old file) that
+    // starts with a letter, `_` or `$`, searched down to where the previous hunk's search began.
+    for (let l = oldStart - 1; l > searchedDownTo && l >= 0; l--) {
+      const line = a[l] as string;
+      if (/^[A-Za-z_$]/.test(line)) {
+        funcLine = Buffer.from(line, "utf8").subarray(0, 80).toString("utf8").replace(/\s+$/, "");
+        break;
+      }
+    }
+    searchedDownTo = oldStart - 1;
+    out += `@@ -${range(oldStart, oldCount)} +${range(newStart, newCount)} @@${funcLine ? ` ${funcLine}` : ""}\n`;
+    for (const edit of body) {
+      out += edit.kind + edit.line;
+      if (!edit.line.endsWith("\n")) out += "\n\\ No newline at end of file\n";
+    }
+  }
+  return out;
 }

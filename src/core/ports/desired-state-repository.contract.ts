@@ -148,6 +148,98 @@ export function describeDesiredStateRepositoryContract(name: string, create: () 
       expect(await repo.isAncestor(third, first)).toBe(false);
     });
 
+    it("tells what a commit changed below some paths, as git's unified diff", async () => {
+      const repo = await create();
+      // The abbreviated object ids of `index` lines depend on the repository's size: not compared.
+      const diff = async (commit: string, paths: readonly string[]) => (await repo.diff(commit, paths))?.replace(/^index .*\n/gm, "");
+      const long = Array.from({ length: 12 }, (_, i) => `key${i}: ${i}`).join("\n");
+      const first = await repo.commit(
+        request(null, [
+          { path: "projects/demo/instances/a.yaml", content: "name: a\nsize: small\n" },
+          { path: "projects/demo/instances/b.yaml", content: "name: b\n" },
+          { path: "rendered/local/demo/a/deployment.yaml", content: `${long}\n` },
+          { path: "rendered/local/demo/a/empty.yaml", content: "" },
+        ]),
+      );
+      const paths = ["projects/demo/instances/a.yaml", "rendered/*/demo/a"];
+      expect(await diff(first, paths)).toBe(
+        [
+          "diff --git a/projects/demo/instances/a.yaml b/projects/demo/instances/a.yaml",
+          "new file mode 100644",
+          "--- /dev/null",
+          "+++ b/projects/demo/instances/a.yaml",
+          "@@ -0,0 +1,2 @@",
+          "+name: a",
+          "+size: small",
+          "diff --git a/rendered/local/demo/a/deployment.yaml b/rendered/local/demo/a/deployment.yaml",
+          "new file mode 100644",
+          "--- /dev/null",
+          "+++ b/rendered/local/demo/a/deployment.yaml",
+          "@@ -0,0 +1,12 @@",
+          ...long.split("\n").map((line) => `+${line}`),
+          "diff --git a/rendered/local/demo/a/empty.yaml b/rendered/local/demo/a/empty.yaml",
+          "new file mode 100644",
+          "",
+        ].join("\n"),
+      );
+      const second = await repo.commit(
+        request(first, [
+          { path: "projects/demo/instances/a.yaml", content: "name: a\nsize: large" },
+          { path: "projects/demo/instances/b.yaml", content: "name: B\n" },
+          { path: "rendered/local/demo/a/deployment.yaml", content: `${long.replace("key1: 1", "key1: one").replace("key10: 10", "key10: ten")}\n` },
+          { path: "rendered/local/demo/a/empty.yaml", remove: true },
+        ]),
+      );
+      expect(await diff(second, paths)).toBe(
+        [
+          "diff --git a/projects/demo/instances/a.yaml b/projects/demo/instances/a.yaml",
+          "--- a/projects/demo/instances/a.yaml",
+          "+++ b/projects/demo/instances/a.yaml",
+          "@@ -1,2 +1,2 @@",
+          " name: a",
+          "-size: small",
+          "+size: large",
+          "\\ No newline at end of file",
+          "diff --git a/rendered/local/demo/a/deployment.yaml b/rendered/local/demo/a/deployment.yaml",
+          "--- a/rendered/local/demo/a/deployment.yaml",
+          "+++ b/rendered/local/demo/a/deployment.yaml",
+          "@@ -1,5 +1,5 @@",
+          " key0: 0",
+          "-key1: 1",
+          "+key1: one",
+          " key2: 2",
+          " key3: 3",
+          " key4: 4",
+          "@@ -8,5 +8,5 @@ key6: 6",
+          " key7: 7",
+          " key8: 8",
+          " key9: 9",
+          "-key10: 10",
+          "+key10: ten",
+          " key11: 11",
+          "diff --git a/rendered/local/demo/a/empty.yaml b/rendered/local/demo/a/empty.yaml",
+          "deleted file mode 100644",
+          "",
+        ].join("\n"),
+      );
+      expect(await diff(second, ["projects/demo/instances/b.yaml"])).toContain("-name: b\n+name: B\n");
+      expect(await diff(second, [])).toBe("");
+      const third = await repo.commit(request(second, [{ path: "projects/demo/instances/b.yaml", remove: true }]));
+      expect(await diff(third, paths)).toBe("");
+      expect(await diff(third, ["projects/demo"])).toBe(
+        [
+          "diff --git a/projects/demo/instances/b.yaml b/projects/demo/instances/b.yaml",
+          "deleted file mode 100644",
+          "--- a/projects/demo/instances/b.yaml",
+          "+++ /dev/null",
+          "@@ -1 +0,0 @@",
+          "-name: B",
+          "",
+        ].join("\n"),
+      );
+      expect(await repo.diff("0".repeat(40), paths)).toBeUndefined();
+    });
+
     it("keeps any bytes of content intact", async () => {
       const repo = await create();
       const content = "---\nkey: value\n\u0000 NUL\r\n\ttabs\n" + "x".repeat(100_000);

@@ -69,4 +69,11 @@ export interface DesiredStateRepository {
   log(query: LogQuery): Promise<CommitInfo[]>;
   /** True when `ancestor` is `descendant` or one of its ancestors. */
   isAncestor(ancestor: CommitId, descendant: CommitId): Promise<boolean>;
+  /**
+   * What a commit changed, as git's unified diff (`diff --git` headers, 3 lines of context,
+   * no rename detection, every file as text): against its first parent, or against nothing for
+   * a root commit. Only files at or below `paths` (a `*` segment matches one path segment);
+   * "" when the commit changed none of them, undefined when there is no such commit.
+   */
+  diff(commit: CommitId, paths: readonly string[]): Promise<string | undefined>;
 }
