@@ -332,3 +332,16 @@ export type Quota = Static<typeof Quota>;
 export type Issue = Static<typeof Issue>;
 export type TokenCreated = Static<typeof TokenCreated>;
 export type ProjectCreated = Static<typeof ProjectCreated>;
+
+export const CommitParams = Type.Object({
+  ...InstanceParams.properties,
+  commit: Type.String({ pattern: "^(?:[0-9a-f]{40}|[0-9a-f]{64})$", description: "A commit id of the instance's history (40 or 64 hexadecimal digits)" }),
+});
+export const InstanceDiff = Type.Object({
+  ...HistoryEntry.properties,
+  patch: Type.String({
+    description: "What the commit changed of the instance (its intent file and rendered manifests) against its first parent, as git's unified diff",
+  }),
+  truncated: Type.Boolean({ description: "True when the patch was cut after 256 KiB, at a line's end" }),
+});
+export type InstanceDiff = Static<typeof InstanceDiff>;

@@ -147,6 +147,26 @@ describe("HTTP API", () => {
     expect(logs.body).toContain("started");
   });
 
+  it("gives the diff of one commit of an instance's history: 400 for what is not a commit id, 404 for another instance's", async () => {
+    const { inject } = await memoryApp();
+    await inject(launch({ template: "static-site", name: "hello" }));
+    await inject(launch({ template: "static-site", name: "other" }));
+    const [entry] = (await inject({ url: "/api/v1/projects/demo/instances/hello/history" })).json().items as { commit: string }[];
+    const reply = await inject({ url: `/api/v1/projects/demo/instances/hello/history/${entry?.commit}` });
+    expect(reply.statusCode, reply.body).toBe(200);
+    expect(reply.json()).toMatchObject({ commit: entry?.commit, action: "launch", author: "alice", truncated: false });
+    expect(reply.json().patch).toContain("+++ b/projects/demo/instances/hello.yaml\n");
+    expect(Object.keys(reply.json()).sort()).toEqual(["action", "at", "author", "commit", "patch", "subject", "truncated"]);
+    const [otherEntry] = (await inject({ url: "/api/v1/projects/demo/instances/other/history" })).json().items as { commit: string }[];
+    const foreign = await inject({ url: `/api/v1/projects/demo/instances/hello/history/${otherEntry?.commit}` });
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json().error.code).toBe("not-found");
+    for (const commit of ["HEAD", "abc123", "0".repeat(41)]) {
+      const bad = await inject({ url: `/api/v1/projects/demo/instances/hello/history/${commit}` });
+      expect(bad.statusCode, commit).toBe(400);
+    }
+  });
+
   it("describes itself with a valid OpenAPI document covering every route", async () => {
     const { inject } = await memoryApp();
     const document = (await inject({ url: "/api/v1/openapi.json" })).json() as { openapi: string; paths: Record<string, Record<string, unknown>> };

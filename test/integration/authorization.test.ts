@@ -156,6 +156,8 @@ describe("authorization: every route × every principal × both labs", () => {
   const sessions = new Map<Who, { cookie: string; csrf: string }>();
   let victims: { A: string; B: string };
   let targets: Record<Side, Target>;
+  /** The commit that launched each project's "web" (for the diff of one commit of its history). */
+  const launched = new Map<string, string>();
 
   const send = (options: InjectOptions): Promise<Reply> => fixture.app.inject(options);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -195,6 +197,11 @@ describe("authorization: every route × every principal × both labs", () => {
     const webB = await send({ method: "POST", url: api("/projects/beta/instances"), headers: as("bob"), payload: { template: "static-site", name: "web" } });
     expect(webB.statusCode, webB.body).toBe(202);
     await fixture.reconciler.reconcileOnce();
+    for (const [name, reply] of [
+      ["demo", webA],
+      ["beta", webB],
+    ] as const)
+      launched.set(name, (JSON.parse(reply.body) as { commit: string }).commit);
 
     // A token of alice and one of bob, for "revoke someone else's token".
     const victim = async (who: "alice" | "bob") => {
@@ -491,6 +498,19 @@ describe("authorization: every route × every principal × both labs", () => {
       sides: true,
       request: (c) => ({ url: project("/instances/web/history")(c), headers: c.headers }),
       allowed: { status: 200, check: (reply) => problem(itemsOf(reply).length > 0, "no history") },
+      expect: PROJECT_READ,
+    },
+    {
+      route: "GET /api/v1/projects/{project}/instances/{instance}/history/{commit}",
+      sides: true,
+      request: (c) => ({ url: project(`/instances/web/history/${launched.get(c.project) ?? "0".repeat(40)}`)(c), headers: c.headers }),
+      allowed: {
+        status: 200,
+        check: (reply, c) => {
+          const patch = (json(reply) as { patch?: string }).patch ?? "";
+          return problem(patch.includes(`+++ b/projects/${c.project}/instances/web.yaml\n`), `the patch does not add the intent: ${patch.slice(0, 200)}`);
+        },
+      },
       expect: PROJECT_READ,
     },
     {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConflictError, InputError, NotFoundError } from "../../src/core/errors.js";
+import { MAX_PATCH_BYTES, truncatePatch } from "../../src/core/instances/service.js";
 import { parseInstance } from "../../src/core/model.js";
 import { alice, memoryPlateau } from "../support/plateau.js";
 
@@ -133,6 +134,44 @@ describe("instance lifecycle (core + in-memory adapters)", () => {
       ["launch", "alice"],
     ]);
     expect((await plateau.services.instances.history({})).length).toBeGreaterThanOrEqual(4); // with the bootstrap commit
+  });
+
+  it("shows what one commit of an instance's history changed of it, and only of it", async () => {
+    const { plateau } = await memoryPlateau();
+    const instances = plateau.services.instances;
+    const launched = await instances.launch({ template: "static-site", project: "demo", name: "hello" }, alice);
+    const other = await instances.launch({ template: "static-site", project: "demo", name: "other" }, alice);
+    const stopped = await instances.stop("demo", "hello", alice);
+    const launch = await instances.diff("demo", "hello", launched.commit ?? "");
+    expect(launch).toMatchObject({ commit: launched.commit, action: "launch", author: "alice", truncated: false });
+    expect(launch.subject).toContain("launch demo/hello");
+    expect(launch.patch).toContain("+++ b/projects/demo/instances/hello.yaml\n");
+    expect(launch.patch).toMatch(/^\+\+\+ b\/rendered\/local\/demo\/hello\//m);
+    // The launch also wrote the project's namespace: not a file of this instance.
+    expect(launch.patch).not.toContain("namespace.yaml");
+    const stop = await instances.diff("demo", "hello", stopped.commit ?? "");
+    expect(stop).toMatchObject({ action: "stop" });
+    expect(stop.patch).toContain("-  state: running\n+  state: stopped\n");
+    expect(stop.patch).toContain("-  replicas: 1\n+  replicas: 0\n");
+    // A commit of another instance, or none at all: not found, naming the instance as asked.
+    await expect(instances.diff("demo", "hello", other.commit ?? "")).rejects.toThrow(NotFoundError);
+    await expect(instances.diff("demo", "hello", "f".repeat(40))).rejects.toThrow(
+      'change of instance "demo/hello@ffffffffffffffffffffffffffffffffffffffff" not found',
+    );
+    await expect(instances.diff("demo", "hello", "HEAD")).rejects.toThrow(InputError);
+    await expect(instances.diff("demo", "Hello", launched.commit ?? "")).rejects.toThrow(InputError);
+    // The history outlives the instance, and so do its changes.
+    await instances.remove("demo", "hello", alice);
+    expect((await instances.diff("demo", "hello", launched.commit ?? "")).patch).toContain("hello.yaml");
+  });
+
+  it("cuts a patch too large to read after a whole line, and says so", () => {
+    expect(truncatePatch("+a\n+b\n", 100)).toEqual({ patch: "+a\n+b\n", truncated: false });
+    expect(truncatePatch("+a\n+bcd\n", 6)).toEqual({ patch: "+a\n", truncated: true });
+    // Bytes, not characters: "é" is two.
+    expect(truncatePatch("+é\n+é\n", 6)).toEqual({ patch: "+é\n", truncated: true });
+    expect(truncatePatch("+".repeat(10), 5)).toEqual({ patch: "", truncated: true });
+    expect(MAX_PATCH_BYTES).toBe(262_144);
   });
 
   it("commits but does not run while the platform is unavailable, then runs when it is back", async () => {

@@ -28,6 +28,7 @@ import { renderInstance, renderNamespace, toManifestFiles } from "../render/rend
 import { validateObjects } from "../render/validate.js";
 import type { CrdValidator } from "../render/crd-validate.js";
 import {
+  HELM_SEGMENT,
   instancePath,
   platformPath,
   projectPath,
@@ -90,6 +91,17 @@ export interface HistoryEntry {
   readonly action: string;
   readonly subject: string;
 }
+
+/** One commit's change to an instance: its intent file and rendered manifests, as a unified diff. */
+export interface InstanceDiff extends HistoryEntry {
+  readonly patch: string;
+  /** True when the patch was cut at MAX_PATCH_BYTES (at a line's end). */
+  readonly truncated: boolean;
+}
+
+/** Enough for any change a person reads; a bound on what one request makes the server hold and send. */
+export const MAX_PATCH_BYTES = 256 * 1024;
+const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 export interface InstanceAddress {
   readonly platform: string;
@@ -610,12 +622,30 @@ export function createInstanceService(deps: InstanceServiceDeps) {
         assertName("/name", filter.instance);
       }
       const paths = filter.instance
-        ? [instancePath(filter.project as string, filter.instance), `rendered/*/${filter.project}/${filter.instance}`]
+        ? instanceFiles(filter.project as string, filter.instance)
         : filter.project
           ? [`projects/${filter.project}`, `rendered/*/${filter.project}`]
           : undefined;
       const commits = await repo.log({ paths, limit: Math.min(Math.max(limit, 1), 1000) });
       return commits.map(historyEntry);
+    },
+
+    /**
+     * What one commit of an instance's history changed of it. Like the history, it outlives the
+     * instance; a commit that is not on the branch, or did not touch this instance, is not found.
+     */
+    async diff(project: string, name: string, commit: string): Promise<InstanceDiff> {
+      assertName("/project", project);
+      assertName("/name", name);
+      if (!COMMIT_ID.test(commit)) throw InputError.field("/commit", "pattern", "is not a commit id (40 or 64 hexadecimal digits)");
+      const missing = () => new NotFoundError("change of instance", `${project}/${name}@${commit}`);
+      const patch = await repo.diff(commit, instanceFiles(project, name));
+      if (!patch) throw missing();
+      const head = await repo.head();
+      if (!head || !(await repo.isAncestor(commit, head))) throw missing();
+      const [info] = await repo.log({ from: commit, limit: 1 });
+      if (!info) throw missing();
+      return { ...historyEntry(info), ...truncatePatch(patch, MAX_PATCH_BYTES) };
     },
 
     async logs(project: string, name: string, options: LogOptions): Promise<AsyncIterable<string>> {
@@ -642,6 +672,20 @@ function suspended(values: Record<string, unknown>, suspend: boolean, ref: strin
     throw new ConflictError(`${ref} is a Helm chart without global.suspend: it cannot be stopped, only removed`);
   }
   return { ...values, global: { ...global, suspend } };
+}
+
+/** The files of an instance in the repository: its intent and what is rendered of it on any platform. */
+function instanceFiles(project: string, instance: string): string[] {
+  return [instancePath(project, instance), `rendered/*/${project}/${instance}`, `rendered/*/${project}/${HELM_SEGMENT}/${instance}`];
+}
+
+/** At most `maxBytes` of UTF-8, cut after a whole line so that no diff line is shown half. */
+export function truncatePatch(patch: string, maxBytes: number): { patch: string; truncated: boolean } {
+  const bytes = new TextEncoder().encode(patch);
+  if (bytes.length <= maxBytes) return { patch, truncated: false };
+  const head = new TextDecoder().decode(bytes.subarray(0, maxBytes));
+  const end = head.lastIndexOf("\n");
+  return { patch: end < 0 ? "" : head.slice(0, end + 1), truncated: true };
 }
 
 function historyEntry(commit: CommitInfo): HistoryEntry {

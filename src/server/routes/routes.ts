@@ -3,12 +3,14 @@
 import { Readable } from "node:stream";
 import {
   ChangeResponse,
+  CommitParams,
   CreateProjectBody,
   ErrorBody,
   HistoryEntry,
   HistoryQuery,
   IDEMPOTENCY_HEADER,
   Instance,
+  InstanceDiff,
   InstanceEvent,
   InstanceParams,
   InstanceQuery,
@@ -374,6 +376,20 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request) => ({ items: await instances.history({ project: request.params.project, instance: request.params.instance }, request.query.limit ?? 50) }),
+  );
+  app.get(
+    "/projects/:project/instances/:instance/history/:commit",
+    {
+      config: READ,
+      schema: {
+        tags: ["instances"],
+        summary: "What one commit of an instance's history changed of it: a unified diff of its intent file and rendered manifests",
+        description: "Commits that did not touch the instance are not found. The patch is cut after 256 KiB (truncated: true).",
+        params: CommitParams,
+        response: { 200: InstanceDiff, ...errors },
+      },
+    },
+    async (request) => instances.diff(request.params.project, request.params.instance, request.params.commit),
   );
   app.get(
     "/history",
