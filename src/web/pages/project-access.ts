@@ -1,0 +1,150 @@
+// What the portal can tell of a person's rights on a project, and the member and quota edits
+// it prepares. The server decides (src/core/access/policy.ts): these only choose which
+// controls to show and catch mistakes before a round trip. /me does not list one's OIDC
+// groups, so a role given through a group is something only the server knows.
+import type { Me, Member, Project, Quota } from "../../contracts/api.js";
+
+export type Role = Member["role"];
+export const ROLES: readonly Role[] = ["owner", "editor", "viewer"];
+const RANK: Record<Role, number> = { viewer: 1, editor: 2, owner: 3 };
+
+type Person = Pick<Me, "login" | "operator" | "labAdminOf">;
+type ProjectFacts = Pick<Project, "lab" | "personal"> & { readonly members: readonly Member[] };
+
+const higher = (a: Role | null, b: Role | null): Role | null => (a === null ? b : b === null ? a : RANK[a] >= RANK[b] ? a : b);
+
+/** The role the portal can see: operator, personal owner, lab admin, or a member by login. */
+export function knownRole(me: Person, project: ProjectFacts): Role | null {
+  if (me.operator) return "owner";
+  if (project.personal !== null && project.personal === me.login) return "owner";
+  if (project.lab !== null && me.labAdminOf.includes(project.lab)) return "owner";
+  let role: Role | null = null;
+  for (const member of project.members) if ("login" in member && member.login === me.login) role = higher(role, member.role);
+  return role;
+}
+
+/** The highest role the project's group entries give: one may hold it through a group. */
+export function groupRoleCeiling(project: ProjectFacts): Role | null {
+  let role: Role | null = null;
+  for (const member of project.members) if ("group" in member) role = higher(role, member.role);
+  return role;
+}
+
+/** "maybe": only a group could make one an owner; the controls are shown and the server says. */
+export type Ability = "yes" | "maybe" | "no";
+
+/** Owners replace a lab project's members; a personal project has one member, its owner. */
+export function memberEditing(me: Person, project: ProjectFacts): Ability {
+  if (project.personal !== null) return "no";
+  if (knownRole(me, project) === "owner") return "yes";
+  return groupRoleCeiling(project) === "owner" ? "maybe" : "no";
+}
+
+/** Setting a project's quota: an admin of its lab, or an operator (authorizeProjectQuota). */
+export const quotaEditing = (me: Person, project: Pick<Project, "lab">): boolean =>
+  me.operator || (project.lab !== null && me.labAdminOf.includes(project.lab));
+
+export const memberKey = (member: Member): string => ("login" in member ? `login:${member.login}` : `group:${member.group}`);
+
+// The contract's patterns for members (contracts/api.ts Member).
+const LOGIN = /^[a-z0-9][-a-z0-9._]*$/;
+const GROUP = /^\S+$/;
+
+export type MemberProblem = "empty" | "login" | "group" | "duplicate";
+
+/** A member from the add form, or why it cannot be added to `members`. */
+export function newMember(members: readonly Member[], kind: "login" | "group", who: string, role: Role): Member | { problem: MemberProblem } {
+  const name = who.trim();
+  if (name === "") return { problem: "empty" };
+  let member: Member;
+  if (kind === "login") {
+    if (!LOGIN.test(name) || name.length > 64) return { problem: "login" };
+    member = { login: name, role };
+  } else {
+    // `group:x`, as the CLI writes it, means the group x.
+    const group = name.startsWith("group:") ? name.slice("group:".length) : name;
+    if (!GROUP.test(group) || group.length > 200) return { problem: "group" };
+    member = { group, role };
+  }
+  return members.some((m) => memberKey(m) === memberKey(member)) ? { problem: "duplicate" } : member;
+}
+
+export const withRole = (members: readonly Member[], key: string, role: Role): Member[] =>
+  members.map((member) => (memberKey(member) === key ? { ...member, role } : member));
+
+export const without = (members: readonly Member[], key: string): Member[] => members.filter((member) => memberKey(member) !== key);
+
+/** Whether two member lists say the same thing, whatever their order (the server sorts them). */
+export function sameMembers(a: readonly Member[], b: readonly Member[]): boolean {
+  const text = (members: readonly Member[]) =>
+    members
+      .map((m) => `${memberKey(m)}=${m.role}`)
+      .sort()
+      .join("\n");
+  return text(a) === text(b);
+}
+
+/** The server refuses a project without an owner: say so before sending. */
+export const lacksOwner = (members: readonly Member[]): boolean => !members.some((member) => member.role === "owner");
+
+/** Whether saving `draft` takes away the owner role the person holds by their login alone. */
+export function losesOwnership(me: Person, project: ProjectFacts, draft: readonly Member[]): boolean {
+  return knownRole(me, project) === "owner" && knownRole(me, { ...project, members: draft }) !== "owner";
+}
+
+/** Names of lab projects, as the server checks them (core/names.ts, core/projects/names.ts). */
+export type NameProblem = "empty" | "too-long" | "dns-label" | "reserved" | "personal-prefix";
+export const NAME_MAX_LENGTH = 30;
+export function projectNameProblem(name: string): NameProblem | undefined {
+  if (name.length === 0) return "empty";
+  if (name.length > NAME_MAX_LENGTH) return "too-long";
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) return "dns-label";
+  if (/^(default|argocd|kube-.*|openshift.*|plateau.*)$/.test(name)) return "reserved";
+  if (name.startsWith("u-")) return "personal-prefix";
+  return undefined;
+}
+
+export const RESOURCES = ["cpu", "memoryGiB", "gpu", "instances", "storageGiB"] as const;
+export type Resource = (typeof RESOURCES)[number];
+export type QuotaFields = Record<Resource, string>;
+export type QuotaProblem = "number" | "integer" | "range";
+
+// The contract's bounds (contracts/api.ts Quota); gpu and instances are whole numbers.
+const BOUNDS: Record<Resource, { max: number; integer: boolean }> = {
+  cpu: { max: 100_000, integer: false },
+  memoryGiB: { max: 1_000_000, integer: false },
+  gpu: { max: 10_000, integer: true },
+  instances: { max: 100_000, integer: true },
+  storageGiB: { max: 10_000_000, integer: false },
+};
+
+/** The quota a project's file sets, as form fields; empty means "the default". */
+export function quotaFields(quota: Quota): QuotaFields {
+  const field = (value: number | undefined) => (value === undefined ? "" : String(value));
+  return {
+    cpu: field(quota.cpu),
+    memoryGiB: field(quota.memoryGiB),
+    gpu: field(quota.gpu),
+    instances: field(quota.instances),
+    storageGiB: field(quota.storageGiB),
+  };
+}
+
+/** The form's quota (empty fields left out: the default applies), or what is wrong per field. */
+export function parseQuotaFields(fields: QuotaFields): { quota: Quota; problems: Partial<Record<Resource, QuotaProblem>> } {
+  const quota: Quota = {};
+  const problems: Partial<Record<Resource, QuotaProblem>> = {};
+  for (const resource of RESOURCES) {
+    const text = fields[resource].trim().replace(",", ".");
+    if (text === "") continue;
+    const value = Number(text);
+    const bounds = BOUNDS[resource];
+    if (!Number.isFinite(value)) problems[resource] = "number";
+    else if (bounds.integer && !Number.isInteger(value)) problems[resource] = "integer";
+    else if (value < 0 || value > bounds.max) problems[resource] = "range";
+    else quota[resource] = value;
+  }
+  return { quota, problems };
+}
+
+export const quotaMaximum = (resource: Resource): number => BOUNDS[resource].max;
