@@ -230,13 +230,16 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
     if (!config?.audit || !UNSAFE.has(request.method)) return;
     const principal: Principal = request.principal ?? ANONYMOUS;
     const params = (request.params ?? {}) as { project?: string; instance?: string; id?: string };
-    const project = params.project ?? ((request.body ?? {}) as { name?: string }).name ?? null;
+    // A project being created is named in the body; other bodies' names (a token's) name the target only.
+    const named = ((request.body ?? {}) as { name?: unknown }).name;
+    const bodyName = typeof named === "string" ? named : undefined;
+    const project = params.project ?? (config.audit === "create-project" ? bodyName : undefined) ?? null;
     const found = project ? await deps.findProject(project).catch(() => undefined) : undefined;
     const labs = found?.lab ? [found.lab] : principal.kind === "user" && !params.project ? [...principal.labs] : [];
     await deps.access.audit({
       actor: principal.kind === "user" ? principal.login : null,
       action: config.audit,
-      target: params.instance ? `${params.project}/${params.instance}` : (params.id ?? project ?? ""),
+      target: params.instance ? `${params.project}/${params.instance}` : (params.id ?? project ?? bodyName ?? ""),
       outcome: reply.statusCode < 400 ? "success" : "failure",
       project,
       labs,

@@ -231,12 +231,17 @@ describe("HTTP API", () => {
     const { inject, as } = await memoryApp();
     expect((await inject(launch({ template: "static-site", name: "fine" }))).statusCode).toBe(202);
     expect((await inject(launch({ template: "static-site", role: "owner" }))).statusCode).toBe(400);
+    expect((await inject({ method: "POST", url: "/api/v1/tokens", payload: { name: "demo" } })).statusCode).toBe(201);
     const audit = (await inject({ url: "/api/v1/audit", headers: await as("oscar") })).json().items as {
       actor: string | null;
       action: string;
       outcome: string;
       detail: string;
+      project: string | null;
+      target: string;
     }[];
+    // A token's name is not a project, even when a project has that name.
+    expect(audit).toContainEqual(expect.objectContaining({ actor: "alice", action: "token.create", project: null, target: "demo" }));
     expect(audit).toContainEqual(expect.objectContaining({ actor: "alice", action: "launch", outcome: "success" }));
     expect(audit).toContainEqual(expect.objectContaining({ actor: null, action: "launch", outcome: "failure", detail: "HTTP 400" }));
   });
