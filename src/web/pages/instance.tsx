@@ -1,4 +1,631 @@
-// Placeholder until the page is written (issue 5, in progress).
-export function InstancePage(_props: Record<string, string>) {
-  return <h1>…</h1>;
+// An instance: where it is in its life (the status timeline), where to reach it, what it was
+// launched with, its live logs and events, what can be done with it, and every commit that
+// changed it with its diff.
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import type { HistoryEntry, Instance, InstanceDiff, InstanceEvent, ObservedStatus } from "../../contracts/api.js";
+import { ApiError, path, send } from "../api.js";
+import { ConfirmButton } from "../components/confirm.js";
+import { ErrorNotice, Loading } from "../components/notice.js";
+import { inMotion, PhaseBadge } from "../components/phase.js";
+import { common, defineMessages, formatDate, useLanguage, useT } from "../i18n.js";
+import { Link, navigate } from "../router.js";
+import { useResource, type Resource } from "../use-resource.js";
+import { changeInstance } from "./home.js";
+import { appendCapped, parsePatch, splitLines, valueRows, type DiffLine } from "./instance-text.js";
+import { currentStep, timelineSteps, type StepKey, type StepState, type TimelineStep } from "./instance-timeline.js";
+import "./instance.css";
+
+const messages = defineMessages({
+  en: {
+    status: "Status",
+    "step.committed": "Committed",
+    "step.placed": "Placed",
+    "step.starting": "Starting",
+    "step.running": "Running",
+    "step.stopping": "Stopping",
+    "step.stopped": "Stopped",
+    "state.done": "done",
+    "state.current": "in progress",
+    "state.failed": "failed",
+    "state.todo": "to come",
+    placedOn: "on {platform}",
+    failedAt: "{step} failed",
+    whatNext:
+      "Plateau tries again by itself after a while. The logs and events below say more; if it keeps failing, check its values, or tell the platform team.",
+    details: "Details",
+    address: "Address",
+    noAddress: "None while it is stopped.",
+    service: "Service",
+    platform: "Platform",
+    why: "Why there",
+    project: "Project",
+    created: "Created",
+    createdByAt: "{date} by {by}",
+    values: "Values",
+    noValues: "None: the service's defaults apply.",
+    setting: "Setting",
+    value: "Value",
+    hidden: "hidden",
+    emptyValue: "(empty)",
+    show: "Show",
+    hide: "Hide",
+    showValue: "Show {key}",
+    hideValue: "Hide {key}",
+    logs: "Logs",
+    logsOf: "Logs of {name}",
+    follow: "Follow",
+    followHelp: "Show new lines as they are written",
+    connecting: "Connecting…",
+    streaming: "Following live: the last 200 lines, then each new one.",
+    paused: "Paused. Follow again to catch up (the last 200 lines).",
+    ended: "The log stream ended: the instance stopped, or the connection closed.",
+    reconnect: "Reconnect",
+    noLogs: "No logs while it does not run.",
+    emptyLogs: "Nothing written yet.",
+    capped: "Only the last {count} lines are kept here.",
+    events: "Events",
+    noEvents: "Nothing reported by its platform yet.",
+    when: "When",
+    what: "What",
+    history: "History",
+    historyIntro: "Every change is a commit in the desired-state repository: what was asked, and what runs.",
+    noHistory: "No commits.",
+    "action.launch": "Launched",
+    "action.stop": "Stopped",
+    "action.start": "Started",
+    "action.move": "Moved",
+    "action.remove": "Deleted",
+    "action.change": "Changed",
+    showChanges: "Show the changes",
+    changesOf: "Changes of commit {commit}",
+    files: "{count} file(s) changed",
+    truncated: "This change is too large to show whole: only its first 256 KiB are shown.",
+    noChanges: "No file of this instance changed.",
+    stopQuestion: "Stop {name}? It stops running and its address stops answering; its data is kept and you can start it again.",
+    deleteQuestion: "Delete {name}? Its configuration is removed from the desired state; the data of its volumes is deleted on the platform.",
+    actions: "Actions",
+  },
+  fr: {
+    status: "État",
+    "step.committed": "Enregistré",
+    "step.placed": "Placé",
+    "step.starting": "Démarrage",
+    "step.running": "En marche",
+    "step.stopping": "Arrêt",
+    "step.stopped": "Arrêté",
+    "state.done": "fait",
+    "state.current": "en cours",
+    "state.failed": "en échec",
+    "state.todo": "à venir",
+    placedOn: "sur {platform}",
+    failedAt: "{step} : échec",
+    whatNext:
+      "Plateau réessaie de lui-même après un moment. Les journaux et les événements ci-dessous en disent plus ; si l'échec persiste, vérifiez ses valeurs, ou prévenez l'équipe de la plateforme.",
+    details: "Détails",
+    address: "Adresse",
+    noAddress: "Aucune tant qu'il est arrêté.",
+    service: "Service",
+    platform: "Plateforme",
+    why: "Pourquoi là",
+    project: "Projet",
+    created: "Créé",
+    createdByAt: "le {date} par {by}",
+    values: "Valeurs",
+    noValues: "Aucune : les valeurs par défaut du service s'appliquent.",
+    setting: "Paramètre",
+    value: "Valeur",
+    hidden: "masquée",
+    emptyValue: "(vide)",
+    show: "Afficher",
+    hide: "Masquer",
+    showValue: "Afficher {key}",
+    hideValue: "Masquer {key}",
+    logs: "Journaux",
+    logsOf: "Journaux de {name}",
+    follow: "Suivre",
+    followHelp: "Afficher les nouvelles lignes à mesure qu'elles sont écrites",
+    connecting: "Connexion…",
+    streaming: "Suivi en direct : les 200 dernières lignes, puis chaque nouvelle.",
+    paused: "En pause. Suivez de nouveau pour rattraper (les 200 dernières lignes).",
+    ended: "Le flux des journaux s'est terminé : l'instance s'est arrêtée, ou la connexion a été fermée.",
+    reconnect: "Se reconnecter",
+    noLogs: "Pas de journaux tant qu'il ne tourne pas.",
+    emptyLogs: "Rien d'écrit pour l'instant.",
+    capped: "Seules les {count} dernières lignes sont gardées ici.",
+    events: "Événements",
+    noEvents: "Sa plateforme n'a encore rien signalé.",
+    when: "Quand",
+    what: "Quoi",
+    history: "Historique",
+    historyIntro: "Chaque changement est un commit dans le dépôt de l'état désiré : ce qui a été demandé, et ce qui tourne.",
+    noHistory: "Aucun commit.",
+    "action.launch": "Lancé",
+    "action.stop": "Arrêté",
+    "action.start": "Démarré",
+    "action.move": "Déplacé",
+    "action.remove": "Supprimé",
+    "action.change": "Modifié",
+    showChanges: "Voir les modifications",
+    changesOf: "Modifications du commit {commit}",
+    files: "{count} fichier(s) modifié(s)",
+    truncated: "Ce changement est trop grand pour être montré en entier : seuls ses premiers 256 Kio sont montrés.",
+    noChanges: "Aucun fichier de cette instance n'a changé.",
+    stopQuestion: "Arrêter {name} ? Il cesse de tourner et son adresse ne répond plus ; ses données sont gardées et vous pourrez le redémarrer.",
+    deleteQuestion: "Supprimer {name} ? Sa configuration est retirée de l'état désiré ; les données de ses volumes sont effacées sur la plateforme.",
+    actions: "Actions",
+  },
+});
+type Key = keyof (typeof messages)["en"];
+type T = (key: Key, params?: Record<string, string | number>) => string;
+
+/** How long to wait before reading an instance again: soon while it changes by itself. */
+const pollDelay = (instance: Instance): number => (inMotion(instance.phase) ? 1500 : 15_000);
+const ACTIONS = new Set(["launch", "stop", "start", "move", "remove", "change"]);
+const actionLabel = (t: T, action: string): string => (ACTIONS.has(action) ? t(`action.${action}` as Key) : action);
+const MARKS: Record<StepState, string> = { done: "✓", current: "…", failed: "✗", todo: "○" };
+
+export function InstancePage({ project, instance: name }: { project: string; instance: string }) {
+  const t = useT(messages);
+  const tc = useT(common);
+  const base = path`/projects/${project}/instances/${name}`;
+  const instance = useResource<Instance>(base, { pollMs: pollDelay });
+  const status = useResource<ObservedStatus>(`${base}/status`);
+  const events = useResource<{ items: InstanceEvent[] }>(`${base}/events?limit=50`);
+  const history = useResource<{ items: HistoryEntry[] }>(`${base}/history?limit=50`);
+  const [actionError, setActionError] = useState<unknown>(undefined);
+
+  // What the platform reports, its events and the history follow the instance: read again when it changes.
+  const current = instance.data;
+  const changeKey = current ? [current.state, current.phase, current.reason, current.platform, current.updatedAt ?? ""].join("\u0000") : null;
+  const seenKey = useRef(changeKey);
+  useEffect(() => {
+    if (changeKey === null || seenKey.current === changeKey) return;
+    const first = seenKey.current === null;
+    seenKey.current = changeKey;
+    if (first) return; // the first answer: each part read itself already
+    void status.reload();
+    void events.reload();
+    void history.reload();
+    // Only the key matters here: the reloads are the same functions for the same paths.
+  }, [changeKey]);
+
+  const act = async (action: "stop" | "start" | "delete") => {
+    setActionError(undefined);
+    try {
+      await changeInstance({ project, name }, action);
+      if (action === "delete") {
+        navigate("/");
+        return;
+      }
+    } catch (error) {
+      setActionError(error);
+    }
+    await instance.reload();
+  };
+
+  if (!current) {
+    return (
+      <section className="instance-page">
+        <h1>{name}</h1>
+        {instance.loading && <Loading />}
+        <ErrorNotice error={instance.error} onRetry={() => void instance.reload()} />
+        {instance.error instanceof ApiError && instance.error.status === 404 && (
+          <p>
+            <Link to="/">{tc("backHome")}</Link>
+          </p>
+        )}
+      </section>
+    );
+  }
+
+  // Before its platform reports anything, /status answers 404: that is no error to show.
+  const statusMissing = status.error instanceof ApiError && status.error.status === 404;
+  const steps = timelineSteps({
+    instance: current,
+    status: status.data ?? null,
+    events: events.data?.items ?? [],
+    latestChange: history.data?.items[0] ?? null,
+  });
+
+  return (
+    <section className="instance-page" aria-labelledby="instance-title">
+      <div className="heading">
+        <h1 id="instance-title">
+          {current.name} <PhaseBadge phase={current.phase} reason={current.reason} />
+        </h1>
+        <div className="actions" role="group" aria-label={t("actions")}>
+          {current.url && current.phase === "running" && (
+            <a className="button primary" href={current.url} target="_blank" rel="noopener">
+              {tc("open")}
+            </a>
+          )}
+          {current.state === "running" ? (
+            <ConfirmButton label={tc("stop")} question={t("stopQuestion", { name: current.name })} onConfirm={() => act("stop")} />
+          ) : (
+            <button type="button" className="secondary" onClick={() => void act("start")}>
+              {tc("start")}
+            </button>
+          )}
+          <ConfirmButton label={tc("delete")} danger question={t("deleteQuestion", { name: current.name })} onConfirm={() => act("delete")} />
+        </div>
+      </div>
+      <p className="muted">
+        {current.template} · <Link to={path`/projects/${current.project}`}>{current.project}</Link> · {current.platform}
+      </p>
+      <ErrorNotice error={actionError} />
+      {instance.error !== undefined && <ErrorNotice error={instance.error} onRetry={() => void instance.reload()} />}
+
+      <h2>{t("status")}</h2>
+      <Timeline steps={steps} t={t} moving={inMotion(current.phase)} />
+      {!statusMissing && <ErrorNotice error={status.error} onRetry={() => void status.reload()} />}
+
+      <h2>{t("details")}</h2>
+      <Details instance={current} t={t} />
+
+      <h2 id="instance-values">{t("values")}</h2>
+      <Values values={current.values} t={t} />
+
+      <h2>{t("logs")}</h2>
+      <Logs base={base} name={current.name} available={current.phase !== "pending" && current.phase !== "stopped"} t={t} />
+
+      <h2 id="instance-events">{t("events")}</h2>
+      <Events resource={events} t={t} />
+
+      <h2>{t("history")}</h2>
+      <p className="muted small">{t("historyIntro")}</p>
+      <History base={base} resource={history} t={t} />
+    </section>
+  );
+}
+
+function Timeline({ steps, t, moving }: { steps: readonly TimelineStep[]; t: T; moving: boolean }) {
+  const { language } = useLanguage();
+  const reached = currentStep(steps);
+  const stepLabel = (key: StepKey) => t(`step.${key}`);
+  const problem = steps.find((step) => step.state === "failed");
+  const underWay = steps.find((step) => step.state === "current");
+  return (
+    <>
+      <ol className="timeline instance-timeline" aria-label={t("status")}>
+        {steps.map((step, index) => (
+          <li key={step.key} className={step.state === "todo" ? undefined : step.state} aria-current={index === reached ? "step" : undefined}>
+            <span className="step-name">
+              {step.state === "current" && moving ? <span className="spinner" aria-hidden="true" /> : <span aria-hidden="true">{MARKS[step.state]}</span>}{" "}
+              {step.state === "failed" ? t("failedAt", { step: stepLabel(step.key) }) : stepLabel(step.key)}
+              <span className="visually-hidden"> ({t(`state.${step.state}`)})</span>
+            </span>
+            {step.key === "placed" && step.detail && <span className="small">{t("placedOn", { platform: step.detail })}</span>}
+            {step.at && (
+              <time className="small" dateTime={step.at}>
+                {formatDate(step.at, language)}
+              </time>
+            )}
+          </li>
+        ))}
+      </ol>
+      {problem?.detail && (
+        <div className="notice error">
+          <p className="message">{problem.detail}</p>
+          <p className="advice">{t("whatNext")}</p>
+        </div>
+      )}
+      {underWay?.detail && <p className="muted">{underWay.detail}</p>}
+    </>
+  );
+}
+
+function Details({ instance, t }: { instance: Instance; t: T }) {
+  const { language } = useLanguage();
+  return (
+    <dl className="facts instance-facts">
+      <div>
+        <dt>{t("address")}</dt>
+        <dd>
+          {instance.url ? (
+            <a href={instance.url} target="_blank" rel="noopener">
+              {instance.url}
+            </a>
+          ) : (
+            t("noAddress")
+          )}
+        </dd>
+      </div>
+      <div>
+        <dt>{t("service")}</dt>
+        <dd>
+          {instance.template} <span className="muted">{instance.templateVersion}</span>
+        </dd>
+      </div>
+      <div>
+        <dt>{t("project")}</dt>
+        <dd>
+          <Link to={path`/projects/${instance.project}`}>{instance.project}</Link>
+        </dd>
+      </div>
+      <div>
+        <dt>{t("platform")}</dt>
+        <dd>{instance.platform}</dd>
+      </div>
+      <div className="wide">
+        <dt>{t("why")}</dt>
+        <dd>{instance.placementReason}</dd>
+      </div>
+      <div>
+        <dt>{t("created")}</dt>
+        <dd>{t("createdByAt", { date: formatDate(instance.createdAt, language), by: instance.createdBy })}</dd>
+      </div>
+    </dl>
+  );
+}
+
+function Values({ values, t }: { values: Instance["values"]; t: T }) {
+  const rows = valueRows(values);
+  const [shown, setShown] = useState<ReadonlySet<string>>(new Set());
+  if (rows.length === 0) return <p className="muted">{t("noValues")}</p>;
+  const toggle = (key: string) =>
+    setShown((before) => {
+      const next = new Set(before);
+      if (!next.delete(key)) next.add(key);
+      return next;
+    });
+  return (
+    <div className="table-wrap">
+      <table aria-labelledby="instance-values">
+        <thead>
+          <tr>
+            <th scope="col">{t("setting")}</th>
+            <th scope="col">{t("value")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.key}>
+              <th scope="row">
+                <code>{row.key}</code>
+              </th>
+              <td className="wrap">
+                {row.secret && !shown.has(row.key) ? (
+                  <span className="muted">••••••• ({t("hidden")})</span>
+                ) : row.value === "" ? (
+                  <span className="muted">{t("emptyValue")}</span>
+                ) : (
+                  <code>{row.value}</code>
+                )}
+                {row.secret && (
+                  <>
+                    {" "}
+                    <button
+                      type="button"
+                      className="link"
+                      aria-label={shown.has(row.key) ? t("hideValue", { key: row.key }) : t("showValue", { key: row.key })}
+                      onClick={() => toggle(row.key)}
+                    >
+                      {shown.has(row.key) ? t("hide") : t("show")}
+                    </button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Lines kept on the page: hours of following must not fill the browser's memory. */
+const MAX_LOG_LINES = 5000;
+
+function Logs({ base, name, available, t }: { base: string; name: string; available: boolean; t: T }) {
+  const [following, setFollowing] = useState(true);
+  const [attempt, setAttempt] = useState(0);
+  const [lines, setLines] = useState<string[]>([]);
+  const [state, setState] = useState<"connecting" | "streaming" | "ended">("connecting");
+  const [error, setError] = useState<unknown>(undefined);
+  const pre = useRef<HTMLPreElement>(null);
+  // Whether the reader is at the bottom: new lines scroll into view only then, not while reading above.
+  const atBottom = useRef(true);
+
+  useEffect(() => {
+    if (!following || !available) return;
+    const controller = new AbortController();
+    setLines([]);
+    setError(undefined);
+    setState("connecting");
+    atBottom.current = true;
+    void (async () => {
+      try {
+        const response = await send(`${base}/logs?follow=true&tail=200`, { signal: controller.signal });
+        const reader = response.body?.getReader();
+        setState("streaming");
+        if (!reader) {
+          setLines(splitLines("", await response.text()).lines);
+          setState("ended");
+          return;
+        }
+        const decoder = new TextDecoder();
+        let rest = "";
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          const split = splitLines(rest, decoder.decode(value, { stream: true }));
+          rest = split.rest;
+          if (split.lines.length > 0) setLines((before) => appendCapped(before, split.lines, MAX_LOG_LINES));
+        }
+        rest += decoder.decode();
+        if (rest) setLines((before) => appendCapped(before, [rest], MAX_LOG_LINES));
+        setState("ended");
+      } catch (failure) {
+        if (controller.signal.aborted) return; // left the page, or paused: nothing went wrong
+        setError(failure);
+        setState("ended");
+      }
+    })();
+    return () => controller.abort();
+  }, [base, following, available, attempt]);
+
+  useLayoutEffect(() => {
+    const element = pre.current;
+    if (element && atBottom.current) element.scrollTop = element.scrollHeight;
+  }, [lines]);
+
+  if (!available && lines.length === 0) return <p className="muted">{t("noLogs")}</p>;
+  const statusText = !following
+    ? t("paused")
+    : !available
+      ? t("noLogs")
+      : state === "connecting"
+        ? t("connecting")
+        : state === "streaming"
+          ? t("streaming")
+          : t("ended");
+  return (
+    <div className="instance-logs">
+      <div className="log-controls">
+        <button type="button" className="secondary" aria-pressed={following} title={t("followHelp")} onClick={() => setFollowing((value) => !value)}>
+          {t("follow")}
+        </button>
+        {following && available && state === "ended" && (
+          <button type="button" className="secondary" onClick={() => setAttempt((n) => n + 1)}>
+            {t("reconnect")}
+          </button>
+        )}
+        <span className="muted small" role="status">
+          {statusText}
+          {lines.length >= MAX_LOG_LINES && ` ${t("capped", { count: MAX_LOG_LINES })}`}
+        </span>
+      </div>
+      <ErrorNotice error={error} onRetry={() => setAttempt((n) => n + 1)} />
+      <pre
+        ref={pre}
+        className="logs"
+        aria-live="off"
+        aria-label={t("logsOf", { name })}
+        // Scrollable with the keyboard: it takes focus like any scrolling region.
+        tabIndex={0}
+        onScroll={(event) => {
+          const element = event.currentTarget;
+          atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 24;
+        }}
+      >
+        {lines.length > 0 ? lines.join("\n") : state === "streaming" ? t("emptyLogs") : ""}
+      </pre>
+    </div>
+  );
+}
+
+function Events({ resource, t }: { resource: Resource<{ items: InstanceEvent[] }>; t: T }) {
+  const { language } = useLanguage();
+  if (resource.data === undefined) {
+    return resource.loading ? <Loading /> : <ErrorNotice error={resource.error} onRetry={() => void resource.reload()} />;
+  }
+  // Newest first: what happened last matters most.
+  const items = [...resource.data.items].reverse();
+  if (items.length === 0) return <p className="muted">{t("noEvents")}</p>;
+  return (
+    <div className="table-wrap">
+      <table aria-labelledby="instance-events">
+        <thead>
+          <tr>
+            <th scope="col">{t("when")}</th>
+            <th scope="col">{t("what")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((event, index) => (
+            <tr key={`${event.at}:${index}`}>
+              <td className="nowrap">
+                <time dateTime={event.at}>{formatDate(event.at, language)}</time>
+              </td>
+              <td className="wrap">{event.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function History({ base, resource, t }: { base: string; resource: Resource<{ items: HistoryEntry[] }>; t: T }) {
+  if (resource.data === undefined) {
+    return resource.loading ? <Loading /> : <ErrorNotice error={resource.error} onRetry={() => void resource.reload()} />;
+  }
+  if (resource.data.items.length === 0) return <p className="muted">{t("noHistory")}</p>;
+  return (
+    <ol className="instance-history">
+      {resource.data.items.map((entry) => (
+        <li key={entry.commit}>
+          <Commit base={base} entry={entry} t={t} />
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Commit({ base, entry, t }: { base: string; entry: HistoryEntry; t: T }) {
+  const { language } = useLanguage();
+  // Read once, the first time it is opened: a commit never changes.
+  const [wanted, setWanted] = useState(false);
+  const diff = useResource<InstanceDiff>(wanted ? `${base}/history/${encodeURIComponent(entry.commit)}` : null);
+  const short = entry.commit.slice(0, 8);
+  return (
+    <>
+      <p className="commit-head">
+        <strong>{actionLabel(t, entry.action)}</strong> <span className="muted small">{entry.subject}</span>
+        <br />
+        <span className="small">
+          <time dateTime={entry.at}>{formatDate(entry.at, language)}</time> · {entry.author} · <code title={entry.commit}>{short}</code>
+        </span>
+      </p>
+      <details onToggle={(event) => event.currentTarget.open && setWanted(true)}>
+        <summary>
+          {t("showChanges")} <span className="visually-hidden">({short})</span>
+        </summary>
+        {diff.data === undefined && diff.loading && <Loading />}
+        <ErrorNotice error={diff.error} onRetry={() => void diff.reload()} />
+        {diff.data && <Patch diff={diff.data} t={t} />}
+      </details>
+    </>
+  );
+}
+
+const LINE_CLASS: Record<DiffLine["kind"], string | undefined> = {
+  file: "diff-file",
+  meta: "diff-meta",
+  hunk: "diff-hunk",
+  add: "diff-add",
+  del: "diff-del",
+  context: undefined,
+  note: "diff-meta",
+};
+
+function Patch({ diff, t }: { diff: InstanceDiff; t: T }) {
+  const { lines, files } = parsePatch(diff.patch);
+  return (
+    <>
+      {diff.truncated && <p className="notice info">{t("truncated")}</p>}
+      {files.length === 0 ? (
+        <p className="muted">{t("noChanges")}</p>
+      ) : (
+        <>
+          <p className="small">{t("files", { count: files.length })}</p>
+          <ul className="diff-files small">
+            {files.map((file) => (
+              <li key={file.path}>
+                <code>{file.path}</code> <span className="diff-add">+{file.added}</span> <span className="diff-del">−{file.removed}</span>
+              </li>
+            ))}
+          </ul>
+          <pre className="diff" aria-label={t("changesOf", { commit: diff.commit.slice(0, 8) })} tabIndex={0}>
+            {lines.map((line, index) => (
+              <span key={index} className={LINE_CLASS[line.kind]}>
+                {line.text}
+                {"\n"}
+              </span>
+            ))}
+          </pre>
+        </>
+      )}
+    </>
+  );
 }
