@@ -266,7 +266,13 @@ export function InstancePage({ project, instance: name }: { project: string; ins
       <Values values={current.values} t={t} />
 
       <h2>{t("logs")}</h2>
-      <Logs base={base} name={current.name} available={current.phase !== "pending" && current.phase !== "stopped"} t={t} />
+      <Logs
+        base={base}
+        name={current.name}
+        available={current.phase !== "pending" && current.phase !== "stopped"}
+        running={current.phase === "running"}
+        t={t}
+      />
 
       <h2 id="instance-events">{t("events")}</h2>
       <Events resource={events} t={t} />
@@ -416,7 +422,8 @@ function Values({ values, t }: { values: Instance["values"]; t: T }) {
 /** Lines kept on the page: hours of following must not fill the browser's memory. */
 const MAX_LOG_LINES = 5000;
 
-function Logs({ base, name, available, t }: { base: string; name: string; available: boolean; t: T }) {
+/** `running`: the stream starts again when the instance comes to run (a stream opened while it started ends with no workload). */
+function Logs({ base, name, available, running, t }: { base: string; name: string; available: boolean; running: boolean; t: T }) {
   const [following, setFollowing] = useState(true);
   const [attempt, setAttempt] = useState(0);
   const [lines, setLines] = useState<string[]>([]);
@@ -462,7 +469,7 @@ function Logs({ base, name, available, t }: { base: string; name: string; availa
       }
     })();
     return () => controller.abort();
-  }, [base, following, available, attempt]);
+  }, [base, following, available, running, attempt]);
 
   useLayoutEffect(() => {
     const element = pre.current;
