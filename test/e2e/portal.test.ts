@@ -33,6 +33,7 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
   });
 
   afterAll(async () => {
+    if (process.env.PLATEAU_E2E_OUTPUT) process.stderr.write(server?.output() ?? "");
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await server?.stop();
@@ -41,8 +42,8 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
   });
 
   /** A fresh browser profile whose preferred language is `locale`, signed in as `login`. */
-  async function signedIn(login: TestLogin, locale = "en-GB"): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+  async function signedIn(login: TestLogin, locale = "en-GB", viewport = { width: 1280, height: 800 }): Promise<Page> {
+    const context = await browser.newContext({ locale, viewport });
     contexts.push(context);
     const page = await context.newPage();
     await page.goto(`${server.origin}/`);
@@ -67,6 +68,106 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
     await expect.poll(() => home.getByRole("heading", { level: 1 }).textContent()).toBe("My services");
     expect(await home.locator("header").textContent()).toContain("Alice Martin");
     await screenshot(home, "home-empty");
+  });
+
+  it("launches static-site from the catalog, shows where and why, follows it until it runs, and serves it", async () => {
+    const page = await signedIn("alice");
+    await page.getByRole("navigation").getByRole("link", { name: "Catalog" }).click();
+    await page.locator('[data-template="static-site"]').waitFor();
+    await screenshot(page, "catalog");
+    await page.locator("#catalog-search").fill("static");
+    await page.getByRole("link", { name: "Static web site", exact: true }).click();
+    await page.waitForURL(`${server.origin}/launch/static-site`);
+    await page.locator("#launch-project").selectOption(PROJECT);
+    await page.locator("#launch-name").fill(INSTANCE);
+    // No registry here: the image is the one the tests build from local files.
+    await page.getByLabel("Image", { exact: true }).fill(TEST_IMAGE);
+    // Before confirming: where it will run and why, and what it costs in quota.
+    await expect.poll(() => page.locator("main").textContent(), { timeout: 30_000 }).toContain("the only eligible platform");
+    await screenshot(page, "launch");
+    await page.getByRole("button", { name: "Launch", exact: true }).click();
+    await page.waitForURL(`${server.origin}/projects/${PROJECT}/instances/${INSTANCE}`);
+    // The timeline moves by itself until the platform reports it running.
+    await page.locator(".phase", { hasText: "Running" }).first().waitFor({ timeout: 180_000 });
+    const address = `http://${INSTANCE}.${PROJECT}.localhost:${server.port}/`;
+    const link = page.locator(`a[href="${address}"]`).first();
+    await link.waitFor();
+
+    // Opening it passes through Plateau's sign-in bounce for the instance's host, then shows the site.
+    const site = await page.context().newPage();
+    await site.goto(address);
+    await expect.poll(() => site.locator("h1").textContent(), { timeout: 30_000 }).toBe("hello from plateau");
+    await site.goto(`${address}seen-from-the-portal`);
+    await site.close();
+    // The live logs, following since the instance came to run, show that visit.
+    await expect.poll(() => page.locator("pre.logs").textContent(), { timeout: 30_000 }).toContain("/seen-from-the-portal");
+    await screenshot(page, "instance");
+
+    // Home lists it, running, with its address.
+    await page.getByRole("navigation").getByRole("link", { name: "My services" }).click();
+    const card = page.locator(`[data-instance="${INSTANCE}"]`);
+    await card.locator(".phase", { hasText: "Running" }).waitFor();
+    expect(await card.locator(`a[href="${address}"]`).count()).toBe(1);
+    await screenshot(page, "home");
+    // On a phone: one column, every action reachable.
+    const phone = await signedIn("alice", "fr-FR", { width: 390, height: 844 });
+    const phoneCard = phone.locator(`[data-instance="${INSTANCE}"]`);
+    await phoneCard.locator(".phase", { hasText: "En marche" }).waitFor();
+    for (const action of ["Ouvrir", "Arrêter", "Supprimer"]) expect(await phoneCard.getByText(action, { exact: true }).isVisible(), action).toBe(true);
+    expect(await phone.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+    await screenshot(phone, "home-phone-fr");
+  });
+
+  it("refuses a member of another lab that instance, saying it does not exist for them", async () => {
+    const page = await signedIn("bob");
+    await page.goto(`${server.origin}/projects/${PROJECT}/instances/${INSTANCE}`);
+    const alert = page.getByRole("alert").first();
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/not found|does not exist/i);
+    expect(await page.locator(".phase").count()).toBe(0);
+    expect(await page.locator(`a[href*="${INSTANCE}.${PROJECT}.localhost"]`).count()).toBe(0);
+    await screenshot(page, "refused");
+  });
+
+  it("stops and deletes it, asking first, and the platform follows", async () => {
+    const page = await signedIn("alice");
+    await page.goto(`${server.origin}/projects/${PROJECT}/instances/${INSTANCE}`);
+    await page.locator(".phase", { hasText: "Running" }).first().waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    const stopDialog = page.getByRole("dialog");
+    expect(await stopDialog.textContent()).toContain("its data is kept");
+    await stopDialog.getByRole("button", { name: "Confirm" }).click();
+    await page.locator(".phase", { hasText: "Stopped" }).first().waitFor({ timeout: 120_000 });
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.waitForURL(`${server.origin}/`);
+    await expect.poll(() => page.locator(`[data-instance="${INSTANCE}"]`).count(), { timeout: 60_000 }).toBe(0);
+    // Its history outlives it in git: the launch, the stop and the removal.
+    const history = await cli(server, "history", `${PROJECT}/${INSTANCE}`);
+    expect(history.stdout).toMatch(/launch[\s\S]*stop|stop[\s\S]*launch/);
+  });
+
+  it("shows projects, platforms, tokens and the audit log to those allowed", async () => {
+    const alice = await signedIn("alice");
+    for (const [link, shot] of [
+      ["Projects", "projects"],
+      ["Platforms", "platforms"],
+      ["API tokens", "tokens"],
+    ] as const) {
+      await alice.getByRole("navigation").getByRole("link", { name: link }).click();
+      await alice.getByRole("heading", { level: 1 }).waitFor();
+      await alice.locator(".loading").waitFor({ state: "detached" });
+      await screenshot(alice, shot);
+    }
+    await alice.goto(`${server.origin}/projects/${PROJECT}`);
+    await alice.locator(".usage").first().waitFor();
+    await screenshot(alice, "project");
+    // Alice is no lab administrator: no audit log in her navigation.
+    expect(await alice.getByRole("navigation").getByRole("link", { name: "Audit" }).count()).toBe(0);
+    const ines = await signedIn("ines");
+    await ines.getByRole("navigation").getByRole("link", { name: "Audit" }).click();
+    await expect.poll(() => ines.locator("main table").textContent(), { timeout: 30_000 }).toContain("launch");
+    await screenshot(ines, "audit");
   });
 
   it("speaks French to a browser that prefers it, and switches language on demand", async () => {
