@@ -34,6 +34,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { default as addFormats } from "ajv-formats";
 import { InputError, type InputIssue } from "../errors.js";
 import { fromYaml } from "../yaml.js";
+import type { HiddenCondition, PlateauHints, SliderHint } from "../../contracts/form-hints.js";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -88,33 +89,7 @@ export interface HelmValuesContext {
   readonly [key: string]: unknown;
 }
 
-/** A field hidden while the value at `pointer` equals `equals`; `relative`: the pointer starts at the field's parent. */
-export interface HiddenCondition {
-  readonly pointer: string;
-  readonly equals: JsonValue;
-  readonly relative?: true;
-}
-
-export interface SliderHint {
-  readonly min: number;
-  readonly max: number;
-  readonly step?: number;
-  /** Appended to the number in the value (`m`, `Gi`); absent when the value is a number. */
-  readonly unit?: string;
-  /** One end of a range: the `down` and `up` fields of the same rangeId form one slider (requests and limits). */
-  readonly extremity?: "down" | "up";
-  readonly extremitySemantic?: string;
-  readonly rangeId?: string;
-}
-
-/** What clients need to render a field, under `x-plateau` in the form's schema. */
-export interface PlateauHints {
-  readonly hidden?: true | HiddenCondition;
-  /** Shown, not editable: the value must stay the default. */
-  readonly readonly?: true;
-  readonly render?: "slider" | "list" | "textArea" | "password";
-  readonly slider?: SliderHint;
-}
+export type { HiddenCondition, PlateauHints, SliderHint };
 
 /** A form: its JSON Schema and the default values (also the schema's root `default`). */
 export interface HelmForm {

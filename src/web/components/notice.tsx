@@ -1,5 +1,6 @@
 // Errors say what happened and what to do next; progress says that something is under way.
 import { ApiError } from "../api.js";
+import type { Resource } from "../use-resource.js";
 import { common, useT, type CommonKey } from "../i18n.js";
 
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
@@ -36,5 +37,15 @@ export function Loading({ label }: { label?: string }) {
     <p className="loading" role="status" aria-live="polite">
       <span className="spinner" aria-hidden="true" /> {label ?? t("loading")}
     </p>
+  );
+}
+
+/** What a page shows while it reads something: progress the first time, then the error if any, with a retry. */
+export function ResourceNotice({ resource }: { resource: Resource<unknown> }) {
+  return (
+    <>
+      {resource.data === undefined && resource.loading && <Loading />}
+      <ErrorNotice error={resource.error} onRetry={() => void resource.reload()} />
+    </>
   );
 }

@@ -12,27 +12,10 @@
 // the two ends of a range).
 import type { Language } from "../i18n.js";
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+import type { HiddenCondition, JsonValue, SliderHint } from "../../contracts/form-hints.js";
+
+export type { HiddenCondition, JsonValue, SliderHint };
 type Schema = Readonly<Record<string, unknown>>;
-
-/** Hidden while the value at `pointer` equals `equals`; `relative`: the pointer starts at the field's parent. */
-export interface HiddenCondition {
-  readonly pointer: string;
-  readonly equals: JsonValue;
-  readonly relative?: true;
-}
-
-export interface SliderHint {
-  readonly min: number;
-  readonly max: number;
-  readonly step?: number;
-  /** Written after the number in the value (`2000m`, `4Gi`); absent when the value is a number. */
-  readonly unit?: string;
-  /** One end of a range: the `down` and `up` fields of the same rangeId are requests and limits. */
-  readonly extremity?: "down" | "up";
-  readonly extremitySemantic?: string;
-  readonly rangeId?: string;
-}
 
 /**
  * How a field is drawn. `list` is an array of strings or numbers, one per line; `json` is

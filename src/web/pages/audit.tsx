@@ -3,7 +3,7 @@
 import { useId, useState } from "react";
 import type { AuditRecord } from "../../contracts/api.js";
 import { api } from "../api.js";
-import { ErrorNotice, Loading } from "../components/notice.js";
+import { ErrorNotice, ResourceNotice } from "../components/notice.js";
 import { defineMessages, formatDate, useLanguage, useT } from "../i18n.js";
 import { useMe } from "../session.js";
 import { useResource } from "../use-resource.js";
@@ -119,8 +119,7 @@ export function AuditPage() {
         </button>
       </div>
       <p className="muted">{me.operator ? t("scopeAll") : t("scopeLabs", { labs: me.labAdminOf.join(", ") })}</p>
-      {first.data === undefined && first.loading && <Loading />}
-      <ErrorNotice error={first.error} onRetry={() => void first.reload()} />
+      <ResourceNotice resource={first} />
       {first.data && (
         <>
           <div className="filters">

@@ -3,7 +3,7 @@ import { useState } from "react";
 import type { ChangeResponse, Instance } from "../../contracts/api.js";
 import { api, newActionKey, path } from "../api.js";
 import { ConfirmButton } from "../components/confirm.js";
-import { ErrorNotice, Loading } from "../components/notice.js";
+import { ErrorNotice, ResourceNotice } from "../components/notice.js";
 import { inMotion, PhaseBadge } from "../components/phase.js";
 import { common, defineMessages, formatAgo, useLanguage, useT } from "../i18n.js";
 import { Link } from "../router.js";
@@ -82,8 +82,7 @@ export function HomePage() {
         </Link>
       </div>
       <ErrorNotice error={actionError} />
-      {instances.data === undefined && instances.loading && <Loading />}
-      <ErrorNotice error={instances.error} onRetry={() => void instances.reload()} />
+      <ResourceNotice resource={instances} />
       {instances.data && instances.data.items.length === 0 && (
         <div className="empty">
           <p>{t("empty")}</p>

@@ -5,7 +5,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { HistoryEntry, Instance, InstanceDiff, InstanceEvent, ObservedStatus } from "../../contracts/api.js";
 import { ApiError, path, send } from "../api.js";
 import { ConfirmButton } from "../components/confirm.js";
-import { ErrorNotice, Loading } from "../components/notice.js";
+import { ErrorNotice, Loading, ResourceNotice } from "../components/notice.js";
 import { inMotion, PhaseBadge } from "../components/phase.js";
 import { common, defineMessages, formatDate, useLanguage, useT } from "../i18n.js";
 import { Link, navigate } from "../router.js";
@@ -588,8 +588,7 @@ function Commit({ base, entry, t }: { base: string; entry: HistoryEntry; t: T })
         <summary>
           {t("showChanges")} <span className="visually-hidden">({short})</span>
         </summary>
-        {diff.data === undefined && diff.loading && <Loading />}
-        <ErrorNotice error={diff.error} onRetry={() => void diff.reload()} />
+        <ResourceNotice resource={diff} />
         {diff.data && <Patch diff={diff.data} t={t} />}
       </details>
     </>

@@ -2,7 +2,7 @@
 // projects, and how many more it may create.
 import type { Lab, Project } from "../../contracts/api.js";
 import { path } from "../api.js";
-import { ErrorNotice, Loading } from "../components/notice.js";
+import { ResourceNotice } from "../components/notice.js";
 import { QuotaBars } from "../components/quota-bars.js";
 import { UsageBar } from "../components/usage-bar.js";
 import { defineMessages, useT } from "../i18n.js";
@@ -53,8 +53,7 @@ export function LabPage({ lab }: { lab: string }) {
       <p className="small">
         <Link to="/projects">{t("back")}</Link>
       </p>
-      {data === undefined && resource.loading && <Loading />}
-      <ErrorNotice error={resource.error} onRetry={() => void resource.reload()} />
+      <ResourceNotice resource={resource} />
       {data && (
         <>
           <div className="heading">

@@ -3,7 +3,7 @@
 import { useId, useState } from "react";
 import type { Instance, Platform } from "../../contracts/api.js";
 import { path } from "../api.js";
-import { ErrorNotice, Loading } from "../components/notice.js";
+import { ErrorNotice, Loading, ResourceNotice } from "../components/notice.js";
 import { PhaseBadge } from "../components/phase.js";
 import { resourceMessages } from "../components/quota-bars.js";
 import { UsageBar } from "../components/usage-bar.js";
@@ -120,8 +120,7 @@ export function PlatformsPage() {
     <section>
       <h1>{t("title")}</h1>
       <p className="muted">{t("intro")}</p>
-      {platforms.data === undefined && platforms.loading && <Loading />}
-      <ErrorNotice error={platforms.error} onRetry={() => void platforms.reload()} />
+      <ResourceNotice resource={platforms} />
       {platforms.data && items.length === 0 && <p className="empty">{t("empty")}</p>}
       {items.map((platform) => (
         <PlatformCard key={platform.name} platform={platform} />

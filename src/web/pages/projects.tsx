@@ -5,7 +5,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { Instance, Me, Member, Project, ProjectCreated, QuotaReport } from "../../contracts/api.js";
 import { api, newActionKey, path } from "../api.js";
 import { ConfirmButton } from "../components/confirm.js";
-import { ErrorNotice, Loading } from "../components/notice.js";
+import { ErrorNotice, ResourceNotice } from "../components/notice.js";
 import { inMotion, PhaseBadge } from "../components/phase.js";
 import { QuotaBars, resourceMessages, UNITS } from "../components/quota-bars.js";
 import { UsageBar } from "../components/usage-bar.js";
@@ -232,8 +232,7 @@ export function ProjectsPage() {
       <section>
         <h1>{t("title")}</h1>
         <p className="muted">{t("intro")}</p>
-        {projects.data === undefined && projects.loading && <Loading />}
-        <ErrorNotice error={projects.error} onRetry={() => void projects.reload()} />
+        <ResourceNotice resource={projects} />
         {projects.data && items.length === 0 && <p className="empty">{t("empty")}</p>}
         {items.length > 0 && (
           <ul className="cards" aria-label={t("title")}>
@@ -398,8 +397,7 @@ export function ProjectPage({ project: name }: { project: string }) {
         <p className="small">
           <Link to="/projects">{t("back")}</Link>
         </p>
-        {data === undefined && project.loading && <Loading />}
-        <ErrorNotice error={project.error} onRetry={() => void project.reload()} />
+        <ResourceNotice resource={project} />
         {data && (
           <>
             <h1>
@@ -438,8 +436,7 @@ function ProjectInstances({ project }: { project: string }) {
           {t("launch")}
         </Link>
       </div>
-      {instances.data === undefined && instances.loading && <Loading />}
-      <ErrorNotice error={instances.error} onRetry={() => void instances.reload()} />
+      <ResourceNotice resource={instances} />
       {instances.data && items.length === 0 && <p className="muted">{t("noInstances")}</p>}
       {items.length > 0 && (
         <div className="table-wrap">
@@ -700,8 +697,7 @@ function ProjectQuota({ project, onSaved }: { project: Project; onSaved(): Promi
     <section aria-labelledby={id}>
       <h2 id={id}>{t("quota")}</h2>
       <p className="muted small">{t("quotaHelp")}</p>
-      {data === undefined && report.loading && <Loading />}
-      <ErrorNotice error={report.error} onRetry={() => void report.reload()} />
+      <ResourceNotice resource={report} />
       {data && (
         <div className="cards">
           <div className="card">

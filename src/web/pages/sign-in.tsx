@@ -1,7 +1,7 @@
 // Signing in: the identity providers of the federation, searchable; the last one used first.
 import { useState } from "react";
 import type { IdentityProviderInfo } from "../../contracts/api.js";
-import { ErrorNotice, Loading } from "../components/notice.js";
+import { ResourceNotice } from "../components/notice.js";
 import { defineMessages, useT } from "../i18n.js";
 import { LanguageSwitch } from "../app.js";
 import { useResource } from "../use-resource.js";
@@ -40,8 +40,7 @@ export function SignInPage() {
       <LanguageSwitch />
       <h1>{t("title")}</h1>
       <p className="muted">{t("intro")}</p>
-      {providers.loading && <Loading />}
-      <ErrorNotice error={providers.error} onRetry={() => void providers.reload()} />
+      <ResourceNotice resource={providers} />
       {providers.data && providers.data.items.length > 3 && (
         <p>
           <label htmlFor="institution">{t("institution")}</label>

@@ -4,7 +4,7 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import type { Project, Token, TokenCreated } from "../../contracts/api.js";
 import { api, newActionKey, path } from "../api.js";
 import { ConfirmButton } from "../components/confirm.js";
-import { ErrorNotice, Loading } from "../components/notice.js";
+import { ErrorNotice, ResourceNotice } from "../components/notice.js";
 import { defineMessages, formatAgo, formatDate, useLanguage, useT } from "../i18n.js";
 import { useResource } from "../use-resource.js";
 import { issuesAt } from "./field-issues.js";
@@ -149,8 +149,7 @@ export function TokensPage() {
           />
         )}
         <ErrorNotice error={revokeError} />
-        {tokens.data === undefined && tokens.loading && <Loading />}
-        <ErrorNotice error={tokens.error} onRetry={() => void tokens.reload()} />
+        <ResourceNotice resource={tokens} />
         {tokens.data && items.length === 0 && <p className="muted">{t("empty")}</p>}
         {items.length > 0 && (
           <div className="table-wrap">
@@ -344,8 +343,7 @@ function CreateToken({ onCreated }: { onCreated(created: TokenCreated): void }) 
           </label>
           {limited && (
             <div className="choices">
-              {projects.data === undefined && projects.loading && <Loading />}
-              <ErrorNotice error={projects.error} onRetry={() => void projects.reload()} />
+              <ResourceNotice resource={projects} />
               {projects.data && projects.data.items.length === 0 && <p className="muted">{t("noProjects")}</p>}
               {projects.data?.items.map((project) => (
                 <label className="inline" key={project.name}>
