@@ -328,6 +328,10 @@ export function createProgram(deps: ProgramDeps): Command {
       const placement = await api.placement(project, { template, values, ...(options.platform ? { platform: options.platform } : {}) });
       if (options.json) return json(placement);
       out.line(`${template} in ${project} would run on ${paint(out, "bold", placement.platform)}: ${placement.reason}`);
+      if (placement.asks) {
+        const { cpu, memoryGiB, gpu, storageGiB } = placement.asks;
+        out.line(`It would count ${cpu} CPU, ${memoryGiB} GiB of memory, ${gpu} GPU and ${storageGiB} GiB of storage against the quotas (plateau quota).`);
+      }
       printPlacementTable(out, placement);
     });
 

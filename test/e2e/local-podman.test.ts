@@ -184,6 +184,7 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
     const result = await cli(server, "place", "static-site", "--project", PROJECT, "--dry-run");
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`static-site in ${PROJECT} would run on local`);
+    expect(result.stdout).toContain("It would count 0.05 CPU, 0.0625 GiB of memory, 0 GPU and 0 GiB of storage against the quotas");
     expect(result.stdout).toMatch(/local\s+[0-9.]+\s+availability=1 capacity=0.5 affinity=[01] spread=/);
     expect(await commits()).toBe(before);
   });
