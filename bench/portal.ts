@@ -1,10 +1,11 @@
 // B9: the portal's first load. Ours: the production build of src/web (what `plateau up`
-// serves), its index.html, scripts and styles gzipped as the server sends them. Baseline,
+// serves), its index.html and the scripts and styles it names, gzipped as the server sends
+// them (pages fetched when first visited do not count). Baseline,
 // built in the same run with the same Vite settings: a bare React page rendering one heading,
 // the least any React portal ships. Then both are loaded in chromium over an emulated slow 4G
 // link (Lighthouse's mobile throttling: 1.6 Mbit/s down, 150 ms round trip), served by the
 // same handler, until their first heading is painted.
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -40,15 +41,17 @@ async function bareReact(): Promise<string> {
   return root;
 }
 
-/** What a first visit downloads: the page and what it loads, gzipped (the favicon aside). */
-function firstLoadBytes(portal: Portal): { bytes: number; gzipBytes: number } {
+/** What a first visit downloads: the page and the scripts and styles it names, gzipped; pages fetched later do not count. */
+async function firstLoadBytes(portal: Portal, dir: string): Promise<{ bytes: number; gzipBytes: number }> {
+  const html = await readFile(join(dir, "index.html"), "utf8");
+  const named = new Set(["/index.html", ...[...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1] ?? "")]);
   let bytes = 0;
   let gzipBytes = 0;
-  for (const [url, file] of portal.files) {
-    if (url === "/index.html" || /\.(js|css)$/.test(url)) {
-      bytes += file.bytes;
-      gzipBytes += file.gzipBytes;
-    }
+  for (const url of named) {
+    const file = portal.files.get(url);
+    if (!file) throw new Error(`index.html names ${url}, which the build does not hold`);
+    bytes += file.bytes;
+    gzipBytes += file.gzipBytes;
   }
   return { bytes, gzipBytes };
 }
@@ -95,8 +98,8 @@ export async function benchPortal(log: (line: string) => void): Promise<Row[]> {
     const ours = await loadPortal(join(dir, "ours"));
     const bare = await loadPortal(join(dir, "bare-dist"));
     if (!ours || !bare) throw new Error("a build produced no index.html");
-    const oursSize = firstLoadBytes(ours);
-    const bareSize = firstLoadBytes(bare);
+    const oursSize = await firstLoadBytes(ours, join(dir, "ours"));
+    const bareSize = await firstLoadBytes(bare, join(dir, "bare-dist"));
     const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
     const rows: Row[] = [
       {

@@ -96,8 +96,8 @@ ${table}
   instances placed so far before each decision. Both must decide identically.
 - **B8** parses the real Onyxia catalog index (2.3 MB, every version of every chart) into the
   charts Plateau offers, against \`yaml.parse\` alone of the same text.
-- **B9** is the portal's first load: the production build of \`src/web\` (index.html, scripts and
-  styles, gzipped as \`plateau up\` serves them) against a bare React page rendering one heading,
+- **B9** is the portal's first load: the production build of \`src/web\` (index.html and the
+  scripts and styles it names, gzipped as \`plateau up\` serves them; pages fetched later do not count) against a bare React page rendering one heading,
   built in the same run with the same settings; then both pages loaded in chromium over an
   emulated slow 4G link (1.6 Mbit/s, 150 ms round trip, Lighthouse's mobile throttling) until
   their first heading shows (median of 5). The budget, 170 KiB gzipped, is the usual one for a

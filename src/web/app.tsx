@@ -1,21 +1,26 @@
 // The shell: who is signed in, the language, the navigation, and which page a path shows.
-import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from "react";
 import type { Me } from "../contracts/api.js";
 import { api, ApiError, useSession } from "./api.js";
 import { Loading, ErrorNotice } from "./components/notice.js";
 import { common, type CommonKey, initialLanguage, LanguageContext, LANGUAGES, rememberLanguage, useLanguage, useT, type Language } from "./i18n.js";
-import { AuditPage } from "./pages/audit.js";
 import { CatalogPage } from "./pages/catalog.js";
 import { HomePage } from "./pages/home.js";
-import { InstancePage } from "./pages/instance.js";
-import { LabPage } from "./pages/lab.js";
-import { LaunchPage } from "./pages/launch.js";
-import { PlatformsPage } from "./pages/platforms.js";
-import { ProjectPage, ProjectsPage } from "./pages/projects.js";
 import { SignInPage } from "./pages/sign-in.js";
-import { TokensPage } from "./pages/tokens.js";
 import { Link, matchPath, useLocation } from "./router.js";
 import { SessionContext } from "./session.js";
+
+// The first pages one sees (sign-in, home, catalog) come with the first load; the others are
+// fetched when first visited, so that a phone on 4G downloads what it shows (B9).
+const fetched = <P extends object>(load: () => Promise<ComponentType<P>>) => lazy(async () => ({ default: await load() }));
+const LaunchPage = fetched(() => import("./pages/launch.js").then((page) => page.LaunchPage));
+const InstancePage = fetched(() => import("./pages/instance.js").then((page) => page.InstancePage));
+const ProjectsPage = fetched(() => import("./pages/projects.js").then((page) => page.ProjectsPage));
+const ProjectPage = fetched(() => import("./pages/projects.js").then((page) => page.ProjectPage));
+const LabPage = fetched(() => import("./pages/lab.js").then((page) => page.LabPage));
+const PlatformsPage = fetched(() => import("./pages/platforms.js").then((page) => page.PlatformsPage));
+const AuditPage = fetched(() => import("./pages/audit.js").then((page) => page.AuditPage));
+const TokensPage = fetched(() => import("./pages/tokens.js").then((page) => page.TokensPage));
 
 type Params = Record<string, string>;
 type T = ReturnType<typeof useT<CommonKey>>;
@@ -164,14 +169,16 @@ function Shell({ me }: { me: Me }) {
         </div>
       </header>
       <main id="content" tabIndex={-1}>
-        {route?.page ?? (
-          <section>
-            <h1>{t("notFound")}</h1>
-            <p>
-              <Link to="/">{t("backHome")}</Link>
-            </p>
-          </section>
-        )}
+        <Suspense fallback={<Loading />}>
+          {route?.page ?? (
+            <section>
+              <h1>{t("notFound")}</h1>
+              <p>
+                <Link to="/">{t("backHome")}</Link>
+              </p>
+            </section>
+          )}
+        </Suspense>
       </main>
     </>
   );
