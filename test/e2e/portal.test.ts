@@ -41,6 +41,14 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** The audit log, read by the operator. */
+  async function auditRecords(): Promise<{ actor: string | null; action: string; outcome: string; target: string }[]> {
+    const oscar = await server.actAs("oscar");
+    await server.actAs("alice");
+    const answer = await fetch(`${server.url}/api/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${oscar}` } });
+    return ((await answer.json()) as { items: { actor: string | null; action: string; outcome: string; target: string }[] }).items;
+  }
+
   /** A fresh browser profile whose preferred language is `locale`, signed in as `login`. */
   async function signedIn(login: TestLogin, locale = "en-GB", viewport = { width: 1280, height: 800 }): Promise<Page> {
     const context = await browser.newContext({ locale, viewport });
@@ -86,6 +94,8 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
     await expect.poll(() => page.locator("main").textContent(), { timeout: 30_000 }).toContain("the only eligible platform");
     await screenshot(page, "launch");
     await page.getByRole("button", { name: "Launch", exact: true }).click();
+    // Preparing the launch asked nothing Alice may not read (her personal project does not exist yet).
+    expect((await auditRecords()).filter((r) => r.actor === "alice" && r.outcome === "denied")).toEqual([]);
     await page.waitForURL(`${server.origin}/projects/${PROJECT}/instances/${INSTANCE}`);
     // The timeline moves by itself until the platform reports it running.
     await page.locator(".phase", { hasText: "Running" }).first().waitFor({ timeout: 180_000 });
@@ -127,6 +137,9 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
     expect(await page.locator(".phase").count()).toBe(0);
     expect(await page.locator(`a[href*="${INSTANCE}.${PROJECT}.localhost"]`).count()).toBe(0);
     await screenshot(page, "refused");
+    // One refusal, audited once: the page asks for nothing else of an instance it may not see.
+    const denied = (await auditRecords()).filter((r) => r.actor === "bob" && r.outcome === "denied" && r.target.includes(`/instances/${INSTANCE}`));
+    expect(denied.map((r) => r.action)).toEqual(["GET /api/v1/projects/:project/instances/:instance"]);
   });
 
   it("stops and deletes it, asking first, and the platform follows", async () => {

@@ -169,9 +169,11 @@ export function InstancePage({ project, instance: name }: { project: string; ins
   const tc = useT(common);
   const base = path`/projects/${project}/instances/${name}`;
   const instance = useResource<Instance>(base, { pollMs: pollDelay });
-  const status = useResource<ObservedStatus>(`${base}/status`);
-  const events = useResource<{ items: InstanceEvent[] }>(`${base}/events?limit=50`);
-  const history = useResource<{ items: HistoryEntry[] }>(`${base}/history?limit=50`);
+  // The rest is read once the instance is: one refusal (and one audit record) for someone who may not see it, not four.
+  const found = instance.data !== undefined;
+  const status = useResource<ObservedStatus>(found ? `${base}/status` : null);
+  const events = useResource<{ items: InstanceEvent[] }>(found ? `${base}/events?limit=50` : null);
+  const history = useResource<{ items: HistoryEntry[] }>(found ? `${base}/history?limit=50` : null);
   const [actionError, setActionError] = useState<unknown>(undefined);
 
   // What the platform reports, its events and the history follow the instance: read again when it changes.

@@ -185,7 +185,9 @@ function Launch({ template }: { template: string }) {
   if (!versions.current && !version && source.data && "versions" in source.data) versions.current = source.data.versions;
 
   const projects = useResource<{ items: Project[] }>("/projects");
-  const quota = useResource<QuotaReport>(path`/projects/${project}/quota`);
+  // One's personal project exists from one's first launch: before, there is no report to read (and asking is refused).
+  const personalNotYet = project === me.personalProject && projects.data !== undefined && !projects.data.items.some((p) => p.name === project);
+  const quota = useResource<QuotaReport>(projects.data === undefined || personalNotYet ? null : path`/projects/${project}/quota`);
 
   const form = useMemo(() => (detail ? buildForm(detail.valuesSchema, language) : undefined), [detail, language]);
   const defaults = useMemo(() => (form ? defaultsOf(form) : undefined), [form]);
@@ -425,7 +427,7 @@ function Launch({ template }: { template: string }) {
             quota={quota.data}
             quotaError={quota.error}
             onRetry={() => void quota.reload()}
-            personal={project === me.personalProject ? project : undefined}
+            personal={personalNotYet ? project : undefined}
             asks={placementCurrent ? placement?.data?.asks : undefined}
             language={language}
             t={t}
@@ -606,7 +608,7 @@ function CostPanel({
   quota: QuotaReport | undefined;
   quotaError: unknown;
   onRetry(): void;
-  /** The project, when it is the person's own personal project. */
+  /** The project, when it is the person's own personal project, not made yet. */
   personal: string | undefined;
   asks: Resources | undefined;
   language: Language;
@@ -647,12 +649,14 @@ function CostPanel({
           })}
         </p>
       ))}
-      {quota === undefined && quotaError === undefined && <Loading label={loading} />}
       {/* Plateau makes one's personal project at its first launch: until then it has no report. */}
-      {personal !== undefined && quotaError instanceof ApiError && quotaError.code === "not-found" ? (
+      {personal !== undefined ? (
         <p className="muted">{t("personalFirst", { name: personal })}</p>
       ) : (
-        <ErrorNotice error={quotaError} onRetry={onRetry} />
+        <>
+          {quota === undefined && quotaError === undefined && <Loading label={loading} />}
+          <ErrorNotice error={quotaError} onRetry={onRetry} />
+        </>
       )}
       {scopes.map((s) => (
         <div key={s.title}>
