@@ -24,6 +24,9 @@ const messages = defineMessages({
     whatToDo: "What to do: {hint}",
     engine: "Engine",
     tier: "Tier",
+    "tier.experimental": "experimental (no guarantee)",
+    "tier.institutional": "institutional (kept up)",
+    "tier.recovery": "recovery site",
     site: "Site",
     infrastructure: "Infrastructure",
     flavour: "Routing",
@@ -70,6 +73,9 @@ const messages = defineMessages({
     whatToDo: "Que faire : {hint}",
     engine: "Moteur",
     tier: "Niveau",
+    "tier.experimental": "expérimental (sans garantie)",
+    "tier.institutional": "institutionnel (maintenu en service)",
+    "tier.recovery": "site de secours",
     site: "Site",
     infrastructure: "Infrastructure",
     flavour: "Routage",
@@ -129,6 +135,8 @@ export function PlatformsPage() {
   );
 }
 
+const TIERS = new Set(["experimental", "institutional", "recovery"]);
+
 function PlatformCard({ platform }: { platform: Platform }) {
   const t = useT(messages);
   const tr = useT(resourceMessages);
@@ -137,7 +145,7 @@ function PlatformCard({ platform }: { platform: Platform }) {
   const level = deliveryLevel(platform.delivery);
   const facts: [Key, string][] = [
     ["engine", platform.engine],
-    ["tier", platform.tier],
+    ["tier", TIERS.has(platform.tier) ? t(`tier.${platform.tier}` as Key) : platform.tier],
     ["site", platform.site],
     ["infrastructure", platform.infrastructure],
     ["flavour", platform.flavour],
