@@ -251,6 +251,12 @@ export const Instance = Type.Object({
   createdAt: Timestamp,
   createdBy: Type.String(),
   updatedAt: Nullable(Timestamp),
+  expiresAt: Nullable(
+    Type.String({
+      description:
+        "ISO 8601 time when Plateau stops it unless it is renewed (POST …/renew); past for an instance Plateau stopped when it expired; null: it never expires",
+    }),
+  ),
 });
 export type Instance = Static<typeof Instance>;
 

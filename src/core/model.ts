@@ -179,6 +179,9 @@ export type LabDocument = Static<typeof LabSchema>;
 
 export type InstanceState = "running" | "stopped";
 
+/** An ISO 8601 time with its offset: without one, a time would be read in the server's zone. */
+const ISO_TIME = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$";
+
 export const InstanceSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
@@ -191,6 +194,11 @@ export const InstanceSchema = Type.Object(
         templateVersion: Type.String({ maxLength: 100 }),
         state: Type.Union([Type.Literal("running"), Type.Literal("stopped")]),
         values: Type.Record(Type.String(), Type.Unknown()),
+        /**
+         * When Plateau stops it unless it is renewed (ISO 8601 with its offset, `2026-07-01T09:30:00.000Z`).
+         * Absent: it never expires (intents written before expiry existed, expiry turned off).
+         */
+        expiresAt: Type.Optional(Type.String({ pattern: ISO_TIME, maxLength: 40 })),
       },
       { additionalProperties: false },
     ),
@@ -215,7 +223,15 @@ function check<T>(schema: Schema, value: unknown, source: string): T {
 
 export const parsePlatform = (text: string, source: string): PlatformDocument => check<PlatformDocument>(PlatformSchema, fromYaml(text, source), source);
 export const parseProject = (text: string, source: string): ProjectDocument => check<ProjectDocument>(ProjectSchema, fromYaml(text, source), source);
-export const parseInstance = (text: string, source: string): InstanceDocument => check<InstanceDocument>(InstanceSchema, fromYaml(text, source), source);
+export function parseInstance(text: string, source: string): InstanceDocument {
+  const document = check<InstanceDocument>(InstanceSchema, fromYaml(text, source), source);
+  // The pattern lets through what is no time (month 13, hour 25): refused, never read as "never expires".
+  const expiresAt = document.spec.expiresAt;
+  if (expiresAt !== undefined && !Number.isFinite(Date.parse(expiresAt))) {
+    throw new InputError(`${source}: /spec/expiresAt is not a valid time`, [{ pointer: "/spec/expiresAt", rule: "format", message: "is not a valid time" }]);
+  }
+  return document;
+}
 export const parseLab = (text: string, source: string): LabDocument => check<LabDocument>(LabSchema, fromYaml(text, source), source);
 
 /** Every document of desired state is written through here: same object, same bytes. */

@@ -170,6 +170,14 @@ export function migrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    // Instances expire: the intent's spec.expiresAt, indexed. The index is a projection of git:
+    // forgetting the commit it reflects makes the next start rebuild it, expiries included.
+    "0004_instance_expiry": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("instances").addColumn("expires_at", "text").execute();
+        await sql`delete from meta where key = 'indexed_commit'`.execute(db);
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

@@ -26,6 +26,7 @@ export interface Database {
     placement_reason: string;
     created_at: string;
     created_by: string;
+    expires_at: string | null;
   };
   requests: { id: string; commit_id: string; target: string };
   statuses: {

@@ -49,3 +49,32 @@ describe("sqlite settings", () => {
     expect(sync.rows[0]?.synchronous).toBe(2); // FULL
   });
 });
+
+describe("migrations", () => {
+  it("0004 adds instances' expiry and makes the index rebuild from git (rows indexed before it lack their expiry)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
+    dirs.push(dir);
+    const file = join(dir, "plateau.db");
+    const { sql } = await import("kysely");
+    const before = await openSqlite(file);
+    const store = createSqlStore(before.db, clock);
+    await store.index.apply({
+      commit: "c1",
+      reset: false,
+      platforms: { upsert: [], remove: [] },
+      projects: { upsert: [], remove: [] },
+      instances: { upsert: [], remove: [] },
+      requests: [],
+    });
+    // As a database of the version before: without the column, and without 0004 run.
+    await sql`alter table instances drop column expires_at`.execute(before.db);
+    await sql`delete from kysely_migration where name = '0004_instance_expiry'`.execute(before.db);
+    await before.close();
+
+    const after = await openSqlite(file);
+    opened.push(after);
+    expect(await createSqlStore(after.db, clock).index.indexedCommit()).toBeNull();
+    const columns = await sql<{ name: string }>`pragma table_info(instances)`.execute(after.db);
+    expect(columns.rows.map((column) => column.name)).toContain("expires_at");
+  });
+});

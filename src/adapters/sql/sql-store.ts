@@ -26,6 +26,7 @@ const toInstance = (row: InstanceRow): IndexedInstance => ({
   placementReason: row.placement_reason,
   createdAt: row.created_at,
   createdBy: row.created_by,
+  expiresAt: row.expires_at,
 });
 
 const toInstanceRow = (instance: IndexedInstance): InstanceRow => ({
@@ -39,6 +40,7 @@ const toInstanceRow = (instance: IndexedInstance): InstanceRow => ({
   placement_reason: instance.placementReason,
   created_at: instance.createdAt,
   created_by: instance.createdBy,
+  expires_at: instance.expiresAt,
 });
 
 const toProject = (row: Database["projects"]): IndexedProject => ({

@@ -138,5 +138,6 @@ function instanceRow(document: ReturnType<typeof parseInstance>, project: string
     placementReason: document.placement.reason,
     createdAt: document.metadata.createdAt,
     createdBy: document.metadata.createdBy,
+    expiresAt: document.spec.expiresAt ?? null,
   };
 }

@@ -38,6 +38,8 @@ export interface IndexedInstance {
   readonly placementReason: string;
   readonly createdAt: string;
   readonly createdBy: string;
+  /** When Plateau stops it unless it is renewed (ISO 8601); null: it never expires. */
+  readonly expiresAt: string | null;
 }
 
 export interface IndexDelta {

@@ -49,6 +49,7 @@ const instance = (project: string, name: string, extra: Partial<IndexedInstance>
   placementReason: "only platform",
   createdAt: "2026-01-01T00:00:00.000Z",
   createdBy: "alice",
+  expiresAt: null,
   ...extra,
 });
 
@@ -104,10 +105,14 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       await index.apply({
         ...emptyDelta("c2"),
         projects: { upsert: [], remove: ["lab"] },
-        instances: { upsert: [instance("demo", "a", { state: "stopped" })], remove: [{ project: "lab", name: "c" }] },
+        instances: {
+          upsert: [instance("demo", "a", { state: "stopped", expiresAt: "2026-02-01T00:00:00.000Z" })],
+          remove: [{ project: "lab", name: "c" }],
+        },
       });
       expect(await index.indexedCommit()).toBe("c2");
-      expect((await index.getInstance("demo", "a"))?.state).toBe("stopped");
+      expect(await index.getInstance("demo", "a")).toEqual(instance("demo", "a", { state: "stopped", expiresAt: "2026-02-01T00:00:00.000Z" }));
+      expect((await index.listInstances({ project: "demo" })).find((i) => i.name === "a")?.expiresAt).toBe("2026-02-01T00:00:00.000Z");
       expect(await index.getInstance("lab", "c")).toBeUndefined();
       expect(await index.getProject("lab")).toBeUndefined();
     });
