@@ -4,7 +4,8 @@ import { createCatalogService } from "../core/catalog/service.js";
 import type { Requester } from "../core/identity.js";
 import { createIndexer, type Indexer } from "../core/index/indexer.js";
 import { createCachedIndex, createCachedStatuses } from "../core/index/cached-index.js";
-import { createInstanceService, type EngineRegistry, type InstanceAddress } from "../core/instances/service.js";
+import { createInstanceService, type EngineRegistry, type ExpiryReport, type InstanceAddress } from "../core/instances/service.js";
+import type { LifecycleSettings } from "../core/instances/expiry.js";
 import { createRouter, type Router } from "../core/instances/routing.js";
 import type { PlatformDocument } from "../core/model.js";
 import { createPlatformService } from "../core/platforms/service.js";
@@ -69,12 +70,14 @@ export interface PlateauSettings {
   readonly platforms: readonly PlatformDocument[];
   /** The platform whose instances the local proxy serves, and its domain. */
   readonly proxied?: { readonly platform: string; readonly domain: string };
-  /** Author of the commits Plateau makes on its own (bootstrap). */
+  /** Author of the commits Plateau makes on its own (bootstrap, stopping expired instances). */
   readonly system: Requester;
   readonly urlOf: (address: InstanceAddress) => string;
   readonly reconcileIntervalMs: number;
   readonly reconcileConcurrency: number;
   readonly tenancy: TenancyDefaults;
+  /** How long instances run before Plateau stops them, and how far they may be renewed. */
+  readonly lifecycle: LifecycleSettings;
   readonly placement?: PlacementPolicy;
   /** The operators' CRDs (from `schemas/`) that rendered objects are checked against. */
   readonly crds?: readonly CrdSchema[];
@@ -182,6 +185,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       ...(crds ? { crds } : {}),
       chartRepositories,
       helm,
+      lifecycle: settings.lifecycle,
+      system: settings.system,
     }),
     projects: createProjectService({ repo, writer, index, clock, tenancy }),
     access: createAccessService({
@@ -227,6 +232,18 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     async stop(): Promise<void> {
       reconciling = false;
       await Promise.all([...reconcilers.values()].map((reconciler) => reconciler.stop()));
+    },
+    /**
+     * Stops the running instances whose expiry has come, one commit each: run at start-up and
+     * every few minutes by `plateau up`. Idempotent: after a crash, the next run finishes the job.
+     */
+    async expire(): Promise<ExpiryReport> {
+      const report = await services.instances.expireDue();
+      for (const { instance, commit } of report.expired) logger.info({ instance, commit }, "instance expired: Plateau stopped it");
+      for (const { instance, reason } of report.failed) {
+        logger.warn({ instance, error: reason }, "an expired instance could not be stopped; tried again at the next check");
+      }
+      return report;
     },
     /** Also picks up commits made by others (an operator's push) and reconciles. */
     async refresh(): Promise<void> {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../core/errors.js";
-import { loadConfig, paths } from "./config.js";
+import { lifecycleSettings, loadConfig, paths } from "./config.js";
 
 describe("loadConfig", () => {
   it("has defaults for everything but is overridden by file, environment and flags, in that order", async () => {
@@ -57,5 +57,30 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: {}, cwd })).toThrow(/maxDays/);
     await writeFile(join(cwd, "plateau.yaml"), "identity:\n  providers:\n    - { id: Bad_Id, title: A, issuer: https://a.example.org, clientId: x }\n");
     expect(() => loadConfig({ env: {}, cwd })).toThrow(/\/identity\/providers\/0\/id/);
+  });
+
+  it("reads how long instances run: 30 days, renewals of 30 days up to 365 from now; 0 or null turn expiry off", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "plateau-config-"));
+    const defaults = loadConfig({ env: {}, cwd });
+    expect(defaults.lifecycle).toEqual({ expiryDays: 30, renewDays: 30, maxDays: 365, checkSeconds: 300 });
+    expect(lifecycleSettings(defaults)).toEqual({ expiryDays: 30, renewDays: 30, maxDays: 365 });
+    for (const off of ["0", "null", "~"]) {
+      await writeFile(join(cwd, "plateau.yaml"), `lifecycle:\n  expiryDays: ${off}\n`);
+      expect(lifecycleSettings(loadConfig({ env: {}, cwd })).expiryDays, off).toBeNull();
+    }
+    const refused = async (yaml: string, pointer: string, rule: string) => {
+      await writeFile(join(cwd, "plateau.yaml"), yaml);
+      try {
+        loadConfig({ env: {}, cwd });
+        expect.unreachable(yaml);
+      } catch (error) {
+        expect((error as InputError).issues, yaml).toEqual(expect.arrayContaining([expect.objectContaining({ pointer, rule })]));
+      }
+    };
+    await refused("lifecycle:\n  renewDays: 400\n", "/lifecycle/renewDays", "maximum");
+    await refused("lifecycle:\n  expiryDays: 90\n  maxDays: 60\n  renewDays: 30\n", "/lifecycle/expiryDays", "maximum");
+    await refused("lifecycle:\n  expiryDays: -1\n", "/lifecycle/expiryDays", "minimum");
+    await refused("lifecycle:\n  expiryDays: 1.5\n", "/lifecycle/expiryDays", "type");
+    await refused("lifecycle:\n  expireDays: 3\n", "/lifecycle", "additionalProperties");
   });
 });

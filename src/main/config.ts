@@ -127,6 +127,19 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** How long instances run (docs/tenancy.md#how-long-instances-run). */
+    lifecycle: Type.Object(
+      {
+        expiryDays: Type.Union([Type.Integer({ minimum: 0, maximum: 3650 }), Type.Null()], {
+          default: 30,
+          description: "Days an instance runs after its launch or start before Plateau stops it (data kept); 0 or null: instances never expire",
+        }),
+        renewDays: Type.Integer({ minimum: 1, maximum: 3650, default: 30, description: "Days a renewal adds when it names none" }),
+        maxDays: Type.Integer({ minimum: 1, maximum: 3650, default: 365, description: "No renewal sets an expiry further than this from now" }),
+        checkSeconds: Type.Integer({ minimum: 1, maximum: 86400, default: 300, description: "How often Plateau looks for expired instances" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     tenancy: Type.Object(
       {
         personalQuota: QuotaDefaults({ cpu: 2, memoryGiB: 8, gpu: 0, instances: 5, storageGiB: 20 }),
@@ -264,8 +277,19 @@ export function loadConfig(sources: ConfigSources): Config {
   });
   checkHelmCatalogConfigs(config.catalogs);
   if (config.tokens.defaultDays > config.tokens.maxDays) throw InputError.field("/tokens/defaultDays", "maximum", "must not exceed tokens.maxDays");
+  if (config.lifecycle.renewDays > config.lifecycle.maxDays) throw InputError.field("/lifecycle/renewDays", "maximum", "must not exceed lifecycle.maxDays");
+  if ((config.lifecycle.expiryDays ?? 0) > config.lifecycle.maxDays) {
+    throw InputError.field("/lifecycle/expiryDays", "maximum", "must not exceed lifecycle.maxDays");
+  }
   return { ...config, identity: { ...config.identity, providers }, dataDir: resolve(sources.cwd, config.dataDir) };
 }
+
+/** What core is told of the lifecycle settings: 0 and null both mean that instances never expire. */
+export const lifecycleSettings = (config: Config) => ({
+  expiryDays: config.lifecycle.expiryDays || null,
+  renewDays: config.lifecycle.renewDays,
+  maxDays: config.lifecycle.maxDays,
+});
 
 export const paths = (config: Config) => ({
   database: config.database ?? join(config.dataDir, "plateau.db"),

@@ -24,7 +24,7 @@ import { createHelmCatalogs } from "../adapters/helm/helm-catalogs.js";
 import { createClusterEngines } from "./cluster-engines.js";
 import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
-import { paths, PACKAGE_ROOT, type Config } from "./config.js";
+import { lifecycleSettings, paths, PACKAGE_ROOT, type Config } from "./config.js";
 import { loadPortal } from "../server/portal.js";
 
 export interface RunningPlateau {
@@ -143,6 +143,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       reconcileIntervalMs: config.reconcile.intervalSeconds * 1000,
       reconcileConcurrency: config.reconcile.concurrency,
       tenancy: config.tenancy,
+      lifecycle: lifecycleSettings(config),
       placement: config.placement,
       crds: await loadCrds(join(PACKAGE_ROOT, "schemas")),
       ...(config.helm.schemasDir ? { helmSchemas: await loadJsonSchemas(resolve(config.helm.schemasDir)) } : {}),
@@ -204,6 +205,20 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
     refreshing = plateau.refresh().catch((error: unknown) => logger.warn({ error: (error as Error).message }, "refresh failed"));
   }, 2000);
   refresh.unref();
+  let closed = false;
+  // Expired instances are stopped now (whatever expired while Plateau was down) and every few minutes;
+  // one check at a time (a slow one is not queued behind), and none once closing.
+  let expiring: Promise<unknown> | undefined;
+  const expire = () => {
+    if (expiring || closed) return;
+    expiring = plateau
+      .expire()
+      .catch((error: unknown) => logger.warn({ error: (error as Error).message }, "expiry check failed"))
+      .finally(() => (expiring = undefined));
+  };
+  const expiryCheck = lifecycleSettings(config).expiryDays === null ? undefined : setInterval(expire, config.lifecycle.checkSeconds * 1000);
+  expiryCheck?.unref();
+  if (expiryCheck) expire();
   // Expired sessions and one-time secrets are forgotten every few minutes.
   const purge = setInterval(() => {
     plateau.services.access.purgeExpired().catch((error: unknown) => logger.warn({ error: (error as Error).message }, "purge of expired sessions failed"));
@@ -212,7 +227,6 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
 
   const host =
     config.listen.host === "0.0.0.0" || config.listen.host === "::" ? "localhost" : config.listen.host === "127.0.0.1" ? "localhost" : config.listen.host;
-  let closed = false;
   return {
     url: config.publicUrl ?? `http://${host}:${port}`,
     port,
@@ -226,7 +240,9 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       closed = true;
       clearInterval(refresh);
       clearInterval(purge);
+      clearInterval(expiryCheck);
       await refreshing;
+      await expiring;
       await remote.sync?.stop();
       await plateau.stop();
       await app.close();

@@ -119,6 +119,8 @@ describe("Helm catalogs", () => {
     expect(changed).toContain(`${renderedArgoDir("plmshift")}/appproject-plateau-demo.yaml`);
     const intent = (await repo.readFile(head, instancePath("demo", "notebook"))) ?? "";
     expect(intent).toContain("template: ide/jupyter-python");
+    // It can be stopped (global.suspend): it expires like any instance.
+    expect(intent).toMatch(/^ {2}expiresAt: \S+Z$/m);
     // Its values count against the quota: 1 core, 4 GiB.
     const usage = await p.services.tenancy.report("demo");
     expect(usage.project.used).toMatchObject({ cpu: 1, memoryGiB: 4, instances: 1 });

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ConflictError, InputError, NotFoundError } from "../../src/core/errors.js";
 import { MAX_PATCH_BYTES, truncatePatch } from "../../src/core/instances/service.js";
-import { parseInstance } from "../../src/core/model.js";
+import { parseInstance, serialize } from "../../src/core/model.js";
+import type { LifecycleSettings } from "../../src/core/instances/expiry.js";
+import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
+import { createMemoryRepository } from "../../src/adapters/memory/memory-repository.js";
 import { alice, memoryPlateau } from "../support/plateau.js";
+import { createTestClock, DAY_MS } from "../support/clock.js";
 
 describe("instance lifecycle (core + in-memory adapters)", () => {
   it("launches: one commit holding intent and rendered manifests, then the engine runs it", async () => {
@@ -246,5 +250,217 @@ describe("instance lifecycle (core + in-memory adapters)", () => {
     await reconciler.reconcileOnce();
     expect(await plateau.services.instances.list({})).toEqual([]);
     expect(await engine.observe()).toEqual([]);
+  });
+});
+
+describe("how long instances run: expiry and renewal (core + in-memory adapters, a clock moved by hand)", () => {
+  const START = "2026-03-01T09:00:00.000Z";
+  const after = (days: number) => new Date(Date.parse(START) + days * DAY_MS).toISOString();
+  const intentAt = async (repo: DesiredStateRepository, name = "hello") =>
+    parseInstance((await repo.readFile((await repo.head()) as string, `projects/demo/instances/${name}.yaml`)) as string, "intent");
+  async function setUp(lifecycle?: LifecycleSettings) {
+    const clock = createTestClock(START);
+    // The repository keeps each commit's whole message, for what `git log` would show.
+    const memory = createMemoryRepository({ clock });
+    const messages = new Map<string, string>();
+    const recording: DesiredStateRepository = {
+      ...memory,
+      async commit(request) {
+        const id = await memory.commit(request);
+        messages.set(id, request.message);
+        return id;
+      },
+    };
+    const composed = await memoryPlateau({ clock, repo: recording }, [], lifecycle ? { lifecycle } : {});
+    const instances = composed.plateau.services.instances;
+    await instances.launch({ template: "static-site", project: "demo", name: "hello" }, alice);
+    return { ...composed, clock, instances, messages };
+  }
+
+  it("gives a launch expiryDays (30) in its intent and its view", async () => {
+    const { repo, instances } = await setUp();
+    expect((await intentAt(repo)).spec.expiresAt).toBe(after(30));
+    expect((await instances.get("demo", "hello")).expiresAt).toBe(after(30));
+    expect((await instances.list({ project: "demo" }))[0]?.expiresAt).toBe(after(30));
+  });
+
+  it("renews by one commit: renewDays (or the days asked) past the current expiry, no further than maxDays from now", async () => {
+    const { repo, instances, clock, messages } = await setUp();
+    clock.advanceDays(10);
+    const before = await repo.head();
+    const renewed = await instances.renew("demo", "hello", {}, alice, "renew-1");
+    expect(renewed.commit).toBeTruthy();
+    expect(renewed.instance?.expiresAt).toBe(after(60));
+    const [commit] = await repo.log({ until: before });
+    expect(commit).toMatchObject({
+      subject: "renew demo/hello until 2026-04-30 09:00 UTC",
+      author: { name: "alice" },
+      trailers: { "Plateau-Action": "renew", "Plateau-Instance": "demo/hello", "Plateau-Platform": "local", "Plateau-Request-Id": "renew-1" },
+    });
+    // Only the intent changes: what runs is the same.
+    const diff = await instances.diff("demo", "hello", renewed.commit as string);
+    expect(diff.patch).toContain(`-  expiresAt: ${after(30)}\n+  expiresAt: ${after(60)}\n`);
+    expect(diff.patch).not.toContain("rendered/");
+
+    // A retry of the same request (its answer lost) commits nothing more.
+    const head = await repo.head();
+    expect(await instances.renew("demo", "hello", {}, alice, "renew-1")).toMatchObject({ commit: renewed.commit });
+    expect(await repo.head()).toBe(head);
+
+    expect((await instances.renew("demo", "hello", { days: 7 }, alice)).instance?.expiresAt).toBe(after(67));
+    // 67 + 309 = 376 days from the start, 366 from now: one too many.
+    await expect(instances.renew("demo", "hello", { days: 309 }, alice)).rejects.toMatchObject({
+      name: "InputError",
+      issues: [{ pointer: "/days", rule: "maximum", message: expect.stringContaining("renew by at most 308 days") }],
+    });
+    await expect(instances.renew("demo", "hello", { days: 0 }, alice)).rejects.toMatchObject({ issues: [{ pointer: "/days", rule: "minimum" }] });
+    expect(await repo.head()).not.toBe(head);
+    const latest = await repo.head();
+    // The default renewal is shortened to the limit (day 10 + 365); at the limit, nothing is committed.
+    expect((await instances.renew("demo", "hello", { days: 300 }, alice)).instance?.expiresAt).toBe(after(367));
+    const capped = await instances.renew("demo", "hello", {}, alice);
+    expect(capped.instance?.expiresAt).toBe(after(375));
+    expect(messages.get(capped.commit as string)).toBe(
+      "renew demo/hello until 2027-03-11 09:00 UTC\n\nRequested by alice. It was to expire on 2027-03-03 09:00 UTC (shortened to the limit: 365 days from now).",
+    );
+    expect(await instances.renew("demo", "hello", {}, alice)).toMatchObject({ commit: null, instance: { expiresAt: after(375) } });
+    expect((await repo.log({ until: latest })).map((c) => c.subject)).toEqual([
+      "renew demo/hello until 2027-03-11 09:00 UTC",
+      "renew demo/hello until 2027-03-03 09:00 UTC",
+    ]);
+    await expect(instances.renew("demo", "ghost", {}, alice)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("refuses to renew a stopped instance, saying that starting it gives it a fresh expiry", async () => {
+    const { repo, instances } = await setUp();
+    await instances.stop("demo", "hello", alice);
+    const head = await repo.head();
+    const refusal = instances.renew("demo", "hello", {}, alice);
+    await expect(refusal).rejects.toBeInstanceOf(ConflictError);
+    await expect(refusal).rejects.toThrow(
+      "demo/hello is stopped: it does not expire while it does not run. Start it (plateau start demo/hello): it then runs for 30 days",
+    );
+    expect(await repo.head()).toBe(head);
+  });
+
+  it("stops an expired instance by one commit of Plateau saying when it expired and how to start it again; once", async () => {
+    const { repo, instances, clock, reconciler, plateau } = await setUp();
+    await instances.launch({ template: "static-site", project: "demo", name: "renewed" }, alice);
+    await reconciler.reconcileOnce();
+    clock.advanceDays(20);
+    await instances.renew("demo", "renewed", {}, alice);
+    expect((await plateau.expire()).expired).toEqual([]); // not yet
+    clock.advanceDays(10);
+    const before = await repo.head();
+    const report = await plateau.expire();
+    expect(report).toEqual({ expired: [{ instance: "demo/hello", commit: expect.any(String) }], failed: [] });
+    const commits = await repo.log({ until: before });
+    expect(commits).toHaveLength(1);
+    expect(commits[0]).toMatchObject({
+      subject: "expire demo/hello",
+      author: { name: "Plateau", email: "plateau@localhost" },
+      trailers: { "Plateau-Action": "expire", "Plateau-Instance": "demo/hello", "Plateau-Platform": "local" },
+    });
+    const diff = await instances.diff("demo", "hello", report.expired[0]?.commit as string);
+    expect(diff.subject).toBe("expire demo/hello");
+    const head = (await repo.head()) as string;
+    expect(await repo.readFile(head, "rendered/local/demo/hello/deployment-hello.yaml")).toContain("replicas: 0");
+    const intent = await intentAt(repo);
+    expect(intent.spec).toMatchObject({ state: "stopped", expiresAt: after(30) }); // it says when it expired
+    // The message tells a person what happened and what to do.
+    const [entry] = await instances.history({ project: "demo", instance: "hello" }, 1);
+    expect(entry).toMatchObject({ action: "expire", author: "Plateau" });
+    await reconciler.reconcileOnce();
+    expect(await instances.get("demo", "hello")).toMatchObject({ state: "stopped", phase: "stopped", expiresAt: after(30) });
+    expect((await instances.get("demo", "renewed")).phase).toBe("running");
+
+    // Again, and again later: nothing more to do.
+    expect(await plateau.expire()).toEqual({ expired: [], failed: [] });
+    expect(await repo.head()).toBe(head);
+
+    // Started again, it gets a fresh expiry; the renewed one expires at its own time.
+    clock.advanceDays(5);
+    await instances.start("demo", "hello", alice);
+    expect((await intentAt(repo)).spec.expiresAt).toBe(after(65));
+    clock.advanceDays(26); // day 61: the renewed one (day 20 + 30 + 10 = 60) has expired
+    expect((await plateau.expire()).expired.map((e) => e.instance)).toEqual(["demo/renewed"]);
+  });
+
+  it("says in the expiry commit's message when it expired and how to start it again", async () => {
+    const { clock, plateau, messages } = await setUp();
+    clock.advanceDays(31);
+    const { expired } = await plateau.expire();
+    expect(messages.get(expired[0]?.commit as string)).toBe(
+      "expire demo/hello\n\n" +
+        "It expired on 2026-03-31 09:00 UTC: Plateau stopped it; its data is kept.\n" +
+        "Start it again with `plateau start demo/hello` or from the portal: it then runs for 30 more days (and `plateau renew demo/hello` keeps it running longer).",
+    );
+  });
+
+  it("converges after a crash: a restart over the same repository commits nothing twice, and a stop made meanwhile is respected", async () => {
+    const { repo, clock, plateau } = await setUp();
+    clock.advanceDays(31);
+    expect((await plateau.expire()).expired).toHaveLength(1);
+    const head = await repo.head();
+    // A new process over the same repository and a database that lost everything (kill -9 before indexing, at worst).
+    const restarted = await memoryPlateau({ clock, repo }, []);
+    expect(await restarted.plateau.expire()).toEqual({ expired: [], failed: [] });
+    expect(await repo.head()).toBe(head);
+
+    // An index behind the repository (someone stopped it by a commit of their own): the head decides.
+    const second = await setUp();
+    second.clock.advanceDays(31);
+    const intent = await intentAt(second.repo);
+    await second.repo.commit({
+      parent: await second.repo.head(),
+      author: { name: "oscar", email: "oscar@example.org" },
+      message: "stop demo/hello by hand",
+      trailers: {},
+      changes: [{ path: "projects/demo/instances/hello.yaml", content: serialize({ ...intent, spec: { ...intent.spec, state: "stopped" } }) }],
+    });
+    const byHand = await second.repo.head();
+    expect(await second.plateau.expire()).toEqual({ expired: [], failed: [] });
+    expect(await second.repo.head()).toBe(byHand);
+  });
+
+  it("reads intents written before expiry existed: they never expire and have nothing to renew; starting one gives it an expiry", async () => {
+    const { repo, clock, plateau, instances } = await setUp();
+    const intent = await intentAt(repo);
+    const { expiresAt: _, ...spec } = intent.spec;
+    await repo.commit({
+      parent: await repo.head(),
+      author: { name: "oscar", email: "oscar@example.org" },
+      message: "an intent of an older Plateau",
+      trailers: {},
+      changes: [{ path: "projects/demo/instances/hello.yaml", content: serialize({ ...intent, spec }) }],
+    });
+    await plateau.refresh();
+    expect((await instances.get("demo", "hello")).expiresAt).toBeNull();
+    clock.advanceDays(400);
+    expect(await plateau.expire()).toEqual({ expired: [], failed: [] });
+    const head = await repo.head();
+    expect(await instances.renew("demo", "hello", {}, alice)).toMatchObject({ commit: null, instance: { expiresAt: null } });
+    expect(await repo.head()).toBe(head);
+    await instances.stop("demo", "hello", alice);
+    await instances.start("demo", "hello", alice);
+    expect((await instances.get("demo", "hello")).expiresAt).toBe(after(430));
+  });
+
+  it("with expiryDays null: no expiry at launch or start, none shown, none enforced, nothing to renew", async () => {
+    const { repo, clock, plateau, instances } = await setUp({ expiryDays: null, renewDays: 30, maxDays: 365 });
+    expect((await intentAt(repo)).spec.expiresAt).toBeUndefined();
+    expect((await instances.get("demo", "hello")).expiresAt).toBeNull();
+    clock.advanceDays(1000);
+    expect(await plateau.expire()).toEqual({ expired: [], failed: [] });
+    expect((await instances.renew("demo", "hello", {}, alice)).commit).toBeNull();
+    expect((await instances.get("demo", "hello")).state).toBe("running");
+  });
+
+  it("refuses an intent whose expiry is no time, naming the field", () => {
+    const text = (expiresAt: string) =>
+      `apiVersion: plateau.io/v1\nkind: Instance\nmetadata: { name: x, project: demo, createdAt: t, createdBy: alice }\nspec: { template: static-site, templateVersion: 1.0.0, state: running, values: {}, expiresAt: "${expiresAt}" }\nplacement: { platform: local, reason: r }\n`;
+    expect(parseInstance(text("2026-04-01T00:00:00Z"), "x.yaml").spec.expiresAt).toBe("2026-04-01T00:00:00Z");
+    expect(() => parseInstance(text("2026-13-01T00:00:00Z"), "x.yaml")).toThrow("x.yaml: /spec/expiresAt is not a valid time");
+    expect(() => parseInstance(text("2026-04-01T00:00:00"), "x.yaml")).toThrow(/\/spec\/expiresAt must match pattern/);
   });
 });

@@ -12,6 +12,8 @@ import { createInstanceGate } from "../../src/server/instance-gate.js";
 import type { UserIdentity } from "../../src/core/ports/access-store.js";
 import { FULL_SCOPE, type UserPrincipal } from "../../src/core/access/principal.js";
 import { memoryPlateau } from "./plateau.js";
+import type { Clock } from "../../src/core/ports/clock.js";
+import type { LifecycleSettings } from "../../src/core/instances/expiry.js";
 
 export const ORIGIN = "http://localhost:8080";
 
@@ -25,16 +27,24 @@ export const PEOPLE = {
 } as const;
 export type Person = keyof typeof PEOPLE;
 
-export async function memoryApp(options: { limits?: { signInPerMinute: number; tokenCreationPerMinute: number; launchPerMinute: number } } = {}) {
-  const composed = await memoryPlateau();
+export async function memoryApp(
+  options: {
+    limits?: { signInPerMinute: number; tokenCreationPerMinute: number; launchPerMinute: number };
+    /** The time of the Plateau (its commits' expiries, its tokens); default: the system's. */
+    clock?: Clock;
+    lifecycle?: LifecycleSettings;
+  } = {},
+) {
+  const composed = await memoryPlateau(options.clock ? { clock: options.clock } : {}, [], options.lifecycle ? { lifecycle: options.lifecycle } : {});
   const { adapters, plateau } = composed;
+  const clock = options.clock ?? systemClock;
   // The proxy test writes statuses directly, as no reconciler runs: no cache to invalidate.
   const router = createRouter({
     index: adapters.index,
     statuses: adapters.statuses,
     secrets: adapters.secrets,
     catalog: adapters.catalog,
-    clock: systemClock,
+    clock,
     random: cryptoRandom,
     platform: "local",
     domain: "localhost",
@@ -49,7 +59,7 @@ export async function memoryApp(options: { limits?: { signInPerMinute: number; t
     metrics: createMetrics(),
     publicOrigin: () => ORIGIN,
     limits: options.limits ?? { signInPerMinute: 1000, tokenCreationPerMinute: 1000, launchPerMinute: 1000 },
-    clock: systemClock,
+    clock,
     readiness: { repository: async () => void (await adapters.repo.head()) },
     version: "test",
   });
@@ -60,7 +70,7 @@ export async function memoryApp(options: { limits?: { signInPerMinute: number; t
     const known = principals.get(who);
     if (known) return known;
     const identity: UserIdentity = { issuer: "https://idp.test", subject: `sub-${who}`, login: who, name: who, email: `${who}@example.org`, ...PEOPLE[who] };
-    const user = await adapters.access.upsertUser(identity, new Date().toISOString());
+    const user = await adapters.access.upsertUser(identity, clock.now().toISOString());
     const principal: UserPrincipal = { kind: "user", userId: user.id, ...PEOPLE[who], login: user.login, name: user.name, via: "token", scope: FULL_SCOPE };
     principals.set(who, principal);
     return principal;

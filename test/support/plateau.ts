@@ -11,7 +11,7 @@ import { API_VERSION, type PlatformDocument } from "../../src/core/model.js";
 import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { noTelemetry } from "../../src/core/ports/telemetry.js";
-import { composePlateau, type PlateauAdapters } from "../../src/main/compose.js";
+import { composePlateau, type PlateauAdapters, type PlateauSettings } from "../../src/main/compose.js";
 import { testWebTemplate } from "./test-web.js";
 import { compileClaimMapping, defaultClaimMapping } from "../../src/core/access/claims.js";
 import { loadCrds } from "../../src/adapters/schemas/crd-files.js";
@@ -47,8 +47,9 @@ let crds: Promise<CrdSchema[]> | undefined;
 /** The real CRDs of `schemas/`, read once per test file. */
 export const testCrds = () => (crds ??= loadCrds(join(import.meta.dirname, "..", "..", "schemas")));
 
-/** Tenancy and sign-in settings of test Plateaus: the configuration's defaults. */
+/** Tenancy, lifecycle and sign-in settings of test Plateaus: the configuration's defaults. */
 export const TEST_SETTINGS = {
+  lifecycle: { expiryDays: 30, renewDays: 30, maxDays: 365 },
   tenancy: {
     personalQuota: { cpu: 2, memoryGiB: 8, gpu: 0, instances: 5, storageGiB: 20 },
     projectQuota: { cpu: 8, memoryGiB: 32, gpu: 0, instances: 20, storageGiB: 200 },
@@ -60,8 +61,15 @@ export const TEST_SETTINGS = {
   tokens: { defaultDays: 90, maxDays: 365 },
 };
 
-/** A Plateau over in-memory adapters; `platforms` adds platforms beside `local` (give their engines in `overrides.engines`). */
-export async function memoryPlateau(overrides: Partial<PlateauAdapters> = {}, platforms: readonly PlatformDocument[] = []) {
+/**
+ * A Plateau over in-memory adapters; `platforms` adds platforms beside `local` (give their
+ * engines in `overrides.engines`); `settings` replaces some of TEST_SETTINGS (lifecycle…).
+ */
+export async function memoryPlateau(
+  overrides: Partial<PlateauAdapters> = {},
+  platforms: readonly PlatformDocument[] = [],
+  settings: Partial<Pick<PlateauSettings, "lifecycle">> = {},
+) {
   const engine = createMemoryEngine();
   const store = createMemoryStore();
   const templates = [...(await builtInTemplates()), testWebTemplate(true)];
@@ -84,6 +92,7 @@ export async function memoryPlateau(overrides: Partial<PlateauAdapters> = {}, pl
     reconcileIntervalMs: 60_000,
     reconcileConcurrency: 2,
     ...TEST_SETTINGS,
+    ...settings,
     crds: await testCrds(),
   });
   await plateau.start({ reconcile: false });

@@ -1,4 +1,4 @@
-// The instance lifecycle: launch, stop, start, remove, and what users read about instances.
+// The instance lifecycle: launch, stop, start, renew, expire, remove, and what users read about instances.
 // Each change is exactly one commit in the desired-state repository (or none when nothing
 // changes); engines make it so.
 import { resolveValues } from "../catalog/values.js";
@@ -46,6 +46,7 @@ import { renderHelmApplication } from "../render/argocd.js";
 import { TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
 import { toView, type InstanceView } from "./views.js";
+import { day, expiredInstances, expiryEnabled, isExpired, launchExpiry, NEVER_EXPIRE, renewedExpiry, startExpiry, type LifecycleSettings } from "./expiry.js";
 import type { Requester } from "../identity.js";
 import { assertProjectName } from "../projects/names.js";
 import { personalProjectName } from "../access/policy.js";
@@ -82,6 +83,19 @@ export interface ChangeResult {
   readonly instance: InstanceView | null;
   /** Null when the repository already said so: nothing was committed. */
   readonly commit: CommitId | null;
+}
+
+export interface RenewRequest {
+  /** Days to add (default: the configuration's renewDays); the expiry may not go beyond maxDays from now. */
+  readonly days?: number;
+}
+
+/** What one pass of the expiry sweep did. */
+export interface ExpiryReport {
+  /** The instances stopped because they expired, with their commit. */
+  readonly expired: readonly { readonly instance: string; readonly commit: CommitId }[];
+  /** Those that could not be stopped (a Helm chart without global.suspend…), and why: tried again next pass. */
+  readonly failed: readonly { readonly instance: string; readonly reason: string }[];
 }
 
 export interface HistoryEntry {
@@ -135,6 +149,10 @@ export interface InstanceServiceDeps {
   readonly chartRepositories?: readonly string[];
   /** The Helm catalogs, when the configuration has any. */
   readonly helm?: HelmCatalogService;
+  /** How long instances run before Plateau stops them, and how far they may be renewed (default: they never expire). */
+  readonly lifecycle?: LifecycleSettings;
+  /** The author of the commits Plateau makes by itself (stopping an expired instance). */
+  readonly system?: Requester;
 }
 
 /** Resources do not depend on the platform: any document renders what an instance asks. */
@@ -142,6 +160,9 @@ const ASKS_PLATFORM = localPlatformDocument("placement.invalid");
 
 export function createInstanceService(deps: InstanceServiceDeps) {
   const { repo, writer, index, statuses, catalog, clock } = deps;
+  const lifecycle = deps.lifecycle ?? NEVER_EXPIRE;
+  const expiring = expiryEnabled(lifecycle);
+  const system: Requester = deps.system ?? { login: "plateau", name: "Plateau", email: "plateau@localhost" };
   const views = new Map<string, { instances: unknown; statuses: unknown; platforms: unknown; views: InstanceView[] }>();
   const single = new WeakMap<object, { status: unknown; platform: unknown; view: InstanceView }>();
 
@@ -365,7 +386,8 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     // Unchanged inputs (kept by the caching stores) give the very same view.
     const memo = single.get(instance);
     if (memo && memo.status === status && memo.platform === platform) return memo.view;
-    const result = toView(instance, status, platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project, instance: name }) : null);
+    const url = platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project, instance: name }) : null;
+    const result = toView(instance, status, url, expiring);
     single.set(instance, { status, platform, view: result });
     return result;
   }
@@ -382,6 +404,32 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     return { commit: request.commit, instance };
   }
 
+  /**
+   * The intent with another state, and its files: lifecycle changes re-render with the
+   * catalog's current version of a template (a chart keeps its version). A start gives it a
+   * fresh expiry; a stop keeps the one it has (it says when an expired instance expired).
+   */
+  async function changeState(head: CommitId, intent: InstanceDocument, state: InstanceState) {
+    const { project, name } = intent.metadata;
+    const source = await sourceOf(intent.spec.template);
+    const platform = await platformAt(head, intent.placement.platform);
+    const { expiresAt: current, ...spec } = intent.spec;
+    const expiresAt = state === "running" ? startExpiry(current, clock.now(), lifecycle) : current;
+    const next: InstanceDocument = {
+      ...intent,
+      spec: {
+        ...spec,
+        state,
+        ...(source.kind === "template"
+          ? { templateVersion: source.template.spec.version, values: resolveValues(source.template, intent.spec.values) }
+          : { values: suspended(intent.spec.values, state !== "running", `${project}/${name}`) }),
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+      },
+    };
+    const { changes, asks } = rendered(next, source, platform);
+    return { next, platform, asks, changes: [{ path: instancePath(project, name), content: serialize(next) }, ...changes] };
+  }
+
   async function setState(project: string, name: string, state: InstanceState, requester: Requester, requestId?: string): Promise<ChangeResult> {
     assertName("/project", project);
     assertName("/name", name);
@@ -390,30 +438,51 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     const { commit } = await writer.write(async (head) => {
       const intent = await intentAt(head, project, name);
       if (intent.spec.state === state || !head) return { commit: null, result: undefined };
-      const source = await sourceOf(intent.spec.template);
-      const platform = await platformAt(head, intent.placement.platform);
-      // Lifecycle changes re-render with the catalog's current version of a template; a chart keeps its version.
-      const next: InstanceDocument = {
-        ...intent,
-        spec:
-          source.kind === "template"
-            ? { ...intent.spec, state, templateVersion: source.template.spec.version, values: resolveValues(source.template, intent.spec.values) }
-            : { ...intent.spec, state, values: suspended(intent.spec.values, state !== "running", `${project}/${name}`) },
-      };
+      const { platform, asks, changes } = await changeState(head, intent, state);
       const verb = state === "running" ? "start" : "stop";
-      const { changes, asks } = rendered(next, source, platform);
       if (state === "running") await deps.tenancy.check(head, project, asks, { project, name });
       return {
         commit: {
           author: requester,
           message: `${verb} ${project}/${name}\n\nRequested by ${requester.login}.`,
           trailers: trailersOf(verb, `${project}/${name}`, platform.metadata.name, requestId),
-          changes: [{ path: instancePath(project, name), content: serialize(next) }, ...changes],
+          changes,
         },
         result: undefined,
       };
     });
     return { commit, instance: await view(project, name) };
+  }
+
+  /**
+   * Stops one expired instance, as Plateau: checked again against the head, so that a sweep
+   * run twice (or after a crash, or racing a renewal) commits once, or not at all.
+   */
+  async function expireOne(project: string, name: string): Promise<CommitId | null> {
+    const { commit } = await writer.write(async (head) => {
+      const intent = await intentAt(head, project, name).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
+      if (!head || !intent || intent.spec.state !== "running" || !isExpired(intent.spec.expiresAt, clock.now())) return { commit: null, result: undefined };
+      const { platform, changes } = await changeState(head, intent, "stopped");
+      const ref = `${project}/${name}`;
+      const fresh = lifecycle.expiryDays as number;
+      return {
+        commit: {
+          author: system,
+          message:
+            `expire ${ref}\n\n` +
+            `It expired on ${day(intent.spec.expiresAt as string)}: Plateau stopped it; its data is kept.\n` +
+            `Start it again with \`plateau start ${ref}\` or from the portal: it then runs for ${fresh} more day${fresh === 1 ? "" : "s"} ` +
+            `(and \`plateau renew ${ref}\` keeps it running longer).`,
+          trailers: trailersOf("expire", ref, platform.metadata.name, undefined),
+          changes,
+        },
+        result: undefined,
+      };
+    });
+    return commit;
   }
 
   return {
@@ -457,7 +526,8 @@ export function createInstanceService(deps: InstanceServiceDeps) {
         const platforms = await platformsAt(head);
         const placement = place(await placementRequest(head, request, source, values), await candidatesAt(platforms, request.project), deps.placementPolicy);
         const platform = platforms.find((p) => p.metadata.name === placement.platform) as PlatformDocument;
-        const now = clock.now().toISOString();
+        const time = clock.now();
+        const now = time.toISOString();
         let spec: InstanceDocument["spec"];
         if (source.kind === "template") {
           spec = { template: source.template.spec.id, templateVersion: source.template.spec.version, state: "running", values };
@@ -467,6 +537,9 @@ export function createInstanceService(deps: InstanceServiceDeps) {
           const prepared = await (deps.helm as HelmCatalogService).prepare(parseChartReference(source.id), viewer, context, request.values, request.version);
           spec = { template: source.id, templateVersion: prepared.version.version, state: "running", values: prepared.values };
         }
+        // What cannot be stopped cannot expire: a chart without global.suspend runs until it is removed.
+        const expiresAt = source.kind === "chart" && !suspendable(spec.values) ? undefined : launchExpiry(time, lifecycle);
+        if (expiresAt !== undefined) spec = { ...spec, expiresAt };
         const intent: InstanceDocument = {
           apiVersion: API_VERSION,
           kind: "Instance",
@@ -496,6 +569,70 @@ export function createInstanceService(deps: InstanceServiceDeps) {
 
     stop: (project: string, name: string, requester: Requester, requestId?: string) => setState(project, name, "stopped", requester, requestId),
     start: (project: string, name: string, requester: Requester, requestId?: string) => setState(project, name, "running", requester, requestId),
+
+    /**
+     * Keeps a running instance longer: one commit moving its expiry `days` (default renewDays)
+     * past the current one, or past now if it has passed, never beyond maxDays from now. No
+     * commit for an instance that never expires. A stopped instance is refused: it does not
+     * run, so it does not expire, and starting it gives it a fresh expiry.
+     */
+    async renew(project: string, name: string, request: RenewRequest, requester: Requester, requestId?: string): Promise<ChangeResult> {
+      assertName("/project", project);
+      assertName("/name", name);
+      if (request.days !== undefined && (!Number.isInteger(request.days) || request.days < 1)) {
+        throw InputError.field("/days", "minimum", "must be a whole number of days, at least 1");
+      }
+      const replayed = await replay(requestId);
+      if (replayed) return replayed;
+      const ref = `${project}/${name}`;
+      const { commit } = await writer.write(async (head) => {
+        const intent = await intentAt(head, project, name);
+        const current = intent.spec.expiresAt;
+        if (!head || !expiring || current === undefined) return { commit: null, result: undefined };
+        if (intent.spec.state !== "running") {
+          throw new ConflictError(
+            `${ref} is stopped: it does not expire while it does not run. Start it (plateau start ${ref}): it then runs for ${lifecycle.expiryDays} days`,
+          );
+        }
+        const renewal = renewedExpiry(current, clock.now(), request.days, lifecycle);
+        if (!renewal.changed) return { commit: null, result: undefined };
+        const next: InstanceDocument = { ...intent, spec: { ...intent.spec, expiresAt: renewal.expiresAt } };
+        const why = renewal.capped ? ` (shortened to the limit: ${lifecycle.maxDays} days from now)` : "";
+        return {
+          commit: {
+            author: requester,
+            message: `renew ${ref} until ${day(renewal.expiresAt)}\n\nRequested by ${requester.login}. It was to expire on ${day(current)}${why}.`,
+            trailers: trailersOf("renew", ref, intent.placement.platform, requestId),
+            changes: [{ path: instancePath(project, name), content: serialize(next) }],
+          },
+          result: undefined,
+        };
+      });
+      return { commit, instance: await view(project, name) };
+    },
+
+    /**
+     * Stops every running instance whose expiry has come: one commit each, authored by
+     * Plateau, saying when it expired and how to start it again. Safe to run at any time, as
+     * often as wanted, and again after a crash: what is already stopped is left alone.
+     */
+    async expireDue(): Promise<ExpiryReport> {
+      if (!expiring) return { expired: [], failed: [] };
+      const due = expiredInstances(await index.listInstances({}), clock.now());
+      const expired: { instance: string; commit: CommitId }[] = [];
+      const failed: { instance: string; reason: string }[] = [];
+      // One at a time, each its own commit: one that cannot be stopped blocks no other.
+      for (const instance of due) {
+        const ref = `${instance.project}/${instance.name}`;
+        try {
+          const commit = await expireOne(instance.project, instance.name);
+          if (commit) expired.push({ instance: ref, commit });
+        } catch (error) {
+          failed.push({ instance: ref, reason: (error as Error).message });
+        }
+      }
+      return { expired, failed };
+    },
 
     /**
      * Re-places an instance on another platform in one commit: its intent names the new
@@ -594,7 +731,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       const result = instances.map((instance) => {
         const platform = platformOf.get(instance.platform);
         const url = platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project: instance.project, instance: instance.name }) : null;
-        return toView(instance, statusOf.get(`${instance.project}/${instance.name}`), url);
+        return toView(instance, statusOf.get(`${instance.project}/${instance.name}`), url, expiring);
       });
       if (views.size >= 1000) views.clear();
       views.set(key, { instances, statuses: allStatuses, platforms, views: result });
@@ -667,11 +804,13 @@ export type InstanceService = ReturnType<typeof createInstanceService>;
  * their volumes. A chart without it cannot be stopped, only removed.
  */
 function suspended(values: Record<string, unknown>, suspend: boolean, ref: string): Record<string, unknown> {
+  if (!suspendable(values)) throw new ConflictError(`${ref} is a Helm chart without global.suspend: it cannot be stopped, only removed`);
+  return { ...values, global: { ...(values.global as object), suspend } };
+}
+
+function suspendable(values: Record<string, unknown>): boolean {
   const global = values.global;
-  if (typeof global !== "object" || global === null || Array.isArray(global) || !("suspend" in global)) {
-    throw new ConflictError(`${ref} is a Helm chart without global.suspend: it cannot be stopped, only removed`);
-  }
-  return { ...values, global: { ...global, suspend } };
+  return typeof global === "object" && global !== null && !Array.isArray(global) && "suspend" in global;
 }
 
 /** The files of an instance in the repository: its intent and what is rendered of it on any platform. */

@@ -11,7 +11,8 @@ export interface InstanceView extends IndexedInstance {
   readonly updatedAt: string | null;
 }
 
-export function toView(instance: IndexedInstance, status: ObservedStatus | undefined, url: string | null): InstanceView {
+/** `expiring`: whether this Plateau stops instances when they expire (when it does not, no expiry is shown). */
+export function toView(instance: IndexedInstance, status: ObservedStatus | undefined, url: string | null, expiring = true): InstanceView {
   // A status of another platform (before a move) or of an older state does not describe this intent.
   const current = status && status.platform === instance.platform ? status : undefined;
   let phase: Phase = current?.phase ?? "pending";
@@ -24,5 +25,12 @@ export function toView(instance: IndexedInstance, status: ObservedStatus | undef
     phase = "pending";
     reason = "start requested";
   }
-  return { ...instance, phase, reason, url: instance.state === "running" ? url : null, updatedAt: current?.updatedAt ?? null };
+  return {
+    ...instance,
+    phase,
+    reason,
+    url: instance.state === "running" ? url : null,
+    updatedAt: current?.updatedAt ?? null,
+    expiresAt: expiring ? instance.expiresAt : null,
+  };
 }
