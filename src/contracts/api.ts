@@ -291,6 +291,21 @@ export const LaunchResponse = Type.Object({
 });
 export type LaunchResponse = Static<typeof LaunchResponse>;
 
+export const RenewBody = Type.Object(
+  {
+    days: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3650,
+        description:
+          "Days to add to its expiry (or to now, once it has passed); default: the server's lifecycle.renewDays. Never beyond lifecycle.maxDays from now",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RenewBody = Static<typeof RenewBody>;
+
 export const ChangeResponse = Type.Object({ instance: Type.Union([Instance, Type.Null()]), commit: Type.Union([Type.String(), Type.Null()]) });
 export type ChangeResponse = Static<typeof ChangeResponse>;
 

@@ -1,6 +1,7 @@
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { memoryApp } from "../support/app.js";
+import { createTestClock, DAY_MS } from "../support/clock.js";
 
 const launch = (body: object, project = "demo", headers: Record<string, string> = {}) => ({
   method: "POST" as const,
@@ -105,6 +106,60 @@ describe("HTTP API", () => {
     expect(await repo.head()).toBe(head);
   });
 
+  it("renews an instance (202, one commit, none again for a retry), refusing days beyond the limit (400 on /days) and a stopped instance (409)", async () => {
+    const clock = createTestClock("2026-03-01T09:00:00.000Z");
+    const { inject, repo, as } = await memoryApp({ clock });
+    const day = (n: number) => new Date(Date.parse("2026-03-01T09:00:00.000Z") + n * DAY_MS).toISOString();
+    const renew = (payload?: object, headers: Record<string, string> = {}) =>
+      inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/renew", ...(payload ? { payload } : {}), headers });
+    expect((await inject(launch({ template: "static-site", name: "hello" }))).json().instance.expiresAt).toBe(day(30));
+    clock.advanceDays(25);
+
+    const renewed = await renew({}, { "idempotency-key": "renew-once" });
+    expect(renewed.statusCode).toBe(202);
+    expect(renewed.json()).toMatchObject({
+      commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+      instance: { name: "hello", state: "running", expiresAt: day(60) },
+    });
+    const head = await repo.head();
+    const retried = await renew({}, { "idempotency-key": "renew-once" });
+    expect(retried.json()).toMatchObject({ commit: renewed.json().commit, instance: { expiresAt: day(60) } });
+    expect(await repo.head()).toBe(head);
+    // No body renews by the default; days are counted from the current expiry.
+    expect((await renew()).json().instance.expiresAt).toBe(day(90));
+    expect((await renew({ days: 10 })).json().instance.expiresAt).toBe(day(100));
+    expect((await inject({ url: "/api/v1/projects/demo/instances/hello" })).json().expiresAt).toBe(day(100));
+    expect((await inject({ url: "/api/v1/instances?project=demo" })).json().items[0].expiresAt).toBe(day(100));
+    const history = (await inject({ url: "/api/v1/projects/demo/instances/hello/history" })).json().items;
+    expect(history.map((entry: { action: string }) => entry.action)).toEqual(["renew", "renew", "renew", "launch"]);
+
+    const before = await repo.head();
+    const tooFar = await renew({ days: 300 });
+    expect(tooFar.statusCode).toBe(400);
+    expect(tooFar.json().error).toMatchObject({
+      code: "input",
+      issues: [{ pointer: "/days", rule: "maximum", message: expect.stringMatching(/more than 365 days from now .*renew by at most 290 days$/) }],
+    });
+    for (const payload of [{ days: 0 }, { days: 1.5 }, { days: 4000 }, { until: "2027-01-01" }]) {
+      const refused = await renew(payload);
+      expect(refused.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(refused.json().error.issues[0].pointer, JSON.stringify(payload)).toMatch(/^\/(days|until)$/);
+    }
+    expect(await repo.head()).toBe(before);
+
+    expect((await inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/stop" })).statusCode).toBe(202);
+    const stopped = await renew();
+    expect(stopped.statusCode).toBe(409);
+    expect(stopped.json().error).toMatchObject({ code: "conflict", message: expect.stringContaining("plateau start demo/hello") });
+    expect((await renew(undefined)).statusCode).toBe(409);
+    expect((await inject({ method: "POST", url: "/api/v1/projects/demo/instances/ghost/renew", payload: {} })).statusCode).toBe(404);
+    // Like stop and start: project editors; someone of another lab is told it does not exist.
+    expect((await inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/renew", payload: {}, headers: await as("bob") })).statusCode).toBe(404);
+    const audit = (await inject({ url: "/api/v1/audit", headers: await as("oscar") })).json().items as { actor: string; action: string; outcome: string }[];
+    expect(audit).toContainEqual(expect.objectContaining({ actor: "alice", action: "renew", outcome: "success" }));
+    expect(audit).toContainEqual(expect.objectContaining({ actor: "alice", action: "renew", outcome: "failure" }));
+  });
+
   it("creates and lists projects and platforms", async () => {
     const { inject } = await memoryApp();
     expect((await inject({ method: "POST", url: "/api/v1/projects", payload: { name: "lab", lab: "imb", title: "The lab" } })).statusCode).toBe(201);
@@ -179,6 +234,7 @@ describe("HTTP API", () => {
       ["/api/v1/projects/{project}/instances/{instance}", "delete"],
       ["/api/v1/projects/{project}/instances/{instance}/stop", "post"],
       ["/api/v1/projects/{project}/instances/{instance}/start", "post"],
+      ["/api/v1/projects/{project}/instances/{instance}/renew", "post"],
       ["/api/v1/projects/{project}/instances/{instance}/logs", "get"],
       ["/api/v1/platforms/{platform}", "get"],
     ] as const) {
@@ -214,6 +270,10 @@ describe("HTTP API", () => {
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers["retry-after"])).toBeGreaterThanOrEqual(1);
     expect(limited.json().error.code).toBe("rate-limited");
+    expect(await repo.head()).toBe(head);
+    // Renewals are commits too, counted with launches.
+    const name = (await inject({ url: "/api/v1/projects/demo/instances" })).json().items[0].name as string;
+    expect((await inject({ method: "POST", url: `/api/v1/projects/demo/instances/${name}/renew`, payload: {} })).statusCode).toBe(429);
     expect(await repo.head()).toBe(head);
     // The limit is per person: ines (same lab, admin) still may launch into demo.
     expect((await inject({ ...launch({ template: "static-site" }), headers: await as("ines") })).statusCode).toBe(202);

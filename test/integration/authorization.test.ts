@@ -67,7 +67,7 @@ const SIGNED_IN: Table = { anonymous: [401], alice: [OK], ines: [OK], bob: [OK],
 const SIGNED_IN_AB: Table = { anonymous: [401, 401], alice: [OK, OK], ines: [OK, OK], bob: [OK, OK], oscar: [OK, OK] };
 /** Project read: members of the project, its lab's admin, operators; the other lab does not see it exists. */
 const PROJECT_READ: Table = { anonymous: [401, 401], alice: [OK, 404], ines: [OK, 404], bob: [404, OK], oscar: [OK, OK] };
-/** Launch, stop, start, remove: editors and owners (alice and bob own their projects), the lab's admin, operators. */
+/** Launch, stop, start, renew, remove: editors and owners (alice and bob own their projects), the lab's admin, operators. */
 const PROJECT_WRITE: Table = { anonymous: [401, 401], alice: [OK, 404], ines: [OK, 404], bob: [404, OK], oscar: [OK, OK] };
 /** Members: owners, the lab's admin, operators. */
 const PROJECT_ADMIN: Table = { anonymous: [401, 401], alice: [OK, 404], ines: [OK, 404], bob: [404, OK], oscar: [OK, OK] };
@@ -479,6 +479,14 @@ describe("authorization: every route × every principal × both labs", () => {
       allowed: { status: 404, check: notFound((c) => `instance "${c.project}/ghost" not found`) },
       expect: PROJECT_WRITE,
     })),
+    {
+      route: "POST /api/v1/projects/{project}/instances/{instance}/renew",
+      sides: true,
+      // Allowed renewals fail on the days asked, after authorization: nothing is renewed.
+      request: (c) => ({ method: "POST", url: project("/instances/web/renew")(c), headers: c.headers, payload: { days: 3000 } }),
+      allowed: { status: 400, check: inputIssue("/days", "maximum") },
+      expect: PROJECT_WRITE,
+    },
     {
       route: "GET /api/v1/projects/{project}/instances/{instance}/status",
       sides: true,

@@ -28,6 +28,7 @@ import {
   Placement,
   QuotaBody,
   QuotaReport,
+  RenewBody,
   TemplateDetail,
   TemplateSummary,
   HelmChartForm,
@@ -317,6 +318,32 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         reply.status(202).send(await instances[action](request.params.project, request.params.instance, requester(request), requestId(request))),
     );
   }
+  app.post(
+    "/projects/:project/instances/:instance/renew",
+    {
+      // Each renewal is a commit adding days: counted with launches and starts.
+      config: { access: { kind: "project", action: "write" }, audit: "renew", rateLimit: "launch" },
+      schema: {
+        tags: ["instances"],
+        summary: "Keep a running instance longer before Plateau stops it (one commit; none for an instance that never expires)",
+        description:
+          "Its expiry moves `days` (default: the server's renewDays) past the current one, or past now once it has passed, never beyond maxDays from now " +
+          "(asking for more is a 400 on /days; the default is shortened to the limit). A stopped instance is refused (409): starting it gives it a fresh expiry. " +
+          `No body is the same as {}. Send an ${IDEMPOTENCY_HEADER} header: a renewal adds days each time, a retry must not.`,
+        params: InstanceParams,
+        body: RenewBody,
+        response: { 202: ChangeResponse, ...errors },
+      },
+      // `curl -X POST …/renew` renews by the default: no body reads as an empty one.
+      preValidation: async (request: FastifyRequest) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(await instances.renew(request.params.project, request.params.instance, request.body ?? {}, requester(request), requestId(request))),
+  );
   app.post(
     "/projects/:project/instances/:instance/move",
     {
