@@ -128,6 +128,8 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     placement: (project: string, body: LaunchBody) => call<LaunchResponse["placement"]>("POST", `/projects/${encodeURIComponent(project)}/placement`, body),
     stop: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/stop`),
     start: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/start`),
+    renew: (project: string, instance: string, days?: number) =>
+      call<ChangeResponse>("POST", `${path(project, instance)}/renew`, days === undefined ? {} : { days }),
     remove: (project: string, instance: string) => call<ChangeResponse>("DELETE", path(project, instance)),
     move: (project: string, instance: string, platform: string) =>
       call<ChangeResponse & { placement: LaunchResponse["placement"] }>("POST", `${path(project, instance)}/move`, { platform }),

@@ -50,3 +50,49 @@ export function ago(iso: string | null, now = Date.now()): string {
   if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
   return iso.slice(0, 10);
 }
+
+const DAY = 86_400;
+
+/** "in 40 min", "in 5 h", "in 3 days"; "expired" once passed. */
+export function until(iso: string, now = Date.now()): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  if (seconds <= 0) return "expired";
+  if (seconds < 3600) return `in ${Math.max(1, Math.round(seconds / 60))} min`;
+  if (seconds < 2 * DAY) return `in ${Math.round(seconds / 3600)} h`;
+  return `in ${Math.round(seconds / DAY)} days`;
+}
+
+/** `2026-03-31 09:00 UTC`. */
+export const utc = (iso: string): string => `${new Date(iso).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+/** An instance expiring within this many days is marked. */
+export const EXPIRING_DAYS = 3;
+
+interface Expiring {
+  readonly state: "running" | "stopped";
+  readonly expiresAt: string | null;
+}
+
+/** What `plateau ls` says of an instance's expiry, and in which colour. */
+export function expiryCell(instance: Expiring, now = Date.now()): { text: string; style?: "yellow" | "red" | "dim" } {
+  if (instance.expiresAt === null) return { text: "never", style: "dim" };
+  const left = Date.parse(instance.expiresAt) - now;
+  // A stopped instance does not expire; one stopped by its expiry says so.
+  if (instance.state === "stopped") return left <= 0 ? { text: `expired ${instance.expiresAt.slice(0, 10)}`, style: "dim" } : { text: "-" };
+  if (left <= 0) return { text: "expired", style: "red" };
+  return { text: until(instance.expiresAt, now), ...(left < EXPIRING_DAYS * DAY * 1000 ? { style: "yellow" as const } : {}) };
+}
+
+/** What `plateau status` says of an instance's expiry, with what to do. */
+export function expiryLine(instance: Expiring & { readonly project: string; readonly name: string }, now = Date.now()): string {
+  const ref = `${instance.project}/${instance.name}`;
+  if (instance.expiresAt === null) return "never";
+  const passed = Date.parse(instance.expiresAt) <= now;
+  if (instance.state === "stopped") {
+    return passed
+      ? `expired on ${utc(instance.expiresAt)}: Plateau stopped it (its data is kept); plateau start ${ref} runs it again`
+      : `does not expire while stopped; starting it gives it a fresh expiry`;
+  }
+  if (passed) return `${utc(instance.expiresAt)} (expired: Plateau stops it at its next check)`;
+  return `${utc(instance.expiresAt)} (${until(instance.expiresAt, now)}); plateau renew ${ref} keeps it longer`;
+}

@@ -5,7 +5,7 @@ import { isPlateauError } from "../core/errors.js";
 import { parseInstanceRef } from "../core/names.js";
 import { ApiError, createClient, type Client } from "./client.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from "./exit-codes.js";
-import { ago, paint, phaseColor, table, terminalOutput, type Output } from "./format.js";
+import { ago, expiryCell, expiryLine, paint, phaseColor, table, terminalOutput, until, utc, type Output } from "./format.js";
 import { buildValues } from "./values.js";
 import { loadCredential } from "./credentials.js";
 import { registerAccessCommands } from "./access-commands.js";
@@ -156,7 +156,7 @@ export function createProgram(deps: ProgramDeps): Command {
 
   program
     .command("ls")
-    .description("List instances with what their platform reports")
+    .description("List instances with what their platform reports, and when they expire")
     .option("-p, --project <project>", "only this project")
     .option("--json", "print JSON")
     .action(async (options: { project?: string; json?: boolean }) => {
@@ -168,21 +168,26 @@ export function createProgram(deps: ProgramDeps): Command {
             ? `No instance in project ${options.project}.`
             : "No instance yet. Try: plateau catalog, then plateau launch <template> --project <project>",
         );
-      const rows = instances.map((i) => [
-        `${i.project}/${i.name}`,
-        i.template,
-        paint(out, phaseColor(i.phase), i.phase),
-        i.platform,
-        i.url ?? "-",
-        ago(i.createdAt),
-      ]);
-      for (const line of table(["INSTANCE", "TEMPLATE", "STATUS", "PLATFORM", "URL", "CREATED"], rows)) out.line(line);
+      const now = Date.now();
+      const rows = instances.map((i) => {
+        const expiry = expiryCell(i, now);
+        return [
+          `${i.project}/${i.name}`,
+          i.template,
+          paint(out, phaseColor(i.phase), i.phase),
+          i.platform,
+          i.url ?? "-",
+          ago(i.createdAt, now),
+          expiry.style ? paint(out, expiry.style, expiry.text) : expiry.text,
+        ];
+      });
+      for (const line of table(["INSTANCE", "TEMPLATE", "STATUS", "PLATFORM", "URL", "CREATED", "EXPIRES"], rows)) out.line(line);
     });
 
   program
     .command("status")
     .argument("<project/instance>", "the instance")
-    .description("Show an instance: what was asked, what runs, its URL and its latest events")
+    .description("Show an instance: what was asked, what runs, its URL, when it expires and its latest events")
     .option("--json", "print JSON")
     .action(async (target: string, options: { json?: boolean }) => {
       const { project, instance } = ref(target);
@@ -197,6 +202,7 @@ export function createProgram(deps: ProgramDeps): Command {
         ["URL", view.url ?? "-"],
         ["Platform", `${view.platform} (${view.placementReason})`],
         ["Created", `${view.createdAt} by ${view.createdBy}`],
+        ["Expires", expiryLine(view)],
         ["Values", JSON.stringify(view.values)],
       ];
       for (const [key, value] of rows) out.line(`${key.padEnd(9)} ${value}`);
@@ -227,7 +233,7 @@ export function createProgram(deps: ProgramDeps): Command {
 
   for (const [name, verb, description, expected] of [
     ["stop", "stop", "Stop an instance; its data is kept (one commit)", "stopped"],
-    ["start", "start", "Start a stopped instance (one commit)", "running"],
+    ["start", "start", "Start a stopped instance (one commit); it gets a fresh expiry", "running"],
     ["rm", "remove", "Remove an instance and its data (one commit)", "removed"],
   ] as const) {
     program
@@ -255,6 +261,40 @@ export function createProgram(deps: ProgramDeps): Command {
         if (options.wait && expected === "removed") await waitForRemoval(api, out, project, instance, options.timeout);
       });
   }
+
+  program
+    .command("renew")
+    .argument("<project/instance>", "the running instance")
+    .description("Keep a running instance longer before Plateau stops it (one commit)")
+    .option("-d, --days <n>", "days to add to its expiry (default: the server's, 30 unless configured otherwise)", positiveInt("--days"))
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      `
+Instances run for a while after their launch or start (30 days unless configured otherwise),
+then Plateau stops them; their data is kept, and starting one again gives it a fresh expiry.
+Renewing adds days to the current expiry (or to now once it has passed), up to a limit from
+now (365 days unless configured otherwise). A stopped instance is not renewed: start it.
+
+Examples:
+  plateau renew u-alice/hello             # the server's default (30 days)
+  plateau renew demo/notebook --days 7
+  plateau ls                              # the EXPIRES column: when each instance stops`,
+    )
+    .action(async (target: string, options: { days?: number; json?: boolean }) => {
+      const { project, instance } = ref(target);
+      if (options.days === 0) throw new CommanderError(EXIT.input, "plateau.input", "--days must be at least 1");
+      const result = await client().renew(project, instance, options.days);
+      if (options.json) return json(result);
+      const expiresAt = result.instance?.expiresAt ?? null;
+      if (expiresAt === null) return out.line(`${project}/${instance} never expires: nothing to renew`);
+      const when = `${utc(expiresAt)} (${until(expiresAt)})`;
+      out.line(
+        result.commit
+          ? `${paint(out, "green", "✓")} ${project}/${instance} now expires on ${when} (commit ${result.commit.slice(0, 7)})`
+          : `${project}/${instance} already expires on ${when}, as late as allowed: nothing to commit`,
+      );
+    });
 
   program
     .command("history")

@@ -198,7 +198,7 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
   it("has help for every command", async () => {
     const help = await cli(server, "--help");
     expect(help.code).toBe(0);
-    for (const command of ["up", "catalog", "launch", "ls", "status", "logs", "stop", "start", "rm", "history", "projects", "platforms"]) {
+    for (const command of ["up", "catalog", "launch", "ls", "status", "logs", "stop", "start", "renew", "rm", "history", "projects", "platforms"]) {
       expect(help.stdout).toContain(command);
       const own = await cli(server, command, "--help");
       expect(own.code, command).toBe(0);

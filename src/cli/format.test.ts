@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { expiryCell, expiryLine, until, utc } from "./format.js";
+
+const NOW = Date.parse("2026-03-01T09:00:00.000Z");
+const later = (hours: number) => new Date(NOW + hours * 3_600_000).toISOString();
+
+describe("expiry, as the command line says it", () => {
+  it("says how long until a time, in a unit a person reads", () => {
+    expect(until(later(0.5), NOW)).toBe("in 30 min");
+    expect(until(later(0.001), NOW)).toBe("in 1 min");
+    expect(until(later(30), NOW)).toBe("in 30 h");
+    expect(until(later(72), NOW)).toBe("in 3 days");
+    expect(until(later(30 * 24 - 0.01), NOW)).toBe("in 30 days");
+    expect(until(later(0), NOW)).toBe("expired");
+    expect(utc("2026-03-31T11:00:00+02:00")).toBe("2026-03-31 09:00 UTC");
+  });
+
+  it("marks in plateau ls what expires within 3 days, what has expired, and what never does", () => {
+    expect(expiryCell({ state: "running", expiresAt: later(24 * 10) }, NOW)).toEqual({ text: "in 10 days" });
+    expect(expiryCell({ state: "running", expiresAt: later(24 * 2) }, NOW)).toEqual({ text: "in 2 days", style: "yellow" });
+    expect(expiryCell({ state: "running", expiresAt: later(-1) }, NOW)).toEqual({ text: "expired", style: "red" });
+    expect(expiryCell({ state: "stopped", expiresAt: later(-48) }, NOW)).toEqual({ text: "expired 2026-02-27", style: "dim" });
+    expect(expiryCell({ state: "stopped", expiresAt: later(48) }, NOW)).toEqual({ text: "-" });
+    expect(expiryCell({ state: "running", expiresAt: null }, NOW)).toEqual({ text: "never", style: "dim" });
+  });
+
+  it("says in plateau status when it expires and what to do about it", () => {
+    const hello = { project: "u-alice", name: "hello" };
+    expect(expiryLine({ ...hello, state: "running", expiresAt: later(72) }, NOW)).toBe(
+      "2026-03-04 09:00 UTC (in 3 days); plateau renew u-alice/hello keeps it longer",
+    );
+    expect(expiryLine({ ...hello, state: "stopped", expiresAt: later(-24) }, NOW)).toBe(
+      "expired on 2026-02-28 09:00 UTC: Plateau stopped it (its data is kept); plateau start u-alice/hello runs it again",
+    );
+    expect(expiryLine({ ...hello, state: "running", expiresAt: null }, NOW)).toBe("never");
+  });
+});
