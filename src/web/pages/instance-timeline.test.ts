@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { InstanceEvent, ObservedStatus } from "../../contracts/api.js";
-import { currentStep, timelineSteps, type TimelineInput } from "./instance-timeline.js";
+import { changeUnderWay, currentStep, timelineSteps, type TimelineInput } from "./instance-timeline.js";
 
 const created = "2025-03-01T10:00:00.000Z";
 const instance = (overrides: Partial<TimelineInput["instance"]> = {}): TimelineInput["instance"] => ({
@@ -138,5 +138,17 @@ describe("the status timeline of an instance", () => {
     const steps = timelineSteps({ instance: instance({ state: "stopped", phase: "failed", reason: "stop failed: podman is gone" }) });
     expect(steps[2]).toMatchObject({ key: "stopping", state: "failed", detail: "stop failed: podman is gone" });
     expect(steps[3]).toMatchObject({ key: "stopped", state: "todo" });
+  });
+
+  it("takes the newest change of what runs as the one under way: a renewal changes nothing that runs", () => {
+    const history = [
+      { action: "renew", at: "2025-03-02T10:00:00.000Z" },
+      { action: "renew", at: "2025-03-01T12:00:00.000Z" },
+      { action: "start", at: "2025-03-01T11:00:00.000Z" },
+      { action: "launch", at: created },
+    ];
+    expect(changeUnderWay(history)).toEqual({ action: "start", at: "2025-03-01T11:00:00.000Z" });
+    expect(changeUnderWay([{ action: "expire", at: created }])?.action).toBe("expire");
+    expect(changeUnderWay([])).toBeNull();
   });
 });

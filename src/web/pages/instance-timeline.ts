@@ -36,6 +36,14 @@ const time = (iso: string): number => {
   return Number.isNaN(ms) ? -Infinity : ms;
 };
 
+/** Commits that change only when an instance stops by itself, not what runs: no step of the timeline. */
+const INTENT_ONLY = new Set(["renew"]);
+
+/** The change its platform is carrying out: the newest commit of its history (newest first) that changed what runs. */
+export function changeUnderWay<T extends Pick<HistoryEntry, "action">>(history: readonly T[]): T | null {
+  return history.find((entry) => !INTENT_ONLY.has(entry.action)) ?? null;
+}
+
 /** The steps, in order. Exactly one of them is current or failed, unless all are done. */
 export function timelineSteps(input: TimelineInput): TimelineStep[] {
   const { instance } = input;

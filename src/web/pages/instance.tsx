@@ -1,7 +1,7 @@
-// An instance: where it is in its life (the status timeline), where to reach it, what it was
-// launched with, its live logs and events, what can be done with it, and every commit that
-// changed it with its diff.
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
+// An instance: where it is in its life (the status timeline), where to reach it, when it
+// stops by itself, what it was launched with, its live logs and events, what can be done with
+// it, and every commit that changed it with its diff.
+import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent } from "react";
 import type { HistoryEntry, Instance, InstanceDiff, InstanceEvent, ObservedStatus } from "../../contracts/api.js";
 import { ApiError, path, send } from "../api.js";
 import { ConfirmButton } from "../components/confirm.js";
@@ -12,7 +12,9 @@ import { Link, navigate } from "../router.js";
 import { useResource, type Resource } from "../use-resource.js";
 import { changeInstance } from "./home.js";
 import { appendCapped, parsePatch, splitLines, valueRows, type DiffLine } from "./instance-text.js";
-import { currentStep, timelineSteps, type StepKey, type StepState, type TimelineStep } from "./instance-timeline.js";
+import { changeUnderWay, currentStep, timelineSteps, type StepKey, type StepState, type TimelineStep } from "./instance-timeline.js";
+import { expiryOf, formatUntil, renewable, renewDays, type Expiry } from "./expiry.js";
+import { issuesAt } from "./field-issues.js";
 import "./instance.css";
 
 const messages = defineMessages({
@@ -75,6 +77,8 @@ const messages = defineMessages({
     "action.start": "Started",
     "action.move": "Moved",
     "action.remove": "Deleted",
+    "action.renew": "Renewed",
+    "action.expire": "Expired: stopped by Plateau",
     "action.change": "Changed",
     showChanges: "Show the changes",
     changesOf: "Changes of commit {commit}",
@@ -84,6 +88,22 @@ const messages = defineMessages({
     stopQuestion: "Stop {name}? It stops running and its address stops answering; its data is kept and you can start it again.",
     deleteQuestion: "Delete {name}? Its configuration is removed from the desired state; the data of its volumes is deleted on the platform.",
     actions: "Actions",
+    expires: "Stops by itself",
+    expiresAt: "On {date} ({when})",
+    never: "Never",
+    notWhileStopped: "Not while it is stopped: starting it gives it a fresh expiry.",
+    expiredOn: "Expired on {date}",
+    soon: "{name} stops {when} ({date}) unless you renew it. Its data is kept either way.",
+    due: "{name}'s time is up: Plateau stops it in a few minutes unless you renew it. Its data is kept either way.",
+    expiredNotice: "Plateau stopped {name} when it expired, {date}. Its data is kept: start it to use it again.",
+    renewTitle: "Renew {name}",
+    renewIntro: "It stops by itself on {date}. Renewing keeps it running longer; its data is kept either way.",
+    renewDays: "Days to add",
+    renewHelp:
+      "Empty: Plateau's default (30 days unless configured otherwise), counted from its current expiry. Plateau refuses more than its limit from today (365 days unless configured otherwise).",
+    renewDaysProblem: "A whole number of days, at least 1.",
+    renewing: "Renewing…",
+    renewed: "Renewed: {name} now runs until {date}.",
   },
   fr: {
     status: "État",
@@ -144,6 +164,8 @@ const messages = defineMessages({
     "action.start": "Démarré",
     "action.move": "Déplacé",
     "action.remove": "Supprimé",
+    "action.renew": "Prolongé",
+    "action.expire": "Expiré : arrêté par Plateau",
     "action.change": "Modifié",
     showChanges: "Voir les modifications",
     changesOf: "Modifications du commit {commit}",
@@ -153,6 +175,22 @@ const messages = defineMessages({
     stopQuestion: "Arrêter {name} ? Il cesse de tourner et son adresse ne répond plus ; ses données sont gardées et vous pourrez le redémarrer.",
     deleteQuestion: "Supprimer {name} ? Sa configuration est retirée de l'état désiré ; les données de ses volumes sont effacées sur la plateforme.",
     actions: "Actions",
+    expires: "S'arrête de lui-même",
+    expiresAt: "le {date} ({when})",
+    never: "Jamais",
+    notWhileStopped: "Pas tant qu'il est arrêté : le démarrer lui donne une nouvelle échéance.",
+    expiredOn: "Expiré le {date}",
+    soon: "{name} s'arrête {when} (le {date}) si vous ne le prolongez pas. Ses données sont gardées dans tous les cas.",
+    due: "Le délai de {name} est écoulé : Plateau l'arrête dans quelques minutes si vous ne le prolongez pas. Ses données sont gardées dans tous les cas.",
+    expiredNotice: "Plateau a arrêté {name} à son expiration, le {date}. Ses données sont gardées : démarrez-le pour l'utiliser de nouveau.",
+    renewTitle: "Prolonger {name}",
+    renewIntro: "Il s'arrête de lui-même le {date}. Le prolonger le garde en marche plus longtemps ; ses données sont gardées dans tous les cas.",
+    renewDays: "Jours à ajouter",
+    renewHelp:
+      "Vide : la durée par défaut de Plateau (30 jours sauf configuration contraire), comptée depuis son échéance actuelle. Plateau refuse d'aller au-delà de sa limite à partir d'aujourd'hui (365 jours sauf configuration contraire).",
+    renewDaysProblem: "Un nombre entier de jours, au moins 1.",
+    renewing: "Prolongation…",
+    renewed: "Prolongé : {name} tourne désormais jusqu'au {date}.",
   },
 });
 type Key = keyof (typeof messages)["en"];
@@ -160,7 +198,7 @@ type T = (key: Key, params?: Record<string, string | number>) => string;
 
 /** How long to wait before reading an instance again: soon while it changes by itself. */
 const pollDelay = (instance: Instance): number => (inMotion(instance.phase) ? 1500 : 15_000);
-const ACTIONS = new Set(["launch", "stop", "start", "move", "remove", "change"]);
+const ACTIONS = new Set(["launch", "stop", "start", "move", "remove", "renew", "expire", "change"]);
 const actionLabel = (t: T, action: string): string => (ACTIONS.has(action) ? t(`action.${action}` as Key) : action);
 const MARKS: Record<StepState, string> = { done: "✓", current: "…", failed: "✗", todo: "○" };
 
@@ -175,6 +213,8 @@ export function InstancePage({ project, instance: name }: { project: string; ins
   const events = useResource<{ items: InstanceEvent[] }>(found ? `${base}/events?limit=50` : null);
   const history = useResource<{ items: HistoryEntry[] }>(found ? `${base}/history?limit=50` : null);
   const [actionError, setActionError] = useState<unknown>(undefined);
+  const [renewedUntil, setRenewedUntil] = useState<string | undefined>(undefined);
+  const { language } = useLanguage();
 
   // What the platform reports, its events and the history follow the instance: read again when it changes.
   const current = instance.data;
@@ -193,6 +233,7 @@ export function InstancePage({ project, instance: name }: { project: string; ins
 
   const act = async (action: "stop" | "start" | "delete") => {
     setActionError(undefined);
+    setRenewedUntil(undefined);
     try {
       await changeInstance({ project, name }, action);
       if (action === "delete") {
@@ -203,6 +244,14 @@ export function InstancePage({ project, instance: name }: { project: string; ins
       setActionError(error);
     }
     await instance.reload();
+  };
+  /** A renewal's failure is the dialog's to show (next to its field): it is thrown back. */
+  const renew = async (days: number | undefined) => {
+    setActionError(undefined);
+    const answer = await changeInstance({ project, name }, "renew", days === undefined ? {} : { days });
+    setRenewedUntil(answer.instance?.expiresAt ?? undefined);
+    await instance.reload();
+    void history.reload();
   };
 
   if (!current) {
@@ -226,8 +275,9 @@ export function InstancePage({ project, instance: name }: { project: string; ins
     instance: current,
     status: status.data ?? null,
     events: events.data?.items ?? [],
-    latestChange: history.data?.items[0] ?? null,
+    latestChange: changeUnderWay(history.data?.items ?? []),
   });
+  const expiry = expiryOf(current, Date.now());
 
   return (
     <section className="instance-page" aria-labelledby="instance-title">
@@ -241,6 +291,7 @@ export function InstancePage({ project, instance: name }: { project: string; ins
               {tc("open")}
             </a>
           )}
+          {renewable(expiry) && <RenewButton name={current.name} expiry={expiry} onRenew={renew} t={t} />}
           {current.state === "running" ? (
             <ConfirmButton label={tc("stop")} question={t("stopQuestion", { name: current.name })} onConfirm={() => act("stop")} />
           ) : (
@@ -256,13 +307,19 @@ export function InstancePage({ project, instance: name }: { project: string; ins
       </p>
       <ErrorNotice error={actionError} />
       {instance.error !== undefined && <ErrorNotice error={instance.error} onRetry={() => void instance.reload()} />}
+      {renewedUntil && (
+        <p className="notice info" role="status">
+          {t("renewed", { name: current.name, date: formatDate(renewedUntil, language) })}
+        </p>
+      )}
+      <ExpiryNotice name={current.name} expiry={expiry} t={t} />
 
       <h2>{t("status")}</h2>
       <Timeline steps={steps} t={t} moving={inMotion(current.phase)} />
       {!statusMissing && <ErrorNotice error={status.error} onRetry={() => void status.reload()} />}
 
       <h2>{t("details")}</h2>
-      <Details instance={current} t={t} />
+      <Details instance={current} expiry={expiry} t={t} />
 
       <h2 id="instance-values">{t("values")}</h2>
       <Values values={current.values} t={t} />
@@ -322,7 +379,130 @@ function Timeline({ steps, t, moving }: { steps: readonly TimelineStep[]; t: T; 
   );
 }
 
-function Details({ instance, t }: { instance: Instance; t: T }) {
+/** A warning when it stops soon (under 3 days) or its time is up; a word when Plateau stopped it. */
+function ExpiryNotice({ name, expiry, t }: { name: string; expiry: Expiry; t: T }) {
+  const { language } = useLanguage();
+  if (expiry.kind === "running" && expiry.soon) {
+    return (
+      <p className="notice warning" role="status">
+        {t("soon", { name, when: formatUntil(expiry.at, language, Date.now()), date: formatDate(expiry.at, language) })}
+      </p>
+    );
+  }
+  if (expiry.kind === "due") {
+    return (
+      <p className="notice warning" role="status">
+        {t("due", { name })}
+      </p>
+    );
+  }
+  if (expiry.kind === "expired") return <p className="notice info">{t("expiredNotice", { name, date: formatDate(expiry.at, language) })}</p>;
+  return null;
+}
+
+function ExpiryFact({ expiry, t }: { expiry: Expiry; t: T }) {
+  const { language } = useLanguage();
+  switch (expiry.kind) {
+    case "never":
+      return <>{t("never")}</>;
+    case "stopped":
+      return <span className="muted">{t("notWhileStopped")}</span>;
+    case "expired":
+    case "due":
+      return (
+        <time dateTime={expiry.at} className={expiry.kind === "due" ? "expiry-soon" : undefined}>
+          {t("expiredOn", { date: formatDate(expiry.at, language) })}
+        </time>
+      );
+    case "running":
+      return (
+        <time dateTime={expiry.at} className={expiry.soon ? "expiry-soon" : undefined}>
+          {t("expiresAt", { date: formatDate(expiry.at, language), when: formatUntil(expiry.at, language, Date.now()) })}
+        </time>
+      );
+  }
+}
+
+/** Renew, in a dialog: the days to add (empty: the server's default), checked there and by the server, whose objections show next to the field. */
+function RenewButton({ name, expiry, onRenew, t }: { name: string; expiry: Expiry; onRenew(days: number | undefined): Promise<void>; t: T }) {
+  const tc = useT(common);
+  const { language } = useLanguage();
+  const id = useId();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [days, setDays] = useState("");
+  const [problem, setProblem] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => () => dialog.current?.close(), []);
+  const open = () => {
+    setDays("");
+    setProblem(false);
+    setError(undefined);
+    dialog.current?.showModal();
+  };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const asked = renewDays(days);
+    if ("problem" in asked) return setProblem(true);
+    setProblem(false);
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onRenew(asked.days);
+      dialog.current?.close();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fieldError = problem ? t("renewDaysProblem") : issuesAt(error, "/days").join(" ");
+  const at = expiry.kind === "running" || expiry.kind === "due" ? expiry.at : null;
+  return (
+    <>
+      <button type="button" className="secondary" onClick={open}>
+        {tc("renew")}
+      </button>
+      <dialog ref={dialog} aria-labelledby={`${id}-title`}>
+        <form onSubmit={(event) => void submit(event)} noValidate>
+          <h2 id={`${id}-title`}>{t("renewTitle", { name })}</h2>
+          {at && <p>{t("renewIntro", { date: formatDate(at, language) })}</p>}
+          {fieldError === "" && <ErrorNotice error={error} />}
+          <div className="field">
+            <label htmlFor={`${id}-days`}>{t("renewDays")}</label>
+            <input
+              id={`${id}-days`}
+              inputMode="numeric"
+              value={days}
+              onChange={(event) => setDays(event.target.value)}
+              placeholder="30"
+              className="short"
+              autoComplete="off"
+              aria-invalid={fieldError ? true : undefined}
+              aria-describedby={`${id}-days-help ${id}-days-error`}
+            />
+            <span id={`${id}-days-help`} className="help">
+              {t("renewHelp")}
+            </span>
+            <span id={`${id}-days-error`} className="field-error" aria-live="polite">
+              {fieldError}
+            </span>
+          </div>
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
+              {tc("cancel")}
+            </button>
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? t("renewing") : tc("renew")}
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}
+
+function Details({ instance, expiry, t }: { instance: Instance; expiry: Expiry; t: T }) {
   const { language } = useLanguage();
   return (
     <dl className="facts instance-facts">
@@ -361,6 +541,12 @@ function Details({ instance, t }: { instance: Instance; t: T }) {
       <div>
         <dt>{t("created")}</dt>
         <dd>{t("createdByAt", { date: formatDate(instance.createdAt, language), by: instance.createdBy })}</dd>
+      </div>
+      <div>
+        <dt>{t("expires")}</dt>
+        <dd>
+          <ExpiryFact expiry={expiry} t={t} />
+        </dd>
       </div>
     </dl>
   );
