@@ -41,6 +41,12 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** When the instance stops by itself, as the API says. */
+  async function instanceExpiry(): Promise<string> {
+    const answer = await fetch(`${server.url}/api/v1/projects/${PROJECT}/instances/${INSTANCE}`, { headers: { authorization: `Bearer ${server.token}` } });
+    return ((await answer.json()) as { expiresAt: string }).expiresAt;
+  }
+
   /** The audit log, read by the operator. */
   async function auditRecords(): Promise<{ actor: string | null; action: string; outcome: string; target: string }[]> {
     const oscar = await server.actAs("oscar");
@@ -142,10 +148,22 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
     expect(denied.map((r) => r.action)).toEqual(["GET /api/v1/projects/:project/instances/:instance"]);
   });
 
-  it("stops and deletes it, asking first, and the platform follows", async () => {
+  it("renews it, stops and deletes it, asking first, and the platform follows", async () => {
     const page = await signedIn("alice");
     await page.goto(`${server.origin}/projects/${PROJECT}/instances/${INSTANCE}`);
     await page.locator(".phase", { hasText: "Running" }).first().waitFor({ timeout: 60_000 });
+    // Renewing keeps it running longer: a refused number of days is said next to the field, then 10 more days.
+    const expiryBefore = await instanceExpiry();
+    await page.getByRole("button", { name: "Renew", exact: true }).click();
+    const renewDialog = page.getByRole("dialog");
+    await renewDialog.getByLabel("Days to add").fill("100000");
+    await renewDialog.getByRole("button", { name: "Renew", exact: true }).click();
+    await expect.poll(() => renewDialog.locator(".field-error").textContent()).not.toBe("");
+    expect(await instanceExpiry()).toBe(expiryBefore);
+    await renewDialog.getByLabel("Days to add").fill("10");
+    await renewDialog.getByRole("button", { name: "Renew", exact: true }).click();
+    await page.getByText(/^Renewed: notes now runs until/).waitFor();
+    expect(Date.parse(await instanceExpiry()) - Date.parse(expiryBefore)).toBeGreaterThanOrEqual(10 * 86_400_000 - 60_000);
     await page.getByRole("button", { name: "Stop", exact: true }).click();
     const stopDialog = page.getByRole("dialog");
     expect(await stopDialog.textContent()).toContain("its data is kept");
