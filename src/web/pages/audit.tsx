@@ -8,6 +8,7 @@ import { defineMessages, formatDate, useLanguage, useT } from "../i18n.js";
 import { useMe } from "../session.js";
 import { useResource } from "../use-resource.js";
 import { appendOlder, auditPath, filterAudit, nextBefore, type OutcomeFilter } from "./audit-filter.js";
+import { Table } from "../components/table.js";
 
 const messages = defineMessages({
   en: {
@@ -145,45 +146,32 @@ export function AuditPage() {
             {records.length === 0 ? t("empty") : shown.length === 0 ? t("noMatch") : t("shown", { shown: shown.length, loaded: records.length })}
           </p>
           {shown.length > 0 && (
-            <div className="table-wrap">
-              <table aria-labelledby={id} className="audit">
-                <thead>
-                  <tr>
-                    <th scope="col">{t("at")}</th>
-                    <th scope="col">{t("outcome")}</th>
-                    <th scope="col">{t("actor")}</th>
-                    <th scope="col">{t("action")}</th>
-                    <th scope="col">{t("target")}</th>
-                    <th scope="col">{t("project")}</th>
-                    <th scope="col">{t("labs")}</th>
-                    <th scope="col">{t("ip")}</th>
-                    <th scope="col">{t("detail")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((record) => (
-                    <tr key={record.id} className={record.outcome === "success" ? undefined : `outcome-${record.outcome}`}>
-                      <td className="when">
-                        <time dateTime={record.at}>{formatDate(record.at, language)}</time>
-                      </td>
-                      <td>
-                        <span className={`phase ${record.outcome === "success" ? "phase-running" : "phase-failed"}`}>{t(`outcome.${record.outcome}`)}</span>
-                      </td>
-                      <td>{record.actor ?? <span className="muted">{t("anonymous")}</span>}</td>
-                      <td>
-                        <code>{record.action}</code>
-                      </td>
-                      <td className="wrap">{record.target}</td>
-                      {/* Plain text: the server may record a name that is not a project's (a token's, on token.create). */}
-                      <td>{record.project ?? ""}</td>
-                      <td>{record.labs.join(", ")}</td>
-                      <td>{record.ip}</td>
-                      <td className="wrap">{record.detail}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              label={{ labelledBy: id }}
+              columns={[t("at"), t("outcome"), t("actor"), t("action"), t("target"), t("project"), t("labs"), t("ip"), t("detail")]}
+              className="audit"
+            >
+              {shown.map((record) => (
+                <tr key={record.id} className={record.outcome === "success" ? undefined : `outcome-${record.outcome}`}>
+                  <td className="when">
+                    <time dateTime={record.at}>{formatDate(record.at, language)}</time>
+                  </td>
+                  <td>
+                    <span className={`phase ${record.outcome === "success" ? "phase-running" : "phase-failed"}`}>{t(`outcome.${record.outcome}`)}</span>
+                  </td>
+                  <td>{record.actor ?? <span className="muted">{t("anonymous")}</span>}</td>
+                  <td>
+                    <code>{record.action}</code>
+                  </td>
+                  <td className="wrap">{record.target}</td>
+                  {/* Plain text: the project may be gone since, or not one the reader may open. */}
+                  <td>{record.project ?? ""}</td>
+                  <td>{record.labs.join(", ")}</td>
+                  <td>{record.ip}</td>
+                  <td className="wrap">{record.detail}</td>
+                </tr>
+              ))}
+            </Table>
           )}
           <ErrorNotice error={olderError} onRetry={() => void loadOlder()} />
           <div className="actions">

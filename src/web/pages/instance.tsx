@@ -16,6 +16,7 @@ import { changeUnderWay, currentStep, timelineSteps, type StepKey, type StepStat
 import { expiryOf, formatUntil, renewable, renewDays, type Expiry } from "./expiry.js";
 import { issuesAt } from "./field-issues.js";
 import "./instance.css";
+import { Table } from "../components/table.js";
 
 const messages = defineMessages({
   en: {
@@ -563,47 +564,37 @@ function Values({ values, t }: { values: Instance["values"]; t: T }) {
       return next;
     });
   return (
-    <div className="table-wrap">
-      <table aria-labelledby="instance-values">
-        <thead>
-          <tr>
-            <th scope="col">{t("setting")}</th>
-            <th scope="col">{t("value")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.key}>
-              <th scope="row">
-                <code>{row.key}</code>
-              </th>
-              <td className="wrap">
-                {row.secret && !shown.has(row.key) ? (
-                  <span className="muted">••••••• ({t("hidden")})</span>
-                ) : row.value === "" ? (
-                  <span className="muted">{t("emptyValue")}</span>
-                ) : (
-                  <code>{row.value}</code>
-                )}
-                {row.secret && (
-                  <>
-                    {" "}
-                    <button
-                      type="button"
-                      className="link"
-                      aria-label={shown.has(row.key) ? t("hideValue", { key: row.key }) : t("showValue", { key: row.key })}
-                      onClick={() => toggle(row.key)}
-                    >
-                      {shown.has(row.key) ? t("hide") : t("show")}
-                    </button>
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table label={{ labelledBy: "instance-values" }} columns={[t("setting"), t("value")]}>
+      {rows.map((row) => (
+        <tr key={row.key}>
+          <th scope="row">
+            <code>{row.key}</code>
+          </th>
+          <td className="wrap">
+            {row.secret && !shown.has(row.key) ? (
+              <span className="muted">••••••• ({t("hidden")})</span>
+            ) : row.value === "" ? (
+              <span className="muted">{t("emptyValue")}</span>
+            ) : (
+              <code>{row.value}</code>
+            )}
+            {row.secret && (
+              <>
+                {" "}
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={shown.has(row.key) ? t("hideValue", { key: row.key }) : t("showValue", { key: row.key })}
+                  onClick={() => toggle(row.key)}
+                >
+                  {shown.has(row.key) ? t("hide") : t("show")}
+                </button>
+              </>
+            )}
+          </td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
@@ -718,26 +709,16 @@ function Events({ resource, t }: { resource: Resource<{ items: InstanceEvent[] }
   const items = [...resource.data.items].reverse();
   if (items.length === 0) return <p className="muted">{t("noEvents")}</p>;
   return (
-    <div className="table-wrap">
-      <table aria-labelledby="instance-events">
-        <thead>
-          <tr>
-            <th scope="col">{t("when")}</th>
-            <th scope="col">{t("what")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((event, index) => (
-            <tr key={`${event.at}:${index}`}>
-              <td className="nowrap">
-                <time dateTime={event.at}>{formatDate(event.at, language)}</time>
-              </td>
-              <td className="wrap">{event.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table label={{ labelledBy: "instance-events" }} columns={[t("when"), t("what")]}>
+      {items.map((event, index) => (
+        <tr key={`${event.at}:${index}`}>
+          <td className="nowrap">
+            <time dateTime={event.at}>{formatDate(event.at, language)}</time>
+          </td>
+          <td className="wrap">{event.message}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 

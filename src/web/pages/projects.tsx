@@ -39,6 +39,7 @@ import {
   type QuotaProblem,
   type Role,
 } from "./project-access.js";
+import { Table } from "../components/table.js";
 
 const messages = defineMessages({
   en: {
@@ -439,37 +440,24 @@ function ProjectInstances({ project }: { project: string }) {
       <ResourceNotice resource={instances} />
       {instances.data && items.length === 0 && <p className="muted">{t("noInstances")}</p>}
       {items.length > 0 && (
-        <div className="table-wrap">
-          <table aria-labelledby={id}>
-            <thead>
-              <tr>
-                <th scope="col">{t("instance")}</th>
-                <th scope="col">{t("state")}</th>
-                <th scope="col">{t("template")}</th>
-                <th scope="col">{t("platform")}</th>
-                <th scope="col">{t("created")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((instance) => (
-                <tr key={instance.name}>
-                  <td>
-                    <Link to={instancePath(instance)}>{instance.name}</Link>
-                  </td>
-                  <td>
-                    <PhaseBadge phase={instance.phase} reason={instance.reason} />
-                    {instance.phase === "failed" && instance.reason && <div className="reason small">{instance.reason}</div>}
-                  </td>
-                  <td>{instance.template}</td>
-                  <td>{instance.platform}</td>
-                  <td title={formatDate(instance.createdAt, language)}>
-                    {formatAgo(instance.createdAt, language)} · {instance.createdBy}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table label={{ labelledBy: id }} columns={[t("instance"), t("state"), t("template"), t("platform"), t("created")]}>
+          {items.map((instance) => (
+            <tr key={instance.name}>
+              <td>
+                <Link to={instancePath(instance)}>{instance.name}</Link>
+              </td>
+              <td>
+                <PhaseBadge phase={instance.phase} reason={instance.reason} />
+                {instance.phase === "failed" && instance.reason && <div className="reason small">{instance.reason}</div>}
+              </td>
+              <td>{instance.template}</td>
+              <td>{instance.platform}</td>
+              <td title={formatDate(instance.createdAt, language)}>
+                {formatAgo(instance.createdAt, language)} · {instance.createdBy}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </section>
   );

@@ -9,6 +9,7 @@ import { defineMessages, formatAgo, formatDate, useLanguage, useT } from "../i18
 import { useResource } from "../use-resource.js";
 import { issuesAt } from "./field-issues.js";
 import { MAX_DAYS, sortTokens, tokenRequest, tokenState, type TokenFormProblems, type TokenState } from "./tokens-state.js";
+import { Table } from "../components/table.js";
 
 const messages = defineMessages({
   en: {
@@ -152,71 +153,58 @@ export function TokensPage() {
         <ResourceNotice resource={tokens} />
         {tokens.data && items.length === 0 && <p className="muted">{t("empty")}</p>}
         {items.length > 0 && (
-          <div className="table-wrap">
-            <table aria-labelledby={id}>
-              <thead>
-                <tr>
-                  <th scope="col">{t("name")}</th>
-                  <th scope="col">{t("expires")}</th>
-                  <th scope="col">{t("prefix")}</th>
-                  <th scope="col">{t("projects")}</th>
-                  <th scope="col">{t("access")}</th>
-                  <th scope="col">{t("created")}</th>
-                  <th scope="col">{t("lastUsed")}</th>
-                  <th scope="col">{t("actions")}</th>
+          <Table
+            label={{ labelledBy: id }}
+            columns={[t("name"), t("expires"), t("prefix"), t("projects"), t("access"), t("created"), t("lastUsed"), t("actions")]}
+          >
+            {items.map((token) => {
+              const state = tokenState(token, now);
+              const gone = state === "expired" || state === "revoked";
+              return (
+                <tr key={token.id} className={gone ? "inactive" : undefined} data-token={token.id}>
+                  <td>{token.name}</td>
+                  <td>
+                    <span className={`phase ${STATE_CLASS[state]}`}>{t(`state.${state}`)}</span>
+                    <div className="small muted">
+                      <time dateTime={state === "revoked" ? (token.revokedAt ?? "") : token.expiresAt}>
+                        {formatDate(state === "revoked" ? (token.revokedAt ?? token.expiresAt) : token.expiresAt, language)}
+                      </time>
+                    </div>
+                  </td>
+                  <td>
+                    <code>{token.prefix}…</code>
+                  </td>
+                  <td>{token.projects === null ? t("allProjects") : token.projects.join(", ")}</td>
+                  <td>{token.write ? t("readWrite") : t("readOnly")}</td>
+                  <td>
+                    <time dateTime={token.createdAt} title={formatDate(token.createdAt, language)}>
+                      {formatAgo(token.createdAt, language, now)}
+                    </time>
+                  </td>
+                  <td>
+                    {token.lastUsedAt ? (
+                      <time dateTime={token.lastUsedAt} title={formatDate(token.lastUsedAt, language)}>
+                        {formatAgo(token.lastUsedAt, language, now)}
+                      </time>
+                    ) : (
+                      t("never")
+                    )}
+                  </td>
+                  <td>
+                    {state !== "revoked" && (
+                      <ConfirmButton
+                        label={t("revoke")}
+                        danger
+                        question={t("revokeQuestion", { name: token.name, prefix: token.prefix })}
+                        confirmLabel={t("revoke")}
+                        onConfirm={() => revoke(token)}
+                      />
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((token) => {
-                  const state = tokenState(token, now);
-                  const gone = state === "expired" || state === "revoked";
-                  return (
-                    <tr key={token.id} className={gone ? "inactive" : undefined} data-token={token.id}>
-                      <td>{token.name}</td>
-                      <td>
-                        <span className={`phase ${STATE_CLASS[state]}`}>{t(`state.${state}`)}</span>
-                        <div className="small muted">
-                          <time dateTime={state === "revoked" ? (token.revokedAt ?? "") : token.expiresAt}>
-                            {formatDate(state === "revoked" ? (token.revokedAt ?? token.expiresAt) : token.expiresAt, language)}
-                          </time>
-                        </div>
-                      </td>
-                      <td>
-                        <code>{token.prefix}…</code>
-                      </td>
-                      <td>{token.projects === null ? t("allProjects") : token.projects.join(", ")}</td>
-                      <td>{token.write ? t("readWrite") : t("readOnly")}</td>
-                      <td>
-                        <time dateTime={token.createdAt} title={formatDate(token.createdAt, language)}>
-                          {formatAgo(token.createdAt, language, now)}
-                        </time>
-                      </td>
-                      <td>
-                        {token.lastUsedAt ? (
-                          <time dateTime={token.lastUsedAt} title={formatDate(token.lastUsedAt, language)}>
-                            {formatAgo(token.lastUsedAt, language, now)}
-                          </time>
-                        ) : (
-                          t("never")
-                        )}
-                      </td>
-                      <td>
-                        {state !== "revoked" && (
-                          <ConfirmButton
-                            label={t("revoke")}
-                            danger
-                            question={t("revokeQuestion", { name: token.name, prefix: token.prefix })}
-                            confirmLabel={t("revoke")}
-                            onConfirm={() => revoke(token)}
-                          />
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </Table>
         )}
       </section>
       <CreateToken
