@@ -8,6 +8,7 @@ import { createPodmanEngine } from "../adapters/podman/podman-engine.js";
 import { openDatabase } from "../adapters/sql/database.js";
 import { createSqlStore } from "../adapters/sql/sql-store.js";
 import { cryptoRandom, systemClock } from "../adapters/system/system.js";
+import { instanceOrigin } from "../core/instances/routing.js";
 import { localPlatformDocument } from "../core/platforms/service.js";
 import type { Engine } from "../core/ports/engine.js";
 import { buildApp, type App } from "../server/app.js";
@@ -100,6 +101,12 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
   const port = config.listen.port === 0 ? await freeLoopbackPort() : config.listen.port;
   const publicPort = config.publicPort ?? port;
   const publicOrigin = config.publicUrl ?? `http://localhost${publicPort === 80 ? "" : `:${publicPort}`}`;
+  // Instance hosts have Plateau's scheme and port (publicPort, when set, is theirs): the only
+  // origin their addresses name and the bounce sends tickets to.
+  const instancesOrigin = ((url) => {
+    if (config.publicPort !== undefined) url.port = String(config.publicPort);
+    return url.origin;
+  })(new URL(publicOrigin));
   const identity = await setUpIdentity(config, publicOrigin, logger);
   const clusterEngines = createClusterEngines({ env: process.env, repo, logger: logger.child({ component: "clusters" }) });
   const composed: { plateau?: Plateau } = {};
@@ -137,9 +144,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       platforms: config.platforms.local.enabled ? [localPlatformDocument(config.platforms.local.domain)] : [],
       system: { login: "plateau", name: "Plateau", email: "plateau@localhost" },
       urlOf: ({ platform, domain, project, instance }) =>
-        platform === "local"
-          ? `http://${instance}.${project}.${domain}${publicPort === 80 ? "" : `:${publicPort}`}/`
-          : `https://${instance}.${project}.${domain}/`,
+        platform === "local" ? `${instanceOrigin(instancesOrigin, domain, { project, instance })}/` : `https://${instance}.${project}.${domain}/`,
       reconcileIntervalMs: config.reconcile.intervalSeconds * 1000,
       reconcileConcurrency: config.reconcile.concurrency,
       tenancy: config.tenancy,
@@ -172,15 +177,24 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
   remote.sync?.start();
 
   const findProject = (name: string) => plateau.services.projects.find(name);
-  const gate = createInstanceGate({ access: plateau.services.access, findProject, publicOrigin: () => publicOrigin });
+  const router = plateau.router;
+  const domain = config.platforms.local.domain;
+  const gate = router
+    ? createInstanceGate({
+        access: plateau.services.access,
+        findProject,
+        publicOrigin: () => publicOrigin,
+        instancesOrigin: () => instancesOrigin,
+        domain,
+        router,
+      })
+    : undefined;
   const portal = await loadPortal(join(PACKAGE_ROOT, "dist", "web"));
   if (!portal) logger.warn("the portal is not built (npm run build): the API and the command line work, the web pages do not");
   const app = await buildApp({
     services: plateau.services,
     ...(portal ? { portal } : {}),
-    ...(plateau.router
-      ? { proxy: createProxy(plateau.router, logger, gate, config.platforms.local.domain), proxiedDomain: config.platforms.local.domain }
-      : {}),
+    ...(router && gate ? { proxy: createProxy(router, logger, gate, domain), proxiedDomain: domain } : {}),
     ...(identity.mount ? { mount: identity.mount } : {}),
     metrics,
     logger,

@@ -70,6 +70,8 @@ function page(title: string, text: string, refresh: boolean): string {
 }
 
 export interface Proxy {
+  /** Who may open an instance, and the bounce through Plateau that tells the proxy (`/auth/instance`). */
+  readonly gate: InstanceGate;
   /** Whether a request for this Host is for an instance (decided without I/O). */
   serves(host: string): boolean;
   /** Serves the request when it is for an instance; false when it is for Plateau itself. */
@@ -84,6 +86,7 @@ function gatePage(answer: Extract<GateAnswer, { kind: "respond" }>): string {
 
 export function createProxy(router: Router, logger: Logger, gate: InstanceGate, domain: string): Proxy {
   return {
+    gate,
     // Most requests are for Plateau itself: a substring test answers them before any parsing.
     serves: (host) => host.toLowerCase().includes(`.${domain.toLowerCase()}`) && parseInstanceHost(host, domain) !== undefined,
     async handle(req, res) {

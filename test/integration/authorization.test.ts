@@ -183,6 +183,7 @@ describe("authorization: every route × every principal × both labs", () => {
         lastSeenAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
         parentHash: null,
+        instanceHost: null,
       });
       sessions.set(who, { cookie: `${SESSION_COOKIE}=${id}`, csrf });
     }
@@ -661,7 +662,16 @@ describe("authorization: every route × every principal × both labs", () => {
       sides: false,
       html: true,
       request: (c) => ({ url: `/auth/cli?port=5000&challenge=${CHALLENGE}&state=${STATE}`, headers: c.browser }),
-      allowed: { status: 200, check: (reply, c) => problem(reply.body.includes(`<strong>${c.who}</strong>`), "the page does not name the person") },
+      allowed: {
+        status: 200,
+        check: (reply, c) =>
+          problem(reply.body.includes(`<strong>${c.who}</strong>`), "the page does not name the person") ??
+          // Its form's answer redirects to the CLI's loopback port, which Chromium checks against form-action (test/e2e/cli-login.test.ts).
+          problem(
+            header(reply, "content-security-policy").includes("form-action 'self' http://127.0.0.1:5000;"),
+            "the page's CSP does not allow the CLI's callback",
+          ),
+      },
       expect: BROWSER_SIGNED_IN,
     },
     {
@@ -685,11 +695,15 @@ describe("authorization: every route × every principal × both labs", () => {
       route: "GET /auth/instance",
       sides: true,
       html: true,
-      request: (c) => ({ url: `/auth/instance?host=web.${c.project}.localhost`, headers: c.browser }),
+      // The instance's own address: Plateau's scheme and port (test/support/app.ts: http://localhost:8080).
+      request: (c) => ({ url: `/auth/instance?host=web.${c.project}.localhost:8080`, headers: c.browser }),
       allowed: {
         status: 303,
         check: (reply, c) =>
-          problem(header(reply, "location").startsWith(`http://web.${c.project}.localhost/__plateau/auth?ticket=`), `sent to ${header(reply, "location")}`),
+          problem(
+            header(reply, "location").startsWith(`http://web.${c.project}.localhost:8080/__plateau/auth?ticket=`),
+            `sent to ${header(reply, "location")}`,
+          ),
       },
       expect: INSTANCE_GATE,
     },

@@ -54,7 +54,12 @@ export async function memoryApp(
   const findProject = (name: string) => plateau.services.projects.find(name);
   const app = await buildApp({
     services: plateau.services,
-    proxy: createProxy(router, silentLogger, createInstanceGate({ access, findProject, publicOrigin: () => ORIGIN }), "localhost"),
+    proxy: createProxy(
+      router,
+      silentLogger,
+      createInstanceGate({ access, findProject, publicOrigin: () => ORIGIN, instancesOrigin: () => ORIGIN, domain: "localhost", router }),
+      "localhost",
+    ),
     proxiedDomain: "localhost",
     metrics: createMetrics(),
     publicOrigin: () => ORIGIN,

@@ -178,6 +178,15 @@ export function migrations(dialect: Dialect): MigrationProvider {
         await sql`delete from meta where key = 'indexed_commit'`.execute(db);
       },
     },
+    // Sessions say which kind they are: a browser session of Plateau (null), or a session of
+    // one instance host, accepted there only (ADR 0012). Instance sessions made before could
+    // not be told apart: they end, and their browsers pass through the bounce again.
+    "0005_session_instance_host": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("sessions").addColumn("instance_host", "text").execute();
+        await sql`delete from sessions where parent_hash is not null`.execute(db);
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

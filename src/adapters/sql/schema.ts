@@ -65,6 +65,7 @@ export interface Database {
     last_seen_at: string;
     expires_at: string;
     parent_hash: string | null;
+    instance_host: string | null;
   };
   one_time: { kind: string; key_hash: string; payload: string; expires_at: string };
   tokens: {

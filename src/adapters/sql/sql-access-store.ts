@@ -30,6 +30,7 @@ const toSession = (row: Database["sessions"]): SessionRecord => ({
   lastSeenAt: row.last_seen_at,
   expiresAt: row.expires_at,
   parentHash: row.parent_hash,
+  instanceHost: row.instance_host,
 });
 
 const toToken = (row: Database["tokens"]): TokenRecord => ({
@@ -115,6 +116,7 @@ export function createSqlAccessStore(db: Kysely<Database>): AccessStore {
           last_seen_at: session.lastSeenAt,
           expires_at: session.expiresAt,
           parent_hash: session.parentHash,
+          instance_host: session.instanceHost,
         })
         .execute();
     },

@@ -66,9 +66,10 @@ describe("migrations", () => {
       instances: { upsert: [], remove: [] },
       requests: [],
     });
-    // As a database of the version before: without the column, and without 0004 run.
+    // As a database of the version before: without the column, and without 0004 run (nor the later ones).
     await sql`alter table instances drop column expires_at`.execute(before.db);
-    await sql`delete from kysely_migration where name = '0004_instance_expiry'`.execute(before.db);
+    await sql`alter table sessions drop column instance_host`.execute(before.db);
+    await sql`delete from kysely_migration where name >= '0004'`.execute(before.db);
     await before.close();
 
     const after = await openSqlite(file);
@@ -76,5 +77,28 @@ describe("migrations", () => {
     expect(await createSqlStore(after.db, clock).index.indexedCommit()).toBeNull();
     const columns = await sql<{ name: string }>`pragma table_info(instances)`.execute(after.db);
     expect(columns.rows.map((column) => column.name)).toContain("expires_at");
+  });
+
+  it("0005 gives sessions their kind, and ends the instance hosts' sessions made before (they had none)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
+    dirs.push(dir);
+    const file = join(dir, "plateau.db");
+    const { sql } = await import("kysely");
+    const before = await openSqlite(file);
+    // As a database of the version before: sessions without the column, 0005 not run.
+    await sql`alter table sessions drop column instance_host`.execute(before.db);
+    await sql`delete from kysely_migration where name >= '0005'`.execute(before.db);
+    const row = (idHash: string, parentHash: string | null) =>
+      sql`insert into sessions (id_hash, user_id, csrf_token, provider, id_token, created_at, last_seen_at, expires_at, parent_hash)
+          values (${idHash}, 'u', 'c', 'p', null, 't', 't', '2999-01-01T00:00:00.000Z', ${parentHash})`.execute(before.db);
+    await row("browser", null);
+    await row("instance", "browser");
+    await before.close();
+
+    const after = await openSqlite(file);
+    opened.push(after);
+    const access = createSqlStore(after.db, clock).access;
+    expect(await access.getSession("browser")).toMatchObject({ parentHash: null, instanceHost: null });
+    expect(await access.getSession("instance")).toBeUndefined();
   });
 });

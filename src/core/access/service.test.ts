@@ -10,7 +10,7 @@ import type { IdentityProvider, PendingSignIn, VerifiedIdentity } from "../ports
 import { silentLogger } from "../ports/logger.js";
 import { compileClaimMapping, defaultClaimMapping } from "./claims.js";
 import type { UserPrincipal } from "./principal.js";
-import { createAccessService, safeReturnTo, sha256, TOKEN_PREFIX, type AccessService } from "./service.js";
+import { createAccessService, safeReturnTo, sha256, TICKET_SECONDS, TOKEN_PREFIX, type AccessService } from "./service.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -421,8 +421,27 @@ describe("access service: proxy tickets", () => {
     const child = redeemed?.sessionId ?? "";
     expect(child.length).toBeGreaterThanOrEqual(43);
     expect(child).not.toBe(parent);
-    expect((await h.access.sessionPrincipal(child))?.principal).toMatchObject({ login: "alice", via: "session" });
-    expect(await h.store.getSession(sha256(child))).toMatchObject({ parentHash: sha256(parent), idToken: null });
+    expect(await h.access.instanceSessionPrincipal(child, HOST)).toMatchObject({ login: "alice", via: "session" });
+    expect(await h.store.getSession(sha256(child))).toMatchObject({ parentHash: sha256(parent), idToken: null, instanceHost: HOST });
+  });
+
+  it("keeps the two kinds of session apart: an instance host's is never a browser session, nor another host's", async () => {
+    const ticket = await h.access.issueProxyTicket(parent, HOST, "/");
+    const child = (await h.access.redeemProxyTicket(ticket, HOST))?.sessionId ?? "";
+    // Asked twice each, so that the answer cached by the first is checked too.
+    for (let i = 0; i < 2; i++) {
+      expect(await h.access.instanceSessionPrincipal(child, HOST)).toBeDefined();
+      expect(await h.access.sessionPrincipal(child)).toBeUndefined();
+      expect(await h.access.instanceSessionPrincipal(child, "other.demo.plateau.example")).toBeUndefined();
+      expect(await h.access.instanceSessionPrincipal(child, `${HOST}:8443`)).toBeUndefined();
+      expect(await h.access.instanceSessionPrincipal(parent, HOST)).toBeUndefined();
+      expect(await h.access.sessionPrincipal(parent)).toBeDefined();
+    }
+    // An instance host's session is no browser session to sign out, nor to hang another ticket on.
+    expect(await h.access.signOut(child, "https://plateau.example/", ORIGIN)).toBeUndefined();
+    expect(await h.access.sessionPrincipal(parent)).toBeDefined();
+    const chained = await h.access.issueProxyTicket(child, HOST, "/");
+    expect(await h.access.redeemProxyTicket(chained, HOST)).toBeUndefined();
   });
 
   it("refuses a ticket on another host, and spends it", async () => {
@@ -437,9 +456,13 @@ describe("access service: proxy tickets", () => {
     expect(await h.access.redeemProxyTicket(ticket, HOST)).toBeUndefined();
   });
 
-  it("refuses an expired ticket", async () => {
+  it("refuses an expired ticket: a ticket lives 60 s", async () => {
+    expect(TICKET_SECONDS).toBe(60);
+    const fresh = await h.access.issueProxyTicket(parent, HOST, "/");
+    h.advance(59_000);
+    expect(await h.access.redeemProxyTicket(fresh, HOST)).toBeDefined();
     const ticket = await h.access.issueProxyTicket(parent, HOST, "/");
-    h.advance(61_000);
+    h.advance(60_000);
     expect(await h.access.redeemProxyTicket(ticket, HOST)).toBeUndefined();
   });
 
@@ -451,9 +474,9 @@ describe("access service: proxy tickets", () => {
   it("ends the host's session when the browser session signs out", async () => {
     const ticket = await h.access.issueProxyTicket(parent, HOST, "/");
     const child = (await h.access.redeemProxyTicket(ticket, HOST))?.sessionId ?? "";
-    expect(await h.access.sessionPrincipal(child)).toBeDefined();
+    expect(await h.access.instanceSessionPrincipal(child, HOST)).toBeDefined();
     await h.access.signOut(parent, "https://plateau.example/", ORIGIN);
-    expect(await h.access.sessionPrincipal(child)).toBeUndefined();
+    expect(await h.access.instanceSessionPrincipal(child, HOST)).toBeUndefined();
     expect(await h.store.getSession(sha256(child))).toBeUndefined();
   });
 
@@ -468,11 +491,11 @@ describe("access service: proxy tickets", () => {
     const child = (await h.access.redeemProxyTicket(ticket, HOST))?.sessionId ?? "";
     for (let hours = 1; hours < SESSIONS.absoluteHours; hours++) {
       h.advance(HOUR);
-      expect(await h.access.sessionPrincipal(child)).toBeDefined();
+      expect(await h.access.instanceSessionPrincipal(child, HOST)).toBeDefined();
       expect(await h.access.sessionPrincipal(parent)).toBeDefined();
     }
     h.advance(HOUR);
-    expect(await h.access.sessionPrincipal(child)).toBeUndefined();
+    expect(await h.access.instanceSessionPrincipal(child, HOST)).toBeUndefined();
   });
 
   it("lives and dies with the browser session: not alive once the browser session has ended by idle timeout", async () => {
@@ -481,11 +504,11 @@ describe("access service: proxy tickets", () => {
     // The person works on the instance's host only: the browser session is not used meanwhile.
     for (let minutes = 30; minutes <= SESSIONS.idleMinutes; minutes += 30) {
       h.advance(30 * MINUTE);
-      await h.access.sessionPrincipal(child);
+      await h.access.instanceSessionPrincipal(child, HOST);
     }
     h.advance(30 * MINUTE);
     // The child first: looking up the ended browser session deletes it, which ends the child too.
-    const childAlive = (await h.access.sessionPrincipal(child)) !== undefined;
+    const childAlive = (await h.access.instanceSessionPrincipal(child, HOST)) !== undefined;
     const parentAlive = (await h.access.sessionPrincipal(parent)) !== undefined;
     // Regression: sessionPrincipal once measured a child's idleness against max(parent's idle end, child's
     // idle end), and a child's use never touches the parent: an active child keeps working

@@ -44,7 +44,8 @@ export const TOKEN_PREFIX = "plt_";
 const SECRET_LENGTH = 43; // 43 characters of a 62-letter alphabet: 256 bits
 const SIGN_IN_MINUTES = 10;
 const CLI_CODE_SECONDS = 120;
-const TICKET_SECONDS = 60;
+/** A proxy ticket is traded at once by the browser's redirect: a minute is plenty, and all a leak gives. */
+export const TICKET_SECONDS = 60;
 /** Writing "last seen" at most this often keeps reads of a session from being writes. */
 const TOUCH_EVERY_MS = 60_000;
 /**
@@ -95,7 +96,7 @@ export function createAccessService(deps: AccessServiceDeps) {
   const iso = (date: Date) => date.toISOString();
   const later = (ms: number) => iso(new Date(now().getTime() + ms));
   const tokenCache = new Map<string, { principal: UserPrincipal; until: number }>();
-  const sessionCache = new Map<string, { principal: UserPrincipal; csrfToken: string; until: number }>();
+  const sessionCache = new Map<string, { principal: UserPrincipal; csrfToken: string; instanceHost: string | null; until: number }>();
   function remember<T>(cache: Map<string, T>, key: string, value: T): void {
     if (cache.size >= PRINCIPALS_KEPT) cache.clear();
     cache.set(key, value);
@@ -155,6 +156,48 @@ export function createAccessService(deps: AccessServiceDeps) {
     };
     await store.createToken(record);
     return { token, record };
+  }
+
+  /**
+   * A session that is alive and of the kind asked for: a browser session of Plateau
+   * (`instanceHost` null), or a session of that very instance host. Kinds are checked on every
+   * use, cached or not: a session is accepted only where it was made to be (ADR 0012).
+   */
+  async function liveSession(sessionId: string, instanceHost: string | null): Promise<{ principal: UserPrincipal; csrfToken: string } | undefined> {
+    const idHash = sha256(sessionId);
+    const cached = sessionCache.get(idHash);
+    if (cached && cached.until > now().getTime()) {
+      return cached.instanceHost === instanceHost ? { principal: cached.principal, csrfToken: cached.csrfToken } : undefined;
+    }
+    sessionCache.delete(idHash);
+    const session = await store.getSession(idHash);
+    if (!session) return undefined;
+    // An instance host's session is that host's only, and always has its browser session.
+    if (session.instanceHost !== instanceHost || (session.instanceHost === null) !== (session.parentHash === null)) return undefined;
+    const at = now();
+    const idleEnd = new Date(session.lastSeenAt).getTime() + deps.sessions.idleMinutes * 60_000;
+    if (iso(at) >= session.expiresAt || at.getTime() >= idleEnd) {
+      await store.deleteSession(idHash);
+      return undefined;
+    }
+    // An instance host's session lives only as long as the browser session it came from;
+    // using an instance is activity of that browser session, which it keeps alive.
+    if (session.parentHash !== null) {
+      const parent = await store.getSession(session.parentHash);
+      const parentIdleEnd = parent ? new Date(parent.lastSeenAt).getTime() + deps.sessions.idleMinutes * 60_000 : 0;
+      if (!parent || parent.instanceHost !== null || iso(at) >= parent.expiresAt || at.getTime() >= parentIdleEnd) {
+        await store.deleteSession(idHash);
+        return undefined;
+      }
+      if (at.getTime() - new Date(parent.lastSeenAt).getTime() >= TOUCH_EVERY_MS) await store.touchSession(session.parentHash, iso(at));
+    }
+    const user = await store.getUser(session.userId);
+    if (!user) return undefined;
+    if (at.getTime() - new Date(session.lastSeenAt).getTime() >= TOUCH_EVERY_MS) await store.touchSession(idHash, iso(at));
+    const principal = await principalOf(user, "session", FULL_SCOPE);
+    const until = Math.min(at.getTime() + PRINCIPAL_CACHE_MS, new Date(session.expiresAt).getTime(), idleEnd);
+    remember(sessionCache, idHash, { principal, csrfToken: session.csrfToken, instanceHost: session.instanceHost, until });
+    return { principal, csrfToken: session.csrfToken };
   }
 
   return {
@@ -227,43 +270,21 @@ export function createAccessService(deps: AccessServiceDeps) {
         lastSeenAt: at,
         expiresAt: later(deps.sessions.absoluteHours * 3_600_000),
         parentHash: null,
+        instanceHost: null,
       });
       await audit({ actor: user.login, action: "sign-in", target: providerId, outcome: "success", project: null, labs: user.labs, ip: origin.ip, detail: "" });
       return { sessionId, csrfToken, returnTo, user };
     },
 
-    /** The person behind a session cookie, if the session is still alive. */
-    async sessionPrincipal(sessionId: string): Promise<{ principal: UserPrincipal; csrfToken: string } | undefined> {
-      const idHash = sha256(sessionId);
-      const cached = sessionCache.get(idHash);
-      if (cached && cached.until > now().getTime()) return { principal: cached.principal, csrfToken: cached.csrfToken };
-      sessionCache.delete(idHash);
-      const session = await store.getSession(idHash);
-      if (!session) return undefined;
-      const at = now();
-      const idleEnd = new Date(session.lastSeenAt).getTime() + deps.sessions.idleMinutes * 60_000;
-      if (iso(at) >= session.expiresAt || at.getTime() >= idleEnd) {
-        await store.deleteSession(idHash);
-        return undefined;
-      }
-      // An instance host's session lives only as long as the browser session it came from;
-      // using an instance is activity of that browser session, which it keeps alive.
-      if (session.parentHash !== null) {
-        const parent = await store.getSession(session.parentHash);
-        const parentIdleEnd = parent ? new Date(parent.lastSeenAt).getTime() + deps.sessions.idleMinutes * 60_000 : 0;
-        if (!parent || iso(at) >= parent.expiresAt || at.getTime() >= parentIdleEnd) {
-          await store.deleteSession(idHash);
-          return undefined;
-        }
-        if (at.getTime() - new Date(parent.lastSeenAt).getTime() >= TOUCH_EVERY_MS) await store.touchSession(session.parentHash, iso(at));
-      }
-      const user = await store.getUser(session.userId);
-      if (!user) return undefined;
-      if (at.getTime() - new Date(session.lastSeenAt).getTime() >= TOUCH_EVERY_MS) await store.touchSession(idHash, iso(at));
-      const principal = await principalOf(user, "session", FULL_SCOPE);
-      const until = Math.min(at.getTime() + PRINCIPAL_CACHE_MS, new Date(session.expiresAt).getTime(), idleEnd);
-      remember(sessionCache, idHash, { principal, csrfToken: session.csrfToken, until });
-      return { principal, csrfToken: session.csrfToken };
+    /**
+     * The person behind a browser session of Plateau (the `__Host-plateau-session` cookie), if
+     * it is still alive. A session of an instance host is never one, whatever cookie brings it.
+     */
+    sessionPrincipal: (sessionId: string) => liveSession(sessionId, null),
+
+    /** The person behind a session of this exact instance host (the proxy's cookie), if it is still alive. */
+    async instanceSessionPrincipal(sessionId: string, host: string): Promise<UserPrincipal | undefined> {
+      return (await liveSession(sessionId, host))?.principal;
     },
 
     /** Ends a session; returns where to send the browser for the provider's own logout, if any. */
@@ -272,7 +293,8 @@ export function createAccessService(deps: AccessServiceDeps) {
       // Sessions of instance hosts depend on this one: forget every cached session.
       sessionCache.clear();
       const session = await store.getSession(idHash);
-      if (!session) return undefined;
+      // Only a browser session signs out (an instance host's cookie offered here ends nothing).
+      if (!session || session.instanceHost !== null) return undefined;
       await store.deleteSession(idHash);
       const user = await store.getUser(session.userId);
       await audit({
@@ -357,8 +379,10 @@ export function createAccessService(deps: AccessServiceDeps) {
     },
 
     /**
-     * A one-time ticket (60 s) that lets the proxy open a session on an instance's host, a
-     * different origin that the browser session's `__Host-` cookie never reaches.
+     * A one-time ticket (TICKET_SECONDS: 60 s) that lets the proxy open a session on an
+     * instance's host, a different origin that the browser session's `__Host-` cookie never
+     * reaches. The caller has checked the host: the instance's own (Plateau's scheme and
+     * port), an instance that exists and that the person may open (src/server/instance-gate.ts).
      */
     async issueProxyTicket(sessionId: string, host: string, path: string): Promise<string> {
       const ticket = random.secret(SECRET_LENGTH);
@@ -373,7 +397,7 @@ export function createAccessService(deps: AccessServiceDeps) {
       const payload = JSON.parse(stored) as { parentHash: string; host: string; path: string };
       if (payload.host !== host) return undefined;
       const parent = await store.getSession(payload.parentHash);
-      if (!parent || parent.expiresAt <= iso(now())) return undefined;
+      if (!parent || parent.instanceHost !== null || parent.expiresAt <= iso(now())) return undefined;
       const sessionId = random.secret(SECRET_LENGTH);
       const at = iso(now());
       await store.createSession({
@@ -386,6 +410,7 @@ export function createAccessService(deps: AccessServiceDeps) {
         lastSeenAt: at,
         expiresAt: parent.expiresAt,
         parentHash: payload.parentHash,
+        instanceHost: payload.host,
       });
       return { sessionId, path: safeReturnTo(payload.path) };
     },

@@ -44,6 +44,17 @@ export function parseInstanceHost(host: string, domain: string): { project: stri
   return isValidName(instance) && isValidName(project) ? { project, instance } : undefined;
 }
 
+/**
+ * An instance's one origin on the proxy: the scheme and port of `origin` (Plateau's public
+ * origin, or the same with the port of instance URLs), the host `<instance>.<project>.<domain>`.
+ * The bounce sends tickets there and nowhere else.
+ */
+export function instanceOrigin(origin: string, domain: string, target: { project: string; instance: string }): string {
+  const url = new URL(origin);
+  url.hostname = `${target.instance}.${target.project}.${domain.toLowerCase()}`;
+  return url.origin;
+}
+
 export function createRouter(deps: RouterDeps) {
   const cache = new Map<string, { at: number; route: Route }>();
   const ttl = deps.cacheMs ?? 1000;
@@ -80,6 +91,11 @@ export function createRouter(deps: RouterDeps) {
       if (cache.size > 10_000) cache.clear();
       cache.set(key, { at: now, route });
       return route;
+    },
+    /** Whether this proxy serves the instance (it exists, on this platform), whatever its state; nothing cached. */
+    async has(project: string, instance: string): Promise<boolean> {
+      const indexed = await deps.index.getInstance(project, instance);
+      return indexed !== undefined && indexed.platform === deps.platform;
     },
     /** Forgets every route (the desired state changed: an instance was stopped, removed…). */
     clear(): void {

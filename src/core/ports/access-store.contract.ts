@@ -72,9 +72,15 @@ export function describeAccessStoreContract(name: string, create: () => Promise<
         lastSeenAt: "2026-01-01T00:00:00.000Z",
         expiresAt: "2026-01-01T08:00:00.000Z",
         parentHash: null,
+        instanceHost: null,
       };
       await store.createSession(session);
       expect(await store.getSession("hash")).toEqual(session);
+      // A session of an instance host keeps its kind: its host and its browser session.
+      const instance = { ...session, idHash: "child", parentHash: "hash", instanceHost: "hello.demo.localhost:8080" };
+      await store.createSession(instance);
+      expect(await store.getSession("child")).toEqual(instance);
+      await store.deleteSession("child");
       await store.touchSession("hash", "2026-01-01T01:00:00.000Z");
       expect((await store.getSession("hash"))?.lastSeenAt).toBe("2026-01-01T01:00:00.000Z");
       await store.purgeExpired("2026-01-01T07:59:59.000Z");

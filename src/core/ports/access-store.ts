@@ -37,6 +37,13 @@ export interface SessionRecord {
   readonly expiresAt: string;
   /** For a session on an instance's host (the proxy's): the browser session it lives and dies with. */
   readonly parentHash: string | null;
+  /**
+   * The kind of session, by where it is accepted. null: a browser session of Plateau itself
+   * (its pages and API), the only kind the API accepts. A host (`hello.demo.localhost:8080`):
+   * a session opened by a proxy ticket, accepted by the proxy on that exact host only (its
+   * parentHash is set). The two never stand in for each other (ADR 0012).
+   */
+  readonly instanceHost: string | null;
 }
 
 export interface TokenRecord {

@@ -3,25 +3,23 @@
 // not JSON; they go through the same access layer as the API.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { authorizeProject } from "../../core/access/policy.js";
 import { safeReturnTo } from "../../core/access/service.js";
 import { isPlateauError } from "../../core/errors.js";
-import { parseInstanceHost } from "../../core/instances/routing.js";
 import type { App, ServerDeps } from "../app.js";
 import { clearCookie, cookieHeader, LAST_PROVIDER_COOKIE, readCookie, SESSION_COOKIE, SIGN_IN_COOKIE } from "../cookies.js";
 import { clientAddress } from "../access.js";
-import { escapeHtml, languageOf, page, PAGE_CSP, t, type Language } from "../pages.js";
+import { cliConsentCsp, escapeHtml, languageOf, page, PAGE_CSP, t, type Language } from "../pages.js";
 
 const PUBLIC = { access: { kind: "public" } } as const;
 const SIGN_IN_COOKIE_SECONDS = 600;
 const PICKER_LIMIT = 50;
 
-function html(reply: FastifyReply, status: number, body: string) {
+function html(reply: FastifyReply, status: number, body: string, csp = PAGE_CSP) {
   return reply
     .status(status)
     .header("content-type", "text/html; charset=utf-8")
     .header("cache-control", "no-store")
-    .header("content-security-policy", PAGE_CSP)
+    .header("content-security-policy", csp)
     .send(body);
 }
 
@@ -179,6 +177,8 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
 <form method="post" action="/auth/cli"><input type="hidden" name="csrf" value="${escapeHtml(request.csrfToken)}"><input type="hidden" name="port" value="${port}"><input type="hidden" name="challenge" value="${escapeHtml(challenge)}"><input type="hidden" name="state" value="${escapeHtml(state)}"><input type="hidden" name="name" value="${escapeHtml(name)}">
 <button type="submit">${t(l, "Autoriser", "Allow")}</button></form>`,
         ),
+        // The form's answer redirects to the CLI's loopback address: this page's form-action allows that origin alone.
+        cliConsentCsp(port),
       );
     },
   );
@@ -232,45 +232,28 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
-      const domain = deps.proxiedDomain;
-      const target = domain ? parseInstanceHost(request.query.host, domain) : undefined;
+      // The rules (the instance's own origin only, an instance the person may open) are the gate's.
+      const answer = deps.proxy
+        ? await deps.proxy.gate.bounce({
+            principal: request.principal,
+            sessionId: readCookie(request.raw, SESSION_COOKIE),
+            host: request.query.host,
+            path: request.query.path,
+            ip: clientAddress(request),
+          })
+        : ({ kind: "not-found" } as const);
+      if (answer.kind === "sign-in") return reply.redirect(signInUrl(request.url), 303);
+      if (answer.kind === "ticket") return reply.redirect(answer.location, 303);
       const l = lang(request);
-      const notFound = () =>
-        html(
-          reply,
-          404,
-          page(
-            l,
-            t(l, "Introuvable", "Not found"),
-            `<h1>${t(l, "Cette instance n'existe pas, ou vous n'en êtes pas membre.", "This instance does not exist, or you are not a member of it.")}</h1>`,
-          ),
-        );
-      if (!target) return notFound();
-      const sessionId = readCookie(request.raw, SESSION_COOKIE);
-      if (request.principal.kind !== "user" || !sessionId) return reply.redirect(signInUrl(request.url), 303);
-      const project = await deps.services.projects.find(target.project);
-      const decision = authorizeProject(
-        request.principal,
-        target.project,
-        project && { name: project.name, lab: project.lab, personal: project.personal, members: project.members },
-        "read",
+      return html(
+        reply,
+        404,
+        page(
+          l,
+          t(l, "Introuvable", "Not found"),
+          `<h1>${t(l, "Cette instance n'existe pas, ou vous n'en êtes pas membre.", "This instance does not exist, or you are not a member of it.")}</h1>`,
+        ),
       );
-      if (!decision.allowed || !project) {
-        await access.audit({
-          actor: request.principal.login,
-          action: "instance.open",
-          target: `${target.project}/${target.instance}`,
-          outcome: "denied",
-          project: target.project,
-          labs: project?.lab ? [project.lab] : [],
-          ip: clientAddress(request),
-          detail: decision.allowed ? "no such project" : decision.reason,
-        });
-        return notFound();
-      }
-      const ticket = await access.issueProxyTicket(sessionId, request.query.host.toLowerCase(), safeReturnTo(request.query.path));
-      const scheme = origin().startsWith("https:") ? "https" : "http";
-      return reply.redirect(`${scheme}://${request.query.host.toLowerCase()}/__plateau/auth?ticket=${encodeURIComponent(ticket)}`, 303);
     },
   );
 
