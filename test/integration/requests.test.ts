@@ -2,7 +2,12 @@
 // scoped to the person, the operation and its target, and never published; personal projects
 // are one per login; values are bounded in depth and size; free text follows one rule; JSON
 // bodies are not coerced.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createGitRepository, initRepository } from "../../src/adapters/git/git-repository.js";
+import { systemClock } from "../../src/adapters/system/system.js";
 import { FULL_SCOPE, type UserPrincipal } from "../../src/core/access/principal.js";
 import { personalProjectName } from "../../src/core/access/policy.js";
 import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
@@ -136,19 +141,45 @@ describe("idempotency keys", () => {
   });
 
   it("make concurrent launches with one key (and no name) one instance: the first writer wins, the others answer its instance", async () => {
-    const { inject, repo } = await memoryApp();
-    const before = await repo.head();
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, () => inject(launch("demo", { template: "static-site" }, { "idempotency-key": "ten-at-once" }))),
-    );
-    for (const answer of answers) expect(answer.statusCode, answer.body).toBe(202);
-    const names = new Set(answers.map((answer) => answer.json().instance.name));
-    expect(names.size).toBe(1);
-    const commits = new Set(answers.map((answer) => answer.json().commit));
-    expect(commits.size).toBe(1);
-    expect(answers.filter((answer) => answer.json().replayed === false)).toHaveLength(1);
-    expect((await inject({ url: "/api/v1/projects/demo/instances" })).json().items.map((i: { name: string }) => i.name)).toEqual([...names]);
-    expect(await repo.log({ until: before })).toHaveLength(1);
+    // A real git repository: commits take time, so the ten requests interleave as in production.
+    const dir = await mkdtemp(join(tmpdir(), "plateau-requests-"));
+    try {
+      await initRepository({ dir });
+      const { inject, repo } = await memoryApp({ repo: createGitRepository({ dir, clock: systemClock }) });
+      const before = await repo.head();
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => inject(launch("demo", { template: "static-site" }, { "idempotency-key": "ten-at-once" }))),
+      );
+      for (const answer of answers) expect(answer.statusCode, answer.body).toBe(202);
+      const names = new Set(answers.map((answer) => answer.json().instance.name));
+      expect(names.size).toBe(1);
+      const commits = new Set(answers.map((answer) => answer.json().commit));
+      expect(commits.size).toBe(1);
+      expect(answers.filter((answer) => answer.json().replayed === false)).toHaveLength(1);
+      expect((await inject({ url: "/api/v1/projects/demo/instances" })).json().items.map((i: { name: string }) => i.name)).toEqual([...names]);
+      expect(await repo.log({ until: before })).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("make concurrent launches with one key one instance in a git repository too, whoever calls core", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "plateau-requests-"));
+    try {
+      await initRepository({ dir });
+      const { plateau, repo } = await memoryPlateau({ repo: createGitRepository({ dir, clock: systemClock }) });
+      const before = await repo.head();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => plateau.services.instances.launch({ template: "static-site", project: "u-alice", requestId: "one-key" }, alice)),
+      );
+      expect(new Set(results.map((result) => result.instance.name)).size).toBe(1);
+      expect(results.filter((result) => !result.replayed)).toHaveLength(1);
+      expect(await plateau.services.instances.list({ project: "u-alice" })).toHaveLength(1);
+      expect(await repo.log({ until: before })).toHaveLength(1);
+      await plateau.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("make concurrent stops with one key one request", async () => {
