@@ -3,7 +3,19 @@
 // to what core returns.
 import { Type, type Static, type TSchema } from "typebox";
 
+import { TEXT_PATTERN, WORD_PATTERN } from "./text.js";
+
 export { API_PREFIX, IDEMPOTENCY_HEADER } from "./http.js";
+
+/**
+ * Free text a person sends: the one text rule of src/contracts/text.ts (no control or
+ * bidirectional control characters, no lone surrogates, no white space at either end), and a
+ * length. `spaces: false` for a word (a group name). Every free-text field of a request uses it.
+ */
+export const Text = (options: { readonly maxLength: number; readonly minLength?: number; readonly spaces?: boolean; readonly description?: string }) => {
+  const { spaces, ...rest } = options;
+  return Type.String({ ...rest, pattern: spaces === false ? WORD_PATTERN : TEXT_PATTERN });
+};
 
 /**
  * `T | null` written as `type: [T, "null"]`: the response serializer writes it directly,
@@ -95,7 +107,7 @@ const Role = Type.Union([Type.Literal("owner"), Type.Literal("editor"), Type.Lit
 const Login = Type.String({ pattern: "^[a-z0-9][-a-z0-9._]*$", maxLength: 64 });
 export const Member = Type.Union([
   Type.Object({ login: Login, role: Role }, { additionalProperties: false }),
-  Type.Object({ group: Type.String({ pattern: "^[^\\s]+$", minLength: 1, maxLength: 200 }), role: Role }, { additionalProperties: false }),
+  Type.Object({ group: Text({ minLength: 1, maxLength: 200, spaces: false }), role: Role }, { additionalProperties: false }),
 ]);
 export const Quota = Type.Object(
   {
@@ -121,7 +133,7 @@ export const Project = Type.Object({
   instances: Type.Integer(),
 });
 export const CreateProjectBody = Type.Object(
-  { name: Name, lab: Name, title: Type.Optional(Type.String({ maxLength: 200 })) },
+  { name: Name, lab: Name, title: Type.Optional(Text({ maxLength: 200 })) },
   { additionalProperties: false, description: "The creator becomes the project's owner; the lab's project limit applies" },
 );
 export const MembersBody = Type.Object({ members: Type.Array(Member, { maxItems: 500 }) }, { additionalProperties: false });
@@ -169,7 +181,7 @@ export const Token = Type.Object({
 export type Token = Static<typeof Token>;
 export const CreateTokenBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Text({ minLength: 1, maxLength: 100 }),
     projects: Type.Optional(Type.Array(Name, { minItems: 1, maxItems: 100, description: "Limit the token to these projects" })),
     write: Type.Optional(Type.Boolean({ description: "False for a read-only token (default true)" })),
     expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
@@ -262,11 +274,15 @@ export type Instance = Static<typeof Instance>;
 
 export const LaunchBody = Type.Object(
   {
-    template: Type.String({ maxLength: 320, description: "A built-in template id, or <catalog>/<chart> for a chart of a Helm catalog" }),
-    version: Type.Optional(Type.String({ maxLength: 100, description: "A chart's version (default: the newest offered)" })),
+    template: Text({ maxLength: 320, spaces: false, description: "A built-in template id, or <catalog>/<chart> for a chart of a Helm catalog" }),
+    version: Type.Optional(Text({ maxLength: 100, spaces: false, description: "A chart's version (default: the newest offered)" })),
     name: Type.Optional(Type.String({ maxLength: 100, description: "Generated when absent" })),
-    values: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Validated against the template's values schema" })),
-    platform: Type.Optional(Type.String({ maxLength: 63, description: "Pin the instance to this platform" })),
+    values: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: "Validated against the template's values schema; at most 32 levels deep, 10,000 members and items, 128 KiB as JSON",
+      }),
+    ),
+    platform: Type.Optional(Text({ maxLength: 63, spaces: false, description: "Pin the instance to this platform" })),
   },
   { additionalProperties: false },
 );

@@ -3,7 +3,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { Ajv, type ValidateFunction } from "ajv";
+import { default as addFormats } from "ajv-formats";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from "fastify";
 import { API_PREFIX, ErrorBody, Health } from "../contracts/api.js";
 import type { HelmCatalogService } from "../core/helm/service.js";
 import type { CatalogService } from "../core/catalog/service.js";
@@ -79,6 +81,34 @@ function setBaselineHeaders(res: ServerResponse): void {
   res.setHeader("referrer-policy", "strict-origin-when-cross-origin");
 }
 
+/** Bodies parsed from a form (application/x-www-form-urlencoded): text only, coerced like a query string. */
+const formBodies = new WeakSet<object>();
+
+/**
+ * Request validators. Unknown fields are refused, not silently dropped (no mass assignment).
+ * Query strings, path parameters and form fields are text: coerced to the schema's types
+ * (`?limit=5`). JSON bodies are not: `true` or `["a"]` for a string is a 400, not "true"/"a".
+ */
+function validatorCompiler(): (route: { schema: FastifySchema; httpPart?: string }) => ValidateFunction {
+  const options = { removeAdditional: false, allErrors: true, useDefaults: true, addUsedSchema: false } as const;
+  const strict = new Ajv({ ...options, coerceTypes: false });
+  const coercing = new Ajv({ ...options, coerceTypes: "array" });
+  addFormats.default(strict);
+  addFormats.default(coercing);
+  return ({ schema, httpPart }) => {
+    if (httpPart !== "body") return coercing.compile(schema as object);
+    const json = strict.compile(schema as object);
+    const form = coercing.compile(schema as object);
+    const validate = ((data: unknown) => {
+      const chosen = typeof data === "object" && data !== null && formBodies.has(data) ? form : json;
+      const valid = chosen(data);
+      validate.errors = chosen.errors;
+      return valid;
+    }) as ValidateFunction;
+    return validate;
+  };
+}
+
 export type App = FastifyInstance<ReturnType<typeof createServer>, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 export async function buildApp(deps: ServerDeps): Promise<App> {
@@ -89,8 +119,6 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     // Requests log through the server's logger itself: a child logger per request costs more than the request.
     childLoggerFactory: (logger) => logger,
     trustProxy: deps.trustProxy ?? false,
-    // Unknown fields are refused, not silently dropped (no mass assignment); query strings are coerced.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true, useDefaults: true } },
     // Requests for an instance's host go to the proxy before Fastify routes anything.
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
@@ -125,6 +153,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       return server;
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler());
 
   await app.register(swagger, {
     openapi: {
@@ -153,7 +182,9 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
 
   // Pages' forms post urlencoded fields; 16 kB is plenty for them.
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 16_384 }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    const fields = Object.fromEntries(new URLSearchParams(body as string));
+    formBodies.add(fields);
+    done(null, fields);
   });
 
   const limiter = (perMinute: number) => createRateLimiter({ capacity: perMinute, refillPerMinute: perMinute, clock: deps.clock });

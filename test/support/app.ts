@@ -14,6 +14,7 @@ import { FULL_SCOPE, type UserPrincipal } from "../../src/core/access/principal.
 import { memoryPlateau } from "./plateau.js";
 import type { Clock } from "../../src/core/ports/clock.js";
 import type { LifecycleSettings } from "../../src/core/instances/expiry.js";
+import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
 
 export const ORIGIN = "http://localhost:8080";
 
@@ -33,9 +34,15 @@ export async function memoryApp(
     /** The time of the Plateau (its commits' expiries, its tokens); default: the system's. */
     clock?: Clock;
     lifecycle?: LifecycleSettings;
+    /** The desired-state repository (default: in memory); a real git repository makes concurrent requests interleave as in production. */
+    repo?: DesiredStateRepository;
   } = {},
 ) {
-  const composed = await memoryPlateau(options.clock ? { clock: options.clock } : {}, [], options.lifecycle ? { lifecycle: options.lifecycle } : {});
+  const composed = await memoryPlateau(
+    { ...(options.clock ? { clock: options.clock } : {}), ...(options.repo ? { repo: options.repo } : {}) },
+    [],
+    options.lifecycle ? { lifecycle: options.lifecycle } : {},
+  );
   const { adapters, plateau } = composed;
   const clock = options.clock ?? systemClock;
   // The proxy test writes statuses directly, as no reconciler runs: no cache to invalidate.

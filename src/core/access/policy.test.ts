@@ -42,6 +42,8 @@ const labAdmin = user("ada", { labs: ["imb"], labAdminOf: ["imb"] });
 const otherLabAdmin = user("lea", { labs: ["lmbp"], labAdminOf: ["lmbp"] });
 const operator = user("otto", { operator: true });
 const jean = user("jean.dupont");
+// Their login has a dot: their personal project's name ends with a hash of it.
+const jeanPersonal = personalProjectName("jean.dupont");
 
 const demo: ProjectFacts = {
   name: "demo",
@@ -54,7 +56,7 @@ const demo: ProjectFacts = {
     { group: "team-x", role: "editor" },
   ],
 };
-const personal: ProjectFacts = { name: "u-jean-dupont", lab: null, personal: "jean.dupont", members: [] };
+const personal: ProjectFacts = { name: jeanPersonal, lab: null, personal: "jean.dupont", members: [] };
 
 const allowed = (decision: Decision) => decision.allowed;
 const statusOf = (decision: Decision | { allowed: true; labs: readonly string[] | null }): number | "allowed" =>
@@ -133,15 +135,15 @@ describe("authorizeProject", () => {
   });
 
   it.each<[string, Principal, string, ProjectAction, number | "allowed"]>([
-    ["the owner launches into a personal project not yet made", jean, "u-jean-dupont", "write", "allowed"],
-    ["the owner reads a personal project not yet made", jean, "u-jean-dupont", "read", 404],
-    ["the owner administers a personal project not yet made", jean, "u-jean-dupont", "admin", 404],
-    ["someone else launches into another's personal project", stranger, "u-jean-dupont", "write", 404],
+    ["the owner launches into a personal project not yet made", jean, jeanPersonal, "write", "allowed"],
+    ["the owner reads a personal project not yet made", jean, jeanPersonal, "read", 404],
+    ["the owner administers a personal project not yet made", jean, jeanPersonal, "admin", 404],
+    ["someone else launches into another's personal project", stranger, jeanPersonal, "write", 404],
     ["someone writes to a lab project that does not exist", labAdmin, "ghost", "write", 404],
     ["someone reads a project that does not exist", stranger, "ghost", "read", 404],
     ["an operator reads a project that does not exist (the service answers 404)", operator, "ghost", "read", "allowed"],
     ["an operator writes to a project that does not exist", operator, "ghost", "write", 404],
-    ["anonymous writes to a personal project", ANONYMOUS, "u-jean-dupont", "write", 401],
+    ["anonymous writes to a personal project", ANONYMOUS, jeanPersonal, "write", 401],
   ])("%s", (_, principal, name, action, expected) => {
     expect(statusOf(authorizeProject(principal, name, undefined, action))).toBe(expected);
   });
@@ -172,9 +174,9 @@ describe("authorizeProject", () => {
     });
 
     it("applies to a personal project not yet made", () => {
-      expect(statusOf(authorizeProject(token(jean, { projects: ["u-jean-dupont"], write: true }), "u-jean-dupont", undefined, "write"))).toBe("allowed");
-      expect(statusOf(authorizeProject(token(jean, { projects: ["demo"], write: true }), "u-jean-dupont", undefined, "write"))).toBe(404);
-      expect(statusOf(authorizeProject(token(jean, { projects: null, write: false }), "u-jean-dupont", undefined, "write"))).toBe(403);
+      expect(statusOf(authorizeProject(token(jean, { projects: [jeanPersonal], write: true }), jeanPersonal, undefined, "write"))).toBe("allowed");
+      expect(statusOf(authorizeProject(token(jean, { projects: ["demo"], write: true }), jeanPersonal, undefined, "write"))).toBe(404);
+      expect(statusOf(authorizeProject(token(jean, { projects: null, write: false }), jeanPersonal, undefined, "write"))).toBe(403);
       expect(statusOf(authorizeProject(token(operator, { projects: ["demo"], write: false }), "ghost", undefined, "read"))).toBe(404);
     });
   });
@@ -214,12 +216,12 @@ describe("authorizeProjectQuota", () => {
     ["the lab admin's token limited to other projects", token(labAdmin, { projects: ["other"], write: true }), "demo", demo, 404],
     ["the lab admin's read-only token", token(labAdmin, readOnly), "demo", demo, 403],
     ["an operator's read-only token", token(operator, readOnly), "demo", demo, 403],
-    ["the owner of a personal project", jean, "u-jean-dupont", personal, 403],
-    ["a lab admin on a personal project", labAdmin, "u-jean-dupont", personal, 404],
-    ["an operator on a personal project", operator, "u-jean-dupont", personal, "allowed"],
-    ["an operator's read-only token on a personal project", token(operator, readOnly), "u-jean-dupont", personal, 403],
+    ["the owner of a personal project", jean, jeanPersonal, personal, 403],
+    ["a lab admin on a personal project", labAdmin, jeanPersonal, personal, 404],
+    ["an operator on a personal project", operator, jeanPersonal, personal, "allowed"],
+    ["an operator's read-only token on a personal project", token(operator, readOnly), jeanPersonal, personal, 403],
     ["an operator on a project that does not exist", operator, "ghost", undefined, 404],
-    ["the owner on a personal project not yet made", jean, "u-jean-dupont", undefined, 404],
+    ["the owner on a personal project not yet made", jean, jeanPersonal, undefined, 404],
   ])("%s", (_, principal, name, project, expected) => {
     expect(statusOf(authorizeProjectQuota(principal, name, project))).toBe(expected);
   });
@@ -288,7 +290,7 @@ describe("authorizeTokenManagement", () => {
     ["a browser session", jean, "allowed"],
     ["an unrestricted token", token(jean, FULL_SCOPE), "allowed"],
     ["a read-only token", token(jean, { projects: null, write: false }), 403],
-    ["a token limited to projects", token(jean, { projects: ["u-jean-dupont"], write: true }), 403],
+    ["a token limited to projects", token(jean, { projects: [jeanPersonal], write: true }), 403],
     ["an operator's read-only token", token(operator, { projects: null, write: false }), 403],
   ])("%s", (_, principal, expected) => {
     expect(statusOf(authorizeTokenManagement(principal))).toBe(expected);
@@ -297,26 +299,72 @@ describe("authorizeTokenManagement", () => {
 
 describe("personalProjectName", () => {
   it.each([
-    ["jean.dupont", "u-jean-dupont"],
     ["alice", "u-alice"],
-    ["jean_dupont", "u-jean-dupont"],
     ["a1-b2", "u-a1-b2"],
-    ["abcdefghijklmnopqrstuvwxyz0123456789", "u-abcdefghijklmnopqrstuvwxyz01"],
-    // cut where a dash would end the name: the dash goes
-    [`${"a".repeat(27)}.bcd`, `u-${"a".repeat(27)}`],
-    [`${"a".repeat(26)}..bcd`, `u-${"a".repeat(26)}`],
-  ])("%s → %s", (login, name) => {
+    ["0day", "u-0day"],
+    ["jean-dupont", "u-jean-dupont"],
+    // 28 characters: u-<login> is 30, still a name.
+    ["a".repeat(28), `u-${"a".repeat(28)}`],
+  ])("keeps u-<login> for a login that makes a project name: %s → %s", (login, name) => {
     expect(personalProjectName(login)).toBe(name);
   });
 
-  it("always gives a name of at most 30 characters, a DNS label that does not end with a dash", () => {
-    const logins = ["x", "jean.dupont", "a".repeat(64), `${"ab.".repeat(21)}c`, `${"a-".repeat(32)}`, "0day", "a._-b"];
-    for (let cut = 1; cut <= 40; cut++) logins.push(`${"a".repeat(cut)}.${"b".repeat(40)}`);
-    for (const login of logins) {
+  it.each([
+    ["jean.dupont", /^u-jean-dupont--[a-z2-7]{8}$/],
+    ["jean_dupont", /^u-jean-dupont--[a-z2-7]{8}$/],
+    ["a".repeat(29), new RegExp(`^u-${"a".repeat(18)}--[a-z2-7]{8}$`)],
+    ["abcdefghijklmnopqrstuvwxyz0123456789", /^u-abcdefghijklmnopqr--[a-z2-7]{8}$/],
+    [`${"a".repeat(17)}.bcd`, new RegExp(`^u-${"a".repeat(17)}--[a-z2-7]{8}$`)],
+    ["._x", /^u-x--[a-z2-7]{8}$/],
+    ["Élodie", /^u-lodie--[a-z2-7]{8}$/],
+    ["é", /^u---[a-z2-7]{8}$/],
+    // A valid login shaped like a hashed name is hashed too: the two forms never meet.
+    ["jean-dupont--abcdefgh", /^u-jean-dupont-abcdef--[a-z2-7]{8}$/],
+  ])("adds a hash when the login had to change: %s", (login, name) => {
+    expect(personalProjectName(login)).toMatch(name);
+  });
+
+  it("is stable: the same login always gives the same name", () => {
+    expect(personalProjectName("jean.dupont")).toBe(personalProjectName("jean.dupont"));
+    expect(personalProjectName("jean.dupont")).toBe("u-jean-dupont--" + personalProjectName("jean.dupont").slice(-8));
+  });
+
+  /** Logins that normalization or truncation used to confuse, and their neighbours. */
+  function trickyLogins(): string[] {
+    const logins = new Set<string>(["x", "a", "0", "u", "u-x", "jean.dupont", "jean_dupont", "jean-dupont", "jean..dupont", "jean._dupont", "jean-dupont-"]);
+    for (const separator of ["", "-", ".", "_", "--", "-.", "._", "__", "..", "-_-"]) {
+      logins.add(`jean${separator}dupont`);
+      logins.add(`${separator}jean${separator}`);
+    }
+    for (let length = 1; length <= 64; length++) {
+      logins.add("a".repeat(length));
+      logins.add(`${"a".repeat(length)}.b`);
+      logins.add(`${"a".repeat(length)}-b`);
+      logins.add(`${"a".repeat(length)}_b`);
+      logins.add(`b${"-a".repeat(length)}`.slice(0, 64));
+    }
+    for (let cut = 1; cut <= 40; cut++) {
+      logins.add(`${"a".repeat(cut)}.${"b".repeat(40)}`.slice(0, 64));
+      logins.add(`${"a".repeat(cut)}-${"b".repeat(40)}`.slice(0, 64));
+    }
+    // Names of the hashed form, taken as logins.
+    for (const login of [...logins].slice(0, 50)) logins.add(personalProjectName(login).slice(2));
+    // Every three-character login over a small alphabet of letters, digits and separators.
+    const alphabet = ["a", "b", "0", "-", ".", "_"];
+    for (const first of alphabet) for (const second of alphabet) for (const third of alphabet) logins.add(`${first}${second}${third}`);
+    return [...logins];
+  }
+
+  it("gives different logins different names, each a project name of at most 30 characters starting with u-", () => {
+    const seen = new Map<string, string>();
+    for (const login of trickyLogins()) {
       const name = personalProjectName(login);
       expect(name.length, login).toBeLessThanOrEqual(30);
       expect(name, login).toMatch(/^u-([-a-z0-9]*[a-z0-9])?$/);
-      expect(name.startsWith("u-"), login).toBe(true);
+      const other = seen.get(name);
+      expect(other === undefined || other === login, `${login} and ${other} both map to ${name}`).toBe(true);
+      seen.set(name, login);
     }
+    expect(seen.size).toBeGreaterThan(500);
   });
 });

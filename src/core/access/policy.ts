@@ -5,7 +5,9 @@
 // stops, removes), viewer (reads). A lab admin is owner of every project of the lab; a
 // platform operator is owner everywhere. A project the principal has no role on does not
 // exist for them (404), so project names do not leak; a role too low is a 403.
+import { createHash } from "node:crypto";
 import type { Member, ProjectRole } from "../model.js";
+import { isValidName, NAME_MAX_LENGTH } from "../names.js";
 import type { Principal, UserPrincipal } from "./principal.js";
 
 export interface ProjectFacts {
@@ -42,10 +44,48 @@ export function projectRole(principal: UserPrincipal, project: ProjectFacts): Pr
   return role;
 }
 
-/** The personal project of a login: `u-<login>`, a prefix lab projects may not use. */
+/** The tail of a personal project name made with a hash: two hyphens and 8 characters of base32. */
+const HASHED = /--[a-z2-7]{8}$/;
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+/**
+ * The personal project of a login, one per login and never another's (ADR 7):
+ * - `u-<login>` when that is a project name (a DNS label of at most 30 characters), as it
+ *   always was: `u-alice`, `u-jean-dupont`;
+ * - otherwise — the login has `.` or `_`, is longer than 28 characters, or ends like a hashed
+ *   name — `u-<readable>--<hash>`: the login with runs of other characters than a-z 0-9 made
+ *   one `-`, cut to 18 characters, then `--` and 8 base32 characters of the login's SHA-256
+ *   (`jean.dupont` → `u-jean-dupont--<8>`, `jean_dupont` → `u-jean-dupont--<8 others>`).
+ * The two forms never meet: a name of the first form never ends like the second. Two logins
+ * share a name of the second form only if their SHA-256 share 40 bits and their readable
+ * parts are equal; even then access follows the project's `personal` login, never its name.
+ */
 export function personalProjectName(login: string): string {
-  const base = `u-${login.replace(/[^a-z0-9-]/g, "-")}`.slice(0, 30);
-  return base.replace(/-+$/, "");
+  const plain = `u-${login}`;
+  if (isValidName(plain) && !HASHED.test(login)) return plain;
+  const readable = login
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+/, "")
+    .slice(0, NAME_MAX_LENGTH - "u---".length - 8)
+    .replace(/-+$/, "");
+  return `u-${readable}--${base32(createHash("sha256").update(login).digest().subarray(0, 5))}`;
+}
+
+/** 5 bytes → 8 characters of RFC 4648's base32 alphabet, lower-cased. */
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const byte of bytes) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
 }
 
 function tokenAllows(principal: UserPrincipal, project: string, action: ProjectAction | "create"): Decision | undefined {

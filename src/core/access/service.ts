@@ -3,6 +3,7 @@
 // is random (≥ 128 bits) and stored only as its SHA-256.
 import { createHash } from "node:crypto";
 import { InputError, NotAllowedError, NotFoundError, UnauthenticatedError } from "../errors.js";
+import { assertText } from "../text.js";
 import type { AccessStore, AuditEntry, TokenRecord, UserRecord } from "../ports/access-store.js";
 import type { Clock, Random } from "../ports/clock.js";
 import type { IdentityProvider, PendingSignIn } from "../ports/identity-provider.js";
@@ -136,6 +137,7 @@ export function createAccessService(deps: AccessServiceDeps) {
     user: UserRecord,
     request: { name: string; projects: readonly string[] | null; write: boolean; days?: number },
   ): Promise<CreatedToken> {
+    assertText("/name", request.name, { minLength: 1, maxLength: 100 });
     const days = request.days ?? deps.tokens.defaultDays;
     if (!Number.isInteger(days) || days < 1 || days > deps.tokens.maxDays) {
       throw InputError.field("/expiresInDays", "maximum", `must be a whole number of days between 1 and ${deps.tokens.maxDays}`);

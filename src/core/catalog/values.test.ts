@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { issuesOf } from "../testing/fixtures.js";
 import { webWithDatabase } from "../testing/fixtures.js";
-import { resolveValues, valueAt } from "./values.js";
+import { assertValuesBounded, resolveValues, valueAt, VALUES_LIMITS } from "./values.js";
 
 describe("resolveValues", () => {
   it("applies defaults", () => {
@@ -28,6 +28,34 @@ describe("resolveValues", () => {
   it("refuses NUL and control characters", () => {
     expect(issuesOf(() => resolveValues(webWithDatabase, { greeting: "a\u0000b" }))).toEqual([expect.objectContaining({ pointer: "/values/greeting", rule: "no-control-characters" })]);
     expect(resolveValues(webWithDatabase, { greeting: "two\nlines\tok" }).greeting).toBe("two\nlines\tok");
+  });
+
+  it("refuses values nested too deep, too many or too large, without recursing (an InputError, never a RangeError)", () => {
+    const nested = (depth: number, leaf: unknown = {}) => {
+      let value: unknown = leaf;
+      for (let i = 1; i < depth; i++) value = { a: value };
+      return value;
+    };
+    // Deeper than any stack: refused all the same.
+    for (const depth of [33, 2_000, 200_000]) {
+      expect(issuesOf(() => resolveValues(webWithDatabase, nested(depth))), String(depth)).toEqual([
+        { pointer: "/values", rule: "max-depth", message: "nested deeper than 32 levels" },
+      ]);
+    }
+    // 32 levels of objects and arrays are within the bound.
+    expect(() => assertValuesBounded(nested(32))).not.toThrow();
+    expect(() => assertValuesBounded({ a: [[[nested(29)]]] })).toThrow(/nested deeper than 32 levels/);
+    expect(() => assertValuesBounded({ a: [[nested(29)]] })).not.toThrow();
+    const many = Object.fromEntries(Array.from({ length: VALUES_LIMITS.entries + 1 }, (_, i) => [`k${i}`, i]));
+    expect(issuesOf(() => assertValuesBounded(many))).toEqual([expect.objectContaining({ pointer: "/values", rule: "max-entries" })]);
+    expect(issuesOf(() => assertValuesBounded({ a: Array.from({ length: VALUES_LIMITS.entries }, () => 0), b: 1 }))).toEqual([
+      expect.objectContaining({ rule: "max-entries" }),
+    ]);
+    expect(issuesOf(() => assertValuesBounded({ text: "é".repeat(VALUES_LIMITS.bytes / 2) }))).toEqual([
+      expect.objectContaining({ pointer: "/values", rule: "max-bytes" }),
+    ]);
+    expect(() => assertValuesBounded({ text: "x".repeat(VALUES_LIMITS.bytes / 2) })).not.toThrow();
+    expect(() => assertValuesBounded(undefined)).not.toThrow();
   });
 
   it("refuses values that are not an object", () => {

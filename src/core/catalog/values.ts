@@ -26,6 +26,37 @@ function validatorFor(template: Template): ValidateFunction {
   return validate;
 }
 
+/**
+ * How deep and how large values may be. Forms produce a few levels and a few kilobytes; the
+ * bounds keep what one request makes Plateau walk, validate, render and commit small, and no
+ * walk over values recurses deeper than this.
+ */
+export const VALUES_LIMITS = { depth: 32, entries: 10_000, bytes: 128 * 1024 } as const;
+
+/**
+ * Refuses values nested deeper than VALUES_LIMITS.depth, with more than `entries` members and
+ * items in all, or larger than `bytes` as JSON: an InputError on `pointer`. It walks without
+ * recursion, so values nested thousands of levels deep are refused, not a stack overflow.
+ */
+export function assertValuesBounded(values: unknown, pointer = "/values"): void {
+  const pending: { value: unknown; depth: number }[] = [{ value: values, depth: 1 }];
+  let entries = 0;
+  while (pending.length > 0) {
+    const { value, depth } = pending.pop() as { value: unknown; depth: number };
+    if (typeof value !== "object" || value === null) continue;
+    if (depth > VALUES_LIMITS.depth) throw InputError.field(pointer, "max-depth", `nested deeper than ${VALUES_LIMITS.depth} levels`);
+    const children = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
+    entries += children.length;
+    if (entries > VALUES_LIMITS.entries) {
+      throw InputError.field(pointer, "max-entries", `more than ${VALUES_LIMITS.entries} members and items in all`);
+    }
+    for (const child of children) pending.push({ value: child, depth: depth + 1 });
+  }
+  // Bounded in depth, JSON.stringify cannot overflow the stack.
+  const bytes = new TextEncoder().encode(JSON.stringify(values) ?? "").length;
+  if (bytes > VALUES_LIMITS.bytes) throw InputError.field(pointer, "max-bytes", `larger than ${VALUES_LIMITS.bytes / 1024} KiB as JSON (${Math.ceil(bytes / 1024)} KiB)`);
+}
+
 /** Values are JSON data; refuse NUL and other control characters no program argument can carry. */
 export function controlCharacterIssues(value: unknown, pointer: string, issues: InputIssue[]): void {
   if (typeof value === "string") {
@@ -64,6 +95,7 @@ export function resolveValues(template: Template, input: unknown): Record<string
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw InputError.field("/values", "type", "must be an object");
   }
+  assertValuesBounded(input);
   const values = structuredClone(input) as Record<string, unknown>;
   const issues: InputIssue[] = [];
   controlCharacterIssues(values, "/values", issues);

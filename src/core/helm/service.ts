@@ -3,6 +3,8 @@
 // checked values and chart of a launch. Values are committed to the public desired-state
 // repository, so the context never holds a secret nor a person's e-mail address, and a
 // person may not type a password into a form (it would be public): see docs/helm-catalogs.md.
+import { personalProjectName } from "../access/policy.js";
+import { assertValuesBounded } from "../catalog/values.js";
 import { InputError, NotFoundError } from "../errors.js";
 import type { PlatformDocument } from "../model.js";
 import type { HelmCatalogs } from "../ports/helm-catalogs.js";
@@ -193,7 +195,13 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
       values: unknown,
       version?: string,
     ): Promise<Record<string, JsonValue>> {
-      const { config, version: chosen } = await chartOf(reference, viewer, version, context.project === `u-${context.login}` ? "user" : "project");
+      assertValuesBounded(values);
+      const { config, version: chosen } = await chartOf(
+        reference,
+        viewer,
+        version,
+        context.project === personalProjectName(context.login) ? "user" : "project",
+      );
       const form = await formOf(config, chosen, context);
       return mergeValues(form.defaults, values);
     },
@@ -206,7 +214,13 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
       values: unknown,
       version?: string,
     ): Promise<PreparedHelmLaunch> {
-      const { config, version: chosen } = await chartOf(reference, viewer, version, context.project === `u-${context.login}` ? "user" : "project");
+      assertValuesBounded(values);
+      const { config, version: chosen } = await chartOf(
+        reference,
+        viewer,
+        version,
+        context.project === personalProjectName(context.login) ? "user" : "project",
+      );
       const form = await formOf(config, chosen, context);
       refusePasswords(form.schema, values);
       const checked = checkHelmValues(form.schema, mergeValues(form.defaults, values), { lockHidden: true });

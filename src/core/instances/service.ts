@@ -1,7 +1,7 @@
 // The instance lifecycle: launch, stop, start, renew, expire, remove, and what users read about instances.
 // Each change is exactly one commit in the desired-state repository (or none when nothing
 // changes); engines make it so.
-import { resolveValues } from "../catalog/values.js";
+import { assertValuesBounded, resolveValues } from "../catalog/values.js";
 import type { Template } from "../catalog/template.js";
 import { ConflictError, InputError, NotFoundError } from "../errors.js";
 import { assertName, generateName } from "../names.js";
@@ -21,7 +21,7 @@ import { localPlatformDocument } from "../platforms/service.js";
 import type { Clock, Random } from "../ports/clock.js";
 import type { CommitId, CommitInfo, DesiredStateRepository, FileChange } from "../ports/desired-state-repository.js";
 import type { Engine, EngineAvailability, LogOptions } from "../ports/engine.js";
-import type { StateIndex } from "../ports/state-index.js";
+import type { IndexedRequest, StateIndex } from "../ports/state-index.js";
 import type { InstanceEvent, ObservedStatus, StatusStore } from "../ports/status-store.js";
 import type { TemplateCatalog } from "../ports/template-catalog.js";
 import { renderInstance, renderNamespace, toManifestFiles } from "../render/render.js";
@@ -43,7 +43,7 @@ import { isChartReference, parseChartReference } from "../helm/chart-reference.j
 import { helmResources } from "../helm/resources.js";
 import type { CatalogViewer, HelmCatalogService } from "../helm/service.js";
 import { renderHelmApplication } from "../render/argocd.js";
-import { TRAILERS } from "../repository/trailers.js";
+import { requestIdOf, TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
 import { toView, type InstanceView } from "./views.js";
 import { day, expiredInstances, expiryEnabled, isExpired, launchExpiry, NEVER_EXPIRE, renewedExpiry, startExpiry, type LifecycleSettings } from "./expiry.js";
@@ -67,7 +67,10 @@ export interface LaunchRequest {
   readonly values?: unknown;
   /** Pin the instance to this platform. */
   readonly platform?: string;
-  /** An idempotency key: a retry with the same key returns the first result. */
+  /**
+   * The client's idempotency key: a retry by the same person, of a launch in the same project,
+   * with the same key returns the first result. Never published: commits carry a digest.
+   */
   readonly requestId?: string;
 }
 
@@ -392,16 +395,46 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     return result;
   }
 
-  async function replay(requestId: string | undefined): Promise<{ commit: CommitId; instance: InstanceView | null } | undefined> {
-    if (!requestId) return undefined;
-    const request = await index.findRequest(requestId);
-    if (!request) return undefined;
+  /** The id a request is published and found under: a digest of who asks, what, about what, and the key (ADR 14). */
+  const idOf = (key: string | undefined, requester: Requester, operation: string, target: string) =>
+    requestIdOf(key, { person: requester.login, operation, target });
+
+  /**
+   * The commit that already carried this request, if any. Asked before a change, and again in
+   * the writer's critical section (the index then at the head): of concurrent requests with
+   * one key, the first commits and the others answer its result.
+   */
+  const committed = async (id: string | undefined): Promise<IndexedRequest | undefined> => (id ? index.findRequest(id) : undefined);
+
+  /** What a request committed before answers: its commit, and its instance as it is now (null once removed). */
+  async function replay(id: string | undefined): Promise<{ commit: CommitId; instance: InstanceView | null } | undefined> {
+    const request = await committed(id);
+    return request && answerOf(request);
+  }
+
+  async function answerOf(request: IndexedRequest): Promise<{ commit: CommitId; instance: InstanceView | null }> {
     const [project = "", name = ""] = request.target.split("/");
     const instance = await view(project, name).catch((error: unknown) => {
       if (error instanceof NotFoundError) return null;
       throw error;
     });
     return { commit: request.commit, instance };
+  }
+
+  /** A launch already committed under this request id: its instance as it is now; a conflict once it was removed. */
+  async function launchReplayed(earlier: IndexedRequest): Promise<LaunchResult> {
+    const { commit, instance } = await answerOf(earlier);
+    if (!instance) {
+      throw new ConflictError(
+        `this request (its Idempotency-Key) already launched ${earlier.target} in commit ${commit.slice(0, 12)}, which has since been removed; send a new key to launch again`,
+      );
+    }
+    return {
+      instance,
+      commit,
+      replayed: true,
+      placement: { platform: instance.platform, reason: instance.placementReason, candidates: [], excluded: [] },
+    };
   }
 
   /**
@@ -430,27 +463,31 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     return { next, platform, asks, changes: [{ path: instancePath(project, name), content: serialize(next) }, ...changes] };
   }
 
-  async function setState(project: string, name: string, state: InstanceState, requester: Requester, requestId?: string): Promise<ChangeResult> {
+  async function setState(project: string, name: string, state: InstanceState, requester: Requester, key?: string): Promise<ChangeResult> {
     assertName("/project", project);
     assertName("/name", name);
-    const replayed = await replay(requestId);
+    const verb = state === "running" ? "start" : "stop";
+    const id = idOf(key, requester, verb, `${project}/${name}`);
+    const replayed = await replay(id);
     if (replayed) return replayed;
-    const { commit } = await writer.write(async (head) => {
+    const { commit, result: earlier } = await writer.write<IndexedRequest | undefined>(async (head) => {
+      const earlier = await committed(id);
+      if (earlier) return { commit: null, result: earlier };
       const intent = await intentAt(head, project, name);
       if (intent.spec.state === state || !head) return { commit: null, result: undefined };
       const { platform, asks, changes } = await changeState(head, intent, state);
-      const verb = state === "running" ? "start" : "stop";
       if (state === "running") await deps.tenancy.check(head, project, asks, { project, name });
       return {
         commit: {
           author: requester,
           message: `${verb} ${project}/${name}\n\nRequested by ${requester.login}.`,
-          trailers: trailersOf(verb, `${project}/${name}`, platform.metadata.name, requestId),
+          trailers: trailersOf(verb, `${project}/${name}`, platform.metadata.name, id),
           changes,
         },
         result: undefined,
       };
     });
+    if (earlier) return answerOf(earlier);
     return { commit, instance: await view(project, name) };
   }
 
@@ -492,6 +529,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
      */
     async placement(request: Omit<LaunchRequest, "requestId">, requester: Requester): Promise<Placement & { readonly asks: Resources }> {
       assertProjectName(request.project);
+      assertValuesBounded(request.values);
       const source = await sourceOf(request.template);
       const values = await launchValues(request, source, requester);
       const head = await repo.head();
@@ -505,19 +543,18 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     async launch(request: LaunchRequest, requester: Requester): Promise<LaunchResult> {
       assertProjectName(request.project);
       if (request.name !== undefined) assertName("/name", request.name);
-      const replayed = await replay(request.requestId);
-      if (replayed?.instance) {
-        return {
-          instance: replayed.instance,
-          commit: replayed.commit,
-          replayed: true,
-          placement: { platform: replayed.instance.platform, reason: replayed.instance.placementReason, candidates: [], excluded: [] },
-        };
-      }
+      const id = idOf(request.requestId, requester, "launch", request.project);
+      const replayed = await committed(id);
+      if (replayed) return launchReplayed(replayed);
+      assertValuesBounded(request.values);
       const source = await sourceOf(request.template);
       const values = await launchValues(request, source, requester);
 
-      const { commit, result } = await writer.write(async (head) => {
+      const { commit, result } = await writer.write<{ name: string; placement: Placement } | { earlier: IndexedRequest }>(async (head) => {
+        // Checked again one writer at a time, with the index at the head: of concurrent
+        // launches with one key, the first commits and the others answer its instance.
+        const earlier = await committed(id);
+        if (earlier) return { commit: null, result: { earlier } };
         if (!head) throw new ConflictError("the desired-state repository has not been initialized");
         const name = request.name ?? (await uniqueName(head, request.project));
         if ((await repo.readFile(head, instancePath(request.project, name))) !== undefined) {
@@ -554,7 +591,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
           commit: {
             author: requester,
             message: `launch ${ref} (${spec.template} ${spec.templateVersion}) on ${placement.platform}\n\nRequested by ${requester.login}. Placement: ${placement.reason}.`,
-            trailers: trailersOf("launch", ref, placement.platform, request.requestId),
+            trailers: trailersOf("launch", ref, placement.platform, id),
             changes: [
               ...(await projectChanges(head, request.project, platform, requester, now)),
               { path: instancePath(request.project, name), content: serialize(intent) },
@@ -564,11 +601,12 @@ export function createInstanceService(deps: InstanceServiceDeps) {
           result: { name, placement },
         };
       });
+      if ("earlier" in result) return launchReplayed(result.earlier);
       return { instance: await view(request.project, result.name), commit, placement: result.placement, replayed: false };
     },
 
-    stop: (project: string, name: string, requester: Requester, requestId?: string) => setState(project, name, "stopped", requester, requestId),
-    start: (project: string, name: string, requester: Requester, requestId?: string) => setState(project, name, "running", requester, requestId),
+    stop: (project: string, name: string, requester: Requester, key?: string) => setState(project, name, "stopped", requester, key),
+    start: (project: string, name: string, requester: Requester, key?: string) => setState(project, name, "running", requester, key),
 
     /**
      * Keeps a running instance longer: one commit moving its expiry `days` (default renewDays)
@@ -576,16 +614,19 @@ export function createInstanceService(deps: InstanceServiceDeps) {
      * commit for an instance that never expires. A stopped instance is refused: it does not
      * run, so it does not expire, and starting it gives it a fresh expiry.
      */
-    async renew(project: string, name: string, request: RenewRequest, requester: Requester, requestId?: string): Promise<ChangeResult> {
+    async renew(project: string, name: string, request: RenewRequest, requester: Requester, key?: string): Promise<ChangeResult> {
       assertName("/project", project);
       assertName("/name", name);
       if (request.days !== undefined && (!Number.isInteger(request.days) || request.days < 1)) {
         throw InputError.field("/days", "minimum", "must be a whole number of days, at least 1");
       }
-      const replayed = await replay(requestId);
-      if (replayed) return replayed;
       const ref = `${project}/${name}`;
-      const { commit } = await writer.write(async (head) => {
+      const id = idOf(key, requester, "renew", ref);
+      const replayed = await replay(id);
+      if (replayed) return replayed;
+      const { commit, result: earlier } = await writer.write<IndexedRequest | undefined>(async (head) => {
+        const earlier = await committed(id);
+        if (earlier) return { commit: null, result: earlier };
         const intent = await intentAt(head, project, name);
         const current = intent.spec.expiresAt;
         if (!head || !expiring || current === undefined) return { commit: null, result: undefined };
@@ -602,12 +643,13 @@ export function createInstanceService(deps: InstanceServiceDeps) {
           commit: {
             author: requester,
             message: `renew ${ref} until ${day(renewal.expiresAt)}\n\nRequested by ${requester.login}. It was to expire on ${day(current)}${why}.`,
-            trailers: trailersOf("renew", ref, intent.placement.platform, requestId),
+            trailers: trailersOf("renew", ref, intent.placement.platform, id),
             changes: [{ path: instancePath(project, name), content: serialize(next) }],
           },
           result: undefined,
         };
       });
+      if (earlier) return answerOf(earlier);
       return { commit, instance: await view(project, name) };
     },
 
@@ -640,16 +682,21 @@ export function createInstanceService(deps: InstanceServiceDeps) {
      * namespace there). The target must pass every constraint of placement. Data on volumes
      * does not move with it: that is the recovery plan's business.
      */
-    async move(project: string, name: string, to: string, requester: Requester, requestId?: string): Promise<ChangeResult & { placement: Placement }> {
+    async move(project: string, name: string, to: string, requester: Requester, key?: string): Promise<ChangeResult & { placement: Placement }> {
       assertName("/project", project);
       assertName("/name", name);
       assertName("/platform", to);
-      const replayed = await replay(requestId);
-      if (replayed) {
+      const id = idOf(key, requester, "move", `${project}/${name}`);
+      const moved = async (earlier: IndexedRequest) => {
+        const replayed = await answerOf(earlier);
         const instance = replayed.instance;
         return { ...replayed, placement: { platform: instance?.platform ?? to, reason: instance?.placementReason ?? "", candidates: [], excluded: [] } };
-      }
-      const { commit, result } = await writer.write(async (head) => {
+      };
+      const replayed = await committed(id);
+      if (replayed) return moved(replayed);
+      const { commit, result } = await writer.write<Placement | { earlier: IndexedRequest }>(async (head) => {
+        const earlier = await committed(id);
+        if (earlier) return { commit: null, result: { earlier } };
         const intent = await intentAt(head, project, name);
         if (!head) throw new ConflictError("the desired-state repository has not been initialized");
         const source = await sourceOf(intent.spec.template);
@@ -674,7 +721,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
           commit: {
             author: requester,
             message: `move ${ref} from ${from} to ${target.metadata.name}\n\nRequested by ${requester.login}. Data on its volumes stays on ${from}.`,
-            trailers: trailersOf("move", ref, target.metadata.name, requestId),
+            trailers: trailersOf("move", ref, target.metadata.name, id),
             changes: [
               ...(await projectChanges(head, project, target, requester, clock.now().toISOString())),
               { path: instancePath(project, name), content: serialize(next) },
@@ -685,28 +732,32 @@ export function createInstanceService(deps: InstanceServiceDeps) {
           result: placement,
         };
       });
+      if ("earlier" in result) return moved(result.earlier);
       return { commit, instance: await view(project, name), placement: result };
     },
 
-    async remove(project: string, name: string, requester: Requester, requestId?: string): Promise<ChangeResult> {
+    async remove(project: string, name: string, requester: Requester, key?: string): Promise<ChangeResult> {
       assertName("/project", project);
       assertName("/name", name);
-      const replayed = await replay(requestId);
+      const id = idOf(key, requester, "remove", `${project}/${name}`);
+      const replayed = await committed(id);
       if (replayed) return { commit: replayed.commit, instance: null };
-      const { commit } = await writer.write(async (head) => {
+      const { commit, result: earlier } = await writer.write<IndexedRequest | undefined>(async (head) => {
+        const earlier = await committed(id);
+        if (earlier) return { commit: null, result: earlier };
         const intent = await intentAt(head, project, name);
         const platform = intent.placement.platform;
         return {
           commit: {
             author: requester,
             message: `remove ${project}/${name}\n\nRequested by ${requester.login}. Its workload and its data are removed from ${platform}.`,
-            trailers: trailersOf("remove", `${project}/${name}`, platform, requestId),
+            trailers: trailersOf("remove", `${project}/${name}`, platform, id),
             changes: [{ path: instancePath(project, name), remove: true }, ...renderedRemovals(platform, project, name)],
           },
           result: undefined,
         };
       });
-      return { commit, instance: null };
+      return { commit: earlier?.commit ?? commit, instance: null };
     },
 
     get: (project: string, name: string) => {

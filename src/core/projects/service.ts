@@ -4,10 +4,11 @@
 import { ConflictError, InputError, NotFoundError, QuotaExceededError } from "../errors.js";
 import { API_VERSION, parseProject, serialize, type Member, type ProjectDocument, type Quota } from "../model.js";
 import { assertName } from "../names.js";
+import { assertText } from "../text.js";
 import type { Clock } from "../ports/clock.js";
 import type { IndexedProject, StateIndex } from "../ports/state-index.js";
 import { projectPath } from "../repository/layout.js";
-import { TRAILERS } from "../repository/trailers.js";
+import { requestIdOf, TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
 import type { DesiredStateRepository, CommitId } from "../ports/desired-state-repository.js";
 import type { Requester } from "../identity.js";
@@ -20,6 +21,7 @@ export interface ProjectView extends IndexedProject {
 }
 
 const MAX_MEMBERS = 500;
+const TITLE_MAX_LENGTH = 200;
 
 export function createProjectService(deps: {
   repo: DesiredStateRepository;
@@ -43,16 +45,17 @@ export function createProjectService(deps: {
     return parseProject(text, projectPath(name));
   }
 
+  /** The commit that already carried this request (its digest: ADR 14), if any. */
+  const committed = (id: string | undefined) => (id ? index.findRequest(id) : undefined);
+
   /** Rewrites a project's file: one commit, none when nothing changes. */
-  async function update(
-    name: string,
-    action: string,
-    requester: Requester,
-    requestId: string | undefined,
-    change: (document: ProjectDocument) => ProjectDocument,
-  ) {
+  async function update(name: string, action: string, requester: Requester, key: string | undefined, change: (document: ProjectDocument) => ProjectDocument) {
     assertName("/project", name);
-    const { commit } = await deps.writer.write(async (head) => {
+    const requestId = requestIdOf(key, { person: requester.login, operation: action, target: name });
+    const { commit, result: earlier } = await deps.writer.write<CommitId | undefined>(async (head) => {
+      // A retry answers the first result, even if the project changed since.
+      const earlier = await committed(requestId);
+      if (earlier) return { commit: null, result: earlier.commit };
       const before = await documentAt(head, name);
       const after = change(before);
       const content = serialize(after);
@@ -70,7 +73,7 @@ export function createProjectService(deps: {
         result: undefined,
       };
     });
-    return { project: await view(name), commit };
+    return { project: await view(name), commit: earlier ?? commit };
   }
 
   return {
@@ -96,8 +99,12 @@ export function createProjectService(deps: {
     ): Promise<{ project: ProjectView; commit: string | null }> {
       assertLabProjectName(request.name);
       assertName("/lab", request.lab);
-      const title = (request.title ?? request.name).trim() || request.name;
-      const { commit } = await deps.writer.write(async (head) => {
+      if (request.title !== undefined) assertText("/title", request.title, { maxLength: TITLE_MAX_LENGTH });
+      const title = request.title || request.name;
+      const requestId = requestIdOf(request.requestId, { person: requester.login, operation: "create-project", target: request.name });
+      const { commit, result: earlier } = await deps.writer.write<CommitId | undefined>(async (head) => {
+        const earlier = await committed(requestId);
+        if (earlier) return { commit: null, result: earlier.commit };
         if (head && (await deps.repo.readFile(head, projectPath(request.name))) !== undefined) {
           throw new ConflictError(`project ${request.name} already exists`);
         }
@@ -127,18 +134,18 @@ export function createProjectService(deps: {
             trailers: {
               [TRAILERS.action]: "create-project",
               [TRAILERS.project]: request.name,
-              ...(request.requestId ? { [TRAILERS.requestId]: request.requestId } : {}),
+              ...(requestId ? { [TRAILERS.requestId]: requestId } : {}),
             },
             changes: [{ path: projectPath(request.name), content: document }],
           },
           result: undefined,
         };
       });
-      return { project: await view(request.name), commit };
+      return { project: await view(request.name), commit: earlier ?? commit };
     },
 
     /** Replaces the members of a lab project. A project always keeps an owner. */
-    setMembers(name: string, members: readonly Member[], requester: Requester, requestId?: string) {
+    async setMembers(name: string, members: readonly Member[], requester: Requester, key?: string) {
       if (members.length > MAX_MEMBERS) throw InputError.field("/members", "maxItems", `at most ${MAX_MEMBERS} members`);
       const seen = new Set<string>();
       members.forEach((member, i) => {
@@ -146,7 +153,10 @@ export function createProjectService(deps: {
         if (seen.has(key)) throw InputError.field(`/members/${i}`, "uniqueItems", `${key} is listed twice`);
         seen.add(key);
       });
-      return update(name, "set-members", requester, requestId, (document) => {
+      members.forEach((member, i) => {
+        if ("group" in member) assertText(`/members/${i}/group`, member.group, { maxLength: 200, spaces: false });
+      });
+      return update(name, "set-members", requester, key, (document) => {
         if (document.spec.personal) throw new ConflictError(`${name} is a personal project: it has one member, its owner`);
         if (!members.some((member) => member.role === "owner")) throw InputError.field("/members", "owner", "a project needs at least one owner");
         const sorted = [...members].sort((a, b) => {
@@ -159,8 +169,8 @@ export function createProjectService(deps: {
     },
 
     /** Sets a project's own quota (lab admins and operators). */
-    setQuota(name: string, quota: Quota, requester: Requester, requestId?: string) {
-      return update(name, "set-quota", requester, requestId, (document) => ({ ...document, spec: { ...document.spec, quota } }));
+    setQuota(name: string, quota: Quota, requester: Requester, key?: string) {
+      return update(name, "set-quota", requester, key, (document) => ({ ...document, spec: { ...document.spec, quota } }));
     },
   };
 }

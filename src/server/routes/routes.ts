@@ -43,7 +43,7 @@ import { parseChartReference } from "../../core/helm/chart-reference.js";
 import { personalProjectName } from "../../core/access/policy.js";
 import type { CatalogViewer } from "../../core/helm/service.js";
 import type { App, ServerDeps } from "../app.js";
-import { NotAllowedError, NotFoundError } from "../../core/errors.js";
+import { InputError, NotAllowedError, NotFoundError } from "../../core/errors.js";
 import { userOf, visibleProjects, type RouteAccess } from "../access.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
@@ -77,10 +77,21 @@ const viewerOf = (principal: Principal): CatalogViewer =>
     : { login: "", groups: [], labs: [], operator: false };
 /** French when the browser prefers it, as the portal does. */
 const languageOf = (request: FastifyRequest): "en" | "fr" => (/^fr\b/i.test(request.headers["accept-language"] ?? "") ? "fr" : "en");
+/**
+ * The client's idempotency key, if it sent one: 1 to 200 visible ASCII characters (a UUID…).
+ * Core scopes it to the person, the operation and its target, and publishes only a digest.
+ * A key that breaks the rule is refused: ignoring it would make a retry act twice.
+ */
 const requestId = (request: FastifyRequest): string | undefined => {
   const value = request.headers[IDEMPOTENCY_HEADER];
-  return typeof value === "string" && value.length > 0 && value.length <= 200 ? value : undefined;
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^[\x21-\x7e]{1,200}$/.test(value)) {
+    throw InputError.field(`headers:/${IDEMPOTENCY_HEADER}`, "pattern", "must be 1 to 200 visible ASCII characters, sent once (a UUID, for example)");
+  }
+  return value;
 };
+/** The most a change's body may weigh: launches carry values (at most 128 KiB as JSON), members lists 500 entries, the rest a few fields. */
+const BODY_LIMIT = { launch: 512 * 1024, members: 256 * 1024, small: 16 * 1024 } as const;
 
 export function registerRoutes(app: App, deps: ServerDeps): void {
   const { instances, projects, platforms, catalog, charts } = deps.services;
@@ -165,6 +176,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     "/projects",
     {
       config: { access: { kind: "project-create" }, audit: "create-project" },
+      bodyLimit: BODY_LIMIT.small,
       schema: {
         tags: ["projects"],
         summary: "Create a lab project (one commit); you become its owner",
@@ -183,6 +195,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     "/projects/:project/members",
     {
       config: { access: { kind: "project", action: "admin" }, audit: "set-members" },
+      bodyLimit: BODY_LIMIT.members,
       schema: {
         tags: ["projects"],
         summary: "Replace the members of a project (one commit; owners only)",
@@ -206,6 +219,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     "/projects/:project/quota",
     {
       config: { access: { kind: "project-quota" }, audit: "set-quota" },
+      bodyLimit: BODY_LIMIT.small,
       schema: {
         tags: ["projects"],
         summary: "Set a project's quota (one commit; lab admins and operators)",
@@ -245,6 +259,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     "/projects/:project/instances",
     {
       config: { access: { kind: "project", action: "write" }, audit: "launch", rateLimit: "launch" },
+      bodyLimit: BODY_LIMIT.launch,
       schema: {
         tags: ["instances"],
         summary: "Launch an instance of a template (one commit); the platform runs it next",
@@ -266,6 +281,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     "/projects/:project/placement",
     {
       config: { access: { kind: "project", action: "write" } },
+      bodyLimit: BODY_LIMIT.launch,
       schema: {
         tags: ["instances"],
         summary: "Where a launch would go and why, every platform scored or excluded with its reason; nothing is committed",
@@ -323,6 +339,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     {
       // Each renewal is a commit adding days: counted with launches and starts.
       config: { access: { kind: "project", action: "write" }, audit: "renew", rateLimit: "launch" },
+      bodyLimit: BODY_LIMIT.small,
       schema: {
         tags: ["instances"],
         summary: "Keep a running instance longer before Plateau stops it (one commit; none for an instance that never expires)",
@@ -348,6 +365,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     "/projects/:project/instances/:instance/move",
     {
       config: { access: { kind: "project", action: "write" }, audit: "move" },
+      bodyLimit: BODY_LIMIT.small,
       schema: {
         tags: ["instances"],
         summary: "Re-place an instance on another platform (one commit); its data does not move",
