@@ -303,6 +303,18 @@ describe("plateau login", () => {
     expect((await runCli(env, "logout")).code).toBe(0);
     expect((await fetch(`${origin}/api/v1/me`, { headers: { authorization: `Bearer ${saved[origin]?.token}` } })).status).toBe(401);
   });
+  it("refuses a token name that is not plain text before asking anything (400 naming the field and the rule)", async () => {
+    const challenge = "a".repeat(43);
+    for (const name of ["ci\u0000", "\u202eevil", "ci\n"]) {
+      const answer = await fetch(`${origin}/auth/cli?port=40000&challenge=${challenge}&state=${"s".repeat(16)}&name=${encodeURIComponent(name)}`, {
+        redirect: "manual",
+      });
+      expect(answer.status).toBe(400);
+      const body = (await answer.json()) as { error: { issues?: { path: string; rule: string }[] } };
+      expect(JSON.stringify(body)).toContain("name");
+      expect(JSON.stringify(body)).toContain("text");
+    }
+  });
 });
 
 describe("rate limits", () => {

@@ -3,6 +3,7 @@
 // not JSON; they go through the same access layer as the API.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { Text } from "../../contracts/api.js";
 import { safeReturnTo } from "../../core/access/service.js";
 import { isPlateauError } from "../../core/errors.js";
 import type { App, ServerDeps } from "../app.js";
@@ -155,7 +156,7 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
     port: Type.Integer({ minimum: 1024, maximum: 65535 }),
     challenge: Type.String({ pattern: "^[A-Za-z0-9_-]{43}$" }),
     state: Type.String({ pattern: "^[A-Za-z0-9_-]{16,128}$" }),
-    name: Type.Optional(Type.String({ maxLength: 100 })),
+    name: Type.Optional(Text({ maxLength: 100 })),
   });
   app.get(
     "/auth/cli",
