@@ -39,6 +39,8 @@ export interface RunningPlateau {
   readonly demoPasswordsGenerated: boolean;
   /** The configured identity providers as the start-up check found them (none with the embedded provider). */
   readonly identityProviders: Promise<readonly ProviderStatus[]>;
+  /** The same, now: `checking` for those not read yet. */
+  identityProviderStatuses(): readonly ProviderStatus[];
   close(): Promise<void>;
 }
 
@@ -234,6 +236,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
     demoAccounts: identity.accounts,
     demoPasswordsGenerated: identity.generatedPasswords,
     identityProviders: providerWatch?.initial ?? Promise.resolve([]),
+    identityProviderStatuses: () => providerWatch?.statuses() ?? [],
     async close() {
       if (closed) return;
       closed = true;
