@@ -334,6 +334,48 @@ describe("embedded OpenID provider", () => {
     expect(new URL(redirected.location ?? "", h.base).href.startsWith(`${h.issuer}/interaction/`)).toBe(true);
   });
 
+  it("behind a TLS front (an https issuer served over http), issues https URLs and Secure cookies", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const issuer = "https://plateau.example.org/oidc";
+    const redirectUri = "https://plateau.example.org/auth/callback/embedded";
+    const behindFront = await createEmbeddedProvider({
+      issuer,
+      accounts,
+      clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [redirectUri], postLogoutRedirectUris: ["https://plateau.example.org/"] }],
+      keys,
+    });
+    server.on("request", (req, res) => behindFront.handle(req, res));
+    try {
+      // What the front forwards: its own Host, and whatever X-Forwarded-* a client slipped in.
+      const headers = { host: "127.0.0.1", "x-forwarded-proto": "http", "x-forwarded-host": "evil.example" };
+      const discovery = (await (await fetch(`${base}/oidc/.well-known/openid-configuration`, { headers })).json()) as Discovery;
+      expect(discovery.issuer).toBe(issuer);
+      expect(discovery.authorization_endpoint).toBe(`${issuer}/auth`);
+      expect(discovery.token_endpoint).toBe(`${issuer}/token`);
+      const authorize = new URL(`${base}/oidc/auth`);
+      authorize.search = new URLSearchParams({
+        client_id: CLIENT_ID,
+        response_type: "code",
+        scope: SCOPE,
+        redirect_uri: redirectUri,
+        state: "s",
+        nonce: "n",
+        code_challenge: createHash("sha256").update("v".repeat(43)).digest("base64url"),
+        code_challenge_method: "S256",
+      }).toString();
+      const answer = await fetch(authorize, { redirect: "manual", headers });
+      expect(answer.status).toBe(303);
+      const cookies = answer.headers.getSetCookie();
+      expect(cookies.length).toBeGreaterThan(0);
+      for (const cookie of cookies) expect(cookie.toLowerCase()).toContain("; secure");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("refuses an authorization request without PKCE", async () => {
     const discovery = await discover(h);
     const url = new URL(discovery.authorization_endpoint);
