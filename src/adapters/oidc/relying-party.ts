@@ -3,6 +3,9 @@
 // response, ID token iss/aud/azp/nonce/exp/alg, userinfo sub). It leaves the ID token signature to
 // the application when the token comes from the token endpoint, and never bounds `iat`: those
 // checks are made here with jose, on the raw ID token, before the identity is accepted.
+// What fails on the provider's side (discovery, its token or userinfo endpoint) is an
+// IdentityProviderError naming the provider, the stage and its error code, never a secret;
+// what refuses the sign-in itself is a NotAllowedError naming the check.
 import * as oidc from "openid-client";
 import { createRemoteJWKSet, customFetch as joseCustomFetch, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { NotAllowedError, UnavailableError, assert, isPlateauError } from "../../core/errors.js";

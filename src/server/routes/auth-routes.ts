@@ -48,7 +48,7 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
   /** A failed sign-in as a page: the reason, and for a provider's failure, what its administrators should check. */
   function signInFailure(request: FastifyRequest, reply: FastifyReply, error: PlateauError) {
     const l = lang(request);
-    if (!(error instanceof IdentityProviderError)) return failure(request, reply, error.code === "not-found" ? 404 : 403, error.message, "/auth/sign-in");
+    if (!(error instanceof IdentityProviderError)) return failure(request, reply, 403, error.message, "/auth/sign-in");
     const check = (items: string[]) =>
       `<p>${t(l, "À vérifier par l'administrateur de Plateau :", "What Plateau's administrator should check:")}</p><ul class="muted">${items.map((item) => `<li>${item}</li>`).join("")}</ul>`;
     const field = (name: string) => `<code>identity.providers[…].${name}</code>`;
@@ -153,8 +153,8 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
       try {
         begun = await access.beginSignIn(provider, `${origin()}/auth/callback/${provider}`, request.query.returnTo);
       } catch (error) {
-        // An unknown or unavailable provider: a page for the person, not JSON.
-        if (!isPlateauError(error)) throw error;
+        // A provider down or misconfigured: a page for the person, not JSON.
+        if (!(error instanceof IdentityProviderError)) throw error;
         return signInFailure(request, reply, error);
       }
       const { url, key } = begun;
