@@ -37,6 +37,26 @@ const program = createProgram({
           : `  Platform   ${platform.name}: unavailable: ${platform.reason ?? "unknown reason"}${platform.hint ? `; ${platform.hint}` : ""}. Launches are committed and run once it is available.`,
       );
     }
+    // Configured identity providers, as their discovery documents were read at start-up (not
+    // waited for long: a federation's hundreds of providers, some slow to resolve, go on in the log).
+    let waited: ReturnType<typeof setTimeout> | undefined;
+    const providers =
+      (await Promise.race([running.identityProviders, new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), 15_000)))])) ??
+      running.identityProviderStatuses();
+    clearTimeout(waited);
+    const problems = providers.filter((provider) => provider.state !== "ready");
+    const describe = (provider: (typeof providers)[number]) =>
+      provider.state === "ready"
+        ? `  Sign-in    ${provider.id}: ready`
+        : provider.state === "checking"
+          ? `  Sign-in    ${provider.id}: still being read (the log will say)`
+          : `  Sign-in    ${provider.id}: ${provider.state}: ${provider.reason ?? "unknown reason"}${provider.state === "unavailable" ? " (tried again later)" : ""}`;
+    if (providers.length > 0 && providers.length <= 10) for (const provider of providers) output.line(describe(provider));
+    if (providers.length > 10) {
+      output.line(`  Sign-in    ${providers.length} identity providers, ${providers.length - problems.length} ready`);
+      for (const provider of problems.slice(0, 10)) output.line(describe(provider));
+      if (problems.length > 10) output.line(`  Sign-in    and ${problems.length - 10} more not ready: see the log`);
+    }
     const cli = running.url === "http://localhost:8080" ? "npx plateau" : `npx plateau --server ${running.url}`;
     if (running.demoAccounts.length > 0) {
       const { DEMO_ROLES } = await import("./identity.js");

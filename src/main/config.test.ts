@@ -2,8 +2,10 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { mapClaims } from "../core/access/claims.js";
 import { InputError } from "../core/errors.js";
 import { lifecycleSettings, loadConfig, paths } from "./config.js";
+import { claimMappings } from "./identity.js";
 
 describe("loadConfig", () => {
   it("has defaults for everything but is overridden by file, environment and flags, in that order", async () => {
@@ -43,8 +45,9 @@ describe("loadConfig", () => {
     );
     const config = loadConfig({ env: { PLATEAU_OIDC_UNIV_A_CLIENT_SECRET: "from-env" }, cwd });
     expect(config.identity.providers[0]).toMatchObject({ id: "univ-a", clientSecret: "from-env", scopes: ["openid", "profile", "email"] });
-    // A provider's own mapping gets the defaults for what it does not set.
-    expect(config.identity.providers[1]?.claims?.login).toEqual(["preferred_username", "uid", "eppn", "email"]);
+    // A provider's own mapping is what it sets, nothing more: the rest comes from identity.claims.
+    expect(config.identity.providers[1]?.claims).toEqual({ labs: [{ claim: "ou", match: "^(.+)$", replace: "$1" }] });
+    expect(config.identity.providers[0]?.claims).toBeUndefined();
     expect(config.identity.claims.labs[0]?.match).toBe("^lab:([a-z0-9-]+)$");
     expect(config.sessions).toEqual({ idleMinutes: 120, absoluteHours: 12 });
 
@@ -57,6 +60,75 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: {}, cwd })).toThrow(/maxDays/);
     await writeFile(join(cwd, "plateau.yaml"), "identity:\n  providers:\n    - { id: Bad_Id, title: A, issuer: https://a.example.org, clientId: x }\n");
     expect(() => loadConfig({ env: {}, cwd })).toThrow(/\/identity\/providers\/0\/id/);
+  });
+
+  it("gives every provider identity.claims, and a provider's own claims only override the fields they set", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "plateau-config-"));
+    await writeFile(
+      join(cwd, "plateau.yaml"),
+      [
+        "identity:",
+        "  claims:",
+        "    labs: [{ claim: groups, match: '^(timelords)$' }]",
+        "    operators: { logins: [rose] }",
+        "  providers:",
+        "    - { id: llng, title: LemonLDAP::NG, issuer: https://auth.example.org/, clientId: plateau }",
+        "    - id: keycloak",
+        "      title: Keycloak",
+        "      issuer: https://sso.example.org/realms/research",
+        "      clientId: plateau",
+        "      claims:",
+        "        login: [uid]",
+        "        groups: { claim: realm_access.roles }",
+        "        operators: { groups: [admins] }",
+        "",
+      ].join("\n"),
+    );
+    const config = loadConfig({ env: {}, cwd });
+    const { claims, claimsByProvider } = claimMappings(config);
+    // LemonLDAP::NG's demo user dwho: groups ["timelords", "users"], and no claims of its own configured.
+    const dwho = { sub: "dwho", preferred_username: "dwho", groups: ["timelords", "users"] };
+    expect(claimsByProvider.has("llng")).toBe(false);
+    expect(mapClaims(dwho, claimsByProvider.get("llng") ?? claims).labs).toEqual(["timelords"]);
+    // Keycloak's own fields win; the global lab rule still applies; operators merge field by field.
+    const keycloak = claimsByProvider.get("keycloak");
+    expect(keycloak).toBeDefined();
+    const fromKeycloak = mapClaims(
+      { sub: "1", uid: "Rose", preferred_username: "other", realm_access: { roles: ["timelords", "admins"] } },
+      keycloak ?? claims,
+    );
+    expect(fromKeycloak).toMatchObject({ login: "rose", groups: ["admins", "timelords"], operator: true });
+    expect(keycloak?.labs.map((rule) => rule.match.source)).toEqual(["^(timelords)$"]);
+    expect([...(keycloak?.operators.groups ?? [])]).toEqual(["admins"]);
+    expect([...(keycloak?.operators.logins ?? [])]).toEqual(["rose"]);
+    expect(mapClaims({ sub: "2", uid: "amy", groups: ["timelords"] }, keycloak ?? claims).labs).toEqual(["timelords"]);
+    // A bad expression in a provider's own rules is named at its place.
+    await writeFile(
+      join(cwd, "plateau.yaml"),
+      "identity:\n  providers:\n    - { id: a, title: A, issuer: https://a.example.org, clientId: x, claims: { labs: [{ claim: g, match: '(' }] } }\n",
+    );
+    expect(() => claimMappings(loadConfig({ env: {}, cwd }))).toThrow(/\/identity\/providers\/0\/claims\/labs\/0\/match/);
+  });
+
+  it("reads each provider's token endpoint authentication method and private key file", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "plateau-config-"));
+    const provider = (extra: string) => `identity:\n  providers:\n    - { id: univ-a, title: A, issuer: https://a.example.org, clientId: plateau${extra} }\n`;
+    await writeFile(join(cwd, "plateau.yaml"), provider(", clientSecret: s3cret-with-dash, tokenEndpointAuthMethod: client_secret_post"));
+    expect(loadConfig({ env: {}, cwd }).identity.providers[0]?.tokenEndpointAuthMethod).toBe("client_secret_post");
+    await writeFile(join(cwd, "plateau.yaml"), provider(", tokenEndpointAuthMethod: private_key_jwt, privateKeyFile: keys/plateau.pem"));
+    expect(loadConfig({ env: {}, cwd }).identity.providers[0]?.privateKeyFile).toBe(join(cwd, "keys", "plateau.pem"));
+    expect(loadConfig({ env: { PLATEAU_OIDC_UNIV_A_PRIVATE_KEY_FILE: "/run/secrets/key.pem" }, cwd }).identity.providers[0]?.privateKeyFile).toBe(
+      "/run/secrets/key.pem",
+    );
+    await writeFile(join(cwd, "plateau.yaml"), provider(", tokenEndpointAuthMethod: private_key_jwt"));
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/\/identity\/providers\/0\/privateKeyFile: private_key_jwt needs/);
+    await writeFile(join(cwd, "plateau.yaml"), provider(", tokenEndpointAuthMethod: client_secret_post"));
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/\/identity\/providers\/0\/clientSecret: client_secret_post needs/);
+    expect(loadConfig({ env: { PLATEAU_OIDC_UNIV_A_CLIENT_SECRET: "x" }, cwd }).identity.providers[0]?.clientSecret).toBe("x");
+    await writeFile(join(cwd, "plateau.yaml"), provider(", privateKeyFile: key.pem"));
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/tokenEndpointAuthMethod/);
+    await writeFile(join(cwd, "plateau.yaml"), provider(", tokenEndpointAuthMethod: client_secret_jwt"));
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/\/identity\/providers\/0\/tokenEndpointAuthMethod/);
   });
 
   it("reads how long instances run: 30 days, renewals of 30 days up to 365 from now; 0 or null turn expiry off", async () => {

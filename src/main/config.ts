@@ -7,7 +7,7 @@ import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import { InputError, type InputIssue } from "../core/errors.js";
 import { fromYaml } from "../core/yaml.js";
-import { ClaimMappingSchema } from "../core/access/claims.js";
+import { ClaimMappingSchema, ProviderClaimMappingSchema } from "../core/access/claims.js";
 import { checkHelmCatalogConfigs, HelmCatalogConfigSchema } from "../core/helm/catalog-config.js";
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -19,9 +19,29 @@ const ProviderSchema = Type.Object(
     issuer: Type.String({ pattern: "^https?://", description: "Exactly as the provider's discovery document says" }),
     clientId: Type.String({ minLength: 1, maxLength: 500 }),
     clientSecret: Type.Optional(Type.String({ maxLength: 2000, description: "Or PLATEAU_OIDC_<ID>_CLIENT_SECRET" })),
+    tokenEndpointAuthMethod: Type.Optional(
+      Type.Union([Type.Literal("client_secret_basic"), Type.Literal("client_secret_post"), Type.Literal("private_key_jwt")], {
+        description:
+          "How Plateau authenticates to the token endpoint. Default: client_secret_basic (client_secret_post when the provider offers only that); LemonLDAP::NG up to 2.16 needs client_secret_post for secrets with other characters than letters and digits",
+      }),
+    ),
+    privateKeyFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: "private_key_jwt: a PEM (PKCS#8, or PKCS#1 for RSA) or JWK file holding the client's private key; or PLATEAU_OIDC_<ID>_PRIVATE_KEY_FILE",
+      }),
+    ),
+    privateKeyId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "private_key_jwt: the kid of the client assertion (default: the JWK's kid, else its RFC 7638 thumbprint)",
+      }),
+    ),
     scopes: Type.Array(Type.String({ pattern: "^[!#-\\[\\]-~]+$" }), { default: ["openid", "profile", "email"] }),
-    /** This provider's own claim mapping, when its claims differ from identity.claims. */
-    claims: Type.Optional(ClaimMappingSchema),
+    /** This provider's own claim mapping: each field it sets replaces that of identity.claims. */
+    claims: Type.Optional(ProviderClaimMappingSchema),
   },
   { additionalProperties: false },
 );
@@ -265,15 +285,34 @@ export function loadConfig(sources: ConfigSources): Config {
     throw new InputError(`invalid configuration: ${first?.pointer || "/"} ${first?.message ?? ""} [${first?.rule ?? ""}]`, issues);
   }
   const config = withDefaults as Config;
-  // Secrets may come from the environment rather than the file: PLATEAU_OIDC_<ID>_CLIENT_SECRET.
+  // Secrets may come from the environment rather than the file: PLATEAU_OIDC_<ID>_CLIENT_SECRET,
+  // PLATEAU_OIDC_<ID>_PRIVATE_KEY_FILE.
   const providers = config.identity.providers.map((provider) => {
-    const secret = sources.env[`PLATEAU_OIDC_${provider.id.toUpperCase().replace(/-/g, "_")}_CLIENT_SECRET`];
-    return secret ? { ...provider, clientSecret: secret } : provider;
+    const variable = `PLATEAU_OIDC_${provider.id.toUpperCase().replace(/-/g, "_")}`;
+    const secret = sources.env[`${variable}_CLIENT_SECRET`];
+    const keyFile = sources.env[`${variable}_PRIVATE_KEY_FILE`] || provider.privateKeyFile;
+    return {
+      ...provider,
+      ...(secret ? { clientSecret: secret } : {}),
+      ...(keyFile ? { privateKeyFile: resolve(sources.cwd, keyFile) } : {}),
+    };
   });
   const ids = new Set<string>();
   providers.forEach((provider, i) => {
-    if (ids.has(provider.id)) throw InputError.field(`/identity/providers/${i}/id`, "uniqueItems", `provider id "${provider.id}" is used twice`);
+    const at = `/identity/providers/${i}`;
+    if (ids.has(provider.id)) throw InputError.field(`${at}/id`, "uniqueItems", `provider id "${provider.id}" is used twice`);
     ids.add(provider.id);
+    const method = provider.tokenEndpointAuthMethod;
+    if (method === "private_key_jwt" && !provider.privateKeyFile)
+      throw InputError.field(
+        `${at}/privateKeyFile`,
+        "required",
+        "private_key_jwt needs the client's private key (privateKeyFile or PLATEAU_OIDC_<ID>_PRIVATE_KEY_FILE)",
+      );
+    if (method !== "private_key_jwt" && provider.privateKeyFile)
+      throw InputError.field(`${at}/tokenEndpointAuthMethod`, "private-key", "a private key is configured: set tokenEndpointAuthMethod to private_key_jwt");
+    if ((method === "client_secret_basic" || method === "client_secret_post") && !provider.clientSecret)
+      throw InputError.field(`${at}/clientSecret`, "required", `${method} needs the client secret (clientSecret or PLATEAU_OIDC_<ID>_CLIENT_SECRET)`);
   });
   checkHelmCatalogConfigs(config.catalogs);
   if (config.tokens.defaultDays > config.tokens.maxDays) throw InputError.field("/tokens/defaultDays", "maximum", "must not exceed tokens.maxDays");

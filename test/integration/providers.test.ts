@@ -21,7 +21,7 @@ let origin: string;
 const servers: Server[] = [];
 const issuers: Record<string, string> = {};
 
-async function startProvider(id: string, plateauOrigin: string): Promise<string> {
+async function startProvider(id: string, plateauOrigin: string, alsoFor: string[] = []): Promise<string> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
@@ -33,7 +33,7 @@ async function startProvider(id: string, plateauOrigin: string): Promise<string>
       {
         clientId: "plateau",
         clientSecret: `secret-${id}`,
-        redirectUris: [`${plateauOrigin}/auth/callback/${id}`],
+        redirectUris: [id, ...alsoFor].map((name) => `${plateauOrigin}/auth/callback/${name}`),
         postLogoutRedirectUris: [`${plateauOrigin}/`],
       },
     ],
@@ -48,12 +48,16 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "plateau-providers-"));
   const port = await freeLoopbackPort();
   origin = `http://localhost:${port}`;
-  issuers.univa = await startProvider("univa", origin);
+  // A's client is also listed a second time in Plateau, with a wrong secret.
+  issuers.univa = await startProvider("univa", origin, ["univa-typo"]);
   issuers.univb = await startProvider("univb", origin);
+  // Their discovery documents are read at start-up: on a loopback port where nothing listens
+  // (no name to resolve), they are all down.
+  const nothing = await freeLoopbackPort();
   const federation = Array.from({ length: 300 }, (_, i) => ({
     id: `inst-${String(i).padStart(3, "0")}`,
     title: `Institution ${String(i).padStart(3, "0")}`,
-    issuer: `https://idp${i}.example.org`, // never contacted unless chosen
+    issuer: `http://127.0.0.1:${nothing}/idp${i}`,
     clientId: "plateau",
   }));
   const config = loadConfig({
@@ -81,6 +85,7 @@ beforeAll(async () => {
             scopes: ["openid", "profile", "email", "groups"],
             claims: { labs: [{ claim: "groups", match: "^lab:([a-z]+)$", replace: "univb-$1" }] },
           },
+          { id: "univa-typo", title: "Université A (typo)", issuer: issuers.univa, clientId: "plateau", clientSecret: "not-the-secret-of-univa" },
           ...federation,
         ],
       },
@@ -108,7 +113,7 @@ describe("configured identity providers", () => {
     expect((await fetch(`${origin}/oidc/.well-known/openid-configuration`)).status).toBe(404);
     expect(running.demoAccounts).toEqual([]);
     const listed = (await (await fetch(`${origin}/api/v1/identity-providers`)).json()) as { items: { id: string }[] };
-    expect(listed.items).toHaveLength(302);
+    expect(listed.items).toHaveLength(303);
   });
 
   it("offers a picker that stays usable with hundreds of providers: search, and the last choice first", async () => {
@@ -116,7 +121,7 @@ describe("configured identity providers", () => {
     const all = await browser.get(`${origin}/auth/sign-in`);
     expect(all.status).toBe(200);
     expect(all.body.match(/<li><a /g)?.length).toBe(50);
-    expect(all.body).toContain("252 more");
+    expect(all.body).toContain("253 more");
     const search = await browser.get(`${origin}/auth/sign-in?q=${encodeURIComponent("université b")}`);
     expect(search.body.match(/<li><a /g)?.length).toBe(1);
     expect(search.body).toContain('href="/auth/login/univb?returnTo=%2F"');
@@ -139,6 +144,26 @@ describe("configured identity providers", () => {
     expect(atB.me.labs).toEqual(["univb-imb"]);
     // And signing in again at A is the same person as before.
     expect((await signInWith("univa")).me.login).toBe(atA.me.login);
+  });
+
+  it("shows a token endpoint refusing the client as the sign-in failure page saying what to check", async () => {
+    const browser = createBrowser();
+    const form = await browser.get(`${origin}/auth/login/univa-typo`);
+    const failed = await browser.post(formAction(form.body, form.url), { login: "alice", password: PASSWORD });
+    expect(failed.url).toMatch(new RegExp(`^${origin}/auth/callback/univa-typo\\?`));
+    expect(failed.status).toBe(502);
+    expect(failed.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(failed.body).toContain("invalid_client");
+    expect(failed.body).toContain("tokenEndpointAuthMethod");
+    expect(failed.body).not.toContain("not-the-secret-of-univa");
+    expect(browser.cookie(origin, "__Host-plateau-session")).toBeUndefined();
+  });
+
+  it("read every provider's discovery document at start-up, and started although most of them cannot be reached", async () => {
+    const statuses = await running.identityProviders;
+    expect(statuses).toHaveLength(303);
+    expect(statuses.filter((status) => status.state === "ready").map((status) => status.id)).toEqual(["univa", "univb", "univa-typo"]);
+    expect(statuses.find((status) => status.id === "inst-000")).toMatchObject({ state: "unavailable", reason: expect.stringContaining("discovery failed") });
   });
 
   it("refuses an answer delivered to another provider's callback (mix-up)", async () => {

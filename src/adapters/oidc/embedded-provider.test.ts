@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createServer } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
@@ -291,6 +291,89 @@ describe("embedded OpenID provider", () => {
     expect(discovery["scopes_supported"]).toEqual(expect.arrayContaining(["openid", "profile", "email", "groups"]));
     expect(discovery["scopes_supported"]).not.toContain("offline_access");
     expect(discovery["claims_supported"]).toEqual(expect.arrayContaining(["sub", "name", "preferred_username", "email", "email_verified", "groups"]));
+  });
+
+  it("issues its own URLs whatever Host or X-Forwarded-* the request carries", async () => {
+    // fetch() cannot forge Host: a raw request, as an attacker's client would send it.
+    const raw = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; location: string | undefined; body: string }>((resolve, reject) => {
+        const target = new URL(h.base);
+        const req = httpRequest({ host: target.hostname, port: target.port, path, headers }, (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (body += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const forged = { host: "evil.example", "x-forwarded-host": "evil2.example", "x-forwarded-proto": "https", forwarded: "host=evil3.example;proto=https" };
+    const answer = await raw("/oidc/.well-known/openid-configuration", forged);
+    expect(answer.status).toBe(200);
+    expect(answer.body).not.toContain("evil");
+    const discovery = JSON.parse(answer.body) as Discovery;
+    expect(discovery.issuer).toBe(h.issuer);
+    for (const name of ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint"] as const) {
+      expect(discovery[name].startsWith(`${h.issuer}/`)).toBe(true);
+    }
+    // A redirect it makes (to the login page) stays on the issuer too.
+    const authorize = new URL(discovery.authorization_endpoint);
+    authorize.search = new URLSearchParams({
+      client_id: CLIENT_ID,
+      response_type: "code",
+      scope: SCOPE,
+      redirect_uri: h.redirectUri,
+      state: "s",
+      nonce: "n",
+      code_challenge: createHash("sha256").update("v".repeat(43)).digest("base64url"),
+      code_challenge_method: "S256",
+    }).toString();
+    const redirected = await raw(`${authorize.pathname}${authorize.search}`, forged);
+    expect(redirected.status).toBe(303);
+    expect(redirected.location).toBeDefined();
+    expect(new URL(redirected.location ?? "", h.base).href.startsWith(`${h.issuer}/interaction/`)).toBe(true);
+  });
+
+  it("behind a TLS front (an https issuer served over http), issues https URLs and Secure cookies", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const issuer = "https://plateau.example.org/oidc";
+    const redirectUri = "https://plateau.example.org/auth/callback/embedded";
+    const behindFront = await createEmbeddedProvider({
+      issuer,
+      accounts,
+      clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [redirectUri], postLogoutRedirectUris: ["https://plateau.example.org/"] }],
+      keys,
+    });
+    server.on("request", (req, res) => behindFront.handle(req, res));
+    try {
+      // What the front forwards: its own Host, and whatever X-Forwarded-* a client slipped in.
+      const headers = { host: "127.0.0.1", "x-forwarded-proto": "http", "x-forwarded-host": "evil.example" };
+      const discovery = (await (await fetch(`${base}/oidc/.well-known/openid-configuration`, { headers })).json()) as Discovery;
+      expect(discovery.issuer).toBe(issuer);
+      expect(discovery.authorization_endpoint).toBe(`${issuer}/auth`);
+      expect(discovery.token_endpoint).toBe(`${issuer}/token`);
+      const authorize = new URL(`${base}/oidc/auth`);
+      authorize.search = new URLSearchParams({
+        client_id: CLIENT_ID,
+        response_type: "code",
+        scope: SCOPE,
+        redirect_uri: redirectUri,
+        state: "s",
+        nonce: "n",
+        code_challenge: createHash("sha256").update("v".repeat(43)).digest("base64url"),
+        code_challenge_method: "S256",
+      }).toString();
+      const answer = await fetch(authorize, { redirect: "manual", headers });
+      expect(answer.status).toBe(303);
+      const cookies = answer.headers.getSetCookie();
+      expect(cookies.length).toBeGreaterThan(0);
+      for (const cookie of cookies) expect(cookie.toLowerCase()).toContain("; secure");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("refuses an authorization request without PKCE", async () => {

@@ -602,8 +602,12 @@ export async function createEmbeddedProvider(params: EmbeddedProviderParams): Pr
   };
 
   const provider = new Provider(issuer, configuration);
-  // Plateau's server faces the browser directly; X-Forwarded-* headers are not to be trusted.
-  provider.proxy = false;
+  // oidc-provider builds every URL it issues (discovery, redirects, the interaction's return)
+  // from the request's host and protocol. Those are the issuer's, whatever the request says:
+  // handle() replaces Host and X-Forwarded-Host/-Proto by the issuer's own before oidc-provider
+  // reads them, and `proxy` lets Koa read the protocol from them (an https issuer behind a TLS
+  // front is then https, and its cookies Secure).
+  provider.proxy = true;
   provider.use(async (ctx, next) => {
     ctx.set("x-content-type-options", "nosniff");
     ctx.set("referrer-policy", "no-referrer");
@@ -779,6 +783,17 @@ export async function createEmbeddedProvider(params: EmbeddedProviderParams): Pr
     return path === prefix || path.startsWith(`${prefix}/`);
   }
 
+  const issuerUrl = new URL(issuer);
+  /** The request as if it had been sent to the issuer: a forged Host or X-Forwarded-* never reaches oidc-provider. */
+  function pinToIssuer(req: IncomingMessage): void {
+    req.headers.host = issuerUrl.host;
+    req.headers["x-forwarded-host"] = issuerUrl.host;
+    req.headers["x-forwarded-proto"] = issuerUrl.protocol.slice(0, -1);
+    // With `proxy`, Koa would take the client's address from it.
+    delete req.headers["x-forwarded-for"];
+    delete req.headers.forwarded;
+  }
+
   return {
     issuer,
     handles,
@@ -789,6 +804,7 @@ export async function createEmbeddedProvider(params: EmbeddedProviderParams): Pr
         res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff" }).end("Not Found");
         return;
       }
+      pinToIssuer(req);
       const match = interactionPath.exec(pathOf(url));
       if (match?.[1] !== undefined) {
         handleInteraction(req, res, match[1], match[2] !== undefined).catch((error: unknown) => fail(res, error));

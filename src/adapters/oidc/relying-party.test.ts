@@ -8,7 +8,7 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK
 import Provider, { type Adapter, type AdapterPayload, type ClientMetadata, type InteractionResults } from "oidc-provider";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { NotAllowedError, UnavailableError } from "../../core/errors.js";
-import type { IdentityProvider, PendingSignIn } from "../../core/ports/identity-provider.js";
+import { IdentityProviderError, type IdentityProvider, type PendingSignIn } from "../../core/ports/identity-provider.js";
 import { freeLoopbackPort } from "../net.js";
 import { createOidcRelyingParty, type OidcRelyingPartyParams } from "./relying-party.js";
 
@@ -35,7 +35,7 @@ interface ProviderServer {
 interface ProviderOptions {
   readonly keys: JWK[];
   readonly clients: ClientMetadata[];
-  readonly clientAuthMethods?: ("client_secret_basic" | "client_secret_post" | "none")[];
+  readonly clientAuthMethods?: ("client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none")[];
   readonly rpInitiatedLogout?: boolean;
 }
 
@@ -570,6 +570,135 @@ describe("OpenID Connect relying party against oidc-provider", () => {
       const { rp } = relyingParty(providerA, { issuer: `${providerA.issuer}/` });
       await expect(rp.begin(redirectUriFor("a"))).rejects.toThrow(/issuer mismatch/);
       await expect(rp.begin(redirectUriFor("a"))).rejects.toBeInstanceOf(UnavailableError);
+    });
+
+    it("says an issuer mismatch at discover(), as a configuration error naming the field and both values", async () => {
+      const { rp } = relyingParty(providerA, { issuer: `${providerA.issuer}/`, configPath: "identity.providers[3]" });
+      const error = await rp.discover().then(
+        () => undefined,
+        (rejection: unknown) => rejection,
+      );
+      expect(error).toBeInstanceOf(IdentityProviderError);
+      expect(error).toMatchObject({ provider: "a", failure: "configuration", errorCode: "issuer_mismatch" });
+      const message = (error as Error).message;
+      expect(message).toContain(`identity.providers[3].issuer is "${providerA.issuer}/"`);
+      expect(message).toContain(`says "${providerA.issuer}"`);
+      expect(message).toContain("trailing slash");
+    });
+
+    it("says an unreachable provider at discover(), and keeps a successful discovery for the sign-ins", async () => {
+      const down = relyingParty(providerA, { issuer: `http://127.0.0.1:${await freeLoopbackPort()}` }).rp;
+      await expect(down.discover()).rejects.toMatchObject({ failure: "unreachable", errorCode: "unreachable" });
+      const { rp, requests } = relyingParty(providerA);
+      await rp.discover();
+      await rp.begin(redirectUriFor("a"));
+      expect(requests).toEqual(["/.well-known/openid-configuration"]);
+    });
+  });
+
+  describe("token endpoint authentication", () => {
+    /** What the token endpoint received: an Authorization header, and the body's parameter names. */
+    function recordTokenRequests(server: ProviderServer) {
+      const seen: { authorization: string | undefined; parameters: string[] }[] = [];
+      server.tamper = (ctx) => {
+        if (ctx.path !== "/token") return;
+        const body = (ctx.oidc as unknown as { body?: Record<string, unknown> } | undefined)?.body ?? {};
+        seen.push({ authorization: ctx.get("authorization") || undefined, parameters: Object.keys(body).sort() });
+      };
+      return seen;
+    }
+
+    it("uses client_secret_post when configured, even where the provider also offers basic", async () => {
+      const seen = recordTokenRequests(providerA);
+      const { rp } = relyingParty(providerA, { tokenEndpointAuthMethod: "client_secret_post" });
+      const { pending, callback } = await signIn(rp);
+      await rp.complete(pending, callback).catch(() => undefined);
+      expect(seen[0]?.authorization).toBeUndefined();
+      expect(seen[0]?.parameters).toEqual(expect.arrayContaining(["client_id", "client_secret"]));
+      // By default: client_secret_basic, with the secret form-urlencoded (RFC 6749 §2.3.1).
+      const basic = relyingParty(providerA, { clientSecret: "with-dash_and.dot" }).rp;
+      const second = await signIn(basic);
+      await basic.complete(second.pending, second.callback).catch(() => undefined);
+      const header = seen[1]?.authorization ?? "";
+      expect(Buffer.from(header.replace(/^Basic /, ""), "base64").toString()).toBe("plateau:with%2Ddash%5Fand%2Edot");
+      expect(seen[1]?.parameters).not.toContain("client_secret");
+    });
+
+    it("signs in with private_key_jwt, the key's kid in the assertion", async () => {
+      const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+      const publicJwk = { ...(await exportJWK(publicKey)), kid: "plateau-key-1", alg: "ES256", use: "sig" };
+      const server = await startOther({
+        keys: [await signingKey("pkj-1")],
+        clients: [{ client_id: "plateau", redirect_uris: [redirectUriFor("a")], token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [publicJwk] } }],
+        clientAuthMethods: ["private_key_jwt"],
+      });
+      let assertion: string | undefined;
+      server.tamper = (ctx) => {
+        const body = (ctx.oidc as unknown as { body?: Record<string, unknown> } | undefined)?.body;
+        if (ctx.path === "/token" && typeof body?.client_assertion === "string") assertion = body.client_assertion;
+      };
+      const { rp } = relyingParty(server, {
+        clientSecret: undefined,
+        tokenEndpointAuthMethod: "private_key_jwt",
+        privateKey: { key: privateKey, kid: "plateau-key-1" },
+      });
+      const { pending, callback } = await signIn(rp);
+      expect((await rp.complete(pending, callback)).subject).toBe(ACCOUNT);
+      expect(decodeProtectedHeader(assertion ?? "")).toMatchObject({ alg: "ES256", kid: "plateau-key-1" });
+    });
+
+    it("refuses at discovery a configured method the provider does not offer, naming the field", async () => {
+      const { rp } = relyingParty(providerB, {
+        id: "b",
+        issuer: providerB.issuer,
+        tokenEndpointAuthMethod: "client_secret_basic",
+        configPath: "identity.providers[1]",
+      });
+      await expect(rp.discover()).rejects.toMatchObject({ failure: "configuration", errorCode: "unsupported_auth_method" });
+      await expect(rp.discover()).rejects.toThrow(
+        /identity\.providers\[1\]\.tokenEndpointAuthMethod is client_secret_basic but the provider offers only client_secret_post/,
+      );
+    });
+
+    it("reports a token endpoint that refuses the client as the provider's failure, with its error code and no secret", async () => {
+      const { rp } = relyingParty(providerA, { clientSecret: "not-the-secret-at-all" });
+      const { pending, callback } = await signIn(rp);
+      const error = await rp.complete(pending, callback).then(
+        () => undefined,
+        (rejection: unknown) => rejection,
+      );
+      expect(error).toBeInstanceOf(IdentityProviderError);
+      expect(error).toMatchObject({ provider: "a", failure: "token", errorCode: "invalid_client" });
+      expect((error as Error).message).not.toContain("not-the-secret-at-all");
+    });
+
+    it("reports a 401 with a WWW-Authenticate challenge (LemonLDAP::NG's answer) with the body's error code", async () => {
+      providerA.tamper = (ctx) => {
+        if (ctx.path !== "/token") return;
+        ctx.status = 401;
+        ctx.set("www-authenticate", "Basic");
+        ctx.body = { error: "invalid_client" };
+      };
+      const { rp } = relyingParty(providerA);
+      const { pending, callback } = await signIn(rp);
+      await expect(rp.complete(pending, callback)).rejects.toMatchObject({ failure: "token", errorCode: "invalid_client" });
+    });
+
+    it("reports a token endpoint answering an HTML error page or a 5xx", async () => {
+      const { rp } = relyingParty(providerA);
+      providerA.tamper = (ctx) => {
+        if (ctx.path !== "/token") return;
+        ctx.status = 400;
+        ctx.type = "html";
+        ctx.body = "<html>Bad request</html>";
+      };
+      let attempt = await signIn(rp);
+      await expect(rp.complete(attempt.pending, attempt.callback)).rejects.toMatchObject({ failure: "token", errorCode: "http_400" });
+      providerA.tamper = (ctx) => {
+        if (ctx.path === "/token") ctx.status = 502;
+      };
+      attempt = await signIn(rp);
+      await expect(rp.complete(attempt.pending, attempt.callback)).rejects.toMatchObject({ failure: "token", errorCode: "http_502" });
     });
   });
 

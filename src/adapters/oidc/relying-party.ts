@@ -3,10 +3,16 @@
 // response, ID token iss/aud/azp/nonce/exp/alg, userinfo sub). It leaves the ID token signature to
 // the application when the token comes from the token endpoint, and never bounds `iat`: those
 // checks are made here with jose, on the raw ID token, before the identity is accepted.
+// What fails on the provider's side (discovery, its token or userinfo endpoint) is an
+// IdentityProviderError naming the provider, the stage and its error code, never a secret;
+// what refuses the sign-in itself is a NotAllowedError naming the check.
 import * as oidc from "openid-client";
 import { createRemoteJWKSet, customFetch as joseCustomFetch, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { NotAllowedError, UnavailableError, assert, isPlateauError } from "../../core/errors.js";
-import type { IdentityProvider, PendingSignIn } from "../../core/ports/identity-provider.js";
+import { IdentityProviderError, type IdentityProvider, type PendingSignIn, type ProviderFailure } from "../../core/ports/identity-provider.js";
+
+/** How Plateau authenticates to the token endpoint (RFC 6749 §2.3, OpenID Connect Core §9). */
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "private_key_jwt";
 
 export interface OidcRelyingPartyParams {
   readonly id: string;
@@ -14,8 +20,17 @@ export interface OidcRelyingPartyParams {
   /** Compared exactly (no normalisation) with the discovered issuer and every `iss` seen. */
   readonly issuer: string;
   readonly clientId: string;
-  /** Absent: a public client, protected by PKCE alone. */
+  /** Absent (and no private key): a public client, protected by PKCE alone. */
   readonly clientSecret?: string;
+  /**
+   * Absent: client_secret_basic, or client_secret_post when the provider announces only that
+   * (with a secret); private_key_jwt needs `privateKey`.
+   */
+  readonly tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** For private_key_jwt: the key that signs the client assertion, and the `kid` put in its header. */
+  readonly privateKey?: { readonly key: oidc.CryptoKey; readonly kid?: string };
+  /** Where this provider is configured (`identity.providers[2]`): named in configuration errors. */
+  readonly configPath?: string;
   /** Default: openid, profile, email. */
   readonly scopes?: readonly string[];
   /** Accept http:// endpoints: the embedded provider on loopback, and tests. */
@@ -49,6 +64,7 @@ interface Discovered {
 
 export function createOidcRelyingParty(params: OidcRelyingPartyParams): IdentityProvider {
   const { id, title, issuer, clientId } = params;
+  assert(params.tokenEndpointAuthMethod !== "private_key_jwt" || params.privateKey !== undefined, `${title}: private_key_jwt needs a private key`);
   const scope = (params.scopes ?? DEFAULT_SCOPES).join(" ");
   const providerFetch = guardedFetch(params.fetch ?? fetch, title, params.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let discovery: Promise<Discovered> | undefined;
@@ -104,7 +120,7 @@ export function createOidcRelyingParty(params: OidcRelyingPartyParams): Identity
           idTokenExpected: true,
         });
       } catch (error) {
-        throw fromOpenIdClient(error, "token endpoint");
+        throw (await endpointFailure(error, params, "token")) ?? fromOpenIdClient(error, "token endpoint");
       }
       const idToken = tokens.id_token;
       assert(idToken !== undefined, "openid-client returned no ID token although one was required");
@@ -117,7 +133,7 @@ export function createOidcRelyingParty(params: OidcRelyingPartyParams): Identity
         try {
           userinfo = await oidc.fetchUserInfo(config, tokens.access_token, subject);
         } catch (error) {
-          throw fromOpenIdClient(error, "userinfo endpoint");
+          throw (await endpointFailure(error, params, "userinfo")) ?? fromOpenIdClient(error, "userinfo endpoint");
         }
       }
       return { issuer, subject, claims: { ...userinfo, ...claims }, idToken };
@@ -128,30 +144,45 @@ export function createOidcRelyingParty(params: OidcRelyingPartyParams): Identity
       if (metadata.end_session_endpoint === undefined) return undefined;
       return oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri }).href;
     },
+
+    async discover() {
+      await discovered();
+    },
   };
 }
 
 async function discover(params: OidcRelyingPartyParams, providerFetch: ProviderFetch): Promise<Discovered> {
-  const { title, issuer, clientId, clientSecret, allowInsecureHttp = false } = params;
+  const { id, title, issuer, clientId, allowInsecureHttp = false } = params;
+  const at = params.configPath ?? `identity.providers (${id})`;
+  const unreachable = (message: string) => new IdentityProviderError(`${title}: ${message}`, id, "unreachable", "unreachable");
+  const misconfigured = (message: string, code: string) => new IdentityProviderError(`${title}: ${message}`, id, "configuration", code);
   let config: oidc.Configuration;
   try {
-    config = await oidc.discovery(new URL(issuer), clientId, { [oidc.clockTolerance]: CLOCK_SKEW_S }, clientAuthentication(title, clientSecret), {
+    config = await oidc.discovery(new URL(issuer), clientId, { [oidc.clockTolerance]: CLOCK_SKEW_S }, clientAuthentication(params), {
       [oidc.customFetch]: providerFetch,
       execute: allowInsecureHttp ? [oidc.allowInsecureRequests] : [],
     });
   } catch (error) {
-    throw findPlateauError(error) ?? new UnavailableError(`${title}: OpenID Connect discovery failed: ${errorText(error)}`);
+    const plateau = findPlateauError(error);
+    if (plateau instanceof IdentityProviderError) throw plateau;
+    throw unreachable(`OpenID Connect discovery failed: ${plateau?.message ?? errorText(error)}`);
   }
   const metadata = config.serverMetadata();
   // openid-client compares normalised URLs; users are keyed by the issuer string, so it must be exact.
-  if (metadata.issuer !== issuer) throw new UnavailableError(`${title}: discovery issuer mismatch: configured ${issuer}, discovered ${metadata.issuer}`);
-  if (metadata.jwks_uri === undefined) throw new UnavailableError(`${title}: discovery document has no jwks_uri`);
+  if (metadata.issuer !== issuer) {
+    const hint = metadata.issuer.replace(/\/$/, "") === issuer.replace(/\/$/, "") ? " (they differ by a trailing slash)" : "";
+    throw misconfigured(
+      `issuer mismatch: ${at}.issuer is "${issuer}" but the provider's discovery document says "${printable(metadata.issuer, 500)}"${hint}; ` +
+        `set ${at}.issuer to exactly the discovered value`,
+      "issuer_mismatch",
+    );
+  }
+  if (metadata.jwks_uri === undefined) throw misconfigured("the discovery document has no jwks_uri", "no_jwks_uri");
   const jwksUri = new URL(metadata.jwks_uri);
   // openid-client refuses http endpoints itself; jose, which fetches the JWKS, does not.
-  if (jwksUri.protocol !== "https:" && !allowInsecureHttp) throw new UnavailableError(`${title}: jwks_uri is not https: ${metadata.jwks_uri}`);
-  if (clientSecret !== undefined && secretMethod(metadata) === undefined) {
-    throw new UnavailableError(`${title}: the provider supports neither client_secret_basic nor client_secret_post`);
-  }
+  if (jwksUri.protocol !== "https:" && !allowInsecureHttp) throw misconfigured(`jwks_uri is not https: ${metadata.jwks_uri}`, "insecure_jwks_uri");
+  const method = authMethod(params, metadata);
+  if (method.error !== undefined) throw misconfigured(method.error.replace("<at>", at), "unsupported_auth_method");
   const algorithms = (metadata.id_token_signing_alg_values_supported ?? ["RS256"]).filter((alg) => alg !== "none" && !alg.startsWith("HS"));
   const jwks = createRemoteJWKSet(jwksUri, {
     // Refetch as soon as a token names an unknown kid (key rotation), once per token: only the
@@ -163,23 +194,40 @@ async function discover(params: OidcRelyingPartyParams, providerFetch: ProviderF
   return { config, metadata, jwks, algorithms };
 }
 
-/** Client authentication chosen from the provider's metadata at each token request. */
-function clientAuthentication(title: string, clientSecret: string | undefined): oidc.ClientAuth {
+/** Client authentication at each token request, by the method authMethod chooses (checked at discovery). */
+function clientAuthentication(params: OidcRelyingPartyParams): oidc.ClientAuth {
+  const { title, clientSecret, privateKey } = params;
+  if (params.tokenEndpointAuthMethod === "private_key_jwt" && privateKey) return oidc.PrivateKeyJwt({ key: privateKey.key, kid: privateKey.kid });
   if (clientSecret === undefined) return oidc.None();
   const methods = { client_secret_basic: oidc.ClientSecretBasic(clientSecret), client_secret_post: oidc.ClientSecretPost(clientSecret) };
   return (as, client, body, headers) => {
-    const method = secretMethod(as);
-    assert(method !== undefined, `${title}: no client secret method (checked at discovery)`);
+    const { method } = authMethod(params, as);
+    assert(method === "client_secret_basic" || method === "client_secret_post", `${title}: no client secret method (checked at discovery)`);
     methods[method](as, client, body, headers);
   };
 }
 
-function secretMethod(metadata: oidc.ServerMetadata): "client_secret_basic" | "client_secret_post" | undefined {
-  // RFC 8414: an absent list means client_secret_basic.
-  const supported = metadata.token_endpoint_auth_methods_supported ?? ["client_secret_basic"];
-  if (supported.includes("client_secret_basic")) return "client_secret_basic";
-  if (supported.includes("client_secret_post")) return "client_secret_post";
-  return undefined;
+/**
+ * The token endpoint authentication method: the configured one, which the provider must list
+ * when it lists any; by default client_secret_basic, or client_secret_post when the provider
+ * lists only that (RFC 8414: an absent list means client_secret_basic).
+ */
+function authMethod(params: OidcRelyingPartyParams, metadata: oidc.ServerMetadata): { method?: TokenEndpointAuthMethod | "none"; error?: string } {
+  const listed = metadata.token_endpoint_auth_methods_supported;
+  const configured = params.tokenEndpointAuthMethod;
+  if (configured === undefined && params.clientSecret === undefined) return { method: "none" };
+  if (configured !== undefined) {
+    if (listed === undefined || listed.includes(configured)) return { method: configured };
+    return {
+      error: `<at>.tokenEndpointAuthMethod is ${configured} but the provider offers only ${listed.map((m) => printable(m)).join(", ") || "nothing"}`,
+    };
+  }
+  const supported = listed ?? ["client_secret_basic"];
+  if (supported.includes("client_secret_basic")) return { method: "client_secret_basic" };
+  if (supported.includes("client_secret_post")) return { method: "client_secret_post" };
+  return {
+    error: `the provider supports neither client_secret_basic nor client_secret_post (it offers ${supported.map((m) => printable(m)).join(", ") || "nothing"}); set <at>.tokenEndpointAuthMethod`,
+  };
 }
 
 /**
@@ -255,6 +303,66 @@ function fromJose(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/**
+ * A failure of the provider's token or userinfo endpoint itself (an error answer, an HTTP
+ * error, unreachable), as opposed to a check of what it answered: the provider's error code,
+ * never the request (which carries the client's credentials).
+ */
+async function endpointFailure(
+  error: unknown,
+  params: OidcRelyingPartyParams,
+  failure: ProviderFailure & ("token" | "userinfo"),
+): Promise<IdentityProviderError | undefined> {
+  const what = failure === "token" ? "the token endpoint" : "the userinfo endpoint";
+  const fail = (code: string, detail: string) => new IdentityProviderError(`${params.title}: ${what} ${detail}`, params.id, failure, code);
+  const plateau = findPlateauError(error);
+  if (plateau instanceof UnavailableError) {
+    const status = /answered HTTP (\d{3})/.exec(plateau.message)?.[1];
+    return fail(status ? `http_${status}` : "unreachable", `failed: ${plateau.message}`);
+  }
+  if (plateau) return undefined;
+  if (error instanceof oidc.ResponseBodyError) {
+    // The code was used already, expired, or issued for another redirect URI or verifier: this
+    // sign-in is refused (as a replay would be), the client itself was not.
+    if (failure === "token" && error.error === "invalid_grant") return undefined;
+    const code = printable(error.error);
+    return fail(code, `answered HTTP ${error.status} with error ${code}${error.error_description ? ` (${printable(error.error_description, 200)})` : ""}`);
+  }
+  if (error instanceof oidc.WWWAuthenticateChallengeError) {
+    // The challenge may name the error; else the body often does (LemonLDAP::NG: 401, Basic, {"error":"invalid_client"}).
+    const challenged = error.cause.map((challenge) => challenge.parameters.error).find((code) => typeof code === "string");
+    const code = printable(challenged ?? (await errorInBody(error.response)) ?? `http_${error.status}`);
+    return fail(code, `answered HTTP ${error.status} with error ${code}`);
+  }
+  // An answer that is not what the protocol says (an HTML error page, a redirect…).
+  const response = responseOf(error);
+  if (response && !response.ok) {
+    const code = printable((await errorInBody(response)) ?? `http_${response.status}`);
+    return fail(code, `answered HTTP ${response.status}${code.startsWith("http_") ? "" : ` with error ${code}`}`);
+  }
+  return undefined;
+}
+
+/** The `error` member of a JSON error answer, when it has one. */
+async function errorInBody(response: Response): Promise<string | undefined> {
+  try {
+    const body: unknown = await response.clone().json();
+    return isRecord(body) && typeof body.error === "string" ? body.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The HTTP response an oauth4webapi processing error carries, when it carries one. */
+function responseOf(error: unknown): Response | undefined {
+  for (let cause = error, depth = 0; cause !== undefined && depth < 4; depth++) {
+    if (isRecord(cause) && cause.cause instanceof Response) return cause.cause;
+    if (isRecord(cause) && cause.response instanceof Response) return cause.response;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return undefined;
+}
+
 /** Maps an openid-client failure to the check that failed. */
 function fromOpenIdClient(error: unknown, endpoint: string): Error {
   const plateau = findPlateauError(error);
@@ -317,8 +425,8 @@ function errorText(error: unknown): string {
 }
 
 /** Provider-supplied text in our messages: the RFC 6749 error-code alphabet, bounded. */
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 64);
+function printable(text: string, length = 64): string {
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, length);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,17 @@
 import { Value } from "typebox/value";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { type ClaimMapping, ClaimMappingSchema, compileClaimMapping, defaultClaimMapping, mapClaims, normalizeLogin } from "./claims.js";
+import {
+  type ClaimMapping,
+  ClaimMappingSchema,
+  compileClaimMapping,
+  defaultClaimMapping,
+  mapClaims,
+  mergeClaimMapping,
+  normalizeLogin,
+  ProviderClaimMappingSchema,
+  reportMapping,
+} from "./claims.js";
 
 const defaults = compileClaimMapping(defaultClaimMapping());
 
@@ -310,5 +320,58 @@ describe("compileClaimMapping", () => {
     const mapping = configured({ labs: [{ claim: "g", match: "(" }] });
     expect(() => mapClaims({ preferred_username: "a" }, mapping)).toThrow(/labs\/0\/match/);
     expect(mapClaims({ preferred_username: "a", groups: ["lab:imb"] }, defaultClaimMapping()).labs).toEqual(["imb"]);
+  });
+});
+
+describe("a provider's own mapping", () => {
+  const global = configured({ labs: [{ claim: "groups", match: "^(timelords)$" }], operators: { logins: ["rose"] } });
+
+  it("has no defaults: what it leaves out is not filled", () => {
+    const written = Value.Default(ProviderClaimMappingSchema, { login: ["uid"] });
+    expect(written).toEqual({ login: ["uid"] });
+    expect(Value.Check(ProviderClaimMappingSchema, { labs: [{ claim: "ou", match: "x" }], extra: 1 })).toBe(false);
+  });
+
+  it("replaces the fields it sets, merges groups and operators field by field, and keeps the rest of the global mapping", () => {
+    expect(mergeClaimMapping(global, undefined)).toEqual(global);
+    const merged = mergeClaimMapping(global, { login: ["uid"], groups: { claim: "memberOf" }, operators: { groups: ["admins"] } });
+    expect(merged.login).toEqual(["uid"]);
+    expect(merged.groups).toEqual({ claim: "memberOf", include: [], exclude: [] });
+    expect(merged.operators).toEqual({ groups: ["admins"], logins: ["rose"] });
+    expect(merged.labs).toEqual(global.labs);
+    expect(merged.email).toEqual(global.email);
+    // A provider's lab rules replace the global ones (they do not add to them).
+    expect(mergeClaimMapping(global, { labs: [{ claim: "ou", match: "^(.+)$" }] }).labs).toEqual([{ claim: "ou", match: "^(.+)$" }]);
+    // The global mapping is not changed.
+    expect(global.login).toEqual(["preferred_username", "uid", "eppn", "email"]);
+  });
+});
+
+describe("reportMapping", () => {
+  it("names the claims received and the parts of the mapping that gave nothing, never a value", () => {
+    const claims = { sub: "dwho", preferred_username: "dwho", name: "Doctor Who", email: "dwho@badwolf.org", iss: "https://auth.example.org/" };
+    const report = reportMapping(claims, defaults);
+    expect(report.received).toEqual(["email", "iss", "name", "preferred_username", "sub"]);
+    expect(report.empty).toEqual(["groups (claim groups: absent)", "labs[0] (claim groups: absent)", "labAdmins[0] (claim groups: absent)"]);
+    expect(JSON.stringify(report)).not.toContain("dwho");
+  });
+
+  it("tells a claim that came but made no lab from one that did not come", () => {
+    const report = reportMapping({ preferred_username: "dwho", groups: ["timelords", "users"] }, defaults);
+    expect(report.empty).toEqual([
+      "name (none of name, displayName)",
+      "email (none of email, mail)",
+      "labs[0] (claim groups: no value made a lab)",
+      "labAdmins[0] (claim groups: no value made a lab)",
+    ]);
+    const matched = reportMapping({ preferred_username: "dwho", groups: ["lab:imb"] }, defaults);
+    expect(matched.empty).not.toContain("labs[0] (claim groups: no value made a lab)");
+  });
+
+  it("bounds what it reports of names the provider chose", () => {
+    const claims = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`claim-${i}-${"x".repeat(100)}`, i]));
+    const report = reportMapping({ ...claims, "bad\nname": 1 }, defaults);
+    expect(report.received.length).toBe(100);
+    expect(Math.max(...report.received.map((name) => name.length))).toBe(64);
   });
 });

@@ -125,6 +125,67 @@ export const ClaimMappingSchema = Type.Object(
 );
 export type ClaimMapping = Static<typeof ClaimMappingSchema>;
 
+/**
+ * A provider's own mapping (`identity.providers[i].claims`): the same fields, none required and
+ * none defaulted, so that what a provider leaves out comes from `identity.claims` (see
+ * mergeClaimMapping).
+ */
+export const ProviderClaimMappingSchema = Type.Object(
+  {
+    login: Type.Optional(Type.Array(claimPath({ description: "A claim name or a dotted path" }), { minItems: 1, maxItems: 20 })),
+    name: Type.Optional(Type.Array(claimPath({ description: "A claim name or a dotted path" }), { maxItems: 20 })),
+    email: Type.Optional(Type.Array(claimPath({ description: "A claim name or a dotted path" }), { maxItems: 20 })),
+    groups: Type.Optional(
+      Type.Object(
+        {
+          claim: Type.Optional(claimPath({ description: "The claim holding the provider's groups" })),
+          include: Type.Optional(Type.Array(Regex, { maxItems: 100 })),
+          exclude: Type.Optional(Type.Array(Regex, { maxItems: 100 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    labs: Type.Optional(Type.Array(LabRuleSchema, { maxItems: 50 })),
+    labAdmins: Type.Optional(Type.Array(LabRuleSchema, { maxItems: 50 })),
+    operators: Type.Optional(
+      Type.Object(
+        {
+          groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: GROUP_MAX_LENGTH }), { maxItems: 100 })),
+          logins: Type.Optional(Type.Array(Type.String({ pattern: "^[a-z0-9][-a-z0-9._]*$", maxLength: LOGIN_MAX_LENGTH }), { maxItems: 100 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "This provider's own mapping: each field set here replaces that of identity.claims (groups and operators field by field)",
+  },
+);
+export type ProviderClaimMapping = Static<typeof ProviderClaimMappingSchema>;
+
+/**
+ * The mapping of one provider: its own fields over the global mapping (itself over the
+ * built-in defaults). Lists replace lists (a provider's `labs` replaces the global rules, it
+ * does not add to them); `groups` and `operators` are merged field by field.
+ */
+export function mergeClaimMapping(global: ClaimMapping, own: ProviderClaimMapping | undefined): ClaimMapping {
+  const merged = structuredClone(global);
+  if (!own) return merged;
+  if (own.login) merged.login = [...own.login];
+  if (own.name) merged.name = [...own.name];
+  if (own.email) merged.email = [...own.email];
+  if (own.groups) merged.groups = { ...merged.groups, ...definedOnly(own.groups) };
+  if (own.labs) merged.labs = structuredClone(own.labs);
+  if (own.labAdmins) merged.labAdmins = structuredClone(own.labAdmins);
+  if (own.operators) merged.operators = { ...merged.operators, ...definedOnly(own.operators) };
+  return merged;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
 /** What Plateau keeps of an identity. Lists are sorted and without duplicates. */
 export interface MappedIdentity {
   readonly login: string;
@@ -207,6 +268,45 @@ export function mapClaims(claims: Readonly<Record<string, unknown>>, mapping: Cl
   const labAdminOf = applyRules(claims, compiled.labAdmins);
   const labs = [...applyRules(claims, compiled.labs), ...labAdminOf];
   return { login, name, email, groups: sortedUnique(groups), labs: sortedUnique(labs), labAdminOf: sortedUnique(labAdminOf), operator };
+}
+
+/** What a sign-in's claims gave, for the log: names only, never values. */
+export interface MappingReport {
+  /** The names of the claims received (ID token and userinfo), sorted; at most 100, each at most 64 characters. */
+  readonly received: readonly string[];
+  /** The parts of the mapping that gave nothing, each with why: `labs[0] (claim groups: absent)`. */
+  readonly empty: readonly string[];
+}
+
+const REPORTED_NAMES_MAX = 100;
+const REPORTED_NAME_MAX_LENGTH = 64;
+
+/**
+ * Which claims came and which part of the mapping made nothing of them: what an operator needs
+ * when people arrive without a lab because the provider released no groups (a missing scope).
+ */
+export function reportMapping(claims: Readonly<Record<string, unknown>>, mapping: ClaimMapping | CompiledClaimMapping): MappingReport {
+  const compiled = "compiled" in mapping ? mapping : cached(mapping);
+  const received = Object.keys(claims)
+    .slice(0, REPORTED_NAMES_MAX)
+    .map((name) => name.replace(/[^\x21-\x7e]/g, "?").slice(0, REPORTED_NAME_MAX_LENGTH))
+    .sort();
+  const why = (claim: string): string => {
+    const value = claimAt(claims, claim);
+    if (value === undefined) return `claim ${claim}: absent`;
+    return stringValues(value).length === 0 ? `claim ${claim}: no usable value` : `claim ${claim}: no value made a lab`;
+  };
+  const empty: string[] = [];
+  if (firstOf(claims, compiled.name, normalizeDisplayName) === undefined) empty.push(`name (none of ${compiled.name.join(", ")})`);
+  if (firstOf(claims, compiled.email, normalizeEmail) === undefined) empty.push(`email (none of ${compiled.email.join(", ")})`);
+  if (stringValues(claimAt(claims, compiled.groups.claim)).length === 0) empty.push(`groups (${why(compiled.groups.claim)})`);
+  const rules = (name: string, list: readonly CompiledRule[]) =>
+    list.forEach((rule, i) => {
+      if (applyRules(claims, [rule]).length === 0) empty.push(`${name}[${i}] (${why(rule.claim)})`);
+    });
+  rules("labs", compiled.labs);
+  rules("labAdmins", compiled.labAdmins);
+  return { received, empty };
 }
 
 /**

@@ -6,8 +6,8 @@ import { createMemoryAccessStore } from "../../adapters/memory/memory-access-sto
 import { cryptoRandom } from "../../adapters/system/system.js";
 import { InputError, NotAllowedError, NotFoundError } from "../errors.js";
 import type { AccessStore } from "../ports/access-store.js";
-import type { IdentityProvider, PendingSignIn, VerifiedIdentity } from "../ports/identity-provider.js";
-import { silentLogger } from "../ports/logger.js";
+import { IdentityProviderError, type IdentityProvider, type PendingSignIn, type VerifiedIdentity } from "../ports/identity-provider.js";
+import { silentLogger, type Logger } from "../ports/logger.js";
 import { compileClaimMapping, defaultClaimMapping } from "./claims.js";
 import type { UserPrincipal } from "./principal.js";
 import { createAccessService, safeReturnTo, sha256, TICKET_SECONDS, TOKEN_PREFIX, type AccessService } from "./service.js";
@@ -35,6 +35,8 @@ function fakeProvider(id: string, identities: Map<string, Record<string, unknown
     async complete(pending, callbackUrl): Promise<VerifiedIdentity> {
       if (callbackUrl.searchParams.get("state") !== pending.state) throw new NotAllowedError("sign-in refused: state mismatch");
       const subject = callbackUrl.searchParams.get("code") ?? "";
+      if (subject === "token-refused")
+        throw new IdentityProviderError(`Provider ${id}: the token endpoint answered HTTP 401 with error invalid_client`, id, "token", "invalid_client");
       const claims = identities.get(subject);
       if (!claims) throw new NotAllowedError("sign-in refused: unknown code");
       return { issuer, subject, claims, idToken: `id-token-of-${subject}` };
@@ -42,6 +44,7 @@ function fakeProvider(id: string, identities: Map<string, Record<string, unknown
     async logoutUrl(idToken, postLogoutRedirectUri) {
       return `${issuer}/logout?id_token_hint=${idToken}&post_logout_redirect_uri=${encodeURIComponent(postLogoutRedirectUri)}`;
     },
+    async discover() {},
   };
 }
 
@@ -55,7 +58,14 @@ interface Harness {
   signIn(subject?: string, provider?: string): Promise<{ sessionId: string; principal: UserPrincipal }>;
 }
 
-function harness(): Harness {
+/** A logger that keeps what it is given. */
+function recordingLogger() {
+  const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+  const at = (level: string) => (fields: object, message: string) => void lines.push({ level, fields: fields as Record<string, unknown>, message });
+  return { lines, logger: { info: at("info"), warn: at("warn"), error: at("error"), debug: at("debug") } };
+}
+
+function harness(logger: Logger = silentLogger): Harness {
   let t = Date.parse("2025-03-01T08:00:00.000Z");
   const store = createMemoryAccessStore();
   const identities = new Map<string, Record<string, unknown>>([
@@ -68,7 +78,7 @@ function harness(): Harness {
     claims: compileClaimMapping(defaultClaimMapping()),
     clock: { now: () => new Date(t) },
     random: cryptoRandom,
-    logger: silentLogger,
+    logger,
     sessions: SESSIONS,
     tokens: TOKENS,
   });
@@ -185,6 +195,32 @@ describe("access service: sign-in", () => {
     const { url, key } = await access.beginSignIn("a", REDIRECT, "/");
     const callback = new URL(`${REDIRECT}?state=${new URL(url).searchParams.get("state")}&code=nobody`);
     await rejection(access.completeSignIn("a", key, callback, ORIGIN), NotAllowedError);
+  });
+
+  it("logs the names of the claims received and what of the mapping they left empty, and every refused sign-in", async () => {
+    const { lines, logger } = recordingLogger();
+    const logged = harness(logger);
+    await logged.signIn("bob-sub");
+    const received = lines.find((line) => line.message === "sign-in: claims received");
+    expect(received).toMatchObject({ level: "info", fields: { provider: "a", login: "bob", claims: ["groups", "preferred_username"] } });
+    expect(received?.fields.empty).toEqual(expect.arrayContaining(["email (none of email, mail)", "labAdmins[0] (claim groups: no value made a lab)"]));
+    expect(JSON.stringify(received?.fields.claims)).not.toContain("lab:lmbp");
+
+    const { key } = await logged.access.beginSignIn("a", REDIRECT, "/");
+    await rejection(logged.access.completeSignIn("a", key, new URL(`${REDIRECT}?state=forged&code=bob-sub`), ORIGIN), NotAllowedError);
+    expect(lines.at(-1)).toMatchObject({ level: "warn", message: "sign-in refused", fields: { provider: "a", reason: "sign-in refused: state mismatch" } });
+
+    const second = await logged.access.beginSignIn("a", REDIRECT, "/");
+    const secondState = new URL(second.url).searchParams.get("state");
+    await rejection(
+      logged.access.completeSignIn("a", second.key, new URL(`${REDIRECT}?state=${secondState}&code=token-refused`), ORIGIN),
+      IdentityProviderError,
+    );
+    expect(lines.at(-1)).toMatchObject({
+      level: "warn",
+      message: "sign-in failed at the identity provider",
+      fields: { provider: "a", failure: "token", error: "invalid_client" },
+    });
   });
 
   it("makes a new session id at every sign-in, never the same twice", async () => {

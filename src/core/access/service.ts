@@ -6,9 +6,9 @@ import { InputError, NotAllowedError, NotFoundError, UnauthenticatedError } from
 import { assertText } from "../text.js";
 import type { AccessStore, AuditEntry, TokenRecord, UserRecord } from "../ports/access-store.js";
 import type { Clock, Random } from "../ports/clock.js";
-import type { IdentityProvider, PendingSignIn } from "../ports/identity-provider.js";
+import { IdentityProviderError, type IdentityProvider, type PendingSignIn } from "../ports/identity-provider.js";
 import type { Logger } from "../ports/logger.js";
-import { mapClaims, type CompiledClaimMapping } from "./claims.js";
+import { mapClaims, reportMapping, type CompiledClaimMapping, type MappingReport } from "./claims.js";
 import { FULL_SCOPE, type TokenScope, type UserPrincipal } from "./principal.js";
 
 export interface SessionSettings {
@@ -208,7 +208,15 @@ export function createAccessService(deps: AccessServiceDeps) {
 
     /** Starts a sign-in; the returned key goes in a short-lived cookie that binds it to this browser. */
     async beginSignIn(providerId: string, redirectUri: string, returnTo: unknown): Promise<{ url: string; key: string }> {
-      const { url, pending } = await provider(providerId).begin(redirectUri);
+      let begun;
+      try {
+        begun = await provider(providerId).begin(redirectUri);
+      } catch (error) {
+        if (error instanceof IdentityProviderError)
+          deps.logger.warn({ provider: providerId, failure: error.failure, error: error.errorCode, reason: error.message }, "sign-in could not start");
+        throw error;
+      }
+      const { url, pending } = begun;
       const key = random.secret(SECRET_LENGTH);
       await store.putOnce("sign-in", sha256(key), JSON.stringify({ pending, returnTo: safeReturnTo(returnTo) }), later(SIGN_IN_MINUTES * 60_000));
       return { url, key };
@@ -220,7 +228,14 @@ export function createAccessService(deps: AccessServiceDeps) {
      * session id is made (never one the browser had before: no fixation).
      */
     async completeSignIn(providerId: string, key: string | undefined, callbackUrl: URL, origin: Origin): Promise<SignedIn> {
-      const fail = async (reason: string, error: Error): Promise<never> => {
+      const fail = async (reason: string, error: Error, report?: MappingReport): Promise<never> => {
+        // The log too, not only the audit log: an operator looking at why people cannot sign in reads the log.
+        if (error instanceof IdentityProviderError)
+          deps.logger.warn(
+            { provider: providerId, failure: error.failure, error: error.errorCode, reason, ip: origin.ip },
+            "sign-in failed at the identity provider",
+          );
+        else deps.logger.warn({ provider: providerId, reason, ip: origin.ip, ...(report ? { claims: report.received } : {}) }, "sign-in refused");
         await audit({ actor: null, action: "sign-in", target: providerId, outcome: "failure", project: null, labs: [], ip: origin.ip, detail: reason });
         throw error;
       };
@@ -239,12 +254,20 @@ export function createAccessService(deps: AccessServiceDeps) {
       } catch (error) {
         return fail((error as Error).message, error as Error);
       }
+      const mapping = deps.claimsByProvider?.get(providerId) ?? deps.claims;
+      // Names only, never values: which claims came, and what of the mapping they left empty
+      // (groups released only under a scope that was not asked for leave people without a lab).
+      const report = reportMapping(identity.claims, mapping);
       let mapped;
       try {
-        mapped = mapClaims(identity.claims, deps.claimsByProvider?.get(providerId) ?? deps.claims);
+        mapped = mapClaims(identity.claims, mapping);
       } catch (error) {
-        return fail((error as Error).message, new NotAllowedError(`sign-in refused: ${(error as Error).message}`));
+        return fail((error as Error).message, new NotAllowedError(`sign-in refused: ${(error as Error).message}`), report);
       }
+      deps.logger.info(
+        { provider: providerId, login: mapped.login, claims: report.received, empty: report.empty, labs: mapped.labs.length },
+        "sign-in: claims received",
+      );
       const user = await store.upsertUser(
         {
           issuer: identity.issuer,

@@ -1,6 +1,7 @@
 // Signing in through an OpenID Connect provider (an institution's, a federation proxy, or
 // the embedded one). One IdentityProvider per configured provider; the server keeps the
 // pending sign-in (state, nonce, PKCE verifier) server-side, bound to the browser.
+import { UnavailableError } from "../errors.js";
 
 /** What must be kept between the redirect to the provider and its answer. Secret. */
 export interface PendingSignIn {
@@ -40,4 +41,39 @@ export interface IdentityProvider {
   complete(pending: PendingSignIn, callbackUrl: URL): Promise<VerifiedIdentity>;
   /** The provider's end-session URL (RP-initiated logout), when it has one. */
   logoutUrl(idToken: string, postLogoutRedirectUri: string): Promise<string | undefined>;
+  /**
+   * Reads the provider's discovery document now (at start-up), checking it as a sign-in would:
+   * throws an IdentityProviderError saying what is wrong. A success is kept for the sign-ins;
+   * a failure is not (the next sign-in or check reads it again).
+   */
+  discover(): Promise<void>;
+}
+
+/**
+ * Where a provider failed:
+ * - `unreachable`: its discovery document or JWKS could not be read (down, 5xx, timeout);
+ * - `configuration`: what it publishes contradicts Plateau's configuration (the issuer is not
+ *   exactly the configured one, no usable client authentication method…): an operator's fix;
+ * - `token`: its token endpoint refused or failed the code exchange (client id, secret,
+ *   authentication method…);
+ * - `userinfo`: its userinfo endpoint refused or failed.
+ */
+export type ProviderFailure = "unreachable" | "configuration" | "token" | "userinfo";
+
+/**
+ * A sign-in that cannot complete because of the provider or of its configuration, not of the
+ * person: the failure page says what to check, the log says which provider and which error.
+ * Its message names no secret.
+ */
+export class IdentityProviderError extends UnavailableError {
+  constructor(
+    message: string,
+    readonly provider: string,
+    readonly failure: ProviderFailure,
+    /** The provider's OAuth error code (`invalid_client`), or `http_<status>`, `unreachable`, `issuer_mismatch`…: safe to log. */
+    readonly errorCode: string,
+  ) {
+    super(message);
+    this.name = "IdentityProviderError";
+  }
 }

@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { Text } from "../../contracts/api.js";
 import { safeReturnTo } from "../../core/access/service.js";
-import { isPlateauError } from "../../core/errors.js";
+import { isPlateauError, type PlateauError } from "../../core/errors.js";
+import { IdentityProviderError } from "../../core/ports/identity-provider.js";
 import type { App, ServerDeps } from "../app.js";
 import { clearCookie, cookieHeader, LAST_PROVIDER_COOKIE, readCookie, SESSION_COOKIE, SIGN_IN_COOKIE } from "../cookies.js";
 import { clientAddress } from "../access.js";
@@ -30,7 +31,7 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
   const lang = (request: FastifyRequest): Language => languageOf(request.headers["accept-language"]);
   const signInUrl = (returnTo: string) => `/auth/sign-in?returnTo=${encodeURIComponent(returnTo)}`;
 
-  function failure(request: FastifyRequest, reply: FastifyReply, status: number, message: string, retry: string) {
+  function failure(request: FastifyRequest, reply: FastifyReply, status: number, message: string, retry: string, hint = "") {
     const l = lang(request);
     return html(
       reply,
@@ -38,9 +39,51 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
       page(
         l,
         t(l, "Connexion impossible", "Sign-in failed"),
-        `<h1>${t(l, "Connexion impossible", "Sign-in failed")}</h1><p class="error">${escapeHtml(message)}</p><p><a href="${escapeHtml(retry)}">${t(l, "Réessayer", "Try again")}</a></p>`,
+        `<h1>${t(l, "Connexion impossible", "Sign-in failed")}</h1><p class="error">${escapeHtml(message)}</p>${hint}<p><a href="${escapeHtml(retry)}">${t(l, "Réessayer", "Try again")}</a></p>`,
       ),
     );
+  }
+
+  /** A failed sign-in as a page: the reason, and for a provider's failure, what its administrators should check. */
+  function signInFailure(request: FastifyRequest, reply: FastifyReply, error: PlateauError) {
+    const l = lang(request);
+    if (!(error instanceof IdentityProviderError)) return failure(request, reply, 403, error.message, "/auth/sign-in");
+    const check = (items: string[]) =>
+      `<p>${t(l, "À vérifier par l'administrateur de Plateau :", "What Plateau's administrator should check:")}</p><ul class="muted">${items.map((item) => `<li>${item}</li>`).join("")}</ul>`;
+    const field = (name: string) => `<code>identity.providers[…].${name}</code>`;
+    const hints: Record<IdentityProviderError["failure"], string> = {
+      unreachable: `<p>${t(l, "Le fournisseur d'identité ne répond pas pour l'instant : réessayez dans quelques minutes.", "The identity provider does not answer now: try again in a few minutes.")}</p>`,
+      configuration: check([
+        t(
+          l,
+          `la configuration de ce fournisseur dans Plateau (le message ci-dessus nomme le champ), puis redémarrer Plateau`,
+          `this provider's configuration in Plateau (the message above names the field), then restart Plateau`,
+        ),
+      ]),
+      token: check([
+        t(
+          l,
+          `l'identifiant et le secret du client (${field("clientId")}, ${field("clientSecret")}) tels qu'enregistrés chez le fournisseur`,
+          `the client id and secret (${field("clientId")}, ${field("clientSecret")}) as registered at the provider`,
+        ),
+        t(
+          l,
+          `la méthode d'authentification du client (${field("tokenEndpointAuthMethod")} : client_secret_basic, client_secret_post ou private_key_jwt) acceptée par le fournisseur`,
+          `the client authentication method (${field("tokenEndpointAuthMethod")}: client_secret_basic, client_secret_post or private_key_jwt) the provider accepts`,
+        ),
+        t(l, "les journaux du fournisseur, à l'heure de cette tentative", "the provider's logs, at the time of this attempt"),
+      ]),
+      userinfo: check([
+        t(
+          l,
+          `les portées demandées (${field("scopes")}) et les attributs que le fournisseur publie pour Plateau`,
+          `the scopes asked for (${field("scopes")}) and the attributes the provider releases to Plateau`,
+        ),
+        t(l, "les journaux du fournisseur, à l'heure de cette tentative", "the provider's logs, at the time of this attempt"),
+      ]),
+    };
+    const status = error.failure === "token" || error.failure === "userinfo" ? 502 : 503;
+    return failure(request, reply, status, error.message, "/auth/sign-in", hints[error.failure]);
   }
 
   app.get(
@@ -105,7 +148,15 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
     },
     async (request, reply) => {
       const provider = request.params.provider;
-      const { url, key } = await access.beginSignIn(provider, `${origin()}/auth/callback/${provider}`, request.query.returnTo);
+      let begun: { url: string; key: string };
+      try {
+        begun = await access.beginSignIn(provider, `${origin()}/auth/callback/${provider}`, request.query.returnTo);
+      } catch (error) {
+        // A provider down or misconfigured: a page for the person, not JSON.
+        if (!(error instanceof IdentityProviderError)) throw error;
+        return signInFailure(request, reply, error);
+      }
+      const { url, key } = begun;
       reply.header("set-cookie", [
         cookieHeader(SIGN_IN_COOKIE, key, { maxAge: SIGN_IN_COOKIE_SECONDS, sameSite: "Lax" }),
         cookieHeader(LAST_PROVIDER_COOKIE, provider, { maxAge: 365 * 86_400, sameSite: "Lax" }),
@@ -132,7 +183,7 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
       } catch (error) {
         if (!isPlateauError(error)) throw error;
         reply.header("set-cookie", clearCookie(SIGN_IN_COOKIE));
-        return failure(request, reply, 403, error.message, "/auth/sign-in");
+        return signInFailure(request, reply, error);
       }
     },
   );
