@@ -8,7 +8,7 @@ import type { Member, QuotaReport } from "../contracts/api.js";
 import type { Client } from "./client.js";
 import { saveCredential } from "./credentials.js";
 import { EXIT } from "./exit-codes.js";
-import { paint, table, type Output } from "./format.js";
+import { paint, printable, table, type Output } from "./format.js";
 import { login } from "./login.js";
 
 interface Context {
@@ -238,7 +238,8 @@ export function registerAccessCommands(program: Command, context: Context): void
     .action(async (options: { limit: number; json?: boolean }) => {
       const entries = await client().audit(options.limit);
       if (options.json) return json(entries);
-      const rows = entries.map((e) => [e.at.replace("T", " ").slice(0, 19), e.actor ?? "-", e.outcome, e.action, e.target, e.ip, e.detail]);
+      // Who, what and the detail come from whoever asked: shown, never obeyed by the terminal.
+      const rows = entries.map((e) => [e.at.replace("T", " ").slice(0, 19), e.actor ?? "-", e.outcome, e.action, e.target, e.ip, e.detail].map(printable));
       for (const line of table(["WHEN (UTC)", "WHO", "OUTCOME", "WHAT", "TARGET", "FROM", "DETAIL"], rows)) out.line(line);
     });
 }

@@ -41,6 +41,15 @@ export function table(headers: string[], rows: string[][]): string[] {
 // eslint-disable-next-line no-control-regex
 const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 
+/**
+ * Text the server keeps from others, as a terminal should show it: C0 and C1 controls (escape
+ * sequences that clear the screen or set the title), line separators and bidirectional controls
+ * are written out (`\u{1b}`), never obeyed. The audit log records what people sent, refused or not.
+ */
+export const printable = (text: string): string =>
+  // eslint-disable-next-line no-control-regex
+  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+
 /** "3 min ago", "2 h ago", or the date. */
 export function ago(iso: string | null, now = Date.now()): string {
   if (!iso) return "-";

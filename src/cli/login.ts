@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { spawn } from "node:child_process";
 import { ApiError, type Client } from "./client.js";
+import { loginCheckCode } from "../contracts/login.js";
 
 const base64url = (bytes: Buffer) => bytes.toString("base64url");
 
@@ -59,6 +60,7 @@ export async function login(client: Client, options: LoginOptions): Promise<{ to
   const url = `${client.baseUrl}/auth/cli?${new URLSearchParams({ port: String(port), challenge, state, name: options.name })}`;
   options.say(`Open this address in your browser to sign in (waiting up to ${options.timeoutSeconds} s):`);
   options.say(`  ${url}`);
+  options.say(`The page shows the code ${loginCheckCode(challenge)}: allow only if it does.`);
   if (options.openBrowser) open(url);
   const timer = setTimeout(
     () => settle({ error: new ApiError(0, "unavailable", `no sign-in within ${options.timeoutSeconds} s; run plateau login again`) }),

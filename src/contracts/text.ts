@@ -7,17 +7,24 @@
 // - the bidirectional embeddings, overrides and isolates U+202A–U+202E and U+2066–U+2069
 //   ("Trojan Source", CVE-2021-42574): they reorder what follows them on display (the
 //   implicit marks U+200E, U+200F and U+061C are allowed: they reorder nothing by themselves);
+// - characters that show nothing: the soft hyphen U+00AD, the zero-width space U+200B, the word
+//   joiner and invisible operators U+2060–U+2064, the zero-width no-break space U+FEFF, the
+//   Mongolian vowel separator U+180E, the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) and
+//   the interlinear annotation marks U+FFF9–U+FFFB (the joiners U+200C and U+200D are allowed:
+//   emoji sequences and Persian or Indic words need them);
 // - lone surrogates (half of a UTF-16 pair: not a character, not encodable as UTF-8);
 // - white space at either end (white space inside is fine in titles and token names).
 // Group names take no white space at all. The rule is one regular expression, for the API's
 // JSON Schemas (ajv runs it with the u flag; it also holds without it), core (`assertText`)
 // and the portal. This file imports nothing, so the portal may use it at run time.
 
-const FORBIDDEN = "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+const FORBIDDEN =
+  "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069" +
+  "\\u00ad\\u115f\\u1160\\u180e\\u200b\\u2060-\\u2064\\u3164\\ufeff\\uffa0\\ufff9-\\ufffb";
 /** One character: any but the forbidden ones, a surrogate pair counting as one (either flag). */
 const CHARACTER = (extra: string) => `(?:[^${FORBIDDEN}${extra}\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])`;
 
-/** Free text on one line: no control, bidirectional control or lone surrogate, no white space at either end. */
+/** Free text on one line: no control, bidirectional control, invisible character or lone surrogate, no white space at either end. */
 export const TEXT_PATTERN = `^(?!\\s)${CHARACTER("")}*(?<!\\s)$`;
 /** A word (a group name): the same, and no white space anywhere. */
 export const WORD_PATTERN = `^${CHARACTER("\\s")}*$`;
@@ -26,7 +33,7 @@ export const WORD_PATTERN = `^${CHARACTER("\\s")}*$`;
 export const TEXT_RULE = "text";
 export const TEXT_MESSAGE =
   "must be plain text: no control characters (NUL, tabs, line breaks…), no bidirectional controls (U+202A–U+202E, U+2066–U+2069), " +
-  "no lone surrogates, no spaces at either end";
+  "no invisible characters (U+200B, U+2060–U+2064, U+FEFF, U+00AD…), no lone surrogates, no spaces at either end";
 export const WORD_MESSAGE = `${TEXT_MESSAGE.replace(", no spaces at either end", "")}, no spaces`;
 
 const text = new RegExp(TEXT_PATTERN, "u");

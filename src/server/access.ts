@@ -92,12 +92,21 @@ function equalSecrets(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/**
+ * The token of an `Authorization: Bearer <token>` header, as the API reads it: `Bearer` in any
+ * case, then the token after any white space. The proxy reads it the same way, so that no
+ * spelling the API accepts is forwarded to an instance.
+ */
+export function bearerToken(authorization: unknown): string | undefined {
+  return typeof authorization === "string" && /^bearer /i.test(authorization) ? authorization.slice("bearer ".length).trim() : undefined;
+}
+
 /** Who asks: a session cookie, else a bearer token, else nobody. */
 export async function authenticate(access: AccessService, request: FastifyRequest): Promise<{ principal: Principal; csrfToken: string | undefined }> {
-  const authorization = request.headers.authorization;
-  if (typeof authorization === "string" && /^bearer /i.test(authorization)) {
+  const token = bearerToken(request.headers.authorization);
+  if (token !== undefined) {
     // A bad token is an error, not anonymity: the client meant to be someone.
-    const principal = await access.tokenPrincipal(authorization.slice("bearer ".length).trim());
+    const principal = await access.tokenPrincipal(token);
     if (!principal) throw new UnauthenticatedError("this API token is unknown, expired or revoked");
     return { principal, csrfToken: undefined };
   }

@@ -17,9 +17,10 @@
 import type { IncomingMessage } from "node:http";
 import { authorizeProject } from "../core/access/policy.js";
 import type { Principal } from "../core/access/principal.js";
-import { safeReturnTo, type AccessService } from "../core/access/service.js";
+import { safeReturnTo, TOKEN_PREFIX, type AccessService } from "../core/access/service.js";
 import { instanceOrigin, parseInstanceHost, type Router } from "../core/instances/routing.js";
 import type { IndexedProject } from "../core/ports/state-index.js";
+import { bearerToken } from "./access.js";
 import { cookieHeader, INSTANCE_COOKIE, readCookie } from "./cookies.js";
 
 export type GateAnswer =
@@ -58,10 +59,9 @@ export function createInstanceGate(deps: {
   router: Pick<Router, "has">;
 }): InstanceGate {
   async function principalOf(req: IncomingMessage, host: string): Promise<Principal | "bad-token"> {
-    const authorization = req.headers.authorization;
-    if (typeof authorization === "string" && /^bearer plt_/i.test(authorization)) {
-      return (await deps.access.tokenPrincipal(authorization.slice("bearer ".length).trim())) ?? "bad-token";
-    }
+    // Plateau's tokens, spelled in any way the API reads them; other bearer tokens are the instance's.
+    const token = bearerToken(req.headers.authorization);
+    if (token?.startsWith(TOKEN_PREFIX)) return (await deps.access.tokenPrincipal(token)) ?? "bad-token";
     const sessionId = readCookie(req, INSTANCE_COOKIE);
     // A session of this very host: not a browser session of Plateau, not another instance's.
     const principal = sessionId ? await deps.access.instanceSessionPrincipal(sessionId, host) : undefined;

@@ -4,7 +4,9 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import type { Duplex } from "node:stream";
+import { TOKEN_PREFIX } from "../core/access/service.js";
 import { parseInstanceHost, type Route, type Router } from "../core/instances/routing.js";
+import { bearerToken } from "./access.js";
 import { withoutPlateauCookies } from "./cookies.js";
 import type { GateAnswer, InstanceGate } from "./instance-gate.js";
 import type { Logger } from "../core/ports/logger.js";
@@ -37,7 +39,7 @@ function forwardedHeaders(req: IncomingMessage, route: Extract<Route, { kind: "u
   const cookie = withoutPlateauCookies(req.headers.cookie);
   if (cookie === undefined) delete headers.cookie;
   else headers.cookie = cookie;
-  if (typeof headers.authorization === "string" && /^bearer plt_/i.test(headers.authorization)) delete headers.authorization;
+  if (bearerToken(headers.authorization)?.startsWith(TOKEN_PREFIX)) delete headers.authorization;
   const remote = req.socket.remoteAddress ?? "";
   headers["x-forwarded-for"] = req.headers["x-forwarded-for"] ? `${String(req.headers["x-forwarded-for"])}, ${remote}` : remote;
   headers["x-forwarded-host"] = req.headers.host ?? "";

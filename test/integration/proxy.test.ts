@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { memoryApp } from "../support/app.js";
 import { alice } from "../support/plateau.js";
+import { sha256 } from "../../src/core/access/service.js";
 
 let upstream: Server;
 let upstreamPort = 0;
@@ -122,6 +123,44 @@ describe("reverse proxy", () => {
     expect((await get(host, "/", "GET", undefined, { authorization: `Bearer ${await context.tokenOf("oscar")}` })).status).toBe(200);
     // A ticket is single-use and only for its host.
     expect((await get(host, "/__plateau/auth?ticket=forged", "GET", undefined, {})).status).toBe(403);
+  });
+
+  it("never forwards an API token, however the Authorization header spells it (the API reads them all)", async () => {
+    const host = `web.demo.localhost:${plateauPort}`;
+    // Alice's browser holds the instance's cookie (a browser session of hers, a ticket traded on that host).
+    const browserSession = "browser-session-of-alice-for-the-proxy-test";
+    const at = new Date().toISOString();
+    await context.adapters.access.createSession({
+      idHash: sha256(browserSession),
+      userId: (await context.person("alice")).userId,
+      csrfToken: "csrf",
+      provider: "embedded",
+      idToken: null,
+      createdAt: at,
+      lastSeenAt: at,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      parentHash: null,
+      instanceHost: null,
+    });
+    const ticket = await context.plateau.services.access.issueProxyTicket(browserSession, host, "/");
+    const traded = await get(host, `/__plateau/auth?ticket=${ticket}`, "GET", undefined, {});
+    const cookie = /__Host-plateau-instance=[A-Za-z0-9_.~-]+/.exec(String(traded.headers["set-cookie"]))?.[0] ?? "";
+    expect(cookie).not.toBe("");
+    // The API takes `Bearer` in any case, then the token after any white space: each of these is alice.
+    const spellings = [`Bearer ${aliceToken}`, `bearer ${aliceToken}`, `BEARER ${aliceToken}`, `Bearer  ${aliceToken}`, `Bearer \t${aliceToken}`];
+    for (const authorization of spellings) {
+      const me = await context.app.inject({ method: "GET", url: "/api/v1/me", headers: { authorization } });
+      expect(me.statusCode, JSON.stringify(authorization)).toBe(200);
+      lastHeaders = {};
+      for (const headers of [{ authorization, cookie }, { authorization }] as Record<string, string>[]) {
+        const answer = await get(host, "/", "GET", undefined, headers);
+        expect(answer.status, JSON.stringify(headers)).toBe(200);
+        expect(lastHeaders.authorization, JSON.stringify(headers)).toBeUndefined();
+      }
+    }
+    // The instance's own bearer tokens are its business: they go through.
+    await get(host, "/", "GET", undefined, { authorization: "Bearer app-token", cookie });
+    expect(lastHeaders.authorization).toBe("Bearer app-token");
   });
 
   it("does not forward Plateau's cookies to the instance", async () => {

@@ -354,6 +354,12 @@ describe("free text", () => {
     "a C1 control": "a\u0085b",
     "a right-to-left override (U+202E)": "invoice\u202Efdp.exe",
     "a left-to-right isolate (U+2066)": "a\u2066b",
+    // Invisible: a group named by a zero-width space alone reads as no name at all.
+    "a zero-width space (U+200B)": "a\u200Bb",
+    "a word joiner (U+2060)": "a\u2060b",
+    "a zero-width no-break space (U+FEFF)": "a\uFEFFb",
+    "a soft hyphen (U+00AD)": "a\u00ADb",
+    "a Hangul filler (U+3164)": "a\u3164b",
     "a lone surrogate": "a\ud800b",
     "a lone low surrogate at the end": "ab\udc00",
     "a space at the start": " title",
@@ -410,7 +416,8 @@ describe("free text", () => {
 
   it("accepts letters of any script, emoji, inner spaces and the implicit direction marks", async () => {
     const app = await memoryApp();
-    for (const title of ["Modèles climatiques « 2026 »", "نماذج المناخ", "Labo 🧪 \u200F(test)", "Ω"]) {
+    // Joiners stay: emoji sequences (🧑‍🔬) and Persian or Indic words need U+200D and U+200C.
+    for (const title of ["Modèles climatiques « 2026 »", "نماذج المناخ", "Labo 🧪 \u200F(test)", "Ω", "🧑\u200D🔬 می\u200Cخواهم"]) {
       const name = `lab-${title.length}`;
       const response = await app.inject({ method: "POST", url: "/api/v1/projects", payload: { name, lab: "imb", title } });
       expect(response.statusCode, title).toBe(201);

@@ -4,11 +4,15 @@
 // src/adapters/oidc/relying-party.test.ts; here: the server's side of sign-in, sessions,
 // CSRF, headers, logout, rate limits, `plateau login`, and the proxy's bounce.
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loginCheckCode } from "../../src/contracts/login.js";
 import { loadConfig } from "../../src/main/config.js";
 import { startPlateau, type RunningPlateau } from "../../src/main/up.js";
 import { createBrowser, formAction } from "../support/browser.js";
@@ -277,6 +281,13 @@ describe("plateau login", () => {
     const consent = await browser.post(formAction(form.body, form.url), { login: "ines", password: TEST_ACCOUNTS[1]?.password ?? "" });
     expect(consent.url).toBe(url);
     expect(consent.body).toContain("ines");
+    // What ties the page to the terminal, against a link someone else made: the check code the
+    // CLI printed, the CLI's port, and what the token will be able to do.
+    const check = /code (\d{4}-\d{4})/.exec(output)?.[1] ?? "";
+    expect(check).not.toBe("");
+    expect(consent.body).toContain(`<strong>${check}</strong>`);
+    expect(consent.body).toContain(`port ${new URL(url).searchParams.get("port")}`);
+    expect(consent.body).toContain("all your projects");
     const fields = Object.fromEntries(
       [...consent.body.matchAll(/name="([a-z]+)" value="([^"]*)"/g)].map((m) => [
         m[1],
@@ -302,6 +313,33 @@ describe("plateau login", () => {
     // logout revokes the token on the server.
     expect((await runCli(env, "logout")).code).toBe(0);
     expect((await fetch(`${origin}/api/v1/me`, { headers: { authorization: `Bearer ${saved[origin]?.token}` } })).status).toBe(401);
+  });
+  it("gives a code that is useless without the verifier of its challenge: a wrong one spends it", async () => {
+    // Whoever listens on the port the link names gets the code; the token needs the verifier too.
+    const verifier = "v".repeat(43);
+    const challenge = createHash("sha256").update(verifier).digest("base64url");
+    const listener = createServer((req, res) => res.writeHead(200).end());
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    const port = (listener.address() as AddressInfo).port;
+    try {
+      const alice = await signIn(origin, "alice");
+      const page = await alice.browser.get(`${origin}/auth/cli?port=${port}&challenge=${challenge}&state=${"s".repeat(16)}`);
+      expect(page.body).toContain(loginCheckCode(challenge));
+      const allowed = await alice.browser.request(`${origin}/auth/cli`, {
+        method: "POST",
+        body: new URLSearchParams({ csrf: alice.csrf, port: String(port), challenge, state: "s".repeat(16) }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", origin },
+        follow: false,
+      });
+      const code = new URL(allowed.headers.get("location") ?? "http://x/").searchParams.get("code") ?? "";
+      expect(code).not.toBe("");
+      const exchange = (verifier: string) =>
+        fetch(`${origin}/auth/cli/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code, verifier }) });
+      expect((await exchange("w".repeat(43))).status).toBe(403);
+      expect((await exchange(verifier)).status).toBe(403);
+    } finally {
+      listener.close();
+    }
   });
   it("refuses a token name that is not plain text before asking anything (400 naming the field and the rule)", async () => {
     const challenge = "a".repeat(43);

@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { Text } from "../../contracts/api.js";
+import { loginCheckCode } from "../../contracts/login.js";
 import { safeReturnTo } from "../../core/access/service.js";
 import { isPlateauError, type PlateauError } from "../../core/errors.js";
 import { IdentityProviderError } from "../../core/ports/identity-provider.js";
@@ -225,7 +226,8 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
           t(l, "Autoriser le terminal", "Allow the command line"),
           `<h1>${t(l, "Autoriser la commande plateau ?", "Allow the plateau command?")}</h1>
 <p>${t(l, `La commande <strong>${escapeHtml(name)}</strong> de cette machine pourra agir en votre nom (<strong>${escapeHtml(request.principal.login)}</strong>) avec un jeton d'API.`, `The command <strong>${escapeHtml(name)}</strong> on this machine will act as you (<strong>${escapeHtml(request.principal.login)}</strong>) with an API token.`)}</p>
-<p class="muted">${t(l, "N'acceptez que si vous venez de lancer plateau login.", "Only allow this if you just ran plateau login.")}</p>
+<p>${t(l, `Code : <strong>${loginCheckCode(challenge)}</strong>. N'acceptez que si vous venez de lancer plateau login et que votre terminal affiche ce même code.`, `Code: <strong>${loginCheckCode(challenge)}</strong>. Only allow this if you just ran plateau login and your terminal shows this same code.`)}</p>
+<p class="muted">${t(l, `Le jeton pourra tout ce que vous pouvez, dans tous vos projets, jusqu'à ce qu'il expire ou que vous le révoquiez. Il sera remis au programme qui écoute sur le port ${port} de cet ordinateur.`, `The token can do all you can, in all your projects, until it expires or you revoke it. It goes to the program listening on port ${port} of this computer.`)}</p>
 <form method="post" action="/auth/cli"><input type="hidden" name="csrf" value="${escapeHtml(request.csrfToken)}"><input type="hidden" name="port" value="${port}"><input type="hidden" name="challenge" value="${escapeHtml(challenge)}"><input type="hidden" name="state" value="${escapeHtml(state)}"><input type="hidden" name="name" value="${escapeHtml(name)}">
 <button type="submit">${t(l, "Autoriser", "Allow")}</button></form>`,
         ),
