@@ -225,6 +225,8 @@ export const ConfigSchema = Type.Object(
         signInPerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 10 }),
         tokenCreationPerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 10 }),
         launchPerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 30 }),
+        /** Visits of instances that go through the sign-in bounce (each makes a ticket and a session). */
+        bouncePerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 60 }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -22,6 +22,9 @@ import {
 } from "../core/access/policy.js";
 import { ANONYMOUS, type Principal, type UserPrincipal } from "../core/access/principal.js";
 import type { RateLimiter } from "../core/access/rate-limit.js";
+
+/** The rate limits a route may name: sign-in per address, the others per person. */
+export type RateLimitKind = "launch" | "token" | "sign-in" | "bounce";
 import type { AccessService } from "../core/access/service.js";
 import { NotAllowedError, NotFoundError, RateLimitedError, UnauthenticatedError } from "../core/errors.js";
 import type { IndexedProject } from "../core/ports/state-index.js";
@@ -46,14 +49,14 @@ export interface RouteAccess {
   /** The action's name in the audit log, for changes (`launch`, `token.create`…). */
   readonly audit?: string;
   /** A rate limit applied per person (or per address when anonymous). */
-  readonly rateLimit?: "launch" | "token" | "sign-in";
+  readonly rateLimit?: RateLimitKind;
 }
 
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: AccessRule;
     audit?: string;
-    rateLimit?: "launch" | "token" | "sign-in";
+    rateLimit?: RateLimitKind;
   }
   interface FastifyRequest {
     principal: Principal;
@@ -65,7 +68,7 @@ declare module "fastify" {
 export interface AccessDeps {
   readonly access: AccessService;
   readonly findProject: (name: string) => Promise<IndexedProject | undefined>;
-  readonly limiters: Readonly<Record<"launch" | "token" | "sign-in", RateLimiter>>;
+  readonly limiters: Readonly<Record<RateLimitKind, RateLimiter>>;
   /** The origin browsers use (`https://plateau.example.org`), to check the Origin of changes. */
   readonly publicOrigin: () => string;
 }
@@ -199,7 +202,7 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
 
   // One hook per request (each hook costs): who asks, then may they.
   app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
-    const config = request.routeOptions.config as { access?: AccessRule; rateLimit?: "launch" | "token" | "sign-in" };
+    const config = request.routeOptions.config as { access?: AccessRule; rateLimit?: RateLimitKind };
     const rule = config.access;
     if (!rule) return; // not an API route (health, metrics, the portal's files)
     const { principal, csrfToken } = await authenticate(deps.access, request);

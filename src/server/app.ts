@@ -45,7 +45,12 @@ export interface ServerDeps {
   readonly publicOrigin: () => string;
   /** The domain of the instances the local proxy serves, if any. */
   readonly proxiedDomain?: string;
-  readonly limits: { readonly signInPerMinute: number; readonly tokenCreationPerMinute: number; readonly launchPerMinute: number };
+  readonly limits: {
+    readonly signInPerMinute: number;
+    readonly tokenCreationPerMinute: number;
+    readonly launchPerMinute: number;
+    readonly bouncePerMinute: number;
+  };
   readonly clock: Clock;
   /** Whether requests come through a trusted front that sets X-Forwarded-For. */
   readonly trustProxy?: boolean;
@@ -195,6 +200,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       "sign-in": limiter(deps.limits.signInPerMinute),
       token: limiter(deps.limits.tokenCreationPerMinute),
       launch: limiter(deps.limits.launchPerMinute),
+      bounce: limiter(deps.limits.bouncePerMinute),
     },
     publicOrigin: deps.publicOrigin,
   });

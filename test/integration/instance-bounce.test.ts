@@ -237,3 +237,21 @@ describe("each link of that chain, closed on its own", () => {
     expect((await raw(host, `/__plateau/auth?ticket=${again}`)).status).toBe(403);
   });
 });
+
+describe("bounces of one person", () => {
+  it("are bounded (each may make a ticket and a session): 429 with Retry-After, others unaffected", async () => {
+    const bob = await signIn(origin, "bob");
+    const host = `site.u-alice.localhost:${running.port}`;
+    let limited: Awaited<ReturnType<Browser["request"]>> | undefined;
+    // 60 a minute by default; the loop is bounded and says nothing of time.
+    for (let i = 0; i < 200 && !limited; i++) {
+      const answer = await bob.browser.request(bounce(host), { follow: false });
+      if (answer.status === 429) limited = answer;
+    }
+    expect(limited?.status).toBe(429);
+    expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Alice's own bounce is counted apart.
+    const hers = await alice.browser.request(bounce(host), { follow: false });
+    expect(hers.status).toBe(303);
+  });
+});

@@ -30,7 +30,7 @@ export type Person = keyof typeof PEOPLE;
 
 export async function memoryApp(
   options: {
-    limits?: { signInPerMinute: number; tokenCreationPerMinute: number; launchPerMinute: number };
+    limits?: { signInPerMinute: number; tokenCreationPerMinute: number; launchPerMinute: number; bouncePerMinute?: number };
     /** The time of the Plateau (its commits' expiries, its tokens); default: the system's. */
     clock?: Clock;
     lifecycle?: LifecycleSettings;
@@ -70,7 +70,7 @@ export async function memoryApp(
     proxiedDomain: "localhost",
     metrics: createMetrics(),
     publicOrigin: () => ORIGIN,
-    limits: options.limits ?? { signInPerMinute: 1000, tokenCreationPerMinute: 1000, launchPerMinute: 1000 },
+    limits: { signInPerMinute: 1000, tokenCreationPerMinute: 1000, launchPerMinute: 1000, bouncePerMinute: 1000, ...options.limits },
     clock,
     readiness: { repository: async () => void (await adapters.repo.head()) },
     version: "test",

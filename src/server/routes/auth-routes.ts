@@ -278,7 +278,8 @@ export function registerAuthRoutes(app: App, deps: ServerDeps): void {
   app.get(
     "/auth/instance",
     {
-      config: PUBLIC,
+      // Each bounce may make a ticket and an instance session: bounded per person.
+      config: { ...PUBLIC, rateLimit: "bounce" },
       schema: {
         tags: ["access"],
         summary: "The local proxy sends browsers here to learn who they are, then back to the instance with a one-time ticket",
