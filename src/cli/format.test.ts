@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expiryCell, expiryLine, until, utc } from "./format.js";
+import { expiryCell, expiryLine, forTerminal, paint, until, utc } from "./format.js";
 
 const NOW = Date.parse("2026-03-01T09:00:00.000Z");
 const later = (hours: number) => new Date(NOW + hours * 3_600_000).toISOString();
@@ -33,5 +33,15 @@ describe("expiry, as the command line says it", () => {
       "expired on 2026-02-28 09:00 UTC: Plateau stopped it (its data is kept); plateau start u-alice/hello runs it again",
     );
     expect(expiryLine({ ...hello, state: "running", expiresAt: null }, NOW)).toBe("never");
+  });
+});
+
+describe("what the command line writes to a terminal", () => {
+  it("writes out the controls others' text carries (title, screen, bidi), keeps its own colours, line breaks and tabs", () => {
+    const title = "Jupyter\u001b]0;owned\u0007\u001b[2J\u202etxt.exe";
+    expect(forTerminal(title)).toBe("Jupyter\\u{1b}]0;owned\\u{7}\\u{1b}[2J\\u{202e}txt.exe");
+    const painted = paint({ color: true, line: () => undefined, error: () => undefined }, "green", "running");
+    expect(forTerminal(`${painted}\tok\nnext`)).toBe(`${painted}\tok\nnext`);
+    expect(forTerminal("NUL\u0000 C1\u009b")).toBe("NUL\\u{0} C1\\u{9b}");
   });
 });

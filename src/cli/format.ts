@@ -12,10 +12,22 @@ export function terminalOutput(): Output {
   return {
     color,
     ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
-    line: (text = "") => process.stdout.write(`${text}\n`),
-    error: (text) => process.stderr.write(`${text}\n`),
+    line: (text = "") => process.stdout.write(`${forTerminal(text)}\n`),
+    error: (text) => process.stderr.write(`${forTerminal(text)}\n`),
   };
 }
+
+/**
+ * Every line the CLI writes, made safe for a terminal: text from others (chart titles of
+ * third-party catalogs, values, events, the audit log) may carry escape sequences that set
+ * the window's title, rewrite the screen or reorder it. Only the colours this CLI paints
+ * (SGR sequences), line breaks and tabs pass; every other control is written out.
+ */
+export const forTerminal = (text: string): string =>
+  // eslint-disable-next-line no-control-regex
+  text.replace(/\x1b\[[0-9;]*m|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/g, (match) => (match.length > 1 ? match : escaped(match)));
+
+const escaped = (c: string) => `\\u{${c.charCodeAt(0).toString(16)}}`;
 
 const ANSI = { green: 32, red: 31, yellow: 33, dim: 2, bold: 1, cyan: 36 } as const;
 export const paint = (output: Output, style: keyof typeof ANSI, text: string): string => (output.color ? `\x1b[${ANSI[style]}m${text}\x1b[0m` : text);
@@ -48,7 +60,7 @@ const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
  */
 export const printable = (text: string): string =>
   // eslint-disable-next-line no-control-regex
-  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/g, escaped);
 
 /** "3 min ago", "2 h ago", or the date. */
 export function ago(iso: string | null, now = Date.now()): string {
