@@ -47,6 +47,29 @@ export interface InstanceGate {
 
 export const AUTH_PATH = "/__plateau/auth";
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Whether a request that carries an instance's cookie was started by a page of another site
+ * (or origin): instances are sibling hosts of one domain, so the browser sends their Lax cookie
+ * along with a form or a WebSocket that another instance's page opens. Such a request may not
+ * change anything nor open a WebSocket with the person's session; a plain link still opens the
+ * instance. Browsers say it with `Origin` (forms, fetch, WebSockets) and `Sec-Fetch-Site`.
+ */
+export function fromAnotherSite(req: IncomingMessage, host: string): boolean {
+  const websocket = String(req.headers.upgrade ?? "").toLowerCase() === "websocket";
+  if (SAFE_METHODS.has(req.method ?? "GET") && !websocket) return false;
+  const site = req.headers["sec-fetch-site"];
+  if (site !== undefined && site !== "same-origin" && site !== "none") return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true; // "null" (a sandboxed frame, a redirect) or garbage: not the instance's own page
+  }
+}
+
 export function createInstanceGate(deps: {
   access: AccessService;
   findProject: (name: string) => Promise<IndexedProject | undefined>;
@@ -58,11 +81,12 @@ export function createInstanceGate(deps: {
   domain: string;
   router: Pick<Router, "has">;
 }): InstanceGate {
-  async function principalOf(req: IncomingMessage, host: string): Promise<Principal | "bad-token"> {
+  async function principalOf(req: IncomingMessage, host: string): Promise<Principal | "bad-token" | "foreign"> {
     // Plateau's tokens, spelled in any way the API reads them; other bearer tokens are the instance's.
     const token = bearerToken(req.headers.authorization);
     if (token?.startsWith(TOKEN_PREFIX)) return (await deps.access.tokenPrincipal(token)) ?? "bad-token";
     const sessionId = readCookie(req, INSTANCE_COOKIE);
+    if (sessionId && fromAnotherSite(req, host)) return "foreign";
     // A session of this very host: not a browser session of Plateau, not another instance's.
     const principal = sessionId ? await deps.access.instanceSessionPrincipal(sessionId, host) : undefined;
     return principal ?? { kind: "anonymous" };
@@ -100,6 +124,14 @@ export function createInstanceGate(deps: {
       }
       const principal = await principalOf(req, host);
       if (principal === "bad-token") return { kind: "respond", status: 401, headers: {}, message: "This API token is unknown, expired or revoked." };
+      if (principal === "foreign") {
+        return {
+          kind: "respond",
+          status: 403,
+          headers: {},
+          message: "A page of another site cannot use your session on this instance: open the instance itself.",
+        };
+      }
       if (principal.kind === "anonymous") {
         if (req.method !== "GET" && req.method !== "HEAD") return { kind: "respond", status: 401, headers: {}, message: "Sign in first." };
         const location = `${deps.publicOrigin()}/auth/instance?host=${encodeURIComponent(host)}&path=${encodeURIComponent(req.url ?? "/")}`;

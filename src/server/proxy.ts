@@ -1,7 +1,7 @@
 // Plateau's reverse proxy for the local platform: `http://<instance>.<project>.localhost:8080/`
 // reaches the instance's pod, for HTTP and for WebSocket (notebooks need both). While an
 // instance is not running, it answers with a page saying what is happening.
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { request as httpRequest, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import type { Duplex } from "node:stream";
 import { TOKEN_PREFIX } from "../core/access/service.js";
@@ -135,7 +135,7 @@ export function createProxy(router: Router, logger: Logger, gate: InstanceGate, 
       if (!target) return false;
       const answer = await gate.admit(req, target);
       if (answer.kind === "respond") {
-        socket.end(`HTTP/1.1 ${answer.status === 404 ? "404 Not Found" : "401 Unauthorized"}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+        socket.end(`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ""}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
         return true;
       }
       const route = await router.resolve(req.headers.host ?? "");

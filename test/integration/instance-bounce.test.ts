@@ -221,6 +221,28 @@ describe("each link of that chain, closed on its own", () => {
     expect((await alice.browser.get(`${origin}/api/v1/me`)).status).toBe(200);
   });
 
+  it("(d) lets no page of another site — another instance is one — use an instance's session to change it or open its WebSocket", async () => {
+    // Instances are sibling hosts of one domain: same-site, so a Lax cookie goes along with
+    // a form or a WebSocket that bob's instance's page starts in alice's browser.
+    const host = `site.u-alice.localhost:${running.port}`;
+    await follow(alice.browser, `http://${host}/`);
+    const cookie = `__Host-plateau-instance=${alice.browser.cookie(`http://${host}/`, "__Host-plateau-instance") ?? ""}`;
+    const bobs = `http://web.u-bob.localhost:${running.port}`;
+    const forged: { method: string; headers: Record<string, string> }[] = [
+      { method: "POST", headers: { cookie, origin: bobs } },
+      { method: "POST", headers: { cookie, "sec-fetch-site": "same-site" } },
+      { method: "DELETE", headers: { cookie, origin: "null" } },
+      { method: "GET", headers: { cookie, origin: bobs, connection: "Upgrade", upgrade: "websocket" } },
+    ];
+    for (const { method, headers } of forged) {
+      const answer = await raw(host, "/api/contents", headers, method);
+      expect(answer.status, `${method} ${JSON.stringify(headers)}`).toBe(403);
+    }
+    // The instance's own pages still may (pending here: its status page), and so may a plain link from elsewhere.
+    expect((await raw(host, "/api/contents", { cookie, origin: `http://${host}`, "sec-fetch-site": "same-origin" }, "POST")).status).toBe(503);
+    expect((await raw(host, "/", { cookie, "sec-fetch-site": "same-site" })).status).toBe(503);
+  });
+
   it("makes tickets single-use and bound to their exact host", async () => {
     const host = `site.u-alice.localhost:${running.port}`;
     const first = await alice.browser.request(bounce(host), { follow: false });
