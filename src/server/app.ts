@@ -43,7 +43,14 @@ export interface ServerDeps {
   readonly publicOrigin: () => string;
   /** The domain of the instances the local proxy serves, if any. */
   readonly proxiedDomain?: string;
-  readonly limits: { readonly signInPerMinute: number; readonly tokenCreationPerMinute: number; readonly launchPerMinute: number };
+  readonly limits: {
+    readonly signInPerMinute: number;
+    readonly tokenCreationPerMinute: number;
+    readonly launchPerMinute: number;
+    /** Followed logs open at once, per person and in all (defaults 10 and 100). */
+    readonly logStreamsPerPerson?: number;
+    readonly logStreams?: number;
+  };
   readonly clock: Clock;
   /** Whether requests come through a trusted front that sets X-Forwarded-For. */
   readonly trustProxy?: boolean;

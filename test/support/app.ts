@@ -29,7 +29,7 @@ export type Person = keyof typeof PEOPLE;
 
 export async function memoryApp(
   options: {
-    limits?: { signInPerMinute: number; tokenCreationPerMinute: number; launchPerMinute: number };
+    limits?: { signInPerMinute: number; tokenCreationPerMinute: number; launchPerMinute: number; logStreamsPerPerson?: number; logStreams?: number };
     /** The time of the Plateau (its commits' expiries, its tokens); default: the system's. */
     clock?: Clock;
     lifecycle?: LifecycleSettings;
