@@ -141,16 +141,18 @@ export async function benchLaunch(log: (line: string) => void, repetitions = 11)
         } else {
           ours.push(elapsed);
           // Podman alone, with the very pod file our engine played (renamed, on another port).
-          const podFile = await readFile(join(dataDir, "run", `plateau.bench.${name}.yaml`), "utf8");
+          const installation = (await readFile(join(dataDir, "installation-id"), "utf8")).trim();
+          const podFile = await readFile(join(dataDir, "run", `plateau-${installation}.bench.${name}.yaml`), "utf8");
           const port = await freeLoopbackPort();
           const own = podFile
-            .replaceAll(`plateau.bench.${name}`, `plateau.baseline.${name}`)
+            .replaceAll(`plateau-${installation}.bench.${name}`, `plateau-${installation}.baseline.${name}`)
             .replace(/hostPort: \d+/, `hostPort: ${port}`)
             .replaceAll("plateau.io/project: bench", "plateau.io/project: baseline");
           const file = join(base, `baseline-${name}.yaml`);
           await writeFile(file, own);
           const t1 = performance.now();
-          const played = await run("podman", ["kube", "play", "--quiet", file]);
+          // On podman's default network (ours first makes the project's network when the project has no pod).
+          const played = await run("podman", ["kube", "play", "--quiet", "--network", "podman", file]);
           if (played.code !== 0) throw new Error(`podman kube play failed: ${played.stderr}`);
           const t2 = performance.now();
           await until200(port, "localhost");

@@ -91,6 +91,8 @@ export interface PlateauSettings {
   readonly remoteStatus?: () => RemoteStatus;
   /** The operator's schemas for Helm charts' `x-onyxia.overwriteSchemaWith`, by name. */
   readonly helmSchemas?: Readonly<Record<string, unknown>>;
+  /** The registries images named by values may come from; default: the catalog's, and localhost. */
+  readonly imageRegistries?: readonly string[];
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
@@ -183,6 +185,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       tenancy,
       ...(settings.placement ? { placementPolicy: settings.placement } : {}),
       ...(crds ? { crds } : {}),
+      ...(settings.imageRegistries ? { imageRegistries: settings.imageRegistries } : {}),
       chartRepositories,
       helm,
       lifecycle: settings.lifecycle,

@@ -155,4 +155,17 @@ describe("loadConfig", () => {
     await refused("lifecycle:\n  expiryDays: 1.5\n", "/lifecycle/expiryDays", "type");
     await refused("lifecycle:\n  expireDays: 3\n", "/lifecycle", "additionalProperties");
   });
+
+  it("caps followed logs, and takes registries of images that are not on this machine or a private network", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "plateau-config-"));
+    const defaults = loadConfig({ env: {}, cwd });
+    expect(defaults.rateLimits).toMatchObject({ logStreamsPerPerson: 10, logStreams: 100 });
+    expect(defaults.images.registries).toBeUndefined();
+    await writeFile(join(cwd, "plateau.yaml"), "images:\n  registries: [docker.io, registry.example.org:5000, localhost]\n");
+    expect(loadConfig({ env: {}, cwd }).images.registries).toEqual(["docker.io", "registry.example.org:5000", "localhost"]);
+    await writeFile(join(cwd, "plateau.yaml"), "images:\n  registries: [docker.io, 10.0.0.5:5000]\n");
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/\/images\/registries\/1: 10.0.0.5:5000 is a loopback, private or link-local address/);
+    await writeFile(join(cwd, "plateau.yaml"), "images:\n  registries: [localhost:5000]\n");
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/localhost:5000 is this machine/);
+  });
 });

@@ -9,6 +9,7 @@ import { InputError, type InputIssue } from "../core/errors.js";
 import { fromYaml } from "../core/yaml.js";
 import { ClaimMappingSchema, ProviderClaimMappingSchema } from "../core/access/claims.js";
 import { checkHelmCatalogConfigs, HelmCatalogConfigSchema } from "../core/helm/catalog-config.js";
+import { forbiddenRegistryProblem } from "../core/catalog/images.js";
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -219,7 +220,20 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    /** Requests per minute per client (sign-in per address; tokens and launches per person). */
+    /** Where images named by values may come from (docs/configuration.md#images). */
+    images: Type.Object(
+      {
+        registries: Type.Optional(
+          Type.Array(Type.String({ pattern: "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?$", maxLength: 255 }), {
+            maxItems: 1000,
+            description:
+              "Registries (host or host:port) values may name images from; default: those of the catalog's images, and localhost (images built on this machine)",
+          }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Requests per minute per client (sign-in per address; tokens and launches per person), and followed logs open at once. */
     rateLimits: Type.Object(
       {
         signInPerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 10 }),
@@ -227,6 +241,13 @@ export const ConfigSchema = Type.Object(
         launchPerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 30 }),
         /** Visits of instances that go through the sign-in bounce (each makes a ticket and a session). */
         bouncePerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 60 }),
+        logStreamsPerPerson: Type.Integer({
+          minimum: 1,
+          maximum: 10000,
+          default: 10,
+          description: "Followed logs (logs?follow=true) one person may have open at once",
+        }),
+        logStreams: Type.Integer({ minimum: 1, maximum: 100000, default: 100, description: "Followed logs open at once, everyone together" }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -317,6 +338,10 @@ export function loadConfig(sources: ConfigSources): Config {
       throw InputError.field(`${at}/clientSecret`, "required", `${method} needs the client secret (clientSecret or PLATEAU_OIDC_<ID>_CLIENT_SECRET)`);
   });
   checkHelmCatalogConfigs(config.catalogs);
+  config.images.registries?.forEach((registry, i) => {
+    const problem = forbiddenRegistryProblem(registry);
+    if (problem) throw InputError.field(`/images/registries/${i}`, "image-address", `${problem}: Plateau never pulls images from there`);
+  });
   if (config.tokens.defaultDays > config.tokens.maxDays) throw InputError.field("/tokens/defaultDays", "maximum", "must not exceed tokens.maxDays");
   if (config.lifecycle.renewDays > config.lifecycle.maxDays) throw InputError.field("/lifecycle/renewDays", "maximum", "must not exceed lifecycle.maxDays");
   if ((config.lifecycle.expiryDays ?? 0) > config.lifecycle.maxDays) {

@@ -22,6 +22,7 @@ import { createInstanceGate } from "../server/instance-gate.js";
 import { loadCrds, loadJsonSchemas } from "../adapters/schemas/crd-files.js";
 import { createHelmCatalogs } from "../adapters/helm/helm-catalogs.js";
 import { createClusterEngines } from "./cluster-engines.js";
+import { installationId } from "./installation.js";
 import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { lifecycleSettings, paths, PACKAGE_ROOT, type Config } from "./config.js";
@@ -93,6 +94,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       createPodmanEngine({
         podman: config.podman.command,
         runtimeDir: location.runtime,
+        installation: await installationId(config.dataDir),
         stopTimeoutSeconds: config.podman.stopTimeoutSeconds,
         startupTimeoutMs: config.podman.startupTimeoutSeconds * 1000,
         logger: logger.child({ engine: "podman" }),
@@ -155,6 +157,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       placement: config.placement,
       crds: await loadCrds(join(PACKAGE_ROOT, "schemas")),
       ...(config.helm.schemasDir ? { helmSchemas: await loadJsonSchemas(resolve(config.helm.schemasDir)) } : {}),
+      ...(config.images.registries ? { imageRegistries: config.images.registries } : {}),
       ...claimMappings(config),
       sessions: config.sessions,
       tokens: config.tokens,

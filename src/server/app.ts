@@ -50,6 +50,9 @@ export interface ServerDeps {
     readonly tokenCreationPerMinute: number;
     readonly launchPerMinute: number;
     readonly bouncePerMinute: number;
+    /** Followed logs open at once, per person and in all (defaults 10 and 100). */
+    readonly logStreamsPerPerson?: number;
+    readonly logStreams?: number;
   };
   readonly clock: Clock;
   /** Whether requests come through a trusted front that sets X-Forwarded-For. */

@@ -10,6 +10,7 @@ import { bearerToken } from "./access.js";
 import { withoutPlateauCookies } from "./cookies.js";
 import type { GateAnswer, InstanceGate } from "./instance-gate.js";
 import type { Logger } from "../core/ports/logger.js";
+import { forMembers } from "../core/status/messages.js";
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded.
 const HOP_BY_HOP = new Set([
@@ -61,7 +62,11 @@ function statusPage(route: Exclude<Route, { kind: "upstream" } | { kind: "not-an
   const waiting = route.phase === "pending" || route.phase === "starting";
   return {
     status: 503,
-    html: page(`${ref} is ${route.phase}`, `${route.reason}${waiting ? " — this page reloads by itself. / Cette page se recharge seule." : ""}`, waiting),
+    html: page(
+      `${ref} is ${route.phase}`,
+      `${forMembers(route.reason)}${waiting ? " — this page reloads by itself. / Cette page se recharge seule." : ""}`,
+      waiting,
+    ),
   };
 }
 

@@ -1,9 +1,10 @@
 // The acceptance of the foundation, for real: `plateau up` as a process, the `plateau`
 // command, podman running the pods, the proxy serving them, git holding every change.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer, type AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { run } from "../../src/adapters/process.js";
 import { cleanPodmanProject, podmanUnavailable, TEST_IMAGE } from "../support/podman.js";
 import { cli, git, startServer, viaProxy, writeConfig, type ServerProcess } from "../support/server.js";
@@ -81,7 +82,17 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
     expect(await commits()).toBe(before + 1);
     const page = await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`, "/", server.token);
     expect(page).toEqual({ status: 200, body: "<h1>hello from plateau</h1>\n" });
-    expect(await pods()).toBe(`plateau.${PROJECT}.hello Running`);
+    // Named after this installation (its id is kept in the data directory), on the project's own network.
+    const installation = (await readFile(join(dir, "data", "installation-id"), "utf8")).trim();
+    expect(await pods()).toBe(`plateau-${installation}.${PROJECT}.hello Running`);
+    const networks = await run("podman", [
+      "pod",
+      "inspect",
+      "--format",
+      "{{range .InfraConfig.Networks}}{{.}} {{end}}",
+      `plateau-${installation}.${PROJECT}.hello`,
+    ]);
+    expect(networks.stdout.toString().trim()).toBe(`plateau-${installation}.${PROJECT}`);
   });
 
   it("lists, shows and gives logs, following new lines", async () => {
@@ -129,7 +140,9 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
     await writeFile(values, `image: ${TEST_IMAGE}\ncommand: ["/bin/httpd", "-f", "-v", "-p", "8000", "-h", "/data"]\n`);
     const launched = await cli(server, "launch", "python-web", "--project", PROJECT, "--name", "data", "--values", values, "--set", "storage=2", "--wait");
     expect(launched.stderr).toBe("");
-    const volume = `plateau.${PROJECT}.data-data`;
+    // Named after this installation (its id is kept in the data directory), the project and the claim.
+    const installation = (await readFile(join(dir, "data", "installation-id"), "utf8")).trim();
+    const volume = `plateau-${installation}.${PROJECT}.data-data`;
     const mountpoint = (await run("podman", ["volume", "inspect", "--format", "{{.Mountpoint}}", volume])).stdout.toString().trim();
     await writeFile(join(mountpoint, "kept.txt"), "still here\n");
     await cli(server, "stop", `${PROJECT}/data`, "--wait");
@@ -177,6 +190,49 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
     expect(await commits()).toBe(before + 1);
     await cli(server, "rm", `${PROJECT}/taken`, "--wait");
     expect(await pods()).toBe(podsBefore);
+  });
+
+  it("never makes podman connect where an image value points: refused before any commit; a failed pull is told to members without the network's answer", async () => {
+    // A server on this machine that counts connections: podman's, had the image been let through.
+    let connections = 0;
+    const listener = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    const port = (listener.address() as AddressInfo).port;
+    try {
+      const before = await commits();
+      const refused = await cli(server, "launch", "static-site", "--project", PROJECT, "--name", "probe", "--set", `image=127.0.0.1:${port}/probe/a:1`);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/\/values\/image must not name a registry on this machine or a private network/);
+      expect(await commits()).toBe(before);
+      expect((await cli(server, "status", `${PROJECT}/probe`)).code).toBe(3);
+      expect(connections).toBe(0);
+    } finally {
+      listener.close();
+    }
+
+    // An allowed registry that cannot give the image (no registry is reachable here, or it has no such image).
+    const image = "docker.io/plateau-test/does-not-exist:0";
+    expect((await cli(server, "launch", "static-site", "--project", PROJECT, "--name", "unpulled", "--set", `image=${image}`)).code).toBe(0);
+    let member = "";
+    await vi.waitFor(
+      async () => {
+        member = (await cli(server, "status", `${PROJECT}/unpulled`)).stdout;
+        expect(member).toContain(`the image ${image} could not be pulled`);
+      },
+      { timeout: 120_000, interval: 500 },
+    );
+    expect(member).not.toMatch(/connection refused|EOF|dial tcp|no such host|lookup |denied|unauthorized|manifest/i);
+    await server.actAs("oscar");
+    try {
+      const operator = (await cli(server, "status", `${PROJECT}/unpulled`)).stdout;
+      expect(operator).toMatch(new RegExp(`the image ${image.replaceAll(".", "\\.")} could not be pulled: \\S`));
+    } finally {
+      await server.actAs("alice");
+    }
+    expect((await cli(server, "rm", `${PROJECT}/unpulled`, "--wait")).code).toBe(0);
   });
 
   it("says where a launch would go without launching (plateau place)", async () => {

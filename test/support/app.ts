@@ -30,7 +30,14 @@ export type Person = keyof typeof PEOPLE;
 
 export async function memoryApp(
   options: {
-    limits?: { signInPerMinute: number; tokenCreationPerMinute: number; launchPerMinute: number; bouncePerMinute?: number };
+    limits?: {
+      signInPerMinute: number;
+      tokenCreationPerMinute: number;
+      launchPerMinute: number;
+      bouncePerMinute?: number;
+      logStreamsPerPerson?: number;
+      logStreams?: number;
+    };
     /** The time of the Plateau (its commits' expiries, its tokens); default: the system's. */
     clock?: Clock;
     lifecycle?: LifecycleSettings;

@@ -63,7 +63,7 @@ export function buildTestImage(): Promise<string | undefined> {
   return built;
 }
 
-/** Removes every pod, volume and secret of a test project. */
+/** Removes every pod, volume, secret and network of a test project (of every installation). */
 export async function cleanPodmanProject(project: string): Promise<void> {
   const pods = await run("podman", ["pod", "ps", "-q", "--filter", `label=plateau.io/project=${project}`]);
   for (const id of pods.stdout.toString().split("\n").filter(Boolean)) {
@@ -73,9 +73,12 @@ export async function cleanPodmanProject(project: string): Promise<void> {
   const volumes = await run("podman", ["volume", "ls", "-q", "--filter", `label=plateau.io/project=${project}`]);
   for (const name of volumes.stdout.toString().split("\n").filter(Boolean)) await run("podman", ["volume", "rm", "-f", name]);
   const secrets = await run("podman", ["secret", "ls", "--format", "{{.Name}}"]);
+  const ofProject = new RegExp(`^plateau(-[a-z0-9]+)?\\.${project}\\.`);
   for (const name of secrets.stdout
     .toString()
     .split("\n")
-    .filter((n) => n.startsWith(`plateau.${project}.`)))
+    .filter((n) => ofProject.test(n)))
     await run("podman", ["secret", "rm", name]);
+  const networks = await run("podman", ["network", "ls", "-q", "--filter", `label=plateau.io/project=${project}`]);
+  for (const name of networks.stdout.toString().split("\n").filter(Boolean)) await run("podman", ["network", "rm", "-f", name]);
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Template } from "../../core/catalog/template.js";
 import { resolveValues } from "../../core/catalog/values.js";
+import { catalogRegistries, checkImageValues } from "../../core/catalog/images.js";
 import { InputError } from "../../core/errors.js";
 import type { KubeObject } from "../../core/render/kube.js";
 import { renderInstance, toManifestStream } from "../../core/render/render.js";
@@ -43,6 +44,11 @@ function keys(value: unknown): unknown {
 }
 
 describe("built-in catalog", () => {
+  it("pulls its images from Docker Hub and Quay only: with localhost, the default allow-list of image registries", () => {
+    expect(catalogRegistries(templates)).toEqual(["docker.io", "localhost", "quay.io"]);
+    for (const template of templates) expect(() => checkImageValues(template, resolveValues(template, {}), catalogRegistries(templates))).not.toThrow();
+  });
+
   it("has every template the community needs", () => {
     expect(templates.map((t) => t.spec.id)).toEqual(expect.arrayContaining(REQUIRED));
   });
@@ -104,7 +110,7 @@ describe("built-in catalog", () => {
     it("is accepted by the podman engine", () => {
       const objects = render(template, {});
       const secrets: Record<string, Record<string, string>> = template.spec.secrets?.length ? { "app-generated": Object.fromEntries(template.spec.secrets.map((s) => [s.name, "x"])) } : {};
-      const plan = adaptForPodman({ project: "demo", instance: "app", hash: "h", objects, secrets, hostPort: 40000 });
+      const plan = adaptForPodman({ installation: "test1234", project: "demo", instance: "app", hash: "h", objects, secrets, hostPort: 40000 });
       expect(plan.exposedPort).toBeDefined();
     });
 

@@ -84,9 +84,12 @@ export function createMemoryEngine(): MemoryEngine {
     async remove(project, instance) {
       units.delete(key(project, instance));
     },
-    async *logs(project, instance) {
+    async *logs(project, instance, options) {
       const unit = units.get(key(project, instance));
       for (const line of unit?.logs ?? []) yield `${line}\n`;
+      // Followed: the stream stays open until the reader leaves, as a real engine's does.
+      const signal = options.signal;
+      if (options.follow && signal && !signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
     },
     failNext(instance, message) {
       failures.set(instance, message);

@@ -3,7 +3,7 @@ import { resolveValues } from "../../core/catalog/values.js";
 import type { KubeObject } from "../../core/render/kube.js";
 import { renderInstance } from "../../core/render/render.js";
 import { localPlatform, webWithDatabase } from "../../core/testing/fixtures.js";
-import { adaptForPodman, RefusedManifestError, unsafeFeatures } from "./adapt.js";
+import { adaptForPodman, claimsOf, hostNames, LEGACY_NAMES, RefusedManifestError, unsafeFeatures } from "./adapt.js";
 
 const rendered = (state: "running" | "stopped" = "running", values: Record<string, unknown> = {}) =>
   renderInstance({
@@ -16,14 +16,17 @@ const rendered = (state: "running" | "stopped" = "running", values: Record<strin
     url: "http://hello.demo.localhost:8080/",
   });
 const secrets = { "hello-generated": { "db-password": "pw" } };
-const adapt = (objects: KubeObject[]) => adaptForPodman({ project: "demo", instance: "hello", hash: "abc", objects, secrets, hostPort: 41000 });
+const adapt = (objects: KubeObject[]) =>
+  adaptForPodman({ installation: "inst01", project: "demo", instance: "hello", hash: "abc", objects, secrets, hostPort: 41000 });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- navigating a generated pod spec
 const podSpec = (plan: ReturnType<typeof adapt>) => plan.pod.spec as any;
 
 describe("adaptForPodman", () => {
   it("runs every component in one pod, reaching each other's Services on localhost", () => {
     const plan = adapt(rendered());
-    expect(plan.podName).toBe("plateau.demo.hello");
+    expect(plan.podName).toBe("plateau-inst01.demo.hello");
+    // The pod's name is too long for a host name: the instance's is used (as on a cluster).
+    expect(podSpec(plan).hostname).toBe("hello");
     const spec = podSpec(plan);
     expect(spec.containers.map((c: { name: string }) => c.name)).toEqual(["main", "db"]);
     expect(spec.hostAliases).toEqual([{ ip: "127.0.0.1", hostnames: ["hello", "hello-db"] }]);
@@ -39,6 +42,7 @@ describe("adaptForPodman", () => {
     expect(plan.readinessPath).toBe("/healthz");
     expect(plan.pod.metadata.labels).toEqual({
       "plateau.io/managed": "true",
+      "plateau.io/installation": "inst01",
       "plateau.io/project": "demo",
       "plateau.io/instance": "hello",
       "plateau.io/hash": "abc",
@@ -49,15 +53,35 @@ describe("adaptForPodman", () => {
 
   it("maps claims to named host volumes and generated secrets to a podman secret", () => {
     const plan = adapt(rendered());
-    expect(plan.volumes).toEqual(["plateau.demo.hello-data"]);
+    expect(plan.volumes).toEqual(["plateau-inst01.demo.hello-data"]);
     expect(podSpec(plan).volumes).toEqual([
-      { name: "main-data", persistentVolumeClaim: { claimName: "plateau.demo.hello-data" } },
-      { name: "plateau.demo.hello.main-tmp", emptyDir: {} },
+      { name: "main-data", persistentVolumeClaim: { claimName: "plateau-inst01.demo.hello-data" } },
+      { name: "plateau-inst01.demo.hello.main-tmp", emptyDir: {} },
     ]);
-    expect(plan.secret).toEqual({ name: "plateau.demo.hello-generated", data: { "db-password": "pw" } });
+    expect(plan.secret).toEqual({ name: "plateau-inst01.demo.hello-generated", data: { "db-password": "pw" } });
     const env = podSpec(plan).containers[0].env;
-    expect(env).toContainEqual({ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "plateau.demo.hello-generated", key: "db-password" } } });
+    expect(env).toContainEqual({ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "plateau-inst01.demo.hello-generated", key: "db-password" } } });
     expect(JSON.stringify(plan.pod)).not.toContain('"pw"');
+  });
+
+  it("names everything after the installation, and uses an adopted volume for its claim when told", () => {
+    expect(hostNames("inst01").network("demo")).toBe("plateau-inst01.demo");
+    expect(LEGACY_NAMES.pod("demo", "hello")).toBe("plateau.demo.hello");
+    expect(() => hostNames("Bad.Id")).toThrow(/invalid installation id/);
+    expect(claimsOf(rendered())).toEqual(["hello-data"]);
+    expect(claimsOf(rendered("stopped"))).toEqual(["hello-data"]);
+    const plan = adaptForPodman({
+      installation: "inst01",
+      project: "demo",
+      instance: "hello",
+      hash: "abc",
+      objects: rendered(),
+      secrets,
+      hostPort: 41000,
+      volumeNames: { "hello-data": "plateau.demo.hello-data" },
+    });
+    expect(plan.volumes).toEqual(["plateau.demo.hello-data"]);
+    expect(podSpec(plan).volumes[0]).toEqual({ name: "main-data", persistentVolumeClaim: { claimName: "plateau.demo.hello-data" } });
   });
 
   it("keeps the restricted security settings of each container", () => {
@@ -70,7 +94,7 @@ describe("adaptForPodman", () => {
     const plan = adapt(rendered("stopped"));
     expect(plan.stopped).toBe(true);
     expect(podSpec(plan).containers).toEqual([]);
-    expect(plan.volumes).toEqual(["plateau.demo.hello-data"]);
+    expect(plan.volumes).toEqual(["plateau-inst01.demo.hello-data"]);
   });
 
   it("refuses host access with a clear reason", () => {

@@ -5,10 +5,14 @@
 // the exposed port of the Ingress (or Route) is published on 127.0.0.1 only, behind
 // Plateau's proxy. Persistent volume claims become named podman volumes, and the instance's
 // generated Secret a podman secret. What must never run on a shared host is refused.
+//
+// Names and labels carry the installation's id: two Plateaus may share one podman store, and
+// each must only ever find (and remove) its own objects (docs/adr/0015).
 import type { KubeObject } from "../../core/render/kube.js";
 
 export const LABELS = {
   managed: "plateau.io/managed",
+  installation: "plateau.io/installation",
   project: "plateau.io/project",
   instance: "plateau.io/instance",
   hash: "plateau.io/hash",
@@ -16,10 +20,33 @@ export const LABELS = {
   readiness: "plateau.io/readiness",
 } as const;
 
-/** Names on the host are global: prefix them with the project (names hold no dots). */
-export const podName = (project: string, instance: string): string => `plateau.${project}.${instance}`;
-export const hostVolumeName = (project: string, claim: string): string => `plateau.${project}.${claim}`;
-export const hostSecretName = (project: string, secret: string): string => `plateau.${project}.${secret}`;
+/** An installation's id: lowercase letters and digits (it is part of names, which hold no other dots). */
+export const INSTALLATION_ID = /^[a-z0-9]{4,32}$/;
+
+/** Names of one installation's objects in the podman store, where names are global. */
+export interface HostNames {
+  pod(project: string, instance: string): string;
+  volume(project: string, claim: string): string;
+  secret(project: string, secret: string): string;
+  network(project: string): string;
+}
+
+const namesUnder = (prefix: string): HostNames => ({
+  // Project and instance names hold no dots: the parts cannot run into each other.
+  pod: (project, instance) => `${prefix}.${project}.${instance}`,
+  volume: (project, claim) => `${prefix}.${project}.${claim}`,
+  secret: (project, secret) => `${prefix}.${project}.${secret}`,
+  network: (project) => `${prefix}.${project}`,
+});
+
+/** `plateau-<installation>.<project>.<instance>` and so on. */
+export function hostNames(installation: string): HostNames {
+  if (!INSTALLATION_ID.test(installation)) throw new Error(`invalid installation id "${installation}": ${INSTALLATION_ID.source}`);
+  return namesUnder(`plateau-${installation}`);
+}
+
+/** The names Plateau used before installation ids (`plateau.<project>.<instance>`): only ever read, to adopt. */
+export const LEGACY_NAMES: HostNames = namesUnder("plateau");
 
 // Cluster policies with no meaning on one machine; the rest of what is unknown is refused.
 const IGNORED_KINDS = new Set([
@@ -94,6 +121,8 @@ export interface PodmanPlan {
 }
 
 export interface AdaptInput {
+  /** The installation's id: in every name and in the labels. */
+  readonly installation: string;
   readonly project: string;
   readonly instance: string;
   readonly hash: string;
@@ -101,10 +130,26 @@ export interface AdaptInput {
   readonly secrets: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Host port (on 127.0.0.1) for the exposed container port. */
   readonly hostPort: number;
+  /** Volumes to use for some claims instead of this installation's own (adopted ones), by claim name. */
+  readonly volumeNames?: Readonly<Record<string, string>>;
+}
+
+/** The persistent volume claims of an instance: those it declares and those its pods mount. */
+export function claimsOf(objects: readonly KubeObject[]): string[] {
+  const claims = new Set(objects.filter((object) => object.kind === "PersistentVolumeClaim").map((claim) => claim.metadata.name));
+  for (const { spec } of podSpecs(objects)) {
+    for (const volume of list(spec.volumes)) {
+      const claim = record(volume.persistentVolumeClaim).claimName;
+      if (typeof claim === "string") claims.add(claim);
+    }
+  }
+  return [...claims].sort();
 }
 
 export function adaptForPodman(input: AdaptInput): PodmanPlan {
   const { project, instance, objects } = input;
+  const names = hostNames(input.installation);
+  const volumeName = (claim: string) => input.volumeNames?.[claim] ?? names.volume(project, claim);
   const problems = unsafeFeatures(objects);
   for (const object of objects) {
     if (!IGNORED_KINDS.has(object.kind) && !HANDLED_KINDS.has(object.kind))
@@ -170,7 +215,7 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
   }
 
   const generatedSecret = Object.keys(input.secrets)[0];
-  const secret = generatedSecret ? { name: hostSecretName(project, generatedSecret), data: input.secrets[generatedSecret] ?? {} } : undefined;
+  const secret = generatedSecret ? { name: names.secret(project, generatedSecret), data: input.secrets[generatedSecret] ?? {} } : undefined;
   const volumes = new Set<string>();
   const images = new Set<string>();
   const containers: Json[] = [];
@@ -188,21 +233,21 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
       const name = `${component}-${String(volume.name)}`;
       const claim = record(volume.persistentVolumeClaim).claimName;
       if (typeof claim === "string") {
-        const hostName = hostVolumeName(project, claim);
+        const hostName = volumeName(claim);
         volumes.add(hostName);
         podVolumeNames.set(String(volume.name), name);
         podVolumes.push({ name, persistentVolumeClaim: { claimName: hostName } });
       } else if (volume.emptyDir !== undefined) {
         // podman 4.3 makes an emptyDir a volume named after the pod's volume name, shared by
         // every pod that uses the same name: name it after the instance so none is shared.
-        const unique = `${podName(project, instance)}.${name}`;
+        const unique = `${names.pod(project, instance)}.${name}`;
         podVolumeNames.set(String(volume.name), unique);
         podVolumes.push({ name: unique, emptyDir: {} });
       } else {
         throw new RefusedManifestError(`${owner.kind} ${owner.metadata.name}: volume "${String(volume.name)}" is of a type the podman engine does not support`);
       }
     }
-    const volumeName = (name: string) => podVolumeNames.get(name) ?? `${component}-${name}`;
+    const podVolumeName = (name: string) => podVolumeNames.get(name) ?? `${component}-${name}`;
     for (const sysctl of list(record(spec.securityContext).sysctls)) sysctls.set(String(sysctl.name), String(sysctl.value));
 
     const adaptContainer = (container: Json): Json => {
@@ -218,7 +263,7 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
             `${owner.kind} ${owner.metadata.name}: environment variable ${String(variable.name)} refers to a secret that Plateau does not manage`,
           );
         }
-        return { name: variable.name, valueFrom: { secretKeyRef: { name: hostSecretName(project, ref.name), key: ref.key } } };
+        return { name: variable.name, valueFrom: { secretKeyRef: { name: names.secret(project, ref.name), key: ref.key } } };
       });
       const probe = record(record(container.readinessProbe).httpGet);
       if (typeof probe.path === "string") readinessPath = probe.path;
@@ -232,7 +277,7 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
         env,
         ...pick("resources"),
         ...pick("securityContext"),
-        volumeMounts: list(container.volumeMounts).map((mount) => ({ ...mount, name: volumeName(String(mount.name)) })),
+        volumeMounts: list(container.volumeMounts).map((mount) => ({ ...mount, name: podVolumeName(String(mount.name)) })),
         ports: list(container.ports).map((port) => {
           const containerPort = Number(port.containerPort);
           return containerPort === exposedPort
@@ -245,9 +290,10 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
     for (const container of list(spec.containers)) containers.push(adaptContainer(container));
   }
 
-  const name = podName(project, instance);
+  const name = names.pod(project, instance);
   const labels: Record<string, string> = {
     [LABELS.managed]: "true",
+    [LABELS.installation]: input.installation,
     [LABELS.project]: project,
     [LABELS.instance]: instance,
     [LABELS.hash]: input.hash,
@@ -259,6 +305,8 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
     kind: "Pod",
     metadata: { name, labels },
     spec: {
+      // The pod's name with the installation and project is too long for a host name (64 at most).
+      hostname: instance,
       restartPolicy: "Always",
       hostAliases: [{ ip: "127.0.0.1", hostnames: services.map((service) => service.metadata.name).sort() }].filter((alias) => alias.hostnames.length > 0),
       ...(sysctls.size > 0 ? { securityContext: { sysctls: [...sysctls].map(([key, value]) => ({ name: key, value })) } } : {}),
@@ -268,6 +316,6 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
     },
   };
   // A stopped instance still has its claims: they name the volumes that keep its data.
-  for (const claim of objects.filter((object) => object.kind === "PersistentVolumeClaim")) volumes.add(hostVolumeName(project, claim.metadata.name));
+  for (const claim of objects.filter((object) => object.kind === "PersistentVolumeClaim")) volumes.add(volumeName(claim.metadata.name));
   return { podName: name, pod, volumes: [...volumes].sort(), secret, images: [...images].sort(), exposedPort, readinessPath, stopped: running.length === 0 };
 }

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { describe, expect, it, vi } from "vitest";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +30,7 @@ describeEngineContract("podman", async () => {
   const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
   await cleanPodmanProject("contract");
   return {
-    engine: createPodmanEngine({ runtimeDir, stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger }),
+    engine: createPodmanEngine({ runtimeDir, installation: "contract01", stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger }),
     webUnit: testWebObjects,
     fetchBody: httpGet,
     cleanup: async () => {
@@ -47,4 +48,42 @@ describeEngineContract("memory", async () => {
     fetchBody: async (endpoint, path) => engine.serve(endpoint, path) ?? "",
     cleanup: async () => {},
   };
+});
+
+describe("podman engine: followed logs", () => {
+  it("runs one follower for any number of people following one instance, and none once they all left", async (context) => {
+    const unavailable = await podmanUnavailable();
+    if (unavailable) return context.skip(unavailable);
+    const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
+    const engine = createPodmanEngine({ runtimeDir, installation: "logs01", stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger });
+    await cleanPodmanProject("logs");
+    try {
+      const unit = await engine.apply(
+        { project: "logs", instance: "web", hash: "h1", objects: testWebObjects("logs", "web", { marker: "shared" }) },
+        { secrets: {}, progress: () => {} },
+      );
+      const controllers = Array.from({ length: 5 }, () => new AbortController());
+      // The first viewer asks for its history, the others only for what comes.
+      const streams = controllers.map((controller, i) =>
+        engine.logs("logs", "web", { follow: true, tail: i === 0 ? 100 : 0, signal: controller.signal })[Symbol.asyncIterator](),
+      );
+      const received = streams.map(() => "");
+      const reading = streams.map(async (stream, i) => {
+        for (let chunk = await stream.next(); !chunk.done; chunk = await stream.next()) received[i] += chunk.value;
+      });
+      await vi.waitFor(() => expect(engine.logFollowing()).toEqual({ followers: 1, viewers: 5 }), { timeout: 10_000 });
+      await vi.waitFor(() => expect(received[0]).toContain("main | serving shared"), { timeout: 10_000 });
+      // A request logged after everyone came reaches everyone, through the one follower.
+      await httpGet(unit.endpoint as string, "/");
+      await vi.waitFor(() => expect(received.filter((text) => text.includes("main | ") && text.includes("response:200"))).toHaveLength(5), { timeout: 10_000 });
+      expect(received[1]).not.toContain("serving shared");
+      expect(engine.logFollowing()).toEqual({ followers: 1, viewers: 5 });
+      for (const controller of controllers) controller.abort();
+      await Promise.all(reading);
+      await vi.waitFor(() => expect(engine.logFollowing()).toEqual({ followers: 0, viewers: 0 }), { timeout: 10_000 });
+    } finally {
+      await cleanPodmanProject("logs");
+      await rm(runtimeDir, { recursive: true, force: true });
+    }
+  });
 });

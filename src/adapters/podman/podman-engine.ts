@@ -1,8 +1,12 @@
 // The local engine: podman on this machine, driven through `podman kube play` with the
 // manifests adapted by adapt.ts. What runs is found again from podman itself (labels on pods
 // and volumes), so a restart of Plateau converges from what is, not from what it remembers.
+//
+// Tenants apart (docs/adr/0015): every object's name and labels carry this installation's id,
+// and only objects with it are ever observed, replaced or removed; each project's pods run on
+// a network of their own, isolated from other projects' networks.
 import { spawn } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "../../core/ports/logger.js";
@@ -10,23 +14,40 @@ import type { ApplyOptions, DesiredUnit, Engine, EngineAvailability, LogOptions,
 import { toYaml } from "../../core/yaml.js";
 import { lastLine, run, runChecked } from "../process.js";
 import { freeLoopbackPort } from "../net.js";
-import { adaptForPodman, LABELS, podName, hostSecretName } from "./adapt.js";
+import { adaptForPodman, claimsOf, hostNames, LABELS, LEGACY_NAMES } from "./adapt.js";
 import { generatedSecretName } from "../../core/render/render.js";
+import { createLogFanout, type FollowerSource } from "./log-followers.js";
+import { LOCAL_IMAGES, registryOf } from "../../core/catalog/images.js";
+import { imagePullFailure } from "../../core/status/messages.js";
 
 export interface PodmanEngineParams {
   readonly podman?: string;
-  /** Where the adapted pod files are written (no secret is in them). */
+  /** Where the adapted pod files are written (no secret is in them), in the data directory. */
   readonly runtimeDir: string;
+  /**
+   * This installation's id (`<dataDir>/installation-id`): in the names and labels of everything
+   * it creates, so that Plateaus sharing one podman store never touch each other's objects.
+   */
+  readonly installation: string;
   /** Grace period given to workloads when they are stopped, in seconds. */
   readonly stopTimeoutSeconds?: number;
   /** How long an applied unit may take to answer before it is reported as failed. */
   readonly startupTimeoutMs?: number;
+  /** How often (at most) networks of projects left without pods are removed, when observing. Default 60 s. */
+  readonly networkSweepMs?: number;
   readonly logger: Logger;
+}
+
+/** The podman engine, and what it runs of its own: the followers of followed logs. */
+export interface PodmanEngine extends Engine {
+  /** Followed logs now: `podman pod logs --follow` processes (one per followed pod), and the viewers they serve. */
+  logFollowing(): { readonly followers: number; readonly viewers: number };
 }
 
 export const PODMAN_INSTALL_HINT = "install podman: sudo apt-get install podman runc (see docs/podman.md)";
 
 interface PodJson {
+  Id: string;
   Name: string;
   Status: string;
   Labels?: Record<string, string>;
@@ -36,6 +57,10 @@ interface VolumeJson {
   Name: string;
   Labels?: Record<string, string>;
 }
+interface NetworkJson {
+  name: string;
+  labels?: Record<string, string>;
+}
 interface ContainerJson {
   Names?: string[];
   State?: string;
@@ -44,15 +69,23 @@ interface ContainerJson {
   PodName?: string;
 }
 
-/** The labels by which podman objects are found again: Plateau's, and whose. */
-const ownerLabels = (project: string, instance: string): string[] => [
+/** The labels by which podman objects are found again: Plateau's, which installation's, and whose. */
+const ownerLabels = (installation: string, project: string, instance?: string): string[] => [
   "--label",
   `${LABELS.managed}=true`,
   "--label",
-  `${LABELS.project}=${project}`,
+  `${LABELS.installation}=${installation}`,
   "--label",
-  `${LABELS.instance}=${instance}`,
+  `${LABELS.project}=${project}`,
+  ...(instance === undefined ? [] : ["--label", `${LABELS.instance}=${instance}`]),
 ];
+
+/** Objects Plateau made before installation ids: managed, and no installation label. */
+const isLegacy = (labels: Record<string, string> | undefined, project: string, instance: string): boolean =>
+  labels?.[LABELS.managed] === "true" &&
+  labels[LABELS.installation] === undefined &&
+  labels[LABELS.project] === project &&
+  labels[LABELS.instance] === instance;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,12 +107,20 @@ export function probe(endpoint: string, path: string | undefined, timeoutMs = 10
   });
 }
 
-export function createPodmanEngine(params: PodmanEngineParams): Engine {
+export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
   const podman = params.podman ?? "podman";
+  const installation = params.installation;
+  const names = hostNames(installation);
+  // Ours: labelled with this installation's id. Podman 4.3 ORs repeated label filters of
+  // volumes, so lists are asked for by one label and the others are checked here.
+  const ours = (labels: Record<string, string> | undefined): labels is Record<string, string> =>
+    labels?.[LABELS.managed] === "true" && labels[LABELS.installation] === installation;
+  const byInstallation = `label=${LABELS.installation}=${installation}`;
   const stopTimeout = String(params.stopTimeoutSeconds ?? 10);
   const startupTimeoutMs = params.startupTimeoutMs ?? 300_000;
   const { logger } = params;
   let cachedAvailability: { at: number; value: EngineAvailability } | undefined;
+  const fanout = createLogFanout();
   // Images seen present recently: looking again costs a podman run per image and launch.
   const presentImages = new Map<string, number>();
   const IMAGE_MEMORY_MS = 10 * 60_000;
@@ -87,7 +128,114 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
   const json = async <T>(args: string[]): Promise<T> => JSON.parse((await runChecked(podman, args)).toString("utf8") || "[]") as T;
 
   async function managedPods(): Promise<PodJson[]> {
-    return json<PodJson[]>(["pod", "ps", "--filter", `label=${LABELS.managed}=true`, "--format", "json"]);
+    return (await json<PodJson[]>(["pod", "ps", "--filter", byInstallation, "--format", "json"])).filter((pod) => ours(pod.Labels));
+  }
+
+  // One change of a project's network at a time: a pod being played on it must not see it
+  // removed by the sweep.
+  const projectLocks = new Map<string, Promise<unknown>>();
+  function withProjectLock<T>(project: string, action: () => Promise<T>): Promise<T> {
+    const previous = projectLocks.get(project) ?? Promise.resolve();
+    const next = previous.then(action, action);
+    const settled = next.catch(() => undefined);
+    projectLocks.set(project, settled);
+    void settled.then(() => projectLocks.get(project) === settled && projectLocks.delete(project));
+    return next;
+  }
+
+  // Networks known to exist: a launch into a project that has pods asks podman nothing more.
+  const knownNetworks = new Set<string>();
+
+  /**
+   * The project's network, created with its first pod: a bridge isolated from the other isolated
+   * networks (every project's), with egress to the internet, no DNS server of its own.
+   */
+  async function ensureNetwork(project: string): Promise<string> {
+    const network = names.network(project);
+    if (knownNetworks.has(network) || (await run(podman, ["network", "exists", network])).code === 0) {
+      knownNetworks.add(network);
+      return network;
+    }
+    const created = await run(podman, ["network", "create", "--disable-dns", "--opt", "isolate=true", ...ownerLabels(installation, project), network]);
+    if (created.code !== 0 && (await run(podman, ["network", "exists", network])).code !== 0)
+      throw new Error(`podman could not create network ${network}: ${lastLine(created.stderr)}`);
+    knownNetworks.add(network);
+    return network;
+  }
+
+  // The networks of projects left without pods go at the next sweep (a minute at most, when
+  // observing): not at once, so that a project's next launch soon after finds it. Podman
+  // refuses to remove a network a container uses; the lock keeps a pod being played on it.
+  const networkSweepMs = params.networkSweepMs ?? 60_000;
+  let lastSweep = Number.NEGATIVE_INFINITY;
+  async function sweepNetworks(pods: readonly PodJson[]): Promise<void> {
+    if (Date.now() - lastSweep < networkSweepMs) return;
+    lastSweep = Date.now();
+    const networks = await json<NetworkJson[]>(["network", "ls", "--filter", byInstallation, "--format", "json"]).catch(() => [] as NetworkJson[]);
+    const busy = new Set(pods.map((pod) => pod.Labels?.[LABELS.project]));
+    for (const network of networks) {
+      const project = network.labels?.[LABELS.project];
+      if (!ours(network.labels) || !project || busy.has(project)) continue;
+      await withProjectLock(project, async () => {
+        const removed = await run(podman, ["network", "rm", network.name]);
+        if (removed.code === 0) knownNetworks.delete(network.name);
+      });
+    }
+  }
+
+  // Older Plateaus named and labelled objects without an installation id. They are never
+  // observed, replaced or removed, except an instance's own: one whose pod file this data
+  // directory holds (the older Plateau wrote it at each launch and removed it with the
+  // instance), which is adopted when it is applied (docs/adr/0015).
+  const legacyPodFile = (project: string, instance: string) => join(params.runtimeDir, `${LEGACY_NAMES.pod(project, instance)}.yaml`);
+  const provablyOurs = (project: string, instance: string) =>
+    access(legacyPodFile(project, instance)).then(
+      () => true,
+      () => false,
+    );
+  const labelsOf = async (kind: "pod" | "volume", name: string): Promise<Record<string, string> | undefined> => {
+    const inspected = await run(podman, [kind, "inspect", "--format", "json", name]);
+    if (inspected.code !== 0) return undefined;
+    const parsed = JSON.parse(inspected.stdout.toString("utf8") || "null") as
+      { Labels?: Record<string, string> } | { Labels?: Record<string, string> }[] | null;
+    return (Array.isArray(parsed) ? parsed[0] : parsed)?.Labels ?? {};
+  };
+
+  /** The volumes of an adopted instance it keeps using, by claim (none for others). */
+  async function adoptedVolumes(project: string, instance: string, claims: readonly string[], adopted: boolean): Promise<Record<string, string>> {
+    const volumes: Record<string, string> = {};
+    if (!adopted) return volumes;
+    for (const claim of claims) {
+      if ((await run(podman, ["volume", "exists", names.volume(project, claim)])).code === 0) continue;
+      const legacy = LEGACY_NAMES.volume(project, claim);
+      if (isLegacy(await labelsOf("volume", legacy), project, instance)) volumes[claim] = legacy;
+    }
+    return volumes;
+  }
+
+  /** Replaces an adopted instance's older pod: a pod holds no data, its volumes stay. */
+  async function retireLegacyPod(project: string, instance: string, options: ApplyOptions): Promise<void> {
+    const legacy = LEGACY_NAMES.pod(project, instance);
+    if (!isLegacy(await labelsOf("pod", legacy), project, instance)) return;
+    options.progress("replacing the pod of an older Plateau");
+    logger.info({ project, instance, pod: legacy }, "adopting an instance of an older Plateau: its pod is replaced, its volumes kept");
+    await removePod(legacy);
+  }
+
+  let legacyReported = false;
+  async function reportLegacy(): Promise<void> {
+    legacyReported = true;
+    const [pods, volumes] = await Promise.all([
+      json<PodJson[]>(["pod", "ps", "--filter", `label=${LABELS.managed}=true`, "--format", "json"]),
+      json<VolumeJson[]>(["volume", "ls", "--filter", `label=${LABELS.managed}=true`, "--format", "json"]),
+    ]).catch(() => [[], []] as [PodJson[], VolumeJson[]]);
+    const legacyPods = pods.filter((pod) => pod.Labels?.[LABELS.installation] === undefined).map((pod) => pod.Name);
+    const legacyVolumes = volumes.filter((volume) => volume.Labels?.[LABELS.installation] === undefined).map((volume) => volume.Name);
+    if (legacyPods.length + legacyVolumes.length > 0)
+      logger.warn(
+        { pods: legacyPods, volumes: legacyVolumes },
+        "podman holds pods or volumes of a Plateau from before installation ids: they are left alone (see docs/podman.md, Upgrading)",
+      );
   }
 
   async function removePod(name: string): Promise<void> {
@@ -108,10 +256,10 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
   }
 
   async function observeUnits(): Promise<ObservedUnit[]> {
-    const [pods, volumes] = await Promise.all([
-      managedPods(),
-      json<VolumeJson[]>(["volume", "ls", "--filter", `label=${LABELS.managed}=true`, "--format", "json"]),
-    ]);
+    if (!legacyReported) await reportLegacy();
+    const [pods, allVolumes] = await Promise.all([managedPods(), json<VolumeJson[]>(["volume", "ls", "--filter", byInstallation, "--format", "json"])]);
+    const volumes = allVolumes.filter((volume) => ours(volume.Labels));
+    await sweepNetworks(pods);
     const units = new Map<string, ObservedUnit>();
     for (const pod of pods) {
       const labels = pod.Labels ?? {};
@@ -157,16 +305,21 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
 
   async function pullImages(images: readonly string[], options: ApplyOptions): Promise<void> {
     for (const image of images) {
+      // podman's own namespace: images built on this machine. Pulling one would ask a server on this machine.
+      if (registryOf(image) === LOCAL_IMAGES)
+        throw new Error(imagePullFailure(image, "it is not on this machine (localhost/ images are built here, never pulled)"));
       options.progress(`pulling image ${image}`);
       const pulled = await run(podman, ["pull", "--quiet", image], { signal: options.signal });
-      if (pulled.code !== 0) throw new Error(`image ${image} could not be pulled: ${lastLine(pulled.stderr)}`);
+      // Members are told which image; the detail (the registry's or the network's answer) is for operators.
+      if (pulled.code !== 0) throw new Error(imagePullFailure(image, lastLine(pulled.stderr)));
     }
   }
 
-  async function ensureVolumes(volumes: readonly string[], project: string, instance: string): Promise<void> {
+  async function ensureVolumes(volumes: readonly string[], project: string, instance: string, adopted: Readonly<Record<string, string>>): Promise<void> {
+    const kept = new Set(Object.values(adopted));
     for (const volume of volumes) {
-      if ((await run(podman, ["volume", "exists", volume])).code === 0) continue;
-      const created = await run(podman, ["volume", "create", ...ownerLabels(project, instance), volume]);
+      if (kept.has(volume) || (await run(podman, ["volume", "exists", volume])).code === 0) continue;
+      const created = await run(podman, ["volume", "create", ...ownerLabels(installation, project, instance), volume]);
       if (created.code !== 0 && (await run(podman, ["volume", "exists", volume])).code !== 0)
         throw new Error(`podman could not create volume ${volume}: ${lastLine(created.stderr)}`);
     }
@@ -181,7 +334,7 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
     await writeFile(file, content, { mode: 0o600 });
     try {
       await run(podman, ["secret", "rm", secret.name]);
-      await runChecked(podman, ["secret", "create", ...ownerLabels(project, instance), secret.name, file]);
+      await runChecked(podman, ["secret", "create", ...ownerLabels(installation, project, instance), secret.name, file]);
     } finally {
       await rm(file, { force: true });
     }
@@ -229,14 +382,17 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
     observe: observeUnits,
 
     async apply(unit: DesiredUnit, options: ApplyOptions): Promise<ObservedUnit> {
-      const hostPort = await freeLoopbackPort();
+      const [hostPort, adopted] = await Promise.all([freeLoopbackPort(), provablyOurs(unit.project, unit.instance)]);
+      const volumeNames = await adoptedVolumes(unit.project, unit.instance, claimsOf(unit.objects), adopted);
       const plan = adaptForPodman({
+        installation,
         project: unit.project,
         instance: unit.instance,
         hash: unit.hash,
         objects: unit.objects,
         secrets: options.secrets,
         hostPort,
+        volumeNames,
       });
       const name = plan.podName;
       // Independent lookups run together, and none when the caller knows nothing runs: each
@@ -247,9 +403,10 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
         plan.stopped ? Promise.resolve([]) : missingImagesOf(plan.images),
       ]);
       const current = pods.find((pod) => pod.Name === name);
+      if (adopted) await retireLegacyPod(unit.project, unit.instance, options);
       if (plan.stopped) {
         if (current) await removePod(name);
-        await ensureVolumes(plan.volumes, unit.project, unit.instance);
+        await ensureVolumes(plan.volumes, unit.project, unit.instance, volumeNames);
         return { project: unit.project, instance: unit.instance, hash: null, phase: "stopped", reason: "stopped; its data is kept", endpoint: null };
       }
       // The same revision already running and serving: nothing to do (idempotent).
@@ -264,57 +421,74 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
         options.progress("replacing the previous revision");
         await removePod(name);
       }
-      await ensureVolumes(plan.volumes, unit.project, unit.instance);
+      await ensureVolumes(plan.volumes, unit.project, unit.instance, volumeNames);
       if (plan.secret) await writeSecret(plan.secret, unit.project, unit.instance);
 
       await mkdir(params.runtimeDir, { recursive: true });
       const file = join(params.runtimeDir, `${name}.yaml`);
       await writeFile(file, toYaml(plan.pod), { mode: 0o600 });
       options.progress("starting the pod");
-      let played = await run(podman, ["kube", "play", "--quiet", file]);
-      if (played.code !== 0 && /already exists/.test(played.stderr) && knownAbsent) {
-        // The caller's view was stale: a pod of this instance exists. Replace it.
-        options.progress("replacing the previous revision");
-        await removePod(name);
-        played = await run(podman, ["kube", "play", "--quiet", file]);
-      }
-      if (played.code !== 0) {
+      const played = await withProjectLock(unit.project, async () => {
+        let network = await ensureNetwork(unit.project);
+        const play = () => run(podman, ["kube", "play", "--quiet", "--network", network, file]);
+        let result = await play();
+        if (result.code !== 0 && /network not found|unable to find network/i.test(result.stderr)) {
+          // Removed by someone else since it was last seen: made again.
+          knownNetworks.delete(network);
+          await run(podman, ["pod", "rm", "--ignore", "-f", name]);
+          network = await ensureNetwork(unit.project);
+          result = await play();
+        }
+        if (result.code !== 0 && /already exists/.test(result.stderr) && knownAbsent) {
+          // The caller's view was stale: a pod of this instance exists. Replace it.
+          options.progress("replacing the previous revision");
+          await removePod(name);
+          result = await play();
+        }
         // kube play is not atomic: never leave a half-created pod behind.
-        await run(podman, ["pod", "rm", "--ignore", "-f", name]);
-        throw new Error(`podman could not start the pod: ${lastLine(played.stderr)}`);
-      }
+        if (result.code !== 0) await run(podman, ["pod", "rm", "--ignore", "-f", name]);
+        return result;
+      });
+      if (played.code !== 0) throw new Error(`podman could not start the pod: ${lastLine(played.stderr)}`);
       const endpoint = plan.exposedPort !== undefined ? `127.0.0.1:${hostPort}` : undefined;
       await waitUntilServing(name, endpoint, plan.readinessPath, options);
       return { project: unit.project, instance: unit.instance, hash: unit.hash, phase: "running", reason: "", endpoint: endpoint ?? null };
     },
 
     async stop(project, instance) {
-      await removePod(podName(project, instance));
+      await removePod(names.pod(project, instance));
     },
 
     async remove(project, instance) {
-      const name = podName(project, instance);
+      const name = names.pod(project, instance);
       await removePod(name);
-      const volumes = await json<VolumeJson[]>([
-        "volume",
-        "ls",
-        "--filter",
-        `label=${LABELS.project}=${project}`,
-        "--filter",
-        `label=${LABELS.instance}=${instance}`,
-        "--format",
-        "json",
-      ]);
+      // By one label, then checked: podman 4.3 ORs repeated label filters of volumes.
+      const volumes = (await json<VolumeJson[]>(["volume", "ls", "--filter", byInstallation, "--format", "json"])).filter(
+        (volume) => ours(volume.Labels) && volume.Labels[LABELS.project] === project && volume.Labels[LABELS.instance] === instance,
+      );
       for (const volume of volumes) {
         const removed = await run(podman, ["volume", "rm", "--force", volume.Name]);
         if (removed.code !== 0) throw new Error(`podman could not remove volume ${volume.Name}: ${lastLine(removed.stderr)}`);
       }
-      await run(podman, ["secret", "rm", hostSecretName(project, generatedSecretName(instance))]);
+      await run(podman, ["secret", "rm", names.secret(project, generatedSecretName(instance))]);
       await rm(join(params.runtimeDir, `${name}.yaml`), { force: true });
+      // An adopted instance: the older volumes stay (another Plateau of that time may have used
+      // the same names), and the marker goes, so that no new instance of this name adopts them.
+      if (await provablyOurs(project, instance)) {
+        const kept = (await json<VolumeJson[]>(["volume", "ls", "--filter", `label=${LABELS.instance}=${instance}`, "--format", "json"])).filter((volume) =>
+          isLegacy(volume.Labels, project, instance),
+        );
+        if (kept.length > 0)
+          logger.warn(
+            { project, instance, volumes: kept.map((volume) => volume.Name) },
+            "the instance is removed; the volumes an older Plateau made for it are kept: podman volume rm removes them",
+          );
+        await rm(legacyPodFile(project, instance), { force: true });
+      }
     },
 
     async *logs(project: string, instance: string, options: LogOptions): AsyncIterable<string> {
-      const name = podName(project, instance);
+      const name = names.pod(project, instance);
       const pods = await managedPods();
       const pod = pods.find((candidate) => candidate.Name === name);
       if (!pod) {
@@ -322,58 +496,131 @@ export function createPodmanEngine(params: PodmanEngineParams): Engine {
         return;
       }
       // `podman pod logs` prefixes lines with container ids: show component names instead.
-      const names = new Map((pod.Containers ?? []).map((container) => [container.Id.slice(0, 12), container.Names.replace(`${name}-`, "")]));
-      const args = ["pod", "logs", "--tail", String(options.tail), ...(options.follow ? ["--follow"] : []), name];
-      const child = spawn(podman, args, { stdio: ["ignore", "pipe", "pipe"] });
-      const abort = () => child.kill("SIGTERM");
-      options.signal?.addEventListener("abort", abort);
-      let pending = "";
+      const components = new Map((pod.Containers ?? []).map((container) => [container.Id.slice(0, 12), container.Names.replace(`${name}-`, "")]));
       const rename = (line: string) => {
         const id = line.slice(0, 12);
-        const component = names.get(id);
+        const component = components.get(id);
         return component ? `${component} |${line.slice(12)}` : line;
       };
-      try {
-        const merged = mergeStreams(child.stdout, child.stderr);
-        for await (const chunk of merged) {
-          pending += chunk;
-          const lines = pending.split("\n");
-          pending = lines.pop() ?? "";
-          const text = lines
-            .filter((line) => !line.startsWith("failed to connect to syslog"))
-            .map((line) => `${rename(line)}\n`)
-            .join("");
-          if (text) yield text;
+      if (!options.follow) {
+        for await (const lines of processLines(podman, ["pod", "logs", "--tail", String(options.tail), name], options.signal)) {
+          yield lines.map((line) => `${rename(line)}\n`).join("");
         }
-        if (pending) yield `${rename(pending)}\n`;
+        return;
+      }
+      // Followed: everyone following this pod shares one follower, started a little in the past
+      // so that nothing between a viewer's arrival and its start is missed. Each viewer reads
+      // its own history (a process that ends), then the follower's lines logged after it came,
+      // less those its history already had. Lines carry their timestamps until here.
+      const joined = BigInt(Date.now()) * 1_000_000n;
+      const viewer = fanout.join(pod.Id, (onLine, onEnd) => {
+        const since = new Date(Date.now() - 5000).toISOString().replace(/\.\d+Z$/, "Z");
+        return followProcess(podman, ["pod", "logs", "--follow", "--timestamps", "--since", since, name], onLine, onEnd);
+      });
+      const abort = () => viewer.close();
+      if (options.signal?.aborted) viewer.close();
+      options.signal?.addEventListener("abort", abort);
+      const untimed = (line: string) => rename(withoutTimestamp(line));
+      try {
+        let seen = new Set<string>();
+        if (options.tail > 0) {
+          const history: string[] = [];
+          for await (const lines of processLines(podman, ["pod", "logs", "--timestamps", "--tail", String(options.tail), name], options.signal))
+            history.push(...lines);
+          seen = new Set(history);
+          // Both containers' lines, in the order they were logged.
+          history.sort((a, b) => compareTimes(timestampOf(a), timestampOf(b)));
+          if (history.length > 0) yield history.map((line) => `${untimed(line)}\n`).join("");
+        }
+        for await (const lines of viewer) {
+          const fresh = lines.filter((line) => {
+            const at = timestampOf(line);
+            return at === undefined || (at >= joined && !seen.has(line));
+          });
+          if (fresh.length > 0) yield fresh.map((line) => `${untimed(line)}\n`).join("");
+        }
       } finally {
         options.signal?.removeEventListener("abort", abort);
-        if (child.exitCode === null) child.kill("SIGTERM");
+        viewer.close();
       }
     },
+
+    logFollowing: () => ({ followers: fanout.followers(), viewers: fanout.viewers() }),
   };
 }
 
-/** Both output streams of a process as one sequence of text chunks. */
-async function* mergeStreams(...streams: NodeJS.ReadableStream[]): AsyncIterable<string> {
-  const queue: string[] = [];
-  let open = streams.length;
+/** `<container id> <RFC 3339 time> <text>` (what `--timestamps` gives): nanoseconds since the epoch. */
+export function timestampOf(line: string): bigint | undefined {
+  const match = /^\S+ (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d) /.exec(line);
+  if (!match) return undefined;
+  const seconds = Date.parse(`${match[1]}${match[3]}`);
+  if (Number.isNaN(seconds)) return undefined;
+  return BigInt(seconds) * 1_000_000n + BigInt((match[2] ?? "").padEnd(9, "0"));
+}
+const compareTimes = (a: bigint | undefined, b: bigint | undefined): number => (a === undefined || b === undefined ? 0 : a < b ? -1 : a > b ? 1 : 0);
+const withoutTimestamp = (line: string): string => line.replace(/^(\S+) \d{4}-\d\d-\d\dT\S+ /, "$1 ");
+
+const isNoise = (line: string) => line.startsWith("failed to connect to syslog");
+
+/** Splits a stream into lines, as they come. */
+function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let pending = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (!isNoise(line)) onLine(line);
+  });
+  stream.on("end", () => {
+    if (pending && !isNoise(pending)) onLine(pending);
+    pending = "";
+  });
+}
+
+/** A follower: the process's lines (both outputs) until it ends or is stopped. */
+function followProcess(command: string, args: string[], onLine: (line: string) => void, onEnd: () => void): FollowerSource {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  onLines(child.stdout, onLine);
+  onLines(child.stderr, onLine);
+  child.on("error", onEnd);
+  child.on("close", onEnd);
+  return { stop: () => child.exitCode === null && child.signalCode === null && child.kill("SIGTERM") };
+}
+
+/** A process's lines (both outputs), in batches as they come, until it ends; stopped if the signal aborts. */
+async function* processLines(command: string, args: string[], signal: AbortSignal | undefined): AsyncIterable<string[]> {
+  let batch: string[] = [];
+  let done = false;
   let wake: (() => void) | undefined;
-  for (const stream of streams) {
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk: string) => {
-      queue.push(chunk);
+  const source = followProcess(
+    command,
+    args,
+    (line) => {
+      batch.push(line);
       wake?.();
-    });
-    stream.on("end", () => {
-      open--;
+    },
+    () => {
+      done = true;
       wake?.();
-    });
-  }
-  for (;;) {
-    while (queue.length > 0) yield queue.shift() as string;
-    if (open === 0) return;
-    await new Promise<void>((resolve) => (wake = resolve));
-    wake = undefined;
+    },
+  );
+  const abort = () => source.stop();
+  signal?.addEventListener("abort", abort);
+  try {
+    for (;;) {
+      if (batch.length > 0) {
+        const lines = batch;
+        batch = [];
+        yield lines;
+        continue;
+      }
+      if (done) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    signal?.removeEventListener("abort", abort);
+    source.stop();
   }
 }

@@ -2,6 +2,7 @@
 // Each change is exactly one commit in the desired-state repository (or none when nothing
 // changes); engines make it so.
 import { assertValuesBounded, resolveValues } from "../catalog/values.js";
+import { catalogRegistries, checkImageValues } from "../catalog/images.js";
 import type { Template } from "../catalog/template.js";
 import { ConflictError, InputError, NotFoundError } from "../errors.js";
 import { assertName, generateName } from "../names.js";
@@ -156,6 +157,11 @@ export interface InstanceServiceDeps {
   readonly lifecycle?: LifecycleSettings;
   /** The author of the commits Plateau makes by itself (stopping an expired instance). */
   readonly system?: Requester;
+  /**
+   * The registries images named by values may come from (docs/configuration.md, images);
+   * default: those of the catalog's own images, and podman's local images (`localhost/`).
+   */
+  readonly imageRegistries?: readonly string[];
 }
 
 /** Resources do not depend on the platform: any document renders what an instance asks. */
@@ -331,8 +337,16 @@ export function createInstanceService(deps: InstanceServiceDeps) {
   }
 
   /** A launch's values: a template's resolved, or a chart's defaults with the person's values over them (checked once placed). */
+  let catalogImageRegistries: Promise<readonly string[]> | undefined;
+  /** Values that would make a platform pull from anywhere are refused before anything is committed. */
+  async function checkImages(template: Template, values: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const registries = deps.imageRegistries ?? (await (catalogImageRegistries ??= deps.catalog.list().then(catalogRegistries)));
+    checkImageValues(template, values, registries);
+    return values;
+  }
+
   async function launchValues(request: LaunchRequest, source: Source, requester: Requester): Promise<Record<string, unknown>> {
-    if (source.kind === "template") return resolveValues(source.template, request.values ?? {});
+    if (source.kind === "template") return checkImages(source.template, resolveValues(source.template, request.values ?? {}));
     const { viewer, context } = chartContext(request, requester);
     return (deps.helm as HelmCatalogService).defaults(parseChartReference(source.id), viewer, context, request.values, request.version);
   }
@@ -448,13 +462,18 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     const platform = await platformAt(head, intent.placement.platform);
     const { expiresAt: current, ...spec } = intent.spec;
     const expiresAt = state === "running" ? startExpiry(current, clock.now(), lifecycle) : current;
+    // Starting pulls images again: an instance from before the allow-list may not start with a refused one (stopping always works).
+    const resolve = (template: Template) => {
+      const values = resolveValues(template, intent.spec.values);
+      return state === "running" ? checkImages(template, values) : values;
+    };
     const next: InstanceDocument = {
       ...intent,
       spec: {
         ...spec,
         state,
         ...(source.kind === "template"
-          ? { templateVersion: source.template.spec.version, values: resolveValues(source.template, intent.spec.values) }
+          ? { templateVersion: source.template.spec.version, values: await resolve(source.template) }
           : { values: suspended(intent.spec.values, state !== "running", `${project}/${name}`) }),
         ...(expiresAt !== undefined ? { expiresAt } : {}),
       },
@@ -700,7 +719,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
         const intent = await intentAt(head, project, name);
         if (!head) throw new ConflictError("the desired-state repository has not been initialized");
         const source = await sourceOf(intent.spec.template);
-        const values = source.kind === "template" ? resolveValues(source.template, intent.spec.values) : intent.spec.values;
+        const values = source.kind === "template" ? await checkImages(source.template, resolveValues(source.template, intent.spec.values)) : intent.spec.values;
         const platforms = await platformsAt(head);
         // Pinned to the target: only the target is checked (what the instance uses where it is does not count there).
         const placement = place(

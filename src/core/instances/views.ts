@@ -1,6 +1,7 @@
 // What users see of an instance: its intent (from the index) and what the engine observed.
 import type { IndexedInstance } from "../ports/state-index.js";
 import type { ObservedStatus, Phase } from "../ports/status-store.js";
+import { forMembers } from "../status/messages.js";
 
 /** An instance as indexed (what was asked, with `state` running or stopped) and as observed. */
 export interface InstanceView extends IndexedInstance {
@@ -33,4 +34,10 @@ export function toView(instance: IndexedInstance, status: ObservedStatus | undef
     updatedAt: current?.updatedAt ?? null,
     expiresAt: expiring ? instance.expiresAt : null,
   };
+}
+
+/** An instance as members (not operators) see it: a failed pull without its network detail. The same view when nothing is hidden. */
+export function memberView(view: InstanceView): InstanceView {
+  const reason = forMembers(view.reason);
+  return reason === view.reason ? view : { ...view, reason };
 }

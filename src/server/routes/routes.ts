@@ -37,13 +37,15 @@ import {
 import { Type } from "typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
-import type { InstanceView } from "../../core/instances/views.js";
+import { memberView, type InstanceView } from "../../core/instances/views.js";
+import { forMembers } from "../../core/status/messages.js";
 import { requesterOf, type Principal } from "../../core/access/principal.js";
 import { parseChartReference } from "../../core/helm/chart-reference.js";
 import { personalProjectName } from "../../core/access/policy.js";
 import type { CatalogViewer } from "../../core/helm/service.js";
 import type { App, ServerDeps } from "../app.js";
-import { InputError, NotAllowedError, NotFoundError } from "../../core/errors.js";
+import { InputError, NotAllowedError, NotFoundError, RateLimitedError } from "../../core/errors.js";
+import { createStreamLimiter } from "../../core/access/stream-limit.js";
 import { userOf, visibleProjects, type RouteAccess } from "../access.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
@@ -70,6 +72,28 @@ function sendInstances(reply: FastifyReply, items: readonly InstanceView[] | Ins
   }
   return reply.type("application/json; charset=utf-8").send(body as never);
 }
+/**
+ * What the platform says, as the requester may read it: operators everything, members a failed
+ * pull without its detail (a registry's or the network's answer). Lists stay the same object
+ * when nothing is hidden, so that their JSON is still made once.
+ */
+const operator = (request: FastifyRequest) => request.principal.kind === "user" && request.principal.operator;
+const seenByMembers = new WeakMap<object, readonly InstanceView[] | InstanceView>();
+function asSeenBy(request: FastifyRequest, items: readonly InstanceView[] | InstanceView): readonly InstanceView[] | InstanceView {
+  if (operator(request)) return items;
+  let seen = seenByMembers.get(items);
+  if (seen === undefined) {
+    if (Array.isArray(items)) {
+      const list = items as readonly InstanceView[];
+      const views = list.map(memberView);
+      seen = views.every((view, i) => view === list[i]) ? items : views;
+    } else {
+      seen = memberView(items as InstanceView);
+    }
+    seenByMembers.set(items, seen);
+  }
+  return seen;
+}
 /** What a Helm catalog's restrictions read of a person; nobody signed in has no claims. */
 const viewerOf = (principal: Principal): CatalogViewer =>
   principal.kind === "user"
@@ -95,6 +119,8 @@ const BODY_LIMIT = { launch: 512 * 1024, members: 256 * 1024, small: 16 * 1024 }
 
 export function registerRoutes(app: App, deps: ServerDeps): void {
   const { instances, projects, platforms, catalog, charts } = deps.services;
+  // Followed logs hold a connection (and a share of a follower) for as long as they are read.
+  const logStreams = createStreamLimiter({ perKey: deps.limits.logStreamsPerPerson ?? 10, total: deps.limits.logStreams ?? 100 });
 
   app.get(
     "/templates",
@@ -244,7 +270,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     },
     async (request, reply) => {
       const visible = visibleProjects(request.principal, await projects.list()).map((project) => project.name);
-      return sendInstances(reply, await instances.list({ ...request.query, projects: visible }));
+      return sendInstances(reply, asSeenBy(request, await instances.list({ ...request.query, projects: visible })));
     },
   );
   app.get(
@@ -253,7 +279,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       config: READ,
       schema: { tags: ["instances"], summary: "List the instances of a project", params: ProjectParams, response: { 200: List(Instance), ...errors } },
     },
-    async (request, reply) => sendInstances(reply, await instances.list({ project: request.params.project })),
+    async (request, reply) => sendInstances(reply, asSeenBy(request, await instances.list({ project: request.params.project }))),
   );
   app.post(
     "/projects/:project/instances",
@@ -299,7 +325,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
   app.get(
     "/projects/:project/instances/:instance",
     { config: READ, schema: { tags: ["instances"], summary: "An instance", params: InstanceParams, response: { 200: Instance, ...errors } } },
-    async (request, reply) => sendInstances(reply, await instances.get(request.params.project, request.params.instance)),
+    async (request, reply) => sendInstances(reply, asSeenBy(request, await instances.get(request.params.project, request.params.instance))),
   );
   app.delete(
     "/projects/:project/instances/:instance",
@@ -390,7 +416,10 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 200: ObservedStatus, ...errors },
       },
     },
-    async (request) => instances.observed(request.params.project, request.params.instance),
+    async (request) => {
+      const status = await instances.observed(request.params.project, request.params.instance);
+      return operator(request) ? status : { ...status, reason: forMembers(status.reason) };
+    },
   );
   app.get(
     "/projects/:project/instances/:instance/events",
@@ -405,7 +434,10 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request) => ({
-      items: (await instances.events(request.params.project, request.params.instance, request.query.limit ?? 50)).map(({ at, message }) => ({ at, message })),
+      items: (await instances.events(request.params.project, request.params.instance, request.query.limit ?? 50)).map(({ at, message }) => ({
+        at,
+        message: operator(request) ? message : forMembers(message),
+      })),
     }),
   );
   app.get(
@@ -474,13 +506,28 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
+      const follow = request.query.follow ?? false;
+      const principal = request.principal;
+      const slot = follow ? logStreams.acquire(principal.kind === "user" ? `user:${principal.userId}` : `ip:${request.ip}`) : undefined;
+      if (slot && !slot.allowed) {
+        const why =
+          slot.scope === "person"
+            ? `you already follow ${slot.limit} logs at once; close one, or retry`
+            : `${slot.limit} logs are followed on this Plateau at once; retry`;
+        throw new RateLimitedError(`too many followed logs: ${why} in ${slot.retryAfterSeconds} s`, slot.retryAfterSeconds);
+      }
       const controller = new AbortController();
-      request.raw.on("close", () => controller.abort());
-      const lines = await instances.logs(request.params.project, request.params.instance, {
-        follow: request.query.follow ?? false,
-        tail: request.query.tail ?? 200,
-        signal: controller.signal,
+      // The answer ends (the logs end, or the client leaves): the stream's slot is free again.
+      reply.raw.on("close", () => {
+        controller.abort();
+        slot?.release();
       });
+      const lines = await instances
+        .logs(request.params.project, request.params.instance, { follow, tail: request.query.tail ?? 200, signal: controller.signal })
+        .catch((error: unknown) => {
+          slot?.release();
+          throw error;
+        });
       reply.type("text/plain; charset=utf-8").header("cache-control", "no-store").header("x-content-type-options", "nosniff");
       // A stream is sent as is (Fastify does not serialize streams); the schema documents the text.
       return reply.send(Readable.from(lines) as unknown as string);
