@@ -128,6 +128,14 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
     return { config, chart, version: chosen };
   }
 
+  /** A launch's chart and form, once its values are known to be of a bounded size. */
+  async function boundedLaunchOf(reference: ChartReference, viewer: CatalogViewer, context: HelmLaunchContext, values: unknown, version?: string) {
+    assertValuesBounded(values);
+    const space = context.project === personalProjectName(context.login) ? "user" : "project";
+    const { config, version: chosen } = await chartOf(reference, viewer, version, space);
+    return { config, chosen, form: await formOf(config, chosen, context) };
+  }
+
   async function formOf(config: HelmCatalogConfig, version: HelmChartVersion, context: HelmLaunchContext): Promise<HelmForm> {
     const files = await catalogs.files(config.id, version);
     if (files.valuesSchemaJson === undefined) {
@@ -195,14 +203,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
       values: unknown,
       version?: string,
     ): Promise<Record<string, JsonValue>> {
-      assertValuesBounded(values);
-      const { config, version: chosen } = await chartOf(
-        reference,
-        viewer,
-        version,
-        context.project === personalProjectName(context.login) ? "user" : "project",
-      );
-      const form = await formOf(config, chosen, context);
+      const { form } = await boundedLaunchOf(reference, viewer, context, values, version);
       return mergeValues(form.defaults, values);
     },
 
@@ -214,14 +215,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
       values: unknown,
       version?: string,
     ): Promise<PreparedHelmLaunch> {
-      assertValuesBounded(values);
-      const { config, version: chosen } = await chartOf(
-        reference,
-        viewer,
-        version,
-        context.project === personalProjectName(context.login) ? "user" : "project",
-      );
-      const form = await formOf(config, chosen, context);
+      const { config, chosen, form } = await boundedLaunchOf(reference, viewer, context, values, version);
       refusePasswords(form.schema, values);
       const checked = checkHelmValues(form.schema, mergeValues(form.defaults, values), { lockHidden: true });
       return { version: chosen, repository: config.location, values: checked };
