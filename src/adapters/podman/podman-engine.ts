@@ -17,7 +17,7 @@ import { freeLoopbackPort } from "../net.js";
 import { adaptForPodman, claimsOf, hostNames, LABELS, LEGACY_NAMES } from "./adapt.js";
 import { generatedSecretName } from "../../core/render/render.js";
 import { createLogFanout, type FollowerSource } from "./log-followers.js";
-import { LOCAL_IMAGES, registryOf } from "../../core/catalog/images.js";
+import { forbiddenRegistryProblem, LOCAL_IMAGES, registryOf } from "../../core/catalog/images.js";
 import { imagePullFailure } from "../../core/status/messages.js";
 
 export interface PodmanEngineParams {
@@ -308,6 +308,10 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
       // podman's own namespace: images built on this machine. Pulling one would ask a server on this machine.
       if (registryOf(image) === LOCAL_IMAGES)
         throw new Error(imagePullFailure(image, "it is not on this machine (localhost/ images are built here, never pulled)"));
+      // Launches and starts check images against the allow-list; an instance running from
+      // before it, or written into the repository otherwise, is pulled here all the same.
+      const forbidden = forbiddenRegistryProblem(registryOf(image));
+      if (forbidden) throw new Error(imagePullFailure(image, `never pulled: ${forbidden}`));
       options.progress(`pulling image ${image}`);
       const pulled = await run(podman, ["pull", "--quiet", image], { signal: options.signal });
       // Members are told which image; the detail (the registry's or the network's answer) is for operators.
@@ -562,18 +566,35 @@ const withoutTimestamp = (line: string): string => line.replace(/^(\S+) \d{4}-\d
 
 const isNoise = (line: string) => line.startsWith("failed to connect to syslog");
 
-/** Splits a stream into lines, as they come. */
+/**
+ * A log line longer than this is cut (and says so): podman joins a container's partial lines,
+ * so a container writing without newlines would make one line as long as it likes, held
+ * whole in Plateau's memory, once per viewer.
+ */
+export const MAX_LOG_LINE = 16_384;
+export const CUT_NOTE = " (Plateau: line cut)";
+
+/** Splits a stream into lines, as they come; a line longer than MAX_LOG_LINE is cut, the rest of it skipped. */
 function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
   let pending = "";
+  let skipping = false;
+  const emit = (line: string) => !isNoise(line) && onLine(line);
   stream.setEncoding("utf8");
   stream.on("data", (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split("\n");
+    const lines = (pending + chunk).split("\n");
     pending = lines.pop() ?? "";
-    for (const line of lines) if (!isNoise(line)) onLine(line);
+    for (const line of lines) {
+      if (!skipping) emit(line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE)}${CUT_NOTE}` : line);
+      skipping = false;
+    }
+    if (!skipping && pending.length > MAX_LOG_LINE) {
+      emit(`${pending.slice(0, MAX_LOG_LINE)}${CUT_NOTE}`);
+      skipping = true;
+    }
+    if (skipping) pending = "";
   });
   stream.on("end", () => {
-    if (pending && !isNoise(pending)) onLine(pending);
+    if (pending && !skipping) emit(pending);
     pending = "";
   });
 }
