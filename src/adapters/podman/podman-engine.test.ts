@@ -9,7 +9,7 @@ import { describeEngineContract } from "../../core/ports/engine.contract.js";
 import { cleanPodmanProject, podmanUnavailable } from "../../../test/support/podman.js";
 import { testWebObjects } from "../../../test/support/test-web.js";
 import { createMemoryEngine } from "../memory/memory-engine.js";
-import { createPodmanEngine, CUT_NOTE, MAX_LOG_LINE } from "./podman-engine.js";
+import { createPodmanEngine, CUT_NOTE, MAX_BATCH_CHARS, MAX_LOG_LINE } from "./podman-engine.js";
 
 function httpGet(endpoint: string, path = "/"): Promise<string> {
   const [host, port] = endpoint.split(":");
@@ -155,6 +155,36 @@ describe("podman engine: long log lines", () => {
     } finally {
       controller.abort();
       await cleanPodmanProject("longlines");
+      await rm(runtimeDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("podman engine: logs for a slow reader", () => {
+  it("makes podman wait rather than holding what a reader has not taken (MAX_BATCH_CHARS at a time)", async (context) => {
+    const unavailable = await podmanUnavailable();
+    if (unavailable) return context.skip(unavailable);
+    const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
+    const engine = createPodmanEngine({ runtimeDir, installation: "slowread01", stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger });
+    await cleanPodmanProject("slowread");
+    // 8 MB of logs, in lines of 4 000 characters, before the web server starts.
+    const script = "/bin/busybox head -c 8000000 /dev/zero | /bin/busybox tr '\\0' b | /bin/busybox fold -w 4000; echo; exec /bin/httpd -f -v -p 8080 -h /tmp";
+    const objects = testWebObjects("slowread", "web");
+    for (const object of objects) {
+      const containers = (object.spec as { template?: { spec?: { containers?: { command?: string[] }[] } } } | undefined)?.template?.spec?.containers ?? [];
+      for (const container of containers) container.command = ["/bin/sh", "-c", script];
+    }
+    try {
+      await engine.apply({ project: "slowread", instance: "web", hash: "h1", objects }, { secrets: {}, progress: () => {} });
+      const chunks = engine.logs("slowread", "web", { follow: false, tail: 100_000 })[Symbol.asyncIterator]();
+      const sizes = [((await chunks.next()).value as string).length];
+      // A reader that stops reading for a while: whatever podman writes meanwhile would pile up.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      for (let chunk = await chunks.next(); !chunk.done; chunk = await chunks.next()) sizes.push((chunk.value as string).length);
+      expect(sizes.reduce((sum, size) => sum + size, 0)).toBeGreaterThan(8_000_000);
+      expect(Math.max(...sizes)).toBeLessThan(MAX_BATCH_CHARS + 200_000);
+    } finally {
+      await cleanPodmanProject("slowread");
       await rm(runtimeDir, { recursive: true, force: true });
     }
   });

@@ -599,19 +599,27 @@ function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void):
   });
 }
 
-/** A follower: the process's lines (both outputs) until it ends or is stopped. */
-function followProcess(command: string, args: string[], onLine: (line: string) => void, onEnd: () => void): FollowerSource {
+/** A follower: the process's lines (both outputs) until it ends or is stopped; paused, the process waits. */
+function followProcess(command: string, args: string[], onLine: (line: string) => void, onEnd: () => void): FollowerSource & { pause(): void; resume(): void } {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   onLines(child.stdout, onLine);
   onLines(child.stderr, onLine);
   child.on("error", onEnd);
   child.on("close", onEnd);
-  return { stop: () => child.exitCode === null && child.signalCode === null && child.kill("SIGTERM") };
+  return {
+    stop: () => child.exitCode === null && child.signalCode === null && child.kill("SIGTERM"),
+    pause: () => [child.stdout, child.stderr].forEach((stream) => stream.pause()),
+    resume: () => [child.stdout, child.stderr].forEach((stream) => stream.resume()),
+  };
 }
+
+/** What processLines holds for a reader that does not take it: beyond, the process waits. */
+export const MAX_BATCH_CHARS = 1024 * 1024;
 
 /** A process's lines (both outputs), in batches as they come, until it ends; stopped if the signal aborts. */
 async function* processLines(command: string, args: string[], signal: AbortSignal | undefined): AsyncIterable<string[]> {
   let batch: string[] = [];
+  let batchChars = 0;
   let done = false;
   let wake: (() => void) | undefined;
   const source = followProcess(
@@ -619,6 +627,10 @@ async function* processLines(command: string, args: string[], signal: AbortSigna
     args,
     (line) => {
       batch.push(line);
+      batchChars += line.length;
+      // A reader slower than the process (a client that reads 100 000 lines slowly): the
+      // process waits, rather than Plateau holding all of them.
+      if (batchChars > MAX_BATCH_CHARS) source.pause();
       wake?.();
     },
     () => {
@@ -633,6 +645,8 @@ async function* processLines(command: string, args: string[], signal: AbortSigna
       if (batch.length > 0) {
         const lines = batch;
         batch = [];
+        batchChars = 0;
+        source.resume();
         yield lines;
         continue;
       }
