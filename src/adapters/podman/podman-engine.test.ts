@@ -9,7 +9,7 @@ import { describeEngineContract } from "../../core/ports/engine.contract.js";
 import { cleanPodmanProject, podmanUnavailable } from "../../../test/support/podman.js";
 import { testWebObjects } from "../../../test/support/test-web.js";
 import { createMemoryEngine } from "../memory/memory-engine.js";
-import { createPodmanEngine, CUT_NOTE, MAX_BATCH_CHARS, MAX_LOG_LINE } from "./podman-engine.js";
+import { createPodmanEngine, CUT_NOTE, HISTORY_CUT_NOTE, MAX_BATCH_CHARS, MAX_HISTORY_CHARS, MAX_LOG_LINE } from "./podman-engine.js";
 
 function httpGet(endpoint: string, path = "/"): Promise<string> {
   const [host, port] = endpoint.split(":");
@@ -161,7 +161,7 @@ describe("podman engine: long log lines", () => {
 });
 
 describe("podman engine: logs for a slow reader", () => {
-  it("makes podman wait rather than holding what a reader has not taken (MAX_BATCH_CHARS at a time)", async (context) => {
+  it("makes podman wait rather than holding what a reader has not taken (MAX_BATCH_CHARS at a time), and holds a followed history of MAX_HISTORY_CHARS at most", async (context) => {
     const unavailable = await podmanUnavailable();
     if (unavailable) return context.skip(unavailable);
     const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
@@ -183,6 +183,16 @@ describe("podman engine: logs for a slow reader", () => {
       for (let chunk = await chunks.next(); !chunk.done; chunk = await chunks.next()) sizes.push((chunk.value as string).length);
       expect(sizes.reduce((sum, size) => sum + size, 0)).toBeGreaterThan(8_000_000);
       expect(Math.max(...sizes)).toBeLessThan(MAX_BATCH_CHARS + 200_000);
+
+      // Followed, the history is sorted, so held whole: its newest MAX_HISTORY_CHARS, and a note.
+      const controller = new AbortController();
+      const followed = engine.logs("slowread", "web", { follow: true, tail: 100_000, signal: controller.signal })[Symbol.asyncIterator]();
+      const history = (await followed.next()).value as string;
+      controller.abort();
+      await followed.return?.();
+      expect(history.startsWith(`${HISTORY_CUT_NOTE}\n`)).toBe(true);
+      expect(history.length).toBeLessThan(MAX_HISTORY_CHARS + 200_000);
+      expect(history.length).toBeGreaterThan(MAX_HISTORY_CHARS - 200_000);
     } finally {
       await cleanPodmanProject("slowread");
       await rm(runtimeDir, { recursive: true, force: true });

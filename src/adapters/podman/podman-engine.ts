@@ -528,12 +528,25 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
       try {
         let seen = new Set<string>();
         if (options.tail > 0) {
-          const history: string[] = [];
-          for await (const lines of processLines(podman, ["pod", "logs", "--timestamps", "--tail", String(options.tail), name], options.signal))
-            history.push(...lines);
+          // Sorted below, so held whole: the newest MAX_HISTORY_CHARS of it at most.
+          let history: string[] = [];
+          let first = 0;
+          let held = 0;
+          for await (const lines of processLines(podman, ["pod", "logs", "--timestamps", "--tail", String(options.tail), name], options.signal)) {
+            for (const line of lines) {
+              history.push(line);
+              held += line.length;
+            }
+            for (; held > MAX_HISTORY_CHARS && first < history.length; first++) {
+              held -= (history[first] as string).length;
+              history[first] = "";
+            }
+          }
+          history = history.slice(first);
           seen = new Set(history);
           // Both containers' lines, in the order they were logged.
           history.sort((a, b) => compareTimes(timestampOf(a), timestampOf(b)));
+          if (first > 0) history.unshift(HISTORY_CUT_NOTE);
           if (history.length > 0) yield history.map((line) => `${untimed(line)}\n`).join("");
         }
         for await (const lines of viewer) {
@@ -612,6 +625,10 @@ function followProcess(command: string, args: string[], onLine: (line: string) =
     resume: () => [child.stdout, child.stderr].forEach((stream) => stream.resume()),
   };
 }
+
+/** The history a followed log starts with, at most (its newest lines): it is sorted, so held whole. */
+export const MAX_HISTORY_CHARS = 4 * 1024 * 1024;
+export const HISTORY_CUT_NOTE = "(Plateau: older lines left out; read fewer with tail)";
 
 /** What processLines holds for a reader that does not take it: beyond, the process waits. */
 export const MAX_BATCH_CHARS = 1024 * 1024;
