@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../core/ports/logger.js";
 import { describeEngineContract } from "../../core/ports/engine.contract.js";
-import { cleanPodmanProject, podmanUnavailable } from "../../../test/support/podman.js";
+import { cleanPodmanProject, podmanUnavailable, TEST_IMAGE } from "../../../test/support/podman.js";
+import { run } from "../process.js";
 import { testWebObjects } from "../../../test/support/test-web.js";
 import { createMemoryEngine } from "../memory/memory-engine.js";
 import { createPodmanEngine, CUT_NOTE, HISTORY_CUT_NOTE, MAX_BATCH_CHARS, MAX_HISTORY_CHARS, MAX_LOG_LINE } from "./podman-engine.js";
@@ -195,6 +196,47 @@ describe("podman engine: logs for a slow reader", () => {
       expect(history.length).toBeGreaterThan(MAX_HISTORY_CHARS - 200_000);
     } finally {
       await cleanPodmanProject("slowread");
+      await rm(runtimeDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("podman engine: images removed meanwhile", () => {
+  it("never lets kube play pull: an image seen present, then removed, is not fetched from its registry", async (context) => {
+    const unavailable = await podmanUnavailable();
+    if (unavailable) return context.skip(unavailable);
+    let connections = 0;
+    const registry = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => registry.listen(0, "127.0.0.1", resolve));
+    const image = `127.0.0.1:${(registry.address() as AddressInfo).port}/probe/present:1`;
+    const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
+    const engine = createPodmanEngine({ runtimeDir, installation: "images02", stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger });
+    await cleanPodmanProject("pullgate2");
+    const withImage = (hash: string) => {
+      const objects = testWebObjects("pullgate2", "web", { marker: hash });
+      for (const object of objects) {
+        const containers = (object.spec as { template?: { spec?: { containers?: { image: string }[] } } } | undefined)?.template?.spec?.containers ?? [];
+        for (const container of containers) container.image = image;
+      }
+      return { project: "pullgate2", instance: "web", hash, objects };
+    };
+    try {
+      // Present on this machine (tagged here): it runs, nothing is pulled.
+      expect((await run("podman", ["tag", TEST_IMAGE, image])).code).toBe(0);
+      expect((await engine.apply(withImage("h1"), { secrets: {}, progress: () => {} })).phase).toBe("running");
+      // Removed since: the next revision must not make podman fetch it.
+      expect((await run("podman", ["rmi", image])).code).toBe(0);
+      await expect(engine.apply(withImage("h2"), { secrets: {}, progress: () => {} })).rejects.toThrow(/podman could not start the pod/);
+      // Looked for again at the next attempt: missing, and never pulled from there.
+      await expect(engine.apply(withImage("h3"), { secrets: {}, progress: () => {} })).rejects.toThrow(`the image ${image} could not be pulled: never pulled`);
+      expect(connections).toBe(0);
+    } finally {
+      registry.close();
+      await run("podman", ["rmi", image]);
+      await cleanPodmanProject("pullgate2");
       await rm(runtimeDir, { recursive: true, force: true });
     }
   });

@@ -453,7 +453,11 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
         if (result.code !== 0) await run(podman, ["pod", "rm", "--ignore", "-f", name]);
         return result;
       });
-      if (played.code !== 0) throw new Error(`podman could not start the pod: ${lastLine(played.stderr)}`);
+      if (played.code !== 0) {
+        // An image seen present may have been removed since (kube play never pulls): look again next time.
+        for (const image of plan.images) presentImages.delete(image);
+        throw new Error(`podman could not start the pod: ${lastLine(played.stderr)}`);
+      }
       const endpoint = plan.exposedPort !== undefined ? `127.0.0.1:${hostPort}` : undefined;
       await waitUntilServing(name, endpoint, plan.readinessPath, options);
       return { project: unit.project, instance: unit.instance, hash: unit.hash, phase: "running", reason: "", endpoint: endpoint ?? null };
