@@ -13,21 +13,17 @@ export function createMemoryAccessStore(): AccessStore {
   const onceKey = (kind: OneTimeKind, hash: string) => `${kind}:${hash}`;
 
   return {
-    async upsertUser(identity, now) {
+    async upsertUser({ operatorLogins = [], ...identity }, now) {
+      const operator = (login: string) => identity.operator || operatorLogins.includes(login);
       const existing = [...users.values()].find((user) => user.issuer === identity.issuer && user.subject === identity.subject);
       if (existing) {
-        const updated: UserRecord = { ...existing, ...identity, login: existing.login, lastSignInAt: now };
+        const updated: UserRecord = { ...existing, ...identity, login: existing.login, operator: operator(existing.login), lastSignInAt: now };
         users.set(existing.id, updated);
         return structuredClone(updated);
       }
       const taken = new Set([...users.values()].map((user) => user.login));
-      const user: UserRecord = {
-        ...identity,
-        login: uniqueLogin(identity.login, (login) => taken.has(login)),
-        id: `u${nextUser++}`,
-        createdAt: now,
-        lastSignInAt: now,
-      };
+      const login = uniqueLogin(identity.login, (candidate) => taken.has(candidate));
+      const user: UserRecord = { ...identity, login, operator: operator(login), id: `u${nextUser++}`, createdAt: now, lastSignInAt: now };
       users.set(user.id, user);
       return structuredClone(user);
     },

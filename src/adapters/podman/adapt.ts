@@ -271,6 +271,9 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
       return {
         name,
         image: container.image,
+        // The engine pulls (and refuses registries it must never ask) before kube play; kube
+        // play itself pulls an image missing by then (removed meanwhile) from wherever it names.
+        imagePullPolicy: "Never",
         ...pick("command"),
         ...pick("args"),
         ...pick("workingDir"),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BEHIND_NOTE, createLogFanout, type StartFollower } from "./log-followers.js";
+import { BEHIND_NOTE, createLogFanout, MAX_QUEUED_CHARS, MAX_QUEUED_LINES, type StartFollower } from "./log-followers.js";
+import { MAX_LOG_LINE } from "./podman-engine.js";
 
 /** A follower under the test's control: how many were started and stopped, and its lines. */
 function fakeFollowers() {
@@ -70,5 +71,19 @@ describe("createLogFanout", () => {
     expect((await slow.next()).done).toBe(true);
     expect(await next(fast)).toEqual(["4"]);
     expect(state.stopped).toBe(0);
+  });
+
+  it("drops a viewer that holds too many characters, long before too many lines (lines are up to MAX_LOG_LINE)", async () => {
+    const fanout = createLogFanout();
+    const { state, start } = fakeFollowers();
+    const slow = fanout.join("pod", start)[Symbol.asyncIterator]();
+    const long = "a".repeat(MAX_LOG_LINE);
+    const lines = Math.floor(MAX_QUEUED_CHARS / MAX_LOG_LINE) + 1;
+    expect(lines).toBeLessThan(MAX_QUEUED_LINES);
+    for (let i = 0; i < lines; i++) state.emit(long);
+    const batch = (await next(slow)) ?? [];
+    expect(batch.at(-1)).toBe(BEHIND_NOTE);
+    expect(batch.slice(0, -1).reduce((sum, line) => sum + line.length, 0)).toBeLessThanOrEqual(MAX_QUEUED_CHARS);
+    expect((await slow.next()).done).toBe(true);
   });
 });

@@ -22,12 +22,15 @@ export interface LogFanout {
   viewers(): number;
 }
 
-/** A viewer further behind than this many lines is dropped (its stream ends with a note): memory stays bounded. */
+/** A viewer further behind than this many lines, or characters, is dropped (its stream ends with a note): memory stays bounded. */
 export const MAX_QUEUED_LINES = 10_000;
+// Lines are up to 16 KiB (MAX_LOG_LINE): by lines alone, a viewer could hold 160 MiB.
+export const MAX_QUEUED_CHARS = 4 * 1024 * 1024;
 export const BEHIND_NOTE = "(Plateau: this log stream fell too far behind and was ended; follow it again)";
 
 interface ViewerState {
   queue: string[];
+  queuedChars: number;
   ended: boolean;
   wake: (() => void) | undefined;
 }
@@ -37,8 +40,9 @@ interface Follower {
   source: FollowerSource | undefined;
 }
 
-export function createLogFanout(options: { maxQueuedLines?: number } = {}): LogFanout {
+export function createLogFanout(options: { maxQueuedLines?: number; maxQueuedChars?: number } = {}): LogFanout {
   const maxQueued = options.maxQueuedLines ?? MAX_QUEUED_LINES;
+  const maxQueuedChars = options.maxQueuedChars ?? MAX_QUEUED_CHARS;
   const followers = new Map<string, Follower>();
   let running = 0;
 
@@ -58,7 +62,7 @@ export function createLogFanout(options: { maxQueuedLines?: number } = {}): LogF
   return {
     join(key, start) {
       let follower = followers.get(key);
-      const viewer: ViewerState = { queue: [], ended: false, wake: undefined };
+      const viewer: ViewerState = { queue: [], queuedChars: 0, ended: false, wake: undefined };
       if (!follower) {
         const created: Follower = { viewers: new Set([viewer]), source: undefined };
         follower = created;
@@ -76,12 +80,13 @@ export function createLogFanout(options: { maxQueuedLines?: number } = {}): LogF
         try {
           created.source = start((line) => {
             for (const each of created.viewers) {
-              if (each.queue.length >= maxQueued) {
+              if (each.queue.length >= maxQueued || each.queuedChars + line.length > maxQueuedChars) {
                 each.queue.push(BEHIND_NOTE);
                 leave(key, created, each);
                 continue;
               }
               each.queue.push(line);
+              each.queuedChars += line.length;
               each.wake?.();
             }
           }, ended);
@@ -101,6 +106,7 @@ export function createLogFanout(options: { maxQueuedLines?: number } = {}): LogF
               if (viewer.queue.length > 0) {
                 const batch = viewer.queue;
                 viewer.queue = [];
+                viewer.queuedChars = 0;
                 yield batch;
                 continue;
               }

@@ -17,7 +17,7 @@ import { freeLoopbackPort } from "../net.js";
 import { adaptForPodman, claimsOf, hostNames, LABELS, LEGACY_NAMES } from "./adapt.js";
 import { generatedSecretName } from "../../core/render/render.js";
 import { createLogFanout, type FollowerSource } from "./log-followers.js";
-import { LOCAL_IMAGES, registryOf } from "../../core/catalog/images.js";
+import { forbiddenRegistryProblem, LOCAL_IMAGES, registryOf } from "../../core/catalog/images.js";
 import { imagePullFailure } from "../../core/status/messages.js";
 
 export interface PodmanEngineParams {
@@ -308,6 +308,10 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
       // podman's own namespace: images built on this machine. Pulling one would ask a server on this machine.
       if (registryOf(image) === LOCAL_IMAGES)
         throw new Error(imagePullFailure(image, "it is not on this machine (localhost/ images are built here, never pulled)"));
+      // Launches and starts check images against the allow-list; an instance running from
+      // before it, or written into the repository otherwise, is pulled here all the same.
+      const forbidden = forbiddenRegistryProblem(registryOf(image));
+      if (forbidden) throw new Error(imagePullFailure(image, `never pulled: ${forbidden}`));
       options.progress(`pulling image ${image}`);
       const pulled = await run(podman, ["pull", "--quiet", image], { signal: options.signal });
       // Members are told which image; the detail (the registry's or the network's answer) is for operators.
@@ -449,7 +453,11 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
         if (result.code !== 0) await run(podman, ["pod", "rm", "--ignore", "-f", name]);
         return result;
       });
-      if (played.code !== 0) throw new Error(`podman could not start the pod: ${lastLine(played.stderr)}`);
+      if (played.code !== 0) {
+        // An image seen present may have been removed since (kube play never pulls): look again next time.
+        for (const image of plan.images) presentImages.delete(image);
+        throw new Error(`podman could not start the pod: ${lastLine(played.stderr)}`);
+      }
       const endpoint = plan.exposedPort !== undefined ? `127.0.0.1:${hostPort}` : undefined;
       await waitUntilServing(name, endpoint, plan.readinessPath, options);
       return { project: unit.project, instance: unit.instance, hash: unit.hash, phase: "running", reason: "", endpoint: endpoint ?? null };
@@ -524,12 +532,25 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
       try {
         let seen = new Set<string>();
         if (options.tail > 0) {
-          const history: string[] = [];
-          for await (const lines of processLines(podman, ["pod", "logs", "--timestamps", "--tail", String(options.tail), name], options.signal))
-            history.push(...lines);
+          // Sorted below, so held whole: the newest MAX_HISTORY_CHARS of it at most.
+          let history: string[] = [];
+          let first = 0;
+          let held = 0;
+          for await (const lines of processLines(podman, ["pod", "logs", "--timestamps", "--tail", String(options.tail), name], options.signal)) {
+            for (const line of lines) {
+              history.push(line);
+              held += line.length;
+            }
+            for (; held > MAX_HISTORY_CHARS && first < history.length; first++) {
+              held -= (history[first] as string).length;
+              history[first] = "";
+            }
+          }
+          history = history.slice(first);
           seen = new Set(history);
           // Both containers' lines, in the order they were logged.
           history.sort((a, b) => compareTimes(timestampOf(a), timestampOf(b)));
+          if (first > 0) history.unshift(HISTORY_CUT_NOTE);
           if (history.length > 0) yield history.map((line) => `${untimed(line)}\n`).join("");
         }
         for await (const lines of viewer) {
@@ -562,35 +583,64 @@ const withoutTimestamp = (line: string): string => line.replace(/^(\S+) \d{4}-\d
 
 const isNoise = (line: string) => line.startsWith("failed to connect to syslog");
 
-/** Splits a stream into lines, as they come. */
+/**
+ * A log line longer than this is cut (and says so): podman joins a container's partial lines,
+ * so a container writing without newlines would make one line as long as it likes, held
+ * whole in Plateau's memory, once per viewer.
+ */
+export const MAX_LOG_LINE = 16_384;
+export const CUT_NOTE = " (Plateau: line cut)";
+
+/** Splits a stream into lines, as they come; a line longer than MAX_LOG_LINE is cut, the rest of it skipped. */
 function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
   let pending = "";
+  let skipping = false;
+  const emit = (line: string) => !isNoise(line) && onLine(line);
   stream.setEncoding("utf8");
   stream.on("data", (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split("\n");
+    const lines = (pending + chunk).split("\n");
     pending = lines.pop() ?? "";
-    for (const line of lines) if (!isNoise(line)) onLine(line);
+    for (const line of lines) {
+      if (!skipping) emit(line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE)}${CUT_NOTE}` : line);
+      skipping = false;
+    }
+    if (!skipping && pending.length > MAX_LOG_LINE) {
+      emit(`${pending.slice(0, MAX_LOG_LINE)}${CUT_NOTE}`);
+      skipping = true;
+    }
+    if (skipping) pending = "";
   });
   stream.on("end", () => {
-    if (pending && !isNoise(pending)) onLine(pending);
+    if (pending && !skipping) emit(pending);
     pending = "";
   });
 }
 
-/** A follower: the process's lines (both outputs) until it ends or is stopped. */
-function followProcess(command: string, args: string[], onLine: (line: string) => void, onEnd: () => void): FollowerSource {
+/** A follower: the process's lines (both outputs) until it ends or is stopped; paused, the process waits. */
+function followProcess(command: string, args: string[], onLine: (line: string) => void, onEnd: () => void): FollowerSource & { pause(): void; resume(): void } {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   onLines(child.stdout, onLine);
   onLines(child.stderr, onLine);
   child.on("error", onEnd);
   child.on("close", onEnd);
-  return { stop: () => child.exitCode === null && child.signalCode === null && child.kill("SIGTERM") };
+  return {
+    stop: () => child.exitCode === null && child.signalCode === null && child.kill("SIGTERM"),
+    pause: () => [child.stdout, child.stderr].forEach((stream) => stream.pause()),
+    resume: () => [child.stdout, child.stderr].forEach((stream) => stream.resume()),
+  };
 }
+
+/** The history a followed log starts with, at most (its newest lines): it is sorted, so held whole. */
+export const MAX_HISTORY_CHARS = 4 * 1024 * 1024;
+export const HISTORY_CUT_NOTE = "(Plateau: older lines left out; read fewer with tail)";
+
+/** What processLines holds for a reader that does not take it: beyond, the process waits. */
+export const MAX_BATCH_CHARS = 1024 * 1024;
 
 /** A process's lines (both outputs), in batches as they come, until it ends; stopped if the signal aborts. */
 async function* processLines(command: string, args: string[], signal: AbortSignal | undefined): AsyncIterable<string[]> {
   let batch: string[] = [];
+  let batchChars = 0;
   let done = false;
   let wake: (() => void) | undefined;
   const source = followProcess(
@@ -598,6 +648,10 @@ async function* processLines(command: string, args: string[], signal: AbortSigna
     args,
     (line) => {
       batch.push(line);
+      batchChars += line.length;
+      // A reader slower than the process (a client that reads 100 000 lines slowly): the
+      // process waits, rather than Plateau holding all of them.
+      if (batchChars > MAX_BATCH_CHARS) source.pause();
       wake?.();
     },
     () => {
@@ -612,6 +666,8 @@ async function* processLines(command: string, args: string[], signal: AbortSigna
       if (batch.length > 0) {
         const lines = batch;
         batch = [];
+        batchChars = 0;
+        source.resume();
         yield lines;
         continue;
       }

@@ -58,9 +58,10 @@ export function createSqlAccessStore(db: Kysely<Database>): AccessStore {
         groups_json: JSON.stringify(identity.groups),
         labs_json: JSON.stringify(identity.labs),
         lab_admin_json: JSON.stringify(identity.labAdminOf),
-        operator: identity.operator ? 1 : 0,
         last_sign_in_at: now,
       };
+      // A login makes an operator only when it is the login this user has (see UserIdentity).
+      const operator = (login: string) => (identity.operator || (identity.operatorLogins ?? []).includes(login) ? 1 : 0);
       for (let attempt = 0; ; attempt++) {
         try {
           return await db.transaction().execute(async (trx) => {
@@ -71,8 +72,9 @@ export function createSqlAccessStore(db: Kysely<Database>): AccessStore {
               .where("subject", "=", identity.subject)
               .executeTakeFirst();
             if (existing) {
-              await trx.updateTable("users").set(fields).where("id", "=", existing.id).execute();
-              return toUser({ ...existing, ...fields });
+              const updated = { ...fields, operator: operator(existing.login) };
+              await trx.updateTable("users").set(updated).where("id", "=", existing.id).execute();
+              return toUser({ ...existing, ...updated });
             }
             const similar = await trx
               .selectFrom("users")
@@ -80,13 +82,15 @@ export function createSqlAccessStore(db: Kysely<Database>): AccessStore {
               .where("login", "like", `${identity.login.slice(0, 60)}%`)
               .execute();
             const taken = new Set(similar.map((row) => row.login));
+            const login = uniqueLogin(identity.login, (candidate) => taken.has(candidate));
             const row: Database["users"] = {
               id: randomUUID(),
               issuer: identity.issuer,
               subject: identity.subject,
-              login: uniqueLogin(identity.login, (login) => taken.has(login)),
+              login,
               created_at: now,
               ...fields,
+              operator: operator(login),
             };
             await trx.insertInto("users").values(row).execute();
             return toUser(row);

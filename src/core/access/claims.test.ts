@@ -77,6 +77,7 @@ describe("mapClaims with the defaults", () => {
       labs: ["imb"],
       labAdminOf: [],
       operator: false,
+      operatorByGroup: false,
     });
   });
 
@@ -99,6 +100,7 @@ describe("mapClaims with the defaults", () => {
       labs: [],
       labAdminOf: [],
       operator: true,
+      operatorByGroup: true,
     });
   });
 
@@ -268,7 +270,16 @@ describe("lab rules", () => {
         { claim: "dn", match: "^lab:(.+)$" },
       ],
     });
-    expect(mapClaims(claims, mapping)).toEqual({ login: "a", name: "a", email: "a@x.fr", groups: [], labs: ["imb"], labAdminOf: [], operator: false });
+    expect(mapClaims(claims, mapping)).toEqual({
+      login: "a",
+      name: "a",
+      email: "a@x.fr",
+      groups: [],
+      labs: ["imb"],
+      labAdminOf: [],
+      operator: false,
+      operatorByGroup: false,
+    });
     expect(mapClaims({ preferred_username: 5, uid: "b" }, defaults).login).toBe("b");
   });
 

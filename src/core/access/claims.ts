@@ -195,7 +195,10 @@ export interface MappedIdentity {
   readonly groups: readonly string[];
   readonly labs: readonly string[];
   readonly labAdminOf: readonly string[];
+  /** By the groups claim, or by the login the claims ask for (`operators.logins`). */
   readonly operator: boolean;
+  /** By the groups claim alone: a login makes an operator only if the person gets that login here. */
+  readonly operatorByGroup: boolean;
 }
 
 interface CompiledRule {
@@ -263,11 +266,12 @@ export function mapClaims(claims: Readonly<Record<string, unknown>>, mapping: Cl
   const groups = providerGroups.filter(
     (group) => isUsableGroup(group) && (include.length === 0 || include.some((regex) => regex.test(group))) && !exclude.some((regex) => regex.test(group)),
   );
-  const operator = compiled.operators.logins.has(login) || providerGroups.some((group) => compiled.operators.groups.has(group));
+  const operatorByGroup = providerGroups.some((group) => compiled.operators.groups.has(group));
+  const operator = operatorByGroup || compiled.operators.logins.has(login);
 
   const labAdminOf = applyRules(claims, compiled.labAdmins);
   const labs = [...applyRules(claims, compiled.labs), ...labAdminOf];
-  return { login, name, email, groups: sortedUnique(groups), labs: sortedUnique(labs), labAdminOf: sortedUnique(labAdminOf), operator };
+  return { login, name, email, groups: sortedUnique(groups), labs: sortedUnique(labs), labAdminOf: sortedUnique(labAdminOf), operator, operatorByGroup };
 }
 
 /** What a sign-in's claims gave, for the log: names only, never values. */

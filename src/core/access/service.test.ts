@@ -197,6 +197,38 @@ describe("access service: sign-in", () => {
     await rejection(access.completeSignIn("a", key, callback, ORIGIN), NotAllowedError);
   });
 
+  it("makes an operator of a configured login only for the person who has that login here, never for another who asks for it", async () => {
+    // oscar signs in at provider a; someone at provider b whose claims also say oscar (another
+    // domain: the domain is dropped) gets oscar-2, and must not operate the platform.
+    const identities = new Map([
+      ["oscar-sub", { preferred_username: "oscar" }],
+      ["mallory-sub", { eppn: "oscar@elsewhere.example" }],
+    ]);
+    const mapping = defaultClaimMapping();
+    mapping.operators.logins = ["oscar"];
+    const access = createAccessService({
+      store: createMemoryAccessStore(),
+      providers: [fakeProvider("a", identities), fakeProvider("b", identities)],
+      claims: compileClaimMapping(mapping),
+      clock: { now: () => new Date() },
+      random: cryptoRandom,
+      logger: silentLogger,
+      sessions: SESSIONS,
+      tokens: TOKENS,
+    });
+    const signIn = async (provider: string, subject: string) => {
+      const { url, key } = await access.beginSignIn(provider, REDIRECT, "/");
+      const callback = new URL(`${REDIRECT}?state=${new URL(url).searchParams.get("state")}&code=${subject}`);
+      const session = await access.sessionPrincipal((await access.completeSignIn(provider, key, callback, ORIGIN)).sessionId);
+      return session?.principal;
+    };
+    expect(await signIn("a", "oscar-sub")).toMatchObject({ login: "oscar", operator: true });
+    expect(await signIn("b", "mallory-sub")).toMatchObject({ login: "oscar-2", operator: false });
+    // Again (an existing user): still not.
+    expect(await signIn("b", "mallory-sub")).toMatchObject({ login: "oscar-2", operator: false });
+    expect(await signIn("a", "oscar-sub")).toMatchObject({ login: "oscar", operator: true });
+  });
+
   it("logs the names of the claims received and what of the mapping they left empty, and every refused sign-in", async () => {
     const { lines, logger } = recordingLogger();
     const logged = harness(logger);

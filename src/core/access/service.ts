@@ -278,7 +278,10 @@ export function createAccessService(deps: AccessServiceDeps) {
           groups: mapped.groups,
           labs: mapped.labs,
           labAdminOf: mapped.labAdminOf,
-          operator: mapped.operator,
+          // By login, only if the store gives this person that login: someone else asking for an
+          // operator's login (another provider, another domain: `oscar@elsewhere`) gets `oscar-2`.
+          operator: mapped.operatorByGroup,
+          operatorLogins: [...mapping.operators.logins],
         },
         iso(now()),
       );

@@ -47,11 +47,23 @@ describe("forbiddenRegistryProblem", () => {
     "0x7f.0.0.1",
     "2130706433:5000",
     "999.1.1.1",
+    "0177.0.0.1:5000",
+    "012.0.0.1", // 10.0.0.1 to inet_aton
+    "127.0.0.1.:5000",
+    "localhost.:5000",
+    "LOCALHOST:5000",
+    "registry.localhost.",
+    "[::127.0.0.1]:5000",
+    "[::7f00:1]",
+    "[64:ff9b::127.0.0.1]:5000",
+    "[64:ff9b::a00:5]",
+    "[2002:7f00:1::]:5000",
+    "[2002:c0a8:10a::1]",
   ])("refuses %s", (registry) => {
     expect(forbiddenRegistryProblem(registry)).toBeDefined();
   });
 
-  it.each(["docker.io", "quay.io", "ghcr.io", "registry.example.org:5000", "8.8.8.8", "172.32.0.1", "192.169.0.1", "[2001:db8::1]:5000", "localhost"])(
+  it.each(["docker.io", "quay.io", "ghcr.io", "registry.example.org:5000", "8.8.8.8", "172.32.0.1", "192.169.0.1", "[2001:db8::1]:5000", "[64:ff9b::808:808]", "[2002:808:808::1]", "localhost"])(
     "lets %s through (the allow-list decides)",
     (registry) => {
       expect(forbiddenRegistryProblem(registry)).toBeUndefined();
@@ -89,6 +101,15 @@ describe("checkImageValues", () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).issues).toEqual([{ pointer: "/values/image", rule: "image-address", message: expect.stringContaining("127.0.0.1:18555") }]);
     expect((error as InputError).message).toMatch(/^invalid values for web-db: \/values\/image must not name a registry/);
+  });
+
+  it("checks the image a choice ($if) renders: an empty list is not set, as the renderer reads it", () => {
+    const template = structuredClone(webWithDatabase);
+    const component = template.spec.components[0];
+    if (!component) throw new Error("the fixture has a component");
+    (component as { image: unknown }).image = { $if: "/mirrors", then: "docker.io/library/nginx:1", else: { $value: "/image" } };
+    const values = { ...resolveValues(webWithDatabase, {}), mirrors: [], image: "127.0.0.1:18555/probe/a:1" };
+    expect(() => checkImageValues(template, values, ALLOWED)).toThrow(/\/values\/image must not name a registry/);
   });
 
   it("accepts the defaults, and images the template itself names", () => {

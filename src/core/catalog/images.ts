@@ -5,7 +5,7 @@
 // link-local address, whatever the allow-list says. Pure.
 import { InputError, type InputIssue } from "../errors.js";
 import type { Expression, Template } from "./template.js";
-import { included, valueAt } from "./values.js";
+import { included, isSet, valueAt } from "./values.js";
 
 /** Docker Hub's names, and the name podman's own namespace of local images uses. */
 export const DOCKER_HUB = "docker.io";
@@ -36,6 +36,8 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 function privateIpv4(address: string): boolean | undefined {
   const match = IPV4.exec(address);
   if (!match) return undefined;
+  // A leading zero is octal to C's resolver (inet_aton): 0177.0.0.1 is 127.0.0.1 there.
+  if (match.slice(1).some((part) => part.length > 1 && part.startsWith("0"))) return true;
   const [a, b] = [Number(match[1]), Number(match[2])];
   if (match.slice(1).some((part) => Number(part) > 255)) return true; // not an address: refused all the same
   return (
@@ -79,16 +81,20 @@ function privateIpv6(address: string): boolean | undefined {
   if (!words) return true; // not an address: refused all the same
   const [first = 0] = words;
   if (words.slice(0, 7).every((word) => word === 0) && (words[7] ?? 0) <= 1) return true; // :: and ::1
-  if (words.slice(0, 5).every((word) => word === 0) && words[5] === 0xffff) {
-    const [high = 0, low = 0] = words.slice(6);
-    return privateIpv4(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`) ?? true; // ::ffff:a.b.c.d
-  }
+  // IPv4 inside IPv6: mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, NAT64 64:ff9b::a.b.c.d, 6to4 2002:ab:cd::.
+  const v4 = (high: number, low: number) => privateIpv4(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`) ?? true;
+  const [, , , , , sixth = 0, high = 0, low = 0] = words;
+  if (words.slice(0, 5).every((word) => word === 0) && (sixth === 0xffff || sixth === 0)) return v4(high, low);
+  if (first === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((word) => word === 0)) return v4(high, low);
+  if (first === 0x2002 && v4(words[1] ?? 0, words[2] ?? 0)) return true;
   return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80; // unique local fc00::/7, link-local fe80::/10
 }
 
 /** Why a registry can never be pulled from (a loopback, private or link-local address), or undefined. */
 export function forbiddenRegistryProblem(registry: string): string | undefined {
-  const { host, port } = splitHost(registry.toLowerCase());
+  const split = splitHost(registry.toLowerCase());
+  // A name with its root's dot (`localhost.`) is the same name to a resolver.
+  const { host, port } = { ...split, host: split.host.endsWith(".") ? split.host.slice(0, -1) : split.host };
   if (host === LOCAL_IMAGES || host.endsWith(".localhost")) {
     // `localhost/name` is podman's namespace of images built on this machine; with a port, it is a server here.
     return port === undefined && host === LOCAL_IMAGES ? undefined : `${registry} is this machine`;
@@ -134,9 +140,8 @@ function imageText(expression: Expression, values: unknown): string {
   }
   if ("$concat" in expression) return expression.$concat.map((part) => imageText(part, values)).join("");
   if ("$if" in expression) {
-    const value = valueAt(values, expression.$if);
-    const set = value !== undefined && value !== null && value !== false && value !== "" && value !== 0;
-    const branch = set ? expression.then : expression.else;
+    // The renderer's truthiness (an empty list is not set): the branch checked is the one rendered.
+    const branch = isSet(valueAt(values, expression.$if)) ? expression.then : expression.else;
     return branch === undefined ? "" : imageText(branch, values);
   }
   return "";

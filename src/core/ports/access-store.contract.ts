@@ -60,6 +60,19 @@ export function describeAccessStoreContract(name: string, create: () => Promise<
       expect(await store.getUser("nobody")).toBeUndefined();
     });
 
+    it("makes an operator of a login in operatorLogins only when it is the login the user gets", async () => {
+      const store = await create();
+      const oscar = identity({ login: "oscar", operatorLogins: ["oscar"] });
+      expect(await store.upsertUser(oscar, "t1")).toMatchObject({ login: "oscar", operator: true });
+      const other = identity({ issuer: "https://other.example.org", login: "oscar", operatorLogins: ["oscar"] });
+      expect(await store.upsertUser(other, "t2")).toMatchObject({ login: "oscar-2", operator: false });
+      const again = await store.upsertUser(other, "t3");
+      expect(again).toMatchObject({ login: "oscar-2", operator: false });
+      expect(await store.getUser(again.id)).toMatchObject({ operator: false });
+      expect(await store.upsertUser({ ...other, operator: true }, "t4")).toMatchObject({ login: "oscar-2", operator: true });
+      expect(await store.upsertUser(oscar, "t5")).toMatchObject({ login: "oscar", operator: true });
+    });
+
     it("keeps, touches and deletes sessions by the hash of their id", async () => {
       const store = await create();
       const session = {

@@ -14,9 +14,14 @@ export interface UserIdentity {
   readonly labs: readonly string[];
   readonly labAdminOf: readonly string[];
   readonly operator: boolean;
+  /**
+   * Logins that make their user an operator too (`operators.logins`), checked against the
+   * login the store gives: another person asking for `oscar` gets `oscar-2`, and is not one.
+   */
+  readonly operatorLogins?: readonly string[];
 }
 
-export interface UserRecord extends UserIdentity {
+export interface UserRecord extends Omit<UserIdentity, "operatorLogins"> {
   readonly id: string;
   readonly createdAt: string;
   readonly lastSignInAt: string;
