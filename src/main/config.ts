@@ -233,7 +233,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    /** Requests per minute per client (sign-in per address; tokens and launches per person), and followed logs open at once. */
+    /** Requests per minute per client (sign-in per address; tokens and launches per person), and logs read at once (followed or not). */
     rateLimits: Type.Object(
       {
         signInPerMinute: Type.Integer({ minimum: 1, maximum: 100000, default: 10 }),
@@ -245,9 +245,9 @@ export const ConfigSchema = Type.Object(
           minimum: 1,
           maximum: 10000,
           default: 10,
-          description: "Followed logs (logs?follow=true) one person may have open at once",
+          description: "Logs (followed or not) one person may read at once",
         }),
-        logStreams: Type.Integer({ minimum: 1, maximum: 100000, default: 100, description: "Followed logs open at once, everyone together" }),
+        logStreams: Type.Integer({ minimum: 1, maximum: 100000, default: 100, description: "Logs read at once, everyone together" }),
       },
       { additionalProperties: false, default: {} },
     ),

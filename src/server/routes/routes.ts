@@ -508,24 +508,29 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     async (request, reply) => {
       const follow = request.query.follow ?? false;
       const principal = request.principal;
-      const slot = follow ? logStreams.acquire(principal.kind === "user" ? `user:${principal.userId}` : `ip:${request.ip}`) : undefined;
-      if (slot && !slot.allowed) {
+      // Every read takes a slot while its answer is sent, followed or not: a read once is short
+      // for a reader that keeps up, but a slow one holds a `podman logs` as long as a follower.
+      const slot = logStreams.acquire(principal.kind === "user" ? `user:${principal.userId}` : `ip:${request.ip}`);
+      if (!slot.allowed) {
         const why =
           slot.scope === "person"
-            ? `you already follow ${slot.limit} logs at once; close one, or retry`
-            : `${slot.limit} logs are followed on this Plateau at once; retry`;
-        throw new RateLimitedError(`too many followed logs: ${why} in ${slot.retryAfterSeconds} s`, slot.retryAfterSeconds);
+            ? `you already read ${slot.limit} logs at once; close one, or retry`
+            : `${slot.limit} logs are read on this Plateau at once; retry`;
+        throw new RateLimitedError(`too many logs read at once: ${why} in ${slot.retryAfterSeconds} s`, slot.retryAfterSeconds);
       }
       const controller = new AbortController();
-      // The answer ends (the logs end, or the client leaves): the stream's slot is free again.
-      reply.raw.on("close", () => {
+      const end = () => {
         controller.abort();
-        slot?.release();
-      });
+        slot.release();
+      };
+      // The answer ends (the logs end, or the client leaves): the slot is free again. A client
+      // gone before the listener was attached never emits "close" again.
+      reply.raw.on("close", end);
+      if (reply.raw.destroyed) end();
       const lines = await instances
         .logs(request.params.project, request.params.instance, { follow, tail: request.query.tail ?? 200, signal: controller.signal })
         .catch((error: unknown) => {
-          slot?.release();
+          slot.release();
           throw error;
         });
       reply.type("text/plain; charset=utf-8").header("cache-control", "no-store").header("x-content-type-options", "nosniff");
