@@ -14,7 +14,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "integration", include: ["test/integration/**/*.test.ts"] },
+        // Some spawn the real `plateau` command: built from this tree first.
+        test: { name: "integration", include: ["test/integration/**/*.test.ts"], globalSetup: ["test/support/build.ts"] },
       },
       {
         extends: true,
