@@ -68,7 +68,7 @@ export const TEST_SETTINGS = {
 export async function memoryPlateau(
   overrides: Partial<PlateauAdapters> = {},
   platforms: readonly PlatformDocument[] = [],
-  settings: Partial<Pick<PlateauSettings, "lifecycle">> = {},
+  settings: Partial<Pick<PlateauSettings, "lifecycle" | "proxied">> = {},
 ) {
   const engine = createMemoryEngine();
   const store = createMemoryStore();
