@@ -1,4 +1,5 @@
 // Output for people: aligned tables, short times, colour only on a terminal.
+import { DISPLAY_CONTROLS } from "../contracts/text.js";
 export interface Output {
   line(text?: string): void;
   error(text: string): void;
@@ -24,8 +25,11 @@ export function terminalOutput(): Output {
  * (SGR sequences), line breaks and tabs pass; every other control is written out.
  */
 export const forTerminal = (text: string): string =>
-  // eslint-disable-next-line no-control-regex
-  text.replace(/\x1b\[[0-9;]*m|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/g, (match) => (match.length > 1 ? match : escaped(match)));
+  text.replace(TERMINAL_UNSAFE, (match) => (match === "\n" || match === "\t" || match.length > 1 ? match : escaped(match)));
+
+const DISPLAY_CONTROL = new RegExp(`[${DISPLAY_CONTROLS}]`, "g");
+// Our own colours first, so that their escape is not taken for a lone control.
+const TERMINAL_UNSAFE = new RegExp(`\\x1b\\[[0-9;]*m|[${DISPLAY_CONTROLS}]`, "g");
 
 const escaped = (c: string) => `\\u{${c.charCodeAt(0).toString(16)}}`;
 
@@ -58,9 +62,7 @@ const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
  * sequences that clear the screen or set the title), line separators and bidirectional controls
  * are written out (`\u{1b}`), never obeyed. The audit log records what people sent, refused or not.
  */
-export const printable = (text: string): string =>
-  // eslint-disable-next-line no-control-regex
-  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/g, escaped);
+export const printable = (text: string): string => text.replace(DISPLAY_CONTROL, escaped);
 
 /** "3 min ago", "2 h ago", or the date. */
 export function ago(iso: string | null, now = Date.now()): string {

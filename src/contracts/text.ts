@@ -18,9 +18,14 @@
 // JSON Schemas (ajv runs it with the u flag; it also holds without it), core (`assertText`)
 // and the portal. This file imports nothing, so the portal may use it at run time.
 
-const FORBIDDEN =
-  "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069" +
-  "\\u00ad\\u115f\\u1160\\u180e\\u200b\\u2060-\\u2064\\u3164\\ufeff\\uffa0\\ufff9-\\ufffb";
+/**
+ * The characters that act on a display instead of showing (C0 and C1 controls, line and
+ * paragraph separators, bidirectional controls), as a character class's body: refused in free
+ * text, and written out by the CLI when others' text carries them.
+ */
+export const DISPLAY_CONTROLS = "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+
+const FORBIDDEN = DISPLAY_CONTROLS + "\\u00ad\\u115f\\u1160\\u180e\\u200b\\u2060-\\u2064\\u3164\\ufeff\\uffa0\\ufff9-\\ufffb";
 /** One character: any but the forbidden ones, a surrogate pair counting as one (either flag). */
 const CHARACTER = (extra: string) => `(?:[^${FORBIDDEN}${extra}\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])`;
 

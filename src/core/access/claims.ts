@@ -16,6 +16,7 @@
 import { Type, type Static } from "typebox";
 import { InputError } from "../errors.js";
 import { isValidName } from "../names.js";
+import { escapePointerSegment } from "../../contracts/json.js";
 
 /**
  * Claim values come from the provider: longer values are ignored (never truncated, a cut
@@ -410,7 +411,7 @@ function deriveLogin(claims: Readonly<Record<string, unknown>>, paths: readonly 
   throw InputError.field(claimPointer(paths[0] ?? "login"), "required", `the identity has none of the claims ${paths.join(", ")}: no login can be derived`);
 }
 
-const claimPointer = (path: string): string => `/claims/${path.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+const claimPointer = (path: string): string => `/claims/${escapePointerSegment(path)}`;
 
 /** The first value of the claims, in order, that `normalize` accepts. Arrays give their first string. */
 function firstOf(claims: Readonly<Record<string, unknown>>, paths: readonly string[], normalize: (value: string) => string | undefined): string | undefined {

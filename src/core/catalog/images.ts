@@ -6,6 +6,7 @@
 import { InputError, type InputIssue } from "../errors.js";
 import type { Expression, Template } from "./template.js";
 import { included, isSet, valueAt } from "./values.js";
+import { unescapePointerSegment } from "../../contracts/json.js";
 
 /** Docker Hub's names, and the name podman's own namespace of local images uses. */
 export const DOCKER_HUB = "docker.io";
@@ -177,7 +178,7 @@ function schemaDefaultAt(schema: unknown, pointer: string): unknown {
   let current: unknown = schema;
   for (const segment of pointer.split("/").slice(1)) {
     const properties = (current as { properties?: Record<string, unknown> } | undefined)?.properties;
-    current = properties?.[segment.replaceAll("~1", "/").replaceAll("~0", "~")];
+    current = properties?.[unescapePointerSegment(segment)];
     if (current === undefined) return undefined;
   }
   return (current as { default?: unknown }).default;

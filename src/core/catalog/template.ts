@@ -3,6 +3,7 @@
 import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import { InputError, type InputIssue } from "../errors.js";
+import { unescapePointerSegment } from "../../contracts/json.js";
 
 const Localized = Type.Object({ en: Type.String({ minLength: 1 }), fr: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 const Label = Type.String({ pattern: "^[a-z]([-a-z0-9]*[a-z0-9])?$", maxLength: 30 });
@@ -261,7 +262,7 @@ function propertySchema(schema: Record<string, unknown>, pointer: string): Recor
   let current: Record<string, unknown> | undefined = schema;
   for (const segment of pointer.split("/").slice(1)) {
     const properties = current?.properties as Record<string, Record<string, unknown>> | undefined;
-    current = properties?.[segment.replaceAll("~1", "/").replaceAll("~0", "~")];
+    current = properties?.[unescapePointerSegment(segment)];
     if (!current) return undefined;
   }
   return current;

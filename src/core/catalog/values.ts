@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { default as addFormats } from "ajv-formats";
 import { InputError, type InputIssue } from "../errors.js";
 import type { Template } from "./template.js";
+import { escapePointerSegment, unescapePointerSegment } from "../../contracts/json.js";
 
 const ajv = new Ajv({
   allErrors: true,
@@ -68,17 +69,16 @@ export function controlCharacterIssues(value: unknown, pointer: string, issues: 
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => controlCharacterIssues(item, `${pointer}/${i}`, issues));
   } else if (typeof value === "object" && value !== null) {
-    for (const [key, item] of Object.entries(value)) controlCharacterIssues(item, `${pointer}/${escapePointer(key)}`, issues);
+    for (const [key, item] of Object.entries(value)) controlCharacterIssues(item, `${pointer}/${escapePointerSegment(key)}`, issues);
   }
 }
 
-export const escapePointer = (segment: string): string => segment.replaceAll("~", "~0").replaceAll("/", "~1");
 
 function issueFromAjv(error: ErrorObject, prefix: string): InputIssue {
   const params = error.params as Record<string, unknown>;
   // Point at the offending property itself rather than its parent object.
-  const extra = error.keyword === "additionalProperties" ? `/${escapePointer(String(params.additionalProperty))}` : "";
-  const missing = error.keyword === "required" ? `/${escapePointer(String(params.missingProperty))}` : "";
+  const extra = error.keyword === "additionalProperties" ? `/${escapePointerSegment(String(params.additionalProperty))}` : "";
+  const missing = error.keyword === "required" ? `/${escapePointerSegment(String(params.missingProperty))}` : "";
   const pointer = `${prefix}${error.instancePath}${extra}${missing}`;
   let message = error.message ?? "is invalid";
   if (error.keyword === "enum") message = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
@@ -120,7 +120,7 @@ export function resolveValues(template: Template, input: unknown): Record<string
 export function valueAt(values: unknown, pointer: string): unknown {
   let current: unknown = values;
   for (const raw of pointer.split("/").slice(1)) {
-    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    const segment = unescapePointerSegment(raw);
     if (typeof current !== "object" || current === null || !Object.hasOwn(current, segment)) return undefined;
     current = (current as Record<string, unknown>)[segment];
   }

@@ -12,6 +12,7 @@ import { catalogVisibleTo, localizedText, type CatalogSpace, type HelmCatalogCon
 import type { ChartReference } from "./chart-reference.js";
 import type { HelmChartVersion } from "./index-file.js";
 import { checkHelmValues, computeHelmForm, type HelmForm, type HelmValuesContext, type JsonValue } from "./values.js";
+import { escapePointerSegment, isRecord } from "../../contracts/json.js";
 
 export interface HelmChartSummary {
   /** `<catalog>/<chart>`: the template of a launch. */
@@ -242,8 +243,6 @@ function valuesContext(context: HelmLaunchContext): HelmValuesContext {
   };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-
 /** The person's values over the defaults, object by object (arrays and scalars replace). */
 function mergeValues(defaults: Record<string, JsonValue>, values: unknown): Record<string, JsonValue> {
   if (values === undefined) return structuredClone(defaults);
@@ -270,7 +269,7 @@ function refusePasswords(schema: Readonly<Record<string, unknown>>, values: unkn
       );
     }
     if (isRecord(node.properties) && isRecord(value)) {
-      for (const [key, child] of Object.entries(node.properties)) walk(child, value[key], `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`);
+      for (const [key, child] of Object.entries(node.properties)) walk(child, value[key], `${pointer}/${escapePointerSegment(key)}`);
     }
   };
   walk(schema, values, "");

@@ -29,12 +29,13 @@
 // `properties` accepts no other property unless it says so — as Onyxia's text editor, and
 // so that values.yaml's other settings (security contexts, service accounts…) stay the chart's.
 // Nothing from a chart is executed: templates are substitutions of context values.
-import { controlCharacterIssues, escapePointer } from "../catalog/values.js";
+import { controlCharacterIssues } from "../catalog/values.js";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { default as addFormats } from "ajv-formats";
 import { InputError, type InputIssue } from "../errors.js";
 import { fromYaml } from "../yaml.js";
 import type { HiddenCondition, PlateauHints, SliderHint } from "../../contracts/form-hints.js";
+import { deepEqual, escapePointerSegment, isRecord, unescapePointerSegment } from "../../contracts/json.js";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -263,7 +264,7 @@ function prepare(node: Schema, root: Schema, schemas: Readonly<Record<string, un
     // Values become plain objects along the way (ajv's defaults, merges): a member named __proto__ would be their prototype.
     if (key === "properties" && Object.hasOwn(map, "__proto__"))
       throw InputError.field(`${pointer}/properties/__proto__`, "property-name", "__proto__ cannot name a value");
-    out[key] = Object.fromEntries(Object.entries(map).map(([name, value]) => [name, child(value, `${pointer}/${key}/${escapePointer(name)}`)]));
+    out[key] = Object.fromEntries(Object.entries(map).map(([name, value]) => [name, child(value, `${pointer}/${key}/${escapePointerSegment(name)}`)]));
   }
   for (const key of SCHEMA_LISTS) {
     const list = node[key];
@@ -720,7 +721,8 @@ function ruleIssues(schema: Readonly<Record<string, unknown>>, values: unknown, 
 
 function forEachChild(node: Schema, value: unknown, pointer: string, visit: (child: unknown, value: unknown, pointer: string) => void): void {
   if (isRecord(node.properties) && isRecord(value)) {
-    for (const [name, child] of Object.entries(node.properties)) if (Object.hasOwn(value, name)) visit(child, value[name], `${pointer}/${escapePointer(name)}`);
+    for (const [name, child] of Object.entries(node.properties))
+      if (Object.hasOwn(value, name)) visit(child, value[name], `${pointer}/${escapePointerSegment(name)}`);
   }
   if (isRecord(node.items) && Array.isArray(value)) value.forEach((item, i) => visit(node.items, item, `${pointer}/${i}`));
 }
@@ -736,8 +738,8 @@ const hintsOf = (node: Schema): PlateauHints => (isRecord(node["x-plateau"]) ? (
 function issueFromAjv(error: ErrorObject): InputIssue {
   const params = error.params as Record<string, unknown>;
   // Point at the offending property itself rather than its parent object.
-  const extra = error.keyword === "additionalProperties" ? `/${escapePointer(String(params.additionalProperty))}` : "";
-  const missing = error.keyword === "required" ? `/${escapePointer(String(params.missingProperty))}` : "";
+  const extra = error.keyword === "additionalProperties" ? `/${escapePointerSegment(String(params.additionalProperty))}` : "";
+  const missing = error.keyword === "required" ? `/${escapePointerSegment(String(params.missingProperty))}` : "";
   const pointer = `/values${error.instancePath}${extra}${missing}`;
   let message = error.message ?? "is invalid";
   if (error.keyword === "enum") message = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
@@ -773,10 +775,6 @@ function jsonType(value: unknown): string {
   return typeof value;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function isJson(value: unknown, depth: number): value is JsonValue {
   if (depth > MAX_DEPTH) return false;
   if (value === null || typeof value === "string" || typeof value === "boolean") return true;
@@ -786,25 +784,13 @@ function isJson(value: unknown, depth: number): value is JsonValue {
   return false;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  }
-  if (isRecord(a) && isRecord(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
-  }
-  return false;
-}
-
 /** Sets a member even when its name is `__proto__`: names come from charts. */
 function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function pathPointer(path: Path): string {
-  return path.map((segment) => `/${segment === ITEM ? "-" : escapePointer(segment)}`).join("");
+  return path.map((segment) => `/${segment === ITEM ? "-" : escapePointerSegment(segment)}`).join("");
 }
 
 /** The value at a JSON pointer (`/service/image/version`), own members only, or undefined. */
@@ -812,7 +798,7 @@ function valueAt(document: unknown, pointer: string): unknown {
   if (pointer === "") return document;
   let current: unknown = document;
   for (const raw of pointer.split("/").slice(1)) {
-    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    const segment = unescapePointerSegment(raw);
     if (Array.isArray(current) && /^(0|[1-9][0-9]*)$/.test(segment)) current = current[Number(segment)];
     else if (isRecord(current) && Object.hasOwn(current, segment)) current = current[segment];
     else return undefined;

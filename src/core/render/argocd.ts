@@ -9,6 +9,7 @@ import { assertName } from "../names.js";
 import { HELM_SEGMENT, renderedArgoDir, renderedPlatformDir, renderedProjectBundleDir } from "../repository/layout.js";
 import type { KubeObject } from "./kube.js";
 import { MANAGED_BY } from "./render.js";
+import { escapePointerSegment } from "../../contracts/json.js";
 
 /** Where Argo CD runs and what it reads: configuration of the platform, not of users. */
 export interface ArgoCdSettings {
@@ -375,7 +376,7 @@ function jsonObject(values: Readonly<Record<string, unknown>>): Record<string, u
     }
     if (Array.isArray(value)) return value.map((item, index) => copy(item, `${pointer}/${index}`));
     if (typeof value === "object" && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copy(item, `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`)]));
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copy(item, `${pointer}/${escapePointerSegment(key)}`)]));
     }
     throw InputError.field(pointer, "json", `must be JSON data, got ${typeof value}`);
   };

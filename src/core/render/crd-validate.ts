@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { default as addFormats } from "ajv-formats";
 import { InputError, type InputIssue } from "../errors.js";
 import type { KubeObject } from "./kube.js";
+import { escapePointerSegment } from "../../contracts/json.js";
 
 /** One served version of a CRD: the `openAPIV3Schema` of `<group>/<version>` `<kind>`. */
 export interface CrdSchema {
@@ -152,7 +153,6 @@ function uniqueListMapKeys(keys: unknown, data: unknown): boolean {
   return true;
 }
 
-const escapePointer = (segment: string): string => segment.replaceAll("~", "~0").replaceAll("/", "~1");
 /** Errors inside one branch of an anyOf/oneOf: reported through the anyOf's own error. */
 const BRANCH = /\/(anyOf|oneOf)\/\d+\//;
 
@@ -202,7 +202,7 @@ function issuesOf(object: KubeObject, errors: readonly ErrorObject[]): InputIssu
         : error.keyword === "additionalProperties"
           ? String(params.additionalProperty)
           : error.propertyName;
-    const pointer = field === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(field)}`;
+    const pointer = field === undefined ? error.instancePath : `${error.instancePath}/${escapePointerSegment(field)}`;
     const branches = errors.filter((other) => other.schemaPath.startsWith(`${error.schemaPath}/`) && other !== error);
     const text = error.propertyName === undefined ? describe(error, branches) : `is not a valid key: it ${describe(error, branches)}`;
     const message = `${object.kind} ${object.metadata?.name ?? "(unnamed)"}: ${pointer || "/"} ${text}`;

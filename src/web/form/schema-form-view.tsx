@@ -4,8 +4,8 @@
 // which hears of every change through `onChange`.
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { defineMessages, useLanguage, useT, type Language } from "../i18n.js";
+import { deepEqual } from "../../contracts/json.js";
 import {
-  deepEqual,
   fieldId,
   formatLines,
   hasVisibleContent,

@@ -13,6 +13,7 @@
 import type { Language } from "../i18n.js";
 
 import type { HiddenCondition, JsonValue, SliderHint } from "../../contracts/form-hints.js";
+import { deepEqual, escapePointerSegment, isRecord, unescapePointerSegment } from "../../contracts/json.js";
 
 export type { HiddenCondition, JsonValue, SliderHint };
 type Schema = Readonly<Record<string, unknown>>;
@@ -49,17 +50,14 @@ export interface Field {
   readonly fields: readonly Field[];
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const record = (value: unknown): Record<string, unknown> => (isRecord(value) ? value : {});
 const MAX_DEPTH = 64;
 
 // ——— pointers and values ———
 
-export const escapeSegment = (segment: string): string => segment.replaceAll("~", "~0").replaceAll("/", "~1");
-const unescapeSegment = (segment: string): string => segment.replaceAll("~1", "/").replaceAll("~0", "~");
-export const childPointer = (parent: string, name: string): string => `${parent}/${escapeSegment(name)}`;
+export const childPointer = (parent: string, name: string): string => `${parent}/${escapePointerSegment(name)}`;
 export const parentPointer = (pointer: string): string => pointer.slice(0, Math.max(0, pointer.lastIndexOf("/")));
-const segmentsOf = (pointer: string): string[] => (pointer === "" ? [] : pointer.split("/").slice(1).map(unescapeSegment));
+const segmentsOf = (pointer: string): string[] => (pointer === "" ? [] : pointer.split("/").slice(1).map(unescapePointerSegment));
 /** `pointer` is `ancestor` or lies inside it. */
 export const within = (pointer: string, ancestor: string): boolean => pointer === ancestor || pointer.startsWith(`${ancestor}/`);
 
@@ -88,16 +86,6 @@ export function withValue(document: JsonValue | undefined, pointer: string, valu
     return base;
   };
   return set(document, 0);
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
-  }
-  return false;
 }
 
 // ——— the fields of a schema ———
@@ -243,7 +231,7 @@ export function defaultsOf(field: Field): JsonValue | undefined {
   let value: JsonValue | undefined = isRecord(own) ? own : {};
   for (const child of field.fields) {
     const childDefault = defaultsOf(child);
-    if (childDefault !== undefined) value = withValue(value, `/${escapeSegment(child.name)}`, childDefault);
+    if (childDefault !== undefined) value = withValue(value, `/${escapePointerSegment(child.name)}`, childDefault);
   }
   return value;
 }
@@ -464,14 +452,15 @@ export function checkValue(node: Schema, value: unknown): FieldError | undefined
   if (isRecord(value)) {
     const properties = record(node.properties);
     if (Array.isArray(node.required)) {
-      for (const name of node.required) if (typeof name === "string" && !Object.hasOwn(value, name)) return { rule: "required", at: `/${escapeSegment(name)}` };
+      for (const name of node.required)
+        if (typeof name === "string" && !Object.hasOwn(value, name)) return { rule: "required", at: `/${escapePointerSegment(name)}` };
     }
     for (const [name, member] of Object.entries(value)) {
       const child = Object.hasOwn(properties, name) ? properties[name] : node.additionalProperties;
-      if (child === false) return { rule: "additionalProperties", at: `/${escapeSegment(name)}` };
+      if (child === false) return { rule: "additionalProperties", at: `/${escapePointerSegment(name)}` };
       if (!isRecord(child)) continue;
       const problem = checkValue(child, member);
-      if (problem) return { ...problem, at: `/${escapeSegment(name)}${problem.at ?? ""}` };
+      if (problem) return { ...problem, at: `/${escapePointerSegment(name)}${problem.at ?? ""}` };
     }
   }
   return undefined;
