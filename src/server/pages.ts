@@ -1,25 +1,9 @@
 // The few pages Plateau's server renders itself (sign-in, its errors, the CLI's consent):
 // self-contained HTML, French or English, no script, every value escaped.
 
-export type Language = "fr" | "en";
+import type { Language } from "../contracts/language.js";
 
-/** French when the browser prefers it to English, English otherwise. */
-export function languageOf(acceptLanguage: string | undefined): Language {
-  let best: { language: Language; q: number } | undefined;
-  for (const part of (acceptLanguage ?? "").split(",")) {
-    const [tag = "", ...params] = part.trim().toLowerCase().split(";");
-    const language = tag.startsWith("fr") ? "fr" : tag.startsWith("en") ? "en" : undefined;
-    if (!language) continue;
-    const q = Number(
-      params
-        .find((p) => p.trim().startsWith("q="))
-        ?.trim()
-        .slice(2) ?? "1",
-    );
-    if (!best || q > best.q) best = { language, q: Number.isFinite(q) ? q : 0 };
-  }
-  return best?.language ?? "en";
-}
+export type { Language };
 
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -7,7 +7,6 @@ import {
   createEmbeddedProvider,
   defaultEmbeddedAccounts,
   generateEmbeddedKeys,
-  pickLanguage,
   type EmbeddedAccount,
   type EmbeddedKeys,
   type EmbeddedProvider,
@@ -581,16 +580,6 @@ describe("embedded OpenID provider", () => {
     } finally {
       await demo.close();
     }
-  });
-
-  it("picks French only when the browser prefers it", () => {
-    expect(pickLanguage("fr")).toBe("fr");
-    expect(pickLanguage("fr-CA,en;q=0.5")).toBe("fr");
-    expect(pickLanguage("en-US,en;q=0.9,fr;q=0.8")).toBe("en");
-    expect(pickLanguage("de-DE,fr;q=0.7,en;q=0.3")).toBe("fr");
-    expect(pickLanguage("en, fr")).toBe("en");
-    expect(pickLanguage(undefined)).toBe("en");
-    expect(pickLanguage("en", "fr-FR")).toBe("fr");
   });
 
   it("rejects accounts it cannot serve safely", async () => {

@@ -8,6 +8,7 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
 import { errors, Provider, type Adapter, type AdapterPayload, type Configuration, type FindAccount, type KoaContextWithOIDC } from "oidc-provider";
+import { preferredLanguage, type Language } from "../../contracts/language.js";
 
 export interface EmbeddedAccount {
   login: string;
@@ -332,8 +333,6 @@ class EmbeddedAdapter implements Adapter {
 // ---------------------------------------------------------------------------------------------
 // Pages
 
-type Language = "fr" | "en";
-
 const TEXT = {
   fr: {
     signInTitle: "Connexion à Plateau",
@@ -376,27 +375,6 @@ const TEXT = {
     loggedOut: "You are signed out.",
   },
 } as const;
-
-/** French when the browser (or the `ui_locales` parameter) prefers it to English; English otherwise. */
-export function pickLanguage(acceptLanguage: string | undefined, uiLocales?: unknown): Language {
-  if (typeof uiLocales === "string") {
-    for (const tag of uiLocales.split(" ")) {
-      const primary = tag.split("-")[0]?.toLowerCase();
-      if (primary === "fr" || primary === "en") return primary;
-    }
-  }
-  // for equal weights the range listed first wins, as browsers list them by preference
-  const preferences = (acceptLanguage ?? "").split(",").flatMap((part, position): { language: Language; weight: number; position: number }[] => {
-    const [range = "", ...parameters] = part.trim().split(";");
-    const primary = range.trim().split("-")[0]?.toLowerCase();
-    if (primary !== "fr" && primary !== "en") return [];
-    const q = parameters.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    const weight = q === undefined ? 1 : Number(q);
-    return Number.isFinite(weight) && weight > 0 ? [{ language: primary, weight, position }] : [];
-  });
-  preferences.sort((a, b) => b.weight - a.weight || a.position - b.position);
-  return preferences[0]?.language ?? "en";
-}
 
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -511,7 +489,7 @@ export async function createEmbeddedProvider(params: EmbeddedProviderParams): Pr
     };
   };
 
-  const languageOf = (ctx: KoaContextWithOIDC): Language => pickLanguage(ctx.get("accept-language") || undefined, ctx.oidc?.params?.ui_locales);
+  const languageOf = (ctx: KoaContextWithOIDC): Language => preferredLanguage(ctx.get("accept-language") || undefined, ctx.oidc?.params?.ui_locales);
 
   const configuration: Configuration = {
     // A factory rather than a class: the store is this provider's own (see EmbeddedStore).
@@ -710,7 +688,7 @@ export async function createEmbeddedProvider(params: EmbeddedProviderParams): Pr
   async function showInteraction(req: IncomingMessage, res: ServerResponse, uid: string, language: Language): Promise<void> {
     const details = await currentInteraction(req, res, uid);
     if (!details) return sendMessage(res, 400, language, "expired");
-    const pageLanguage = pickLanguage(req.headers["accept-language"], details.params["ui_locales"]);
+    const pageLanguage = preferredLanguage(req.headers["accept-language"], details.params["ui_locales"]);
     switch (details.prompt.name) {
       case "login":
         return sendHtml(res, 200, loginPage(pageLanguage, uid));
@@ -730,7 +708,7 @@ export async function createEmbeddedProvider(params: EmbeddedProviderParams): Pr
   async function submitLogin(req: IncomingMessage, res: ServerResponse, uid: string, language: Language): Promise<void> {
     const details = await currentInteraction(req, res, uid);
     if (!details || details.prompt.name !== "login") return sendMessage(res, 400, language, "expired");
-    const pageLanguage = pickLanguage(req.headers["accept-language"], details.params["ui_locales"]);
+    const pageLanguage = preferredLanguage(req.headers["accept-language"], details.params["ui_locales"]);
     const text = TEXT[pageLanguage];
     const form = await readForm(req);
     const typedLogin = form.get("login") ?? "";
@@ -753,7 +731,7 @@ export async function createEmbeddedProvider(params: EmbeddedProviderParams): Pr
   }
 
   async function handleInteraction(req: IncomingMessage, res: ServerResponse, uid: string, isLogin: boolean): Promise<void> {
-    const language = pickLanguage(req.headers["accept-language"]);
+    const language = preferredLanguage(req.headers["accept-language"]);
     const method = req.method ?? "GET";
     if (isLogin && method !== "POST") return sendMessage(res, 405, language, "badRequest", { allow: "POST" });
     if (!isLogin && method !== "GET" && method !== "HEAD") return sendMessage(res, 405, language, "badRequest", { allow: "GET, HEAD" });

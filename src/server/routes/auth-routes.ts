@@ -11,7 +11,8 @@ import { IdentityProviderError } from "../../core/ports/identity-provider.js";
 import type { App, ServerDeps } from "../app.js";
 import { clearCookie, cookieHeader, LAST_PROVIDER_COOKIE, readCookie, SESSION_COOKIE, SIGN_IN_COOKIE } from "../cookies.js";
 import { clientAddress } from "../access.js";
-import { cliConsentCsp, escapeHtml, languageOf, page, PAGE_CSP, t, type Language } from "../pages.js";
+import { preferredLanguage } from "../../contracts/language.js";
+import { cliConsentCsp, escapeHtml, page, PAGE_CSP, t, type Language } from "../pages.js";
 
 const PUBLIC = { access: { kind: "public" } } as const;
 const SIGN_IN_COOKIE_SECONDS = 600;
@@ -29,7 +30,7 @@ function html(reply: FastifyReply, status: number, body: string, csp = PAGE_CSP)
 export function registerAuthRoutes(app: App, deps: ServerDeps): void {
   const { access } = deps.services;
   const origin = () => deps.publicOrigin();
-  const lang = (request: FastifyRequest): Language => languageOf(request.headers["accept-language"]);
+  const lang = (request: FastifyRequest): Language => preferredLanguage(request.headers["accept-language"]);
   const signInUrl = (returnTo: string) => `/auth/sign-in?returnTo=${encodeURIComponent(returnTo)}`;
 
   function failure(request: FastifyRequest, reply: FastifyReply, status: number, message: string, retry: string, hint = "") {

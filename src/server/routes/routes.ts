@@ -47,6 +47,7 @@ import type { App, ServerDeps } from "../app.js";
 import { InputError, NotAllowedError, NotFoundError, RateLimitedError } from "../../core/errors.js";
 import { createStreamLimiter } from "../../core/access/stream-limit.js";
 import { userOf, visibleProjects, type RouteAccess } from "../access.js";
+import { preferredLanguage, type Language } from "../../contracts/language.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
 const PUBLIC: RouteAccess = { access: { kind: "public" } };
@@ -100,7 +101,7 @@ const viewerOf = (principal: Principal): CatalogViewer =>
     ? { login: principal.login, groups: principal.groups, labs: principal.labs, operator: principal.operator }
     : { login: "", groups: [], labs: [], operator: false };
 /** French when the browser prefers it, as the portal does. */
-const languageOf = (request: FastifyRequest): "en" | "fr" => (/^fr\b/i.test(request.headers["accept-language"] ?? "") ? "fr" : "en");
+const languageOf = (request: FastifyRequest): Language => preferredLanguage(request.headers["accept-language"]);
 /**
  * The client's idempotency key, if it sent one: 1 to 200 visible ASCII characters (a UUID…).
  * Core scopes it to the person, the operation and its target, and publishes only a digest.
