@@ -167,6 +167,11 @@ export const Me = Type.Object({
 });
 export type Me = Static<typeof Me>;
 
+export const SignedIn = Type.Object({
+  me: Type.Union([Me, Type.Null()], { description: "Who is signed in; null: nobody (an answer, not an error)" }),
+});
+export type SignedIn = Static<typeof SignedIn>;
+
 export const Token = Type.Object({
   id: Type.String(),
   name: Type.String(),

@@ -1,7 +1,7 @@
 // The shell: who is signed in, the language, the navigation, and which page a path shows.
 import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from "react";
-import type { Me } from "../contracts/api.js";
-import { api, ApiError, useSession } from "./api.js";
+import type { Me, SignedIn } from "../contracts/api.js";
+import { api, useSession } from "./api.js";
 import { Loading, ErrorNotice } from "./components/notice.js";
 import { common, type CommonKey, initialLanguage, LanguageContext, LANGUAGES, rememberLanguage, useLanguage, useT, type Language } from "./i18n.js";
 import { CatalogPage } from "./pages/catalog.js";
@@ -66,12 +66,12 @@ export function App() {
   useEffect(() => rememberLanguage(language), [language]);
   const [session, setSession] = useState<{ me: Me | null; error?: unknown } | undefined>(undefined);
   const loadMe = () =>
-    api<Me>("/me").then(
-      (me) => {
-        useSession(me);
+    api<SignedIn>("/session").then(
+      ({ me }) => {
+        if (me) useSession(me);
         setSession({ me });
       },
-      (error: unknown) => setSession(error instanceof ApiError && error.status === 401 ? { me: null } : { me: null, error }),
+      (error: unknown) => setSession({ me: null, error }),
     );
   useEffect(() => void loadMe(), []);
 

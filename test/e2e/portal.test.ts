@@ -73,8 +73,13 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
     const context = await browser.newContext({ locale: "en-GB" });
     contexts.push(context);
     const page = await context.newPage();
+    // Nobody signed in is an answer: an anonymous visit makes no failed request (the console stays clean).
+    const failed: string[] = [];
+    page.on("response", (response) => void (response.status() >= 400 && failed.push(`${response.status()} ${response.url()}`)));
+    page.on("console", (message) => void (message.type() === "error" && failed.push(message.text())));
     await page.goto(`${server.origin}/`);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Sign in to Plateau");
+    expect(failed).toEqual([]);
     await screenshot(page, "sign-in");
     await page.close();
 

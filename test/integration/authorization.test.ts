@@ -575,6 +575,14 @@ describe("authorization: every route × every principal × both labs", () => {
       expect: SIGNED_IN,
     },
     {
+      // Public on purpose: the portal asks it first; it says only who the caller is.
+      route: "GET /api/v1/session",
+      sides: false,
+      request: (c) => ({ url: api("/session"), headers: c.headers }),
+      allowed: { status: 200, check: (reply, c) => hasField(reply, ["me", "login"], c.who === "anonymous" ? undefined : c.who) },
+      expect: EVERYONE,
+    },
+    {
       route: "GET /api/v1/tokens",
       sides: false,
       request: (c) => ({ url: api("/tokens"), headers: c.headers }),

@@ -14,6 +14,7 @@ import {
   LabParams,
   List,
   Me,
+  SignedIn,
   Token,
   TokenCreated,
   TokenParams,
@@ -39,22 +40,33 @@ export function registerAccessRoutes(app: App, deps: ServerDeps): void {
     async () => ({ items: access.providers() }),
   );
 
+  const meOf = (request: FastifyRequest): Me => {
+    const me = userOf(request);
+    return {
+      login: me.login,
+      name: me.name,
+      labs: [...me.labs],
+      labAdminOf: [...me.labAdminOf],
+      operator: me.operator,
+      personalProject: personalProjectName(me.login),
+      via: me.via,
+      csrfToken: request.csrfToken ?? null,
+    };
+  };
   app.get(
     "/me",
     { config: { access: { kind: "signed-in" } }, schema: { tags: ["access"], summary: "Who you are signed in as", response: { 200: Me, ...errors } } },
-    async (request: FastifyRequest) => {
-      const me = userOf(request);
-      return {
-        login: me.login,
-        name: me.name,
-        labs: [...me.labs],
-        labAdminOf: [...me.labAdminOf],
-        operator: me.operator,
-        personalProject: personalProjectName(me.login),
-        via: me.via,
-        csrfToken: request.csrfToken ?? null,
-      };
+    async (request: FastifyRequest) => meOf(request),
+  );
+  // The portal's first question: whether anyone is signed in is an answer, not a 401 (which
+  // every anonymous visit would log in the browser's console as a failed request).
+  app.get(
+    "/session",
+    {
+      config: { access: { kind: "public" } },
+      schema: { tags: ["access"], summary: "Who is signed in, if anyone (never a 401)", response: { 200: SignedIn, ...errors } },
     },
+    async (request: FastifyRequest) => ({ me: request.principal.kind === "user" ? meOf(request) : null }),
   );
 
   app.get(
