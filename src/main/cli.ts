@@ -11,14 +11,19 @@ const program = createProgram({
   output,
   async up(options) {
     // The server's modules load only for `up`: other commands stay quick to start.
-    const [{ loadConfig, paths }, { createLogger }, { startPlateau }] = await Promise.all([import("./config.js"), import("./log.js"), import("./up.js")]);
+    const [{ loadConfig, paths }, { createLogger, logsForPeople }, { startPlateau }] = await Promise.all([
+      import("./config.js"),
+      import("./log.js"),
+      import("./up.js"),
+    ]);
     const config = loadConfig({
       file: options.config,
       env: process.env,
       cwd: process.cwd(),
       overrides: { listen: { port: options.port, host: options.host }, dataDir: options.dataDir },
     });
-    const logger = createLogger(config.logLevel, process.stderr.isTTY === true || process.env.PLATEAU_LOG_FORMAT === "text");
+    const human = logsForPeople(process.env.PLATEAU_LOG_FORMAT, { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true });
+    const logger = createLogger(config.logLevel, human);
     const running = await startPlateau(config, logger);
     const platforms = await running.plateau.services.platforms.list();
     const location = paths(config);

@@ -27,6 +27,17 @@ function humanStream(out: NodeJS.WritableStream, color: boolean): Writable {
   });
 }
 
+/**
+ * Whether logs are written for people: `PLATEAU_LOG_FORMAT=text` or `json` decides; otherwise
+ * a terminal on either output means a person watches `plateau up` (its banner goes to
+ * standard output, its logs to standard error), and JSON lines between banner lines help nobody.
+ */
+export function logsForPeople(format: string | undefined, terminal: { readonly stdout: boolean; readonly stderr: boolean }): boolean {
+  if (format === "text") return true;
+  if (format === "json") return false;
+  return terminal.stdout || terminal.stderr;
+}
+
 export function createLogger(level: string, human: boolean): PinoLogger {
   if (!human) return pino({ level });
   return pino({ level }, humanStream(process.stderr, process.stderr.isTTY === true));
