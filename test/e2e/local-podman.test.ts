@@ -3,10 +3,9 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { run } from "../../src/adapters/process.js";
-import { cleanPodmanProject, podmanUnavailable, TEST_IMAGE } from "../support/podman.js";
+import { cleanPodmanProject, countingListener, podmanUnavailable, TEST_IMAGE } from "../support/podman.js";
 import { cli, git, startServer, viaProxy, writeConfig, type ServerProcess } from "../support/server.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { toYaml } from "../../src/core/yaml.js";
@@ -194,13 +193,8 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
 
   it("never makes podman connect where an image value points: refused before any commit; a failed pull is told to members without the network's answer", async () => {
     // A server on this machine that counts connections: podman's, had the image been let through.
-    let connections = 0;
-    const listener = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
-    const port = (listener.address() as AddressInfo).port;
+    const listener = await countingListener();
+    const { port } = listener;
     try {
       const before = await commits();
       const refused = await cli(server, "launch", "static-site", "--project", PROJECT, "--name", "probe", "--set", `image=127.0.0.1:${port}/probe/a:1`);
@@ -208,7 +202,7 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
       expect(refused.stderr).toMatch(/\/values\/image must not name a registry on this machine or a private network/);
       expect(await commits()).toBe(before);
       expect((await cli(server, "status", `${PROJECT}/probe`)).code).toBe(3);
-      expect(connections).toBe(0);
+      expect(listener.connections()).toBe(0);
     } finally {
       listener.close();
     }

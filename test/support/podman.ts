@@ -2,6 +2,7 @@
 // is reachable on the machines that test Plateau; see docs/podman.md).
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/adapters/process.js";
@@ -81,4 +82,18 @@ export async function cleanPodmanProject(project: string): Promise<void> {
     await run("podman", ["secret", "rm", name]);
   const networks = await run("podman", ["network", "ls", "-q", "--filter", `label=plateau.io/project=${project}`]);
   for (const name of networks.stdout.toString().split("\n").filter(Boolean)) await run("podman", ["network", "rm", "-f", name]);
+}
+
+/**
+ * A TCP server on loopback that counts who connects, and hangs up on them: a registry (or any
+ * address) that podman must never reach. `connections()` says how many did.
+ */
+export async function countingListener(): Promise<{ readonly port: number; connections(): number; close(): void }> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as AddressInfo).port, connections: () => connections, close: () => void server.close() };
 }

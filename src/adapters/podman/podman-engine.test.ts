@@ -1,12 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { describe, expect, it, vi } from "vitest";
 import { request } from "node:http";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../core/ports/logger.js";
 import { describeEngineContract } from "../../core/ports/engine.contract.js";
-import { cleanPodmanProject, podmanUnavailable, TEST_IMAGE } from "../../../test/support/podman.js";
+import { cleanPodmanProject, countingListener, podmanUnavailable, TEST_IMAGE } from "../../../test/support/podman.js";
 import { run } from "../process.js";
 import { testWebObjects } from "../../../test/support/test-web.js";
 import { createMemoryEngine } from "../memory/memory-engine.js";
@@ -24,6 +23,25 @@ function httpGet(endpoint: string, path = "/"): Promise<string> {
       .on("error", reject)
       .end();
   });
+}
+
+/** A podman engine of its own installation over a fresh runtime directory; `dispose` removes the directory. */
+async function scratchEngine(installation: string) {
+  const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
+  const engine = createPodmanEngine({ runtimeDir, installation, stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger });
+  return { engine, dispose: () => rm(runtimeDir, { recursive: true, force: true }) };
+}
+
+type TestContainer = { image: string; command?: string[] };
+
+/** The test web unit's objects, each container changed by `edit` (its image, its command). */
+function editedWebObjects(project: string, marker: string | undefined, edit: (container: TestContainer) => void) {
+  const objects = testWebObjects(project, "web", marker === undefined ? {} : { marker });
+  for (const object of objects) {
+    const containers = (object.spec as { template?: { spec?: { containers?: TestContainer[] } } } | undefined)?.template?.spec?.containers ?? [];
+    for (const container of containers) edit(container);
+  }
+  return objects;
 }
 
 describeEngineContract("podman", async () => {
@@ -56,8 +74,7 @@ describe("podman engine: followed logs", () => {
   it("runs one follower for any number of people following one instance, and none once they all left", async (context) => {
     const unavailable = await podmanUnavailable();
     if (unavailable) return context.skip(unavailable);
-    const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
-    const engine = createPodmanEngine({ runtimeDir, installation: "logs01", stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger });
+    const { engine, dispose } = await scratchEngine("logs01");
     await cleanPodmanProject("logs");
     try {
       const unit = await engine.apply(
@@ -85,7 +102,7 @@ describe("podman engine: followed logs", () => {
       await vi.waitFor(() => expect(engine.logFollowing()).toEqual({ followers: 0, viewers: 0 }), { timeout: 10_000 });
     } finally {
       await cleanPodmanProject("logs");
-      await rm(runtimeDir, { recursive: true, force: true });
+      await dispose();
     }
   });
 });
@@ -95,32 +112,22 @@ describe("podman engine: images", () => {
     const unavailable = await podmanUnavailable();
     if (unavailable) return context.skip(unavailable);
     // A registry on loopback: it counts who connects.
-    let connections = 0;
-    const registry = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => registry.listen(0, "127.0.0.1", resolve));
-    const port = (registry.address() as AddressInfo).port;
-    const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
-    const engine = createPodmanEngine({ runtimeDir, installation: "images01", stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger });
+    const registry = await countingListener();
+    const { port } = registry;
+    const { engine, dispose } = await scratchEngine("images01");
     await cleanPodmanProject("pullgate");
     try {
       for (const image of [`127.0.0.1:${port}/probe/a:1`, `[::ffff:127.0.0.1]:${port}/probe/b:1`, `127.1:${port}/probe/c:1`]) {
-        const objects = testWebObjects("pullgate", "web");
-        for (const object of objects) {
-          const containers = (object.spec as { template?: { spec?: { containers?: { image: string }[] } } } | undefined)?.template?.spec?.containers ?? [];
-          for (const container of containers) container.image = image;
-        }
+        const objects = editedWebObjects("pullgate", undefined, (container) => (container.image = image));
         await expect(engine.apply({ project: "pullgate", instance: "web", hash: "h1", objects }, { secrets: {}, progress: () => {} })).rejects.toThrow(
           `the image ${image} could not be pulled: never pulled`,
         );
       }
-      expect(connections).toBe(0);
+      expect(registry.connections()).toBe(0);
     } finally {
       registry.close();
       await cleanPodmanProject("pullgate");
-      await rm(runtimeDir, { recursive: true, force: true });
+      await dispose();
     }
   });
 });
@@ -129,17 +136,12 @@ describe("podman engine: long log lines", () => {
   it("cuts a followed line longer than MAX_LOG_LINE: podman joins a container's partial lines into one, as long as it writes", async (context) => {
     const unavailable = await podmanUnavailable();
     if (unavailable) return context.skip(unavailable);
-    const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
-    const engine = createPodmanEngine({ runtimeDir, installation: "longlines01", stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger });
+    const { engine, dispose } = await scratchEngine("longlines01");
     await cleanPodmanProject("longlines");
     // Every second, 300 000 characters without a newline, then a short line; and the web server.
     const long = "/bin/busybox head -c 300000 /dev/zero | /bin/busybox tr '\\0' a; echo; echo after-the-long-line";
     const script = `(while true; do ${long}; /bin/busybox sleep 1; done) & exec /bin/httpd -f -v -p 8080 -h /tmp`;
-    const objects = testWebObjects("longlines", "web");
-    for (const object of objects) {
-      const containers = (object.spec as { template?: { spec?: { containers?: { command?: string[] }[] } } } | undefined)?.template?.spec?.containers ?? [];
-      for (const container of containers) container.command = ["/bin/sh", "-c", script];
-    }
+    const objects = editedWebObjects("longlines", undefined, (container) => (container.command = ["/bin/sh", "-c", script]));
     const controller = new AbortController();
     try {
       await engine.apply({ project: "longlines", instance: "web", hash: "h1", objects }, { secrets: {}, progress: () => {} });
@@ -156,7 +158,7 @@ describe("podman engine: long log lines", () => {
     } finally {
       controller.abort();
       await cleanPodmanProject("longlines");
-      await rm(runtimeDir, { recursive: true, force: true });
+      await dispose();
     }
   });
 });
@@ -165,16 +167,11 @@ describe("podman engine: logs for a slow reader", () => {
   it("makes podman wait rather than holding what a reader has not taken (MAX_BATCH_CHARS at a time), and holds a followed history of MAX_HISTORY_CHARS at most", async (context) => {
     const unavailable = await podmanUnavailable();
     if (unavailable) return context.skip(unavailable);
-    const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
-    const engine = createPodmanEngine({ runtimeDir, installation: "slowread01", stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger });
+    const { engine, dispose } = await scratchEngine("slowread01");
     await cleanPodmanProject("slowread");
     // 8 MB of logs, in lines of 4 000 characters, before the web server starts.
     const script = "/bin/busybox head -c 8000000 /dev/zero | /bin/busybox tr '\\0' b | /bin/busybox fold -w 4000; echo; exec /bin/httpd -f -v -p 8080 -h /tmp";
-    const objects = testWebObjects("slowread", "web");
-    for (const object of objects) {
-      const containers = (object.spec as { template?: { spec?: { containers?: { command?: string[] }[] } } } | undefined)?.template?.spec?.containers ?? [];
-      for (const container of containers) container.command = ["/bin/sh", "-c", script];
-    }
+    const objects = editedWebObjects("slowread", undefined, (container) => (container.command = ["/bin/sh", "-c", script]));
     try {
       await engine.apply({ project: "slowread", instance: "web", hash: "h1", objects }, { secrets: {}, progress: () => {} });
       const chunks = engine.logs("slowread", "web", { follow: false, tail: 100_000 })[Symbol.asyncIterator]();
@@ -196,7 +193,7 @@ describe("podman engine: logs for a slow reader", () => {
       expect(history.length).toBeGreaterThan(MAX_HISTORY_CHARS - 200_000);
     } finally {
       await cleanPodmanProject("slowread");
-      await rm(runtimeDir, { recursive: true, force: true });
+      await dispose();
     }
   });
 });
@@ -205,24 +202,16 @@ describe("podman engine: images removed meanwhile", () => {
   it("never lets kube play pull: an image seen present, then removed, is not fetched from its registry", async (context) => {
     const unavailable = await podmanUnavailable();
     if (unavailable) return context.skip(unavailable);
-    let connections = 0;
-    const registry = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => registry.listen(0, "127.0.0.1", resolve));
-    const image = `127.0.0.1:${(registry.address() as AddressInfo).port}/probe/present:1`;
-    const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-podman-"));
-    const engine = createPodmanEngine({ runtimeDir, installation: "images02", stopTimeoutSeconds: 0, startupTimeoutMs: 30_000, logger: silentLogger });
+    const registry = await countingListener();
+    const image = `127.0.0.1:${registry.port}/probe/present:1`;
+    const { engine, dispose } = await scratchEngine("images02");
     await cleanPodmanProject("pullgate2");
-    const withImage = (hash: string) => {
-      const objects = testWebObjects("pullgate2", "web", { marker: hash });
-      for (const object of objects) {
-        const containers = (object.spec as { template?: { spec?: { containers?: { image: string }[] } } } | undefined)?.template?.spec?.containers ?? [];
-        for (const container of containers) container.image = image;
-      }
-      return { project: "pullgate2", instance: "web", hash, objects };
-    };
+    const withImage = (hash: string) => ({
+      project: "pullgate2",
+      instance: "web",
+      hash,
+      objects: editedWebObjects("pullgate2", hash, (container) => (container.image = image)),
+    });
     try {
       // Present on this machine (tagged here): it runs, nothing is pulled.
       expect((await run("podman", ["tag", TEST_IMAGE, image])).code).toBe(0);
@@ -232,12 +221,12 @@ describe("podman engine: images removed meanwhile", () => {
       await expect(engine.apply(withImage("h2"), { secrets: {}, progress: () => {} })).rejects.toThrow(/podman could not start the pod/);
       // Looked for again at the next attempt: missing, and never pulled from there.
       await expect(engine.apply(withImage("h3"), { secrets: {}, progress: () => {} })).rejects.toThrow(`the image ${image} could not be pulled: never pulled`);
-      expect(connections).toBe(0);
+      expect(registry.connections()).toBe(0);
     } finally {
       registry.close();
       await run("podman", ["rmi", image]);
       await cleanPodmanProject("pullgate2");
-      await rm(runtimeDir, { recursive: true, force: true });
+      await dispose();
     }
   });
 });

@@ -4,9 +4,8 @@
 // image value must come from an allowed registry, and never from a loopback, private or
 // link-local address, whatever the allow-list says. Pure.
 import { InputError, type InputIssue } from "../errors.js";
-import type { Expression, Template } from "./template.js";
+import { propertySchema, type Expression, type Template } from "./template.js";
 import { included, isSet, valueAt } from "./values.js";
-import { unescapePointerSegment } from "../../contracts/json.js";
 
 /** Docker Hub's names, and the name podman's own namespace of local images uses. */
 export const DOCKER_HUB = "docker.io";
@@ -164,24 +163,13 @@ export function catalogRegistries(templates: readonly Template[]): string[] {
           continue;
         }
         for (const pointer of pointers) {
-          const fallback = schemaDefaultAt(template.valuesSchema, pointer);
+          const fallback = propertySchema(template.valuesSchema, pointer)?.default;
           if (typeof fallback === "string" && fallback) registries.add(registryOf(fallback));
         }
       }
     }
   }
   return [...registries].filter((registry) => forbiddenRegistryProblem(registry) === undefined).sort();
-}
-
-/** The `default` of the property a pointer names in a JSON Schema, if any. */
-function schemaDefaultAt(schema: unknown, pointer: string): unknown {
-  let current: unknown = schema;
-  for (const segment of pointer.split("/").slice(1)) {
-    const properties = (current as { properties?: Record<string, unknown> } | undefined)?.properties;
-    current = properties?.[unescapePointerSegment(segment)];
-    if (current === undefined) return undefined;
-  }
-  return (current as { default?: unknown }).default;
 }
 
 /**

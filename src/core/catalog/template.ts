@@ -258,8 +258,9 @@ function referenceProblems(spec: TemplateSpec, valuesSchema: Record<string, unkn
   return problems;
 }
 
-function propertySchema(schema: Record<string, unknown>, pointer: string): Record<string, unknown> | undefined {
-  let current: Record<string, unknown> | undefined = schema;
+/** The schema of the property a `$value` pointer names in a values schema, following `properties`. */
+export function propertySchema(schema: Readonly<Record<string, unknown>>, pointer: string): Record<string, unknown> | undefined {
+  let current: Readonly<Record<string, unknown>> | undefined = schema;
   for (const segment of pointer.split("/").slice(1)) {
     const properties = current?.properties as Record<string, Record<string, unknown>> | undefined;
     current = properties?.[unescapePointerSegment(segment)];
