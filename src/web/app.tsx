@@ -4,23 +4,23 @@ import type { Me, SignedIn } from "../contracts/api.js";
 import { api, useSession } from "./api.js";
 import { Loading, ErrorNotice } from "./components/notice.js";
 import { common, type CommonKey, initialLanguage, LanguageContext, LANGUAGES, rememberLanguage, useLanguage, useT, type Language } from "./i18n.js";
-import { CatalogPage } from "./pages/catalog.js";
-import { HomePage } from "./pages/home.js";
-import { SignInPage } from "./pages/sign-in.js";
+import { CatalogPage } from "./pages/catalog/catalog.js";
+import { HomePage } from "./pages/home/home.js";
+import { SignInPage } from "./pages/sign-in/sign-in.js";
 import { Link, matchPath, useLocation } from "./router.js";
 import { SessionContext } from "./session.js";
 
 // The first pages one sees (sign-in, home, catalog) come with the first load; the others are
 // fetched when first visited, so that a phone on 4G downloads what it shows (B9).
 const fetched = <P extends object>(load: () => Promise<ComponentType<P>>) => lazy(async () => ({ default: await load() }));
-const LaunchPage = fetched(() => import("./pages/launch.js").then((page) => page.LaunchPage));
-const InstancePage = fetched(() => import("./pages/instance.js").then((page) => page.InstancePage));
-const ProjectsPage = fetched(() => import("./pages/projects.js").then((page) => page.ProjectsPage));
-const ProjectPage = fetched(() => import("./pages/projects.js").then((page) => page.ProjectPage));
-const LabPage = fetched(() => import("./pages/lab.js").then((page) => page.LabPage));
-const PlatformsPage = fetched(() => import("./pages/platforms.js").then((page) => page.PlatformsPage));
-const AuditPage = fetched(() => import("./pages/audit.js").then((page) => page.AuditPage));
-const TokensPage = fetched(() => import("./pages/tokens.js").then((page) => page.TokensPage));
+const LaunchPage = fetched(() => import("./pages/launch/launch.js").then((page) => page.LaunchPage));
+const InstancePage = fetched(() => import("./pages/instance/instance.js").then((page) => page.InstancePage));
+const ProjectsPage = fetched(() => import("./pages/projects/projects.js").then((page) => page.ProjectsPage));
+const ProjectPage = fetched(() => import("./pages/projects/projects.js").then((page) => page.ProjectPage));
+const LabPage = fetched(() => import("./pages/lab/lab.js").then((page) => page.LabPage));
+const PlatformsPage = fetched(() => import("./pages/platforms/platforms.js").then((page) => page.PlatformsPage));
+const AuditPage = fetched(() => import("./pages/audit/audit.js").then((page) => page.AuditPage));
+const TokensPage = fetched(() => import("./pages/tokens/tokens.js").then((page) => page.TokensPage));
 
 type Params = Record<string, string>;
 type T = ReturnType<typeof useT<CommonKey>>;

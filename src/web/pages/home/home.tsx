@@ -1,15 +1,15 @@
 // Home: my instances, their state and address, and what I can do with each right now.
 import { useState } from "react";
-import type { ChangeResponse, Instance } from "../../contracts/api.js";
-import { api, newActionKey, path } from "../api.js";
-import { ConfirmButton } from "../components/confirm.js";
-import { ErrorNotice, ResourceNotice } from "../components/notice.js";
-import { inMotion, PhaseBadge } from "../components/phase.js";
-import { common, defineMessages, formatAgo, formatDate, useLanguage, useT } from "../i18n.js";
-import { Link } from "../router.js";
-import { useMe } from "../session.js";
-import { useResource } from "../use-resource.js";
-import { expiryOf, formatUntil, renewable, showOnCard } from "./expiry.js";
+import type { ChangeResponse, Instance } from "../../../contracts/api.js";
+import { api, newActionKey, path } from "../../api.js";
+import { ConfirmButton } from "../../components/confirm.js";
+import { ErrorNotice, ResourceNotice } from "../../components/notice.js";
+import { inMotion, PhaseBadge } from "../../components/phase.js";
+import { common, defineMessages, formatAgo, formatDate, useLanguage, useT } from "../../i18n.js";
+import { Link } from "../../router.js";
+import { useMe } from "../../session.js";
+import { useResource } from "../../use-resource.js";
+import { expiryOf, formatUntil, renewable, showOnCard } from "../../shared/expiry.js";
 
 const messages = defineMessages({
   en: {

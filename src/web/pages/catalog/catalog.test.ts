@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { HelmChartList, TemplateSummary } from "../../contracts/api.js";
+import type { HelmChartList, TemplateSummary } from "../../../contracts/api.js";
 import { catalogEntries, matches } from "./catalog.js";
 
 const template = (id: string, title: string, category: string, tags: string[] = []): TemplateSummary => ({

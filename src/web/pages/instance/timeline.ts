@@ -1,7 +1,7 @@
 // The status timeline of an instance: committed → placed → starting → running (stopping →
 // stopped for a stopped one), or the step that failed and why. Derived from what the API says
 // (the instance, what its platform reports, its events, its newest commit), without the DOM.
-import type { HistoryEntry, Instance, InstanceEvent, ObservedStatus } from "../../contracts/api.js";
+import type { HistoryEntry, Instance, InstanceEvent, ObservedStatus } from "../../../contracts/api.js";
 
 export type StepKey = "committed" | "placed" | "starting" | "running" | "stopping" | "stopped";
 export type StepState = "done" | "current" | "failed" | "todo";

@@ -1,14 +1,14 @@
 // A lab: its share of the platforms (quota and usage of all its projects together), its
 // projects, and how many more it may create.
-import type { Lab, Project } from "../../contracts/api.js";
-import { path } from "../api.js";
-import { ResourceNotice } from "../components/notice.js";
-import { QuotaBars } from "../components/quota-bars.js";
-import { UsageBar } from "../components/usage-bar.js";
-import { defineMessages, useT } from "../i18n.js";
-import { Link } from "../router.js";
-import { useMe } from "../session.js";
-import { useResource } from "../use-resource.js";
+import type { Lab, Project } from "../../../contracts/api.js";
+import { path } from "../../api.js";
+import { ResourceNotice } from "../../components/notice.js";
+import { QuotaBars } from "../../components/quota-bars.js";
+import { UsageBar } from "../../components/usage-bar.js";
+import { defineMessages, useT } from "../../i18n.js";
+import { Link } from "../../router.js";
+import { useMe } from "../../session.js";
+import { useResource } from "../../use-resource.js";
 
 const messages = defineMessages({
   en: {

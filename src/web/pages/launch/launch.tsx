@@ -3,11 +3,11 @@
 // against the project's and lab's quotas. The launch itself is one request with one
 // idempotency key per attempt, reused when the same launch is tried again.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
-import type { HelmChartForm, LaunchBody, LaunchResponse, Placement, Project, QuotaReport, Resources, TemplateDetail } from "../../contracts/api.js";
-import { api, ApiError, newActionKey, path } from "../api.js";
-import { ErrorNotice, Loading } from "../components/notice.js";
-import { UsageBar } from "../components/usage-bar.js";
-import { focusField, resourcesText, SchemaForm } from "../form/schema-form-view.js";
+import type { HelmChartForm, LaunchBody, LaunchResponse, Placement, Project, QuotaReport, Resources, TemplateDetail } from "../../../contracts/api.js";
+import { api, ApiError, newActionKey, path } from "../../api.js";
+import { ErrorNotice, Loading } from "../../components/notice.js";
+import { UsageBar } from "../../components/usage-bar.js";
+import { focusField, resourcesText, SchemaForm } from "../../form/schema-form-view.js";
 import {
   buildForm,
   currentValues,
@@ -23,12 +23,12 @@ import {
   type Edits,
   type JsonValue,
   type ServerIssue,
-} from "../form/schema-form.js";
-import { common, defineMessages, localized, useLanguage, useT, type Language } from "../i18n.js";
-import { Link, navigate, useLocation } from "../router.js";
-import { useMe } from "../session.js";
-import { useResource } from "../use-resource.js";
-import "./catalog.css";
+} from "../../form/schema-form.js";
+import { common, defineMessages, localized, useLanguage, useT, type Language } from "../../i18n.js";
+import { Link, navigate, useLocation } from "../../router.js";
+import { useMe } from "../../session.js";
+import { useResource } from "../../use-resource.js";
+import "../catalog/catalog.css";
 
 const messages = defineMessages({
   en: {

@@ -2,19 +2,19 @@
 // and quota. Controls appear to those the rules let act (project-access.ts); the server still
 // decides, and its refusals are shown as they come.
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import type { Instance, Me, Member, Project, ProjectCreated, QuotaReport } from "../../contracts/api.js";
-import { api, newActionKey, path } from "../api.js";
-import { ConfirmButton } from "../components/confirm.js";
-import { ErrorNotice, ResourceNotice } from "../components/notice.js";
-import { inMotion, PhaseBadge } from "../components/phase.js";
-import { QuotaBars, resourceMessages, UNITS } from "../components/quota-bars.js";
-import { UsageBar } from "../components/usage-bar.js";
-import { defineMessages, formatAgo, formatDate, useLanguage, useT } from "../i18n.js";
-import { Link, navigate, useLocation } from "../router.js";
-import { useMe } from "../session.js";
-import { useResource } from "../use-resource.js";
-import { issuesAt, issuesExactly } from "./field-issues.js";
-import { instancePath } from "./home.js";
+import type { Instance, Me, Member, Project, ProjectCreated, QuotaReport } from "../../../contracts/api.js";
+import { api, newActionKey, path } from "../../api.js";
+import { ConfirmButton } from "../../components/confirm.js";
+import { ErrorNotice, ResourceNotice } from "../../components/notice.js";
+import { inMotion, PhaseBadge } from "../../components/phase.js";
+import { QuotaBars, resourceMessages, UNITS } from "../../components/quota-bars.js";
+import { UsageBar } from "../../components/usage-bar.js";
+import { defineMessages, formatAgo, formatDate, useLanguage, useT } from "../../i18n.js";
+import { Link, navigate, useLocation } from "../../router.js";
+import { useMe } from "../../session.js";
+import { useResource } from "../../use-resource.js";
+import { issuesAt, issuesExactly } from "../../shared/field-issues.js";
+import { instancePath } from "../home/home.js";
 import {
   knownRole,
   lacksOwner,
@@ -38,8 +38,8 @@ import {
   type QuotaFields,
   type QuotaProblem,
   type Role,
-} from "./project-access.js";
-import { Table } from "../components/table.js";
+} from "./access.js";
+import { Table } from "../../components/table.js";
 
 const messages = defineMessages({
   en: {

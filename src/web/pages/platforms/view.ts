@@ -1,6 +1,6 @@
 // What a platform's report means for the people reading it: whether Plateau's commits reach
 // it (the desired-state remote's state), and whether anything needs someone's attention.
-import type { Platform } from "../../contracts/api.js";
+import type { Platform } from "../../../contracts/api.js";
 
 export type DeliveryLevel = "direct" | "ok" | "progress" | "problem";
 

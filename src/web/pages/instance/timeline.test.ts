@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { InstanceEvent, ObservedStatus } from "../../contracts/api.js";
-import { changeUnderWay, currentStep, timelineSteps, type TimelineInput } from "./instance-timeline.js";
+import type { InstanceEvent, ObservedStatus } from "../../../contracts/api.js";
+import { changeUnderWay, currentStep, timelineSteps, type TimelineInput } from "./timeline.js";
 
 const created = "2025-03-01T10:00:00.000Z";
 const instance = (overrides: Partial<TimelineInput["instance"]> = {}): TimelineInput["instance"] => ({

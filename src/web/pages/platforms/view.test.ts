@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Platform } from "../../contracts/api.js";
-import { deliveryLevel, poolTotals, sortPlatforms } from "./platforms-view.js";
+import type { Platform } from "../../../contracts/api.js";
+import { deliveryLevel, poolTotals, sortPlatforms } from "./view.js";
 
 const platform = (name: string, overrides: Partial<Platform> = {}): Platform => ({
   name,

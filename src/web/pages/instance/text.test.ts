@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendCapped, parsePatch, splitLines, valueRows } from "./instance-text.js";
+import { appendCapped, parsePatch, splitLines, valueRows } from "./text.js";
 
 describe("log lines from a stream", () => {
   it("keeps a line cut between two chunks whole", () => {

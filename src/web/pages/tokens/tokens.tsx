@@ -1,15 +1,15 @@
 // API tokens: for scripts and the CLI. A new token's value is shown once (Plateau keeps only
 // its hash); tokens can be limited to projects and to reading, and revoked at once.
 import { useId, useRef, useState, type FormEvent } from "react";
-import type { Project, Token, TokenCreated } from "../../contracts/api.js";
-import { api, newActionKey, path } from "../api.js";
-import { ConfirmButton } from "../components/confirm.js";
-import { ErrorNotice, ResourceNotice } from "../components/notice.js";
-import { defineMessages, formatAgo, formatDate, useLanguage, useT } from "../i18n.js";
-import { useResource } from "../use-resource.js";
-import { issuesAt } from "./field-issues.js";
-import { MAX_DAYS, sortTokens, tokenRequest, tokenState, type TokenFormProblems, type TokenState } from "./tokens-state.js";
-import { Table } from "../components/table.js";
+import type { Project, Token, TokenCreated } from "../../../contracts/api.js";
+import { api, newActionKey, path } from "../../api.js";
+import { ConfirmButton } from "../../components/confirm.js";
+import { ErrorNotice, ResourceNotice } from "../../components/notice.js";
+import { defineMessages, formatAgo, formatDate, useLanguage, useT } from "../../i18n.js";
+import { useResource } from "../../use-resource.js";
+import { issuesAt } from "../../shared/field-issues.js";
+import { MAX_DAYS, sortTokens, tokenRequest, tokenState, type TokenFormProblems, type TokenState } from "./state.js";
+import { Table } from "../../components/table.js";
 
 const messages = defineMessages({
   en: {

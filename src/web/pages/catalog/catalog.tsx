@@ -1,12 +1,12 @@
 // The catalog: every service one can launch, built-in templates and the charts of Helm
 // catalogs alike, as cards to search and filter by category; recommended ones first.
 import { useState } from "react";
-import type { HelmChartList, TemplateSummary } from "../../contracts/api.js";
-import { path } from "../api.js";
-import { ErrorNotice, Loading } from "../components/notice.js";
-import { common, defineMessages, localized, useLanguage, useT, type Language } from "../i18n.js";
-import { Link } from "../router.js";
-import { useResource } from "../use-resource.js";
+import type { HelmChartList, TemplateSummary } from "../../../contracts/api.js";
+import { path } from "../../api.js";
+import { ErrorNotice, Loading } from "../../components/notice.js";
+import { common, defineMessages, localized, useLanguage, useT, type Language } from "../../i18n.js";
+import { Link } from "../../router.js";
+import { useResource } from "../../use-resource.js";
 import "./catalog.css";
 
 const messages = defineMessages({

@@ -1,6 +1,6 @@
 // API tokens as the page shows them: whether each still works, and the creation form checked
 // against the contract (CreateTokenBody) before it is sent.
-import type { Token } from "../../contracts/api.js";
+import type { Token } from "../../../contracts/api.js";
 
 export type TokenState = "active" | "expiring" | "expired" | "revoked";
 

@@ -2,7 +2,7 @@
 // it prepares. The server decides (src/core/access/policy.ts): these only choose which
 // controls to show and catch mistakes before a round trip. /me does not list one's OIDC
 // groups, so a role given through a group is something only the server knows.
-import type { Me, Member, Project, Quota } from "../../contracts/api.js";
+import type { Me, Member, Project, Quota } from "../../../contracts/api.js";
 
 export type Role = Member["role"];
 export const ROLES: readonly Role[] = ["owner", "editor", "viewer"];

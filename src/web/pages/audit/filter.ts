@@ -1,6 +1,6 @@
 // The audit log as the page reads it: pages of records newest first, fetched older and older
 // with `before` (the last id seen), and filtered in the browser by words and outcome.
-import type { AuditRecord } from "../../contracts/api.js";
+import type { AuditRecord } from "../../../contracts/api.js";
 
 export const PAGE_SIZE = 100;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Member } from "../../contracts/api.js";
+import type { Member } from "../../../contracts/api.js";
 import {
   groupRoleCeiling,
   knownRole,
@@ -15,7 +15,7 @@ import {
   sameMembers,
   withRole,
   without,
-} from "./project-access.js";
+} from "./access.js";
 
 const alice = { login: "alice", operator: false, labAdminOf: [] as string[] };
 const labProject = (members: Member[]) => ({ lab: "imb", personal: null, members });

@@ -1,14 +1,14 @@
 // The audit log: every sign-in, denied access and change, newest first (operators see all of
 // it, lab admins their labs'), older pages on demand, filtered in the browser.
 import { useId, useState } from "react";
-import type { AuditRecord } from "../../contracts/api.js";
-import { api } from "../api.js";
-import { ErrorNotice, ResourceNotice } from "../components/notice.js";
-import { defineMessages, formatDate, useLanguage, useT } from "../i18n.js";
-import { useMe } from "../session.js";
-import { useResource } from "../use-resource.js";
-import { appendOlder, auditPath, filterAudit, nextBefore, type OutcomeFilter } from "./audit-filter.js";
-import { Table } from "../components/table.js";
+import type { AuditRecord } from "../../../contracts/api.js";
+import { api } from "../../api.js";
+import { ErrorNotice, ResourceNotice } from "../../components/notice.js";
+import { defineMessages, formatDate, useLanguage, useT } from "../../i18n.js";
+import { useMe } from "../../session.js";
+import { useResource } from "../../use-resource.js";
+import { appendOlder, auditPath, filterAudit, nextBefore, type OutcomeFilter } from "./filter.js";
+import { Table } from "../../components/table.js";
 
 const messages = defineMessages({
   en: {

@@ -1,18 +1,18 @@
 // Platforms: where instances can run, whether each is reachable now (and if not, what to do),
 // whether Plateau's commits reach the clusters, their pools and capacity, and what runs where.
 import { useId, useState } from "react";
-import type { Instance, Platform } from "../../contracts/api.js";
-import { path } from "../api.js";
-import { ErrorNotice, Loading, ResourceNotice } from "../components/notice.js";
-import { PhaseBadge } from "../components/phase.js";
-import { resourceMessages } from "../components/quota-bars.js";
-import { UsageBar } from "../components/usage-bar.js";
-import { defineMessages, useT } from "../i18n.js";
-import { Link } from "../router.js";
-import { useMe } from "../session.js";
-import { useResource } from "../use-resource.js";
-import { instancePath } from "./home.js";
-import { deliveryLevel, poolTotals, sortPlatforms } from "./platforms-view.js";
+import type { Instance, Platform } from "../../../contracts/api.js";
+import { path } from "../../api.js";
+import { ErrorNotice, Loading, ResourceNotice } from "../../components/notice.js";
+import { PhaseBadge } from "../../components/phase.js";
+import { resourceMessages } from "../../components/quota-bars.js";
+import { UsageBar } from "../../components/usage-bar.js";
+import { defineMessages, useT } from "../../i18n.js";
+import { Link } from "../../router.js";
+import { useMe } from "../../session.js";
+import { useResource } from "../../use-resource.js";
+import { instancePath } from "../home/home.js";
+import { deliveryLevel, poolTotals, sortPlatforms } from "./view.js";
 
 const messages = defineMessages({
   en: {

@@ -1,10 +1,10 @@
 // Signing in: the identity providers of the federation, searchable; the last one used first.
 import { useState } from "react";
-import type { IdentityProviderInfo } from "../../contracts/api.js";
-import { ResourceNotice } from "../components/notice.js";
-import { defineMessages, useT } from "../i18n.js";
-import { LanguageSwitch } from "../app.js";
-import { useResource } from "../use-resource.js";
+import type { IdentityProviderInfo } from "../../../contracts/api.js";
+import { ResourceNotice } from "../../components/notice.js";
+import { defineMessages, useT } from "../../i18n.js";
+import { LanguageSwitch } from "../../app.js";
+import { useResource } from "../../use-resource.js";
 
 const messages = defineMessages({
   en: {

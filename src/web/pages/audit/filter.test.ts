@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AuditRecord } from "../../contracts/api.js";
-import { appendOlder, auditPath, filterAudit, nextBefore } from "./audit-filter.js";
+import type { AuditRecord } from "../../../contracts/api.js";
+import { appendOlder, auditPath, filterAudit, nextBefore } from "./filter.js";
 
 const record = (id: number, overrides: Partial<AuditRecord> = {}): AuditRecord => ({
   id,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Token } from "../../contracts/api.js";
-import { sortTokens, tokenRequest, tokenState } from "./tokens-state.js";
+import type { Token } from "../../../contracts/api.js";
+import { sortTokens, tokenRequest, tokenState } from "./state.js";
 
 const now = Date.parse("2026-11-25T10:00:00Z");
 const token = (overrides: Partial<Token>): Token => ({

@@ -2,21 +2,21 @@
 // stops by itself, what it was launched with, its live logs and events, what can be done with
 // it, and every commit that changed it with its diff.
 import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent } from "react";
-import type { HistoryEntry, Instance, InstanceDiff, InstanceEvent, ObservedStatus } from "../../contracts/api.js";
-import { ApiError, path, send } from "../api.js";
-import { ConfirmButton } from "../components/confirm.js";
-import { ErrorNotice, Loading, ResourceNotice } from "../components/notice.js";
-import { inMotion, PhaseBadge } from "../components/phase.js";
-import { common, defineMessages, formatDate, useLanguage, useT } from "../i18n.js";
-import { Link, navigate } from "../router.js";
-import { useResource, type Resource } from "../use-resource.js";
-import { changeInstance } from "./home.js";
-import { appendCapped, parsePatch, splitLines, valueRows, type DiffLine } from "./instance-text.js";
-import { changeUnderWay, currentStep, timelineSteps, type StepKey, type StepState, type TimelineStep } from "./instance-timeline.js";
-import { expiryOf, formatUntil, renewable, renewDays, type Expiry } from "./expiry.js";
-import { issuesAt } from "./field-issues.js";
+import type { HistoryEntry, Instance, InstanceDiff, InstanceEvent, ObservedStatus } from "../../../contracts/api.js";
+import { ApiError, path, send } from "../../api.js";
+import { ConfirmButton } from "../../components/confirm.js";
+import { ErrorNotice, Loading, ResourceNotice } from "../../components/notice.js";
+import { inMotion, PhaseBadge } from "../../components/phase.js";
+import { common, defineMessages, formatDate, useLanguage, useT } from "../../i18n.js";
+import { Link, navigate } from "../../router.js";
+import { useResource, type Resource } from "../../use-resource.js";
+import { changeInstance } from "../home/home.js";
+import { appendCapped, parsePatch, splitLines, valueRows, type DiffLine } from "./text.js";
+import { changeUnderWay, currentStep, timelineSteps, type StepKey, type StepState, type TimelineStep } from "./timeline.js";
+import { expiryOf, formatUntil, renewable, renewDays, type Expiry } from "../../shared/expiry.js";
+import { issuesAt } from "../../shared/field-issues.js";
 import "./instance.css";
-import { Table } from "../components/table.js";
+import { Table } from "../../components/table.js";
 
 const messages = defineMessages({
   en: {
