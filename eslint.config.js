@@ -1,6 +1,7 @@
 // @ts-check
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import reactHooks from "eslint-plugin-react-hooks";
 
 // The dependency rule of the architecture: `src/core` decides and never talks to the world.
 // It may use pure libraries (yaml, ajv, kubernetes-models validators) but no framework,
@@ -91,7 +92,12 @@ export default tseslint.config(
     // The portal runs in browsers: it speaks to Plateau through the API only, typed by the
     // shared contracts (types only from TypeBox, whose runtime stays out of the bundle).
     files: ["src/web/**/*.{ts,tsx}"],
+    // React's two rules of hooks: called in the same order at every render, and every value an
+    // effect, memo or callback reads listed in its dependencies (a stale closure otherwise).
+    plugins: { "react-hooks": reactHooks },
     rules: {
+      "react-hooks/rules-of-hooks": "error",
+      "react-hooks/exhaustive-deps": "error",
       "no-restricted-imports": [
         "error",
         {

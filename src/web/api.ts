@@ -17,8 +17,8 @@ export class ApiError extends Error {
 
 let csrfToken: string | null = null;
 
-/** Remembers the session's CSRF token (from /me) for every change that follows. */
-export function useSession(me: Me): void {
+/** Remembers the session's CSRF token (from /me) for every change that follows (not a hook: callable anywhere). */
+export function rememberSession(me: Me): void {
   csrfToken = me.csrfToken;
 }
 

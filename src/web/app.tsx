@@ -1,7 +1,7 @@
 // The shell: who is signed in, the language, the navigation, and which page a path shows.
 import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from "react";
 import type { Me, SignedIn } from "../contracts/api.js";
-import { api, useSession } from "./api.js";
+import { api, rememberSession } from "./api.js";
 import { Loading, ErrorNotice } from "./components/notice.js";
 import { common, type CommonKey, initialLanguage, LanguageContext, LANGUAGES, rememberLanguage, useLanguage, useT, type Language } from "./i18n.js";
 import { CatalogPage } from "./pages/catalog/catalog.js";
@@ -68,7 +68,7 @@ export function App() {
   const loadMe = () =>
     api<SignedIn>("/session").then(
       ({ me }) => {
-        if (me) useSession(me);
+        if (me) rememberSession(me);
         setSession({ me });
       },
       (error: unknown) => setSession({ me: null, error }),

@@ -32,6 +32,10 @@ export function useResource<T>(path: string | null, options: { pollMs?: (data: T
   useEffect(() => {
     setState({ data: undefined, error: undefined, loading: path !== null });
     void load();
+    // The rule warns that a ref may point elsewhere by cleanup time, as a DOM node's does. This one
+    // counts loads: bumping the count it holds then is the point, so that a load still under way
+    // when the path changes or the page goes finds itself outdated and writes nothing.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     return () => void generation.current++;
   }, [load, path]);
 

@@ -2,7 +2,7 @@
 // the description and any problem under each control (tied to it with aria-describedby), and
 // size presets as radio cards that say what each one reserves. The values live with the page,
 // which hears of every change through `onChange`.
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { defineMessages, useLanguage, useT, type Language } from "../i18n.js";
 import { deepEqual } from "../../contracts/json.js";
 import {
@@ -456,12 +456,14 @@ function SliderControl({ field, value, attributes, onSet }: ControlProps) {
 
 /** Lists are typed one item per line; the text is kept as typed while its items are the value. */
 function ListControl({ field, value, attributes, onSet }: ControlProps) {
-  const itemTypes = typesOf(typeof field.schema.items === "object" && field.schema.items !== null ? (field.schema.items as Record<string, unknown>) : {});
+  const items = field.schema.items;
+  // One list per field (the form is built once), so that the effect below runs on a new value only.
+  const itemTypes = useMemo(() => typesOf(typeof items === "object" && items !== null ? (items as Record<string, unknown>) : {}), [items]);
   const [draft, setDraft] = useState(() => formatLines(value));
   // Another value from outside (a reloaded form): show it, unless it is what the draft says.
   useEffect(() => {
     setDraft((current) => (deepEqual(parseLines(current, itemTypes), value) ? current : formatLines(value)));
-  }, [value]);
+  }, [value, itemTypes]);
   return (
     <textarea
       {...attributes}
@@ -477,12 +479,16 @@ function ListControl({ field, value, attributes, onSet }: ControlProps) {
   );
 }
 
+/** A value as the JSON box shows it: a string as typed where the field takes no strings (it did not parse). */
+const jsonText = (types: readonly string[], v: unknown): string =>
+  v === undefined ? "" : typeof v === "string" && !types.includes("string") ? v : JSON.stringify(v, null, 2);
+
 function JsonControl({ field, value, attributes, onSet }: ControlProps) {
-  const show = (v: unknown) => (v === undefined ? "" : typeof v === "string" && !field.types.includes("string") ? v : JSON.stringify(v, null, 2));
-  const [draft, setDraft] = useState(() => show(value));
+  const { types } = field;
+  const [draft, setDraft] = useState(() => jsonText(types, value));
   useEffect(() => {
-    setDraft((current) => (deepEqual(parseJsonInput(current), value) || current === value ? current : show(value)));
-  }, [value]);
+    setDraft((current) => (deepEqual(parseJsonInput(current), value) || current === value ? current : jsonText(types, value)));
+  }, [value, types]);
   return (
     <textarea
       {...attributes}

@@ -221,16 +221,19 @@ export function InstancePage({ project, instance: name }: { project: string; ins
   const current = instance.data;
   const changeKey = current ? [current.state, current.phase, current.reason, current.platform, current.updatedAt ?? ""].join("\u0000") : null;
   const seenKey = useRef(changeKey);
+  // The same functions for the same paths: the key is what makes this run.
+  const { reload: reloadStatus } = status;
+  const { reload: reloadEvents } = events;
+  const { reload: reloadHistory } = history;
   useEffect(() => {
     if (changeKey === null || seenKey.current === changeKey) return;
     const first = seenKey.current === null;
     seenKey.current = changeKey;
     if (first) return; // the first answer: each part read itself already
-    void status.reload();
-    void events.reload();
-    void history.reload();
-    // Only the key matters here: the reloads are the same functions for the same paths.
-  }, [changeKey]);
+    void reloadStatus();
+    void reloadEvents();
+    void reloadHistory();
+  }, [changeKey, reloadStatus, reloadEvents, reloadHistory]);
 
   const act = async (action: "stop" | "start" | "delete") => {
     setActionError(undefined);

@@ -204,9 +204,12 @@ function Launch({ template }: { template: string }) {
   const placementBlocked = !form || invalid;
   useEffect(() => {
     if (placementBlocked) return;
+    // The question is read back from its key: asked again when what it says changes, not when
+    // a render makes an equal body (JSON drops nothing the request would have sent).
+    const [askedProject, body] = JSON.parse(placementKey) as [string, LaunchBody];
     const controller = new AbortController();
     const timer = setTimeout(() => {
-      api<Placement>(path`/projects/${project}/placement`, { method: "POST", body: placementBody, signal: controller.signal }).then(
+      api<Placement>(path`/projects/${askedProject}/placement`, { method: "POST", body, signal: controller.signal }).then(
         (data) => setPlacement({ key: placementKey, data }),
         (error: unknown) => {
           if (!controller.signal.aborted) setPlacement({ key: placementKey, error });
@@ -217,7 +220,6 @@ function Launch({ template }: { template: string }) {
       clearTimeout(timer);
       controller.abort();
     };
-    // placementKey says everything placementBody and project hold
   }, [placementKey, placementBlocked]);
   const placementCurrent = placement?.key === placementKey;
 
@@ -241,14 +243,17 @@ function Launch({ template }: { template: string }) {
     setLaunchIssues((issues) => issues.filter((issue) => !within(issue.pointer, `/values${pointer}`)));
   };
 
-  // After a refused launch, keyboard focus goes where the correction is to be made.
+  // After a refused launch, keyboard focus goes where the correction is to be made: once per
+  // refusal, not again while the person corrects (the effect runs at each render of the page).
+  const focusedFor = useRef<unknown>(undefined);
   useEffect(() => {
-    if (launchError === undefined || !form) return;
+    if (launchError === undefined || focusedFor.current === launchError) return;
+    focusedFor.current = launchError;
+    if (!form) return;
     const first = firstInvalid(form, new Set(Object.keys(placed.byField)));
     const focused = nameIssues.length > 0 ? focusField("launch-name") : first !== undefined && focusField(fieldId(ID_PREFIX, first));
     if (!focused) errorBox.current?.focus();
-    // only when a new error arrives
-  }, [launchError]);
+  }, [launchError, form, placed.byField, nameIssues.length]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
