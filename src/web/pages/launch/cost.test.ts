@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costLines } from "./launch.js";
+import { costLines } from "./cost.js";
 
 const resources = (cpu: number, memoryGiB: number, gpu: number, instances: number, storageGiB: number) => ({ cpu, memoryGiB, gpu, instances, storageGiB });
 
