@@ -100,6 +100,8 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     setMembers: (name: string, members: Static<typeof Member>[]) =>
       call<{ project: Project; commit: string | null }>("PUT", `/projects/${encodeURIComponent(name)}/members`, { members }),
     quota: (name: string) => call<QuotaReport>("GET", `/projects/${encodeURIComponent(name)}/quota`),
+    setTiers: (name: string, tiers: string[]) =>
+      call<{ project: Project; commit: string | null }>("PUT", `/projects/${encodeURIComponent(name)}/tiers`, { tiers }),
     me: () => call<Me>("GET", "/me"),
     tokens: () => call<{ items: Token[] }>("GET", "/tokens").then((r) => r.items),
     createToken: (body: { name: string; projects?: string[]; write?: boolean; expiresInDays?: number }) =>

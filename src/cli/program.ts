@@ -312,13 +312,13 @@ Examples:
       for (const line of table(["COMMIT", "WHEN (UTC)", "WHO", "WHAT"], rows)) out.line(line);
     });
 
-  const projects = program.command("projects").description("List projects, or create one");
+  const projects = program.command("projects").description("List projects, create one, or see and set the platform tiers it may run on");
   projects.option("--json", "print JSON").action(async (options: { json?: boolean }) => {
     const items = await client().projects();
     if (options.json) return json(items);
     for (const line of table(
-      ["PROJECT", "TITLE", "INSTANCES", "CREATED BY"],
-      items.map((p) => [p.name, p.title, String(p.instances), p.createdBy]),
+      ["PROJECT", "TITLE", "TIERS", "INSTANCES", "CREATED BY"],
+      items.map((p) => [p.name, p.title, p.tiers.join(","), String(p.instances), p.createdBy]),
     ))
       out.line(line);
   });
@@ -332,6 +332,31 @@ Examples:
       const result = await client().createProject(name, options.lab, options.title);
       out.line(
         `${paint(out, "green", "✓")} created project ${result.project.name} in lab ${options.lab}${result.commit ? ` (commit ${result.commit.slice(0, 7)})` : ""}`,
+      );
+    });
+
+  projects
+    .command("tiers")
+    .argument("<project>", "the project")
+    .argument("[tiers...]", "experimental, institutional, or both (omit them to see the project's)")
+    .option("--json", "print JSON")
+    .description("The platform tiers a project's instances may run on; platform operators set them (one commit)")
+    .addHelpText(
+      "after",
+      "\nA platform declares its tier: experimental (no guarantee) or institutional (kept up); a project runs on experimental ones unless an operator sets otherwise.\nExample:\n  plateau projects tiers archive institutional",
+    )
+    .action(async (project: string, tiers: string[], options: { json?: boolean }) => {
+      const api = client();
+      if (tiers.length === 0) {
+        const found = await api.project(project);
+        if (options.json) return json(found.tiers);
+        out.line(`${found.name} may run on ${found.tiers.join(" and ")} platforms`);
+        return;
+      }
+      const result = await api.setTiers(project, tiers);
+      if (options.json) return json(result);
+      out.line(
+        `${paint(out, "green", "✓")} ${result.project.name} may run on ${result.project.tiers.join(" and ")} platforms${result.commit ? ` (commit ${result.commit.slice(0, 7)})` : " (no change)"}`,
       );
     });
 

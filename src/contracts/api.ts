@@ -130,6 +130,9 @@ export const Project = Type.Object({
   personal: Type.Union([Type.String(), Type.Null()], { description: "The owner's login, for a personal project" }),
   members: Type.Array(Member),
   quota: Quota,
+  tiers: Type.Array(Type.String(), {
+    description: "The platform tiers its instances may run on: experimental (the default), institutional (kept up); set by operators",
+  }),
   instances: Type.Integer(),
 });
 export const CreateProjectBody = Type.Object(
@@ -138,6 +141,16 @@ export const CreateProjectBody = Type.Object(
 );
 export const MembersBody = Type.Object({ members: Type.Array(Member, { maxItems: 500 }) }, { additionalProperties: false });
 export const QuotaBody = Type.Object({ quota: Quota }, { additionalProperties: false });
+export const TiersBody = Type.Object(
+  {
+    tiers: Type.Array(Type.String({ maxLength: 63 }), {
+      minItems: 1,
+      maxItems: 10,
+      description: "experimental, institutional, or both: the tiers platforms declare (a recovery platform takes over only in a disaster)",
+    }),
+  },
+  { additionalProperties: false },
+);
 const QuotaUse = Type.Object({ quota: Resources, used: Resources });
 export const QuotaReport = Type.Object({
   project: Type.Object({ name: Type.String(), ...QuotaUse.properties }),

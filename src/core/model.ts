@@ -134,6 +134,17 @@ export const QuotaSchema = Type.Object(
 );
 export type Quota = Static<typeof QuotaSchema>;
 
+/**
+ * The platform tiers a project may ask for (a platform declares one of these, or `recovery`):
+ * `experimental`, no guarantee, the default; `institutional`, kept up. A recovery platform
+ * takes over a platform's instances only in a disaster: no project asks for it.
+ */
+const ProjectTierSchema = Type.Union([Type.Literal("experimental"), Type.Literal("institutional")]);
+export type ProjectTier = Static<typeof ProjectTierSchema>;
+export const PROJECT_TIERS: readonly ProjectTier[] = ["experimental", "institutional"];
+/** The tiers of a project whose file names none. */
+export const DEFAULT_PROJECT_TIERS: readonly ProjectTier[] = ["experimental"];
+
 export const ProjectSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
@@ -149,7 +160,7 @@ export const ProjectSchema = Type.Object(
         members: Type.Optional(Type.Array(MemberSchema, { maxItems: 500 })),
         quota: Type.Optional(QuotaSchema),
         /** The platform tiers its instances may run on: `[institutional]` for a service that must stay up. */
-        tiers: Type.Optional(Type.Array(Type.Union([Type.Literal("experimental"), Type.Literal("institutional")]), { minItems: 1, maxItems: 2 })),
+        tiers: Type.Optional(Type.Array(ProjectTierSchema, { minItems: 1, maxItems: 2 })),
       },
       { additionalProperties: false },
     ),

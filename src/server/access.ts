@@ -10,6 +10,7 @@ import {
   authorizeOperator,
   authorizeProject,
   authorizeProjectCreation,
+  authorizeProjectOperator,
   authorizeProjectQuota,
   authorizeSignedIn,
   authorizeTokenManagement,
@@ -39,6 +40,8 @@ export type AccessRule =
   | { readonly kind: "project-create" }
   /** Setting a project's quota: an admin of its lab, or an operator. */
   | { readonly kind: "project-quota" }
+  /** Setting what the platforms give a project (its tiers): operators; a project one cannot see is 404. */
+  | { readonly kind: "project-operator" }
   | { readonly kind: "lab"; readonly action: LabAction }
   | { readonly kind: "audit" }
   | { readonly kind: "operator" }
@@ -186,6 +189,12 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
         assertName("/project", name);
         const project = await deps.findProject(name);
         return { decision: authorizeProjectQuota(principal, name, project && facts(project)), missing: { kind: "project", id: name } };
+      }
+      case "project-operator": {
+        const name = params.project ?? "";
+        assertName("/project", name);
+        const project = await deps.findProject(name);
+        return { decision: authorizeProjectOperator(principal, name, project && facts(project)), missing: { kind: "project", id: name } };
       }
       case "lab":
         return { decision: authorizeLab(principal, params.lab ?? "", rule.action), missing: { kind: "lab", id: params.lab ?? "" } };

@@ -2,10 +2,10 @@
 // self-contained HTML, French or English, no script, every value escaped.
 
 import type { Language } from "../contracts/language.js";
+import { escapeHtml, pageShell } from "../contracts/page-shell.js";
 
 export type { Language };
-
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export { escapeHtml };
 
 const STYLE =
   "body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}" +
@@ -44,7 +44,7 @@ export const cliConsentCsp = (port: number): string => {
 };
 
 export function page(language: Language, title: string, body: string): string {
-  return `<!doctype html><html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Plateau</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+  return pageShell({ language, title: `${title} · Plateau`, style: STYLE, body: `<main>${body}</main>` });
 }
 
 export const t = (language: Language, fr: string, en: string): string => (language === "fr" ? fr : en);

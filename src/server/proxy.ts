@@ -11,6 +11,7 @@ import { withoutPlateauCookies } from "./cookies.js";
 import type { GateAnswer, InstanceGate } from "./instance-gate.js";
 import type { Logger } from "../core/ports/logger.js";
 import { forMembers } from "../core/status/messages.js";
+import { escapeHtml, pageShell } from "../contracts/page-shell.js";
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded.
 const HOP_BY_HOP = new Set([
@@ -49,8 +50,6 @@ function forwardedHeaders(req: IncomingMessage, route: Extract<Route, { kind: "u
   return headers;
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 function statusPage(route: Exclude<Route, { kind: "upstream" } | { kind: "not-an-instance" }>): { status: number; html: string } {
   const ref = `${route.project}/${route.instance}`;
   if (route.kind === "unknown") {
@@ -70,10 +69,16 @@ function statusPage(route: Exclude<Route, { kind: "upstream" } | { kind: "not-an
   };
 }
 
+const STATUS_STYLE = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}";
+
 function page(title: string, text: string, refresh: boolean): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8">${refresh ? '<meta http-equiv="refresh" content="2">' : ""}<title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p><p><small>Plateau</small></p></body></html>`;
+  return pageShell({
+    language: "en",
+    title,
+    style: STATUS_STYLE,
+    body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p><p><small>Plateau</small></p>`,
+    ...(refresh ? { refreshSeconds: 2 } : {}),
+  });
 }
 
 export interface Proxy {

@@ -206,6 +206,37 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
     await screenshot(ines, "audit");
   });
 
+  it("shows a project's platform tiers to its readers, and lets an operator set them", async () => {
+    const alice = await signedIn("alice");
+    await alice.goto(`${server.origin}/projects/${PROJECT}`);
+    const shown = alice.locator("[data-tiers]");
+    await shown.waitFor();
+    expect(await shown.getAttribute("data-tiers")).toBe("experimental");
+    expect(await shown.textContent()).toContain("experimental (no guarantee)");
+    // Alice owns the project but does not operate the platforms: no control.
+    expect(await alice.getByRole("button", { name: "Save the tiers" }).count()).toBe(0);
+
+    const oscar = await signedIn("oscar");
+    await oscar.goto(`${server.origin}/projects/${PROJECT}`);
+    const tiers = oscar.locator("[data-tiers]");
+    await oscar.getByLabel("institutional (kept up)").check();
+    await oscar.getByRole("button", { name: "Save the tiers" }).click();
+    await expect.poll(() => tiers.getAttribute("data-tiers")).toBe("experimental institutional");
+    await screenshot(oscar, "project-tiers");
+    // Back as it was: one commit each way.
+    await oscar.getByLabel("institutional (kept up)").uncheck();
+    await oscar.getByRole("button", { name: "Save the tiers" }).click();
+    await expect.poll(() => tiers.getAttribute("data-tiers")).toBe("experimental");
+    const history = await fetch(`${server.url}/api/v1/history?project=${PROJECT}&limit=2`, {
+      headers: { authorization: `Bearer ${await server.actAs("oscar")}` },
+    });
+    await server.actAs("alice");
+    expect(((await history.json()) as { items: { action: string; author: string }[] }).items).toEqual([
+      expect.objectContaining({ action: "set-tiers", author: "oscar" }),
+      expect.objectContaining({ action: "set-tiers", author: "oscar" }),
+    ]);
+  });
+
   it("speaks French to a browser that prefers it, and switches language on demand", async () => {
     const page = await signedIn("alice", "fr-FR");
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Mes services");

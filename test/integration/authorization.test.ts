@@ -73,6 +73,8 @@ const PROJECT_WRITE: Table = { anonymous: [401, 401], alice: [OK, 404], ines: [O
 const PROJECT_ADMIN: Table = { anonymous: [401, 401], alice: [OK, 404], ines: [OK, 404], bob: [404, OK], oscar: [OK, OK] };
 /** Quota: the lab's admin and operators; an owner who is not admin sees the project (403). */
 const PROJECT_QUOTA: Table = { anonymous: [401, 401], alice: [403, 404], ines: [OK, 404], bob: [404, 403], oscar: [OK, OK] };
+/** A project's tiers: operators only; whoever sees the project without being one gets 403, others 404. */
+const PROJECT_OPERATOR: Table = { anonymous: [401, 401], alice: [403, 404], ines: [403, 404], bob: [404, 403], oscar: [OK, OK] };
 /** Creating a project in a lab: its members and admins, operators. */
 const PROJECT_CREATE: Table = { anonymous: [401, 401], alice: [OK, 403], ines: [OK, 403], bob: [403, OK], oscar: [OK, OK] };
 /** A lab: its members and admins, operators; other labs do not exist. */
@@ -406,6 +408,14 @@ describe("authorization: every route × every principal × both labs", () => {
       request: (c) => ({ method: "PUT", url: project("/quota")(c), headers: c.headers, payload: { quota: { cpu: 8 } } }),
       allowed: { status: 200, check: (reply, c) => hasField(reply, ["project", "name"], c.project) },
       expect: PROJECT_QUOTA,
+    },
+    {
+      route: "PUT /api/v1/projects/{project}/tiers",
+      sides: true,
+      // The default tiers: allowed, it changes nothing.
+      request: (c) => ({ method: "PUT", url: project("/tiers")(c), headers: c.headers, payload: { tiers: ["experimental"] } }),
+      allowed: { status: 200, check: (reply, c) => hasField(reply, ["project", "name"], c.project) ?? hasField(reply, ["commit"], null) },
+      expect: PROJECT_OPERATOR,
     },
     {
       route: "GET /api/v1/instances",

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
 import { errors, Provider, type Adapter, type AdapterPayload, type Configuration, type FindAccount, type KoaContextWithOIDC } from "oidc-provider";
 import { preferredLanguage, type Language } from "../../contracts/language.js";
+import { escapeHtml, pageShell } from "../../contracts/page-shell.js";
 
 export interface EmbeddedAccount {
   login: string;
@@ -376,10 +377,6 @@ const TEXT = {
   },
 } as const;
 
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 const STYLE =
   "body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1c1e21;margin:0;padding:2rem 1rem}" +
   "main{max-width:22rem;margin:0 auto;background:#fff;border-radius:8px;padding:1.5rem 2rem;box-shadow:0 1px 3px rgba(0,0,0,.15)}" +
@@ -392,11 +389,7 @@ const STYLE =
 const STYLE_SOURCE = `'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`;
 
 function pageHtml(language: Language, title: string, content: string): string {
-  return (
-    `<!DOCTYPE html><html lang="${language}"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>` +
-    `<style>${STYLE}</style></head><body><main><h1>${escapeHtml(title)}</h1>${content}</main></body></html>`
-  );
+  return pageShell({ language, title, style: STYLE, body: `<main><h1>${escapeHtml(title)}</h1>${content}</main>` });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -187,6 +187,17 @@ export function migrations(dialect: Dialect): MigrationProvider {
         await sql`delete from sessions where parent_hash is not null`.execute(db);
       },
     },
+    // A project's allowed platform tiers (spec.tiers), indexed: the project's view shows them.
+    // Forgetting the commit the index reflects makes the next start rebuild it from git.
+    "0006_project_tiers": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("projects")
+          .addColumn("tiers_json", "text", (c) => c.notNull().defaultTo('["experimental"]'))
+          .execute();
+        await sql`delete from meta where key = 'indexed_commit'`.execute(db);
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

@@ -14,6 +14,7 @@ export interface Database {
     personal: string | null;
     members_json: string;
     quota_json: string;
+    tiers_json: string;
   };
   instances: {
     project: string;

@@ -69,6 +69,7 @@ describe("migrations", () => {
     // As a database of the version before: without the column, and without 0004 run (nor the later ones).
     await sql`alter table instances drop column expires_at`.execute(before.db);
     await sql`alter table sessions drop column instance_host`.execute(before.db);
+    await sql`alter table projects drop column tiers_json`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0004'`.execute(before.db);
     await before.close();
 
@@ -87,6 +88,7 @@ describe("migrations", () => {
     const before = await openSqlite(file);
     // As a database of the version before: sessions without the column, 0005 not run.
     await sql`alter table sessions drop column instance_host`.execute(before.db);
+    await sql`alter table projects drop column tiers_json`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0005'`.execute(before.db);
     const row = (idHash: string, parentHash: string | null) =>
       sql`insert into sessions (id_hash, user_id, csrf_token, provider, id_token, created_at, last_seen_at, expires_at, parent_hash)
@@ -100,5 +102,32 @@ describe("migrations", () => {
     const access = createSqlStore(after.db, clock).access;
     expect(await access.getSession("browser")).toMatchObject({ parentHash: null, instanceHost: null });
     expect(await access.getSession("instance")).toBeUndefined();
+  });
+
+  it("0006 adds projects' tiers and makes the index rebuild from git (rows indexed before it lack their tiers)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
+    dirs.push(dir);
+    const file = join(dir, "plateau.db");
+    const { sql } = await import("kysely");
+    const before = await openSqlite(file);
+    await createSqlStore(before.db, clock).index.apply({
+      commit: "c1",
+      reset: false,
+      platforms: { upsert: [], remove: [] },
+      projects: { upsert: [], remove: [] },
+      instances: { upsert: [], remove: [] },
+      requests: [],
+    });
+    // As a database of the version before: projects without the column, 0006 not run.
+    await sql`alter table projects drop column tiers_json`.execute(before.db);
+    await sql`insert into projects (name, title, created_at, created_by) values ('old', 'Old', 't', 'alice')`.execute(before.db);
+    await sql`delete from kysely_migration where name >= '0006'`.execute(before.db);
+    await before.close();
+
+    const after = await openSqlite(file);
+    opened.push(after);
+    const index = createSqlStore(after.db, clock).index;
+    expect(await index.indexedCommit()).toBeNull();
+    expect((await index.getProject("old"))?.tiers).toEqual(["experimental"]);
   });
 });

@@ -52,6 +52,7 @@ const toProject = (row: Database["projects"]): IndexedProject => ({
   personal: row.personal,
   members: JSON.parse(row.members_json) as IndexedProject["members"],
   quota: JSON.parse(row.quota_json) as IndexedProject["quota"],
+  tiers: JSON.parse(row.tiers_json) as IndexedProject["tiers"],
 });
 const toProjectRow = (project: IndexedProject): Database["projects"] => ({
   name: project.name,
@@ -62,6 +63,7 @@ const toProjectRow = (project: IndexedProject): Database["projects"] => ({
   personal: project.personal,
   members_json: JSON.stringify(project.members),
   quota_json: JSON.stringify(project.quota),
+  tiers_json: JSON.stringify(project.tiers),
 });
 const toPlatform = (row: Database["platforms"]): IndexedPlatform => ({ ...row, engine: row.engine as IndexedPlatform["engine"] });
 

@@ -6,6 +6,7 @@ import {
   authorizeOperator,
   authorizeProject,
   authorizeProjectCreation,
+  authorizeProjectOperator,
   authorizeProjectQuota,
   authorizeSignedIn,
   authorizeTokenManagement,
@@ -224,6 +225,27 @@ describe("authorizeProjectQuota", () => {
     ["the owner on a personal project not yet made", jean, jeanPersonal, undefined, 404],
   ])("%s", (_, principal, name, project, expected) => {
     expect(statusOf(authorizeProjectQuota(principal, name, project))).toBe(expected);
+  });
+});
+
+describe("authorizeProjectOperator (a project's tiers)", () => {
+  const readOnly = { projects: null, write: false };
+  it.each<[string, Principal, string, ProjectFacts | undefined, number | "allowed"]>([
+    ["anonymous", ANONYMOUS, "demo", demo, 401],
+    ["an operator", operator, "demo", demo, "allowed"],
+    ["the lab's admin", labAdmin, "demo", demo, 403],
+    ["the project's owner", owner, "demo", demo, 403],
+    ["an editor", editor, "demo", demo, 403],
+    ["a stranger (the project does not exist for them)", stranger, "demo", demo, 404],
+    ["another lab's admin", otherLabAdmin, "demo", demo, 404],
+    ["an operator's token limited to the project", token(operator, { projects: ["demo"], write: true }), "demo", demo, "allowed"],
+    ["an operator's token limited to other projects", token(operator, { projects: ["other"], write: true }), "demo", demo, 404],
+    ["an operator's read-only token", token(operator, readOnly), "demo", demo, 403],
+    ["the owner of a personal project", jean, jeanPersonal, personal, 403],
+    ["an operator on a personal project", operator, jeanPersonal, personal, "allowed"],
+    ["an operator on a project that does not exist", operator, "ghost", undefined, 404],
+  ])("%s", (_, principal, name, project, expected) => {
+    expect(statusOf(authorizeProjectOperator(principal, name, project))).toBe(expected);
   });
 });
 

@@ -136,6 +136,19 @@ export function authorizeProjectQuota(principal: Principal, name: string, projec
   return deny(403, project.lab ? `this needs to be an admin of lab ${project.lab}` : "this is for platform operators");
 }
 
+/**
+ * A project's settings that are the platforms' to give (its tiers: which platforms it may run
+ * on): operators only, with a token that may write. Like every project rule, a project one
+ * cannot see does not exist (404); one seen without being an operator is a 403.
+ */
+export function authorizeProjectOperator(principal: Principal, name: string, project: ProjectFacts | undefined): Decision {
+  const visible = authorizeProject(principal, name, project, "read");
+  if (!visible.allowed || principal.kind === "anonymous") return visible;
+  if (!project) return deny(404, "no such project");
+  if (!principal.scope.write) return deny(403, "the token is read-only");
+  return principal.operator ? ALLOW : deny(403, "this is for platform operators");
+}
+
 export type LabAction = "read" | "admin";
 
 export function authorizeLab(principal: Principal, lab: string, action: LabAction): Decision {

@@ -2,7 +2,7 @@
 // request, a revert), `sync` brings it to the head by reading only what changed since the
 // commit it reflects. The same path rebuilds it from nothing, so the database can always be
 // dropped and recreated from git, and a crash between a commit and its indexing heals here.
-import { parseInstance, parsePlatform, parseProject } from "../model.js";
+import { DEFAULT_PROJECT_TIERS, parseInstance, parsePlatform, parseProject } from "../model.js";
 import { classifyPath } from "../repository/layout.js";
 import type { CommitId, DesiredStateRepository } from "../ports/desired-state-repository.js";
 import type { Logger } from "../ports/logger.js";
@@ -120,6 +120,7 @@ function projectRow(document: ReturnType<typeof parseProject>, name: string): In
     personal: document.spec.personal ?? null,
     members: document.spec.members ?? [],
     quota: document.spec.quota ?? {},
+    tiers: [...(document.spec.tiers ?? DEFAULT_PROJECT_TIERS)],
   };
 }
 

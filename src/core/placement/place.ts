@@ -2,7 +2,7 @@
 // what runs on them, and the policy, to ranked candidates with a score per criterion, and,
 // for every excluded platform, the reason. Hard constraints exclude; scores rank.
 import { InputError, NotFoundError } from "../errors.js";
-import type { PlatformDocument, Pool } from "../model.js";
+import { DEFAULT_PROJECT_TIERS, type PlatformDocument, type Pool } from "../model.js";
 
 export type Tier = PlatformDocument["spec"]["tier"];
 
@@ -80,7 +80,7 @@ export interface Placement {
 /** How much each criterion weighs: being able to run now first, then room, then the lab's and project's habits. */
 const WEIGHTS = { availability: 4, capacity: 2, affinity: 1, spread: 1 } as const;
 // Institutional platforms are kept for the services a project declares institutional.
-const DEFAULT_TIERS: readonly Tier[] = ["experimental"];
+const DEFAULT_TIERS: readonly Tier[] = DEFAULT_PROJECT_TIERS;
 const NONE: PodAsk = { cpu: 0, memoryGiB: 0, gpu: 0 };
 
 const round = (value: number) => Math.round(value * 1000) / 1000;

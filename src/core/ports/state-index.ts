@@ -1,6 +1,6 @@
 // The index of desired state in the database: a projection of the repository that can
 // always be rebuilt from git. It answers queries (lists, filters) that git answers slowly.
-import type { InstanceState, Member, Quota } from "../model.js";
+import type { InstanceState, Member, ProjectTier, Quota } from "../model.js";
 import type { CommitId } from "./desired-state-repository.js";
 
 export interface IndexedPlatform {
@@ -25,6 +25,8 @@ export interface IndexedProject {
   readonly personal: string | null;
   readonly members: Member[];
   readonly quota: Quota;
+  /** The platform tiers its instances may run on (the default when its file names none). */
+  readonly tiers: ProjectTier[];
 }
 
 export interface IndexedInstance {

@@ -27,6 +27,7 @@ const LAB_PROJECT: IndexedProject = {
     { group: "lab:imb", role: "viewer" },
   ],
   quota: { cpu: 4, memoryGiB: 8.5 },
+  tiers: ["experimental", "institutional"],
 };
 
 const emptyDelta = (commit: string): IndexDelta => ({
@@ -83,7 +84,10 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
           remove: [],
         },
         projects: {
-          upsert: [{ name: "demo", title: "Demo", createdAt: "t", createdBy: "alice", lab: null, personal: "alice", members: [], quota: {} }, LAB_PROJECT],
+          upsert: [
+            { name: "demo", title: "Demo", createdAt: "t", createdBy: "alice", lab: null, personal: "alice", members: [], quota: {}, tiers: ["experimental"] },
+            LAB_PROJECT,
+          ],
           remove: [],
         },
         instances: { upsert: [instance("demo", "b"), instance("demo", "a"), instance("lab", "c", { platform: "other" })], remove: [] },

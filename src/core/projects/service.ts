@@ -2,7 +2,7 @@
 // owner's first launch; lab projects are created by lab members, within the lab's limit.
 // Members and quotas are desired state: `projects/<p>/project.yaml`, one commit per change.
 import { ConflictError, InputError, NotFoundError, QuotaExceededError } from "../errors.js";
-import { API_VERSION, parseProject, serialize, type Member, type ProjectDocument, type Quota } from "../model.js";
+import { API_VERSION, DEFAULT_PROJECT_TIERS, parseProject, serialize, type Member, type ProjectDocument, type Quota } from "../model.js";
 import { assertName } from "../names.js";
 import { assertText } from "../text.js";
 import type { Clock } from "../ports/clock.js";
@@ -15,6 +15,7 @@ import type { Requester } from "../identity.js";
 import type { Tenancy } from "../tenancy/service.js";
 import { assertLabProjectName } from "./names.js";
 import { platformsWithBundle, projectBundleChanges } from "./bundle.js";
+import { checkProjectTiers, sameTiers, tiersOf } from "./tiers.js";
 
 export interface ProjectView extends IndexedProject {
   readonly instances: number;
@@ -171,6 +172,20 @@ export function createProjectService(deps: {
     /** Sets a project's own quota (lab admins and operators). */
     setQuota(name: string, quota: Quota, requester: Requester, key?: string) {
       return update(name, "set-quota", requester, key, (document) => ({ ...document, spec: { ...document.spec, quota } }));
+    },
+
+    /**
+     * Sets the platform tiers a project's instances may run on (operators): `institutional` makes
+     * it a service kept up. Unknown tiers are an InputError and commit nothing; tiers equal to
+     * those in force commit nothing; the default (experimental) is written by naming none.
+     */
+    async setTiers(name: string, tiers: readonly string[], requester: Requester, key?: string) {
+      const wanted = checkProjectTiers(tiers);
+      return update(name, "set-tiers", requester, key, (document) => {
+        if (sameTiers(tiersOf(document.spec), wanted)) return document;
+        const { tiers: _previous, ...spec } = document.spec;
+        return { ...document, spec: sameTiers(wanted, DEFAULT_PROJECT_TIERS) ? spec : { ...spec, tiers: wanted } };
+      });
     },
   };
 }

@@ -29,6 +29,7 @@ import {
   QuotaBody,
   QuotaReport,
   RenewBody,
+  TiersBody,
   TemplateDetail,
   TemplateSummary,
   HelmChartForm,
@@ -256,6 +257,23 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request) => projects.setQuota(request.params.project, request.body.quota, requester(request), requestId(request)),
+  );
+  app.put(
+    "/projects/:project/tiers",
+    {
+      config: { access: { kind: "project-operator" }, audit: "set-tiers" },
+      bodyLimit: BODY_LIMIT.small,
+      schema: {
+        tags: ["projects"],
+        summary: "Set the platform tiers a project's instances may run on (one commit; operators)",
+        description:
+          "institutional makes a project a service kept up: placement then chooses among institutional platforms. Tiers already in force commit nothing.",
+        params: ProjectParams,
+        body: TiersBody,
+        response: { 200: ProjectCreated, ...errors },
+      },
+    },
+    async (request) => projects.setTiers(request.params.project, request.body.tiers, requester(request), requestId(request)),
   );
 
   app.get(

@@ -2,7 +2,7 @@
 // stops by itself, what it was launched with, its live logs and events, what can be done with
 // it, and every commit that changed it with its diff.
 import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent } from "react";
-import type { HistoryEntry, Instance, InstanceDiff, InstanceEvent, ObservedStatus } from "../../../contracts/api.js";
+import type { HistoryEntry, Instance, InstanceDiff, InstanceEvent } from "../../../contracts/api.js";
 import { ApiError, path, send } from "../../api.js";
 import { ConfirmButton } from "../../components/confirm.js";
 import { ErrorNotice, Loading, ResourceNotice } from "../../components/notice.js";
@@ -12,7 +12,7 @@ import { Link, navigate } from "../../router.js";
 import { useResource, type Resource } from "../../use-resource.js";
 import { changeInstance } from "../home/home.js";
 import { appendCapped, parsePatch, splitLines, valueRows, type DiffLine } from "./text.js";
-import { changeUnderWay, currentStep, timelineSteps, type StepKey, type StepState, type TimelineStep } from "./timeline.js";
+import { changeUnderWay, currentStep, eventsCatchUpDelay, timelineSteps, type StepKey, type StepState, type TimelineStep } from "./timeline.js";
 import { expiryOf, formatUntil, renewable, renewDays, type Expiry } from "../../shared/expiry.js";
 import { issuesAt } from "../../shared/field-issues.js";
 import "./instance.css";
@@ -208,21 +208,20 @@ export function InstancePage({ project, instance: name }: { project: string; ins
   const tc = useT(common);
   const base = path`/projects/${project}/instances/${name}`;
   const instance = useResource<Instance>(base, { pollMs: pollDelay });
-  // The rest is read once the instance is: one refusal (and one audit record) for someone who may not see it, not four.
+  // The rest is read once the instance is: one refusal (and one audit record) for someone who may not see it, not three.
+  // What its platform reports (phase, reason, when) comes with the instance itself: the timeline moves with it.
   const found = instance.data !== undefined;
-  const status = useResource<ObservedStatus>(found ? `${base}/status` : null);
   const events = useResource<{ items: InstanceEvent[] }>(found ? `${base}/events?limit=50` : null);
   const history = useResource<{ items: HistoryEntry[] }>(found ? `${base}/history?limit=50` : null);
   const [actionError, setActionError] = useState<unknown>(undefined);
   const [renewedUntil, setRenewedUntil] = useState<string | undefined>(undefined);
   const { language } = useLanguage();
 
-  // What the platform reports, its events and the history follow the instance: read again when it changes.
+  // Its events and the history follow the instance: read again when it changes.
   const current = instance.data;
   const changeKey = current ? [current.state, current.phase, current.reason, current.platform, current.updatedAt ?? ""].join("\u0000") : null;
   const seenKey = useRef(changeKey);
   // The same functions for the same paths: the key is what makes this run.
-  const { reload: reloadStatus } = status;
   const { reload: reloadEvents } = events;
   const { reload: reloadHistory } = history;
   useEffect(() => {
@@ -230,10 +229,25 @@ export function InstancePage({ project, instance: name }: { project: string; ins
     const first = seenKey.current === null;
     seenKey.current = changeKey;
     if (first) return; // the first answer: each part read itself already
-    void reloadStatus();
     void reloadEvents();
     void reloadHistory();
-  }, [changeKey, reloadStatus, reloadEvents, reloadHistory]);
+  }, [changeKey, reloadEvents, reloadHistory]);
+
+  // The event of a report is written just after it: events read in between are read again soon, a few times per report.
+  const eventItems = events.data?.items;
+  const catchUp = useRef<{ report: string | null; tries: number }>({ report: null, tries: 0 });
+  useEffect(() => {
+    if (!current) return;
+    const report = current.updatedAt ?? null;
+    if (catchUp.current.report !== report) catchUp.current = { report, tries: 0 };
+    const delay = eventsCatchUpDelay(current, eventItems, catchUp.current.tries);
+    if (delay === null) return;
+    const timer = setTimeout(() => {
+      catchUp.current.tries += 1;
+      void reloadEvents();
+    }, delay);
+    return () => clearTimeout(timer);
+  }, [current, eventItems, reloadEvents]);
 
   const act = async (action: "stop" | "start" | "delete") => {
     setActionError(undefined);
@@ -273,11 +287,8 @@ export function InstancePage({ project, instance: name }: { project: string; ins
     );
   }
 
-  // Before its platform reports anything, /status answers 404: that is no error to show.
-  const statusMissing = status.error instanceof ApiError && status.error.status === 404;
   const steps = timelineSteps({
     instance: current,
-    status: status.data ?? null,
     events: events.data?.items ?? [],
     latestChange: changeUnderWay(history.data?.items ?? []),
   });
@@ -320,7 +331,6 @@ export function InstancePage({ project, instance: name }: { project: string; ins
 
       <h2>{t("status")}</h2>
       <Timeline steps={steps} t={t} moving={inMotion(current.phase)} />
-      {!statusMissing && <ErrorNotice error={status.error} onRetry={() => void status.reload()} />}
 
       <h2>{t("details")}</h2>
       <Details instance={current} expiry={expiry} t={t} />

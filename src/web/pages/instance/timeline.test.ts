@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { InstanceEvent, ObservedStatus } from "../../../contracts/api.js";
-import { changeUnderWay, currentStep, timelineSteps, type TimelineInput } from "./timeline.js";
+import { changeUnderWay, currentStep, EVENT_CATCH_UP, eventsBehind, eventsCatchUpDelay, timelineSteps, type TimelineInput } from "./timeline.js";
 
 const created = "2025-03-01T10:00:00.000Z";
 const instance = (overrides: Partial<TimelineInput["instance"]> = {}): TimelineInput["instance"] => ({
@@ -150,5 +150,45 @@ describe("the status timeline of an instance", () => {
     expect(changeUnderWay(history)).toEqual({ action: "start", at: "2025-03-01T11:00:00.000Z" });
     expect(changeUnderWay([{ action: "expire", at: created }])?.action).toBe("expire");
     expect(changeUnderWay([])).toBeNull();
+  });
+
+  it("dates a step from the report the instance carries, without waiting for another read of the platform's status", () => {
+    // The instance that says "running" says when too: its platform's report is in the same answer.
+    const steps = timelineSteps({ instance: { ...instance({ phase: "running", reason: "" }), updatedAt: "2025-03-01T10:00:09.000Z" }, events: [] });
+    expect(steps[3]).toMatchObject({ key: "running", state: "done", at: "2025-03-01T10:00:09.000Z" });
+    // The events still date it when they say so.
+    const dated = timelineSteps({
+      instance: { ...instance({ phase: "running", reason: "" }), updatedAt: "2025-03-01T10:00:09.000Z" },
+      events: [event(7, "running")],
+    });
+    expect(dated[3]?.at).toBe(event(7, "").at);
+  });
+});
+
+describe("events that are behind the instance's phase", () => {
+  const reported = "2025-03-01T10:00:09.000Z";
+  const running = { phase: "running" as const, updatedAt: reported };
+
+  it("are behind when the phase moved and no event is as recent as the report (the reconciler writes the report, then its event)", () => {
+    expect(eventsBehind(running, [event(2, "applying revision abc1234 on local"), event(5, "pulling image nginx")])).toBe(true);
+    expect(eventsBehind(running, [event(2, "applying revision abc1234 on local"), event(9, "running")])).toBe(false);
+    expect(eventsBehind({ phase: "stopped", updatedAt: reported }, [])).toBe(true);
+    expect(eventsBehind({ phase: "failed", updatedAt: reported }, [event(10, "apply failed: no such image")])).toBe(false);
+    expect(eventsBehind({ phase: "starting", updatedAt: reported }, [event(2, "applying revision abc1234 on local")])).toBe(true);
+  });
+
+  it("are not behind when no event follows the report, nothing was reported, or the events are not read yet", () => {
+    expect(eventsBehind({ phase: "pending", updatedAt: reported }, [])).toBe(false);
+    expect(eventsBehind({ phase: "stopping", updatedAt: reported }, [])).toBe(false);
+    expect(eventsBehind({ phase: "running", updatedAt: null }, [])).toBe(false);
+    expect(eventsBehind(running, undefined)).toBe(false);
+  });
+
+  it("are read again soon, a few times per report, then no more until the instance changes", () => {
+    expect(eventsCatchUpDelay(running, [], 0)).toBe(EVENT_CATCH_UP.delayMs);
+    expect(eventsCatchUpDelay(running, [], EVENT_CATCH_UP.tries - 1)).toBe(EVENT_CATCH_UP.delayMs);
+    expect(eventsCatchUpDelay(running, [], EVENT_CATCH_UP.tries)).toBeNull();
+    expect(eventsCatchUpDelay(running, [event(9, "running")], 0)).toBeNull();
+    expect(EVENT_CATCH_UP.delayMs).toBeLessThan(1500);
   });
 });

@@ -16,8 +16,12 @@ export interface TimelineStep {
 }
 
 export interface TimelineInput {
-  readonly instance: Pick<Instance, "state" | "phase" | "reason" | "platform" | "createdAt">;
-  /** What the platform reports (null before it reports anything: the API answers 404). */
+  /**
+   * The instance, with when its platform last reported (`updatedAt`, that report's time): the
+   * answer that moves its phase dates it too, so that the timeline never waits for another read.
+   */
+  readonly instance: Pick<Instance, "state" | "phase" | "reason" | "platform" | "createdAt"> & { readonly updatedAt?: string | null };
+  /** What the platform reports (null before it reports anything: the API answers 404); the instance's `updatedAt` stands for it when absent. */
   readonly status?: ObservedStatus | null;
   /** Oldest first, as the API lists them. */
   readonly events?: readonly InstanceEvent[];
@@ -54,7 +58,7 @@ export function timelineSteps(input: TimelineInput): TimelineStep[] {
   const lastAt = (pattern: RegExp): string | null => events.findLast((event) => pattern.test(event.message))?.at ?? null;
   // A report of another platform is about the instance before a move.
   const status = input.status && input.status.platform === instance.platform ? input.status : null;
-  const reportedAt = status?.updatedAt ?? null;
+  const reportedAt = status?.updatedAt ?? instance.updatedAt ?? null;
 
   const steps: TimelineStep[] = [
     { key: "committed", state: "done", at: change?.at ?? instance.createdAt, detail: null },
@@ -103,4 +107,35 @@ export function timelineSteps(input: TimelineInput): TimelineStep[] {
 /** The step a screen reader announces as the current one: the last one reached. */
 export function currentStep(steps: readonly TimelineStep[]): number {
   return steps.findLastIndex((step) => step.state !== "todo");
+}
+
+/** Phases whose report the reconciler follows with an event (pending and stopping have none). */
+const ANNOUNCED: ReadonlySet<Instance["phase"]> = new Set(["starting", "running", "stopped", "failed"]);
+
+/**
+ * Whether the events read are behind the instance's phase. The reconciler writes what the
+ * platform reports, then the event that says so (core/reconcile/reconciler.ts): a page that
+ * read both in between holds the new phase and the events before it — until the next change,
+ * when nothing would read them again. Behind: the phase is one an event follows, and no event
+ * is as recent as the report (both times are the server's).
+ */
+export function eventsBehind(
+  instance: Pick<Instance, "phase"> & { readonly updatedAt?: string | null },
+  events: readonly InstanceEvent[] | undefined,
+): boolean {
+  if (events === undefined || !instance.updatedAt || !ANNOUNCED.has(instance.phase)) return false;
+  const reported = time(instance.updatedAt);
+  return !events.some((event) => time(event.at) >= reported);
+}
+
+/** Reading events again while they are behind: soon, and a few times per report (an event may never come: a platform's repeated report has none). */
+export const EVENT_CATCH_UP = { delayMs: 1000, tries: 5 } as const;
+
+/** When to read the events again (ms), or null: not before the instance changes. `tries`: re-reads already made for this report. */
+export function eventsCatchUpDelay(
+  instance: Pick<Instance, "phase"> & { readonly updatedAt?: string | null },
+  events: readonly InstanceEvent[] | undefined,
+  tries: number,
+): number | null {
+  return tries < EVENT_CATCH_UP.tries && eventsBehind(instance, events) ? EVENT_CATCH_UP.delayMs : null;
 }

@@ -12,6 +12,7 @@ const project = (name: string, overrides: Partial<Project> = {}): Project => ({
   members: [],
   quota: {},
   instances: 0,
+  tiers: ["experimental"],
   ...overrides,
 });
 const t = (key: string, params: Record<string, string | number> = {}) => `${key}(${Object.values(params).join(",")})`;

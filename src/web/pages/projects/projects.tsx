@@ -40,6 +40,7 @@ import {
   type Role,
 } from "./access.js";
 import { Table } from "../../components/table.js";
+import { isTier, sameTiers, TIERS, tiersEditing, tiersProblem, withTier, type Tier } from "./tiers.js";
 
 const messages = defineMessages({
   en: {
@@ -126,6 +127,14 @@ const messages = defineMessages({
     "quota.range": "Between 0 and {max}.",
     saveQuota: "Save the quota",
     saving: "Saving…",
+    tiers: "Platforms it may run on",
+    tiersHelp: "Platforms declare a tier; this project's instances run only on platforms of its tiers.",
+    "tier.experimental": "experimental (no guarantee)",
+    "tier.institutional": "institutional (kept up)",
+    tiersByOperators: "Platform operators set them.",
+    editTiers: "Set the tiers",
+    "tiers.none": "Choose at least one tier.",
+    saveTiers: "Save the tiers",
   },
   fr: {
     title: "Projets",
@@ -210,6 +219,14 @@ const messages = defineMessages({
     "quota.range": "Entre 0 et {max}.",
     saveQuota: "Enregistrer le quota",
     saving: "Enregistrement…",
+    tiers: "Plateformes où il peut tourner",
+    tiersHelp: "Chaque plateforme déclare un niveau ; les instances de ce projet ne tournent que sur les plateformes de ses niveaux.",
+    "tier.experimental": "expérimental (sans garantie)",
+    "tier.institutional": "institutionnel (maintenu en service)",
+    tiersByOperators: "Les opérateurs des plateformes les fixent.",
+    editTiers: "Fixer les niveaux",
+    "tiers.none": "Choisissez au moins un niveau.",
+    saveTiers: "Enregistrer les niveaux",
   },
 });
 
@@ -417,6 +434,7 @@ export function ProjectPage({ project: name }: { project: string }) {
       <ProjectInstances project={name} />
       {data && <Members project={data} onSaved={() => project.reload()} />}
       {data && <ProjectQuota project={data} onSaved={() => project.reload()} />}
+      {data && <ProjectTiers project={data} onSaved={() => project.reload()} />}
     </>
   );
 }
@@ -782,5 +800,86 @@ function QuotaForm({ project, effective, onSaved }: { project: Project; effectiv
         </div>
       </fieldset>
     </form>
+  );
+}
+
+const tierText = (t: T, tier: string) => (isTier(tier) ? t(`tier.${tier}`) : tier);
+
+/** The platform tiers its instances may run on: shown to everyone who reads the project, set by operators (one commit). */
+function ProjectTiers({ project, onSaved }: { project: Project; onSaved(): Promise<void> }) {
+  const t = useT(messages);
+  const me = useMe();
+  const id = useId();
+  const [draft, setDraft] = useState<readonly string[]>(project.tiers);
+  // The project read again (after a save): the choice starts over from what the server holds.
+  const [base, setBase] = useState(project.tiers);
+  if (base !== project.tiers) {
+    setBase(project.tiers);
+    setDraft(project.tiers);
+  }
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const problem = tiersProblem(draft);
+  const toggle = (tier: Tier, on: boolean) => {
+    setDraft(withTier(draft, tier, on));
+    setSaved(false);
+  };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (problem) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api<ProjectCreated>(path`/projects/${project.name}/tiers`, { method: "PUT", body: { tiers: draft }, idempotencyKey: newActionKey() });
+      setSaved(true);
+      await onSaved();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const issues = issuesAt(error, "/tiers");
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{t("tiers")}</h2>
+      <p className="muted small">{t("tiersHelp")}</p>
+      <ul data-tiers={project.tiers.join(" ")}>
+        {project.tiers.map((tier) => (
+          <li key={tier}>{tierText(t, tier)}</li>
+        ))}
+      </ul>
+      {tiersEditing(me) ? (
+        <form className="narrow" onSubmit={(e) => void submit(e)} noValidate>
+          <fieldset aria-describedby={`${id}-error`}>
+            <legend>{t("editTiers")}</legend>
+            <ErrorNotice error={issues.length > 0 ? undefined : error} />
+            {TIERS.map((tier) => (
+              <div className="field" key={tier}>
+                <label className="inline">
+                  <input type="checkbox" checked={draft.includes(tier)} onChange={(e) => toggle(tier, e.target.checked)} /> {tierText(t, tier)}
+                </label>
+              </div>
+            ))}
+            <span id={`${id}-error`} className="field-error" aria-live="polite">
+              {problem ? t("tiers.none") : issues.join(" ")}
+            </span>
+            <div className="actions">
+              <button type="submit" className="primary" disabled={busy || problem !== undefined || sameTiers(draft, project)}>
+                {busy ? t("saving") : t("saveTiers")}
+              </button>
+              {saved && (
+                <span role="status" className="muted">
+                  {t("saved")}
+                </span>
+              )}
+            </div>
+          </fieldset>
+        </form>
+      ) : (
+        <p className="muted small">{t("tiersByOperators")}</p>
+      )}
+    </section>
   );
 }
