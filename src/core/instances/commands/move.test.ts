@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { alice, instanceHarness } from "../../../../test/support/instances.js";
-import { parseInstance } from "../../model.js";
+import { parseInstance, serialize } from "../../model.js";
 import { instancePath } from "../../repository/layout.js";
 
 describe("instance commands: move", () => {
@@ -21,6 +21,26 @@ describe("instance commands: move", () => {
     // A retry answers the first move; moving where it already is commits nothing.
     expect(await h.service.move("demo", "site", "spare", alice, "move-key")).toMatchObject({ commit: moved.commit });
     expect(await h.service.move("demo", "site", "spare", alice)).toMatchObject({ commit: null });
+  });
+
+  it("re-resolves a built-in template's values with the catalog's current version", async () => {
+    const h = await instanceHarness();
+    await h.service.launch({ template: "static-site", project: "demo", name: "site", platform: "local" }, alice);
+    const intent = parseInstance((await h.read(instancePath("demo", "site"))) ?? "", "site");
+    // An intent written by an older Plateau: an older version, a value left to its default.
+    const { size: _size, ...older } = intent.spec.values;
+    await h.repo.commit({
+      parent: await h.head(),
+      author: { name: "Operator", email: "op@example.org" },
+      message: "an older intent",
+      trailers: {},
+      changes: [{ path: instancePath("demo", "site"), content: serialize({ ...intent, spec: { ...intent.spec, templateVersion: "0.0.1", values: older } }) }],
+    });
+    await h.service.move("demo", "site", "spare", alice);
+    expect(parseInstance((await h.read(instancePath("demo", "site"))) ?? "", "site").spec).toMatchObject({
+      templateVersion: intent.spec.templateVersion,
+      values: intent.spec.values,
+    });
   });
 
   it("moves a chart between platforms with Argo CD, its values and version unchanged, and refuses a platform without", async () => {
