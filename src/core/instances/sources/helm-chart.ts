@@ -4,8 +4,7 @@
 // with Onyxia's `global.suspend` (scaled to zero, volumes kept), and a chart without it cannot
 // be stopped, only removed (so it does not expire).
 import { ConflictError, NotFoundError } from "../../errors.js";
-import { parseChartReference, type ChartReference } from "../../helm/chart-reference.js";
-import { isChartReference } from "../../helm/chart-reference.js";
+import { isChartReference, parseChartReference, type ChartReference } from "../../helm/chart-reference.js";
 import { helmResources } from "../../helm/resources.js";
 import type { PlatformDocument } from "../../model.js";
 import { argoSettingsOf } from "../../projects/argocd-bootstrap.js";
