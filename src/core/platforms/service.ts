@@ -6,7 +6,7 @@ import type { DesiredStateRepository } from "../ports/desired-state-repository.j
 import type { IndexedInstance, IndexedPlatform, StateIndex } from "../ports/state-index.js";
 import { platformPath } from "../repository/layout.js";
 import type { Tenancy } from "../tenancy/service.js";
-import type { EngineRegistry } from "../instances/service.js";
+import type { EngineRegistry } from "../ports/engine-registry.js";
 import { isClusterPlatform } from "../projects/bundle.js";
 
 export interface PoolView {

@@ -1,0 +1,113 @@
+// Launching: where a launch would go (and what it asks), and the launch itself, one commit
+// with the intent, its rendered files and, for a project's first instance, the project's own.
+import { assertValuesBounded } from "../../catalog/values.js";
+import { ConflictError } from "../../errors.js";
+import type { Requester } from "../../identity.js";
+import { API_VERSION, serialize, type InstanceDocument, type PlatformDocument } from "../../model.js";
+import { assertName } from "../../names.js";
+import { place, type Placement } from "../../placement/place.js";
+import type { IndexedRequest } from "../../ports/state-index.js";
+import { assertProjectName } from "../../projects/names.js";
+import { instancePath } from "../../repository/layout.js";
+import type { Resources } from "../../tenancy/quota.js";
+import { launchExpiry } from "../expiry.js";
+import type { LaunchRequest, LaunchResult } from "../types.js";
+import type { CommandContext } from "./context.js";
+
+export function launchCommands(ctx: CommandContext) {
+  const { deps, sources } = ctx;
+  const { repo, writer, clock } = deps;
+
+  /** A launch already committed under this request id: its instance as it is now; a conflict once it was removed. */
+  async function launchReplayed(earlier: IndexedRequest): Promise<LaunchResult> {
+    const { commit, instance } = await ctx.answerOf(earlier);
+    if (!instance) {
+      throw new ConflictError(
+        `this request (its Idempotency-Key) already launched ${earlier.target} in commit ${commit.slice(0, 12)}, which has since been removed; send a new key to launch again`,
+      );
+    }
+    return {
+      instance,
+      commit,
+      replayed: true,
+      placement: { platform: instance.platform, reason: instance.placementReason, candidates: [], excluded: [] },
+    };
+  }
+
+  return {
+    async placement(request: Omit<LaunchRequest, "requestId">, requester: Requester): Promise<Placement & { readonly asks: Resources }> {
+      assertProjectName(request.project);
+      assertValuesBounded(request.values);
+      const source = await sources.sourceFor(request.template);
+      const values = await source.launchValues({ request, requester });
+      const head = await repo.head();
+      if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+      const asked = await ctx.placementRequest(head, request, source, values);
+      const placement = place(asked, await ctx.candidatesAt(await ctx.platformsAt(head), request.project), deps.placementPolicy);
+      const asks = asked.asks ?? { cpu: 0, memoryGiB: 0, gpu: 0, storageGiB: 0 };
+      return { ...placement, asks: { cpu: asks.cpu, memoryGiB: asks.memoryGiB, gpu: asks.gpu, instances: 1, storageGiB: asks.storageGiB } };
+    },
+
+    async launch(request: LaunchRequest, requester: Requester): Promise<LaunchResult> {
+      assertProjectName(request.project);
+      if (request.name !== undefined) assertName("/name", request.name);
+      const id = ctx.idOf(request.requestId, requester, "launch", request.project);
+      const replayed = await ctx.committed(id);
+      if (replayed) return launchReplayed(replayed);
+      assertValuesBounded(request.values);
+      const source = await sources.sourceFor(request.template);
+      const values = await source.launchValues({ request, requester });
+
+      const { commit, result } = await writer.write<{ name: string; placement: Placement } | { earlier: IndexedRequest }>(async (head) => {
+        // Checked again one writer at a time, with the index at the head: of concurrent
+        // launches with one key, the first commits and the others answer its instance.
+        const earlier = await ctx.committed(id);
+        if (earlier) return { commit: null, result: { earlier } };
+        if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+        const name = request.name ?? (await ctx.uniqueName(head, request.project));
+        if ((await repo.readFile(head, instancePath(request.project, name))) !== undefined) {
+          throw new ConflictError(`instance ${request.project}/${name} already exists; choose another name or remove it first`);
+        }
+        const platforms = await ctx.platformsAt(head);
+        const placement = place(
+          await ctx.placementRequest(head, request, source, values),
+          await ctx.candidatesAt(platforms, request.project),
+          deps.placementPolicy,
+        );
+        const platform = platforms.find((p) => p.metadata.name === placement.platform) as PlatformDocument;
+        const time = clock.now();
+        const now = time.toISOString();
+        const placed = await source.placed({ request, requester }, values, platform);
+        let spec: InstanceDocument["spec"] = { template: placed.template, templateVersion: placed.templateVersion, state: "running", values: placed.values };
+        // What cannot be stopped cannot expire (a chart without global.suspend runs until it is removed).
+        const expiresAt = source.stoppable(spec.values) ? launchExpiry(time, ctx.lifecycle) : undefined;
+        if (expiresAt !== undefined) spec = { ...spec, expiresAt };
+        const intent: InstanceDocument = {
+          apiVersion: API_VERSION,
+          kind: "Instance",
+          metadata: { name, project: request.project, createdAt: now, createdBy: requester.login },
+          spec,
+          placement: { platform: placement.platform, reason: placement.reason },
+        };
+        const ref = `${request.project}/${name}`;
+        const { changes, asks } = source.render(intent, platform);
+        await deps.tenancy.check(head, request.project, asks);
+        return {
+          commit: {
+            author: requester,
+            message: `launch ${ref} (${spec.template} ${spec.templateVersion}) on ${placement.platform}\n\nRequested by ${requester.login}. Placement: ${placement.reason}.`,
+            trailers: ctx.trailersOf("launch", ref, placement.platform, id),
+            changes: [
+              ...(await ctx.projectChanges(head, request.project, platform, requester, now)),
+              { path: instancePath(request.project, name), content: serialize(intent) },
+              ...changes,
+            ],
+          },
+          result: { name, placement },
+        };
+      });
+      if ("earlier" in result) return launchReplayed(result.earlier);
+      return { instance: await ctx.view(request.project, result.name), commit, placement: result.placement, replayed: false };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { alice, instanceHarness } from "../../../../test/support/instances.js";
+import { ConflictError } from "../../errors.js";
+import { parseInstance } from "../../model.js";
+import { instancePath } from "../../repository/layout.js";
+
+const intentOf = async (h: Awaited<ReturnType<typeof instanceHarness>>, name: string) => parseInstance((await h.read(instancePath("demo", name))) ?? "", name);
+
+describe("instance commands: stop, start, renew, expire", () => {
+  it("stops and starts a built-in template by rendering it stopped; a second stop commits nothing", async () => {
+    const h = await instanceHarness();
+    await h.service.launch({ template: "static-site", project: "demo", name: "site", platform: "local" }, alice);
+    const stopped = await h.service.stop("demo", "site", alice);
+    expect(stopped.instance).toMatchObject({ state: "stopped" });
+    expect((await h.repo.log({ limit: 1 }))[0]).toMatchObject({ subject: "stop demo/site", trailers: { "Plateau-Action": "stop" } });
+    expect(await h.service.stop("demo", "site", alice)).toMatchObject({ commit: null });
+    h.clock.advanceDays(10);
+    const started = await h.service.start("demo", "site", alice);
+    expect(started.commit).not.toBeNull();
+    // A start gives a fresh expiry.
+    expect((await intentOf(h, "site")).spec).toMatchObject({ state: "running", expiresAt: "2026-04-10T09:00:00.000Z" });
+  });
+
+  it("stops a chart through global.suspend; one without it is refused, committing nothing", async () => {
+    const h = await instanceHarness();
+    await h.service.launch({ template: "ide/jupyter", project: "demo", name: "notebook" }, alice);
+    await h.service.stop("demo", "notebook", alice);
+    expect((await intentOf(h, "notebook")).spec).toMatchObject({ state: "stopped", templateVersion: "1.4.2", values: { global: { suspend: true } } });
+    await h.service.start("demo", "notebook", alice, "start-key");
+    expect((await intentOf(h, "notebook")).spec.values).toMatchObject({ global: { suspend: false } });
+
+    await h.service.launch({ template: "ide/plain", project: "demo", name: "plain" }, alice);
+    const head = await h.head();
+    await expect(h.service.stop("demo", "plain", alice)).rejects.toThrow(ConflictError);
+    await expect(h.service.stop("demo", "plain", alice)).rejects.toThrow(
+      "demo/plain is a Helm chart without global.suspend: it cannot be stopped, only removed",
+    );
+    expect(await h.head()).toBe(head);
+  });
+
+  it("renews a running instance, refuses a stopped one, and answers a retry with its first commit", async () => {
+    const h = await instanceHarness();
+    await h.service.launch({ template: "static-site", project: "demo", name: "site", platform: "local" }, alice);
+    const renewed = await h.service.renew("demo", "site", { days: 10 }, alice, "renew-key");
+    expect(renewed.instance?.expiresAt).toBe("2026-04-10T09:00:00.000Z");
+    expect(await h.service.renew("demo", "site", { days: 10 }, alice, "renew-key")).toMatchObject({ commit: renewed.commit });
+    await h.service.stop("demo", "site", alice);
+    await expect(h.service.renew("demo", "site", {}, alice)).rejects.toThrow("demo/site is stopped: it does not expire while it does not run");
+  });
+
+  it("stops what expired, as Plateau, once; a chart that cannot be stopped never expires", async () => {
+    const h = await instanceHarness();
+    await h.service.launch({ template: "static-site", project: "demo", name: "site", platform: "local" }, alice);
+    await h.service.launch({ template: "ide/plain", project: "demo", name: "plain" }, alice);
+    await h.service.launch({ template: "ide/jupyter", project: "demo", name: "notebook" }, alice);
+    expect(await h.service.expireDue()).toEqual({ expired: [], failed: [] });
+    h.clock.advanceDays(31);
+    const report = await h.service.expireDue();
+    expect(report.expired.map((entry) => entry.instance).sort()).toEqual(["demo/notebook", "demo/site"]);
+    expect(report.failed).toEqual([]);
+    expect((await h.repo.log({ limit: 1 }))[0]?.author.name).toBe("Plateau");
+    expect((await intentOf(h, "notebook")).spec.values).toMatchObject({ global: { suspend: true } });
+    expect((await intentOf(h, "plain")).spec.state).toBe("running");
+    expect(await h.service.expireDue()).toEqual({ expired: [], failed: [] });
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { clusterPlatform, testCrds } from "../../../../test/support/plateau.js";
+import { CHART_REPOSITORY, fakeHelm } from "../../../../test/support/instances.js";
+import { ConflictError, InputError, NotFoundError } from "../../errors.js";
+import { API_VERSION, type InstanceDocument, type InstanceState } from "../../model.js";
+import { createCrdValidator } from "../../render/crd-validate.js";
+import { localPlatform } from "../../testing/fixtures.js";
+import { fromYaml } from "../../yaml.js";
+import { helmChartSource, suspendable } from "./helm-chart.js";
+import type { SourceDeps } from "./source.js";
+
+const cluster = clusterPlatform({ argocd: { url: "https://argocd.example.org", namespace: "openshift-gitops", repoURL: "https://git.example.org/state.git" } });
+const requester = { login: "alice", name: "alice", email: "alice@example.org" };
+
+async function setup() {
+  const helm = fakeHelm();
+  const deps: SourceDeps = {
+    catalog: { list: async () => [], get: async () => undefined },
+    random: { int: () => 0, secret: (n) => "s".repeat(n), id: () => "id" },
+    urlOf: ({ instance, project, domain }) => `https://${instance}.${project}.${domain}/`,
+    helm,
+    // The real CRD of Argo CD's Application: every rendered object is checked.
+    crds: createCrdValidator(await testCrds()),
+  };
+  return { helm, kind: helmChartSource(deps) };
+}
+
+const intent = (values: Record<string, unknown>, state: InstanceState = "running"): InstanceDocument => ({
+  apiVersion: API_VERSION,
+  kind: "Instance",
+  metadata: { name: "notebook", project: "demo", createdAt: "2026-03-01T09:00:00.000Z", createdBy: "alice" },
+  spec: { template: "ide/jupyter", templateVersion: "1.4.2", state, values },
+  placement: { platform: "plmshift", reason: "test" },
+});
+
+describe("instance sources: Helm charts", () => {
+  it("claims <catalog>/<chart> ids only, and opens charts of catalogs it knows", async () => {
+    const { kind } = await setup();
+    expect(kind.claims("ide/jupyter")).toBe(true);
+    expect(kind.claims("static-site")).toBe(false);
+    expect(await kind.open("ide/jupyter")).toMatchObject({ kind: "helm-chart", id: "ide/jupyter", placement: { helm: true } });
+    await expect(kind.open("other/jupyter")).rejects.toThrow(NotFoundError);
+    await expect(kind.open("other/jupyter")).rejects.toThrow('catalog "other" not found');
+    await expect(kind.open("ide/not a chart")).rejects.toThrow(InputError);
+  });
+
+  it("asks the catalog for values: its defaults before placement, then prepared for the platform", async () => {
+    const { kind, helm } = await setup();
+    const source = await kind.open("ide/jupyter");
+    const launch = { request: { template: "ide/jupyter", project: "demo", values: { persistence: { enabled: false } }, lang: "fr" }, requester };
+    const values = await source.launchValues(launch);
+    expect(values).toMatchObject({ persistence: { enabled: false }, global: { suspend: false } });
+    expect(helm.contexts[0]).toMatchObject({ login: "alice", project: "demo", lang: "fr" });
+    expect(helm.contexts[0]).not.toHaveProperty("platform");
+    const placed = await source.placed({ ...launch, request: { ...launch.request, version: "1.0.0" } }, values, cluster);
+    expect(placed).toMatchObject({ template: "ide/jupyter", templateVersion: "1.0.0", values: { persistence: { enabled: false } } });
+    expect(helm.contexts[1]).toMatchObject({ platform: cluster });
+  });
+
+  it("asks what its values say: requests, and storage when persistence is enabled", async () => {
+    const { kind } = await setup();
+    const source = await kind.open("ide/jupyter");
+    const asks = source.asks(
+      { resources: { requests: { cpu: "500m", memory: "2Gi" } }, persistence: { enabled: true, size: "10Gi" } },
+      { project: "demo", name: "x" },
+    );
+    expect(asks).toEqual({ total: { cpu: 0.5, memoryGiB: 2, gpu: 0, instances: 1, storageGiB: 10 }, largestPod: { cpu: 0.5, memoryGiB: 2, gpu: 0 } });
+  });
+
+  it("renders an Argo CD Application under the platform's Helm directory, and refuses a platform without Argo CD", async () => {
+    const { kind } = await setup();
+    const source = await kind.open("ide/jupyter");
+    const values = { resources: { requests: { cpu: "1" } }, global: { suspend: true } };
+    const rendered = source.render(intent(values, "stopped"), cluster);
+    expect(rendered.changes[0]).toEqual({ path: "rendered/plmshift/demo/_helm/notebook", remove: true });
+    expect(rendered.changes).toHaveLength(2);
+    const file = rendered.changes[1];
+    const application = fromYaml(file && "content" in file ? file.content : "", "application") as { kind: string; spec: { source: Record<string, unknown> } };
+    expect(application.kind).toBe("Application");
+    expect(application.spec.source).toMatchObject({ repoURL: CHART_REPOSITORY, chart: "jupyter", targetRevision: "1.4.2" });
+    // Stopped, it still holds its place (and its volumes), but no CPU.
+    expect(rendered.asks).toMatchObject({ cpu: 0, instances: 1 });
+    expect(() => source.render(intent(values), localPlatform)).toThrow(ConflictError);
+    expect(() => source.render(intent(values), localPlatform)).toThrow("platform local has no Argo CD: it cannot run the Helm chart ide/jupyter");
+    expect(kind.renderedDir("*", "demo", "notebook")).toBe("rendered/*/demo/_helm/notebook");
+  });
+
+  it("stops and starts with global.suspend, keeping its version; without it, it cannot be stopped (so it does not expire)", async () => {
+    const { kind } = await setup();
+    const source = await kind.open("ide/jupyter");
+    const values = { global: { suspend: false, other: 1 }, x: 1 };
+    expect(source.stoppable(values)).toBe(true);
+    expect(await source.withState(intent(values).spec, "stopped", "demo/notebook")).toEqual({ values: { global: { suspend: true, other: 1 }, x: 1 } });
+    expect(await source.withState(intent(values).spec, "running", "demo/notebook")).toEqual({ values: { global: { suspend: false, other: 1 }, x: 1 } });
+    const plain = { global: { other: 1 } };
+    expect(source.stoppable(plain)).toBe(false);
+    expect(suspendable({ global: ["suspend"] })).toBe(false);
+    await expect(source.withState(intent(plain).spec, "stopped", "demo/notebook")).rejects.toThrow(
+      "demo/notebook is a Helm chart without global.suspend: it cannot be stopped, only removed",
+    );
+  });
+
+  it("moves with its values as they are, and is reached at its address", async () => {
+    const { kind } = await setup();
+    const source = await kind.open("ide/jupyter");
+    expect(await source.moved(intent({ a: 1 }).spec)).toEqual({ values: { a: 1 } });
+    expect(source.address({ platform: "plmshift", domain: "apps.example.org", project: "demo", instance: "notebook" })).toBe(
+      "https://notebook.demo.apps.example.org/",
+    );
+  });
+});

@@ -1,0 +1,81 @@
+// What an instance is made from — a built-in template, a chart of a Helm catalog, and later a
+// bucket or a backup — behind one interface: the instance service asks its source for values,
+// rendered files, what it asks of quotas and placement, how it stops and starts, and its
+// address, and never asks which kind it is (ADR 17). Sources are registered in ./index.ts.
+import type { Requester } from "../../identity.js";
+import type { InstanceDocument, InstanceState, PlatformDocument } from "../../model.js";
+import type { PlacementRequest, PodAsk } from "../../placement/place.js";
+import type { Random } from "../../ports/clock.js";
+import type { FileChange } from "../../ports/desired-state-repository.js";
+import type { TemplateCatalog } from "../../ports/template-catalog.js";
+import type { CrdValidator } from "../../render/crd-validate.js";
+import type { HelmCatalogService } from "../../helm/service.js";
+import type { Resources } from "../../tenancy/quota.js";
+import type { InstanceAddress, LaunchRequest } from "../types.js";
+
+export type Values = Record<string, unknown>;
+export type InstanceSpec = InstanceDocument["spec"];
+
+/** What sources may use of the service's dependencies. */
+export interface SourceDeps {
+  readonly catalog: TemplateCatalog;
+  readonly random: Random;
+  /** The public URL of an instance on a platform (depends on how the platform is reached). */
+  readonly urlOf: (address: InstanceAddress) => string;
+  readonly crds?: CrdValidator;
+  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare">;
+  /** The registries images named by values may come from (default: the catalog's, and localhost). */
+  readonly imageRegistries?: readonly string[];
+}
+
+/** A launch as a source sees it: what the person asked, and who they are. */
+export interface SourceLaunch {
+  readonly request: Omit<LaunchRequest, "requestId">;
+  readonly requester: Requester;
+}
+
+/** What an instance asks while it runs: all together (quotas), and its largest pod (it must fit on one node). */
+export interface SourceAsks {
+  readonly total: Resources;
+  readonly largestPod: PodAsk;
+}
+
+/** One source, opened for one id (`spec.template` of its intents). */
+export interface InstanceSource {
+  /** The kind of source that opened it (its factory's `kind`). */
+  readonly kind: string;
+  /** The id intents name it by. */
+  readonly id: string;
+  /** A launch's values before placement: resolved and checked, or a refusal. */
+  launchValues(launch: SourceLaunch): Promise<Values>;
+  /** The new intent's spec once its platform is known: what it is made from, its version, its values checked there. */
+  placed(launch: SourceLaunch, values: Values, platform: PlatformDocument): Promise<Pick<InstanceSpec, "template" | "templateVersion" | "values">>;
+  /** What a running instance with these values asks, on any platform. */
+  asks(values: Values, at: { readonly project: string; readonly name: string }): SourceAsks;
+  /** What placement must know besides resources (a chart needs a platform whose Argo CD renders charts). */
+  readonly placement: Pick<PlacementRequest, "helm">;
+  /** Its rendered files on a platform (replacing what was there, every object validated), and what they ask. */
+  render(intent: InstanceDocument, platform: PlatformDocument): { readonly changes: FileChange[]; readonly asks: Resources };
+  /** Whether an instance with these values can be stopped; what cannot be stopped does not expire. */
+  stoppable(values: Values): boolean;
+  /** The spec's fields for another state (a refusal when it cannot be stopped); `ref` names the instance in errors. */
+  withState(spec: InstanceSpec, state: InstanceState, ref: string): Promise<Partial<InstanceSpec>>;
+  /** The spec's fields when the instance is re-placed elsewhere (values re-resolved against the source as it is now). */
+  moved(spec: InstanceSpec): Promise<Pick<InstanceSpec, "values"> & Partial<Pick<InstanceSpec, "templateVersion">>>;
+  /** Where people reach it. */
+  address(at: InstanceAddress): string;
+}
+
+/** A kind of source, bound to the service's dependencies: it claims ids, opens them, and says where it renders. */
+export interface InstanceSourceKind {
+  readonly kind: string;
+  /** Whether ids like this one are this kind's (kinds are asked in the registry's order). */
+  claims(id: string): boolean;
+  /** The source of an id this kind claims; a NotFoundError when it does not exist. */
+  open(id: string): Promise<InstanceSource>;
+  /** The directory its instances' rendered files live in on a platform (`*` for any platform). */
+  renderedDir(platform: string, project: string, instance: string): string;
+}
+
+/** How a kind of source is registered: a factory of the kind from the service's dependencies. */
+export type InstanceSourceFactory = (deps: SourceDeps) => InstanceSourceKind;

@@ -1,0 +1,91 @@
+// Built-in templates as a source of instances (catalog/<id>/, ADR 6): Plateau renders their
+// objects itself, resolves and checks values against the template's schema, counts what the
+// rendered pods and volumes ask, and stops an instance by rendering it stopped.
+import { catalogRegistries, checkImageValues } from "../../catalog/images.js";
+import type { Template } from "../../catalog/template.js";
+import { resolveValues } from "../../catalog/values.js";
+import { NotFoundError } from "../../errors.js";
+import { localPlatformDocument } from "../../platforms/service.js";
+import { renderInstance, toManifestFiles } from "../../render/render.js";
+import { validateObjects } from "../../render/validate.js";
+import { renderedInstanceDir } from "../../repository/layout.js";
+import { largestPod, resourcesOf } from "../../tenancy/quota.js";
+import type { InstanceAddress } from "../types.js";
+import type { InstanceSource, InstanceSourceFactory, Values } from "./source.js";
+
+/** Resources do not depend on the platform: any document renders what an instance asks. */
+const ASKS_PLATFORM = localPlatformDocument("placement.invalid");
+
+export const templateSource = ((deps) => {
+  let catalogImageRegistries: Promise<readonly string[]> | undefined;
+  /** Values that would make a platform pull from anywhere are refused before anything is committed. */
+  async function checkImages(template: Template, values: Values): Promise<Values> {
+    const registries = deps.imageRegistries ?? (await (catalogImageRegistries ??= deps.catalog.list().then(catalogRegistries)));
+    checkImageValues(template, values, registries);
+    return values;
+  }
+
+  const address = (at: InstanceAddress): string => deps.urlOf(at);
+
+  function source(template: Template): InstanceSource {
+    return {
+      kind: "template",
+      id: template.spec.id,
+      placement: {},
+      launchValues: ({ request }) => checkImages(template, resolveValues(template, request.values ?? {})),
+      placed: async (_launch, values) => ({ template: template.spec.id, templateVersion: template.spec.version, values }),
+      asks(values, at) {
+        const objects = renderInstance({
+          template,
+          values,
+          project: at.project,
+          instance: at.name,
+          state: "running",
+          platform: ASKS_PLATFORM,
+          url: "http://placement.invalid/",
+        });
+        return { total: resourcesOf(objects, true), largestPod: largestPod(objects) };
+      },
+      render(intent, platform) {
+        const { project, name } = intent.metadata;
+        const objects = renderInstance({
+          template,
+          values: intent.spec.values,
+          project,
+          instance: name,
+          state: intent.spec.state,
+          platform,
+          url: address({ platform: platform.metadata.name, domain: platform.spec.domain, project, instance: name }),
+        });
+        validateObjects(objects, deps.crds);
+        const dir = renderedInstanceDir(platform.metadata.name, project, name);
+        return {
+          changes: [{ path: dir, remove: true }, ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))],
+          asks: resourcesOf(objects, intent.spec.state === "running"),
+        };
+      },
+      // Rendered stopped, its pods scale to zero and its volumes stay.
+      stoppable: () => true,
+      // Lifecycle changes re-render with the catalog's current version. Starting pulls images
+      // again: an instance from before the allow-list may not start with a refused one (stopping always works).
+      async withState(spec, state) {
+        const values = resolveValues(template, spec.values);
+        return { templateVersion: template.spec.version, values: state === "running" ? await checkImages(template, values) : values };
+      },
+      moved: async (spec) => ({ templateVersion: template.spec.version, values: await checkImages(template, resolveValues(template, spec.values)) }),
+      address,
+    };
+  }
+
+  return {
+    kind: "template",
+    // Built-in template ids are what no other source claims: this kind is registered last.
+    claims: () => true,
+    async open(id) {
+      const found = await deps.catalog.get(id);
+      if (!found) throw new NotFoundError("template", id);
+      return source(found);
+    },
+    renderedDir: renderedInstanceDir,
+  };
+}) satisfies InstanceSourceFactory;
