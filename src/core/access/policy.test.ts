@@ -10,6 +10,7 @@ import {
   authorizeSignedIn,
   authorizeTokenManagement,
   personalProjectName,
+  projectAccess,
   projectRole,
   type Decision,
   type ProjectAction,
@@ -224,6 +225,27 @@ describe("authorizeProjectQuota", () => {
     ["the owner on a personal project not yet made", jean, jeanPersonal, undefined, 404],
   ])("%s", (_, principal, name, project, expected) => {
     expect(statusOf(authorizeProjectQuota(principal, name, project))).toBe(expected);
+  });
+});
+
+describe("projectAccess", () => {
+  const readOnly = { projects: null, write: false };
+  // role, then may: read, launch, manage members, set the quota. Written by hand, as the rules say.
+  it.each<[string, Principal, ProjectFacts, ProjectRole | null, [boolean, boolean, boolean, boolean]]>([
+    ["the owner", owner, demo, "owner", [true, true, true, false]],
+    ["an editor", editor, demo, "editor", [true, true, false, false]],
+    ["a viewer", viewer, demo, "viewer", [true, false, false, false]],
+    ["an editor through a group (the portal could not tell)", byGroup, demo, "editor", [true, true, false, false]],
+    ["the lab's admin", labAdmin, demo, "owner", [true, true, true, true]],
+    ["an operator", operator, demo, "owner", [true, true, true, true]],
+    ["the owner's read-only token", token(owner, readOnly), demo, "owner", [true, false, false, false]],
+    ["the lab admin's read-only token", token(labAdmin, readOnly), demo, "owner", [true, false, false, false]],
+    ["a stranger", stranger, demo, null, [false, false, false, false]],
+    ["anonymous", ANONYMOUS, demo, null, [false, false, false, false]],
+    ["the owner of a personal project (one member: its members are not managed)", jean, personal, "owner", [true, true, false, false]],
+    ["an operator on a personal project", operator, personal, "owner", [true, true, false, true]],
+  ])("%s", (_, principal, project, role, [read, launch, manageMembers, setQuota]) => {
+    expect(projectAccess(principal, project)).toEqual({ role, may: { read, launch, manageMembers, setQuota } });
   });
 });
 

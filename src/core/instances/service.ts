@@ -185,7 +185,11 @@ export function createInstanceService(deps: InstanceServiceDeps) {
 
   async function platformAt(head: CommitId, name: string): Promise<PlatformDocument> {
     const text = await repo.readFile(head, platformPath(name));
-    if (text === undefined) throw new ConflictError(`platform "${name}" is no longer declared in the desired-state repository`);
+    if (text === undefined)
+      throw new ConflictError(`platform "${name}" is no longer declared in the desired-state repository`, {
+        reason: "platform-undeclared",
+        params: { platform: name },
+      });
     return parsePlatform(text, platformPath(name));
   }
 
@@ -217,7 +221,11 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     const { project, name } = intent.metadata;
     if (source.kind === "chart") {
       const argocd = argoSettingsOf(platform);
-      if (!argocd) throw new ConflictError(`platform ${platform.metadata.name} has no Argo CD: it cannot run the Helm chart ${source.id}`);
+      if (!argocd)
+        throw new ConflictError(`platform ${platform.metadata.name} has no Argo CD: it cannot run the Helm chart ${source.id}`, {
+          reason: "platform-without-argocd",
+          params: { platform: platform.metadata.name, chart: source.id },
+        });
       const application = renderHelmApplication({
         platform,
         argocd,
@@ -386,7 +394,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       const name = generateName((n) => deps.random.int(n));
       if ((await repo.readFile(head, instancePath(project, name))) === undefined) return name;
     }
-    throw new ConflictError("could not generate a free instance name; give one with --name");
+    throw new ConflictError("could not generate a free instance name; give one with --name", { reason: "no-free-name" });
   }
 
   const trailersOf = (action: string, ref: string, platform: string, requestId: string | undefined) => ({
@@ -441,13 +449,14 @@ export function createInstanceService(deps: InstanceServiceDeps) {
     if (!instance) {
       throw new ConflictError(
         `this request (its Idempotency-Key) already launched ${earlier.target} in commit ${commit.slice(0, 12)}, which has since been removed; send a new key to launch again`,
+        { reason: "request-replayed-removed", params: { target: earlier.target, commit: commit.slice(0, 12) } },
       );
     }
     return {
       instance,
       commit,
       replayed: true,
-      placement: { platform: instance.platform, reason: instance.placementReason, candidates: [], excluded: [] },
+      placement: { platform: instance.platform, reason: instance.placementReason, reasons: [], candidates: [], excluded: [] },
     };
   }
 
@@ -552,7 +561,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       const source = await sourceOf(request.template);
       const values = await launchValues(request, source, requester);
       const head = await repo.head();
-      if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+      if (!head) throw new ConflictError("the desired-state repository has not been initialized", { reason: "repository-not-initialized" });
       const asked = await placementRequest(head, request, source, values);
       const placement = place(asked, await candidatesAt(await platformsAt(head), request.project), deps.placementPolicy);
       const asks = asked.asks ?? { cpu: 0, memoryGiB: 0, gpu: 0, storageGiB: 0 };
@@ -574,10 +583,13 @@ export function createInstanceService(deps: InstanceServiceDeps) {
         // launches with one key, the first commits and the others answer its instance.
         const earlier = await committed(id);
         if (earlier) return { commit: null, result: { earlier } };
-        if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+        if (!head) throw new ConflictError("the desired-state repository has not been initialized", { reason: "repository-not-initialized" });
         const name = request.name ?? (await uniqueName(head, request.project));
         if ((await repo.readFile(head, instancePath(request.project, name))) !== undefined) {
-          throw new ConflictError(`instance ${request.project}/${name} already exists; choose another name or remove it first`);
+          throw new ConflictError(`instance ${request.project}/${name} already exists; choose another name or remove it first`, {
+            reason: "name-taken",
+            params: { project: request.project, name },
+          });
         }
         const platforms = await platformsAt(head);
         const placement = place(await placementRequest(head, request, source, values), await candidatesAt(platforms, request.project), deps.placementPolicy);
@@ -652,6 +664,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
         if (intent.spec.state !== "running") {
           throw new ConflictError(
             `${ref} is stopped: it does not expire while it does not run. Start it (plateau start ${ref}): it then runs for ${lifecycle.expiryDays} days`,
+            { reason: "stopped-does-not-expire", params: { instance: ref, days: lifecycle.expiryDays ?? 0 } },
           );
         }
         const renewal = renewedExpiry(current, clock.now(), request.days, lifecycle);
@@ -709,7 +722,10 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       const moved = async (earlier: IndexedRequest) => {
         const replayed = await answerOf(earlier);
         const instance = replayed.instance;
-        return { ...replayed, placement: { platform: instance?.platform ?? to, reason: instance?.placementReason ?? "", candidates: [], excluded: [] } };
+        return {
+          ...replayed,
+          placement: { platform: instance?.platform ?? to, reason: instance?.placementReason ?? "", reasons: [], candidates: [], excluded: [] },
+        };
       };
       const replayed = await committed(id);
       if (replayed) return moved(replayed);
@@ -717,7 +733,7 @@ export function createInstanceService(deps: InstanceServiceDeps) {
         const earlier = await committed(id);
         if (earlier) return { commit: null, result: { earlier } };
         const intent = await intentAt(head, project, name);
-        if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+        if (!head) throw new ConflictError("the desired-state repository has not been initialized", { reason: "repository-not-initialized" });
         const source = await sourceOf(intent.spec.template);
         const values = source.kind === "template" ? await checkImages(source.template, resolveValues(source.template, intent.spec.values)) : intent.spec.values;
         const platforms = await platformsAt(head);
@@ -861,7 +877,8 @@ export function createInstanceService(deps: InstanceServiceDeps) {
       const head = await repo.head();
       const platform = await platformAt(head as CommitId, instance.platform);
       const engine = deps.engines.get(platform);
-      if (!engine) throw new ConflictError(`no engine for platform ${platform.metadata.name}`);
+      if (!engine)
+        throw new ConflictError(`no engine for platform ${platform.metadata.name}`, { reason: "no-engine", params: { platform: platform.metadata.name } });
       return engine.logs(project, name, options);
     },
   };
@@ -874,7 +891,11 @@ export type InstanceService = ReturnType<typeof createInstanceService>;
  * their volumes. A chart without it cannot be stopped, only removed.
  */
 function suspended(values: Record<string, unknown>, suspend: boolean, ref: string): Record<string, unknown> {
-  if (!suspendable(values)) throw new ConflictError(`${ref} is a Helm chart without global.suspend: it cannot be stopped, only removed`);
+  if (!suspendable(values))
+    throw new ConflictError(`${ref} is a Helm chart without global.suspend: it cannot be stopped, only removed`, {
+      reason: "not-stoppable",
+      params: { instance: ref },
+    });
   return { ...values, global: { ...(values.global as object), suspend } };
 }
 
