@@ -139,6 +139,10 @@ export const Project = Type.Object({
   quota: Quota,
   instances: Type.Integer(),
   role: Type.Union([Role, Type.Null()], { description: "The caller's role on the project, from every source (login, group, lab admin, operator)" }),
+  roleWithoutLoginEntry: Type.Union([Role, Type.Null()], {
+    description:
+      "The role the caller keeps without their own login entry among the members (a group, lab administration, operator): warn before a change of members takes their owner role away",
+  }),
   may: Type.Object(
     {
       read: Type.Boolean(),

@@ -245,7 +245,18 @@ describe("projectAccess", () => {
     ["the owner of a personal project (one member: its members are not managed)", jean, personal, "owner", [true, true, false, false]],
     ["an operator on a personal project", operator, personal, "owner", [true, true, false, true]],
   ])("%s", (_, principal, project, role, [read, launch, manageMembers, setQuota]) => {
-    expect(projectAccess(principal, project)).toEqual({ role, may: { read, launch, manageMembers, setQuota } });
+    expect(projectAccess(principal, project)).toMatchObject({ role, may: { read, launch, manageMembers, setQuota } });
+  });
+
+  it("says which role one keeps without one's own login entry: the owner by login alone keeps none", () => {
+    expect(projectAccess(owner, demo).roleWithoutLoginEntry).toBeNull();
+    expect(projectAccess(editor, demo).roleWithoutLoginEntry).toBeNull();
+    const listedAdmin = { ...demo, members: [...demo.members, { login: "ada", role: "viewer" as const }] };
+    expect(projectAccess(labAdmin, listedAdmin)).toMatchObject({ role: "owner", roleWithoutLoginEntry: "owner" });
+    const listedInGroup = { ...demo, members: [...demo.members, { login: "greg", role: "owner" as const }] };
+    expect(projectAccess(byGroup, listedInGroup)).toMatchObject({ role: "owner", roleWithoutLoginEntry: "editor" });
+    expect(projectAccess(jean, personal).roleWithoutLoginEntry).toBe("owner");
+    expect(projectAccess(ANONYMOUS, demo).roleWithoutLoginEntry).toBeNull();
   });
 });
 

@@ -118,6 +118,12 @@ export function authorizeProject(principal: Principal, name: string, project: Pr
 /** The caller's role on a project and what they may do to it, as a project's view says them. */
 export interface ProjectAccess {
   readonly role: ProjectRole | null;
+  /**
+   * The role the caller holds without their own login entry among the members (through a
+   * group, lab administration, being an operator or the personal project's owner): a client
+   * warns before a change of the members takes their owner role away.
+   */
+  readonly roleWithoutLoginEntry: ProjectRole | null;
   readonly may: Readonly<Record<ProjectAbility, boolean>>;
 }
 
@@ -128,8 +134,11 @@ export interface ProjectAccess {
  */
 export function projectAccess(principal: Principal, project: ProjectFacts): ProjectAccess {
   const allowed = (action: ProjectAction) => authorizeProject(principal, project.name, project, action).allowed;
+  const user = principal.kind === "user" ? principal : undefined;
+  const others = user ? project.members.filter((member) => !("login" in member && member.login === user.login)) : [];
   return {
-    role: principal.kind === "user" ? projectRole(principal, project) : null,
+    role: user ? projectRole(user, project) : null,
+    roleWithoutLoginEntry: user ? projectRole(user, { ...project, members: others }) : null,
     may: {
       read: allowed("read"),
       launch: allowed("write"),

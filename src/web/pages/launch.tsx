@@ -28,6 +28,7 @@ import { common, defineMessages, localized, useLanguage, useT, type Language } f
 import { Link, navigate, useLocation } from "../router.js";
 import { useMe } from "../session.js";
 import { useResource } from "../use-resource.js";
+import { choiceText, exclusionText } from "../code-texts.js";
 import "./catalog.css";
 
 const messages = defineMessages({
@@ -230,8 +231,8 @@ function Launch({ template }: { template: string }) {
   const placementIssues = placementCurrent && placement?.error instanceof ApiError ? (placement.error.body.issues ?? []) : [];
   const placed = form ? placeIssues(form, values, [...placementIssues, ...launchIssues]) : { byField: {}, unplaced: [] };
   const fieldIssues = Object.fromEntries(Object.entries(placed.byField).map(([pointer, list]) => [pointer, [...new Set(list)]]));
-  // The server says a taken name in its message only (a conflict): the name field says what to do.
-  const nameTaken = launchError instanceof ApiError && launchError.code === "conflict" && name !== "" && /already exists/.test(launchError.message);
+  // A taken name (the error's reason): the name field says what to do.
+  const nameTaken = launchError instanceof ApiError && launchError.body.reason === "name-taken" && name !== "";
   const nameIssues = [...launchIssues.filter((issue) => issue.pointer === "/name").map((issue) => issue.message), ...(nameTaken ? [t("nameTaken")] : [])];
   const versionIssues = launchIssues.filter((issue) => issue.pointer === "/version").map((issue) => issue.message);
 
@@ -510,6 +511,7 @@ function PlacementPanel({
   blocked: boolean;
   t: T;
 }) {
+  const { language } = useLanguage();
   const error = current ? placement?.error : undefined;
   // Placement's refusal names every platform and why; it is an answer, not a failure.
   const noPlatform =
@@ -537,7 +539,8 @@ function PlacementPanel({
                 <strong>{t("runsOn", { platform: data.platform })}</strong>
               </p>
               <p className="small">
-                {t("why")} {data.reason}
+                {/* A replayed launch says no reasons: its sentence then is all there is. */}
+                {t("why")} {data.reasons.length > 0 ? choiceText(data, language) : data.reason}
               </p>
               {data.candidates.length > 1 && (
                 <details>
@@ -557,7 +560,7 @@ function PlacementPanel({
                   <ul className="small">
                     {data.excluded.map((exclusion) => (
                       <li key={exclusion.platform}>
-                        <strong>{exclusion.platform}</strong>: {exclusion.reason}
+                        <strong>{exclusion.platform}</strong>: {exclusionText(exclusion, language)}
                       </li>
                     ))}
                   </ul>
