@@ -47,7 +47,7 @@ describe("the portal's words for the API's codes", () => {
 
   it("says placement's exclusions and choice in the reader's language", () => {
     expect(exclusionText({ platform: "okd", code: "tier", params: { tier: "institutional", tiers: "experimental" }, reason: "…" }, "en")).toBe(
-      "a platform of tier institutional; this project runs on experimental platforms only",
+      "tier institutional, and this project may only run on experimental platforms",
     );
     expect(
       choiceText(
