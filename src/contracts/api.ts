@@ -4,6 +4,7 @@
 import { Type, type Static, type TSchema } from "typebox";
 
 import { TEXT_PATTERN, WORD_PATTERN } from "./text.js";
+import { CHOICE_REASONS, ERROR_CATEGORIES, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, type ProjectAbility } from "./codes.js";
 
 export { API_PREFIX, IDEMPOTENCY_HEADER } from "./http.js";
 
@@ -26,6 +27,10 @@ const Nullable = <T extends TSchema & { type: string }>(schema: T) => Type.Unsaf
 const Name = Type.String({ pattern: "^[a-z]([-a-z0-9]*[a-z0-9])?$", maxLength: 63, description: "A DNS-1123 label starting with a letter" });
 const Localized = Type.Object({ en: Type.String(), fr: Type.String() });
 const Timestamp = Type.String({ description: "ISO 8601 time" });
+/** One of a list of codes (src/contracts/codes.ts), as an enum of the schema. */
+const OneOf = <T extends string>(codes: readonly T[], description: string) => Type.Unsafe<T>({ type: "string", enum: [...codes], description });
+/** The values a code's sentence names, for a client's translation. */
+const Params = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: "The values the code's sentence names" });
 
 export const Issue = Type.Object({
   pointer: Type.String({ description: "JSON pointer into the request (e.g. /values/size)" }),
@@ -44,8 +49,10 @@ export const QuotaDenial = Type.Object({
 });
 export const ErrorBody = Type.Object({
   error: Type.Object({
-    code: Type.String({ description: "input, not-found, conflict, not-allowed, quota-exceeded, unavailable, rate-limited, unauthenticated, internal" }),
-    message: Type.String(),
+    code: OneOf(ERROR_CATEGORIES, "The category: how to react in general (it decides the HTTP status)"),
+    reason: Type.Optional(OneOf(ERROR_REASONS, "The case, for clients to act on and translate (src/contracts/codes.ts); absent: the category says it all")),
+    params: Type.Optional(Params),
+    message: Type.String({ description: "The same in English, for logs and people" }),
     issues: Type.Optional(Type.Array(Issue)),
     quota: Type.Optional(QuotaDenial),
   }),
@@ -134,6 +141,20 @@ export const Project = Type.Object({
     description: "The platform tiers its instances may run on: experimental (the default), institutional (kept up); set by operators",
   }),
   instances: Type.Integer(),
+  role: Type.Union([Role, Type.Null()], { description: "The caller's role on the project, from every source (login, group, lab admin, operator)" }),
+  roleWithoutLoginEntry: Type.Union([Role, Type.Null()], {
+    description:
+      "The role the caller keeps without their own login entry among the members (a group, lab administration, operator): warn before a change of members takes their owner role away",
+  }),
+  may: Type.Object(
+    {
+      read: Type.Boolean(),
+      launch: Type.Boolean({ description: "Launch, stop, start, renew, move and remove its instances" }),
+      manageMembers: Type.Boolean(),
+      setQuota: Type.Boolean(),
+    } satisfies Record<ProjectAbility, TSchema>,
+    { description: "What the caller may do, as the server decides it (a token's scope included): clients show controls by it and decide nothing" },
+  ),
 });
 export const CreateProjectBody = Type.Object(
   { name: Name, lab: Name, title: Type.Optional(Text({ maxLength: 200 })) },
@@ -308,9 +329,25 @@ export type LaunchBody = Static<typeof LaunchBody>;
 
 export const Placement = Type.Object({
   platform: Type.String(),
-  reason: Type.String(),
-  candidates: Type.Array(Type.Object({ platform: Type.String(), score: Type.Number(), scores: Type.Record(Type.String(), Type.Number()) })),
-  excluded: Type.Array(Type.Object({ platform: Type.String(), reason: Type.String() })),
+  reason: Type.String({ description: "Why this platform, in English (for the intent file, logs and the CLI)" }),
+  reasons: Type.Array(Type.Object({ code: OneOf(CHOICE_REASONS, "Why this platform"), params: Params }), {
+    description: "The same as codes, in the sentence's order (src/contracts/codes.ts); empty for a replayed request",
+  }),
+  candidates: Type.Array(
+    Type.Object({
+      platform: Type.String(),
+      score: Type.Number(),
+      scores: Type.Record(Type.String(), Type.Number(), { description: "By criterion: availability, capacity, affinity, spread" }),
+    }),
+  ),
+  excluded: Type.Array(
+    Type.Object({
+      platform: Type.String(),
+      code: OneOf(EXCLUSION_REASONS, "Why it cannot run the instance (src/contracts/codes.ts)"),
+      params: Params,
+      reason: Type.String({ description: "The same in English" }),
+    }),
+  ),
   asks: Type.Optional(
     Type.Object(Resources.properties, {
       description: "What the launch would count against the project's and lab's quotas (in the answer of /placement)",
@@ -358,7 +395,12 @@ export type ObservedStatus = Static<typeof ObservedStatus>;
 export const HistoryEntry = Type.Object({ commit: Type.String(), at: Timestamp, author: Type.String(), action: Type.String(), subject: Type.String() });
 export type HistoryEntry = Static<typeof HistoryEntry>;
 
-export const InstanceEvent = Type.Object({ at: Timestamp, message: Type.String() });
+export const InstanceEvent = Type.Object({
+  at: Timestamp,
+  kind: OneOf(EVENT_KINDS, "What happened, for clients to act on and translate (src/contracts/codes.ts)"),
+  params: Params,
+  message: Type.String({ description: "The same in English, for logs and the CLI" }),
+});
 export type InstanceEvent = Static<typeof InstanceEvent>;
 
 export const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });

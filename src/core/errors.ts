@@ -1,5 +1,10 @@
 // The one error vocabulary of Plateau. Expected failures are values of these classes;
 // `src/server/errors.ts` maps them to HTTP status and `src/cli/exit-codes.ts` to exit codes.
+// Each carries its category (`code`), a specific `reason` with its `params` — the codes of
+// src/contracts/codes.ts, which clients act on and translate — and an English message.
+import type { CodeParams, ErrorReason } from "../contracts/codes.js";
+
+export type { CodeParams, ErrorReason } from "../contracts/codes.js";
 
 /** One precise reason why an input was refused: where (a JSON pointer) and which rule. */
 export interface InputIssue {
@@ -13,8 +18,22 @@ export interface InputIssue {
 
 export type ErrorCode = "input" | "not-found" | "conflict" | "not-allowed" | "quota-exceeded" | "unavailable" | "rate-limited" | "unauthenticated";
 
+/** What exactly went wrong, for clients: one of ERROR_REASONS and the values its sentence names. */
+export interface ErrorDetail {
+  readonly reason: ErrorReason;
+  readonly params?: CodeParams;
+}
+
 export abstract class PlateauError extends Error {
   abstract readonly code: ErrorCode;
+  /** The case, when a client acts on it or words it apart; none: the category says it all. */
+  readonly reason: ErrorReason | undefined;
+  readonly params: CodeParams;
+  protected constructor(message: string, detail: ErrorDetail | undefined) {
+    super(message);
+    this.reason = detail?.reason;
+    this.params = detail?.params ?? {};
+  }
 }
 
 export class InputError extends PlateauError {
@@ -22,14 +41,15 @@ export class InputError extends PlateauError {
   constructor(
     message: string,
     readonly issues: readonly InputIssue[] = [],
+    detail?: ErrorDetail,
   ) {
-    super(message);
+    super(message, detail);
     this.name = "InputError";
   }
 
   /** An input error about a single field, with its message derived from the issue. */
-  static field(pointer: string, rule: string, message: string): InputError {
-    return new InputError(`${pointer || "input"}: ${message}`, [{ pointer, rule, message }]);
+  static field(pointer: string, rule: string, message: string, detail?: ErrorDetail): InputError {
+    return new InputError(`${pointer || "input"}: ${message}`, [{ pointer, rule, message }], detail);
   }
 }
 
@@ -39,23 +59,24 @@ export class NotFoundError extends PlateauError {
     readonly kind: string,
     readonly id: string,
   ) {
-    super(`${kind} "${id}" not found`);
+    // No reason: a 404 reads the same whether the thing is missing or hidden from the caller.
+    super(`${kind} "${id}" not found`, undefined);
     this.name = "NotFoundError";
   }
 }
 
 export class ConflictError extends PlateauError {
   readonly code = "conflict" as const;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message, detail);
     this.name = "ConflictError";
   }
 }
 
 export class NotAllowedError extends PlateauError {
   readonly code = "not-allowed" as const;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message, detail);
     this.name = "NotAllowedError";
   }
 }
@@ -77,8 +98,10 @@ export class QuotaExceededError extends PlateauError {
   constructor(
     message: string,
     readonly denial?: QuotaDenial,
+    detail?: ErrorDetail,
   ) {
-    super(message);
+    // The denial's figures are the sentence's parameters.
+    super(message, detail ?? (denial ? { reason: "quota-exceeded", params: { ...denial } } : undefined));
     this.name = "QuotaExceededError";
   }
 }
@@ -90,7 +113,7 @@ export class RateLimitedError extends PlateauError {
     message: string,
     readonly retryAfterSeconds: number,
   ) {
-    super(message);
+    super(message, undefined);
     this.name = "RateLimitedError";
   }
 }
@@ -99,7 +122,7 @@ export class RateLimitedError extends PlateauError {
 export class UnauthenticatedError extends PlateauError {
   readonly code = "unauthenticated" as const;
   constructor(message = "sign in first, or send an API token") {
-    super(message);
+    super(message, undefined);
     this.name = "UnauthenticatedError";
   }
 }
@@ -107,8 +130,8 @@ export class UnauthenticatedError extends PlateauError {
 /** A dependency (the engine, the repository's remote…) cannot serve the request now. */
 export class UnavailableError extends PlateauError {
   readonly code = "unavailable" as const;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message, detail);
     this.name = "UnavailableError";
   }
 }

@@ -23,6 +23,8 @@ export function errorBody(error: unknown): ErrorBody {
   return {
     error: {
       code: error.code,
+      // The case and its values, when the error names one (src/contracts/codes.ts).
+      ...(error.reason ? { reason: error.reason, params: { ...error.params } } : {}),
       message: error.message,
       ...(error instanceof InputError && error.issues.length > 0 ? { issues: [...error.issues] } : {}),
       ...(error instanceof QuotaExceededError && error.denial ? { quota: error.denial } : {}),

@@ -137,7 +137,9 @@ export function createGitRepository(params: GitRepositoryParams): GitRepository 
   async function commitNow(request: CommitRequest): Promise<CommitId> {
     const current = await head();
     if (current !== request.parent) {
-      throw new ConflictError(`the desired-state repository moved (expected ${request.parent ?? "no commit"}, found ${current ?? "no commit"}); retry`);
+      throw new ConflictError(`the desired-state repository moved (expected ${request.parent ?? "no commit"}, found ${current ?? "no commit"}); retry`, {
+        reason: "repository-moved",
+      });
     }
     const now = Math.floor(params.clock.now().getTime() / 1000);
     const chunks: (string | Buffer)[] = [];
@@ -165,7 +167,8 @@ export function createGitRepository(params: GitRepositoryParams): GitRepository 
     const input = Buffer.concat(chunks.map((chunk) => (typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk)));
     const result = await run(git, ["fast-import", "--quiet", "--done"], { env, input });
     if (result.code !== 0) {
-      if (/Not updating|does not contain/.test(result.stderr)) throw new ConflictError("the desired-state repository moved during the commit; retry");
+      if (/Not updating|does not contain/.test(result.stderr))
+        throw new ConflictError("the desired-state repository moved during the commit; retry", { reason: "repository-moved" });
       throw new Error(`git fast-import failed (${result.code}): ${result.stderr.trim().split("\n").slice(-3).join(" / ")}`);
     }
     const id = result.stdout.toString("utf8").trim();

@@ -59,7 +59,7 @@ export function createMemoryEngine(): MemoryEngine {
         throw new Error(failure);
       }
       applies++;
-      options.progress("starting");
+      options.progress("starting", "starting");
       const existing = units.get(key(unit.project, unit.instance));
       const running = wantsToRun(unit.objects);
       const state: MemoryUnit = {

@@ -99,7 +99,7 @@ export function createMemoryRepository(params: { clock: Clock }): DesiredStateRe
       return entriesOf(files, path).length > 0 ? treeHash(files, path) : undefined;
     },
     async commit(request) {
-      if (request.parent !== head) throw new ConflictError("the desired-state repository moved; retry");
+      if (request.parent !== head) throw new ConflictError("the desired-state repository moved; retry", { reason: "repository-moved" });
       const files = new Map(head ? get(head).files : []);
       for (const change of request.changes) {
         if ("remove" in change) {

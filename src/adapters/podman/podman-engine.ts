@@ -217,7 +217,7 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
   async function retireLegacyPod(project: string, instance: string, options: ApplyOptions): Promise<void> {
     const legacy = LEGACY_NAMES.pod(project, instance);
     if (!isLegacy(await labelsOf("pod", legacy), project, instance)) return;
-    options.progress("replacing the pod of an older Plateau");
+    options.progress("replacing the pod of an older Plateau", "replacing");
     logger.info({ project, instance, pod: legacy }, "adopting an instance of an older Plateau: its pod is replaced, its volumes kept");
     await removePod(legacy);
   }
@@ -312,7 +312,7 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
       // before it, or written into the repository otherwise, is pulled here all the same.
       const forbidden = forbiddenRegistryProblem(registryOf(image));
       if (forbidden) throw new Error(imagePullFailure(image, `never pulled: ${forbidden}`));
-      options.progress(`pulling image ${image}`);
+      options.progress(`pulling image ${image}`, "pulling", { image });
       const pulled = await run(podman, ["pull", "--quiet", image], { signal: options.signal });
       // Members are told which image; the detail (the registry's or the network's answer) is for operators.
       if (pulled.code !== 0) throw new Error(imagePullFailure(image, lastLine(pulled.stderr)));
@@ -346,7 +346,7 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
 
   async function waitUntilServing(pod: string, endpoint: string | undefined, readinessPath: string | undefined, options: ApplyOptions): Promise<void> {
     const deadline = Date.now() + startupTimeoutMs;
-    if (endpoint) options.progress(`waiting for the application to answer`);
+    if (endpoint) options.progress(`waiting for the application to answer`, "waiting");
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (options.signal?.aborted) throw new Error("aborted");
       if (endpoint && (await probe(endpoint, readinessPath, 2000))) return;
@@ -422,7 +422,7 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
       }
       await pullImages(missingImages, options);
       if (current) {
-        options.progress("replacing the previous revision");
+        options.progress("replacing the previous revision", "replacing");
         await removePod(name);
       }
       await ensureVolumes(plan.volumes, unit.project, unit.instance, volumeNames);
@@ -431,7 +431,7 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
       await mkdir(params.runtimeDir, { recursive: true });
       const file = join(params.runtimeDir, `${name}.yaml`);
       await writeFile(file, toYaml(plan.pod), { mode: 0o600 });
-      options.progress("starting the pod");
+      options.progress("starting the pod", "starting");
       const played = await withProjectLock(unit.project, async () => {
         let network = await ensureNetwork(unit.project);
         const play = () => run(podman, ["kube", "play", "--quiet", "--network", network, file]);
@@ -445,7 +445,7 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
         }
         if (result.code !== 0 && /already exists/.test(result.stderr) && knownAbsent) {
           // The caller's view was stale: a pod of this instance exists. Replace it.
-          options.progress("replacing the previous revision");
+          options.progress("replacing the previous revision", "replacing");
           await removePod(name);
           result = await play();
         }

@@ -198,6 +198,22 @@ export function migrations(dialect: Dialect): MigrationProvider {
         await sql`delete from meta where key = 'indexed_commit'`.execute(db);
       },
     },
+    // Events say what happened as a code and its values, beside the English message (ADR 0018).
+    // Events recorded before are "other" (their message is all there is), but for the two
+    // whose message is a word of the reconciler: the portal's timeline marks its steps by them.
+    "0007_event_kinds": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("events")
+          .addColumn("kind", "text", (c) => c.notNull().defaultTo("other"))
+          .execute();
+        await db.schema
+          .alterTable("events")
+          .addColumn("params_json", "text", (c) => c.notNull().defaultTo("{}"))
+          .execute();
+        await sql`update events set kind = message where message in ('running', 'stopped')`.execute(db);
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

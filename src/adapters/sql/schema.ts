@@ -40,7 +40,7 @@ export interface Database {
     endpoint: string | null;
     updated_at: string;
   };
-  events: { id: Generated<number>; project: string; instance: string; at: string; message: string };
+  events: { id: Generated<number>; project: string; instance: string; at: string; message: string; kind: Generated<string>; params_json: Generated<string> };
   secrets: { project: string; instance: string; name: string; value: string; created_at: string };
   users: {
     id: string;

@@ -70,6 +70,8 @@ describe("migrations", () => {
     await sql`alter table instances drop column expires_at`.execute(before.db);
     await sql`alter table sessions drop column instance_host`.execute(before.db);
     await sql`alter table projects drop column tiers_json`.execute(before.db);
+    await sql`alter table events drop column kind`.execute(before.db);
+    await sql`alter table events drop column params_json`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0004'`.execute(before.db);
     await before.close();
 
@@ -89,6 +91,8 @@ describe("migrations", () => {
     // As a database of the version before: sessions without the column, 0005 not run.
     await sql`alter table sessions drop column instance_host`.execute(before.db);
     await sql`alter table projects drop column tiers_json`.execute(before.db);
+    await sql`alter table events drop column kind`.execute(before.db);
+    await sql`alter table events drop column params_json`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0005'`.execute(before.db);
     const row = (idHash: string, parentHash: string | null) =>
       sql`insert into sessions (id_hash, user_id, csrf_token, provider, id_token, created_at, last_seen_at, expires_at, parent_hash)
@@ -120,6 +124,8 @@ describe("migrations", () => {
     });
     // As a database of the version before: projects without the column, 0006 not run.
     await sql`alter table projects drop column tiers_json`.execute(before.db);
+    await sql`alter table events drop column kind`.execute(before.db);
+    await sql`alter table events drop column params_json`.execute(before.db);
     await sql`insert into projects (name, title, created_at, created_by) values ('old', 'Old', 't', 'alice')`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0006'`.execute(before.db);
     await before.close();
@@ -129,5 +135,32 @@ describe("migrations", () => {
     const index = createSqlStore(after.db, clock).index;
     expect(await index.indexedCommit()).toBeNull();
     expect((await index.getProject("old"))?.tiers).toEqual(["experimental"]);
+  });
+
+  it("0007 gives events their kind: those recorded before are 'other', but the reconciler's 'running' and 'stopped'", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
+    dirs.push(dir);
+    const file = join(dir, "plateau.db");
+    const { sql } = await import("kysely");
+    const before = await openSqlite(file);
+    // As a database of the version before: events without the columns, 0007 not run.
+    await sql`alter table events drop column kind`.execute(before.db);
+    await sql`alter table events drop column params_json`.execute(before.db);
+    await sql`delete from kysely_migration where name >= '0007'`.execute(before.db);
+    for (const [at, message] of [
+      ["t1", "applying revision abc1234 on local"],
+      ["t2", "running"],
+      ["t3", "stopped"],
+    ])
+      await sql`insert into events (project, instance, at, message) values ('demo', 'a', ${at}, ${message})`.execute(before.db);
+    await before.close();
+
+    const after = await openSqlite(file);
+    opened.push(after);
+    expect(await createSqlStore(after.db, clock).statuses.listEvents("demo", "a", 10)).toEqual([
+      { project: "demo", instance: "a", at: "t1", kind: "other", params: {}, message: "applying revision abc1234 on local" },
+      { project: "demo", instance: "a", at: "t2", kind: "running", params: {}, message: "running" },
+      { project: "demo", instance: "a", at: "t3", kind: "stopped", params: {}, message: "stopped" },
+    ]);
   });
 });

@@ -4,7 +4,8 @@ import type { Kysely, Transaction } from "kysely";
 import type { InstanceState } from "../../core/model.js";
 import type { SecretStore } from "../../core/ports/secret-store.js";
 import type { IndexedInstance, IndexedPlatform, IndexedProject, StateIndex } from "../../core/ports/state-index.js";
-import type { InstanceEvent, ObservedStatus, Phase, StatusStore } from "../../core/ports/status-store.js";
+import type { CodeParams } from "../../contracts/codes.js";
+import type { EventKind, InstanceEvent, ObservedStatus, Phase, StatusStore } from "../../core/ports/status-store.js";
 import type { Database } from "./schema.js";
 import type { AccessStore } from "../../core/ports/access-store.js";
 import { createSqlAccessStore } from "./sql-access-store.js";
@@ -187,7 +188,17 @@ export function createSqlStore(db: Kysely<Database>, clock: { now(): Date }): Sq
       await db.deleteFrom("events").where("project", "=", project).where("instance", "=", instance).execute();
     },
     async addEvent(event: InstanceEvent) {
-      await db.insertInto("events").values({ project: event.project, instance: event.instance, at: event.at, message: event.message }).execute();
+      await db
+        .insertInto("events")
+        .values({
+          project: event.project,
+          instance: event.instance,
+          at: event.at,
+          kind: event.kind,
+          params_json: JSON.stringify(event.params),
+          message: event.message,
+        })
+        .execute();
       // Keep the latest events of each instance only.
       const cutoff = await db
         .selectFrom("events")
@@ -211,7 +222,15 @@ export function createSqlStore(db: Kysely<Database>, clock: { now(): Date }): Sq
         .orderBy("id", "desc")
         .limit(limit)
         .execute();
-      return rows.reverse().map((row) => ({ project: row.project, instance: row.instance, at: row.at, message: row.message }));
+      return rows.reverse().map((row) => ({
+        project: row.project,
+        instance: row.instance,
+        at: row.at,
+        // The column holds only kinds written by this code, or "other" for older events.
+        kind: row.kind as EventKind,
+        params: JSON.parse(row.params_json) as CodeParams,
+        message: row.message,
+      }));
     },
   };
 

@@ -11,6 +11,7 @@ import {
   authorizeSignedIn,
   authorizeTokenManagement,
   personalProjectName,
+  projectAccess,
   projectRole,
   type Decision,
   type ProjectAction,
@@ -246,6 +247,38 @@ describe("authorizeProjectOperator (a project's tiers)", () => {
     ["an operator on a project that does not exist", operator, "ghost", undefined, 404],
   ])("%s", (_, principal, name, project, expected) => {
     expect(statusOf(authorizeProjectOperator(principal, name, project))).toBe(expected);
+  });
+});
+
+describe("projectAccess", () => {
+  const readOnly = { projects: null, write: false };
+  // role, then may: read, launch, manage members, set the quota. Written by hand, as the rules say.
+  it.each<[string, Principal, ProjectFacts, ProjectRole | null, [boolean, boolean, boolean, boolean]]>([
+    ["the owner", owner, demo, "owner", [true, true, true, false]],
+    ["an editor", editor, demo, "editor", [true, true, false, false]],
+    ["a viewer", viewer, demo, "viewer", [true, false, false, false]],
+    ["an editor through a group (the portal could not tell)", byGroup, demo, "editor", [true, true, false, false]],
+    ["the lab's admin", labAdmin, demo, "owner", [true, true, true, true]],
+    ["an operator", operator, demo, "owner", [true, true, true, true]],
+    ["the owner's read-only token", token(owner, readOnly), demo, "owner", [true, false, false, false]],
+    ["the lab admin's read-only token", token(labAdmin, readOnly), demo, "owner", [true, false, false, false]],
+    ["a stranger", stranger, demo, null, [false, false, false, false]],
+    ["anonymous", ANONYMOUS, demo, null, [false, false, false, false]],
+    ["the owner of a personal project (one member: its members are not managed)", jean, personal, "owner", [true, true, false, false]],
+    ["an operator on a personal project", operator, personal, "owner", [true, true, false, true]],
+  ])("%s", (_, principal, project, role, [read, launch, manageMembers, setQuota]) => {
+    expect(projectAccess(principal, project)).toMatchObject({ role, may: { read, launch, manageMembers, setQuota } });
+  });
+
+  it("says which role one keeps without one's own login entry: the owner by login alone keeps none", () => {
+    expect(projectAccess(owner, demo).roleWithoutLoginEntry).toBeNull();
+    expect(projectAccess(editor, demo).roleWithoutLoginEntry).toBeNull();
+    const listedAdmin = { ...demo, members: [...demo.members, { login: "ada", role: "viewer" as const }] };
+    expect(projectAccess(labAdmin, listedAdmin)).toMatchObject({ role: "owner", roleWithoutLoginEntry: "owner" });
+    const listedInGroup = { ...demo, members: [...demo.members, { login: "greg", role: "owner" as const }] };
+    expect(projectAccess(byGroup, listedInGroup)).toMatchObject({ role: "owner", roleWithoutLoginEntry: "editor" });
+    expect(projectAccess(jean, personal).roleWithoutLoginEntry).toBe("owner");
+    expect(projectAccess(ANONYMOUS, demo).roleWithoutLoginEntry).toBeNull();
   });
 });
 

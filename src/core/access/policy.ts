@@ -6,6 +6,7 @@
 // platform operator is owner everywhere. A project the principal has no role on does not
 // exist for them (404), so project names do not leak; a role too low is a 403.
 import { createHash } from "node:crypto";
+import type { ProjectAbility } from "../../contracts/codes.js";
 import type { Member, ProjectRole } from "../model.js";
 import { isValidName, NAME_MAX_LENGTH } from "../names.js";
 import type { Principal, UserPrincipal } from "./principal.js";
@@ -112,6 +113,39 @@ export function authorizeProject(principal: Principal, name: string, project: Pr
   if (role === null) return deny(404, "no such project");
   if (RANK[role] < RANK[NEEDED[action]]) return deny(403, `this needs the ${NEEDED[action]} role on project ${name}; you are ${role}`);
   return ALLOW;
+}
+
+/** The caller's role on a project and what they may do to it, as a project's view says them. */
+export interface ProjectAccess {
+  readonly role: ProjectRole | null;
+  /**
+   * The role the caller holds without their own login entry among the members (through a
+   * group, lab administration, being an operator or the personal project's owner): a client
+   * warns before a change of the members takes their owner role away.
+   */
+  readonly roleWithoutLoginEntry: ProjectRole | null;
+  readonly may: Readonly<Record<ProjectAbility, boolean>>;
+}
+
+/**
+ * What the principal may do to a project: the very rules the routes ask (authorizeProject,
+ * authorizeProjectQuota), so that clients show the controls that will work and decide nothing.
+ * A personal project has one member, its owner: its members are not managed.
+ */
+export function projectAccess(principal: Principal, project: ProjectFacts): ProjectAccess {
+  const allowed = (action: ProjectAction) => authorizeProject(principal, project.name, project, action).allowed;
+  const user = principal.kind === "user" ? principal : undefined;
+  const others = user ? project.members.filter((member) => !("login" in member && member.login === user.login)) : [];
+  return {
+    role: user ? projectRole(user, project) : null,
+    roleWithoutLoginEntry: user ? projectRole(user, { ...project, members: others }) : null,
+    may: {
+      read: allowed("read"),
+      launch: allowed("write"),
+      manageMembers: project.personal === null && allowed("admin"),
+      setQuota: authorizeProjectQuota(principal, project.name, project).allowed,
+    },
+  };
 }
 
 /** Creating a lab project: lab members (and operators); within the lab's limit, checked at commit. */

@@ -67,7 +67,7 @@ describe("the instances' read model", () => {
     await expect(read.observed("demo", "site")).rejects.toThrow('status of instance "demo/site" not found');
     await statuses.setStatus(status("site", "running"));
     expect(await read.observed("demo", "site")).toMatchObject({ phase: "running" });
-    await statuses.addEvent({ project: "demo", instance: "site", at: "2026-03-01T09:00:01.000Z", message: "started" });
+    await statuses.addEvent({ project: "demo", instance: "site", at: "2026-03-01T09:00:01.000Z", kind: "starting", params: {}, message: "started" });
     expect((await read.events("demo", "site")).map((event) => event.message)).toEqual(["started"]);
     await expect(read.events("demo", "gone")).rejects.toThrow(NotFoundError);
   });

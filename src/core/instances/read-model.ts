@@ -41,7 +41,11 @@ export type InstanceReadModel = ReturnType<typeof createInstanceReadModel>;
 /** A platform's document at a commit; a conflict when the repository no longer declares it. */
 export async function platformAt(repo: DesiredStateRepository, head: CommitId, name: string): Promise<PlatformDocument> {
   const text = await repo.readFile(head, platformPath(name));
-  if (text === undefined) throw new ConflictError(`platform "${name}" is no longer declared in the desired-state repository`);
+  if (text === undefined)
+    throw new ConflictError(`platform "${name}" is no longer declared in the desired-state repository`, {
+      reason: "platform-undeclared",
+      params: { platform: name },
+    });
   return parsePlatform(text, platformPath(name));
 }
 
@@ -158,7 +162,8 @@ export function createInstanceReadModel(deps: ReadModelDeps) {
       const head = await repo.head();
       const platform = await platformAt(repo, head as CommitId, instance.platform);
       const engine = deps.engines.get(platform);
-      if (!engine) throw new ConflictError(`no engine for platform ${platform.metadata.name}`);
+      if (!engine)
+        throw new ConflictError(`no engine for platform ${platform.metadata.name}`, { reason: "no-engine", params: { platform: platform.metadata.name } });
       return engine.logs(project, name, options);
     },
   };

@@ -1,6 +1,7 @@
 // Choosing the platform of an instance: a pure function from the request, the platforms and
 // what runs on them, and the policy, to ranked candidates with a score per criterion, and,
 // for every excluded platform, the reason. Hard constraints exclude; scores rank.
+import type { ChoiceReason, CodeParams, ExclusionReason } from "../../contracts/codes.js";
 import { InputError, NotFoundError } from "../errors.js";
 import { DEFAULT_PROJECT_TIERS, type PlatformDocument, type Pool } from "../model.js";
 
@@ -64,7 +65,13 @@ export interface ScoredCandidate {
   readonly scores: Readonly<Record<string, number>>;
 }
 
-export interface Exclusion {
+/** Why, as a code and its values (src/contracts/codes.ts) for clients, and in English for people and logs. */
+export interface Why<C extends string> {
+  readonly code: C;
+  readonly params: CodeParams;
+}
+
+export interface Exclusion extends Why<ExclusionReason> {
   readonly platform: string;
   readonly reason: string;
 }
@@ -73,6 +80,8 @@ export interface Placement {
   readonly platform: string;
   /** One sentence for the intent file and the user. */
   readonly reason: string;
+  /** The same as codes, in the sentence's order. */
+  readonly reasons: Why<ChoiceReason>[];
   readonly candidates: ScoredCandidate[];
   readonly excluded: Exclusion[];
 }
@@ -106,28 +115,43 @@ const capacityOf = (pools: readonly Pool[]): PodAsk =>
     NONE,
   );
 
+type Excluded = Omit<Exclusion, "platform">;
+const excluded = (code: ExclusionReason, params: CodeParams, reason: string): Excluded => ({ code, params, reason });
+
 /** Why this platform cannot take the instance, or undefined when it can. */
-function exclusion(request: PlacementRequest, candidate: PlatformCandidate): string | undefined {
+function exclusion(request: PlacementRequest, candidate: PlatformCandidate): Excluded | undefined {
   const { platform } = candidate;
   const spec = platform.spec;
   const name = platform.metadata.name;
-  if (request.pinned && name !== request.pinned) return `not the requested platform (${request.pinned})`;
-  if (!candidate.supported) return `no engine for ${spec.engine} platforms in this Plateau`;
-  if (request.helm && (spec.engine !== "argocd" || !spec.argocd)) return `runs no Helm charts (only platforms with Argo CD do; this one runs ${spec.engine})`;
+  const { pinned } = request;
+  if (pinned && name !== pinned) return excluded("not-pinned", { pinned }, `not the requested platform (${pinned})`);
+  if (!candidate.supported) return excluded("no-engine", { engine: spec.engine }, `no engine for ${spec.engine} platforms in this Plateau`);
+  if (request.helm && (spec.engine !== "argocd" || !spec.argocd))
+    return excluded("no-helm", { engine: spec.engine }, `runs no Helm charts (only platforms with Argo CD do; this one runs ${spec.engine})`);
   const tiers = request.tiers ?? DEFAULT_TIERS;
-  if (spec.tier === "recovery" && !request.pinned)
-    return `a recovery site${spec.recoveryFor ? ` for ${spec.recoveryFor}` : ""}: used in a disaster, when pinned`;
-  if (!tiers.includes(spec.tier) && !(spec.tier === "recovery" && request.pinned))
-    return `tier ${spec.tier}, and this project may only run on ${tiers.join(" or ")} platforms`;
-  if (request.site && spec.site !== request.site) return `at site ${spec.site}, and the data must stay at ${request.site}`;
+  if (spec.tier === "recovery" && !pinned)
+    return excluded(
+      "recovery-only",
+      { recoveryFor: spec.recoveryFor ?? "" },
+      `a recovery site${spec.recoveryFor ? ` for ${spec.recoveryFor}` : ""}: used in a disaster, when pinned`,
+    );
+  if (!tiers.includes(spec.tier) && !(spec.tier === "recovery" && pinned))
+    return excluded(
+      "tier",
+      { tier: spec.tier, tiers: tiers.join(", ") },
+      `tier ${spec.tier}, and this project may only run on ${tiers.join(" or ")} platforms`,
+    );
+  if (request.site && spec.site !== request.site)
+    return excluded("site", { site: spec.site, required: request.site }, `at site ${spec.site}, and the data must stay at ${request.site}`);
   if (request.storageClass && spec.storageClasses && !spec.storageClasses.includes(request.storageClass)) {
-    return `no storage class ${request.storageClass} (it has ${spec.storageClasses.join(", ") || "none"})`;
+    const offered = spec.storageClasses.join(", ");
+    return excluded("storage-class", { storageClass: request.storageClass, offered }, `no storage class ${request.storageClass} (it has ${offered || "none"})`);
   }
   const pools = spec.pools;
   const pod = request.largestPod ?? NONE;
   if (!pools) {
     // One machine whose capacity is not declared: podman takes what it can, but it has no GPU to offer.
-    return pod.gpu > 0 || request.gpuType ? "declares no GPU pool" : undefined;
+    return pod.gpu > 0 || request.gpuType ? excluded("no-gpu", {}, "declares no GPU pool") : undefined;
   }
   const fitting = pools.filter((pool) => nodeHolds(pool, pod, request.gpuType));
   if (fitting.length === 0) {
@@ -135,7 +159,11 @@ function exclusion(request: PlacementRequest, candidate: PlatformCandidate): str
     const offered = pools
       .map((pool) => `${pool.name}: ${pool.cpu} cores, ${pool.memoryGiB} GiB${pool.gpu ? `, ${pool.gpu.count} ${pool.gpu.type}` : ""} per node`)
       .join("; ");
-    return `no pool can hold a pod of ${wanted} (${offered || "no pools"})`;
+    return excluded(
+      "no-pool-fits",
+      { cpu: round(pod.cpu), memoryGiB: round(pod.memoryGiB), gpu: pod.gpu, gpuType: request.gpuType ?? "", pools: pools.length },
+      `no pool can hold a pod of ${wanted} (${offered || "no pools"})`,
+    );
   }
   const asks = request.asks ?? { ...NONE, storageGiB: 0 };
   const capacity = capacityOf(pools);
@@ -146,7 +174,12 @@ function exclusion(request: PlacementRequest, candidate: PlatformCandidate): str
     ["gpu", "GPU"],
   ] as const) {
     if (asks[resource] > 0 && used[resource] + asks[resource] > capacity[resource]) {
-      return `full: ${round(Math.max(0, capacity[resource] - used[resource]))} of ${capacity[resource]} ${unit} free, ${round(asks[resource])} asked`;
+      const free = round(Math.max(0, capacity[resource] - used[resource]));
+      return excluded(
+        "full",
+        { resource, unit, free, capacity: capacity[resource], asked: round(asks[resource]) },
+        `full: ${free} of ${capacity[resource]} ${unit} free, ${round(asks[resource])} asked`,
+      );
     }
   }
   return undefined;
@@ -173,17 +206,19 @@ function scoresOf(request: PlacementRequest, candidate: PlatformCandidate, polic
 
 export function place(request: PlacementRequest, platforms: readonly PlatformCandidate[], policy: PlacementPolicy = DEFAULT_POLICY): Placement {
   if (request.pinned && !policy.allowPinning)
-    throw InputError.field("/platform", "pinning", "choosing the platform yourself is not allowed here: Plateau places instances");
+    throw InputError.field("/platform", "pinning", "choosing the platform yourself is not allowed here: Plateau places instances", {
+      reason: "pinning-not-allowed",
+    });
   if (request.pinned && !platforms.some((candidate) => candidate.platform.metadata.name === request.pinned)) {
     throw new NotFoundError("platform", request.pinned);
   }
-  const excluded: Exclusion[] = [];
+  const exclusions: Exclusion[] = [];
   const candidates: ScoredCandidate[] = [];
   for (const candidate of platforms) {
     const name = candidate.platform.metadata.name;
     const why = exclusion(request, candidate);
     if (why) {
-      excluded.push({ platform: name, reason: why });
+      exclusions.push({ platform: name, ...why });
       continue;
     }
     // Availability is a preference, not a constraint: a launch on an unavailable platform is
@@ -195,20 +230,34 @@ export function place(request: PlacementRequest, platforms: readonly PlatformCan
   candidates.sort((a, b) => b.score - a.score || (a.platform < b.platform ? -1 : 1));
   const chosen = candidates[0];
   if (!chosen) {
-    const why = excluded.map((exclusion) => `${exclusion.platform}: ${exclusion.reason}`).join("; ");
-    throw InputError.field("/platform", "placement", `no platform can run this instance (${why || "no platform is declared"})`);
+    const why = exclusions.map((exclusion) => `${exclusion.platform}: ${exclusion.reason}`).join("; ");
+    throw InputError.field("/platform", "placement", `no platform can run this instance (${why || "no platform is declared"})`, {
+      reason: "no-eligible-platform",
+    });
   }
   const chosenPlatform = platforms.find((candidate) => candidate.platform.metadata.name === chosen.platform);
-  const reasons = [
+  const reasons: (Why<ChoiceReason> & { readonly sentence: string })[] = [
     request.pinned
-      ? "requested by the user"
+      ? { code: "pinned", params: {}, sentence: "requested by the user" }
       : candidates.length === 1
-        ? "the only eligible platform"
-        : `highest score of ${candidates.length} eligible platforms (${Object.entries(chosen.scores)
-            .map(([criterion, value]) => `${criterion} ${value}`)
-            .join(", ")})`,
+        ? { code: "only-eligible", params: {}, sentence: "the only eligible platform" }
+        : {
+            code: "highest-score",
+            params: { count: candidates.length, ...chosen.scores },
+            sentence: `highest score of ${candidates.length} eligible platforms (${Object.entries(chosen.scores)
+              .map(([criterion, value]) => `${criterion} ${value}`)
+              .join(", ")})`,
+          },
   ];
-  if (chosenPlatform && !chosenPlatform.available)
-    reasons.push(`currently unavailable (${chosenPlatform.unavailableReason ?? "unknown reason"}): it will run once the platform is back`);
-  return { platform: chosen.platform, reason: reasons.join("; "), candidates, excluded };
+  if (chosenPlatform && !chosenPlatform.available) {
+    const why = chosenPlatform.unavailableReason ?? "unknown reason";
+    reasons.push({ code: "unavailable", params: { reason: why }, sentence: `currently unavailable (${why}): it will run once the platform is back` });
+  }
+  return {
+    platform: chosen.platform,
+    reason: reasons.map((reason) => reason.sentence).join("; "),
+    reasons: reasons.map(({ code, params }) => ({ code, params })),
+    candidates,
+    excluded: exclusions,
+  };
 }

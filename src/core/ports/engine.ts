@@ -1,5 +1,6 @@
 // An engine runs rendered manifests on one platform: podman on this machine, a cluster
 // through Argo CD. Engines converge; they never decide what should run.
+import type { CodeParams, EngineStep } from "../../contracts/codes.js";
 import type { KubeObject } from "../render/kube.js";
 
 export interface EngineAvailability {
@@ -36,8 +37,8 @@ export interface ObservedUnit {
 export interface ApplyOptions {
   /** Values of the generated secrets the manifests refer to, by secret name then key. */
   readonly secrets: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** Progress for a person: "pulling image …", "waiting for port 8080". */
-  readonly progress: (message: string) => void;
+  /** Progress: the step (an event's kind) and its values, and the same for a person ("pulling image …"). */
+  readonly progress: (message: string, step: EngineStep, params?: CodeParams) => void;
   readonly signal?: AbortSignal;
   /**
    * What the caller last observed of this unit (null: nothing of it runs). An engine may use

@@ -73,7 +73,7 @@ export class IdentityProviderError extends UnavailableError {
     /** The provider's OAuth error code (`invalid_client`), or `http_<status>`, `unreachable`, `issuer_mismatch`…: safe to log. */
     readonly errorCode: string,
   ) {
-    super(message);
+    super(message, failure === "unreachable" ? { reason: "identity-provider-unreachable", params: { provider } } : undefined);
     this.name = "IdentityProviderError";
   }
 }

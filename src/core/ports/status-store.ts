@@ -1,4 +1,7 @@
 // What engines observed: not desired state, so it lives in the database only.
+import type { CodeParams, EventKind } from "../../contracts/codes.js";
+
+export type { EventKind } from "../../contracts/codes.js";
 
 export type Phase = "pending" | "starting" | "running" | "stopping" | "stopped" | "failed";
 
@@ -20,6 +23,11 @@ export interface InstanceEvent {
   readonly project: string;
   readonly instance: string;
   readonly at: string;
+  /** What happened, for clients to act on and translate (src/contracts/codes.ts). */
+  readonly kind: EventKind;
+  /** The values the kind's sentence names (`{ image }` for "pulling"). */
+  readonly params: CodeParams;
+  /** The same in English, for logs and the CLI. */
   readonly message: string;
 }
 

@@ -156,14 +156,37 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
 
     it("keeps events in order, latest last, and bounded", async () => {
       const { statuses } = await create();
-      for (let i = 0; i < 250; i++) await statuses.addEvent({ project: "demo", instance: "a", at: `t${i}`, message: `m${i}` });
-      await statuses.addEvent({ project: "demo", instance: "b", at: "t", message: "other" });
+      for (let i = 0; i < 250; i++) await statuses.addEvent({ project: "demo", instance: "a", at: `t${i}`, kind: "other", params: {}, message: `m${i}` });
+      await statuses.addEvent({ project: "demo", instance: "b", at: "t", kind: "other", params: {}, message: "other" });
       const latest = await statuses.listEvents("demo", "a", 3);
       expect(latest.map((e) => e.message)).toEqual(["m247", "m248", "m249"]);
       expect((await statuses.listEvents("demo", "a", 1000)).length).toBeLessThanOrEqual(201);
       await statuses.deleteStatus("demo", "a");
       expect(await statuses.listEvents("demo", "a", 10)).toEqual([]);
       expect(await statuses.listEvents("demo", "b", 10)).toHaveLength(1);
+    });
+
+    it("keeps each event's kind and values beside its message", async () => {
+      const { statuses } = await create();
+      const pulling = {
+        project: "demo",
+        instance: "a",
+        at: "t1",
+        kind: "pulling",
+        params: { image: "nginx:1.27" },
+        message: "pulling image nginx:1.27",
+      } as const;
+      const failed = {
+        project: "demo",
+        instance: "a",
+        at: "t2",
+        kind: "action-failed",
+        params: { action: "apply", reason: "exit 1" },
+        message: "apply failed: exit 1",
+      } as const;
+      await statuses.addEvent(pulling);
+      await statuses.addEvent(failed);
+      expect(await statuses.listEvents("demo", "a", 10)).toEqual([pulling, failed]);
     });
   });
 

@@ -107,20 +107,24 @@ export function createProjectService(deps: {
         const earlier = await committed(requestId);
         if (earlier) return { commit: null, result: earlier.commit };
         if (head && (await deps.repo.readFile(head, projectPath(request.name))) !== undefined) {
-          throw new ConflictError(`project ${request.name} already exists`);
+          throw new ConflictError(`project ${request.name} already exists`, { reason: "project-name-taken", params: { project: request.name } });
         }
         const { limit, count } = await deps.tenancy.projectsLeft(head, request.lab);
         if (count >= limit) {
-          throw new QuotaExceededError(`lab ${request.lab} has ${count} projects, its limit; remove one or ask a lab admin to raise the limit`, {
-            scope: "lab",
-            name: request.lab,
-            resource: "projects",
-            unit: "projects",
-            asked: 1,
-            used: count,
-            limit,
-            remaining: Math.max(0, limit - count),
-          });
+          throw new QuotaExceededError(
+            `lab ${request.lab} has ${count} projects, its limit; remove one or ask a lab admin to raise the limit`,
+            {
+              scope: "lab",
+              name: request.lab,
+              resource: "projects",
+              unit: "projects",
+              asked: 1,
+              used: count,
+              limit,
+              remaining: Math.max(0, limit - count),
+            },
+            { reason: "lab-project-limit", params: { lab: request.lab, limit, used: count } },
+          );
         }
         const document = serialize({
           apiVersion: API_VERSION,
@@ -158,7 +162,11 @@ export function createProjectService(deps: {
         if ("group" in member) assertText(`/members/${i}/group`, member.group, { maxLength: 200, spaces: false });
       });
       return update(name, "set-members", requester, key, (document) => {
-        if (document.spec.personal) throw new ConflictError(`${name} is a personal project: it has one member, its owner`);
+        if (document.spec.personal)
+          throw new ConflictError(`${name} is a personal project: it has one member, its owner`, {
+            reason: "personal-project-members",
+            params: { project: name },
+          });
         if (!members.some((member) => member.role === "owner")) throw InputError.field("/members", "owner", "a project needs at least one owner");
         const sorted = [...members].sort((a, b) => {
           const ka = "login" in a ? `l:${a.login}` : `g:${a.group}`;

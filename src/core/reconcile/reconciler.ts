@@ -12,7 +12,8 @@ import type { CommitId, DesiredStateRepository } from "../ports/desired-state-re
 import type { Engine, ObservedUnit } from "../ports/engine.js";
 import type { Logger } from "../ports/logger.js";
 import type { SecretStore } from "../ports/secret-store.js";
-import type { ObservedStatus, Phase, StatusStore } from "../ports/status-store.js";
+import type { CodeParams } from "../../contracts/codes.js";
+import type { EventKind, ObservedStatus, Phase, StatusStore } from "../ports/status-store.js";
 import type { Telemetry } from "../ports/telemetry.js";
 import { backoffDelayMs, planReconcile, unitKey, type Action, type Backoff, type DesiredUnitSummary } from "./plan.js";
 
@@ -101,8 +102,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     deps.onStatusChange?.(project, instance);
   }
 
-  async function event(project: string, instance: string, message: string): Promise<void> {
-    await statuses.addEvent({ project, instance, at: now().toISOString(), message });
+  async function event(project: string, instance: string, kind: EventKind, params: CodeParams, message: string): Promise<void> {
+    await statuses.addEvent({ project, instance, at: now().toISOString(), kind, params, message });
   }
 
   async function readObjects(head: CommitId, project: string, instance: string, hash?: string): Promise<KubeObject[]> {
@@ -182,7 +183,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         announced.set(key, action.hash);
         if (announced.size > 10_000) announced.delete(announced.keys().next().value as string);
         await setStatus(project, instance, "starting", `applying revision ${action.hash.slice(0, 7)}`, null, null);
-        if (!again) await event(project, instance, `applying revision ${action.hash.slice(0, 7)} on ${platform}`);
+        const revision = action.hash.slice(0, 7);
+        if (!again) await event(project, instance, "applying", { revision, platform }, `applying revision ${revision} on ${platform}`);
         const objects = await readObjects(head, project, instance, action.hash);
         const keys = secretKeys(objects, instance);
         const values = await deps.secrets.ensure(project, instance, keys, () => deps.random.secret(SECRET_LENGTH));
@@ -193,17 +195,21 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
             secrets: keys.length > 0 ? { [generatedSecretName(instance)]: values } : {},
             ...(observedCache ? { observed: observedCache.get(key) ?? null } : {}),
             signal: shutdown.signal,
-            progress: (message) => {
+            progress: (message, step, params = {}) => {
               progressChain = progressChain
                 .then(() => setStatus(project, instance, "starting", message, null, null))
-                .then(() => event(project, instance, message));
+                .then(() => event(project, instance, step, params, message));
             },
           },
         );
         await progressChain;
         observedCache?.set(key, result);
         await setStatus(project, instance, result.phase, result.reason, result.endpoint, result.hash);
-        if (!again) await event(project, instance, result.phase === "running" ? "running" : `${result.phase}: ${result.reason}`);
+        if (!again) {
+          if (result.phase === "running") await event(project, instance, "running", {}, "running");
+          else if (result.phase === "failed") await event(project, instance, "failed", { reason: result.reason }, `failed: ${result.reason}`);
+          else await event(project, instance, "reported", { phase: result.phase, reason: result.reason }, `${result.phase}: ${result.reason}`);
+        }
         backoff.delete(key);
         failures.delete(key);
       } else if (action.kind === "stop") {
@@ -211,7 +217,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         await engine.stop(project, instance);
         observedCache?.set(key, { project, instance, hash: null, phase: "stopped", reason: "stopped; its data is kept", endpoint: null });
         await setStatus(project, instance, "stopped", "stopped; its data is kept", null, null);
-        await event(project, instance, "stopped");
+        await event(project, instance, "stopped", {}, "stopped");
       } else {
         await setStatus(project, instance, "stopping", "removing its workload and its data", null, null);
         await engine.remove(project, instance);
@@ -235,7 +241,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       }
       logger.warn({ platform, project, instance, action: action.kind, error: reason }, "reconcile action failed");
       await setStatus(project, instance, "failed", reason, null, null).catch(() => undefined);
-      await event(project, instance, `${action.kind} failed: ${reason}`).catch(() => undefined);
+      await event(project, instance, "action-failed", { action: action.kind, reason }, `${action.kind} failed: ${reason}`).catch(() => undefined);
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forMembers, imagePullFailure } from "./messages.js";
+import { forMembers, imagePullFailure, paramsForMembers } from "./messages.js";
 
 describe("forMembers", () => {
   const detail =
@@ -16,5 +16,15 @@ describe("forMembers", () => {
   it("leaves other messages as they are", () => {
     for (const message of ["running", "container main exited with code 1: no such file", "pulling image docker.io/x/y:1", "stopped; its data is kept"])
       expect(forMembers(message)).toBe(message);
+  });
+});
+
+describe("paramsForMembers", () => {
+  it("takes the network's answer out of an event's values as out of its message", () => {
+    expect(paramsForMembers({ action: "apply", reason: imagePullFailure("docker.io/x/y:1", "dial tcp 10.0.0.1:443: connection refused"), count: 2 })).toEqual({
+      action: "apply",
+      reason: "the image docker.io/x/y:1 could not be pulled",
+      count: 2,
+    });
   });
 });

@@ -39,10 +39,10 @@ import { Type } from "typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
 import { memberView, type InstanceView } from "../../core/instances/views.js";
-import { forMembers } from "../../core/status/messages.js";
+import { forMembers, paramsForMembers } from "../../core/status/messages.js";
 import { requesterOf, type Principal } from "../../core/access/principal.js";
 import { parseChartReference } from "../../core/helm/chart-reference.js";
-import { personalProjectName } from "../../core/access/policy.js";
+import { personalProjectName, projectAccess, type ProjectFacts } from "../../core/access/policy.js";
 import type { CatalogViewer } from "../../core/helm/service.js";
 import type { App, ServerDeps } from "../app.js";
 import { InputError, NotAllowedError, NotFoundError, RateLimitedError } from "../../core/errors.js";
@@ -55,6 +55,12 @@ const PUBLIC: RouteAccess = { access: { kind: "public" } };
 const SIGNED_IN: RouteAccess = { access: { kind: "signed-in" } };
 const READ: RouteAccess = { access: { kind: "project", action: "read" } };
 const requester = (request: FastifyRequest) => requesterOf(userOf(request));
+/** A project as the caller sees it: with their role and what they may do, decided by core/access/policy.ts. */
+const asAllowed = <P extends ProjectFacts>(request: FastifyRequest, project: P) => ({ ...project, ...projectAccess(request.principal, project) });
+const createdAsAllowed = <P extends ProjectFacts>(request: FastifyRequest, result: { project: P; commit: string | null }) => ({
+  ...result,
+  project: asAllowed(request, result.project),
+});
 
 /** What core returns for an instance has exactly the fields of the API's Instance: checked here, at compile time. */
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
@@ -197,7 +203,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     async (request) => {
       const all = await projects.list();
       const visible = new Set(visibleProjects(request.principal, all).map((project) => project.name));
-      return { items: all.filter((project) => visible.has(project.name)) };
+      return { items: all.filter((project) => visible.has(project.name)).map((project) => asAllowed(request, project)) };
     },
   );
   app.post(
@@ -212,12 +218,13 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 201: ProjectCreated, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await projects.create({ ...request.body, requestId: requestId(request) }, requester(request))),
+    async (request, reply) =>
+      reply.status(201).send(createdAsAllowed(request, await projects.create({ ...request.body, requestId: requestId(request) }, requester(request)))),
   );
   app.get(
     "/projects/:project",
     { config: READ, schema: { tags: ["projects"], summary: "A project", params: ProjectParams, response: { 200: Project, ...errors } } },
-    async (request) => projects.get(request.params.project),
+    async (request) => asAllowed(request, await projects.get(request.params.project)),
   );
   app.put(
     "/projects/:project/members",
@@ -233,7 +240,8 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 200: ProjectCreated, ...errors },
       },
     },
-    async (request) => projects.setMembers(request.params.project, request.body.members, requester(request), requestId(request)),
+    async (request) =>
+      createdAsAllowed(request, await projects.setMembers(request.params.project, request.body.members, requester(request), requestId(request))),
   );
   app.get(
     "/projects/:project/quota",
@@ -256,7 +264,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 200: ProjectCreated, ...errors },
       },
     },
-    async (request) => projects.setQuota(request.params.project, request.body.quota, requester(request), requestId(request)),
+    async (request) => createdAsAllowed(request, await projects.setQuota(request.params.project, request.body.quota, requester(request), requestId(request))),
   );
   app.put(
     "/projects/:project/tiers",
@@ -273,7 +281,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 200: ProjectCreated, ...errors },
       },
     },
-    async (request) => projects.setTiers(request.params.project, request.body.tiers, requester(request), requestId(request)),
+    async (request) => createdAsAllowed(request, await projects.setTiers(request.params.project, request.body.tiers, requester(request), requestId(request))),
   );
 
   app.get(
@@ -453,10 +461,9 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request) => ({
-      items: (await instances.events(request.params.project, request.params.instance, request.query.limit ?? 50)).map(({ at, message }) => ({
-        at,
-        message: operator(request) ? message : forMembers(message),
-      })),
+      items: (await instances.events(request.params.project, request.params.instance, request.query.limit ?? 50)).map(({ at, kind, params, message }) =>
+        operator(request) ? { at, kind, params, message } : { at, kind, params: paramsForMembers(params), message: forMembers(message) },
+      ),
     }),
   );
   app.get(

@@ -1,17 +1,22 @@
 // Errors say what happened and what to do next; progress says that something is under way.
 import { ApiError } from "../api.js";
 import type { Resource } from "../use-resource.js";
-import { common, useT, type CommonKey } from "../i18n.js";
+import { common, useLanguage, useT, type CommonKey } from "../i18n.js";
+import { errorReasonText } from "../code-texts.js";
 
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const t = useT(common);
+  const { language } = useLanguage();
   if (error === undefined || error === null) return null;
   const isApi = error instanceof ApiError;
   const code = isApi ? error.code : "network";
-  const advice = t(`error.${code}` as CommonKey) ?? "";
+  // The case, when the API names one, in the reader's language: it says what to do. Otherwise
+  // the server's sentence, and the category's advice.
+  const reason = isApi ? errorReasonText(error.body, language) : undefined;
+  const advice = reason ? undefined : (t(`error.${code}` as CommonKey) ?? "");
   return (
     <div className="notice error" role="alert">
-      {isApi && <p className="message">{error.message}</p>}
+      {isApi && <p className="message">{reason ?? error.message}</p>}
       {isApi && error.body.issues && error.body.issues.length > 0 && (
         <ul>
           {error.body.issues.map((issue) => (
@@ -21,7 +26,7 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
           ))}
         </ul>
       )}
-      <p className="advice">{advice}</p>
+      {advice && <p className="advice">{advice}</p>}
       {onRetry && (
         <button type="button" className="secondary" onClick={onRetry}>
           {t("retry")}

@@ -120,7 +120,7 @@ export function createCommandContext(deps: InstanceServiceDeps, sources: SourceR
       const name = generateName((n) => deps.random.int(n));
       if ((await repo.readFile(head, instancePath(project, name))) === undefined) return name;
     }
-    throw new ConflictError("could not generate a free instance name; give one with --name");
+    throw new ConflictError("could not generate a free instance name; give one with --name", { reason: "no-free-name" });
   }
 
   const trailersOf = (action: string, ref: string, platform: string, requestId: string | undefined) => ({

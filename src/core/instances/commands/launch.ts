@@ -24,13 +24,14 @@ export function launchCommands(ctx: CommandContext) {
     if (!instance) {
       throw new ConflictError(
         `this request (its Idempotency-Key) already launched ${earlier.target} in commit ${commit.slice(0, 12)}, which has since been removed; send a new key to launch again`,
+        { reason: "request-replayed-removed", params: { target: earlier.target, commit: commit.slice(0, 12) } },
       );
     }
     return {
       instance,
       commit,
       replayed: true,
-      placement: { platform: instance.platform, reason: instance.placementReason, candidates: [], excluded: [] },
+      placement: { platform: instance.platform, reason: instance.placementReason, reasons: [], candidates: [], excluded: [] },
     };
   }
 
@@ -41,7 +42,7 @@ export function launchCommands(ctx: CommandContext) {
       const source = await sources.sourceFor(request.template);
       const values = await source.launchValues({ request, requester });
       const head = await repo.head();
-      if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+      if (!head) throw new ConflictError("the desired-state repository has not been initialized", { reason: "repository-not-initialized" });
       const asked = await ctx.placementRequest(head, request, source, values);
       const placement = place(asked, await ctx.candidatesAt(await ctx.platformsAt(head), request.project), deps.placementPolicy);
       const asks = asked.asks ?? { cpu: 0, memoryGiB: 0, gpu: 0, storageGiB: 0 };
@@ -63,10 +64,13 @@ export function launchCommands(ctx: CommandContext) {
         // launches with one key, the first commits and the others answer its instance.
         const earlier = await ctx.committed(id);
         if (earlier) return { commit: null, result: { earlier } };
-        if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+        if (!head) throw new ConflictError("the desired-state repository has not been initialized", { reason: "repository-not-initialized" });
         const name = request.name ?? (await ctx.uniqueName(head, request.project));
         if ((await repo.readFile(head, instancePath(request.project, name))) !== undefined) {
-          throw new ConflictError(`instance ${request.project}/${name} already exists; choose another name or remove it first`);
+          throw new ConflictError(`instance ${request.project}/${name} already exists; choose another name or remove it first`, {
+            reason: "name-taken",
+            params: { project: request.project, name },
+          });
         }
         const platforms = await ctx.platformsAt(head);
         const placement = place(

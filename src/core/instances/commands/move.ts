@@ -23,7 +23,10 @@ export function moveCommands(ctx: CommandContext) {
       const moved = async (earlier: IndexedRequest) => {
         const replayed = await ctx.answerOf(earlier);
         const instance = replayed.instance;
-        return { ...replayed, placement: { platform: instance?.platform ?? to, reason: instance?.placementReason ?? "", candidates: [], excluded: [] } };
+        return {
+          ...replayed,
+          placement: { platform: instance?.platform ?? to, reason: instance?.placementReason ?? "", reasons: [], candidates: [], excluded: [] },
+        };
       };
       const replayed = await ctx.committed(id);
       if (replayed) return moved(replayed);
@@ -31,7 +34,7 @@ export function moveCommands(ctx: CommandContext) {
         const earlier = await ctx.committed(id);
         if (earlier) return { commit: null, result: { earlier } };
         const intent = await ctx.intentAt(head, project, name);
-        if (!head) throw new ConflictError("the desired-state repository has not been initialized");
+        if (!head) throw new ConflictError("the desired-state repository has not been initialized", { reason: "repository-not-initialized" });
         const source = await ctx.sources.sourceFor(intent.spec.template);
         const carried = await source.moved(intent.spec);
         const values = carried.values;

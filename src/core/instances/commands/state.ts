@@ -121,6 +121,7 @@ export function stateCommands(ctx: CommandContext) {
         if (intent.spec.state !== "running") {
           throw new ConflictError(
             `${ref} is stopped: it does not expire while it does not run. Start it (plateau start ${ref}): it then runs for ${lifecycle.expiryDays} days`,
+            { reason: "stopped-does-not-expire", params: { instance: ref, days: lifecycle.expiryDays ?? 0 } },
           );
         }
         const renewal = renewedExpiry(current, clock.now(), request.days, lifecycle);

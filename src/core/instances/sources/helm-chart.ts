@@ -26,7 +26,11 @@ export function suspendable(values: Values): boolean {
  * their volumes. A chart without it cannot be stopped, only removed.
  */
 export function suspended(values: Values, suspend: boolean, ref: string): Values {
-  if (!suspendable(values)) throw new ConflictError(`${ref} is a Helm chart without global.suspend: it cannot be stopped, only removed`);
+  if (!suspendable(values))
+    throw new ConflictError(`${ref} is a Helm chart without global.suspend: it cannot be stopped, only removed`, {
+      reason: "not-stoppable",
+      params: { instance: ref },
+    });
   return { ...values, global: { ...(values.global as object), suspend } };
 }
 
@@ -65,7 +69,11 @@ export const helmChartSource = ((deps) => {
       render(intent, platform) {
         const { project, name } = intent.metadata;
         const argocd = argoSettingsOf(platform);
-        if (!argocd) throw new ConflictError(`platform ${platform.metadata.name} has no Argo CD: it cannot run the Helm chart ${id}`);
+        if (!argocd)
+          throw new ConflictError(`platform ${platform.metadata.name} has no Argo CD: it cannot run the Helm chart ${id}`, {
+            reason: "platform-without-argocd",
+            params: { platform: platform.metadata.name, chart: id },
+          });
         const application = renderHelmApplication({
           platform,
           argocd,

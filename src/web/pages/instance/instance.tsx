@@ -17,6 +17,7 @@ import { expiryOf, formatUntil, renewable, renewDays, type Expiry } from "../../
 import { issuesAt } from "../../shared/field-issues.js";
 import "./instance.css";
 import { Table } from "../../components/table.js";
+import { eventText } from "../../code-texts.js";
 
 const messages = defineMessages({
   en: {
@@ -728,7 +729,7 @@ function Events({ resource, t }: { resource: Resource<{ items: InstanceEvent[] }
           <td className="nowrap">
             <time dateTime={event.at}>{formatDate(event.at, language)}</time>
           </td>
-          <td className="wrap">{event.message}</td>
+          <td className="wrap">{eventText(event, language)}</td>
         </tr>
       ))}
     </Table>

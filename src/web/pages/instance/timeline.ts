@@ -29,11 +29,13 @@ export interface TimelineInput {
   readonly latestChange?: Pick<HistoryEntry, "at" | "action"> | null;
 }
 
-// The reconciler's words (core/reconcile/reconciler.ts): they mark when a step was reached.
-const APPLYING = /^applying revision /;
-const RUNNING = /^running$/;
-const STOPPED = /^stopped$/;
-const FAILED = /(^|\s)failed: /;
+// The kinds of the reconciler's events (src/contracts/codes.ts) that mark when a step was reached.
+type Kind = InstanceEvent["kind"];
+const APPLYING: readonly Kind[] = ["applying"];
+const RUNNING: readonly Kind[] = ["running"];
+const STOPPED: readonly Kind[] = ["stopped"];
+// The platform reports a failure, or applying, stopping or removing failed.
+const FAILED: readonly Kind[] = ["failed", "action-failed"];
 
 const time = (iso: string): number => {
   const ms = Date.parse(iso);
@@ -55,7 +57,7 @@ export function timelineSteps(input: TimelineInput): TimelineStep[] {
   // Events of earlier launches, stops and starts do not describe the change under way.
   const since = time(change?.at ?? instance.createdAt);
   const events = (input.events ?? []).filter((event) => time(event.at) >= since);
-  const lastAt = (pattern: RegExp): string | null => events.findLast((event) => pattern.test(event.message))?.at ?? null;
+  const lastAt = (kinds: readonly Kind[]): string | null => events.findLast((event) => kinds.includes(event.kind))?.at ?? null;
   // A report of another platform is about the instance before a move.
   const status = input.status && input.status.platform === instance.platform ? input.status : null;
   const reportedAt = status?.updatedAt ?? instance.updatedAt ?? null;

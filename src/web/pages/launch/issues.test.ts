@@ -35,15 +35,16 @@ describe("what the server said was wrong with a launch", () => {
   it("says that trying again may help only after a failure that may have let the launch through", () => {
     expect(transient(undefined)).toBe(false);
     expect(transient(new TypeError("Failed to fetch"))).toBe(true);
-    for (const code of ["internal", "unavailable", "rate-limited"]) expect(transient(new ApiError(503, { code, message: "" })), code).toBe(true);
-    for (const code of ["input", "conflict", "quota-exceeded", "forbidden"]) expect(transient(new ApiError(400, { code, message: "" })), code).toBe(false);
+    for (const code of ["internal", "unavailable", "rate-limited"] as const) expect(transient(new ApiError(503, { code, message: "" })), code).toBe(true);
+    for (const code of ["input", "conflict", "quota-exceeded", "not-allowed"] as const)
+      expect(transient(new ApiError(400, { code, message: "" })), code).toBe(false);
   });
 
-  it("recognises a taken name only when a name was given", () => {
-    const taken = new ApiError(409, { code: "conflict", message: 'instance "nb" already exists in project alice' });
+  it("recognises a taken name by the error's reason (never its English), only when a name was given", () => {
+    const taken = new ApiError(409, { code: "conflict", reason: "name-taken", message: "le nom est pris" });
     expect(nameTaken(taken, "nb")).toBe(true);
     expect(nameTaken(taken, "")).toBe(false);
-    expect(nameTaken(new ApiError(409, { code: "conflict", message: "a change is under way" }), "nb")).toBe(false);
+    expect(nameTaken(new ApiError(409, { code: "conflict", message: "instance demo/nb already exists" }), "nb")).toBe(false);
     expect(nameTaken(undefined, "nb")).toBe(false);
   });
 });

@@ -24,6 +24,5 @@ export function withoutPlacedIssues(error: ApiError, unplaced: readonly ServerIs
 export const transient = (error: unknown): boolean =>
   error !== undefined && (!(error instanceof ApiError) || ["internal", "unavailable", "rate-limited"].includes(error.code));
 
-/** The server says a taken name in its message only (a conflict): the name field says what to do. */
-export const nameTaken = (error: unknown, name: string): boolean =>
-  error instanceof ApiError && error.code === "conflict" && name !== "" && /already exists/.test(error.message);
+/** A taken name (the error's reason `name-taken`): the name field says what to do. */
+export const nameTaken = (error: unknown, name: string): boolean => error instanceof ApiError && error.body.reason === "name-taken" && name !== "";

@@ -3,6 +3,8 @@ import type { Placement } from "../../../contracts/api.js";
 import { ApiError } from "../../api.js";
 import { ErrorNotice, Loading } from "../../components/notice.js";
 import type { T } from "./text.js";
+import { choiceText, exclusionText } from "../../code-texts.js";
+import { useLanguage } from "../../i18n.js";
 
 export function PlacementPanel({
   placement,
@@ -15,6 +17,7 @@ export function PlacementPanel({
   blocked: boolean;
   t: T;
 }) {
+  const { language } = useLanguage();
   const error = current ? placement?.error : undefined;
   // Placement's refusal names every platform and why; it is an answer, not a failure.
   const noPlatform =
@@ -42,7 +45,8 @@ export function PlacementPanel({
                 <strong>{t("runsOn", { platform: data.platform })}</strong>
               </p>
               <p className="small">
-                {t("why")} {data.reason}
+                {/* A replayed launch says no reasons: its sentence then is all there is. */}
+                {t("why")} {data.reasons.length > 0 ? choiceText(data, language) : data.reason}
               </p>
               {data.candidates.length > 1 && (
                 <details>
@@ -62,7 +66,7 @@ export function PlacementPanel({
                   <ul className="small">
                     {data.excluded.map((exclusion) => (
                       <li key={exclusion.platform}>
-                        <strong>{exclusion.platform}</strong>: {exclusion.reason}
+                        <strong>{exclusion.platform}</strong>: {exclusionText(exclusion, language)}
                       </li>
                     ))}
                   </ul>

@@ -13,6 +13,9 @@ const project = (name: string, overrides: Partial<Project> = {}): Project => ({
   quota: {},
   instances: 0,
   tiers: ["experimental"],
+  role: "owner",
+  roleWithoutLoginEntry: "owner",
+  may: { read: true, launch: true, manageMembers: true, setQuota: false },
   ...overrides,
 });
 const t = (key: string, params: Record<string, string | number> = {}) => `${key}(${Object.values(params).join(",")})`;

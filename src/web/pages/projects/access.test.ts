@@ -1,67 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { Member } from "../../../contracts/api.js";
 import {
-  groupRoleCeiling,
-  knownRole,
   lacksOwner,
   losesOwnership,
-  memberEditing,
   memberKey,
   newMember,
   parseQuotaFields,
   projectNameProblem,
-  quotaEditing,
   quotaFields,
   sameMembers,
   withRole,
   without,
 } from "./access.js";
-
-const alice = { login: "alice", operator: false, labAdminOf: [] as string[] };
-const labProject = (members: Member[]) => ({ lab: "imb", personal: null, members });
-
-describe("who may do what on a project, as far as the portal can tell", () => {
-  it("reads the role from the operator flag, the personal project, lab administration and login entries", () => {
-    expect(knownRole({ ...alice, operator: true }, labProject([]))).toBe("owner");
-    expect(knownRole(alice, { lab: null, personal: "alice", members: [] })).toBe("owner");
-    expect(knownRole({ ...alice, labAdminOf: ["imb"] }, labProject([]))).toBe("owner");
-    expect(knownRole(alice, labProject([{ login: "alice", role: "editor" }]))).toBe("editor");
-    expect(knownRole(alice, labProject([{ login: "bob", role: "owner" }]))).toBeNull();
-    // A group entry is not known to apply: /me does not list groups.
-    expect(knownRole(alice, labProject([{ group: "imb-staff", role: "owner" }]))).toBeNull();
-    expect(
-      groupRoleCeiling(
-        labProject([
-          { group: "a", role: "viewer" },
-          { group: "b", role: "editor" },
-        ]),
-      ),
-    ).toBe("editor");
-  });
-
-  it("shows member editing to owners, maybe to those a group could make owners, never on personal projects", () => {
-    expect(memberEditing(alice, labProject([{ login: "alice", role: "owner" }]))).toBe("yes");
-    expect(memberEditing(alice, labProject([{ login: "alice", role: "editor" }]))).toBe("no");
-    expect(
-      memberEditing(
-        alice,
-        labProject([
-          { login: "alice", role: "viewer" },
-          { group: "staff", role: "owner" },
-        ]),
-      ),
-    ).toBe("maybe");
-    expect(memberEditing({ ...alice, operator: true }, { lab: null, personal: "bob", members: [] })).toBe("no");
-  });
-
-  it("shows quota editing to the lab's admins and operators only", () => {
-    expect(quotaEditing(alice, { lab: "imb" })).toBe(false);
-    expect(quotaEditing({ ...alice, labAdminOf: ["lmbp"] }, { lab: "imb" })).toBe(false);
-    expect(quotaEditing({ ...alice, labAdminOf: ["imb"] }, { lab: "imb" })).toBe(true);
-    expect(quotaEditing({ ...alice, labAdminOf: ["imb"] }, { lab: null })).toBe(false);
-    expect(quotaEditing({ ...alice, operator: true }, { lab: null })).toBe(true);
-  });
-});
 
 describe("member edits", () => {
   const members: Member[] = [
@@ -90,11 +40,15 @@ describe("member edits", () => {
   it("flags a list without an owner and an owner removing their own ownership", () => {
     expect(lacksOwner([{ login: "bob", role: "editor" }])).toBe(true);
     expect(lacksOwner(members)).toBe(false);
-    const project = labProject(members);
-    expect(losesOwnership(alice, project, withRole(members, "login:alice", "editor"))).toBe(true);
-    expect(losesOwnership(alice, project, [...members, { login: "bob", role: "owner" }])).toBe(false);
+    // Owner by the login entry alone, as the server says it (core/access/policy.ts projectAccess).
+    const project = { role: "owner", roleWithoutLoginEntry: "viewer" } as const;
+    expect(losesOwnership("alice", project, withRole(members, "login:alice", "editor"))).toBe(true);
+    expect(losesOwnership("alice", project, without(members, "login:alice"))).toBe(true);
+    expect(losesOwnership("alice", project, [...members, { login: "bob", role: "owner" }])).toBe(false);
     // A lab admin stays owner whatever the list says.
-    expect(losesOwnership({ ...alice, labAdminOf: ["imb"] }, project, without(members, "login:alice"))).toBe(false);
+    expect(losesOwnership("alice", { role: "owner", roleWithoutLoginEntry: "owner" }, without(members, "login:alice"))).toBe(false);
+    // Who is no owner loses nothing.
+    expect(losesOwnership("alice", { role: "editor", roleWithoutLoginEntry: null }, without(members, "login:alice"))).toBe(false);
   });
 });
 

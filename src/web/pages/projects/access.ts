@@ -1,48 +1,10 @@
-// What the portal can tell of a person's rights on a project, and the member and quota edits
-// it prepares. The server decides (src/core/access/policy.ts): these only choose which
-// controls to show and catch mistakes before a round trip. /me does not list one's OIDC
-// groups, so a role given through a group is something only the server knows.
-import type { Me, Member, Project, Quota } from "../../../contracts/api.js";
+// The member and quota edits the portal prepares, checked before a round trip. Who may do
+// what is the server's to say (src/core/access/policy.ts): a project's view carries the
+// caller's role and what they may do (`role`, `may`), and the pages show controls by it.
+import type { Member, Project, Quota } from "../../../contracts/api.js";
 
 export type Role = Member["role"];
 export const ROLES: readonly Role[] = ["owner", "editor", "viewer"];
-const RANK: Record<Role, number> = { viewer: 1, editor: 2, owner: 3 };
-
-type Person = Pick<Me, "login" | "operator" | "labAdminOf">;
-type ProjectFacts = Pick<Project, "lab" | "personal"> & { readonly members: readonly Member[] };
-
-const higher = (a: Role | null, b: Role | null): Role | null => (a === null ? b : b === null ? a : RANK[a] >= RANK[b] ? a : b);
-
-/** The role the portal can see: operator, personal owner, lab admin, or a member by login. */
-export function knownRole(me: Person, project: ProjectFacts): Role | null {
-  if (me.operator) return "owner";
-  if (project.personal !== null && project.personal === me.login) return "owner";
-  if (project.lab !== null && me.labAdminOf.includes(project.lab)) return "owner";
-  let role: Role | null = null;
-  for (const member of project.members) if ("login" in member && member.login === me.login) role = higher(role, member.role);
-  return role;
-}
-
-/** The highest role the project's group entries give: one may hold it through a group. */
-export function groupRoleCeiling(project: ProjectFacts): Role | null {
-  let role: Role | null = null;
-  for (const member of project.members) if ("group" in member) role = higher(role, member.role);
-  return role;
-}
-
-/** "maybe": only a group could make one an owner; the controls are shown and the server says. */
-export type Ability = "yes" | "maybe" | "no";
-
-/** Owners replace a lab project's members; a personal project has one member, its owner. */
-export function memberEditing(me: Person, project: ProjectFacts): Ability {
-  if (project.personal !== null) return "no";
-  if (knownRole(me, project) === "owner") return "yes";
-  return groupRoleCeiling(project) === "owner" ? "maybe" : "no";
-}
-
-/** Setting a project's quota: an admin of its lab, or an operator (authorizeProjectQuota). */
-export const quotaEditing = (me: Person, project: Pick<Project, "lab">): boolean =>
-  me.operator || (project.lab !== null && me.labAdminOf.includes(project.lab));
 
 export const memberKey = (member: Member): string => ("login" in member ? `login:${member.login}` : `group:${member.group}`);
 
@@ -87,9 +49,13 @@ export function sameMembers(a: readonly Member[], b: readonly Member[]): boolean
 /** The server refuses a project without an owner: say so before sending. */
 export const lacksOwner = (members: readonly Member[]): boolean => !members.some((member) => member.role === "owner");
 
-/** Whether saving `draft` takes away the owner role the person holds by their login alone. */
-export function losesOwnership(me: Person, project: ProjectFacts, draft: readonly Member[]): boolean {
-  return knownRole(me, project) === "owner" && knownRole(me, { ...project, members: draft }) !== "owner";
+/**
+ * Whether saving `draft` takes away the owner role the person holds by their login entry
+ * alone: the server says the role they keep without that entry (`roleWithoutLoginEntry`).
+ */
+export function losesOwnership(login: string, project: Pick<Project, "role" | "roleWithoutLoginEntry">, draft: readonly Member[]): boolean {
+  if (project.role !== "owner" || project.roleWithoutLoginEntry === "owner") return false;
+  return !draft.some((member) => "login" in member && member.login === login && member.role === "owner");
 }
 
 /** Names of lab projects, as the server checks them (core/names.ts, core/projects/names.ts). */

@@ -1,6 +1,6 @@
 // Projects: mine and my labs, creating a lab project, and one project's instances, members
-// and quota. Controls appear to those the rules let act (project-access.ts); the server still
-// decides, and its refusals are shown as they come.
+// and quota. Controls appear to those the server says may act (a project's `may`, decided by
+// core/access/policy.ts); its refusals are shown as they come.
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { Instance, Me, Member, Project, ProjectCreated, QuotaReport } from "../../../contracts/api.js";
 import { api, newActionKey, path } from "../../api.js";
@@ -16,16 +16,13 @@ import { useResource } from "../../use-resource.js";
 import { issuesAt, issuesExactly } from "../../shared/field-issues.js";
 import { instancePath } from "../home/home.js";
 import {
-  knownRole,
   lacksOwner,
   losesOwnership,
-  memberEditing,
   memberKey,
   NAME_MAX_LENGTH,
   newMember,
   parseQuotaFields,
   projectNameProblem,
-  quotaEditing,
   quotaFields,
   quotaMaximum,
   RESOURCES,
@@ -94,7 +91,6 @@ const messages = defineMessages({
     kindGroup: "group",
     roleHelp: "Owners manage members; editors launch, stop and delete; viewers only see.",
     noMembers: "No member is listed: owners come from the lab's administrators.",
-    maybeOwner: "If one of your groups makes you an owner, you can change the members; otherwise Plateau will refuse, and say so.",
     notOwner: "Only the project's owners can change its members.",
     roleOf: "Role of {who}",
     remove: "Remove",
@@ -186,7 +182,6 @@ const messages = defineMessages({
     kindGroup: "groupe",
     roleHelp: "Les propriétaires gèrent les membres ; les éditeurs lancent, arrêtent et suppriment ; les lecteurs ne font que voir.",
     noMembers: "Aucun membre n'est listé : les propriétaires sont les administrateurs du labo.",
-    maybeOwner: "Si l'un de vos groupes fait de vous un propriétaire, vous pouvez changer les membres ; sinon Plateau refusera, et le dira.",
     notOwner: "Seuls les propriétaires du projet peuvent changer ses membres.",
     roleOf: "Rôle de {who}",
     remove: "Retirer",
@@ -264,7 +259,7 @@ export function ProjectsPage() {
                   {project.lab === null ? t("personal") : <Link to={path`/labs/${project.lab}`}>{t("lab", { lab: project.lab })}</Link>}
                 </p>
                 <p className="small">
-                  {instanceCount(t, project.instances)} · {t("myRole", { role: roleText(t, knownRole(me, project)) })}
+                  {instanceCount(t, project.instances)} · {t("myRole", { role: roleText(t, project.role) })}
                 </p>
               </li>
             ))}
@@ -406,7 +401,6 @@ function CreateProject({ labs }: { labs: string[] }) {
 export function ProjectPage({ project: name }: { project: string }) {
   const t = useT(messages);
   const { language } = useLanguage();
-  const me = useMe();
   const project = useResource<Project>(path`/projects/${name}`);
   const data = project.data;
   return (
@@ -426,7 +420,7 @@ export function ProjectPage({ project: name }: { project: string }) {
               {" · "}
               <span title={formatDate(data.createdAt, language)}>{t("createdBy", { ago: formatAgo(data.createdAt, language), by: data.createdBy })}</span>
               {" · "}
-              {t("myRole", { role: roleText(t, knownRole(me, data)) })}
+              {t("myRole", { role: roleText(t, data.role) })}
             </p>
           </>
         )}
@@ -486,8 +480,7 @@ function Members({ project, onSaved }: { project: Project; onSaved(): Promise<vo
   const t = useT(messages);
   const me = useMe();
   const id = useId();
-  const ability = memberEditing(me, project);
-  const editable = ability !== "no";
+  const editable = project.may.manageMembers;
   const [draft, setDraft] = useState<Member[]>(project.members);
   // The project read again (after a save): the draft starts over from what the server holds.
   const [base, setBase] = useState(project.members);
@@ -528,7 +521,6 @@ function Members({ project, onSaved }: { project: Project; onSaved(): Promise<vo
       ) : (
         <>
           <p className="muted small">{t("roleHelp")}</p>
-          {ability === "maybe" && <p className="notice info">{t("maybeOwner")}</p>}
           <ErrorNotice error={error} />
           {issuesExactly(error, "/members").map((message) => (
             <p key={message} className="field-error">
@@ -599,7 +591,7 @@ function Members({ project, onSaved }: { project: Project; onSaved(): Promise<vo
                       <p>{t("unsaved")}</p>
                       {noOwner && <p className="field-error">{t("noOwner")}</p>}
                       <div className="actions">
-                        {losesOwnership(me, project, draft) ? (
+                        {losesOwnership(me.login, project, draft) ? (
                           <ConfirmButton label={t("saveMembers")} question={t("selfDemotion")} disabled={busy || noOwner} onConfirm={save} />
                         ) : (
                           <button type="button" className="primary" disabled={busy || noOwner} onClick={() => void save()}>
@@ -693,7 +685,6 @@ function AddMember({ members, onAdd }: { members: readonly Member[]; onAdd(membe
 function ProjectQuota({ project, onSaved }: { project: Project; onSaved(): Promise<void> }) {
   const t = useT(messages);
   const id = useId();
-  const me = useMe();
   const report = useResource<QuotaReport>(path`/projects/${project.name}/quota`);
   const data = report.data;
   const reload = async () => {
@@ -721,7 +712,7 @@ function ProjectQuota({ project, onSaved }: { project: Project; onSaved(): Promi
           )}
         </div>
       )}
-      {quotaEditing(me, project) && <QuotaForm project={project} effective={data?.project.quota} onSaved={reload} />}
+      {project.may.setQuota && <QuotaForm project={project} effective={data?.project.quota} onSaved={reload} />}
     </section>
   );
 }

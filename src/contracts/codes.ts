@@ -1,0 +1,109 @@
+// The codes of the API: what clients act on and translate, instead of reading English
+// (ADR 0018). Each list is the one source of truth: core's error classes, events and
+// placement take their codes from the types below, the API's schemas (api.ts) enumerate
+// them, and the portal's texts must translate every one (a test fails otherwise). Adding a
+// code is adding it here; its English sentence stays beside it in the message, for logs and
+// the CLI. Nothing here imports other code: the portal and the CLI use it at run time.
+
+/** The parameters of a code: the values its sentence names, to be put in a translation. */
+export type CodeParams = Readonly<Record<string, string | number>>;
+
+/** The category of an error (`error.code`): how the client reacts in general (HTTP status, exit code). */
+export const ERROR_CATEGORIES = [
+  "input",
+  "not-found",
+  "conflict",
+  "not-allowed",
+  "quota-exceeded",
+  "unavailable",
+  "rate-limited",
+  "unauthenticated",
+  "internal",
+] as const;
+export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
+
+/**
+ * What exactly went wrong (`error.reason`, with `error.params`), for the cases a client acts
+ * on or words differently from its category: the portal's name field says a name is taken,
+ * a quota names the resource… An error without a reason is its category and nothing more.
+ * Refusals of access (401, 403, 404) never carry one: a 404 must read the same whether the
+ * thing is missing or hidden (ADR 9), and the project's view says beforehand what one may do.
+ */
+export const ERROR_REASONS = [
+  // input
+  "no-eligible-platform", // no platform can run the launch; the issue at /platform names each and why
+  "pinning-not-allowed", // choosing the platform is not allowed by this Plateau
+  // conflict
+  "name-taken", // {project, name}: an instance of that name exists
+  "project-name-taken", // {project}
+  "no-free-name", // no generated instance name was free: give one
+  "request-replayed-removed", // {target, commit}: the idempotency key launched an instance since removed
+  "not-stoppable", // {instance}: a Helm chart without global.suspend
+  "stopped-does-not-expire", // {instance, days}: renewing a stopped instance
+  "personal-project-members", // {project}: a personal project has one member, its owner
+  "platform-without-argocd", // {platform, chart}
+  "platform-undeclared", // {platform}: no longer in the desired-state repository
+  "no-engine", // {platform}
+  "repository-not-initialized",
+  "repository-moved", // someone committed at the same time: retry
+  // quota-exceeded
+  "quota-exceeded", // {scope, name, resource, unit, asked, used, limit, remaining}
+  "lab-project-limit", // {lab, limit, used}
+  // unavailable
+  "identity-provider-unreachable", // {provider}
+] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+/**
+ * What an event of an instance says happened (`kind`, with `params`), written by the
+ * reconciler from what the platform's engine did. `message` stays beside it in English.
+ */
+export const EVENT_KINDS = [
+  "applying", // {revision, platform}: the platform starts applying a revision
+  "pulling", // {image}
+  "starting", // the workload is being started
+  "replacing", // the previous revision (or an older Plateau's pod) is being replaced
+  "waiting", // waiting for the application to answer
+  "running",
+  "reported", // {phase, reason}: the platform reports a phase other than running or failed
+  "failed", // {reason}: the platform reports a failure
+  "action-failed", // {action, reason}: applying, stopping or removing failed
+  "stopped",
+  "other", // {message}: an event without a kind (recorded before kinds existed)
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** The steps an engine reports while it applies (a subset of the event kinds). */
+export type EngineStep = Extract<EventKind, "pulling" | "starting" | "replacing" | "waiting">;
+
+/** Why placement left a platform out (`excluded[].code`, with `params`). */
+export const EXCLUSION_REASONS = [
+  "not-pinned", // {pinned}: another platform was asked for
+  "no-engine", // {engine}
+  "no-helm", // {engine}: only platforms with Argo CD run Helm charts
+  "recovery-only", // {recoveryFor}: a recovery site, used when pinned
+  "tier", // {tier, tiers}
+  "site", // {site, required}
+  "storage-class", // {storageClass, offered}
+  "no-gpu", // one machine that declares no GPU pool
+  "no-pool-fits", // {wanted, offered}
+  "full", // {resource, free, capacity, asked, unit}
+] as const;
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+
+/** Why placement chose its platform (`reasonCodes[]`, with `params` each). */
+export const CHOICE_REASONS = [
+  "pinned", // requested by the user
+  "only-eligible", // the only eligible platform
+  "highest-score", // {count, scores}: the best of `count` eligible platforms
+  "unavailable", // {reason}: chosen though unavailable now; it runs once the platform is back
+] as const;
+export type ChoiceReason = (typeof CHOICE_REASONS)[number];
+
+/** The criteria a candidate is scored on (`candidates[].scores`). */
+export const SCORE_CRITERIA = ["availability", "capacity", "affinity", "spread"] as const;
+export type ScoreCriterion = (typeof SCORE_CRITERIA)[number];
+
+/** What the caller may do to a project (`may` of a project's view), decided by core/access/policy.ts. */
+export const PROJECT_ABILITIES = ["read", "launch", "manageMembers", "setQuota"] as const;
+export type ProjectAbility = (typeof PROJECT_ABILITIES)[number];

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { CHOICE_REASONS, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, SCORE_CRITERIA } from "../contracts/codes.js";
+import { choiceText, CODE_TEXTS, errorReasonText, eventText, exclusionText } from "./code-texts.js";
+import { LANGUAGES } from "./i18n.js";
+
+// The lists are the server's own (src/contracts/codes.ts): a code added there without words
+// here fails, in either language.
+const LISTS = {
+  reasons: ERROR_REASONS,
+  events: EVENT_KINDS,
+  exclusions: EXCLUSION_REASONS,
+  choices: CHOICE_REASONS,
+  criteria: SCORE_CRITERIA,
+} as const;
+const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]))].sort();
+
+describe("the portal's words for the API's codes", () => {
+  for (const [group, codes] of Object.entries(LISTS) as [keyof typeof LISTS, readonly string[]][]) {
+    it(`has every ${group} code in both languages, with the same parameters, and no other`, () => {
+      for (const language of LANGUAGES) {
+        const texts = CODE_TEXTS[language][group] as Readonly<Record<string, string | undefined>>;
+        for (const code of codes) expect(texts[code]?.trim(), `${language}: ${group}.${code}`).toBeTruthy();
+        expect(Object.keys(texts).sort(), `${language}: ${group} for codes the API does not have`).toEqual([...codes].sort());
+      }
+      for (const code of codes) {
+        const [en, fr] = [CODE_TEXTS.en[group], CODE_TEXTS.fr[group]].map((texts) => (texts as Readonly<Record<string, string>>)[code] ?? "");
+        expect(placeholders(fr ?? ""), `${group}.${code}`).toEqual(placeholders(en ?? ""));
+      }
+    });
+  }
+
+  it("puts the error's values in its sentence, and says nothing of its own for an error without a case", () => {
+    expect(errorReasonText({ reason: "name-taken", params: { project: "demo", name: "hello" } }, "fr")).toBe(
+      "Une instance nommée hello existe déjà dans demo : choisissez un autre nom, ou supprimez-la d'abord.",
+    );
+    expect(errorReasonText({}, "en")).toBeUndefined();
+  });
+
+  it("says events in the reader's language, their action and phase too, and an event without a kind as it was recorded", () => {
+    expect(eventText({ kind: "pulling", params: { image: "nginx:1" }, message: "pulling image nginx:1" }, "fr")).toBe("Téléchargement de l'image nginx:1");
+    expect(eventText({ kind: "action-failed", params: { action: "stop", reason: "podman is gone" }, message: "stop failed: podman is gone" }, "fr")).toBe(
+      "L'arrêt a échoué : podman is gone",
+    );
+    expect(eventText({ kind: "reported", params: { phase: "starting", reason: "waiting" }, message: "starting: waiting" }, "en")).toBe("starting: waiting");
+    expect(eventText({ kind: "other", params: {}, message: "applying revision abc on local" }, "fr")).toBe("applying revision abc on local");
+  });
+
+  it("says placement's exclusions and choice in the reader's language", () => {
+    expect(exclusionText({ platform: "okd", code: "tier", params: { tier: "institutional", tiers: "experimental" }, reason: "…" }, "en")).toBe(
+      "tier institutional, and this project may only run on experimental platforms",
+    );
+    expect(
+      choiceText(
+        {
+          reasons: [
+            { code: "only-eligible", params: {} },
+            { code: "unavailable", params: { reason: "podman not found" } },
+          ],
+        },
+        "fr",
+      ),
+    ).toBe("la seule plateforme qui peut la faire tourner ; indisponible pour l'instant (podman not found) : elle tournera dès le retour de la plateforme");
+  });
+});

@@ -1,0 +1,161 @@
+// The portal's words for the API's codes (src/contracts/codes.ts): the reasons of errors, the
+// kinds of events, why placement left a platform out or chose one. `{name}` is a parameter
+// the API sends beside the code. Every code has a text in both languages: the types say so
+// here, and code-texts.test.ts fails at run time for a code added without one.
+import type { ErrorBody, InstanceEvent, Placement } from "../contracts/api.js";
+import type { ChoiceReason, CodeParams, ErrorReason, EventKind, ExclusionReason, ScoreCriterion } from "../contracts/codes.js";
+import { format, type Language } from "./i18n.js";
+
+interface CodeTexts {
+  readonly reasons: Readonly<Record<ErrorReason, string>>;
+  readonly events: Readonly<Record<EventKind, string>>;
+  readonly exclusions: Readonly<Record<ExclusionReason, string>>;
+  readonly choices: Readonly<Record<ChoiceReason, string>>;
+  readonly criteria: Readonly<Record<ScoreCriterion, string>>;
+  /** An event's `action` (what the reconciler failed to do) and `phase` parameters, in words. */
+  readonly actions: Readonly<Record<string, string>>;
+  readonly phases: Readonly<Record<string, string>>;
+}
+
+export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
+  en: {
+    reasons: {
+      "no-eligible-platform": "No platform can run this instance.",
+      "pinning-not-allowed": "Choosing the platform yourself is not allowed here: Plateau places instances.",
+      "name-taken": "An instance named {name} already exists in {project}: choose another name, or remove it first.",
+      "project-name-taken": "A project named {project} already exists: choose another name.",
+      "no-free-name": "No free name could be found for the instance: give it one.",
+      "request-replayed-removed": "This launch already happened ({target}), and that instance has since been removed: launch again.",
+      "not-stoppable": "{instance} is a Helm chart that cannot be stopped, only removed.",
+      "stopped-does-not-expire": "{instance} is stopped: it does not expire while it does not run. Start it, and it runs for {days} days.",
+      "personal-project-members": "{project} is a personal project: its one member is its owner.",
+      "platform-without-argocd": "Platform {platform} has no Argo CD: it cannot run the Helm chart {chart}.",
+      "platform-undeclared": "Platform {platform} is no longer declared: choose another one.",
+      "no-engine": "This Plateau cannot drive platform {platform}.",
+      "repository-not-initialized": "Plateau is still starting: try again in a moment.",
+      "repository-moved": "Someone changed the same thing at the same time: try again.",
+      "quota-exceeded": "This would exceed the quota of {name} for {resource}: {asked} {unit} asked, {remaining} of {limit} {unit} left.",
+      "lab-project-limit": "Lab {lab} has {used} projects, its limit: remove one, or ask a lab admin to raise it.",
+      "identity-provider-unreachable": "The sign-in service {provider} does not answer: try again in a few minutes.",
+    },
+    events: {
+      applying: "Applying revision {revision} on {platform}",
+      pulling: "Pulling the image {image}",
+      starting: "Starting",
+      replacing: "Replacing the previous revision",
+      waiting: "Waiting for the application to answer",
+      running: "Running",
+      reported: "{phase}: {reason}",
+      failed: "Failed: {reason}",
+      "action-failed": "{action} failed: {reason}",
+      stopped: "Stopped",
+      other: "{message}",
+    },
+    exclusions: {
+      "not-pinned": "not the requested platform ({pinned})",
+      "no-engine": "no engine for {engine} platforms in this Plateau",
+      "no-helm": "runs no Helm charts (only platforms with Argo CD do; this one runs {engine})",
+      "recovery-only": "a recovery site: used in a disaster, when pinned",
+      tier: "tier {tier}, and this project may only run on {tiers} platforms",
+      site: "at site {site}, and the data must stay at {required}",
+      "storage-class": "no storage class {storageClass}",
+      "no-gpu": "declares no GPU pool",
+      "no-pool-fits": "no pool can hold a pod of {cpu} cores, {memoryGiB} GiB",
+      full: "full: {free} of {capacity} {unit} free, {asked} asked",
+    },
+    choices: {
+      pinned: "requested by the user",
+      "only-eligible": "the only eligible platform",
+      "highest-score": "highest score of {count} eligible platforms",
+      unavailable: "currently unavailable ({reason}): it will run once the platform is back",
+    },
+    criteria: { availability: "availability", capacity: "room", affinity: "the project's other instances", spread: "spread of the lab's instances" },
+    actions: { apply: "Applying", stop: "Stopping", remove: "Removing" },
+    phases: { pending: "pending", starting: "starting", running: "running", stopping: "stopping", stopped: "stopped", failed: "failed" },
+  },
+  fr: {
+    reasons: {
+      "no-eligible-platform": "Aucune plateforme ne peut faire tourner cette instance.",
+      "pinning-not-allowed": "Choisir soi-même la plateforme n'est pas permis ici : Plateau place les instances.",
+      "name-taken": "Une instance nommée {name} existe déjà dans {project} : choisissez un autre nom, ou supprimez-la d'abord.",
+      "project-name-taken": "Un projet nommé {project} existe déjà : choisissez un autre nom.",
+      "no-free-name": "Aucun nom libre n'a été trouvé pour l'instance : donnez-lui un nom.",
+      "request-replayed-removed": "Ce lancement a déjà eu lieu ({target}), et cette instance a été supprimée depuis : relancez.",
+      "not-stoppable": "{instance} est un chart Helm qui ne peut pas être arrêté, seulement supprimé.",
+      "stopped-does-not-expire": "{instance} est arrêtée : elle n'expire pas tant qu'elle ne tourne pas. Démarrez-la : elle tourne alors {days} jours.",
+      "personal-project-members": "{project} est un projet personnel : son seul membre est son propriétaire.",
+      "platform-without-argocd": "La plateforme {platform} n'a pas d'Argo CD : elle ne peut pas faire tourner le chart Helm {chart}.",
+      "platform-undeclared": "La plateforme {platform} n'est plus déclarée : choisissez-en une autre.",
+      "no-engine": "Ce Plateau ne sait pas piloter la plateforme {platform}.",
+      "repository-not-initialized": "Plateau est encore en train de démarrer : réessayez dans un instant.",
+      "repository-moved": "Quelqu'un a modifié la même chose au même moment : réessayez.",
+      "quota-exceeded": "Cela dépasserait le quota de {name} pour {resource} : {asked} {unit} demandés, il en reste {remaining} sur {limit}.",
+      "lab-project-limit": "Le labo {lab} a {used} projets, sa limite : supprimez-en un, ou demandez à un administrateur du labo de la relever.",
+      "identity-provider-unreachable": "Le service de connexion {provider} ne répond pas : réessayez dans quelques minutes.",
+    },
+    events: {
+      applying: "Application de la révision {revision} sur {platform}",
+      pulling: "Téléchargement de l'image {image}",
+      starting: "Démarrage",
+      replacing: "Remplacement de la révision précédente",
+      waiting: "En attente de la réponse de l'application",
+      running: "En marche",
+      reported: "{phase} : {reason}",
+      failed: "Échec : {reason}",
+      "action-failed": "{action} a échoué : {reason}",
+      stopped: "Arrêtée",
+      other: "{message}",
+    },
+    exclusions: {
+      "not-pinned": "pas la plateforme demandée ({pinned})",
+      "no-engine": "ce Plateau ne sait pas piloter les plateformes {engine}",
+      "no-helm": "ne fait pas tourner de charts Helm (seules les plateformes avec Argo CD le font ; celle-ci utilise {engine})",
+      "recovery-only": "un site de secours : utilisé en cas de sinistre, quand on le choisit",
+      tier: "une plateforme de niveau {tier} ; ce projet ne tourne que sur des plateformes {tiers}",
+      site: "au site {site} ; les données doivent rester à {required}",
+      "storage-class": "pas de classe de stockage {storageClass}",
+      "no-gpu": "n'a pas de GPU",
+      "no-pool-fits": "aucun nœud ne peut accueillir un pod de {cpu} cœurs et {memoryGiB} Gio",
+      full: "pleine : {free} {unit} libres sur {capacity}, {asked} demandés",
+    },
+    choices: {
+      pinned: "demandée par l'utilisateur",
+      "only-eligible": "la seule plateforme qui peut la faire tourner",
+      "highest-score": "la meilleure des {count} plateformes qui peuvent la faire tourner",
+      unavailable: "indisponible pour l'instant ({reason}) : elle tournera dès le retour de la plateforme",
+    },
+    criteria: { availability: "disponibilité", capacity: "place", affinity: "autres instances du projet", spread: "répartition des instances du labo" },
+    actions: { apply: "L'application", stop: "L'arrêt", remove: "La suppression" },
+    phases: { pending: "en attente", starting: "démarrage", running: "en marche", stopping: "arrêt en cours", stopped: "arrêtée", failed: "en échec" },
+  },
+};
+
+const put = (text: string, params: CodeParams | undefined) => format(text, { ...params });
+
+/** An error's case in words, when the API names one; undefined: its category says it all. */
+export function errorReasonText(error: Pick<ErrorBody["error"], "reason" | "params">, language: Language): string | undefined {
+  return error.reason ? put(CODE_TEXTS[language].reasons[error.reason], error.params) : undefined;
+}
+
+/** What an event says happened. */
+export function eventText(event: Pick<InstanceEvent, "kind" | "params" | "message">, language: Language): string {
+  const texts = CODE_TEXTS[language];
+  const { action, phase } = event.params;
+  return put(texts.events[event.kind], {
+    ...event.params,
+    message: event.message,
+    ...(typeof action === "string" ? { action: texts.actions[action] ?? action } : {}),
+    ...(typeof phase === "string" ? { phase: texts.phases[phase] ?? phase } : {}),
+  });
+}
+
+/** Why placement left a platform out. */
+export const exclusionText = (exclusion: Placement["excluded"][number], language: Language): string =>
+  put(CODE_TEXTS[language].exclusions[exclusion.code], exclusion.params);
+
+/** Why placement chose its platform: each reason, in order. */
+export const choiceText = (placement: Pick<Placement, "reasons">, language: Language): string =>
+  placement.reasons.map((reason) => put(CODE_TEXTS[language].choices[reason.code], reason.params)).join(language === "fr" ? " ; " : "; ");
+
+/** A score criterion's name. */
+export const criterionText = (criterion: string, language: Language): string => CODE_TEXTS[language].criteria[criterion as ScoreCriterion] ?? criterion;
