@@ -14,7 +14,8 @@ import { parse, stringify } from "yaml";
 import { InputError, UnavailableError } from "../../core/errors.js";
 import { parseHelmCatalogConfig } from "../../core/helm/catalog-config.js";
 import { parseHelmIndex } from "../../core/helm/index-file.js";
-import { checkHelmValues, computeHelmForm, type HelmValuesContext } from "../../core/helm/values.js";
+import { computeHelmForm, type HelmValuesContext } from "../../core/helm/form.js";
+import { checkHelmValues } from "../../core/helm/values.js";
 import { readChartArchive } from "./chart-archive.js";
 import { createHelmRepository } from "./helm-repository.js";
 

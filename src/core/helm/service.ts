@@ -11,7 +11,9 @@ import type { HelmCatalogs } from "../ports/helm-catalogs.js";
 import { catalogVisibleTo, localizedText, type CatalogSpace, type HelmCatalogConfig } from "./catalog-config.js";
 import type { ChartReference } from "./chart-reference.js";
 import type { HelmChartVersion } from "./index-file.js";
-import { checkHelmValues, computeHelmForm, type HelmForm, type HelmValuesContext, type JsonValue } from "./values.js";
+import { computeHelmForm, type HelmForm, type HelmValuesContext } from "./form.js";
+import type { JsonValue } from "./schema-node.js";
+import { checkHelmValues } from "./values.js";
 import { escapePointerSegment, isRecord } from "../../contracts/json.js";
 
 export interface HelmChartSummary {
