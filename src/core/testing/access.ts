@@ -10,7 +10,8 @@ import { NotAllowedError } from "../errors.js";
 import type { AccessStore } from "../ports/access-store.js";
 import { IdentityProviderError, type IdentityProvider, type PendingSignIn, type VerifiedIdentity } from "../ports/identity-provider.js";
 import { silentLogger, type Logger } from "../ports/logger.js";
-import { compileClaimMapping, defaultClaimMapping } from "../access/claims.js";
+import { defaultClaimMapping } from "../access/claim-mapping.js";
+import { compileClaimMapping } from "../access/claims.js";
 import type { UserPrincipal } from "../access/principal.js";
 import { createAccessService, type AccessService } from "../access/service.js";
 
