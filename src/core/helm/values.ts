@@ -1,8 +1,8 @@
 // The check of the values a person submits for a Helm chart, against the form's schema
 // (form.ts) and Plateau's rules that JSON Schema cannot say: readonly and hidden fields, slider
 // bounds, and the two ends of a range.
-import { controlCharacterIssues } from "../catalog/values.js";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { ajvIssues, controlCharacterIssues, throwIssues } from "../catalog/values.js";
+import { Ajv, type ValidateFunction } from "ajv";
 import { default as addFormats } from "ajv-formats";
 import { InputError, type InputIssue } from "../errors.js";
 import type { HiddenCondition, PlateauHints } from "../../contracts/form-hints.js";
@@ -41,20 +41,9 @@ export function checkHelmValues(schema: Readonly<Record<string, unknown>>, input
   const issues: InputIssue[] = [];
   controlCharacterIssues(values, "/values", issues);
   const validate = validatorFor(schema);
-  if (!validate(values)) {
-    for (const error of validate.errors ?? []) {
-      // anyOf/oneOf repeat their branches' errors; keep what points at a cause.
-      if (error.keyword === "anyOf" || error.keyword === "oneOf" || error.keyword === "if") continue;
-      issues.push(issueFromAjv(error));
-    }
-  }
+  if (!validate(values)) issues.push(...ajvIssues(validate.errors, "/values", "is not a value of this chart's form"));
   ruleIssues(schema, values, options, issues);
-  if (issues.length > 0) {
-    const unique = issues.filter((issue, i) => issues.findIndex((other) => other.pointer === issue.pointer && other.rule === issue.rule) === i);
-    const first = unique[0] as InputIssue;
-    const more = unique.length > 1 ? ` (and ${unique.length - 1} more)` : "";
-    throw new InputError(`invalid values: ${first.pointer} ${first.message} [${first.rule}]${more}`, unique);
-  }
+  throwIssues("invalid values", issues);
   return values;
 }
 
@@ -142,16 +131,3 @@ function conditionValue(condition: HiddenCondition, values: unknown, fieldPointe
 }
 
 const hintsOf = (node: Schema): PlateauHints => (isRecord(node["x-plateau"]) ? (node["x-plateau"] as PlateauHints) : {});
-
-function issueFromAjv(error: ErrorObject): InputIssue {
-  const params = error.params as Record<string, unknown>;
-  // Point at the offending property itself rather than its parent object.
-  const extra = error.keyword === "additionalProperties" ? `/${escapePointerSegment(String(params.additionalProperty))}` : "";
-  const missing = error.keyword === "required" ? `/${escapePointerSegment(String(params.missingProperty))}` : "";
-  const pointer = `/values${error.instancePath}${extra}${missing}`;
-  let message = error.message ?? "is invalid";
-  if (error.keyword === "enum") message = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
-  if (error.keyword === "additionalProperties") message = "is not a value of this chart's form";
-  if (error.keyword === "required") message = "is required";
-  return { pointer, rule: error.keyword, message };
-}
