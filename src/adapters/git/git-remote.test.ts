@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { startGitHttpServer, type GitHttpServer } from "../../../test/support/git-http-server.js";
+import { scratchDir } from "../../../test/support/temp.js";
 import { ConflictError, InputError } from "../../core/errors.js";
 import { silentLogger } from "../../core/ports/logger.js";
 import { createRemoteSync, type RemoteSync } from "../../core/sync/remote-sync.js";
@@ -19,11 +20,7 @@ afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
 });
 
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  cleanup.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (prefix: string): Promise<string> => scratchDir(prefix, cleanup);
 
 async function localRepository(): Promise<GitRepository> {
   const dir = await tempDir("plateau-local-");
