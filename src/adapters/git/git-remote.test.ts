@@ -82,6 +82,16 @@ function remoteFor(repo: GitRepository, url: string, auth: RemoteAuth = { kind: 
   return createGitRemote({ dir: repo.dir, url, auth, ...extra });
 }
 
+/** A local repository whose first commit (a.yaml) is already on a fresh remote: where most stories start. */
+async function pushedOnce(): Promise<{ repo: GitRepository; forge: string; remote: GitRemote }> {
+  const repo = await localRepository();
+  const forge = await origin();
+  const remote = remoteFor(repo, forge);
+  await commit(repo, { "a.yaml": "1" });
+  await remote.sync();
+  return { repo, forge, remote };
+}
+
 const syncs: RemoteSync[] = [];
 afterEach(async () => {
   await Promise.all(syncs.splice(0).map((sync) => sync.stop()));
@@ -225,11 +235,7 @@ describe("git remote over the file protocol", () => {
   });
 
   it("reports a divergence when a local commit is not Plateau's, and moves nothing", async () => {
-    const repo = await localRepository();
-    const forge = await origin();
-    const remote = remoteFor(repo, forge);
-    await commit(repo, { "a.yaml": "1" });
-    await remote.sync();
+    const { repo, forge, remote } = await pushedOnce();
     const theirs = await (await someoneElse(forge)).commitAndPush({ "b.yaml": "2" });
     const handMade = await commit(repo, { "c.yaml": "3" }, { plateau: false });
     const outcome = await remote.sync();
@@ -240,11 +246,7 @@ describe("git remote over the file protocol", () => {
   });
 
   it("converges after a crash between the replay and the move of the branch (the replay is deterministic)", async () => {
-    const repo = await localRepository();
-    const forge = await origin();
-    const remote = remoteFor(repo, forge);
-    await commit(repo, { "a.yaml": "1" });
-    await remote.sync();
+    const { repo, forge, remote } = await pushedOnce();
     const theirs = await (await someoneElse(forge)).commitAndPush({ "b.yaml": "2" });
     const mine = await commit(repo, { "c.yaml": "3" });
     // The crash: the remote was fetched and the replay written under the temporary ref,
@@ -258,11 +260,7 @@ describe("git remote over the file protocol", () => {
   });
 
   it("never loses a local commit that lands while it replays (the branch moves by compare-and-swap)", async () => {
-    const repo = await localRepository();
-    const forge = await origin();
-    const remote = remoteFor(repo, forge);
-    await commit(repo, { "a.yaml": "1" });
-    await remote.sync();
+    const { repo, forge, remote } = await pushedOnce();
     await (await someoneElse(forge)).commitAndPush({ "b.yaml": "2" });
     await commit(repo, { "c.yaml": "3" });
     // The writer commits while the replay runs: either its commit lands first (the move of
