@@ -118,6 +118,28 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI talks to Plateau through the API (src/cli/client.ts): of core it may use only the
+    // error vocabulary; what it shares with the server is in src/contracts (pure).
+    files: ["src/cli/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/core/**", "!**/core/errors.js"],
+              message: "the CLI may import only src/core/errors.ts of core; share pure code through src/contracts, or ask the API.",
+            },
+            {
+              group: ["**/adapters/**", "**/server/**", "**/main/**", "**/web/**"],
+              message: "the CLI talks to Plateau through the API (src/cli/client.ts).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // configuration files of tools are the one place where a default export is the convention
     files: ["eslint.config.js", "vitest.config.ts", "vite.config.ts", "test/support/global-setup.ts", "test/support/build.ts"],
     rules: { "no-restricted-syntax": "off" },

@@ -37,7 +37,65 @@ export class ApiError extends Error {
   }
 }
 
-export function createClient(baseUrl: string, token?: () => Promise<string | undefined>) {
+type ProjectChange = { project: Project; commit: string | null };
+
+/** Plateau's HTTP API as the CLI uses it: each call one request; failures are ApiErrors. */
+export interface Client {
+  /** The server's origin, without a trailing slash. */
+  readonly baseUrl: string;
+  /** The built-in templates. */
+  templates(): Promise<TemplateSummary[]>;
+  /** One template with its values schema. */
+  template(id: string): Promise<TemplateDetail>;
+  /** The Helm charts of the catalogs this person may see. */
+  charts(lang: string): Promise<HelmChartList>;
+  /** A chart's launch form (`<catalog>/<chart>`), for a project and a version when given. */
+  chart(id: string, options: { lang: string; project?: string; version?: string }): Promise<HelmChartForm>;
+  projects(): Promise<Project[]>;
+  /** Creates a lab project (one commit). */
+  createProject(name: string, lab: string, title?: string): Promise<ProjectChange>;
+  project(name: string): Promise<Project>;
+  /** Replaces a project's members (one commit). */
+  setMembers(name: string, members: Static<typeof Member>[]): Promise<ProjectChange>;
+  /** A project's quota and use, and its lab's. */
+  quota(name: string): Promise<QuotaReport>;
+  /** Sets a project's allowed platform tiers (operators). */
+  setTiers(name: string, tiers: string[]): Promise<{ project: Project; commit: string | null }>;
+  /** Who is signed in. */
+  me(): Promise<Me>;
+  tokens(): Promise<Token[]>;
+  /** A new API token; the secret is in the answer only. */
+  createToken(body: { name: string; projects?: string[]; write?: boolean; expiresInDays?: number }): Promise<{ token: string; record: Token }>;
+  revokeToken(id: string): Promise<null>;
+  labs(): Promise<Lab[]>;
+  lab(name: string): Promise<Lab>;
+  /** The newest entries of the audit log this person may read. */
+  audit(limit: number): Promise<Static<typeof AuditRecord>[]>;
+  /** `plateau login`'s last step: the one-time code and its PKCE verifier, for an API token. */
+  exchangeLoginCode(code: string, verifier: string): Promise<{ token: string; id: string; login: string; expiresAt: string }>;
+  platforms(): Promise<Platform[]>;
+  /** Instances, of one project when given. */
+  instances(project?: string): Promise<Instance[]>;
+  instance(project: string, instance: string): Promise<Instance>;
+  launch(project: string, body: LaunchBody): Promise<LaunchResponse>;
+  /** Where a launch would go, and why, without launching. */
+  placement(project: string, body: LaunchBody): Promise<LaunchResponse["placement"]>;
+  stop(project: string, instance: string): Promise<ChangeResponse>;
+  start(project: string, instance: string): Promise<ChangeResponse>;
+  /** Pushes an instance's expiry back (by `days`, or the default). */
+  renew(project: string, instance: string, days?: number): Promise<ChangeResponse>;
+  remove(project: string, instance: string): Promise<ChangeResponse>;
+  /** Moves an instance to another platform. */
+  move(project: string, instance: string, platform: string): Promise<ChangeResponse & { placement: LaunchResponse["placement"] }>;
+  status(project: string, instance: string): Promise<ObservedStatus>;
+  events(project: string, instance: string, limit?: number): Promise<InstanceEvent[]>;
+  /** The changes of an instance, of a project, or of everything this person may see. */
+  history(project?: string, instance?: string, limit?: number): Promise<HistoryEntry[]>;
+  /** The logs as a stream of text chunks. */
+  logs(project: string, instance: string, options: { follow: boolean; tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>>;
+}
+
+export function createClient(baseUrl: string, token?: () => Promise<string | undefined>): Client {
   const root = baseUrl.replace(/\/+$/, "");
 
   async function authorization(): Promise<Record<string, string>> {
@@ -110,7 +168,6 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     labs: () => call<{ items: Lab[] }>("GET", "/labs").then((r) => r.items),
     lab: (name: string) => call<Lab>("GET", `/labs/${encodeURIComponent(name)}`),
     audit: (limit: number) => call<{ items: Static<typeof AuditRecord>[] }>("GET", `/audit?limit=${limit}`).then((r) => r.items),
-    /** `plateau login`'s last step: the one-time code and its PKCE verifier, for an API token. */
     async exchangeLoginCode(code: string, verifier: string): Promise<{ token: string; id: string; login: string; expiresAt: string }> {
       const response = await send(`${root}/auth/cli/token`, {
         method: "POST",
@@ -145,7 +202,6 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
           ? `${path(project, instance)}/history?limit=${limit}`
           : `/history?limit=${limit}${project ? `&project=${encodeURIComponent(project)}` : ""}`,
       ).then((r) => r.items),
-    /** The logs as a stream of text chunks. */
     async logs(project: string, instance: string, options: { follow: boolean; tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>> {
       const response = await send(`${root}${API_PREFIX}${path(project, instance)}/logs?follow=${options.follow}&tail=${options.tail}`, {
         signal: options.signal,
@@ -163,5 +219,3 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     },
   };
 }
-
-export type Client = ReturnType<typeof createClient>;

@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from "commander";
 import type { Instance, LaunchResponse } from "../contracts/api.js";
 import { isPlateauError } from "../core/errors.js";
-import { parseInstanceRef } from "../core/names.js";
+import { parseInstanceRef } from "./instance-ref.js";
 import { ApiError, createClient, type Client } from "./client.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from "./exit-codes.js";
 import { ago, expiryCell, expiryLine, paint, phaseColor, table, terminalOutput, until, utc, type Output } from "./format.js";

@@ -38,4 +38,10 @@ describe("buildValues", () => {
     expect(() => buildValues({ set: ["__proto__.x=1"], schema })).toThrow(/not a valid key/);
     expect(() => buildValues({ set: [], valuesFile: "/nonexistent.yaml", schema })).toThrow(/cannot read/);
   });
+
+  it("refuses a values file that is not safe YAML, naming the file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "plateau-values-"));
+    await writeFile(join(dir, "twice.yaml"), "image: a:1\nimage: b:2\n");
+    expect(() => buildValues({ set: [], valuesFile: join(dir, "twice.yaml"), schema })).toThrow(/twice\.yaml: .*[Uu]nique|twice\.yaml: .*duplicate/);
+  });
 });

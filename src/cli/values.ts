@@ -2,7 +2,7 @@
 // template's JSON Schema, so `--set storage=10` sends the number 10; the server still checks all.
 import { readFileSync } from "node:fs";
 import { InputError } from "../core/errors.js";
-import { fromYaml } from "../core/yaml.js";
+import { readYaml } from "../contracts/yaml.js";
 
 type Schema = { type?: string | string[]; properties?: Record<string, Schema> };
 
@@ -47,7 +47,9 @@ export function buildValues(options: { set: readonly string[]; valuesFile?: stri
     } catch (error) {
       throw InputError.field("--values", "readable", `cannot read ${options.valuesFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    const parsed = fromYaml(text, options.valuesFile);
+    const read = readYaml(text);
+    if ("problem" in read) throw InputError.field("", "yaml", `${options.valuesFile}: ${read.problem}`);
+    const parsed = read.value;
     if (parsed !== null && (typeof parsed !== "object" || Array.isArray(parsed)))
       throw InputError.field("--values", "type", `${options.valuesFile} must hold a mapping of values`);
     values = (parsed as Record<string, unknown> | null) ?? {};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "./errors.js";
-import { assertName, generateName, isValidName, NAME_MAX_LENGTH, parseInstanceRef } from "./names.js";
+import { assertName, generateName, isValidName, NAME_MAX_LENGTH } from "./names.js";
 
 describe("names", () => {
   it.each(["demo", "a", "hello-world", "x1", "a-b-c9"])("accepts %s", (name) => expect(isValidName(name)).toBe(true));
@@ -16,13 +16,6 @@ describe("names", () => {
       expect(error).toBeInstanceOf(InputError);
       expect((error as InputError).issues).toEqual([expect.objectContaining({ pointer: "/name", rule: "dns-label" })]);
     }
-  });
-
-  it("parses project/instance references", () => {
-    expect(parseInstanceRef("demo/hello")).toEqual({ project: "demo", instance: "hello" });
-    expect(() => parseInstanceRef("demo")).toThrow(InputError);
-    expect(() => parseInstanceRef("demo/hello/x")).toThrow(InputError);
-    expect(() => parseInstanceRef("Demo/hello")).toThrow(/project/);
   });
 
   it("generates valid, varied names", () => {

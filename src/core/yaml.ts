@@ -1,4 +1,5 @@
-import { parseAllDocuments, parseDocument, stringify } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
+import { readYaml, YAML_PARSE_OPTIONS } from "../contracts/yaml.js";
 import { InputError } from "./errors.js";
 
 /**
@@ -17,23 +18,16 @@ export function toYaml(value: unknown): string {
   });
 }
 
-const PARSE_OPTIONS = { version: "1.2", uniqueKeys: true, maxAliasCount: 50, prettyErrors: false } as const;
-
 /** Parses one YAML document, refusing syntax errors, duplicate keys and alias bombs. */
 export function fromYaml(text: string, source: string): unknown {
-  const document = parseDocument(text, PARSE_OPTIONS);
-  const error = document.errors[0];
-  if (error) throw InputError.field("", "yaml", `${source}: ${error.message.split("\n")[0] ?? "invalid YAML"}`);
-  try {
-    return document.toJS({ maxAliasCount: 50 });
-  } catch (cause) {
-    throw InputError.field("", "yaml", `${source}: ${(cause as Error).message}`);
-  }
+  const read = readYaml(text);
+  if ("problem" in read) throw InputError.field("", "yaml", `${source}: ${read.problem}`);
+  return read.value;
 }
 
 /** Parses a multi-document stream (used by tests and by engines reading rendered files). */
 export function fromYamlStream(text: string, source: string): unknown[] {
-  return parseAllDocuments(text, PARSE_OPTIONS).flatMap((document) => {
+  return parseAllDocuments(text, YAML_PARSE_OPTIONS).flatMap((document) => {
     if ("errors" in document && document.errors[0]) {
       throw InputError.field("", "yaml", `${source}: ${document.errors[0].message.split("\n")[0] ?? "invalid YAML"}`);
     }

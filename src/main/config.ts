@@ -7,7 +7,7 @@ import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import { InputError, type InputIssue } from "../core/errors.js";
 import { fromYaml } from "../core/yaml.js";
-import { ClaimMappingSchema, ProviderClaimMappingSchema } from "../core/access/claims.js";
+import { ClaimMappingSchema, ProviderClaimMappingSchema } from "../core/access/claim-mapping.js";
 import { checkHelmCatalogConfigs, HelmCatalogConfigSchema } from "../core/helm/catalog-config.js";
 import { forbiddenRegistryProblem } from "../core/catalog/images.js";
 

@@ -16,7 +16,8 @@ import {
 } from "../adapters/oidc/embedded-provider.js";
 import { createOidcRelyingParty } from "../adapters/oidc/relying-party.js";
 import { cryptoRandom } from "../adapters/system/system.js";
-import { compileClaimMapping, mergeClaimMapping, type CompiledClaimMapping } from "../core/access/claims.js";
+import { mergeClaimMapping } from "../core/access/claim-mapping.js";
+import { compileClaimMapping, type CompiledClaimMapping } from "../core/access/claims.js";
 import { InputError } from "../core/errors.js";
 import { IdentityProviderError, type IdentityProvider } from "../core/ports/identity-provider.js";
 import type { Logger } from "../core/ports/logger.js";

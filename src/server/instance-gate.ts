@@ -17,7 +17,9 @@
 import type { IncomingMessage } from "node:http";
 import { authorizeProject } from "../core/access/policy.js";
 import type { Principal } from "../core/access/principal.js";
-import { safeReturnTo, TOKEN_PREFIX, type AccessService } from "../core/access/service.js";
+import { TOKEN_PREFIX } from "../core/access/context.js";
+import { safeReturnTo } from "../core/access/return-to.js";
+import type { AccessService } from "../core/access/service.js";
 import { instanceOrigin, parseInstanceHost, type Router } from "../core/instances/routing.js";
 import type { IndexedProject } from "../core/ports/state-index.js";
 import { bearerToken } from "./access.js";

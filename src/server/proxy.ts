@@ -4,7 +4,7 @@
 import { request as httpRequest, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import type { Duplex } from "node:stream";
-import { TOKEN_PREFIX } from "../core/access/service.js";
+import { TOKEN_PREFIX } from "../core/access/context.js";
 import { parseInstanceHost, type Route, type Router } from "../core/instances/routing.js";
 import { bearerToken } from "./access.js";
 import { withoutPlateauCookies } from "./cookies.js";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { memoryApp } from "../support/app.js";
 import { alice } from "../support/plateau.js";
-import { sha256 } from "../../src/core/access/service.js";
+import { sha256 } from "../../src/core/access/context.js";
 
 let upstream: Server;
 let upstreamPort = 0;

@@ -68,3 +68,13 @@ export async function startChartRepository(): Promise<ChartRepositoryServer> {
     },
   };
 }
+
+/** Whether the system has a `tar` (tests that make chart archives with it skip without one). */
+export function hasTar(): boolean {
+  try {
+    execFileSync("tar", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}

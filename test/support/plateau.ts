@@ -13,7 +13,8 @@ import { silentLogger } from "../../src/core/ports/logger.js";
 import { noTelemetry } from "../../src/core/ports/telemetry.js";
 import { composePlateau, type PlateauAdapters, type PlateauSettings } from "../../src/main/compose.js";
 import { testWebTemplate } from "./test-web.js";
-import { compileClaimMapping, defaultClaimMapping } from "../../src/core/access/claims.js";
+import { defaultClaimMapping } from "../../src/core/access/claim-mapping.js";
+import { compileClaimMapping } from "../../src/core/access/claims.js";
 import { loadCrds } from "../../src/adapters/schemas/crd-files.js";
 import type { CrdSchema } from "../../src/core/render/crd-validate.js";
 

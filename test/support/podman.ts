@@ -2,6 +2,7 @@
 // is reachable on the machines that test Plateau; see docs/podman.md).
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,4 +97,19 @@ export async function countingListener(): Promise<{ readonly port: number; conne
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { port: (server.address() as AddressInfo).port, connections: () => connections, close: () => void server.close() };
+}
+
+/** The body of a GET of `path` at `host:port` (an instance's endpoint), whatever the status. */
+export function httpGet(endpoint: string, path = "/"): Promise<string> {
+  const [host, port] = endpoint.split(":");
+  return new Promise((resolve, reject) => {
+    request({ host, port: Number(port), path }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve(body));
+    })
+      .on("error", reject)
+      .end();
+  });
 }

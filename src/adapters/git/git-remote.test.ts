@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { startGitHttpServer, type GitHttpServer } from "../../../test/support/git-http-server.js";
+import { scratchDir } from "../../../test/support/temp.js";
 import { ConflictError, InputError } from "../../core/errors.js";
 import { silentLogger } from "../../core/ports/logger.js";
 import { createRemoteSync, type RemoteSync } from "../../core/sync/remote-sync.js";
@@ -19,11 +20,7 @@ afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
 });
 
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  cleanup.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (prefix: string): Promise<string> => scratchDir(prefix, cleanup);
 
 async function localRepository(): Promise<GitRepository> {
   const dir = await tempDir("plateau-local-");
@@ -83,6 +80,16 @@ const gitIn = async (dir: string, ...args: string[]) => (await runChecked("git",
 
 function remoteFor(repo: GitRepository, url: string, auth: RemoteAuth = { kind: "none" }, extra: { timeoutMs?: number } = {}): GitRemote {
   return createGitRemote({ dir: repo.dir, url, auth, ...extra });
+}
+
+/** A local repository whose first commit (a.yaml) is already on a fresh remote: where most stories start. */
+async function pushedOnce(): Promise<{ repo: GitRepository; forge: string; remote: GitRemote }> {
+  const repo = await localRepository();
+  const forge = await origin();
+  const remote = remoteFor(repo, forge);
+  await commit(repo, { "a.yaml": "1" });
+  await remote.sync();
+  return { repo, forge, remote };
 }
 
 const syncs: RemoteSync[] = [];
@@ -228,11 +235,7 @@ describe("git remote over the file protocol", () => {
   });
 
   it("reports a divergence when a local commit is not Plateau's, and moves nothing", async () => {
-    const repo = await localRepository();
-    const forge = await origin();
-    const remote = remoteFor(repo, forge);
-    await commit(repo, { "a.yaml": "1" });
-    await remote.sync();
+    const { repo, forge, remote } = await pushedOnce();
     const theirs = await (await someoneElse(forge)).commitAndPush({ "b.yaml": "2" });
     const handMade = await commit(repo, { "c.yaml": "3" }, { plateau: false });
     const outcome = await remote.sync();
@@ -243,11 +246,7 @@ describe("git remote over the file protocol", () => {
   });
 
   it("converges after a crash between the replay and the move of the branch (the replay is deterministic)", async () => {
-    const repo = await localRepository();
-    const forge = await origin();
-    const remote = remoteFor(repo, forge);
-    await commit(repo, { "a.yaml": "1" });
-    await remote.sync();
+    const { repo, forge, remote } = await pushedOnce();
     const theirs = await (await someoneElse(forge)).commitAndPush({ "b.yaml": "2" });
     const mine = await commit(repo, { "c.yaml": "3" });
     // The crash: the remote was fetched and the replay written under the temporary ref,
@@ -261,11 +260,7 @@ describe("git remote over the file protocol", () => {
   });
 
   it("never loses a local commit that lands while it replays (the branch moves by compare-and-swap)", async () => {
-    const repo = await localRepository();
-    const forge = await origin();
-    const remote = remoteFor(repo, forge);
-    await commit(repo, { "a.yaml": "1" });
-    await remote.sync();
+    const { repo, forge, remote } = await pushedOnce();
     await (await someoneElse(forge)).commitAndPush({ "b.yaml": "2" });
     await commit(repo, { "c.yaml": "3" });
     // The writer commits while the replay runs: either its commit lands first (the move of

@@ -6,9 +6,9 @@
 // one compare-and-swap, so a crash leaves it at the old head or at the rebased one, and the
 // next attempt converges. Credentials go through the environment, never argv or the URL.
 import { ConflictError, InputError, UnavailableError } from "../../core/errors.js";
+import type { DesiredStateRemote, SyncOutcome, SyncPhase } from "../../core/ports/desired-state-remote.js";
 import type { CommitId } from "../../core/ports/desired-state-repository.js";
 import { decideDivergence, type LocalOnlyCommit } from "../../core/sync/divergence.js";
-import type { DesiredStateRemote, SyncOutcome, SyncPhase } from "../../core/sync/remote-sync.js";
 import { TRAILERS } from "../../core/repository/trailers.js";
 import { createMutex } from "../../core/util/mutex.js";
 import { lastLine, run, type RunResult } from "../process.js";

@@ -1,11 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitHttpServer, type GitHttpServer } from "../../../test/support/git-http-server.js";
+import { scratchDir } from "../../../test/support/temp.js";
 import { run, runChecked } from "../process.js";
 import { createGitRepository, gitEnvironment, initRepository, type GitRepository } from "./git-repository.js";
 import { createSmartHttpHandler, parseCgiHead } from "./smart-http.js";
@@ -16,11 +15,7 @@ afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
 });
 
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  cleanup.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (prefix: string): Promise<string> => scratchDir(prefix, cleanup);
 
 /** git as a person runs it: their own HOME, no system or global configuration. */
 function clientEnv(home: string): NodeJS.ProcessEnv {

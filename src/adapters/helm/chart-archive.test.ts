@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.js";
 import { readChartArchive } from "./chart-archive.js";
+import { hasTar } from "../../../test/support/chart-repository.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "..", "..", "test", "fixtures", "onyxia-catalog", "charts");
 
@@ -156,12 +157,3 @@ describe("readChartArchive", () => {
     }
   });
 });
-
-function hasTar(): boolean {
-  try {
-    execFileSync("tar", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -14,9 +14,11 @@ import { parse, stringify } from "yaml";
 import { InputError, UnavailableError } from "../../core/errors.js";
 import { parseHelmCatalogConfig } from "../../core/helm/catalog-config.js";
 import { parseHelmIndex } from "../../core/helm/index-file.js";
-import { checkHelmValues, computeHelmForm, type HelmValuesContext } from "../../core/helm/values.js";
+import { computeHelmForm, type HelmValuesContext } from "../../core/helm/form.js";
+import { checkHelmValues } from "../../core/helm/values.js";
 import { readChartArchive } from "./chart-archive.js";
 import { createHelmRepository } from "./helm-repository.js";
+import { hasTar } from "../../../test/support/chart-repository.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "..", "..", "test", "fixtures", "onyxia-catalog", "charts");
 const CHARTS = ["jupyter-python", "jupyter-pytorch-gpu", "rstudio", "vscode-python"];
@@ -28,15 +30,6 @@ const context: HelmValuesContext = {
   region: { resources: { cpuRequest: "200m", memoryRequest: "4Gi" } },
   s3: { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_S3_ENDPOINT: "s3.lab.example.org" },
 };
-
-function hasTar(): boolean {
-  try {
-    execFileSync("tar", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.skipIf(!existsSync(FIXTURE) || !hasTar())("createHelmRepository", () => {
   let server: Server;

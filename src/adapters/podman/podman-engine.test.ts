@@ -1,29 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { describe, expect, it, vi } from "vitest";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../core/ports/logger.js";
 import { describeEngineContract } from "../../core/ports/engine.contract.js";
-import { cleanPodmanProject, countingListener, podmanUnavailable, TEST_IMAGE } from "../../../test/support/podman.js";
+import { cleanPodmanProject, countingListener, httpGet, podmanUnavailable, TEST_IMAGE } from "../../../test/support/podman.js";
 import { run } from "../process.js";
 import { testWebObjects } from "../../../test/support/test-web.js";
 import { createMemoryEngine } from "../memory/memory-engine.js";
 import { createPodmanEngine, CUT_NOTE, HISTORY_CUT_NOTE, MAX_BATCH_CHARS, MAX_HISTORY_CHARS, MAX_LOG_LINE } from "./podman-engine.js";
-
-function httpGet(endpoint: string, path = "/"): Promise<string> {
-  const [host, port] = endpoint.split(":");
-  return new Promise((resolve, reject) => {
-    request({ host, port: Number(port), path }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve(body));
-    })
-      .on("error", reject)
-      .end();
-  });
-}
 
 /** A podman engine of its own installation over a fresh runtime directory; `dispose` removes the directory. */
 async function scratchEngine(installation: string) {

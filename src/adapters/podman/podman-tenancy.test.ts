@@ -1,13 +1,12 @@
 // Tenants on one machine, with real podman: projects on networks of their own, and two
 // Plateaus sharing one podman store without touching each other's pods, volumes or networks.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../core/ports/logger.js";
 import type { ApplyOptions, DesiredUnit, Engine } from "../../core/ports/engine.js";
-import { cleanPodmanProject, podmanUnavailable } from "../../../test/support/podman.js";
+import { cleanPodmanProject, httpGet, podmanUnavailable } from "../../../test/support/podman.js";
 import { memoryPlateau } from "../../../test/support/plateau.js";
 import { testWebObjects } from "../../../test/support/test-web.js";
 import { run } from "../process.js";
@@ -50,20 +49,6 @@ async function reaches(from: { project: string; instance: string }, host: string
   const script = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /bin/busybox timeout 5 /bin/busybox nc -w 3 ${host} ${port}`;
   const result = await run("podman", ["exec", container, "/bin/busybox", "sh", "-c", script]);
   return result.stdout.toString().includes(" 200 OK");
-}
-
-function httpGet(endpoint: string): Promise<string> {
-  const [host, port] = endpoint.split(":");
-  return new Promise((resolve, reject) => {
-    request({ host, port: Number(port), path: "/" }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve(body));
-    })
-      .on("error", reject)
-      .end();
-  });
 }
 
 const exists = async (kind: "volume" | "network", name: string) => (await run("podman", [kind, "exists", name])).code === 0;

@@ -53,7 +53,15 @@ const summarize = (template: Template): TemplateSummary => ({
   documentation: template.spec.documentation ?? null,
 });
 
-export function createCatalogService(catalog: TemplateCatalog) {
+/** The built-in templates as people browse them. */
+export interface CatalogService {
+  /** Every template, summarized, in the catalog's order. */
+  list(): Promise<TemplateSummary[]>;
+  /** One template with its values schema, components and presets; a NotFoundError when unknown. */
+  get(id: string): Promise<TemplateDetail>;
+}
+
+export function createCatalogService(catalog: TemplateCatalog): CatalogService {
   return {
     async list(): Promise<TemplateSummary[]> {
       return (await catalog.list()).map(summarize);
@@ -70,5 +78,3 @@ export function createCatalogService(catalog: TemplateCatalog) {
     },
   };
 }
-
-export type CatalogService = ReturnType<typeof createCatalogService>;

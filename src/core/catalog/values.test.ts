@@ -1,7 +1,9 @@
+import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
+import type { InputError } from "../errors.js";
 import { issuesOf } from "../testing/fixtures.js";
 import { webWithDatabase } from "../testing/fixtures.js";
-import { assertValuesBounded, resolveValues, valueAt, VALUES_LIMITS } from "./values.js";
+import { ajvIssues, assertValuesBounded, resolveValues, throwIssues, valueAt, VALUES_LIMITS } from "./values.js";
 
 describe("resolveValues", () => {
   it("applies defaults", () => {
@@ -66,5 +68,38 @@ describe("resolveValues", () => {
     expect(valueAt({ a: { "b/c": 1 } }, "/a/b~1c")).toBe(1);
     expect(valueAt({ a: 1 }, "/a/b")).toBeUndefined();
     expect(valueAt({}, "/constructor")).toBeUndefined();
+  });
+});
+
+describe("issues of a values check", () => {
+  const validate = new Ajv({ allErrors: true }).compile({
+    type: "object",
+    properties: { size: { enum: ["small", "large"] }, name: { anyOf: [{ type: "string" }, { type: "null" }] } },
+    required: ["size"],
+    additionalProperties: false,
+  });
+
+  it("points at the property an error is about, says the allowed values, and leaves out combinators' repetitions", () => {
+    validate({ size: "huge", name: 3, "a/b": 1 });
+    expect(ajvIssues(validate.errors, "/values", "is not known here")).toEqual([
+      { pointer: "/values/a~1b", rule: "additionalProperties", message: "is not known here" },
+      { pointer: "/values/size", rule: "enum", message: 'must be one of "small", "large"' },
+      { pointer: "/values/name", rule: "type", message: "must be string" },
+      { pointer: "/values/name", rule: "type", message: "must be null" },
+    ]);
+    validate({});
+    expect(ajvIssues(validate.errors, "", "x")).toEqual([{ pointer: "/size", rule: "required", message: "is required" }]);
+  });
+
+  it("throws each pointer and rule once, the first one in the message", () => {
+    expect(() => throwIssues("invalid values", [])).not.toThrow();
+    const issue = (pointer: string, rule: string) => ({ pointer, rule, message: "is wrong" });
+    try {
+      throwIssues("invalid values for x", [issue("/values/a", "type"), issue("/values/a", "type"), issue("/values/b", "enum")]);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as InputError).message).toBe("invalid values for x: /values/a is wrong [type] (and 1 more)");
+      expect((error as InputError).issues).toEqual([issue("/values/a", "type"), issue("/values/b", "enum")]);
+    }
   });
 });

@@ -74,17 +74,39 @@ export function controlCharacterIssues(value: unknown, pointer: string, issues: 
 }
 
 
-function issueFromAjv(error: ErrorObject, prefix: string): InputIssue {
-  const params = error.params as Record<string, unknown>;
-  // Point at the offending property itself rather than its parent object.
-  const extra = error.keyword === "additionalProperties" ? `/${escapePointerSegment(String(params.additionalProperty))}` : "";
-  const missing = error.keyword === "required" ? `/${escapePointerSegment(String(params.missingProperty))}` : "";
-  const pointer = `${prefix}${error.instancePath}${extra}${missing}`;
-  let message = error.message ?? "is invalid";
-  if (error.keyword === "enum") message = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
-  if (error.keyword === "additionalProperties") message = "is not a known value of this template";
-  if (error.keyword === "required") message = "is required";
-  return { pointer, rule: error.keyword, message };
+/**
+ * The issues of ajv's errors (`allErrors`), by pointer under `prefix`: an unknown or missing
+ * property is pointed at itself, not at its object, an unknown one said to be `unknownProperty`
+ * ("is not a known value of this template"). anyOf/oneOf/if repeat their branches' errors:
+ * only what points at a cause is kept. Shared by templates' and Helm charts' values.
+ */
+export function ajvIssues(errors: readonly ErrorObject[] | null | undefined, prefix: string, unknownProperty: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  for (const error of errors ?? []) {
+    if (error.keyword === "anyOf" || error.keyword === "oneOf" || error.keyword === "if") continue;
+    const params = error.params as Record<string, unknown>;
+    const extra = error.keyword === "additionalProperties" ? `/${escapePointerSegment(String(params.additionalProperty))}` : "";
+    const missing = error.keyword === "required" ? `/${escapePointerSegment(String(params.missingProperty))}` : "";
+    const pointer = `${prefix}${error.instancePath}${extra}${missing}`;
+    let message = error.message ?? "is invalid";
+    if (error.keyword === "enum") message = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    if (error.keyword === "additionalProperties") message = unknownProperty;
+    if (error.keyword === "required") message = "is required";
+    issues.push({ pointer, rule: error.keyword, message });
+  }
+  return issues;
+}
+
+/**
+ * Throws the InputError of a check's issues, if there are any: each pointer and rule once, the
+ * first one in the message (`<summary>: /values/x must … [rule] (and 2 more)`).
+ */
+export function throwIssues(summary: string, issues: readonly InputIssue[]): void {
+  if (issues.length === 0) return;
+  const unique = issues.filter((issue, i) => issues.findIndex((other) => other.pointer === issue.pointer && other.rule === issue.rule) === i);
+  const first = unique[0] as InputIssue;
+  const more = unique.length > 1 ? ` (and ${unique.length - 1} more)` : "";
+  throw new InputError(`${summary}: ${first.pointer} ${first.message} [${first.rule}]${more}`, unique);
 }
 
 /**
@@ -100,19 +122,8 @@ export function resolveValues(template: Template, input: unknown): Record<string
   const issues: InputIssue[] = [];
   controlCharacterIssues(values, "/values", issues);
   const validate = validatorFor(template);
-  if (!validate(values)) {
-    for (const error of validate.errors ?? []) {
-      // anyOf/oneOf repeat their branches' errors; keep what points at a cause.
-      if (error.keyword === "anyOf" || error.keyword === "oneOf" || error.keyword === "if") continue;
-      issues.push(issueFromAjv(error, "/values"));
-    }
-  }
-  if (issues.length > 0) {
-    const unique = issues.filter((issue, i) => issues.findIndex((other) => other.pointer === issue.pointer && other.rule === issue.rule) === i);
-    const first = unique[0] as InputIssue;
-    const more = unique.length > 1 ? ` (and ${unique.length - 1} more)` : "";
-    throw new InputError(`invalid values for ${template.spec.id}: ${first.pointer} ${first.message} [${first.rule}]${more}`, unique);
-  }
+  if (!validate(values)) issues.push(...ajvIssues(validate.errors, "/values", "is not a known value of this template"));
+  throwIssues(`invalid values for ${template.spec.id}`, issues);
   return values;
 }
 

@@ -4,6 +4,7 @@
 // configuration carries over. Pure: the repository is read by src/adapters/helm.
 import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
+import { claimAt, CLAIM_VALUE_MAX_LENGTH, CLAIM_VALUES_MAX_ITEMS } from "../access/claim-values.js";
 import { InputError, type InputIssue } from "../errors.js";
 
 /** A text for people: one string, or one per language. */
@@ -192,25 +193,12 @@ function compileRestrictions(config: HelmCatalogConfig, pointer: string): readon
   return compiled;
 }
 
-// Claim values come from the identity provider: bounded, so that no configured expression runs on a large input.
-const CLAIM_VALUE_MAX_LENGTH = 1000;
-const CLAIM_VALUES_MAX_ITEMS = 1000;
-
+// Claim values come from the identity provider: bounded as the claim mapping bounds them
+// (access/claim-values.ts), so that no configured expression runs on a large input.
 function restrictionHolds(restriction: CompiledRestriction, value: unknown): boolean {
   const matches = (item: unknown) => typeof item === "string" && item.length <= CLAIM_VALUE_MAX_LENGTH && restriction.matches.test(item);
   if (typeof value === "string") return matches(value);
   if (Array.isArray(value)) return value.slice(0, CLAIM_VALUES_MAX_ITEMS).some(matches);
   if (typeof value === "boolean") return String(value) === restriction.source.toLowerCase();
   return false;
-}
-
-/** A claim by name, or by dotted path into nested objects when no claim has the whole name. Own properties only. */
-function claimAt(claims: Readonly<Record<string, unknown>>, path: string): unknown {
-  if (Object.hasOwn(claims, path)) return claims[path];
-  let current: unknown = claims;
-  for (const part of path.split(".")) {
-    if (typeof current !== "object" || current === null || Array.isArray(current) || !Object.hasOwn(current, part)) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
 }

@@ -11,7 +11,9 @@ import type { HelmCatalogs } from "../ports/helm-catalogs.js";
 import { catalogVisibleTo, localizedText, type CatalogSpace, type HelmCatalogConfig } from "./catalog-config.js";
 import type { ChartReference } from "./chart-reference.js";
 import type { HelmChartVersion } from "./index-file.js";
-import { checkHelmValues, computeHelmForm, type HelmForm, type HelmValuesContext, type JsonValue } from "./values.js";
+import { computeHelmForm, type HelmForm, type HelmValuesContext } from "./form.js";
+import type { JsonValue } from "./schema-node.js";
+import { checkHelmValues } from "./values.js";
 import { escapePointerSegment, isRecord } from "../../contracts/json.js";
 
 export interface HelmChartSummary {
@@ -72,6 +74,25 @@ export interface CatalogViewer {
   readonly operator: boolean;
 }
 
+/** The Helm charts people may launch, their forms, and the checked values of a launch. */
+export interface HelmCatalogService {
+  /** The repository Argo CD fetches a catalog's charts from (undefined: no such catalog). */
+  repositoryOf(catalogId: string): string | undefined;
+  /** Every catalog's repository: the AppProjects of cluster platforms allow them as sources. */
+  repositories(): string[];
+  /** The charts of every catalog the person may see, highlighted ones first; a catalog whose repository is down is left out. */
+  list(
+    viewer: CatalogViewer,
+    options: { lang: string; space?: CatalogSpace },
+  ): Promise<{ charts: HelmChartSummary[]; unavailable: { catalog: string; reason: string }[] }>;
+  /** A chart's launch form for this person (a preview: the platform is chosen at launch). */
+  form(reference: ChartReference, viewer: CatalogViewer, context: HelmLaunchContext, version?: string): Promise<HelmChartForm>;
+  /** The defaults of a launch, for placement (what it asks) before the platform is known. */
+  defaults(reference: ChartReference, viewer: CatalogViewer, context: HelmLaunchContext, values: unknown, version?: string): Promise<Record<string, JsonValue>>;
+  /** The chart and checked values of a launch on the platform placement chose (a password typed into the form is refused). */
+  prepare(reference: ChartReference, viewer: CatalogViewer, context: HelmLaunchContext, values: unknown, version?: string): Promise<PreparedHelmLaunch>;
+}
+
 const claimsOf = (viewer: CatalogViewer): Record<string, unknown> => ({
   preferred_username: viewer.login,
   login: viewer.login,
@@ -103,7 +124,7 @@ function summaryOf(
   };
 }
 
-export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
+export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCatalogService {
   const { catalogs } = deps;
 
   function visibleConfig(catalogId: string, viewer: CatalogViewer, space?: CatalogSpace): HelmCatalogConfig {
@@ -156,21 +177,15 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
   }
 
   return {
-    /** The repository Argo CD fetches a catalog's charts from (undefined: no such catalog). */
-    repositoryOf(catalogId: string): string | undefined {
+    repositoryOf(catalogId) {
       return catalogs.configs.find((candidate) => candidate.id === catalogId)?.location;
     },
 
-    /** Every catalog's repository: the AppProjects of cluster platforms allow them as sources. */
-    repositories(): string[] {
+    repositories() {
       return catalogs.configs.map((config) => config.location);
     },
 
-    /** The charts of every catalog the person may see, highlighted ones first; a catalog whose repository is down is left out. */
-    async list(
-      viewer: CatalogViewer,
-      options: { lang: string; space?: CatalogSpace },
-    ): Promise<{ charts: HelmChartSummary[]; unavailable: { catalog: string; reason: string }[] }> {
+    async list(viewer, options) {
       const charts: HelmChartSummary[] = [];
       const unavailable: { catalog: string; reason: string }[] = [];
       for (const config of catalogs.configs) {
@@ -185,8 +200,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
       return { charts, unavailable };
     },
 
-    /** A chart's launch form for this person (a preview: the platform is chosen at launch). */
-    async form(reference: ChartReference, viewer: CatalogViewer, context: HelmLaunchContext, version?: string): Promise<HelmChartForm> {
+    async form(reference, viewer, context, version) {
       const { config, chart, version: chosen } = await chartOf(reference, viewer, version);
       const form = await formOf(config, chosen, context);
       return {
@@ -196,26 +210,12 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
       };
     },
 
-    /** The defaults of a launch, for placement (what it asks) before the platform is known. */
-    async defaults(
-      reference: ChartReference,
-      viewer: CatalogViewer,
-      context: HelmLaunchContext,
-      values: unknown,
-      version?: string,
-    ): Promise<Record<string, JsonValue>> {
+    async defaults(reference, viewer, context, values, version) {
       const { form } = await boundedLaunchOf(reference, viewer, context, values, version);
       return mergeValues(form.defaults, values);
     },
 
-    /** The chart and checked values of a launch on the platform placement chose. */
-    async prepare(
-      reference: ChartReference,
-      viewer: CatalogViewer,
-      context: HelmLaunchContext,
-      values: unknown,
-      version?: string,
-    ): Promise<PreparedHelmLaunch> {
+    async prepare(reference, viewer, context, values, version) {
       const { config, chosen, form } = await boundedLaunchOf(reference, viewer, context, values, version);
       refusePasswords(form.schema, values);
       const checked = checkHelmValues(form.schema, mergeValues(form.defaults, values), { lockHidden: true });
@@ -223,8 +223,6 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps) {
     },
   };
 }
-
-export type HelmCatalogService = ReturnType<typeof createHelmCatalogService>;
 
 /** Onyxia's context, from what may be public: the login stands for the name and the address. */
 function valuesContext(context: HelmLaunchContext): HelmValuesContext {

@@ -55,7 +55,19 @@ export function instanceOrigin(origin: string, domain: string, target: { project
   return url.origin;
 }
 
-export function createRouter(deps: RouterDeps) {
+/** Finds the instance a request is for and where it runs, caching answers. */
+export interface Router {
+  /** The route for a request's `Host` header (cached for `cacheMs`, 1 s by default). */
+  resolve(host: string): Promise<Route>;
+  /** Whether this proxy serves the instance (it exists, on this platform), whatever its state; nothing cached. */
+  has(project: string, instance: string): Promise<boolean>;
+  /** Forgets every route (the desired state changed: an instance was stopped, removed…). */
+  clear(): void;
+  /** Forgets what is known of an instance's route (its status changed). */
+  invalidate(project: string, instance: string): void;
+}
+
+export function createRouter(deps: RouterDeps): Router {
   const cache = new Map<string, { at: number; route: Route }>();
   const ttl = deps.cacheMs ?? 1000;
 
@@ -92,20 +104,15 @@ export function createRouter(deps: RouterDeps) {
       cache.set(key, { at: now, route });
       return route;
     },
-    /** Whether this proxy serves the instance (it exists, on this platform), whatever its state; nothing cached. */
     async has(project: string, instance: string): Promise<boolean> {
       const indexed = await deps.index.getInstance(project, instance);
       return indexed !== undefined && indexed.platform === deps.platform;
     },
-    /** Forgets every route (the desired state changed: an instance was stopped, removed…). */
     clear(): void {
       cache.clear();
     },
-    /** Forgets what is known of an instance's route (its status changed). */
     invalidate(project: string, instance: string): void {
       cache.delete(`${project}/${instance}`);
     },
   };
 }
-
-export type Router = ReturnType<typeof createRouter>;

@@ -70,14 +70,24 @@ const asDocument = (platform: IndexedPlatform): PlatformDocument => ({
   },
 });
 
-export function createPlatformService(deps: {
-  index: StateIndex;
-  engines: EngineRegistry;
-  repo: DesiredStateRepository;
-  tenancy: Pick<Tenancy, "resourcesOfInstance">;
+export interface PlatformServiceDeps {
+  readonly index: StateIndex;
+  readonly engines: EngineRegistry;
+  readonly repo: DesiredStateRepository;
+  readonly tenancy: Pick<Tenancy, "resourcesOfInstance">;
   /** The state of the desired-state repository's remote, when it has one (clusters read from it). */
-  remote?: () => { readonly state: string; readonly lastError: { readonly message: string } | null };
-}) {
+  readonly remote?: () => { readonly state: string; readonly lastError: { readonly message: string } | null };
+}
+
+/** The platforms declared in the repository, with whether each can run instances now. */
+export interface PlatformService {
+  /** Every platform, with its engine's availability, capacity, use and delivery. */
+  list(): Promise<PlatformView[]>;
+  /** One platform; a NotFoundError when unknown. */
+  get(name: string): Promise<PlatformView>;
+}
+
+export function createPlatformService(deps: PlatformServiceDeps): PlatformService {
   /** Clusters see Plateau's commits through the remote; without one, only what reads this machine's repository. */
   function deliveryOf(document: PlatformDocument): PlatformView["delivery"] {
     if (!isClusterPlatform(document)) return null;
@@ -151,5 +161,3 @@ export function createPlatformService(deps: {
     },
   };
 }
-
-export type PlatformService = ReturnType<typeof createPlatformService>;

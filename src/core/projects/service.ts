@@ -21,16 +21,42 @@ export interface ProjectView extends IndexedProject {
   readonly instances: number;
 }
 
+/** A change to a project: the project after it, and its commit (null when nothing changed). */
+export interface ProjectChange {
+  readonly project: ProjectView;
+  readonly commit: CommitId | null;
+}
+
+export interface ProjectServiceDeps {
+  readonly repo: DesiredStateRepository;
+  readonly writer: Writer;
+  readonly index: StateIndex;
+  readonly clock: Clock;
+  readonly tenancy: Pick<Tenancy, "projectsLeft" | "quotaOf">;
+}
+
+/** Lab projects, their members and quotas: desired state, one commit per change. */
+export interface ProjectService {
+  /** Every project with its number of instances. */
+  list(): Promise<ProjectView[]>;
+  /** One project; a NotFoundError when unknown. */
+  get(name: string): Promise<ProjectView>;
+  /** The indexed project, if any (what authorization reads). */
+  find(name: string): Promise<IndexedProject | undefined>;
+  /** Creates a lab project; its creator is its owner. Within the lab's limit of projects. */
+  create(request: { name: string; lab: string; title?: string; requestId?: string }, requester: Requester): Promise<ProjectChange>;
+  /** Replaces the members of a lab project. A project always keeps an owner. */
+  setMembers(name: string, members: readonly Member[], requester: Requester, key?: string): Promise<ProjectChange>;
+  /** Sets a project's own quota (lab admins and operators). */
+  setQuota(name: string, quota: Quota, requester: Requester, key?: string): Promise<ProjectChange>;
+  /** Sets the platform tiers a project's instances may run on (operators); the tiers already in force commit nothing. */
+  setTiers(name: string, tiers: readonly string[], requester: Requester, key?: string): Promise<ProjectChange>;
+}
+
 const MAX_MEMBERS = 500;
 const TITLE_MAX_LENGTH = 200;
 
-export function createProjectService(deps: {
-  repo: DesiredStateRepository;
-  writer: Writer;
-  index: StateIndex;
-  clock: Clock;
-  tenancy: Pick<Tenancy, "projectsLeft" | "quotaOf">;
-}) {
+export function createProjectService(deps: ProjectServiceDeps): ProjectService {
   const { index } = deps;
 
   async function view(name: string): Promise<ProjectView> {
@@ -50,7 +76,13 @@ export function createProjectService(deps: {
   const committed = (id: string | undefined) => (id ? index.findRequest(id) : undefined);
 
   /** Rewrites a project's file: one commit, none when nothing changes. */
-  async function update(name: string, action: string, requester: Requester, key: string | undefined, change: (document: ProjectDocument) => ProjectDocument) {
+  async function update(
+    name: string,
+    action: string,
+    requester: Requester,
+    key: string | undefined,
+    change: (document: ProjectDocument) => ProjectDocument,
+  ): Promise<ProjectChange> {
     assertName("/project", name);
     const requestId = requestIdOf(key, { person: requester.login, operation: action, target: name });
     const { commit, result: earlier } = await deps.writer.write<CommitId | undefined>(async (head) => {
@@ -90,14 +122,9 @@ export function createProjectService(deps: {
       return view(name);
     },
 
-    /** The indexed project, if any (what authorization reads). */
     find: (name: string): Promise<IndexedProject | undefined> => index.getProject(name),
 
-    /** Creates a lab project; its creator is its owner. */
-    async create(
-      request: { name: string; lab: string; title?: string; requestId?: string },
-      requester: Requester,
-    ): Promise<{ project: ProjectView; commit: string | null }> {
+    async create(request, requester) {
       assertLabProjectName(request.name);
       assertName("/lab", request.lab);
       if (request.title !== undefined) assertText("/title", request.title, { maxLength: TITLE_MAX_LENGTH });
@@ -149,8 +176,7 @@ export function createProjectService(deps: {
       return { project: await view(request.name), commit: earlier ?? commit };
     },
 
-    /** Replaces the members of a lab project. A project always keeps an owner. */
-    async setMembers(name: string, members: readonly Member[], requester: Requester, key?: string) {
+    async setMembers(name, members, requester, key) {
       if (members.length > MAX_MEMBERS) throw InputError.field("/members", "maxItems", `at most ${MAX_MEMBERS} members`);
       const seen = new Set<string>();
       members.forEach((member, i) => {
@@ -177,8 +203,7 @@ export function createProjectService(deps: {
       });
     },
 
-    /** Sets a project's own quota (lab admins and operators). */
-    setQuota(name: string, quota: Quota, requester: Requester, key?: string) {
+    setQuota(name, quota, requester, key) {
       return update(name, "set-quota", requester, key, (document) => ({ ...document, spec: { ...document.spec, quota } }));
     },
 
@@ -197,5 +222,3 @@ export function createProjectService(deps: {
     },
   };
 }
-
-export type ProjectService = ReturnType<typeof createProjectService>;

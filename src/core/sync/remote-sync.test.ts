@@ -1,14 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { DesiredStateRemote, SyncOutcome, SyncPhase } from "../ports/desired-state-remote.js";
 import type { Logger } from "../ports/logger.js";
-import {
-  createRemoteSync,
-  DISABLED_REMOTE_STATUS,
-  retryDelayMs,
-  type DesiredStateRemote,
-  type RemoteSync,
-  type SyncOutcome,
-  type SyncPhase,
-} from "./remote-sync.js";
+import { createRemoteSync, DISABLED_REMOTE_STATUS, retryDelayMs, type RemoteSync } from "./remote-sync.js";
 
 const clock = { now: () => new Date() };
 const lowest = { int: () => 0 };

@@ -46,11 +46,37 @@ export interface LabView {
   readonly used: Resources;
 }
 
+export interface TenancyDeps {
+  readonly repo: DesiredStateRepository;
+  readonly index: StateIndex;
+  readonly catalog: TemplateCatalog;
+  readonly defaults: TenancyDefaults;
+}
+
+/** Quotas of projects and labs, and what instances use of them. */
+export interface Tenancy {
+  /** What an instance counts against quotas (its chart values, or its template rendered), cached by template, values and state. */
+  resourcesOfInstance(instance: Pick<IndexedInstance, "template" | "values" | "state" | "project" | "name">): Promise<Resources>;
+  /** A project's quota with the defaults filled in (personal or lab project). */
+  quotaOf(project: Pick<IndexedProject, "lab" | "quota">): EffectiveQuota;
+  /**
+   * Refuses a launch or start that would take the project or its lab over quota.
+   * `excluding` is the instance being started (its stopped self is already counted).
+   */
+  check(head: CommitId | null, projectName: string, asked: Resources, excluding?: { project: string; name: string }): Promise<void>;
+  /** A project's quota and use, and its lab's; a NotFoundError when the project is unknown. */
+  report(projectName: string): Promise<QuotaReport>;
+  /** A lab: its file (if any), projects, quota and use. */
+  lab(name: string): Promise<LabView>;
+  /** How many projects the lab may have and has, at this head. */
+  projectsLeft(head: CommitId | null, lab: string): Promise<{ limit: number; count: number }>;
+}
+
 // Resources do not depend on where an instance runs: any platform document renders them.
 const NEUTRAL_PLATFORM: PlatformDocument = localPlatformDocument("quota.invalid");
 const CACHE_SIZE = 5000;
 
-export function createTenancy(deps: { repo: DesiredStateRepository; index: StateIndex; catalog: TemplateCatalog; defaults: TenancyDefaults }) {
+export function createTenancy(deps: TenancyDeps): Tenancy {
   const { repo, index, catalog, defaults } = deps;
   // What an instance asks depends only on its template, values and state: cache by those.
   const cache = new Map<string, Resources>();
@@ -130,14 +156,9 @@ export function createTenancy(deps: { repo: DesiredStateRepository; index: State
 
   return {
     resourcesOfInstance,
-    /** A project's quota with the defaults filled in (personal or lab project). */
-    quotaOf: (project: Pick<IndexedProject, "lab" | "quota">): EffectiveQuota => projectQuota(project as IndexedProject),
+    quotaOf: (project) => projectQuota(project as IndexedProject),
 
-    /**
-     * Refuses a launch or start that would take the project or its lab over quota.
-     * `excluding` is the instance being started (its stopped self is already counted).
-     */
-    async check(head: CommitId | null, projectName: string, asked: Resources, excluding?: { project: string; name: string }): Promise<void> {
+    async check(head, projectName, asked, excluding) {
       const project = await index.getProject(projectName);
       const used = await usageOf(await index.listInstances({ project: projectName }), excluding);
       const overProject = exceeded("project", projectName, projectQuota(project), used, asked);
@@ -175,12 +196,9 @@ export function createTenancy(deps: { repo: DesiredStateRepository; index: State
       };
     },
 
-    /** How many more projects the lab may create, at this head. */
-    async projectsLeft(head: CommitId | null, lab: string): Promise<{ limit: number; count: number }> {
+    async projectsLeft(head, lab) {
       const [document, projects] = await Promise.all([labDocument(head, lab), index.listProjects()]);
       return { limit: document?.spec.projectLimit ?? defaults.labProjectLimit, count: projects.filter((project) => project.lab === lab).length };
     },
   };
 }
-
-export type Tenancy = ReturnType<typeof createTenancy>;

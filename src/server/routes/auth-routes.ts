@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { Text } from "../../contracts/api.js";
 import { loginCheckCode } from "../../contracts/login.js";
-import { safeReturnTo } from "../../core/access/service.js";
+import { safeReturnTo } from "../../core/access/return-to.js";
 import { isPlateauError, type PlateauError } from "../../core/errors.js";
 import { IdentityProviderError } from "../../core/ports/identity-provider.js";
 import type { App, ServerDeps } from "../app.js";

@@ -1,0 +1,173 @@
+/// <reference types="vite/client" />
+// The Helm catalog service over an in-memory HelmCatalogs: Onyxia's real index and charts
+// (shared fixture, read by Vite at transform time), a restricted catalog of one small chart,
+// and a catalog whose repository is down.
+import { describe, expect, it } from "vitest";
+import indexText from "../../../test/fixtures/onyxia-catalog/index.yaml?raw";
+import jupyterSchema from "../../../test/fixtures/onyxia-catalog/charts/jupyter-python/values.schema.json?raw";
+import jupyterValues from "../../../test/fixtures/onyxia-catalog/charts/jupyter-python/values.yaml?raw";
+import { InputError, NotFoundError, UnavailableError, type InputIssue } from "../errors.js";
+import type { HelmCatalogs } from "../ports/helm-catalogs.js";
+import { parseHelmCatalogConfig } from "./catalog-config.js";
+import { parseHelmIndex, type HelmCatalogIndex, type HelmChartVersion } from "./index-file.js";
+import { createHelmCatalogService, type CatalogViewer, type HelmLaunchContext } from "./service.js";
+
+const ONYXIA = "https://inseefrlab.github.io/helm-charts-interactive-services";
+const ide = parseHelmCatalogConfig({
+  id: "ide",
+  location: ONYXIA,
+  name: { en: "Interactive services", fr: "Services interactifs" },
+  highlightedCharts: ["rstudio"],
+  multipleServicesMode: "maxNumber",
+  maxNumberOfVersions: 3,
+});
+const tools = parseHelmCatalogConfig({
+  id: "tools",
+  location: "https://charts.example.org/tools",
+  name: "Tools",
+  status: "TEST",
+  restrictions: [{ userAttribute: { key: "operator", matches: "true" } }],
+  visible: { user: true, project: false },
+});
+const down = parseHelmCatalogConfig({ id: "down", location: "https://down.example.org", name: "Down" });
+
+const version = (name: string, number: string): HelmChartVersion => ({
+  name,
+  version: number,
+  appVersion: undefined,
+  description: `${name} ${number}`,
+  icon: undefined,
+  home: undefined,
+  keywords: ["tool"],
+  urls: [`https://charts.example.org/tools/${name}-${number}.tgz`],
+  created: undefined,
+  digest: undefined,
+  deprecated: false,
+});
+const toolsIndex: HelmCatalogIndex = {
+  catalogId: "tools",
+  generated: undefined,
+  charts: [
+    { name: "secretive", highlighted: false, versions: [version("secretive", "2.0.0"), version("secretive", "1.0.0")] },
+    { name: "bare", highlighted: false, versions: [version("bare", "1.0.0")] },
+  ],
+  skipped: [],
+  parser: "block",
+};
+const secretiveSchema = JSON.stringify({
+  type: "object",
+  properties: {
+    password: { type: "string", render: "password", default: "" },
+    replicas: { type: "integer", default: 1, minimum: 1, maximum: 3 },
+    owner: { type: "string", default: "nobody", "x-onyxia": { overwriteDefaultWith: "user.idep" } },
+  },
+});
+
+const catalogs: HelmCatalogs = {
+  configs: [ide, tools, down],
+  async index(catalogId) {
+    if (catalogId === "ide") return parseHelmIndex(indexText, ide);
+    if (catalogId === "tools") return toolsIndex;
+    throw new UnavailableError(`the repository of catalog ${catalogId} cannot be read: connection refused`);
+  },
+  async files(_catalogId, chartVersion) {
+    if (chartVersion.name === "jupyter-python") return { valuesSchemaJson: jupyterSchema, valuesYaml: jupyterValues };
+    if (chartVersion.name === "secretive") return { valuesSchemaJson: secretiveSchema, valuesYaml: undefined };
+    return { valuesSchemaJson: undefined, valuesYaml: undefined };
+  },
+};
+
+const service = createHelmCatalogService({ catalogs });
+
+/** The issues of the InputError a call ends with. */
+async function issuesOf(run: () => Promise<unknown>): Promise<readonly InputIssue[]> {
+  const error = await run().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(InputError);
+  return (error as InputError).issues;
+}
+const jean: CatalogViewer = { login: "jdupont", groups: [], labs: ["imb"], operator: false };
+const oscar: CatalogViewer = { login: "oscar", groups: [], labs: [], operator: true };
+const personal = (login: string): HelmLaunchContext => ({ login, project: `u-${login}`, lang: "fr", randomSubdomain: "123456" });
+
+describe("helm catalog service: browsing", () => {
+  it("lists the charts of the catalogs a person may see, and says which catalogs are down", async () => {
+    const forJean = await service.list(jean, { lang: "fr" });
+    expect(new Set(forJean.charts.map((chart) => chart.catalog))).toEqual(new Set(["ide"]));
+    expect(forJean.charts[0]).toMatchObject({ id: "ide/rstudio", highlighted: true, category: "Services interactifs", status: "PROD" });
+    expect(forJean.unavailable).toEqual([{ catalog: "down", reason: "the repository of catalog down cannot be read: connection refused" }]);
+    const forOscar = await service.list(oscar, { lang: "en" });
+    expect(forOscar.charts.filter((chart) => chart.catalog === "tools").map((chart) => chart.id)).toEqual(["tools/secretive", "tools/bare"]);
+    expect(forOscar.charts.find((chart) => chart.id === "tools/secretive")).toMatchObject({ version: "2.0.0", versions: ["2.0.0", "1.0.0"], status: "TEST" });
+    expect((await service.list(oscar, { lang: "en", space: "project" })).charts.some((chart) => chart.catalog === "tools")).toBe(false);
+  });
+
+  it("gives a chart's form for this person, with the chosen version first", async () => {
+    const form = await service.form({ catalog: "tools", chart: "secretive" }, oscar, personal("oscar"), "1.0.0");
+    expect(form.versions).toEqual(["1.0.0", "2.0.0"]);
+    expect(form.defaults).toEqual({ password: "", replicas: 1, owner: "oscar" });
+    expect(form.valuesSchema).toMatchObject({ properties: { password: { "x-plateau": { render: "password" } } } });
+    const jupyter = await service.form({ catalog: "ide", chart: "jupyter-python" }, jean, personal("jdupont"));
+    expect(jupyter.version).toBe(jupyter.versions[0]);
+    expect(jupyter.defaults).toHaveProperty("resources");
+  });
+
+  it("hides a catalog the person may not see, and says what is not offered", async () => {
+    await expect(service.form({ catalog: "tools", chart: "secretive" }, jean, personal("jdupont"))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.form({ catalog: "ide", chart: "nothing" }, jean, personal("jdupont"))).rejects.toBeInstanceOf(NotFoundError);
+    expect(await issuesOf(() => service.form({ catalog: "tools", chart: "secretive" }, oscar, personal("oscar"), "9.9.9"))).toEqual([
+      expect.objectContaining({ pointer: "/version", rule: "offered" }),
+    ]);
+    expect(await issuesOf(() => service.form({ catalog: "tools", chart: "bare" }, oscar, personal("oscar")))).toEqual([
+      expect.objectContaining({ pointer: "/template", rule: "values-schema" }),
+    ]);
+  });
+
+  it("names the repositories Argo CD may fetch charts from", () => {
+    expect(service.repositoryOf("tools")).toBe("https://charts.example.org/tools");
+    expect(service.repositoryOf("nothing")).toBeUndefined();
+    expect(service.repositories()).toEqual([ONYXIA, "https://charts.example.org/tools", "https://down.example.org"]);
+  });
+});
+
+describe("helm catalog service: launching", () => {
+  it("merges the person's values over the defaults, object by object, and checks them", async () => {
+    const reference = { catalog: "tools", chart: "secretive" };
+    expect(await service.defaults(reference, oscar, personal("oscar"), { replicas: 2 })).toEqual({ password: "", replicas: 2, owner: "oscar" });
+    const prepared = await service.prepare(reference, oscar, personal("oscar"), { replicas: 3 });
+    expect(prepared).toEqual({
+      version: version("secretive", "2.0.0"),
+      repository: "https://charts.example.org/tools",
+      values: { password: "", replicas: 3, owner: "oscar" },
+    });
+    expect(await issuesOf(() => service.prepare(reference, oscar, personal("oscar"), { replicas: 4 }))).toEqual([
+      expect.objectContaining({ pointer: "/values/replicas", rule: "maximum" }),
+    ]);
+    const nested = await service.defaults({ catalog: "ide", chart: "jupyter-python" }, jean, personal("jdupont"), { resources: { limits: { cpu: "8000m" } } });
+    expect(nested.resources).toEqual({ requests: { cpu: "100m", memory: "2Gi" }, limits: { cpu: "8000m", memory: "50Gi" } });
+    expect(await issuesOf(() => service.defaults(reference, oscar, personal("oscar"), ["not", "an", "object"]))).toEqual([
+      expect.objectContaining({ pointer: "/values", rule: "type" }),
+    ]);
+  });
+
+  it("refuses a password typed into the form: values are committed to a public repository", async () => {
+    const errors = await issuesOf(() => service.prepare({ catalog: "tools", chart: "secretive" }, oscar, personal("oscar"), { password: "hunter2" }));
+    expect(errors).toEqual([expect.objectContaining({ pointer: "/values/password", rule: "public-repository" })]);
+  });
+
+  it("shows a catalog only in the space it is visible in", async () => {
+    const shared = { ...personal("oscar"), project: "team" };
+    await expect(service.prepare({ catalog: "tools", chart: "secretive" }, oscar, shared, {})).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.prepare({ catalog: "tools", chart: "secretive" }, oscar, personal("oscar"), {})).resolves.toBeDefined();
+  });
+
+  it("refuses values too deep to check before looking for the chart", async () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 100; i++) deep = { deeper: deep };
+    expect(await issuesOf(() => service.defaults({ catalog: "nothing", chart: "x" }, oscar, personal("oscar"), deep))).toEqual([
+      expect.objectContaining({ pointer: "/values", rule: "max-depth" }),
+    ]);
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { alice, memoryPlateau } from "../../../test/support/plateau.js";
+import { personalProjectName } from "../access/policy.js";
+import { ConflictError, InputError, NotFoundError, QuotaExceededError } from "../errors.js";
+import { parseProject } from "../model.js";
+import { projectPath } from "../repository/layout.js";
+
+type Context = Awaited<ReturnType<typeof memoryPlateau>>;
+
+const bob = { login: "bob", name: "bob", email: "bob@users.plateau.invalid" };
+
+/** The project's file at the head, as committed. */
+async function documentOf(ctx: Context, name: string) {
+  const head = await ctx.repo.head();
+  const text = head ? await ctx.repo.readFile(head, projectPath(name)) : undefined;
+  if (text === undefined) throw new Error(`no file for ${name}`);
+  return parseProject(text, projectPath(name));
+}
+
+/** The error of a refused change, after checking that nothing was committed. */
+async function refusal(ctx: Context, change: () => Promise<unknown>): Promise<unknown> {
+  const head = await ctx.repo.head();
+  const error = await change().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(await ctx.repo.head()).toBe(head);
+  return error;
+}
+
+describe("project service: creating a lab project", () => {
+  it("commits the project with its creator as owner and its name as title, and says who asked", async () => {
+    const ctx = await memoryPlateau();
+    const { project, commit } = await ctx.plateau.services.projects.create({ name: "p1", lab: "imb" }, alice);
+    expect(project).toMatchObject({ name: "p1", lab: "imb", title: "p1", instances: 0 });
+    expect(commit).toBe(await ctx.repo.head());
+    expect((await documentOf(ctx, "p1")).spec).toMatchObject({ title: "p1", lab: "imb", members: [{ login: "alice", role: "owner" }] });
+    const [info] = await ctx.repo.log({ limit: 1 });
+    expect(info).toMatchObject({ subject: "create project p1 in lab imb", author: { name: "alice" }, trailers: { "Plateau-Action": "create-project" } });
+  });
+
+  it("refuses a name taken, and a lab over its limit of projects, committing nothing", async () => {
+    const ctx = await memoryPlateau();
+    await ctx.plateau.services.projects.create({ name: "p1", lab: "imb" }, alice);
+    expect(await refusal(ctx, () => ctx.plateau.services.projects.create({ name: "p1", lab: "imb" }, bob))).toBeInstanceOf(ConflictError);
+    for (let i = 2; i <= 10; i++) await ctx.plateau.services.projects.create({ name: `p${i}`, lab: "imb" }, alice);
+    const error = await refusal(ctx, () => ctx.plateau.services.projects.create({ name: "p11", lab: "imb" }, alice));
+    expect(error).toBeInstanceOf(QuotaExceededError);
+    expect((error as QuotaExceededError).denial).toMatchObject({ scope: "lab", name: "imb", resource: "projects", used: 10, limit: 10 });
+  });
+
+  it("answers a retried request with its first commit, and makes no other", async () => {
+    const ctx = await memoryPlateau();
+    const first = await ctx.plateau.services.projects.create({ name: "p1", lab: "imb", requestId: "key-1" }, alice);
+    const again = await ctx.plateau.services.projects.create({ name: "p1", lab: "imb", requestId: "key-1" }, alice);
+    expect(again.commit).toBe(first.commit);
+    expect(await ctx.repo.head()).toBe(first.commit);
+  });
+});
+
+describe("project service: members and quota", () => {
+  it("keeps members sorted (groups, then logins, each by name), and always an owner", async () => {
+    const ctx = await memoryPlateau();
+    await ctx.plateau.services.projects.create({ name: "p1", lab: "imb" }, alice);
+    await ctx.plateau.services.projects.setMembers(
+      "p1",
+      [
+        { group: "team-x", role: "viewer" },
+        { login: "bob", role: "editor" },
+        { login: "alice", role: "owner" },
+      ],
+      alice,
+    );
+    expect((await documentOf(ctx, "p1")).spec.members).toEqual([
+      { group: "team-x", role: "viewer" },
+      { login: "alice", role: "owner" },
+      { login: "bob", role: "editor" },
+    ]);
+    const noOwner = await refusal(ctx, () => ctx.plateau.services.projects.setMembers("p1", [{ login: "bob", role: "editor" }], alice));
+    expect((noOwner as InputError).issues).toEqual([expect.objectContaining({ pointer: "/members", rule: "owner" })]);
+    const twice = await refusal(ctx, () =>
+      ctx.plateau.services.projects.setMembers(
+        "p1",
+        [
+          { login: "alice", role: "owner" },
+          { login: "alice", role: "editor" },
+        ],
+        alice,
+      ),
+    );
+    expect((twice as InputError).issues).toEqual([expect.objectContaining({ pointer: "/members/1", rule: "uniqueItems" })]);
+  });
+
+  it("commits nothing when nothing changes", async () => {
+    const ctx = await memoryPlateau();
+    await ctx.plateau.services.projects.create({ name: "p1", lab: "imb" }, alice);
+    const head = await ctx.repo.head();
+    const { commit } = await ctx.plateau.services.projects.setMembers("p1", [{ login: "alice", role: "owner" }], alice);
+    expect(commit).toBeNull();
+    expect(await ctx.repo.head()).toBe(head);
+  });
+
+  it("refuses members for a personal project: it has one member, its owner", async () => {
+    const ctx = await memoryPlateau();
+    const personal = personalProjectName("alice");
+    await ctx.plateau.services.instances.launch({ project: personal, name: "site", template: "static-site", values: { size: "small" } }, alice);
+    const error = await refusal(ctx, () =>
+      ctx.plateau.services.projects.setMembers(
+        personal,
+        [
+          { login: "alice", role: "owner" },
+          { login: "bob", role: "editor" },
+        ],
+        alice,
+      ),
+    );
+    expect(error).toBeInstanceOf(ConflictError);
+  });
+
+  it("sets a project's own quota in one commit, and lists projects with their instances", async () => {
+    const ctx = await memoryPlateau();
+    await ctx.plateau.services.projects.create({ name: "p1", lab: "imb" }, alice);
+    const { project, commit } = await ctx.plateau.services.projects.setQuota("p1", { cpu: 1, instances: 3 }, alice);
+    expect(commit).toBe(await ctx.repo.head());
+    expect(project.quota).toEqual({ cpu: 1, instances: 3 });
+    await ctx.plateau.services.instances.launch({ project: "p1", name: "site", template: "static-site", values: { size: "small" } }, alice);
+    expect((await ctx.plateau.services.projects.list()).find((listed) => listed.name === "p1")?.instances).toBe(1);
+    expect((await ctx.plateau.services.projects.get("p1")).instances).toBe(1);
+  });
+
+  it("knows an unknown project as not found and refuses a name that cannot be one", async () => {
+    const ctx = await memoryPlateau();
+    await expect(ctx.plateau.services.projects.get("nothing")).rejects.toBeInstanceOf(NotFoundError);
+    expect(() => ctx.plateau.services.projects.get("Not_A_Name")).toThrow(InputError);
+    await expect(ctx.plateau.services.projects.setQuota("nothing", {}, alice)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await ctx.plateau.services.projects.find("nothing")).toBeUndefined();
+  });
+});
