@@ -107,6 +107,11 @@ export function bearerToken(authorization: unknown): string | undefined {
   return typeof authorization === "string" && /^bearer /i.test(authorization) ? authorization.slice("bearer ".length).trim() : undefined;
 }
 
+/** A route's hooks of one kind, as a list (Fastify takes one function or several). */
+function hooksOf<T>(hooks: T | readonly T[] | undefined): T[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? [...(hooks as readonly T[])] : [hooks as T];
+}
+
 /** Who asks: a session cookie, else a bearer token, else nobody. */
 export async function authenticate(access: AccessService, request: FastifyRequest): Promise<{ principal: Principal; csrfToken: string | undefined }> {
   const token = bearerToken(request.headers.authorization);
@@ -131,12 +136,16 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
   app.decorateRequest("csrfToken", undefined);
 
   app.addHook("onRoute", (route) => {
-    const config = route.config as { access?: AccessRule; audit?: string } | undefined;
+    const config = route.config as { access?: AccessRule; audit?: string; rateLimit?: RateLimitKind } | undefined;
     if ((route.url.startsWith("/api/") || route.url.startsWith("/auth/")) && !config?.access) {
       throw new Error(`invariant violated: route ${route.method} ${route.url} declares no access rule`);
     }
+    // Each route carries its own check, its rule bound once: no hook runs for routes without a
+    // rule (health, metrics), and no request reads its route's options again (Fastify builds
+    // them anew at each read). Before the route's own preHandlers, which may need the principal.
+    if (config?.access) route.preHandler = [guard(config.access, config.rateLimit), ...hooksOf(route.preHandler)];
     // Only routes that change something carry the audit hook (reads pay nothing for it).
-    if (config?.audit) route.onResponse = [...(Array.isArray(route.onResponse) ? route.onResponse : route.onResponse ? [route.onResponse] : []), auditChange];
+    if (config?.audit) route.onResponse = [...hooksOf(route.onResponse), auditChange(config.audit)];
   });
 
   async function deny(request: FastifyRequest, decision: Extract<Decision, { allowed: false }>, notFound: () => Error): Promise<never> {
@@ -210,63 +219,62 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
   }
 
   // One hook per request (each hook costs): who asks, then may they.
-  app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
-    const config = request.routeOptions.config as { access?: AccessRule; rateLimit?: RateLimitKind };
-    const rule = config.access;
-    if (!rule) return; // not an API route (health, metrics, the portal's files)
-    const { principal, csrfToken } = await authenticate(deps.access, request);
-    request.principal = principal;
-    request.csrfToken = csrfToken;
+  function guard(rule: AccessRule, rateLimit: RateLimitKind | undefined) {
+    return async function guardRoute(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const { principal, csrfToken } = await authenticate(deps.access, request);
+      request.principal = principal;
+      request.csrfToken = csrfToken;
 
-    if (UNSAFE.has(request.method) && request.csrfToken !== undefined) {
-      const origin = request.headers.origin;
-      // Pages' forms send it as a field (they cannot set headers); scripts as a header.
-      const sent = request.headers[CSRF_HEADER] ?? ((request.body ?? {}) as { csrf?: unknown }).csrf;
-      if ((typeof origin === "string" && origin !== deps.publicOrigin()) || typeof sent !== "string" || !equalSecrets(sent, request.csrfToken)) {
-        await deny(
-          request,
-          { allowed: false, status: 403, reason: `a change made with a session cookie needs the ${CSRF_HEADER} header of the session` },
-          () => new Error(),
-        );
+      if (csrfToken !== undefined && UNSAFE.has(request.method)) {
+        const origin = request.headers.origin;
+        // Pages' forms send it as a field (they cannot set headers); scripts as a header.
+        const sent = request.headers[CSRF_HEADER] ?? ((request.body ?? {}) as { csrf?: unknown }).csrf;
+        if ((typeof origin === "string" && origin !== deps.publicOrigin()) || typeof sent !== "string" || !equalSecrets(sent, csrfToken)) {
+          await deny(
+            request,
+            { allowed: false, status: 403, reason: `a change made with a session cookie needs the ${CSRF_HEADER} header of the session` },
+            () => new Error(),
+          );
+        }
       }
-    }
 
-    const { decision, missing } = await decide(request, rule);
-    if (!decision.allowed) await deny(request, decision, () => notFoundError(request, missing));
+      const { decision, missing } = await decide(request, rule);
+      if (!decision.allowed) await deny(request, decision, () => notFoundError(request, missing));
 
-    if (config.rateLimit) {
-      const principal = request.principal;
-      const key = principal.kind === "user" ? `user:${principal.userId}` : `ip:${clientAddress(request)}`;
-      const taken = deps.limiters[config.rateLimit].take(key);
-      if (!taken.allowed) {
-        reply.header("retry-after", String(taken.retryAfterSeconds));
-        throw new RateLimitedError(`too many requests; retry in ${taken.retryAfterSeconds} s`, taken.retryAfterSeconds);
+      if (rateLimit) {
+        const key = principal.kind === "user" ? `user:${principal.userId}` : `ip:${clientAddress(request)}`;
+        const taken = deps.limiters[rateLimit].take(key);
+        if (!taken.allowed) {
+          reply.header("retry-after", String(taken.retryAfterSeconds));
+          throw new RateLimitedError(`too many requests; retry in ${taken.retryAfterSeconds} s`, taken.retryAfterSeconds);
+        }
       }
-    }
-  });
+    };
+  }
 
   // Every change that succeeded is in the audit log: who, what, when, from where.
-  async function auditChange(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const config = request.routeOptions.config as { audit?: string } | undefined;
-    if (!config?.audit || !UNSAFE.has(request.method)) return;
-    const principal: Principal = request.principal ?? ANONYMOUS;
-    const params = (request.params ?? {}) as { project?: string; instance?: string; id?: string };
-    // A project being created is named in the body; other bodies' names (a token's) name the target only.
-    const named = ((request.body ?? {}) as { name?: unknown }).name;
-    const bodyName = typeof named === "string" ? named : undefined;
-    const project = params.project ?? (config.audit === "create-project" ? bodyName : undefined) ?? null;
-    const found = project ? await deps.findProject(project).catch(() => undefined) : undefined;
-    const labs = found?.lab ? [found.lab] : principal.kind === "user" && !params.project ? [...principal.labs] : [];
-    await deps.access.audit({
-      actor: principal.kind === "user" ? principal.login : null,
-      action: config.audit,
-      target: params.instance ? `${params.project}/${params.instance}` : (params.id ?? project ?? bodyName ?? ""),
-      outcome: reply.statusCode < 400 ? "success" : "failure",
-      project,
-      labs,
-      ip: clientAddress(request),
-      detail: reply.statusCode < 400 ? "" : `HTTP ${reply.statusCode}`,
-    });
+  function auditChange(action: string) {
+    return async function auditRoute(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      if (!UNSAFE.has(request.method)) return;
+      const principal: Principal = request.principal ?? ANONYMOUS;
+      const params = (request.params ?? {}) as { project?: string; instance?: string; id?: string };
+      // A project being created is named in the body; other bodies' names (a token's) name the target only.
+      const named = ((request.body ?? {}) as { name?: unknown }).name;
+      const bodyName = typeof named === "string" ? named : undefined;
+      const project = params.project ?? (action === "create-project" ? bodyName : undefined) ?? null;
+      const found = project ? await deps.findProject(project).catch(() => undefined) : undefined;
+      const labs = found?.lab ? [found.lab] : principal.kind === "user" && !params.project ? [...principal.labs] : [];
+      await deps.access.audit({
+        actor: principal.kind === "user" ? principal.login : null,
+        action,
+        target: params.instance ? `${params.project}/${params.instance}` : (params.id ?? project ?? bodyName ?? ""),
+        outcome: reply.statusCode < 400 ? "success" : "failure",
+        project,
+        labs,
+        ip: clientAddress(request),
+        detail: reply.statusCode < 400 ? "" : `HTTP ${reply.statusCode}`,
+      });
+    };
   }
 }
 

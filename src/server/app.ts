@@ -5,7 +5,7 @@ import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Ajv, type ValidateFunction } from "ajv";
 import { default as addFormats } from "ajv-formats";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchema } from "fastify";
 import { API_PREFIX, ErrorBody, Health } from "../contracts/api.js";
 import type { HelmCatalogService } from "../core/helm/service.js";
 import type { CatalogService } from "../core/catalog/service.js";
@@ -208,10 +208,16 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     publicOrigin: deps.publicOrigin,
   });
 
-  // A callback hook, not an async one: it runs for every request.
-  app.addHook("onResponse", (request, reply, done) => {
-    deps.metrics.observeRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
-    done();
+  // Each route observes its own requests, its template bound once (Fastify builds a request's
+  // route options anew at each read); a callback hook, not an async one. Unmatched requests are
+  // observed by the not-found handler.
+  app.addHook("onRoute", (route) => {
+    const template = route.url;
+    const observe = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      deps.metrics.observeRequest(request.method, template, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    };
+    route.onResponse = [observe, ...(Array.isArray(route.onResponse) ? route.onResponse : route.onResponse ? [route.onResponse] : [])];
   });
 
   app.setErrorHandler((error: Error & { validation?: unknown[]; validationContext?: string; statusCode?: number }, request, reply) => {
@@ -228,9 +234,10 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     if (status >= 500) request.log.error({ err: error, url: request.url }, "request failed");
     return reply.status(status).send(errorBody(error));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: "not-found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    reply.raw.once("finish", () => deps.metrics.observeRequest(request.method, "unmatched", reply.statusCode, reply.elapsedTime / 1000));
+    return reply.status(404).send({ error: { code: "not-found", message: `no route ${request.method} ${request.url.split("?")[0]}` } });
+  });
 
   app.get(
     "/healthz",

@@ -49,7 +49,9 @@ export function validateObjects(objects: readonly KubeObject[], crds?: CrdValida
       continue;
     }
     try {
-      new Model(structuredClone(object) as never).validate();
+      // No copy of ours: the model's constructor copies the object's plain data into itself
+      // (kubernetes-models' setDefinedProps), and its validator only reads that copy.
+      new Model(object as never).validate();
     } catch (error) {
       const errors = (error as { errors?: { instancePath: string; message?: string; keyword: string }[] }).errors ?? [];
       for (const detail of errors.slice(0, 5)) {
