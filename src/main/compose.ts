@@ -35,6 +35,7 @@ import { createAccessService, type SessionSettings, type TokenSettings } from ".
 import type { CompiledClaimMapping } from "../core/access/claims.js";
 import type { AccessStore } from "../core/ports/access-store.js";
 import type { IdentityProvider } from "../core/ports/identity-provider.js";
+import type { Scheduler } from "../core/ports/scheduler.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -57,6 +58,8 @@ export interface PlateauAdapters {
   readonly identityProviders: readonly IdentityProvider[];
   /** The Helm catalogs of the configuration (none when absent). */
   readonly helmCatalogs?: HelmCatalogs;
+  /** Runs the background work: here, the reconcilers' passes. */
+  readonly scheduler: Scheduler;
 }
 
 const NO_HELM_CATALOGS: HelmCatalogs = {
@@ -97,6 +100,7 @@ export interface PlateauSettings {
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
   const { repo, secrets, clock, logger } = adapters;
+  const { scheduler } = adapters;
   const index = createCachedIndex(adapters.index);
   const statuses = createCachedStatuses(adapters.statuses);
   const indexer: Indexer = createIndexer({ repo, index, logger });
@@ -155,6 +159,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       random: adapters.random,
       logger,
       telemetry: adapters.telemetry,
+      scheduler,
       intervalMs: settings.reconcileIntervalMs,
       concurrency: settings.reconcileConcurrency,
       onStatusChange: (project, instance) => router?.invalidate(project, instance),

@@ -7,7 +7,9 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { startGitHttpServer, type GitHttpServer } from "../../../test/support/git-http-server.js";
 import { ConflictError, InputError } from "../../core/errors.js";
 import { silentLogger } from "../../core/ports/logger.js";
+import { createScheduler } from "../../core/scheduler/scheduler.js";
 import { createRemoteSync, type RemoteSync } from "../../core/sync/remote-sync.js";
+import { systemTimers } from "../system/system.js";
 import { freeLoopbackPort } from "../net.js";
 import { run, runChecked } from "../process.js";
 import { createGitRemote, replayCommits, RemoteError, sshCommand, transportEnvironment, type GitRemote, type RemoteAuth } from "./git-remote.js";
@@ -94,7 +96,7 @@ function loop(remote: GitRemote, extra: { onPulled?: (head: string) => void; pol
   const sync = createRemoteSync({
     remote,
     clock,
-    random: { int: () => 0 },
+    scheduler: createScheduler({ clock, timers: systemTimers, random: { int: () => 0 }, logger: silentLogger }),
     logger: silentLogger,
     pollIntervalMs: extra.pollIntervalMs ?? 60_000,
     backoff: { initialMs: 20, maxMs: 80 },

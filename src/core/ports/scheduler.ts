@@ -64,6 +64,8 @@ export interface ScheduledTask {
    * fails (then the retry is scheduled) or ends a series of failures.
    */
   trigger(): Promise<void>;
+  /** Resolves once this task has no run in progress or waiting to follow one. */
+  idle(): Promise<void>;
   status(): TaskStatus;
 }
 

@@ -177,6 +177,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           else launch(task, "trigger", [{ resolve, reject }]);
         });
       },
+      idle: () => settle(task),
       status(): TaskStatus {
         return {
           running: task.active,
