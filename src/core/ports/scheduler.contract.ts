@@ -50,10 +50,13 @@ export function describeSchedulerContract(name: string, create: () => SchedulerF
     it("waits one interval before the first run of a task not run at once", async () => {
       const { scheduler, passTime } = setup();
       let runs = 0;
-      scheduler.add(task({ name: "later", intervalMs: 30, run: async () => void runs++ })).start();
+      scheduler.add(task({ name: "later", intervalMs: 200, run: async () => void runs++ })).start();
       await scheduler.idle();
       expect(runs).toBe(0);
-      await passTime(90);
+      await passTime(20);
+      await scheduler.idle();
+      expect(runs).toBe(0);
+      await passTime(400);
       await scheduler.idle();
       expect(runs).toBeGreaterThanOrEqual(1);
     });
@@ -106,6 +109,29 @@ export function describeSchedulerContract(name: string, create: () => SchedulerF
       fail = false;
       await handle.trigger();
       expect(handle.status()).toMatchObject({ failures: 0, lastError: { message: "the forge is down" } });
+    });
+
+    it("puts the retry of a failed run in place of the periodic one", async () => {
+      const { scheduler, passTime } = setup();
+      let runs = 0;
+      const handle = scheduler.add(
+        task({
+          name: "retried",
+          intervalMs: 100,
+          backoff: { initialMs: 1000, maxMs: 1000 },
+          run: async () => {
+            runs++;
+            throw new Error("down");
+          },
+        }),
+      );
+      handle.start();
+      await expect(handle.trigger()).rejects.toThrow("down");
+      // The periodic run (due at 100 ms) is gone; the retry comes after 500 ms at least.
+      await passTime(250);
+      await scheduler.idle();
+      expect(runs).toBe(1);
+      expect(handle.status().nextRunAt).not.toBeNull();
     });
 
     it("aborts the signal of a run over its timeout and counts it as failed", async () => {

@@ -97,6 +97,18 @@ describe("the scheduler on a fake clock", () => {
     expect(starts).toEqual([1000, 3500, 4500]);
   });
 
+  it("does not queue a periodic run behind a slow one: the next comes one interval after its end", async () => {
+    setup();
+    const { handle, starts } = timed({ intervalMs: 1000 }, async (n) => {
+      if (n === 1) await new Promise<void>((resolve) => clock.after(2500, resolve));
+    });
+    handle.start();
+    await clock.advance(4000);
+    expect(starts).toEqual([1000]);
+    await clock.advance(500);
+    expect(starts).toEqual([1000, 4500]);
+  });
+
   it("does not move the periodic schedule for a triggered run that succeeds", async () => {
     setup();
     const { handle, starts } = timed();

@@ -138,7 +138,9 @@ describe("createRemoteSync", () => {
     // A commit while failing waits for the scheduled retry instead of hammering the forge.
     sync.wake();
     expect(sync.status()).toMatchObject({ state: "failing", nextAttemptAt: failing.nextAttemptAt });
-    await clock.advance(20);
+    await clock.advance(19);
+    expect(calls).toHaveLength(3);
+    await clock.advance(1);
     (await call(3)).resolve({ kind: "pushed", localHead: "c2", remoteHead: "c2" });
     await vi.waitFor(() => expect(sync.status().state).toBe("in-sync"));
     expect(sync.status()).toMatchObject({ attempts: 0, lastError: { message: "cannot reach the forge" } });
