@@ -38,6 +38,7 @@ import type { TokenSettings } from "../core/access/tokens.js";
 import type { CompiledClaimMapping } from "../core/access/claims.js";
 import type { AccessStore } from "../core/ports/access-store.js";
 import type { IdentityProvider } from "../core/ports/identity-provider.js";
+import type { Scheduler } from "../core/ports/scheduler.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -60,6 +61,8 @@ export interface PlateauAdapters {
   readonly identityProviders: readonly IdentityProvider[];
   /** The Helm catalogs of the configuration (none when absent). */
   readonly helmCatalogs?: HelmCatalogs;
+  /** Runs the background work: here, the reconcilers' passes. */
+  readonly scheduler: Scheduler;
 }
 
 const NO_HELM_CATALOGS: HelmCatalogs = {
@@ -100,6 +103,7 @@ export interface PlateauSettings {
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
   const { repo, secrets, clock, logger } = adapters;
+  const { scheduler } = adapters;
   const index = createCachedIndex(adapters.index);
   const statuses = createCachedStatuses(adapters.statuses);
   const indexer: Indexer = createIndexer({ repo, index, logger });
@@ -158,6 +162,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       random: adapters.random,
       logger,
       telemetry: adapters.telemetry,
+      scheduler,
       intervalMs: settings.reconcileIntervalMs,
       concurrency: settings.reconcileConcurrency,
       onStatusChange: (project, instance) => router?.invalidate(project, instance),

@@ -4,7 +4,8 @@
 import type { IncomingMessage } from "node:http";
 import { createGitRemote, type RemoteAuth } from "../adapters/git/git-remote.js";
 import { InputError } from "../core/errors.js";
-import type { Clock, Random } from "../core/ports/clock.js";
+import type { Clock } from "../core/ports/clock.js";
+import type { Scheduler } from "../core/ports/scheduler.js";
 import type { DesiredStateRepository } from "../core/ports/desired-state-repository.js";
 import type { Logger } from "../core/ports/logger.js";
 import { createRemoteSync, DISABLED_REMOTE_STATUS, type RemoteStatus, type RemoteSync } from "../core/sync/remote-sync.js";
@@ -45,8 +46,9 @@ export function setUpRemote(deps: {
   readonly dir: string;
   readonly repo: DesiredStateRepository;
   readonly clock: Clock;
-  readonly random: Random;
   readonly logger: Logger;
+  /** Runs the synchronisation's attempts. */
+  readonly scheduler: Scheduler;
   readonly clusters: ClusterEngines;
   /** Re-index and reconcile after taking people's commits. */
   readonly onPulled: () => Promise<void>;
@@ -58,8 +60,8 @@ export function setUpRemote(deps: {
   const sync = createRemoteSync({
     remote: git,
     clock: deps.clock,
-    random: deps.random,
     logger: deps.logger,
+    scheduler: deps.scheduler,
     pollIntervalMs: remote.pollSeconds * 1000,
     onPulled: deps.onPulled,
     // Argo CD polls every 3 minutes; its webhook makes it look now, at the paths that changed.

@@ -7,10 +7,13 @@ import { createGitRepository, initRepository } from "../adapters/git/git-reposit
 import { createPodmanEngine } from "../adapters/podman/podman-engine.js";
 import { openDatabase } from "../adapters/sql/database.js";
 import { createSqlStore } from "../adapters/sql/sql-store.js";
-import { cryptoRandom, systemClock } from "../adapters/system/system.js";
+import { cryptoRandom, systemClock, systemTimers } from "../adapters/system/system.js";
 import { instanceOrigin } from "../core/instances/routing.js";
 import { localPlatformDocument } from "../core/platforms/service.js";
+import type { Clock, Timers } from "../core/ports/clock.js";
 import type { Engine } from "../core/ports/engine.js";
+import type { Scheduler } from "../core/ports/scheduler.js";
+import { createScheduler } from "../core/scheduler/scheduler.js";
 import { buildApp, type App } from "../server/app.js";
 import { createMetrics } from "../server/metrics.js";
 import { createProxy } from "../server/proxy.js";
@@ -43,7 +46,14 @@ export interface RunningPlateau {
   readonly identityProviders: Promise<readonly ProviderStatus[]>;
   /** The same, now: `checking` for those not read yet. */
   identityProviderStatuses(): readonly ProviderStatus[];
+  /** Runs the background work; tests wait on its `idle()` after moving their clock. */
+  readonly scheduler: Scheduler;
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The clock and its timers (default: the system's); tests pass a fake clock. */
+  readonly clock?: Clock & Timers;
 }
 
 export async function packageVersion(): Promise<string> {
@@ -76,16 +86,18 @@ async function lock(dataDir: string): Promise<() => Promise<void>> {
   return () => rm(file, { force: true });
 }
 
-export async function startPlateau(config: Config, logger: PinoLogger): Promise<RunningPlateau> {
+export async function startPlateau(config: Config, logger: PinoLogger, options: StartOptions = {}): Promise<RunningPlateau> {
+  const clock: Clock = options.clock ?? systemClock;
+  const scheduler = createScheduler({ clock, timers: options.clock ?? systemTimers, random: cryptoRandom, logger: logger.child({ component: "scheduler" }) });
   const location = paths(config);
   await mkdir(config.dataDir, { recursive: true });
   const unlock = await lock(config.dataDir);
   const version = await packageVersion();
 
   const database = await openDatabase(location.database);
-  const store = createSqlStore(database.db, systemClock);
+  const store = createSqlStore(database.db, clock);
   await initRepository({ dir: location.repository });
-  const repo = createGitRepository({ dir: location.repository, clock: systemClock });
+  const repo = createGitRepository({ dir: location.repository, clock });
   const catalog = await createFileCatalog({ dir: location.catalog });
   const engines = new Map<string, Engine>();
   if (config.platforms.local.enabled) {
@@ -120,8 +132,8 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
     env: process.env,
     dir: location.repository,
     repo,
-    clock: systemClock,
-    random: cryptoRandom,
+    clock,
+    scheduler,
     logger: logger.child({ component: "remote" }),
     clusters: clusterEngines,
     onPulled: async () => composed.plateau?.refresh(),
@@ -132,15 +144,16 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
       ...store,
       catalog,
       engines,
-      clock: systemClock,
+      clock,
       random: cryptoRandom,
       logger,
+      scheduler,
       telemetry: metrics.telemetry,
       identityProviders: identity.providers,
       engineFor: clusterEngines.engineFor,
       helmCatalogs: createHelmCatalogs({
         configs: config.catalogs,
-        clock: systemClock,
+        clock,
         logger: logger.child({ component: "helm" }),
         refreshMs: config.helm.refreshSeconds * 1000,
       }),
@@ -202,7 +215,7 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
     publicOrigin: () => publicOrigin,
     limits: config.rateLimits,
     trustProxy: config.listen.trustProxy,
-    clock: systemClock,
+    clock,
     readiness: {
       repository: async () => void (await repo.head()),
       database: async () => void (await store.index.indexedCommit()),
@@ -216,31 +229,42 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
   // Configured providers' discovery documents are read now, not at the first sign-in.
   const providerWatch = identity.configured ? watchIdentityProviders(identity.providers, logger.child({ component: "identity" })) : undefined;
 
-  // Commits pushed by others (an operator's merge) are picked up here.
-  let refreshing: Promise<void> = Promise.resolve();
-  const refresh = setInterval(() => {
-    refreshing = plateau.refresh().catch((error: unknown) => logger.warn({ error: (error as Error).message }, "refresh failed"));
-  }, 2000);
-  refresh.unref();
+  // The periodic work of `plateau up`, through the scheduler (one run of each at a time, none once closing).
+  const warnOnFailure = (message: string) => (error: unknown) => logger.warn({ error: (error as Error).message }, message);
+  const tasks = [
+    // Commits pushed by others (an operator's merge) are picked up here, by each replica in its own index.
+    scheduler.add({
+      name: "refresh",
+      scope: "every-replica",
+      intervalMs: 2000,
+      run: () => plateau.refresh().catch(warnOnFailure("refresh failed")),
+    }),
+    // Expired instances are stopped now (whatever expired while Plateau was down) and every few minutes.
+    ...(lifecycleSettings(config).expiryDays === null
+      ? []
+      : [
+          scheduler.add({
+            name: "expiry",
+            scope: "one-replica",
+            intervalMs: config.lifecycle.checkSeconds * 1000,
+            immediately: true,
+            run: () =>
+              plateau
+                .expire()
+                .then(() => undefined)
+                .catch(warnOnFailure("expiry check failed")),
+          }),
+        ]),
+    // Expired sessions and one-time secrets are forgotten every few minutes.
+    scheduler.add({
+      name: "purge of expired sessions",
+      scope: "one-replica",
+      intervalMs: 300_000,
+      run: () => plateau.services.access.purgeExpired().then(() => undefined, warnOnFailure("purge of expired sessions failed")),
+    }),
+  ];
+  for (const task of tasks) task.start();
   let closed = false;
-  // Expired instances are stopped now (whatever expired while Plateau was down) and every few minutes;
-  // one check at a time (a slow one is not queued behind), and none once closing.
-  let expiring: Promise<unknown> | undefined;
-  const expire = () => {
-    if (expiring || closed) return;
-    expiring = plateau
-      .expire()
-      .catch((error: unknown) => logger.warn({ error: (error as Error).message }, "expiry check failed"))
-      .finally(() => (expiring = undefined));
-  };
-  const expiryCheck = lifecycleSettings(config).expiryDays === null ? undefined : setInterval(expire, config.lifecycle.checkSeconds * 1000);
-  expiryCheck?.unref();
-  if (expiryCheck) expire();
-  // Expired sessions and one-time secrets are forgotten every few minutes.
-  const purge = setInterval(() => {
-    plateau.services.access.purgeExpired().catch((error: unknown) => logger.warn({ error: (error as Error).message }, "purge of expired sessions failed"));
-  }, 300_000);
-  purge.unref();
 
   const host =
     config.listen.host === "0.0.0.0" || config.listen.host === "::" ? "localhost" : config.listen.host === "127.0.0.1" ? "localhost" : config.listen.host;
@@ -254,17 +278,15 @@ export async function startPlateau(config: Config, logger: PinoLogger): Promise<
     demoPasswordsGenerated: identity.generatedPasswords,
     identityProviders: providerWatch?.initial ?? Promise.resolve([]),
     identityProviderStatuses: () => providerWatch?.statuses() ?? [],
+    scheduler,
     async close() {
       if (closed) return;
       closed = true;
       providerWatch?.stop();
-      clearInterval(refresh);
-      clearInterval(purge);
-      clearInterval(expiryCheck);
-      await refreshing;
-      await expiring;
+      await Promise.all(tasks.map((task) => task.pause()));
       await remote.sync?.stop();
       await plateau.stop();
+      await scheduler.stop();
       await app.close();
       repo.close();
       await database.close();

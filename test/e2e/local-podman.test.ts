@@ -1,5 +1,6 @@
 // The acceptance of the foundation, for real: `plateau up` as a process, the `plateau`
 // command, podman running the pods, the proxy serving them, git holding every change.
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,15 +100,29 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
     const status = await cli(server, "status", `${PROJECT}/hello`);
     expect(status.stdout).toContain("running");
     expect(status.stdout).toContain("Events:");
-    const follow = run(
+    const follower = spawn(
       process.execPath,
       [new URL("../../bin/plateau.js", import.meta.url).pathname, "--server", server.url, "logs", `${PROJECT}/hello`, "--follow", "--tail", "0"],
-      { timeoutMs: 4000, env: { ...process.env, PLATEAU_TOKEN: server.token ?? "" } },
+      { env: { ...process.env, PLATEAU_TOKEN: server.token ?? "" } },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`, "/followed-request", server.token);
-    const followed = await follow;
-    expect(followed.stdout.toString()).toContain("/followed-request");
+    let followed = "";
+    follower.stdout.on("data", (chunk: Buffer) => (followed += chunk.toString("utf8")));
+    const exited = new Promise((resolve) => follower.on("close", resolve));
+    try {
+      // Attached once a visit made now shows up in what it prints: visits until one does,
+      // rather than guessing how long attaching takes.
+      await vi.waitFor(
+        async () => {
+          await viaProxy(server.port, `hello.${PROJECT}.localhost:${server.port}`, "/followed-request", server.token);
+          expect(followed).toContain("/followed-request");
+        },
+        { timeout: 30_000, interval: 250 },
+      );
+    } finally {
+      follower.kill();
+      await exited;
+    }
+    expect(followed).toContain("/followed-request");
     const logs = await cli(server, "logs", `${PROJECT}/hello`, "--tail", "50");
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/main \|.*url:\/followed-request/);

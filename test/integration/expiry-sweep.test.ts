@@ -1,21 +1,23 @@
 // `plateau up` stops expired instances by itself: at start-up (what expired while it was down)
 // and every lifecycle.checkSeconds, one commit each in the real git repository, and nothing
-// more when it is started again. (Which instances are expired is decided in
-// src/core/instances/expiry.ts; renewals and a clock moved by hand are in lifecycle.test.ts.)
+// more when it is started again. Time is a fake clock moved by the test: each check runs when
+// the clock reaches it, and the scheduler's idle() says when it is done. (Which instances are
+// expired is decided in src/core/instances/expiry.ts; renewals are in lifecycle.test.ts.)
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createGitRepository } from "../../src/adapters/git/git-repository.js";
-import { systemClock } from "../../src/adapters/system/system.js";
 import { parseInstance, serialize } from "../../src/core/model.js";
+import { createFakeClock } from "../../src/core/testing/fake-clock.js";
 import { loadConfig, paths } from "../../src/main/config.js";
 import { startPlateau, type RunningPlateau } from "../../src/main/up.js";
 import { alice } from "../support/plateau.js";
 
 const dirs: string[] = [];
 const running: RunningPlateau[] = [];
+const clock = createFakeClock(new Date());
 
 afterAll(async () => {
   for (const plateau of running) await plateau.close();
@@ -28,10 +30,16 @@ async function start(dir: string): Promise<RunningPlateau> {
     cwd: dir,
     overrides: { listen: { port: 0 }, podman: { command: "/nonexistent/podman" }, lifecycle: { checkSeconds: 1 }, logLevel: "silent" },
   });
-  const plateau = await startPlateau(config, pino({ level: "silent" }));
+  const plateau = await startPlateau(config, pino({ level: "silent" }), { clock });
   running.push(plateau);
   return plateau;
 }
+
+/** Moves the clock by `ms`, then waits for the runs that started (checks commit to real git). */
+const tick = async (plateau: RunningPlateau, ms: number) => {
+  await clock.advance(ms);
+  await plateau.scheduler.idle();
+};
 
 const stop = async (plateau: RunningPlateau) => {
   await plateau.close();
@@ -49,12 +57,12 @@ describe("the expiry check of plateau up", () => {
     await stop(first);
 
     // While it is down: "old" expired yesterday, "soon" expires in two seconds (both set by an operator's commit).
-    const repo = createGitRepository({ dir: paths(loadConfig({ env: {}, cwd: dir })).repository, clock: systemClock });
+    const repo = createGitRepository({ dir: paths(loadConfig({ env: {}, cwd: dir })).repository, clock });
     const head = (await repo.head()) as string;
     const changes = [];
     for (const [name, expiresAt] of [
-      ["old", new Date(Date.now() - 86_400_000)],
-      ["soon", new Date(Date.now() + 2000)],
+      ["old", new Date(clock.now().getTime() - 86_400_000)],
+      ["soon", new Date(clock.now().getTime() + 2000)],
     ] as const) {
       const path = `projects/u-alice/instances/${name}.yaml`;
       const intent = parseInstance((await repo.readFile(head, path)) as string, path);
@@ -65,8 +73,15 @@ describe("the expiry check of plateau up", () => {
 
     const second = await start(dir);
     const subjects = async () => (await second.plateau.services.instances.history({ project: "u-alice" }, 100)).map((entry) => entry.subject);
-    await vi.waitFor(async () => expect(await subjects()).toContain("expire u-alice/old"), { timeout: 10_000, interval: 100 });
-    await vi.waitFor(async () => expect(await subjects()).toContain("expire u-alice/soon"), { timeout: 15_000, interval: 200 });
+    // The check at start-up.
+    await second.scheduler.idle();
+    expect(await subjects()).toContain("expire u-alice/old");
+    expect(await subjects()).not.toContain("expire u-alice/soon");
+    // One check a second (lifecycle.checkSeconds): "soon" is stopped by the one at its expiry, not before.
+    await tick(second, 1000);
+    expect(await subjects()).not.toContain("expire u-alice/soon");
+    await tick(second, 1000);
+    expect(await subjects()).toContain("expire u-alice/soon");
     const view = (name: string) => second.plateau.services.instances.get("u-alice", name);
     expect((await view("old")).state).toBe("stopped");
     expect((await view("soon")).state).toBe("stopped");
@@ -78,7 +93,9 @@ describe("the expiry check of plateau up", () => {
     // Started again: nothing more to stop, nothing committed twice.
     const third = await start(dir);
     const before = (await third.plateau.services.instances.history({}, 1))[0]?.commit;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The check at start-up and the next one.
+    await third.scheduler.idle();
+    await tick(third, 1000);
     expect((await third.plateau.services.instances.history({}, 1))[0]?.commit).toBe(before);
     const expiries = (await third.plateau.services.instances.history({ project: "u-alice" }, 100)).filter((entry) => entry.action === "expire");
     expect(expiries).toHaveLength(2);

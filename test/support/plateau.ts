@@ -4,7 +4,8 @@ import { loadTemplates, createStaticCatalog } from "../../src/adapters/catalog/f
 import { createMemoryEngine, type MemoryEngine } from "../../src/adapters/memory/memory-engine.js";
 import { createMemoryRepository } from "../../src/adapters/memory/memory-repository.js";
 import { createMemoryStore } from "../../src/adapters/memory/memory-store.js";
-import { cryptoRandom, systemClock } from "../../src/adapters/system/system.js";
+import { cryptoRandom, systemClock, systemTimers } from "../../src/adapters/system/system.js";
+import { createScheduler } from "../../src/core/scheduler/scheduler.js";
 import type { Template } from "../../src/core/catalog/template.js";
 import { localPlatformDocument } from "../../src/core/platforms/service.js";
 import { API_VERSION, type PlatformDocument } from "../../src/core/model.js";
@@ -84,6 +85,7 @@ export async function memoryPlateau(
     logger: silentLogger,
     telemetry: noTelemetry,
     identityProviders: [],
+    scheduler: createScheduler({ clock: systemClock, timers: systemTimers, random: cryptoRandom, logger: silentLogger }),
     ...overrides,
   };
   const plateau = composePlateau(adapters, {

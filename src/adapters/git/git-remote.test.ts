@@ -8,7 +8,9 @@ import { startGitHttpServer, type GitHttpServer } from "../../../test/support/gi
 import { scratchDir } from "../../../test/support/temp.js";
 import { ConflictError, InputError } from "../../core/errors.js";
 import { silentLogger } from "../../core/ports/logger.js";
+import { createScheduler } from "../../core/scheduler/scheduler.js";
 import { createRemoteSync, type RemoteSync } from "../../core/sync/remote-sync.js";
+import { systemTimers } from "../system/system.js";
 import { freeLoopbackPort } from "../net.js";
 import { run, runChecked } from "../process.js";
 import { createGitRemote, replayCommits, RemoteError, sshCommand, transportEnvironment, type GitRemote, type RemoteAuth } from "./git-remote.js";
@@ -101,7 +103,7 @@ function loop(remote: GitRemote, extra: { onPulled?: (head: string) => void; pol
   const sync = createRemoteSync({
     remote,
     clock,
-    random: { int: () => 0 },
+    scheduler: createScheduler({ clock, timers: systemTimers, random: { int: () => 0 }, logger: silentLogger }),
     logger: silentLogger,
     pollIntervalMs: extra.pollIntervalMs ?? 60_000,
     backoff: { initialMs: 20, maxMs: 80 },

@@ -1,7 +1,16 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
-import type { Clock, Random } from "../../core/ports/clock.js";
+import type { Clock, Random, Timers } from "../../core/ports/clock.js";
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Node's timers; background work alone never keeps the process alive (the server does). */
+export const systemTimers: Timers = {
+  after(ms, callback) {
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

@@ -1,7 +1,8 @@
 // The reconciler of one platform: it converges what the engine runs to `rendered/<platform>`
 // at the head of the repository, by content hash. It is woken by commits and also runs
-// periodically (to notice crashed workloads and commits made by others); a restart at any
-// point converges to the same result, since every decision is made again from what is.
+// periodically (to notice crashed workloads and commits made by others), one pass at a time, as
+// a task of the scheduler; a restart at any point converges to the same result, since every
+// decision is made again from what is.
 import { HELM_SEGMENT, instancePath, renderedHelmInstanceDir, renderedPlatformDir } from "../repository/layout.js";
 import { isValidName } from "../names.js";
 import { isKubeObject, wantsToRun, type KubeObject } from "../render/kube.js";
@@ -11,6 +12,7 @@ import type { Clock, Random } from "../ports/clock.js";
 import type { CommitId, DesiredStateRepository } from "../ports/desired-state-repository.js";
 import type { Engine, ObservedUnit } from "../ports/engine.js";
 import type { Logger } from "../ports/logger.js";
+import type { Scheduler } from "../ports/scheduler.js";
 import type { SecretStore } from "../ports/secret-store.js";
 import type { CodeParams } from "../../contracts/codes.js";
 import type { EventKind, ObservedStatus, Phase, StatusStore } from "../ports/status-store.js";
@@ -27,6 +29,8 @@ export interface ReconcilerDeps {
   readonly random: Random;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
+  /** Runs the passes: at start, every `intervalMs`, and when woken. */
+  readonly scheduler: Scheduler;
   /** How many units are applied at once; the others wait, none blocks another's failure. */
   readonly concurrency?: number;
   /** Period of the safety-net pass, in ms. */
@@ -65,9 +69,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const inFlight = new Set<Promise<void>>();
   const queue: (() => void)[] = [];
   let active = 0;
-  let passRunning: Promise<void> | undefined;
-  let dirty = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = true;
   let statusesLoaded = false;
   // What the engine runs, as last observed and then updated by our own actions. Passes woken
@@ -301,46 +302,34 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     deps.telemetry.reconcileDuration(platform, (now().getTime() - started) / 1000);
   }
 
-  function runPass(): Promise<void> {
-    if (passRunning) {
-      dirty = true;
-      return passRunning;
-    }
-    passRunning = pass()
-      .catch((error: unknown) => logger.error({ platform, error: (error as Error).message }, "reconcile pass failed"))
-      .finally(() => {
-        passRunning = undefined;
-        if (dirty) {
-          dirty = false;
-          void runPass();
-        }
-      });
-    return passRunning;
-  }
+  // One pass at a time: a wake during a pass gets one more pass after it (the scheduler's rule).
+  const passes = deps.scheduler.add({
+    name: `reconcile ${platform}`,
+    // Two replicas applying the same units would fight; a leader lock will pick one (ADR 19).
+    scope: "one-replica",
+    intervalMs: deps.intervalMs ?? 5000,
+    immediately: true,
+    async run({ reason }) {
+      // Periodic passes observe the engine afresh; passes woken by a commit decide from the cache.
+      if (reason === "interval") freshRequested = true;
+      await pass().catch((error: unknown) => logger.error({ platform, error: (error as Error).message }, "reconcile pass failed"));
+    },
+  });
 
   function wake(): void {
     if (stopped) return;
-    void runPass();
-  }
-
-  function tick(): void {
-    if (stopped) return;
-    freshRequested = true;
-    void runPass().finally(() => {
-      if (!stopped) timer = setTimeout(tick, deps.intervalMs ?? 5000);
-    });
+    passes.trigger().catch(() => undefined); // a pass reports its own failures
   }
 
   return {
     start() {
       if (!stopped) return;
       stopped = false;
-      tick();
+      passes.start();
     },
     async stop() {
       stopped = true;
-      clearTimeout(timer);
-      await passRunning;
+      await passes.pause();
       // Actions in flight are told to stop waiting, then awaited: nothing may touch the
       // database after this returns. What they leave half done, the next start converges.
       shutdown.abort();
@@ -350,14 +339,14 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     wake,
     async reconcileOnce() {
       freshRequested = true;
-      await runPass();
+      await passes.trigger();
       await Promise.all([...inFlight]);
       while (queue.length > 0 || inFlight.size > 0) await Promise.all([...inFlight]);
     },
     async idle() {
       for (;;) {
-        await passRunning;
-        if (inFlight.size === 0 && !passRunning && !dirty) return;
+        await passes.idle();
+        if (inFlight.size === 0 && !passes.status().running) return;
         await Promise.all([...inFlight]);
       }
     },

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DesiredStateRemote, SyncOutcome, SyncPhase } from "../ports/desired-state-remote.js";
 import type { Logger } from "../ports/logger.js";
+import { createScheduler } from "../scheduler/scheduler.js";
+import { createFakeClock } from "../testing/fake-clock.js";
 import { createRemoteSync, DISABLED_REMOTE_STATUS, retryDelayMs, type RemoteSync } from "./remote-sync.js";
 
-const clock = { now: () => new Date() };
+// Time moves only when a test says so: retries and polls come when it advances the clock.
+const clock = createFakeClock();
 const lowest = { int: () => 0 };
 const highest = { int: (n: number) => n - 1 };
 
@@ -48,7 +51,8 @@ afterEach(async () => {
 
 function start(remote: DesiredStateRemote, extra: Partial<Parameters<typeof createRemoteSync>[0]> = {}) {
   const { logger, lines } = recordingLogger();
-  const sync = createRemoteSync({ remote, clock, random: lowest, logger, pollIntervalMs: 60_000, backoff: { initialMs: 10, maxMs: 40 }, ...extra });
+  const scheduler = createScheduler({ clock, timers: clock, random: lowest, logger });
+  const sync = createRemoteSync({ remote, clock, scheduler, logger, pollIntervalMs: 60_000, backoff: { initialMs: 10, maxMs: 40 }, ...extra });
   syncs.push(sync);
   sync.start();
   return { sync, lines };
@@ -81,7 +85,7 @@ describe("createRemoteSync", () => {
     const status = sync.status();
     expect(status).toMatchObject({ localHead: "c1", remoteHead: "c1", attempts: 0, lastError: null });
     expect(status.lastSuccessAt).not.toBeNull();
-    expect(Date.parse(status.nextAttemptAt ?? "") - Date.now()).toBeGreaterThan(50_000);
+    expect(Date.parse(status.nextAttemptAt ?? "") - clock.now().getTime()).toBeGreaterThan(50_000);
   });
 
   it("pushes soon after a commit; a commit during an attempt gets one more attempt", async () => {
@@ -103,10 +107,18 @@ describe("createRemoteSync", () => {
   });
 
   it("retries failures with growing delays, reports them, and recovers", async () => {
-    const { remote, call } = scriptedRemote();
+    const { remote, call, calls } = scriptedRemote();
     const { sync, lines } = start(remote);
-    for (let attempt = 0; attempt < 3; attempt++) (await call(attempt)).reject(new Error("cannot reach the forge"));
-    // The failure is recorded once the promise callbacks ran; the retry is ≥ 20 ms away.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      (await call(attempt)).reject(new Error("cannot reach the forge"));
+      // The retry comes after 5, 10, 20 ms (the lowest of each doubled delay), not before.
+      if (attempt < 2) {
+        await clock.advance(5 * 2 ** attempt - 1);
+        expect(calls).toHaveLength(attempt + 1);
+        await clock.advance(1);
+      }
+    }
+    // The failure is recorded once the promise callbacks ran; the retry is 20 ms away.
     await new Promise((resolve) => setImmediate(resolve));
     const failing = sync.status();
     expect(failing.attempts).toBe(3);
@@ -119,6 +131,9 @@ describe("createRemoteSync", () => {
     // A commit while failing waits for the scheduled retry instead of hammering the forge.
     sync.wake();
     expect(sync.status()).toMatchObject({ state: "failing", nextAttemptAt: failing.nextAttemptAt });
+    await clock.advance(19);
+    expect(calls).toHaveLength(3);
+    await clock.advance(1);
     (await call(3)).resolve({ kind: "pushed", localHead: "c2", remoteHead: "c2" });
     await vi.waitFor(() => expect(sync.status().state).toBe("in-sync"));
     expect(sync.status()).toMatchObject({ attempts: 0, lastError: { message: "cannot reach the forge" } });
@@ -184,7 +199,11 @@ describe("createRemoteSync", () => {
     (await call(0)).resolve(diverged);
     await vi.waitFor(() => expect(sync.status().state).toBe("diverged"));
     expect(sync.status()).toMatchObject({ lastError: { message: "both changed a.yaml" }, attempts: 0, localHead: "l", remoteHead: "r" });
+    await vi.waitFor(() => expect(sync.status().nextAttemptAt).not.toBeNull());
+    await clock.advance(5);
     (await call(1)).resolve(diverged);
+    await vi.waitFor(() => expect(sync.status().nextAttemptAt).not.toBeNull());
+    await clock.advance(5);
     (await call(2)).resolve({ kind: "fast-forwarded", from: "l", localHead: "m", remoteHead: "m" });
     await vi.waitFor(() => expect(sync.status().state).toBe("in-sync"));
     expect(lines.filter((line) => line.level === "error")).toHaveLength(1);

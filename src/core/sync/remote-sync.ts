@@ -1,12 +1,17 @@
 // Keeping the desired-state repository in step with its remote (the forge Argo CD and people
-// read): a background loop that pushes soon after each local commit, polls for commits made
-// there, and retries failures with exponential backoff. A failed push loses nothing: the
+// read): a task of the scheduler that pushes soon after each local commit, polls for commits
+// made there, and retries failures with exponential backoff. A failed push loses nothing: the
 // commit stays on the local branch, which stays the source of truth for Plateau, and goes
 // with the next attempt. What one attempt does is the remote's `sync` (fetch, decide, act).
-import type { Clock, Random } from "../ports/clock.js";
+import type { Clock } from "../ports/clock.js";
 import type { DesiredStateRemote, SyncOutcome, SyncPhase } from "../ports/desired-state-remote.js";
 import type { CommitId } from "../ports/desired-state-repository.js";
 import type { Logger } from "../ports/logger.js";
+import type { Scheduler } from "../ports/scheduler.js";
+import type { BackoffSettings } from "../scheduler/scheduler.js";
+
+// The retry rule is the scheduler's (one for every task); named here as well, where it began.
+export { retryDelayMs, type BackoffSettings } from "../scheduler/scheduler.js";
 
 export type RemoteState = "in-sync" | "ahead" | "behind" | "pushing" | "failing" | "diverged" | "disabled";
 
@@ -40,23 +45,6 @@ export const DISABLED_REMOTE_STATUS: RemoteStatus = {
   nextAttemptAt: null,
 };
 
-export interface BackoffSettings {
-  readonly initialMs: number;
-  readonly maxMs: number;
-}
-
-/**
- * The delay before attempt `attempts + 1` after `attempts` failures in a row: doubling from
- * `initialMs` up to `maxMs`, then drawn in its upper half so that many Plateaus failing on
- * the same forge outage do not all come back at the same instant.
- */
-export function retryDelayMs(attempts: number, backoff: BackoffSettings, random: Pick<Random, "int">): number {
-  const exponent = Math.min(Math.max(attempts - 1, 0), 30);
-  const ceiling = Math.min(backoff.initialMs * 2 ** exponent, backoff.maxMs);
-  const half = Math.floor(ceiling / 2);
-  return ceiling - half + random.int(half + 1);
-}
-
 /** The local branch took commits from the remote during this attempt. */
 export function tookRemoteCommits(outcome: SyncOutcome): outcome is Extract<SyncOutcome, { kind: "fast-forwarded" | "rebased" | "diverged" }> {
   if (outcome.kind === "fast-forwarded" || outcome.kind === "rebased") return true;
@@ -66,8 +54,9 @@ export function tookRemoteCommits(outcome: SyncOutcome): outcome is Extract<Sync
 export interface RemoteSyncDeps {
   readonly remote: DesiredStateRemote;
   readonly clock: Clock;
-  readonly random: Pick<Random, "int">;
   readonly logger: Logger;
+  /** Runs the attempts: its retries are spread at random, so that many Plateaus do not return together. */
+  readonly scheduler: Scheduler;
   /** Told after the local branch took commits from the remote (re-index, wake reconcilers). */
   readonly onPulled?: (head: CommitId) => Promise<void> | void;
   /**
@@ -95,12 +84,12 @@ export interface RemoteSync {
 
 export function createRemoteSync(deps: RemoteSyncDeps): RemoteSync {
   const { remote, clock, logger } = deps;
-  const pollIntervalMs = deps.pollIntervalMs ?? 60_000;
-  const backoff = deps.backoff ?? { initialMs: 2000, maxMs: 300_000 };
 
   let stopped = true;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<SyncOutcome> | undefined;
+  /** An attempt is in progress. */
+  let running = false;
+  /** An attempt begins on this turn. */
+  let starting = false;
   let phase: SyncPhase | undefined;
   /** A wake arrived during an attempt: another one follows it. */
   let wanted = false;
@@ -110,75 +99,69 @@ export function createRemoteSync(deps: RemoteSyncDeps): RemoteSync {
   let lastSuccessAt: string | null = null;
   let lastError: { message: string; at: string } | null = null;
   let attempts = 0;
-  let nextAttemptAt: string | null = null;
+  /** Calls of syncNow waiting for an attempt that starts after them. */
+  const awaiting: { resolve: (outcome: SyncOutcome) => void; reject: (error: unknown) => void }[] = [];
 
   const iso = () => clock.now().toISOString();
 
-  function schedule(delayMs: number): void {
-    clearTimeout(timer);
-    timer = undefined;
-    nextAttemptAt = null;
-    if (stopped) return;
-    nextAttemptAt = new Date(clock.now().getTime() + delayMs).toISOString();
-    timer = setTimeout(tick, delayMs);
-  }
+  // One attempt at a time; at start, then every poll interval after the last periodic one, and
+  // after a failure at the backoff's delay (the scheduler's rules, ADR 19).
+  const task = deps.scheduler.add({
+    name: "remote sync",
+    // Each replica pushes its own commits from its own clone of the repository.
+    scope: "every-replica",
+    intervalMs: deps.pollIntervalMs ?? 60_000,
+    immediately: true,
+    backoff: deps.backoff ?? ({ initialMs: 2000, maxMs: 300_000 } satisfies BackoffSettings),
+    run: async () => {
+      // Begun on the next turn, as by a timer: whoever woke it still sees the commit "ahead".
+      starting = true;
+      await Promise.resolve();
+      starting = false;
+      await attempt();
+    },
+  });
 
-  function tick(): void {
-    timer = undefined;
-    if (stopped) return;
-    if (running) {
-      wanted = true;
-      return;
-    }
-    void attempt().catch(() => undefined);
-  }
-
-  function attempt(): Promise<SyncOutcome> {
-    clearTimeout(timer);
-    timer = undefined;
-    nextAttemptAt = null;
+  async function attempt(): Promise<void> {
     committedSince = false;
     wanted = false;
-    // Started on the next turn so that `running` is set before anything in it can finish.
-    const run: Promise<SyncOutcome> = Promise.resolve().then(async () => {
-      let failed = false;
-      try {
-        const before = last?.remoteHead ?? null;
-        const outcome = await remote.sync({ onPhase: (next) => (phase = next) });
-        succeeded(outcome);
-        if ((outcome.kind === "pushed" || outcome.kind === "rebased") && deps.onPushed) {
-          try {
-            await deps.onPushed(before, outcome.remoteHead);
-          } catch (error) {
-            // A nudge only: Argo CD's own poll picks the commits up anyway.
-            logger.warn({ head: outcome.remoteHead, error: (error as Error).message }, "desired-state remote: telling of the push failed");
-          }
+    running = true;
+    const answering = awaiting.splice(0);
+    let failed = false;
+    try {
+      const before = last?.remoteHead ?? null;
+      const outcome = await remote.sync({ onPhase: (next) => (phase = next) });
+      succeeded(outcome);
+      if ((outcome.kind === "pushed" || outcome.kind === "rebased") && deps.onPushed) {
+        try {
+          await deps.onPushed(before, outcome.remoteHead);
+        } catch (error) {
+          // A nudge only: Argo CD's own poll picks the commits up anyway.
+          logger.warn({ head: outcome.remoteHead, error: (error as Error).message }, "desired-state remote: telling of the push failed");
         }
-        if (tookRemoteCommits(outcome) && deps.onPulled) {
-          phase = undefined;
-          try {
-            await deps.onPulled(outcome.localHead);
-          } catch (error) {
-            // The commits are taken; what reads them catches up at its own next pass.
-            logger.error({ head: outcome.localHead, error: (error as Error).message }, "desired-state remote: handling pulled commits failed");
-          }
-        }
-        return outcome;
-      } catch (error) {
-        failed = true;
-        recordFailure(error as Error);
-        throw error;
-      } finally {
-        phase = undefined;
-        if (running === run) running = undefined;
-        if (failed) schedule(retryDelayMs(attempts, backoff, deps.random));
-        else if (wanted || committedSince) schedule(0);
-        else schedule(pollIntervalMs);
-        wanted = false;
       }
-    });
-    running = run;
-    return run;
+      if (tookRemoteCommits(outcome) && deps.onPulled) {
+        phase = undefined;
+        try {
+          await deps.onPulled(outcome.localHead);
+        } catch (error) {
+          // The commits are taken; what reads them catches up at its own next pass.
+          logger.error({ head: outcome.localHead, error: (error as Error).message }, "desired-state remote: handling pulled commits failed");
+        }
+      }
+      for (const waiting of answering) waiting.resolve(outcome);
+    } catch (error) {
+      failed = true;
+      recordFailure(error as Error);
+      for (const waiting of answering) waiting.reject(error);
+      throw error;
+    } finally {
+      phase = undefined;
+      running = false;
+      // A commit made meanwhile goes at once; after a failure, the retry scheduled takes it.
+      if (!failed && !stopped && (wanted || committedSince)) task.trigger().catch(() => undefined);
+      wanted = false;
+    }
   }
 
   function succeeded(outcome: SyncOutcome): void {
@@ -222,29 +205,31 @@ export function createRemoteSync(deps: RemoteSyncDeps): RemoteSync {
     start() {
       if (!stopped) return;
       stopped = false;
-      if (!running) schedule(0);
-      else wanted = true;
+      task.start();
     },
     async stop() {
       stopped = true;
-      clearTimeout(timer);
-      timer = undefined;
-      nextAttemptAt = null;
-      await running?.catch(() => undefined);
+      await task.pause();
     },
     wake() {
       committedSince = true;
       if (stopped) return;
-      if (running) wanted = true;
+      if (starting || running) wanted = true;
       // While failing, the retry already scheduled takes the new commit with it.
-      else if (attempts === 0) schedule(0);
+      else if (attempts === 0) task.trigger().catch(() => undefined);
     },
-    async syncNow() {
-      const previous = running;
-      if (previous) await previous.catch(() => undefined);
-      // An attempt started after this call was made answers it as well.
-      if (running && running !== previous) return running;
-      return attempt();
+    syncNow() {
+      // Answered by the first attempt that starts after this call: the next one if one runs now.
+      return new Promise<SyncOutcome>((resolve, reject) => {
+        const waiting = { resolve, reject };
+        awaiting.push(waiting);
+        task.trigger().catch((error: unknown) => {
+          const index = awaiting.indexOf(waiting);
+          if (index < 0) return; // answered by the attempt itself
+          awaiting.splice(index, 1);
+          reject(error);
+        });
+      });
     },
     status() {
       return {
@@ -254,7 +239,7 @@ export function createRemoteSync(deps: RemoteSyncDeps): RemoteSync {
         lastSuccessAt,
         lastError,
         attempts,
-        nextAttemptAt,
+        nextAttemptAt: running ? null : task.status().nextRunAt,
       };
     },
   };
