@@ -1,0 +1,51 @@
+// A hostile tenant against this issue's new and changed surfaces (issue 12): bob of another
+// lab and his lab's admin lea, a viewer of alice's project, a read-only token, an instance
+// host's session, anonymous. Each case is an attack that leaked before its fix, or a probe
+// that found nothing and keeps it so.
+import type { InjectOptions } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memoryApp, type Person } from "../support/app.js";
+
+let fixture: Awaited<ReturnType<typeof memoryApp>>;
+
+beforeAll(async () => {
+  fixture = await memoryApp();
+});
+
+afterAll(async () => {
+  await fixture?.app.close();
+  await fixture?.plateau.stop();
+});
+
+const send = async (who: Person, options: InjectOptions) =>
+  fixture.app.inject({ ...options, headers: { ...(await fixture.as(who)), ...(options.headers ?? {}) } });
+
+interface AuditItem {
+  readonly actor: string | null;
+  readonly action: string;
+  readonly target: string;
+  readonly outcome: string;
+  readonly labs: string[];
+}
+const auditOf = async (who: Person) => ((await send(who, { url: "/api/v1/audit?limit=200" })).json() as { items: AuditItem[] }).items;
+
+describe("the audit log as another lab's admin reads it", () => {
+  it("does not tell lea (admin of lmbp) which lab a project hidden from her lab belongs to, nor that it exists", async () => {
+    // bob (lmbp) probes a hidden project of imb and a name nobody has: the same 404 for both…
+    const hidden = await send("bob", { method: "PUT", url: "/api/v1/projects/demo/tiers", payload: { tiers: ["institutional"] } });
+    const missing = await send("bob", { method: "PUT", url: "/api/v1/projects/nx-nowhere/tiers", payload: { tiers: ["institutional"] } });
+    expect(hidden.statusCode).toBe(404);
+    expect(hidden.body).toBe(missing.body.replaceAll("nx-nowhere", "demo"));
+    // …and his lab's admin, who reads her lab's audit records, must not tell them apart either.
+    const records = (await auditOf("lea")).filter((record) => record.actor === "bob" && record.action === "PUT /api/v1/projects/:project/tiers");
+    const of = (target: string) => records.find((record) => record.target === `/api/v1/projects/${target}/tiers`);
+    expect(of("demo")?.labs).toEqual(["lmbp"]);
+    expect(of("nx-nowhere")?.labs).toEqual(["lmbp"]);
+    // imb's admin reads the attempt on her lab's project, and no lab of the prober she is not in.
+    const ines = (await auditOf("ines")).find((record) => record.actor === "bob" && record.target === "/api/v1/projects/demo/tiers");
+    expect(ines?.labs).toEqual(["imb"]);
+    // Operators read every lab of it.
+    const oscar = (await auditOf("oscar")).find((record) => record.actor === "bob" && record.target === "/api/v1/projects/demo/tiers");
+    expect(oscar?.labs).toEqual(["imb", "lmbp"]);
+  });
+});
