@@ -49,3 +49,49 @@ describe("the audit log as another lab's admin reads it", () => {
     expect(oscar?.labs).toEqual(["imb", "lmbp"]);
   });
 });
+
+describe("what the platform says of an instance, in the answers of changes", () => {
+  it("gives members a failed pull without its network detail, as every read does, and operators the detail", async () => {
+    const detail = "dial tcp 10.0.0.1:443: connection refused";
+    fixture.engine.failNext("pulled", `the image docker.io/x/y:1 could not be pulled: ${detail}`);
+    const launched = await send("alice", {
+      method: "POST",
+      url: "/api/v1/projects/demo/instances",
+      payload: { template: "static-site", name: "pulled" },
+      headers: { "idempotency-key": "pulled-1" },
+    });
+    expect(launched.statusCode, launched.body).toBe(202);
+    await fixture.reconciler.reconcileOnce();
+    const read = (await send("alice", { url: "/api/v1/projects/demo/instances/pulled" })).json() as { reason: string };
+    expect(read.reason).toBe("the image docker.io/x/y:1 could not be pulled");
+    // Each answer of a change says the instance as it is now: no more to a member than a read.
+    const changes: (InjectOptions & { url: string })[] = [
+      {
+        method: "POST",
+        url: "/api/v1/projects/demo/instances",
+        payload: { template: "static-site", name: "pulled" },
+        headers: { "idempotency-key": "pulled-1" },
+      },
+      { method: "POST", url: "/api/v1/projects/demo/instances/pulled/renew", payload: {} },
+      { method: "POST", url: "/api/v1/projects/demo/instances/pulled/move", payload: { platform: "local" } },
+      { method: "POST", url: "/api/v1/projects/demo/instances/pulled/stop" },
+      { method: "POST", url: "/api/v1/projects/demo/instances/pulled/start" },
+    ];
+    for (const change of changes) {
+      const reply = await send("alice", change);
+      expect(reply.statusCode, `${change.url} ${reply.body}`).toBeLessThan(300);
+      expect(reply.body, change.url).not.toContain(detail);
+      expect((reply.json() as { instance: { reason: string } }).instance.reason, change.url).toMatch(/could not be pulled|requested|committed/);
+    }
+    const removed = await send("alice", { method: "DELETE", url: "/api/v1/projects/demo/instances/pulled" });
+    expect(removed.statusCode).toBe(202);
+    expect(removed.body).not.toContain(detail);
+    // Operators are told the detail.
+    fixture.engine.failNext("pulled-too", `the image docker.io/x/y:1 could not be pulled: ${detail}`);
+    expect(
+      (await send("oscar", { method: "POST", url: "/api/v1/projects/demo/instances", payload: { template: "static-site", name: "pulled-too" } })).statusCode,
+    ).toBe(202);
+    await fixture.reconciler.reconcileOnce();
+    expect((await send("oscar", { method: "POST", url: "/api/v1/projects/demo/instances/pulled-too/renew", payload: {} })).body).toContain(detail);
+  });
+});

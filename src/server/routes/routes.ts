@@ -102,6 +102,10 @@ function asSeenBy(request: FastifyRequest, items: readonly InstanceView[] | Inst
   }
   return seen;
 }
+/** The answer of a change, with its instance (as it is now) as the requester may read it: no more than a read of it says. */
+function changeSeenBy<R extends { readonly instance: InstanceView | null }>(request: FastifyRequest, result: R): R {
+  return result.instance === null || operator(request) ? result : { ...result, instance: memberView(result.instance) };
+}
 /** What a Helm catalog's restrictions read of a person; nobody signed in has no claims. */
 const viewerOf = (principal: Principal): CatalogViewer =>
   principal.kind === "user"
@@ -327,7 +331,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         { ...request.body, project: request.params.project, requestId: requestId(request), viewer: viewerOf(userOf(request)), lang: languageOf(request) },
         requester(request),
       );
-      return reply.status(202).send(result);
+      return reply.status(202).send(changeSeenBy(request, result));
     },
   );
   app.post(
@@ -384,7 +388,9 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         },
       },
       async (request, reply) =>
-        reply.status(202).send(await instances[action](request.params.project, request.params.instance, requester(request), requestId(request))),
+        reply
+          .status(202)
+          .send(changeSeenBy(request, await instances[action](request.params.project, request.params.instance, requester(request), requestId(request)))),
     );
   }
   app.post(
@@ -412,7 +418,12 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     async (request, reply) =>
       reply
         .status(202)
-        .send(await instances.renew(request.params.project, request.params.instance, request.body ?? {}, requester(request), requestId(request))),
+        .send(
+          changeSeenBy(
+            request,
+            await instances.renew(request.params.project, request.params.instance, request.body ?? {}, requester(request), requestId(request)),
+          ),
+        ),
   );
   app.post(
     "/projects/:project/instances/:instance/move",
@@ -430,7 +441,12 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     async (request, reply) =>
       reply
         .status(202)
-        .send(await instances.move(request.params.project, request.params.instance, request.body.platform, requester(request), requestId(request))),
+        .send(
+          changeSeenBy(
+            request,
+            await instances.move(request.params.project, request.params.instance, request.body.platform, requester(request), requestId(request)),
+          ),
+        ),
   );
   app.get(
     "/projects/:project/instances/:instance/status",
