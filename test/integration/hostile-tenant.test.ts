@@ -2,8 +2,11 @@
 // lab and his lab's admin lea, a viewer of alice's project, a read-only token, an instance
 // host's session, anonymous. Each case is an attack that leaked before its fix, or a probe
 // that found nothing and keeps it so.
+import { randomUUID } from "node:crypto";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256 } from "../../src/core/access/context.js";
+import { INSTANCE_COOKIE, SESSION_COOKIE } from "../../src/server/cookies.js";
 import { memoryApp, type Person } from "../support/app.js";
 
 let fixture: Awaited<ReturnType<typeof memoryApp>>;
@@ -93,5 +96,57 @@ describe("what the platform says of an instance, in the answers of changes", () 
     ).toBe(202);
     await fixture.reconciler.reconcileOnce();
     expect((await send("oscar", { method: "POST", url: "/api/v1/projects/demo/instances/pulled-too/renew", payload: {} })).body).toContain(detail);
+  });
+});
+
+describe("GET /api/v1/session", () => {
+  /** A browser session of alice, as a sign-in makes it. */
+  async function browserSession(): Promise<{ id: string; csrf: string }> {
+    const alice = await fixture.person("alice");
+    const id = randomUUID().replaceAll("-", "");
+    const csrf = randomUUID().replaceAll("-", "");
+    const now = new Date();
+    await fixture.adapters.access.createSession({
+      idHash: sha256(id),
+      userId: alice.userId,
+      csrfToken: csrf,
+      provider: "test",
+      idToken: null,
+      createdAt: now.toISOString(),
+      lastSeenAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+      parentHash: null,
+      instanceHost: null,
+    });
+    return { id, csrf };
+  }
+  const session = (cookie?: string) => fixture.app.inject({ url: "/api/v1/session", headers: cookie ? { cookie } : {} });
+
+  it("is never stored by a cache, nor is /me: they answer who the cookie is, and the session's CSRF token", async () => {
+    const { id, csrf } = await browserSession();
+    const signedIn = await session(`${SESSION_COOKIE}=${id}`);
+    expect(signedIn.json()).toMatchObject({ me: { login: "alice", csrfToken: csrf } });
+    expect(signedIn.headers["cache-control"]).toBe("no-store");
+    const anonymous = await session();
+    expect(anonymous.json()).toEqual({ me: null });
+    expect(anonymous.headers["cache-control"]).toBe("no-store");
+    const me = await fixture.app.inject({ url: "/api/v1/me", headers: { cookie: `${SESSION_COOKIE}=${id}` } });
+    expect(me.json()).toMatchObject({ login: "alice", csrfToken: csrf });
+    expect(me.headers["cache-control"]).toBe("no-store");
+  });
+
+  it("does not accept an instance host's session, under either cookie's name: it answers as for nobody", async () => {
+    const { id } = await browserSession();
+    const host = "web.demo.localhost:8080";
+    const ticket = await fixture.plateau.services.access.issueProxyTicket(id, host, "/");
+    const redeemed = await fixture.plateau.services.access.redeemProxyTicket(ticket, host);
+    expect(redeemed).toBeDefined();
+    const instanceSession = redeemed?.sessionId ?? "";
+    expect(await fixture.plateau.services.access.instanceSessionPrincipal(instanceSession, host)).toMatchObject({ login: "alice" });
+    for (const cookie of [`${SESSION_COOKIE}=${instanceSession}`, `${INSTANCE_COOKIE}=${instanceSession}`, `${SESSION_COOKIE}=${instanceSession}x`]) {
+      const reply = await session(cookie);
+      expect(reply.statusCode, cookie).toBe(200);
+      expect(reply.json(), cookie).toEqual({ me: null });
+    }
   });
 });
