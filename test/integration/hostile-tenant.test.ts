@@ -150,3 +150,55 @@ describe("GET /api/v1/session", () => {
     }
   });
 });
+
+describe("the page shell, as a stranger fills it", () => {
+  it("escapes what a link puts in the sign-in page, and keeps a return-to on Plateau's own paths", async () => {
+    for (const returnTo of [
+      "javascript:alert(1)",
+      "//evil.example/x",
+      '/"><script>alert(1)</script>',
+      "/a\r\nSet-Cookie: x=1",
+      "/x</style><script>1</script>",
+    ]) {
+      const reply = await fixture.app.inject({
+        url: `/auth/sign-in?returnTo=${encodeURIComponent(returnTo)}&q=${encodeURIComponent('</style><script>alert("q")</script>')}`,
+      });
+      expect(reply.statusCode, returnTo).toBeLessThan(400);
+      const html = reply.body;
+      if (reply.statusCode === 303) {
+        expect(String(reply.headers.location), returnTo).toMatch(/^\/auth\/login\/[a-z0-9-]+\?returnTo=%2F/);
+        continue;
+      }
+      expect(html, returnTo).not.toContain("<script");
+      expect(html.match(/<\/style>/g)?.length, returnTo).toBe(1);
+      expect(html, returnTo).not.toMatch(/href="javascript:|value="javascript:|\/\/evil\.example/);
+      expect(reply.headers["content-security-policy"]).toContain("default-src 'none'");
+    }
+  });
+});
+
+describe("a viewer of alice's project and a read-only token", () => {
+  it("see the project's tiers, role and abilities, and are refused setting tiers as people who see the project (403)", async () => {
+    const members = [
+      { login: "alice", role: "owner" },
+      { login: "bob", role: "viewer" },
+    ];
+    expect((await send("alice", { method: "PUT", url: "/api/v1/projects/demo/members", payload: { members } })).statusCode).toBe(200);
+    const seen = (await send("bob", { url: "/api/v1/projects/demo" })).json() as Record<string, unknown>;
+    expect(seen).toMatchObject({ tiers: ["experimental"], role: "viewer", roleWithoutLoginEntry: null });
+    expect(seen.may).toEqual({ read: true, launch: false, manageMembers: false, setQuota: false });
+    const refused = await send("bob", { method: "PUT", url: "/api/v1/projects/demo/tiers", payload: { tiers: ["institutional"] } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toEqual({ error: { code: "not-allowed", message: "not allowed: this is for platform operators" } });
+
+    // An operator's read-only token reads, and may nothing.
+    const oscar = await fixture.person("oscar");
+    const { token } = await fixture.plateau.services.access.createToken(oscar, { name: "read-only", write: false });
+    const readOnly = { authorization: `Bearer ${token}` };
+    const view = (await fixture.app.inject({ url: "/api/v1/projects/demo", headers: readOnly })).json() as Record<string, unknown>;
+    expect(view.may).toEqual({ read: true, launch: false, manageMembers: false, setQuota: false });
+    const set = await fixture.app.inject({ method: "PUT", url: "/api/v1/projects/demo/tiers", headers: readOnly, payload: { tiers: ["institutional"] } });
+    expect(set.statusCode).toBe(403);
+    expect(Object.keys((set.json() as { error: object }).error).sort()).toEqual(["code", "message"]);
+  });
+});
