@@ -202,3 +202,24 @@ describe("a viewer of alice's project and a read-only token", () => {
     expect(Object.keys((set.json() as { error: object }).error).sort()).toEqual(["code", "message"]);
   });
 });
+
+describe("an idempotency key replayed after one's role is gone", () => {
+  it("does not show a project its creator no longer has a role on: the retry reads as the same request without a key (409)", async () => {
+    const create = (headers: Record<string, string> = {}) =>
+      send("alice", { method: "POST", url: "/api/v1/projects", payload: { name: "handed-over", lab: "imb" }, headers });
+    const first = await create({ "idempotency-key": "handover-1" });
+    expect(first.statusCode, first.body).toBe(201);
+    // The lab's admin hands the project over to herself; alice no longer sees it.
+    const members = { members: [{ login: "ines", role: "owner" }] };
+    expect((await send("ines", { method: "PUT", url: "/api/v1/projects/handed-over/members", payload: members })).statusCode).toBe(200);
+    expect((await send("ines", { method: "PUT", url: "/api/v1/projects/handed-over/quota", payload: { quota: { cpu: 3 } } })).statusCode).toBe(200);
+    expect((await send("alice", { url: "/api/v1/projects/handed-over" })).statusCode).toBe(404);
+    // Her retry of the creation must not read it to her (its members, quota, tiers as they are now).
+    const retried = await create({ "idempotency-key": "handover-1" });
+    const plain = await create();
+    expect(plain.statusCode).toBe(409);
+    expect(retried.body).not.toContain("ines");
+    expect(retried.statusCode).toBe(409);
+    expect(retried.json()).toEqual(plain.json());
+  });
+});

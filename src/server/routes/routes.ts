@@ -44,6 +44,7 @@ import { requesterOf, type Principal } from "../../core/access/principal.js";
 import { parseChartReference } from "../../core/helm/chart-reference.js";
 import { personalProjectName, projectAccess, type ProjectFacts } from "../../core/access/policy.js";
 import type { CatalogViewer } from "../../core/helm/service.js";
+import { projectNameTaken } from "../../core/projects/service.js";
 import type { App, ServerDeps } from "../app.js";
 import { InputError, NotAllowedError, NotFoundError, RateLimitedError } from "../../core/errors.js";
 import { createStreamLimiter } from "../../core/access/stream-limit.js";
@@ -222,8 +223,13 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 201: ProjectCreated, ...errors },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(createdAsAllowed(request, await projects.create({ ...request.body, requestId: requestId(request) }, requester(request)))),
+    async (request, reply) => {
+      const created = createdAsAllowed(request, await projects.create({ ...request.body, requestId: requestId(request) }, requester(request)));
+      // A retry answers its first commit with the project as it is now: to whoever no longer has
+      // a role on it, the retry reads as the same request without a key would (ADR 9, ADR 14).
+      if (!created.project.may.read) throw projectNameTaken(created.project.name);
+      return reply.status(201).send(created);
+    },
   );
   app.get(
     "/projects/:project",
