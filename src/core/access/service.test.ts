@@ -23,6 +23,25 @@ describe("access service", () => {
     expect(await h.access.listAudit({ labs: ["other"], limit: 10 })).toEqual([]);
   });
 
+  it("names in a lab admin's records only their labs: another lab a record names does not exist for them", async () => {
+    const h = harness();
+    // bob of lmbp refused a project of imb: both labs' admins read it, each seeing only their own lab.
+    await h.access.audit({
+      actor: "bob",
+      action: "GET /p",
+      target: "/p",
+      outcome: "denied",
+      project: "demo",
+      labs: ["imb", "lmbp"],
+      ip: "192.0.2.9",
+      detail: "",
+    });
+    expect((await h.access.listAudit({ labs: ["lmbp"], limit: 10 })).map((record) => record.labs)).toEqual([["lmbp"]]);
+    expect((await h.access.listAudit({ labs: ["imb"], limit: 10 })).map((record) => record.labs)).toEqual([["imb"]]);
+    expect((await h.access.listAudit({ labs: ["imb", "lmbp"], limit: 10 })).map((record) => record.labs)).toEqual([["imb", "lmbp"]]);
+    expect((await h.access.listAudit({ labs: null, limit: 10 })).map((record) => record.labs)).toEqual([["imb", "lmbp"]]);
+  });
+
   it("forgets expired sessions when purging, and only those", async () => {
     const h = harness();
     const expired = await h.signIn();

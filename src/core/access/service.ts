@@ -35,7 +35,11 @@ export interface AccessService extends SignIn, Omit<Sessions, "open">, Tokens {
   purgeExpired(): Promise<void>;
   /** The login of a user id, if the user exists. */
   loginOf(userId: string): Promise<string | undefined>;
-  /** The audit log, newest first, of the given labs (null: all). */
+  /**
+   * The audit log, newest first, of the given labs (null: all), each record naming only those
+   * of its labs: a lab the reader is not in does not exist for them (ADR 9), even when a record
+   * names it (the lab of a project someone of theirs was refused, a prober's other labs).
+   */
   listAudit(query: { labs: readonly string[] | null; limit: number; before?: number }): Promise<AuditRecord[]>;
 }
 
@@ -52,6 +56,10 @@ export function createAccessService(deps: AccessServiceDeps): AccessService {
     ...createTokens(context, deps.tokens),
     purgeExpired: () => deps.store.purgeExpired(context.iso(context.now())),
     loginOf: async (userId) => (await deps.store.getUser(userId))?.login,
-    listAudit: (query) => deps.store.listAudit(query),
+    async listAudit(query) {
+      const records = await deps.store.listAudit(query);
+      const readable = query.labs;
+      return readable === null ? records : records.map((record) => ({ ...record, labs: record.labs.filter((lab) => readable.includes(lab)) }));
+    },
   };
 }

@@ -53,6 +53,10 @@ export interface ProjectService {
   setTiers(name: string, tiers: readonly string[], requester: Requester, key?: string): Promise<ProjectChange>;
 }
 
+/** Creating a project whose name is taken: what anyone asking for that name is told, whatever lab holds it. */
+export const projectNameTaken = (name: string): ConflictError =>
+  new ConflictError(`project ${name} already exists`, { reason: "project-name-taken", params: { project: name } });
+
 const MAX_MEMBERS = 500;
 const TITLE_MAX_LENGTH = 200;
 
@@ -134,7 +138,7 @@ export function createProjectService(deps: ProjectServiceDeps): ProjectService {
         const earlier = await committed(requestId);
         if (earlier) return { commit: null, result: earlier.commit };
         if (head && (await deps.repo.readFile(head, projectPath(request.name))) !== undefined) {
-          throw new ConflictError(`project ${request.name} already exists`, { reason: "project-name-taken", params: { project: request.name } });
+          throw projectNameTaken(request.name);
         }
         const { limit, count } = await deps.tenancy.projectsLeft(head, request.lab);
         if (count >= limit) {

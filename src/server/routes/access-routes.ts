@@ -1,6 +1,6 @@
 // Routes about who one is and what one may use: the signed-in person, API tokens, labs,
 // the audit log and the identity providers.
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { auditScope, personalProjectName } from "../../core/access/policy.js";
 import { NotAllowedError, NotFoundError } from "../../core/errors.js";
@@ -53,10 +53,19 @@ export function registerAccessRoutes(app: App, deps: ServerDeps): void {
       csrfToken: request.csrfToken ?? null,
     };
   };
+  /**
+   * Who the cookie is, with the session's CSRF token: never kept by a cache, which could hand it
+   * to the next request without that cookie (a shared cache may store an answer to a request
+   * that carries a cookie but no Authorization header, as the portal's do).
+   */
+  const personal = <T>(reply: FastifyReply, body: T): T => {
+    reply.header("cache-control", "no-store");
+    return body;
+  };
   app.get(
     "/me",
     { config: { access: { kind: "signed-in" } }, schema: { tags: ["access"], summary: "Who you are signed in as", response: { 200: Me, ...errors } } },
-    async (request: FastifyRequest) => meOf(request),
+    async (request: FastifyRequest, reply: FastifyReply) => personal(reply, meOf(request)),
   );
   // The portal's first question: whether anyone is signed in is an answer, not a 401 (which
   // every anonymous visit would log in the browser's console as a failed request).
@@ -66,7 +75,7 @@ export function registerAccessRoutes(app: App, deps: ServerDeps): void {
       config: { access: { kind: "public" } },
       schema: { tags: ["access"], summary: "Who is signed in, if anyone (never a 401)", response: { 200: SignedIn, ...errors } },
     },
-    async (request: FastifyRequest) => ({ me: request.principal.kind === "user" ? meOf(request) : null }),
+    async (request: FastifyRequest, reply: FastifyReply) => personal(reply, { me: request.principal.kind === "user" ? meOf(request) : null }),
   );
 
   app.get(

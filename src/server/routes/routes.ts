@@ -44,6 +44,7 @@ import { requesterOf, type Principal } from "../../core/access/principal.js";
 import { parseChartReference } from "../../core/helm/chart-reference.js";
 import { personalProjectName, projectAccess, type ProjectFacts } from "../../core/access/policy.js";
 import type { CatalogViewer } from "../../core/helm/service.js";
+import { projectNameTaken } from "../../core/projects/service.js";
 import type { App, ServerDeps } from "../app.js";
 import { InputError, NotAllowedError, NotFoundError, RateLimitedError } from "../../core/errors.js";
 import { createStreamLimiter } from "../../core/access/stream-limit.js";
@@ -102,6 +103,10 @@ function asSeenBy(request: FastifyRequest, items: readonly InstanceView[] | Inst
     seenByMembers.set(items, seen);
   }
   return seen;
+}
+/** The answer of a change, with its instance (as it is now) as the requester may read it: no more than a read of it says. */
+function changeSeenBy<R extends { readonly instance: InstanceView | null }>(request: FastifyRequest, result: R): R {
+  return result.instance === null || operator(request) ? result : { ...result, instance: memberView(result.instance) };
 }
 /** What a Helm catalog's restrictions read of a person; nobody signed in has no claims. */
 const viewerOf = (principal: Principal): CatalogViewer =>
@@ -219,8 +224,13 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         response: { 201: ProjectCreated, ...errors },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(createdAsAllowed(request, await projects.create({ ...request.body, requestId: requestId(request) }, requester(request)))),
+    async (request, reply) => {
+      const created = createdAsAllowed(request, await projects.create({ ...request.body, requestId: requestId(request) }, requester(request)));
+      // A retry answers its first commit with the project as it is now: to whoever no longer has
+      // a role on it, the retry reads as the same request without a key would (ADR 9, ADR 14).
+      if (!created.project.may.read) throw projectNameTaken(created.project.name);
+      return reply.status(201).send(created);
+    },
   );
   app.get(
     "/projects/:project",
@@ -328,7 +338,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         { ...request.body, project: request.params.project, requestId: requestId(request), viewer: viewerOf(userOf(request)), lang: languageOf(request) },
         requester(request),
       );
-      return reply.status(202).send(result);
+      return reply.status(202).send(changeSeenBy(request, result));
     },
   );
   app.post(
@@ -385,7 +395,9 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         },
       },
       async (request, reply) =>
-        reply.status(202).send(await instances[action](request.params.project, request.params.instance, requester(request), requestId(request))),
+        reply
+          .status(202)
+          .send(changeSeenBy(request, await instances[action](request.params.project, request.params.instance, requester(request), requestId(request)))),
     );
   }
   app.post(
@@ -413,7 +425,12 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     async (request, reply) =>
       reply
         .status(202)
-        .send(await instances.renew(request.params.project, request.params.instance, request.body ?? {}, requester(request), requestId(request))),
+        .send(
+          changeSeenBy(
+            request,
+            await instances.renew(request.params.project, request.params.instance, request.body ?? {}, requester(request), requestId(request)),
+          ),
+        ),
   );
   app.post(
     "/projects/:project/instances/:instance/move",
@@ -431,7 +448,12 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     async (request, reply) =>
       reply
         .status(202)
-        .send(await instances.move(request.params.project, request.params.instance, request.body.platform, requester(request), requestId(request))),
+        .send(
+          changeSeenBy(
+            request,
+            await instances.move(request.params.project, request.params.instance, request.body.platform, requester(request), requestId(request)),
+          ),
+        ),
   );
   app.get(
     "/projects/:project/instances/:instance/status",
