@@ -73,7 +73,11 @@ export function registerAccessRoutes(app: App, deps: ServerDeps): void {
     "/session",
     {
       config: { access: { kind: "public" } },
-      schema: { tags: ["access"], summary: "Who is signed in, if anyone (never a 401)", response: { 200: SignedIn, ...errors } },
+      schema: {
+        tags: ["access"],
+        summary: "Who is signed in, if anyone: null without credentials, never a 401 for that (an invalid or revoked bearer token is still one)",
+        response: { 200: SignedIn, ...errors },
+      },
     },
     async (request: FastifyRequest, reply: FastifyReply) => personal(reply, { me: request.principal.kind === "user" ? meOf(request) : null }),
   );
