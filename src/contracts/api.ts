@@ -152,6 +152,7 @@ export const Project = Type.Object({
       launch: Type.Boolean({ description: "Launch, stop, start, renew, move and remove its instances" }),
       manageMembers: Type.Boolean(),
       setQuota: Type.Boolean(),
+      setTiers: Type.Boolean({ description: "Set the platform tiers its instances may run on (operators)" }),
     } satisfies Record<ProjectAbility, TSchema>,
     { description: "What the caller may do, as the server decides it (a token's scope included): clients show controls by it and decide nothing" },
   ),

@@ -105,5 +105,5 @@ export const SCORE_CRITERIA = ["availability", "capacity", "affinity", "spread"]
 export type ScoreCriterion = (typeof SCORE_CRITERIA)[number];
 
 /** What the caller may do to a project (`may` of a project's view), decided by core/access/policy.ts. */
-export const PROJECT_ABILITIES = ["read", "launch", "manageMembers", "setQuota"] as const;
+export const PROJECT_ABILITIES = ["read", "launch", "manageMembers", "setQuota", "setTiers"] as const;
 export type ProjectAbility = (typeof PROJECT_ABILITIES)[number];

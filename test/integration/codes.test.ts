@@ -56,12 +56,16 @@ describe("codes in the API's answers", () => {
     expect(demo).toMatchObject({
       role: "owner",
       roleWithoutLoginEntry: null,
-      may: { read: true, launch: true, manageMembers: true, setQuota: false },
+      may: { read: true, launch: true, manageMembers: true, setQuota: false, setTiers: false },
     });
     const byAdmin = (await inject({ url: "/api/v1/projects/demo", headers: await as("ines") })).json();
-    expect(byAdmin).toMatchObject({ role: "owner", roleWithoutLoginEntry: "owner", may: { read: true, launch: true, manageMembers: true, setQuota: true } });
+    expect(byAdmin).toMatchObject({
+      role: "owner",
+      roleWithoutLoginEntry: "owner",
+      may: { read: true, launch: true, manageMembers: true, setQuota: true, setTiers: false },
+    });
     const listed = (await inject({ url: "/api/v1/projects", headers: await as("ines") })).json().items as { name: string; may: object }[];
-    expect(listed.find((project) => project.name === "demo")?.may).toEqual({ read: true, launch: true, manageMembers: true, setQuota: true });
+    expect(listed.find((project) => project.name === "demo")?.may).toEqual({ read: true, launch: true, manageMembers: true, setQuota: true, setTiers: false });
     const saved = await inject({
       method: "PUT",
       url: "/api/v1/projects/demo/members",
@@ -72,6 +76,6 @@ describe("codes in the API's answers", () => {
         ],
       },
     });
-    expect(saved.json().project).toMatchObject({ role: "editor", may: { launch: true, manageMembers: false, setQuota: false } });
+    expect(saved.json().project).toMatchObject({ role: "editor", may: { launch: true, manageMembers: false, setQuota: false, setTiers: false } });
   });
 });

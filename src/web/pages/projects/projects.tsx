@@ -799,7 +799,6 @@ const tierText = (t: T, tier: string) => (isTier(tier) ? t(`tier.${tier}`) : tie
 /** The platform tiers its instances may run on: shown to everyone who reads the project, set by operators (one commit). */
 function ProjectTiers({ project, onSaved }: { project: Project; onSaved(): Promise<void> }) {
   const t = useT(messages);
-  const me = useMe();
   const id = useId();
   const [draft, setDraft] = useState<readonly string[]>(project.tiers);
   // The project read again (after a save): the choice starts over from what the server holds.
@@ -841,7 +840,7 @@ function ProjectTiers({ project, onSaved }: { project: Project; onSaved(): Promi
           <li key={tier}>{tierText(t, tier)}</li>
         ))}
       </ul>
-      {tiersEditing(me) ? (
+      {tiersEditing(project) ? (
         <form className="narrow" onSubmit={(e) => void submit(e)} noValidate>
           <fieldset aria-describedby={`${id}-error`}>
             <legend>{t("editTiers")}</legend>
