@@ -6,6 +6,7 @@ import type { Instance, Me, Member, Project, ProjectCreated, QuotaReport } from 
 import { api, newActionKey, path } from "../../api.js";
 import { ConfirmButton } from "../../components/confirm.js";
 import { ErrorNotice, ResourceNotice } from "../../components/notice.js";
+import { statusReasonText } from "../../code-texts.js";
 import { inMotion, PhaseBadge } from "../../components/phase.js";
 import { QuotaBars, resourceMessages, UNITS } from "../../components/quota-bars.js";
 import { UsageBar } from "../../components/usage-bar.js";
@@ -459,8 +460,8 @@ function ProjectInstances({ project }: { project: string }) {
                 <Link to={instancePath(instance)}>{instance.name}</Link>
               </td>
               <td>
-                <PhaseBadge phase={instance.phase} reason={instance.reason} />
-                {instance.phase === "failed" && instance.reason && <div className="reason small">{instance.reason}</div>}
+                <PhaseBadge phase={instance.phase} reason={instance} />
+                {instance.phase === "failed" && instance.reason && <div className="reason small">{statusReasonText(instance, language)}</div>}
               </td>
               <td>{instance.template}</td>
               <td>{instance.platform}</td>
