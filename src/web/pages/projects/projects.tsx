@@ -39,6 +39,7 @@ import {
 } from "./access.js";
 import { Table } from "../../components/table.js";
 import { isTier, sameTiers, TIERS, tiersEditing, tiersProblem, withTier, type Tier } from "./tiers.js";
+import { useDraft, useProjectSave } from "./use-project-save.js";
 
 const messages = defineMessages({
   en: {
@@ -482,36 +483,16 @@ function Members({ project, onSaved }: { project: Project; onSaved(): Promise<vo
   const me = useMe();
   const id = useId();
   const editable = project.may.manageMembers;
-  const [draft, setDraft] = useState<Member[]>(project.members);
-  // The project read again (after a save): the draft starts over from what the server holds.
-  const [base, setBase] = useState(project.members);
-  if (base !== project.members) {
-    setBase(project.members);
-    setDraft(project.members);
-  }
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const [draft, setDraft] = useDraft<readonly Member[]>(project.members);
+  const { error, busy, saved, save: saveSetting, edited } = useProjectSave(project.name, "members", onSaved);
   const changed = !sameMembers(draft, project.members);
   const noOwner = lacksOwner(draft);
 
-  const edit = (next: Member[]) => {
+  const edit = (next: readonly Member[]) => {
     setDraft(next);
-    setSaved(false);
+    edited();
   };
-  const save = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api<ProjectCreated>(path`/projects/${project.name}/members`, { method: "PUT", body: { members: draft }, idempotencyKey: newActionKey() });
-      setSaved(true);
-      await onSaved();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () => saveSetting({ members: draft });
   const kindOf = (member: Member) => ("login" in member ? t("kindLogin") : t("kindGroup"));
   const rows = editable ? draft : project.members;
   return (
@@ -724,26 +705,14 @@ function QuotaForm({ project, effective, onSaved }: { project: Project; effectiv
   const id = useId();
   const [fields, setFields] = useState<QuotaFields>(() => quotaFields(project.quota));
   const [problems, setProblems] = useState<Partial<Record<(typeof RESOURCES)[number], QuotaProblem>>>({});
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const { error, busy, saved, save, edited } = useProjectSave(project.name, "quota", onSaved);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const parsed = parseQuotaFields(fields);
     setProblems(parsed.problems);
-    setSaved(false);
+    edited();
     if (Object.keys(parsed.problems).length > 0) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api<ProjectCreated>(path`/projects/${project.name}/quota`, { method: "PUT", body: { quota: parsed.quota }, idempotencyKey: newActionKey() });
-      setSaved(true);
-      await onSaved();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    await save({ quota: parsed.quota });
   };
   return (
     <form onSubmit={(e) => void submit(e)} noValidate aria-labelledby={`${id}-legend`}>
@@ -801,35 +770,17 @@ const tierText = (t: T, tier: string) => (isTier(tier) ? t(`tier.${tier}`) : tie
 function ProjectTiers({ project, onSaved }: { project: Project; onSaved(): Promise<void> }) {
   const t = useT(messages);
   const id = useId();
-  const [draft, setDraft] = useState<readonly string[]>(project.tiers);
-  // The project read again (after a save): the choice starts over from what the server holds.
-  const [base, setBase] = useState(project.tiers);
-  if (base !== project.tiers) {
-    setBase(project.tiers);
-    setDraft(project.tiers);
-  }
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const [draft, setDraft] = useDraft<readonly string[]>(project.tiers);
+  const { error, busy, saved, save, edited } = useProjectSave(project.name, "tiers", onSaved);
   const problem = tiersProblem(draft);
   const toggle = (tier: Tier, on: boolean) => {
     setDraft(withTier(draft, tier, on));
-    setSaved(false);
+    edited();
   };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (problem) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api<ProjectCreated>(path`/projects/${project.name}/tiers`, { method: "PUT", body: { tiers: draft }, idempotencyKey: newActionKey() });
-      setSaved(true);
-      await onSaved();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    await save({ tiers: draft });
   };
   const issues = issuesAt(error, "/tiers");
   return (
