@@ -4,7 +4,7 @@
 import { Type, type Static, type TSchema } from "typebox";
 
 import { TEXT_PATTERN, WORD_PATTERN } from "./text.js";
-import { CHOICE_REASONS, ERROR_CATEGORIES, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, type ProjectAbility } from "./codes.js";
+import { CHOICE_REASONS, ERROR_CATEGORIES, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, STATUS_REASONS, type ProjectAbility } from "./codes.js";
 
 export { API_PREFIX, IDEMPOTENCY_HEADER } from "./http.js";
 
@@ -152,6 +152,7 @@ export const Project = Type.Object({
       launch: Type.Boolean({ description: "Launch, stop, start, renew, move and remove its instances" }),
       manageMembers: Type.Boolean(),
       setQuota: Type.Boolean(),
+      setTiers: Type.Boolean({ description: "Set the platform tiers its instances may run on (operators)" }),
     } satisfies Record<ProjectAbility, TSchema>,
     { description: "What the caller may do, as the server decides it (a token's scope included): clients show controls by it and decide nothing" },
   ),
@@ -286,6 +287,7 @@ export const Platform = Type.Object({
 export type Platform = Static<typeof Platform>;
 
 export const Phase = Type.Enum(["pending", "starting", "running", "stopping", "stopped", "failed"]);
+const StatusReasonCode = OneOf(STATUS_REASONS, "Why it is in this phase, for clients to translate (src/contracts/codes.ts), with reasonParams");
 
 export const Instance = Type.Object({
   project: Type.String(),
@@ -295,7 +297,9 @@ export const Instance = Type.Object({
   platform: Type.String(),
   state: Type.Enum(["running", "stopped"], { description: "What was asked" }),
   phase: Phase,
-  reason: Type.String(),
+  reason: Type.String({ description: "Why it is in this phase, in English (logs, the CLI)" }),
+  reasonCode: StatusReasonCode,
+  reasonParams: Params,
   url: Nullable(Type.String()),
   values: Type.Record(Type.String(), Type.Unknown()),
   placementReason: Type.String(),
@@ -385,7 +389,9 @@ export const ObservedStatus = Type.Object({
   instance: Type.String(),
   platform: Type.String(),
   phase: Phase,
-  reason: Type.String(),
+  reason: Type.String({ description: "Why it is in this phase, in English (logs, the CLI)" }),
+  reasonCode: StatusReasonCode,
+  reasonParams: Params,
   appliedHash: Type.Union([Type.String(), Type.Null()], { description: "Content hash of the rendered manifests that run" }),
   endpoint: Type.Union([Type.String(), Type.Null()]),
   updatedAt: Timestamp,

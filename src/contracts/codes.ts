@@ -73,6 +73,30 @@ export const EVENT_KINDS = [
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
+/**
+ * Why an instance is in its observed phase (`reasonCode` of its status and view, with
+ * `reasonParams`), set by the reconciler and the instance views. `reason` stays beside it in
+ * English; what an engine says in its own words (not coded yet) is `reported` with that text.
+ */
+export const STATUS_REASONS = [
+  "committed", // the change is committed; waiting for the platform to apply it
+  "stop-requested",
+  "start-requested",
+  "applying", // {revision}: the platform applies a revision
+  "pulling", // {image}
+  "starting", // the workload is being started
+  "replacing", // the previous revision is being replaced
+  "waiting", // waiting for the application to answer
+  "stopping", // its workload goes, its data is kept
+  "stopped", // its data is kept
+  "removing", // its workload and its data go
+  "platform-unavailable", // {platform, detail}: the engine's words (and its hint)
+  "action-failed", // {action, reason}: applying, stopping or removing failed
+  "retry-scheduled", // {reason, seconds}: applying failed; the next attempt is in `seconds`
+  "reported", // {reason}: what the platform reports, in its words
+] as const;
+export type StatusReason = (typeof STATUS_REASONS)[number];
+
 /** The steps an engine reports while it applies (a subset of the event kinds). */
 export type EngineStep = Extract<EventKind, "pulling" | "starting" | "replacing" | "waiting">;
 
@@ -105,5 +129,5 @@ export const SCORE_CRITERIA = ["availability", "capacity", "affinity", "spread"]
 export type ScoreCriterion = (typeof SCORE_CRITERIA)[number];
 
 /** What the caller may do to a project (`may` of a project's view), decided by core/access/policy.ts. */
-export const PROJECT_ABILITIES = ["read", "launch", "manageMembers", "setQuota"] as const;
+export const PROJECT_ABILITIES = ["read", "launch", "manageMembers", "setQuota", "setTiers"] as const;
 export type ProjectAbility = (typeof PROJECT_ABILITIES)[number];

@@ -1,6 +1,6 @@
 // The rule for project and instance names, shared by core (which throws its InputError), the
-// CLI and, when it moves to it, the portal. An issue is data (pointer, rule, message): each
-// caller turns it into its own error. This file imports nothing.
+// CLI and the portal (which words it in its own languages). An issue is data (pointer, rule,
+// message): each caller turns it into its own error. This file imports nothing.
 
 /**
  * Project and instance names become Kubernetes namespaces, object names and DNS labels
@@ -11,15 +11,38 @@
 export const NAME_MAX_LENGTH = 30;
 const LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
-/** What is wrong with a name, as a sentence to put after it; undefined when it is valid. */
-export function nameProblem(name: string): string | undefined {
-  if (name.length === 0) return "must not be empty";
-  if (name.length > NAME_MAX_LENGTH) return `must be at most ${NAME_MAX_LENGTH} characters (got ${name.length})`;
-  if (!LABEL.test(name)) return "must be a DNS-1123 label: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit";
+/** Which part of the rule a name breaks, the first that it does; undefined when it is valid. */
+export type NameRule = "empty" | "too-long" | "dns-label";
+
+/** The part of the rule a name breaks (clients word it themselves); undefined when it is valid. */
+export function brokenNameRule(name: string): NameRule | undefined {
+  if (name.length === 0) return "empty";
+  if (name.length > NAME_MAX_LENGTH) return "too-long";
+  if (!LABEL.test(name)) return "dns-label";
   return undefined;
 }
 
-export const isValidName = (name: string): boolean => nameProblem(name) === undefined;
+/** What is wrong with a name, as a sentence to put after it; undefined when it is valid. */
+export function nameProblem(name: string): string | undefined {
+  switch (brokenNameRule(name)) {
+    case "empty":
+      return "must not be empty";
+    case "too-long":
+      return `must be at most ${NAME_MAX_LENGTH} characters (got ${name.length})`;
+    case "dns-label":
+      return "must be a DNS-1123 label: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit";
+    case undefined:
+      return undefined;
+  }
+}
+
+export const isValidName = (name: string): boolean => brokenNameRule(name) === undefined;
+
+// Namespaces that belong to the platforms themselves (and `argocd`, the bootstrap's directory under rendered/<platform>/).
+const RESERVED_PROJECT = /^(default|argocd|kube-.*|openshift.*|plateau.*)$/;
+
+/** Whether a project name is the platforms' own (default, argocd, kube-*, openshift*, plateau*): no project takes it. */
+export const isReservedProjectName = (name: string): boolean => RESERVED_PROJECT.test(name);
 
 export interface NameIssue {
   readonly pointer: string;

@@ -29,6 +29,7 @@ import { createHelmCatalogService } from "../core/helm/service.js";
 import type { HelmCatalogs } from "../core/ports/helm-catalogs.js";
 import { NotFoundError } from "../core/errors.js";
 import { createWriter } from "../core/repository/writer.js";
+import { createSourceRegistry } from "../core/instances/sources/index.js";
 import { createTenancy, type TenancyDefaults } from "../core/tenancy/service.js";
 import type { PlacementPolicy } from "../core/placement/place.js";
 import { createCrdValidator, type CrdSchema } from "../core/render/crd-validate.js";
@@ -177,7 +178,16 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     for (const platform of await platformsAt(repo, head)) ensureReconciler(platform);
   }
 
-  const tenancy = createTenancy({ repo, index, catalog: adapters.catalog, defaults: settings.tenancy });
+  // What instances already placed ask of quotas, as their sources say (the same kinds the instance service registers).
+  const sources = createSourceRegistry({
+    catalog: adapters.catalog,
+    random: adapters.random,
+    urlOf: settings.urlOf,
+    ...(crds ? { crds } : {}),
+    ...(settings.imageRegistries ? { imageRegistries: settings.imageRegistries } : {}),
+    helm,
+  });
+  const tenancy = createTenancy({ repo, index, asksOf: sources.asksOf, defaults: settings.tenancy });
   const services = {
     tenancy,
     instances: createInstanceService({

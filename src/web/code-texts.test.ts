@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CHOICE_REASONS, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, SCORE_CRITERIA } from "../contracts/codes.js";
-import { choiceText, CODE_TEXTS, errorReasonText, eventText, exclusionText } from "./code-texts.js";
+import { CHOICE_REASONS, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, SCORE_CRITERIA, STATUS_REASONS } from "../contracts/codes.js";
+import { choiceText, CODE_TEXTS, errorReasonText, eventText, exclusionText, statusReasonText } from "./code-texts.js";
 import { LANGUAGES } from "./i18n.js";
 
 // The lists are the server's own (src/contracts/codes.ts): a code added there without words
@@ -8,6 +8,7 @@ import { LANGUAGES } from "./i18n.js";
 const LISTS = {
   reasons: ERROR_REASONS,
   events: EVENT_KINDS,
+  statuses: STATUS_REASONS,
   exclusions: EXCLUSION_REASONS,
   choices: CHOICE_REASONS,
   criteria: SCORE_CRITERIA,
@@ -43,6 +44,14 @@ describe("the portal's words for the API's codes", () => {
     );
     expect(eventText({ kind: "reported", params: { phase: "starting", reason: "waiting" }, message: "starting: waiting" }, "en")).toBe("starting: waiting");
     expect(eventText({ kind: "other", params: {}, message: "applying revision abc on local" }, "fr")).toBe("applying revision abc on local");
+  });
+
+  it("says why an instance is in its phase in the reader's language, the platform's own words as they came", () => {
+    expect(statusReasonText({ reasonCode: "pulling", reasonParams: { image: "nginx:1" } }, "fr")).toBe("Téléchargement de l'image nginx:1");
+    expect(statusReasonText({ reasonCode: "action-failed", reasonParams: { action: "apply", reason: "boom" } }, "fr")).toBe("L'application a échoué : boom");
+    expect(statusReasonText({ reasonCode: "retry-scheduled", reasonParams: { reason: "boom", seconds: 4 } }, "en")).toBe("boom (next attempt in 4 s)");
+    expect(statusReasonText({ reasonCode: "reported", reasonParams: { reason: "exit code 1" } }, "fr")).toBe("exit code 1");
+    expect(statusReasonText({ reasonCode: "stop-requested", reasonParams: {} }, "fr")).toBe("Arrêt demandé");
   });
 
   it("says placement's exclusions and choice in the reader's language", () => {

@@ -1,14 +1,16 @@
 // The portal's words for the API's codes (src/contracts/codes.ts): the reasons of errors, the
-// kinds of events, why placement left a platform out or chose one. `{name}` is a parameter
+// kinds of events, why an instance is in its phase, why placement left a platform out or chose one. `{name}` is a parameter
 // the API sends beside the code. Every code has a text in both languages: the types say so
 // here, and code-texts.test.ts fails at run time for a code added without one.
-import type { ErrorBody, InstanceEvent, Placement } from "../contracts/api.js";
-import type { ChoiceReason, CodeParams, ErrorReason, EventKind, ExclusionReason, ScoreCriterion } from "../contracts/codes.js";
+import type { ErrorBody, Instance, InstanceEvent, Placement } from "../contracts/api.js";
+import type { ChoiceReason, CodeParams, ErrorReason, EventKind, ExclusionReason, ScoreCriterion, StatusReason } from "../contracts/codes.js";
 import { format, type Language } from "./i18n.js";
 
 interface CodeTexts {
   readonly reasons: Readonly<Record<ErrorReason, string>>;
   readonly events: Readonly<Record<EventKind, string>>;
+  /** Why an instance is in its phase (`reasonCode` of an instance or its status). */
+  readonly statuses: Readonly<Record<StatusReason, string>>;
   readonly exclusions: Readonly<Record<ExclusionReason, string>>;
   readonly choices: Readonly<Record<ChoiceReason, string>>;
   readonly criteria: Readonly<Record<ScoreCriterion, string>>;
@@ -50,6 +52,23 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "action-failed": "{action} failed: {reason}",
       stopped: "Stopped",
       other: "{message}",
+    },
+    statuses: {
+      committed: "Committed; waiting for the platform to apply it",
+      "stop-requested": "Stop requested",
+      "start-requested": "Start requested",
+      applying: "Applying revision {revision}",
+      pulling: "Pulling the image {image}",
+      starting: "Starting",
+      replacing: "Replacing the previous revision",
+      waiting: "Waiting for the application to answer",
+      stopping: "Stopping; its data is kept",
+      stopped: "Stopped; its data is kept",
+      removing: "Removing its workload and its data",
+      "platform-unavailable": "Platform {platform} is unavailable: {detail}",
+      "action-failed": "{action} failed: {reason}",
+      "retry-scheduled": "{reason} (next attempt in {seconds} s)",
+      reported: "{reason}",
     },
     exclusions: {
       "not-pinned": "not the requested platform ({pinned})",
@@ -106,6 +125,23 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       stopped: "Arrêtée",
       other: "{message}",
     },
+    statuses: {
+      committed: "Enregistrée ; en attente de la plateforme",
+      "stop-requested": "Arrêt demandé",
+      "start-requested": "Démarrage demandé",
+      applying: "Application de la révision {revision}",
+      pulling: "Téléchargement de l'image {image}",
+      starting: "Démarrage",
+      replacing: "Remplacement de la révision précédente",
+      waiting: "En attente de la réponse de l'application",
+      stopping: "Arrêt en cours ; ses données sont gardées",
+      stopped: "Arrêtée ; ses données sont gardées",
+      removing: "Suppression de ses charges et de ses données",
+      "platform-unavailable": "La plateforme {platform} est indisponible : {detail}",
+      "action-failed": "{action} a échoué : {reason}",
+      "retry-scheduled": "{reason} (nouvel essai dans {seconds} s)",
+      reported: "{reason}",
+    },
     exclusions: {
       "not-pinned": "pas la plateforme demandée ({pinned})",
       "no-engine": "ce Plateau ne sait pas piloter les plateformes {engine}",
@@ -146,6 +182,16 @@ export function eventText(event: Pick<InstanceEvent, "kind" | "params" | "messag
     message: event.message,
     ...(typeof action === "string" ? { action: texts.actions[action] ?? action } : {}),
     ...(typeof phase === "string" ? { phase: texts.phases[phase] ?? phase } : {}),
+  });
+}
+
+/** Why an instance is in its phase (its view or its status), in the reader's language. */
+export function statusReasonText(status: Pick<Instance, "reasonCode" | "reasonParams">, language: Language): string {
+  const texts = CODE_TEXTS[language];
+  const { action } = status.reasonParams;
+  return put(texts.statuses[status.reasonCode], {
+    ...status.reasonParams,
+    ...(typeof action === "string" ? { action: texts.actions[action] ?? action } : {}),
   });
 }
 

@@ -42,6 +42,37 @@ describe("codes in the API's answers", () => {
     });
   });
 
+  it("says why an instance is in its phase as a code with its values, and members no more detail in the values than in the sentence", async () => {
+    const { inject, reconciler, engine } = await memoryApp();
+    const view = async (name: string) => (await inject({ url: `/api/v1/projects/demo/instances/${name}` })).json();
+    expect((await inject(launch({ template: "static-site", name: "hello" }))).statusCode).toBe(202);
+    expect(await view("hello")).toMatchObject({
+      phase: "pending",
+      reason: "committed; waiting for the platform to apply it",
+      reasonCode: "committed",
+      reasonParams: {},
+    });
+    engine.failNext("broken", "the image docker.io/x/y:1 could not be pulled: dial tcp 10.0.0.1:443: connection refused");
+    expect((await inject(launch({ template: "static-site", name: "broken" }))).statusCode).toBe(202);
+    await reconciler.reconcileOnce();
+    expect(await view("hello")).toMatchObject({ phase: "running", reasonCode: "reported" });
+    const pullFailed = { action: "apply", reason: "the image docker.io/x/y:1 could not be pulled" };
+    expect(await view("broken")).toMatchObject({ phase: "failed", reason: pullFailed.reason, reasonCode: "action-failed", reasonParams: pullFailed });
+    expect((await inject({ url: "/api/v1/projects/demo/instances/broken/status" })).json()).toMatchObject({
+      reasonCode: "action-failed",
+      reasonParams: pullFailed,
+    });
+    // The next pass waits for the retry, and says when.
+    await reconciler.reconcileOnce();
+    expect(await view("broken")).toMatchObject({
+      reasonCode: "retry-scheduled",
+      reasonParams: { reason: pullFailed.reason, seconds: expect.any(Number) },
+      reason: expect.stringMatching(/^the image docker.io\/x\/y:1 could not be pulled \(next attempt in \d+s\)$/),
+    });
+    expect((await inject({ method: "POST", url: "/api/v1/projects/demo/instances/hello/stop" })).statusCode).toBe(202);
+    expect(await view("hello")).toMatchObject({ phase: "stopping", reason: "stop requested", reasonCode: "stop-requested", reasonParams: {} });
+  });
+
   it("says why placement excluded a platform and chose another, as codes", async () => {
     const { inject } = await memoryApp();
     const placement = (await inject({ method: "POST", url: "/api/v1/projects/demo/placement", payload: { template: "static-site" } })).json();
@@ -56,12 +87,16 @@ describe("codes in the API's answers", () => {
     expect(demo).toMatchObject({
       role: "owner",
       roleWithoutLoginEntry: null,
-      may: { read: true, launch: true, manageMembers: true, setQuota: false },
+      may: { read: true, launch: true, manageMembers: true, setQuota: false, setTiers: false },
     });
     const byAdmin = (await inject({ url: "/api/v1/projects/demo", headers: await as("ines") })).json();
-    expect(byAdmin).toMatchObject({ role: "owner", roleWithoutLoginEntry: "owner", may: { read: true, launch: true, manageMembers: true, setQuota: true } });
+    expect(byAdmin).toMatchObject({
+      role: "owner",
+      roleWithoutLoginEntry: "owner",
+      may: { read: true, launch: true, manageMembers: true, setQuota: true, setTiers: false },
+    });
     const listed = (await inject({ url: "/api/v1/projects", headers: await as("ines") })).json().items as { name: string; may: object }[];
-    expect(listed.find((project) => project.name === "demo")?.may).toEqual({ read: true, launch: true, manageMembers: true, setQuota: true });
+    expect(listed.find((project) => project.name === "demo")?.may).toEqual({ read: true, launch: true, manageMembers: true, setQuota: true, setTiers: false });
     const saved = await inject({
       method: "PUT",
       url: "/api/v1/projects/demo/members",
@@ -72,6 +107,6 @@ describe("codes in the API's answers", () => {
         ],
       },
     });
-    expect(saved.json().project).toMatchObject({ role: "editor", may: { launch: true, manageMembers: false, setQuota: false } });
+    expect(saved.json().project).toMatchObject({ role: "editor", may: { launch: true, manageMembers: false, setQuota: false, setTiers: false } });
   });
 });

@@ -45,8 +45,10 @@ describe("a project's tiers through the API", () => {
     const before = await fixture.repo.head();
     const reply = await setTiers("oscar", "demo", ["institutional", "experimental"], { "idempotency-key": "tiers-1" });
     expect(reply.statusCode, reply.body).toBe(200);
-    const body = reply.json() as { project: { tiers: string[] }; commit: string };
+    const body = reply.json() as { project: { tiers: string[]; may: { setTiers: boolean } }; commit: string };
     expect(body.project.tiers).toEqual(["experimental", "institutional"]);
+    // The project's view says so, as the route decided (the portal shows the tiers' form by it).
+    expect(body.project.may.setTiers).toBe(true);
     const head = await fixture.repo.head();
     expect(head).toBe(body.commit);
     const [commit] = await fixture.repo.log({ limit: 1 });
@@ -76,6 +78,8 @@ describe("a project's tiers through the API", () => {
       const reply = await setTiers(who, "demo", ["institutional"]);
       expect(reply.statusCode, who).toBe(403);
       expect(reply.json()).toEqual({ error: { code: "not-allowed", message: "not allowed: this is for platform operators" } });
+      // Their view of the project says so beforehand: the portal shows them no form.
+      expect(((await send(who, { url: "/api/v1/projects/demo" })).json() as { may: { setTiers: boolean } }).may.setTiers, who).toBe(false);
     }
     const foreign = await setTiers("bob", "demo", ["institutional"]);
     const ghost = await setTiers("bob", "nx-nowhere", ["institutional"]);

@@ -7,7 +7,7 @@ import { createMemoryStore } from "../../src/adapters/memory/memory-store.js";
 import type { HelmCatalogService, PreparedHelmLaunch } from "../../src/core/helm/service.js";
 import { createIndexer } from "../../src/core/index/indexer.js";
 import { createInstanceService, type InstanceService, type InstanceServiceDeps } from "../../src/core/instances/service.js";
-import type { InstanceSource, InstanceSourceFactory } from "../../src/core/instances/sources/index.js";
+import { createSourceRegistry, type InstanceSource, type InstanceSourceFactory } from "../../src/core/instances/sources/index.js";
 import type { PlatformDocument } from "../../src/core/model.js";
 import { localPlatformDocument } from "../../src/core/platforms/service.js";
 import type { CommitId, DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
@@ -87,7 +87,6 @@ export async function instanceHarness(
   const indexer = createIndexer({ repo, index, logger: silentLogger });
   const writer = createWriter({ repo, indexer, clock, telemetry: noTelemetry, onCommitted: () => undefined });
   const catalog = createStaticCatalog(await builtInTemplates());
-  const tenancy = createTenancy({ repo, index, catalog, defaults: TEST_SETTINGS.tenancy });
   const engines = new Map([
     ["podman", createMemoryEngine()],
     ["argocd", createMemoryEngine()],
@@ -98,21 +97,26 @@ export async function instanceHarness(
   const helm = fakeHelm();
   let seed = 7;
   const next = () => (seed = (seed * 31 + 11) % 1_000_003);
+  const sourceDeps = {
+    catalog,
+    // Seeded: generated names repeat from run to run.
+    random: { int: (n: number) => next() % n, secret: (length: number) => "s".repeat(length), id: () => `id-${next()}` },
+    urlOf: ({ instance, project, domain }: { instance: string; project: string; domain: string }) => `http://${instance}.${project}.${domain}:8080/`,
+    crds: createCrdValidator(await testCrds()),
+    helm,
+  };
+  // Tenancy measures placed instances with the same kinds of sources as the service.
+  const tenancy = createTenancy({ repo, index, asksOf: createSourceRegistry(sourceDeps, options.sources).asksOf, defaults: TEST_SETTINGS.tenancy });
   const service = createInstanceService({
     repo,
     writer,
     index,
     statuses,
-    catalog,
+    ...sourceDeps,
     engines: { get: (platform) => engines.get(platform.spec.engine) },
     clock,
-    // Seeded: generated names repeat from run to run.
-    random: { int: (n) => next() % n, secret: (length) => "s".repeat(length), id: () => `id-${next()}` },
-    urlOf: ({ instance, project, domain }) => `http://${instance}.${project}.${domain}:8080/`,
     tenancy,
-    crds: createCrdValidator(await testCrds()),
     chartRepositories: [CHART_REPOSITORY],
-    helm,
     lifecycle: TEST_SETTINGS.lifecycle,
     system,
     ...(options.sources ? { sources: options.sources } : {}),
@@ -148,6 +152,7 @@ export const bucketSource = ((deps) => {
     placement: {},
     launchValues: async ({ request }) => ({ sizeGiB: ((request.values ?? {}) as { sizeGiB?: number }).sizeGiB ?? 1 }),
     placed: async (_launch, values) => ({ template: id, templateVersion: "1", values }),
+    // A frozen bucket keeps its data: it asks the same, running or not.
     asks: (values) => ({
       total: { cpu: 0, memoryGiB: 0, gpu: 0, instances: 1, storageGiB: values.sizeGiB as number },
       largestPod: { cpu: 0, memoryGiB: 0, gpu: 0 },
@@ -174,5 +179,6 @@ export const bucketSource = ((deps) => {
     claims: (id) => id.startsWith("bucket-"),
     open: async (id) => source(id),
     renderedDir,
+    placedAsks: async (instance) => source(instance.template).asks(instance.values, instance).total,
   };
 }) satisfies InstanceSourceFactory;

@@ -214,6 +214,24 @@ export function migrations(dialect: Dialect): MigrationProvider {
         await sql`update events set kind = message where message in ('running', 'stopped')`.execute(db);
       },
     },
+    "0008_status_reason_codes": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("statuses")
+          .addColumn("reason_code", "text", (c) => c.notNull().defaultTo("reported"))
+          .execute();
+        await db.schema
+          .alterTable("statuses")
+          .addColumn("reason_params_json", "text", (c) => c.notNull().defaultTo("{}"))
+          .execute();
+        // Statuses written before: what the platform reported, in the words they hold (one row per instance, written as JSON here).
+        const rows = await sql<{ project: string; instance: string; reason: string }>`select project, instance, reason from statuses`.execute(db);
+        for (const row of rows.rows)
+          await sql`update statuses set reason_params_json = ${JSON.stringify({ reason: row.reason })} where project = ${row.project} and instance = ${row.instance}`.execute(
+            db,
+          );
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

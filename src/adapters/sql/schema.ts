@@ -36,6 +36,9 @@ export interface Database {
     platform: string;
     phase: string;
     reason: string;
+    /** 0008: a code of STATUS_REASONS and its values as JSON; statuses written before are `reported` with their reason. */
+    reason_code: string;
+    reason_params_json: string;
     applied_hash: string | null;
     endpoint: string | null;
     updated_at: string;

@@ -72,6 +72,8 @@ describe("migrations", () => {
     await sql`alter table projects drop column tiers_json`.execute(before.db);
     await sql`alter table events drop column kind`.execute(before.db);
     await sql`alter table events drop column params_json`.execute(before.db);
+    await sql`alter table statuses drop column reason_code`.execute(before.db);
+    await sql`alter table statuses drop column reason_params_json`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0004'`.execute(before.db);
     await before.close();
 
@@ -93,6 +95,8 @@ describe("migrations", () => {
     await sql`alter table projects drop column tiers_json`.execute(before.db);
     await sql`alter table events drop column kind`.execute(before.db);
     await sql`alter table events drop column params_json`.execute(before.db);
+    await sql`alter table statuses drop column reason_code`.execute(before.db);
+    await sql`alter table statuses drop column reason_params_json`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0005'`.execute(before.db);
     const row = (idHash: string, parentHash: string | null) =>
       sql`insert into sessions (id_hash, user_id, csrf_token, provider, id_token, created_at, last_seen_at, expires_at, parent_hash)
@@ -126,6 +130,8 @@ describe("migrations", () => {
     await sql`alter table projects drop column tiers_json`.execute(before.db);
     await sql`alter table events drop column kind`.execute(before.db);
     await sql`alter table events drop column params_json`.execute(before.db);
+    await sql`alter table statuses drop column reason_code`.execute(before.db);
+    await sql`alter table statuses drop column reason_params_json`.execute(before.db);
     await sql`insert into projects (name, title, created_at, created_by) values ('old', 'Old', 't', 'alice')`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0006'`.execute(before.db);
     await before.close();
@@ -146,6 +152,8 @@ describe("migrations", () => {
     // As a database of the version before: events without the columns, 0007 not run.
     await sql`alter table events drop column kind`.execute(before.db);
     await sql`alter table events drop column params_json`.execute(before.db);
+    await sql`alter table statuses drop column reason_code`.execute(before.db);
+    await sql`alter table statuses drop column reason_params_json`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0007'`.execute(before.db);
     for (const [at, message] of [
       ["t1", "applying revision abc1234 on local"],
@@ -162,5 +170,28 @@ describe("migrations", () => {
       { project: "demo", instance: "a", at: "t2", kind: "running", params: {}, message: "running" },
       { project: "demo", instance: "a", at: "t3", kind: "stopped", params: {}, message: "stopped" },
     ]);
+  });
+
+  it("0008 gives statuses their reason code: those written before are what the platform reported, in their words", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
+    dirs.push(dir);
+    const file = join(dir, "plateau.db");
+    const { sql } = await import("kysely");
+    const before = await openSqlite(file);
+    // As a database of the version before: statuses without the columns, 0008 not run.
+    await sql`alter table statuses drop column reason_code`.execute(before.db);
+    await sql`alter table statuses drop column reason_params_json`.execute(before.db);
+    await sql`delete from kysely_migration where name >= '0008'`.execute(before.db);
+    await sql`insert into statuses (project, instance, platform, phase, reason, applied_hash, endpoint, updated_at)
+              values ('demo', 'a', 'local', 'failed', 'exit code 1 "oops"', null, null, 't')`.execute(before.db);
+    await before.close();
+
+    const after = await openSqlite(file);
+    opened.push(after);
+    expect(await createSqlStore(after.db, clock).statuses.getStatus("demo", "a")).toMatchObject({
+      reason: 'exit code 1 "oops"',
+      reasonCode: "reported",
+      reasonParams: { reason: 'exit code 1 "oops"' },
+    });
   });
 });

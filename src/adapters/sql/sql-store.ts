@@ -5,7 +5,7 @@ import type { InstanceState } from "../../core/model.js";
 import type { SecretStore } from "../../core/ports/secret-store.js";
 import type { IndexedInstance, IndexedPlatform, IndexedProject, StateIndex } from "../../core/ports/state-index.js";
 import type { CodeParams } from "../../contracts/codes.js";
-import type { EventKind, InstanceEvent, ObservedStatus, Phase, StatusStore } from "../../core/ports/status-store.js";
+import type { EventKind, InstanceEvent, ObservedStatus, Phase, StatusReason, StatusStore } from "../../core/ports/status-store.js";
 import type { Database } from "./schema.js";
 import type { AccessStore } from "../../core/ports/access-store.js";
 import { createSqlAccessStore } from "./sql-access-store.js";
@@ -74,6 +74,8 @@ const toStatus = (row: StatusRow): ObservedStatus => ({
   platform: row.platform,
   phase: row.phase as Phase,
   reason: row.reason,
+  reasonCode: row.reason_code as StatusReason,
+  reasonParams: JSON.parse(row.reason_params_json) as CodeParams,
   appliedHash: row.applied_hash,
   endpoint: row.endpoint,
   updatedAt: row.updated_at,
@@ -167,6 +169,8 @@ export function createSqlStore(db: Kysely<Database>, clock: { now(): Date }): Sq
         platform: status.platform,
         phase: status.phase,
         reason: status.reason,
+        reason_code: status.reasonCode,
+        reason_params_json: JSON.stringify(status.reasonParams),
         applied_hash: status.appliedHash,
         endpoint: status.endpoint,
         updated_at: status.updatedAt,

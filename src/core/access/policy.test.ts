@@ -252,22 +252,23 @@ describe("authorizeProjectOperator (a project's tiers)", () => {
 
 describe("projectAccess", () => {
   const readOnly = { projects: null, write: false };
-  // role, then may: read, launch, manage members, set the quota. Written by hand, as the rules say.
-  it.each<[string, Principal, ProjectFacts, ProjectRole | null, [boolean, boolean, boolean, boolean]]>([
-    ["the owner", owner, demo, "owner", [true, true, true, false]],
-    ["an editor", editor, demo, "editor", [true, true, false, false]],
-    ["a viewer", viewer, demo, "viewer", [true, false, false, false]],
-    ["an editor through a group (the portal could not tell)", byGroup, demo, "editor", [true, true, false, false]],
-    ["the lab's admin", labAdmin, demo, "owner", [true, true, true, true]],
-    ["an operator", operator, demo, "owner", [true, true, true, true]],
-    ["the owner's read-only token", token(owner, readOnly), demo, "owner", [true, false, false, false]],
-    ["the lab admin's read-only token", token(labAdmin, readOnly), demo, "owner", [true, false, false, false]],
-    ["a stranger", stranger, demo, null, [false, false, false, false]],
-    ["anonymous", ANONYMOUS, demo, null, [false, false, false, false]],
-    ["the owner of a personal project (one member: its members are not managed)", jean, personal, "owner", [true, true, false, false]],
-    ["an operator on a personal project", operator, personal, "owner", [true, true, false, true]],
-  ])("%s", (_, principal, project, role, [read, launch, manageMembers, setQuota]) => {
-    expect(projectAccess(principal, project)).toMatchObject({ role, may: { read, launch, manageMembers, setQuota } });
+  // role, then may: read, launch, manage members, set the quota, set the tiers. Written by hand, as the rules say.
+  it.each<[string, Principal, ProjectFacts, ProjectRole | null, [boolean, boolean, boolean, boolean, boolean]]>([
+    ["the owner", owner, demo, "owner", [true, true, true, false, false]],
+    ["an editor", editor, demo, "editor", [true, true, false, false, false]],
+    ["a viewer", viewer, demo, "viewer", [true, false, false, false, false]],
+    ["an editor through a group (the portal could not tell)", byGroup, demo, "editor", [true, true, false, false, false]],
+    ["the lab's admin", labAdmin, demo, "owner", [true, true, true, true, false]],
+    ["an operator", operator, demo, "owner", [true, true, true, true, true]],
+    ["an operator's read-only token", token(operator, readOnly), demo, "owner", [true, false, false, false, false]],
+    ["the owner's read-only token", token(owner, readOnly), demo, "owner", [true, false, false, false, false]],
+    ["the lab admin's read-only token", token(labAdmin, readOnly), demo, "owner", [true, false, false, false, false]],
+    ["a stranger", stranger, demo, null, [false, false, false, false, false]],
+    ["anonymous", ANONYMOUS, demo, null, [false, false, false, false, false]],
+    ["the owner of a personal project (one member: its members are not managed)", jean, personal, "owner", [true, true, false, false, false]],
+    ["an operator on a personal project", operator, personal, "owner", [true, true, false, true, true]],
+  ])("%s", (_, principal, project, role, [read, launch, manageMembers, setQuota, setTiers]) => {
+    expect(projectAccess(principal, project)).toMatchObject({ role, may: { read, launch, manageMembers, setQuota, setTiers } });
   });
 
   it("says which role one keeps without one's own login entry: the owner by login alone keeps none", () => {

@@ -144,6 +144,7 @@ export function projectAccess(principal: Principal, project: ProjectFacts): Proj
       launch: allowed("write"),
       manageMembers: project.personal === null && allowed("admin"),
       setQuota: authorizeProjectQuota(principal, project.name, project).allowed,
+      setTiers: authorizeProjectOperator(principal, project.name, project).allowed,
     },
   };
 }

@@ -39,6 +39,8 @@ const status = (instance: string, phase: "running" | "stopped") => ({
   platform: "local",
   phase,
   reason: "",
+  reasonCode: "reported" as const,
+  reasonParams: { reason: "" },
   appliedHash: null,
   endpoint: null,
   updatedAt: "2026-03-01T09:00:00.000Z",

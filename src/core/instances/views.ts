@@ -1,13 +1,14 @@
 // What users see of an instance: its intent (from the index) and what the engine observed.
+import { deepEqual } from "../../contracts/json.js";
 import type { IndexedInstance } from "../ports/state-index.js";
 import type { ObservedStatus, Phase } from "../ports/status-store.js";
-import { forMembers } from "../status/messages.js";
+import { forMembers, paramsForMembers } from "../status/messages.js";
+import { COMMITTED, START_REQUESTED, STOP_REQUESTED, type StatusReasonOf } from "../status/reasons.js";
 
 /** An instance as indexed (what was asked, with `state` running or stopped) and as observed. */
-export interface InstanceView extends IndexedInstance {
-  /** What the platform reports. */
+export interface InstanceView extends IndexedInstance, StatusReasonOf {
+  /** What the platform reports (and why: `reason`, `reasonCode`, `reasonParams`). */
   readonly phase: Phase;
-  readonly reason: string;
   readonly url: string | null;
   readonly updatedAt: string | null;
 }
@@ -17,19 +18,19 @@ export function toView(instance: IndexedInstance, status: ObservedStatus | undef
   // A status of another platform (before a move) or of an older state does not describe this intent.
   const current = status && status.platform === instance.platform ? status : undefined;
   let phase: Phase = current?.phase ?? "pending";
-  let reason = current?.reason ?? "committed; waiting for the platform to apply it";
+  let said: StatusReasonOf = current ? { reason: current.reason, reasonCode: current.reasonCode, reasonParams: current.reasonParams } : COMMITTED;
   if (instance.state === "stopped" && (phase === "running" || phase === "starting")) {
     phase = "stopping";
-    reason = "stop requested";
+    said = STOP_REQUESTED;
   }
   if (instance.state === "running" && phase === "stopped") {
     phase = "pending";
-    reason = "start requested";
+    said = START_REQUESTED;
   }
   return {
     ...instance,
     phase,
-    reason,
+    ...said,
     url: instance.state === "running" ? url : null,
     updatedAt: current?.updatedAt ?? null,
     expiresAt: expiring ? instance.expiresAt : null,
@@ -39,5 +40,6 @@ export function toView(instance: IndexedInstance, status: ObservedStatus | undef
 /** An instance as members (not operators) see it: a failed pull without its network detail. The same view when nothing is hidden. */
 export function memberView(view: InstanceView): InstanceView {
   const reason = forMembers(view.reason);
-  return reason === view.reason ? view : { ...view, reason };
+  const reasonParams = paramsForMembers(view.reasonParams);
+  return reason === view.reason && deepEqual(reasonParams, view.reasonParams) ? view : { ...view, reason, reasonParams };
 }

@@ -1,7 +1,7 @@
 // What engines observed: not desired state, so it lives in the database only.
-import type { CodeParams, EventKind } from "../../contracts/codes.js";
+import type { CodeParams, EventKind, StatusReason } from "../../contracts/codes.js";
 
-export type { EventKind } from "../../contracts/codes.js";
+export type { EventKind, StatusReason } from "../../contracts/codes.js";
 
 export type Phase = "pending" | "starting" | "running" | "stopping" | "stopped" | "failed";
 
@@ -10,8 +10,12 @@ export interface ObservedStatus {
   readonly instance: string;
   readonly platform: string;
   readonly phase: Phase;
-  /** Why the instance is in this phase, for a person ("pulling image …", "exit code 1 …"). */
+  /** Why the instance is in this phase, in English for logs and the CLI ("pulling image …", "exit code 1 …"). */
   readonly reason: string;
+  /** The same as a code, for clients to translate (src/contracts/codes.ts STATUS_REASONS). */
+  readonly reasonCode: StatusReason;
+  /** The values the code's sentence names (`{ image }` for `pulling`). */
+  readonly reasonParams: CodeParams;
   /** The content hash of the rendered manifests that run, when something runs. */
   readonly appliedHash: string | null;
   /** Where the local proxy reaches the instance (`127.0.0.1:41234`), when it serves HTTP. */

@@ -136,6 +136,8 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       platform: "local",
       phase: "starting",
       reason: "pulling image",
+      reasonCode: "pulling",
+      reasonParams: { image: "nginx:1.27" },
       appliedHash: null,
       endpoint: null,
       updatedAt: "2026-01-01T00:00:00.000Z",
@@ -152,6 +154,16 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       expect((await statuses.listStatuses({ platform: "other" })).map((s) => s.instance)).toEqual(["b"]);
       await statuses.deleteStatus("demo", "a");
       expect(await statuses.getStatus("demo", "a")).toBeUndefined();
+    });
+
+    it("keeps each status's reason code and values beside its sentence", async () => {
+      const { statuses } = await create();
+      await statuses.setStatus(status());
+      expect(await statuses.getStatus("demo", "a")).toMatchObject({ reason: "pulling image", reasonCode: "pulling", reasonParams: { image: "nginx:1.27" } });
+      const retry = { reason: "boom (next attempt in 4s)", reasonCode: "retry-scheduled", reasonParams: { reason: "boom", seconds: 4 } } as const;
+      await statuses.setStatus(status({ phase: "failed", ...retry }));
+      expect(await statuses.getStatus("demo", "a")).toMatchObject(retry);
+      expect((await statuses.listStatuses({ project: "demo" }))[0]).toMatchObject(retry);
     });
 
     it("keeps events in order, latest last, and bounded", async () => {

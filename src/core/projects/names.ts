@@ -1,12 +1,10 @@
+import { isReservedProjectName } from "../../contracts/names.js";
 import { InputError } from "../errors.js";
 import { assertName } from "../names.js";
 
-// Namespaces that belong to the platforms themselves (and `argocd`, the bootstrap's directory under rendered/<platform>/).
-const RESERVED = /^(default|argocd|kube-.*|openshift.*|plateau.*)$/;
-
 export function assertProjectName(name: string): void {
   assertName("/project", name);
-  if (RESERVED.test(name)) {
+  if (isReservedProjectName(name)) {
     throw InputError.field(
       "/project",
       "reserved",

@@ -128,6 +128,24 @@ describe("project service: members and quota", () => {
     expect((await ctx.plateau.services.projects.get("p1")).instances).toBe(1);
   });
 
+  it("never commits a project file the project schema refuses: a change that would is a bug, and the project stays readable", async () => {
+    const ctx = await memoryPlateau();
+    await ctx.plateau.services.projects.create({ name: "p1", lab: "imb" }, alice);
+    await ctx.plateau.services.projects.setQuota("p1", { cpu: 1 }, alice);
+    // Values the API's schemas refuse, handed to the service directly: the written file would not read.
+    const quota = await refusal(ctx, () => ctx.plateau.services.projects.setQuota("p1", { cpu: -1, gpu: 1.5 }, alice));
+    expect(quota).toBeInstanceOf(Error);
+    expect(quota).not.toBeInstanceOf(InputError); // not the person's mistake: a server error
+    expect((quota as Error).message).toMatch(
+      /^invariant violated: set-quota of project p1 would commit a file the project schema refuses: .*\/spec\/quota\/cpu/,
+    );
+    const members = await refusal(ctx, () => ctx.plateau.services.projects.setMembers("p1", [{ login: "Not A Login", role: "owner" }], alice));
+    expect((members as Error).message).toMatch(/^invariant violated: set-members of project p1 would commit a file the project schema refuses/);
+    await ctx.plateau.refresh();
+    expect((await ctx.plateau.services.projects.get("p1")).quota).toEqual({ cpu: 1 });
+    expect((await documentOf(ctx, "p1")).spec.members).toEqual([{ login: "alice", role: "owner" }]);
+  });
+
   it("knows an unknown project as not found and refuses a name that cannot be one", async () => {
     const ctx = await memoryPlateau();
     await expect(ctx.plateau.services.projects.get("nothing")).rejects.toBeInstanceOf(NotFoundError);

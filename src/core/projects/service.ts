@@ -1,7 +1,7 @@
 // Projects: a namespace per platform. A personal project (`u-<login>`) is made by its
 // owner's first launch; lab projects are created by lab members, within the lab's limit.
 // Members and quotas are desired state: `projects/<p>/project.yaml`, one commit per change.
-import { ConflictError, InputError, NotFoundError, QuotaExceededError } from "../errors.js";
+import { assert, ConflictError, InputError, NotFoundError, QuotaExceededError } from "../errors.js";
 import { API_VERSION, DEFAULT_PROJECT_TIERS, parseProject, serialize, type Member, type ProjectDocument, type Quota } from "../model.js";
 import { assertName } from "../names.js";
 import { assertText } from "../text.js";
@@ -76,6 +76,16 @@ export function createProjectService(deps: ProjectServiceDeps): ProjectService {
     return parseProject(text, projectPath(name));
   }
 
+  /** Why a project's file would not read as a project (the schema's words), or undefined when it reads. */
+  function unreadable(content: string, name: string): string | undefined {
+    try {
+      parseProject(content, projectPath(name));
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
   /** The commit that already carried this request (its digest: ADR 14), if any. */
   const committed = (id: string | undefined) => (id ? index.findRequest(id) : undefined);
 
@@ -97,6 +107,12 @@ export function createProjectService(deps: ProjectServiceDeps): ProjectService {
       const after = change(before);
       const content = serialize(after);
       if (content === serialize(before)) return { commit: null, result: undefined };
+      // An invariant, not a person's mistake: what people send is checked before (by the API's
+      // schemas and by each command, naming the field), so a file the project schema refuses
+      // here is a bug of a change. Committed, it would make the project unreadable (the index
+      // could not read it, and the project would answer 404): fail instead, committing nothing.
+      const problem = unreadable(content, name);
+      assert(problem === undefined, `${action} of project ${name} would commit a file the project schema refuses: ${problem}`);
       // Clusters enforce members and quota: their bundles follow the project's file in the same commit.
       const bundles = head ? await platformsWithBundle(deps.repo, head, name) : [];
       const quota = deps.tenancy.quotaOf({ lab: after.spec.lab ?? null, quota: after.spec.quota ?? {} });

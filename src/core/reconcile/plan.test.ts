@@ -20,7 +20,18 @@ describe("planReconcile", () => {
       { kind: "apply", project: "demo", instance: "a", hash: "h1" },
       { kind: "apply", project: "demo", instance: "b", hash: "h2" },
     ]);
-    expect(result.statuses).toEqual([{ project: "demo", instance: "c", phase: "running", reason: "", endpoint: "127.0.0.1:1", appliedHash: "h3" }]);
+    expect(result.statuses).toEqual([
+      {
+        project: "demo",
+        instance: "c",
+        phase: "running",
+        reason: "",
+        reasonCode: "reported",
+        reasonParams: { reason: "" },
+        endpoint: "127.0.0.1:1",
+        appliedHash: "h3",
+      },
+    ]);
     expect(result.pending).toBe(2);
   });
 

@@ -1,6 +1,7 @@
 // What a reconciler does next, decided by a pure function: compare what the repository says
 // (by content hash) with what the engine runs, and list the actions that converge them.
 import type { ObservedPhase, ObservedUnit } from "../ports/engine.js";
+import { reported, retryScheduled, STOPPED, type StatusReasonOf } from "../status/reasons.js";
 
 export interface DesiredUnitSummary {
   readonly project: string;
@@ -15,11 +16,10 @@ export type Action =
   | { readonly kind: "stop"; readonly project: string; readonly instance: string }
   | { readonly kind: "remove"; readonly project: string; readonly instance: string };
 
-export interface UnitStatus {
+export interface UnitStatus extends StatusReasonOf {
   readonly project: string;
   readonly instance: string;
   readonly phase: ObservedPhase;
-  readonly reason: string;
   readonly endpoint: string | null;
   readonly appliedHash: string | null;
 }
@@ -84,7 +84,7 @@ export function planReconcile(input: PlanInput): Plan {
           project: unit.project,
           instance: unit.instance,
           phase: stopped ? "stopped" : observed.phase,
-          reason: stopped ? "stopped; its data is kept" : observed.reason,
+          ...(stopped ? STOPPED : reported(observed.reason)),
           endpoint: observed.endpoint,
           appliedHash: observed.hash,
         });
@@ -98,7 +98,7 @@ export function planReconcile(input: PlanInput): Plan {
           project: unit.project,
           instance: unit.instance,
           phase: "failed",
-          reason: `${backoff.reason} (next attempt in ${seconds}s)`,
+          ...retryScheduled(backoff.reason, seconds),
           endpoint: null,
           appliedHash: observed?.hash ?? null,
         });
@@ -113,7 +113,7 @@ export function planReconcile(input: PlanInput): Plan {
         project: unit.project,
         instance: unit.instance,
         phase: "stopped",
-        reason: "stopped; its data is kept",
+        ...STOPPED,
         endpoint: null,
         appliedHash: null,
       });

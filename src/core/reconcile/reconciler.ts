@@ -15,6 +15,8 @@ import type { Logger } from "../ports/logger.js";
 import type { Scheduler } from "../ports/scheduler.js";
 import type { SecretStore } from "../ports/secret-store.js";
 import type { CodeParams } from "../../contracts/codes.js";
+import { deepEqual } from "../../contracts/json.js";
+import { actionFailed, applying, platformUnavailable, REMOVING, reported, step, STOPPED, STOPPING, type StatusReasonOf } from "../status/reasons.js";
 import type { EventKind, ObservedStatus, Phase, StatusStore } from "../ports/status-store.js";
 import type { Telemetry } from "../ports/telemetry.js";
 import { backoffDelayMs, planReconcile, unitKey, type Action, type Backoff, type DesiredUnitSummary } from "./plan.js";
@@ -82,22 +84,36 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     project: string,
     instance: string,
     phase: Phase,
-    reason: string,
+    said: StatusReasonOf,
     endpoint: string | null,
     appliedHash: string | null,
   ): Promise<void> {
     const key = unitKey(project, instance);
     const previous = lastStatus.get(key);
+    const { reason, reasonCode, reasonParams } = said;
     if (
       previous &&
       previous.phase === phase &&
       previous.reason === reason &&
+      previous.reasonCode === reasonCode &&
+      deepEqual(previous.reasonParams, reasonParams) &&
       previous.endpoint === endpoint &&
       previous.appliedHash === appliedHash &&
       previous.platform === platform
     )
       return;
-    const status: ObservedStatus = { project, instance, platform, phase, reason, endpoint, appliedHash, updatedAt: now().toISOString() };
+    const status: ObservedStatus = {
+      project,
+      instance,
+      platform,
+      phase,
+      reason,
+      reasonCode,
+      reasonParams,
+      endpoint,
+      appliedHash,
+      updatedAt: now().toISOString(),
+    };
     lastStatus.set(key, status);
     await statuses.setStatus(status);
     deps.onStatusChange?.(project, instance);
@@ -183,7 +199,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         const again = engine.declarative === true && announced.get(key) === action.hash;
         announced.set(key, action.hash);
         if (announced.size > 10_000) announced.delete(announced.keys().next().value as string);
-        await setStatus(project, instance, "starting", `applying revision ${action.hash.slice(0, 7)}`, null, null);
+        await setStatus(project, instance, "starting", applying(action.hash.slice(0, 7)), null, null);
         const revision = action.hash.slice(0, 7);
         if (!again) await event(project, instance, "applying", { revision, platform }, `applying revision ${revision} on ${platform}`);
         const objects = await readObjects(head, project, instance, action.hash);
@@ -196,16 +212,16 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
             secrets: keys.length > 0 ? { [generatedSecretName(instance)]: values } : {},
             ...(observedCache ? { observed: observedCache.get(key) ?? null } : {}),
             signal: shutdown.signal,
-            progress: (message, step, params = {}) => {
+            progress: (message, kind, params = {}) => {
               progressChain = progressChain
-                .then(() => setStatus(project, instance, "starting", message, null, null))
-                .then(() => event(project, instance, step, params, message));
+                .then(() => setStatus(project, instance, "starting", step(message, kind, params), null, null))
+                .then(() => event(project, instance, kind, params, message));
             },
           },
         );
         await progressChain;
         observedCache?.set(key, result);
-        await setStatus(project, instance, result.phase, result.reason, result.endpoint, result.hash);
+        await setStatus(project, instance, result.phase, reported(result.reason), result.endpoint, result.hash);
         if (!again) {
           if (result.phase === "running") await event(project, instance, "running", {}, "running");
           else if (result.phase === "failed") await event(project, instance, "failed", { reason: result.reason }, `failed: ${result.reason}`);
@@ -214,13 +230,13 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         backoff.delete(key);
         failures.delete(key);
       } else if (action.kind === "stop") {
-        await setStatus(project, instance, "stopping", "stopping; its data is kept", null, null);
+        await setStatus(project, instance, "stopping", STOPPING, null, null);
         await engine.stop(project, instance);
-        observedCache?.set(key, { project, instance, hash: null, phase: "stopped", reason: "stopped; its data is kept", endpoint: null });
-        await setStatus(project, instance, "stopped", "stopped; its data is kept", null, null);
+        observedCache?.set(key, { project, instance, hash: null, phase: "stopped", reason: STOPPED.reason, endpoint: null });
+        await setStatus(project, instance, "stopped", STOPPED, null, null);
         await event(project, instance, "stopped", {}, "stopped");
       } else {
-        await setStatus(project, instance, "stopping", "removing its workload and its data", null, null);
+        await setStatus(project, instance, "stopping", REMOVING, null, null);
         await engine.remove(project, instance);
         observedCache?.delete(key);
         lastStatus.delete(key);
@@ -241,7 +257,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         backoff.set(key, { hash: action.hash, retryAt: now().getTime() + backoffDelayMs(count), reason });
       }
       logger.warn({ platform, project, instance, action: action.kind, error: reason }, "reconcile action failed");
-      await setStatus(project, instance, "failed", reason, null, null).catch(() => undefined);
+      await setStatus(project, instance, "failed", actionFailed(action.kind, reason), null, null).catch(() => undefined);
       await event(project, instance, "action-failed", { action: action.kind, reason }, `${action.kind} failed: ${reason}`).catch(() => undefined);
     }
   }
@@ -274,7 +290,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const desired = head ? await readDesired(head) : [];
     const availability = await engine.availability();
     if (!availability.available) {
-      const reason = `platform ${platform} is unavailable: ${availability.reason ?? "unknown reason"}${availability.hint ? ` (${availability.hint})` : ""}`;
+      const reason = platformUnavailable(platform, `${availability.reason ?? "unknown reason"}${availability.hint ? ` (${availability.hint})` : ""}`);
       for (const unit of desired) await setStatus(unit.project, unit.instance, "pending", reason, null, null);
       deps.telemetry.pendingChanges(platform, desired.length);
       return;
@@ -296,7 +312,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       }
       deps.onStatusChange?.(project, instance);
     }
-    for (const status of plan.statuses) await setStatus(status.project, status.instance, status.phase, status.reason, status.endpoint, status.appliedHash);
+    for (const status of plan.statuses) await setStatus(status.project, status.instance, status.phase, status, status.endpoint, status.appliedHash);
     for (const action of plan.actions) schedule(action, head as CommitId);
     deps.telemetry.pendingChanges(platform, plan.pending);
     deps.telemetry.reconcileDuration(platform, (now().getTime() - started) / 1000);

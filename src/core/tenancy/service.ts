@@ -1,18 +1,14 @@
 // Labs, their projects and their shares: what a project and its lab use against their
 // quotas, and the check made at every launch and start. Usage is computed from the index
-// (which instances exist, running or stopped) and the templates (what each one asks).
-import { createHash } from "node:crypto";
+// (which instances exist, running or stopped) and what each one asks, which only its source
+// knows: tenancy is given `asksOf`, built by the composition from the registry of instance
+// sources (ADR 17), so a new kind of source counts against quotas with no edit here.
 import { NotFoundError } from "../errors.js";
-import { parseLab, type LabDocument, type PlatformDocument } from "../model.js";
+import { parseLab, type LabDocument } from "../model.js";
 import type { CommitId, DesiredStateRepository } from "../ports/desired-state-repository.js";
 import type { IndexedInstance, IndexedProject, StateIndex } from "../ports/state-index.js";
-import type { TemplateCatalog } from "../ports/template-catalog.js";
-import { renderInstance } from "../render/render.js";
 import { labPath } from "../repository/layout.js";
-import { isChartReference } from "../helm/chart-reference.js";
-import { helmResources } from "../helm/resources.js";
-import { localPlatformDocument } from "../platforms/service.js";
-import { add, effectiveQuota, exceeded, resourcesOf, ZERO, type EffectiveQuota, type Resources } from "./quota.js";
+import { add, effectiveQuota, exceeded, ZERO, type EffectiveQuota, type Resources } from "./quota.js";
 
 export interface TenancyDefaults {
   /** A personal project's quota. */
@@ -46,17 +42,27 @@ export interface LabView {
   readonly used: Resources;
 }
 
+/** An instance already placed, as quotas measure it. */
+export type PlacedInstance = Pick<IndexedInstance, "template" | "values" | "state" | "project" | "name">;
+
+/**
+ * What an instance already placed counts against quotas in its state (stopped: its volumes and
+ * its place). Its source answers (`SourceRegistry.asksOf`); tenancy does not import the
+ * sources, which depend on it (the instance service is built on tenancy).
+ */
+export type AsksOf = (instance: PlacedInstance) => Promise<Resources>;
+
 export interface TenancyDeps {
   readonly repo: DesiredStateRepository;
   readonly index: StateIndex;
-  readonly catalog: TemplateCatalog;
+  readonly asksOf: AsksOf;
   readonly defaults: TenancyDefaults;
 }
 
 /** Quotas of projects and labs, and what instances use of them. */
 export interface Tenancy {
-  /** What an instance counts against quotas (its chart values, or its template rendered), cached by template, values and state. */
-  resourcesOfInstance(instance: Pick<IndexedInstance, "template" | "values" | "state" | "project" | "name">): Promise<Resources>;
+  /** What an instance counts against quotas, as its source says; remembered for each indexed instance. */
+  resourcesOfInstance(instance: PlacedInstance): Promise<Resources>;
   /** A project's quota with the defaults filled in (personal or lab project). */
   quotaOf(project: Pick<IndexedProject, "lab" | "quota">): EffectiveQuota;
   /**
@@ -72,55 +78,16 @@ export interface Tenancy {
   projectsLeft(head: CommitId | null, lab: string): Promise<{ limit: number; count: number }>;
 }
 
-// Resources do not depend on where an instance runs: any platform document renders them.
-const NEUTRAL_PLATFORM: PlatformDocument = localPlatformDocument("quota.invalid");
-const CACHE_SIZE = 5000;
-
 export function createTenancy(deps: TenancyDeps): Tenancy {
-  const { repo, index, catalog, defaults } = deps;
-  // What an instance asks depends only on its template, values and state: cache by those.
-  const cache = new Map<string, Resources>();
-
-  // Indexed instances are shared objects until the index changes: remember their resources by identity too.
+  const { repo, index, asksOf, defaults } = deps;
+  // Indexed instances are shared objects until the index changes: remember their resources by identity.
   const byInstance = new WeakMap<object, Resources>();
 
-  async function resourcesOfInstance(instance: Pick<IndexedInstance, "template" | "values" | "state" | "project" | "name">): Promise<Resources> {
+  async function resourcesOfInstance(instance: PlacedInstance): Promise<Resources> {
     const known = byInstance.get(instance);
     if (known) return known;
-    const resources = await measure(instance);
+    const resources = await asksOf(instance);
     byInstance.set(instance, resources);
-    return resources;
-  }
-
-  async function measure(instance: Pick<IndexedInstance, "template" | "values" | "state" | "project" | "name">): Promise<Resources> {
-    // A chart's values say what it asks (Argo CD renders the chart, not Plateau).
-    if (isChartReference(instance.template)) return helmResources(instance.values, instance.state === "running").total;
-    const template = await catalog.get(instance.template);
-    // A template removed from the catalog: its instances still hold their place and nothing we can measure.
-    if (!template) return { ...ZERO, instances: 1 };
-    const key = createHash("sha256")
-      .update(JSON.stringify([template.spec.id, template.spec.version, instance.state, instance.values]))
-      .digest("base64url");
-    const cached = cache.get(key);
-    if (cached) return cached;
-    let resources: Resources;
-    try {
-      const objects = renderInstance({
-        template,
-        values: instance.values,
-        project: instance.project,
-        instance: instance.name,
-        state: instance.state,
-        platform: NEUTRAL_PLATFORM,
-        url: "http://quota.invalid/",
-      });
-      resources = resourcesOf(objects, instance.state === "running");
-    } catch {
-      // Values the current template refuses (written by an older version): count the place only.
-      resources = { ...ZERO, instances: 1 };
-    }
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    cache.set(key, resources);
     return resources;
   }
 

@@ -468,7 +468,7 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     },
     async (request) => {
       const status = await instances.observed(request.params.project, request.params.instance);
-      return operator(request) ? status : { ...status, reason: forMembers(status.reason) };
+      return operator(request) ? status : { ...status, reason: forMembers(status.reason), reasonParams: paramsForMembers(status.reasonParams) };
     },
   );
   app.get(

@@ -108,5 +108,7 @@ export const helmChartSource = ((deps) => {
       return source(id, reference, repository, deps.helm);
     },
     renderedDir: renderedHelmInstanceDir,
+    // A chart's values say what it asks (Argo CD renders the chart, not Plateau), whether or not its catalog is still configured.
+    placedAsks: async (instance) => helmResources(instance.values, instance.state === "running").total,
   };
 }) satisfies InstanceSourceFactory;

@@ -31,6 +31,24 @@ describe("the registry of instance sources", () => {
     expect((await registry.sourceFor("bucket-data")).kind).toBe("bucket");
   });
 
+  it("says what an instance already placed counts against quotas, as the kind that claims it says, even when its source is gone", async () => {
+    const registry = createSourceRegistry(deps);
+    const stopped = { project: "demo", name: "x", state: "stopped" as const };
+    const chartValues = { resources: { requests: { cpu: "1" } }, persistence: { enabled: true, size: "5Gi" } };
+    // A chart of a catalog no longer configured still asks what its values say (stopped: its volume).
+    expect(await registry.asksOf({ ...stopped, template: "gone/chart", values: chartValues })).toEqual({
+      cpu: 0,
+      memoryGiB: 0,
+      gpu: 0,
+      instances: 1,
+      storageGiB: 5,
+    });
+    expect(await registry.asksOf({ ...stopped, state: "running", template: "gone/chart", values: chartValues })).toMatchObject({ cpu: 1, storageGiB: 5 });
+    const placeOnly = { cpu: 0, memoryGiB: 0, gpu: 0, instances: 1, storageGiB: 0 };
+    expect(await registry.asksOf({ ...stopped, template: "static-site", values: {} })).toEqual(placeOnly);
+    expect(await createSourceRegistry(deps, [bucketSource]).asksOf({ ...stopped, template: "web-db", values: {} })).toEqual(placeOnly);
+  });
+
   it("takes a third source with no edit of the instance service: launched, counted, stopped, moved, listed and removed", async () => {
     const h = await instanceHarness({ sources: [bucketSource, ...INSTANCE_SOURCES] });
     const launched = await h.service.launch({ template: "bucket-data", project: "demo", name: "data", values: { sizeGiB: 3 }, platform: "local" }, alice);
@@ -42,6 +60,10 @@ describe("the registry of instance sources", () => {
     });
     // What it asks is checked against the project's quota (20 GiB of storage by default).
     await expect(h.service.launch({ template: "bucket-data", project: "demo", name: "more", values: { sizeGiB: 25 } }, alice)).rejects.toThrow(
+      "project demo quota exceeded for storageGiB",
+    );
+    // The bucket already placed counts too (tenancy asks the registry): 3 + 18 GiB is over the 20.
+    await expect(h.service.launch({ template: "bucket-data", project: "demo", name: "more", values: { sizeGiB: 18 } }, alice)).rejects.toThrow(
       "project demo quota exceeded for storageGiB",
     );
     expect((await h.service.placement({ template: "bucket-data", project: "demo", values: { sizeGiB: 2 } }, alice)).asks).toMatchObject({

@@ -3,6 +3,8 @@
 // at compile time. A new source (a bucket, a backup) is a file and a line here; the instance
 // service asks the registry and never which kind an instance is (ADR 17).
 import { NotFoundError } from "../../errors.js";
+import { ZERO } from "../../tenancy/quota.js";
+import type { AsksOf } from "../../tenancy/service.js";
 import { helmChartSource } from "./helm-chart.js";
 import type { InstanceSource, InstanceSourceFactory, InstanceSourceKind, SourceDeps } from "./source.js";
 import { templateSource } from "./template.js";
@@ -17,6 +19,8 @@ export interface SourceRegistry {
   sourceFor(id: string): Promise<InstanceSource>;
   /** Every directory an instance may have rendered on a platform (`*`: any), whatever it is made from. */
   renderedDirs(platform: string, project: string, instance: string): string[];
+  /** What an instance already placed counts against quotas, as the kind that claims it says (tenancy's `asksOf`). */
+  readonly asksOf: AsksOf;
 }
 
 export function createSourceRegistry(deps: SourceDeps, factories: readonly InstanceSourceFactory[] = INSTANCE_SOURCES): SourceRegistry {
@@ -29,6 +33,11 @@ export function createSourceRegistry(deps: SourceDeps, factories: readonly Insta
       return kind.open(id);
     },
     renderedDirs: (platform, project, instance) => kinds.map((kind) => kind.renderedDir(platform, project, instance)),
+    async asksOf(instance) {
+      const kind = kinds.find((candidate) => candidate.claims(instance.template));
+      // No kind of this registry makes it any more: it still holds its place.
+      return kind ? kind.placedAsks(instance) : { ...ZERO, instances: 1 };
+    },
   };
 }
 

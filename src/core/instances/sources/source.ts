@@ -11,6 +11,7 @@ import type { TemplateCatalog } from "../../ports/template-catalog.js";
 import type { CrdValidator } from "../../render/crd-validate.js";
 import type { HelmCatalogService } from "../../helm/service.js";
 import type { Resources } from "../../tenancy/quota.js";
+import type { PlacedInstance } from "../../tenancy/service.js";
 import type { InstanceAddress, LaunchRequest } from "../types.js";
 
 export type Values = Record<string, unknown>;
@@ -75,6 +76,11 @@ export interface InstanceSourceKind {
   open(id: string): Promise<InstanceSource>;
   /** The directory its instances' rendered files live in on a platform (`*` for any platform). */
   renderedDir(platform: string, project: string, instance: string): string;
+  /**
+   * What an instance of this kind already placed counts against quotas in its state (tenancy),
+   * also when its source is gone or refuses its values now (then at least its place).
+   */
+  placedAsks(instance: PlacedInstance): Promise<Resources>;
 }
 
 /** How a kind of source is registered: a factory of the kind from the service's dependencies. */

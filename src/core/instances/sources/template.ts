@@ -1,6 +1,7 @@
 // Built-in templates as a source of instances (catalog/<id>/, ADR 6): Plateau renders their
 // objects itself, resolves and checks values against the template's schema, counts what the
 // rendered pods and volumes ask, and stops an instance by rendering it stopped.
+import { createHash } from "node:crypto";
 import { catalogRegistries, checkImageValues } from "../../catalog/images.js";
 import type { Template } from "../../catalog/template.js";
 import { resolveValues } from "../../catalog/values.js";
@@ -9,12 +10,15 @@ import { localPlatformDocument } from "../../platforms/service.js";
 import { renderInstance, toManifestFiles } from "../../render/render.js";
 import { validateObjects } from "../../render/validate.js";
 import { renderedInstanceDir } from "../../repository/layout.js";
-import { largestPod, resourcesOf } from "../../tenancy/quota.js";
+import { largestPod, resourcesOf, ZERO, type Resources } from "../../tenancy/quota.js";
 import type { InstanceAddress } from "../types.js";
+import type { PlacedInstance } from "../../tenancy/service.js";
 import type { InstanceSource, InstanceSourceFactory, Values } from "./source.js";
 
 /** Resources do not depend on the platform: any document renders what an instance asks. */
 const ASKS_PLATFORM = localPlatformDocument("placement.invalid");
+/** How many measures of placed instances are remembered (by template, version, state and values). */
+const PLACED_CACHE_SIZE = 5000;
 
 export const templateSource = ((deps) => {
   let catalogImageRegistries: Promise<readonly string[]> | undefined;
@@ -26,6 +30,38 @@ export const templateSource = ((deps) => {
   }
 
   const address = (at: InstanceAddress): string => deps.urlOf(at);
+
+  // What a placed instance asks depends only on its template's version, its values and state: cache by those.
+  const placedCache = new Map<string, Resources>();
+  async function placedAsks(instance: PlacedInstance): Promise<Resources> {
+    const template = await deps.catalog.get(instance.template);
+    // A template removed from the catalog: its instances still hold their place and nothing we can measure.
+    if (!template) return { ...ZERO, instances: 1 };
+    const key = createHash("sha256")
+      .update(JSON.stringify([template.spec.id, template.spec.version, instance.state, instance.values]))
+      .digest("base64url");
+    const cached = placedCache.get(key);
+    if (cached) return cached;
+    let resources: Resources;
+    try {
+      const objects = renderInstance({
+        template,
+        values: instance.values,
+        project: instance.project,
+        instance: instance.name,
+        state: instance.state,
+        platform: ASKS_PLATFORM,
+        url: "http://quota.invalid/",
+      });
+      resources = resourcesOf(objects, instance.state === "running");
+    } catch {
+      // Values the current template refuses (written by an older version): count the place only.
+      resources = { ...ZERO, instances: 1 };
+    }
+    if (placedCache.size >= PLACED_CACHE_SIZE) placedCache.delete(placedCache.keys().next().value as string);
+    placedCache.set(key, resources);
+    return resources;
+  }
 
   function source(template: Template): InstanceSource {
     return {
@@ -87,5 +123,6 @@ export const templateSource = ((deps) => {
       return source(found);
     },
     renderedDir: renderedInstanceDir,
+    placedAsks,
   };
 }) satisfies InstanceSourceFactory;

@@ -4,6 +4,7 @@ import type { ChangeResponse, Instance } from "../../../contracts/api.js";
 import { api, newActionKey, path } from "../../api.js";
 import { ConfirmButton } from "../../components/confirm.js";
 import { ErrorNotice, ResourceNotice } from "../../components/notice.js";
+import { statusReasonText } from "../../code-texts.js";
 import { inMotion, PhaseBadge } from "../../components/phase.js";
 import { common, defineMessages, formatAgo, formatDate, useLanguage, useT } from "../../i18n.js";
 import { Link } from "../../router.js";
@@ -136,13 +137,13 @@ export function HomePage() {
                     <h2>
                       <Link to={instancePath(instance)}>{instance.name}</Link>
                     </h2>
-                    <PhaseBadge phase={instance.phase} reason={instance.reason} />
+                    <PhaseBadge phase={instance.phase} reason={instance} />
                   </div>
                   <p className="muted">
                     {instance.template} · <Link to={path`/projects/${instance.project}`}>{instance.project}</Link> · {instance.platform}
                   </p>
                   <p className="muted small">{t("created", { ago: formatAgo(instance.createdAt, language), by: instance.createdBy })}</p>
-                  {instance.phase === "failed" && <p className="reason">{instance.reason}</p>}
+                  {instance.phase === "failed" && <p className="reason">{statusReasonText(instance, language)}</p>}
                   {warn && (
                     <p className="expiry-soon small">{expiry.kind === "running" ? t("stopsIn", { when: formatUntil(expiry.at, language, now) }) : t("due")}</p>
                   )}

@@ -17,7 +17,7 @@ import { expiryOf, formatUntil, renewable, renewDays, type Expiry } from "../../
 import { issuesAt } from "../../shared/field-issues.js";
 import "./instance.css";
 import { Table } from "../../components/table.js";
-import { eventText } from "../../code-texts.js";
+import { eventText, statusReasonText } from "../../code-texts.js";
 
 const messages = defineMessages({
   en: {
@@ -289,7 +289,8 @@ export function InstancePage({ project, instance: name }: { project: string; ins
   }
 
   const steps = timelineSteps({
-    instance: current,
+    // The timeline shows the platform's reason as it is: in the reader's language.
+    instance: { ...current, reason: statusReasonText(current, language) },
     events: events.data?.items ?? [],
     latestChange: changeUnderWay(history.data?.items ?? []),
   });
@@ -299,7 +300,7 @@ export function InstancePage({ project, instance: name }: { project: string; ins
     <section className="instance-page" aria-labelledby="instance-title">
       <div className="heading">
         <h1 id="instance-title">
-          {current.name} <PhaseBadge phase={current.phase} reason={current.reason} />
+          {current.name} <PhaseBadge phase={current.phase} reason={current} />
         </h1>
         <div className="actions" role="group" aria-label={t("actions")}>
           {current.url && current.phase === "running" && (

@@ -17,6 +17,8 @@ const status = (overrides: Partial<ObservedStatus> = {}): ObservedStatus => ({
   platform: "local",
   phase: "running",
   reason: "",
+  reasonCode: "reported",
+  reasonParams: { reason: "" },
   appliedHash: "abc",
   endpoint: null,
   updatedAt: "2025-03-01T10:00:09.000Z",

@@ -1,11 +1,13 @@
 // The instance's name as typed: what the page says of it before any round trip.
+import { brokenNameRule } from "../../../contracts/names.js";
 
-export const NAME_MAX_LENGTH = 30;
+export { NAME_MAX_LENGTH } from "../../../contracts/names.js";
 export type NameProblem = "nameLength" | "namePattern";
 
-/** The server decides (src/core/names.ts); this only says it before a round trip. */
+/** The server decides with the same rule (contracts/names.ts); this only says it before a round trip, in the page's words. */
 export function nameProblem(name: string): NameProblem | undefined {
+  // Nothing typed: Plateau chooses a name.
   if (name === "") return undefined;
-  if (name.length > NAME_MAX_LENGTH) return "nameLength";
-  return /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) ? undefined : "namePattern";
+  const broken = brokenNameRule(name);
+  return broken === undefined ? undefined : broken === "too-long" ? "nameLength" : "namePattern";
 }

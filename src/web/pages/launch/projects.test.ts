@@ -15,7 +15,7 @@ const project = (name: string, overrides: Partial<Project> = {}): Project => ({
   tiers: ["experimental"],
   role: "owner",
   roleWithoutLoginEntry: "owner",
-  may: { read: true, launch: true, manageMembers: true, setQuota: false },
+  may: { read: true, launch: true, manageMembers: true, setQuota: false, setTiers: false },
   ...overrides,
 });
 const t = (key: string, params: Record<string, string | number> = {}) => `${key}(${Object.values(params).join(",")})`;

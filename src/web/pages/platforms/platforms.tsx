@@ -283,7 +283,7 @@ function PlatformInstances({ platform }: { platform: string }) {
                       <Link to={instancePath(instance)}>{instance.name}</Link>
                     </td>
                     <td>
-                      <PhaseBadge phase={instance.phase} reason={instance.reason} />
+                      <PhaseBadge phase={instance.phase} reason={instance} />
                     </td>
                     <td>{instance.template}</td>
                   </tr>

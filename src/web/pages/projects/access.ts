@@ -2,6 +2,7 @@
 // what is the server's to say (src/core/access/policy.ts): a project's view carries the
 // caller's role and what they may do (`role`, `may`), and the pages show controls by it.
 import type { Member, Project, Quota } from "../../../contracts/api.js";
+import { brokenNameRule, isReservedProjectName, NAME_MAX_LENGTH, type NameRule } from "../../../contracts/names.js";
 
 export type Role = Member["role"];
 export const ROLES: readonly Role[] = ["owner", "editor", "viewer"];
@@ -58,14 +59,13 @@ export function losesOwnership(login: string, project: Pick<Project, "role" | "r
   return !draft.some((member) => "login" in member && member.login === login && member.role === "owner");
 }
 
-/** Names of lab projects, as the server checks them (core/names.ts, core/projects/names.ts). */
-export type NameProblem = "empty" | "too-long" | "dns-label" | "reserved" | "personal-prefix";
-export const NAME_MAX_LENGTH = 30;
+/** Names of lab projects, by the server's rule (contracts/names.ts; core/projects/names.ts adds the `u-` prefix). */
+export type NameProblem = NameRule | "reserved" | "personal-prefix";
+export { NAME_MAX_LENGTH };
 export function projectNameProblem(name: string): NameProblem | undefined {
-  if (name.length === 0) return "empty";
-  if (name.length > NAME_MAX_LENGTH) return "too-long";
-  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) return "dns-label";
-  if (/^(default|argocd|kube-.*|openshift.*|plateau.*)$/.test(name)) return "reserved";
+  const broken = brokenNameRule(name);
+  if (broken) return broken;
+  if (isReservedProjectName(name)) return "reserved";
   if (name.startsWith("u-")) return "personal-prefix";
   return undefined;
 }

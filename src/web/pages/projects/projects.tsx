@@ -6,6 +6,7 @@ import type { Instance, Me, Member, Project, ProjectCreated, QuotaReport } from 
 import { api, newActionKey, path } from "../../api.js";
 import { ConfirmButton } from "../../components/confirm.js";
 import { ErrorNotice, ResourceNotice } from "../../components/notice.js";
+import { statusReasonText } from "../../code-texts.js";
 import { inMotion, PhaseBadge } from "../../components/phase.js";
 import { QuotaBars, resourceMessages, UNITS } from "../../components/quota-bars.js";
 import { UsageBar } from "../../components/usage-bar.js";
@@ -38,6 +39,7 @@ import {
 } from "./access.js";
 import { Table } from "../../components/table.js";
 import { isTier, sameTiers, TIERS, tiersEditing, tiersProblem, withTier, type Tier } from "./tiers.js";
+import { useDraft, useProjectSave } from "./use-project-save.js";
 
 const messages = defineMessages({
   en: {
@@ -459,8 +461,8 @@ function ProjectInstances({ project }: { project: string }) {
                 <Link to={instancePath(instance)}>{instance.name}</Link>
               </td>
               <td>
-                <PhaseBadge phase={instance.phase} reason={instance.reason} />
-                {instance.phase === "failed" && instance.reason && <div className="reason small">{instance.reason}</div>}
+                <PhaseBadge phase={instance.phase} reason={instance} />
+                {instance.phase === "failed" && instance.reason && <div className="reason small">{statusReasonText(instance, language)}</div>}
               </td>
               <td>{instance.template}</td>
               <td>{instance.platform}</td>
@@ -481,36 +483,16 @@ function Members({ project, onSaved }: { project: Project; onSaved(): Promise<vo
   const me = useMe();
   const id = useId();
   const editable = project.may.manageMembers;
-  const [draft, setDraft] = useState<Member[]>(project.members);
-  // The project read again (after a save): the draft starts over from what the server holds.
-  const [base, setBase] = useState(project.members);
-  if (base !== project.members) {
-    setBase(project.members);
-    setDraft(project.members);
-  }
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const [draft, setDraft] = useDraft<readonly Member[]>(project.members);
+  const { error, busy, saved, save: saveSetting, edited } = useProjectSave(project.name, "members", onSaved);
   const changed = !sameMembers(draft, project.members);
   const noOwner = lacksOwner(draft);
 
-  const edit = (next: Member[]) => {
+  const edit = (next: readonly Member[]) => {
     setDraft(next);
-    setSaved(false);
+    edited();
   };
-  const save = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api<ProjectCreated>(path`/projects/${project.name}/members`, { method: "PUT", body: { members: draft }, idempotencyKey: newActionKey() });
-      setSaved(true);
-      await onSaved();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () => saveSetting({ members: draft });
   const kindOf = (member: Member) => ("login" in member ? t("kindLogin") : t("kindGroup"));
   const rows = editable ? draft : project.members;
   return (
@@ -723,26 +705,14 @@ function QuotaForm({ project, effective, onSaved }: { project: Project; effectiv
   const id = useId();
   const [fields, setFields] = useState<QuotaFields>(() => quotaFields(project.quota));
   const [problems, setProblems] = useState<Partial<Record<(typeof RESOURCES)[number], QuotaProblem>>>({});
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const { error, busy, saved, save, edited } = useProjectSave(project.name, "quota", onSaved);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const parsed = parseQuotaFields(fields);
     setProblems(parsed.problems);
-    setSaved(false);
+    edited();
     if (Object.keys(parsed.problems).length > 0) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api<ProjectCreated>(path`/projects/${project.name}/quota`, { method: "PUT", body: { quota: parsed.quota }, idempotencyKey: newActionKey() });
-      setSaved(true);
-      await onSaved();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    await save({ quota: parsed.quota });
   };
   return (
     <form onSubmit={(e) => void submit(e)} noValidate aria-labelledby={`${id}-legend`}>
@@ -799,37 +769,18 @@ const tierText = (t: T, tier: string) => (isTier(tier) ? t(`tier.${tier}`) : tie
 /** The platform tiers its instances may run on: shown to everyone who reads the project, set by operators (one commit). */
 function ProjectTiers({ project, onSaved }: { project: Project; onSaved(): Promise<void> }) {
   const t = useT(messages);
-  const me = useMe();
   const id = useId();
-  const [draft, setDraft] = useState<readonly string[]>(project.tiers);
-  // The project read again (after a save): the choice starts over from what the server holds.
-  const [base, setBase] = useState(project.tiers);
-  if (base !== project.tiers) {
-    setBase(project.tiers);
-    setDraft(project.tiers);
-  }
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const [draft, setDraft] = useDraft<readonly string[]>(project.tiers);
+  const { error, busy, saved, save, edited } = useProjectSave(project.name, "tiers", onSaved);
   const problem = tiersProblem(draft);
   const toggle = (tier: Tier, on: boolean) => {
     setDraft(withTier(draft, tier, on));
-    setSaved(false);
+    edited();
   };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (problem) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api<ProjectCreated>(path`/projects/${project.name}/tiers`, { method: "PUT", body: { tiers: draft }, idempotencyKey: newActionKey() });
-      setSaved(true);
-      await onSaved();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    await save({ tiers: draft });
   };
   const issues = issuesAt(error, "/tiers");
   return (
@@ -841,7 +792,7 @@ function ProjectTiers({ project, onSaved }: { project: Project; onSaved(): Promi
           <li key={tier}>{tierText(t, tier)}</li>
         ))}
       </ul>
-      {tiersEditing(me) ? (
+      {tiersEditing(project) ? (
         <form className="narrow" onSubmit={(e) => void submit(e)} noValidate>
           <fieldset aria-describedby={`${id}-error`}>
             <legend>{t("editTiers")}</legend>

@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import { isTier, sameTiers, tiersEditing, tiersProblem, withTier } from "./tiers.js";
 
 describe("a project's tiers on its page", () => {
-  it("are edited by platform operators only", () => {
-    expect(tiersEditing({ operator: true })).toBe(true);
-    expect(tiersEditing({ operator: false })).toBe(false);
+  it("are edited by whom the server says may set them (operators), and by no one else", () => {
+    const may = { read: true, launch: true, manageMembers: true, setQuota: true };
+    expect(tiersEditing({ may: { ...may, setTiers: true } })).toBe(true);
+    // An admin of the lab may set the quota, not the tiers; an operator's read-only token neither.
+    expect(tiersEditing({ may: { ...may, setTiers: false } })).toBe(false);
   });
 
   it("are turned on and off in the server's order, and saved only when one is chosen", () => {

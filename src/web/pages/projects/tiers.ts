@@ -1,7 +1,7 @@
 // The platform tiers a project's instances may run on, as the project page shows and edits
 // them. The server decides (core/projects/tiers.ts, PUT /projects/{p}/tiers, operators only):
 // these choose the controls and catch an empty choice before a round trip.
-import type { Me, Project } from "../../../contracts/api.js";
+import type { Project } from "../../../contracts/api.js";
 
 /** The tiers a project may ask for (core/model.ts PROJECT_TIERS), in the server's order. */
 export const TIERS = ["experimental", "institutional"] as const;
@@ -9,8 +9,8 @@ export type Tier = (typeof TIERS)[number];
 
 export const isTier = (tier: string): tier is Tier => (TIERS as readonly string[]).includes(tier);
 
-/** Setting a project's tiers is for platform operators (authorizeProjectOperator). */
-export const tiersEditing = (me: Pick<Me, "operator">): boolean => me.operator;
+/** Whether the tiers' form shows: the server says whether the caller may set them (`may.setTiers`: operators, a token that may write). */
+export const tiersEditing = (project: Pick<Project, "may">): boolean => project.may.setTiers;
 
 /** The choice with `tier` turned on or off, in the server's order. */
 export function withTier(chosen: readonly string[], tier: Tier, on: boolean): Tier[] {
