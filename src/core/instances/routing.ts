@@ -58,6 +58,9 @@ export function instanceOrigin(origin: string, domain: string, target: { project
 export function createRouter(deps: RouterDeps) {
   const cache = new Map<string, { at: number; route: Route }>();
   const ttl = deps.cacheMs ?? 1000;
+  // Counts what was forgotten: a route read before an invalidation (a pod just started) is
+  // answered, not kept, or the proxy would keep saying "starting" for the cache's duration.
+  let generation = 0;
 
   async function resolveUncached(project: string, instance: string): Promise<Route> {
     const indexed = await deps.index.getInstance(project, instance);
@@ -87,9 +90,10 @@ export function createRouter(deps: RouterDeps) {
       const now = deps.clock.now().getTime();
       const cached = cache.get(key);
       if (cached && now - cached.at < ttl) return cached.route;
+      const started = generation;
       const route = await resolveUncached(target.project, target.instance);
       if (cache.size > 10_000) cache.clear();
-      cache.set(key, { at: now, route });
+      if (generation === started) cache.set(key, { at: now, route });
       return route;
     },
     /** Whether this proxy serves the instance (it exists, on this platform), whatever its state; nothing cached. */
@@ -99,10 +103,12 @@ export function createRouter(deps: RouterDeps) {
     },
     /** Forgets every route (the desired state changed: an instance was stopped, removed…). */
     clear(): void {
+      generation++;
       cache.clear();
     },
     /** Forgets what is known of an instance's route (its status changed). */
     invalidate(project: string, instance: string): void {
+      generation++;
       cache.delete(`${project}/${instance}`);
     },
   };
