@@ -49,4 +49,29 @@ describe("the reconciler's announcements", () => {
     const order = [applying, pulling, failed];
     expect([order, [...order].reverse()]).toContainEqual([...order].sort((a, b) => a - b));
   });
+
+  it("reports a status write that fails while the engine works as the apply's failure, without ending the process", async () => {
+    const memory = createMemoryEngine();
+    const engine: Engine = {
+      ...memory,
+      async apply(unit, options) {
+        await sleep(50); // the failed write is long done meanwhile
+        return memory.apply(unit, options);
+      },
+    };
+    const store = createMemoryStore();
+    const statuses: StatusStore = {
+      ...store.statuses,
+      async setStatus(status) {
+        if (status.phase === "starting") throw new Error("the database is unreachable");
+        await store.statuses.setStatus(status);
+      },
+    };
+    const { plateau, reconciler } = await memoryPlateau({ ...store, statuses, engines: new Map([["podman", engine]]) });
+    await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "unlucky" }, alice);
+    await reconciler.reconcileOnce();
+    const view = await plateau.services.instances.get("demo", "unlucky");
+    expect(view.phase).toBe("failed");
+    expect(view.reason).toContain("the database is unreachable");
+  });
 });

@@ -177,6 +177,12 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const { project, instance } = action;
     const key = unitKey(project, instance);
     let announcements: Promise<void> = Promise.resolve();
+    // Marked handled at once: a write failing while the engine works is thrown by the await
+    // after it, not reported meanwhile as an unhandled rejection (which ends the process).
+    const announce = (next: Promise<void>) => {
+      next.catch(() => undefined);
+      announcements = next;
+    };
     try {
       if (action.kind === "apply") {
         // A declarative engine is nudged again while it catches up with the same revision: one event says so, not one per pass.
@@ -185,8 +191,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         if (announced.size > 10_000) announced.delete(announced.keys().next().value as string);
         // What is announced (the status, the events) is written in order while the engine
         // works: each write costs, and the engine need not wait for them (a launch's latency).
-        announcements = setStatus(project, instance, "starting", `applying revision ${action.hash.slice(0, 7)}`, null, null).then(() =>
-          again ? undefined : event(project, instance, `applying revision ${action.hash.slice(0, 7)} on ${platform}`),
+        announce(
+          setStatus(project, instance, "starting", `applying revision ${action.hash.slice(0, 7)}`, null, null).then(() =>
+            again ? undefined : event(project, instance, `applying revision ${action.hash.slice(0, 7)} on ${platform}`),
+          ),
         );
         const objects = await readObjects(head, project, instance, action.hash);
         const keys = secretKeys(objects, instance);
@@ -198,9 +206,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
             ...(observedCache ? { observed: observedCache.get(key) ?? null } : {}),
             signal: shutdown.signal,
             progress: (message) => {
-              announcements = announcements
-                .then(() => setStatus(project, instance, "starting", message, null, null))
-                .then(() => event(project, instance, message));
+              announce(announcements.then(() => setStatus(project, instance, "starting", message, null, null)).then(() => event(project, instance, message)));
             },
           },
         );
