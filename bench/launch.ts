@@ -12,7 +12,7 @@ import { loadConfig } from "../src/main/config.js";
 import { startPlateau } from "../src/main/up.js";
 import { buildTestImage, cleanPodmanProject, TEST_IMAGE } from "../test/support/podman.js";
 import { createToken, signIn, TEST_ACCOUNTS } from "../test/support/sign-in.js";
-import { median, ms, ratio, type Row } from "./stats.js";
+import { ms, ratio, showSpread, spread, type Row } from "./stats.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -55,7 +55,24 @@ async function shimCalls(log: string): Promise<ShimCall[]> {
   return calls.sort((a, b) => a.start - b.start);
 }
 
-export async function benchLaunch(log: (line: string) => void, repetitions = 11): Promise<Row[]> {
+/** One repetition: ours and podman alone, one after the other. Phases only when traced. */
+interface Pair {
+  readonly ours: number;
+  readonly baseline: number;
+  readonly traced?: {
+    /** Ours: until the API answered 202, until kube play started (less the podman calls before it), kube play, after it → first 200. */
+    readonly accepted: number;
+    readonly beforePlay: number;
+    readonly podmanBefore: number;
+    readonly play: number;
+    readonly afterPlay: number;
+    /** Podman alone: kube play, after it → first 200. */
+    readonly basePlay: number;
+    readonly baseAfter: number;
+  };
+}
+
+export async function benchLaunch(log: (line: string) => void, repetitions = 21, tracedRepetitions = 7): Promise<Row[]> {
   const missing = await run("podman", ["version"]).then(
     (r) => (r.code === 0 ? undefined : r.stderr),
     () => "podman is not installed",
@@ -79,14 +96,16 @@ export async function benchLaunch(log: (line: string) => void, repetitions = 11)
   await chmod(shim, 0o755);
   await cleanPodmanProject("bench");
   await cleanPodmanProject("baseline");
-  const ours: number[] = [];
-  const beforePodman: number[] = [];
-  const inOtherPodmanCalls: number[] = [];
-  const baseline: number[] = [];
-  const trace = { play: [] as number[], afterPlay: [] as number[], basePlay: [] as number[], baseAfter: [] as number[] };
+  const verbose = Boolean(process.env.PLATEAU_BENCH_TRACE);
 
-  /** One Plateau; with `traced`, podman runs through the timestamping shim (which slows it a little). */
-  async function session(traced: boolean, count: number): Promise<void> {
+  /**
+   * One Plateau, `count` repetitions after a first one that is not counted (it makes the
+   * project's network, and warms the JIT and podman's caches, on both sides). With `traced`,
+   * podman runs through the timestamping shim on both sides (which slows it a little).
+   */
+  async function session(traced: boolean, count: number): Promise<Pair[]> {
+    const pairs: Pair[] = [];
+    const podman = traced ? shim : "podman";
     const dataDir = join(base, traced ? "traced" : "data");
     const config = loadConfig({
       env: {},
@@ -94,7 +113,7 @@ export async function benchLaunch(log: (line: string) => void, repetitions = 11)
       overrides: {
         dataDir,
         listen: { port: 0 },
-        podman: { command: traced ? shim : "podman", stopTimeoutSeconds: 0 },
+        podman: { command: podman, stopTimeoutSeconds: 0 },
         identity: { embedded: { accounts: TEST_ACCOUNTS } },
         rateLimits: { launchPerMinute: 10_000 },
         logLevel: "warn",
@@ -111,7 +130,7 @@ export async function benchLaunch(log: (line: string) => void, repetitions = 11)
     });
     if (created.status !== 201) throw new Error(`project creation answered ${created.status}: ${await created.text()}`);
     try {
-      for (let r = 0; r < count; r++) {
+      for (let r = 0; r <= count; r++) {
         const name = `${traced ? "t" : "b"}${r}`;
         await writeFile(shimLog, "");
         const startedAt = Date.now();
@@ -122,45 +141,67 @@ export async function benchLaunch(log: (line: string) => void, repetitions = 11)
           body: JSON.stringify({ template: "static-site", name, values: { image: TEST_IMAGE } }),
         });
         if (response.status !== 202) throw new Error(`launch answered ${response.status}: ${await response.text()}`);
+        const acceptedAt = Date.now();
         await until200(running.port, `${name}.bench.localhost`, token);
         const servedAt = Date.now();
-        const elapsed = performance.now() - t0;
-        if (traced) {
-          const calls = await shimCalls(shimLog);
-          const play = calls.find((call) => call.args.startsWith("kube play"));
-          if (process.env.PLATEAU_BENCH_TRACE)
-            for (const call of calls) log(`    +${ms(call.start - startedAt)} ms (${ms(call.end - call.start)} ms) podman ${call.args}`);
-          if (play) {
-            trace.play.push(play.end - play.start);
-            trace.afterPlay.push(servedAt - play.end);
-            beforePodman.push(play.start - startedAt);
-            inOtherPodmanCalls.push(
-              calls.filter((call) => call.end <= play.start && call.start >= startedAt).reduce((sum, call) => sum + (call.end - call.start), 0),
+        const ours = performance.now() - t0;
+        const calls = traced ? await shimCalls(shimLog) : [];
+
+        // Podman alone, with the very pod file our engine played (renamed, on another port).
+        const installation = (await readFile(join(dataDir, "installation-id"), "utf8")).trim();
+        const podFile = await readFile(join(dataDir, "run", `plateau-${installation}.bench.${name}.yaml`), "utf8");
+        const port = await freeLoopbackPort();
+        const own = podFile
+          .replaceAll(`plateau-${installation}.bench.${name}`, `plateau-${installation}.baseline.${name}`)
+          .replace(/hostPort: \d+/, `hostPort: ${port}`)
+          .replaceAll("plateau.io/project: bench", "plateau.io/project: baseline");
+        const file = join(base, `baseline-${name}.yaml`);
+        await writeFile(file, own);
+        let t1 = performance.now();
+        // On podman's default network (ours first makes the project's network when the project has no pod).
+        let played = await run(podman, ["kube", "play", "--quiet", "--network", "podman", file]);
+        if (played.code !== 0) {
+          // Other podman users of this machine (tests cleaning up) may remove the pod being played: once more, timed anew.
+          log(`    podman kube play failed, played again: ${played.stderr.trim().split("\n").at(-1) ?? ""}`);
+          await cleanPodmanProject("baseline");
+          t1 = performance.now();
+          played = await run(podman, ["kube", "play", "--quiet", "--network", "podman", file]);
+        }
+        if (played.code !== 0) throw new Error(`podman kube play failed: ${played.stderr}`);
+        const t2 = performance.now();
+        await until200(port, "localhost");
+        const t3 = performance.now();
+        const baseline = t3 - t1;
+        await cleanPodmanProject("baseline");
+
+        const play = calls.find((call) => call.args.startsWith("kube play"));
+        if (traced && !play) throw new Error("the traced launch ran no kube play");
+        const pair: Pair = play
+          ? {
+              ours,
+              baseline,
+              traced: {
+                accepted: acceptedAt - startedAt,
+                beforePlay: play.start - startedAt,
+                podmanBefore: calls.filter((call) => call.end <= play.start && call.start >= startedAt).reduce((sum, call) => sum + (call.end - call.start), 0),
+                play: play.end - play.start,
+                afterPlay: servedAt - play.end,
+                basePlay: t2 - t1,
+                baseAfter: t3 - t2,
+              },
+            }
+          : { ours, baseline };
+        if (verbose) {
+          log(`    ${r === 0 ? "warm-up " : ""}${name}: ours ${ms(ours)} ms, podman alone ${ms(baseline)} ms (${ratio(ours / baseline)})`);
+          if (pair.traced) {
+            const t = pair.traced;
+            for (const call of calls) log(`      +${ms(call.start - startedAt)} ms (${ms(call.end - call.start)} ms) podman ${call.args}`);
+            log(
+              `      ours: 202 at +${ms(t.accepted)} ms, kube play at +${ms(t.beforePlay)} ms, ${ms(t.play)} ms, then ${ms(t.afterPlay)} ms to the first 200; podman alone: kube play ${ms(t.basePlay)} ms, then ${ms(t.baseAfter)} ms`,
             );
           }
-        } else {
-          ours.push(elapsed);
-          // Podman alone, with the very pod file our engine played (renamed, on another port).
-          const installation = (await readFile(join(dataDir, "installation-id"), "utf8")).trim();
-          const podFile = await readFile(join(dataDir, "run", `plateau-${installation}.bench.${name}.yaml`), "utf8");
-          const port = await freeLoopbackPort();
-          const own = podFile
-            .replaceAll(`plateau-${installation}.bench.${name}`, `plateau-${installation}.baseline.${name}`)
-            .replace(/hostPort: \d+/, `hostPort: ${port}`)
-            .replaceAll("plateau.io/project: bench", "plateau.io/project: baseline");
-          const file = join(base, `baseline-${name}.yaml`);
-          await writeFile(file, own);
-          const t1 = performance.now();
-          // On podman's default network (ours first makes the project's network when the project has no pod).
-          const played = await run("podman", ["kube", "play", "--quiet", "--network", "podman", file]);
-          if (played.code !== 0) throw new Error(`podman kube play failed: ${played.stderr}`);
-          const t2 = performance.now();
-          await until200(port, "localhost");
-          baseline.push(performance.now() - t1);
-          trace.basePlay.push(t2 - t1);
-          trace.baseAfter.push(performance.now() - t2);
-          await cleanPodmanProject("baseline");
         }
+        if (r > 0) pairs.push(pair);
         await fetch(`${running.url}/api/v1/projects/bench/instances/${name}`, { method: "DELETE", headers: auth });
         for (let i = 0; i < 200 && (await fetch(`${running.url}/api/v1/projects/bench/instances/${name}/status`, { headers: auth })).status !== 404; i++)
           await sleep(50);
@@ -170,41 +211,49 @@ export async function benchLaunch(log: (line: string) => void, repetitions = 11)
       await cleanPodmanProject("bench");
       await cleanPodmanProject("baseline");
     }
+    return pairs;
   }
 
+  let timed: Pair[];
+  let traced: Pair[];
   try {
-    await session(false, repetitions);
-    await session(true, 5);
+    timed = await session(false, repetitions);
+    traced = await session(true, tracedRepetitions);
   } finally {
     await rm(base, { recursive: true, force: true });
   }
+  const phases = traced.flatMap((pair) => (pair.traced ? [pair.traced] : []));
+  const of = (pick: (t: NonNullable<Pair["traced"]>) => number) => showSpread(spread(phases.map(pick)));
   log(
-    `  B7 medians: ours kube play ${ms(median(trace.play))} ms then ${ms(median(trace.afterPlay))} ms to the first 200; podman alone kube play ${ms(median(trace.basePlay))} ms then ${ms(median(trace.baseAfter))} ms`,
+    `  B7 phases (traced, median (min–max) of ${phases.length}): ours 202 at ${of((t) => t.accepted)} ms, kube play starts at ${of((t) => t.beforePlay)} ms (${of((t) => t.podmanBefore)} ms of it in podman calls), kube play ${of((t) => t.play)} ms, then ${of((t) => t.afterPlay)} ms to the first 200`,
   );
-  const oursMs = median(ours);
-  const baselineMs = median(baseline);
-  const before = median(beforePodman);
-  const podmanBefore = median(inOtherPodmanCalls);
+  log(`  B7 phases, podman alone: kube play ${of((t) => t.basePlay)} ms, then ${of((t) => t.baseAfter)} ms to the first 200`);
+  const ours = spread(timed.map((pair) => pair.ours));
+  const baseline = spread(timed.map((pair) => pair.baseline));
+  // Each repetition's ratio: both sides ran one after the other, under the same load.
+  const ratios = spread(timed.map((pair) => pair.ours / pair.baseline));
   log(
-    `  B7 launch: ours ${ms(oursMs)} ms, podman alone ${ms(baselineMs)} ms (median of ${repetitions}); traced runs: ${ms(before)} ms before kube play, of which ${ms(podmanBefore)} ms in other podman calls`,
+    `  B7 launch, median (min–max) of ${timed.length}: ours ${showSpread(ours)} ms, podman alone ${showSpread(baseline)} ms, ratio ${showSpread(ratios, ratio)} (ratio of the medians ${ratio(ours.median / baseline.median)})`,
   );
-  const own = before - podmanBefore;
+  const own = spread(phases.map((t) => t.beforePlay - t.podmanBefore));
+  const before = spread(phases.map((t) => t.beforePlay));
+  const podmanBefore = spread(phases.map((t) => t.podmanBefore));
   return [
     {
       name: "B7 launch → first 200 through the proxy",
-      ours: `${ms(oursMs)} ms`,
-      baseline: `${ms(baselineMs)} ms (podman kube play → first 200)`,
-      ratio: ratio(oursMs / baselineMs),
-      target: "≤ 1.3×",
-      met: oursMs / baselineMs <= 1.3,
+      ours: `${showSpread(ours)} ms`,
+      baseline: `${showSpread(baseline)} ms (podman kube play → first 200)`,
+      ratio: showSpread(ratios, ratio),
+      target: "≤ 1.15× (median)",
+      met: ratios.median <= 1.15,
     },
     {
       name: "B7 our own work before podman runs the pod",
-      ours: `${ms(own)} ms`,
-      baseline: `${ms(before)} ms until kube play (${ms(podmanBefore)} ms in podman checks)`,
+      ours: `${showSpread(own)} ms`,
+      baseline: `${ms(before.median)} ms until kube play (${ms(podmanBefore.median)} ms in podman checks)`,
       ratio: "-",
-      target: "≤ 100 ms",
-      met: own <= 100,
+      target: "≤ 40 ms (median)",
+      met: own.median <= 40,
     },
   ];
 }

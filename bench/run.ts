@@ -125,9 +125,16 @@ ${table}
   each read); and instance views' JSON is kept as UTF-8 bytes, no longer measured and encoded
   again at every answer (a list of 50 is 38 kB).
 - **B7** launches \`static-site\` (a busybox web server built from local files). Ours: from the
-  launch request to the first HTTP 200 through Plateau's proxy. Baseline: \`podman kube play\`
-  of the pod file our engine wrote, to the first 200 on its port. "Our own work" is the time
-  until \`podman kube play\` starts, minus the time spent in the podman commands run before it.
+  launch request to the first HTTP 200 through Plateau's proxy (with the member's token: the
+  proxy checks access as for anyone), the pod started by the reconciler from the commit, on its
+  project's network (made by the first launch, then kept until a sweep finds the project without
+  pods). Baseline: \`podman kube play\` of the pod file our engine wrote, on podman's default
+  network, to the first 200 on its port. Both poll every 5 ms. Each of 21 repetitions runs ours
+  then the baseline, after a first of each that is not counted (it makes the project's network);
+  the table gives median (min–max) of each side and of each repetition's ratio. "Our own work" is
+  the time until \`podman kube play\` starts, minus the time spent in the podman commands run
+  before it, from 7 more repetitions with podman behind a timestamping shim on both sides
+  (\`PLATEAU_BENCH_TRACE=1\` prints each one's podman calls and phases).
 `;
   await writeFile(join(PACKAGE_ROOT, "docs", "benchmarks.md"), document);
   log("wrote docs/benchmarks.md");

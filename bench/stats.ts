@@ -21,3 +21,15 @@ export interface Row {
   readonly target: string;
   readonly met: boolean;
 }
+
+/** The least, middle and greatest of repeated measurements: one median hides how noisy they were. */
+export interface Spread {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+export const spread = (values: number[]): Spread => ({ min: Math.min(...values), median: median(values), max: Math.max(...values) });
+
+/** `median (min–max)`, each shown by `show`. */
+export const showSpread = (value: Spread, show: (n: number) => string = ms): string => `${show(value.median)} (${show(value.min)}–${show(value.max)})`;

@@ -143,6 +143,16 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
     return next;
   }
 
+  // Pods being played now. Observing waits for them: podman's listings contend with a play
+  // for its locks, and made a launch during a periodic observation up to twice as slow.
+  const plays = new Set<Promise<unknown>>();
+  function playing<T>(play: Promise<T>): Promise<T> {
+    plays.add(play);
+    const done = () => plays.delete(play);
+    play.then(done, done);
+    return play;
+  }
+
   // Networks known to exist: a launch into a project that has pods asks podman nothing more.
   const knownNetworks = new Set<string>();
 
@@ -256,6 +266,7 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
   }
 
   async function observeUnits(): Promise<ObservedUnit[]> {
+    if (plays.size > 0) await Promise.allSettled([...plays]);
     if (!legacyReported) await reportLegacy();
     const [pods, allVolumes] = await Promise.all([managedPods(), json<VolumeJson[]>(["volume", "ls", "--filter", byInstallation, "--format", "json"])]);
     const volumes = allVolumes.filter((volume) => ours(volume.Labels));
@@ -346,10 +357,11 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
 
   async function waitUntilServing(pod: string, endpoint: string | undefined, readinessPath: string | undefined, options: ApplyOptions): Promise<void> {
     const deadline = Date.now() + startupTimeoutMs;
-    if (endpoint) options.progress(`waiting for the application to answer`, "waiting");
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (options.signal?.aborted) throw new Error("aborted");
       if (endpoint && (await probe(endpoint, readinessPath, 2000))) return;
+      // Said only when there is a wait: most pods answer at once, and each status costs writes.
+      if (endpoint && attempt === 0) options.progress(`waiting for the application to answer`, "waiting");
       // Look at the pod itself now and then: a crashed container will not start answering.
       if (!endpoint || attempt % 50 === 49) {
         const [state] = await json<PodJson[]>(["pod", "ps", "--filter", `name=^${pod.replaceAll(".", "\\.")}$`, "--format", "json"]);
@@ -432,7 +444,7 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
       const file = join(params.runtimeDir, `${name}.yaml`);
       await writeFile(file, toYaml(plan.pod), { mode: 0o600 });
       options.progress("starting the pod", "starting");
-      const played = await withProjectLock(unit.project, async () => {
+      const started = withProjectLock(unit.project, async () => {
         let network = await ensureNetwork(unit.project);
         const play = () => run(podman, ["kube", "play", "--quiet", "--network", network, file]);
         let result = await play();
@@ -453,6 +465,7 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
         if (result.code !== 0) await run(podman, ["pod", "rm", "--ignore", "-f", name]);
         return result;
       });
+      const played = await playing(started);
       if (played.code !== 0) {
         // An image seen present may have been removed since (kube play never pulls): look again next time.
         for (const image of plan.images) presentImages.delete(image);

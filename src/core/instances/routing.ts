@@ -70,6 +70,9 @@ export interface Router {
 export function createRouter(deps: RouterDeps): Router {
   const cache = new Map<string, { at: number; route: Route }>();
   const ttl = deps.cacheMs ?? 1000;
+  // Counts what was forgotten: a route read before an invalidation (a pod just started) is
+  // answered, not kept, or the proxy would keep saying "starting" for the cache's duration.
+  let generation = 0;
 
   async function resolveUncached(project: string, instance: string): Promise<Route> {
     const indexed = await deps.index.getInstance(project, instance);
@@ -99,9 +102,10 @@ export function createRouter(deps: RouterDeps): Router {
       const now = deps.clock.now().getTime();
       const cached = cache.get(key);
       if (cached && now - cached.at < ttl) return cached.route;
+      const started = generation;
       const route = await resolveUncached(target.project, target.instance);
       if (cache.size > 10_000) cache.clear();
-      cache.set(key, { at: now, route });
+      if (generation === started) cache.set(key, { at: now, route });
       return route;
     },
     async has(project: string, instance: string): Promise<boolean> {
@@ -109,9 +113,11 @@ export function createRouter(deps: RouterDeps): Router {
       return indexed !== undefined && indexed.platform === deps.platform;
     },
     clear(): void {
+      generation++;
       cache.clear();
     },
     invalidate(project: string, instance: string): void {
+      generation++;
       cache.delete(`${project}/${instance}`);
     },
   };

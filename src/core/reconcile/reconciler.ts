@@ -129,14 +129,15 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const dir = helmUnits.has(unitKey(project, instance))
       ? renderedHelmInstanceDir(platform, project, instance)
       : `${renderedPlatformDir(platform)}/${project}/${instance}`;
-    const objects: KubeObject[] = [];
-    for (const entry of await repo.listDirectory(head, dir)) {
-      if (entry.type !== "blob" || !entry.name.endsWith(".yaml")) continue;
-      const text = await repo.readFile(head, `${dir}/${entry.name}`);
+    const files = (await repo.listDirectory(head, dir)).filter((entry) => entry.type === "blob" && entry.name.endsWith(".yaml"));
+    // Asked for together: the repository answers them in one round trip, not one each.
+    const texts = await Promise.all(files.map((entry) => repo.readFile(head, `${dir}/${entry.name}`)));
+    const objects = files.map((entry, i) => {
+      const text = texts[i];
       const value = text === undefined ? undefined : fromYaml(text, `${dir}/${entry.name}`);
       if (!isKubeObject(value)) throw new Error(`${dir}/${entry.name} is not a Kubernetes object`);
-      objects.push(value);
-    }
+      return value;
+    });
     if (hash) {
       if (objectsByHash.size > 500) objectsByHash.clear();
       objectsByHash.set(hash, objects);
@@ -193,19 +194,30 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   async function perform(action: Action, head: CommitId): Promise<void> {
     const { project, instance } = action;
     const key = unitKey(project, instance);
+    let announcements: Promise<void> = Promise.resolve();
+    // Marked handled at once: a write failing while the engine works is thrown by the await
+    // after it, not reported meanwhile as an unhandled rejection (which ends the process).
+    const announce = (next: Promise<void>) => {
+      next.catch(() => undefined);
+      announcements = next;
+    };
     try {
       if (action.kind === "apply") {
         // A declarative engine is nudged again while it catches up with the same revision: one event says so, not one per pass.
         const again = engine.declarative === true && announced.get(key) === action.hash;
         announced.set(key, action.hash);
         if (announced.size > 10_000) announced.delete(announced.keys().next().value as string);
-        await setStatus(project, instance, "starting", applying(action.hash.slice(0, 7)), null, null);
+        // What is announced (the status, the events) is written in order while the engine
+        // works: each write costs, and the engine need not wait for them (a launch's latency).
         const revision = action.hash.slice(0, 7);
-        if (!again) await event(project, instance, "applying", { revision, platform }, `applying revision ${revision} on ${platform}`);
+        announce(
+          setStatus(project, instance, "starting", applying(revision), null, null).then(() =>
+            again ? undefined : event(project, instance, "applying", { revision, platform }, `applying revision ${revision} on ${platform}`),
+          ),
+        );
         const objects = await readObjects(head, project, instance, action.hash);
         const keys = secretKeys(objects, instance);
         const values = await deps.secrets.ensure(project, instance, keys, () => deps.random.secret(SECRET_LENGTH));
-        let progressChain = Promise.resolve();
         const result = await engine.apply(
           { project, instance, hash: action.hash, objects },
           {
@@ -213,13 +225,15 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
             ...(observedCache ? { observed: observedCache.get(key) ?? null } : {}),
             signal: shutdown.signal,
             progress: (message, kind, params = {}) => {
-              progressChain = progressChain
-                .then(() => setStatus(project, instance, "starting", step(message, kind, params), null, null))
-                .then(() => event(project, instance, kind, params, message));
+              announce(
+                announcements
+                  .then(() => setStatus(project, instance, "starting", step(message, kind, params), null, null))
+                  .then(() => event(project, instance, kind, params, message)),
+              );
             },
           },
         );
-        await progressChain;
+        await announcements;
         observedCache?.set(key, result);
         await setStatus(project, instance, result.phase, reported(result.reason), result.endpoint, result.hash);
         if (!again) {
@@ -257,6 +271,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         backoff.set(key, { hash: action.hash, retryAt: now().getTime() + backoffDelayMs(count), reason });
       }
       logger.warn({ platform, project, instance, action: action.kind, error: reason }, "reconcile action failed");
+      // What was announced before the failure lands first: the failure is the last word.
+      await announcements.catch(() => undefined);
       await setStatus(project, instance, "failed", actionFailed(action.kind, reason), null, null).catch(() => undefined);
       await event(project, instance, "action-failed", { action: action.kind, reason }, `${action.kind} failed: ${reason}`).catch(() => undefined);
     }
