@@ -186,7 +186,7 @@ describe("a viewer of alice's project and a read-only token", () => {
     expect((await send("alice", { method: "PUT", url: "/api/v1/projects/demo/members", payload: { members } })).statusCode).toBe(200);
     const seen = (await send("bob", { url: "/api/v1/projects/demo" })).json() as Record<string, unknown>;
     expect(seen).toMatchObject({ tiers: ["experimental"], role: "viewer", roleWithoutLoginEntry: null });
-    expect(seen.may).toEqual({ read: true, launch: false, manageMembers: false, setQuota: false });
+    expect(seen.may).toEqual({ read: true, launch: false, manageMembers: false, setQuota: false, setTiers: false });
     const refused = await send("bob", { method: "PUT", url: "/api/v1/projects/demo/tiers", payload: { tiers: ["institutional"] } });
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toEqual({ error: { code: "not-allowed", message: "not allowed: this is for platform operators" } });
@@ -196,7 +196,7 @@ describe("a viewer of alice's project and a read-only token", () => {
     const { token } = await fixture.plateau.services.access.createToken(oscar, { name: "read-only", write: false });
     const readOnly = { authorization: `Bearer ${token}` };
     const view = (await fixture.app.inject({ url: "/api/v1/projects/demo", headers: readOnly })).json() as Record<string, unknown>;
-    expect(view.may).toEqual({ read: true, launch: false, manageMembers: false, setQuota: false });
+    expect(view.may).toEqual({ read: true, launch: false, manageMembers: false, setQuota: false, setTiers: false });
     const set = await fixture.app.inject({ method: "PUT", url: "/api/v1/projects/demo/tiers", headers: readOnly, payload: { tiers: ["institutional"] } });
     expect(set.statusCode).toBe(403);
     expect(Object.keys((set.json() as { error: object }).error).sort()).toEqual(["code", "message"]);

@@ -14,6 +14,7 @@ import { renderNamespace, toManifestFiles } from "../../render/render.js";
 import { validateObjects } from "../../render/validate.js";
 import { instancePath, projectPath, renderedNamespacePath, renderedProjectBundleDir } from "../../repository/layout.js";
 import { requestIdOf, TRAILERS } from "../../repository/trailers.js";
+import type { PreparedChange } from "../../repository/writer.js";
 import { generateName } from "../../names.js";
 import { expiryEnabled, NEVER_EXPIRE } from "../expiry.js";
 import { intentAt, platformAt, type InstanceReadModel } from "../read-model.js";
@@ -156,6 +157,28 @@ export function createCommandContext(deps: InstanceServiceDeps, sources: SourceR
     return request && answerOf(request);
   }
 
+  /**
+   * A change to one instance made at most once per request id: a replay answers the first
+   * commit's result, looked for before and again inside the writer's critical section (ADR 14);
+   * otherwise `prepare` says what to commit (null: nothing to change). Answers the instance as it is now.
+   */
+  async function changeOnce(
+    id: string | undefined,
+    project: string,
+    name: string,
+    prepare: (head: CommitId | null) => Promise<PreparedChange<undefined>["commit"]>,
+  ): Promise<{ commit: CommitId | null; instance: InstanceView | null }> {
+    const replayed = await replay(id);
+    if (replayed) return replayed;
+    const { commit, result: earlier } = await deps.writer.write<IndexedRequest | undefined>(async (head) => {
+      const earlier = await committed(id);
+      if (earlier) return { commit: null, result: earlier };
+      return { commit: await prepare(head), result: undefined };
+    });
+    if (earlier) return answerOf(earlier);
+    return { commit, instance: await read.view(project, name) };
+  }
+
   return {
     deps,
     sources,
@@ -176,5 +199,6 @@ export function createCommandContext(deps: InstanceServiceDeps, sources: SourceR
     committed,
     answerOf,
     replay,
+    changeOnce,
   };
 }

@@ -5,7 +5,6 @@ import type { Requester } from "../../identity.js";
 import { serialize, type InstanceDocument, type InstanceState } from "../../model.js";
 import { assertName } from "../../names.js";
 import type { CommitId } from "../../ports/desired-state-repository.js";
-import type { IndexedRequest } from "../../ports/state-index.js";
 import { instancePath } from "../../repository/layout.js";
 import { day, expiredInstances, isExpired, renewedExpiry, startExpiry } from "../expiry.js";
 import type { ChangeResult, ExpiryReport, RenewRequest } from "../types.js";
@@ -44,27 +43,18 @@ export function stateCommands(ctx: CommandContext) {
     assertName("/name", name);
     const verb = state === "running" ? "start" : "stop";
     const id = ctx.idOf(key, requester, verb, `${project}/${name}`);
-    const replayed = await ctx.replay(id);
-    if (replayed) return replayed;
-    const { commit, result: earlier } = await writer.write<IndexedRequest | undefined>(async (head) => {
-      const earlier = await ctx.committed(id);
-      if (earlier) return { commit: null, result: earlier };
+    return ctx.changeOnce(id, project, name, async (head) => {
       const intent = await ctx.intentAt(head, project, name);
-      if (intent.spec.state === state || !head) return { commit: null, result: undefined };
+      if (intent.spec.state === state || !head) return null;
       const { platform, asks, changes } = await changeState(head, intent, state);
       if (state === "running") await deps.tenancy.check(head, project, asks, { project, name });
       return {
-        commit: {
-          author: requester,
-          message: `${verb} ${project}/${name}\n\nRequested by ${requester.login}.`,
-          trailers: ctx.trailersOf(verb, `${project}/${name}`, platform.metadata.name, id),
-          changes,
-        },
-        result: undefined,
+        author: requester,
+        message: `${verb} ${project}/${name}\n\nRequested by ${requester.login}.`,
+        trailers: ctx.trailersOf(verb, `${project}/${name}`, platform.metadata.name, id),
+        changes,
       };
     });
-    if (earlier) return ctx.answerOf(earlier);
-    return { commit, instance: await ctx.view(project, name) };
   }
 
   /**
@@ -110,14 +100,10 @@ export function stateCommands(ctx: CommandContext) {
       }
       const ref = `${project}/${name}`;
       const id = ctx.idOf(key, requester, "renew", ref);
-      const replayed = await ctx.replay(id);
-      if (replayed) return replayed;
-      const { commit, result: earlier } = await writer.write<IndexedRequest | undefined>(async (head) => {
-        const earlier = await ctx.committed(id);
-        if (earlier) return { commit: null, result: earlier };
+      return ctx.changeOnce(id, project, name, async (head) => {
         const intent = await ctx.intentAt(head, project, name);
         const current = intent.spec.expiresAt;
-        if (!head || !expiring || current === undefined) return { commit: null, result: undefined };
+        if (!head || !expiring || current === undefined) return null;
         if (intent.spec.state !== "running") {
           throw new ConflictError(
             `${ref} is stopped: it does not expire while it does not run. Start it (plateau start ${ref}): it then runs for ${lifecycle.expiryDays} days`,
@@ -125,21 +111,16 @@ export function stateCommands(ctx: CommandContext) {
           );
         }
         const renewal = renewedExpiry(current, clock.now(), request.days, lifecycle);
-        if (!renewal.changed) return { commit: null, result: undefined };
+        if (!renewal.changed) return null;
         const next: InstanceDocument = { ...intent, spec: { ...intent.spec, expiresAt: renewal.expiresAt } };
         const why = renewal.capped ? ` (shortened to the limit: ${lifecycle.maxDays} days from now)` : "";
         return {
-          commit: {
-            author: requester,
-            message: `renew ${ref} until ${day(renewal.expiresAt)}\n\nRequested by ${requester.login}. It was to expire on ${day(current)}${why}.`,
-            trailers: ctx.trailersOf("renew", ref, intent.placement.platform, id),
-            changes: [{ path: instancePath(project, name), content: serialize(next) }],
-          },
-          result: undefined,
+          author: requester,
+          message: `renew ${ref} until ${day(renewal.expiresAt)}\n\nRequested by ${requester.login}. It was to expire on ${day(current)}${why}.`,
+          trailers: ctx.trailersOf("renew", ref, intent.placement.platform, id),
+          changes: [{ path: instancePath(project, name), content: serialize(next) }],
         };
       });
-      if (earlier) return ctx.answerOf(earlier);
-      return { commit, instance: await ctx.view(project, name) };
     },
 
     async expireDue(): Promise<ExpiryReport> {
