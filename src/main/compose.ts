@@ -178,7 +178,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     for (const platform of await platformsAt(repo, head)) ensureReconciler(platform);
   }
 
-  // What instances already placed ask of quotas, as their sources say (the same kinds the instance service registers).
+  // The kinds of instance sources, once: the instance service makes instances with them, and
+  // tenancy counts what instances already placed ask, as their sources say.
   const sources = createSourceRegistry({
     catalog: adapters.catalog,
     random: adapters.random,
@@ -208,6 +209,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       helm,
       lifecycle: settings.lifecycle,
       system: settings.system,
+      registry: sources,
     }),
     projects: createProjectService({ repo, writer, index, clock, tenancy }),
     access: createAccessService({

@@ -24,7 +24,7 @@ import { removeCommands } from "./commands/remove.js";
 import { stateCommands } from "./commands/state.js";
 import { expiryEnabled, NEVER_EXPIRE, type LifecycleSettings } from "./expiry.js";
 import { createInstanceReadModel, type InstanceListFilter } from "./read-model.js";
-import { createSourceRegistry, type InstanceSourceFactory } from "./sources/index.js";
+import { createSourceRegistry, type InstanceSourceFactory, type SourceRegistry } from "./sources/index.js";
 import type { ChangeResult, ExpiryReport, HistoryEntry, InstanceAddress, InstanceDiff, LaunchRequest, LaunchResult, RenewRequest } from "./types.js";
 import type { InstanceView } from "./views.js";
 
@@ -62,6 +62,8 @@ export interface InstanceServiceDeps {
   readonly imageRegistries?: readonly string[];
   /** The kinds of instance sources, in the order they claim ids (default: those of ./sources/index.ts). */
   readonly sources?: readonly InstanceSourceFactory[];
+  /** The registry already built over these dependencies (the one tenancy's `asksOf` reads): one registry, one set of caches. */
+  readonly registry?: SourceRegistry;
 }
 
 /** The instance lifecycle and what people read about instances. */
@@ -122,7 +124,7 @@ export interface InstanceService {
 }
 
 export function createInstanceService(deps: InstanceServiceDeps): InstanceService {
-  const sources = createSourceRegistry(deps, deps.sources);
+  const sources = deps.registry ?? createSourceRegistry(deps, deps.sources);
   const read = createInstanceReadModel({
     repo: deps.repo,
     index: deps.index,

@@ -3,12 +3,11 @@ import type { DesiredStateRemote, SyncOutcome, SyncPhase } from "../ports/desire
 import type { Logger } from "../ports/logger.js";
 import { createScheduler } from "../scheduler/scheduler.js";
 import { createFakeClock } from "../testing/fake-clock.js";
-import { createRemoteSync, DISABLED_REMOTE_STATUS, retryDelayMs, type RemoteSync } from "./remote-sync.js";
+import { createRemoteSync, DISABLED_REMOTE_STATUS, type RemoteSync } from "./remote-sync.js";
 
 // Time moves only when a test says so: retries and polls come when it advances the clock.
 const clock = createFakeClock();
 const lowest = { int: () => 0 };
-const highest = { int: (n: number) => n - 1 };
 
 function recordingLogger() {
   const lines: { level: string; message: string; fields: object }[] = [];
@@ -57,20 +56,6 @@ function start(remote: DesiredStateRemote, extra: Partial<Parameters<typeof crea
   sync.start();
   return { sync, lines };
 }
-
-describe("retryDelayMs", () => {
-  it.each([
-    [1, lowest, 500],
-    [1, highest, 1000],
-    [2, lowest, 1000],
-    [3, highest, 4000],
-    [10, lowest, 30_000],
-    [10, highest, 60_000],
-    [1000, highest, 60_000],
-  ])("after %i failure(s) → in [half, full] of the doubled delay", (attempts, random, expected) => {
-    expect(retryDelayMs(attempts, { initialMs: 1000, maxMs: 60_000 }, random)).toBe(expected);
-  });
-});
 
 describe("createRemoteSync", () => {
   it("attempts at once, then reports the heads and the next poll", async () => {

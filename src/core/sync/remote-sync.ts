@@ -10,9 +10,6 @@ import type { Logger } from "../ports/logger.js";
 import type { Scheduler } from "../ports/scheduler.js";
 import type { BackoffSettings } from "../scheduler/scheduler.js";
 
-// The retry rule is the scheduler's (one for every task); named here as well, where it began.
-export { retryDelayMs, type BackoffSettings } from "../scheduler/scheduler.js";
-
 export type RemoteState = "in-sync" | "ahead" | "behind" | "pushing" | "failing" | "diverged" | "disabled";
 
 export interface RemoteStatus {
