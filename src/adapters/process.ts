@@ -1,6 +1,9 @@
 // Running external programs (git, podman): always an argument vector, never a shell line,
-// so no value can be interpreted by a shell.
-import { spawn, type SpawnOptions } from "node:child_process";
+// so no value can be interpreted by a shell. Programs are started by the spawner, a small
+// child process (spawner-child.mjs, ADR 0020): starting them from Plateau itself blocked its
+// event loop ~15 ms each (a fork copies the page tables of a process of a few hundred MB).
+import { fork, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 export interface RunResult {
   readonly code: number;
@@ -43,7 +46,14 @@ export function lastLine(text: string): string {
   return lines.at(-1) ?? "(no output)";
 }
 
+/** Runs a program to its end, through the spawner (or from this process if the spawner cannot start). */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const spawner = theSpawner();
+  return spawner ? spawner.run(command, args, options) : runHere(command, args, options);
+}
+
+/** Runs a program started from this process (the spawner's fallback, and what it does in its own process). */
+export function runHere(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const spawnOptions: SpawnOptions = {
       stdio: ["pipe", "pipe", "pipe"],
@@ -89,4 +99,96 @@ export async function runChecked(command: string, args: readonly string[], optio
   const result = await run(command, args, options);
   if (result.code !== 0) throw new CommandError(`${command} ${args[0] ?? ""}`.trim(), result.code, result.stderr);
   return result.stdout;
+}
+
+interface Spawner {
+  run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult>;
+}
+
+type SpawnerReply =
+  | { readonly id: number; readonly type: "exit"; readonly code: number; readonly stdout: Uint8Array; readonly stderr: Uint8Array }
+  | { readonly id: number; readonly type: "error"; readonly error: { message: string; code?: string; errno?: number; syscall?: string; path?: string } }
+  | { readonly id: number; readonly type: "aborted" };
+
+const SPAWNER_PATH = fileURLToPath(new URL("./spawner-child.mjs", import.meta.url));
+/** The spawner of this process: started on first use, again after it died; null when it cannot start. */
+let spawner: Spawner | null | undefined;
+
+function theSpawner(): Spawner | null {
+  if (spawner === undefined) spawner = startSpawner();
+  return spawner;
+}
+
+const abortError = (): Error => Object.assign(new Error("The operation was aborted"), { name: "AbortError", code: "ABORT_ERR" });
+const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+
+function startSpawner(): Spawner | null {
+  let child: ChildProcess;
+  try {
+    // No execArgv: the spawner needs no loader, profiler or inspector of ours, and stays small.
+    child = fork(SPAWNER_PATH, [], { execArgv: [], serialization: "advanced", stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  } catch {
+    return null;
+  }
+  const pending = new Map<number, { resolve: (result: RunResult) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  // The spawner keeps Plateau alive only while it runs something for it.
+  const hold = (held: boolean) => {
+    if (held) {
+      child.ref();
+      child.channel?.ref();
+    } else {
+      child.unref();
+      child.channel?.unref();
+    }
+  };
+  hold(false);
+  child.on("message", (reply: SpawnerReply) => {
+    const waiting = pending.get(reply.id);
+    if (!waiting) return;
+    pending.delete(reply.id);
+    if (pending.size === 0) hold(false);
+    if (reply.type === "exit") waiting.resolve({ code: reply.code, stdout: bytes(reply.stdout), stderr: bytes(reply.stderr).toString("utf8") });
+    else if (reply.type === "aborted") waiting.reject(abortError());
+    else waiting.reject(Object.assign(new Error(reply.error.message), reply.error));
+  });
+  const gone = (why: string) => {
+    if (spawner === self) spawner = undefined; // the next run starts another
+    for (const waiting of pending.values()) waiting.reject(new Error(`the spawner ${why} while a program ran; it may or may not have finished`));
+    pending.clear();
+  };
+  child.on("exit", (code, signal) => gone(signal ? `was killed by ${signal}` : `exited with ${code}`));
+  child.on("error", () => gone("failed"));
+
+  const self: Spawner = {
+    run(command, args, options) {
+      if (options.signal?.aborted) return Promise.reject(abortError());
+      const id = nextId++;
+      return new Promise<RunResult>((resolve, reject) => {
+        const onAbort = () => child.send({ type: "abort", id });
+        options.signal?.addEventListener("abort", onAbort, { once: true });
+        const settle =
+          <T>(then: (value: T) => void) =>
+          (value: T) => {
+            options.signal?.removeEventListener("abort", onAbort);
+            then(value);
+          };
+        pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
+        hold(true);
+        child.send({
+          type: "run",
+          id,
+          command,
+          args: [...args],
+          // What a program started here would get: this process's environment and directory now.
+          env: options.env ?? process.env,
+          cwd: options.cwd ?? process.cwd(),
+          input: options.input ?? "",
+          timeoutMs: options.timeoutMs,
+          killGroup: options.killGroup ?? false,
+        });
+      });
+    },
+  };
+  return self;
 }
