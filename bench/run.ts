@@ -51,7 +51,9 @@ if (!only || only === "B7") {
 const table = [
   "| benchmark | ours | baseline (same run) | ratio | target | met |",
   "|---|---|---|---|---|---|",
-  ...rows.map((row) => `| ${row.name} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.target} | ${row.met ? "yes" : "**no**"} |`),
+  ...rows.map(
+    (row) => `| ${row.name} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.target} | ${row.target === "-" ? "-" : row.met ? "yes" : "**no**"} |`,
+  ),
 ].join("\n");
 process.stdout.write(`\n${table}\n`);
 
@@ -61,7 +63,9 @@ if (args.includes("--write") && only) {
   const lines = (await readFile(path, "utf8")).split("\n");
   const mine = (line: string) => line.startsWith(`| ${only} `);
   const at = lines.findIndex(mine);
-  const fresh = rows.map((row) => `| ${row.name} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.target} | ${row.met ? "yes" : "**no**"} |`);
+  const fresh = rows.map(
+    (row) => `| ${row.name} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.target} | ${row.target === "-" ? "-" : row.met ? "yes" : "**no**"} |`,
+  );
   const kept = lines.filter((line) => !mine(line));
   const insertAt = at >= 0 ? at : kept.findIndex((line, i) => line.startsWith("|") && !kept[i + 1]?.startsWith("|")) + 1;
   kept.splice(insertAt, 0, ...fresh);

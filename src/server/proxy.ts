@@ -96,7 +96,39 @@ function gatePage(answer: Extract<GateAnswer, { kind: "respond" }>): string {
   return page(answer.status === 404 ? "Not found" : "Sign-in needed", answer.message ?? "", false);
 }
 
-export function createProxy(router: Router, logger: Logger, gate: InstanceGate, domain: string): Proxy {
+export interface ProxyOptions {
+  /**
+   * How long a request for an instance that is starting waits for it before the "starting"
+   * page answers (as OpenShift's router holds requests while it unidles a service): it gets
+   * the application as soon as it answers, not at its next reload. 2 s, the page's own reload.
+   */
+  readonly holdMs?: number;
+}
+
+export function createProxy(router: Router, logger: Logger, gate: InstanceGate, domain: string, options: ProxyOptions = {}): Proxy {
+  const holdMs = options.holdMs ?? 2000;
+
+  /** The route, once the instance runs or the hold is over (or the client went away). */
+  async function routeAfterHold(req: IncomingMessage, route: Route): Promise<Route> {
+    const deadline = Date.now() + holdMs;
+    let gone = false;
+    const onClose = () => (gone = true);
+    req.socket.once("close", onClose);
+    try {
+      while (route.kind === "unavailable" && (route.phase === "pending" || route.phase === "starting") && !gone) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([router.changed(route.project, route.instance), new Promise<void>((done) => (timer = setTimeout(done, left)))]);
+        clearTimeout(timer);
+        route = await router.resolve(req.headers.host ?? "");
+      }
+      return route;
+    } finally {
+      req.socket.off("close", onClose);
+    }
+  }
+
   return {
     gate,
     // Most requests are for Plateau itself: a substring test answers them before any parsing.
@@ -110,7 +142,7 @@ export function createProxy(router: Router, logger: Logger, gate: InstanceGate, 
         res.end(answer.message ? gatePage(answer) : undefined);
         return true;
       }
-      const route = await router.resolve(req.headers.host ?? "");
+      const route = await routeAfterHold(req, await router.resolve(req.headers.host ?? ""));
       if (route.kind === "not-an-instance") return false;
       if (route.kind !== "upstream") {
         const { status, html } = statusPage(route);

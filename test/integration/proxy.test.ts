@@ -207,6 +207,28 @@ describe("reverse proxy", () => {
     expect(unknown.body).toContain("demo/nope");
   });
 
+  it("holds a request for a starting instance and answers with the application once it runs", async () => {
+    const { adapters, plateau, router } = context;
+    await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "late" }, alice);
+    const status = { project: "demo", instance: "late", platform: "local", appliedHash: null, updatedAt: new Date().toISOString() } as const;
+    await adapters.statuses.setStatus({ ...status, phase: "starting", reason: "starting the pod", reasonCode: "starting", reasonParams: {}, endpoint: null });
+    const answer = get(`late.demo.localhost:${plateauPort}`, "/held");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // What the reconciler does when the pod answers: the status, then the route forgotten.
+    await adapters.statuses.setStatus({
+      ...status,
+      phase: "running",
+      reason: "",
+      reasonCode: "reported",
+      reasonParams: { reason: "" },
+      endpoint: `127.0.0.1:${upstreamPort}`,
+    });
+    router.invalidate("demo", "late");
+    const served = await answer;
+    expect(served.status).toBe(200);
+    expect(served.body).toBe("GET /held ");
+  });
+
   it("escapes what it echoes into its pages", async () => {
     await context.adapters.statuses.setStatus({
       project: "demo",

@@ -73,6 +73,8 @@ export async function memoryApp(
       silentLogger,
       createInstanceGate({ access, findProject, publicOrigin: () => ORIGIN, instancesOrigin: () => ORIGIN, domain: "localhost", router }),
       "localhost",
+      // Short: tests of the "starting" page wait it out.
+      { holdMs: 300 },
     ),
     proxiedDomain: "localhost",
     metrics: createMetrics(),
@@ -113,5 +115,5 @@ export async function memoryApp(
   );
   const injectAs = (options: InjectOptions) => app.inject({ ...options, headers: { ...aliceHeaders, ...(options.headers ?? {}) } });
 
-  return { ...composed, app, inject: injectAs, person, tokenOf, as, demoCommit: demo.commit };
+  return { ...composed, app, router, inject: injectAs, person, tokenOf, as, demoCommit: demo.commit };
 }

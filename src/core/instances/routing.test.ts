@@ -77,4 +77,28 @@ describe("createRouter", () => {
     expect(await reading).toMatchObject({ kind: "unavailable", phase: "starting" });
     expect(await router.resolve("hello.demo.localhost")).toMatchObject({ kind: "upstream", endpoint: "127.0.0.1:9999" });
   });
+
+  it("tells who waits for an instance's route when it changes, and only for that instance", async () => {
+    const router = createRouter({
+      index: {} as StateIndex,
+      statuses: {} as StatusStore,
+      secrets: {} as SecretStore,
+      catalog: {} as TemplateCatalog,
+      clock: { now: () => new Date("2026-01-01T00:00:00Z") },
+      random: { int: () => 0, secret: () => "s", id: () => "id" },
+      platform: "local",
+      domain: "localhost",
+    });
+    const settled: string[] = [];
+    const wait = (instance: string) => router.changed("demo", instance).then(() => settled.push(instance));
+    const [hello, other, again] = [wait("hello"), wait("other"), wait("hello")];
+    router.invalidate("demo", "hello");
+    await Promise.all([hello, again]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toEqual(["hello", "hello"]);
+    // A change of every route (the desired state moved) settles the others.
+    router.clear();
+    await other;
+    expect(settled).toEqual(["hello", "hello", "other"]);
+  });
 });

@@ -65,6 +65,8 @@ export interface Router {
   clear(): void;
   /** Forgets what is known of an instance's route (its status changed). */
   invalidate(project: string, instance: string): void;
+  /** Settles at the next invalidation of the instance's route (or of every route): a request held while it starts. */
+  changed(project: string, instance: string): Promise<void>;
 }
 
 export function createRouter(deps: RouterDeps): Router {
@@ -73,6 +75,11 @@ export function createRouter(deps: RouterDeps): Router {
   // Counts what was forgotten: a route read before an invalidation (a pod just started) is
   // answered, not kept, or the proxy would keep saying "starting" for the cache's duration.
   let generation = 0;
+  const waiting = new Map<string, { promise: Promise<void>; settle: () => void }>();
+  const settle = (key: string) => {
+    waiting.get(key)?.settle();
+    waiting.delete(key);
+  };
 
   async function resolveUncached(project: string, instance: string): Promise<Route> {
     const indexed = await deps.index.getInstance(project, instance);
@@ -115,10 +122,23 @@ export function createRouter(deps: RouterDeps): Router {
     clear(): void {
       generation++;
       cache.clear();
+      for (const key of [...waiting.keys()]) settle(key);
     },
     invalidate(project: string, instance: string): void {
       generation++;
       cache.delete(`${project}/${instance}`);
+      settle(`${project}/${instance}`);
+    },
+    changed(project: string, instance: string): Promise<void> {
+      const key = `${project}/${instance}`;
+      let entry = waiting.get(key);
+      if (!entry) {
+        let resolve = () => {};
+        const promise = new Promise<void>((done) => (resolve = done));
+        entry = { promise, settle: resolve };
+        waiting.set(key, entry);
+      }
+      return entry.promise;
     },
   };
 }
