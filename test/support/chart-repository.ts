@@ -1,8 +1,10 @@
 // A local Helm repository serving the Onyxia fixture's charts, packed as Helm packs them
-// (`<name>-<version>.tgz`, everything under `<name>/`), with an index pointing at them.
+// (`<name>-<version>.tgz`, the chart's whole source under `<name>/`, its dependency
+// library-chart under `<name>/charts/library-chart/`), with an index pointing at them: so
+// `helm template` renders a served archive offline, as Argo CD would.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -10,7 +12,27 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 
 export const FIXTURE_CHARTS_DIR = join(import.meta.dirname, "..", "fixtures", "onyxia-catalog", "charts");
+/** The full sources (templates included) of the 21 charts and of library-chart, at the same commit. */
+export const FIXTURE_CHART_SOURCES_DIR = join(import.meta.dirname, "..", "fixtures", "onyxia-catalog", "src", "charts");
 export const FIXTURE_CHARTS = ["jupyter-python", "jupyter-pytorch-gpu", "rstudio", "vscode-python"] as const;
+
+/**
+ * A fixture chart packed as `helm package` packs it: its directory with the library-chart it
+ * depends on copied into `charts/`. `edit` may change the copy first (tests break a chart).
+ */
+export async function packFixtureChart(name: string, edit?: (chartDir: string) => Promise<void>): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), "plateau-chart-pack-"));
+  try {
+    await cp(join(FIXTURE_CHART_SOURCES_DIR, name), join(dir, name), { recursive: true });
+    await mkdir(join(dir, name, "charts"), { recursive: true });
+    await cp(join(FIXTURE_CHART_SOURCES_DIR, "library-chart"), join(dir, name, "charts", "library-chart"), { recursive: true });
+    if (edit) await edit(join(dir, name));
+    execFileSync("tar", ["-czf", join(dir, "chart.tgz"), "-C", dir, name]);
+    return await readFile(join(dir, "chart.tgz"));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 export interface ChartRepositoryServer {
   /** The repository's URL (a catalog's `location`). */
@@ -24,14 +46,12 @@ export interface ChartRepositoryServer {
 }
 
 export async function startChartRepository(): Promise<ChartRepositoryServer> {
-  const dir = await mkdtemp(join(tmpdir(), "plateau-charts-"));
   const archives = new Map<string, Buffer>();
   const entries: Record<string, unknown[]> = {};
   for (const name of FIXTURE_CHARTS) {
-    const chart = parse(await readFile(join(FIXTURE_CHARTS_DIR, name, "Chart.yaml"), "utf8")) as Record<string, unknown>;
+    const chart = parse(await readFile(join(FIXTURE_CHART_SOURCES_DIR, name, "Chart.yaml"), "utf8")) as Record<string, unknown>;
     const file = `${name}-${String(chart.version)}.tgz`;
-    execFileSync("tar", ["-czf", join(dir, file), "-C", FIXTURE_CHARTS_DIR, name]);
-    const archive = await readFile(join(dir, file));
+    const archive = await packFixtureChart(name);
     archives.set(`/repo/charts/${file}`, archive);
     entries[name] = [{ ...chart, created: "2026-07-20T00:00:00Z", digest: createHash("sha256").update(archive).digest("hex"), urls: [`charts/${file}`] }];
   }
@@ -64,7 +84,6 @@ export async function startChartRepository(): Promise<ChartRepositoryServer> {
     up: () => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve)),
     async close() {
       if (server.listening) await stop();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }
