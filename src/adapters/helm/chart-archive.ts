@@ -62,6 +62,28 @@ export function readChartArchive(archive: Buffer, options: ReadChartArchiveOptio
   return { name: top, chartYaml, valuesYaml: files.get("values.yaml"), valuesSchemaJson: files.get("values.schema.json") };
 }
 
+/**
+ * Every regular file of a chart archive as path segments and content, for writing it out
+ * (the renderer extracts archives for `helm template`): same limits and path checks as above,
+ * links and other special entries skipped.
+ */
+export function chartArchiveFiles(archive: Buffer, maxBytes = DEFAULT_MAX_ARCHIVE_BYTES): { segments: string[]; content: Buffer }[] {
+  if (archive.length > maxBytes) throw refused("archive-size", `the archive is larger than ${maxBytes} bytes`);
+  if (archive.length < 2 || archive[0] !== 0x1f || archive[1] !== 0x8b) throw refused("archive", "not a gzip-compressed archive");
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(archive, { maxOutputLength: maxBytes });
+  } catch (error) {
+    throw refused("archive-size", `the archive holds more than ${maxBytes} bytes or is not gzip: ${(error as Error).message}`);
+  }
+  const files: { segments: string[]; content: Buffer }[] = [];
+  for (const entry of tarEntries(tar)) {
+    const segments = checkedPath(entry.path);
+    if (entry.type === "file" && segments.length > 0) files.push({ segments, content: entry.content });
+  }
+  return files;
+}
+
 interface TarEntry {
   readonly path: string;
   readonly type: "file" | "directory" | "other";
