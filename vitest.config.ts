@@ -10,7 +10,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["src/**/*.test.ts"], globalSetup: ["test/support/global-setup.ts"] },
+        test: { name: "unit", include: ["src/**/*.test.ts", "scripts/**/*.test.ts"], globalSetup: ["test/support/global-setup.ts"] },
       },
       {
         extends: true,
