@@ -27,6 +27,7 @@ import { platformsAt } from "../core/projects/bundle.js";
 import type { RemoteStatus } from "../core/sync/remote-sync.js";
 import { createHelmCatalogService } from "../core/helm/service.js";
 import type { HelmCatalogs } from "../core/ports/helm-catalogs.js";
+import type { ChartRenderer } from "../core/ports/chart-renderer.js";
 import { NotFoundError } from "../core/errors.js";
 import { createWriter } from "../core/repository/writer.js";
 import { createSourceRegistry } from "../core/instances/sources/index.js";
@@ -62,6 +63,8 @@ export interface PlateauAdapters {
   readonly identityProviders: readonly IdentityProvider[];
   /** The Helm catalogs of the configuration (none when absent). */
   readonly helmCatalogs?: HelmCatalogs;
+  /** Renders a chart as Argo CD will (`helm template`), to check what it creates before committing. */
+  readonly chartRenderer?: ChartRenderer;
   /** Runs the background work: here, the reconcilers' passes. */
   readonly scheduler: Scheduler;
 }
@@ -233,6 +236,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     router,
     indexer,
     reconcilers,
+    /** `helm template` as Argo CD runs it (none in tests that do not give one). */
+    chartRenderer: adapters.chartRenderer,
     /**
      * Recovers from whatever happened while Plateau was down (a crash, commits pushed by
      * others), then starts converging: idempotent, so a restart at any point is safe.

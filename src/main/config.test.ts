@@ -1,10 +1,10 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mapClaims } from "../core/access/claims.js";
 import { InputError } from "../core/errors.js";
-import { lifecycleSettings, loadConfig, paths } from "./config.js";
+import { helmCommand, lifecycleSettings, loadConfig, paths } from "./config.js";
 import { claimMappings } from "./identity.js";
 
 describe("loadConfig", () => {
@@ -167,5 +167,19 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: {}, cwd })).toThrow(/\/images\/registries\/1: 10.0.0.5:5000 is a loopback, private or link-local address/);
     await writeFile(join(cwd, "plateau.yaml"), "images:\n  registries: [localhost:5000]\n");
     expect(() => loadConfig({ env: {}, cwd })).toThrow(/localhost:5000 is this machine/);
+  });
+
+  it("takes the Helm binary from helm.command or PLATEAU_HELM_COMMAND, else this installation's tools/helm/helm, else helm from PATH", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "plateau-config-"));
+    const defaults = loadConfig({ env: {}, cwd });
+    expect(defaults.helm.command).toBeUndefined();
+    expect(helmCommand(defaults, cwd)).toBe("helm");
+    await mkdir(join(cwd, "tools", "helm"), { recursive: true });
+    await writeFile(join(cwd, "tools", "helm", "helm"), "");
+    expect(helmCommand(defaults, cwd)).toBe(join(cwd, "tools", "helm", "helm"));
+    await writeFile(join(cwd, "plateau.yaml"), "helm:\n  command: bin/helm\n");
+    expect(paths(loadConfig({ env: {}, cwd })).helm).toBe(join(cwd, "bin", "helm"));
+    expect(loadConfig({ env: { PLATEAU_HELM_COMMAND: "helm4" }, cwd }).helm.command).toBe("helm4");
+    expect(loadConfig({ env: { PLATEAU_HELM_COMMAND: "/opt/helm" }, cwd }).helm).toEqual({ refreshSeconds: 600, command: "/opt/helm" });
   });
 });

@@ -217,6 +217,14 @@ export const ConfigSchema = Type.Object(
         schemasDir: Type.Optional(Type.String({ minLength: 1 })),
         /** How long a catalog's index is used before it is read again. */
         refreshSeconds: Type.Integer({ minimum: 0, maximum: 86400, default: 600 }),
+        /** The Helm binary that renders charts as Argo CD does (`helm template`); or PLATEAU_HELM_COMMAND. */
+        command: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 4096,
+            description: "Helm binary, a path or a name looked up in PATH (default: tools/helm/helm of this installation if present, else helm)",
+          }),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -284,6 +292,7 @@ const fromEnv = (env: NodeJS.ProcessEnv): Record<string, unknown> => {
     database: env.PLATEAU_DATABASE_URL || undefined,
     logLevel: env.PLATEAU_LOG_LEVEL || undefined,
     publicUrl: env.PLATEAU_PUBLIC_URL || undefined,
+    helm: { command: env.PLATEAU_HELM_COMMAND || undefined },
   };
 };
 
@@ -347,7 +356,14 @@ export function loadConfig(sources: ConfigSources): Config {
   if ((config.lifecycle.expiryDays ?? 0) > config.lifecycle.maxDays) {
     throw InputError.field("/lifecycle/expiryDays", "maximum", "must not exceed lifecycle.maxDays");
   }
-  return { ...config, identity: { ...config.identity, providers }, dataDir: resolve(sources.cwd, config.dataDir) };
+  // A path (with a slash) is relative to where Plateau was started; a bare name is looked up in PATH.
+  const helmCommand = config.helm.command?.includes("/") ? resolve(sources.cwd, config.helm.command) : config.helm.command;
+  return {
+    ...config,
+    identity: { ...config.identity, providers },
+    dataDir: resolve(sources.cwd, config.dataDir),
+    helm: { ...config.helm, ...(helmCommand ? { command: helmCommand } : {}) },
+  };
 }
 
 /** What core is told of the lifecycle settings: 0 and null both mean that instances never expire. */
@@ -362,4 +378,12 @@ export const paths = (config: Config) => ({
   repository: config.repository ? resolve(config.dataDir, config.repository) : join(config.dataDir, "state.git"),
   runtime: join(config.dataDir, "run"),
   catalog: config.catalogDir ?? join(PACKAGE_ROOT, "catalog"),
+  helm: helmCommand(config),
 });
+
+/** The Helm binary: the setting, else the one `npm install` put in this installation (scripts/fetch-helm.mjs), else `helm` from PATH. */
+export function helmCommand(config: Config, packageRoot = PACKAGE_ROOT): string {
+  if (config.helm.command) return config.helm.command;
+  const installed = join(packageRoot, "tools", "helm", "helm");
+  return existsSync(installed) ? installed : "helm";
+}

@@ -24,6 +24,7 @@ import type { EmbeddedAccount } from "../adapters/oidc/embedded-provider.js";
 import { createInstanceGate } from "../server/instance-gate.js";
 import { loadCrds, loadJsonSchemas } from "../adapters/schemas/crd-files.js";
 import { createHelmCatalogs } from "../adapters/helm/helm-catalogs.js";
+import { createHelmTemplateRenderer } from "../adapters/helm/helm-template.js";
 import { createClusterEngines } from "./cluster-engines.js";
 import { installationId } from "./installation.js";
 import { remoteWarning, setUpRemote } from "./remote.js";
@@ -127,6 +128,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const identity = await setUpIdentity(config, publicOrigin, logger);
   const clusterEngines = createClusterEngines({ env: process.env, repo, logger: logger.child({ component: "clusters" }) });
   const composed: { plateau?: Plateau } = {};
+  // Nothing runs until a chart is rendered: a Plateau without Helm starts all the same.
+  const chartRenderer = createHelmTemplateRenderer({ command: location.helm });
   const remote = setUpRemote({
     config,
     env: process.env,
@@ -157,6 +160,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
         logger: logger.child({ component: "helm" }),
         refreshMs: config.helm.refreshSeconds * 1000,
       }),
+      chartRenderer,
     },
     {
       platforms: config.platforms.local.enabled ? [localPlatformDocument(config.platforms.local.domain)] : [],
@@ -288,6 +292,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       await plateau.stop();
       await scheduler.stop();
       await app.close();
+      await chartRenderer.close();
       repo.close();
       await database.close();
       await unlock();
