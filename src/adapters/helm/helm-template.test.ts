@@ -2,7 +2,7 @@
 // install time) on the fixture catalog's charts, packed as their repository serves them.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +20,6 @@ async function pack(dir: string, name: string): Promise<Buffer> {
   const out = await mkdtemp(join(tmpdir(), "plateau-pack-"));
   try {
     execFileSync("tar", ["-czf", join(out, "chart.tgz"), "-C", dir, name]);
-    const { readFile } = await import("node:fs/promises");
     return await readFile(join(out, "chart.tgz"));
   } finally {
     await rm(out, { recursive: true, force: true });
