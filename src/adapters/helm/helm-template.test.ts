@@ -143,6 +143,22 @@ describe.skipIf(unavailable !== undefined)("helm template (real Helm)", () => {
     expect(existsSync(folder)).toBe(false);
   });
 
+  it("renders each of the fixture catalog's 21 charts with its defaults, as its repository would serve it", async () => {
+    const { renderer } = counted();
+    const charts = (await readdir(FIXTURE_CHART_SOURCES_DIR)).filter((name) => name !== "library-chart").sort();
+    expect(charts).toHaveLength(21);
+    for (const chart of charts) {
+      const rendered = await renderer.render({ archive: await packFixtureChart(chart), releaseName: "svc", namespace: "u-alice", values: {} });
+      expect(rendered.chart, chart).toMatch(new RegExp(`^${chart}-\\d+\\.\\d+\\.\\d+$`));
+      const kinds = rendered.objects.map((object) => object.kind);
+      expect(kinds, chart).toContain("Service");
+      expect(
+        kinds.filter((kind) => kind === "StatefulSet" || kind === "Deployment"),
+        chart,
+      ).toHaveLength(1);
+    }
+  }, 120_000);
+
   it("says Helm is unavailable when its command cannot run", async () => {
     const renderer = createHelmTemplateRenderer({ command: "/nonexistent/helm" });
     renderers.push(renderer);
