@@ -110,6 +110,8 @@ export function createHelmTemplateRenderer(params: HelmTemplateRendererParams): 
       return dir;
     })());
 
+  // An evicted archive's folder is removed at once: a render still reading it would need 50
+  // other archives extracted meanwhile (every render first touches its archive, the newest).
   const archives = new Lru<Promise<ExtractedChart>>(params.maxCachedArchives ?? 50, (_key, extracted) => {
     void extracted.then((chart) => rm(dirname(chart.directory), { recursive: true, force: true })).catch(() => {});
   });
