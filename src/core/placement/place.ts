@@ -116,7 +116,7 @@ const repels = (pool: Pool): boolean => (pool.taints ?? []).some((taint) => tain
  */
 export function poolFor(platform: PlatformDocument, pod: PodAsk, gpuType?: string): Pool | undefined {
   const fitting = (platform.spec.pools ?? []).filter((pool) => nodeHolds(pool, pod, gpuType));
-  if (pod.gpu > 0 || gpuType) return fitting[0];
+  // A GPU pod fits only pools with GPUs; another prefers the pools kept for no one in particular.
   return fitting.find((pool) => !pool.gpu && !repels(pool)) ?? fitting.find((pool) => !pool.gpu) ?? fitting[0];
 }
 
