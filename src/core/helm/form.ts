@@ -84,6 +84,11 @@ export interface HelmValuesContext {
     readonly nodeSelector?: Readonly<Record<string, unknown>>;
     readonly tolerations?: readonly unknown[];
     readonly startupProbe?: Readonly<Record<string, unknown>>;
+    /** NetworkPolicy peers allowed in besides the namespace. */
+    readonly from?: readonly unknown[];
+    readonly openshiftSCC?: { readonly enabled: boolean; readonly scc: string };
+    /** The platform's custom values (platforms/region.ts): also merged into every chart's values. */
+    readonly customValues?: Readonly<Record<string, unknown>>;
     readonly [key: string]: unknown;
   };
   readonly s3?: Readonly<Record<string, unknown>>;
