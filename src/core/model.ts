@@ -4,6 +4,7 @@
 import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import { InputError, type InputIssue } from "./errors.js";
+import { regionIssues } from "./platforms/region.js";
 import { fromYaml, toYaml } from "./yaml.js";
 
 export const API_VERSION = "plateau.io/v1";
@@ -39,6 +40,126 @@ export const PoolSchema = Type.Object(
   { additionalProperties: false },
 );
 export type Pool = Static<typeof PoolSchema>;
+
+/** A Kubernetes toleration, as pods carry them. */
+const TolerationSchema = Type.Object(
+  {
+    key: Type.Optional(Type.String({ maxLength: 317 })),
+    operator: Type.Optional(Type.Union([Type.Literal("Exists"), Type.Literal("Equal")])),
+    value: Type.Optional(Type.String({ maxLength: 63 })),
+    effect: Type.Optional(Type.Union([Type.Literal("NoSchedule"), Type.Literal("PreferNoSchedule"), Type.Literal("NoExecute")])),
+    tolerationSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+const NodeSelectorSchema = Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxLength: 63 }));
+/** A Kubernetes quantity as Onyxia's region resources write them (`100m`, `2`, `4Gi`). */
+const QuantitySchema = Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$", maxLength: 20 });
+const SliderSchema = Type.Object(
+  {
+    sliderMin: Type.Number({ minimum: 0 }),
+    sliderMax: Type.Number({ minimum: 0 }),
+    sliderStep: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    sliderUnit: Type.Optional(Type.String({ maxLength: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * What a platform gives the Helm charts launched on it, as Onyxia's `regions` do (its key
+ * names kept: `services.defaultConfiguration`, `services.expose`, `services.customValues`,
+ * `services.initScript`): charts read it through `{{region.*}}` and `{{k8s.*}}`. The rules
+ * JSON Schema cannot say are in platforms/region.ts.
+ */
+export const RegionSchema = Type.Object(
+  {
+    /** The initialization script charts run at start (`{{k8s.initScriptUrl}}`); https only. */
+    initScript: Type.Optional(Type.String({ pattern: "^https://\\S+$", maxLength: 500 })),
+    /** How instances are reached (Onyxia's `expose`; the domain is `spec.domain`). */
+    expose: Type.Optional(
+      Type.Object(
+        {
+          /** Default: `spec.ingressClass`. */
+          ingressClassName: Type.Optional(Type.String({ maxLength: 63 })),
+          /** Whether charts create an Ingress (default: on Kubernetes platforms). */
+          ingress: Type.Optional(Type.Boolean()),
+          /** Whether charts create an OpenShift Route (default: on OpenShift platforms). */
+          route: Type.Optional(Type.Boolean()),
+          certManager: Type.Optional(
+            Type.Object(
+              { useCertManager: Type.Boolean(), certManagerClusterIssuer: Type.Optional(Type.String({ maxLength: 253 })) },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Onyxia's `services.defaultConfiguration`: the defaults charts read as `region.*`. */
+    defaultConfiguration: Type.Optional(
+      Type.Object(
+        {
+          /** `region.defaultNetworkPolicy`: whether charts isolate their pods with a NetworkPolicy. */
+          networkPolicy: Type.Optional(Type.Boolean()),
+          /** `region.from`: the NetworkPolicy peers allowed in besides the namespace (e.g. the ingress controller's namespace). */
+          from: Type.Optional(Type.Array(Type.Record(Type.String({ maxLength: 100 }), Type.Unknown()), { maxItems: 50 })),
+          /** `region.resources`: default requests and limits, and the default disk and GPU count. */
+          resources: Type.Optional(
+            Type.Object(
+              {
+                cpuRequest: Type.Optional(QuantitySchema),
+                cpuLimit: Type.Optional(QuantitySchema),
+                memoryRequest: Type.Optional(QuantitySchema),
+                memoryLimit: Type.Optional(QuantitySchema),
+                disk: Type.Optional(QuantitySchema),
+                gpu: Type.Optional(Type.String({ pattern: "^[0-9]+$", maxLength: 3 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          /** `region.sliders`: the bounds of the sliders charts name with `x-onyxia.useRegionSliderConfig` (the maxima of the platform). */
+          sliders: Type.Optional(
+            Type.Object(
+              { cpu: Type.Optional(SliderSchema), memory: Type.Optional(SliderSchema), disk: Type.Optional(SliderSchema), gpu: Type.Optional(SliderSchema) },
+              { additionalProperties: false },
+            ),
+          ),
+          /** Node selector and tolerations of every pod, whatever its pool (a pool's own are added: `pools`). */
+          nodeSelector: Type.Optional(NodeSelectorSchema),
+          tolerations: Type.Optional(Type.Array(TolerationSchema, { maxItems: 20 })),
+          /** `region.startupProbe`: the probe charts give their main container. */
+          startupProbe: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.Unknown())),
+          /** `region.openshiftSCC`: whether charts bind their service account to an SCC (leave off where restricted-v2 must hold). */
+          openshiftSCC: Type.Optional(
+            Type.Object({ enabled: Type.Boolean(), scc: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /**
+     * Per pool (by name): the node selector and tolerations of a pod placed there. Absent for a
+     * pool: its `labels` as node selector, and a toleration of each of its taints.
+     */
+    pools: Type.Optional(
+      Type.Record(
+        Type.String({ maxLength: 63 }),
+        Type.Object(
+          { nodeSelector: Type.Optional(NodeSelectorSchema), tolerations: Type.Optional(Type.Array(TolerationSchema, { maxItems: 20 })) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    /**
+     * Values merged into every chart's values (`region.customValues` too): a field the chart's
+     * form declares gets it as its default (the person may change it unless the field is hidden
+     * or read-only); what the form does not declare is imposed on the committed values.
+     */
+    customValues: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+export type Region = Static<typeof RegionSchema>;
 
 export const PlatformSchema = Type.Object(
   {
@@ -94,6 +215,8 @@ export const PlatformSchema = Type.Object(
         ),
         /** For a recovery platform: the platform whose instances it takes over in a disaster. */
         recoveryFor: Type.Optional(Name),
+        /** What the Helm charts launched here are given (Onyxia's regions): see RegionSchema. */
+        region: Type.Optional(RegionSchema),
       },
       { additionalProperties: false },
     ),
@@ -232,7 +355,14 @@ function check<T>(schema: Schema, value: unknown, source: string): T {
   throw new InputError(`${source}: ${first ? `${first.pointer || "/"} ${first.message}` : "invalid document"}`, issues);
 }
 
-export const parsePlatform = (text: string, source: string): PlatformDocument => check<PlatformDocument>(PlatformSchema, fromYaml(text, source), source);
+export function parsePlatform(text: string, source: string): PlatformDocument {
+  const document = check<PlatformDocument>(PlatformSchema, fromYaml(text, source), source);
+  // The rules a region's parts must keep together (a toleration for each taint, defaults within the sliders…).
+  const issues = regionIssues(document);
+  const first = issues[0];
+  if (first) throw new InputError(`${source}: ${first.pointer} ${first.message}`, issues);
+  return document;
+}
 export const parseProject = (text: string, source: string): ProjectDocument => check<ProjectDocument>(ProjectSchema, fromYaml(text, source), source);
 export function parseInstance(text: string, source: string): InstanceDocument {
   const document = check<InstanceDocument>(InstanceSchema, fromYaml(text, source), source);

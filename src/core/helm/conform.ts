@@ -6,7 +6,11 @@ import { deepEqual, isRecord } from "../../contracts/json.js";
 import { resolveOnyxiaReference } from "./references.js";
 import { isJson, jsonType, MAX_DEPTH, typesOf, type JsonValue, type Schema } from "./schema-node.js";
 
-/** The slider of a field: its own bounds, or the region's when it names a region slider. */
+/**
+ * The slider of a field: its own bounds, or the region's when it names a region slider
+ * (`x-onyxia.useRegionSliderConfig`), as Onyxia: the platform's bounds replace the chart's, so
+ * a chart's 40000m CPU slider on a region whose cpu slider ends at 16000m ends there too.
+ */
 export function sliderOf(node: Schema, onyxia: Schema, context: Schema): SliderHint | undefined {
   const region = isRecord(context.region) ? context.region : {};
   const named = typeof onyxia.useRegionSliderConfig === "string" && isRecord(region.sliders) ? region.sliders[onyxia.useRegionSliderConfig] : undefined;

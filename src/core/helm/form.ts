@@ -84,6 +84,11 @@ export interface HelmValuesContext {
     readonly nodeSelector?: Readonly<Record<string, unknown>>;
     readonly tolerations?: readonly unknown[];
     readonly startupProbe?: Readonly<Record<string, unknown>>;
+    /** NetworkPolicy peers allowed in besides the namespace. */
+    readonly from?: readonly unknown[];
+    readonly openshiftSCC?: { readonly enabled: boolean; readonly scc: string };
+    /** The platform's custom values (platforms/region.ts): also merged into every chart's values. */
+    readonly customValues?: Readonly<Record<string, unknown>>;
     readonly [key: string]: unknown;
   };
   readonly s3?: Readonly<Record<string, unknown>>;
@@ -106,6 +111,13 @@ export interface HelmFormInput {
   readonly context: HelmValuesContext;
   /** The operator's schemas for `x-onyxia.overwriteSchemaWith`, by name (`ide/resources.json`). */
   readonly schemas?: Readonly<Record<string, unknown>>;
+  /**
+   * The platform's custom values (its region's `customValues`): the default of each field they
+   * reach, before `overwriteDefaultWith` (the operator named that very field); a value the field
+   * refuses is ignored, as a context default would be. What the form does not declare is not
+   * the form's: see undeclaredValues.
+   */
+  readonly customValues?: Readonly<Record<string, unknown>>;
 }
 
 const ONYXIA_KEYWORDS = new Set([
@@ -137,7 +149,7 @@ export function computeHelmForm(input: HelmFormInput): HelmForm {
   if (!isRecord(raw)) throw InputError.field("", "type", "values.schema.json must be a JSON Schema object");
   const prepared = prepare(raw, raw, input.schemas ?? {}, "", 0, []);
   const yaml = input.valuesYaml === undefined ? undefined : fromYaml(input.valuesYaml, "values.yaml");
-  const { schema, value } = compute(prepared, isRecord(yaml) ? yaml : undefined, input.context as unknown as Schema, [], 0);
+  const { schema, value } = compute(prepared, isRecord(yaml) ? yaml : undefined, input.customValues, input.context as unknown as Schema, [], 0);
   delete schema.$schema;
   delete schema.definitions;
   delete schema.$defs;
@@ -201,7 +213,7 @@ interface Computed {
  * The node's form schema and default. `closed`: on the path of the values themselves (not in
  * a combinator's branch), where an object's `properties` are all the object may hold.
  */
-function compute(node: Schema, yaml: unknown, context: Schema, path: Path, depth: number, closed = true): Computed {
+function compute(node: Schema, yaml: unknown, custom: unknown, context: Schema, path: Path, depth: number, closed = true): Computed {
   if (depth > MAX_DEPTH) throw InputError.field(pathPointer(path), "depth", "values.schema.json is nested too deeply");
   const onyxia = isRecord(node["x-onyxia"]) ? node["x-onyxia"] : {};
   const slider = sliderOf(node, onyxia, context);
@@ -218,7 +230,8 @@ function compute(node: Schema, yaml: unknown, context: Schema, path: Path, depth
         setOwn(properties, name, child); // a boolean schema
         continue;
       }
-      const computed = compute(child, isRecord(yaml) && Object.hasOwn(yaml, name) ? yaml[name] : undefined, context, [...path, name], depth + 1, closed);
+      const member = (from: unknown) => (isRecord(from) && Object.hasOwn(from, name) ? from[name] : undefined);
+      const computed = compute(child, member(yaml), member(custom), context, [...path, name], depth + 1, closed);
       setOwn(properties, name, computed.schema);
       if (computed.value !== undefined) childValues.push([name, computed.value]);
     }
@@ -226,8 +239,10 @@ function compute(node: Schema, yaml: unknown, context: Schema, path: Path, depth
     if (closed) out.additionalProperties ??= false;
   }
   // Items are values too; other subschemas (combinators, additionalProperties…) only get their hints.
-  const items = (child: unknown): unknown => (isRecord(child) ? compute(child, undefined, context, [...path, ITEM], depth + 1, closed).schema : child);
-  const branch = (child: unknown): unknown => (isRecord(child) ? compute(child, undefined, context, [...path, ITEM], depth + 1, false).schema : child);
+  const items = (child: unknown): unknown =>
+    isRecord(child) ? compute(child, undefined, undefined, context, [...path, ITEM], depth + 1, closed).schema : child;
+  const branch = (child: unknown): unknown =>
+    isRecord(child) ? compute(child, undefined, undefined, context, [...path, ITEM], depth + 1, false).schema : child;
   if (Array.isArray(node.items)) out.items = node.items.map(items);
   else if (isRecord(node.items)) out.items = items(node.items);
   for (const key of SCHEMA_SINGLES) if (key !== "additionalProperties" || isRecord(node[key])) out[key] = branch(node[key]);
@@ -238,7 +253,7 @@ function compute(node: Schema, yaml: unknown, context: Schema, path: Path, depth
   }
   for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
 
-  const value = defaultValue(node, onyxia, yaml, context, path, childValues, depth);
+  const value = defaultValue(node, onyxia, yaml, custom, context, path, childValues, depth);
   if (value === undefined) delete out.default;
   else out.default = value;
   if (options !== undefined) out.enum = options;
@@ -252,6 +267,7 @@ function defaultValue(
   node: Schema,
   onyxia: Schema,
   yaml: unknown,
+  custom: unknown,
   context: Schema,
   path: Path,
   childValues: [string, JsonValue][],
@@ -261,6 +277,10 @@ function defaultValue(
   const types = typesOf(node);
   if (types?.includes("object") && isRecord(node.properties)) return Object.fromEntries(childValues);
 
+  if (custom !== undefined) {
+    const conformed = conform(node, custom, context, 0);
+    if (conformed !== undefined) return conformed;
+  }
   if (onyxia.overwriteDefaultWith !== undefined) {
     let resolved = resolveOnyxiaReference(onyxia.overwriteDefaultWith, context);
     if (Array.isArray(resolved) && types?.includes("array")) resolved = mapItems(node, resolved, context, path, depth) ?? resolved;
@@ -275,7 +295,7 @@ function defaultValue(
   if (types?.includes("array")) {
     const minItems = typeof node.minItems === "number" ? node.minItems : 0;
     if (minItems === 0) return [];
-    const item = isRecord(node.items) ? compute(node.items, undefined, context, [...path, ITEM], depth + 1).value : undefined;
+    const item = isRecord(node.items) ? compute(node.items, undefined, undefined, context, [...path, ITEM], depth + 1).value : undefined;
     return item === undefined ? undefined : Array.from({ length: Math.min(minItems, 1000) }, () => structuredClone(item));
   }
   return undefined;
@@ -295,11 +315,38 @@ function mapItems(node: Schema, resolved: JsonValue[], context: Schema, path: Pa
   for (const item of resolved) {
     if (!isRecord(item)) return undefined;
     // The item's members shadow the context's, as Onyxia's Proxy does.
-    const value = compute(template, undefined, { ...context, ...item }, [...path, ITEM], depth + 1).value;
+    const value = compute(template, undefined, undefined, { ...context, ...item }, [...path, ITEM], depth + 1).value;
     if (value === undefined) return undefined;
     mapped.push(value);
   }
   return mapped;
+}
+
+/**
+ * The part of the platform's custom values the form does not declare (members of an object
+ * whose form lists its properties and allows no others): the person cannot set them, and the
+ * platform imposes them on the committed values (e.g. a `securityContext` the chart reads from
+ * values.yaml but leaves out of its schema). Undefined when the form declares all of them.
+ */
+export function undeclaredValues(
+  schema: Readonly<Record<string, unknown>>,
+  customValues: Readonly<Record<string, unknown>> | undefined,
+): Record<string, JsonValue> | undefined {
+  const walk = (node: unknown, value: unknown, depth: number): JsonValue | undefined => {
+    if (!isRecord(node) || !isRecord(value) || depth > MAX_DEPTH) return undefined;
+    const properties = isRecord(node.properties) ? node.properties : undefined;
+    if (!properties || node.additionalProperties !== false) return undefined; // the field takes any member: declared
+    const out: Record<string, JsonValue> = {};
+    for (const [name, member] of Object.entries(value)) {
+      if (!Object.hasOwn(properties, name)) setOwn(out, name, structuredClone(member) as JsonValue);
+      else {
+        const inner = walk(properties[name], member, depth + 1);
+        if (inner !== undefined) setOwn(out, name, inner);
+      }
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  return (walk(schema, customValues, 0) as Record<string, JsonValue> | undefined) ?? undefined;
 }
 
 function hintsFor(node: Schema, onyxia: Schema, path: Path, slider: SliderHint | undefined, options: JsonValue[] | undefined): PlateauHints {

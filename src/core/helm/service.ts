@@ -6,15 +6,18 @@
 import { personalProjectName } from "../access/policy.js";
 import { assertValuesBounded } from "../catalog/values.js";
 import { InputError, NotFoundError } from "../errors.js";
-import type { PlatformDocument } from "../model.js";
+import type { PlatformDocument, Pool } from "../model.js";
+import { poolFor } from "../placement/place.js";
+import { regionContextOf, schedulingOf } from "../platforms/region.js";
 import type { HelmCatalogs } from "../ports/helm-catalogs.js";
 import { catalogVisibleTo, localizedText, type CatalogSpace, type HelmCatalogConfig } from "./catalog-config.js";
 import type { ChartReference } from "./chart-reference.js";
 import type { HelmChartVersion } from "./index-file.js";
-import { computeHelmForm, type HelmForm, type HelmValuesContext } from "./form.js";
+import { computeHelmForm, undeclaredValues, type HelmForm, type HelmValuesContext } from "./form.js";
+import { helmResources } from "./resources.js";
 import type { JsonValue } from "./schema-node.js";
 import { checkHelmValues } from "./values.js";
-import { escapePointerSegment, isRecord } from "../../contracts/json.js";
+import { deepEqual, escapePointerSegment, isRecord } from "../../contracts/json.js";
 
 export interface HelmChartSummary {
   /** `<catalog>/<chart>`: the template of a launch. */
@@ -58,6 +61,8 @@ export interface PreparedHelmLaunch {
   /** The repository Argo CD fetches the chart from. */
   readonly repository: string;
   readonly values: Record<string, JsonValue>;
+  /** The pool of the platform the chart's pod lands on (its node selector and tolerations are in the values); absent when the platform declares no pool that holds it. */
+  readonly pool?: string;
 }
 
 export interface HelmCatalogServiceDeps {
@@ -158,7 +163,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
     return { config, chosen, form: await formOf(config, chosen, context) };
   }
 
-  async function formOf(config: HelmCatalogConfig, version: HelmChartVersion, context: HelmLaunchContext): Promise<HelmForm> {
+  async function formOf(config: HelmCatalogConfig, version: HelmChartVersion, context: HelmLaunchContext, pool?: Pool): Promise<HelmForm> {
     const files = await catalogs.files(config.id, version);
     if (files.valuesSchemaJson === undefined) {
       // Without a schema, the values are the chart's own: nothing a form could check.
@@ -171,8 +176,9 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
     return computeHelmForm({
       valuesSchema: files.valuesSchemaJson,
       ...(files.valuesYaml !== undefined ? { valuesYaml: files.valuesYaml } : {}),
-      context: valuesContext(context),
+      context: valuesContext(context, pool),
       ...(deps.schemas ? { schemas: deps.schemas } : {}),
+      ...(context.platform?.spec.region?.customValues ? { customValues: context.platform.spec.region.customValues } : {}),
     });
   }
 
@@ -216,28 +222,41 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
     },
 
     async prepare(reference, viewer, context, values, version) {
-      const { config, chosen, form } = await boundedLaunchOf(reference, viewer, context, values, version);
+      const bounded = await boundedLaunchOf(reference, viewer, context, values, version);
+      const { config, chosen } = bounded;
+      let form = bounded.form;
+      const platform = context.platform;
+      // The pool the pod lands on follows from what it asks with the platform's defaults; its
+      // node selector and tolerations are the region's `nodeSelector`/`tolerations` charts read.
+      const pool = platform ? poolFor(platform, helmResources(mergeValues(form.defaults, values), true).largestPod) : undefined;
+      if (platform && pool && !deepEqual(schedulingOf(platform, pool), schedulingOf(platform))) form = await formOf(config, chosen, context, pool);
       refusePasswords(form.schema, values);
       const checked = checkHelmValues(form.schema, mergeValues(form.defaults, values), { lockHidden: true });
-      return { version: chosen, repository: config.location, values: checked };
+      // What the platform's custom values hold beyond the form is imposed (the person could not set it).
+      const imposed = platform ? undeclaredValues(form.schema, platform.spec.region?.customValues) : undefined;
+      return {
+        version: chosen,
+        repository: config.location,
+        values: imposed ? mergeValues(checked, imposed) : checked,
+        ...(pool ? { pool: pool.name } : {}),
+      };
     },
   };
 }
 
-/** Onyxia's context, from what may be public: the login stands for the name and the address. */
-function valuesContext(context: HelmLaunchContext): HelmValuesContext {
-  const platform = context.platform;
+/**
+ * Onyxia's context, from what may be public: the login stands for the name and the address;
+ * `k8s` and `region` are the platform's region (platforms/region.ts) with the pool's node
+ * selector and tolerations. A preview (no platform yet) has no region: charts keep their own
+ * defaults and slider bounds until the launch is placed.
+ */
+function valuesContext(context: HelmLaunchContext, pool?: Pool): HelmValuesContext {
+  const { k8s, region } = regionContextOf(context.platform, pool);
   return {
     user: { idep: context.login, name: context.login, email: `${context.login}@users.plateau.invalid`, lang: context.lang },
     project: { id: context.project, basename: context.project },
-    k8s: {
-      domain: platform?.spec.domain ?? "example.invalid",
-      randomSubdomain: context.randomSubdomain,
-      ...(platform?.spec.ingressClass ? { ingressClassName: platform.spec.ingressClass } : {}),
-      ingress: platform?.spec.flavour !== "openshift",
-      route: platform?.spec.flavour === "openshift",
-    },
-    region: {},
+    k8s: { ...k8s, domain: k8s.domain as string, randomSubdomain: context.randomSubdomain },
+    region,
   };
 }
 

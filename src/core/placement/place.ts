@@ -105,6 +105,21 @@ function nodeHolds(pool: Pool, pod: PodAsk, gpuType: string | undefined): boolea
   return true;
 }
 
+const repels = (pool: Pool): boolean => (pool.taints ?? []).some((taint) => taint.effect !== "PreferNoSchedule");
+
+/**
+ * The pool of a platform a pod lands on: a pool whose nodes hold it — for a GPU pod, one with
+ * GPUs; for another, preferably one without GPUs nor taints that repel it (GPU nodes are kept
+ * for GPU pods), in the order the platform declares its pools. Undefined when the platform
+ * declares no pools or none holds the pod. Its node selector and tolerations go into the
+ * chart's values (platforms/region.ts), and the preflight checks the rendered pods against it.
+ */
+export function poolFor(platform: PlatformDocument, pod: PodAsk, gpuType?: string): Pool | undefined {
+  const fitting = (platform.spec.pools ?? []).filter((pool) => nodeHolds(pool, pod, gpuType));
+  // A GPU pod fits only pools with GPUs; another prefers the pools kept for no one in particular.
+  return fitting.find((pool) => !pool.gpu && !repels(pool)) ?? fitting.find((pool) => !pool.gpu) ?? fitting[0];
+}
+
 const capacityOf = (pools: readonly Pool[]): PodAsk =>
   pools.reduce(
     (sum, pool) => ({
