@@ -16,7 +16,7 @@ import type { Clock } from "../../src/core/ports/clock.js";
 import type { LifecycleSettings } from "../../src/core/instances/expiry.js";
 import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
 import type { PlatformDocument } from "../../src/core/model.js";
-import type { PlateauAdapters } from "../../src/main/compose.js";
+import type { PlateauAdapters, PlateauSettings } from "../../src/main/compose.js";
 
 export const ORIGIN = "http://localhost:8080";
 
@@ -49,12 +49,14 @@ export async function memoryApp(
     adapters?: Partial<PlateauAdapters>;
     /** Platforms beside `local`. */
     platforms?: readonly PlatformDocument[];
+    /** Quotas other than TEST_SETTINGS' (many instances in one project…). */
+    tenancy?: PlateauSettings["tenancy"];
   } = {},
 ) {
   const composed = await memoryPlateau(
     { ...(options.clock ? { clock: options.clock } : {}), ...(options.repo ? { repo: options.repo } : {}), ...options.adapters },
     options.platforms ?? [],
-    options.lifecycle ? { lifecycle: options.lifecycle } : {},
+    { ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}), ...(options.tenancy ? { tenancy: options.tenancy } : {}) },
   );
   const { adapters, plateau } = composed;
   const clock = options.clock ?? systemClock;
