@@ -137,15 +137,18 @@ export function createProgram(deps: ProgramDeps): Command {
       ) => {
         const project = await projectOrPersonal(options.project);
         const api = client();
-        const schema = await valuesSchemaOf(api, template, project, options.version);
+        const schema = await step(`Reading the values of ${template}…`, valuesSchemaOf(api, template, project, options.version));
         const values = buildValues({ set: options.set, valuesFile: options.values, schema: schema as never });
-        const result = await api.launch(project, {
-          template,
-          ...(options.version ? { version: options.version } : {}),
-          values,
-          ...(options.name ? { name: options.name } : {}),
-          ...(options.platform ? { platform: options.platform } : {}),
-        });
+        const result = await step(
+          `Placing and committing ${template} in ${project}…`,
+          api.launch(project, {
+            template,
+            ...(options.version ? { version: options.version } : {}),
+            values,
+            ...(options.name ? { name: options.name } : {}),
+            ...(options.platform ? { platform: options.platform } : {}),
+          }),
+        );
         if (options.json && !options.wait) return json(result);
         if (!options.json) printLaunch(out, result, options.explain ?? false);
         if (options.wait) {
@@ -410,7 +413,7 @@ Examples:
     .description("Re-place an instance on another platform (one commit); the data on its volumes stays where it was")
     .action(async (target: string, options: { to: string }) => {
       const { project, instance } = ref(target);
-      const result = await client().move(project, instance, options.to);
+      const result = await step(`Moving ${project}/${instance} to ${options.to}…`, client().move(project, instance, options.to));
       out.line(
         result.commit
           ? `${paint(out, "green", "✓")} committed ${result.commit.slice(0, 7)}: ${project}/${instance} moves to ${result.placement.platform}`
@@ -436,14 +439,17 @@ Examples:
     .action(async (template: string, options: { project?: string; set: string[]; values?: string; platform?: string; version?: string; json?: boolean }) => {
       const api = client();
       const project = await projectOrPersonal(options.project);
-      const schema = await valuesSchemaOf(api, template, project, options.version);
+      const schema = await step(`Reading the values of ${template}…`, valuesSchemaOf(api, template, project, options.version));
       const values = buildValues({ set: options.set, valuesFile: options.values, schema: schema as never });
-      const placement = await api.placement(project, {
-        template,
-        values,
-        ...(options.version ? { version: options.version } : {}),
-        ...(options.platform ? { platform: options.platform } : {}),
-      });
+      const placement = await step(
+        `Placing ${template} in ${project}…`,
+        api.placement(project, {
+          template,
+          values,
+          ...(options.version ? { version: options.version } : {}),
+          ...(options.platform ? { platform: options.platform } : {}),
+        }),
+      );
       if (options.json) {
         json(placement);
         if (placement.quota) throw new CommanderError(EXIT.quotaExceeded, "plateau.quota-blocked", placement.quota.reason);
@@ -521,6 +527,16 @@ Examples:
     return template.includes("/")
       ? (await api.chart(template, { lang, project, ...(version ? { version } : {}) })).valuesSchema
       : (await api.template(template)).valuesSchema;
+  }
+
+  /** Shows what a step that may take a while does (on a terminal), until it is done. */
+  async function step<T>(text: string, work: Promise<T>): Promise<T> {
+    out.progress?.(text);
+    try {
+      return await work;
+    } finally {
+      out.progress?.(undefined);
+    }
   }
 
   /** The project given, else the person's own (`u-<login>`). */

@@ -51,17 +51,23 @@ afterAll(async () => {
   await repository?.close();
 });
 
-async function plateau(who: Person, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function plateau(who: Person, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string; progress: (string | undefined)[] }> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const output: Output = { color: false, line: (text = "") => void stdout.push(text), error: (text) => void stderr.push(text) };
+  const progress: (string | undefined)[] = [];
+  const output: Output = {
+    color: false,
+    line: (text = "") => void stdout.push(text),
+    error: (text) => void stderr.push(text),
+    progress: (text) => void progress.push(text),
+  };
   const env = { PLATEAU_TOKEN: await fixture.tokenOf(who), PLATEAU_CREDENTIALS: "/nonexistent" };
   const program = createProgram({ version: "test", up: async () => undefined, output, env });
   for (const command of [program, ...program.commands]) {
     command.configureOutput({ writeOut: (text) => void stdout.push(text), writeErr: (text) => void stderr.push(text) });
   }
   const code = await runProgram(program, ["--server", server, ...args], output);
-  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n"), progress };
 }
 
 describe("plateau place <catalog>/<chart>", () => {
@@ -72,6 +78,8 @@ describe("plateau place <catalog>/<chart>", () => {
     expect(placed.stdout).toMatch(/^ide\/jupyter-python in demo would run on plmshift: /);
     expect(placed.stdout).toMatch(/^\s+local\s+excluded\s+runs no Helm charts/m);
     expect(placed.stdout).not.toContain("A launch would be refused");
+    // On a terminal, each step that may take a while says what it does, and is cleared once done.
+    expect(placed.progress).toEqual(["Reading the values of ide/jupyter-python…", undefined, "Placing ide/jupyter-python in demo…", undefined]);
     // The version asked is the one placed; one the catalog does not offer is named.
     const unknown = await plateau("alice", "place", "ide/jupyter-python", "--project", "demo", "--version", "0.0.0-nope");
     expect(unknown).toMatchObject({ code: 2, stdout: "" });
