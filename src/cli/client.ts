@@ -61,6 +61,8 @@ export interface Client {
   quota(name: string): Promise<QuotaReport>;
   /** Sets a project's allowed platform tiers (operators). */
   setTiers(name: string, tiers: string[]): Promise<{ project: Project; commit: string | null }>;
+  /** Replaces a project's quota (one commit; lab admins, operators). */
+  setQuota(name: string, quota: Project["quota"]): Promise<{ project: Project; commit: string | null }>;
   /** Who is signed in. */
   me(): Promise<Me>;
   tokens(): Promise<Token[]>;
@@ -158,6 +160,8 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     setMembers: (name: string, members: Static<typeof Member>[]) =>
       call<{ project: Project; commit: string | null }>("PUT", `/projects/${encodeURIComponent(name)}/members`, { members }),
     quota: (name: string) => call<QuotaReport>("GET", `/projects/${encodeURIComponent(name)}/quota`),
+    setQuota: (name: string, quota: Project["quota"]) =>
+      call<{ project: Project; commit: string | null }>("PUT", `/projects/${encodeURIComponent(name)}/quota`, { quota }),
     setTiers: (name: string, tiers: string[]) =>
       call<{ project: Project; commit: string | null }>("PUT", `/projects/${encodeURIComponent(name)}/tiers`, { tiers }),
     me: () => call<Me>("GET", "/me"),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expiryCell, expiryLine, forTerminal, paint, until, utc } from "./format.js";
+import { expiryCell, expiryLine, forTerminal, paint, terminalOutput, until, utc } from "./format.js";
 
 const NOW = Date.parse("2026-03-01T09:00:00.000Z");
 const later = (hours: number) => new Date(NOW + hours * 3_600_000).toISOString();
@@ -43,5 +43,28 @@ describe("what the command line writes to a terminal", () => {
     const painted = paint({ color: true, line: () => undefined, error: () => undefined }, "green", "running");
     expect(forTerminal(`${painted}\tok\nnext`)).toBe(`${painted}\tok\nnext`);
     expect(forTerminal("NUL\u0000 C1\u009b")).toBe("NUL\\u{0} C1\\u{9b}");
+  });
+});
+
+describe("progress of long steps", () => {
+  const stream = (isTTY: boolean) => {
+    const written: string[] = [];
+    return { isTTY, columns: 80, written, write: (text: string) => written.push(text) };
+  };
+
+  it("shows a step on one terminal line that the next replaces, and nothing when stderr is not a terminal", () => {
+    const [stdout, stderr] = [stream(false), stream(true)];
+    const out = terminalOutput({ stdout, stderr, env: {} });
+    out.progress?.("Placing ide/jupyter-python in demo…");
+    out.progress?.(undefined);
+    out.line("done");
+    expect(stderr.written).toEqual(["\r\u001b[2KPlacing ide/jupyter-python in demo…", "\r\u001b[2K"]);
+    expect(stdout.written).toEqual(["done\n"]);
+    expect(out.color).toBe(false);
+    // Piped or redirected: only the result.
+    expect(terminalOutput({ stdout: stream(true), stderr: stream(false), env: {} }).progress).toBeUndefined();
+    // A chart's title is someone else's text: its controls are written out, not obeyed.
+    out.progress?.("Placing \u001b]0;pwned\u0007…");
+    expect(stderr.written.at(-1)).not.toContain("\u001b]0");
   });
 });

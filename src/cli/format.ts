@@ -6,15 +6,33 @@ export interface Output {
   readonly color: boolean;
   /** Width of the terminal, when there is one. */
   readonly columns?: number;
+  /**
+   * What a step that takes a while is doing (reading a chart, committing), on one line of the
+   * terminal that the next step replaces; undefined clears it. Absent when stderr is not a
+   * terminal: scripts and pipes get only the result.
+   */
+  progress?(text: string | undefined): void;
 }
 
-export function terminalOutput(): Output {
-  const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+interface Stream {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  write(text: string): unknown;
+}
+
+export function terminalOutput(
+  streams: { stdout: Stream; stderr: Stream; env: Record<string, string | undefined> } = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Output {
+  const { stdout, stderr, env } = streams;
+  const color = stdout.isTTY === true && env.NO_COLOR === undefined;
+  // Back to the line's start and clear it (CR, then erase the line: ECMA-48 EL 2).
+  const clear = "\r\u001b[2K";
   return {
     color,
-    ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
-    line: (text = "") => process.stdout.write(`${forTerminal(text)}\n`),
-    error: (text) => process.stderr.write(`${forTerminal(text)}\n`),
+    ...(stdout.isTTY ? { columns: stdout.columns } : {}),
+    line: (text = "") => stdout.write(`${forTerminal(text)}\n`),
+    error: (text) => stderr.write(`${forTerminal(text)}\n`),
+    ...(stderr.isTTY ? { progress: (text: string | undefined) => void stderr.write(text === undefined ? clear : `${clear}${forTerminal(text)}`) } : {}),
   };
 }
 

@@ -34,6 +34,10 @@ export function createProgram(deps: ProgramDeps): Command {
   const program = new Command("plateau")
     .description("Plateau: launch catalog applications on your lab's platforms. Every change is one commit in a git repository.")
     .version(deps.version, "-V, --version")
+    // The program's options come before the command (`plateau --server URL ls`), so a command may
+    // have its own option of the same name: `launch`'s and `place`'s --version is the chart's,
+    // not the program's (without this, `plateau place ide/x --version 1.0` printed Plateau's version).
+    .enablePositionalOptions()
     .addOption(new Option("-s, --server <url>", "the Plateau server").env("PLATEAU_URL").default(DEFAULT_SERVER))
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
@@ -133,18 +137,18 @@ export function createProgram(deps: ProgramDeps): Command {
       ) => {
         const project = await projectOrPersonal(options.project);
         const api = client();
-        const lang = (env.LANG ?? "").startsWith("fr") ? "fr" : "en";
-        const schema = template.includes("/")
-          ? (await api.chart(template, { lang, project, ...(options.version ? { version: options.version } : {}) })).valuesSchema
-          : (await api.template(template)).valuesSchema;
+        const schema = await step(`Reading the values of ${template}…`, valuesSchemaOf(api, template, project, options.version));
         const values = buildValues({ set: options.set, valuesFile: options.values, schema: schema as never });
-        const result = await api.launch(project, {
-          template,
-          ...(options.version ? { version: options.version } : {}),
-          values,
-          ...(options.name ? { name: options.name } : {}),
-          ...(options.platform ? { platform: options.platform } : {}),
-        });
+        const result = await step(
+          `Placing and committing ${template} in ${project}…`,
+          api.launch(project, {
+            template,
+            ...(options.version ? { version: options.version } : {}),
+            values,
+            ...(options.name ? { name: options.name } : {}),
+            ...(options.platform ? { platform: options.platform } : {}),
+          }),
+        );
         if (options.json && !options.wait) return json(result);
         if (!options.json) printLaunch(out, result, options.explain ?? false);
         if (options.wait) {
@@ -312,7 +316,7 @@ Examples:
       for (const line of table(["COMMIT", "WHEN (UTC)", "WHO", "WHAT"], rows)) out.line(line);
     });
 
-  const projects = program.command("projects").description("List projects, create one, or see and set the platform tiers it may run on");
+  const projects = program.command("projects").description("List projects, create one, or see and set its quota and the platform tiers it may run on");
   projects.option("--json", "print JSON").action(async (options: { json?: boolean }) => {
     const items = await client().projects();
     if (options.json) return json(items);
@@ -360,6 +364,48 @@ Examples:
       );
     });
 
+  projects
+    .command("quota")
+    .argument("<project>", "the project")
+    .option("--cpu <cores>", "cores", amount("--cpu", false))
+    .option("--memory <GiB>", "memory, in GiB", amount("--memory", false))
+    .option("--gpu <count>", "GPUs", amount("--gpu", true))
+    .option("--instances <count>", "instances, running or stopped", amount("--instances", true))
+    .option("--storage <GiB>", "storage, in GiB", amount("--storage", false))
+    .option("--json", "print JSON")
+    .description("A project's quota, or set some of it (one commit): its lab's admins for a lab project, platform operators for any")
+    .addHelpText(
+      "after",
+      "\nWhat is not given stays as it is; without options, the project's quota and use are shown (as plateau quota does).\nExample:\n  plateau projects quota genomics --gpu 1 --cpu 16",
+    )
+    .action(async (project: string, options: { cpu?: number; memory?: number; gpu?: number; instances?: number; storage?: number; json?: boolean }) => {
+      const api = client();
+      const asked = {
+        ...(options.cpu !== undefined ? { cpu: options.cpu } : {}),
+        ...(options.memory !== undefined ? { memoryGiB: options.memory } : {}),
+        ...(options.gpu !== undefined ? { gpu: options.gpu } : {}),
+        ...(options.instances !== undefined ? { instances: options.instances } : {}),
+        ...(options.storage !== undefined ? { storageGiB: options.storage } : {}),
+      };
+      if (Object.keys(asked).length === 0) {
+        const report = await api.quota(project);
+        if (options.json) return json(report.project);
+        const { quota, used } = report.project;
+        out.line(
+          `${project}: ${used.cpu}/${quota.cpu} CPU, ${used.memoryGiB}/${quota.memoryGiB} GiB of memory, ${used.gpu}/${quota.gpu} GPU, ${used.instances}/${quota.instances} instances, ${used.storageGiB}/${quota.storageGiB} GiB of storage`,
+        );
+        return;
+      }
+      // The project's file keeps what it sets; what it does not set stays the default.
+      const current = await api.project(project);
+      const result = await api.setQuota(project, { ...current.quota, ...asked });
+      if (options.json) return json(result);
+      const set = Object.entries(asked)
+        .map(([resource, value]) => `${resource} ${value}`)
+        .join(", ");
+      out.line(`${paint(out, "green", "✓")} ${project}'s quota: ${set}${result.commit ? ` (commit ${result.commit.slice(0, 7)})` : " (no change)"}`);
+    });
+
   program
     .command("move")
     .argument("<project/instance>", "the instance")
@@ -367,7 +413,7 @@ Examples:
     .description("Re-place an instance on another platform (one commit); the data on its volumes stays where it was")
     .action(async (target: string, options: { to: string }) => {
       const { project, instance } = ref(target);
-      const result = await client().move(project, instance, options.to);
+      const result = await step(`Moving ${project}/${instance} to ${options.to}…`, client().move(project, instance, options.to));
       out.line(
         result.commit
           ? `${paint(out, "green", "✓")} committed ${result.commit.slice(0, 7)}: ${project}/${instance} moves to ${result.placement.platform}`
@@ -377,27 +423,51 @@ Examples:
 
   program
     .command("place")
-    .argument("<template>", "the template you would launch")
+    .argument("<template>", "the template you would launch, or <catalog>/<chart> for a Helm chart (see `plateau catalog`)")
     .description("Where a launch would go and why (a dry run: nothing is committed)")
     .addOption(projectOption())
     .option("--set <name=value>", "a value, as for launch (repeatable)", collect, [])
     .option("-f, --values <file>", "values from a YAML file")
     .option("--platform <platform>", "check this platform only")
+    .option("--version <version>", "a Helm chart's version (default: the newest the catalog offers)")
     .option("--dry-run", "(the default and only mode: placing never commits)")
     .option("--json", "print JSON")
-    .action(async (template: string, options: { project?: string; set: string[]; values?: string; platform?: string; json?: boolean }) => {
+    .addHelpText(
+      "after",
+      "\nExamples:\n  plateau place static-site --project demo\n  plateau place ide/jupyter-pytorch-gpu --project genomics --set resources.requests.cpu=4000m",
+    )
+    .action(async (template: string, options: { project?: string; set: string[]; values?: string; platform?: string; version?: string; json?: boolean }) => {
       const api = client();
       const project = await projectOrPersonal(options.project);
-      const detail = await api.template(template);
-      const values = buildValues({ set: options.set, valuesFile: options.values, schema: detail.valuesSchema as never });
-      const placement = await api.placement(project, { template, values, ...(options.platform ? { platform: options.platform } : {}) });
-      if (options.json) return json(placement);
+      const schema = await step(`Reading the values of ${template}…`, valuesSchemaOf(api, template, project, options.version));
+      const values = buildValues({ set: options.set, valuesFile: options.values, schema: schema as never });
+      const placement = await step(
+        `Placing ${template} in ${project}…`,
+        api.placement(project, {
+          template,
+          values,
+          ...(options.version ? { version: options.version } : {}),
+          ...(options.platform ? { platform: options.platform } : {}),
+        }),
+      );
+      if (options.json) {
+        json(placement);
+        if (placement.quota) throw new CommanderError(EXIT.quotaExceeded, "plateau.quota-blocked", placement.quota.reason);
+        return;
+      }
       out.line(`${template} in ${project} would run on ${paint(out, "bold", placement.platform)}: ${placement.reason}`);
       if (placement.asks) {
         const { cpu, memoryGiB, gpu, storageGiB } = placement.asks;
         out.line(`It would count ${cpu} CPU, ${memoryGiB} GiB of memory, ${gpu} GPU and ${storageGiB} GiB of storage against the quotas (plateau quota).`);
       }
       printPlacementTable(out, placement);
+      // A quota would refuse the launch: say what it needs, which quota and who raises it how,
+      // and exit as the launch would (quota exceeded), so a script can tell before launching.
+      if (placement.quota) {
+        out.line();
+        out.line(paint(out, "yellow", `A launch would be refused: it needs ${needsText(placement.asks)}; ${placement.quota.reason}.`));
+        throw new CommanderError(EXIT.quotaExceeded, "plateau.quota-blocked", placement.quota.reason);
+      }
     });
 
   registerAccessCommands(program, { out, env, client, server, json, projectOrPersonal });
@@ -447,11 +517,53 @@ Examples:
 
   return program;
 
+  /**
+   * The values schema a launch or placement of `template` is checked against: a chart's form
+   * (for the project, at the version asked) for `<catalog>/<chart>`, else the built-in template's.
+   * The server's instance sources make the same distinction (ADR 17); launch and place share it here.
+   */
+  async function valuesSchemaOf(api: Client, template: string, project: string, version: string | undefined): Promise<unknown> {
+    const lang = (env.LANG ?? "").startsWith("fr") ? "fr" : "en";
+    return template.includes("/")
+      ? (await api.chart(template, { lang, project, ...(version ? { version } : {}) })).valuesSchema
+      : (await api.template(template)).valuesSchema;
+  }
+
+  /** Shows what a step that may take a while does (on a terminal), until it is done. */
+  async function step<T>(text: string, work: Promise<T>): Promise<T> {
+    out.progress?.(text);
+    try {
+      return await work;
+    } finally {
+      out.progress?.(undefined);
+    }
+  }
+
   /** The project given, else the person's own (`u-<login>`). */
   async function projectOrPersonal(project: string | undefined): Promise<string> {
     return project || (await client().me()).personalProject;
   }
 }
+
+/** What a launch needs, in the order people size a machine: `4 CPU, 16 GiB of memory, 1 GPU` (GPUs and storage when asked). */
+function needsText(asks: LaunchResponse["placement"]["asks"]): string {
+  if (!asks) return "what its template asks";
+  return [
+    `${asks.cpu} CPU`,
+    `${asks.memoryGiB} GiB of memory`,
+    ...(asks.gpu > 0 ? [`${asks.gpu} GPU`] : []),
+    ...(asks.storageGiB > 0 ? [`${asks.storageGiB} GiB of storage`] : []),
+  ].join(", ");
+}
+
+/** A quota's amount: a number of at least 0 (cores and GiB may have decimals). */
+const amount = (name: string, whole: boolean) => (value: string) => {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number < 0 || (whole && !Number.isInteger(number))) {
+    throw new CommanderError(EXIT.input, "plateau.input", `${name} must be ${whole ? "a whole number" : "a number"} of at least 0, got "${value}"`);
+  }
+  return number;
+};
 
 const firstSentence = (text: string) => /^.*?[.!?](\s|$)/.exec(text)?.[0].trim() ?? text;
 const fit = (line: string, columns: number | undefined) => (columns && line.length > columns ? `${line.slice(0, columns - 1)}…` : line);

@@ -4,7 +4,7 @@
 import { Type, type Static, type TSchema } from "typebox";
 
 import { TEXT_PATTERN, WORD_PATTERN } from "./text.js";
-import { CHOICE_REASONS, ERROR_CATEGORIES, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, STATUS_REASONS, type ProjectAbility } from "./codes.js";
+import { CHOICE_REASONS, ERROR_CATEGORIES, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, QUOTA_BLOCKS, STATUS_REASONS, type ProjectAbility } from "./codes.js";
 
 export { API_PREFIX, IDEMPOTENCY_HEADER } from "./http.js";
 
@@ -356,6 +356,18 @@ export const Placement = Type.Object({
     Type.Object(Resources.properties, {
       description: "What the launch would count against the project's and lab's quotas (in the answer of /placement)",
     }),
+  ),
+  quota: Type.Optional(
+    Nullable(
+      Type.Object(
+        {
+          code: OneOf(QUOTA_BLOCKS, "Which quota would refuse the launch, and who may raise it (src/contracts/codes.ts)"),
+          params: Params,
+          reason: Type.String({ description: "The same in English, with the command that raises it" }),
+        },
+        { description: "The quota the launch would not fit (in the answer of /placement); null: it fits" },
+      ),
+    ),
   ),
 });
 export const LaunchResponse = Type.Object({

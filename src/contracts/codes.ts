@@ -115,6 +115,19 @@ export const EXCLUSION_REASONS = [
 ] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
+/**
+ * Which quota a launch would not fit, and who may raise it (`quota.code` of a placement, with
+ * `params` {name, resource, unit, asked, used, limit, remaining, needed, option}): `needed` is
+ * the quota that would let it fit, `option` the `plateau projects quota` option that sets it.
+ * The same figures as the `quota-exceeded` refusal the launch itself would meet.
+ */
+export const QUOTA_BLOCKS = [
+  "project-quota", // a lab project's quota: its lab's admins raise it (plateau projects quota)
+  "personal-quota", // a personal project's quota: platform operators raise it (plateau projects quota)
+  "lab-quota", // the lab's quota, all its projects together: platform operators raise it in labs/<lab>.yaml
+] as const;
+export type QuotaBlockCode = (typeof QUOTA_BLOCKS)[number];
+
 /** Why placement chose its platform (`reasonCodes[]`, with `params` each). */
 export const CHOICE_REASONS = [
   "pinned", // requested by the user

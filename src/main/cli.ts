@@ -2,7 +2,10 @@
 import { readFileSync } from "node:fs";
 import { createProgram, runProgram } from "../cli/program.js";
 import { terminalOutput } from "../cli/format.js";
+import { endQuietlyOnClosedPipe } from "../cli/closed-pipe.js";
 
+// A reader that closes early (`plateau ls | head -1`) ends the command quietly, as for git.
+endQuietlyOnClosedPipe([process.stdout, process.stderr], (code) => process.exit(code));
 const output = terminalOutput();
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CHOICE_REASONS, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, SCORE_CRITERIA, STATUS_REASONS } from "../contracts/codes.js";
-import { choiceText, CODE_TEXTS, errorReasonText, eventText, exclusionText, statusReasonText } from "./code-texts.js";
+import { CHOICE_REASONS, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, QUOTA_BLOCKS, SCORE_CRITERIA, STATUS_REASONS } from "../contracts/codes.js";
+import { choiceText, CODE_TEXTS, errorReasonText, eventText, exclusionText, quotaBlockText, statusReasonText } from "./code-texts.js";
 import { LANGUAGES } from "./i18n.js";
 
 // The lists are the server's own (src/contracts/codes.ts): a code added there without words
@@ -12,6 +12,7 @@ const LISTS = {
   exclusions: EXCLUSION_REASONS,
   choices: CHOICE_REASONS,
   criteria: SCORE_CRITERIA,
+  quotaBlocks: QUOTA_BLOCKS,
 } as const;
 const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]))].sort();
 
@@ -69,5 +70,15 @@ describe("the portal's words for the API's codes", () => {
         "fr",
       ),
     ).toBe("la seule plateforme qui peut la faire tourner ; indisponible pour l'instant (podman not found) : elle tournera dès le retour de la plateforme");
+  });
+
+  it("says which quota blocks a launch and how to raise it, its unit in the reader's words", () => {
+    const params = { scope: "project", name: "genomics", resource: "cpu", unit: "cores", asked: 4, used: 6, limit: 8, remaining: 2, needed: 10, option: "cpu" };
+    expect(quotaBlockText({ code: "project-quota", params }, "en")).toBe(
+      "Project genomics has 8 cores (6 in use) and this launch needs 4 more: a lab admin can raise it with plateau projects quota genomics --cpu 10.",
+    );
+    expect(quotaBlockText({ code: "project-quota", params }, "fr")).toBe(
+      "Le projet genomics a 8 cœurs (6 utilisés) et ce lancement en demande 4 de plus : un admin du labo peut l'augmenter avec plateau projects quota genomics --cpu 10.",
+    );
   });
 });

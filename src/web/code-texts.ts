@@ -3,7 +3,7 @@
 // the API sends beside the code. Every code has a text in both languages: the types say so
 // here, and code-texts.test.ts fails at run time for a code added without one.
 import type { ErrorBody, Instance, InstanceEvent, Placement } from "../contracts/api.js";
-import type { ChoiceReason, CodeParams, ErrorReason, EventKind, ExclusionReason, ScoreCriterion, StatusReason } from "../contracts/codes.js";
+import type { ChoiceReason, CodeParams, ErrorReason, EventKind, ExclusionReason, QuotaBlockCode, ScoreCriterion, StatusReason } from "../contracts/codes.js";
 import { format, type Language } from "./i18n.js";
 
 interface CodeTexts {
@@ -14,6 +14,10 @@ interface CodeTexts {
   readonly exclusions: Readonly<Record<ExclusionReason, string>>;
   readonly choices: Readonly<Record<ChoiceReason, string>>;
   readonly criteria: Readonly<Record<ScoreCriterion, string>>;
+  /** Which quota a launch would not fit, and who may raise it (`quota` of a placement). */
+  readonly quotaBlocks: Readonly<Record<QuotaBlockCode, string>>;
+  /** A quota's unit (`unit` of a quota denial, sent in English), in words. */
+  readonly units: Readonly<Record<string, string>>;
   /** An event's `action` (what the reconciler failed to do) and `phase` parameters, in words. */
   readonly actions: Readonly<Record<string, string>>;
   readonly phases: Readonly<Record<string, string>>;
@@ -89,6 +93,15 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       unavailable: "currently unavailable ({reason}): it will run once the platform is back",
     },
     criteria: { availability: "availability", capacity: "room", affinity: "the project's other instances", spread: "spread of the lab's instances" },
+    quotaBlocks: {
+      "project-quota":
+        "Project {name} has {limit} {unit} ({used} in use) and this launch needs {asked} more: a lab admin can raise it with plateau projects quota {name} --{option} {needed}.",
+      "personal-quota":
+        "Your personal project {name} has {limit} {unit} ({used} in use) and this launch needs {asked} more: a platform operator can raise it with plateau projects quota {name} --{option} {needed}.",
+      "lab-quota":
+        "Lab {name} has {limit} {unit} ({used} in use) and this launch needs {asked} more: a platform operator can raise it to {needed} in labs/{name}.yaml.",
+    },
+    units: { cores: "cores", GiB: "GiB", GPU: "GPU", instances: "instances" },
     actions: { apply: "Applying", stop: "Stopping", remove: "Removing" },
     phases: { pending: "pending", starting: "starting", running: "running", stopping: "stopping", stopped: "stopped", failed: "failed" },
   },
@@ -161,6 +174,15 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       unavailable: "indisponible pour l'instant ({reason}) : elle tournera dès le retour de la plateforme",
     },
     criteria: { availability: "disponibilité", capacity: "place", affinity: "autres instances du projet", spread: "répartition des instances du labo" },
+    quotaBlocks: {
+      "project-quota":
+        "Le projet {name} a {limit} {unit} ({used} utilisés) et ce lancement en demande {asked} de plus : un admin du labo peut l'augmenter avec plateau projects quota {name} --{option} {needed}.",
+      "personal-quota":
+        "Votre projet personnel {name} a {limit} {unit} ({used} utilisés) et ce lancement en demande {asked} de plus : un opérateur des plateformes peut l'augmenter avec plateau projects quota {name} --{option} {needed}.",
+      "lab-quota":
+        "Le labo {name} a {limit} {unit} ({used} utilisés) et ce lancement en demande {asked} de plus : un opérateur des plateformes peut le porter à {needed} dans labs/{name}.yaml.",
+    },
+    units: { cores: "cœurs", GiB: "Gio", GPU: "GPU", instances: "instances" },
     actions: { apply: "L'application", stop: "L'arrêt", remove: "La suppression" },
     phases: { pending: "en attente", starting: "démarrage", running: "en marche", stopping: "arrêt en cours", stopped: "arrêtée", failed: "en échec" },
   },
@@ -205,3 +227,10 @@ export const choiceText = (placement: Pick<Placement, "reasons">, language: Lang
 
 /** A score criterion's name. */
 export const criterionText = (criterion: string, language: Language): string => CODE_TEXTS[language].criteria[criterion as ScoreCriterion] ?? criterion;
+
+/** Which quota a launch would not fit and who may raise it, its unit in the reader's words. */
+export function quotaBlockText(block: Pick<NonNullable<Placement["quota"]>, "code" | "params">, language: Language): string {
+  const texts = CODE_TEXTS[language];
+  const { unit } = block.params;
+  return put(texts.quotaBlocks[block.code], { ...block.params, ...(typeof unit === "string" ? { unit: texts.units[unit] ?? unit } : {}) });
+}

@@ -15,6 +15,8 @@ import { memoryPlateau } from "./plateau.js";
 import type { Clock } from "../../src/core/ports/clock.js";
 import type { LifecycleSettings } from "../../src/core/instances/expiry.js";
 import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
+import type { PlatformDocument } from "../../src/core/model.js";
+import type { PlateauAdapters, PlateauSettings } from "../../src/main/compose.js";
 
 export const ORIGIN = "http://localhost:8080";
 
@@ -43,12 +45,18 @@ export async function memoryApp(
     lifecycle?: LifecycleSettings;
     /** The desired-state repository (default: in memory); a real git repository makes concurrent requests interleave as in production. */
     repo?: DesiredStateRepository;
+    /** More adapters (Helm catalogs, engines of `platforms`). */
+    adapters?: Partial<PlateauAdapters>;
+    /** Platforms beside `local`. */
+    platforms?: readonly PlatformDocument[];
+    /** Quotas other than TEST_SETTINGS' (many instances in one project…). */
+    tenancy?: PlateauSettings["tenancy"];
   } = {},
 ) {
   const composed = await memoryPlateau(
-    { ...(options.clock ? { clock: options.clock } : {}), ...(options.repo ? { repo: options.repo } : {}) },
-    [],
-    options.lifecycle ? { lifecycle: options.lifecycle } : {},
+    { ...(options.clock ? { clock: options.clock } : {}), ...(options.repo ? { repo: options.repo } : {}), ...options.adapters },
+    options.platforms ?? [],
+    { ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}), ...(options.tenancy ? { tenancy: options.tenancy } : {}) },
   );
   const { adapters, plateau } = composed;
   const clock = options.clock ?? systemClock;

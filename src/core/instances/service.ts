@@ -43,7 +43,7 @@ export interface InstanceServiceDeps {
   /** The public URL of an instance on a platform (depends on how the platform is reached). */
   readonly urlOf: (address: InstanceAddress) => string;
   /** Quotas, checked at launch and start. */
-  readonly tenancy: Pick<Tenancy, "check" | "quotaOf" | "resourcesOfInstance">;
+  readonly tenancy: Pick<Tenancy, "check" | "blocks" | "quotaOf" | "resourcesOfInstance">;
   readonly placementPolicy?: PlacementPolicy;
   /** The real CRDs of the operators' kinds Plateau renders (Route…): every object is checked before the commit. */
   readonly crds?: CrdValidator;

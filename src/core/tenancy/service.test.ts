@@ -151,6 +151,33 @@ describe("tenancy: the lab quota", () => {
   });
 });
 
+describe("tenancy: which quota a launch would not fit, before it is tried", () => {
+  it("names the quota the launch would be refused by: the lab's, the project's, a personal one's", async () => {
+    const ctx = await setup();
+    await writeLab(ctx, "imb", { quota: { cpu: 0.3 } });
+    await ctx.plateau.services.projects.create({ name: "p1", lab: "imb" }, alice);
+    await launch(ctx, "p1", "site");
+    const { tenancy } = ctx.plateau.services;
+    const head = await ctx.repo.head();
+    const asks = { cpu: 0.2, memoryGiB: 0.125, gpu: 0, instances: 1, storageGiB: 0 };
+    // The same denial the launch meets, with the quota that would fit it and who raises it.
+    const refusal = await refused(ctx, () => launch(ctx, "p1", "second"));
+    expect(await tenancy.blocks(head, "p1", asks)).toEqual({
+      code: "lab-quota",
+      params: { ...refusal.denial, needed: 0.4, option: "cpu" },
+      reason: "lab imb has 0.3 cores (0.2 in use) and this launch needs 0.2 more: a platform operator can raise it in labs/imb.yaml (spec.quota.cpu: 0.4)",
+    });
+    expect(await tenancy.blocks(head, "p1", { ...asks, cpu: 0.1 })).toBeUndefined();
+    // The project's quota is checked first, as at launch; GPUs are none by default.
+    expect(await tenancy.blocks(head, "p1", { ...asks, cpu: 0, gpu: 1 })).toMatchObject({ code: "project-quota", params: { resource: "gpu", needed: 1 } });
+    // A personal project not made yet has the personal quota, raised by operators.
+    expect(await tenancy.blocks(head, personalProjectName("carol"), { ...asks, cpu: 4 })).toMatchObject({
+      code: "personal-quota",
+      params: { name: personalProjectName("carol"), resource: "cpu", limit: TEST_SETTINGS.tenancy.personalQuota.cpu },
+    });
+  });
+});
+
 describe("tenancy: starting and stopping", () => {
   it("re-checks CPU when a stopped instance starts", async () => {
     const ctx = await setup();

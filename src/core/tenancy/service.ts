@@ -9,6 +9,7 @@ import type { CommitId, DesiredStateRepository } from "../ports/desired-state-re
 import type { IndexedInstance, IndexedProject, StateIndex } from "../ports/state-index.js";
 import { labPath } from "../repository/layout.js";
 import { add, effectiveQuota, exceeded, ZERO, type EffectiveQuota, type Resources } from "./quota.js";
+import { quotaBlock, type QuotaBlock } from "./quota-block.js";
 
 export interface TenancyDefaults {
   /** A personal project's quota. */
@@ -70,6 +71,8 @@ export interface Tenancy {
    * `excluding` is the instance being started (its stopped self is already counted).
    */
   check(head: CommitId | null, projectName: string, asked: Resources, excluding?: { project: string; name: string }): Promise<void>;
+  /** The quota `check` would refuse `asked` for, and who can raise it how; undefined when it fits. */
+  blocks(head: CommitId | null, projectName: string, asked: Resources): Promise<QuotaBlock | undefined>;
   /** A project's quota and use, and its lab's; a NotFoundError when the project is unknown. */
   report(projectName: string): Promise<QuotaReport>;
   /** A lab: its file (if any), projects, quota and use. */
@@ -121,20 +124,34 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
     };
   }
 
+  /** The first quota, the project's then its lab's, that `asked` would exceed (what `check` refuses). */
+  async function firstExceeded(head: CommitId | null, projectName: string, asked: Resources, excluding?: { project: string; name: string }) {
+    const project = await index.getProject(projectName);
+    // A project not made yet is a personal one (lab projects are created first): its default quota applies.
+    const personal = !project || project.lab === null;
+    const used = await usageOf(await index.listInstances({ project: projectName }), excluding);
+    const overProject = exceeded("project", projectName, projectQuota(project), used, asked);
+    if (overProject) return { error: overProject, personal };
+    if (project?.lab) {
+      const lab = await labUse(head, project.lab, excluding);
+      const overLab = exceeded("lab", project.lab, lab.quota, lab.used, asked);
+      if (overLab) return { error: overLab, personal };
+    }
+    return undefined;
+  }
+
   return {
     resourcesOfInstance,
     quotaOf: (project) => projectQuota(project as IndexedProject),
 
     async check(head, projectName, asked, excluding) {
-      const project = await index.getProject(projectName);
-      const used = await usageOf(await index.listInstances({ project: projectName }), excluding);
-      const overProject = exceeded("project", projectName, projectQuota(project), used, asked);
-      if (overProject) throw overProject;
-      if (project?.lab) {
-        const lab = await labUse(head, project.lab, excluding);
-        const overLab = exceeded("lab", project.lab, lab.quota, lab.used, asked);
-        if (overLab) throw overLab;
-      }
+      const over = await firstExceeded(head, projectName, asked, excluding);
+      if (over) throw over.error;
+    },
+
+    async blocks(head, projectName, asked) {
+      const over = await firstExceeded(head, projectName, asked);
+      return over?.error.denial ? quotaBlock(over.error.denial, over.personal) : undefined;
     },
 
     async report(projectName: string): Promise<QuotaReport> {

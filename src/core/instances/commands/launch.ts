@@ -10,6 +10,7 @@ import type { IndexedRequest } from "../../ports/state-index.js";
 import { assertProjectName } from "../../projects/names.js";
 import { instancePath } from "../../repository/layout.js";
 import type { Resources } from "../../tenancy/quota.js";
+import type { QuotaBlock } from "../../tenancy/quota-block.js";
 import { launchExpiry } from "../expiry.js";
 import type { LaunchRequest, LaunchResult } from "../types.js";
 import type { CommandContext } from "./context.js";
@@ -36,7 +37,14 @@ export function launchCommands(ctx: CommandContext) {
   }
 
   return {
-    async placement(request: Omit<LaunchRequest, "requestId">, requester: Requester): Promise<Placement & { readonly asks: Resources }> {
+    /**
+     * Where a launch would go, what it would count against the quotas and, when a quota would
+     * refuse it, which and who can raise it: what the launch would be refused with, said before.
+     */
+    async placement(
+      request: Omit<LaunchRequest, "requestId">,
+      requester: Requester,
+    ): Promise<Placement & { readonly asks: Resources; readonly quota: QuotaBlock | null }> {
       assertProjectName(request.project);
       assertValuesBounded(request.values);
       const source = await sources.sourceFor(request.template);
@@ -46,7 +54,9 @@ export function launchCommands(ctx: CommandContext) {
       const asked = await ctx.placementRequest(head, request, source, values);
       const placement = place(asked, await ctx.candidatesAt(await ctx.platformsAt(head), request.project), deps.placementPolicy);
       const asks = asked.asks ?? { cpu: 0, memoryGiB: 0, gpu: 0, storageGiB: 0 };
-      return { ...placement, asks: { cpu: asks.cpu, memoryGiB: asks.memoryGiB, gpu: asks.gpu, instances: 1, storageGiB: asks.storageGiB } };
+      const counted: Resources = { cpu: asks.cpu, memoryGiB: asks.memoryGiB, gpu: asks.gpu, instances: 1, storageGiB: asks.storageGiB };
+      const quota = (await deps.tenancy.blocks(head, request.project, counted)) ?? null;
+      return { ...placement, asks: counted, quota };
     },
 
     async launch(request: LaunchRequest, requester: Requester): Promise<LaunchResult> {

@@ -1,10 +1,11 @@
 // What the launch would count against the project's and the lab's quotas, and where it would exceed them.
-import type { QuotaReport, Resources } from "../../../contracts/api.js";
+import type { Placement, QuotaReport, Resources } from "../../../contracts/api.js";
+import { quotaBlockText } from "../../code-texts.js";
 import { ErrorNotice, Loading } from "../../components/notice.js";
 import { UsageBar } from "../../components/usage-bar.js";
 import { resourcesText } from "../../form/schema-form-view.js";
 import type { Language } from "../../i18n.js";
-import { costLines, round, type Resource } from "./cost.js";
+import { costLines, quotaWarnings, round, type Resource } from "./cost.js";
 import type { T } from "./text.js";
 
 export function CostPanel({
@@ -13,6 +14,7 @@ export function CostPanel({
   onRetry,
   personal,
   asks,
+  block,
   language,
   t,
   loading,
@@ -23,6 +25,8 @@ export function CostPanel({
   /** The project, when it is the person's own personal project, not made yet. */
   personal: string | undefined;
   asks: Resources | undefined;
+  /** The quota the placement answer says would refuse the launch (null: it fits). */
+  block?: Placement["quota"];
   language: Language;
   t: T;
   loading: string;
@@ -31,15 +35,28 @@ export function CostPanel({
   const amount = (value: number) => new Intl.NumberFormat(language === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: 3 }).format(value);
   const scopes = quota
     ? [
-        { title: t("scopeProject", { name: quota.project.name }), scope: t("scopeProject", { name: quota.project.name }), use: quota.project },
-        ...(quota.lab ? [{ title: t("scopeLab", { name: quota.lab.name }), scope: t("scopeLab", { name: quota.lab.name }), use: quota.lab }] : []),
+        {
+          kind: "project" as const,
+          name: quota.project.name,
+          title: t("scopeProject", { name: quota.project.name }),
+          scope: t("scopeProject", { name: quota.project.name }),
+          use: quota.project,
+        },
+        ...(quota.lab
+          ? [
+              {
+                kind: "lab" as const,
+                name: quota.lab.name,
+                title: t("scopeLab", { name: quota.lab.name }),
+                scope: t("scopeLab", { name: quota.lab.name }),
+                use: quota.lab,
+              },
+            ]
+          : []),
       ]
     : [];
-  const over = scopes.flatMap((s) =>
-    costLines(s.use, asks)
-      .filter((line) => line.exceeds)
-      .map((line) => ({ scope: s.scope, line })),
-  );
+  const warnings = quotaWarnings(scopes, asks, block);
+  const over = warnings.over.map(({ scope, line }) => ({ scope: scope.scope, line }));
   return (
     <section className="panel" aria-labelledby="cost-title">
       <h2 id="cost-title">{t("costTitle")}</h2>
@@ -50,6 +67,12 @@ export function CostPanel({
         </>
       ) : (
         <p className="muted">{t("costPending")}</p>
+      )}
+      {/* The server names the quota that would refuse the launch, and who can raise it how. */}
+      {warnings.block && (
+        <p className="notice warning" role="alert">
+          {quotaBlockText(warnings.block, language)}
+        </p>
       )}
       {over.map(({ scope, line }) => (
         <p key={`${scope}:${line.resource}`} className="notice warning" role="alert">

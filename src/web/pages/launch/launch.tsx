@@ -219,6 +219,7 @@ function Launch({ template }: { template: string }) {
             onRetry={() => void quota.reload()}
             personal={personalNotYet ? project : undefined}
             asks={placementCurrent ? placement?.data?.asks : undefined}
+            block={placementCurrent ? placement?.data?.quota : undefined}
             language={language}
             t={t}
             loading={tc("loading")}
