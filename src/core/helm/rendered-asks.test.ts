@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../render/kube.js";
 import { parseQuantity } from "../tenancy/quota.js";
-import { renderedAsks } from "./rendered-asks.js";
+import { instanceAsks, renderedAsks } from "./rendered-asks.js";
 
 type Json = Record<string, unknown>;
 
@@ -103,6 +103,17 @@ describe("renderedAsks", () => {
     const withoutSidecar = structuredClone(pod);
     delete ((withoutSidecar.spec as Json).initContainers as Json[])[1]!.restartPolicy;
     expect(renderedAsks([withoutSidecar]).pods[0]?.requests).toEqual({ cpu: 2, memoryGiB: 3, gpu: 0 });
+    // Sidecars run beside the containers too: 1 (sidecar) + 1 (container) = 2 > the 1.5 init container.
+    const sidecar: KubeObject = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "s" },
+      spec: {
+        initContainers: [container("proxy", { cpu: "1" }, undefined, { restartPolicy: "Always" }), container("migrate", { cpu: "500m" })],
+        containers: [container("app", { cpu: "1" })],
+      },
+    };
+    expect(renderedAsks([sidecar]).pods[0]?.requests.cpu).toBe(2);
     // Containers larger than any init container win.
     const small = workload("Deployment", "d", {
       initContainers: [container("i", { cpu: "1" })],
@@ -183,5 +194,20 @@ describe("renderedAsks", () => {
       { object: "Deployment/d", path: "spec.containers[0].resources.requests.nvidia.com/gpu", value: "0.5" },
       { object: "PersistentVolumeClaim/p", path: "spec.resources.requests.storage", value: "10 GB" },
     ]);
+  });
+
+  it("gives quotas and placement the shape helmResources gave, a stopped instance keeping its storage only", () => {
+    const objects: KubeObject[] = [
+      workload("Deployment", "app", { containers: [container("web", { cpu: "2", memory: "4Gi" }, { "nvidia.com/gpu": "1" })] }),
+      { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data" }, spec: { resources: { requests: { storage: "20Gi" } } } },
+    ];
+    expect(instanceAsks(objects, true)).toEqual({
+      total: { cpu: 2, memoryGiB: 4, gpu: 1, instances: 1, storageGiB: 20 },
+      largestPod: { cpu: 2, memoryGiB: 4, gpu: 1 },
+    });
+    expect(instanceAsks(objects, false)).toEqual({
+      total: { cpu: 0, memoryGiB: 0, gpu: 0, instances: 1, storageGiB: 20 },
+      largestPod: { cpu: 2, memoryGiB: 4, gpu: 1 },
+    });
   });
 });

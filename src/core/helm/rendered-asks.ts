@@ -261,3 +261,16 @@ function largest(asks: readonly PodAsk[]): PodAsk {
   }
   return { ...best };
 }
+
+/**
+ * The shape `helmResources` (resources.ts) gives quotas and placement, read from the rendered
+ * objects instead of the values' naming convention: the instance's total (a stopped instance
+ * keeps only its storage and its place) and its largest pod.
+ */
+export function instanceAsks(objects: readonly KubeObject[], running: boolean, defaults?: ContainerDefaults): { total: Resources; largestPod: PodAsk } {
+  const asks = renderedAsks(objects, defaults);
+  return {
+    total: running ? asks.requests : { cpu: 0, memoryGiB: 0, gpu: 0, instances: 1, storageGiB: asks.requests.storageGiB },
+    largestPod: asks.largestPod,
+  };
+}
