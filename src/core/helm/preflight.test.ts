@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { INSTANCE_KINDS } from "../render/argocd.js";
 import type { KubeObject } from "../render/kube.js";
 import { limitRangeRules } from "../render/project-bundle.js";
-import { preflight, PREFLIGHT_RULES, type Finding, type PreflightPool, type PreflightRules } from "./preflight.js";
+import { localPlatformDocument } from "../platforms/service.js";
+import { podSecurityLevelOf, preflight, PREFLIGHT_RULES, type Finding, type PreflightPool, type PreflightRules } from "./preflight.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests reach into and mutate nested manifests
 
@@ -396,5 +397,11 @@ describe("preflight", () => {
         fix: "lower resources.requests.cpu, or stop another instance of the project",
       },
     ]);
+  });
+
+  it("reads the Pod Security level from the platform's flavour", () => {
+    const kubernetes = localPlatformDocument("apps.example.org");
+    expect(podSecurityLevelOf(kubernetes)).toBe("restricted");
+    expect(podSecurityLevelOf({ ...kubernetes, spec: { ...kubernetes.spec, engine: "argocd", flavour: "openshift" } })).toBe("openshift-restricted-v2");
   });
 });

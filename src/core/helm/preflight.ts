@@ -4,7 +4,7 @@
 // container's requests and limits against the LimitRange and what the project and lab have
 // left, and the pods' tolerations and node selection against the pool placement chose. Each
 // finding names the object, a stable rule code and what to change; none means accepted.
-import type { Pool } from "../model.js";
+import type { PlatformDocument, Pool } from "../model.js";
 import type { GroupKind } from "../render/argocd.js";
 import type { KubeObject } from "../render/kube.js";
 import { podSecurityViolations } from "../render/pod-security.js";
@@ -75,6 +75,10 @@ export type PreflightPool = Pick<Pool, "name" | "labels" | "taints" | "gpu">;
  * refuses and mutates the pod first, then the same `restricted` labels are checked on the result.
  */
 export type PodSecurityLevel = "restricted" | "openshift-restricted-v2";
+
+/** The level a platform's project namespaces enforce (project-bundle.ts labels them `restricted` on both flavours). */
+export const podSecurityLevelOf = (platform: PlatformDocument): PodSecurityLevel =>
+  platform.spec.flavour === "openshift" ? "openshift-restricted-v2" : "restricted";
 
 export interface PreflightRules {
   /** The project's namespace: the only one objects may name. */
