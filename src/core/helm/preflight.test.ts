@@ -151,6 +151,10 @@ describe("preflight", () => {
     expect(preflight(objects(compliant()), rules())).toEqual([]);
     expect(preflight(objects(compliant()), rules({ podSecurity: "openshift-restricted-v2" }))).toEqual([]);
     expect(preflight(objects(gpuSet()), rules({ pool: gpuPool }))).toEqual([]);
+    // A Role with every verb on the pods it runs is the chart's business, within its namespace.
+    const list = compliant();
+    find(list, "Role").rules.push({ apiGroups: [""], resources: ["pods", "pods/exec"], verbs: ["*"] });
+    expect(preflight(objects(list), rules())).toEqual([]);
   });
 
   it("refuses what a jupyter-python chart renders by default, naming each object, rule and fix", () => {
@@ -204,6 +208,22 @@ describe("preflight", () => {
       },
     ]);
     expect(preflight(objects(list), rules({ podSecurity: "openshift-restricted-v2", uidRange: { first: 1000, size: 10000 } }))).toEqual([]);
+    // The charts' fsGroup: 100 is outside any namespace's group block: OpenShift refuses it ("100 is not an allowed group").
+    delete podSpec(list).securityContext.runAsUser;
+    podSpec(list).securityContext.fsGroup = 100;
+    expect(preflight(objects(list), rules({ podSecurity: "openshift-restricted-v2", uidRange: { first: 1000680000, size: 10000 } }))).toEqual([
+      {
+        object: "StatefulSet/nb",
+        rule: "openshift-scc",
+        message: "StatefulSet/nb: fsGroup 100 is outside the namespace's group range (1000680000-1000689999) (OpenShift SCC restricted-v2)",
+        fix: "remove fsGroup (e.g. podSecurityContext.fsGroup): OpenShift assigns the namespace's group",
+      },
+    ]);
+    expect(preflight(objects(list), rules({ podSecurity: "openshift-restricted-v2", groupRange: { first: 100, size: 1 } }))).toEqual([]);
+    // Pod Security restricted on Kubernetes has no rule about fsGroup.
+    podSpec(list).securityContext = { fsGroup: 100, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+    for (const container of [...podSpec(list).containers, ...podSpec(list).initContainers]) container.securityContext = secure();
+    expect(preflight(objects(list), rules())).toEqual([]);
     expect(rulesOf(preflight(objects(list), rules({ podSecurity: "openshift-restricted-v2", uidRange: { first: 1000680000, size: 10000 } })))).toEqual([
       "openshift-scc",
     ]);
@@ -241,6 +261,7 @@ describe("preflight", () => {
       "rbac",
       (list) => void find(list, "Role").rules.push({ apiGroups: [""], resources: ["resourcequotas"], verbs: ["update"] }),
     ],
+    ["a Role with every verb on every resource", "rbac", (list) => void find(list, "Role").rules.push({ apiGroups: ["*"], resources: ["*"], verbs: ["*"] })],
     [
       "a Role that may escalate",
       "rbac",

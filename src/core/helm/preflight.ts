@@ -92,6 +92,12 @@ export interface PreflightRules {
    * allocated per namespace, so no fixed uid can be known to fall within it.
    */
   readonly uidRange?: { readonly first: number; readonly size: number };
+  /**
+   * OpenShift: the namespace's group range (annotation `openshift.io/sa.scc.supplemental-groups`),
+   * which restricted-v2's `fsGroup: MustRunAs` holds a pod's fsGroup to. OpenShift allocates the
+   * same block as the uids by default, so `uidRange` stands for it when absent.
+   */
+  readonly groupRange?: { readonly first: number; readonly size: number };
   readonly limitRange: LimitRangeRules;
   /** Requests still free: the project's and the lab's quota minus what their instances ask. */
   readonly left: { readonly project: Resources; readonly lab?: Resources };
@@ -151,7 +157,7 @@ const groupOf = (apiVersion: string): string => (apiVersion.includes("/") ? apiV
 const GRANTABLE_CLUSTER_ROLES = new Set(["view", "edit"]);
 /** What a chart's Role must not grant: the project's fences, and rights over rights. */
 const FENCED_RESOURCES = new Set(["*", "resourcequotas", "limitranges", "roles", "rolebindings"]);
-const FENCED_VERBS = new Set(["*", "escalate", "bind", "impersonate"]);
+const FENCED_VERBS = new Set(["escalate", "bind", "impersonate"]);
 
 /**
  * As Argo CD applies an AppProject: a namespaced kind of the whitelist only (no
@@ -237,6 +243,7 @@ function rbacFindings(object: KubeObject, name: string, namespace: string): Find
       const verbs = asArray(rule.verbs)
         .map(text)
         .filter((verb) => FENCED_VERBS.has(verb));
+      // Any verb but reading (`*` included) changes what it names.
       const writes = asArray(rule.verbs)
         .map(text)
         .some((verb) => verb !== "get" && verb !== "list" && verb !== "watch");
@@ -278,6 +285,7 @@ const pssFix = (rule: string): string => PSS_FIXES.find(([pattern]) => pattern.t
  *   requiredDropCapabilities: [ALL] (added to every container's drop by the admission),
  *   allowedCapabilities: [NET_BIND_SERVICE],
  *   runAsUser: MustRunAsRange (the namespace's openshift.io/sa.scc.uid-range; a uid is assigned when none is set),
+ *   fsGroup: MustRunAs (the namespace's openshift.io/sa.scc.supplemental-groups; assigned when none is set),
  *   seLinuxContext: MustRunAs (the namespace's level; assigned when none is set),
  *   seccompProfiles: [runtime/default] (assigned when none is set; Localhost and Unconfined refused),
  *   volumes: configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret.
@@ -323,6 +331,13 @@ function sccMutated(object: KubeObject, rules: PreflightRules, findings: Finding
     refuse(
       `runAsUser ${text(podContext.runAsUser)} is outside the namespace's uid range (${rangeText})`,
       "remove runAsUser: OpenShift assigns the namespace's uid",
+    );
+  const groups = rules.groupRange ?? range;
+  const fsGroup = podContext.fsGroup;
+  if (typeof fsGroup === "number" && !(groups !== undefined && fsGroup >= groups.first && fsGroup < groups.first + groups.size))
+    refuse(
+      `fsGroup ${fsGroup} is outside the namespace's group range (${groups ? `${groups.first}-${groups.first + groups.size - 1}` : "allocated to the namespace"})`,
+      "remove fsGroup (e.g. podSecurityContext.fsGroup): OpenShift assigns the namespace's group",
     );
   checkSeccomp(podContext, "", refuse);
   checkSelinux(podContext, "", refuse);
