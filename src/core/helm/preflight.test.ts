@@ -306,6 +306,24 @@ describe("preflight", () => {
         return { ...r, pool: gpuPool, left: { project: { ...r.left.project, gpu: 4 } } };
       },
     ],
+    [
+      "a GPU request without a limit",
+      "gpu-request-limit",
+      (list, r) => {
+        list.splice(0, list.length, ...gpuSet());
+        delete jupyter(list).resources.limits["nvidia.com/gpu"];
+        jupyter(list).resources.requests["nvidia.com/gpu"] = "1";
+        return { ...r, pool: gpuPool };
+      },
+    ],
+    [
+      "a container without a CPU limit when the LimitRange has a max and no default",
+      "resources-missing",
+      (list, r) => {
+        delete jupyter(list).resources.limits.cpu;
+        return { ...r, limitRange: { ...r.limitRange, max: { cpu: 64 } } };
+      },
+    ],
     ["a limit above the LimitRange's max", "limit-max", (list, r) => ({ ...r, limitRange: { ...r.limitRange, max: { memoryGiB: 8 } } })],
     ["a limit 25 times the request", "limit-ratio", (list) => void (jupyter(list).resources.limits.memory = "50Gi")],
     [

@@ -421,7 +421,10 @@ export function resourceFindings(asks: RenderedAsks, rules: PreflightRules): Fin
       const needed: [PodResource, "requests" | "limits"][] = [
         ["cpu", "requests"],
         ["memoryGiB", "requests"],
-        ...(limitRange.maxLimitRequestRatio.memoryGiB !== undefined ? [["memoryGiB", "limits"] as [PodResource, "limits"]] : []),
+        // A ratio or a max needs a limit to hold (the LimitRanger refuses a container without one).
+        ...POD_RESOURCES.filter((r) => r !== "gpu" && (limitRange.maxLimitRequestRatio[r] !== undefined || limitRange.max[r] !== undefined)).map(
+          (r): [PodResource, "limits"] => [r, "limits"],
+        ),
       ];
       for (const [resource, field] of needed)
         if (container[field][resource] === undefined)
@@ -448,7 +451,16 @@ export function resourceFindings(asks: RenderedAsks, rules: PreflightRules): Fin
             ),
           );
         }
-        if (resource === "gpu" && container.stated.requests.includes(name) && container.stated.limits.includes(name) && request !== limit)
+        if (resource === "gpu" && container.stated.requests.includes(name) && !container.stated.limits.includes(name))
+          findings.push(
+            finding(
+              pod.object,
+              "gpu-request-limit",
+              `${label} asks ${request} GPU with no limit: devices are not shared, the API server requires a limit equal to the request`,
+              `set resources.limits.${name} to ${request}`,
+            ),
+          );
+        else if (resource === "gpu" && container.stated.requests.includes(name) && request !== limit)
           findings.push(
             finding(
               pod.object,
