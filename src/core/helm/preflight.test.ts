@@ -443,4 +443,18 @@ describe("preflight", () => {
     expect(podSecurityLevelOf(kubernetes)).toBe("restricted");
     expect(podSecurityLevelOf({ ...kubernetes, spec: { ...kubernetes.spec, engine: "argocd", flavour: "openshift" } })).toBe("openshift-restricted-v2");
   });
+
+  it("says a GPU request needs its limit", () => {
+    const list = gpuSet();
+    delete jupyter(list).resources.limits["nvidia.com/gpu"];
+    jupyter(list).resources.requests["nvidia.com/gpu"] = "1";
+    expect(preflight(objects(list), rules({ pool: gpuPool }))).toEqual([
+      {
+        object: "StatefulSet/nb",
+        rule: "gpu-request-limit",
+        message: "StatefulSet/nb: container jupyter asks 1 GPU with no limit: devices are not shared, the API server requires a limit equal to the request",
+        fix: "set resources.limits.nvidia.com/gpu to 1",
+      },
+    ]);
+  });
 });
