@@ -6,6 +6,7 @@ import type { PlatformDocument } from "../model.js";
 import { localPlatformDocument } from "../platforms/service.js";
 import { fromYamlStream, toYaml } from "../yaml.js";
 import {
+  INSTANCE_KINDS,
   renderArgoBootstrap,
   renderHelmApplication,
   type ArgoBootstrapInput,
@@ -97,22 +98,29 @@ describe("the Argo CD bootstrap of a platform", () => {
     for (const object of a) expect(object.metadata.namespace).toBe("openshift-gitops");
   });
 
-  it("fences each project: its repository only, its namespace only, no cluster-scoped kind, no change to the hardening", () => {
+  it("fences each project: its repository only, its namespace only, no cluster-scoped kind, only the namespaced kinds instances need", () => {
     const project = find(bootstrap(), "AppProject", "plateau-genomics");
     expect(project.spec.sourceRepos).toEqual([argocd.repoURL]);
     expect(project.spec.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: "genomics" }]);
     expect(project.spec.clusterResourceWhitelist).toEqual([]);
-    expect(project.spec.namespaceResourceBlacklist).toEqual(
+    // What charts create (issue 13): a ServiceAccount with its Role and RoleBinding, workloads, Route...
+    expect(project.spec.namespaceResourceWhitelist).toEqual(INSTANCE_KINDS.map((kind) => ({ ...kind })));
+    expect(project.spec.namespaceResourceWhitelist).toEqual(
       expect.arrayContaining([
-        { group: "", kind: "ResourceQuota" },
-        { group: "", kind: "LimitRange" },
-        { group: "networking.k8s.io", kind: "NetworkPolicy" },
+        { group: "", kind: "ServiceAccount" },
         { group: "rbac.authorization.k8s.io", kind: "Role" },
         { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+        { group: "apps", kind: "StatefulSet" },
+        { group: "batch", kind: "CronJob" },
+        { group: "policy", kind: "PodDisruptionBudget" },
+        { group: "route.openshift.io", kind: "Route" },
       ]),
     );
-    expect(project.spec.namespaceResourceBlacklist).toHaveLength(5);
-    expect(project.spec.namespaceResourceWhitelist).toBeUndefined();
+    // ...never the project's own fences, nor a cluster-scoped kind.
+    const kinds = INSTANCE_KINDS.map((kind) => kind.kind);
+    for (const fence of ["ResourceQuota", "LimitRange", "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "DaemonSet"])
+      expect(kinds).not.toContain(fence);
+    expect(project.spec.namespaceResourceBlacklist).toBeUndefined();
   });
 
   it("lets instances come from the catalog's chart repositories when there are any", () => {

@@ -88,16 +88,43 @@ export const appProjectName = (project: string): string => `plateau-${project}`;
  */
 export const instanceApplicationName = (project: string, instance: string): string => `${project}.${instance}`;
 
+/** A kind as Argo CD's AppProject names it: the API group (`""` for the core group) and the kind. */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
 /**
- * What instances must not change: the quota, the container defaults, the network policies and
- * who may act in the namespace are the project bundle's, synchronized by Plateau's own Application.
+ * The namespaced kinds an instance may create in its project's namespace: what Plateau's
+ * templates render and what Helm charts need (a chart's ServiceAccount, the Role and
+ * RoleBinding that give it rights in the namespace, its Secrets and ConfigMaps, its workloads,
+ * disruption budget, autoscaler, network policy, Ingress or Route). The AppProject allows these
+ * and only these (a whitelist: a kind the cluster adds later is refused until listed here), and
+ * the preflight of a chart checks its objects against this very list. No cluster-scoped kind:
+ * Namespaces, ClusterRoles, CRDs, webhooks, PriorityClasses, StorageClasses, volumes are never an
+ * instance's. Not the project bundle's LimitRange and ResourceQuota: an instance must not change
+ * its own fences; its NetworkPolicies and RoleBindings can add to the bundle's (the preflight
+ * holds what they may say) but not replace them (FailOnSharedResource refuses an object another
+ * Application manages). Sorted by group, then kind.
  */
-const HARDENING_KINDS = [
-  { group: "", kind: "LimitRange" },
-  { group: "", kind: "ResourceQuota" },
+export const INSTANCE_KINDS: readonly GroupKind[] = [
+  { group: "", kind: "ConfigMap" },
+  { group: "", kind: "PersistentVolumeClaim" },
+  { group: "", kind: "Pod" },
+  { group: "", kind: "Secret" },
+  { group: "", kind: "Service" },
+  { group: "", kind: "ServiceAccount" },
+  { group: "apps", kind: "Deployment" },
+  { group: "apps", kind: "StatefulSet" },
+  { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
+  { group: "batch", kind: "CronJob" },
+  { group: "batch", kind: "Job" },
+  { group: NETWORKING_GROUP, kind: "Ingress" },
   { group: NETWORKING_GROUP, kind: "NetworkPolicy" },
+  { group: "policy", kind: "PodDisruptionBudget" },
   { group: RBAC_GROUP, kind: "Role" },
   { group: RBAC_GROUP, kind: "RoleBinding" },
+  { group: "route.openshift.io", kind: "Route" },
 ];
 /** What the project bundles hold, in the namespaces (the Namespace itself is cluster-scoped). */
 const BUNDLE_KINDS = [
@@ -176,7 +203,7 @@ export function renderArgoBootstrap(input: ArgoBootstrapInput): KubeObject[] {
         destinations: [{ server: argocd.destinationServer, namespace: project }],
         // Explicitly none: Namespaces, ClusterRoles, CRDs and webhooks are never an instance's.
         clusterResourceWhitelist: [],
-        namespaceResourceBlacklist: HARDENING_KINDS.map((kind) => ({ ...kind })),
+        namespaceResourceWhitelist: INSTANCE_KINDS.map((kind) => ({ ...kind })),
       },
     })),
     instancesApplicationSet(platform, argocd),

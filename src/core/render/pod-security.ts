@@ -66,27 +66,39 @@ function podTemplateOf(object: KubeObject): PodTemplate | undefined {
 
 const fromTemplate = (template: unknown): PodTemplate => ({ metadata: asObject(asObject(template)?.metadata), spec: asObject(asObject(template)?.spec) });
 
+/** One way a pod breaks the profile: the object (`Kind/name`), the container when the rule is a container's (`container main`), the rule. */
+export interface PodSecurityViolation {
+  readonly object: string;
+  readonly container?: string;
+  readonly rule: string;
+}
+
 /**
  * Every way the objects' pods break the `restricted` profile, one line each, naming the
  * object, the container when there is one, and the rule: `Deployment/x container main:
  * allowPrivilegeEscalation must be false`. Empty when every pod meets the profile.
  */
 export function restrictedViolations(objects: readonly KubeObject[]): string[] {
-  const violations: string[] = [];
+  return podSecurityViolations(objects).map(({ object, container, rule }) => `${object}${container ? ` ${container}` : ""}: ${rule}`);
+}
+
+/** The same as `restrictedViolations`, as data (the chart preflight names the object and the container apart). */
+export function podSecurityViolations(objects: readonly KubeObject[]): PodSecurityViolation[] {
+  const violations: PodSecurityViolation[] = [];
   for (const object of objects) {
     const template = podTemplateOf(object);
     if (!template) continue;
     const where = `${object.kind}/${object.metadata.name}`;
     if (!template.spec) {
-      violations.push(`${where}: has no pod spec to check`);
+      violations.push({ object: where, rule: "has no pod spec to check" });
       continue;
     }
-    for (const rule of podViolations(template.spec, template.metadata)) violations.push(`${where}: ${rule}`);
+    for (const rule of podViolations(template.spec, template.metadata)) violations.push({ object: where, rule });
     for (const [field, label] of CONTAINER_LISTS) {
       for (const [index, item] of asArray(template.spec[field]).entries()) {
         const container = asObject(item) ?? {};
         const name = typeof container.name === "string" ? container.name : `#${index}`;
-        for (const rule of containerViolations(container, template.spec)) violations.push(`${where} ${label} ${name}: ${rule}`);
+        for (const rule of containerViolations(container, template.spec)) violations.push({ object: where, container: `${label} ${name}`, rule });
       }
     }
   }

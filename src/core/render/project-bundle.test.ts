@@ -7,7 +7,15 @@ import { describe, expect, it } from "vitest";
 import { API_VERSION, type Member, type PlatformDocument, type ProjectDocument } from "../model.js";
 import { localPlatformDocument } from "../platforms/service.js";
 import type { KubeObject } from "./kube.js";
-import { binaryQuantity, cpuQuantity, renderProjectBundle, type ProjectBundleInput } from "./project-bundle.js";
+import {
+  binaryQuantity,
+  cpuQuantity,
+  DEFAULT_CONTAINER_LIMITS,
+  DEFAULT_MEMORY_LIMIT_RATIO,
+  limitRangeRules,
+  renderProjectBundle,
+  type ProjectBundleInput,
+} from "./project-bundle.js";
 import type { EffectiveQuota } from "../tenancy/quota.js";
 import { toManifestFiles } from "./render.js";
 
@@ -93,7 +101,6 @@ describe("renderProjectBundle", () => {
     expect(find(objects, "ResourceQuota", "plateau-quota").spec.hard).toEqual({
       "requests.cpu": "8",
       "requests.memory": "32Gi",
-      "limits.memory": "32Gi",
       "requests.nvidia.com/gpu": "1",
       "requests.storage": "100Gi",
       pods: "40",
@@ -180,7 +187,6 @@ describe("renderProjectBundle", () => {
     expect(hard).toMatchObject({
       "requests.cpu": "500m",
       "requests.memory": "1536Mi",
-      "limits.memory": "1536Mi",
       "requests.nvidia.com/gpu": "0",
       "requests.storage": "2560Mi",
       pods: "0",
@@ -192,13 +198,46 @@ describe("renderProjectBundle", () => {
 
   it("gives containers default requests and limits, and caps them when asked", () => {
     expect(find(render(), "LimitRange", "plateau-limits").spec.limits).toEqual([
-      { type: "Container", defaultRequest: { cpu: "100m", memory: "256Mi" }, default: { memory: "256Mi" } },
+      { type: "Container", defaultRequest: { cpu: "100m", memory: "256Mi" }, default: { memory: "256Mi" }, maxLimitRequestRatio: { memory: "8" } },
     ]);
-    const capped = render({ limits: { defaultCpu: "250m", defaultMemory: "512Mi", maxCpu: "4", maxMemory: "16Gi" } });
+    const capped = render({ limits: { defaultCpu: "250m", defaultMemory: "512Mi", maxCpu: "4", maxMemory: "16Gi", memoryLimitRatio: 4 } });
     for (const object of capped) expect(() => validate(object)).not.toThrow();
     expect(find(capped, "LimitRange", "plateau-limits").spec.limits).toEqual([
-      { type: "Container", defaultRequest: { cpu: "250m", memory: "512Mi" }, default: { cpu: "4", memory: "512Mi" }, max: { cpu: "4", memory: "16Gi" } },
+      {
+        type: "Container",
+        defaultRequest: { cpu: "250m", memory: "512Mi" },
+        default: { cpu: "4", memory: "512Mi" },
+        max: { cpu: "4", memory: "16Gi" },
+        maxLimitRequestRatio: { memory: "4" },
+      },
     ]);
+    expect(() => render({ limits: { ...DEFAULT_CONTAINER_LIMITS, memoryLimitRatio: 0.5 } })).toThrow(/memoryLimitRatio/);
+  });
+
+  it("counts requests only in the quota, so that one container's limit above the project's memory is the LimitRange's business (ADR 0021)", () => {
+    const hard = find(render(), "ResourceQuota", "plateau-quota").spec.hard;
+    expect(Object.keys(hard).filter((key) => key.startsWith("limits."))).toEqual([]);
+    expect(Object.keys(hard).filter((key) => key.startsWith("requests."))).toEqual([
+      "requests.cpu",
+      "requests.memory",
+      "requests.nvidia.com/gpu",
+      "requests.storage",
+    ]);
+  });
+
+  it("describes its LimitRange to the chart preflight in quota units, from the same settings", () => {
+    expect(limitRangeRules()).toEqual({
+      defaultRequest: { cpu: 0.1, memoryGiB: 0.25 },
+      default: { memoryGiB: 0.25 },
+      max: {},
+      maxLimitRequestRatio: { memoryGiB: DEFAULT_MEMORY_LIMIT_RATIO },
+    });
+    expect(limitRangeRules({ defaultCpu: "250m", defaultMemory: "512Mi", maxCpu: "4", maxMemory: "16Gi", memoryLimitRatio: 4 })).toEqual({
+      defaultRequest: { cpu: 0.25, memoryGiB: 0.5 },
+      default: { cpu: 4, memoryGiB: 0.5 },
+      max: { cpu: 4, memoryGiB: 16 },
+      maxLimitRequestRatio: { memoryGiB: 4 },
+    });
   });
 
   it("names bindings as valid, stable DNS labels, whatever characters group names hold", () => {

@@ -5,7 +5,9 @@ import type { Member, PlatformDocument, ProjectDocument, ProjectRole } from "../
 import type { KubeObject } from "./kube.js";
 import { MANAGED_BY } from "./render.js";
 
-import type { EffectiveQuota } from "../tenancy/quota.js";
+import type { Amounts } from "../helm/rendered-asks.js";
+import type { LimitRangeRules } from "../helm/preflight.js";
+import { parseQuantity, type EffectiveQuota } from "../tenancy/quota.js";
 
 /** Requests and limits given to containers that set none, and the most one container may take. */
 export interface ContainerLimits {
@@ -13,7 +15,17 @@ export interface ContainerLimits {
   defaultMemory: string;
   maxCpu?: string;
   maxMemory?: string;
+  /** How many times its memory request a container's memory limit may be (default DEFAULT_MEMORY_LIMIT_RATIO). */
+  memoryLimitRatio?: number;
 }
+
+/**
+ * The quota counts requests (what the scheduler reserves), and a container may burst above its
+ * request up to this many times it: a notebook that asks 4 GiB may use up to 32 GiB when the
+ * node has it, and is the first evicted when the node runs short (ADR 0021). Without a bound a
+ * project within its quota could still set every node of a pool at risk.
+ */
+export const DEFAULT_MEMORY_LIMIT_RATIO = 8;
 
 export const DEFAULT_CONTAINER_LIMITS: ContainerLimits = { defaultCpu: "100m", defaultMemory: "256Mi" };
 
@@ -92,12 +104,12 @@ function hardQuota(quota: EffectiveQuota): Record<string, string> {
   for (const [field, value] of Object.entries(quota)) {
     if (!Number.isFinite(value) || value < 0) throw new Error(`invariant violated: quota ${field} must be a non-negative number, got ${value}`);
   }
-  const memory = binaryQuantity(quota.memoryGiB);
   return {
+    // Requests only (ADR 0021): they are what the scheduler reserves. Limits are bounded per
+    // container by the LimitRange's ratio, so the project's limits stay within that ratio of its
+    // quota; a quota on limits.memory refused a chart's single 50 GiB limit in a 32 GiB project.
     "requests.cpu": cpuQuantity(quota.cpu),
-    // Plateau never limits CPU (throttling hurts more than it protects), so only requests count.
-    "requests.memory": memory,
-    "limits.memory": memory,
+    "requests.memory": binaryQuantity(quota.memoryGiB),
     "requests.nvidia.com/gpu": integerQuantity(quota.gpu),
     "requests.storage": binaryQuantity(quota.storageGiB),
     // Instances, stopped ones included, are what the model counts; the cluster counts pods and
@@ -112,10 +124,13 @@ function hardQuota(quota: EffectiveQuota): Record<string, string> {
 
 /**
  * Without defaults, a pod that sets no resources would be refused by the quota (which
- * requires requests and memory limits); with them, it counts like any other. `max` makes the
- * API server default the CPU limit to it, so it is written out rather than left implicit.
+ * requires requests) and by the ratio (which requires a request and a limit); with them, it
+ * counts like any other. `max` makes the API server default the CPU limit to it, so it is
+ * written out rather than left implicit.
  */
 function containerLimits(limits: ContainerLimits): Record<string, unknown> {
+  const ratio = limits.memoryLimitRatio ?? DEFAULT_MEMORY_LIMIT_RATIO;
+  if (!Number.isFinite(ratio) || ratio < 1) throw new Error(`invariant violated: memoryLimitRatio must be a number of at least 1, got ${ratio}`);
   const max: Record<string, string> = {
     ...(limits.maxCpu !== undefined ? { cpu: limits.maxCpu } : {}),
     ...(limits.maxMemory !== undefined ? { memory: limits.maxMemory } : {}),
@@ -125,6 +140,23 @@ function containerLimits(limits: ContainerLimits): Record<string, unknown> {
     defaultRequest: { cpu: limits.defaultCpu, memory: limits.defaultMemory },
     default: { memory: limits.defaultMemory, ...(limits.maxCpu !== undefined ? { cpu: limits.maxCpu } : {}) },
     ...(Object.keys(max).length > 0 ? { max } : {}),
+    maxLimitRequestRatio: { memory: String(ratio) },
+  };
+}
+
+/**
+ * The LimitRange above in the units quotas use (cores, GiB), for the preflight of a chart: the
+ * same settings make both, so what the preflight admits the cluster admits.
+ */
+export function limitRangeRules(limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS): LimitRangeRules {
+  const cores = (text: string | undefined) => (text === undefined ? undefined : (parseQuantity(text) ?? 0));
+  const gib = (text: string | undefined) => (text === undefined ? undefined : (parseQuantity(text) ?? 0) / 1024 ** 3);
+  const defined = (amounts: Amounts): Amounts => Object.fromEntries(Object.entries(amounts).filter(([, value]) => value !== undefined)) as Amounts;
+  return {
+    defaultRequest: defined({ cpu: cores(limits.defaultCpu), memoryGiB: gib(limits.defaultMemory) }),
+    default: defined({ memoryGiB: gib(limits.defaultMemory), cpu: cores(limits.maxCpu) }),
+    max: defined({ cpu: cores(limits.maxCpu), memoryGiB: gib(limits.maxMemory) }),
+    maxLimitRequestRatio: { memoryGiB: limits.memoryLimitRatio ?? DEFAULT_MEMORY_LIMIT_RATIO },
   };
 }
 

@@ -51,6 +51,29 @@ export function gibibytes(quantity: string): number {
   return Number(match[1]) * (BINARY[match[2] ?? ""] ?? 0);
 }
 
+/**
+ * A Kubernetes quantity in its base unit (cores for CPU, bytes for memory and storage, a count
+ * for devices), by the API's own grammar (apimachinery resource.Quantity): a signed decimal
+ * (`1`, `1.5`, `.5`, `5.`), then a binary suffix (Ki Mi Gi Ti Pi Ei), a decimal exponent
+ * (`e3`, `E-2`) or a decimal suffix (m k M G T P E; `E` alone is exa). YAML numbers are
+ * quantities too (`cpu: 2`). Undefined when the text is not a quantity, which the API server
+ * would refuse. `cpuCores` and `gibibytes` keep their narrower reading (0 for anything else)
+ * for the built-in templates, whose schemas allow only those forms.
+ */
+export function parseQuantity(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== "string") return undefined;
+  const match = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?[0-9]+)|(m|k|M|G|T|P|E)?)$/.exec(value);
+  if (!match) return undefined;
+  const number = Number(match[1]);
+  if (match[2] !== undefined) return number * 1024 ** (BINARY_EXPONENTS[match[2]] ?? 0);
+  if (match[3] !== undefined) return number * 10 ** Number(match[3]);
+  return number * 10 ** (DECIMAL_EXPONENTS[match[4] ?? ""] ?? 0);
+}
+
+const BINARY_EXPONENTS: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
+const DECIMAL_EXPONENTS: Record<string, number> = { m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
 interface PodLike {
   containers?: { resources?: { requests?: Record<string, string> } }[];
 }
