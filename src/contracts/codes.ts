@@ -42,6 +42,7 @@ export const ERROR_REASONS = [
   "stopped-does-not-expire", // {instance, days}: renewing a stopped instance
   "personal-project-members", // {project}: a personal project has one member, its owner
   "platform-without-argocd", // {platform, chart}
+  "chart-refused", // {chart, platform, rule, object, count}: the rendered chart would be refused there (the message lists every finding)
   "platform-undeclared", // {platform}: no longer in the desired-state repository
   "no-engine", // {platform}
   "repository-not-initialized",

@@ -73,6 +73,7 @@ const NO_HELM_CATALOGS: HelmCatalogs = {
   configs: [],
   index: (id) => Promise.reject(new NotFoundError("catalog", id)),
   files: (id) => Promise.reject(new NotFoundError("catalog", id)),
+  archive: (id) => Promise.reject(new NotFoundError("catalog", id)),
 };
 
 export interface PlateauSettings {
@@ -140,6 +141,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   const helm = createHelmCatalogService({
     catalogs: adapters.helmCatalogs ?? NO_HELM_CATALOGS,
     ...(settings.helmSchemas ? { schemas: settings.helmSchemas } : {}),
+    // Chart launches are rendered and checked against their platform before they are committed.
+    ...(adapters.chartRenderer ? { renderer: adapters.chartRenderer } : {}),
   });
   const chartRepositories = helm.repositories();
   const repairBootstraps = () => repairArgoBootstraps({ repo, writer, author: settings.system, chartRepositories, ...(crds ? { crds } : {}) });

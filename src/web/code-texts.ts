@@ -33,6 +33,8 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "no-free-name": "No free name could be found for the instance: give it one.",
       "request-replayed-removed": "This launch already happened ({target}), and that instance has since been removed: launch again.",
       "not-stoppable": "{instance} is a Helm chart that cannot be stopped, only removed.",
+      "chart-refused":
+        "{chart} would be refused on platform {platform}: {object} breaks the rule {rule} ({count} finding(s) in all; the details say what to change).",
       "stopped-does-not-expire": "{instance} is stopped: it does not expire while it does not run. Start it, and it runs for {days} days.",
       "personal-project-members": "{project} is a personal project: its one member is its owner.",
       "platform-without-argocd": "Platform {platform} has no Argo CD: it cannot run the Helm chart {chart}.",
@@ -114,6 +116,8 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "no-free-name": "Aucun nom libre n'a été trouvé pour l'instance : donnez-lui un nom.",
       "request-replayed-removed": "Ce lancement a déjà eu lieu ({target}), et cette instance a été supprimée depuis : relancez.",
       "not-stoppable": "{instance} est un chart Helm qui ne peut pas être arrêté, seulement supprimé.",
+      "chart-refused":
+        "{chart} serait refusé sur la plateforme {platform} : {object} enfreint la règle {rule} ({count} constat(s) en tout ; le détail dit quoi changer).",
       "stopped-does-not-expire": "{instance} est arrêtée : elle n'expire pas tant qu'elle ne tourne pas. Démarrez-la : elle tourne alors {days} jours.",
       "personal-project-members": "{project} est un projet personnel : son seul membre est son propriétaire.",
       "platform-without-argocd": "La plateforme {platform} n'a pas d'Argo CD : elle ne peut pas faire tourner le chart Helm {chart}.",

@@ -26,6 +26,8 @@ export interface HelmCatalogsParams {
 }
 
 const MAX_CHART_FILES = 500;
+/** Archives kept for rendering (a chart's is a few hundred kB): the most launched ones. */
+const MAX_ARCHIVES = 50;
 
 export function createHelmCatalogs(params: HelmCatalogsParams): HelmCatalogs {
   const refreshMs = params.refreshMs ?? 10 * 60_000;
@@ -33,6 +35,7 @@ export function createHelmCatalogs(params: HelmCatalogsParams): HelmCatalogs {
   const indexes = new Map<string, { index: HelmCatalogIndex; readAt: number }>();
   const reading = new Map<string, Promise<HelmCatalogIndex>>();
   const files = new Map<string, Promise<HelmChartFiles>>();
+  const archives = new Map<string, Promise<Uint8Array>>();
 
   function config(catalogId: string): HelmCatalogConfig {
     const found = params.configs.find((candidate) => candidate.id === catalogId);
@@ -64,6 +67,29 @@ export function createHelmCatalogs(params: HelmCatalogsParams): HelmCatalogs {
     return index;
   }
 
+  /** An archive by URL and digest (one never changes under its digest), fetched once while kept. */
+  function archiveOf(catalogId: string, version: HelmChartVersion): Promise<Uint8Array> {
+    const catalog = config(catalogId);
+    const url = version.urls[0];
+    if (!url) return Promise.reject(new UnavailableError(`chart ${version.name} ${version.version} of catalog ${catalogId} lists no archive`));
+    const key = `${catalogId}\n${url}\n${version.digest ?? ""}`;
+    let found = archives.get(key);
+    if (!found) {
+      found = (async () => {
+        const archive = await (await repository(catalog)).chart(url);
+        if (version.digest && createHash("sha256").update(archive).digest("hex") !== version.digest.toLowerCase()) {
+          throw new UnavailableError(`chart ${version.name} ${version.version}: the archive at ${url} does not match the index's digest`);
+        }
+        return archive;
+      })();
+      // A failure is not kept: the next request tries again.
+      found.catch(() => archives.delete(key));
+      if (archives.size >= MAX_ARCHIVES) archives.delete(archives.keys().next().value as string);
+      archives.set(key, found);
+    }
+    return found;
+  }
+
   return {
     configs: params.configs,
 
@@ -86,18 +112,15 @@ export function createHelmCatalogs(params: HelmCatalogsParams): HelmCatalogs {
       }
     },
 
+    archive: (catalogId, version) => archiveOf(catalogId, version),
+
     files(catalogId, version: HelmChartVersion) {
-      const catalog = config(catalogId);
       const url = version.urls[0];
-      if (!url) return Promise.reject(new UnavailableError(`chart ${version.name} ${version.version} of catalog ${catalogId} lists no archive`));
       const key = `${catalogId}\n${url}\n${version.digest ?? ""}`;
       let found = files.get(key);
       if (!found) {
         found = (async () => {
-          const archive = await (await repository(catalog)).chart(url);
-          if (version.digest && createHash("sha256").update(archive).digest("hex") !== version.digest.toLowerCase()) {
-            throw new UnavailableError(`chart ${version.name} ${version.version}: the archive at ${url} does not match the index's digest`);
-          }
+          const archive = Buffer.from(await archiveOf(catalogId, version));
           const read = readChartArchive(archive, { name: version.name });
           return { valuesSchemaJson: read.valuesSchemaJson, valuesYaml: read.valuesYaml };
         })();

@@ -27,6 +27,7 @@ const catalogs: HelmCatalogs = {
     if (chart.name === "jupyter-pytorch-gpu") return { valuesSchemaJson: pytorchSchema, valuesYaml: pytorchValues };
     return { valuesSchemaJson: undefined, valuesYaml: undefined };
   },
+  archive: () => Promise.reject(new Error("no archive: these tests render nothing")),
 };
 const service = createHelmCatalogService({ catalogs });
 const plmshift = parsePlatform(plmshiftText, "platforms/plmshift.yaml");

@@ -75,6 +75,7 @@ const catalogs: HelmCatalogs = {
     if (chartVersion.name === "secretive") return { valuesSchemaJson: secretiveSchema, valuesYaml: undefined };
     return { valuesSchemaJson: undefined, valuesYaml: undefined };
   },
+  archive: () => Promise.reject(new Error("no archive: these tests render nothing")),
 };
 
 const service = createHelmCatalogService({ catalogs });

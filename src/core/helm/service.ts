@@ -9,7 +9,9 @@ import { InputError, NotFoundError } from "../errors.js";
 import type { PlatformDocument, Pool } from "../model.js";
 import { poolFor } from "../placement/place.js";
 import { regionContextOf, schedulingOf } from "../platforms/region.js";
+import type { ChartRenderer } from "../ports/chart-renderer.js";
 import type { HelmCatalogs } from "../ports/helm-catalogs.js";
+import { assertLaunchable } from "./launch-preflight.js";
 import { catalogVisibleTo, localizedText, type CatalogSpace, type HelmCatalogConfig } from "./catalog-config.js";
 import type { ChartReference } from "./chart-reference.js";
 import type { HelmChartVersion } from "./index-file.js";
@@ -54,6 +56,8 @@ export interface HelmLaunchContext {
   readonly platform?: PlatformDocument;
   /** A fresh random DNS label, for charts that make their own host names. */
   readonly randomSubdomain: string;
+  /** The instance's name (the Helm release), when the launch names it. */
+  readonly release?: string;
 }
 
 export interface PreparedHelmLaunch {
@@ -67,6 +71,8 @@ export interface PreparedHelmLaunch {
 
 export interface HelmCatalogServiceDeps {
   readonly catalogs: HelmCatalogs;
+  /** Renders charts as Argo CD will: with it, a launch is checked against its platform before it is committed (launch-preflight.ts). */
+  readonly renderer?: ChartRenderer;
   /** The operator's schemas for `x-onyxia.overwriteSchemaWith`, by name. */
   readonly schemas?: Readonly<Record<string, unknown>>;
 }
@@ -234,12 +240,25 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
       const checked = checkHelmValues(form.schema, mergeValues(form.defaults, values), { lockHidden: true });
       // What the platform's custom values hold beyond the form is imposed (the person could not set it).
       const imposed = platform ? undeclaredValues(form.schema, platform.spec.region?.customValues) : undefined;
-      return {
+      const prepared = {
         version: chosen,
         repository: config.location,
         values: imposed ? mergeValues(checked, imposed) : checked,
         ...(pool ? { pool: pool.name } : {}),
       };
+      if (deps.renderer && platform) {
+        await assertLaunchable({
+          renderer: deps.renderer,
+          archive: await deps.catalogs.archive(config.id, chosen),
+          chart: `${config.id}/${chosen.name} ${chosen.version}`,
+          release: context.release ?? `${chosen.name}-preflight`,
+          project: context.project,
+          values: prepared.values,
+          platform,
+          ...(pool ? { pool: pool.name } : {}),
+        });
+      }
+      return prepared;
     },
   };
 }

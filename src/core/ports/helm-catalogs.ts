@@ -15,4 +15,6 @@ export interface HelmCatalogs {
   index(catalogId: string): Promise<HelmCatalogIndex>;
   /** The files of one version of a chart that make its launch form. */
   files(catalogId: string, version: HelmChartVersion): Promise<HelmChartFiles>;
+  /** One version's archive as its repository serves it (checked against the index's digest), to render it as Argo CD will. */
+  archive(catalogId: string, version: HelmChartVersion): Promise<Uint8Array>;
 }

@@ -44,6 +44,7 @@ export const helmChartSource = ((deps) => {
         project: request.project,
         lang: request.lang ?? "en",
         randomSubdomain: generateName((n) => deps.random.int(n)),
+        ...(request.name ? { release: request.name } : {}),
         ...(platform ? { platform } : {}),
       },
     };
