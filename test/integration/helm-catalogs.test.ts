@@ -2,17 +2,14 @@
 // from the real Onyxia charts: listing, forms, and launching a chart onto a cluster platform
 // as an Argo CD Application with a Helm source, checked against the real CRD before the commit.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHelmCatalogs } from "../../src/adapters/helm/helm-catalogs.js";
-import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
-import { systemClock } from "../../src/adapters/system/system.js";
 import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
-import { silentLogger } from "../../src/core/ports/logger.js";
 import { createCrdValidator } from "../../src/core/render/crd-validate.js";
 import type { KubeObject } from "../../src/core/render/kube.js";
 import { instancePath, renderedArgoDir, renderedHelmInstanceDir } from "../../src/core/repository/layout.js";
 import { fromYaml } from "../../src/core/yaml.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
-import { alice, clusterPlatform, memoryPlateau, testCrds } from "../support/plateau.js";
+import { helmPlateau } from "../support/helm-plateau.js";
+import { alice, clusterPlatform, testCrds } from "../support/plateau.js";
 
 const cluster = clusterPlatform({
   title: "PLMshift",
@@ -29,8 +26,8 @@ beforeAll(async () => {
 afterAll(async () => repository.close());
 
 async function plateau() {
-  const helmCatalogs = createHelmCatalogs({
-    configs: [
+  const composed = await helmPlateau(
+    [
       parseHelmCatalogConfig({
         id: "ide",
         location: repository.location,
@@ -44,17 +41,6 @@ async function plateau() {
         restrictions: [{ userAttribute: { key: "groups", matches: "lab:imb" } }],
       }),
     ],
-    clock: systemClock,
-    logger: silentLogger,
-  });
-  const composed = await memoryPlateau(
-    {
-      engines: new Map([
-        ["podman", createMemoryEngine()],
-        ["argocd", createMemoryEngine()],
-      ]),
-      helmCatalogs,
-    },
     [cluster],
   );
   await composed.plateau.services.projects.create({ name: "demo", lab: "imb" }, alice);

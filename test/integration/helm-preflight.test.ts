@@ -5,17 +5,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHelmCatalogs } from "../../src/adapters/helm/helm-catalogs.js";
 import { createHelmTemplateRenderer } from "../../src/adapters/helm/helm-template.js";
-import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
-import { systemClock } from "../../src/adapters/system/system.js";
 import { ConflictError } from "../../src/core/errors.js";
 import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
 import { parsePlatform } from "../../src/core/model.js";
-import { silentLogger } from "../../src/core/ports/logger.js";
 import { FIXTURE_CHARTS, startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { helmUnavailable, TEST_HELM } from "../support/helm.js";
-import { alice, memoryPlateau } from "../support/plateau.js";
+import { helmPlateau } from "../support/helm-plateau.js";
+import { alice } from "../support/plateau.js";
 
 const platformFile = (name: string) =>
   parsePlatform(readFileSync(join(import.meta.dirname, "..", "..", "examples", "community", "platforms", `${name}.yaml`), "utf8"), `platforms/${name}.yaml`);
@@ -33,22 +30,7 @@ afterAll(async () => {
 });
 
 async function plateauOn(platform: string) {
-  const helmCatalogs = createHelmCatalogs({
-    configs: [parseHelmCatalogConfig({ id: "ide", location: repository.location, name: "IDE" })],
-    clock: systemClock,
-    logger: silentLogger,
-  });
-  const composed = await memoryPlateau(
-    {
-      engines: new Map([
-        ["podman", createMemoryEngine()],
-        ["argocd", createMemoryEngine()],
-      ]),
-      helmCatalogs,
-      chartRenderer: renderer,
-    },
-    [platformFile(platform)],
-  );
+  const composed = await helmPlateau([parseHelmCatalogConfig({ id: "ide", location: repository.location, name: "IDE" })], [platformFile(platform)], renderer);
   await composed.plateau.services.projects.create({ name: "demo", lab: "imb" }, alice);
   await composed.plateau.services.projects.setQuota("demo", { cpu: 64, memoryGiB: 256, gpu: 2, instances: 20, storageGiB: 500 }, alice);
   return composed;

@@ -5,16 +5,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHelmCatalogs } from "../../src/adapters/helm/helm-catalogs.js";
-import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
-import { systemClock } from "../../src/adapters/system/system.js";
 import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
 import { parsePlatform } from "../../src/core/model.js";
-import { silentLogger } from "../../src/core/ports/logger.js";
 import { renderedHelmInstanceDir } from "../../src/core/repository/layout.js";
 import { fromYaml } from "../../src/core/yaml.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
-import { alice, memoryPlateau } from "../support/plateau.js";
+import { helmPlateau } from "../support/helm-plateau.js";
+import { alice } from "../support/plateau.js";
 
 const file = join(import.meta.dirname, "..", "..", "examples", "community", "platforms", "plmshift.yaml");
 const plmshift = parsePlatform(readFileSync(file, "utf8"), "platforms/plmshift.yaml");
@@ -27,21 +24,7 @@ beforeAll(async () => {
 afterAll(async () => repository.close());
 
 async function plateau() {
-  const helmCatalogs = createHelmCatalogs({
-    configs: [parseHelmCatalogConfig({ id: "ide", location: repository.location, name: "IDE" })],
-    clock: systemClock,
-    logger: silentLogger,
-  });
-  const composed = await memoryPlateau(
-    {
-      engines: new Map([
-        ["podman", createMemoryEngine()],
-        ["argocd", createMemoryEngine()],
-      ]),
-      helmCatalogs,
-    },
-    [plmshift],
-  );
+  const composed = await helmPlateau([parseHelmCatalogConfig({ id: "ide", location: repository.location, name: "IDE" })], [plmshift]);
   await composed.plateau.services.projects.create({ name: "demo", lab: "imb" }, alice);
   await composed.plateau.services.projects.setQuota("demo", { cpu: 32, memoryGiB: 64, gpu: 1 }, alice);
   return composed;

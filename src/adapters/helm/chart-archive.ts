@@ -29,20 +29,7 @@ const WANTED = new Set(["Chart.yaml", "values.yaml", "values.schema.json"]);
 
 /** Reads a chart archive, or throws an InputError (rule `archive`, `archive-path` or `archive-size`). */
 export function readChartArchive(archive: Buffer, options: ReadChartArchiveOptions = {}): ChartArchiveFiles {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_ARCHIVE_BYTES;
-  if (archive.length > maxBytes) throw refused("archive-size", `the archive is larger than ${maxBytes} bytes`);
-  if (archive.length < 2 || archive[0] !== 0x1f || archive[1] !== 0x8b) throw refused("archive", "not a gzip-compressed archive");
-  let tar: Buffer;
-  try {
-    // Decompression stops at the limit: a small archive can expand a thousandfold.
-    tar = gunzipSync(archive, { maxOutputLength: maxBytes });
-  } catch (error) {
-    if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw refused("archive-size", `the archive holds more than ${maxBytes} bytes`);
-    }
-    throw refused("archive", `not a valid gzip stream: ${(error as Error).message}`);
-  }
-
+  const tar = untarred(archive, options.maxBytes ?? DEFAULT_MAX_ARCHIVE_BYTES);
   const files = new Map<string, string>();
   let top: string | undefined = options.name;
   for (const entry of tarEntries(tar)) {
@@ -68,20 +55,28 @@ export function readChartArchive(archive: Buffer, options: ReadChartArchiveOptio
  * links and other special entries skipped.
  */
 export function chartArchiveFiles(archive: Buffer, maxBytes = DEFAULT_MAX_ARCHIVE_BYTES): { segments: string[]; content: Buffer }[] {
-  if (archive.length > maxBytes) throw refused("archive-size", `the archive is larger than ${maxBytes} bytes`);
-  if (archive.length < 2 || archive[0] !== 0x1f || archive[1] !== 0x8b) throw refused("archive", "not a gzip-compressed archive");
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(archive, { maxOutputLength: maxBytes });
-  } catch (error) {
-    throw refused("archive-size", `the archive holds more than ${maxBytes} bytes or is not gzip: ${(error as Error).message}`);
-  }
+  const tar = untarred(archive, maxBytes);
   const files: { segments: string[]; content: Buffer }[] = [];
   for (const entry of tarEntries(tar)) {
     const segments = checkedPath(entry.path);
     if (entry.type === "file" && segments.length > 0) files.push({ segments, content: entry.content });
   }
   return files;
+}
+
+/** The tar inside a gzip-compressed archive, both sizes held to the limit. */
+function untarred(archive: Buffer, maxBytes: number): Buffer {
+  if (archive.length > maxBytes) throw refused("archive-size", `the archive is larger than ${maxBytes} bytes`);
+  if (archive.length < 2 || archive[0] !== 0x1f || archive[1] !== 0x8b) throw refused("archive", "not a gzip-compressed archive");
+  try {
+    // Decompression stops at the limit: a small archive can expand a thousandfold.
+    return gunzipSync(archive, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw refused("archive-size", `the archive holds more than ${maxBytes} bytes`);
+    }
+    throw refused("archive", `not a valid gzip stream: ${(error as Error).message}`);
+  }
 }
 
 interface TarEntry {
