@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { run } from "../src/adapters/process.js";
 import { PACKAGE_ROOT } from "../src/main/config.js";
 import { benchApi } from "./api.js";
+import { benchChart } from "./chart.js";
 import { benchCommit } from "./commit.js";
 import { benchLaunch } from "./launch.js";
 import { benchPlacement } from "./placement.js";
@@ -38,6 +39,10 @@ if (!only || only === "B8") {
 if (!only || only === "B9") {
   log("B9: portal first load…");
   rows.push(...(await benchPortal(log)));
+}
+if (!only || only === "B10") {
+  log("B10: chart launch with its preflight…");
+  rows.push(...(await benchChart(log)));
 }
 if (!only || only === "B4") {
   log("B4: API overhead…");
@@ -139,6 +144,15 @@ ${table}
   the time until \`podman kube play\` starts, minus the time spent in the podman commands run
   before it, from 7 more repetitions with podman behind a timestamping shim on both sides
   (\`PLATEAU_BENCH_TRACE=1\` prints each one's podman calls and phases).
+- **B10** launches the Helm chart \`ide/jupyter-python\` with its defaults on the community's
+  Kubernetes platform plmvshift, each launch a new instance name. Ours:
+  \`plateau.services.instances.launch\` from call to return (forms, placement, values check, the
+  chart rendered by the real Helm, the preflight's checks, the commit) in a Plateau over
+  in-memory adapters (no git, no cluster) with a local chart repository. Baseline: \`helm
+  template\` alone with the same binary on the same archive and values file, a fresh release
+  name, started through \`process.ts\` \`run\`. 15 repetitions, ours then the baseline, after 2
+  not counted; median (min–max) of each side and of each repetition's ratio. The second row is
+  the launch's time outside the renderer.
 `;
   await writeFile(join(PACKAGE_ROOT, "docs", "benchmarks.md"), document);
   log("wrote docs/benchmarks.md");

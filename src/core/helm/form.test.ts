@@ -115,6 +115,18 @@ describe("computeHelmForm on Onyxia's charts", () => {
   });
 });
 
+describe("values.yaml read once per text", () => {
+  it("gives each form its own defaults: changing one form's changes no other's", () => {
+    const valuesYaml = "service:\n  image:\n    version: inseefrlab/onyxia-jupyter-python:py3.12\n  tags: [a, b]\n";
+    const properties = { service: { type: "object", properties: { image: { type: "object" }, tags: { type: "array" } } } };
+    const first = formOf(properties, { valuesYaml });
+    ((first.defaults.service as Record<string, Record<string, unknown>>).image as Record<string, unknown>).version = "changed";
+    ((first.defaults.service as Record<string, unknown[]>).tags as unknown[]).push("c");
+    const second = formOf(properties, { valuesYaml });
+    expect(second.defaults).toEqual({ service: { image: { version: "inseefrlab/onyxia-jupyter-python:py3.12" }, tags: ["a", "b"] } });
+  });
+});
+
 describe("overwriteDefaultWith", () => {
   it("reads a path, a template, or keeps the schema's default when a path is missing", () => {
     const { defaults } = formOf({

@@ -118,6 +118,12 @@ export interface HelmFormInput {
    * the form's: see undeclaredValues.
    */
   readonly customValues?: Readonly<Record<string, unknown>>;
+  /**
+   * Whether ajv compiles the form's schema now, so that a schema it cannot use is refused here
+   * (default). A launch's preview form, which only gives placement its defaults, skips it: the
+   * launch's form on its platform is compiled (and refused) before anything is committed.
+   */
+  readonly compile?: boolean;
 }
 
 const ONYXIA_KEYWORDS = new Set([
@@ -148,15 +154,30 @@ export function computeHelmForm(input: HelmFormInput): HelmForm {
   const raw = typeof input.valuesSchema === "string" ? parseJson(input.valuesSchema) : structuredClone(input.valuesSchema);
   if (!isRecord(raw)) throw InputError.field("", "type", "values.schema.json must be a JSON Schema object");
   const prepared = prepare(raw, raw, input.schemas ?? {}, "", 0, []);
-  const yaml = input.valuesYaml === undefined ? undefined : fromYaml(input.valuesYaml, "values.yaml");
+  const yaml = input.valuesYaml === undefined ? undefined : parsedValuesYaml(input.valuesYaml);
   const { schema, value } = compute(prepared, isRecord(yaml) ? yaml : undefined, input.customValues, input.context as unknown as Schema, [], 0);
   delete schema.$schema;
   delete schema.definitions;
   delete schema.$defs;
   const defaults = isRecord(value) ? (value as Record<string, JsonValue>) : {};
   schema.default = defaults;
-  validatorFor(schema);
+  if (input.compile !== false) validatorFor(schema);
   return { schema, defaults };
+}
+
+/** values.yaml texts already read, newest last: a launch computes its chart's form two or three times. */
+const readValuesYaml = new Map<string, unknown>();
+const MAX_READ_VALUES_YAML = 20;
+
+/** A chart's values.yaml, parsed once per text (a copy each time: the form's defaults are built from it). */
+function parsedValuesYaml(text: string): unknown {
+  let value = readValuesYaml.get(text);
+  if (value === undefined) {
+    value = fromYaml(text, "values.yaml");
+    readValuesYaml.set(text, value);
+    if (readValuesYaml.size > MAX_READ_VALUES_YAML) readValuesYaml.delete(readValuesYaml.keys().next().value as string);
+  }
+  return structuredClone(value);
 }
 
 // ——— preparing the schema: references and the operator's schemas ———

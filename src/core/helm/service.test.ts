@@ -172,3 +172,27 @@ describe("helm catalog service: launching", () => {
     ]);
   });
 });
+
+describe("helm catalog service: a launch's forms", () => {
+  // A schema ajv refuses (a minimum that is not a number): the form that gives placement its defaults does not
+  // compile it (ajv's compile is most of a form's time); the form on the platform does, and refuses it.
+  const broken = parseHelmCatalogConfig({ id: "broken", location: "https://charts.example.org/broken", name: "Broken" });
+  const brokenService = createHelmCatalogService({
+    catalogs: {
+      configs: [broken],
+      index: async () => ({ ...toolsIndex, catalogId: "broken", charts: [{ name: "odd", highlighted: false, versions: [version("odd", "1.0.0")] }] }),
+      files: async () => ({
+        valuesSchemaJson: JSON.stringify({ type: "object", properties: { size: { type: "integer", minimum: "one", default: 1 } } }),
+        valuesYaml: undefined,
+      }),
+      archive: () => Promise.reject(new Error("no archive: these tests render nothing")),
+    },
+  });
+  const reference = { catalog: "broken", chart: "odd" };
+
+  it("gives placement the defaults without compiling the schema, and refuses the launch when ajv cannot compile it", async () => {
+    expect(await brokenService.defaults(reference, oscar, personal("oscar"), {})).toEqual({ size: 1 });
+    expect(await issuesOf(() => brokenService.prepare(reference, oscar, personal("oscar"), {}))).toEqual([expect.objectContaining({ rule: "schema" })]);
+    expect(await issuesOf(() => brokenService.form(reference, oscar, personal("oscar")))).toEqual([expect.objectContaining({ rule: "schema" })]);
+  });
+});

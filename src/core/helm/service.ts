@@ -162,14 +162,27 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
   }
 
   /** A launch's chart and form, once its values are known to be of a bounded size. */
-  async function boundedLaunchOf(reference: ChartReference, viewer: CatalogViewer, context: HelmLaunchContext, values: unknown, version?: string) {
+  async function boundedLaunchOf(
+    reference: ChartReference,
+    viewer: CatalogViewer,
+    context: HelmLaunchContext,
+    values: unknown,
+    version?: string,
+    options: { compile?: boolean } = {},
+  ) {
     assertValuesBounded(values);
     const space = context.project === personalProjectName(context.login) ? "user" : "project";
     const { config, version: chosen } = await chartOf(reference, viewer, version, space);
-    return { config, chosen, form: await formOf(config, chosen, context) };
+    return { config, chosen, form: await formOf(config, chosen, context, undefined, options) };
   }
 
-  async function formOf(config: HelmCatalogConfig, version: HelmChartVersion, context: HelmLaunchContext, pool?: Pool): Promise<HelmForm> {
+  async function formOf(
+    config: HelmCatalogConfig,
+    version: HelmChartVersion,
+    context: HelmLaunchContext,
+    pool?: Pool,
+    options: { compile?: boolean } = {},
+  ): Promise<HelmForm> {
     const files = await catalogs.files(config.id, version);
     if (files.valuesSchemaJson === undefined) {
       // Without a schema, the values are the chart's own: nothing a form could check.
@@ -185,6 +198,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
       context: valuesContext(context, pool),
       ...(deps.schemas ? { schemas: deps.schemas } : {}),
       ...(context.platform?.spec.region?.customValues ? { customValues: context.platform.spec.region.customValues } : {}),
+      ...(options.compile === false ? { compile: false } : {}),
     });
   }
 
@@ -223,7 +237,8 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
     },
 
     async defaults(reference, viewer, context, values, version) {
-      const { form } = await boundedLaunchOf(reference, viewer, context, values, version);
+      // Only the defaults are used here: the form's schema is compiled by prepare, once placed (ajv's compile is most of a form's time).
+      const { form } = await boundedLaunchOf(reference, viewer, context, values, version, { compile: false });
       return mergeValues(form.defaults, values);
     },
 
