@@ -109,13 +109,17 @@ export function createProxy(router: Router, logger: Logger, gate: InstanceGate, 
   const holdMs = options.holdMs ?? 2000;
 
   /** The route, once the instance runs or the hold is over (or the client went away). */
+  const starting = (route: Route) => route.kind === "unavailable" && (route.phase === "pending" || route.phase === "starting");
+
   async function routeAfterHold(req: IncomingMessage, route: Route): Promise<Route> {
+    // Requests for running instances (nearly all) pay nothing for the hold.
+    if (!starting(route) || holdMs <= 0) return route;
     const deadline = Date.now() + holdMs;
     let gone = false;
     const onClose = () => (gone = true);
     req.socket.once("close", onClose);
     try {
-      while (route.kind === "unavailable" && (route.phase === "pending" || route.phase === "starting") && !gone) {
+      while (route.kind === "unavailable" && starting(route) && !gone) {
         const left = deadline - Date.now();
         if (left <= 0) break;
         let timer: NodeJS.Timeout | undefined;
