@@ -7,6 +7,7 @@ import {
   type HistoryEntry,
   type Instance,
   type InstanceEvent,
+  type InstanceSecret,
   type LaunchBody,
   type LaunchResponse,
   type ObservedStatus,
@@ -91,6 +92,8 @@ export interface Client {
   move(project: string, instance: string, platform: string): Promise<ChangeResponse & { placement: LaunchResponse["placement"] }>;
   status(project: string, instance: string): Promise<ObservedStatus>;
   events(project: string, instance: string, limit?: number): Promise<InstanceEvent[]>;
+  /** The instance's passwords and tokens (audited). */
+  secrets(project: string, instance: string): Promise<InstanceSecret[]>;
   /** The changes of an instance, of a project, or of everything this person may see. */
   history(project?: string, instance?: string, limit?: number): Promise<HistoryEntry[]>;
   /** The logs as a stream of text chunks. */
@@ -197,6 +200,7 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     move: (project: string, instance: string, platform: string) =>
       call<ChangeResponse & { placement: LaunchResponse["placement"] }>("POST", `${path(project, instance)}/move`, { platform }),
     status: (project: string, instance: string) => call<ObservedStatus>("GET", `${path(project, instance)}/status`),
+    secrets: (project: string, instance: string) => call<{ items: InstanceSecret[] }>("GET", `${path(project, instance)}/secrets`).then((r) => r.items),
     events: (project: string, instance: string, limit = 50) =>
       call<{ items: InstanceEvent[] }>("GET", `${path(project, instance)}/events?limit=${limit}`).then((r) => r.items),
     history: (project?: string, instance?: string, limit = 50) =>

@@ -193,11 +193,16 @@ export function createProgram(deps: ProgramDeps): Command {
     .argument("<project/instance>", "the instance")
     .description("Show an instance: what was asked, what runs, its URL, when it expires and its latest events")
     .option("--json", "print JSON")
-    .action(async (target: string, options: { json?: boolean }) => {
+    .option("--show-secrets", "also print its passwords and tokens (the read is audited; they are never in the repository)")
+    .action(async (target: string, options: { json?: boolean; showSecrets?: boolean }) => {
       const { project, instance } = ref(target);
       const api = client();
-      const [view, events] = await Promise.all([api.instance(project, instance), api.events(project, instance, 10)]);
-      if (options.json) return json({ ...view, events });
+      const [view, events, secrets] = await Promise.all([
+        api.instance(project, instance),
+        api.events(project, instance, 10),
+        options.showSecrets ? api.secrets(project, instance) : undefined,
+      ]);
+      if (options.json) return json({ ...view, events, ...(secrets ? { secrets } : {}) });
       const rows: [string, string][] = [
         ["Instance", `${view.project}/${view.name}`],
         ["Template", `${view.template} ${view.templateVersion}`],
@@ -210,6 +215,11 @@ export function createProgram(deps: ProgramDeps): Command {
         ["Values", JSON.stringify(view.values)],
       ];
       for (const [key, value] of rows) out.line(`${key.padEnd(9)} ${value}`);
+      if (secrets) {
+        out.line();
+        out.line(secrets.length > 0 ? "Secrets:" : "Secrets: none");
+        for (const secret of secrets) out.line(`  ${secret.name}  ${secret.value}`);
+      }
       if (events.length > 0) {
         out.line();
         out.line("Events:");

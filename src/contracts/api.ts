@@ -421,6 +421,12 @@ export const InstanceEvent = Type.Object({
 });
 export type InstanceEvent = Static<typeof InstanceEvent>;
 
+export const InstanceSecret = Type.Object({
+  name: Type.String({ description: "The key of the instance's generated Secret (`one-time-password`, `security.password`…)" }),
+  value: Type.String(),
+});
+export type InstanceSecret = Static<typeof InstanceSecret>;
+
 export const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
 
 export const List = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ items: Type.Array(item) });

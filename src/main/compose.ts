@@ -213,6 +213,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       ...(settings.imageRegistries ? { imageRegistries: settings.imageRegistries } : {}),
       chartRepositories,
       helm,
+      secrets,
       lifecycle: settings.lifecycle,
       system: settings.system,
       registry: sources,

@@ -144,7 +144,8 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
     // rule (health, metrics), and no request reads its route's options again (Fastify builds
     // them anew at each read). Before the route's own preHandlers, which may need the principal.
     if (config?.access) route.preHandler = [guard(config.access, config.rateLimit), ...hooksOf(route.preHandler)];
-    // Only routes that change something carry the audit hook (reads pay nothing for it).
+    // Only routes that change something carry the audit hook (reads pay nothing for it), and
+    // the reads of secrets (an instance's passwords): who read them is in the audit log.
     if (config?.audit) route.onResponse = [...hooksOf(route.onResponse), auditChange(config.audit)];
   });
 
@@ -255,7 +256,7 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
   // Every change that succeeded is in the audit log: who, what, when, from where.
   function auditChange(action: string) {
     return async function auditRoute(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-      if (!UNSAFE.has(request.method)) return;
+      if (!UNSAFE.has(request.method) && request.method !== "GET") return;
       const principal: Principal = request.principal ?? ANONYMOUS;
       const params = (request.params ?? {}) as { project?: string; instance?: string; id?: string };
       // A project being created is named in the body; other bodies' names (a token's) name the target only.

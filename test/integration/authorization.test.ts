@@ -513,6 +513,14 @@ describe("authorization: every route × every principal × both labs", () => {
       expect: PROJECT_READ,
     },
     {
+      route: "GET /api/v1/projects/{project}/instances/{instance}/secrets",
+      sides: true,
+      // Its passwords: those who may change the instance, not its viewers nor read-only tokens.
+      request: (c) => ({ url: project("/instances/web/secrets")(c), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => problem(Array.isArray((reply.json() as { items?: unknown }).items), "no items") },
+      expect: PROJECT_WRITE,
+    },
+    {
       route: "GET /api/v1/projects/{project}/instances/{instance}/history",
       sides: true,
       request: (c) => ({ url: project("/instances/web/history")(c), headers: c.headers }),

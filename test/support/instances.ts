@@ -58,6 +58,7 @@ export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults"
         version: { version: version ?? "1.4.2" } as PreparedHelmLaunch["version"],
         repository: CHART_REPOSITORY,
         values: values(reference.chart, given),
+        secrets: {},
       };
     },
   };

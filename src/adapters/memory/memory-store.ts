@@ -104,6 +104,15 @@ export function createMemoryStore(): { index: StateIndex; statuses: StatusStore;
       if (map.size > 0) secretMap.set(key(project, instance), map);
       return Object.fromEntries(names.map((name) => [name, map.get(name) as string]));
     },
+    async put(project, instance, values) {
+      if (Object.keys(values).length === 0) return;
+      const map = secretMap.get(key(project, instance)) ?? new Map<string, string>();
+      for (const [name, value] of Object.entries(values)) map.set(name, value);
+      secretMap.set(key(project, instance), map);
+    },
+    async read(project, instance) {
+      return Object.fromEntries([...(secretMap.get(key(project, instance)) ?? new Map<string, string>())].sort(([a], [b]) => (a < b ? -1 : 1)));
+    },
     async remove(project, instance) {
       secretMap.delete(key(project, instance));
     },

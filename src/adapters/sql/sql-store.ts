@@ -251,6 +251,28 @@ export function createSqlStore(db: Kysely<Database>, clock: { now(): Date }): Sq
       const rows = await db.selectFrom("secrets").select(["name", "value"]).where("project", "=", project).where("instance", "=", instance).execute();
       return Object.fromEntries(rows.filter((row) => names.includes(row.name)).map((row) => [row.name, row.value]));
     },
+    async put(project, instance, values) {
+      const entries = Object.entries(values);
+      if (entries.length === 0) return;
+      const createdAt = clock.now().toISOString();
+      await db
+        .insertInto("secrets")
+        .values(entries.map(([name, value]) => ({ project, instance, name, value, created_at: createdAt })))
+        .onConflict((conflict) =>
+          conflict.columns(["project", "instance", "name"]).doUpdateSet((excluded) => ({ value: excluded.ref("excluded.value"), created_at: createdAt })),
+        )
+        .execute();
+    },
+    async read(project, instance) {
+      const rows = await db
+        .selectFrom("secrets")
+        .select(["name", "value"])
+        .where("project", "=", project)
+        .where("instance", "=", instance)
+        .orderBy("name")
+        .execute();
+      return Object.fromEntries(rows.map((row) => [row.name, row.value]));
+    },
     async remove(project, instance) {
       await db.deleteFrom("secrets").where("project", "=", project).where("instance", "=", instance).execute();
     },

@@ -1,7 +1,8 @@
 // Before a chart launch is committed: the chart rendered as Argo CD will render it (`helm
 // template`, the ChartRenderer port), and what it creates checked against the platform —
 // the project's AppProject, Pod Security, the project's LimitRange, the pool placement chose
-// (preflight.ts). A chart that would be refused on the cluster is refused here, naming the
+// (preflight.ts) — and that the only secret references are the instance's own placeholders
+// (secret-placeholders.ts). A chart that would be refused on the cluster is refused here, naming the
 // object, the rule and what to change, and nothing is committed.
 import { ConflictError } from "../errors.js";
 import type { PlatformDocument } from "../model.js";
@@ -56,6 +57,8 @@ export async function launchFindings(input: LaunchPreflight): Promise<Finding[]>
       limitRange: limitRangeRules(),
       left: { project: UNCOUNTED },
       pool,
+      // What argocd-vault-plugin would replace must be the instance's own placeholders (ADR 0022).
+      instance: input.release,
     },
   );
 }

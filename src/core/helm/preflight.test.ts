@@ -231,6 +231,11 @@ describe("preflight", () => {
 
   const wrong: [string, Finding["rule"], (list: Json[], r: PreflightRules) => PreflightRules | void][] = [
     [
+      "a placeholder naming another project's Secret",
+      "secret-placeholder",
+      (list) => void (jupyter(list).env = [{ name: "PASSWORD", value: "<path:genomics-b:wiki-generated#password>" }]),
+    ],
+    [
       "a kind outside the whitelist",
       "kind-not-allowed",
       (list) => void list.push({ ...structuredClone(find(list, "StatefulSet")), kind: "DaemonSet", metadata: meta("agent") }),

@@ -4,6 +4,7 @@
 // container's requests and limits against the LimitRange and what the project and lab have
 // left, and the pods' tolerations and node selection against the pool placement chose. Each
 // finding names the object, a stable rule code and what to change; none means accepted.
+import { placeholderFindings } from "./secret-placeholders.js";
 import type { PlatformDocument, Pool } from "../model.js";
 import type { GroupKind } from "../render/argocd.js";
 import type { KubeObject } from "../render/kube.js";
@@ -45,6 +46,8 @@ export const PREFLIGHT_RULES = [
   "gpu-pool",
   "node-selection",
   "toleration",
+  // secrets (secret-placeholders.ts)
+  "secret-placeholder",
 ] as const;
 export type PreflightRule = (typeof PREFLIGHT_RULES)[number];
 
@@ -104,12 +107,20 @@ export interface PreflightRules {
   /** Limits still free, where a ResourceQuota caps limits (Plateau's caps none: ADR 0021). */
   readonly limitsLeft?: Amounts;
   readonly pool: PreflightPool;
+  /** The instance (the Helm release): its own secret placeholders are the only ones objects may hold (absent: none is). */
+  readonly instance?: string;
 }
 
 /** Every finding of every rule, in rule order then object order; empty when the objects are accepted. */
 export function preflight(objects: readonly KubeObject[], rules: PreflightRules): Finding[] {
   const asks = renderedAsks(objects, rules.limitRange);
-  return [...kindFindings(objects, rules), ...podSecurityFindings(objects, rules), ...resourceFindings(asks, rules), ...schedulingFindings(asks, rules)];
+  return [
+    ...kindFindings(objects, rules),
+    ...podSecurityFindings(objects, rules),
+    ...resourceFindings(asks, rules),
+    ...schedulingFindings(asks, rules),
+    ...placeholderFindings(objects, rules.namespace, rules.instance),
+  ];
 }
 
 const finding = (object: string, rule: PreflightRule, message: string, fix: string): Finding => ({ object, rule, message: `${object}: ${message}`, fix });

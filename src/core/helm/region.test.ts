@@ -33,11 +33,12 @@ const service = createHelmCatalogService({ catalogs });
 const plmshift = parsePlatform(plmshiftText, "platforms/plmshift.yaml");
 const plmvshift = parsePlatform(plmvshiftText, "platforms/plmvshift.yaml");
 const jean: CatalogViewer = { login: "jdupont", groups: [], labs: [], operator: false };
-const on = (platform?: PlatformDocument): HelmLaunchContext => ({
+const on = (platform?: PlatformDocument): HelmLaunchContext & { release: string } => ({
   login: "jdupont",
   project: "imb-climate",
   lang: "fr",
   randomSubdomain: "482913",
+  release: "notebook",
   ...(platform ? { platform } : {}),
 });
 const jupyter = { catalog: "ide", chart: "jupyter-python" };

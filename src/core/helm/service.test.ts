@@ -57,7 +57,9 @@ const toolsIndex: HelmCatalogIndex = {
 const secretiveSchema = JSON.stringify({
   type: "object",
   properties: {
-    password: { type: "string", render: "password", default: "" },
+    password: { type: "string", render: "password", default: "changeme" },
+    token: { type: "string", render: "password", default: "", "x-onyxia": { overwriteDefaultWith: "{{service.oneTimePassword}}" } },
+    optional: { type: "string", render: "password", default: "" },
     replicas: { type: "integer", default: 1, minimum: 1, maximum: 3 },
     owner: { type: "string", default: "nobody", "x-onyxia": { overwriteDefaultWith: "user.idep" } },
   },
@@ -92,6 +94,7 @@ async function issuesOf(run: () => Promise<unknown>): Promise<readonly InputIssu
 const jean: CatalogViewer = { login: "jdupont", groups: [], labs: ["imb"], operator: false };
 const oscar: CatalogViewer = { login: "oscar", groups: [], labs: [], operator: true };
 const personal = (login: string): HelmLaunchContext => ({ login, project: `u-${login}`, lang: "fr", randomSubdomain: "123456" });
+const launching = (login: string) => ({ ...personal(login), release: "tool" });
 
 describe("helm catalog service: browsing", () => {
   it("lists the charts of the catalogs a person may see, and says which catalogs are down", async () => {
@@ -108,7 +111,7 @@ describe("helm catalog service: browsing", () => {
   it("gives a chart's form for this person, with the chosen version first", async () => {
     const form = await service.form({ catalog: "tools", chart: "secretive" }, oscar, personal("oscar"), "1.0.0");
     expect(form.versions).toEqual(["1.0.0", "2.0.0"]);
-    expect(form.defaults).toEqual({ password: "", replicas: 1, owner: "oscar" });
+    expect(form.defaults).toEqual({ password: "changeme", token: "", optional: "", replicas: 1, owner: "oscar" });
     expect(form.valuesSchema).toMatchObject({ properties: { password: { "x-plateau": { render: "password" } } } });
     const jupyter = await service.form({ catalog: "ide", chart: "jupyter-python" }, jean, personal("jdupont"));
     expect(jupyter.version).toBe(jupyter.versions[0]);
@@ -136,14 +139,27 @@ describe("helm catalog service: browsing", () => {
 describe("helm catalog service: launching", () => {
   it("merges the person's values over the defaults, object by object, and checks them", async () => {
     const reference = { catalog: "tools", chart: "secretive" };
-    expect(await service.defaults(reference, oscar, personal("oscar"), { replicas: 2 })).toEqual({ password: "", replicas: 2, owner: "oscar" });
-    const prepared = await service.prepare(reference, oscar, personal("oscar"), { replicas: 3 });
+    expect(await service.defaults(reference, oscar, personal("oscar"), { replicas: 2 })).toEqual({
+      password: "changeme",
+      token: "",
+      optional: "",
+      replicas: 2,
+      owner: "oscar",
+    });
+    const prepared = await service.prepare(reference, oscar, { ...personal("oscar"), release: "tool" }, { replicas: 3 });
     expect(prepared).toEqual({
       version: version("secretive", "2.0.0"),
       repository: "https://charts.example.org/tools",
-      values: { password: "", replicas: 3, owner: "oscar" },
+      values: {
+        password: "<path:u-oscar:tool-generated#password>",
+        token: "<path:u-oscar:tool-generated#one-time-password>",
+        optional: "",
+        replicas: 3,
+        owner: "oscar",
+      },
+      secrets: {},
     });
-    expect(await issuesOf(() => service.prepare(reference, oscar, personal("oscar"), { replicas: 4 }))).toEqual([
+    expect(await issuesOf(() => service.prepare(reference, oscar, { ...personal("oscar"), release: "tool" }, { replicas: 4 }))).toEqual([
       expect.objectContaining({ pointer: "/values/replicas", rule: "maximum" }),
     ]);
     const nested = await service.defaults({ catalog: "ide", chart: "jupyter-python" }, jean, personal("jdupont"), { resources: { limits: { cpu: "8000m" } } });
@@ -153,15 +169,47 @@ describe("helm catalog service: launching", () => {
     ]);
   });
 
-  it("refuses a password typed into the form: values are committed to a public repository", async () => {
-    const errors = await issuesOf(() => service.prepare({ catalog: "tools", chart: "secretive" }, oscar, personal("oscar"), { password: "hunter2" }));
-    expect(errors).toEqual([expect.objectContaining({ pointer: "/values/password", rule: "public-repository" })]);
+  it("commits passwords as placeholders to the instance's own Secret, keeping one the person typed out of the values", async () => {
+    const reference = { catalog: "tools", chart: "secretive" };
+    const named = { ...personal("oscar"), release: "db" };
+    // The chart's own default ("changeme") is published: it becomes a generated password.
+    const generated = await service.prepare(reference, oscar, named, {});
+    expect(generated.values).toMatchObject({ password: "<path:u-oscar:db-generated#password>", token: "<path:u-oscar:db-generated#one-time-password>" });
+    expect(generated.secrets).toEqual({});
+    expect(JSON.stringify(generated.values)).not.toContain("changeme");
+    // Sent back empty by a form: the same.
+    expect((await service.prepare(reference, oscar, named, { password: "", token: "" })).values).toEqual(generated.values);
+    // Typed: kept by Plateau under the field's key, never in the values.
+    const typed = await service.prepare(reference, oscar, named, { password: "hunter2", token: "mine" });
+    expect(typed.secrets).toEqual({ password: "hunter2", token: "mine" });
+    expect(typed.values).toMatchObject({ password: "<path:u-oscar:db-generated#password>", token: "<path:u-oscar:db-generated#token>" });
+    expect(JSON.stringify(typed.values)).not.toMatch(/hunter2|mine/);
+    // An optional password left empty stays empty; a preview (no name yet) shows no password.
+    expect(typed.values.optional).toBe("");
+    expect((await service.form(reference, oscar, personal("oscar"))).defaults).toMatchObject({ token: "" });
+  });
+
+  it("refuses values carrying a secret reference: it could name another project's Secret", async () => {
+    const reference = { catalog: "tools", chart: "secretive" };
+    const named = { ...personal("oscar"), release: "db" };
+    for (const [values, pointer] of [
+      [{ password: "<path:genomics:wiki-generated#password>" }, "/values/password"],
+      [{ owner: "x <path:genomics:wiki-generated#password> y" }, "/values/owner"],
+      [{ extra: { "avp.kubernetes.io/path": "genomics:wiki-generated" } }, "/values/extra/avp.kubernetes.io~1path"],
+    ] as const) {
+      expect(await issuesOf(() => service.prepare(reference, oscar, named, values))).toEqual([
+        expect.objectContaining({ pointer, rule: "secret-placeholder" }),
+      ]);
+      expect(await issuesOf(() => service.defaults(reference, oscar, named, values))).toEqual([
+        expect.objectContaining({ pointer, rule: "secret-placeholder" }),
+      ]);
+    }
   });
 
   it("shows a catalog only in the space it is visible in", async () => {
     const shared = { ...personal("oscar"), project: "team" };
-    await expect(service.prepare({ catalog: "tools", chart: "secretive" }, oscar, shared, {})).rejects.toBeInstanceOf(NotFoundError);
-    await expect(service.prepare({ catalog: "tools", chart: "secretive" }, oscar, personal("oscar"), {})).resolves.toBeDefined();
+    await expect(service.prepare({ catalog: "tools", chart: "secretive" }, oscar, { ...shared, release: "tool" }, {})).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.prepare({ catalog: "tools", chart: "secretive" }, oscar, launching("oscar"), {})).resolves.toBeDefined();
   });
 
   it("refuses values too deep to check before looking for the chart", async () => {
@@ -192,7 +240,7 @@ describe("helm catalog service: a launch's forms", () => {
 
   it("gives placement the defaults without compiling the schema, and refuses the launch when ajv cannot compile it", async () => {
     expect(await brokenService.defaults(reference, oscar, personal("oscar"), {})).toEqual({ size: 1 });
-    expect(await issuesOf(() => brokenService.prepare(reference, oscar, personal("oscar"), {}))).toEqual([expect.objectContaining({ rule: "schema" })]);
+    expect(await issuesOf(() => brokenService.prepare(reference, oscar, launching("oscar"), {}))).toEqual([expect.objectContaining({ rule: "schema" })]);
     expect(await issuesOf(() => brokenService.form(reference, oscar, personal("oscar")))).toEqual([expect.objectContaining({ rule: "schema" })]);
   });
 });

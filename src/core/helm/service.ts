@@ -1,8 +1,10 @@
 // Helm catalogs as people use them: the charts they may launch, each chart's form (its
 // values.schema.json with Onyxia's extensions resolved for this person and place), and the
 // checked values and chart of a launch. Values are committed to the public desired-state
-// repository, so the context never holds a secret nor a person's e-mail address, and a
-// person may not type a password into a form (it would be public): see docs/helm-catalogs.md.
+// repository, so the context never holds a person's e-mail address, and passwords
+// (`{{project.password}}`, `{{service.oneTimePassword}}`, password fields) are committed as
+// placeholders to the instance's own Secret (secret-placeholders.ts, ADR 0022): generated,
+// or the one the person typed, kept by Plateau. See docs/helm-catalogs.md.
 import { personalProjectName } from "../access/policy.js";
 import { assertValuesBounded } from "../catalog/values.js";
 import { InputError, NotFoundError } from "../errors.js";
@@ -19,7 +21,8 @@ import { computeHelmForm, undeclaredValues, type HelmForm, type HelmValuesContex
 import { helmResources } from "./resources.js";
 import type { JsonValue } from "./schema-node.js";
 import { checkHelmValues } from "./values.js";
-import { deepEqual, escapePointerSegment, isRecord } from "../../contracts/json.js";
+import { assertNoPlaceholders, ONE_TIME_PASSWORD_KEY, passwordKeyOf, placeholderKeys, PROJECT_PASSWORD_KEY, secretPlaceholder } from "./secret-placeholders.js";
+import { deepEqual, isRecord } from "../../contracts/json.js";
 
 export interface HelmChartSummary {
   /** `<catalog>/<chart>`: the template of a launch. */
@@ -67,6 +70,8 @@ export interface PreparedHelmLaunch {
   readonly values: Record<string, JsonValue>;
   /** The pool of the platform the chart's pod lands on (its node selector and tolerations are in the values); absent when the platform declares no pool that holds it. */
   readonly pool?: string;
+  /** The passwords the person typed, by Secret key: kept by Plateau, never committed (the values hold their placeholders). */
+  readonly secrets: Record<string, string>;
 }
 
 export interface HelmCatalogServiceDeps {
@@ -100,8 +105,14 @@ export interface HelmCatalogService {
   form(reference: ChartReference, viewer: CatalogViewer, context: HelmLaunchContext, version?: string): Promise<HelmChartForm>;
   /** The defaults of a launch, for placement (what it asks) before the platform is known. */
   defaults(reference: ChartReference, viewer: CatalogViewer, context: HelmLaunchContext, values: unknown, version?: string): Promise<Record<string, JsonValue>>;
-  /** The chart and checked values of a launch on the platform placement chose (a password typed into the form is refused). */
-  prepare(reference: ChartReference, viewer: CatalogViewer, context: HelmLaunchContext, values: unknown, version?: string): Promise<PreparedHelmLaunch>;
+  /** The chart and checked values of a launch on the platform placement chose; with the instance's name (`context.release`), passwords become placeholders. */
+  prepare(
+    reference: ChartReference,
+    viewer: CatalogViewer,
+    context: HelmLaunchContext & { readonly release: string },
+    values: unknown,
+    version?: string,
+  ): Promise<PreparedHelmLaunch>;
 }
 
 const claimsOf = (viewer: CatalogViewer): Record<string, unknown> => ({
@@ -171,6 +182,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
     options: { compile?: boolean } = {},
   ) {
     assertValuesBounded(values);
+    assertNoPlaceholders(values);
     const space = context.project === personalProjectName(context.login) ? "user" : "project";
     const { config, version: chosen } = await chartOf(reference, viewer, version, space);
     return { config, chosen, form: await formOf(config, chosen, context, undefined, options) };
@@ -251,22 +263,25 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
       // node selector and tolerations are the region's `nodeSelector`/`tolerations` charts read.
       const pool = platform ? poolFor(platform, helmResources(mergeValues(form.defaults, values), true).largestPod) : undefined;
       if (platform && pool && !deepEqual(schedulingOf(platform, pool), schedulingOf(platform))) form = await formOf(config, chosen, context, pool);
-      refusePasswords(form.schema, values);
       const checked = checkHelmValues(form.schema, mergeValues(form.defaults, values), { lockHidden: true });
+      // Passwords leave the values for the instance's Secret (only once its name is known: a preview keeps them empty).
+      const sealed =
+        context.release !== undefined ? sealPasswords(form.schema, checked, values, context.project, context.release) : { values: checked, secrets: {} };
       // What the platform's custom values hold beyond the form is imposed (the person could not set it).
       const imposed = platform ? undeclaredValues(form.schema, platform.spec.region?.customValues) : undefined;
       const prepared = {
         version: chosen,
         repository: config.location,
-        values: imposed ? mergeValues(checked, imposed) : checked,
+        values: imposed ? mergeValues(sealed.values, imposed) : sealed.values,
         ...(pool ? { pool: pool.name } : {}),
+        secrets: sealed.secrets,
       };
       if (deps.renderer && platform) {
         await assertLaunchable({
           renderer: deps.renderer,
           archive: await deps.catalogs.archive(config.id, chosen),
           chart: `${config.id}/${chosen.name} ${chosen.version}`,
-          release: context.release ?? `${chosen.name}-preflight`,
+          release: context.release,
           project: context.project,
           values: prepared.values,
           platform,
@@ -286,9 +301,12 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
  */
 function valuesContext(context: HelmLaunchContext, pool?: Pool): HelmValuesContext {
   const { k8s, region } = regionContextOf(context.platform, pool);
+  // A preview's passwords are empty (the form says they are generated); a launch's are placeholders to its own Secret.
+  const secret = (key: string) => (context.release !== undefined ? secretPlaceholder(context.project, context.release, key) : "");
   return {
     user: { idep: context.login, name: context.login, email: `${context.login}@users.plateau.invalid`, lang: context.lang },
-    project: { id: context.project, basename: context.project },
+    project: { id: context.project, basename: context.project, password: secret(PROJECT_PASSWORD_KEY) },
+    service: { oneTimePassword: secret(ONE_TIME_PASSWORD_KEY) },
     k8s: { ...k8s, domain: k8s.domain as string, randomSubdomain: context.randomSubdomain },
     region,
   };
@@ -307,21 +325,41 @@ function mergeValues(defaults: Record<string, JsonValue>, values: unknown): Reco
   return merge(structuredClone(defaults), values) as Record<string, JsonValue>;
 }
 
-/** A value typed into a password field would be committed to a public repository: refused, naming the field. */
-function refusePasswords(schema: Readonly<Record<string, unknown>>, values: unknown): void {
-  const walk = (node: unknown, value: unknown, pointer: string): void => {
-    if (!isRecord(node) || value === undefined) return;
-    const hints = isRecord(node["x-plateau"]) ? node["x-plateau"] : {};
-    if (hints.render === "password" && typeof value === "string" && value !== "" && value !== node.default) {
-      throw InputError.field(
-        `/values${pointer}`,
-        "public-repository",
-        "is a password, and values are committed to the public desired-state repository: leave it empty or at its default",
-      );
-    }
-    if (isRecord(node.properties) && isRecord(value)) {
-      for (const [key, child] of Object.entries(node.properties)) walk(child, value[key], `${pointer}/${escapePointerSegment(key)}`);
+/**
+ * Every password field's value, as a placeholder to the instance's Secret: the ones the
+ * context resolved stay (their key is generated at the first sync); a chart's own default
+ * (`changeme`, published in its values.yaml) becomes a generated one; one the person typed is
+ * kept by Plateau under the field's key. An empty field stays empty (an optional token).
+ */
+function sealPasswords(
+  schema: Readonly<Record<string, unknown>>,
+  values: Record<string, JsonValue>,
+  typed: unknown,
+  project: string,
+  instance: string,
+): { values: Record<string, JsonValue>; secrets: Record<string, string> } {
+  const sealed = structuredClone(values);
+  const secrets: Record<string, string> = {};
+  const ownPlaceholder = (text: unknown): text is string => typeof text === "string" && placeholderKeys(text, project, instance).length > 0;
+  const walk = (node: unknown, value: Record<string, unknown>, person: unknown, path: string[]): void => {
+    if (!isRecord(node) || !isRecord(node.properties)) return;
+    for (const [key, child] of Object.entries(node.properties)) {
+      if (!isRecord(child) || !Object.hasOwn(value, key)) continue;
+      const own = value[key];
+      const personal = isRecord(person) ? person[key] : undefined;
+      const hints = isRecord(child["x-plateau"]) ? child["x-plateau"] : {};
+      if (hints.render === "password" && typeof own === "string") {
+        // The resolved default: a placeholder from the context, the chart's own literal, or empty.
+        const fallback = typeof child.default === "string" ? child.default : "";
+        const current = own === "" ? fallback : own;
+        if (current === "") continue;
+        const secretKey = passwordKeyOf([...path, key]);
+        const chosen = typeof personal === "string" && personal !== "" && personal !== fallback && !ownPlaceholder(personal) ? personal : undefined;
+        if (chosen !== undefined) secrets[secretKey] = chosen;
+        value[key] = chosen === undefined && ownPlaceholder(current) ? current : secretPlaceholder(project, instance, secretKey);
+      } else if (isRecord(own)) walk(child, own, personal, [...path, key]);
     }
   };
-  walk(schema, values, "");
+  walk(schema, sealed, typed, []);
+  return { values: sealed, secrets };
 }

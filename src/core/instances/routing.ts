@@ -2,6 +2,7 @@
 // Used by the local reverse proxy. Answers are cached (pages load many assets, and a starting
 // page is polled): the reconciler invalidates an instance's route whenever its status changes.
 import type { SecretStore } from "../ports/secret-store.js";
+import { GENERATED_SECRET_LENGTH } from "../render/render.js";
 import type { StateIndex } from "../ports/state-index.js";
 import type { StatusStore, Phase } from "../ports/status-store.js";
 import type { TemplateCatalog } from "../ports/template-catalog.js";
@@ -94,7 +95,7 @@ export function createRouter(deps: RouterDeps): Router {
     const access = (await deps.catalog.get(indexed.template))?.spec.access?.header;
     if (access) {
       // The same get-or-create as the reconciler's: whoever asks first creates the instance's secret.
-      const secrets = await deps.secrets.ensure(project, instance, [access.secret], () => deps.random.secret(32));
+      const secrets = await deps.secrets.ensure(project, instance, [access.secret], () => deps.random.secret(GENERATED_SECRET_LENGTH));
       const value = secrets[access.secret];
       if (value) headers[access.name.toLowerCase()] = `${access.prefix}${value}`;
     }

@@ -6,6 +6,7 @@ import { INSTANCE_SOURCES } from "./sources/index.js";
 const METHODS: readonly (keyof InstanceService)[] = [
   "placement",
   "launch",
+  "secrets",
   "stop",
   "start",
   "renew",

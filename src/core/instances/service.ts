@@ -25,6 +25,9 @@ import { stateCommands } from "./commands/state.js";
 import { expiryEnabled, NEVER_EXPIRE, type LifecycleSettings } from "./expiry.js";
 import { createInstanceReadModel, type InstanceListFilter } from "./read-model.js";
 import { createSourceRegistry, type InstanceSourceFactory, type SourceRegistry } from "./sources/index.js";
+import type { SecretStore } from "../ports/secret-store.js";
+import { placeholderKeys } from "../helm/secret-placeholders.js";
+import { GENERATED_SECRET_LENGTH } from "../render/render.js";
 import type { ChangeResult, ExpiryReport, HistoryEntry, InstanceAddress, InstanceDiff, LaunchRequest, LaunchResult, RenewRequest } from "./types.js";
 import type { InstanceView } from "./views.js";
 
@@ -51,6 +54,8 @@ export interface InstanceServiceDeps {
   readonly chartRepositories?: readonly string[];
   /** The Helm catalogs, when the configuration has any. */
   readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare">;
+  /** The secrets Plateau keeps (a chart's passwords the person typed at launch; what the owner reads). */
+  readonly secrets?: Pick<SecretStore, "put" | "read" | "ensure">;
   /** How long instances run before Plateau stops them, and how far they may be renewed (default: they never expire). */
   readonly lifecycle?: LifecycleSettings;
   /** The author of the commits Plateau makes by itself (stopping an expired instance). */
@@ -112,6 +117,12 @@ export interface InstanceService {
   observed(project: string, name: string): Promise<ObservedStatus>;
   /** The instance's latest events, newest first. */
   events(project: string, name: string, limit?: number): Promise<InstanceEvent[]>;
+  /**
+   * The instance's secrets (its chart's passwords, a notebook's token…), by name: what its
+   * people read on demand, as on Onyxia. Those its values refer to and no one generated yet are
+   * generated now, as the reconciler would (the same get-or-create).
+   */
+  secrets(project: string, name: string): Promise<{ name: string; value: string }[]>;
   /** The commits of an instance, of a project, or of the whole repository, newest first. */
   history(filter: { project?: string; instance?: string }, limit?: number): Promise<HistoryEntry[]>;
   /**
@@ -144,6 +155,13 @@ export function createInstanceService(deps: InstanceServiceDeps): InstanceServic
     list: read.list,
     observed: read.observed,
     events: read.events,
+    async secrets(project, name) {
+      const view = await read.get(project, name);
+      if (!deps.secrets) return [];
+      const referred = placeholderKeys(view.values, project, name);
+      if (referred.length > 0) await deps.secrets.ensure(project, name, referred, () => deps.random.secret(GENERATED_SECRET_LENGTH));
+      return Object.entries(await deps.secrets.read(project, name)).map(([key, value]) => ({ name: key, value }));
+    },
     history: read.history,
     diff: read.diff,
     logs: read.logs,

@@ -224,6 +224,18 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       expect(new Set(results.map((r) => r.db)).size).toBe(1);
     });
 
+    it("keeps a chosen secret over a generated one, and reads every secret of an instance", async () => {
+      const { secrets } = await create();
+      await secrets.ensure("demo", "a", ["db"], () => "generated");
+      await secrets.put("demo", "a", { db: "chosen", "security.password": "mine" });
+      expect(await secrets.ensure("demo", "a", ["db", "security.password"], () => "other")).toEqual({ db: "chosen", "security.password": "mine" });
+      expect(await secrets.read("demo", "a")).toEqual({ db: "chosen", "security.password": "mine" });
+      expect(Object.keys(await secrets.read("demo", "a"))).toEqual(["db", "security.password"]);
+      expect(await secrets.read("demo", "b")).toEqual({});
+      await secrets.put("demo", "b", {});
+      expect(await secrets.owners()).toEqual([{ project: "demo", instance: "a" }]);
+    });
+
     it("forgets the secrets of a removed instance and lists owners", async () => {
       const { secrets } = await create();
       await secrets.ensure("demo", "a", ["db"], () => "x");

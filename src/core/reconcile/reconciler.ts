@@ -3,10 +3,11 @@
 // periodically (to notice crashed workloads and commits made by others), one pass at a time, as
 // a task of the scheduler; a restart at any point converges to the same result, since every
 // decision is made again from what is.
+import { placeholderKeys } from "../helm/secret-placeholders.js";
 import { HELM_SEGMENT, instancePath, renderedHelmInstanceDir, renderedPlatformDir } from "../repository/layout.js";
 import { isValidName } from "../names.js";
 import { isKubeObject, wantsToRun, type KubeObject } from "../render/kube.js";
-import { generatedSecretName } from "../render/render.js";
+import { GENERATED_SECRET_LENGTH, generatedSecretName } from "../render/render.js";
 import { fromYaml } from "../yaml.js";
 import type { Clock, Random } from "../ports/clock.js";
 import type { CommitId, DesiredStateRepository } from "../ports/desired-state-repository.js";
@@ -51,8 +52,6 @@ export interface Reconciler {
   /** Resolves when no pass and no action is in progress. */
   idle(): Promise<void>;
 }
-
-const SECRET_LENGTH = 32;
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const { platform, engine, repo, statuses, logger } = deps;
@@ -176,8 +175,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     return units;
   }
 
-  function secretKeys(objects: readonly KubeObject[], instance: string): string[] {
-    const keys = new Set<string>();
+  /** The keys of the instance's generated Secret its objects refer to: by `secretKeyRef`, or by a chart's placeholders (ADR 0022). */
+  function secretKeys(objects: readonly KubeObject[], project: string, instance: string): string[] {
+    const keys = new Set<string>(placeholderKeys(objects, project, instance));
     const name = generatedSecretName(instance);
     const visit = (value: unknown): void => {
       if (Array.isArray(value)) value.forEach(visit);
@@ -216,8 +216,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           ),
         );
         const objects = await readObjects(head, project, instance, action.hash);
-        const keys = secretKeys(objects, instance);
-        const values = await deps.secrets.ensure(project, instance, keys, () => deps.random.secret(SECRET_LENGTH));
+        const keys = secretKeys(objects, project, instance);
+        const values = await deps.secrets.ensure(project, instance, keys, () => deps.random.secret(GENERATED_SECRET_LENGTH));
         const result = await engine.apply(
           { project, instance, hash: action.hash, objects },
           {

@@ -25,6 +25,8 @@ const PROJECT_LABEL = "plateau.io/project";
 
 /** The Secret (not in git) holding an instance's generated secrets. */
 export const generatedSecretName = (instance: string): string => `${instance}-generated`;
+/** The length of a generated secret (62 letters: 190 bits), whoever generates it first (ADR 0004). */
+export const GENERATED_SECRET_LENGTH = 32;
 
 export const instanceHost = (platform: PlatformDocument, project: string, instance: string): string => `${instance}.${project}.${platform.spec.domain}`;
 

@@ -12,6 +12,7 @@ import {
   Instance,
   InstanceDiff,
   InstanceEvent,
+  InstanceSecret,
   InstanceParams,
   InstanceQuery,
   LaunchBody,
@@ -488,6 +489,23 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         operator(request) ? { at, kind, params, message } : { at, kind, params: paramsForMembers(params), message: forMembers(message) },
       ),
     }),
+  );
+  app.get(
+    "/projects/:project/instances/:instance/secrets",
+    {
+      // Those who may change the instance read its passwords; every read is in the audit log.
+      config: { access: { kind: "project", action: "write" }, audit: "secrets.read" },
+      schema: {
+        tags: ["instances"],
+        summary: "The instance's passwords and tokens (its chart's, generated or chosen at launch); they are never in the repository",
+        params: InstanceParams,
+        response: { 200: List(InstanceSecret), ...errors },
+      },
+    },
+    async (request, reply) => {
+      reply.header("cache-control", "no-store");
+      return { items: await instances.secrets(request.params.project, request.params.instance) };
+    },
   );
   app.get(
     "/projects/:project/instances/:instance/history",

@@ -91,7 +91,8 @@ export function launchCommands(ctx: CommandContext) {
         const platform = platforms.find((p) => p.metadata.name === placement.platform) as PlatformDocument;
         const time = clock.now();
         const now = time.toISOString();
-        const placed = await source.placed({ request, requester }, values, platform);
+        // Named now: a chart's passwords are placeholders to the instance's own Secret.
+        const placed = await source.placed({ request: { ...request, name }, requester }, values, platform);
         let spec: InstanceDocument["spec"] = { template: placed.template, templateVersion: placed.templateVersion, state: "running", values: placed.values };
         // What cannot be stopped cannot expire (a chart without global.suspend runs until it is removed).
         const expiresAt = source.stoppable(spec.values) ? launchExpiry(time, ctx.lifecycle) : undefined;
@@ -106,6 +107,11 @@ export function launchCommands(ctx: CommandContext) {
         const ref = `${request.project}/${name}`;
         const { changes, asks } = source.render(intent, platform);
         await deps.tenancy.check(head, request.project, asks);
+        // Kept before the commit that refers to them (a crash in between leaves an orphan, collected at start-up).
+        if (placed.secrets && Object.keys(placed.secrets).length > 0) {
+          if (!deps.secrets) throw new Error("the instance service was given no secret store, and this launch carries passwords");
+          await deps.secrets.put(request.project, name, placed.secrets);
+        }
         return {
           commit: {
             author: requester,

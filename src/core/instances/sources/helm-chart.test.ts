@@ -52,7 +52,7 @@ describe("instance sources: Helm charts", () => {
     expect(values).toMatchObject({ persistence: { enabled: false }, global: { suspend: false } });
     expect(helm.contexts[0]).toMatchObject({ login: "alice", project: "demo", lang: "fr" });
     expect(helm.contexts[0]).not.toHaveProperty("platform");
-    const placed = await source.placed({ ...launch, request: { ...launch.request, version: "1.0.0" } }, values, cluster);
+    const placed = await source.placed({ ...launch, request: { ...launch.request, name: "notebook", version: "1.0.0" } }, values, cluster);
     expect(placed).toMatchObject({ template: "ide/jupyter", templateVersion: "1.0.0", values: { persistence: { enabled: false } } });
     expect(helm.contexts[1]).toMatchObject({ platform: cluster });
   });

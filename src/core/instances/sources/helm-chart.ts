@@ -63,8 +63,10 @@ export const helmChartSource = ((deps) => {
       // The form again, now that the platform is known (its domain, ingress class…), and the values checked against it.
       async placed(launch, _values, platform) {
         const { viewer, context } = chartContext(launch, platform);
-        const prepared = await helm.prepare(reference, viewer, context, launch.request.values, launch.request.version);
-        return { template: id, templateVersion: prepared.version.version, values: prepared.values };
+        const release = launch.request.name;
+        if (release === undefined) throw new Error("a chart is placed once its instance is named (its passwords refer to its Secret)");
+        const prepared = await helm.prepare(reference, viewer, { ...context, release }, launch.request.values, launch.request.version);
+        return { template: id, templateVersion: prepared.version.version, values: prepared.values, secrets: prepared.secrets };
       },
       asks: (values) => helmResources(values, true),
       render(intent, platform) {

@@ -49,8 +49,16 @@ export interface InstanceSource {
   readonly id: string;
   /** A launch's values before placement: resolved and checked, or a refusal. */
   launchValues(launch: SourceLaunch): Promise<Values>;
-  /** The new intent's spec once its platform is known: what it is made from, its version, its values checked there. */
-  placed(launch: SourceLaunch, values: Values, platform: PlatformDocument): Promise<Pick<InstanceSpec, "template" | "templateVersion" | "values">>;
+  /**
+   * The new intent's spec once its platform (and its name, `launch.request.name`) is known: what
+   * it is made from, its version, its values checked there, and the secrets the person gave
+   * (kept by Plateau, never committed: the values refer to them).
+   */
+  placed(
+    launch: SourceLaunch,
+    values: Values,
+    platform: PlatformDocument,
+  ): Promise<Pick<InstanceSpec, "template" | "templateVersion" | "values"> & { readonly secrets?: Readonly<Record<string, string>> }>;
   /** What a running instance with these values asks, on any platform. */
   asks(values: Values, at: { readonly project: string; readonly name: string }): SourceAsks;
   /** What placement must know besides resources (a chart needs a platform whose Argo CD renders charts). */
