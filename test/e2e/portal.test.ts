@@ -169,6 +169,10 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
     await renewDialog.getByRole("button", { name: "Renew", exact: true }).click();
     await page.getByText(/^Renewed: notes now runs until/).waitFor();
     expect(Date.parse(await instanceExpiry()) - Date.parse(expiryBefore)).toBeGreaterThanOrEqual(10 * 86_400_000 - 60_000);
+    // Its passwords are read on demand (a static site keeps none), and the read is audited.
+    await page.getByRole("button", { name: "Show the passwords" }).click();
+    await page.getByText("None: Plateau keeps no password for this instance.").waitFor();
+    expect((await auditRecords()).filter((r) => r.actor === "alice" && r.action === "secrets.read").map((r) => r.target)).toEqual([`${PROJECT}/${INSTANCE}`]);
     await page.getByRole("button", { name: "Stop", exact: true }).click();
     const stopDialog = page.getByRole("dialog");
     expect(await stopDialog.textContent()).toContain("its data is kept");

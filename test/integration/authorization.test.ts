@@ -517,7 +517,7 @@ describe("authorization: every route × every principal × both labs", () => {
       sides: true,
       // Its passwords: those who may change the instance, not its viewers nor read-only tokens.
       request: (c) => ({ url: project("/instances/web/secrets")(c), headers: c.headers }),
-      allowed: { status: 200, check: (reply) => problem(Array.isArray((reply.json() as { items?: unknown }).items), "no items") },
+      allowed: { status: 200, check: (reply) => problem(Array.isArray((json(reply) as { items?: unknown }).items), "no items") },
       expect: PROJECT_WRITE,
     },
     {
