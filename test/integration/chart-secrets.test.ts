@@ -16,6 +16,7 @@ import { parsePlatform } from "../../src/core/model.js";
 import type { ApplyOptions, Engine } from "../../src/core/ports/engine.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { memoryApp, type Person } from "../support/app.js";
+import { runCli } from "../support/cli.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { helmUnavailable, TEST_HELM } from "../support/helm.js";
 
@@ -121,6 +122,16 @@ describe.skipIf(skip)("a chart's passwords", () => {
     });
     const audit = (await send("oscar", { url: "/api/v1/audit?limit=200" })).json() as { items: { actor: string; action: string; target: string }[] };
     expect(audit.items).toContainEqual(expect.objectContaining({ actor: "alice", action: "secrets.read", target: "demo/nb" }));
+
+    // …and from the CLI, only when asked.
+    const server = await fixture.app.listen({ host: "127.0.0.1", port: 0 });
+    const token = await fixture.tokenOf("alice");
+    const status = await runCli(server, token, "status", "demo/mine", "--show-secrets");
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`Secrets:\n  security.password  ${typed}`);
+    const plain = await runCli(server, token, "status", "demo/mine");
+    expect(plain.stdout).not.toContain(typed);
+    expect(plain.stdout).toContain("<path:demo:mine-generated#security.password>");
 
     // Nothing of it was ever committed: neither password, nor the charts' published default.
     const committed = await everythingCommitted();

@@ -3,8 +3,7 @@
 // escapes there through the API (a token id to revoke, the name of a refused token), and the
 // program reads the log in this process, against an API server listening on loopback.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProgram, runProgram } from "../../src/cli/program.js";
-import type { Output } from "../../src/cli/format.js";
+import { runCli } from "../support/cli.js";
 import { memoryApp } from "../support/app.js";
 
 let fixture: Awaited<ReturnType<typeof memoryApp>>;
@@ -20,17 +19,7 @@ afterAll(async () => {
   await fixture?.plateau.stop();
 });
 
-async function plateau(token: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const output: Output = { color: false, line: (text = "") => void stdout.push(text), error: (text) => void stderr.push(text) };
-  const program = createProgram({ version: "test", up: async () => undefined, output, env: { PLATEAU_TOKEN: token, PLATEAU_CREDENTIALS: "/nonexistent" } });
-  for (const command of [program, ...program.commands]) {
-    command.configureOutput({ writeOut: (text) => void stdout.push(text), writeErr: (text) => void stderr.push(text) });
-  }
-  const code = await runProgram(program, ["--server", server, ...args], output);
-  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
-}
+const plateau = (token: string, ...args: string[]) => runCli(server, token, ...args);
 
 describe("plateau audit", () => {
   it("shows what others wrote into the log without obeying it: control and bidirectional characters are written out", async () => {

@@ -2,8 +2,7 @@
 // `renew`, and the expiry `ls` and `status` show. (The rest of the command line runs as a real
 // process against a real Plateau in test/e2e.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProgram, runProgram } from "../../src/cli/program.js";
-import type { Output } from "../../src/cli/format.js";
+import { runCli } from "../support/cli.js";
 import { memoryApp } from "../support/app.js";
 
 let fixture: Awaited<ReturnType<typeof memoryApp>>;
@@ -23,18 +22,7 @@ afterAll(async () => {
   await fixture?.plateau.stop();
 });
 
-async function plateau(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const output: Output = { color: false, line: (text = "") => void stdout.push(text), error: (text) => void stderr.push(text) };
-  const program = createProgram({ version: "test", up: async () => undefined, output, env: { PLATEAU_TOKEN: token, PLATEAU_CREDENTIALS: "/nonexistent" } });
-  // commander writes its own help and errors to the process's streams: keep them out of the test's output.
-  for (const command of [program, ...program.commands]) {
-    command.configureOutput({ writeOut: (text) => void stdout.push(text), writeErr: (text) => void stderr.push(text) });
-  }
-  const code = await runProgram(program, ["--server", server, ...args], output);
-  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
-}
+const plateau = (...args: string[]) => runCli(server, token, ...args);
 
 describe("plateau renew, and expiry in ls and status", () => {
   it("shows when each instance expires", async () => {

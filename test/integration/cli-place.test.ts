@@ -8,8 +8,7 @@ import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
 import { systemClock } from "../../src/adapters/system/system.js";
 import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
-import type { Output } from "../../src/cli/format.js";
-import { createProgram, runProgram } from "../../src/cli/program.js";
+import { runCli } from "../support/cli.js";
 import { memoryApp, type Person } from "../support/app.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { clusterPlatform } from "../support/plateau.js";
@@ -51,24 +50,7 @@ afterAll(async () => {
   await repository?.close();
 });
 
-async function plateau(who: Person, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string; progress: (string | undefined)[] }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const progress: (string | undefined)[] = [];
-  const output: Output = {
-    color: false,
-    line: (text = "") => void stdout.push(text),
-    error: (text) => void stderr.push(text),
-    progress: (text) => void progress.push(text),
-  };
-  const env = { PLATEAU_TOKEN: await fixture.tokenOf(who), PLATEAU_CREDENTIALS: "/nonexistent" };
-  const program = createProgram({ version: "test", up: async () => undefined, output, env });
-  for (const command of [program, ...program.commands]) {
-    command.configureOutput({ writeOut: (text) => void stdout.push(text), writeErr: (text) => void stderr.push(text) });
-  }
-  const code = await runProgram(program, ["--server", server, ...args], output);
-  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n"), progress };
-}
+const plateau = async (who: Person, ...args: string[]) => runCli(server, await fixture.tokenOf(who), ...args);
 
 describe("plateau place <catalog>/<chart>", () => {
   it("places a chart as a launch would, on the platform that runs Helm charts", async () => {

@@ -1,12 +1,10 @@
 // Operators set the platform tiers a project may run on, through the API and the CLI: one
 // commit, audited, the idempotency key honoured; everyone else is refused and nothing changes.
-import type { Command } from "commander";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProgram, runProgram } from "../../src/cli/program.js";
-import type { Output } from "../../src/cli/format.js";
 import { parseProject } from "../../src/core/model.js";
 import { projectPath } from "../../src/core/repository/layout.js";
+import { runCli } from "../support/cli.js";
 import { memoryApp, type Person } from "../support/app.js";
 
 let fixture: Awaited<ReturnType<typeof memoryApp>>;
@@ -120,24 +118,7 @@ describe("a project's tiers through the API", () => {
   });
 });
 
-async function plateau(who: Person, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const output: Output = { color: false, line: (text = "") => void stdout.push(text), error: (text) => void stderr.push(text) };
-  const program = createProgram({
-    version: "test",
-    up: async () => undefined,
-    output,
-    env: { PLATEAU_TOKEN: await fixture.tokenOf(who), PLATEAU_CREDENTIALS: "/nonexistent" },
-  });
-  // Every command, subcommands of subcommands included (`projects tiers`), writes here.
-  const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
-  for (const command of all(program)) {
-    command.configureOutput({ writeOut: (text) => void stdout.push(text), writeErr: (text) => void stderr.push(text) });
-  }
-  const code = await runProgram(program, ["--server", server, ...args], output);
-  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
-}
+const plateau = async (who: Person, ...args: string[]) => runCli(server, await fixture.tokenOf(who), ...args);
 
 describe("plateau projects tiers", () => {
   it("shows a project's tiers, and sets them for an operator in one commit", async () => {
