@@ -8,7 +8,7 @@ import { ConflictError } from "../errors.js";
 import type { PlatformDocument } from "../model.js";
 import type { ChartRenderer, RenderedObject } from "../ports/chart-renderer.js";
 import { INSTANCE_KINDS } from "../render/argocd.js";
-import { limitRangeRules } from "../render/project-bundle.js";
+import { CLAIMS_PER_INSTANCE, limitRangeRules, PODS_PER_INSTANCE } from "../render/project-bundle.js";
 import { podSecurityLevelOf, preflight, type Finding, type PreflightPool } from "./preflight.js";
 
 /** Quotas are counted by tenancy when the launch is committed; the preflight checks what only the rendered objects tell. */
@@ -56,6 +56,7 @@ export async function launchFindings(input: LaunchPreflight): Promise<Finding[]>
       podSecurity: podSecurityLevelOf(platform),
       limitRange: limitRangeRules(),
       left: { project: UNCOUNTED },
+      perInstance: { pods: PODS_PER_INSTANCE, claims: CLAIMS_PER_INSTANCE },
       pool,
       // What argocd-vault-plugin would replace must be the instance's own placeholders (ADR 0022).
       instance: input.release,

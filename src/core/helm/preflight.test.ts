@@ -231,6 +231,14 @@ describe("preflight", () => {
 
   const wrong: [string, Finding["rule"], (list: Json[], r: PreflightRules) => PreflightRules | void][] = [
     [
+      "more pods than an instance may run",
+      "quota-count",
+      (list, r) => {
+        find(list, "StatefulSet").spec.replicas = 5;
+        return { ...r, perInstance: { pods: 4, claims: 20 } };
+      },
+    ],
+    [
       "a placeholder naming another project's Secret",
       "secret-placeholder",
       (list) => void (jupyter(list).env = [{ name: "PASSWORD", value: "<path:genomics-b:wiki-generated#password>" }]),
@@ -385,6 +393,31 @@ describe("preflight", () => {
 
   it("covers every rule with a deliberately wrong object", () => {
     expect(new Set(wrong.map(([, rule]) => rule))).toEqual(new Set(PREFLIGHT_RULES));
+  });
+
+  it("counts the pods and claims the ResourceQuota caps per instance: claim templates times replicas, and claims", () => {
+    const list = compliant();
+    const counted = (replicas: number, claims: number) => {
+      find(list, "StatefulSet").spec.replicas = replicas;
+      const extra = Array.from({ length: claims }, (_, i) => ({
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: meta(`extra-${i}`),
+        spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+      }));
+      const roomy = rules({ left: { project: { cpu: 1000, memoryGiB: 1000, gpu: 1, instances: 5, storageGiB: 1000 } }, perInstance: { pods: 4, claims: 4 } });
+      return preflight(objects([...list, ...extra]), roomy)
+        .filter((f) => f.rule === "quota-count")
+        .map((f) => f.message);
+    };
+    // Besides the StatefulSet: a claim (shared) and a CronJob's pod.
+    expect(counted(2, 1)).toEqual([]);
+    expect(counted(2, 2)).toEqual(["StatefulSet/nb: the chart claims 5 volumes; the project's ResourceQuota allows 4 per instance"]);
+    expect(counted(3, 0)).toEqual([]);
+    expect(counted(4, 0)).toEqual([
+      "StatefulSet/nb: the chart runs 5 pods; the project's ResourceQuota allows 4 per instance",
+      "StatefulSet/nb: the chart claims 5 volumes; the project's ResourceQuota allows 4 per instance",
+    ]);
   });
 
   it("models the LimitRange defaults: a container without resources gets them and is counted with them", () => {

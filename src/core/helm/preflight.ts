@@ -42,6 +42,7 @@ export const PREFLIGHT_RULES = [
   "quota-project",
   "quota-lab",
   "quota-limits",
+  "quota-count",
   // scheduling
   "gpu-pool",
   "node-selection",
@@ -106,6 +107,11 @@ export interface PreflightRules {
   readonly left: { readonly project: Resources; readonly lab?: Resources };
   /** Limits still free, where a ResourceQuota caps limits (Plateau's caps none: ADR 0021). */
   readonly limitsLeft?: Amounts;
+  /**
+   * What one instance may hold of the counts the project's ResourceQuota caps (`pods`,
+   * `persistentvolumeclaims`: the instance quota times these, project-bundle.ts); absent: unchecked.
+   */
+  readonly perInstance?: { readonly pods: number; readonly claims: number };
   readonly pool: PreflightPool;
   /** The instance (the Helm release): its own secret placeholders are the only ones objects may hold (absent: none is). */
   readonly instance?: string;
@@ -118,6 +124,7 @@ export function preflight(objects: readonly KubeObject[], rules: PreflightRules)
     ...kindFindings(objects, rules),
     ...podSecurityFindings(objects, rules),
     ...resourceFindings(asks, rules),
+    ...countFindings(objects, asks, rules),
     ...schedulingFindings(asks, rules),
     ...placeholderFindings(objects, rules.namespace, rules.instance),
   ];
@@ -617,6 +624,54 @@ function selection(spec: Json, labels: Readonly<Record<string, string>>): { sele
   const termMatches = (term: Json) => asArray(term.matchExpressions).every((expression) => meets(labels, asObject(expression) ?? {}));
   if (terms.length > 0 && !terms.some(termMatches)) mismatch.push("the required node affinity");
   return { selects: Object.keys(selector).length > 0 || terms.length > 0, matches: mismatch.length === 0, mismatch };
+}
+
+/**
+ * The ResourceQuota also counts pods and claims: the project's bound is its instance quota
+ * times what one instance may hold, so a chart running more pods (replicas, a Job's
+ * parallelism) or claiming more volumes (claim templates × replicas) than that would have
+ * its extra pods or claims refused by the API server while the rest runs.
+ */
+export function countFindings(objects: readonly KubeObject[], asks: RenderedAsks, rules: PreflightRules): Finding[] {
+  const limits = rules.perInstance;
+  if (!limits) return [];
+  const findings: Finding[] = [];
+  const pods = asks.pods.reduce((sum, pod) => sum + pod.replicas, 0);
+  const busiest = [...asks.pods].sort((a, b) => b.replicas - a.replicas)[0];
+  if (busiest && pods > limits.pods)
+    findings.push(
+      finding(
+        busiest.object,
+        "quota-count",
+        `the chart runs ${pods} pods; the project's ResourceQuota allows ${limits.pods} per instance`,
+        `run at most ${limits.pods} pods (fewer replicas or a lower parallelism)`,
+      ),
+    );
+  let claims = 0;
+  let most = 0;
+  let claimant: string | undefined;
+  for (const object of objects) {
+    const name = `${object.kind}/${text(asObject(object.metadata)?.name)}`;
+    let count = 0;
+    if (object.kind === "PersistentVolumeClaim") count = 1;
+    else if (object.kind === "StatefulSet") {
+      const spec = asObject((object as Json).spec);
+      const replicas = typeof spec?.replicas === "number" ? spec.replicas : 1;
+      count = asArray(spec?.volumeClaimTemplates).length * replicas;
+    }
+    claims += count;
+    if (count > most) [most, claimant] = [count, name];
+  }
+  if (claimant && claims > limits.claims)
+    findings.push(
+      finding(
+        claimant,
+        "quota-count",
+        `the chart claims ${claims} volumes; the project's ResourceQuota allows ${limits.claims} per instance`,
+        `claim at most ${limits.claims} volumes (fewer claims, or fewer replicas of a StatefulSet with claim templates)`,
+      ),
+    );
+  return findings;
 }
 
 /**
