@@ -15,6 +15,20 @@ export const FIXTURE_CHARTS_DIR = join(import.meta.dirname, "..", "fixtures", "o
 /** The full sources (templates included) of the 21 charts and of library-chart, at the same commit. */
 export const FIXTURE_CHART_SOURCES_DIR = join(import.meta.dirname, "..", "fixtures", "onyxia-catalog", "src", "charts");
 export const FIXTURE_CHARTS = ["jupyter-python", "jupyter-pytorch-gpu", "rstudio", "vscode-python"] as const;
+/** Charts written for Plateau's tests (not from a catalog), each self-contained: `test/fixtures/charts/<name>`. */
+export const TEST_CHARTS_DIR = join(import.meta.dirname, "..", "fixtures", "charts");
+
+/** A chart of TEST_CHARTS_DIR packed as `helm package` packs it. */
+async function packTestChart(name: string): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), "plateau-chart-pack-"));
+  try {
+    await cp(join(TEST_CHARTS_DIR, name), join(dir, name), { recursive: true });
+    execFileSync("tar", ["-czf", join(dir, "chart.tgz"), "-C", dir, name]);
+    return await readFile(join(dir, "chart.tgz"));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * A fixture chart packed as `helm package` packs it: its directory with the library-chart it
@@ -45,13 +59,23 @@ export interface ChartRepositoryServer {
   close(): Promise<void>;
 }
 
-export async function startChartRepository(): Promise<ChartRepositoryServer> {
+/**
+ * Serves the Onyxia fixture's charts (`charts`, default FIXTURE_CHARTS) and charts written for
+ * the tests (`testCharts`, from TEST_CHARTS_DIR).
+ */
+export async function startChartRepository(
+  options: { readonly charts?: readonly string[]; readonly testCharts?: readonly string[] } = {},
+): Promise<ChartRepositoryServer> {
   const archives = new Map<string, Buffer>();
   const entries: Record<string, unknown[]> = {};
-  for (const name of FIXTURE_CHARTS) {
-    const chart = parse(await readFile(join(FIXTURE_CHART_SOURCES_DIR, name, "Chart.yaml"), "utf8")) as Record<string, unknown>;
+  const sources = [
+    ...(options.charts ?? FIXTURE_CHARTS).map((name) => ({ name, dir: FIXTURE_CHART_SOURCES_DIR, pack: () => packFixtureChart(name) })),
+    ...(options.testCharts ?? []).map((name) => ({ name, dir: TEST_CHARTS_DIR, pack: () => packTestChart(name) })),
+  ];
+  for (const { name, dir, pack } of sources) {
+    const chart = parse(await readFile(join(dir, name, "Chart.yaml"), "utf8")) as Record<string, unknown>;
     const file = `${name}-${String(chart.version)}.tgz`;
-    const archive = await packFixtureChart(name);
+    const archive = await pack();
     archives.set(`/repo/charts/${file}`, archive);
     entries[name] = [{ ...chart, created: "2026-07-20T00:00:00Z", digest: createHash("sha256").update(archive).digest("hex"), urls: [`charts/${file}`] }];
   }
