@@ -9,7 +9,7 @@ import { createHelmTemplateRenderer } from "../../src/adapters/helm/helm-templat
 import { ConflictError } from "../../src/core/errors.js";
 import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
 import { parsePlatform } from "../../src/core/model.js";
-import { FIXTURE_CHARTS, startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
+import { ALL_FIXTURE_CHARTS, startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { helmUnavailable, TEST_HELM } from "../support/helm.js";
 import { helmPlateau } from "../support/helm-plateau.js";
 import { alice } from "../support/plateau.js";
@@ -22,7 +22,7 @@ const skip = helmUnavailable();
 let repository: ChartRepositoryServer;
 const renderer = createHelmTemplateRenderer({ command: TEST_HELM });
 beforeAll(async () => {
-  repository = await startChartRepository();
+  repository = await startChartRepository({ charts: ALL_FIXTURE_CHARTS });
 });
 afterAll(async () => {
   await renderer.close();
@@ -46,7 +46,7 @@ describe.skipIf(skip)("chart launches checked before they are committed", () => 
   for (const platform of ["plmshift", "plmvshift"]) {
     it(`checks every chart of the catalog with its defaults on ${platform}, committing those its rules admit`, async () => {
       const { plateau, repo } = await plateauOn(platform);
-      for (const chart of FIXTURE_CHARTS) {
+      for (const chart of ALL_FIXTURE_CHARTS) {
         // A GPU chart needs a platform with a GPU pool (placement says so before any rendering).
         if (chart.includes("gpu") && platform === "plmvshift") continue;
         const head = await repo.head();

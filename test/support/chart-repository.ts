@@ -3,6 +3,7 @@
 // library-chart under `<name>/charts/library-chart/`), with an index pointing at them: so
 // `helm template` renders a served archive offline, as Argo CD would.
 import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -15,6 +16,10 @@ export const FIXTURE_CHARTS_DIR = join(import.meta.dirname, "..", "fixtures", "o
 /** The full sources (templates included) of the 21 charts and of library-chart, at the same commit. */
 export const FIXTURE_CHART_SOURCES_DIR = join(import.meta.dirname, "..", "fixtures", "onyxia-catalog", "src", "charts");
 export const FIXTURE_CHARTS = ["jupyter-python", "jupyter-pytorch-gpu", "rstudio", "vscode-python"] as const;
+/** Every chart of the Onyxia fixture (its library chart aside), sorted. */
+export const ALL_FIXTURE_CHARTS: readonly string[] = readdirSync(FIXTURE_CHART_SOURCES_DIR)
+  .filter((name) => name !== "library-chart")
+  .sort();
 /** Charts written for Plateau's tests (not from a catalog), each self-contained: `test/fixtures/charts/<name>`. */
 export const TEST_CHARTS_DIR = join(import.meta.dirname, "..", "fixtures", "charts");
 
