@@ -6,7 +6,7 @@
 import { personalProjectName } from "../access/policy.js";
 import { assertValuesBounded } from "../catalog/values.js";
 import { InputError, NotFoundError } from "../errors.js";
-import type { PlatformDocument, Pool } from "../model.js";
+import type { PlatformDocument, Pool, RenderedInstance } from "../model.js";
 import { poolFor } from "../placement/place.js";
 import { regionContextOf, schedulingOf } from "../platforms/region.js";
 import type { ChartRenderer } from "../ports/chart-renderer.js";
@@ -67,6 +67,8 @@ export interface PreparedHelmLaunch {
   readonly values: Record<string, JsonValue>;
   /** The pool of the platform the chart's pod lands on (its node selector and tolerations are in the values); absent when the platform declares no pool that holds it. */
   readonly pool?: string;
+  /** What the chart's rendered objects ask and their address (the preflight's rendering); absent without a renderer. */
+  readonly rendered?: RenderedInstance;
 }
 
 export interface HelmCatalogServiceDeps {
@@ -262,7 +264,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
         ...(pool ? { pool: pool.name } : {}),
       };
       if (deps.renderer && platform) {
-        await assertLaunchable({
+        const rendered = await assertLaunchable({
           renderer: deps.renderer,
           archive: await deps.catalogs.archive(config.id, chosen),
           chart: `${config.id}/${chosen.name} ${chosen.version}`,
@@ -272,6 +274,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
           platform,
           ...(pool ? { pool: pool.name } : {}),
         });
+        return { ...prepared, rendered };
       }
       return prepared;
     },
