@@ -15,17 +15,23 @@ export const FIXTURE_CHARTS_DIR = join(import.meta.dirname, "..", "fixtures", "o
 /** The full sources (templates included) of the 21 charts and of library-chart, at the same commit. */
 export const FIXTURE_CHART_SOURCES_DIR = join(import.meta.dirname, "..", "fixtures", "onyxia-catalog", "src", "charts");
 export const FIXTURE_CHARTS = ["jupyter-python", "jupyter-pytorch-gpu", "rstudio", "vscode-python"] as const;
+/** Deliberately minimal charts written for the tests (test/fixtures/charts/README.md), depending on no other. */
+export const TEST_CHARTS_DIR = join(import.meta.dirname, "..", "fixtures", "charts");
+const TEST_CHARTS = new Set(["plain-db"]);
 
 /**
  * A fixture chart packed as `helm package` packs it: its directory with the library-chart it
- * depends on copied into `charts/`. `edit` may change the copy first (tests break a chart).
+ * depends on copied into `charts/` (a chart of test/fixtures/charts as it is). `edit` may
+ * change the copy first (tests break a chart).
  */
 export async function packFixtureChart(name: string, edit?: (chartDir: string) => Promise<void>): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), "plateau-chart-pack-"));
   try {
-    await cp(join(FIXTURE_CHART_SOURCES_DIR, name), join(dir, name), { recursive: true });
-    await mkdir(join(dir, name, "charts"), { recursive: true });
-    await cp(join(FIXTURE_CHART_SOURCES_DIR, "library-chart"), join(dir, name, "charts", "library-chart"), { recursive: true });
+    await cp(join(chartSourceDir(name), name), join(dir, name), { recursive: true });
+    if (!TEST_CHARTS.has(name)) {
+      await mkdir(join(dir, name, "charts"), { recursive: true });
+      await cp(join(FIXTURE_CHART_SOURCES_DIR, "library-chart"), join(dir, name, "charts", "library-chart"), { recursive: true });
+    }
     if (edit) await edit(join(dir, name));
     execFileSync("tar", ["-czf", join(dir, "chart.tgz"), "-C", dir, name]);
     return await readFile(join(dir, "chart.tgz"));
@@ -45,11 +51,14 @@ export interface ChartRepositoryServer {
   close(): Promise<void>;
 }
 
-export async function startChartRepository(): Promise<ChartRepositoryServer> {
+const chartSourceDir = (name: string): string => (TEST_CHARTS.has(name) ? TEST_CHARTS_DIR : FIXTURE_CHART_SOURCES_DIR);
+
+/** Serves `charts` (default: FIXTURE_CHARTS), each a chart of the Onyxia fixture's sources or of test/fixtures/charts. */
+export async function startChartRepository(options: { charts?: readonly string[] } = {}): Promise<ChartRepositoryServer> {
   const archives = new Map<string, Buffer>();
   const entries: Record<string, unknown[]> = {};
-  for (const name of FIXTURE_CHARTS) {
-    const chart = parse(await readFile(join(FIXTURE_CHART_SOURCES_DIR, name, "Chart.yaml"), "utf8")) as Record<string, unknown>;
+  for (const name of options.charts ?? FIXTURE_CHARTS) {
+    const chart = parse(await readFile(join(chartSourceDir(name), name, "Chart.yaml"), "utf8")) as Record<string, unknown>;
     const file = `${name}-${String(chart.version)}.tgz`;
     const archive = await packFixtureChart(name);
     archives.set(`/repo/charts/${file}`, archive);
