@@ -72,7 +72,7 @@ async function checkLaunch(input: LaunchPreflight): Promise<{ findings: Finding[
 export async function assertLaunchable(input: LaunchPreflight): Promise<RenderedInstance> {
   const { findings, objects } = await checkLaunch(input);
   // Counted with the LimitRange's defaults, as the preflight checks and the cluster's quota counts.
-  if (findings.length === 0) return renderedInstance(objects, limitRangeRules());
+  if (findings.length === 0) return renderedInstance(objects, { defaults: limitRangeRules(), domain: input.platform.spec.domain });
   const listed = findings.map((finding) => `${finding.message} [${finding.rule}] — ${finding.fix}`);
   throw new ConflictError(`${input.chart} would be refused on platform ${input.platform.metadata.name}: ${listed.join("; ")}`, {
     reason: "chart-refused",

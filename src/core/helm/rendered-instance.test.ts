@@ -36,6 +36,13 @@ describe("renderedHost", () => {
     expect(renderedHost([ingress("a", "a".repeat(254))])).toBeUndefined();
   });
 
+  it("is within the platform's domain when one is given: a host the values point elsewhere is passed over", () => {
+    const objects = [ingress("a", "plateau.example.org"), ingress("b", "evil.apps.example.org.attacker.net", "apps.example.org", "nb.apps.example.org")];
+    expect(renderedHost(objects, "apps.example.org")).toBe("nb.apps.example.org");
+    expect(renderedHost(objects)).toBe("plateau.example.org");
+    expect(renderedHost([ingress("a", "plateau.example.org")], "apps.example.org")).toBeUndefined();
+  });
+
   it("is none when the objects route nothing (a database)", () => {
     expect(
       renderedHost([statefulSet("db", [{ name: "db" }]), { apiVersion: "v1", kind: "Service", metadata: { name: "db" }, spec: { host: "x.org" } }]),
@@ -76,7 +83,7 @@ describe("renderedInstance", () => {
     const objects = [statefulSet("db", [{ name: "db" }])];
     const defaults = limitRangeRules();
     const { defaultRequest } = defaults;
-    expect(renderedInstance(objects, defaults)).toEqual({
+    expect(renderedInstance(objects, { defaults })).toEqual({
       requests: { cpu: defaultRequest.cpu, memoryGiB: defaultRequest.memoryGiB, gpu: 0, storageGiB: 0 },
       largestPod: { cpu: defaultRequest.cpu, memoryGiB: defaultRequest.memoryGiB, gpu: 0 },
     });

@@ -27,13 +27,16 @@ function hostsOf(object: KubeObject): unknown[] {
 /**
  * Where people reach the instance: the host of its first Route or Ingress, by object name
  * (then kind), whatever order Helm printed them in; a Route without a host (OpenShift would
- * make one up) or a wildcard host is passed over. Undefined: it renders none (a database).
+ * make one up) or a wildcard host is passed over, and so is a host outside the platform's
+ * `domain` when it is given: values choose host names, and Plateau sends people only to its
+ * platforms. Undefined: it renders none (a database).
  */
-export function renderedHost(objects: readonly KubeObject[]): string | undefined {
+export function renderedHost(objects: readonly KubeObject[], domain?: string): string | undefined {
   const routing = objects
     .filter((object) => object.kind === "Route" || object.kind === "Ingress")
     .sort((a, b) => compare(String(a.metadata.name), String(b.metadata.name)) || compare(a.kind, b.kind));
-  for (const object of routing) for (const host of hostsOf(object)) if (isHost(host)) return host;
+  const within = (host: string) => domain === undefined || host.endsWith(`.${domain.toLowerCase()}`);
+  for (const object of routing) for (const host of hostsOf(object)) if (isHost(host) && within(host)) return host;
   return undefined;
 }
 
@@ -42,12 +45,13 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * What the objects ask while running (requests, which the project's ResourceQuota caps: ADR
  * 0021), their largest pod, and their address. `defaults` are the namespace's LimitRange
- * defaults: a container stating no request is counted with what admission gives it.
+ * defaults: a container stating no request is counted with what admission gives it; `domain`
+ * the platform's, which the address must be within.
  */
-export function renderedInstance(objects: readonly KubeObject[], defaults?: ContainerDefaults): RenderedInstance {
-  const asks = renderedAsks(objects, defaults);
+export function renderedInstance(objects: readonly KubeObject[], options: { defaults?: ContainerDefaults; domain?: string } = {}): RenderedInstance {
+  const asks = renderedAsks(objects, options.defaults);
   const { cpu, memoryGiB, gpu, storageGiB } = asks.requests;
-  const host = renderedHost(objects);
+  const host = renderedHost(objects, options.domain);
   return {
     requests: { cpu, memoryGiB, gpu, storageGiB },
     largestPod: { ...asks.largestPod },
