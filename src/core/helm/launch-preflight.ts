@@ -53,16 +53,18 @@ async function checkLaunch(input: LaunchPreflight): Promise<{ findings: Finding[
   });
   const declared = (platform.spec.pools ?? []).find((pool) => pool.name === input.pool);
   const pool: PreflightPool = declared ?? { name: "default", labels: {}, taints: [] };
-  const objects = rendered.objects.filter((object) => !isTestHook(object));
-  const findings = preflight(objects, {
-    namespace: input.project,
-    allowedKinds: INSTANCE_KINDS,
-    podSecurity: podSecurityLevelOf(platform),
-    limitRange: limitRangeRules(),
-    left: { project: UNCOUNTED },
-    pool,
-  });
-  return { findings, objects };
+  const findings = preflight(
+    rendered.objects.filter((object) => !isTestHook(object)),
+    {
+      namespace: input.project,
+      allowedKinds: INSTANCE_KINDS,
+      podSecurity: podSecurityLevelOf(platform),
+      limitRange: limitRangeRules(),
+      left: { project: UNCOUNTED },
+      pool,
+    },
+  );
+  return { findings, objects: rendered.objects.filter((object) => !isTestHook(object)) };
 }
 
 /**

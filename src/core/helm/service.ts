@@ -65,10 +65,10 @@ export interface PreparedHelmLaunch {
   /** The repository Argo CD fetches the chart from. */
   readonly repository: string;
   readonly values: Record<string, JsonValue>;
-  /** The pool of the platform the chart's pod lands on (its node selector and tolerations are in the values); absent when the platform declares no pool that holds it. */
-  readonly pool?: string;
   /** What the chart's rendered objects ask and their address (the preflight's rendering); absent without a renderer. */
   readonly rendered?: RenderedInstance;
+  /** The pool of the platform the chart's pod lands on (its node selector and tolerations are in the values); absent when the platform declares no pool that holds it. */
+  readonly pool?: string;
 }
 
 export interface HelmCatalogServiceDeps {

@@ -92,14 +92,9 @@ export function launchCommands(ctx: CommandContext) {
         const time = clock.now();
         const now = time.toISOString();
         const placed = await source.placed({ request, requester }, values, platform);
-        let spec: InstanceDocument["spec"] = {
-          template: placed.template,
-          templateVersion: placed.templateVersion,
-          state: "running",
-          values: placed.values,
-          // What its rendering asks and its address, when the source rendered it (a chart's preflight): quotas count it.
-          ...(placed.rendered ? { rendered: placed.rendered } : {}),
-        };
+        let spec: InstanceDocument["spec"] = { template: placed.template, templateVersion: placed.templateVersion, state: "running", values: placed.values };
+        // What its rendering asks and its address, when the source rendered it (a chart's preflight): quotas count it.
+        if (placed.rendered) spec = { ...spec, rendered: placed.rendered };
         // What cannot be stopped cannot expire (a chart without global.suspend runs until it is removed).
         const expiresAt = source.stoppable(spec.values) ? launchExpiry(time, ctx.lifecycle) : undefined;
         if (expiresAt !== undefined) spec = { ...spec, expiresAt };
