@@ -70,12 +70,11 @@ export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults"
     },
     async prepare(reference, _viewer, context, given, version) {
       contexts.push(context);
-      const prepared = values(reference.chart, given);
       return {
+        ...renderedOf(reference.chart, values(reference.chart, given)),
         version: { version: version ?? "1.4.2" } as PreparedHelmLaunch["version"],
         repository: CHART_REPOSITORY,
-        values: prepared,
-        ...renderedOf(reference.chart, prepared),
+        values: values(reference.chart, given),
       };
     },
   };
