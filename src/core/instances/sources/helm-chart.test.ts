@@ -121,7 +121,7 @@ describe("instance sources: Helm charts", () => {
     it("is what the preparation rendered, kept in the placed spec", async () => {
       const { kind } = await setup();
       const source = await kind.open("ide/db");
-      const launch = { request: { template: "ide/db", project: "demo", values: { host: "db.example.org" } }, requester };
+      const launch = { request: { template: "ide/db", project: "demo", name: "db", values: { host: "db.example.org" } }, requester };
       const placed = await source.placed(launch, await source.launchValues(launch), cluster);
       expect(placed.rendered).toEqual({
         requests: { cpu: 1.5, memoryGiB: 3, gpu: 0, storageGiB: 8 },
