@@ -316,6 +316,21 @@ export type InstanceState = "running" | "stopped";
 /** An ISO 8601 time with its offset: without one, a time would be read in the server's zone. */
 const ISO_TIME = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$";
 
+const Amount = Type.Number({ minimum: 0, maximum: 1e9 });
+/** What an instance's rendered objects ask and where they are reached (`spec.rendered`). */
+export const RenderedSchema = Type.Object(
+  {
+    /** Requests of every pod × replicas while running (cores, GiB, devices) and the storage of every claim (GiB): what quotas count. */
+    requests: Type.Object({ cpu: Amount, memoryGiB: Amount, gpu: Amount, storageGiB: Amount }, { additionalProperties: false }),
+    /** The largest single pod's requests: what must fit on one node of a pool. */
+    largestPod: Type.Object({ cpu: Amount, memoryGiB: Amount, gpu: Amount }, { additionalProperties: false }),
+    /** The host of its first Route or Ingress (by name); absent: it renders none, and has no address. */
+    host: Type.Optional(Type.String({ pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", maxLength: 253 })),
+  },
+  { additionalProperties: false },
+);
+export type RenderedInstance = Static<typeof RenderedSchema>;
+
 export const InstanceSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
@@ -333,6 +348,13 @@ export const InstanceSchema = Type.Object(
          * Absent: it never expires (intents written before expiry existed, expiry turned off).
          */
         expiresAt: Type.Optional(Type.String({ pattern: ISO_TIME, maxLength: 40 })),
+        /**
+         * Derived by Plateau from the objects the instance renders (a chart's `helm template` at
+         * its launch): what its pods ask while running and its address (ADR 0023). Quotas and
+         * placement read it instead of rendering every instance again. Absent (intents written
+         * before it, or by hand): the values' `resources` convention and the platform's address apply.
+         */
+        rendered: Type.Optional(RenderedSchema),
       },
       { additionalProperties: false },
     ),

@@ -43,6 +43,7 @@ const CASES: Record<Exclude<PreflightRule, (typeof UNREACHABLE)[number]>, { plat
   "gpu-pool": { platform: "plmshift" },
   "node-selection": { platform: "plmshift" },
   toleration: { platform: "plmshift", resources: GPU },
+  "node-size": { platform: "plmshift" },
   "secret-placeholder": { platform: "plmvshift" },
 };
 
@@ -53,7 +54,7 @@ const plateaus = new Map<string, Awaited<ReturnType<typeof helmPlateau>>>();
 
 beforeAll(async () => {
   if (skip) return;
-  repository = await startChartRepository({ charts: [], testCharts: ["misfit"] });
+  repository = await startChartRepository({ charts: ["misfit"] });
   for (const platform of ["plmshift", "plmvshift"]) {
     const composed = await helmPlateau(
       [parseHelmCatalogConfig({ id: "tests", location: repository.location, name: "Tests" })],

@@ -20,31 +20,23 @@ export const FIXTURE_CHARTS = ["jupyter-python", "jupyter-pytorch-gpu", "rstudio
 export const ALL_FIXTURE_CHARTS: readonly string[] = readdirSync(FIXTURE_CHART_SOURCES_DIR)
   .filter((name) => name !== "library-chart")
   .sort();
-/** Charts written for Plateau's tests (not from a catalog), each self-contained: `test/fixtures/charts/<name>`. */
+/** Deliberately minimal charts written for the tests (test/fixtures/charts/README.md), depending on no other. */
 export const TEST_CHARTS_DIR = join(import.meta.dirname, "..", "fixtures", "charts");
-
-/** A chart of TEST_CHARTS_DIR packed as `helm package` packs it. */
-async function packTestChart(name: string): Promise<Buffer> {
-  const dir = await mkdtemp(join(tmpdir(), "plateau-chart-pack-"));
-  try {
-    await cp(join(TEST_CHARTS_DIR, name), join(dir, name), { recursive: true });
-    execFileSync("tar", ["-czf", join(dir, "chart.tgz"), "-C", dir, name]);
-    return await readFile(join(dir, "chart.tgz"));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const TEST_CHARTS = new Set(readdirSync(TEST_CHARTS_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name));
 
 /**
  * A fixture chart packed as `helm package` packs it: its directory with the library-chart it
- * depends on copied into `charts/`. `edit` may change the copy first (tests break a chart).
+ * depends on copied into `charts/` (a chart of test/fixtures/charts as it is). `edit` may
+ * change the copy first (tests break a chart).
  */
 export async function packFixtureChart(name: string, edit?: (chartDir: string) => Promise<void>): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), "plateau-chart-pack-"));
   try {
-    await cp(join(FIXTURE_CHART_SOURCES_DIR, name), join(dir, name), { recursive: true });
-    await mkdir(join(dir, name, "charts"), { recursive: true });
-    await cp(join(FIXTURE_CHART_SOURCES_DIR, "library-chart"), join(dir, name, "charts", "library-chart"), { recursive: true });
+    await cp(join(chartSourceDir(name), name), join(dir, name), { recursive: true });
+    if (!TEST_CHARTS.has(name)) {
+      await mkdir(join(dir, name, "charts"), { recursive: true });
+      await cp(join(FIXTURE_CHART_SOURCES_DIR, "library-chart"), join(dir, name, "charts", "library-chart"), { recursive: true });
+    }
     if (edit) await edit(join(dir, name));
     execFileSync("tar", ["-czf", join(dir, "chart.tgz"), "-C", dir, name]);
     return await readFile(join(dir, "chart.tgz"));
@@ -64,23 +56,16 @@ export interface ChartRepositoryServer {
   close(): Promise<void>;
 }
 
-/**
- * Serves the Onyxia fixture's charts (`charts`, default FIXTURE_CHARTS) and charts written for
- * the tests (`testCharts`, from TEST_CHARTS_DIR).
- */
-export async function startChartRepository(
-  options: { readonly charts?: readonly string[]; readonly testCharts?: readonly string[] } = {},
-): Promise<ChartRepositoryServer> {
+const chartSourceDir = (name: string): string => (TEST_CHARTS.has(name) ? TEST_CHARTS_DIR : FIXTURE_CHART_SOURCES_DIR);
+
+/** Serves `charts` (default: FIXTURE_CHARTS), each a chart of the Onyxia fixture's sources or of test/fixtures/charts. */
+export async function startChartRepository(options: { charts?: readonly string[] } = {}): Promise<ChartRepositoryServer> {
   const archives = new Map<string, Buffer>();
   const entries: Record<string, unknown[]> = {};
-  const sources = [
-    ...(options.charts ?? FIXTURE_CHARTS).map((name) => ({ name, dir: FIXTURE_CHART_SOURCES_DIR, pack: () => packFixtureChart(name) })),
-    ...(options.testCharts ?? []).map((name) => ({ name, dir: TEST_CHARTS_DIR, pack: () => packTestChart(name) })),
-  ];
-  for (const { name, dir, pack } of sources) {
-    const chart = parse(await readFile(join(dir, name, "Chart.yaml"), "utf8")) as Record<string, unknown>;
+  for (const name of options.charts ?? FIXTURE_CHARTS) {
+    const chart = parse(await readFile(join(chartSourceDir(name), name, "Chart.yaml"), "utf8")) as Record<string, unknown>;
     const file = `${name}-${String(chart.version)}.tgz`;
-    const archive = await pack();
+    const archive = await packFixtureChart(name);
     archives.set(`/repo/charts/${file}`, archive);
     entries[name] = [{ ...chart, created: "2026-07-20T00:00:00Z", digest: createHash("sha256").update(archive).digest("hex"), urls: [`charts/${file}`] }];
   }

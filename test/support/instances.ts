@@ -18,7 +18,7 @@ import { noTelemetry } from "../../src/core/ports/telemetry.js";
 import { createCrdValidator } from "../../src/core/render/crd-validate.js";
 import { bootstrapRepository } from "../../src/core/repository/bootstrap.js";
 import { createWriter } from "../../src/core/repository/writer.js";
-import { createTenancy } from "../../src/core/tenancy/service.js";
+import { createTenancy, type Tenancy } from "../../src/core/tenancy/service.js";
 import { createTestClock, type TestClock } from "./clock.js";
 import { alice, builtInTemplates, clusterPlatform, testCrds, TEST_SETTINGS } from "./plateau.js";
 
@@ -33,17 +33,33 @@ export const clusterA = clusterPlatform({ pools: [{ name: "general", nodes: 4, c
 export const clusterB = clusterPlatform({ pools: [{ name: "general", nodes: 4, cpu: 32, memoryGiB: 128 }], argocd }, "plmshift-2");
 
 /**
- * A Helm catalog `ide` of two charts, as the Helm catalog service answers: `ide/jupyter` with
- * Onyxia's `global.suspend`, `ide/plain` without. Values are the chart's defaults with the
- * person's over them (one level deep).
+ * A Helm catalog `ide` of three charts, as the Helm catalog service answers: `ide/jupyter` with
+ * Onyxia's `global.suspend`, `ide/plain` without, and `ide/db` whose preparation renders it (as
+ * the preflight does): its pods ask far more than its values' `resources` say (1.5 CPU, 3 GiB
+ * and 8 GiB of storage per replica; its largest pod 1 CPU, 2 GiB), with an address only when
+ * its values name a `host`. Values are the chart's defaults with the person's over them (one
+ * level deep).
  */
 export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare"> & { contexts: unknown[] } {
   const contexts: unknown[] = [];
   const defaultsOf = (chart: string): Record<string, unknown> => ({
     resources: { requests: { cpu: "500m", memory: "2Gi" } },
     persistence: { enabled: true, size: "10Gi" },
-    ...(chart === "jupyter" ? { global: { suspend: false } } : {}),
+    ...(chart === "jupyter" || chart === "db" ? { global: { suspend: false } } : {}),
+    ...(chart === "db" ? { resources: { requests: { cpu: "100m", memory: "256Mi" } }, persistence: { enabled: false }, replicas: 1 } : {}),
   });
+  const renderedOf = (chart: string, values: Record<string, unknown>): Pick<PreparedHelmLaunch, "rendered"> => {
+    if (chart !== "db") return {};
+    const replicas = values.replicas as number;
+    const host = typeof values.host === "string" ? { host: values.host } : {};
+    return {
+      rendered: {
+        requests: { cpu: 1.5 * replicas, memoryGiB: 3 * replicas, gpu: 0, storageGiB: 8 * replicas },
+        largestPod: { cpu: 1, memoryGiB: 2, gpu: 0 },
+        ...host,
+      },
+    };
+  };
   const values = (chart: string, given: unknown) => ({ ...defaultsOf(chart), ...((given ?? {}) as object) }) as PreparedHelmLaunch["values"];
   return {
     contexts,
@@ -55,6 +71,7 @@ export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults"
     async prepare(reference, _viewer, context, given, version) {
       contexts.push(context);
       return {
+        ...renderedOf(reference.chart, values(reference.chart, given)),
         version: { version: version ?? "1.4.2" } as PreparedHelmLaunch["version"],
         repository: CHART_REPOSITORY,
         values: values(reference.chart, given),
@@ -72,6 +89,10 @@ export interface InstanceHarness {
   readonly clock: TestClock;
   readonly engines: ReadonlyMap<string, MemoryEngine>;
   readonly helm: ReturnType<typeof fakeHelm>;
+  /** Brings the index to the head (after a commit made around the service, as an operator's). */
+  sync(): Promise<void>;
+  /** The quotas the service checks (what projects use of them). */
+  readonly tenancy: Tenancy;
   /** The paths of the head's tree under `dir`, recursively, sorted. */
   files(dir: string): Promise<string[]>;
   /** A file of the head. */
@@ -137,7 +158,20 @@ export async function instanceHarness(
     await walk(dir);
     return out.sort();
   }
-  return { service, repo, index, statuses, clock, engines, helm, files, read: async (path) => repo.readFile(await head(), path), head };
+  return {
+    service,
+    repo,
+    index,
+    statuses,
+    clock,
+    engines,
+    helm,
+    tenancy,
+    sync: async () => void (await indexer.sync()),
+    files,
+    read: async (path) => repo.readFile(await head(), path),
+    head,
+  };
 }
 
 /**

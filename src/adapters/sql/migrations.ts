@@ -232,6 +232,14 @@ export function migrations(dialect: Dialect): MigrationProvider {
           );
       },
     },
+    // What an instance's rendered objects ask and its address (spec.rendered, ADR 0023), indexed:
+    // quotas count it without rendering. Forgetting the indexed commit rebuilds the index from git.
+    "0009_instance_rendered": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("instances").addColumn("rendered_json", "text").execute();
+        await sql`delete from meta where key = 'indexed_commit'`.execute(db);
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

@@ -28,6 +28,7 @@ export interface Database {
     created_at: string;
     created_by: string;
     expires_at: string | null;
+    rendered_json: string | null;
   };
   requests: { id: string; commit_id: string; target: string };
   statuses: {

@@ -1,7 +1,7 @@
 // The Kysely store: one implementation of the index, observed status and secrets ports for
 // SQLite and PostgreSQL alike.
 import type { Kysely, Transaction } from "kysely";
-import type { InstanceState } from "../../core/model.js";
+import type { InstanceState, RenderedInstance } from "../../core/model.js";
 import type { SecretStore } from "../../core/ports/secret-store.js";
 import type { IndexedInstance, IndexedPlatform, IndexedProject, StateIndex } from "../../core/ports/state-index.js";
 import type { CodeParams } from "../../contracts/codes.js";
@@ -28,6 +28,7 @@ const toInstance = (row: InstanceRow): IndexedInstance => ({
   createdAt: row.created_at,
   createdBy: row.created_by,
   expiresAt: row.expires_at,
+  ...(row.rendered_json !== null ? { rendered: JSON.parse(row.rendered_json) as RenderedInstance } : {}),
 });
 
 const toInstanceRow = (instance: IndexedInstance): InstanceRow => ({
@@ -42,6 +43,7 @@ const toInstanceRow = (instance: IndexedInstance): InstanceRow => ({
   created_at: instance.createdAt,
   created_by: instance.createdBy,
   expires_at: instance.expiresAt,
+  rendered_json: instance.rendered ? JSON.stringify(instance.rendered) : null,
 });
 
 const toProject = (row: Database["projects"]): IndexedProject => ({

@@ -5,13 +5,14 @@
 // (secret-placeholders.ts). A chart that would be refused on the cluster is refused here, naming the
 // object, the rule and what to change, and nothing is committed.
 import { ConflictError } from "../errors.js";
-import type { PlatformDocument } from "../model.js";
+import type { PlatformDocument, RenderedInstance } from "../model.js";
 import type { ChartRenderer, RenderedObject } from "../ports/chart-renderer.js";
 import { INSTANCE_KINDS } from "../render/argocd.js";
 import { CLAIMS_PER_INSTANCE, limitRangeRules, PODS_PER_INSTANCE } from "../render/project-bundle.js";
 import { podSecurityLevelOf, preflight, type Finding, type PreflightPool } from "./preflight.js";
+import { renderedInstance } from "./rendered-instance.js";
 
-/** Quotas are counted by tenancy when the launch is committed; the preflight checks what only the rendered objects tell. */
+/** Quotas are counted by tenancy when the launch is committed (with what the rendered pods ask); the preflight checks what only the rendered objects tell. */
 const UNCOUNTED = { cpu: Infinity, memoryGiB: Infinity, gpu: Infinity, instances: Infinity, storageGiB: Infinity };
 
 export interface LaunchPreflight {
@@ -37,6 +38,11 @@ const isTestHook = (object: RenderedObject): boolean =>
 
 /** The findings of a launch's chart on its platform; empty when the cluster would take it. */
 export async function launchFindings(input: LaunchPreflight): Promise<Finding[]> {
+  return (await checkLaunch(input)).findings;
+}
+
+/** The chart rendered for the launch, and what the platform would refuse of it. */
+async function checkLaunch(input: LaunchPreflight): Promise<{ findings: Finding[]; objects: readonly RenderedObject[] }> {
   const { platform } = input;
   const rendered = await input.renderer.render({
     archive: input.archive,
@@ -48,7 +54,7 @@ export async function launchFindings(input: LaunchPreflight): Promise<Finding[]>
   });
   const declared = (platform.spec.pools ?? []).find((pool) => pool.name === input.pool);
   const pool: PreflightPool = declared ?? { name: "default", labels: {}, taints: [] };
-  return preflight(
+  const findings = preflight(
     rendered.objects.filter((object) => !isTestHook(object)),
     {
       namespace: input.project,
@@ -62,12 +68,17 @@ export async function launchFindings(input: LaunchPreflight): Promise<Finding[]>
       instance: input.release,
     },
   );
+  return { findings, objects: rendered.objects.filter((object) => !isTestHook(object)) };
 }
 
-/** Refuses the launch when the rendered chart would be refused on its platform. */
-export async function assertLaunchable(input: LaunchPreflight): Promise<void> {
-  const findings = await launchFindings(input);
-  if (findings.length === 0) return;
+/**
+ * Refuses the launch when the rendered chart would be refused on its platform; otherwise what
+ * its objects ask and its address, for the intent (`spec.rendered`: quotas count it).
+ */
+export async function assertLaunchable(input: LaunchPreflight): Promise<RenderedInstance> {
+  const { findings, objects } = await checkLaunch(input);
+  // Counted with the LimitRange's defaults, as the preflight checks and the cluster's quota counts.
+  if (findings.length === 0) return renderedInstance(objects, { defaults: limitRangeRules(), domain: input.platform.spec.domain });
   const listed = findings.map((finding) => `${finding.message} [${finding.rule}] — ${finding.fix}`);
   throw new ConflictError(`${input.chart} would be refused on platform ${input.platform.metadata.name}: ${listed.join("; ")}`, {
     reason: "chart-refused",

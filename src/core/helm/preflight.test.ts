@@ -347,6 +347,18 @@ describe("preflight", () => {
     ["more storage than the lab has left", "quota-lab", (list, r) => ({ ...r, left: { project: r.left.project, lab: { ...r.left.project, storageGiB: 12 } } })],
     ["more limits than a limits quota leaves", "quota-limits", (list, r) => ({ ...r, limitsLeft: { memoryGiB: 12 } })],
     ["a GPU pod on a CPU pool", "gpu-pool", () => undefined],
+    // The notebook asks 2 GiB (its init container 64Mi): one GiB nodes cannot hold it, whatever the values said.
+    ["a pod larger than a node of its pool", "node-size", (list, r) => ({ ...r, pool: { ...cpuPool, cpu: 8, memoryGiB: 1 } })],
+    [
+      "a GPU pod asking more GPUs than a node has",
+      "node-size",
+      (list, r) => {
+        list.splice(0, list.length, ...gpuSet());
+        jupyter(list).resources.requests["nvidia.com/gpu"] = "2";
+        jupyter(list).resources.limits["nvidia.com/gpu"] = "2";
+        return { ...r, pool: { ...gpuPool, gpu: { type: "A100", count: 1 } }, left: { project: { ...r.left.project, gpu: 4 } } };
+      },
+    ],
     ["a pod selecting another pool", "node-selection", (list) => void (podSpec(list).nodeSelector = { "plateau.io/pool": "gpu" })],
     [
       "a pod whose required affinity misses the pool",
@@ -389,6 +401,10 @@ describe("preflight", () => {
     r = mutate(list, r) ?? r;
     const findings = preflight(objects(list), r);
     expect(rulesOf(findings)).toEqual([rule]);
+  });
+
+  it("takes a pod exactly as large as a node of its pool", () => {
+    expect(preflight(objects(compliant()), rules({ pool: { ...cpuPool, cpu: 0.1, memoryGiB: 2 } }))).toEqual([]);
   });
 
   it("covers every rule with a deliberately wrong object", () => {

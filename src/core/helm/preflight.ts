@@ -45,6 +45,7 @@ export const PREFLIGHT_RULES = [
   "quota-count",
   // scheduling
   "gpu-pool",
+  "node-size",
   "node-selection",
   "toleration",
   // secrets (secret-placeholders.ts)
@@ -71,7 +72,7 @@ export interface LimitRangeRules {
 }
 
 /** The pool placement chose, as the platform declares it (`platforms/*.yaml`). */
-export type PreflightPool = Pick<Pool, "name" | "labels" | "taints" | "gpu">;
+export type PreflightPool = Pick<Pool, "name" | "labels" | "taints" | "gpu"> & Partial<Pick<Pool, "cpu" | "memoryGiB">>;
 
 /**
  * Pod Security as the namespace enforces it: `restricted` (the Pod Security Standards, Plateau
@@ -702,6 +703,23 @@ export function schedulingFindings(asks: RenderedAsks, rules: PreflightRules): F
       );
       continue;
     }
+    // Placement chose the pool from the values' convention; the rendered pod is what must fit on one of its nodes (or it stays Pending).
+    const over = [
+      ...(pool.cpu !== undefined && pod.requests.cpu > pool.cpu ? [`${pod.requests.cpu} CPU (a node has ${pool.cpu})`] : []),
+      ...(pool.memoryGiB !== undefined && pod.requests.memoryGiB > pool.memoryGiB
+        ? [`${pod.requests.memoryGiB} GiB of memory (a node has ${pool.memoryGiB})`]
+        : []),
+      ...(gpu && pool.gpu && pod.requests.gpu > pool.gpu.count ? [`${pod.requests.gpu} GPU (a node has ${pool.gpu.count})`] : []),
+    ];
+    if (over.length > 0)
+      findings.push(
+        finding(
+          pod.object,
+          "node-size",
+          `asks ${over.join(" and ")}: no node of the pool ${pool.name} can hold one of its pods`,
+          "lower its requests to fit a node of the pool",
+        ),
+      );
     const { selects, matches, mismatch } = selection(pod.spec, labels);
     if (selects && !matches)
       findings.push(

@@ -1,8 +1,9 @@
 // What a Helm instance asks of its platform, read from its values as Onyxia's charts write
 // them: `resources.requests` (cpu, memory), `resources.limits["nvidia.com/gpu"]`, and
-// `persistence.size` when `persistence.enabled`. Plateau does not render charts (Argo CD does),
-// so this convention is what quotas and placement count; a chart that asks for more than its
-// values say is held to the project's ResourceQuota on the cluster all the same.
+// `persistence.size` when `persistence.enabled`. Placement weighs it to choose a platform and
+// pool before the chart is rendered for one; quotas count what the rendered pods ask, recorded
+// in the intent at launch (rendered-instance.ts, ADR 0023), and this convention only for an
+// intent without that record (older, or written by hand).
 import type { PodAsk } from "../placement/place.js";
 import { cpuCores, gibibytes, type Resources } from "../tenancy/quota.js";
 

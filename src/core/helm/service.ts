@@ -8,7 +8,7 @@
 import { personalProjectName } from "../access/policy.js";
 import { assertValuesBounded } from "../catalog/values.js";
 import { InputError, NotFoundError } from "../errors.js";
-import type { PlatformDocument, Pool } from "../model.js";
+import type { PlatformDocument, Pool, RenderedInstance } from "../model.js";
 import { poolFor } from "../placement/place.js";
 import { regionContextOf, schedulingOf } from "../platforms/region.js";
 import type { ChartRenderer } from "../ports/chart-renderer.js";
@@ -68,6 +68,8 @@ export interface PreparedHelmLaunch {
   /** The repository Argo CD fetches the chart from. */
   readonly repository: string;
   readonly values: Record<string, JsonValue>;
+  /** What the chart's rendered objects ask and their address (the preflight's rendering); absent without a renderer. */
+  readonly rendered?: RenderedInstance;
   /** The pool of the platform the chart's pod lands on (its node selector and tolerations are in the values); absent when the platform declares no pool that holds it. */
   readonly pool?: string;
   /** The passwords the person typed, by Secret key: kept by Plateau, never committed (the values hold their placeholders). */
@@ -277,7 +279,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
         secrets: sealed.secrets,
       };
       if (deps.renderer && platform) {
-        await assertLaunchable({
+        const rendered = await assertLaunchable({
           renderer: deps.renderer,
           archive: await deps.catalogs.archive(config.id, chosen),
           chart: `${config.id}/${chosen.name} ${chosen.version}`,
@@ -287,6 +289,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
           platform,
           ...(pool ? { pool: pool.name } : {}),
         });
+        return { ...prepared, rendered };
       }
       return prepared;
     },

@@ -140,5 +140,6 @@ function instanceRow(document: ReturnType<typeof parseInstance>, project: string
     createdAt: document.metadata.createdAt,
     createdBy: document.metadata.createdBy,
     expiresAt: document.spec.expiresAt ?? null,
+    ...(document.spec.rendered ? { rendered: document.spec.rendered } : {}),
   };
 }

@@ -2,12 +2,13 @@
 // hand back the same objects), what platforms observe, events, history, diffs and logs. It
 // only reads; every change goes through the command modules (./commands).
 import { ConflictError, InputError, NotFoundError } from "../errors.js";
+import { renderedAddress } from "../helm/rendered-instance.js";
 import { assertName } from "../names.js";
 import { parseInstance, parsePlatform, type InstanceDocument, type PlatformDocument } from "../model.js";
 import type { CommitId, CommitInfo, DesiredStateRepository } from "../ports/desired-state-repository.js";
 import type { EngineRegistry } from "../ports/engine-registry.js";
 import type { LogOptions } from "../ports/engine.js";
-import type { StateIndex } from "../ports/state-index.js";
+import type { IndexedInstance, IndexedPlatform, StateIndex } from "../ports/state-index.js";
 import type { InstanceEvent, ObservedStatus, StatusStore } from "../ports/status-store.js";
 import { instancePath, platformPath } from "../repository/layout.js";
 import { TRAILERS } from "../repository/trailers.js";
@@ -61,6 +62,16 @@ export function createInstanceReadModel(deps: ReadModelDeps) {
   const views = new Map<string, { instances: unknown; statuses: unknown; platforms: unknown; views: InstanceView[] }>();
   const single = new WeakMap<object, { status: unknown; platform: unknown; view: InstanceView }>();
 
+  /**
+   * Where people reach an instance: what its rendering recorded (a chart's Route or Ingress
+   * host, or none: ADR 0023), else the platform's address for it (built-in templates, intents
+   * without the record).
+   */
+  const addressOf = (instance: IndexedInstance, platform: IndexedPlatform): string | null =>
+    instance.rendered
+      ? renderedAddress(instance.rendered)
+      : deps.urlOf({ platform: platform.name, domain: platform.domain, project: instance.project, instance: instance.name });
+
   /** The files of an instance in the repository: its intent and what is rendered of it on any platform. */
   const instanceFiles = (project: string, instance: string): string[] => [instancePath(project, instance), ...deps.renderedDirs("*", project, instance)];
 
@@ -71,7 +82,7 @@ export function createInstanceReadModel(deps: ReadModelDeps) {
     // Unchanged inputs (kept by the caching stores) give the very same view.
     const memo = single.get(instance);
     if (memo && memo.status === status && memo.platform === platform) return memo.view;
-    const url = platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project, instance: name }) : null;
+    const url = platform ? addressOf(instance, platform) : null;
     const result = toView(instance, status, url, expiring);
     single.set(instance, { status, platform, view: result });
     return result;
@@ -101,7 +112,7 @@ export function createInstanceReadModel(deps: ReadModelDeps) {
       const platformOf = new Map(platforms.map((platform) => [platform.name, platform]));
       const result = instances.map((instance) => {
         const platform = platformOf.get(instance.platform);
-        const url = platform ? deps.urlOf({ platform: platform.name, domain: platform.domain, project: instance.project, instance: instance.name }) : null;
+        const url = platform ? addressOf(instance, platform) : null;
         return toView(instance, statusOf.get(`${instance.project}/${instance.name}`), url, expiring);
       });
       if (views.size >= 1000) views.clear();

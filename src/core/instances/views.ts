@@ -6,7 +6,7 @@ import { forMembers, paramsForMembers } from "../status/messages.js";
 import { COMMITTED, START_REQUESTED, STOP_REQUESTED, type StatusReasonOf } from "../status/reasons.js";
 
 /** An instance as indexed (what was asked, with `state` running or stopped) and as observed. */
-export interface InstanceView extends IndexedInstance, StatusReasonOf {
+export interface InstanceView extends Omit<IndexedInstance, "rendered">, StatusReasonOf {
   /** What the platform reports (and why: `reason`, `reasonCode`, `reasonParams`). */
   readonly phase: Phase;
   readonly url: string | null;
@@ -27,8 +27,10 @@ export function toView(instance: IndexedInstance, status: ObservedStatus | undef
     phase = "pending";
     said = START_REQUESTED;
   }
+  // What its rendering recorded is for quotas and the address (`url`); the API's Instance does not carry it.
+  const { rendered: _rendered, ...indexed } = instance;
   return {
-    ...instance,
+    ...indexed,
     phase,
     ...said,
     url: instance.state === "running" ? url : null,

@@ -1,6 +1,6 @@
 // The index of desired state in the database: a projection of the repository that can
 // always be rebuilt from git. It answers queries (lists, filters) that git answers slowly.
-import type { InstanceState, Member, ProjectTier, Quota } from "../model.js";
+import type { InstanceState, Member, ProjectTier, Quota, RenderedInstance } from "../model.js";
 import type { CommitId } from "./desired-state-repository.js";
 
 export interface IndexedPlatform {
@@ -42,6 +42,8 @@ export interface IndexedInstance {
   readonly createdBy: string;
   /** When Plateau stops it unless it is renewed (ISO 8601); null: it never expires. */
   readonly expiresAt: string | null;
+  /** What its rendered objects ask and its address (`spec.rendered`); absent when its intent has no such record. */
+  readonly rendered?: RenderedInstance;
 }
 
 export interface IndexDelta {

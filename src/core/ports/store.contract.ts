@@ -121,6 +121,21 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       expect(await index.getProject("lab")).toBeUndefined();
     });
 
+    it("keeps what an instance's rendering recorded, and its absence", async () => {
+      const { index } = await create();
+      const rendered = {
+        requests: { cpu: 1.5, memoryGiB: 0.75, gpu: 1, storageGiB: 8 },
+        largestPod: { cpu: 1, memoryGiB: 0.5, gpu: 1 },
+        host: "db.example.org",
+      };
+      await index.apply({ ...emptyDelta("c1"), instances: { upsert: [instance("demo", "a", { rendered }), instance("demo", "b")], remove: [] } });
+      expect(await index.getInstance("demo", "a")).toEqual(instance("demo", "a", { rendered }));
+      expect((await index.listInstances({ project: "demo" })).map((i) => i.rendered)).toEqual([rendered, undefined]);
+      expect(await index.getInstance("demo", "b")).not.toHaveProperty("rendered");
+      await index.apply({ ...emptyDelta("c2"), instances: { upsert: [instance("demo", "a")], remove: [] } });
+      expect(await index.getInstance("demo", "a")).toEqual(instance("demo", "a"));
+    });
+
     it("rebuilds from scratch on reset", async () => {
       const { index } = await create();
       await index.apply({ ...emptyDelta("c1"), instances: { upsert: [instance("demo", "a")], remove: [] } });

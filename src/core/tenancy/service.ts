@@ -44,7 +44,7 @@ export interface LabView {
 }
 
 /** An instance already placed, as quotas measure it. */
-export type PlacedInstance = Pick<IndexedInstance, "template" | "values" | "state" | "project" | "name">;
+export type PlacedInstance = Pick<IndexedInstance, "template" | "values" | "state" | "project" | "name" | "rendered">;
 
 /**
  * What an instance already placed counts against quotas in its state (stopped: its volumes and

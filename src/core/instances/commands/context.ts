@@ -3,7 +3,7 @@
 // a launch asks of placement, the candidates, and the project's own files at its first launch.
 import { ConflictError, NotFoundError } from "../../errors.js";
 import type { Requester } from "../../identity.js";
-import { API_VERSION, parseProject, serialize, type PlatformDocument, type ProjectDocument } from "../../model.js";
+import { API_VERSION, parseProject, serialize, type PlatformDocument, type ProjectDocument, type RenderedInstance } from "../../model.js";
 import type { PlacementRequest, PlatformCandidate, PodAsk } from "../../placement/place.js";
 import { isClusterPlatform, platformsAt as platformDocumentsAt, projectBundleChanges } from "../../projects/bundle.js";
 import { argoBootstrapChanges, projectsOnPlatform } from "../../projects/argocd-bootstrap.js";
@@ -67,14 +67,15 @@ export function createCommandContext(deps: InstanceServiceDeps, sources: SourceR
     return changes;
   }
 
-  /** What the instance asks of a platform: measured on any platform, since resources do not depend on it. */
+  /** What the instance asks of a platform: measured on any platform, since resources do not depend on it (`recorded`: what its rendering recorded, for an instance already placed). */
   async function placementRequest(
     head: CommitId,
     request: { readonly project: string; readonly name?: string; readonly platform?: string },
     source: InstanceSource,
     values: Record<string, unknown>,
+    recorded?: RenderedInstance,
   ): Promise<PlacementRequest> {
-    const { total: asks, largestPod } = source.asks(values, { project: request.project, name: request.name ?? "placement" });
+    const { total: asks, largestPod } = source.asks(values, { project: request.project, name: request.name ?? "placement" }, recorded);
     const text = await repo.readFile(head, projectPath(request.project));
     const project = text === undefined ? undefined : parseProject(text, projectPath(request.project));
     return {

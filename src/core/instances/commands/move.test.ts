@@ -53,4 +53,26 @@ describe("instance commands: move", () => {
     expect(parseInstance((await h.read(instancePath("demo", "notebook"))) ?? "", "notebook").spec).toEqual(before);
     await expect(h.service.move("demo", "notebook", "local", alice)).rejects.toThrow(/runs no Helm charts/);
   });
+
+  it("carries what a chart's rendering recorded, as its source says, and drops a record the source does not carry", async () => {
+    const h = await instanceHarness();
+    await h.service.launch({ template: "ide/db", project: "demo", name: "db", platform: "plmshift", values: { host: "db.example.org" } }, alice);
+    const before = parseInstance((await h.read(instancePath("demo", "db"))) ?? "", "db").spec;
+    expect(before.rendered).toMatchObject({ host: "db.example.org" });
+    const moved = await h.service.move("demo", "db", "plmshift-2", alice);
+    expect(parseInstance((await h.read(instancePath("demo", "db"))) ?? "", "db").spec).toEqual(before);
+    expect(moved.instance?.url).toBe("https://db.example.org/");
+    // A built-in template's source carries no record: one written by hand there does not survive a move.
+    await h.service.launch({ template: "static-site", project: "demo", name: "site", platform: "local" }, alice);
+    const site = parseInstance((await h.read(instancePath("demo", "site"))) ?? "", "site");
+    await h.repo.commit({
+      parent: await h.head(),
+      author: { name: "Operator", email: "op@example.org" },
+      message: "a record by hand",
+      trailers: {},
+      changes: [{ path: instancePath("demo", "site"), content: serialize({ ...site, spec: { ...site.spec, rendered: before.rendered } }) }],
+    });
+    await h.service.move("demo", "site", "spare", alice);
+    expect(parseInstance((await h.read(instancePath("demo", "site"))) ?? "", "site").spec).not.toHaveProperty("rendered");
+  });
 });

@@ -41,16 +41,19 @@ export function moveCommands(ctx: CommandContext) {
         const platforms = await ctx.platformsAt(head);
         // Pinned to the target: only the target is checked (what the instance uses where it is does not count there).
         const placement = place(
-          await ctx.placementRequest(head, { project, name, platform: to }, source, values),
+          // What its pods asked when it was last rendered, as the source carries it (the largest must fit a pool there).
+          await ctx.placementRequest(head, { project, name, platform: to }, source, values, carried.rendered),
           await ctx.candidatesAt(platforms, project),
           deps.placementPolicy,
         );
         if (placement.platform === intent.placement.platform) return { commit: null, result: placement };
         const target = platforms.find((p) => p.metadata.name === placement.platform) as PlatformDocument;
         const from = intent.placement.platform;
+        // The record of its rendering is the source's to carry (or to make again on the target), never left stale.
+        const { rendered: _previous, ...kept } = intent.spec;
         const next: InstanceDocument = {
           ...intent,
-          spec: { ...intent.spec, ...carried },
+          spec: { ...kept, ...carried },
           placement: { platform: target.metadata.name, reason: `moved from ${from} by ${requester.login}` },
         };
         const ref = `${project}/${name}`;

@@ -38,6 +38,25 @@ describe("instance commands: stop, start, renew, expire", () => {
     expect(await h.head()).toBe(head);
   });
 
+  it("counts a stopped chart by its rendered storage only, and checks a start against what its rendered pods ask", async () => {
+    const h = await instanceHarness();
+    await h.service.launch({ template: "ide/db", project: "demo", name: "db" }, alice);
+    const recorded = (await intentOf(h, "db")).spec.rendered;
+    await h.service.stop("demo", "db", alice);
+    expect((await intentOf(h, "db")).spec.rendered).toEqual(recorded);
+    expect((await h.tenancy.report("demo")).project.used).toEqual({ cpu: 0, memoryGiB: 0, gpu: 0, instances: 1, storageGiB: 8 });
+    // While it is stopped, another takes 1.5 of the 2 CPUs: it cannot start again (its values would say 0.1 CPU).
+    await h.service.launch({ template: "ide/db", project: "demo", name: "other" }, alice);
+    const head = await h.head();
+    await expect(h.service.start("demo", "db", alice)).rejects.toThrow(
+      "project demo quota exceeded for cpu: asked 1.5 cores, 0.5 of 2 cores remain (1.5 in use)",
+    );
+    expect(await h.head()).toBe(head);
+    await h.service.remove("demo", "other", alice);
+    await h.service.start("demo", "db", alice);
+    expect((await h.tenancy.report("demo")).project.used).toEqual({ cpu: 1.5, memoryGiB: 3, gpu: 0, instances: 1, storageGiB: 8 });
+  });
+
   it("renews a running instance, refuses a stopped one, and answers a retry with its first commit", async () => {
     const h = await instanceHarness();
     await h.service.launch({ template: "static-site", project: "demo", name: "site", platform: "local" }, alice);

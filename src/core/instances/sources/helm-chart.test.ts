@@ -108,4 +108,62 @@ describe("instance sources: Helm charts", () => {
       "https://notebook.demo.apps.example.org/",
     );
   });
+
+  describe("what its rendering recorded (spec.rendered)", () => {
+    const rendered = { requests: { cpu: 3, memoryGiB: 6, gpu: 1, storageGiB: 20 }, largestPod: { cpu: 2, memoryGiB: 4, gpu: 1 }, host: "db.demo.example.org" };
+    const convention = { resources: { requests: { cpu: "100m", memory: "256Mi" } }, global: { suspend: false } };
+    const recorded = (state: InstanceState = "running"): InstanceDocument => {
+      const base = intent(convention, state);
+      return { ...base, spec: { ...base.spec, rendered } };
+    };
+    const at = { platform: "plmshift", domain: "apps.example.org", project: "demo", instance: "notebook" };
+
+    it("is what the preparation rendered, kept in the placed spec", async () => {
+      const { kind } = await setup();
+      const source = await kind.open("ide/db");
+      const launch = { request: { template: "ide/db", project: "demo", name: "db", values: { host: "db.example.org" } }, requester };
+      const placed = await source.placed(launch, await source.launchValues(launch), cluster);
+      expect(placed.rendered).toEqual({
+        requests: { cpu: 1.5, memoryGiB: 3, gpu: 0, storageGiB: 8 },
+        largestPod: { cpu: 1, memoryGiB: 2, gpu: 0 },
+        host: "db.example.org",
+      });
+      const jupyter = await kind.open("ide/jupyter");
+      expect(await jupyter.placed({ ...launch, request: { ...launch.request, template: "ide/jupyter" } }, {}, cluster)).not.toHaveProperty("rendered");
+    });
+
+    it("counts for quotas and placement instead of the values' convention, running or stopped; without it, the convention", async () => {
+      const { kind } = await setup();
+      const source = await kind.open("ide/jupyter");
+      expect(source.render(recorded(), cluster).asks).toEqual({ cpu: 3, memoryGiB: 6, gpu: 1, instances: 1, storageGiB: 20 });
+      expect(source.render(recorded("stopped"), cluster).asks).toEqual({ cpu: 0, memoryGiB: 0, gpu: 0, instances: 1, storageGiB: 20 });
+      expect(source.render(intent(convention), cluster).asks).toEqual({ cpu: 0.1, memoryGiB: 0.25, gpu: 0, instances: 1, storageGiB: 0 });
+      const placed = (spec: InstanceDocument["spec"]) => ({
+        project: "demo",
+        name: "notebook",
+        template: spec.template,
+        values: spec.values,
+        state: spec.state,
+        rendered: spec.rendered,
+      });
+      expect(await kind.placedAsks(placed(recorded().spec))).toEqual({ cpu: 3, memoryGiB: 6, gpu: 1, instances: 1, storageGiB: 20 });
+      expect(await kind.placedAsks(placed(recorded("stopped").spec))).toEqual({ cpu: 0, memoryGiB: 0, gpu: 0, instances: 1, storageGiB: 20 });
+      expect(await kind.placedAsks(placed(intent(convention).spec))).toEqual({ cpu: 0.1, memoryGiB: 0.25, gpu: 0, instances: 1, storageGiB: 0 });
+      // Placement of a placed instance (a move): its largest rendered pod must fit a node.
+      expect(source.asks(convention, { project: "demo", name: "notebook" }, rendered)).toEqual({
+        total: { cpu: 3, memoryGiB: 6, gpu: 1, instances: 1, storageGiB: 20 },
+        largestPod: { cpu: 2, memoryGiB: 4, gpu: 1 },
+      });
+    });
+
+    it("gives its address: the rendered host, none when it renders no Route nor Ingress, the platform's without a record; a move carries it", async () => {
+      const { kind } = await setup();
+      const source = await kind.open("ide/jupyter");
+      expect(source.address(at, recorded().spec)).toBe("https://db.demo.example.org/");
+      const { host: _host, ...hostless } = rendered;
+      expect(source.address(at, { rendered: hostless })).toBeNull();
+      expect(source.address(at, intent(convention).spec)).toBe("https://notebook.demo.apps.example.org/");
+      expect(await source.moved(recorded().spec)).toEqual({ values: convention, rendered });
+    });
+  });
 });

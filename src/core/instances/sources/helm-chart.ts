@@ -1,17 +1,21 @@
 // Charts of Helm catalogs as a source of instances (`<catalog>/<chart>`, Onyxia-compatible):
 // Plateau renders an Argo CD Application naming the chart, its version and values, and Argo
-// CD renders the chart. What it asks is read from its values (helm/resources.ts); it stops
+// CD renders the chart. What it asks and where it is reached are what the launch's rendering
+// of the chart recorded in its intent (`spec.rendered`, ADR 0023), and, for an intent without
+// it, its values' `resources` convention (helm/resources.ts) and the platform's address; it stops
 // with Onyxia's `global.suspend` (scaled to zero, volumes kept), and a chart without it cannot
 // be stopped, only removed (so it does not expire).
 import { ConflictError, NotFoundError } from "../../errors.js";
 import { isChartReference, parseChartReference, type ChartReference } from "../../helm/chart-reference.js";
 import { helmResources } from "../../helm/resources.js";
-import type { PlatformDocument } from "../../model.js";
+import { recordedAsks, renderedAddress } from "../../helm/rendered-instance.js";
+import type { PlatformDocument, RenderedInstance } from "../../model.js";
 import { argoSettingsOf } from "../../projects/argocd-bootstrap.js";
 import { generateName } from "../../names.js";
 import { renderHelmApplication } from "../../render/argocd.js";
 import { toManifestFiles } from "../../render/render.js";
 import { validateObjects } from "../../render/validate.js";
+import type { Resources } from "../../tenancy/quota.js";
 import { renderedHelmInstanceDir } from "../../repository/layout.js";
 import type { InstanceSource, InstanceSourceFactory, SourceDeps, SourceLaunch, Values } from "./source.js";
 
@@ -32,6 +36,11 @@ export function suspended(values: Values, suspend: boolean, ref: string): Values
       params: { instance: ref },
     });
   return { ...values, global: { ...(values.global as object), suspend } };
+}
+
+/** What a chart instance counts against quotas: what its rendered pods asked when it was last rendered, else its values' convention. */
+function chartAsks(spec: { readonly values: Values; readonly rendered?: RenderedInstance | undefined }, running: boolean): Resources {
+  return spec.rendered ? recordedAsks(spec.rendered, running) : helmResources(spec.values, running).total;
 }
 
 export const helmChartSource = ((deps) => {
@@ -66,9 +75,17 @@ export const helmChartSource = ((deps) => {
         const release = launch.request.name;
         if (release === undefined) throw new Error("a chart is placed once its instance is named (its passwords refer to its Secret)");
         const prepared = await helm.prepare(reference, viewer, { ...context, release }, launch.request.values, launch.request.version);
-        return { template: id, templateVersion: prepared.version.version, values: prepared.values, secrets: prepared.secrets };
+        return {
+          template: id,
+          templateVersion: prepared.version.version,
+          values: prepared.values,
+          secrets: prepared.secrets,
+          ...(prepared.rendered ? { rendered: prepared.rendered } : {}),
+        };
       },
-      asks: (values) => helmResources(values, true),
+      // Before the platform is known, the values' convention chooses where it goes (the preflight then checks the rendered pods fit the pool); once rendered, the record.
+      asks: (values, _at, recorded) =>
+        recorded ? { total: recordedAsks(recorded, true), largestPod: { ...recorded.largestPod } } : helmResources(values, true),
       render(intent, platform) {
         const { project, name } = intent.metadata;
         const argocd = argoSettingsOf(platform);
@@ -89,14 +106,16 @@ export const helmChartSource = ((deps) => {
         const dir = renderedHelmInstanceDir(platform.metadata.name, project, name);
         return {
           changes: [{ path: dir, remove: true }, ...toManifestFiles([application]).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))],
-          asks: helmResources(intent.spec.values, intent.spec.state === "running").total,
+          asks: chartAsks(intent.spec, intent.spec.state === "running"),
         };
       },
       stoppable: suspendable,
       // A chart keeps its version through stops and starts.
       withState: async (spec, state, ref) => ({ values: suspended(spec.values, state !== "running", ref) }),
-      moved: async (spec) => ({ values: spec.values }),
-      address: (at) => deps.urlOf(at),
+      // Its values go unchanged, so what their rendering recorded still holds.
+      moved: async (spec) => ({ values: spec.values, ...(spec.rendered ? { rendered: spec.rendered } : {}) }),
+      // The host its Route or Ingress renders, none when it renders neither (a database); an intent without the record, the platform's.
+      address: (at, spec) => (spec?.rendered ? renderedAddress(spec.rendered) : deps.urlOf(at)),
     };
   }
 
@@ -111,7 +130,7 @@ export const helmChartSource = ((deps) => {
       return source(id, reference, repository, deps.helm);
     },
     renderedDir: renderedHelmInstanceDir,
-    // A chart's values say what it asks (Argo CD renders the chart, not Plateau), whether or not its catalog is still configured.
-    placedAsks: async (instance) => helmResources(instance.values, instance.state === "running").total,
+    // What its rendering recorded (or its values' convention), whether or not its catalog is still configured: no chart is rendered again to count it.
+    placedAsks: async (instance) => chartAsks(instance, instance.state === "running"),
   };
 }) satisfies InstanceSourceFactory;

@@ -3,7 +3,7 @@
 // rendered files, what it asks of quotas and placement, how it stops and starts, and its
 // address, and never asks which kind it is (ADR 17). Sources are registered in ./index.ts.
 import type { Requester } from "../../identity.js";
-import type { InstanceDocument, InstanceState, PlatformDocument } from "../../model.js";
+import type { InstanceDocument, InstanceState, PlatformDocument, RenderedInstance } from "../../model.js";
 import type { PlacementRequest, PodAsk } from "../../placement/place.js";
 import type { Random } from "../../ports/clock.js";
 import type { FileChange } from "../../ports/desired-state-repository.js";
@@ -58,9 +58,15 @@ export interface InstanceSource {
     launch: SourceLaunch,
     values: Values,
     platform: PlatformDocument,
-  ): Promise<Pick<InstanceSpec, "template" | "templateVersion" | "values"> & { readonly secrets?: Readonly<Record<string, string>> }>;
-  /** What a running instance with these values asks, on any platform. */
-  asks(values: Values, at: { readonly project: string; readonly name: string }): SourceAsks;
+  ): Promise<
+    Pick<InstanceSpec, "template" | "templateVersion" | "values"> &
+      Partial<Pick<InstanceSpec, "rendered">> & { readonly secrets?: Readonly<Record<string, string>> }
+  >;
+  /**
+   * What a running instance with these values asks, on any platform; `recorded` is what its
+   * rendering recorded in its intent (`spec.rendered`), when it has been placed already.
+   */
+  asks(values: Values, at: { readonly project: string; readonly name: string }, recorded?: RenderedInstance): SourceAsks;
   /** What placement must know besides resources (a chart needs a platform whose Argo CD renders charts). */
   readonly placement: Pick<PlacementRequest, "helm">;
   /** Its rendered files on a platform (replacing what was there, every object validated), and what they ask. */
@@ -69,10 +75,10 @@ export interface InstanceSource {
   stoppable(values: Values): boolean;
   /** The spec's fields for another state (a refusal when it cannot be stopped); `ref` names the instance in errors. */
   withState(spec: InstanceSpec, state: InstanceState, ref: string): Promise<Partial<InstanceSpec>>;
-  /** The spec's fields when the instance is re-placed elsewhere (values re-resolved against the source as it is now). */
-  moved(spec: InstanceSpec): Promise<Pick<InstanceSpec, "values"> & Partial<Pick<InstanceSpec, "templateVersion">>>;
-  /** Where people reach it. */
-  address(at: InstanceAddress): string;
+  /** The spec's fields when the instance is re-placed elsewhere (values re-resolved against the source as it is now, and the record of its rendering when it still holds). */
+  moved(spec: InstanceSpec): Promise<Pick<InstanceSpec, "values"> & Partial<Pick<InstanceSpec, "templateVersion" | "rendered">>>;
+  /** Where people reach it; null when it is reached nowhere (a chart rendering no Route nor Ingress, as its `spec.rendered` says). */
+  address(at: InstanceAddress, spec?: Pick<InstanceSpec, "rendered">): string | null;
 }
 
 /** A kind of source, bound to the service's dependencies: it claims ids, opens them, and says where it renders. */
