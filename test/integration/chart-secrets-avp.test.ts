@@ -4,6 +4,9 @@
 // puts the handed-over Secret's value in its place. The plugin's own command, as the bootstrap
 // renders it, is run by bash with the environment Argo CD gives it.
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,13 +18,45 @@ import type { RenderedObject } from "../../src/core/helm/rendered.js";
 import { parseRenderedObjects } from "../../src/core/helm/rendered.js";
 import { localPlatformDocument } from "../../src/core/platforms/service.js";
 import { renderArgoBootstrap, renderHelmApplication } from "../../src/core/render/argocd.js";
-import { fromYaml } from "../../src/core/yaml.js";
+import { fromYaml, toYaml } from "../../src/core/yaml.js";
 import { argoPluginEnvironment, AvpError, avpSecretsFrom, replaceAvpPlaceholders } from "../support/avp.js";
-import { FIXTURE_CHART_SOURCES_DIR, packFixtureChart, startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
+import { FIXTURE_CHART_SOURCES_DIR, packFixtureChart } from "../support/chart-repository.js";
 import { helmUnavailable, TEST_HELM } from "../support/helm.js";
 
 const run = promisify(execFile);
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+
+/**
+ * jupyter-python with one more template telling what Helm was told of the cluster, so that a
+ * render without Argo CD's KUBE_VERSION or KUBE_API_VERSIONS shows.
+ */
+const CAPABILITIES_TEMPLATE = [
+  "apiVersion: v1",
+  "kind: ConfigMap",
+  "metadata:",
+  "  name: {{ .Release.Name }}-capabilities",
+  "data:",
+  "  kubeVersion: {{ .Capabilities.KubeVersion.Version | quote }}",
+  '  route: {{ .Capabilities.APIVersions.Has "route.openshift.io/v1" | quote }}',
+  "",
+].join("\n");
+const packTellingChart = () => packFixtureChart("jupyter-python", (dir) => writeFile(join(dir, "templates", "capabilities.yaml"), CAPABILITIES_TEMPLATE));
+
+/** A Helm repository serving one archive, as `helm template --repo` fetches it. */
+async function serveChart(name: string, version: string, archive: Buffer): Promise<{ location: string; server: Server }> {
+  const file = `${name}-${version}.tgz`;
+  const index = toYaml({
+    apiVersion: "v1",
+    entries: { [name]: [{ apiVersion: "v2", name, version, digest: createHash("sha256").update(archive).digest("hex"), urls: [file] }] },
+  });
+  const server = createServer((request, response) => {
+    if (request.url === "/repo/index.yaml") response.writeHead(200, { "content-type": "text/yaml" }).end(index);
+    else if (request.url === `/repo/${file}`) response.writeHead(200, { "content-type": "application/gzip" }).end(archive);
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/repo`, server };
+}
 
 /** The Secret Plateau hands over for an instance (src/adapters/kubernetes/secret-hand-over.ts: `data`, base64). */
 const handedOver = (namespace: string, name: string, data: Record<string, string>) => ({
@@ -115,15 +150,22 @@ const skip = helmUnavailable();
 
 describe.skipIf(skip)("a chart's password through argocd-vault-plugin, with the real Helm", () => {
   const renderer = createHelmTemplateRenderer({ command: TEST_HELM });
-  let repository: ChartRepositoryServer;
+  let repository: { location: string; server: Server };
+  let archive: Buffer;
+  let chartVersion: string;
   let work: string;
   beforeAll(async () => {
-    repository = await startChartRepository();
+    chartVersion = String(
+      (fromYaml(await readFile(join(FIXTURE_CHART_SOURCES_DIR, "jupyter-python", "Chart.yaml"), "utf8"), "Chart.yaml") as { version: string }).version,
+    );
+    archive = await packTellingChart();
+    repository = await serveChart("jupyter-python", chartVersion, archive);
     work = await mkdtemp(join(tmpdir(), "plateau-avp-"));
   });
   afterAll(async () => {
     await renderer.close();
-    await repository.close();
+    repository.server.closeAllConnections();
+    await new Promise((resolve) => repository.server.close(resolve));
     await rm(work, { recursive: true, force: true });
   });
 
@@ -193,9 +235,6 @@ describe.skipIf(skip)("a chart's password through argocd-vault-plugin, with the 
     const marker = join(work, "pwned");
     const hostile = `$(touch ${marker}) \`touch ${marker}\` '; touch ${marker}; ' $HOME \${KUBE_VERSION} $$`;
     const values = { security: { password: placeholder }, init: { personalInit: `https://example.org/init.sh#${hostile}` } };
-    const chartVersion = String(
-      (fromYaml(await readFile(join(FIXTURE_CHART_SOURCES_DIR, "jupyter-python", "Chart.yaml"), "utf8"), "Chart.yaml") as { version: string }).version,
-    );
     const application = renderHelmApplication({
       platform,
       argocd,
@@ -236,10 +275,10 @@ describe.skipIf(skip)("a chart's password through argocd-vault-plugin, with the 
     expect(existsSync(marker)).toBe(false);
     const generated = parseRenderedObjects(stdout, "jupyter-python");
 
-    // Byte for byte what Plateau's preflight renders for the same values, cluster version and APIs.
-    const archive = await packFixtureChart("jupyter-python");
+    // What Plateau's preflight renders for the same values, cluster version and APIs, which Helm was told.
     const preflight = await renderer.render({ archive, releaseName: "lab", namespace: "demo", values, apiVersions, kubeVersion: "1.31.0" });
     expect(generated).toEqual(preflight.objects);
+    expect(generated.find((object) => object.metadata.name === "lab-capabilities")).toMatchObject({ data: { kubeVersion: "v1.31.0", route: "true" } });
     expect(JSON.stringify(generated)).toContain(JSON.stringify(hostile).slice(1, -1));
     expect(JSON.stringify(generated)).not.toContain(password);
 
