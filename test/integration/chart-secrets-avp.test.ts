@@ -223,27 +223,35 @@ describe.skipIf(skip)("a chart's password through argocd-vault-plugin, with the 
     expect(Buffer.from(secret.data?.PASSWORD ?? "", "base64").toString("utf8")).toBe(password);
   });
 
-  it("runs the plugin's own command with Argo CD's environment: what Plateau's Helm renders, hostile values kept as data, confined to the instance's Secret", async () => {
-    const platform = { ...localPlatformDocument("apps.example.org"), metadata: { name: "okd" } };
-    platform.spec = { ...platform.spec, engine: "argocd", flavour: "openshift" };
-    const argocd = {
-      namespace: "argocd",
-      repoURL: "https://git.example.org/ds.git",
-      targetRevision: "main",
-      destinationServer: "https://kubernetes.default.svc",
-    };
-    const marker = join(work, "pwned");
-    const hostile = `$(touch ${marker}) \`touch ${marker}\` '; touch ${marker}; ' $HOME \${KUBE_VERSION} $$`;
-    const values = { security: { password: placeholder }, init: { personalInit: `https://example.org/init.sh#${hostile}` } };
-    const application = renderHelmApplication({
-      platform,
-      argocd,
-      project: "demo",
-      instance: "lab",
-      chart: { repository: repository.location, chart: "jupyter-python", version: chartVersion },
-      values,
-    }) as unknown as { spec: { source: { plugin: { env: { name: string; value: string }[] } } } };
-    // The command as the bootstrap commits it, read back from the ConfigMap the sidecar mounts.
+  const platform = { ...localPlatformDocument("apps.example.org"), metadata: { name: "okd" } };
+  platform.spec = { ...platform.spec, engine: "argocd", flavour: "openshift" };
+  const argocd = {
+    namespace: "argocd",
+    repoURL: "https://git.example.org/ds.git",
+    targetRevision: "main",
+    destinationServer: "https://kubernetes.default.svc",
+  };
+  const apiVersions = ["route.openshift.io/v1", "v1"];
+
+  /** The plugin's environment for an instance's Application, as Argo CD builds it. */
+  const applicationEnv = (values: Record<string, unknown>, chart: { version?: string } = {}) =>
+    (
+      renderHelmApplication({
+        platform,
+        argocd,
+        project: "demo",
+        instance: "lab",
+        chart: { repository: repository.location, chart: "jupyter-python", version: chart.version ?? chartVersion },
+        values,
+      }) as unknown as { spec: { source: { plugin: { env: { name: string; value: string }[] } } } }
+    ).spec.source.plugin.env;
+
+  /**
+   * Runs the plugin's command as the bootstrap commits it (read back from the ConfigMap the
+   * sidecar mounts) with the sidecar's tools: Helm, and argocd-vault-plugin replaced by a
+   * recorder that passes the stream through and keeps the AVP_PATH_VALIDATION it was given.
+   */
+  async function runPlugin(pluginEnv: { name: string; value: string }[], build: Record<string, string> = {}) {
     const configMap = renderArgoBootstrap({ platform, argocd, projects: ["demo"] }).find(
       (object) => object.metadata.name === "plateau-helm-avp",
     ) as unknown as {
@@ -251,27 +259,34 @@ describe.skipIf(skip)("a chart's password through argocd-vault-plugin, with the 
     };
     const definition = fromYaml(configMap.data["plugin.yaml"] ?? "", "plugin.yaml") as { spec: { generate: { command: string[]; args: string[] } } };
     const [program = "", ...args] = [...definition.spec.generate.command, ...definition.spec.generate.args];
-
-    // The sidecar's tools: Helm, and argocd-vault-plugin replaced by a recorder that passes the stream through.
-    const bin = join(work, "bin");
-    await mkdir(bin, { recursive: true });
+    const dir = await mkdtemp(join(work, "run-"));
+    const bin = join(dir, "bin");
+    await mkdir(bin);
     await symlink(TEST_HELM, join(bin, "helm"));
-    const recorded = join(work, "avp-environment");
+    const recorded = join(dir, "avp-path-validation");
     await writeFile(
       join(bin, "argocd-vault-plugin"),
       `#!/bin/sh\n[ "$1" = generate ] && [ "$2" = - ] || { echo "unexpected arguments: $*" >&2; exit 2; }\nprintf '%s' "$AVP_PATH_VALIDATION" > '${recorded}'\nexec cat\n`,
     );
     await chmod(join(bin, "argocd-vault-plugin"), 0o755);
-    const apiVersions = ["route.openshift.io/v1", "v1"];
-    const env = argoPluginEnvironment(application.spec.source.plugin.env, {
+    const env = argoPluginEnvironment(pluginEnv, {
       PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
-      HOME: work,
+      HOME: dir,
       ARGOCD_APP_NAME: "demo.lab",
       ARGOCD_APP_NAMESPACE: "demo",
       KUBE_VERSION: "1.31.0",
       KUBE_API_VERSIONS: apiVersions.join(","),
+      ...build,
     });
-    const { stdout } = await run(program, args, { env, cwd: work, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(program, args, { env, cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+    return { stdout, pathValidation: new RegExp(await readFile(recorded, "utf8")) };
+  }
+
+  it("runs the plugin's own command with Argo CD's environment: what Plateau's Helm renders, hostile values kept as data, confined to the instance's Secret", async () => {
+    const marker = join(work, "pwned");
+    const hostile = `$(touch ${marker}) \`touch ${marker}\` '; touch ${marker}; ' $HOME \${KUBE_VERSION} $$`;
+    const values = { security: { password: placeholder }, init: { personalInit: `https://example.org/init.sh#${hostile}` } };
+    const { stdout, pathValidation } = await runPlugin(applicationEnv(values));
     expect(existsSync(marker)).toBe(false);
     const generated = parseRenderedObjects(stdout, "jupyter-python");
 
@@ -283,10 +298,19 @@ describe.skipIf(skip)("a chart's password through argocd-vault-plugin, with the 
     expect(JSON.stringify(generated)).not.toContain(password);
 
     // The plugin may read the instance's own Secret, and no other.
-    const pathValidation = new RegExp(await readFile(recorded, "utf8"));
     const secret = tokenSecret(replaceAvpPlaceholders(generated, secrets, { pathValidation }));
     expect(secret.stringData?.PASSWORD).toBe(password);
     for (const path of ["demo:other-generated", "argocd:creds", "lab-generated", "other:lab-generated", "demo:lab-generated-x"])
       expect(pathValidation.test(path)).toBe(false);
+  });
+
+  it("fails, emitting nothing, when Helm fails or a name is not a DNS label", async () => {
+    const values = { security: { password: placeholder } };
+    // A version the repository does not have: Helm fails, and so does the pipeline, whatever the plugin says.
+    await expect(runPlugin(applicationEnv(values, { version: "99.0.0" }))).rejects.toMatchObject({ code: 1, stdout: "" });
+    // Argo CD's namespace or the release are checked before they shape the path validation.
+    const wide = applicationEnv(values).map((entry) => (entry.name === "RELEASE" ? { ...entry, value: "lab|.*" } : entry));
+    await expect(runPlugin(wide)).rejects.toMatchObject({ code: 1, stdout: "", stderr: expect.stringContaining("is not a DNS label") });
+    await expect(runPlugin(applicationEnv(values), { ARGOCD_APP_NAMESPACE: ".*" })).rejects.toMatchObject({ code: 1, stdout: "" });
   });
 });
