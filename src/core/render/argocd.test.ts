@@ -6,6 +6,7 @@ import type { PlatformDocument } from "../model.js";
 import { localPlatformDocument } from "../platforms/service.js";
 import { fromYamlStream, toYaml } from "../yaml.js";
 import {
+  helmApplicationValues,
   INSTANCE_KINDS,
   renderArgoBootstrap,
   renderHelmApplication,
@@ -356,6 +357,16 @@ describe("the Application of a Helm instance whose values hold secret placeholde
     expect(Object.keys(app.spec.source).sort()).toEqual(["path", "plugin", "repoURL", "targetRevision"]);
     expect(Object.keys(app.spec.source.plugin).sort()).toEqual(["env", "name"]);
     expect(() => validator.validate([app])).not.toThrow();
+  });
+
+  it("reads back the values an Application carries, whichever its source", () => {
+    const values = { security: { password: placeholder }, text: "$HOME ${X} $$ $", list: [1, null, { a: "b" }] };
+    expect(helmApplicationValues(withSecret(values))).toEqual({
+      ...values,
+      service: { image: { version: "inseefrlab/onyxia-jupyter-python:py3.12" } },
+    });
+    expect(helmApplicationValues(helm({ values: { text: "$HOME" } }))).toEqual({ text: "$HOME" });
+    expect(helmApplicationValues(find(bootstrap(), "Application", "plateau-bootstrap"))).toBeUndefined();
   });
 
   it("is deterministic whatever the order of the values' keys", () => {

@@ -434,6 +434,20 @@ function pluginSource(input: HelmApplicationInput, values: Record<string, unknow
   };
 }
 
+/**
+ * The values a Helm instance's Application carries, whichever its source: `helm.valuesObject`,
+ * or the plugin's `HELM_VALUES` as Argo CD hands it over (`$$` read as `$`). Undefined for
+ * anything else. For readers of committed Applications (tests, tools), never for deciding.
+ */
+export function helmApplicationValues(application: unknown): Record<string, unknown> | undefined {
+  const source = (application as { spec?: { source?: Record<string, unknown> } } | undefined)?.spec?.source;
+  const helm = source?.helm as { valuesObject?: Record<string, unknown> } | undefined;
+  if (helm?.valuesObject) return helm.valuesObject;
+  const plugin = source?.plugin as { name?: string; env?: { name: string; value: string }[] } | undefined;
+  const text = plugin?.name === AVP_PLUGIN_NAME ? plugin.env?.find((entry) => entry.name === AVP_ENV.values)?.value : undefined;
+  return text === undefined ? undefined : (JSON.parse(text.replaceAll("$$", "$")) as Record<string, unknown>);
+}
+
 /** A copy of the values that is JSON data (what Helm and YAML can carry), or an InputError naming the field. */
 function jsonObject(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const copy = (value: unknown, pointer: string): unknown => {
