@@ -199,6 +199,8 @@ export const PlatformSchema = Type.Object(
               targetRevision: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9._/-]+$", maxLength: 200 })),
               /** The cluster instances run on, as Argo CD names it (default: the cluster Argo CD runs in). */
               destinationServer: Type.Optional(Type.String({ pattern: "^https?://\\S+$", maxLength: 500 })),
+              /** The service account of Argo CD's repo-server, whose secrets plugin reads projects' Secrets (default: argocd-repo-server). */
+              repoServerServiceAccount: Type.Optional(Type.String({ pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", maxLength: 253 })),
             },
             { additionalProperties: false },
           ),

@@ -67,6 +67,41 @@ describe("the project bundle on cluster platforms", () => {
     expect(await repo.readFile(head, `${dir}/resourcequota-plateau-quota.yaml`)).toContain('requests.cpu: "3"');
   });
 
+  it("lets Argo CD's repo-server get the project's Secrets where the platform has Argo CD, validated before the commit (ADR 0022)", async () => {
+    const withArgo = clusterPlatform({
+      title: "PLMshift",
+      argocd: {
+        url: "https://argocd.example.org",
+        namespace: "openshift-gitops",
+        repoURL: "https://git.example.org/ds.git",
+        repoServerServiceAccount: "openshift-gitops-repo-server",
+      },
+    });
+    const composed = await memoryPlateau(
+      {
+        engines: new Map([
+          ["podman", createMemoryEngine()],
+          ["argocd", createMemoryEngine()],
+        ]),
+      },
+      [withArgo],
+    );
+    await composed.plateau.services.projects.create({ name: "demo", lab: "imb" }, alice);
+    await composed.plateau.services.instances.launch({ template: "static-site", project: "demo", name: "site", platform: "plmshift" }, alice);
+    const dir = renderedProjectBundleDir("plmshift", "demo");
+    expect(await files(composed.repo, dir)).toEqual(
+      expect.arrayContaining(["role-plateau-argocd-secret-reader.yaml", "rolebinding-plateau-argocd-secret-reader.yaml"]),
+    );
+    const head = (await composed.repo.head()) ?? "";
+    const binding = await composed.repo.readFile(head, `${dir}/rolebinding-plateau-argocd-secret-reader.yaml`);
+    expect(binding).toContain("name: openshift-gitops-repo-server");
+    expect(binding).toContain("namespace: openshift-gitops");
+    // Without Argo CD settings (the plateau() platform above) there is no such grant.
+    const { plateau: p, repo } = await plateau();
+    await p.services.instances.launch({ template: "static-site", project: "demo", name: "site", platform: "plmshift" }, alice);
+    expect(await files(repo, renderedProjectBundleDir("plmshift", "demo"))).not.toContain("role-plateau-argocd-secret-reader.yaml");
+  });
+
   it("is not taken for an instance by the cluster's reconciler", async () => {
     const { plateau: p } = await plateau();
     await p.services.instances.launch({ template: "static-site", project: "demo", name: "site", platform: "plmshift" }, alice);

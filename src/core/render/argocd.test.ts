@@ -6,6 +6,7 @@ import type { PlatformDocument } from "../model.js";
 import { localPlatformDocument } from "../platforms/service.js";
 import { fromYamlStream, toYaml } from "../yaml.js";
 import {
+  helmApplicationValues,
   INSTANCE_KINDS,
   renderArgoBootstrap,
   renderHelmApplication,
@@ -17,6 +18,7 @@ import {
 import { createCrdValidator, type CrdValidator } from "./crd-validate.js";
 import type { KubeObject } from "./kube.js";
 import { toManifestFiles, toManifestStream } from "./render.js";
+import { validateObjects } from "./validate.js";
 
 const local = localPlatformDocument("apps.example.org");
 const okd: PlatformDocument = { ...local, metadata: { name: "okd" }, spec: { ...local.spec, engine: "argocd", flavour: "openshift" } };
@@ -72,12 +74,20 @@ describe("the Argo CD bootstrap of a platform", () => {
     await expect(serialized([helm()])).toMatchFileSnapshot("./__golden__/argocd-helm-application.yaml");
   });
 
-  it("validates against the real Argo CD CRDs", () => {
-    expect(() => validator.validate(bootstrap())).not.toThrow();
-    expect(() => validator.validate(bootstrap({ projects: [] }))).not.toThrow();
-    expect(() => validator.validate(bootstrap({ chartRepositories: ["https://charts.example.org"] }))).not.toThrow();
+  it("validates against the real Argo CD CRDs (and its ConfigMaps against Kubernetes' schemas)", () => {
+    // Argo CD's kinds against the CRDs, the secrets plugin's ConfigMaps (ADR 0022) against kubernetes-models.
+    const argo = (objects: KubeObject[]) => objects.filter((object) => object.apiVersion.startsWith("argoproj.io/"));
+    expect(() => validator.validate(argo(bootstrap()))).not.toThrow();
+    expect(() => validator.validate(argo(bootstrap({ projects: [] })))).not.toThrow();
+    expect(() => validator.validate(argo(bootstrap({ chartRepositories: ["https://charts.example.org"] })))).not.toThrow();
+    expect(() => validateObjects(bootstrap(), validator)).not.toThrow();
     expect(() => validator.validate([helm()])).not.toThrow();
-    for (const object of [...bootstrap(), helm()]) expect(validator.knows(object.apiVersion, object.kind)).toBe(true);
+    for (const object of [...argo(bootstrap()), helm()]) expect(validator.knows(object.apiVersion, object.kind)).toBe(true);
+    expect(
+      bootstrap()
+        .filter((object) => !object.apiVersion.startsWith("argoproj.io/"))
+        .map((object) => `${object.apiVersion}/${object.kind}`),
+    ).toEqual(["v1/ConfigMap", "v1/ConfigMap"]);
   });
 
   it("is deterministic: the order of projects and of chart repositories never shows", () => {
@@ -94,6 +104,8 @@ describe("the Argo CD bootstrap of a platform", () => {
       "Application/plateau-project-bundles",
       "Application/plateau-bootstrap",
       "Application/plateau-helm-instances",
+      "ConfigMap/plateau-argocd-vault-plugin",
+      "ConfigMap/plateau-helm-avp",
     ]);
     for (const object of a) expect(object.metadata.namespace).toBe("openshift-gitops");
   });
@@ -145,7 +157,10 @@ describe("the Argo CD bootstrap of a platform", () => {
       { group: "", kind: "LimitRange" },
       { group: "", kind: "ResourceQuota" },
       { group: "networking.k8s.io", kind: "NetworkPolicy" },
+      // The bundle's Role lets Argo CD's secrets plugin read the project's Secrets; the ConfigMaps are the plugin's (ADR 0022).
+      { group: "rbac.authorization.k8s.io", kind: "Role" },
       { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+      { group: "", kind: "ConfigMap" },
       { group: "argoproj.io", kind: "AppProject" },
       { group: "argoproj.io", kind: "Application" },
       { group: "argoproj.io", kind: "ApplicationSet" },
@@ -158,6 +173,8 @@ describe("the Argo CD bootstrap of a platform", () => {
       "plateau-project-bundles",
       "plateau-bootstrap",
       "plateau-helm-instances",
+      "plateau-argocd-vault-plugin",
+      "plateau-helm-avp",
     ]);
   });
 
@@ -273,5 +290,94 @@ describe("the Application of a Helm instance", () => {
     expect(thrown(() => helm({ values: { n: Number.NaN } }))).toMatchObject({ issues: [{ pointer: "/values/n", rule: "json" }] });
     expect(thrown(() => helm({ values: { when: new Date(0) } }))).toMatchObject({ issues: [{ pointer: "/values/when", rule: "json" }] });
     expect(thrown(() => helm({ values: { f: () => 1 } }))).toBeInstanceOf(InputError);
+  });
+});
+
+describe("the Application of a Helm instance whose values hold secret placeholders (ADR 0022)", () => {
+  const placeholder = "<path:genomics:notebook-generated#one-time-password>";
+  const withSecret = (values: Record<string, unknown> = {}) =>
+    helm({ values: { security: { password: placeholder }, service: { image: { version: "inseefrlab/onyxia-jupyter-python:py3.12" } }, ...values } }) as Loose;
+  let validator: CrdValidator;
+  beforeAll(async () => {
+    validator = createCrdValidator(await loadCrds("schemas"));
+  });
+
+  it("matches its golden file, and charts without placeholders keep their plain Helm source", async () => {
+    await expect(serialized([withSecret()])).toMatchFileSnapshot("./__golden__/argocd-helm-application-avp.yaml");
+    expect(helm().spec).toHaveProperty("source.chart", "jupyter-python");
+    expect(helm({ values: { note: "<path:no-key>", text: "a <b> c" } }).spec).toHaveProperty("source.chart", "jupyter-python");
+  });
+
+  it("goes through the plugin, from the desired-state repository at the instance's own directory, and validates against the real CRD", () => {
+    const app = withSecret();
+    expect(app.spec.source).toEqual({
+      repoURL: argocd.repoURL,
+      targetRevision: "main",
+      path: "rendered/okd/genomics/_helm/notebook",
+      plugin: {
+        name: "plateau-helm-avp",
+        env: [
+          { name: "CHART_REPOSITORY", value: "https://inseefrlab.github.io/helm-charts-interactive-services" },
+          { name: "CHART", value: "jupyter-python" },
+          { name: "CHART_VERSION", value: "2.3.1" },
+          { name: "RELEASE", value: "notebook" },
+          {
+            name: "HELM_VALUES",
+            value: `{"security":{"password":"${placeholder}"},"service":{"image":{"version":"inseefrlab/onyxia-jupyter-python:py3.12"}}}`,
+          },
+        ],
+      },
+    });
+    // Everything else is the Application of any Helm instance.
+    expect({ ...app.spec, source: undefined }).toEqual({ ...(helm() as Loose).spec, source: undefined });
+    expect(app.metadata).toEqual(helm().metadata);
+    expect(() => validator.validate([app])).not.toThrow();
+    // The desired-state repository is a source every project's AppProject allows.
+    expect(find(bootstrap(), "AppProject", "plateau-genomics").spec.sourceRepos).toContain(app.spec.source.repoURL);
+  });
+
+  it("carries the values only as the plugin's environment, never in a command: the plugin's command is one constant", () => {
+    const hostile = '$(touch /tmp/pwned) `id` \'; rm -rf / #\n"$HOME" ${KUBE_VERSION} $$';
+    const app = withSecret({ text: hostile, [hostile]: [hostile] });
+    const values = app.spec.source.plugin.env.find((entry: { name: string }) => entry.name === "HELM_VALUES").value as string;
+    // Argo CD substitutes its build environment into plugin.env values and reads `$$` as `$`: each `$` is doubled.
+    const unescaped = values.replaceAll("$$", "$");
+    expect(JSON.parse(unescaped)).toEqual({
+      security: { password: placeholder },
+      service: { image: { version: "inseefrlab/onyxia-jupyter-python:py3.12" } },
+      text: hostile,
+      [hostile]: [hostile],
+    });
+    expect(values).not.toMatch(/(^|[^$])\$([^$]|$)/);
+    // The plugin's definition (the bootstrap's) holds no value of any instance.
+    const plugin = find(bootstrap(), "ConfigMap", "plateau-helm-avp") as unknown as { data: Record<string, string> };
+    expect(plugin.data["plugin.yaml"]).not.toContain("touch");
+    expect(JSON.stringify(plugin)).not.toContain("notebook");
+    // Nothing but the plugin source is there: no field where a value could become an argument.
+    expect(Object.keys(app.spec.source).sort()).toEqual(["path", "plugin", "repoURL", "targetRevision"]);
+    expect(Object.keys(app.spec.source.plugin).sort()).toEqual(["env", "name"]);
+    expect(() => validator.validate([app])).not.toThrow();
+  });
+
+  it("reads back the values an Application carries, whichever its source", () => {
+    const values = { security: { password: placeholder }, text: "$HOME ${X} $$ $", list: [1, null, { a: "b" }] };
+    expect(helmApplicationValues(withSecret(values))).toEqual({
+      ...values,
+      service: { image: { version: "inseefrlab/onyxia-jupyter-python:py3.12" } },
+    });
+    expect(helmApplicationValues(helm({ values: { text: "$HOME" } }))).toEqual({ text: "$HOME" });
+    expect(helmApplicationValues(find(bootstrap(), "Application", "plateau-bootstrap"))).toBeUndefined();
+  });
+
+  it("is deterministic whatever the order of the values' keys", () => {
+    const a = helm({ values: { b: { y: 1, x: placeholder }, a: [{ d: 1, c: 2 }] } });
+    const b = helm({ values: { a: [{ c: 2, d: 1 }], b: { x: placeholder, y: 1 } } });
+    expect(toYaml(a)).toBe(toYaml(b));
+  });
+
+  it("refuses values too large for one environment variable, naming the field", () => {
+    expect(thrown(() => withSecret({ big: "x".repeat(100_000) }))).toMatchObject({ issues: [{ pointer: "/values", rule: "max-size" }] });
+    // Without placeholders the values stay an object, with no such bound.
+    expect(thrown(() => helm({ values: { big: "x".repeat(100_000) } }))).toBeUndefined();
   });
 });

@@ -6,7 +6,8 @@
 import { InputError } from "../errors.js";
 import type { PlatformDocument } from "../model.js";
 import { assertName } from "../names.js";
-import { HELM_SEGMENT, renderedArgoDir, renderedPlatformDir, renderedProjectBundleDir } from "../repository/layout.js";
+import { HELM_SEGMENT, renderedArgoDir, renderedHelmInstanceDir, renderedPlatformDir, renderedProjectBundleDir } from "../repository/layout.js";
+import { AVP_ENV, AVP_PLUGIN_NAME, avpBootstrapObjects, canonicalJson, escapeArgoEnv, hasSecretPlaceholders } from "./avp.js";
 import type { KubeObject } from "./kube.js";
 import { MANAGED_BY } from "./render.js";
 import { escapePointerSegment } from "../../contracts/json.js";
@@ -126,13 +127,19 @@ export const INSTANCE_KINDS: readonly GroupKind[] = [
   { group: RBAC_GROUP, kind: "RoleBinding" },
   { group: "route.openshift.io", kind: "Route" },
 ];
-/** What the project bundles hold, in the namespaces (the Namespace itself is cluster-scoped). */
+/**
+ * What the project bundles hold, in the namespaces (the Namespace itself is cluster-scoped): the
+ * Role is the one letting Argo CD's repo-server read the project's Secrets (ADR 0022).
+ */
 const BUNDLE_KINDS = [
   { group: "", kind: "LimitRange" },
   { group: "", kind: "ResourceQuota" },
   { group: NETWORKING_GROUP, kind: "NetworkPolicy" },
+  { group: RBAC_GROUP, kind: "Role" },
   { group: RBAC_GROUP, kind: "RoleBinding" },
 ];
+/** What the bootstrap holds in Argo CD's namespace besides Argo CD's kinds: the secrets plugin's ConfigMaps (ADR 0022). */
+const BOOTSTRAP_KINDS = [{ group: "", kind: "ConfigMap" }, ...ARGO_KINDS];
 
 /**
  * The namespace is the project bundle's (never created implicitly); server-side apply merges
@@ -210,13 +217,16 @@ export function renderArgoBootstrap(input: ArgoBootstrapInput): KubeObject[] {
     bundlesApplication(platform, argocd),
     bootstrapApplication(platform, argocd),
     helmInstancesApplication(platform, argocd),
+    // The plugin that resolves the secrets of charts; its sidecar is the operator's (docs/argocd.md).
+    ...avpBootstrapObjects(namespace, labels(platform)),
   ];
 }
 
 /**
  * Plateau's own AppProject may create the projects' Namespaces (each by name) and the bundle's
  * kinds in them, and Argo CD's own kinds in Argo CD's namespace (the bootstrap, the Helm
- * instances' Applications, each still fenced by its own AppProject), and nothing else. Its
+ * instances' Applications, each still fenced by its own AppProject) with the secrets plugin's
+ * ConfigMaps, and nothing else. Its
  * Applications deploy objects that all name their namespace, so they target no namespace:
  * the destination without one permits exactly that (Argo CD checks an Application's
  * destination against the project's).
@@ -235,7 +245,7 @@ function operatorAppProject(platform: PlatformDocument, argocd: ArgoCdSettings, 
         ...projects.map((project) => ({ server: argocd.destinationServer, namespace: project })),
       ],
       clusterResourceWhitelist: projects.map((project) => ({ group: "", kind: "Namespace", name: project })),
-      namespaceResourceWhitelist: [...BUNDLE_KINDS, ...ARGO_KINDS].map((kind) => ({ ...kind })),
+      namespaceResourceWhitelist: [...BUNDLE_KINDS, ...BOOTSTRAP_KINDS].map((kind) => ({ ...kind })),
     },
   };
 }
@@ -358,6 +368,12 @@ function helmInstancesApplication(platform: PlatformDocument, argocd: ArgoCdSett
  * Application is the instance's whole rendering, written to `<project>/_helm/<instance>/`
  * (not the instance's directory, from which the ApplicationSet would generate a second
  * Application of the same name) and applied by the Helm instances' Application.
+ *
+ * Values holding secret placeholders (`<path:<project>:<instance>-generated#<key>>`, ADR 0022)
+ * go through the secrets plugin instead: a config management plugin runs only on a
+ * repository source, so the source is the desired-state repository at this very directory
+ * (the plugin reads nothing of it) and the chart, its version, the release and the values
+ * travel in the plugin's environment to a command that never changes.
  */
 export function renderHelmApplication(input: HelmApplicationInput): KubeObject {
   const { platform, argocd, project, instance, chart } = input;
@@ -375,22 +391,61 @@ export function renderHelmApplication(input: HelmApplicationInput): KubeObject {
     labels: labels(platform, { [PROJECT_LABEL]: project, [INSTANCE_LABEL]: instance }),
     finalizers: [RESOURCES_FINALIZER],
   };
+  const values = jsonObject(input.values);
+  const source = hasSecretPlaceholders(values)
+    ? pluginSource(input, values)
+    : { repoURL: chart.repository, chart: chart.chart, targetRevision: chart.version, helm: { releaseName: instance, valuesObject: values } };
   return {
     apiVersion: API_VERSION,
     kind: "Application",
     metadata,
     spec: {
       project: appProjectName(project),
-      source: {
-        repoURL: chart.repository,
-        chart: chart.chart,
-        targetRevision: chart.version,
-        helm: { releaseName: instance, valuesObject: jsonObject(input.values) },
-      },
+      source,
       destination: { server: argocd.destinationServer, namespace: project },
       syncPolicy: syncPolicy(),
     },
   };
+}
+
+/**
+ * Well below the 128 KiB the kernel allows one environment variable (MAX_ARG_STRLEN): the
+ * values reach the plugin as one. Plateau's values are a few KiB.
+ */
+const MAX_PLUGIN_VALUES = 100_000;
+
+function pluginSource(input: HelmApplicationInput, values: Record<string, unknown>): Record<string, unknown> {
+  const { platform, argocd, project, instance, chart } = input;
+  const text = canonicalJson(values);
+  if (text.length > MAX_PLUGIN_VALUES)
+    throw InputError.field("/values", "max-size", `must be under ${MAX_PLUGIN_VALUES} characters as JSON, got ${text.length}`);
+  const env: [string, string][] = [
+    [AVP_ENV.chartRepository, chart.repository],
+    [AVP_ENV.chart, chart.chart],
+    [AVP_ENV.chartVersion, chart.version],
+    [AVP_ENV.release, instance],
+    [AVP_ENV.values, text],
+  ];
+  return {
+    repoURL: argocd.repoURL,
+    targetRevision: argocd.targetRevision,
+    path: renderedHelmInstanceDir(platform.metadata.name, project, instance),
+    plugin: { name: AVP_PLUGIN_NAME, env: env.map(([name, value]) => ({ name, value: escapeArgoEnv(value) })) },
+  };
+}
+
+/**
+ * The values a Helm instance's Application carries, whichever its source: `helm.valuesObject`,
+ * or the plugin's `HELM_VALUES` as Argo CD hands it over (`$$` read as `$`). Undefined for
+ * anything else. For readers of committed Applications (tests, tools), never for deciding.
+ */
+export function helmApplicationValues(application: unknown): Record<string, unknown> | undefined {
+  const source = (application as { spec?: { source?: Record<string, unknown> } } | undefined)?.spec?.source;
+  const helm = source?.helm as { valuesObject?: Record<string, unknown> } | undefined;
+  if (helm?.valuesObject) return helm.valuesObject;
+  const plugin = source?.plugin as { name?: string; env?: { name: string; value: string }[] } | undefined;
+  const text = plugin?.name === AVP_PLUGIN_NAME ? plugin.env?.find((entry) => entry.name === AVP_ENV.values)?.value : undefined;
+  return text === undefined ? undefined : (JSON.parse(text.replaceAll("$$", "$")) as Record<string, unknown>);
 }
 
 /** A copy of the values that is JSON data (what Helm and YAML can carry), or an InputError naming the field. */

@@ -3,6 +3,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
+import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { describe, expect, it } from "vitest";
 import { API_VERSION, type Member, type PlatformDocument, type ProjectDocument } from "../model.js";
 import { localPlatformDocument } from "../platforms/service.js";
@@ -64,6 +65,7 @@ const MODELS: Record<string, new (data: never) => Validatable> = {
   "v1/LimitRange": LimitRange as never,
   "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy as never,
   "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding as never,
+  "rbac.authorization.k8s.io/v1/Role": Role as never,
 };
 const validate = (object: KubeObject) => {
   const Model = MODELS[`${object.apiVersion}/${object.kind}`];
@@ -161,6 +163,31 @@ describe("renderProjectBundle", () => {
   it("matches the golden files byte for byte, on both flavours", async () => {
     await expect(serialized(render())).toMatchFileSnapshot("./__golden__/project-bundle-kubernetes.yaml");
     await expect(serialized(render({ platform: openshift }))).toMatchFileSnapshot("./__golden__/project-bundle-openshift.yaml");
+  });
+
+  it("lets Argo CD's repo-server read the project's Secrets, and only get them, where the platform has Argo CD (ADR 0022)", async () => {
+    const withArgo: PlatformDocument = {
+      ...openshift,
+      spec: { ...openshift.spec, argocd: { url: "https://argocd.example.org", namespace: "openshift-gitops", repoURL: "https://git.example.org/ds.git" } },
+    };
+    const objects = render({ platform: withArgo });
+    await expect(serialized(objects)).toMatchFileSnapshot("./__golden__/project-bundle-argocd.yaml");
+    for (const object of objects) expect(() => validate(object)).not.toThrow();
+    const role = find(objects, "Role", "plateau-argocd-secret-reader") as unknown as { metadata: { namespace: string }; rules: unknown };
+    expect(role.metadata.namespace).toBe("genomics");
+    expect(role.rules).toEqual([{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }]);
+    const binding = find(objects, "RoleBinding", "plateau-argocd-secret-reader") as unknown as { roleRef: unknown; subjects: unknown };
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "plateau-argocd-secret-reader" });
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "argocd-repo-server", namespace: "openshift-gitops" }]);
+    // OpenShift GitOps names the service account after its ArgoCD instance: a setting of the platform.
+    const named = render({
+      platform: { ...withArgo, spec: { ...withArgo.spec, argocd: { ...withArgo.spec.argocd!, repoServerServiceAccount: "openshift-gitops-repo-server" } } },
+    });
+    expect((find(named, "RoleBinding", "plateau-argocd-secret-reader") as unknown as { subjects: unknown }).subjects).toEqual([
+      { kind: "ServiceAccount", name: "openshift-gitops-repo-server", namespace: "openshift-gitops" },
+    ]);
+    // Without Argo CD (or its settings) there is no plugin to read them.
+    for (const platform of [kubernetes, openshift]) expect(render({ platform }).some((object) => object.kind === "Role")).toBe(false);
   });
 
   it("makes the owner of a personal project its admin", () => {

@@ -4,6 +4,7 @@
 import type { Member, PlatformDocument, ProjectDocument, ProjectRole } from "../model.js";
 import type { KubeObject } from "./kube.js";
 import { MANAGED_BY } from "./render.js";
+import { avpSecretReader, DEFAULT_REPO_SERVER_SERVICE_ACCOUNT } from "./avp.js";
 
 import type { Amounts } from "../helm/rendered-asks.js";
 import type { LimitRangeRules } from "../helm/preflight.js";
@@ -97,6 +98,15 @@ export function renderProjectBundle(input: ProjectBundleInput): KubeObject[] {
       roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: clusterRole },
       subjects: [{ apiGroup: RBAC_GROUP, kind: subject.kind, name: subject.name }],
     })),
+    // Argo CD's secrets plugin resolves the placeholders of the project's charts from its Secrets (ADR 0022).
+    ...(platform.spec.argocd
+      ? avpSecretReader({
+          namespace,
+          argocdNamespace: platform.spec.argocd.namespace,
+          serviceAccount: platform.spec.argocd.repoServerServiceAccount ?? DEFAULT_REPO_SERVER_SERVICE_ACCOUNT,
+          labels,
+        })
+      : []),
   ];
 }
 

@@ -9,6 +9,8 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { LimitRange } from "kubernetes-models/v1/LimitRange";
 import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
+import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { InputError, type InputIssue } from "../errors.js";
 import type { KubeObject } from "./kube.js";
 import type { CrdValidator } from "./crd-validate.js";
@@ -28,6 +30,9 @@ const MODELS: Record<string, ModelClass> = {
   "v1/LimitRange": LimitRange as unknown as ModelClass,
   "v1/ResourceQuota": ResourceQuota as unknown as ModelClass,
   "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding as unknown as ModelClass,
+  // The secrets plugin's: its Role in project bundles, its ConfigMaps in the Argo CD bootstrap (ADR 0022).
+  "rbac.authorization.k8s.io/v1/Role": Role as unknown as ModelClass,
+  "v1/ConfigMap": ConfigMap as unknown as ModelClass,
 };
 
 /** Kinds of operators' CRDs Plateau renders: checked against the real CRDs when they are given. */
