@@ -17,7 +17,11 @@ import type { ApplyOptions, Engine } from "../../src/core/ports/engine.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { memoryApp, type Person } from "../support/app.js";
 import { runCli } from "../support/cli.js";
-import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
+import { packFixtureChart, startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
+import { replaceAvpPlaceholders } from "../support/avp.js";
+import { helmApplicationValues } from "../../src/core/render/argocd.js";
+import { renderedHelmInstanceDir } from "../../src/core/repository/layout.js";
+import { fromYaml } from "../../src/core/yaml.js";
 import { helmUnavailable, TEST_HELM } from "../support/helm.js";
 
 const platformFile = (name: string) =>
@@ -139,6 +143,28 @@ describe.skipIf(skip)("a chart's passwords", () => {
     expect(committed).not.toContain(typed);
     expect(committed).not.toContain(generated);
     expect(committed).not.toContain("changeme");
+
+    // What Argo CD makes of the committed Application (ADR 0022): the plugin's helm template of its values, with
+    // the placeholders replaced from the handed-over Secret, gives the notebook's pod that password.
+    const head = (await fixture.repo.head()) ?? "";
+    const dir = renderedHelmInstanceDir("plmshift", "demo", "nb");
+    const [file] = await fixture.repo.listDirectory(head, dir);
+    const application = fromYaml((await fixture.repo.readFile(head, `${dir}/${file?.name}`)) ?? "", "application");
+    expect(application).toMatchObject({ spec: { source: { path: dir, plugin: { name: "plateau-helm-avp" } } } });
+    const values = helmApplicationValues(application) ?? {};
+    const rendered = await renderer.render({ archive: await packFixtureChart("jupyter-python"), releaseName: "nb", namespace: "demo", values });
+    expect(JSON.stringify(rendered.objects)).not.toContain(generated);
+    const secrets = new Map([...handedOver].map(([key, data]) => [key, data]));
+    const objects = replaceAvpPlaceholders(rendered.objects, secrets, { pathValidation: /^demo:nb-generated$/ });
+    const tokenSecret = objects.find((object) => object.kind === "Secret" && object.metadata.name.endsWith("-secrettoken")) as unknown as {
+      metadata: { name: string };
+      stringData: Record<string, string>;
+    };
+    expect(tokenSecret.stringData.PASSWORD).toBe(generated);
+    const pod = objects.find((object) => object.kind === "StatefulSet") as unknown as {
+      spec: { template: { spec: { containers: { envFrom?: { secretRef?: { name: string } }[] }[] } } };
+    };
+    expect(pod.spec.template.spec.containers[0]?.envFrom?.map((from) => from.secretRef?.name)).toContain(tokenSecret.metadata.name);
   });
 
   it("are not read by another lab (the same 404 as no instance), a viewer, or a read-only token", async () => {

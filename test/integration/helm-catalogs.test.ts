@@ -7,6 +7,7 @@ import { createCrdValidator } from "../../src/core/render/crd-validate.js";
 import type { KubeObject } from "../../src/core/render/kube.js";
 import { instancePath, renderedArgoDir, renderedHelmInstanceDir } from "../../src/core/repository/layout.js";
 import { fromYaml } from "../../src/core/yaml.js";
+import { helmApplicationValues } from "../../src/core/render/argocd.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { helmPlateau } from "../support/helm-plateau.js";
 import { alice, clusterPlatform, testCrds } from "../support/plateau.js";
@@ -95,10 +96,21 @@ describe("Helm catalogs", () => {
       spec: {
         project: "plateau-demo",
         destination: { namespace: "demo" },
-        source: { repoURL: repository.location, chart: "jupyter-python", helm: { releaseName: "notebook" } },
+        // Its values hold the password's placeholder: rendered through argocd-vault-plugin (ADR 0022).
+        source: {
+          path: dir,
+          plugin: {
+            name: "plateau-helm-avp",
+            env: expect.arrayContaining([
+              { name: "CHART", value: "jupyter-python" },
+              { name: "RELEASE", value: "notebook" },
+              { name: "CHART_REPOSITORY", value: repository.location },
+            ]),
+          },
+        },
       },
     });
-    const values = (application.spec.source as unknown as { helm: { valuesObject: Record<string, unknown> } }).helm.valuesObject;
+    const values = helmApplicationValues(application);
     expect(values).toMatchObject({ resources: { requests: { cpu: "1000m", memory: "4Gi" } } });
     // The commit also brought the project's namespace, bundle and AppProject; the intent names the chart and its version.
     const changed = (await repo.changedPaths(null, result.commit ?? "", "rendered/plmshift")).map((change) => change.path);
@@ -119,11 +131,7 @@ describe("Helm catalogs", () => {
     const valuesAt = async () => {
       const head = (await repo.head()) ?? "";
       const [file] = await repo.listDirectory(head, dir);
-      return (
-        fromYaml((await repo.readFile(head, `${dir}/${file?.name}`)) ?? "", "application") as {
-          spec: { source: { helm: { valuesObject: Record<string, { suspend?: boolean }> } } };
-        }
-      ).spec.source.helm.valuesObject;
+      return helmApplicationValues(fromYaml((await repo.readFile(head, `${dir}/${file?.name}`)) ?? "", "application")) as Record<string, { suspend?: boolean }>;
     };
     await p.services.instances.stop("demo", "notebook", alice);
     expect((await valuesAt()).global?.suspend).toBe(true);

@@ -9,6 +9,7 @@ import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
 import { parsePlatform } from "../../src/core/model.js";
 import { renderedHelmInstanceDir } from "../../src/core/repository/layout.js";
 import { fromYaml } from "../../src/core/yaml.js";
+import { helmApplicationValues } from "../../src/core/render/argocd.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { helmPlateau } from "../support/helm-plateau.js";
 import { alice } from "../support/plateau.js";
@@ -34,10 +35,7 @@ async function committedValues(composed: Awaited<ReturnType<typeof plateau>>, na
   const head = (await composed.repo.head()) ?? "";
   const dir = renderedHelmInstanceDir("plmshift", "demo", name);
   const [entry] = await composed.repo.listDirectory(head, dir);
-  const application = fromYaml((await composed.repo.readFile(head, `${dir}/${entry?.name}`)) ?? "", "application") as {
-    spec: { source: { helm: { valuesObject: Record<string, unknown> } } };
-  };
-  return application.spec.source.helm.valuesObject;
+  return helmApplicationValues(fromYaml((await composed.repo.readFile(head, `${dir}/${entry?.name}`)) ?? "", "application")) ?? {};
 }
 
 describe("Helm charts on a platform's region", () => {

@@ -82,15 +82,6 @@ export function placeholderKeys(value: unknown, project: string, instance: strin
   return [...keys].sort();
 }
 
-/** Whether a value holds a placeholder of any kind. */
-export const hasSecretPlaceholders = (value: unknown): boolean => {
-  let found = false;
-  strings(value, (text) => {
-    if (!found && text.includes("<path:")) found = true;
-  });
-  return found;
-};
-
 /** A string of a Secret's `data`, decoded, when it is base64 (argocd-vault-plugin replaces placeholders encoded there too). */
 function decodedData(text: string): string | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
