@@ -316,6 +316,9 @@ export type InstanceState = "running" | "stopped";
 /** An ISO 8601 time with its offset: without one, a time would be read in the server's zone. */
 const ISO_TIME = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$";
 
+/** A value path of a chart, key by key. */
+const ValuePath = Type.Array(Type.String({ maxLength: 253 }), { minItems: 1, maxItems: 20 });
+
 export const InstanceSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
@@ -333,6 +336,28 @@ export const InstanceSchema = Type.Object(
          * Absent: it never expires (intents written before expiry existed, expiry turned off).
          */
         expiresAt: Type.Optional(Type.String({ pattern: ISO_TIME, maxLength: 40 })),
+        /**
+         * How a chart without `global.suspend` stops (ADR 24), decided at its launch from what it
+         * renders: `replicas` commits these value paths at 0 (and `restore`, while stopped, holds
+         * what they were: a value, or none for a path the values did not hold); `remove-on-expiry`:
+         * it cannot be stopped, its expiry removes it, and `why` says what keeps running.
+         * Absent: by `global.suspend` when its values declare it, else not at all (as before).
+         */
+        stop: Type.Optional(
+          Type.Union([
+            Type.Object(
+              {
+                by: Type.Literal("replicas"),
+                paths: Type.Array(ValuePath, { minItems: 1, maxItems: 100 }),
+                restore: Type.Optional(
+                  Type.Array(Type.Object({ path: ValuePath, value: Type.Optional(Type.Unknown()) }, { additionalProperties: false }), { maxItems: 100 }),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+            Type.Object({ by: Type.Literal("remove-on-expiry"), why: Type.String({ maxLength: 2000 }) }, { additionalProperties: false }),
+          ]),
+        ),
       },
       { additionalProperties: false },
     ),

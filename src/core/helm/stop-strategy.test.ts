@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../render/kube.js";
+import type { RenderedObject } from "./rendered.js";
 import { chooseStop, replicaPaths, scaledToZero, stillRunning, valueAt, withValueAt } from "./stop-strategy.js";
 
 const pod = { containers: [{ name: "main", image: "nginx" }] };
-const workload = (kind: string, name: string, spec: Record<string, unknown> = {}): KubeObject => ({
+const workload = (kind: string, name: string, spec: Record<string, unknown> = {}): RenderedObject => ({
   apiVersion: kind === "Job" || kind === "CronJob" ? "batch/v1" : kind === "Pod" ? "v1" : "apps/v1",
   kind,
   metadata: { name },
@@ -14,7 +14,7 @@ const workload = (kind: string, name: string, spec: Record<string, unknown> = {}
         ? { schedule: "* * * * *", jobTemplate: { spec: { template: { spec: pod } } }, ...spec }
         : { template: { spec: pod }, ...spec },
 });
-const service: KubeObject = { apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { ports: [{ port: 80 }] } };
+const service: RenderedObject = { apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { ports: [{ port: 80 }] } };
 
 describe("replicaPaths", () => {
   it("finds replicaCount and replicas at any depth (sub-charts' included), whole numbers only, sorted and once", () => {
@@ -74,7 +74,10 @@ describe("stillRunning", () => {
   });
 
   it("leaves Helm's test hooks out, as Argo CD does", () => {
-    const test: KubeObject = { ...workload("Pod", "web-test-connection"), metadata: { name: "web-test-connection", annotations: { "helm.sh/hook": "test" } } };
+    const test: RenderedObject = {
+      ...workload("Pod", "web-test-connection"),
+      metadata: { name: "web-test-connection", annotations: { "helm.sh/hook": "test" } },
+    };
     expect(stillRunning([test])).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 // leave nothing running in what `helm template` renders; a chart that still runs a pod then
 // (a DaemonSet, a bare Pod, a Job, a workload no value scales) cannot be stopped, and its
 // expiry removes it instead. Pure: the catalog service renders, this decides.
-import type { KubeObject } from "../render/kube.js";
+import type { RenderedObject } from "./rendered.js";
 import { isTestHook } from "./launch-preflight.js";
 import { objectName, podTemplateOf } from "./rendered-asks.js";
 
@@ -90,7 +90,7 @@ export const scaledToZero = (values: Values, paths: readonly ValuePath[]): Recor
  * pod per node, which no value scales). Helm's test hooks are left out, as Argo CD leaves them.
  * Empty: the chart stops by these paths.
  */
-export function stillRunning(objects: readonly KubeObject[]): string[] {
+export function stillRunning(objects: readonly RenderedObject[]): string[] {
   const running: string[] = [];
   for (const object of objects) {
     if (isTestHook(object)) continue;
@@ -108,7 +108,7 @@ export function stillRunning(objects: readonly KubeObject[]): string[] {
  * `global.suspend`; otherwise `replicas` when the paths at 0 leave nothing running
  * (`rendered` is the chart rendered with them at 0); otherwise `remove-on-expiry`, saying why.
  */
-export function chooseStop(input: { readonly values: Values; readonly paths: readonly ValuePath[]; readonly rendered: readonly KubeObject[] }): ChartStop {
+export function chooseStop(input: { readonly values: Values; readonly paths: readonly ValuePath[]; readonly rendered: readonly RenderedObject[] }): ChartStop {
   if (declaresSuspend(input.values)) return { by: "suspend" };
   const running = stillRunning(input.rendered);
   if (running.length === 0 && input.paths.length > 0) return { by: "replicas", paths: input.paths };

@@ -92,9 +92,15 @@ export function launchCommands(ctx: CommandContext) {
         const time = clock.now();
         const now = time.toISOString();
         const placed = await source.placed({ request, requester }, values, platform);
-        let spec: InstanceDocument["spec"] = { template: placed.template, templateVersion: placed.templateVersion, state: "running", values: placed.values };
-        // What cannot be stopped cannot expire (a chart without global.suspend runs until it is removed).
-        const expiresAt = source.stoppable(spec.values) ? launchExpiry(time, ctx.lifecycle) : undefined;
+        let spec: InstanceDocument["spec"] = {
+          template: placed.template,
+          templateVersion: placed.templateVersion,
+          state: "running",
+          values: placed.values,
+          ...(placed.stop ? { stop: placed.stop } : {}),
+        };
+        // Its expiry stops it, or removes what cannot be stopped (ADR 24); what it would do nothing to does not expire.
+        const expiresAt = source.onExpiry(spec) !== "never" ? launchExpiry(time, ctx.lifecycle) : undefined;
         if (expiresAt !== undefined) spec = { ...spec, expiresAt };
         const intent: InstanceDocument = {
           apiVersion: API_VERSION,

@@ -1,19 +1,22 @@
 // Charts of Helm catalogs as a source of instances (`<catalog>/<chart>`, Onyxia-compatible):
 // Plateau renders an Argo CD Application naming the chart, its version and values, and Argo
 // CD renders the chart. What it asks is read from its values (helm/resources.ts); it stops
-// with Onyxia's `global.suspend` (scaled to zero, volumes kept), and a chart without it cannot
-// be stopped, only removed (so it does not expire).
+// with Onyxia's `global.suspend` (scaled to zero, volumes kept), or else, as decided at its
+// launch from what it renders (ADR 24, helm/stop-strategy.ts), by its replica values at 0; a
+// chart that neither scales to zero cannot be stopped, and its expiry removes it. (Charts
+// launched before ADR 24 without `global.suspend` recorded nothing: they do not expire.)
 import { ConflictError, NotFoundError } from "../../errors.js";
 import { isChartReference, parseChartReference, type ChartReference } from "../../helm/chart-reference.js";
 import { helmResources } from "../../helm/resources.js";
-import type { PlatformDocument } from "../../model.js";
+import { scaledToZero, valueAt, withValueAt, type ChartStop } from "../../helm/stop-strategy.js";
+import type { InstanceState, PlatformDocument } from "../../model.js";
 import { argoSettingsOf } from "../../projects/argocd-bootstrap.js";
 import { generateName } from "../../names.js";
 import { renderHelmApplication } from "../../render/argocd.js";
 import { toManifestFiles } from "../../render/render.js";
 import { validateObjects } from "../../render/validate.js";
 import { renderedHelmInstanceDir } from "../../repository/layout.js";
-import type { InstanceSource, InstanceSourceFactory, SourceDeps, SourceLaunch, Values } from "./source.js";
+import type { InstanceSource, InstanceSourceFactory, InstanceSpec, SourceDeps, SourceLaunch, Values } from "./source.js";
 
 /** Whether the chart's values can scale it to zero (Onyxia's charts declare `global.suspend`). */
 export function suspendable(values: Values): boolean {
@@ -32,6 +35,33 @@ export function suspended(values: Values, suspend: boolean, ref: string): Values
       params: { instance: ref },
     });
   return { ...values, global: { ...(values.global as object), suspend } };
+}
+
+/** What the intent records of how a chart stops: nothing for `global.suspend` (as before ADR 24). */
+export function recordedStop(stop: ChartStop | undefined): Pick<InstanceSpec, "stop"> {
+  if (stop?.by === "replicas") return { stop: { by: "replicas", paths: stop.paths.map((path) => [...path]) } };
+  if (stop?.by === "remove-on-expiry") return { stop: { by: "remove-on-expiry", why: stop.why } };
+  return {};
+}
+
+/**
+ * A chart stopped or started by its replica values (ADR 24). Stopping commits every path at 0
+ * and keeps in `stop.restore` what each was (a value, or none when the values did not hold
+ * it); starting puts them back (a path without a value goes back to the chart's default).
+ */
+export function scaled(spec: InstanceSpec, state: InstanceState): Partial<InstanceSpec> {
+  const stop = spec.stop;
+  if (stop?.by !== "replicas") throw new Error("scaled: the instance does not stop by replicas");
+  if (state !== "running") {
+    const restore = stop.paths.map((path) => {
+      const value = valueAt(spec.values, path);
+      return value === undefined ? { path: [...path] } : { path: [...path], value };
+    });
+    return { values: scaledToZero(spec.values, stop.paths), stop: { by: "replicas", paths: stop.paths, restore } };
+  }
+  const restore: readonly { readonly path: readonly string[]; readonly value?: unknown }[] = stop.restore ?? stop.paths.map((path) => ({ path }));
+  const values = restore.reduce<Values>((result, { path, value }) => withValueAt(result, path, value), spec.values);
+  return { values, stop: { by: "replicas", paths: stop.paths } };
 }
 
 export const helmChartSource = ((deps) => {
@@ -64,7 +94,9 @@ export const helmChartSource = ((deps) => {
       async placed(launch, _values, platform) {
         const { viewer, context } = chartContext(launch, platform);
         const prepared = await helm.prepare(reference, viewer, context, launch.request.values, launch.request.version);
-        return { template: id, templateVersion: prepared.version.version, values: prepared.values };
+        // How it will stop, decided now from what it renders and recorded in the intent (ADR 24).
+        const stop = await helm.stopOf?.(reference, viewer, prepared.version.version, prepared.values);
+        return { template: id, templateVersion: prepared.version.version, values: prepared.values, ...recordedStop(stop) };
       },
       asks: (values) => helmResources(values, true),
       render(intent, platform) {
@@ -90,9 +122,19 @@ export const helmChartSource = ((deps) => {
           asks: helmResources(intent.spec.values, intent.spec.state === "running").total,
         };
       },
-      stoppable: suspendable,
+      onExpiry: (spec) => (spec.stop?.by === "remove-on-expiry" ? "remove" : spec.stop?.by === "replicas" || suspendable(spec.values) ? "stop" : "never"),
       // A chart keeps its version through stops and starts.
-      withState: async (spec, state, ref) => ({ values: suspended(spec.values, state !== "running", ref) }),
+      async withState(spec, state, ref) {
+        if (spec.stop?.by === "replicas") return scaled(spec, state);
+        if (spec.stop?.by === "remove-on-expiry") {
+          if (state === "running") return {};
+          throw new ConflictError(`${ref} is a Helm chart that cannot be stopped, only removed (its expiry removes it): ${spec.stop.why}`, {
+            reason: "not-stoppable",
+            params: { instance: ref },
+          });
+        }
+        return { values: suspended(spec.values, state !== "running", ref) };
+      },
       moved: async (spec) => ({ values: spec.values }),
       address: (at) => deps.urlOf(at),
     };
