@@ -45,13 +45,33 @@ export interface ChartRepositoryServer {
   close(): Promise<void>;
 }
 
-export async function startChartRepository(): Promise<ChartRepositoryServer> {
+/** Small charts without global.suspend (ADR 24), each a whole chart directory with no dependency. */
+export const STOP_CHARTS_DIR = join(import.meta.dirname, "..", "fixtures", "stop-charts");
+
+/** A chart directory packed as `helm package` packs it (the chart under `<name>/`). */
+export async function packChartDir(dir: string, name: string): Promise<Buffer> {
+  const work = await mkdtemp(join(tmpdir(), "plateau-chart-pack-"));
+  try {
+    await cp(dir, join(work, name), { recursive: true });
+    execFileSync("tar", ["-czf", join(work, "chart.tgz"), "-C", work, name]);
+    return await readFile(join(work, "chart.tgz"));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The Onyxia fixture's charts, and `extra` charts of test/fixtures/stop-charts by name. */
+export async function startChartRepository(options: { readonly extra?: readonly string[] } = {}): Promise<ChartRepositoryServer> {
   const archives = new Map<string, Buffer>();
   const entries: Record<string, unknown[]> = {};
-  for (const name of FIXTURE_CHARTS) {
-    const chart = parse(await readFile(join(FIXTURE_CHART_SOURCES_DIR, name, "Chart.yaml"), "utf8")) as Record<string, unknown>;
+  const charts = [
+    ...FIXTURE_CHARTS.map((name) => ({ name, dir: join(FIXTURE_CHART_SOURCES_DIR, name), pack: () => packFixtureChart(name) })),
+    ...(options.extra ?? []).map((name) => ({ name, dir: join(STOP_CHARTS_DIR, name), pack: () => packChartDir(join(STOP_CHARTS_DIR, name), name) })),
+  ];
+  for (const { name, dir, pack } of charts) {
+    const chart = parse(await readFile(join(dir, "Chart.yaml"), "utf8")) as Record<string, unknown>;
     const file = `${name}-${String(chart.version)}.tgz`;
-    const archive = await packFixtureChart(name);
+    const archive = await pack();
     archives.set(`/repo/charts/${file}`, archive);
     entries[name] = [{ ...chart, created: "2026-07-20T00:00:00Z", digest: createHash("sha256").update(archive).digest("hex"), urls: [`charts/${file}`] }];
   }

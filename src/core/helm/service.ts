@@ -114,7 +114,13 @@ export interface HelmCatalogService {
    * replica paths at 0. Undefined when it cannot be told without rendering and no renderer is
    * configured (then, as before: `global.suspend` or nothing).
    */
-  stopOf(reference: ChartReference, viewer: CatalogViewer, version: string, values: Readonly<Record<string, unknown>>): Promise<ChartStop | undefined>;
+  stopOf(
+    reference: ChartReference,
+    viewer: CatalogViewer,
+    version: string,
+    values: Readonly<Record<string, unknown>>,
+    release?: string,
+  ): Promise<ChartStop | undefined>;
 }
 
 const claimsOf = (viewer: CatalogViewer): Record<string, unknown> => ({
@@ -162,7 +168,12 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
    * replica paths (values.yaml's and the values') set to 0, rendered, and decided
    * (stop-strategy.ts). A chart Helm refuses to render so is one that cannot be stopped.
    */
-  async function decideStop(config: HelmCatalogConfig, version: HelmChartVersion, values: Readonly<Record<string, unknown>>): Promise<ChartStop | undefined> {
+  async function decideStop(
+    config: HelmCatalogConfig,
+    version: HelmChartVersion,
+    values: Readonly<Record<string, unknown>>,
+    release = "plateau-stop",
+  ): Promise<ChartStop | undefined> {
     const files = await catalogs.files(config.id, version);
     const parsed = files.valuesYaml === undefined ? undefined : parsedValuesYaml(files.valuesYaml);
     const own = isRecord(parsed) ? parsed : {};
@@ -172,7 +183,8 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
     try {
       const rendered = await deps.renderer.render({
         archive: await catalogs.archive(config.id, version),
-        releaseName: "plateau-stop",
+        // The release names the objects (and so the reasons given); the namespace changes nothing that runs.
+        releaseName: release,
         namespace: "plateau-stop",
         values: scaledToZero(values, paths),
       });
@@ -357,9 +369,9 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
       return prepared;
     },
 
-    async stopOf(reference, viewer, version, values) {
+    async stopOf(reference, viewer, version, values, release) {
       const { config, version: chosen } = await chartOf(reference, viewer, version);
-      return decideStop(config, chosen, values);
+      return decideStop(config, chosen, values, release);
     },
   };
 }

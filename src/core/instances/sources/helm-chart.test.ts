@@ -130,22 +130,22 @@ describe("instance sources: Helm charts", () => {
     const source = await kind.open("ide/jupyter");
     const running: InstanceDocument["spec"] = {
       ...intent({ replicaCount: 2, db: { primary: { other: 1 } } }).spec,
-      stop: { by: "replicas", paths: [["db", "primary", "replicaCount"], ["replicaCount"]] },
+      stop: { by: "replicas", paths: [["db", "primary", "replicaCount"], ["extra", "replicas"], ["replicaCount"]] },
     };
     expect(source.onExpiry(running)).toBe("stop");
     const stopped = await source.withState(running, "stopped", "demo/notebook");
     expect(stopped).toEqual({
-      values: { replicaCount: 0, db: { primary: { other: 1, replicaCount: 0 } } },
+      values: { replicaCount: 0, db: { primary: { other: 1, replicaCount: 0 } }, extra: { replicas: 0 } },
       stop: {
         by: "replicas",
-        paths: [["db", "primary", "replicaCount"], ["replicaCount"]],
-        restore: [{ path: ["db", "primary", "replicaCount"] }, { path: ["replicaCount"], value: 2 }],
+        paths: [["db", "primary", "replicaCount"], ["extra", "replicas"], ["replicaCount"]],
+        restore: [{ path: ["db", "primary", "replicaCount"] }, { path: ["extra"] }, { path: ["replicaCount"], value: 2 }],
       },
     });
     const started = await source.withState({ ...running, ...stopped, state: "stopped" }, "running", "demo/notebook");
     expect(started).toEqual({
       values: { replicaCount: 2, db: { primary: { other: 1 } } },
-      stop: { by: "replicas", paths: [["db", "primary", "replicaCount"], ["replicaCount"]] },
+      stop: { by: "replicas", paths: [["db", "primary", "replicaCount"], ["extra", "replicas"], ["replicaCount"]] },
     });
   });
 

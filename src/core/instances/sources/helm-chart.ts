@@ -47,7 +47,8 @@ export function recordedStop(stop: ChartStop | undefined): Pick<InstanceSpec, "s
 /**
  * A chart stopped or started by its replica values (ADR 24). Stopping commits every path at 0
  * and keeps in `stop.restore` what each was (a value, or none when the values did not hold
- * it); starting puts them back (a path without a value goes back to the chart's default).
+ * it: then from the first key they lacked); starting puts them back (a path without a value
+ * is removed again, so the chart's default applies).
  */
 export function scaled(spec: InstanceSpec, state: InstanceState): Partial<InstanceSpec> {
   const stop = spec.stop;
@@ -55,7 +56,10 @@ export function scaled(spec: InstanceSpec, state: InstanceState): Partial<Instan
   if (state !== "running") {
     const restore = stop.paths.map((path) => {
       const value = valueAt(spec.values, path);
-      return value === undefined ? { path: [...path] } : { path: [...path], value };
+      if (value !== undefined) return { path: [...path], value };
+      // Absent: from its first key the values lack, so that starting leaves no empty object behind.
+      const missing = path.findIndex((_key, index) => valueAt(spec.values, path.slice(0, index + 1)) === undefined);
+      return { path: path.slice(0, missing + 1) };
     });
     return { values: scaledToZero(spec.values, stop.paths), stop: { by: "replicas", paths: stop.paths, restore } };
   }
@@ -95,7 +99,7 @@ export const helmChartSource = ((deps) => {
         const { viewer, context } = chartContext(launch, platform);
         const prepared = await helm.prepare(reference, viewer, context, launch.request.values, launch.request.version);
         // How it will stop, decided now from what it renders and recorded in the intent (ADR 24).
-        const stop = await helm.stopOf?.(reference, viewer, prepared.version.version, prepared.values);
+        const stop = await helm.stopOf?.(reference, viewer, prepared.version.version, prepared.values, context.release);
         return { template: id, templateVersion: prepared.version.version, values: prepared.values, ...recordedStop(stop) };
       },
       asks: (values) => helmResources(values, true),
