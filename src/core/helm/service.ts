@@ -166,13 +166,16 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
   /**
    * How a chart version stops with these values (the chart's own values.yaml when none): its
    * replica paths (values.yaml's and the values') set to 0, rendered, and decided
-   * (stop-strategy.ts). A chart Helm refuses to render so is one that cannot be stopped.
+   * (stop-strategy.ts). A launch's chart that Helm refuses to render so is one that cannot be
+   * stopped; a chart of the catalog (rendered with its own values only, which some charts do
+   * not render with) then says nothing until it is launched (`refused: "unknown"`).
    */
   async function decideStop(
     config: HelmCatalogConfig,
     version: HelmChartVersion,
     values: Readonly<Record<string, unknown>>,
     release = "plateau-stop",
+    refused: "remove" | "unknown" = "remove",
   ): Promise<ChartStop | undefined> {
     const files = await catalogs.files(config.id, version);
     const parsed = files.valuesYaml === undefined ? undefined : parsedValuesYaml(files.valuesYaml);
@@ -191,6 +194,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
       return chooseStop({ values, paths, rendered: rendered.objects });
     } catch (error) {
       if (!(error instanceof InputError || error instanceof ConflictError)) throw error;
+      if (refused === "unknown") return undefined;
       return {
         by: "remove-on-expiry",
         why: `helm template refuses it with ${paths.map((path) => path.join(".")).join(", ") || "its values"} at 0: ${error.message}`,
@@ -203,7 +207,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
     const key = `${config.id}\n${version.name}\n${version.version}\n${version.digest ?? ""}`;
     let found = stops.get(key);
     if (!found) {
-      found = decideStop(config, version, {});
+      found = decideStop(config, version, {}, undefined, "unknown");
       // Not kept when it failed (the repository may be back).
       found.catch(() => stops.delete(key));
       if (stops.size >= MAX_STOPS) stops.delete(stops.keys().next().value as string);
