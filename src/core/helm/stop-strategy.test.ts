@@ -102,6 +102,12 @@ describe("chooseStop", () => {
     });
   });
 
+  it("removes on expiry a chart with more replica values than an intent records", () => {
+    const paths = Array.from({ length: 101 }, (_, i) => [`c${i}`, "replicas"]);
+    expect(chooseStop({ values: {}, paths, rendered: scaled })).toMatchObject({ by: "remove-on-expiry", why: expect.stringContaining("100 paths") });
+    expect(chooseStop({ values: {}, paths: [["x".repeat(254), "replicas"]], rendered: scaled })).toMatchObject({ by: "remove-on-expiry" });
+  });
+
   it("removes on expiry a chart with no replica value", () => {
     expect(chooseStop({ values: {}, paths: [], rendered: [workload("Deployment", "web")] })).toEqual({
       by: "remove-on-expiry",

@@ -24,6 +24,9 @@ export type ChartStop =
   /** Nothing scales it to zero: it runs until removed, and its expiry removes it. `why` names what keeps running. */
   | { readonly by: "remove-on-expiry"; readonly why: string };
 
+/** What an intent may record (model.ts `spec.stop`): paths, keys per path, characters per key. */
+export const STOP_PATH_LIMITS = { paths: 100, depth: 20, key: 253 } as const;
+
 /** The leaves that scale a workload, by the conventions of Helm's own scaffold and of Bitnami's charts. */
 const REPLICA_KEYS = new Set(["replicaCount", "replicas"]);
 
@@ -110,6 +113,9 @@ export function stillRunning(objects: readonly RenderedObject[]): string[] {
  */
 export function chooseStop(input: { readonly values: Values; readonly paths: readonly ValuePath[]; readonly rendered: readonly RenderedObject[] }): ChartStop {
   if (declaresSuspend(input.values)) return { by: "suspend" };
+  const { paths: most, depth, key } = STOP_PATH_LIMITS;
+  if (input.paths.length > most || input.paths.some((path) => path.length > depth || path.some((name) => name.length > key)))
+    return { by: "remove-on-expiry", why: `its replica values are more than an intent records (${most} paths of ${depth} keys at most)` };
   const running = stillRunning(input.rendered);
   if (running.length === 0 && input.paths.length > 0) return { by: "replicas", paths: input.paths };
   if (input.paths.length === 0) {
