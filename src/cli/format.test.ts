@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expiryCell, expiryLine, forTerminal, paint, terminalOutput, until, utc } from "./format.js";
+import { expiryCell, expiryLine, forTerminal, paint, stopCell, stopLine, terminalOutput, until, utc } from "./format.js";
 
 const NOW = Date.parse("2026-03-01T09:00:00.000Z");
 const later = (hours: number) => new Date(NOW + hours * 3_600_000).toISOString();
@@ -33,6 +33,18 @@ describe("expiry, as the command line says it", () => {
       "expired on 2026-02-28 09:00 UTC: Plateau stopped it (its data is kept); plateau start u-alice/hello runs it again",
     );
     expect(expiryLine({ ...hello, state: "running", expiresAt: null }, NOW)).toBe("never");
+  });
+});
+
+describe("how a service stops, as plateau catalog says it (ADR 24)", () => {
+  it("says which charts are removed on expiry instead of stopped", () => {
+    expect(stopCell(undefined, true)).toBe("stops");
+    expect(stopCell("suspend")).toBe("stops");
+    expect(stopCell("replicas")).toBe("stops");
+    expect(stopCell("remove-on-expiry")).toBe("removed on expiry");
+    expect(stopCell(undefined)).toBe("-");
+    expect(stopLine("remove-on-expiry")).toContain("cannot be stopped, only removed");
+    expect(stopLine("replicas")).toContain("replica values at 0");
   });
 });
 

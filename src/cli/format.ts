@@ -137,3 +137,26 @@ export function expiryLine(instance: Expiring & { readonly project: string; read
   if (passed) return `${utc(instance.expiresAt)} (expired: Plateau stops it at its next check)`;
   return `${utc(instance.expiresAt)} (${until(instance.expiresAt, now)}); plateau renew ${ref} keeps it longer`;
 }
+
+/** How a chart stops (ADR 24), as `plateau catalog` says it. */
+export type ChartStopKind = "suspend" | "replicas" | "remove-on-expiry";
+
+/** The STOP column of `plateau catalog`: built-in templates and most charts stop; some are only removed. */
+export function stopCell(stop: ChartStopKind | undefined, template = false): string {
+  if (template || stop === "suspend" || stop === "replicas") return "stops";
+  return stop === "remove-on-expiry" ? "removed on expiry" : "-";
+}
+
+/** What `plateau catalog <catalog>/<chart>` says of how it stops, and what it means. */
+export function stopLine(stop: ChartStopKind | undefined): string {
+  switch (stop) {
+    case "suspend":
+      return "stops with global.suspend (scaled to zero, data kept)";
+    case "replicas":
+      return "stops by its replica values at 0 (scaled to zero, data kept)";
+    case "remove-on-expiry":
+      return "cannot be stopped, only removed: when it expires, Plateau removes it, its data with it (plateau renew keeps it longer)";
+    default:
+      return "unknown (the server cannot tell)";
+  }
+}

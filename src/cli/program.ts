@@ -5,7 +5,7 @@ import { isPlateauError } from "../core/errors.js";
 import { parseInstanceRef } from "./instance-ref.js";
 import { ApiError, createClient, type Client } from "./client.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from "./exit-codes.js";
-import { ago, expiryCell, expiryLine, paint, phaseColor, table, terminalOutput, until, utc, type Output } from "./format.js";
+import { ago, expiryCell, expiryLine, paint, phaseColor, stopCell, stopLine, table, terminalOutput, until, utc, type Output } from "./format.js";
 import { buildValues } from "./values.js";
 import { loadCredential } from "./credentials.js";
 import { registerAccessCommands } from "./access-commands.js";
@@ -79,6 +79,7 @@ export function createProgram(deps: ProgramDeps): Command {
         out.line(`${paint(out, "bold", chart.title)}  ${chart.id} ${chart.version}  (${chart.category}, Helm)`);
         out.line(chart.description);
         if (chart.versions.length > 1) out.line(`Versions: ${chart.versions.join(", ")}`);
+        out.line(`Stop: ${stopLine(chart.stop)}`);
         out.line();
         out.line("Values (--set name=value):");
         for (const line of table(["NAME", "TYPE", "DEFAULT", "DESCRIPTION"], describeValues(chart.valuesSchema, lang))) out.line(`  ${line}`);
@@ -97,10 +98,16 @@ export function createProgram(deps: ProgramDeps): Command {
       const [templates, charts] = await Promise.all([client().templates(), client().charts(lang)]);
       if (options.json) return json({ templates, charts: charts.items, unavailable: charts.unavailable });
       const rows = [
-        ...templates.map((t) => [t.id, t.title[lang], t.version, options.wide ? t.description[lang] : firstSentence(t.description[lang])]),
-        ...charts.items.map((c) => [c.id, c.title, c.version, options.wide ? c.description : firstSentence(c.description)]),
+        ...templates.map((t) => [
+          t.id,
+          t.title[lang],
+          t.version,
+          stopCell(undefined, true),
+          options.wide ? t.description[lang] : firstSentence(t.description[lang]),
+        ]),
+        ...charts.items.map((c) => [c.id, c.title, c.version, stopCell(c.stop), options.wide ? c.description : firstSentence(c.description)]),
       ];
-      for (const line of table(["ID", "TITLE", "VERSION", "DESCRIPTION"], rows)) out.line(options.wide ? line : fit(line, out.columns));
+      for (const line of table(["ID", "TITLE", "VERSION", "STOP", "DESCRIPTION"], rows)) out.line(options.wide ? line : fit(line, out.columns));
       for (const down of charts.unavailable) out.line(paint(out, "yellow", `Helm catalog ${down.catalog} is unavailable: ${down.reason}`));
     });
 

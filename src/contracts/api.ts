@@ -93,6 +93,13 @@ export const HelmChartSummary = Type.Object({
   highlighted: Type.Boolean(),
   category: Type.String({ description: "The catalog's name, in the requested language" }),
   status: Type.Union([Type.Literal("PROD"), Type.Literal("TEST")]),
+  stop: Type.Optional(
+    Type.Union([Type.Literal("suspend"), Type.Literal("replicas"), Type.Literal("remove-on-expiry")], {
+      description:
+        "How an instance of it stops (ADR 24): suspend (Onyxia's global.suspend), replicas (its workloads scaled to 0 through their values), " +
+        "remove-on-expiry (it cannot be stopped: its expiry removes it, data included). Absent when it cannot be told",
+    }),
+  ),
 });
 export type HelmChartSummary = Static<typeof HelmChartSummary>;
 export const HelmChartList = Type.Object({

@@ -38,7 +38,7 @@ export const ERROR_REASONS = [
   "project-name-taken", // {project}
   "no-free-name", // no generated instance name was free: give one
   "request-replayed-removed", // {target, commit}: the idempotency key launched an instance since removed
-  "not-stoppable", // {instance}: a Helm chart without global.suspend
+  "not-stoppable", // {instance}: a Helm chart nothing scales to zero (ADR 24), or one launched before it without global.suspend
   "stopped-does-not-expire", // {instance, days}: renewing a stopped instance
   "personal-project-members", // {project}: a personal project has one member, its owner
   "platform-without-argocd", // {platform, chart}

@@ -332,6 +332,8 @@ export const RenderedSchema = Type.Object(
   { additionalProperties: false },
 );
 export type RenderedInstance = Static<typeof RenderedSchema>;
+/** A value path of a chart, key by key. */
+const ValuePath = Type.Array(Type.String({ maxLength: 253 }), { minItems: 1, maxItems: 20 });
 
 export const InstanceSchema = Type.Object(
   {
@@ -357,6 +359,28 @@ export const InstanceSchema = Type.Object(
          * before it, or by hand): the values' `resources` convention and the platform's address apply.
          */
         rendered: Type.Optional(RenderedSchema),
+        /**
+         * How a chart without `global.suspend` stops (ADR 24), decided at its launch from what it
+         * renders: `replicas` commits these value paths at 0 (and `restore`, while stopped, holds
+         * what they were: a value, or none for a path the values did not hold); `remove-on-expiry`:
+         * it cannot be stopped, its expiry removes it, and `why` says what keeps running.
+         * Absent: by `global.suspend` when its values declare it, else not at all (as before).
+         */
+        stop: Type.Optional(
+          Type.Union([
+            Type.Object(
+              {
+                by: Type.Literal("replicas"),
+                paths: Type.Array(ValuePath, { minItems: 1, maxItems: 100 }),
+                restore: Type.Optional(
+                  Type.Array(Type.Object({ path: ValuePath, value: Type.Optional(Type.Unknown()) }, { additionalProperties: false }), { maxItems: 100 }),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+            Type.Object({ by: Type.Literal("remove-on-expiry"), why: Type.String({ maxLength: 2000 }) }, { additionalProperties: false }),
+          ]),
+        ),
       },
       { additionalProperties: false },
     ),

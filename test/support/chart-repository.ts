@@ -22,7 +22,11 @@ export const ALL_FIXTURE_CHARTS: readonly string[] = readdirSync(FIXTURE_CHART_S
   .sort();
 /** Deliberately minimal charts written for the tests (test/fixtures/charts/README.md), depending on no other. */
 export const TEST_CHARTS_DIR = join(import.meta.dirname, "..", "fixtures", "charts");
-const TEST_CHARTS = new Set(readdirSync(TEST_CHARTS_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name));
+const TEST_CHARTS = new Set(
+  readdirSync(TEST_CHARTS_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name),
+);
 
 /**
  * A fixture chart packed as `helm package` packs it: its directory with the library-chart it

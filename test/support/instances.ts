@@ -5,6 +5,7 @@ import { createMemoryEngine, type MemoryEngine } from "../../src/adapters/memory
 import { createMemoryRepository } from "../../src/adapters/memory/memory-repository.js";
 import { createMemoryStore } from "../../src/adapters/memory/memory-store.js";
 import type { HelmCatalogService, PreparedHelmLaunch } from "../../src/core/helm/service.js";
+import type { ChartStop } from "../../src/core/helm/stop-strategy.js";
 import { createIndexer } from "../../src/core/index/indexer.js";
 import { createInstanceService, type InstanceService, type InstanceServiceDeps } from "../../src/core/instances/service.js";
 import { createSourceRegistry, type InstanceSource, type InstanceSourceFactory } from "../../src/core/instances/sources/index.js";
@@ -40,13 +41,23 @@ export const clusterB = clusterPlatform({ pools: [{ name: "general", nodes: 4, c
  * its values name a `host`. Values are the chart's defaults with the person's over them (one
  * level deep).
  */
-export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare"> & { contexts: unknown[] } {
+/**
+ * How the fake catalog's charts stop (ADR 24): `ide/scaled` by its replicaCount, `ide/daemon`
+ * not at all (its expiry removes it); the others as before (`global.suspend`, or not at all).
+ */
+export const FAKE_STOPS: Readonly<Record<string, ChartStop>> = {
+  scaled: { by: "replicas", paths: [["replicaCount"]] },
+  daemon: { by: "remove-on-expiry", why: "DaemonSet/daemon-agent runs on every node" },
+};
+
+export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "stopOf"> & { contexts: unknown[] } {
   const contexts: unknown[] = [];
   const defaultsOf = (chart: string): Record<string, unknown> => ({
     resources: { requests: { cpu: "500m", memory: "2Gi" } },
     persistence: { enabled: true, size: "10Gi" },
     ...(chart === "jupyter" || chart === "db" ? { global: { suspend: false } } : {}),
     ...(chart === "db" ? { resources: { requests: { cpu: "100m", memory: "256Mi" } }, persistence: { enabled: false }, replicas: 1 } : {}),
+    ...(chart === "scaled" ? { replicaCount: 2 } : {}),
   });
   const renderedOf = (chart: string, values: Record<string, unknown>): Pick<PreparedHelmLaunch, "rendered"> => {
     if (chart !== "db") return {};
@@ -78,6 +89,7 @@ export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults"
         secrets: {},
       };
     },
+    stopOf: async (reference) => FAKE_STOPS[reference.chart],
   };
 }
 
@@ -204,7 +216,7 @@ export const bucketSource = ((deps) => {
         asks: { cpu: 0, memoryGiB: 0, gpu: 0, instances: 1, storageGiB: intent.spec.values.sizeGiB as number },
       };
     },
-    stoppable: () => true,
+    onExpiry: () => "stop",
     withState: async (spec, state) => ({ values: { ...spec.values, frozen: state !== "running" } }),
     moved: async (spec) => ({ values: spec.values }),
     address: (at) => `s3://${at.instance}.${at.project}`,

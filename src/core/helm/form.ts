@@ -170,7 +170,7 @@ const readValuesYaml = new Map<string, unknown>();
 const MAX_READ_VALUES_YAML = 20;
 
 /** A chart's values.yaml, parsed once per text (a copy each time: the form's defaults are built from it). */
-function parsedValuesYaml(text: string): unknown {
+export function parsedValuesYaml(text: string): unknown {
   let value = readValuesYaml.get(text);
   if (value === undefined) {
     value = fromYaml(text, "values.yaml");

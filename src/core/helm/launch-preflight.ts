@@ -33,7 +33,7 @@ export interface LaunchPreflight {
  * Argo CD, which treats every `helm.sh/hook` object as a hook and has no phase for `test`
  * (Argo CD's Helm documentation: test-success and test-failure are not supported).
  */
-const isTestHook = (object: RenderedObject): boolean =>
+export const isTestHook = (object: RenderedObject): boolean =>
   /(^|,)\s*test(-success|-failure)?\s*(,|$)/.test(String((object.metadata as { annotations?: Record<string, unknown> }).annotations?.["helm.sh/hook"] ?? ""));
 
 /** The findings of a launch's chart on its platform; empty when the cluster would take it. */

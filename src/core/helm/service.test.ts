@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import indexText from "../../../test/fixtures/onyxia-catalog/index.yaml?raw";
 import jupyterSchema from "../../../test/fixtures/onyxia-catalog/charts/jupyter-python/values.schema.json?raw";
 import jupyterValues from "../../../test/fixtures/onyxia-catalog/charts/jupyter-python/values.yaml?raw";
-import { InputError, NotFoundError, UnavailableError, type InputIssue } from "../errors.js";
+import { ConflictError, InputError, NotFoundError, UnavailableError, type InputIssue } from "../errors.js";
+import type { ChartRenderer } from "../ports/chart-renderer.js";
 import type { HelmCatalogs } from "../ports/helm-catalogs.js";
 import { parseHelmCatalogConfig } from "./catalog-config.js";
 import { parseHelmIndex, type HelmCatalogIndex, type HelmChartVersion } from "./index-file.js";
@@ -242,5 +243,53 @@ describe("helm catalog service: a launch's forms", () => {
     expect(await brokenService.defaults(reference, oscar, personal("oscar"), {})).toEqual({ size: 1 });
     expect(await issuesOf(() => brokenService.prepare(reference, oscar, launching("oscar"), {}))).toEqual([expect.objectContaining({ rule: "schema" })]);
     expect(await issuesOf(() => brokenService.form(reference, oscar, personal("oscar")))).toEqual([expect.objectContaining({ rule: "schema" })]);
+  });
+});
+
+describe("helm catalog service: how charts stop (ADR 24)", () => {
+  /** Renders a Deployment with the replicas the values give; values without replicaCount are refused, as a chart failing with its defaults. */
+  function setup() {
+    const rendered: { chart: string; values: Readonly<Record<string, unknown>> }[] = [];
+    const renderer: ChartRenderer = {
+      async render(request) {
+        rendered.push({ chart: new TextDecoder().decode(request.archive), values: request.values });
+        if (!("replicaCount" in request.values)) throw new ConflictError("chart secretive cannot be rendered by helm template: host is required");
+        const deployment = {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: request.releaseName },
+          spec: { replicas: request.values.replicaCount, template: { spec: {} } },
+        };
+        return { chart: "secretive-2.0.0", objects: [deployment] };
+      },
+    };
+    const service = createHelmCatalogService({
+      catalogs: { ...catalogs, archive: async (_catalog, version) => new TextEncoder().encode(version.name) },
+      renderer,
+    });
+    return { service, rendered };
+  }
+  const secretive = { catalog: "tools", chart: "secretive" };
+
+  it("says suspend for Onyxia's charts without rendering them, and nothing for a chart its own values do not render, once per digest", async () => {
+    const { service, rendered } = setup();
+    for (let i = 0; i < 2; i++) {
+      const { charts } = await service.list(oscar, { lang: "en" });
+      expect(charts.find((chart) => chart.id === "ide/jupyter-python")?.stop).toBe("suspend");
+      expect(charts.find((chart) => chart.id === "tools/secretive")).not.toHaveProperty("stop");
+    }
+    expect(rendered.filter((render) => render.chart === "secretive")).toEqual([{ chart: "secretive", values: {} }]);
+    expect(rendered.some((render) => render.chart === "jupyter-python")).toBe(false);
+    expect((await service.form({ catalog: "ide", chart: "jupyter-python" }, jean, personal("jdupont"))).stop).toBe("suspend");
+  });
+
+  it("decides a launch's stop with its values: replicas when they scale it to zero, remove-on-expiry when Helm refuses them", async () => {
+    const { service, rendered } = setup();
+    expect(await service.stopOf(secretive, oscar, "2.0.0", { replicaCount: 2, other: 1 }, "web")).toEqual({ by: "replicas", paths: [["replicaCount"]] });
+    expect(rendered).toEqual([{ chart: "secretive", values: { replicaCount: 0, other: 1 } }]);
+    expect(await service.stopOf(secretive, oscar, "2.0.0", { other: 1 })).toEqual({
+      by: "remove-on-expiry",
+      why: "helm template refuses it with its values at 0: chart secretive cannot be rendered by helm template: host is required",
+    });
   });
 });

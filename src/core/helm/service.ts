@@ -7,7 +7,7 @@
 // or the one the person typed, kept by Plateau. See docs/helm-catalogs.md.
 import { personalProjectName } from "../access/policy.js";
 import { assertValuesBounded } from "../catalog/values.js";
-import { InputError, NotFoundError } from "../errors.js";
+import { ConflictError, InputError, NotFoundError } from "../errors.js";
 import type { PlatformDocument, Pool, RenderedInstance } from "../model.js";
 import { poolFor } from "../placement/place.js";
 import { regionContextOf, schedulingOf } from "../platforms/region.js";
@@ -17,11 +17,12 @@ import { assertLaunchable } from "./launch-preflight.js";
 import { catalogVisibleTo, localizedText, type CatalogSpace, type HelmCatalogConfig } from "./catalog-config.js";
 import type { ChartReference } from "./chart-reference.js";
 import type { HelmChartVersion } from "./index-file.js";
-import { computeHelmForm, undeclaredValues, type HelmForm, type HelmValuesContext } from "./form.js";
+import { computeHelmForm, parsedValuesYaml, undeclaredValues, type HelmForm, type HelmValuesContext } from "./form.js";
 import { helmResources } from "./resources.js";
 import type { JsonValue } from "./schema-node.js";
 import { checkHelmValues } from "./values.js";
 import { assertNoPlaceholders, ONE_TIME_PASSWORD_KEY, passwordKeyOf, placeholderKeys, PROJECT_PASSWORD_KEY, secretPlaceholder } from "./secret-placeholders.js";
+import { chooseStop, declaresSuspend, replicaPaths, scaledToZero, type ChartStop, type StopKind } from "./stop-strategy.js";
 import { deepEqual, isRecord } from "../../contracts/json.js";
 
 export interface HelmChartSummary {
@@ -42,6 +43,12 @@ export interface HelmChartSummary {
   readonly category: string;
   /** TEST catalogs hold services under trial. */
   readonly status: "PROD" | "TEST";
+  /**
+   * How its newest version stops (ADR 24): `suspend` (Onyxia's `global.suspend`), `replicas`
+   * (its workloads scaled to 0 by their values), `remove-on-expiry` (it cannot be stopped:
+   * its expiry removes it). Absent when it cannot be told (no renderer, archive unreadable).
+   */
+  readonly stop?: StopKind;
 }
 
 export interface HelmChartForm extends HelmChartSummary {
@@ -115,6 +122,18 @@ export interface HelmCatalogService {
     values: unknown,
     version?: string,
   ): Promise<PreparedHelmLaunch>;
+  /**
+   * How an instance of this chart version with these values stops (ADR 24): rendered with its
+   * replica paths at 0. Undefined when it cannot be told without rendering and no renderer is
+   * configured (then, as before: `global.suspend` or nothing).
+   */
+  stopOf(
+    reference: ChartReference,
+    viewer: CatalogViewer,
+    version: string,
+    values: Readonly<Record<string, unknown>>,
+    release?: string,
+  ): Promise<ChartStop | undefined>;
 }
 
 const claimsOf = (viewer: CatalogViewer): Record<string, unknown> => ({
@@ -148,8 +167,73 @@ function summaryOf(
   };
 }
 
+/** Charts whose stop is decided at once, kept by archive digest (a digest's archive never changes). */
+const MAX_STOPS = 500;
+/** Charts decided at once when a list needs them (each may render its chart). */
+const LIST_CONCURRENCY = 4;
+
 export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCatalogService {
   const { catalogs } = deps;
+  const stops = new Map<string, Promise<ChartStop | undefined>>();
+
+  /**
+   * How a chart version stops with these values (the chart's own values.yaml when none): its
+   * replica paths (values.yaml's and the values') set to 0, rendered, and decided
+   * (stop-strategy.ts). A launch's chart that Helm refuses to render so is one that cannot be
+   * stopped; a chart of the catalog (rendered with its own values only, which some charts do
+   * not render with) then says nothing until it is launched (`refused: "unknown"`).
+   */
+  async function decideStop(
+    config: HelmCatalogConfig,
+    version: HelmChartVersion,
+    values: Readonly<Record<string, unknown>>,
+    release = "plateau-stop",
+    refused: "remove" | "unknown" = "remove",
+  ): Promise<ChartStop | undefined> {
+    const files = await catalogs.files(config.id, version);
+    const parsed = files.valuesYaml === undefined ? undefined : parsedValuesYaml(files.valuesYaml);
+    const own = isRecord(parsed) ? parsed : {};
+    if (declaresSuspend(own) || declaresSuspend(values)) return { by: "suspend" };
+    if (!deps.renderer) return undefined;
+    const paths = replicaPaths(own, values);
+    try {
+      const rendered = await deps.renderer.render({
+        archive: await catalogs.archive(config.id, version),
+        // The release names the objects (and so the reasons given); the namespace changes nothing that runs.
+        releaseName: release,
+        namespace: "plateau-stop",
+        values: scaledToZero(values, paths),
+      });
+      return chooseStop({ values, paths, rendered: rendered.objects });
+    } catch (error) {
+      if (!(error instanceof InputError || error instanceof ConflictError)) throw error;
+      if (refused === "unknown") return undefined;
+      return {
+        by: "remove-on-expiry",
+        why: `helm template refuses it with ${paths.map((path) => path.join(".")).join(", ") || "its values"} at 0: ${error.message}`,
+      };
+    }
+  }
+
+  /** The stop of a chart version with its own values, once per archive digest. */
+  function chartStop(config: HelmCatalogConfig, version: HelmChartVersion): Promise<ChartStop | undefined> {
+    const key = `${config.id}\n${version.name}\n${version.version}\n${version.digest ?? ""}`;
+    let found = stops.get(key);
+    if (!found) {
+      found = decideStop(config, version, {}, undefined, "unknown");
+      // Not kept when it failed (the repository may be back).
+      found.catch(() => stops.delete(key));
+      if (stops.size >= MAX_STOPS) stops.delete(stops.keys().next().value as string);
+      stops.set(key, found);
+    }
+    return found;
+  }
+
+  /** The summary with how it stops, when that can be told (a chart that cannot be read says nothing). */
+  async function withStop(config: HelmCatalogConfig, version: HelmChartVersion, summary: HelmChartSummary): Promise<HelmChartSummary> {
+    const stop = await chartStop(config, version).catch(() => undefined);
+    return stop ? { ...summary, stop: stop.by } : summary;
+  }
 
   function visibleConfig(catalogId: string, viewer: CatalogViewer, space?: CatalogSpace): HelmCatalogConfig {
     const config = catalogs.configs.find((candidate) => candidate.id === catalogId);
@@ -226,25 +310,38 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
     },
 
     async list(viewer, options) {
-      const charts: HelmChartSummary[] = [];
+      const listed: { config: HelmCatalogConfig; version: HelmChartVersion; summary: HelmChartSummary }[] = [];
       const unavailable: { catalog: string; reason: string }[] = [];
       for (const config of catalogs.configs) {
         if (!catalogVisibleTo(config, claimsOf(viewer), options.space)) continue;
         try {
           const index = await catalogs.index(config.id);
-          for (const chart of index.charts) if (chart.versions.length > 0) charts.push(summaryOf(config, chart, options.lang));
+          for (const chart of index.charts)
+            if (chart.versions.length > 0)
+              listed.push({ config, version: chart.versions[0] as HelmChartVersion, summary: summaryOf(config, chart, options.lang) });
         } catch (error) {
           unavailable.push({ catalog: config.id, reason: (error as Error).message });
         }
       }
+      // How each stops: decided once per archive digest, a few at a time (the first list may render every chart).
+      const charts: HelmChartSummary[] = new Array<HelmChartSummary>(listed.length);
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < listed.length; i = next++) {
+          const item = listed[i] as (typeof listed)[number];
+          charts[i] = await withStop(item.config, item.version, item.summary);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, listed.length) }, worker));
       return { charts, unavailable };
     },
 
     async form(reference, viewer, context, version) {
       const { config, chart, version: chosen } = await chartOf(reference, viewer, version);
       const form = await formOf(config, chosen, context);
+      const summary = summaryOf(config, { ...chart, versions: [chosen, ...chart.versions.filter((v) => v !== chosen)] }, context.lang);
       return {
-        ...summaryOf(config, { ...chart, versions: [chosen, ...chart.versions.filter((v) => v !== chosen)] }, context.lang),
+        ...(await withStop(config, chosen, summary)),
         valuesSchema: form.schema,
         defaults: form.defaults,
       };
@@ -292,6 +389,11 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
         return { ...prepared, rendered };
       }
       return prepared;
+    },
+
+    async stopOf(reference, viewer, version, values, release) {
+      const { config, version: chosen } = await chartOf(reference, viewer, version);
+      return decideStop(config, chosen, values, release);
     },
   };
 }

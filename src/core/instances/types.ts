@@ -47,7 +47,7 @@ export interface RenewRequest {
 
 /** What one pass of the expiry sweep did. */
 export interface ExpiryReport {
-  /** The instances stopped because they expired, with their commit. */
+  /** The instances stopped because they expired (removed, those that cannot be stopped: ADR 24), with their commit. */
   readonly expired: readonly { readonly instance: string; readonly commit: CommitId }[];
   /** Those that could not be stopped (a Helm chart without global.suspend…), and why: tried again next pass. */
   readonly failed: readonly { readonly instance: string; readonly reason: string }[];

@@ -93,11 +93,17 @@ export function launchCommands(ctx: CommandContext) {
         const now = time.toISOString();
         // Named now: a chart's passwords are placeholders to the instance's own Secret.
         const placed = await source.placed({ request: { ...request, name }, requester }, values, platform);
-        let spec: InstanceDocument["spec"] = { template: placed.template, templateVersion: placed.templateVersion, state: "running", values: placed.values };
-        // What its rendering asks and its address, when the source rendered it (a chart's preflight): quotas count it.
-        if (placed.rendered) spec = { ...spec, rendered: placed.rendered };
-        // What cannot be stopped cannot expire (a chart without global.suspend runs until it is removed).
-        const expiresAt = source.stoppable(spec.values) ? launchExpiry(time, ctx.lifecycle) : undefined;
+        let spec: InstanceDocument["spec"] = {
+          template: placed.template,
+          templateVersion: placed.templateVersion,
+          state: "running",
+          values: placed.values,
+          ...(placed.stop ? { stop: placed.stop } : {}),
+          // What its rendering asks and its address, when the source rendered it (a chart's preflight): quotas count it.
+          ...(placed.rendered ? { rendered: placed.rendered } : {}),
+        };
+        // Its expiry stops it, or removes what cannot be stopped (ADR 24); what it would do nothing to does not expire.
+        const expiresAt = source.onExpiry(spec) !== "never" ? launchExpiry(time, ctx.lifecycle) : undefined;
         if (expiresAt !== undefined) spec = { ...spec, expiresAt };
         const intent: InstanceDocument = {
           apiVersion: API_VERSION,

@@ -57,6 +57,45 @@ describe("instance commands: stop, start, renew, expire", () => {
     expect((await h.tenancy.report("demo")).project.used).toEqual({ cpu: 1.5, memoryGiB: 3, gpu: 0, instances: 1, storageGiB: 8 });
   });
 
+  it("stops a chart without global.suspend by its replica values at 0, and starts it with them as they were (ADR 24)", async () => {
+    const h = await instanceHarness();
+    await h.service.launch({ template: "ide/scaled", project: "demo", name: "web" }, alice);
+    const launched = (await intentOf(h, "web")).spec;
+    expect(launched).toMatchObject({ values: { replicaCount: 2 }, stop: { by: "replicas", paths: [["replicaCount"]] } });
+    expect(launched.expiresAt).toBeDefined();
+    await h.service.stop("demo", "web", alice);
+    expect((await intentOf(h, "web")).spec).toMatchObject({
+      state: "stopped",
+      values: { replicaCount: 0 },
+      stop: { by: "replicas", restore: [{ path: ["replicaCount"], value: 2 }] },
+    });
+    expect((await h.repo.log({ limit: 1 }))[0]).toMatchObject({ subject: "stop demo/web" });
+    await h.service.start("demo", "web", alice);
+    const started = (await intentOf(h, "web")).spec;
+    expect(started).toMatchObject({ state: "running", values: { replicaCount: 2 } });
+    expect(started.stop).toEqual({ by: "replicas", paths: [["replicaCount"]] });
+  });
+
+  it("refuses to stop a chart nothing scales to zero, naming why; its expiry removes it, as Plateau, once (ADR 24)", async () => {
+    const h = await instanceHarness();
+    await h.service.launch({ template: "ide/daemon", project: "demo", name: "agent" }, alice);
+    expect((await intentOf(h, "agent")).spec.expiresAt).toBeDefined();
+    const head = await h.head();
+    await expect(h.service.stop("demo", "agent", alice)).rejects.toMatchObject({
+      reason: "not-stoppable",
+      message: expect.stringContaining("DaemonSet/daemon-agent runs on every node"),
+    });
+    expect(await h.head()).toBe(head);
+    h.clock.advanceDays(31);
+    const report = await h.service.expireDue();
+    expect(report).toMatchObject({ expired: [{ instance: "demo/agent" }], failed: [] });
+    const [commit] = await h.repo.log({ limit: 1 });
+    expect(commit).toMatchObject({ subject: "expire demo/agent", author: { name: "Plateau" }, trailers: { "Plateau-Action": "expire" } });
+    expect(await h.read(instancePath("demo", "agent"))).toBeUndefined();
+    expect(await h.files("rendered")).not.toContainEqual(expect.stringContaining("/demo/_helm/agent/"));
+    expect(await h.service.expireDue()).toEqual({ expired: [], failed: [] });
+  });
+
   it("renews a running instance, refuses a stopped one, and answers a retry with its first commit", async () => {
     const h = await instanceHarness();
     await h.service.launch({ template: "static-site", project: "demo", name: "site", platform: "local" }, alice);

@@ -1,5 +1,6 @@
 // Stopping, starting, renewing and expiring: each one commit changing an instance's state or
-// expiry (none when it already says so). How an instance stops is its source's business.
+// expiry (none when it already says so). How an instance stops is its source's business, and
+// whether its expiry stops it or, when it cannot be stopped, removes it (ADR 24).
 import { ConflictError, InputError, NotFoundError } from "../../errors.js";
 import type { Requester } from "../../identity.js";
 import { serialize, type InstanceDocument, type InstanceState } from "../../model.js";
@@ -58,7 +59,7 @@ export function stateCommands(ctx: CommandContext) {
   }
 
   /**
-   * Stops one expired instance, as Plateau: checked again against the head, so that a sweep
+   * Stops one expired instance (removes it when it cannot be stopped), as Plateau: checked again against the head, so that a sweep
    * run twice (or after a crash, or racing a renewal) commits once, or not at all.
    */
   async function expireOne(project: string, name: string): Promise<CommitId | null> {
@@ -68,8 +69,26 @@ export function stateCommands(ctx: CommandContext) {
         throw error;
       });
       if (!head || !intent || intent.spec.state !== "running" || !isExpired(intent.spec.expiresAt, clock.now())) return { commit: null, result: undefined };
-      const { platform, changes } = await changeState(head, intent, "stopped");
       const ref = `${project}/${name}`;
+      const source = await ctx.sources.sourceFor(intent.spec.template);
+      if (source.onExpiry(intent.spec) === "remove") {
+        // What cannot be stopped is removed by its expiry (ADR 24): the launch form said so, and
+        // its expiry was shown from its launch on, with *Renew* to keep it longer.
+        const platform = intent.placement.platform;
+        return {
+          commit: {
+            author: ctx.system,
+            message:
+              `expire ${ref}\n\n` +
+              `It expired on ${day(intent.spec.expiresAt as string)}. It cannot be stopped, only removed: Plateau removed it from ${platform}, ` +
+              `its workload and its data with it. Launch it again to have it back (and renew an instance like it before it expires to keep it).`,
+            trailers: ctx.trailersOf("expire", ref, platform, undefined),
+            changes: [{ path: instancePath(project, name), remove: true }, ...ctx.renderedRemovals(platform, project, name)],
+          },
+          result: undefined,
+        };
+      }
+      const { platform, changes } = await changeState(head, intent, "stopped");
       const fresh = lifecycle.expiryDays as number;
       return {
         commit: {

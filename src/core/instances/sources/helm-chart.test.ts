@@ -7,10 +7,18 @@ import { createCrdValidator } from "../../render/crd-validate.js";
 import { localPlatform } from "../../testing/fixtures.js";
 import { fromYaml } from "../../yaml.js";
 import { helmChartSource, suspendable } from "./helm-chart.js";
-import type { SourceDeps } from "./source.js";
+import type { ChartStop } from "../../helm/stop-strategy.js";
+import type { InstanceSource, SourceDeps } from "./source.js";
 
 const cluster = clusterPlatform({ argocd: { url: "https://argocd.example.org", namespace: "openshift-gitops", repoURL: "https://git.example.org/state.git" } });
 const requester = { login: "alice", name: "alice", email: "alice@example.org" };
+
+const depsOf = (helm: SourceDeps["helm"]): SourceDeps => ({
+  catalog: { list: async () => [], get: async () => undefined },
+  random: { int: () => 0, secret: (n) => "s".repeat(n), id: () => "id" },
+  urlOf: ({ instance, project, domain }) => `https://${instance}.${project}.${domain}/`,
+  ...(helm ? { helm } : {}),
+});
 
 async function setup() {
   const helm = fakeHelm();
@@ -89,15 +97,69 @@ describe("instance sources: Helm charts", () => {
     const { kind } = await setup();
     const source = await kind.open("ide/jupyter");
     const values = { global: { suspend: false, other: 1 }, x: 1 };
-    expect(source.stoppable(values)).toBe(true);
+    expect(source.onExpiry(intent(values).spec)).toBe("stop");
     expect(await source.withState(intent(values).spec, "stopped", "demo/notebook")).toEqual({ values: { global: { suspend: true, other: 1 }, x: 1 } });
     expect(await source.withState(intent(values).spec, "running", "demo/notebook")).toEqual({ values: { global: { suspend: false, other: 1 }, x: 1 } });
     const plain = { global: { other: 1 } };
-    expect(source.stoppable(plain)).toBe(false);
+    expect(source.onExpiry(intent(plain).spec)).toBe("never");
     expect(suspendable({ global: ["suspend"] })).toBe(false);
     await expect(source.withState(intent(plain).spec, "stopped", "demo/notebook")).rejects.toThrow(
       "demo/notebook is a Helm chart without global.suspend: it cannot be stopped, only removed",
     );
+  });
+
+  it("records at launch how the catalog says it stops (nothing for global.suspend)", async () => {
+    const { kind, helm } = await setup();
+    const launch = { request: { template: "ide/jupyter", project: "demo", values: {} }, requester };
+    const stops: Record<string, ChartStop> = {
+      suspend: { by: "suspend" },
+      replicas: { by: "replicas", paths: [["replicaCount"]] },
+      remove: { by: "remove-on-expiry", why: "DaemonSet/agent runs on every node" },
+    };
+    for (const [name, stop] of Object.entries(stops)) {
+      const source = (await helmChartSource({ ...depsOf(helm), helm: { ...helm, stopOf: async () => stop } }).open("ide/jupyter")) as InstanceSource;
+      const placed = await source.placed(launch, {}, cluster);
+      expect({ name, stop: placed.stop }).toEqual({ name, stop: name === "suspend" ? undefined : stop });
+    }
+    const source = await kind.open("ide/jupyter");
+    expect((await source.placed(launch, {}, cluster)).stop).toBeUndefined();
+  });
+
+  it("stops by its replica values, keeping what they were, and starts with them again", async () => {
+    const { kind } = await setup();
+    const source = await kind.open("ide/jupyter");
+    const running: InstanceDocument["spec"] = {
+      ...intent({ replicaCount: 2, db: { primary: { other: 1 } } }).spec,
+      stop: { by: "replicas", paths: [["db", "primary", "replicaCount"], ["extra", "replicas"], ["replicaCount"]] },
+    };
+    expect(source.onExpiry(running)).toBe("stop");
+    const stopped = await source.withState(running, "stopped", "demo/notebook");
+    expect(stopped).toEqual({
+      values: { replicaCount: 0, db: { primary: { other: 1, replicaCount: 0 } }, extra: { replicas: 0 } },
+      stop: {
+        by: "replicas",
+        paths: [["db", "primary", "replicaCount"], ["extra", "replicas"], ["replicaCount"]],
+        restore: [{ path: ["db", "primary", "replicaCount"] }, { path: ["extra"] }, { path: ["replicaCount"], value: 2 }],
+      },
+    });
+    const started = await source.withState({ ...running, ...stopped, state: "stopped" }, "running", "demo/notebook");
+    expect(started).toEqual({
+      values: { replicaCount: 2, db: { primary: { other: 1 } } },
+      stop: { by: "replicas", paths: [["db", "primary", "replicaCount"], ["extra", "replicas"], ["replicaCount"]] },
+    });
+  });
+
+  it("refuses to stop what nothing scales to zero, naming why; its expiry removes it", async () => {
+    const { kind } = await setup();
+    const source = await kind.open("ide/jupyter");
+    const spec: InstanceDocument["spec"] = { ...intent({ a: 1 }).spec, stop: { by: "remove-on-expiry", why: "DaemonSet/agent runs on every node" } };
+    expect(source.onExpiry(spec)).toBe("remove");
+    const refusal = await source.withState(spec, "stopped", "demo/notebook").catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ConflictError);
+    expect(refusal).toMatchObject({
+      reason: "not-stoppable",
+      message: "demo/notebook is a Helm chart that cannot be stopped, only removed (its expiry removes it): DaemonSet/agent runs on every node",
+    });
   });
 
   it("moves with its values as they are, and is reached at its address", async () => {

@@ -2,14 +2,17 @@
 // Plateau renders an Argo CD Application naming the chart, its version and values, and Argo
 // CD renders the chart. What it asks and where it is reached are what the launch's rendering
 // of the chart recorded in its intent (`spec.rendered`, ADR 0023), and, for an intent without
-// it, its values' `resources` convention (helm/resources.ts) and the platform's address; it stops
-// with Onyxia's `global.suspend` (scaled to zero, volumes kept), and a chart without it cannot
-// be stopped, only removed (so it does not expire).
+// it, its values' `resources` convention (helm/resources.ts) and the platform's address. It stops
+// with Onyxia's `global.suspend` (scaled to zero, volumes kept), or else, as decided at its
+// launch from what it renders (ADR 24, helm/stop-strategy.ts), by its replica values at 0; a
+// chart that neither scales to zero cannot be stopped, and its expiry removes it. (Charts
+// launched before ADR 24 without `global.suspend` recorded nothing: they do not expire.)
 import { ConflictError, NotFoundError } from "../../errors.js";
 import { isChartReference, parseChartReference, type ChartReference } from "../../helm/chart-reference.js";
 import { helmResources } from "../../helm/resources.js";
 import { recordedAsks, renderedAddress } from "../../helm/rendered-instance.js";
-import type { PlatformDocument, RenderedInstance } from "../../model.js";
+import { scaledToZero, valueAt, withValueAt, type ChartStop } from "../../helm/stop-strategy.js";
+import type { InstanceState, PlatformDocument, RenderedInstance } from "../../model.js";
 import { argoSettingsOf } from "../../projects/argocd-bootstrap.js";
 import { generateName } from "../../names.js";
 import { renderHelmApplication } from "../../render/argocd.js";
@@ -17,7 +20,7 @@ import { toManifestFiles } from "../../render/render.js";
 import { validateObjects } from "../../render/validate.js";
 import type { Resources } from "../../tenancy/quota.js";
 import { renderedHelmInstanceDir } from "../../repository/layout.js";
-import type { InstanceSource, InstanceSourceFactory, SourceDeps, SourceLaunch, Values } from "./source.js";
+import type { InstanceSource, InstanceSourceFactory, InstanceSpec, SourceDeps, SourceLaunch, Values } from "./source.js";
 
 /** Whether the chart's values can scale it to zero (Onyxia's charts declare `global.suspend`). */
 export function suspendable(values: Values): boolean {
@@ -41,6 +44,37 @@ export function suspended(values: Values, suspend: boolean, ref: string): Values
 /** What a chart instance counts against quotas: what its rendered pods asked when it was last rendered, else its values' convention. */
 function chartAsks(spec: { readonly values: Values; readonly rendered?: RenderedInstance | undefined }, running: boolean): Resources {
   return spec.rendered ? recordedAsks(spec.rendered, running) : helmResources(spec.values, running).total;
+}
+
+/** What the intent records of how a chart stops: nothing for `global.suspend` (as before ADR 24). */
+export function recordedStop(stop: ChartStop | undefined): Pick<InstanceSpec, "stop"> {
+  if (stop?.by === "replicas") return { stop: { by: "replicas", paths: stop.paths.map((path) => [...path]) } };
+  if (stop?.by === "remove-on-expiry") return { stop: { by: "remove-on-expiry", why: stop.why } };
+  return {};
+}
+
+/**
+ * A chart stopped or started by its replica values (ADR 24). Stopping commits every path at 0
+ * and keeps in `stop.restore` what each was (a value, or none when the values did not hold
+ * it: then from the first key they lacked); starting puts them back (a path without a value
+ * is removed again, so the chart's default applies).
+ */
+export function scaled(spec: InstanceSpec, state: InstanceState): Partial<InstanceSpec> {
+  const stop = spec.stop;
+  if (stop?.by !== "replicas") throw new Error("scaled: the instance does not stop by replicas");
+  if (state !== "running") {
+    const restore = stop.paths.map((path) => {
+      const value = valueAt(spec.values, path);
+      if (value !== undefined) return { path: [...path], value };
+      // Absent: from its first key the values lack, so that starting leaves no empty object behind.
+      const missing = path.findIndex((_key, index) => valueAt(spec.values, path.slice(0, index + 1)) === undefined);
+      return { path: path.slice(0, missing + 1) };
+    });
+    return { values: scaledToZero(spec.values, stop.paths), stop: { by: "replicas", paths: stop.paths, restore } };
+  }
+  const restore: readonly { readonly path: readonly string[]; readonly value?: unknown }[] = stop.restore ?? stop.paths.map((path) => ({ path }));
+  const values = restore.reduce<Values>((result, { path, value }) => withValueAt(result, path, value), spec.values);
+  return { values, stop: { by: "replicas", paths: stop.paths } };
 }
 
 export const helmChartSource = ((deps) => {
@@ -75,12 +109,15 @@ export const helmChartSource = ((deps) => {
         const release = launch.request.name;
         if (release === undefined) throw new Error("a chart is placed once its instance is named (its passwords refer to its Secret)");
         const prepared = await helm.prepare(reference, viewer, { ...context, release }, launch.request.values, launch.request.version);
+        // How it will stop, decided now from what it renders and recorded in the intent (ADR 24).
+        const stop = await helm.stopOf?.(reference, viewer, prepared.version.version, prepared.values, release);
         return {
           template: id,
           templateVersion: prepared.version.version,
           values: prepared.values,
           secrets: prepared.secrets,
           ...(prepared.rendered ? { rendered: prepared.rendered } : {}),
+          ...recordedStop(stop),
         };
       },
       // Before the platform is known, the values' convention chooses where it goes (the preflight then checks the rendered pods fit the pool); once rendered, the record.
@@ -109,9 +146,19 @@ export const helmChartSource = ((deps) => {
           asks: chartAsks(intent.spec, intent.spec.state === "running"),
         };
       },
-      stoppable: suspendable,
+      onExpiry: (spec) => (spec.stop?.by === "remove-on-expiry" ? "remove" : spec.stop?.by === "replicas" || suspendable(spec.values) ? "stop" : "never"),
       // A chart keeps its version through stops and starts.
-      withState: async (spec, state, ref) => ({ values: suspended(spec.values, state !== "running", ref) }),
+      async withState(spec, state, ref) {
+        if (spec.stop?.by === "replicas") return scaled(spec, state);
+        if (spec.stop?.by === "remove-on-expiry") {
+          if (state === "running") return {};
+          throw new ConflictError(`${ref} is a Helm chart that cannot be stopped, only removed (its expiry removes it): ${spec.stop.why}`, {
+            reason: "not-stoppable",
+            params: { instance: ref },
+          });
+        }
+        return { values: suspended(spec.values, state !== "running", ref) };
+      },
       // Its values go unchanged, so what their rendering recorded still holds.
       moved: async (spec) => ({ values: spec.values, ...(spec.rendered ? { rendered: spec.rendered } : {}) }),
       // The host its Route or Ingress renders, none when it renders neither (a database); an intent without the record, the platform's.

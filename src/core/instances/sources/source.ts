@@ -15,6 +15,8 @@ import type { PlacedInstance } from "../../tenancy/service.js";
 import type { InstanceAddress, LaunchRequest } from "../types.js";
 
 export type Values = Record<string, unknown>;
+/** What an instance's expiry does to it (see `InstanceSource.onExpiry`). */
+export type ExpiryAction = "stop" | "remove" | "never";
 export type InstanceSpec = InstanceDocument["spec"];
 
 /** What sources may use of the service's dependencies. */
@@ -24,7 +26,8 @@ export interface SourceDeps {
   /** The public URL of an instance on a platform (depends on how the platform is reached). */
   readonly urlOf: (address: InstanceAddress) => string;
   readonly crds?: CrdValidator;
-  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare">;
+  /** The Helm catalogs; without `stopOf`, charts stop as before ADR 24 (by `global.suspend`, or not at all). */
+  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare"> & Partial<Pick<HelmCatalogService, "stopOf">>;
   /** The registries images named by values may come from (default: the catalog's, and localhost). */
   readonly imageRegistries?: readonly string[];
 }
@@ -60,7 +63,7 @@ export interface InstanceSource {
     platform: PlatformDocument,
   ): Promise<
     Pick<InstanceSpec, "template" | "templateVersion" | "values"> &
-      Partial<Pick<InstanceSpec, "rendered">> & { readonly secrets?: Readonly<Record<string, string>> }
+      Partial<Pick<InstanceSpec, "rendered" | "stop">> & { readonly secrets?: Readonly<Record<string, string>> }
   >;
   /**
    * What a running instance with these values asks, on any platform; `recorded` is what its
@@ -71,8 +74,12 @@ export interface InstanceSource {
   readonly placement: Pick<PlacementRequest, "helm">;
   /** Its rendered files on a platform (replacing what was there, every object validated), and what they ask. */
   render(intent: InstanceDocument, platform: PlatformDocument): { readonly changes: FileChange[]; readonly asks: Resources };
-  /** Whether an instance with these values can be stopped; what cannot be stopped does not expire. */
-  stoppable(values: Values): boolean;
+  /**
+   * What its expiry does to an instance with this spec: `stop` it; `remove` it, when it cannot
+   * be stopped (a chart whose workloads nothing scales to zero, ADR 24); or `never`: it does
+   * not expire (a chart launched before ADR 24 that cannot be stopped).
+   */
+  onExpiry(spec: InstanceSpec): ExpiryAction;
   /** The spec's fields for another state (a refusal when it cannot be stopped); `ref` names the instance in errors. */
   withState(spec: InstanceSpec, state: InstanceState, ref: string): Promise<Partial<InstanceSpec>>;
   /** The spec's fields when the instance is re-placed elsewhere (values re-resolved against the source as it is now, and the record of its rendering when it still holds). */

@@ -78,7 +78,7 @@ describe("instance sources: built-in templates", () => {
 
   it("always stops, re-resolving with the catalog's version; starting checks images again, stopping does not", async () => {
     const source = await open();
-    expect(source.stoppable({})).toBe(true);
+    expect(source.onExpiry(intent({}).spec)).toBe("stop");
     const stopped = await source.withState(intent({ image: "evil.example.org/web:1" }).spec, "stopped", "demo/site");
     expect(stopped).toMatchObject({ templateVersion: "1.2.3", values: { image: "evil.example.org/web:1", size: "small" } });
     await expect(source.withState(intent({ image: "evil.example.org/web:1" }).spec, "running", "demo/site")).rejects.toThrow(InputError);

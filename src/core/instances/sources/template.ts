@@ -101,7 +101,7 @@ export const templateSource = ((deps) => {
         };
       },
       // Rendered stopped, its pods scale to zero and its volumes stay.
-      stoppable: () => true,
+      onExpiry: () => "stop",
       // Lifecycle changes re-render with the catalog's current version. Starting pulls images
       // again: an instance from before the allow-list may not start with a refused one (stopping always works).
       async withState(spec, state) {

@@ -35,7 +35,7 @@ describe("the catalog's cards", () => {
     [template("static-site", "Static web site", "web-sites", ["html"]), template("jupyter-notebook", "Jupyter notebook", "notebooks", ["python"])],
     [
       chart("vscode-python", false, { icon: "http://example.org/icon.png", status: "TEST" }),
-      chart("jupyter-python", true, { icon: "https://example.org/j.svg" }),
+      chart("jupyter-python", true, { icon: "https://example.org/j.svg", stop: "suspend" }),
     ],
     "fr",
     t,
@@ -55,6 +55,21 @@ describe("the catalog's cards", () => {
     });
     expect(jupyter).toMatchObject({ to: "/launch/ide/jupyter-python", icon: "https://example.org/j.svg", highlighted: true, category: "Services interactifs" });
     expect(vscode).toMatchObject({ icon: null, trial: true });
+  });
+
+  it("says which charts cannot be stopped, only removed by their expiry (ADR 24)", () => {
+    const cards = catalogEntries(
+      [template("static-site", "Static web site", "web-sites")],
+      [chart("fixed-web", false, { stop: "remove-on-expiry" }), chart("scaled-web", false, { stop: "replicas" }), chart("unknown", false)],
+      "en",
+      t,
+    );
+    expect(cards.map((card) => [card.id, card.removedOnExpiry])).toEqual([
+      ["static-site", false],
+      ["ide/fixed-web", true],
+      ["ide/scaled-web", false],
+      ["ide/unknown", false],
+    ]);
   });
 
   it("finds cards by every word of the search, without regard to case or accents", () => {

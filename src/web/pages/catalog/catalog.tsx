@@ -28,6 +28,8 @@ const messages = defineMessages({
     recommended: "Recommended",
     trial: "Under trial",
     trialHint: "This catalog offers services under trial: they may change or stop working.",
+    removedOnExpiry: "Removed when it expires",
+    removedOnExpiryHint: "This service cannot be stopped, only removed: when it expires, Plateau removes it, its data with it (renewing it keeps it longer).",
     unavailable: "Some catalogs cannot be read right now, so their services are missing: {catalogs}. Try again later; if it lasts, tell the platform team.",
     chartsFailed: "The Helm catalogs' services cannot be listed right now; the built-in ones are shown.",
     "category.notebooks": "Notebooks and IDEs",
@@ -53,6 +55,9 @@ const messages = defineMessages({
     recommended: "Recommandé",
     trial: "En test",
     trialHint: "Ce catalogue propose des services en test : ils peuvent changer ou cesser de fonctionner.",
+    removedOnExpiry: "Supprimé à expiration",
+    removedOnExpiryHint:
+      "Ce service ne peut pas être arrêté, seulement supprimé : à son expiration, Plateau le supprime, avec ses données (le prolonger le garde plus longtemps).",
     unavailable:
       "Certains catalogues sont illisibles pour le moment, leurs services manquent donc : {catalogs}. Réessayez plus tard ; si cela dure, prévenez l'équipe de la plateforme.",
     chartsFailed: "Les services des catalogues Helm ne peuvent pas être listés pour le moment ; les services intégrés sont affichés.",
@@ -77,6 +82,8 @@ export interface CatalogEntry {
   readonly icon: string | null;
   readonly highlighted: boolean;
   readonly trial: boolean;
+  /** It cannot be stopped, only removed: its expiry removes it (ADR 24). */
+  readonly removedOnExpiry: boolean;
   readonly documentation: string | null;
   readonly to: string;
 }
@@ -102,6 +109,7 @@ export function catalogEntries(
     icon: null,
     highlighted: false,
     trial: false,
+    removedOnExpiry: false,
     documentation: template.documentation,
     to: path`/launch/${template.id}`,
   }));
@@ -116,6 +124,7 @@ export function catalogEntries(
     icon: chart.icon && /^https:\/\//i.test(chart.icon) ? chart.icon : null,
     highlighted: chart.highlighted,
     trial: chart.status === "TEST",
+    removedOnExpiry: chart.stop === "remove-on-expiry",
     documentation: chart.home && /^https:\/\//i.test(chart.home) ? chart.home : null,
     to: path`/launch/${chart.catalog}/${chart.chart}`,
   }));
@@ -254,12 +263,17 @@ function CatalogCard({ entry }: { entry: CatalogEntry }) {
           <p className="muted small">{entry.category}</p>
         </div>
       </div>
-      {(entry.highlighted || entry.trial) && (
+      {(entry.highlighted || entry.trial || entry.removedOnExpiry) && (
         <p className="badges">
           {entry.highlighted && <span className="badge recommended">{t("recommended")}</span>}
           {entry.trial && (
             <span className="badge trial" title={t("trialHint")}>
               {t("trial")}
+            </span>
+          )}
+          {entry.removedOnExpiry && (
+            <span className="badge removed-on-expiry" title={t("removedOnExpiryHint")}>
+              {t("removedOnExpiry")}
             </span>
           )}
         </p>

@@ -35,7 +35,13 @@ const chart = (home: string | null, icon: string | null): HelmChartForm => ({
 
 describe("the launch page's heading", () => {
   it("says a template in the page's language", () => {
-    expect(headingOf(template, "fr")).toEqual({ title: "Carnet", description: "Python (fr)", documentation: "https://docs.example.org/nb", icon: null });
+    expect(headingOf(template, "fr")).toEqual({
+      title: "Carnet",
+      description: "Python (fr)",
+      documentation: "https://docs.example.org/nb",
+      icon: null,
+      removedOnExpiry: false,
+    });
   });
 
   it("links a chart's home and shows its icon only over https", () => {
@@ -45,5 +51,11 @@ describe("the launch page's heading", () => {
     });
     expect(headingOf(chart("http://jupyter.org", "javascript:alert(1)"), "en")).toMatchObject({ documentation: null, icon: null });
     expect(headingOf(chart(null, null), "en")).toMatchObject({ title: "Jupyter", documentation: null, icon: null });
+  });
+
+  it("says when a chart cannot be stopped and its expiry removes it (ADR 24)", () => {
+    expect(headingOf({ ...chart(null, null), stop: "remove-on-expiry" }, "en").removedOnExpiry).toBe(true);
+    for (const stop of ["suspend", "replicas", undefined] as const)
+      expect(headingOf({ ...chart(null, null), ...(stop ? { stop } : {}) }, "en").removedOnExpiry).toBe(false);
   });
 });

@@ -10,7 +10,15 @@ export function headingOf(detail: TemplateDetail | HelmChartForm, language: Lang
       documentation: detail.home && /^https:\/\//i.test(detail.home) ? detail.home : null,
       // Only https icons: a chart's index may name anything.
       icon: detail.icon && /^https:\/\//i.test(detail.icon) ? detail.icon : null,
+      // It cannot be stopped, only removed: its expiry removes it (ADR 24).
+      removedOnExpiry: detail.stop === "remove-on-expiry",
     };
   }
-  return { title: localized(detail.title, language), description: localized(detail.description, language), documentation: detail.documentation, icon: null };
+  return {
+    title: localized(detail.title, language),
+    description: localized(detail.description, language),
+    documentation: detail.documentation,
+    icon: null,
+    removedOnExpiry: false,
+  };
 }

@@ -86,7 +86,7 @@ function Launch({ template }: { template: string }) {
     );
   }
 
-  const { title, description, documentation, icon } = headingOf(detail, language);
+  const { title, description, documentation, icon, removedOnExpiry } = headingOf(detail, language);
   // Built-in templates name their size presets `size`, and say what each reserves (catalog/README.md).
   const presets =
     "presets" in detail && form && fieldsByPointer(form).get("/size")?.kind === "select" ? { pointer: "/size", resources: detail.presets } : undefined;
@@ -110,6 +110,7 @@ function Launch({ template }: { template: string }) {
           <h1>{title}</h1>
           <p className="muted">{description}</p>
           {"status" in detail && detail.status === "TEST" && <p className="badge trial">{t("trial")}</p>}
+          {removedOnExpiry && <p className="notice warning">{t("removedOnExpiry")}</p>}
           {documentation && (
             <p>
               <a href={documentation} target="_blank" rel="noopener noreferrer">

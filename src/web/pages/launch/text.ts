@@ -51,6 +51,8 @@ export const messages = defineMessages({
     fixFields: "Some fields need correcting: see the messages next to them.",
     again: "Launching again sends the same request: Plateau launches it once, even if the first attempt got through.",
     required: "Fields marked * are required.",
+    removedOnExpiry:
+      "This service cannot be stopped, only removed: when it expires, Plateau removes it, its data with it. Renew it before then to keep it longer.",
   },
   fr: {
     back: "Retour au catalogue",
@@ -102,6 +104,8 @@ export const messages = defineMessages({
     fixFields: "Certains champs sont à corriger : voyez les messages à côté d'eux.",
     again: "Relancer envoie la même demande : Plateau ne lance qu'une fois, même si la première tentative a abouti.",
     required: "Les champs marqués * sont obligatoires.",
+    removedOnExpiry:
+      "Ce service ne peut pas être arrêté, seulement supprimé : à son expiration, Plateau le supprime, avec ses données. Prolongez-le avant pour le garder plus longtemps.",
   },
 });
 export type T = (key: keyof (typeof messages)["en"], params?: Record<string, string | number>) => string;
