@@ -110,7 +110,7 @@ describe("instance sources: Helm charts", () => {
 
   it("records at launch how the catalog says it stops (nothing for global.suspend)", async () => {
     const { kind, helm } = await setup();
-    const launch = { request: { template: "ide/jupyter", project: "demo", values: {} }, requester };
+    const launch = { request: { template: "ide/jupyter", project: "demo", name: "notebook", values: {} }, requester };
     const stops: Record<string, ChartStop> = {
       suspend: { by: "suspend" },
       replicas: { by: "replicas", paths: [["replicaCount"]] },
