@@ -37,7 +37,7 @@ export const clusterB = clusterPlatform({ pools: [{ name: "general", nodes: 4, c
  * Onyxia's `global.suspend`, `ide/plain` without. Values are the chart's defaults with the
  * person's over them (one level deep).
  */
-export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare"> & { contexts: unknown[] } {
+export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "ownValues"> & { contexts: unknown[] } {
   const contexts: unknown[] = [];
   const defaultsOf = (chart: string): Record<string, unknown> => ({
     resources: { requests: { cpu: "500m", memory: "2Gi" } },
@@ -51,6 +51,11 @@ export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults"
     async defaults(reference, _viewer, context, given) {
       contexts.push(context);
       return values(reference.chart, given);
+    },
+    // The committed values are the person's: a move keeps them as they are.
+    async ownValues(_reference, _viewer, context, given) {
+      contexts.push(context);
+      return structuredClone(given) as PreparedHelmLaunch["values"];
     },
     async prepare(reference, _viewer, context, given, version) {
       contexts.push(context);

@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import indexText from "../../../test/fixtures/onyxia-catalog/index.yaml?raw";
 import jupyterSchema from "../../../test/fixtures/onyxia-catalog/charts/jupyter-python/values.schema.json?raw";
 import jupyterValues from "../../../test/fixtures/onyxia-catalog/charts/jupyter-python/values.yaml?raw";
+import plmvshiftText from "../../../examples/community/platforms/plmvshift.yaml?raw";
+import { parsePlatform } from "../model.js";
 import { InputError, NotFoundError, UnavailableError, type InputIssue } from "../errors.js";
 import type { HelmCatalogs } from "../ports/helm-catalogs.js";
 import { parseHelmCatalogConfig } from "./catalog-config.js";
@@ -194,5 +196,53 @@ describe("helm catalog service: a launch's forms", () => {
     expect(await brokenService.defaults(reference, oscar, personal("oscar"), {})).toEqual({ size: 1 });
     expect(await issuesOf(() => brokenService.prepare(reference, oscar, personal("oscar"), {}))).toEqual([expect.objectContaining({ rule: "schema" })]);
     expect(await issuesOf(() => brokenService.form(reference, oscar, personal("oscar")))).toEqual([expect.objectContaining({ rule: "schema" })]);
+  });
+});
+
+describe("the person's own values of an instance placed on a platform (what a move keeps)", () => {
+  const placedSchema = JSON.stringify({
+    type: "object",
+    properties: {
+      // Resolved from the region and a subdomain drawn at launch, in a field the person may change.
+      host: { type: "string", default: "", "x-onyxia": { overwriteDefaultWith: "{{project.id}}-{{k8s.randomSubdomain}}-0.{{k8s.domain}}" } },
+      // Hidden: the person could not change it, whatever it holds (here the launch's language).
+      lang: { type: "string", default: "", "x-onyxia": { hidden: true, overwriteDefaultWith: "user.lang" } },
+      resources: {
+        type: "object",
+        properties: {
+          limits: { type: "object", properties: { cpu: { type: "string", default: "1", "x-onyxia": { overwriteDefaultWith: "region.resources.cpuLimit" } } } },
+        },
+      },
+      ingressClassName: { type: "string", default: "", "x-onyxia": { overwriteDefaultWith: "{{k8s.ingressClassName}}" } },
+      note: { type: "string", default: "" },
+    },
+  });
+  const placedCatalogs: HelmCatalogs = {
+    ...catalogs,
+    files: async () => ({ valuesSchemaJson: placedSchema, valuesYaml: undefined }),
+  };
+  const service = createHelmCatalogService({ catalogs: placedCatalogs });
+  const plmvshift = parsePlatform(plmvshiftText, "platforms/plmvshift.yaml");
+  const at: HelmLaunchContext = { login: "alice", project: "demo", lang: "en", randomSubdomain: "other-draw-xyz", platform: plmvshift };
+  const reference = { catalog: "ide", chart: "jupyter-python" };
+
+  it("leaves out what the platform resolved (its defaults, any random subdomain, hidden fields) and keeps the rest", async () => {
+    const values = {
+      host: "demo-brave-noether-k3x-0.apps.plmvshift.example.org",
+      lang: "fr",
+      resources: { limits: { cpu: "2000m" } },
+      ingressClassName: "nginx",
+      note: "mine",
+      extra: { kept: true },
+    };
+    expect(await service.ownValues(reference, jean, at, values)).toEqual({ note: "mine", extra: { kept: true } });
+    // What differs from the platform's is the person's: their CPU, a host of their own.
+    const chosen = { ...values, host: "mine.example.org", resources: { limits: { cpu: "4000m" } } };
+    expect(await service.ownValues(reference, jean, at, chosen)).toEqual({
+      host: "mine.example.org",
+      resources: { limits: { cpu: "4000m" } },
+      note: "mine",
+      extra: { kept: true },
+    });
   });
 });

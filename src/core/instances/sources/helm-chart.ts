@@ -93,7 +93,12 @@ export const helmChartSource = ((deps) => {
       stoppable: suspendable,
       // A chart keeps its version through stops and starts.
       withState: async (spec, state, ref) => ({ values: suspended(spec.values, state !== "running", ref) }),
-      moved: async (spec) => ({ values: spec.values }),
+      // The person's own values: what the old platform's region resolved (node selector, tolerations, hosts, custom values) is resolved again on the new one by placed.
+      async moved(spec, move) {
+        if (!move) return { values: spec.values };
+        const { viewer, context } = chartContext(move.launch, move.from);
+        return { values: await helm.ownValues(reference, viewer, context, spec.values, spec.templateVersion) };
+      },
       address: (at) => deps.urlOf(at),
     };
   }

@@ -24,7 +24,7 @@ export interface SourceDeps {
   /** The public URL of an instance on a platform (depends on how the platform is reached). */
   readonly urlOf: (address: InstanceAddress) => string;
   readonly crds?: CrdValidator;
-  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare">;
+  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "ownValues">;
   /** The registries images named by values may come from (default: the catalog's, and localhost). */
   readonly imageRegistries?: readonly string[];
 }
@@ -33,6 +33,13 @@ export interface SourceDeps {
 export interface SourceLaunch {
   readonly request: Omit<LaunchRequest, "requestId">;
   readonly requester: Requester;
+}
+
+/** An instance being moved: the platform it leaves (absent when its file is gone), and the launch that places it again. */
+export interface SourceMove {
+  readonly from?: PlatformDocument;
+  /** In its project, under its name, for its owner (whose login charts read); its catalog checked for who moves it. */
+  readonly launch: SourceLaunch;
 }
 
 /** What an instance asks while it runs: all together (quotas), and its largest pod (it must fit on one node). */
@@ -61,8 +68,13 @@ export interface InstanceSource {
   stoppable(values: Values): boolean;
   /** The spec's fields for another state (a refusal when it cannot be stopped); `ref` names the instance in errors. */
   withState(spec: InstanceSpec, state: InstanceState, ref: string): Promise<Partial<InstanceSpec>>;
-  /** The spec's fields when the instance is re-placed elsewhere (values re-resolved against the source as it is now). */
-  moved(spec: InstanceSpec): Promise<Pick<InstanceSpec, "values"> & Partial<Pick<InstanceSpec, "templateVersion">>>;
+  /**
+   * The spec's fields when the instance is re-placed elsewhere: the values a launch there
+   * starts from (re-resolved against the source as it is now; for a chart, the person's own,
+   * without what the old platform's region resolved). The move then places them as a launch
+   * does (`launchValues`, `placed` on the new platform).
+   */
+  moved(spec: InstanceSpec, move?: SourceMove): Promise<Pick<InstanceSpec, "values"> & Partial<Pick<InstanceSpec, "templateVersion">>>;
   /** Where people reach it. */
   address(at: InstanceAddress): string;
 }
