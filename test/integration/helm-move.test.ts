@@ -6,7 +6,7 @@
 // platform before anything is committed (rstudio, admitted on OpenShift, is refused on Kubernetes).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHelmTemplateRenderer } from "../../src/adapters/helm/helm-template.js";
 import { ConflictError } from "../../src/core/errors.js";
 import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
@@ -51,13 +51,13 @@ const viewer = { login: "alice", groups: ["lab:imb"], labs: ["imb"], operator: f
 const skip = helmUnavailable();
 let repository: ChartRepositoryServer;
 const renderer = createHelmTemplateRenderer({ command: TEST_HELM });
-beforeAll(async () => {
+// A repository per test: Node's keep-alive agent may reuse a socket the previous test's server
+// side is closing after 5 idle seconds (ECONNRESET), which is not what these tests are about.
+beforeEach(async () => {
   repository = await startChartRepository();
 });
-afterAll(async () => {
-  await renderer.close();
-  await repository.close();
-});
+afterEach(async () => repository.close());
+afterAll(async () => renderer.close());
 
 async function plateau() {
   const composed = await helmPlateau(

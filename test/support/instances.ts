@@ -53,9 +53,9 @@ export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults"
       return values(reference.chart, given);
     },
     // The committed values are the person's: a move keeps them as they are.
-    async ownValues(_reference, _viewer, context, given) {
+    async ownValues(_reference, _viewer, context, given, version) {
       contexts.push(context);
-      return structuredClone(given) as PreparedHelmLaunch["values"];
+      return { values: structuredClone(given) as PreparedHelmLaunch["values"], version: version ?? "1.4.2" };
     },
     async prepare(reference, _viewer, context, given, version) {
       contexts.push(context);

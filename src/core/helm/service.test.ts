@@ -235,14 +235,22 @@ describe("the person's own values of an instance placed on a platform (what a mo
       note: "mine",
       extra: { kept: true },
     };
-    expect(await service.ownValues(reference, jean, at, values)).toEqual({ note: "mine", extra: { kept: true } });
+    expect((await service.ownValues(reference, jean, at, values)).values).toEqual({ note: "mine", extra: { kept: true } });
     // What differs from the platform's is the person's: their CPU, a host of their own.
     const chosen = { ...values, host: "mine.example.org", resources: { limits: { cpu: "4000m" } } };
-    expect(await service.ownValues(reference, jean, at, chosen)).toEqual({
+    expect((await service.ownValues(reference, jean, at, chosen)).values).toEqual({
       host: "mine.example.org",
       resources: { limits: { cpu: "4000m" } },
       note: "mine",
       extra: { kept: true },
     });
+  });
+
+  it("keeps the instance's version while the catalog offers it, else takes the newest offered (a version no longer offered cannot be rendered)", async () => {
+    const summary = (await service.list(jean, { lang: "en" })).charts.find((chart) => chart.id === "ide/jupyter-python");
+    const [newest, older] = summary?.versions ?? [];
+    expect(older).toBeDefined();
+    expect((await service.ownValues(reference, jean, at, {}, older)).version).toBe(older);
+    expect((await service.ownValues(reference, jean, at, {}, "0.0.1")).version).toBe(newest);
   });
 });

@@ -106,7 +106,9 @@ export interface HelmCatalogService {
    * The person's own values among those of an instance placed on `context.platform` (absent:
    * a platform gone since): what differs from what that platform resolved — its form's defaults
    * on the pool the pod landed on, with the custom values it imposed. A field the person could
-   * not change (hidden, read-only) is the platform's. A move prepares these on the new platform.
+   * not change (hidden, read-only) is the platform's. A move prepares these on the new platform,
+   * with `version`: the one asked, or the newest offered once the catalog no longer offers it
+   * (as a built-in template takes the catalog's version).
    */
   ownValues(
     reference: ChartReference,
@@ -114,7 +116,7 @@ export interface HelmCatalogService {
     context: HelmLaunchContext,
     values: unknown,
     version?: string,
-  ): Promise<Record<string, JsonValue>>;
+  ): Promise<{ values: Record<string, JsonValue>; version: string }>;
 }
 
 const claimsOf = (viewer: CatalogViewer): Record<string, unknown> => ({
@@ -217,10 +219,20 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
 
   return {
     async ownValues(reference, viewer, context, values, version) {
-      if (!isRecord(values)) return {};
       // A random subdomain is drawn at each launch: the one of this launch is unknown, so the form is computed with a mark that matches any.
       const marked = { ...context, randomSubdomain: RANDOM_MARK };
-      const { config, chosen, form: plain } = await boundedLaunchOf(reference, viewer, marked, values, version, { compile: false });
+      const launched = (asked?: string) => boundedLaunchOf(reference, viewer, marked, values, asked, { compile: false });
+      const {
+        config,
+        chosen,
+        form: plain,
+      } = await launched(version).catch((error: unknown) => {
+        // A version the catalog no longer offers (multipleServicesMode latest…) cannot be rendered again: the newest is.
+        const notOffered = error instanceof InputError && error.issues.some((issue) => issue.pointer === "/version" && issue.rule === "offered");
+        if (notOffered && version !== undefined) return launched(undefined);
+        throw error;
+      });
+      if (!isRecord(values)) return { values: {}, version: chosen.version };
       const platform = context.platform;
       // The pool the pod landed on, as prepare chose it (the committed values hold what it asks).
       const pool = platform ? poolFor(platform, helmResources(values, true).largestPod) : undefined;
@@ -229,7 +241,8 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
           ? await formOf(config, chosen, marked, pool, { compile: false })
           : plain;
       const imposed = platform ? undeclaredValues(form.schema, platform.spec.region?.customValues) : undefined;
-      return (ownOf(form.schema, values, imposed ? mergeValues(form.defaults, imposed) : form.defaults) as Record<string, JsonValue> | undefined) ?? {};
+      const own = ownOf(form.schema, values, imposed ? mergeValues(form.defaults, imposed) : form.defaults) as Record<string, JsonValue> | undefined;
+      return { values: own ?? {}, version: chosen.version };
     },
 
     repositoryOf(catalogId) {

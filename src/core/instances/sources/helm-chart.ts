@@ -97,7 +97,8 @@ export const helmChartSource = ((deps) => {
       async moved(spec, move) {
         if (!move) return { values: spec.values };
         const { viewer, context } = chartContext(move.launch, move.from);
-        return { values: await helm.ownValues(reference, viewer, context, spec.values, spec.templateVersion) };
+        const own = await helm.ownValues(reference, viewer, context, spec.values, spec.templateVersion);
+        return { values: own.values, templateVersion: own.version };
       },
       address: (at) => deps.urlOf(at),
     };
