@@ -477,6 +477,17 @@ Examples:
         const { cpu, memoryGiB, gpu, storageGiB } = placement.asks;
         out.line(`It would count ${cpu} CPU, ${memoryGiB} GiB of memory, ${gpu} GPU and ${storageGiB} GiB of storage against the quotas (plateau quota).`);
       }
+      // A chart's pod lands on a pool, whose node selector and tolerations its values will carry.
+      if (placement.pool) {
+        const { name, gpu, nodeSelector, tolerations } = placement.pool;
+        const selector = Object.entries(nodeSelector).map(([key, value]) => `${key}=${value}`);
+        const tolerated = tolerations.map(
+          (t) => `${t.key ?? "*"}${t.operator === "Exists" || t.value === undefined ? "" : `=${t.value}`}${t.effect ? `:${t.effect}` : ""}`,
+        );
+        out.line(
+          `Its pod would land on the pool ${name}${gpu ? ` (${gpu.count} × ${gpu.type} per node)` : ""}, with the node selector ${selector.join(", ") || "none"} and the tolerations ${tolerated.join(", ") || "none"}.`,
+        );
+      }
       printPlacementTable(out, placement);
       // A quota would refuse the launch: say what it needs, which quota and who raises it how,
       // and exit as the launch would (quota exceeded), so a script can tell before launching.

@@ -376,6 +376,28 @@ export const Placement = Type.Object({
       ),
     ),
   ),
+  pool: Type.Optional(
+    Type.Object(
+      {
+        name: Type.String(),
+        gpu: Type.Optional(Type.Object({ type: Type.String(), count: Type.Integer() })),
+        nodeSelector: Type.Record(Type.String(), Type.String()),
+        tolerations: Type.Array(
+          Type.Object({
+            key: Type.Optional(Type.String()),
+            operator: Type.Optional(Type.String()),
+            value: Type.Optional(Type.String()),
+            effect: Type.Optional(Type.String()),
+            tolerationSeconds: Type.Optional(Type.Integer()),
+          }),
+        ),
+      },
+      {
+        description:
+          "The pool of the platform a chart's pod lands on, with the node selector and tolerations its values carry to land there (in the answer of /placement; none for built-in templates, or a platform without pools)",
+      },
+    ),
+  ),
 });
 export const LaunchResponse = Type.Object({
   instance: Instance,

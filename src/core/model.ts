@@ -75,6 +75,13 @@ export const RegionSchema = Type.Object(
   {
     /** The initialization script charts run at start (`{{k8s.initScriptUrl}}`); https only. */
     initScript: Type.Optional(Type.String({ pattern: "^https://\\S+$", maxLength: 500 })),
+    /**
+     * The SHA-256 of that script, as `sha256sum` prints it (64 lowercase hex digits):
+     * `{{k8s.initScriptCheckSum}}`, which charts hand their pod (`REGION_INIT_SCRIPT_CHECKSUM`)
+     * to check what they fetched. Onyxia's region kept it as `customInitScript.checksum`. The
+     * operator writes it: Plateau fetches nothing at launch.
+     */
+    initScriptCheckSum: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$" })),
     /** How instances are reached (Onyxia's `expose`; the domain is `spec.domain`). */
     expose: Type.Optional(
       Type.Object(

@@ -60,6 +60,7 @@ describe("plateau place <catalog>/<chart>", () => {
     expect(placed.stdout).toMatch(/^ide\/jupyter-python in demo would run on plmshift: /);
     expect(placed.stdout).toMatch(/^\s+local\s+excluded\s+runs no Helm charts/m);
     expect(placed.stdout).not.toContain("A launch would be refused");
+    expect(placed.stdout).toContain("Its pod would land on the pool general, with the node selector none and the tolerations none.");
     // On a terminal, each step that may take a while says what it does, and is cleared once done.
     expect(placed.progress).toEqual(["Reading the values of ide/jupyter-python…", undefined, "Placing ide/jupyter-python in demo…", undefined]);
     // The version asked is the one placed; one the catalog does not offer is named.
@@ -104,6 +105,8 @@ describe("plateau place <catalog>/<chart>", () => {
 
     const fits = await plateau("alice", "place", "ide/jupyter-pytorch-gpu", "--project", "demo");
     expect(fits.stdout).not.toContain("A launch would be refused");
+    // The pool its pod lands on (the GPU one, which declares no labels nor taints here).
+    expect(fits.stdout).toContain("Its pod would land on the pool gpu (4 × nvidia-a100 per node), with the node selector none and the tolerations none.");
     expect(fits.code).toBe(0);
     expect(JSON.parse((await plateau("alice", "place", "ide/jupyter-pytorch-gpu", "--project", "demo", "--json")).stdout).quota).toBeNull();
   });

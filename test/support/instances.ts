@@ -50,7 +50,7 @@ export const FAKE_STOPS: Readonly<Record<string, ChartStop>> = {
   daemon: { by: "remove-on-expiry", why: "DaemonSet/daemon-agent runs on every node" },
 };
 
-export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "stopOf"> & { contexts: unknown[] } {
+export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "stopOf" | "ownValues"> & { contexts: unknown[] } {
   const contexts: unknown[] = [];
   const defaultsOf = (chart: string): Record<string, unknown> => ({
     resources: { requests: { cpu: "500m", memory: "2Gi" } },
@@ -78,6 +78,11 @@ export function fakeHelm(): Pick<HelmCatalogService, "repositoryOf" | "defaults"
     async defaults(reference, _viewer, context, given) {
       contexts.push(context);
       return values(reference.chart, given);
+    },
+    // The committed values are the person's: a move keeps them as they are.
+    async ownValues(_reference, _viewer, context, given, version) {
+      contexts.push(context);
+      return { values: structuredClone(given) as PreparedHelmLaunch["values"], version: version ?? "1.4.2" };
     },
     async prepare(reference, _viewer, context, given, version) {
       contexts.push(context);

@@ -12,9 +12,15 @@ import rstudioSchema from "../../../test/fixtures/onyxia-catalog/charts/rstudio/
 import rstudioValues from "../../../test/fixtures/onyxia-catalog/charts/rstudio/values.yaml?raw";
 import vscodeSchema from "../../../test/fixtures/onyxia-catalog/charts/vscode-python/values.schema.json?raw";
 import vscodeValues from "../../../test/fixtures/onyxia-catalog/charts/vscode-python/values.yaml?raw";
+import plmvshiftText from "../../../examples/community/platforms/plmvshift.yaml?raw";
+import { parsePlatform, type PlatformDocument } from "../model.js";
+import { regionContextOf } from "../platforms/region.js";
 import { context, formOf } from "../testing/helm.js";
+import { toYaml } from "../yaml.js";
 import { computeHelmForm } from "./form.js";
 import { checkHelmValues } from "./values.js";
+
+const plmvshift = parsePlatform(plmvshiftText, "platforms/plmvshift.yaml");
 
 const charts = [
   ["jupyter-python", jupyterSchema, jupyterValues],
@@ -151,6 +157,22 @@ describe("overwriteDefaultWith", () => {
       count: 1,
       flag: true,
     });
+  });
+
+  it("gives the region's init script and its checksum to the charts that read them ({{k8s.initScriptCheckSum}}), empty where the region has none", () => {
+    const sum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    const platform = structuredClone(plmvshift);
+    platform.spec.region = { ...platform.spec.region, initScriptCheckSum: sum };
+    const onPlatform = (region: PlatformDocument) => {
+      const { k8s, region: own } = regionContextOf(parsePlatform(toYaml(region), "platforms/plmvshift.yaml"));
+      return computeHelmForm({
+        valuesSchema: vscodeSchema,
+        valuesYaml: vscodeValues,
+        context: { ...context, k8s: { ...k8s, domain: k8s.domain as string, randomSubdomain: "482913" }, region: own },
+      }).defaults;
+    };
+    expect(onPlatform(platform)).toMatchObject({ init: { regionInit: plmvshift.spec.region?.initScript, regionInitCheckSum: sum } });
+    expect(onPlatform(plmvshift)).toMatchObject({ init: { regionInit: plmvshift.spec.region?.initScript, regionInitCheckSum: "" } });
   });
 
   it("takes a select's options from the context, and a default among them", () => {

@@ -66,6 +66,8 @@ export interface HelmValuesContext {
     readonly useCertManager?: boolean;
     readonly certManagerClusterIssuer?: string;
     readonly initScriptUrl?: string;
+    /** The SHA-256 of the init script (hex), when the region gives it. */
+    readonly initScriptCheckSum?: string;
     readonly [key: string]: unknown;
   };
   readonly region: {

@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import indexText from "../../../test/fixtures/onyxia-catalog/index.yaml?raw";
 import jupyterSchema from "../../../test/fixtures/onyxia-catalog/charts/jupyter-python/values.schema.json?raw";
 import jupyterValues from "../../../test/fixtures/onyxia-catalog/charts/jupyter-python/values.yaml?raw";
+import plmvshiftText from "../../../examples/community/platforms/plmvshift.yaml?raw";
+import { parsePlatform } from "../model.js";
 import { ConflictError, InputError, NotFoundError, UnavailableError, type InputIssue } from "../errors.js";
 import type { ChartRenderer } from "../ports/chart-renderer.js";
 import type { HelmCatalogs } from "../ports/helm-catalogs.js";
@@ -291,5 +293,61 @@ describe("helm catalog service: how charts stop (ADR 24)", () => {
       by: "remove-on-expiry",
       why: "helm template refuses it with its values at 0: chart secretive cannot be rendered by helm template: host is required",
     });
+  });
+});
+
+describe("the person's own values of an instance placed on a platform (what a move keeps)", () => {
+  const placedSchema = JSON.stringify({
+    type: "object",
+    properties: {
+      // Resolved from the region and a subdomain drawn at launch, in a field the person may change.
+      host: { type: "string", default: "", "x-onyxia": { overwriteDefaultWith: "{{project.id}}-{{k8s.randomSubdomain}}-0.{{k8s.domain}}" } },
+      // Hidden: the person could not change it, whatever it holds (here the launch's language).
+      lang: { type: "string", default: "", "x-onyxia": { hidden: true, overwriteDefaultWith: "user.lang" } },
+      resources: {
+        type: "object",
+        properties: {
+          limits: { type: "object", properties: { cpu: { type: "string", default: "1", "x-onyxia": { overwriteDefaultWith: "region.resources.cpuLimit" } } } },
+        },
+      },
+      ingressClassName: { type: "string", default: "", "x-onyxia": { overwriteDefaultWith: "{{k8s.ingressClassName}}" } },
+      note: { type: "string", default: "" },
+    },
+  });
+  const placedCatalogs: HelmCatalogs = {
+    ...catalogs,
+    files: async () => ({ valuesSchemaJson: placedSchema, valuesYaml: undefined }),
+  };
+  const service = createHelmCatalogService({ catalogs: placedCatalogs });
+  const plmvshift = parsePlatform(plmvshiftText, "platforms/plmvshift.yaml");
+  const at: HelmLaunchContext = { login: "alice", project: "demo", lang: "en", randomSubdomain: "other-draw-xyz", platform: plmvshift };
+  const reference = { catalog: "ide", chart: "jupyter-python" };
+
+  it("leaves out what the platform resolved (its defaults, any random subdomain, hidden fields) and keeps the rest", async () => {
+    const values = {
+      host: "demo-brave-noether-k3x-0.apps.plmvshift.example.org",
+      lang: "fr",
+      resources: { limits: { cpu: "2000m" } },
+      ingressClassName: "nginx",
+      note: "mine",
+      extra: { kept: true },
+    };
+    expect((await service.ownValues(reference, jean, at, values)).values).toEqual({ note: "mine", extra: { kept: true } });
+    // What differs from the platform's is the person's: their CPU, a host of their own.
+    const chosen = { ...values, host: "mine.example.org", resources: { limits: { cpu: "4000m" } } };
+    expect((await service.ownValues(reference, jean, at, chosen)).values).toEqual({
+      host: "mine.example.org",
+      resources: { limits: { cpu: "4000m" } },
+      note: "mine",
+      extra: { kept: true },
+    });
+  });
+
+  it("keeps the instance's version while the catalog offers it, else takes the newest offered (a version no longer offered cannot be rendered)", async () => {
+    const summary = (await service.list(jean, { lang: "en" })).charts.find((chart) => chart.id === "ide/jupyter-python");
+    const [newest, older] = summary?.versions ?? [];
+    expect(older).toBeDefined();
+    expect((await service.ownValues(reference, jean, at, {}, older)).version).toBe(older);
+    expect((await service.ownValues(reference, jean, at, {}, "0.0.1")).version).toBe(newest);
   });
 });

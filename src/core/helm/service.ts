@@ -134,6 +134,21 @@ export interface HelmCatalogService {
     values: Readonly<Record<string, unknown>>,
     release?: string,
   ): Promise<ChartStop | undefined>;
+  /**
+   * The person's own values among those of an instance placed on `context.platform` (absent:
+   * a platform gone since): what differs from what that platform resolved — its form's defaults
+   * on the pool the pod landed on, with the custom values it imposed. A field the person could
+   * not change (hidden, read-only) is the platform's. A move prepares these on the new platform,
+   * with `version`: the one asked, or the newest offered once the catalog no longer offers it
+   * (as a built-in template takes the catalog's version).
+   */
+  ownValues(
+    reference: ChartReference,
+    viewer: CatalogViewer,
+    context: HelmLaunchContext,
+    values: unknown,
+    version?: string,
+  ): Promise<{ values: Record<string, JsonValue>; version: string }>;
 }
 
 const claimsOf = (viewer: CatalogViewer): Record<string, unknown> => ({
@@ -301,6 +316,33 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
   }
 
   return {
+    async ownValues(reference, viewer, context, values, version) {
+      // A random subdomain is drawn at each launch: the one of this launch is unknown, so the form is computed with a mark that matches any.
+      const marked = { ...context, randomSubdomain: RANDOM_MARK };
+      const launched = (asked?: string) => boundedLaunchOf(reference, viewer, marked, values, asked, { compile: false });
+      const {
+        config,
+        chosen,
+        form: plain,
+      } = await launched(version).catch((error: unknown) => {
+        // A version the catalog no longer offers (multipleServicesMode latest…) cannot be rendered again: the newest is.
+        const notOffered = error instanceof InputError && error.issues.some((issue) => issue.pointer === "/version" && issue.rule === "offered");
+        if (notOffered && version !== undefined) return launched(undefined);
+        throw error;
+      });
+      if (!isRecord(values)) return { values: {}, version: chosen.version };
+      const platform = context.platform;
+      // The pool the pod landed on, as prepare chose it (the committed values hold what it asks).
+      const pool = platform ? poolFor(platform, helmResources(values, true).largestPod) : undefined;
+      const form =
+        platform && pool && !deepEqual(schedulingOf(platform, pool), schedulingOf(platform))
+          ? await formOf(config, chosen, marked, pool, { compile: false })
+          : plain;
+      const imposed = platform ? undeclaredValues(form.schema, platform.spec.region?.customValues) : undefined;
+      const own = ownOf(form.schema, values, imposed ? mergeValues(form.defaults, imposed) : form.defaults) as Record<string, JsonValue> | undefined;
+      return { values: own ?? {}, version: chosen.version };
+    },
+
     repositoryOf(catalogId) {
       return catalogs.configs.find((candidate) => candidate.id === catalogId)?.location;
     },
@@ -415,6 +457,44 @@ function valuesContext(context: HelmLaunchContext, pool?: Pool): HelmValuesConte
     k8s: { ...k8s, domain: k8s.domain as string, randomSubdomain: context.randomSubdomain },
     region,
   };
+}
+
+/** What stands for the random subdomain of a launch when its own is not known: a DNS label no name generator makes. */
+const RANDOM_MARK = "plateau0random0mark";
+/** What generateName (names.ts) draws: lowercase words joined by dashes. */
+const RANDOM_LABEL = "[a-z0-9]+(?:-[a-z0-9]+)*";
+
+/** Whether a value is what a default resolved with the mark became with some random subdomain. */
+function resolvedWithMark(value: unknown, derived: unknown): boolean {
+  if (typeof value !== "string" || typeof derived !== "string" || !derived.includes(RANDOM_MARK)) return false;
+  const pattern = derived
+    .split(RANDOM_MARK)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(RANDOM_LABEL);
+  return new RegExp(`^${pattern}$`).test(value);
+}
+
+/**
+ * The part of `values` that is not `derived` (what a platform resolved), walking the form:
+ * members of objects one by one; a scalar or an array whole. A field locked by the form
+ * (read-only, or always hidden: launches refuse a change) is never the person's. Undefined: nothing.
+ */
+function ownOf(node: unknown, values: unknown, derived: unknown): unknown {
+  const hints = isRecord(node) && isRecord(node["x-plateau"]) ? node["x-plateau"] : {};
+  if (hints.readonly === true || hints.hidden === true) return undefined;
+  if (isRecord(values) && isRecord(derived)) {
+    const properties = isRecord(node) && isRecord(node.properties) ? node.properties : {};
+    const members = isRecord(node) && isRecord(node.additionalProperties) ? node.additionalProperties : undefined;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(values)) {
+      // What the platform did not resolve is the person's.
+      const own = Object.hasOwn(derived, key) ? ownOf(Object.hasOwn(properties, key) ? properties[key] : members, value, derived[key]) : value;
+      // Defined, not assigned: a member named __proto__ stays a member.
+      if (own !== undefined) Object.defineProperty(out, key, { value: own, enumerable: true, writable: true, configurable: true });
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+  return deepEqual(values, derived) || resolvedWithMark(values, derived) ? undefined : values;
 }
 
 /** The person's values over the defaults, object by object (arrays and scalars replace). */

@@ -13,7 +13,7 @@ import type { StateIndex } from "../ports/state-index.js";
 import type { InstanceEvent, ObservedStatus, StatusStore } from "../ports/status-store.js";
 import type { TemplateCatalog } from "../ports/template-catalog.js";
 import type { CrdValidator } from "../render/crd-validate.js";
-import type { HelmCatalogService } from "../helm/service.js";
+import type { CatalogViewer, HelmCatalogService } from "../helm/service.js";
 import type { Writer } from "../repository/writer.js";
 import type { Resources } from "../tenancy/quota.js";
 import type { Tenancy } from "../tenancy/service.js";
@@ -53,7 +53,7 @@ export interface InstanceServiceDeps {
   /** The Helm repositories of the catalogs: the AppProjects of cluster platforms allow them as sources. */
   readonly chartRepositories?: readonly string[];
   /** The Helm catalogs, when the configuration has any. */
-  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare">;
+  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "ownValues"> & Partial<Pick<HelmCatalogService, "stopOf">>;
   /** The secrets Plateau keeps (a chart's passwords the person typed at launch; what the owner reads). */
   readonly secrets?: Pick<SecretStore, "put" | "read" | "ensure">;
   /** How long instances run before Plateau stops them, and how far they may be renewed (default: they never expire). */
@@ -104,9 +104,11 @@ export interface InstanceService {
    * Re-places an instance on another platform in one commit: its intent names the new
    * platform, its manifests leave the old one and appear on the new one (with the project's
    * namespace there). The target must pass every constraint of placement. Data on volumes
-   * does not move with it: that is the recovery plan's business.
+   * does not move with it: that is the recovery plan's business. It is placed and checked on
+   * the new platform as a launch is: a chart's values resolved again for the new platform's
+   * region (the person's own kept) and its preflight run there, its catalog as `viewer` sees it.
    */
-  move(project: string, name: string, to: string, requester: Requester, key?: string): Promise<ChangeResult & { placement: Placement }>;
+  move(project: string, name: string, to: string, requester: Requester, key?: string, viewer?: CatalogViewer): Promise<ChangeResult & { placement: Placement }>;
   /** Removes an instance, its workload and its data: one commit removing its intent and everything rendered of it. */
   remove(project: string, name: string, requester: Requester, key?: string): Promise<ChangeResult>;
   /** One instance as people see it (not found once removed). */

@@ -88,6 +88,15 @@ describe("a platform's region: the pool a pod lands on, and what it carries ther
     expect(regionContextOf(plmshift, pool(plmshift, "general")).region).not.toHaveProperty("tolerations");
   });
 
+  it("gives charts the init script's checksum the region declares as k8s.initScriptCheckSum, and none when it declares none", () => {
+    const sum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    const checked = structuredClone(plmvshift);
+    checked.spec.region = { ...checked.spec.region, initScriptCheckSum: sum };
+    const { k8s } = regionContextOf(parsePlatform(toYaml(checked), "platforms/plmvshift.yaml"));
+    expect(k8s).toMatchObject({ initScriptUrl: plmvshift.spec.region?.initScript, initScriptCheckSum: sum });
+    expect(regionContextOf(plmvshift).k8s).not.toHaveProperty("initScriptCheckSum");
+  });
+
   it("gives a preview (no platform chosen yet) no region: charts keep their own defaults", () => {
     expect(regionContextOf(undefined)).toEqual({ k8s: { domain: "example.invalid", ingress: true, route: false }, region: {} });
   });
@@ -133,6 +142,21 @@ describe("a platform's region: what a platform file is refused for", () => {
     expect(issuesOf(plmvshift, (spec) => (resources(spec).cpuRequest = "4000m"))).toEqual([
       expect.objectContaining({ pointer: "/spec/region/defaultConfiguration/resources/cpuRequest", rule: "request-within-limit" }),
     ]);
+  });
+
+  it("a checksum of the init script that is not a SHA-256 in hex, or without an init script", () => {
+    const sum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    for (const wrong of [`sha256:${sum}`, sum.toUpperCase(), sum.slice(1)])
+      expect(issuesOf(plmvshift, (spec) => ((region(spec) as Record<string, unknown>).initScriptCheckSum = wrong))).toEqual([
+        expect.objectContaining({ pointer: "/spec/region/initScriptCheckSum", rule: "pattern" }),
+      ]);
+    expect(
+      issuesOf(plmvshift, (spec) => {
+        const own = region(spec) as Record<string, unknown>;
+        delete own.initScript;
+        own.initScriptCheckSum = sum;
+      }),
+    ).toEqual([expect.objectContaining({ pointer: "/spec/region/initScriptCheckSum", rule: "requires-init-script" })]);
   });
 
   it("what JSON Schema refuses: an init script not over https, an unknown key", () => {

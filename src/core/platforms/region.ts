@@ -68,6 +68,7 @@ export function regionContextOf(platform: PlatformDocument | undefined, pool?: P
       ? { useCertManager: expose.certManager.useCertManager, certManagerClusterIssuer: expose.certManager.certManagerClusterIssuer ?? "" }
       : {}),
     ...(region.initScript ? { initScriptUrl: region.initScript } : {}),
+    ...(region.initScript && region.initScriptCheckSum ? { initScriptCheckSum: region.initScriptCheckSum } : {}),
   };
   const defaults = region.defaultConfiguration ?? {};
   const { nodeSelector, tolerations } = schedulingOf(platform, pool);
@@ -97,6 +98,10 @@ export function regionIssues(platform: PlatformDocument): InputIssue[] {
   const issues: InputIssue[] = [];
   const issue = (pointer: string, rule: string, message: string) => issues.push({ pointer: `/spec/region${pointer}`, rule, message });
   const defaults = region.defaultConfiguration ?? {};
+
+  // A checksum checks the region's script: without one, charts would be handed a checksum of nothing.
+  if (region.initScriptCheckSum !== undefined && region.initScript === undefined)
+    issue("/initScriptCheckSum", "requires-init-script", "is the checksum of the region's init script, but initScript is not set");
 
   if (region.expose?.route === true && platform.spec.flavour !== "openshift")
     issue("/expose/route", "flavour", "is true, but Routes exist only on OpenShift platforms: this one is Kubernetes (use an ingress class)");

@@ -452,7 +452,14 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
         .send(
           changeSeenBy(
             request,
-            await instances.move(request.params.project, request.params.instance, request.body.platform, requester(request), requestId(request)),
+            await instances.move(
+              request.params.project,
+              request.params.instance,
+              request.body.platform,
+              requester(request),
+              requestId(request),
+              viewerOf(userOf(request)),
+            ),
           ),
         ),
   );

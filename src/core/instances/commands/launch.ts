@@ -5,7 +5,8 @@ import { ConflictError } from "../../errors.js";
 import type { Requester } from "../../identity.js";
 import { API_VERSION, serialize, type InstanceDocument, type PlatformDocument } from "../../model.js";
 import { assertName } from "../../names.js";
-import { place, type Placement } from "../../placement/place.js";
+import { place, poolFor, type Placement, type PlacementRequest } from "../../placement/place.js";
+import { schedulingOf, type Scheduling } from "../../platforms/region.js";
 import type { IndexedRequest } from "../../ports/state-index.js";
 import { assertProjectName } from "../../projects/names.js";
 import { instancePath } from "../../repository/layout.js";
@@ -14,6 +15,24 @@ import type { QuotaBlock } from "../../tenancy/quota-block.js";
 import { launchExpiry } from "../expiry.js";
 import type { LaunchRequest, LaunchResult } from "../types.js";
 import type { CommandContext } from "./context.js";
+
+/** The pool of its platform a launch's largest pod lands on, and what it carries to land there (its node selector and tolerations). */
+export interface PoolLanding extends Scheduling {
+  readonly name: string;
+  readonly gpu?: { readonly type: string; readonly count: number };
+}
+
+/**
+ * Where a chart's pod lands: the pool prepare gives its values the node selector and
+ * tolerations of (helm/service.ts), said before the launch. Plateau's own templates carry no
+ * pool's scheduling: none for them.
+ */
+function landingOf(asked: PlacementRequest, platform: PlatformDocument | undefined): PoolLanding | undefined {
+  if (!asked.helm || !platform || !asked.largestPod) return undefined;
+  const pool = poolFor(platform, asked.largestPod, asked.gpuType);
+  if (!pool) return undefined;
+  return { name: pool.name, ...(pool.gpu ? { gpu: { type: pool.gpu.type, count: pool.gpu.count } } : {}), ...schedulingOf(platform, pool) };
+}
 
 export function launchCommands(ctx: CommandContext) {
   const { deps, sources } = ctx;
@@ -44,7 +63,7 @@ export function launchCommands(ctx: CommandContext) {
     async placement(
       request: Omit<LaunchRequest, "requestId">,
       requester: Requester,
-    ): Promise<Placement & { readonly asks: Resources; readonly quota: QuotaBlock | null }> {
+    ): Promise<Placement & { readonly asks: Resources; readonly quota: QuotaBlock | null; readonly pool?: PoolLanding }> {
       assertProjectName(request.project);
       assertValuesBounded(request.values);
       const source = await sources.sourceFor(request.template);
@@ -52,11 +71,16 @@ export function launchCommands(ctx: CommandContext) {
       const head = await repo.head();
       if (!head) throw new ConflictError("the desired-state repository has not been initialized", { reason: "repository-not-initialized" });
       const asked = await ctx.placementRequest(head, request, source, values);
-      const placement = place(asked, await ctx.candidatesAt(await ctx.platformsAt(head), request.project), deps.placementPolicy);
+      const platforms = await ctx.platformsAt(head);
+      const placement = place(asked, await ctx.candidatesAt(platforms, request.project), deps.placementPolicy);
       const asks = asked.asks ?? { cpu: 0, memoryGiB: 0, gpu: 0, storageGiB: 0 };
       const counted: Resources = { cpu: asks.cpu, memoryGiB: asks.memoryGiB, gpu: asks.gpu, instances: 1, storageGiB: asks.storageGiB };
       const quota = (await deps.tenancy.blocks(head, request.project, counted)) ?? null;
-      return { ...placement, asks: counted, quota };
+      const pool = landingOf(
+        asked,
+        platforms.find((p) => p.metadata.name === placement.platform),
+      );
+      return { ...placement, asks: counted, quota, ...(pool ? { pool } : {}) };
     },
 
     async launch(request: LaunchRequest, requester: Requester): Promise<LaunchResult> {

@@ -8,6 +8,8 @@ import { place, type Placement } from "../../placement/place.js";
 import type { IndexedRequest } from "../../ports/state-index.js";
 import { instancePath } from "../../repository/layout.js";
 import type { ChangeResult } from "../types.js";
+import type { CatalogViewer } from "../../helm/service.js";
+import type { SourceLaunch } from "../sources/source.js";
 import type { CommandContext } from "./context.js";
 
 export function moveCommands(ctx: CommandContext) {
@@ -15,7 +17,14 @@ export function moveCommands(ctx: CommandContext) {
   const { writer, clock } = deps;
 
   return {
-    async move(project: string, name: string, to: string, requester: Requester, key?: string): Promise<ChangeResult & { placement: Placement }> {
+    async move(
+      project: string,
+      name: string,
+      to: string,
+      requester: Requester,
+      key?: string,
+      viewer?: CatalogViewer,
+    ): Promise<ChangeResult & { placement: Placement }> {
       assertName("/project", project);
       assertName("/name", name);
       assertName("/platform", to);
@@ -36,9 +45,25 @@ export function moveCommands(ctx: CommandContext) {
         const intent = await ctx.intentAt(head, project, name);
         if (!head) throw new ConflictError("the desired-state repository has not been initialized", { reason: "repository-not-initialized" });
         const source = await ctx.sources.sourceFor(intent.spec.template);
-        const carried = await source.moved(intent.spec);
-        const values = carried.values;
         const platforms = await ctx.platformsAt(head);
+        const from = intent.placement.platform;
+        // A move is a launch of the instance again, of the values it starts from, for its owner:
+        // placed, then checked on the new platform (a chart's form there, and its preflight).
+        const owner = intent.metadata.createdBy;
+        const base: SourceLaunch = {
+          request: { template: intent.spec.template, project, name, platform: to, ...(viewer ? { viewer } : {}) },
+          requester: { login: owner, name: owner, email: `${owner}@users.plateau.invalid` },
+        };
+        const origin = platforms.find((p) => p.metadata.name === from);
+        // A stopped instance moves with the values it runs with (its replicas as they were), and is stopped again there.
+        const runningSpec =
+          intent.spec.state === "running" ? intent.spec : { ...intent.spec, ...(await source.withState(intent.spec, "running", `${project}/${name}`)) };
+        const carried = await source.moved(runningSpec, { launch: base, ...(origin ? { from: origin } : {}) });
+        const launch: SourceLaunch = {
+          ...base,
+          request: { ...base.request, values: carried.values, version: carried.templateVersion ?? intent.spec.templateVersion },
+        };
+        const values = await source.launchValues(launch);
         // Pinned to the target: only the target is checked (what the instance uses where it is does not count there).
         const placement = place(
           // What its pods asked when it was last rendered, as the source carries it (the largest must fit a pool there).
@@ -46,17 +71,25 @@ export function moveCommands(ctx: CommandContext) {
           await ctx.candidatesAt(platforms, project),
           deps.placementPolicy,
         );
-        if (placement.platform === intent.placement.platform) return { commit: null, result: placement };
+        if (placement.platform === from) return { commit: null, result: placement };
         const target = platforms.find((p) => p.metadata.name === placement.platform) as PlatformDocument;
-        const from = intent.placement.platform;
-        // The record of its rendering is the source's to carry (or to make again on the target), never left stale.
-        const { rendered: _previous, ...kept } = intent.spec;
+        const ref = `${project}/${name}`;
+        // Placed as a launch is: the record of its rendering and how it stops are what placing it there makes, never the old platform's.
+        const { rendered: _previous, stop: _stop, ...kept } = runningSpec;
+        const { secrets, ...placed } = await source.placed(launch, values, target);
+        let spec: InstanceDocument["spec"] = { ...kept, ...placed, state: intent.spec.state };
+        // A stopped instance stays stopped.
+        if (spec.state !== "running") spec = { ...spec, ...(await source.withState(spec, spec.state, ref)) };
+        // A password the person chose is kept already (launch); kept again, the same, before the commit that refers to it.
+        if (secrets && Object.keys(secrets).length > 0) {
+          if (!deps.secrets) throw new Error("the instance service was given no secret store, and this move carries passwords");
+          await deps.secrets.put(project, name, secrets);
+        }
         const next: InstanceDocument = {
           ...intent,
-          spec: { ...kept, ...carried },
+          spec,
           placement: { platform: target.metadata.name, reason: `moved from ${from} by ${requester.login}` },
         };
-        const ref = `${project}/${name}`;
         return {
           commit: {
             author: requester,

@@ -159,8 +159,13 @@ export const helmChartSource = ((deps) => {
         }
         return { values: suspended(spec.values, state !== "running", ref) };
       },
-      // Its values go unchanged, so what their rendering recorded still holds.
-      moved: async (spec) => ({ values: spec.values, ...(spec.rendered ? { rendered: spec.rendered } : {}) }),
+      // The person's own values: what the old platform's region resolved (node selector, tolerations, hosts, custom values) is resolved again on the new one by placed.
+      async moved(spec, move) {
+        if (!move) return { values: spec.values };
+        const { viewer, context } = chartContext(move.launch, move.from);
+        const own = await helm.ownValues(reference, viewer, context, spec.values, spec.templateVersion);
+        return { values: own.values, templateVersion: own.version };
+      },
       // The host its Route or Ingress renders, none when it renders neither (a database); an intent without the record, the platform's.
       address: (at, spec) => (spec?.rendered ? renderedAddress(spec.rendered) : deps.urlOf(at)),
     };

@@ -76,6 +76,8 @@ describe("the registry of instance sources", () => {
     await h.service.move("demo", "data", "spare", alice);
     expect(await h.files("rendered/local/demo")).toEqual(["rendered/local/demo/namespace.yaml"]);
     expect(await h.files("rendered/spare/demo")).toEqual(["rendered/spare/demo/_bucket/data/bucket.json", "rendered/spare/demo/namespace.yaml"]);
+    // Placed again as a launch is, it stays stopped there.
+    expect(JSON.parse((await h.read("rendered/spare/demo/_bucket/data/bucket.json")) ?? "{}")).toMatchObject({ sizeGiB: 3, frozen: true, state: "stopped" });
     expect((await h.service.history({ project: "demo", instance: "data" })).map((entry) => entry.action)).toEqual(["move", "stop", "launch"]);
 
     await h.service.remove("demo", "data", alice);

@@ -27,7 +27,7 @@ export interface SourceDeps {
   readonly urlOf: (address: InstanceAddress) => string;
   readonly crds?: CrdValidator;
   /** The Helm catalogs; without `stopOf`, charts stop as before ADR 24 (by `global.suspend`, or not at all). */
-  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare"> & Partial<Pick<HelmCatalogService, "stopOf">>;
+  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "ownValues"> & Partial<Pick<HelmCatalogService, "stopOf">>;
   /** The registries images named by values may come from (default: the catalog's, and localhost). */
   readonly imageRegistries?: readonly string[];
 }
@@ -36,6 +36,13 @@ export interface SourceDeps {
 export interface SourceLaunch {
   readonly request: Omit<LaunchRequest, "requestId">;
   readonly requester: Requester;
+}
+
+/** An instance being moved: the platform it leaves (absent when its file is gone), and the launch that places it again. */
+export interface SourceMove {
+  readonly from?: PlatformDocument;
+  /** In its project, under its name, for its owner (whose login charts read); its catalog checked for who moves it. */
+  readonly launch: SourceLaunch;
 }
 
 /** What an instance asks while it runs: all together (quotas), and its largest pod (it must fit on one node). */
@@ -82,8 +89,13 @@ export interface InstanceSource {
   onExpiry(spec: InstanceSpec): ExpiryAction;
   /** The spec's fields for another state (a refusal when it cannot be stopped); `ref` names the instance in errors. */
   withState(spec: InstanceSpec, state: InstanceState, ref: string): Promise<Partial<InstanceSpec>>;
-  /** The spec's fields when the instance is re-placed elsewhere (values re-resolved against the source as it is now, and the record of its rendering when it still holds). */
-  moved(spec: InstanceSpec): Promise<Pick<InstanceSpec, "values"> & Partial<Pick<InstanceSpec, "templateVersion" | "rendered">>>;
+  /**
+   * The spec's fields when the instance is re-placed elsewhere: the values a launch there
+   * starts from (re-resolved against the source as it is now; for a chart, the person's own,
+   * without what the old platform's region resolved). The move then places them as a launch
+   * does (`launchValues`, `placed` on the new platform), which records its rendering anew.
+   */
+  moved(spec: InstanceSpec, move?: SourceMove): Promise<Pick<InstanceSpec, "values"> & Partial<Pick<InstanceSpec, "templateVersion" | "rendered">>>;
   /** Where people reach it; null when it is reached nowhere (a chart rendering no Route nor Ingress, as its `spec.rendered` says). */
   address(at: InstanceAddress, spec?: Pick<InstanceSpec, "rendered">): string | null;
 }

@@ -5,6 +5,7 @@ import { ErrorNotice, Loading } from "../../components/notice.js";
 import type { T } from "./text.js";
 import { choiceText, exclusionText } from "../../code-texts.js";
 import { useLanguage } from "../../i18n.js";
+import { selectorText, tolerationsText } from "./pool.js";
 
 export function PlacementPanel({
   placement,
@@ -42,8 +43,25 @@ export function PlacementPanel({
           {data && !(current && error) && (
             <div className={current ? "" : "muted"}>
               <p aria-live="polite">
-                <strong>{t("runsOn", { platform: data.platform })}</strong>
+                <strong>
+                  {t("runsOn", { platform: data.platform })}
+                  {data.pool &&
+                    `, ${
+                      data.pool.gpu
+                        ? t("onGpuPool", { pool: data.pool.name, count: data.pool.gpu.count, type: data.pool.gpu.type })
+                        : t("onPool", { pool: data.pool.name })
+                    }`}
+                </strong>
               </p>
+              {/* A chart's values carry its pool's node selector and tolerations: said before it is committed. */}
+              {data.pool && (
+                <p className="small" data-pool={data.pool.name}>
+                  {t("poolCarries", {
+                    selector: selectorText(data.pool) || t("poolNothing"),
+                    tolerations: tolerationsText(data.pool) || t("poolNothing"),
+                  })}
+                </p>
+              )}
               <p className="small">
                 {/* A replayed launch says no reasons: its sentence then is all there is. */}
                 {t("why")} {data.reasons.length > 0 ? choiceText(data, language) : data.reason}
