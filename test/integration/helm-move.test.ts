@@ -11,6 +11,7 @@ import { createHelmTemplateRenderer } from "../../src/adapters/helm/helm-templat
 import { ConflictError } from "../../src/core/errors.js";
 import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
 import { parseInstance, parsePlatform, type PlatformDocument } from "../../src/core/model.js";
+import { helmApplicationValues } from "../../src/core/render/argocd.js";
 import { instancePath, renderedHelmInstanceDir } from "../../src/core/repository/layout.js";
 import { fromYaml, toYaml } from "../../src/core/yaml.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
@@ -77,10 +78,8 @@ async function committedValues(composed: Composed, platform: string, name: strin
   const dir = renderedHelmInstanceDir(platform, "demo", name);
   const [entry] = await composed.repo.listDirectory(head, dir);
   if (!entry) return undefined;
-  const application = fromYaml((await composed.repo.readFile(head, `${dir}/${entry.name}`)) ?? "", "application") as {
-    spec: { source: { helm: { valuesObject: Record<string, unknown> } } };
-  };
-  return application.spec.source.helm.valuesObject;
+  // A chart whose values hold secret placeholders goes through argocd-vault-plugin (ADR 0022): its values are in the plugin's environment.
+  return helmApplicationValues(fromYaml((await composed.repo.readFile(head, `${dir}/${entry.name}`)) ?? "", "application")) ?? undefined;
 }
 
 /** Values without the host names, which hold a subdomain drawn at random at each launch. */
@@ -117,9 +116,13 @@ describe.skipIf(skip)("a chart moved to another platform", () => {
       resources: { limits: { cpu: "4000m" } },
       init: { personalInit: "https://example.org/alice/init.sh" },
     });
-    // Exactly what a launch of alice's values on PLMvshift commits, but for the random host names.
+    // Its password is still its own Secret's (ADR 0022): the same placeholder as before the move.
+    expect(moved).toMatchObject({ security: { password: "<path:demo:notebook-generated#one-time-password>" } });
+    // Exactly what a launch of alice's values on PLMvshift commits, but for the random host names and the instance its passwords belong to.
     await instances.launch({ template: "ide/jupyter-python", project: "demo", name: "fresh", platform: "plmvshift", viewer, values: own }, alice);
-    expect(withoutHosts(moved ?? {})).toEqual(withoutHosts((await committedValues(composed, "plmvshift", "fresh")) ?? {}));
+    const ownSecret = (values: Record<string, unknown> | undefined) =>
+      JSON.parse(JSON.stringify(values ?? {}).replaceAll("demo:fresh-generated#", "demo:notebook-generated#")) as Record<string, unknown>;
+    expect(withoutHosts(moved ?? {})).toEqual(withoutHosts(ownSecret(await committedValues(composed, "plmvshift", "fresh"))));
     const head = (await composed.repo.head()) ?? "";
     expect(parseInstance((await composed.repo.readFile(head, instancePath("demo", "notebook"))) ?? "", "notebook").spec.values).toEqual(moved);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { assertNoPlaceholders, passwordKeyOf, placeholderFindings, placeholderKeys, secretPlaceholder } from "./secret-placeholders.js";
+import { assertNoPlaceholders, passwordKeyOf, placeholderFindings, placeholderKeys, secretPlaceholder, withoutOwnPlaceholders } from "./secret-placeholders.js";
 
 const b64 = (text: string) => btoa(text);
 
@@ -23,6 +23,22 @@ describe("chart secret placeholders", () => {
     expect(placeholderKeys(values, "genomics", "lab")).toEqual(["one-time-password", "security.password"]);
     expect(placeholderKeys(values, "genomics", "wiki")).toEqual(["password"]);
     expect(placeholderKeys(values, "other", "lab")).toEqual([]);
+  });
+
+  it("leaves out the instance's own placeholders from the values a move keeps, and nothing else", () => {
+    const values = {
+      security: { password: "<path:genomics:lab-generated#security.password>", user: "me" },
+      token: "<path:genomics:lab-generated#one-time-password>",
+      other: "<path:genomics:wiki-generated#password>",
+      list: ["<path:genomics:lab-generated#x>"],
+      text: "x <path:genomics:lab-generated#y>",
+    };
+    expect(withoutOwnPlaceholders(values, "genomics", "lab")).toEqual({
+      security: { user: "me" },
+      other: "<path:genomics:wiki-generated#password>",
+      list: ["<path:genomics:lab-generated#x>"],
+      text: "x <path:genomics:lab-generated#y>",
+    });
   });
 
   it("refuses what argocd-vault-plugin would act on in a person's values, naming the field", () => {

@@ -82,6 +82,28 @@ export function placeholderKeys(value: unknown, project: string, instance: strin
   return [...keys].sort();
 }
 
+/**
+ * The values without the leaves that are exactly one of the instance's own placeholders: what
+ * a move keeps as the person's own values (placed again, the passwords come out the same, and
+ * what the person typed is kept under its key).
+ */
+export function withoutOwnPlaceholders<T>(values: T, project: string, instance: string): T {
+  const own = (text: string) => {
+    const match = /^<path:([^#<>]+)#([^#<>]+)>$/.exec(text);
+    return match !== null && match[1] === `${project}:${generatedSecretName(instance)}`;
+  };
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (!isRecord(value)) return value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, item]) => !(typeof item === "string" && own(item)))
+        .map(([key, item]) => [key, strip(item)]),
+    );
+  };
+  return strip(values) as T;
+}
+
 /** A string of a Secret's `data`, decoded, when it is base64 (argocd-vault-plugin replaces placeholders encoded there too). */
 function decodedData(text: string): string | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;

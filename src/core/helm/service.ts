@@ -21,7 +21,15 @@ import { computeHelmForm, parsedValuesYaml, undeclaredValues, type HelmForm, typ
 import { helmResources } from "./resources.js";
 import type { JsonValue } from "./schema-node.js";
 import { checkHelmValues } from "./values.js";
-import { assertNoPlaceholders, ONE_TIME_PASSWORD_KEY, passwordKeyOf, placeholderKeys, PROJECT_PASSWORD_KEY, secretPlaceholder } from "./secret-placeholders.js";
+import {
+  assertNoPlaceholders,
+  ONE_TIME_PASSWORD_KEY,
+  passwordKeyOf,
+  placeholderKeys,
+  PROJECT_PASSWORD_KEY,
+  secretPlaceholder,
+  withoutOwnPlaceholders,
+} from "./secret-placeholders.js";
 import { chooseStop, declaresSuspend, replicaPaths, scaledToZero, type ChartStop, type StopKind } from "./stop-strategy.js";
 import { deepEqual, isRecord } from "../../contracts/json.js";
 
@@ -316,7 +324,9 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
   }
 
   return {
-    async ownValues(reference, viewer, context, values, version) {
+    async ownValues(reference, viewer, context, placedValues, version) {
+      // Its passwords' placeholders are Plateau's, not the person's: placed again, they come out the same.
+      const values = context.release !== undefined ? withoutOwnPlaceholders(placedValues, context.project, context.release) : placedValues;
       // A random subdomain is drawn at each launch: the one of this launch is unknown, so the form is computed with a mark that matches any.
       const marked = { ...context, randomSubdomain: RANDOM_MARK };
       const launched = (asked?: string) => boundedLaunchOf(reference, viewer, marked, values, asked, { compile: false });

@@ -161,7 +161,8 @@ export const helmChartSource = ((deps) => {
       },
       // The person's own values: what the old platform's region resolved (node selector, tolerations, hosts, custom values) is resolved again on the new one by placed.
       async moved(spec, move) {
-        if (!move) return { values: spec.values };
+        // Without the move's context, its values go unchanged, so what their rendering recorded still holds.
+        if (!move) return { values: spec.values, ...(spec.rendered ? { rendered: spec.rendered } : {}) };
         const { viewer, context } = chartContext(move.launch, move.from);
         const own = await helm.ownValues(reference, viewer, context, spec.values, spec.templateVersion);
         return { values: own.values, templateVersion: own.version };
