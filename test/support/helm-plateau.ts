@@ -9,7 +9,13 @@ import type { ChartRenderer } from "../../src/core/ports/chart-renderer.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { memoryPlateau } from "./plateau.js";
 
-export function helmPlateau(catalogs: readonly HelmCatalogConfig[], platforms: readonly PlatformDocument[], chartRenderer?: ChartRenderer) {
+export function helmPlateau(
+  catalogs: readonly HelmCatalogConfig[],
+  platforms: readonly PlatformDocument[],
+  chartRenderer?: ChartRenderer,
+  /** The operator's schemas for `x-onyxia.overwriteSchemaWith` (`helm.schemasDir`), by name. */
+  helmSchemas?: Readonly<Record<string, unknown>>,
+) {
   const helmCatalogs = createHelmCatalogs({ configs: catalogs, clock: systemClock, logger: silentLogger });
   return memoryPlateau(
     {
@@ -21,5 +27,6 @@ export function helmPlateau(catalogs: readonly HelmCatalogConfig[], platforms: r
       ...(chartRenderer ? { chartRenderer } : {}),
     },
     platforms,
+    helmSchemas ? { helmSchemas } : {},
   );
 }
