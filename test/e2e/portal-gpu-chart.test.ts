@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseInstance } from "../../src/core/model.js";
+import { helmApplicationValues } from "../../src/core/render/argocd.js";
 import { fromYaml, toYaml } from "../../src/core/yaml.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { chromiumUnavailable, launchChromium, screenshot } from "../support/chromium.js";
@@ -137,10 +138,9 @@ describe.skipIf(unavailable)("the portal's launch form of a GPU chart, on the GP
     });
     const applicationDir = `rendered/plmshift/${GPU_PROJECT}/_helm/torch`;
     const file = (await git(repository, "ls-tree", "--name-only", `main:${applicationDir}`)).trim();
-    const application = fromYaml(committed(`${applicationDir}/${file}`) ?? "", "application") as {
-      spec: { source: { helm: { valuesObject: Record<string, unknown> } } };
-    };
-    expect(application.spec.source.helm.valuesObject).toEqual(intent.spec.values);
+    // Its password is a placeholder (ADR 0022): the Application goes through argocd-vault-plugin, its values in the plugin's environment.
+    expect(intent.spec.values).toMatchObject({ security: { password: `<path:${GPU_PROJECT}:torch-generated#one-time-password>` } });
+    expect(helmApplicationValues(fromYaml(committed(`${applicationDir}/${file}`) ?? "", "application"))).toEqual(intent.spec.values);
   });
 
   it("says, in a project without GPU quota, which quota blocks the launch and who can raise it, and commits nothing", async () => {
