@@ -34,6 +34,21 @@ describe("expiry, as the command line says it", () => {
     );
     expect(expiryLine({ ...hello, state: "running", expiresAt: null }, NOW)).toBe("never");
   });
+
+  it("says that an instance its expiry removes (a chart that cannot be stopped) is removed, its data with it", () => {
+    const agent = { project: "u-alice", name: "agent", state: "running" as const, expiry: "remove" as const };
+    expect(expiryCell({ ...agent, expiresAt: later(24 * 10) }, NOW)).toEqual({ text: "removed in 10 days", style: "yellow" });
+    expect(expiryCell({ ...agent, expiresAt: later(24 * 2) }, NOW)).toEqual({ text: "removed in 2 days", style: "red" });
+    expect(expiryCell({ ...agent, expiresAt: later(-1) }, NOW)).toEqual({ text: "expired, being removed", style: "red" });
+    expect(expiryCell({ ...agent, expiry: "stop", expiresAt: later(24 * 10) }, NOW)).toEqual({ text: "in 10 days" });
+    expect(expiryLine({ ...agent, expiresAt: later(72) }, NOW)).toBe(
+      "2026-03-04 09:00 UTC (in 3 days): then removed, its data with it (it cannot be stopped); plateau renew u-alice/agent keeps it longer",
+    );
+    expect(expiryLine({ ...agent, expiresAt: later(-1) }, NOW)).toBe("2026-03-01 08:00 UTC (expired: Plateau removes it, its data with it, at its next check)");
+    expect(expiryLine({ ...agent, expiry: "stop", expiresAt: later(72) }, NOW)).toBe(
+      "2026-03-04 09:00 UTC (in 3 days); plateau renew u-alice/agent keeps it longer",
+    );
+  });
 });
 
 describe("how a service stops, as plateau catalog says it (ADR 24)", () => {

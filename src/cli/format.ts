@@ -112,16 +112,22 @@ export const EXPIRING_DAYS = 3;
 interface Expiring {
   readonly state: "running" | "stopped";
   readonly expiresAt: string | null;
+  /** What its expiry does (the API's Instance): `remove` for a chart that nothing scales to zero (ADR 24); absent: it stops. */
+  readonly expiry?: "stop" | "remove";
 }
 
-/** What `plateau ls` says of an instance's expiry, and in which colour. */
+/** What `plateau ls` says of an instance's expiry, and in which colour: one its expiry removes says "removed". */
 export function expiryCell(instance: Expiring, now = Date.now()): { text: string; style?: "yellow" | "red" | "dim" } {
   if (instance.expiresAt === null) return { text: "never", style: "dim" };
   const left = Date.parse(instance.expiresAt) - now;
   // A stopped instance does not expire; one stopped by its expiry says so.
   if (instance.state === "stopped") return left <= 0 ? { text: `expired ${instance.expiresAt.slice(0, 10)}`, style: "dim" } : { text: "-" };
-  if (left <= 0) return { text: "expired", style: "red" };
-  return { text: until(instance.expiresAt, now), ...(left < EXPIRING_DAYS * DAY * 1000 ? { style: "yellow" as const } : {}) };
+  const removed = instance.expiry === "remove";
+  if (left <= 0) return { text: removed ? "expired, being removed" : "expired", style: "red" };
+  const soon = left < EXPIRING_DAYS * DAY * 1000;
+  // Its data goes with it: marked from afar, not only in its last days.
+  if (removed) return { text: `removed ${until(instance.expiresAt, now)}`, style: soon ? "red" : "yellow" };
+  return { text: until(instance.expiresAt, now), ...(soon ? { style: "yellow" as const } : {}) };
 }
 
 /** What `plateau status` says of an instance's expiry, with what to do. */
@@ -133,6 +139,12 @@ export function expiryLine(instance: Expiring & { readonly project: string; read
     return passed
       ? `expired on ${utc(instance.expiresAt)}: Plateau stopped it (its data is kept); plateau start ${ref} runs it again`
       : `does not expire while stopped; starting it gives it a fresh expiry`;
+  }
+  if (instance.expiry === "remove") {
+    // It cannot be stopped (ADR 24): its expiry deletes it and its data, which people must read before the day.
+    return passed
+      ? `${utc(instance.expiresAt)} (expired: Plateau removes it, its data with it, at its next check)`
+      : `${utc(instance.expiresAt)} (${until(instance.expiresAt, now)}): then removed, its data with it (it cannot be stopped); plateau renew ${ref} keeps it longer`;
   }
   if (passed) return `${utc(instance.expiresAt)} (expired: Plateau stops it at its next check)`;
   return `${utc(instance.expiresAt)} (${until(instance.expiresAt, now)}); plateau renew ${ref} keeps it longer`;

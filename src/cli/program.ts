@@ -294,6 +294,8 @@ export function createProgram(deps: ProgramDeps): Command {
       `
 Instances run for a while after their launch or start (30 days unless configured otherwise),
 then Plateau stops them; their data is kept, and starting one again gives it a fresh expiry.
+A Helm chart that cannot be stopped is removed instead, its data with it (plateau ls says
+"removed in …", plateau status "then removed, its data with it"): renew it to keep it.
 Renewing adds days to the current expiry (or to now once it has passed), up to a limit from
 now (365 days unless configured otherwise). A stopped instance is not renewed: start it.
 

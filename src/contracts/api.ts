@@ -316,7 +316,13 @@ export const Instance = Type.Object({
   expiresAt: Nullable(
     Type.String({
       description:
-        "ISO 8601 time when Plateau stops it unless it is renewed (POST …/renew); past for an instance Plateau stopped when it expired; null: it never expires",
+        "ISO 8601 time when Plateau stops it (or removes it: see expiry) unless it is renewed (POST …/renew); past for an instance Plateau stopped when it expired; null: it never expires",
+    }),
+  ),
+  expiry: Type.Optional(
+    Type.Enum(["stop", "remove"], {
+      description:
+        "What its expiry does, present when it has one (expiresAt): stop (scaled to zero, its data kept) or remove (a chart that nothing scales to zero: it is removed, its data deleted with it)",
     }),
   ),
 });

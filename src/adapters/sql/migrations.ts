@@ -240,6 +240,15 @@ export function migrations(dialect: Dialect): MigrationProvider {
         await sql`delete from meta where key = 'indexed_commit'`.execute(db);
       },
     },
+    // How an instance's intent says it stops (spec.stop.by, ADR 24), indexed: views say whether its
+    // expiry stops it or removes it (data and all) without reading git. Null: as before (it stops).
+    // Forgetting the indexed commit rebuilds the index from git, so instances launched already say it too.
+    "0010_instance_stop_by": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("instances").addColumn("stop_by", "text").execute();
+        await sql`delete from meta where key = 'indexed_commit'`.execute(db);
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

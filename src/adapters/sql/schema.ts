@@ -29,6 +29,7 @@ export interface Database {
     created_by: string;
     expires_at: string | null;
     rendered_json: string | null;
+    stop_by: string | null;
   };
   requests: { id: string; commit_id: string; target: string };
   statuses: {

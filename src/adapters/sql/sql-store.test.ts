@@ -75,6 +75,7 @@ describe("migrations", () => {
     await sql`alter table statuses drop column reason_code`.execute(before.db);
     await sql`alter table statuses drop column reason_params_json`.execute(before.db);
     await sql`alter table instances drop column rendered_json`.execute(before.db);
+    await sql`alter table instances drop column stop_by`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0004'`.execute(before.db);
     await before.close();
 
@@ -99,6 +100,7 @@ describe("migrations", () => {
     await sql`alter table statuses drop column reason_code`.execute(before.db);
     await sql`alter table statuses drop column reason_params_json`.execute(before.db);
     await sql`alter table instances drop column rendered_json`.execute(before.db);
+    await sql`alter table instances drop column stop_by`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0005'`.execute(before.db);
     const row = (idHash: string, parentHash: string | null) =>
       sql`insert into sessions (id_hash, user_id, csrf_token, provider, id_token, created_at, last_seen_at, expires_at, parent_hash)
@@ -136,6 +138,7 @@ describe("migrations", () => {
     await sql`alter table statuses drop column reason_params_json`.execute(before.db);
     await sql`insert into projects (name, title, created_at, created_by) values ('old', 'Old', 't', 'alice')`.execute(before.db);
     await sql`alter table instances drop column rendered_json`.execute(before.db);
+    await sql`alter table instances drop column stop_by`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0006'`.execute(before.db);
     await before.close();
 
@@ -158,6 +161,7 @@ describe("migrations", () => {
     await sql`alter table statuses drop column reason_code`.execute(before.db);
     await sql`alter table statuses drop column reason_params_json`.execute(before.db);
     await sql`alter table instances drop column rendered_json`.execute(before.db);
+    await sql`alter table instances drop column stop_by`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0007'`.execute(before.db);
     for (const [at, message] of [
       ["t1", "applying revision abc1234 on local"],
@@ -186,6 +190,7 @@ describe("migrations", () => {
     await sql`alter table statuses drop column reason_code`.execute(before.db);
     await sql`alter table statuses drop column reason_params_json`.execute(before.db);
     await sql`alter table instances drop column rendered_json`.execute(before.db);
+    await sql`alter table instances drop column stop_by`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0008'`.execute(before.db);
     await sql`insert into statuses (project, instance, platform, phase, reason, applied_hash, endpoint, updated_at)
               values ('demo', 'a', 'local', 'failed', 'exit code 1 "oops"', null, null, 't')`.execute(before.db);
@@ -216,6 +221,7 @@ describe("migrations", () => {
     });
     // As a database of the version before: instances without the column, 0009 not run.
     await sql`alter table instances drop column rendered_json`.execute(before.db);
+    await sql`alter table instances drop column stop_by`.execute(before.db);
     await sql`delete from kysely_migration where name >= '0009'`.execute(before.db);
     await before.close();
 
@@ -224,5 +230,31 @@ describe("migrations", () => {
     expect(await createSqlStore(after.db, clock).index.indexedCommit()).toBeNull();
     const columns = await sql<{ name: string }>`pragma table_info(instances)`.execute(after.db);
     expect(columns.rows.map((column) => column.name)).toContain("rendered_json");
+  });
+
+  it("0010 adds how instances stop and makes the index rebuild from git, so that those indexed before say what their expiry does", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
+    dirs.push(dir);
+    const file = join(dir, "plateau.db");
+    const { sql } = await import("kysely");
+    const before = await openSqlite(file);
+    await createSqlStore(before.db, clock).index.apply({
+      commit: "c1",
+      reset: false,
+      platforms: { upsert: [], remove: [] },
+      projects: { upsert: [], remove: [] },
+      instances: { upsert: [], remove: [] },
+      requests: [],
+    });
+    // As a database of the version before: instances without the column, 0010 not run.
+    await sql`alter table instances drop column stop_by`.execute(before.db);
+    await sql`delete from kysely_migration where name >= '0010'`.execute(before.db);
+    await before.close();
+
+    const after = await openSqlite(file);
+    opened.push(after);
+    expect(await createSqlStore(after.db, clock).index.indexedCommit()).toBeNull();
+    const columns = await sql<{ name: string }>`pragma table_info(instances)`.execute(after.db);
+    expect(columns.rows.map((column) => column.name)).toContain("stop_by");
   });
 });

@@ -2,6 +2,7 @@
 // SQLite and PostgreSQL alike.
 import type { Kysely, Transaction } from "kysely";
 import type { InstanceState, RenderedInstance } from "../../core/model.js";
+import type { StopBy } from "../../core/instances/expiry.js";
 import type { SecretStore } from "../../core/ports/secret-store.js";
 import type { IndexedInstance, IndexedPlatform, IndexedProject, StateIndex } from "../../core/ports/state-index.js";
 import type { CodeParams } from "../../contracts/codes.js";
@@ -29,6 +30,7 @@ const toInstance = (row: InstanceRow): IndexedInstance => ({
   createdBy: row.created_by,
   expiresAt: row.expires_at,
   ...(row.rendered_json !== null ? { rendered: JSON.parse(row.rendered_json) as RenderedInstance } : {}),
+  ...(row.stop_by !== null ? { stopBy: row.stop_by as StopBy } : {}),
 });
 
 const toInstanceRow = (instance: IndexedInstance): InstanceRow => ({
@@ -44,6 +46,7 @@ const toInstanceRow = (instance: IndexedInstance): InstanceRow => ({
   created_by: instance.createdBy,
   expires_at: instance.expiresAt,
   rendered_json: instance.rendered ? JSON.stringify(instance.rendered) : null,
+  stop_by: instance.stopBy ?? null,
 });
 
 const toProject = (row: Database["projects"]): IndexedProject => ({

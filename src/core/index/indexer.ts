@@ -141,5 +141,6 @@ function instanceRow(document: ReturnType<typeof parseInstance>, project: string
     createdBy: document.metadata.createdBy,
     expiresAt: document.spec.expiresAt ?? null,
     ...(document.spec.rendered ? { rendered: document.spec.rendered } : {}),
+    ...(document.spec.stop ? { stopBy: document.spec.stop.by } : {}),
   };
 }

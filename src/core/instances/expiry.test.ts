@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { day, expiredInstances, isExpired, launchExpiry, NEVER_EXPIRE, renewedExpiry, startExpiry, type LifecycleSettings } from "./expiry.js";
+import {
+  announcedExpiry,
+  day,
+  expiredInstances,
+  expiryOf,
+  isExpired,
+  launchExpiry,
+  NEVER_EXPIRE,
+  renewedExpiry,
+  startExpiry,
+  type LifecycleSettings,
+} from "./expiry.js";
 
 const SETTINGS: LifecycleSettings = { expiryDays: 30, renewDays: 30, maxDays: 365 };
 const NOW = new Date("2026-03-01T12:00:00.000Z");
@@ -85,4 +96,20 @@ describe("renewal", () => {
 
 it("says a time to the minute, in UTC", () => {
   expect(day("2026-03-01T13:00:59+02:00")).toBe("2026-03-01 11:00 UTC");
+});
+
+describe("what an expiry does", () => {
+  it("removes a chart that nothing scales to zero, stops one that scales, and gives none to a chart from before ADR 24 that cannot stop", () => {
+    expect(expiryOf("remove-on-expiry", false)).toBe("remove");
+    expect(expiryOf("remove-on-expiry", true)).toBe("remove");
+    expect(expiryOf("replicas", false)).toBe("stop");
+    expect(expiryOf(undefined, true)).toBe("stop");
+    expect(expiryOf(undefined, false)).toBe("never");
+  });
+
+  it("is said as a removal only when the intent says its expiry removes it", () => {
+    expect(announcedExpiry("remove-on-expiry")).toBe("remove");
+    expect(announcedExpiry("replicas")).toBe("stop");
+    expect(announcedExpiry(undefined)).toBe("stop");
+  });
 });

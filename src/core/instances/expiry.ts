@@ -1,7 +1,8 @@
 // How long instances run: the decisions of expiry and renewal, pure (the time is given).
 // An instance's intent may hold `spec.expiresAt`; once it has passed, Plateau stops the
-// instance (its data is kept) unless someone renewed it. Starting it again gives it a fresh
-// expiry. Absent: it never expires.
+// instance (its data is kept) unless someone renewed it, or removes it, its data with it,
+// when it cannot be stopped (a chart that nothing scales to zero, ADR 24). Starting it again
+// gives it a fresh expiry. Absent: it never expires.
 import { InputError } from "../errors.js";
 import type { InstanceState } from "../model.js";
 
@@ -18,6 +19,32 @@ export interface LifecycleSettings {
 export const NEVER_EXPIRE: LifecycleSettings = { expiryDays: null, renewDays: 30, maxDays: 365 };
 
 export const DAY_MS = 86_400_000;
+
+/** What an instance's expiry does to it: stops it (data kept), removes it (data deleted), or nothing (it gets no expiry). */
+export type ExpiryAction = "stop" | "remove" | "never";
+
+/** How an intent says its instance stops (`spec.stop.by`, ADR 24); absent: as before (a chart's `global.suspend`, a template's rendering). */
+export type StopBy = "replicas" | "remove-on-expiry";
+
+/**
+ * What a chart's expiry does, from how its intent says it stops: a chart that nothing scales
+ * to zero is removed (`remove-on-expiry`); one that scales to zero by its replica values or by
+ * `global.suspend` (`suspends`) is stopped; one launched before ADR 24 without `global.suspend`
+ * cannot be stopped and gets no expiry. The one rule for the sweep, the launch and the views.
+ */
+export function expiryOf(stopBy: StopBy | undefined, suspends: boolean): ExpiryAction {
+  if (stopBy === "remove-on-expiry") return "remove";
+  return stopBy === "replicas" || suspends ? "stop" : "never";
+}
+
+/**
+ * What people are told an instance's expiry will do, when it has one: it is removed, its data
+ * with it, when its intent says so; else stopped (templates and charts that scale to zero).
+ */
+export function announcedExpiry(stopBy: StopBy | undefined): "stop" | "remove" {
+  // It has an expiry, so it stops in one way or another unless its intent says its expiry removes it.
+  return expiryOf(stopBy, true) === "remove" ? "remove" : "stop";
+}
 
 /** Whether Plateau stops instances when they expire. */
 export const expiryEnabled = (settings: LifecycleSettings): boolean => settings.expiryDays !== null && settings.expiryDays > 0;

@@ -64,6 +64,22 @@ describe("the instances' read model", () => {
     await expect(read.list({ project: "Not A Name" })).rejects.toThrow(InputError);
   });
 
+  it("says what each instance's expiry does, from the index: a chart that nothing scales to zero is removed, others stop", async () => {
+    const { h, read } = await setup();
+    // Without volumes: the project's storage quota holds the notebook's already.
+    const values = { persistence: { enabled: false } };
+    await h.service.launch({ template: "ide/daemon", project: "demo", name: "agent", platform: "plmshift", values }, alice);
+    await h.service.launch({ template: "ide/scaled", project: "demo", name: "web", platform: "plmshift", values }, alice);
+    expect((await read.list({ project: "demo" })).map((view) => [view.name, view.expiry])).toEqual([
+      ["agent", "remove"],
+      ["notebook", "stop"],
+      ["site", "stop"],
+      ["web", "stop"],
+    ]);
+    expect(await read.get("demo", "agent")).toMatchObject({ expiresAt: "2026-03-31T09:00:00.000Z", expiry: "remove" });
+    expect(await read.get("demo", "agent")).not.toHaveProperty("stopBy");
+  });
+
   it("says what the platform observed and the instance's events", async () => {
     const { read, statuses } = await setup();
     await expect(read.observed("demo", "site")).rejects.toThrow('status of instance "demo/site" not found');

@@ -1,16 +1,19 @@
 // What users see of an instance: its intent (from the index) and what the engine observed.
 import { deepEqual } from "../../contracts/json.js";
 import type { IndexedInstance } from "../ports/state-index.js";
+import { announcedExpiry } from "./expiry.js";
 import type { ObservedStatus, Phase } from "../ports/status-store.js";
 import { forMembers, paramsForMembers } from "../status/messages.js";
 import { COMMITTED, START_REQUESTED, STOP_REQUESTED, type StatusReasonOf } from "../status/reasons.js";
 
 /** An instance as indexed (what was asked, with `state` running or stopped) and as observed. */
-export interface InstanceView extends Omit<IndexedInstance, "rendered">, StatusReasonOf {
+export interface InstanceView extends Omit<IndexedInstance, "rendered" | "stopBy">, StatusReasonOf {
   /** What the platform reports (and why: `reason`, `reasonCode`, `reasonParams`). */
   readonly phase: Phase;
   readonly url: string | null;
   readonly updatedAt: string | null;
+  /** What its expiry does, when it has one (`expiresAt`): stops it (data kept) or removes it, its data with it (ADR 24). */
+  readonly expiry?: "stop" | "remove";
 }
 
 /** `expiring`: whether this Plateau stops instances when they expire (when it does not, no expiry is shown). */
@@ -27,15 +30,18 @@ export function toView(instance: IndexedInstance, status: ObservedStatus | undef
     phase = "pending";
     said = START_REQUESTED;
   }
-  // What its rendering recorded is for quotas and the address (`url`); the API's Instance does not carry it.
-  const { rendered: _rendered, ...indexed } = instance;
+  // What its rendering recorded is for quotas and the address (`url`), how it stops for what its
+  // expiry does (`expiry`); the API's Instance carries neither as such.
+  const { rendered: _rendered, stopBy, ...indexed } = instance;
+  const expiresAt = expiring ? instance.expiresAt : null;
   return {
     ...indexed,
     phase,
     ...said,
     url: instance.state === "running" ? url : null,
     updatedAt: current?.updatedAt ?? null,
-    expiresAt: expiring ? instance.expiresAt : null,
+    expiresAt,
+    ...(expiresAt !== null ? { expiry: announcedExpiry(stopBy) } : {}),
   };
 }
 

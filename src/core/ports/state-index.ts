@@ -1,6 +1,7 @@
 // The index of desired state in the database: a projection of the repository that can
 // always be rebuilt from git. It answers queries (lists, filters) that git answers slowly.
 import type { InstanceState, Member, ProjectTier, Quota, RenderedInstance } from "../model.js";
+import type { StopBy } from "../instances/expiry.js";
 import type { CommitId } from "./desired-state-repository.js";
 
 export interface IndexedPlatform {
@@ -44,6 +45,8 @@ export interface IndexedInstance {
   readonly expiresAt: string | null;
   /** What its rendered objects ask and its address (`spec.rendered`); absent when its intent has no such record. */
   readonly rendered?: RenderedInstance;
+  /** How its intent says it stops (`spec.stop.by`, ADR 24): with `remove-on-expiry`, its expiry removes it; absent when its intent says nothing. */
+  readonly stopBy?: StopBy;
 }
 
 export interface IndexDelta {

@@ -136,6 +136,22 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       expect(await index.getInstance("demo", "a")).toEqual(instance("demo", "a"));
     });
 
+    it("keeps how an instance's intent says it stops, and its absence", async () => {
+      const { index } = await create();
+      await index.apply({
+        ...emptyDelta("c1"),
+        instances: {
+          upsert: [instance("demo", "a", { stopBy: "remove-on-expiry" }), instance("demo", "b", { stopBy: "replicas" }), instance("demo", "c")],
+          remove: [],
+        },
+      });
+      expect(await index.getInstance("demo", "a")).toEqual(instance("demo", "a", { stopBy: "remove-on-expiry" }));
+      expect((await index.listInstances({ project: "demo" })).map((i) => i.stopBy)).toEqual(["remove-on-expiry", "replicas", undefined]);
+      expect(await index.getInstance("demo", "c")).not.toHaveProperty("stopBy");
+      await index.apply({ ...emptyDelta("c2"), instances: { upsert: [instance("demo", "a")], remove: [] } });
+      expect(await index.getInstance("demo", "a")).toEqual(instance("demo", "a"));
+    });
+
     it("rebuilds from scratch on reset", async () => {
       const { index } = await create();
       await index.apply({ ...emptyDelta("c1"), instances: { upsert: [instance("demo", "a")], remove: [] } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expiryOf, formatUntil, renewable, renewDays, showOnCard } from "./expiry.js";
+import { cardNotice, expiryNotice, expiryOf, formatUntil, renewable, renewDays, showOnCard, stoppable } from "./expiry.js";
 
 const now = Date.parse("2026-11-25T10:00:00Z");
 const inHours = (hours: number) => new Date(now + hours * 3_600_000).toISOString();
@@ -23,6 +23,33 @@ describe("an instance's expiry, as the pages show it", () => {
     expect(showOnCard(running(24 * 7 - 1))).toBe(true);
     expect(showOnCard(running(24 * 7))).toBe(false);
     expect(showOnCard(running(-1))).toBe(true);
+  });
+
+  it("says that an instance its expiry removes is deleted with its data, warns of it from the start, and offers no Stop", () => {
+    const removed = (hours: number, state: "running" | "stopped" = "running") => expiryOf({ state, expiresAt: inHours(hours), expiry: "remove" }, now);
+    expect(removed(24 * 20)).toEqual({ kind: "running", at: inHours(24 * 20), left: 24 * 20 * 3_600_000, soon: false, removes: true });
+    expect(removed(-1)).toEqual({ kind: "due", at: inHours(-1), removes: true });
+    expect(expiryOf({ state: "running", expiresAt: inHours(24 * 20), expiry: "stop" }, now)).not.toHaveProperty("removes");
+    expect(expiryNotice(removed(24 * 20))).toBe("removedOn");
+    expect(expiryNotice(removed(24))).toBe("soonRemoved");
+    expect(expiryNotice(removed(-1))).toBe("dueRemoved");
+    expect(showOnCard(removed(24 * 20))).toBe(true);
+    expect(cardNotice({ kind: "running", at: inHours(24), left: 1, soon: true, removes: true })).toBe("removedIn");
+    expect(cardNotice({ kind: "due", at: inHours(-1), removes: true })).toBe("dueRemoved");
+    expect(stoppable({ expiry: "remove" })).toBe(false);
+    expect(stoppable({ expiry: "stop" })).toBe(true);
+    expect(stoppable({})).toBe(true);
+  });
+
+  it("warns of an expiry that stops it only in its last days, and says when Plateau stopped it", () => {
+    const stops = (hours: number, state: "running" | "stopped" = "running") => expiryOf({ state, expiresAt: inHours(hours), expiry: "stop" }, now);
+    expect(expiryNotice(stops(24 * 20))).toBeNull();
+    expect(expiryNotice(stops(24))).toBe("soon");
+    expect(expiryNotice(stops(-1))).toBe("due");
+    expect(expiryNotice(stops(-1, "stopped"))).toBe("expiredNotice");
+    expect(expiryNotice(expiryOf({ state: "running", expiresAt: null }, now))).toBeNull();
+    expect(cardNotice({ kind: "running", at: inHours(24), left: 1, soon: true })).toBe("stopsIn");
+    expect(cardNotice({ kind: "due", at: inHours(-1) })).toBe("due");
   });
 
   it("says how long is left in the reader's language, never more than is left", () => {

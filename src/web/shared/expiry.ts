@@ -1,5 +1,7 @@
 // When an instance stops by itself, as the pages show it: how much time is left, whether to
-// warn, whether it can be renewed, and the renewal form checked as the server checks it.
+// warn, whether it can be renewed, and the renewal form checked as the server checks it. An
+// instance that cannot be stopped (a chart that nothing scales to zero, ADR 24) is removed by
+// its expiry, its data with it: every word about its expiry says so, and Stop is not offered.
 import type { Instance } from "../../contracts/api.js";
 import type { Language } from "../i18n.js";
 
@@ -14,30 +16,57 @@ export const MAX_RENEW_DAYS = 3650;
 export type Expiry =
   /** It never expires (or this Plateau lets instances run without end). */
   | { readonly kind: "never" }
-  /** Running, stopped by Plateau in `left` ms unless renewed; `soon` under WARNING_DAYS. */
-  | { readonly kind: "running"; readonly at: string; readonly left: number; readonly soon: boolean }
-  /** Running, its expiry passed: Plateau stops it at its next check. */
-  | { readonly kind: "due"; readonly at: string }
+  /** Running, stopped by Plateau in `left` ms unless renewed (`removes`: removed, its data with it); `soon` under WARNING_DAYS. */
+  | { readonly kind: "running"; readonly at: string; readonly left: number; readonly soon: boolean; readonly removes?: true }
+  /** Running, its expiry passed: Plateau stops it (`removes`: removes it) at its next check. */
+  | { readonly kind: "due"; readonly at: string; readonly removes?: true }
   /** Stopped once it expired (by Plateau, or by hand after it expired). */
   | { readonly kind: "expired"; readonly at: string }
   /** Stopped before it expired: starting it gives it a fresh expiry. */
   | { readonly kind: "stopped" };
 
-export function expiryOf(instance: Pick<Instance, "state" | "expiresAt">, now: number): Expiry {
+export function expiryOf(instance: Pick<Instance, "state" | "expiresAt" | "expiry">, now: number): Expiry {
   const at = instance.expiresAt;
   if (at === null) return { kind: "never" };
   const left = Date.parse(at) - now;
   if (Number.isNaN(left)) return { kind: "never" };
   if (instance.state === "stopped") return left <= 0 ? { kind: "expired", at } : { kind: "stopped" };
-  if (left <= 0) return { kind: "due", at };
-  return { kind: "running", at, left, soon: left < WARNING_DAYS * DAY };
+  const removes = instance.expiry === "remove" ? { removes: true as const } : {};
+  if (left <= 0) return { kind: "due", at, ...removes };
+  return { kind: "running", at, left, soon: left < WARNING_DAYS * DAY, ...removes };
 }
 
 /** Whether *Renew* is offered: a running instance that expires (a stopped one is started instead). */
 export const renewable = (expiry: Expiry): boolean => expiry.kind === "running" || expiry.kind === "due";
 
-/** Whether a home card says when it stops. */
-export const showOnCard = (expiry: Expiry): boolean => expiry.kind === "due" || (expiry.kind === "running" && expiry.left < CARD_DAYS * DAY);
+/** Whether a home card says when it stops: in its last days, and from the start when its expiry deletes its data. */
+export const showOnCard = (expiry: Expiry): boolean =>
+  expiry.kind === "due" || (expiry.kind === "running" && (expiry.removes === true || expiry.left < CARD_DAYS * DAY));
+
+/** Whether Stop is offered for a running instance: not for one that cannot be stopped (the API refuses it: `not-stoppable`), whose expiry removes it. */
+export const stoppable = (instance: Pick<Instance, "expiry">): boolean => instance.expiry !== "remove";
+
+/**
+ * What the instance page warns of its expiry (the key of its message): a stop under
+ * WARNING_DAYS or due, a stop by Plateau once it expired; a removal always, its data with it.
+ */
+export function expiryNotice(expiry: Expiry): "soon" | "soonRemoved" | "removedOn" | "due" | "dueRemoved" | "expiredNotice" | null {
+  switch (expiry.kind) {
+    case "running":
+      if (expiry.removes) return expiry.soon ? "soonRemoved" : "removedOn";
+      return expiry.soon ? "soon" : null;
+    case "due":
+      return expiry.removes ? "dueRemoved" : "due";
+    case "expired":
+      return "expiredNotice";
+    default:
+      return null;
+  }
+}
+
+/** What a home card says of an expiry it shows (`showOnCard`): when it stops, or is removed with its data. */
+export const cardNotice = (expiry: Expiry & { readonly kind: "running" | "due" }): "stopsIn" | "removedIn" | "due" | "dueRemoved" =>
+  expiry.kind === "running" ? (expiry.removes ? "removedIn" : "stopsIn") : expiry.removes ? "dueRemoved" : "due";
 
 /**
  * "in 6 days", "in 30 hours", "dans 6 jours"… Rounded down, so that a warning never gives

@@ -15,6 +15,7 @@ import { scaledToZero, valueAt, withValueAt, type ChartStop } from "../../helm/s
 import type { InstanceState, PlatformDocument, RenderedInstance } from "../../model.js";
 import { argoSettingsOf } from "../../projects/argocd-bootstrap.js";
 import { generateName } from "../../names.js";
+import { expiryOf } from "../expiry.js";
 import { renderHelmApplication } from "../../render/argocd.js";
 import { toManifestFiles } from "../../render/render.js";
 import { validateObjects } from "../../render/validate.js";
@@ -146,7 +147,7 @@ export const helmChartSource = ((deps) => {
           asks: chartAsks(intent.spec, intent.spec.state === "running"),
         };
       },
-      onExpiry: (spec) => (spec.stop?.by === "remove-on-expiry" ? "remove" : spec.stop?.by === "replicas" || suspendable(spec.values) ? "stop" : "never"),
+      onExpiry: (spec) => expiryOf(spec.stop?.by, suspendable(spec.values)),
       // A chart keeps its version through stops and starts.
       async withState(spec, state, ref) {
         if (spec.stop?.by === "replicas") return scaled(spec, state);

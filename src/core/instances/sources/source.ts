@@ -12,11 +12,12 @@ import type { CrdValidator } from "../../render/crd-validate.js";
 import type { HelmCatalogService } from "../../helm/service.js";
 import type { Resources } from "../../tenancy/quota.js";
 import type { PlacedInstance } from "../../tenancy/service.js";
+import type { ExpiryAction } from "../expiry.js";
 import type { InstanceAddress, LaunchRequest } from "../types.js";
 
 export type Values = Record<string, unknown>;
-/** What an instance's expiry does to it (see `InstanceSource.onExpiry`). */
-export type ExpiryAction = "stop" | "remove" | "never";
+/** What an instance's expiry does to it (see `InstanceSource.onExpiry`); decided by `expiryOf` for charts. */
+export type { ExpiryAction };
 export type InstanceSpec = InstanceDocument["spec"];
 
 /** What sources may use of the service's dependencies. */

@@ -10,7 +10,7 @@ import { common, defineMessages, formatAgo, formatDate, useLanguage, useT } from
 import { Link } from "../../router.js";
 import { useMe } from "../../session.js";
 import { useResource } from "../../use-resource.js";
-import { expiryOf, formatUntil, renewable, showOnCard } from "../../shared/expiry.js";
+import { cardNotice, expiryOf, formatUntil, renewable, showOnCard, stoppable } from "../../shared/expiry.js";
 
 const messages = defineMessages({
   en: {
@@ -32,6 +32,9 @@ const messages = defineMessages({
     expired: "Stopped by Plateau when it expired, {date}; its data is kept. Start it to use it again.",
     renewed: "{name} now runs until {date}.",
     renewLabel: "Renew {name}",
+    removedIn: "Deleted with its data {when} unless renewed",
+    dueRemoved: "Its time is up: Plateau deletes it with its data in a few minutes unless renewed",
+    notStoppable: "It cannot be stopped, only removed: renew it to keep it, delete it when you are done.",
   },
   fr: {
     title: "Mes services",
@@ -52,6 +55,9 @@ const messages = defineMessages({
     expired: "Arrêté par Plateau à son expiration, le {date} ; ses données sont gardées. Démarrez-le pour l'utiliser de nouveau.",
     renewed: "{name} tourne désormais jusqu'au {date}.",
     renewLabel: "Prolonger {name}",
+    removedIn: "Supprimé avec ses données {when} sauf prolongation",
+    dueRemoved: "Son délai est écoulé : Plateau le supprime avec ses données dans quelques minutes sauf prolongation",
+    notStoppable: "Il ne peut pas être arrêté, seulement supprimé : prolongez-le pour le garder, supprimez-le quand vous avez fini.",
   },
 });
 
@@ -144,8 +150,8 @@ export function HomePage() {
                   </p>
                   <p className="muted small">{t("created", { ago: formatAgo(instance.createdAt, language), by: instance.createdBy })}</p>
                   {instance.phase === "failed" && <p className="reason">{statusReasonText(instance, language)}</p>}
-                  {warn && (
-                    <p className="expiry-soon small">{expiry.kind === "running" ? t("stopsIn", { when: formatUntil(expiry.at, language, now) }) : t("due")}</p>
+                  {warn && (expiry.kind === "running" || expiry.kind === "due") && (
+                    <p className="expiry-soon small">{t(cardNotice(expiry), { when: formatUntil(expiry.at, language, now) })}</p>
                   )}
                   {expiry.kind === "expired" && <p className="muted small">{t("expired", { date: formatDate(expiry.at, language) })}</p>}
                   <div className="actions">
@@ -164,8 +170,13 @@ export function HomePage() {
                         {tc("renew")}
                       </button>
                     )}
-                    {instance.state === "running" ? (
+                    {instance.state === "running" && stoppable(instance) ? (
                       <button type="button" className="secondary" onClick={() => void act(instance, "stop")}>
+                        {tc("stop")}
+                      </button>
+                    ) : instance.state === "running" ? (
+                      // The API refuses to stop it (not-stoppable): said here rather than offered and refused.
+                      <button type="button" className="secondary" disabled title={t("notStoppable")}>
                         {tc("stop")}
                       </button>
                     ) : (

@@ -13,7 +13,7 @@ import { useResource, type Resource } from "../../use-resource.js";
 import { changeInstance } from "../home/home.js";
 import { appendCapped, parsePatch, splitLines, valueRows, type DiffLine } from "./text.js";
 import { changeUnderWay, currentStep, eventsCatchUpDelay, timelineSteps, type StepKey, type StepState, type TimelineStep } from "./timeline.js";
-import { expiryOf, formatUntil, renewable, renewDays, type Expiry } from "../../shared/expiry.js";
+import { expiryNotice, expiryOf, formatUntil, renewable, renewDays, stoppable, type Expiry } from "../../shared/expiry.js";
 import { issuesAt } from "../../shared/field-issues.js";
 import "./instance.css";
 import { Table } from "../../components/table.js";
@@ -100,6 +100,12 @@ const messages = defineMessages({
     expiredNotice: "Plateau stopped {name} when it expired, {date}. Its data is kept: start it to use it again.",
     renewTitle: "Renew {name}",
     renewIntro: "It stops by itself on {date}. Renewing keeps it running longer; its data is kept either way.",
+    expiresRemoved: "Deleted by itself, with its data",
+    removedOn: "{name} cannot be stopped, only removed: on {date} Plateau deletes it with its data unless you renew it.",
+    soonRemoved: "{name} is deleted with its data {when} ({date}) unless you renew it: it cannot be stopped, only removed.",
+    dueRemoved: "{name}'s time is up: Plateau deletes it with its data in a few minutes unless you renew it.",
+    renewIntroRemoved: "It is deleted with its data on {date}: it cannot be stopped, only removed. Renewing keeps it running longer.",
+    notStoppable: "It cannot be stopped, only removed: renew it to keep it, delete it when you are done.",
     renewDays: "Days to add",
     renewHelp:
       "Empty: Plateau's default (30 days unless configured otherwise), counted from its current expiry. Plateau refuses more than its limit from today (365 days unless configured otherwise).",
@@ -193,6 +199,13 @@ const messages = defineMessages({
     expiredNotice: "Plateau a arrêté {name} à son expiration, le {date}. Ses données sont gardées : démarrez-le pour l'utiliser de nouveau.",
     renewTitle: "Prolonger {name}",
     renewIntro: "Il s'arrête de lui-même le {date}. Le prolonger le garde en marche plus longtemps ; ses données sont gardées dans tous les cas.",
+    expiresRemoved: "Supprimé de lui-même, avec ses données",
+    removedOn: "{name} ne peut pas être arrêté, seulement supprimé : le {date}, Plateau le supprime avec ses données si vous ne le prolongez pas.",
+    soonRemoved: "{name} est supprimé avec ses données {when} (le {date}) si vous ne le prolongez pas : il ne peut pas être arrêté, seulement supprimé.",
+    dueRemoved: "Le délai de {name} est écoulé : Plateau le supprime avec ses données dans quelques minutes si vous ne le prolongez pas.",
+    renewIntroRemoved:
+      "Il est supprimé avec ses données le {date} : il ne peut pas être arrêté, seulement supprimé. Le prolonger le garde en marche plus longtemps.",
+    notStoppable: "Il ne peut pas être arrêté, seulement supprimé : prolongez-le pour le garder, supprimez-le quand vous avez fini.",
     renewDays: "Jours à ajouter",
     renewHelp:
       "Vide : la durée par défaut de Plateau (30 jours sauf configuration contraire), comptée depuis son échéance actuelle. Plateau refuse d'aller au-delà de sa limite à partir d'aujourd'hui (365 jours sauf configuration contraire).",
@@ -322,8 +335,13 @@ export function InstancePage({ project, instance: name }: { project: string; ins
             </a>
           )}
           {renewable(expiry) && <RenewButton name={current.name} expiry={expiry} onRenew={renew} t={t} />}
-          {current.state === "running" ? (
+          {current.state === "running" && stoppable(current) ? (
             <ConfirmButton label={tc("stop")} question={t("stopQuestion", { name: current.name })} onConfirm={() => act("stop")} />
+          ) : current.state === "running" ? (
+            // The API refuses to stop it (not-stoppable): said here rather than offered and refused.
+            <button type="button" className="secondary" disabled title={t("notStoppable")}>
+              {tc("stop")}
+            </button>
           ) : (
             <button type="button" className="secondary" onClick={() => void act("start")}>
               {tc("start")}
@@ -411,25 +429,21 @@ function Timeline({ steps, t, moving }: { steps: readonly TimelineStep[]; t: T; 
   );
 }
 
-/** A warning when it stops soon (under 3 days) or its time is up; a word when Plateau stopped it. */
+/**
+ * A warning when it stops soon (under 3 days) or its time is up; a word when Plateau stopped it.
+ * One its expiry removes says so from the start: its data is deleted with it.
+ */
 function ExpiryNotice({ name, expiry, t }: { name: string; expiry: Expiry; t: T }) {
   const { language } = useLanguage();
-  if (expiry.kind === "running" && expiry.soon) {
-    return (
-      <p className="notice warning" role="status">
-        {t("soon", { name, when: formatUntil(expiry.at, language, Date.now()), date: formatDate(expiry.at, language) })}
-      </p>
-    );
-  }
-  if (expiry.kind === "due") {
-    return (
-      <p className="notice warning" role="status">
-        {t("due", { name })}
-      </p>
-    );
-  }
-  if (expiry.kind === "expired") return <p className="notice info">{t("expiredNotice", { name, date: formatDate(expiry.at, language) })}</p>;
-  return null;
+  const notice = expiryNotice(expiry);
+  if (notice === null || expiry.kind === "never" || expiry.kind === "stopped") return null;
+  if (notice === "expiredNotice") return <p className="notice info">{t("expiredNotice", { name, date: formatDate(expiry.at, language) })}</p>;
+  const when = formatUntil(expiry.at, language, Date.now());
+  return (
+    <p className="notice warning" role="status">
+      {t(notice, { name, when, date: formatDate(expiry.at, language) })}
+    </p>
+  );
 }
 
 function ExpiryFact({ expiry, t }: { expiry: Expiry; t: T }) {
@@ -490,6 +504,7 @@ function RenewButton({ name, expiry, onRenew, t }: { name: string; expiry: Expir
   };
   const fieldError = problem ? t("renewDaysProblem") : issuesAt(error, "/days").join(" ");
   const at = expiry.kind === "running" || expiry.kind === "due" ? expiry.at : null;
+  const removes = (expiry.kind === "running" || expiry.kind === "due") && expiry.removes === true;
   return (
     <>
       <button type="button" className="secondary" onClick={open}>
@@ -498,7 +513,7 @@ function RenewButton({ name, expiry, onRenew, t }: { name: string; expiry: Expir
       <dialog ref={dialog} aria-labelledby={`${id}-title`}>
         <form onSubmit={(event) => void submit(event)} noValidate>
           <h2 id={`${id}-title`}>{t("renewTitle", { name })}</h2>
-          {at && <p>{t("renewIntro", { date: formatDate(at, language) })}</p>}
+          {at && <p>{t(removes ? "renewIntroRemoved" : "renewIntro", { date: formatDate(at, language) })}</p>}
           {fieldError === "" && <ErrorNotice error={error} />}
           <div className="field">
             <label htmlFor={`${id}-days`}>{t("renewDays")}</label>
@@ -575,7 +590,7 @@ function Details({ instance, expiry, t }: { instance: Instance; expiry: Expiry; 
         <dd>{t("createdByAt", { date: formatDate(instance.createdAt, language), by: instance.createdBy })}</dd>
       </div>
       <div>
-        <dt>{t("expires")}</dt>
+        <dt>{t((expiry.kind === "running" || expiry.kind === "due") && expiry.removes ? "expiresRemoved" : "expires")}</dt>
         <dd>
           <ExpiryFact expiry={expiry} t={t} />
         </dd>
