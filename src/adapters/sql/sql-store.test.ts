@@ -16,6 +16,40 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
+/** The columns each migration added: a database as the version before migration N left it lacks those of N and of every later one. */
+const ADDED_COLUMNS: readonly (readonly [migration: string, table: string, column: string])[] = [
+  ["0004", "instances", "expires_at"],
+  ["0005", "sessions", "instance_host"],
+  ["0006", "projects", "tiers_json"],
+  ["0007", "events", "kind"],
+  ["0007", "events", "params_json"],
+  ["0008", "statuses", "reason_code"],
+  ["0008", "statuses", "reason_params_json"],
+  ["0009", "instances", "rendered_json"],
+  ["0010", "instances", "stop_by"],
+];
+
+/** Makes a database look as the version before `migration` left it: the columns it and the later ones added dropped, and them not run. */
+async function undoMigrationsFrom(db: OpenDatabase["db"], migration: string): Promise<void> {
+  const { sql } = await import("kysely");
+  for (const [added, table, column] of ADDED_COLUMNS) {
+    if (added >= migration) await sql`alter table ${sql.table(table)} drop column ${sql.ref(column)}`.execute(db);
+  }
+  await sql`delete from kysely_migration where name >= ${migration}`.execute(db);
+}
+
+/** Records that the index reflects a commit (an empty delta). */
+async function indexedAt(db: OpenDatabase["db"], commit: string): Promise<void> {
+  await createSqlStore(db, clock).index.apply({
+    commit,
+    reset: false,
+    platforms: { upsert: [], remove: [] },
+    projects: { upsert: [], remove: [] },
+    instances: { upsert: [], remove: [] },
+    requests: [],
+  });
+}
+
 async function sqlite(): Promise<OpenDatabase> {
   const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
   dirs.push(dir);
@@ -57,26 +91,9 @@ describe("migrations", () => {
     const file = join(dir, "plateau.db");
     const { sql } = await import("kysely");
     const before = await openSqlite(file);
-    const store = createSqlStore(before.db, clock);
-    await store.index.apply({
-      commit: "c1",
-      reset: false,
-      platforms: { upsert: [], remove: [] },
-      projects: { upsert: [], remove: [] },
-      instances: { upsert: [], remove: [] },
-      requests: [],
-    });
+    await indexedAt(before.db, "c1");
     // As a database of the version before: without the column, and without 0004 run (nor the later ones).
-    await sql`alter table instances drop column expires_at`.execute(before.db);
-    await sql`alter table sessions drop column instance_host`.execute(before.db);
-    await sql`alter table projects drop column tiers_json`.execute(before.db);
-    await sql`alter table events drop column kind`.execute(before.db);
-    await sql`alter table events drop column params_json`.execute(before.db);
-    await sql`alter table statuses drop column reason_code`.execute(before.db);
-    await sql`alter table statuses drop column reason_params_json`.execute(before.db);
-    await sql`alter table instances drop column rendered_json`.execute(before.db);
-    await sql`alter table instances drop column stop_by`.execute(before.db);
-    await sql`delete from kysely_migration where name >= '0004'`.execute(before.db);
+    await undoMigrationsFrom(before.db, "0004");
     await before.close();
 
     const after = await openSqlite(file);
@@ -93,15 +110,7 @@ describe("migrations", () => {
     const { sql } = await import("kysely");
     const before = await openSqlite(file);
     // As a database of the version before: sessions without the column, 0005 not run.
-    await sql`alter table sessions drop column instance_host`.execute(before.db);
-    await sql`alter table projects drop column tiers_json`.execute(before.db);
-    await sql`alter table events drop column kind`.execute(before.db);
-    await sql`alter table events drop column params_json`.execute(before.db);
-    await sql`alter table statuses drop column reason_code`.execute(before.db);
-    await sql`alter table statuses drop column reason_params_json`.execute(before.db);
-    await sql`alter table instances drop column rendered_json`.execute(before.db);
-    await sql`alter table instances drop column stop_by`.execute(before.db);
-    await sql`delete from kysely_migration where name >= '0005'`.execute(before.db);
+    await undoMigrationsFrom(before.db, "0005");
     const row = (idHash: string, parentHash: string | null) =>
       sql`insert into sessions (id_hash, user_id, csrf_token, provider, id_token, created_at, last_seen_at, expires_at, parent_hash)
           values (${idHash}, 'u', 'c', 'p', null, 't', 't', '2999-01-01T00:00:00.000Z', ${parentHash})`.execute(before.db);
@@ -122,24 +131,10 @@ describe("migrations", () => {
     const file = join(dir, "plateau.db");
     const { sql } = await import("kysely");
     const before = await openSqlite(file);
-    await createSqlStore(before.db, clock).index.apply({
-      commit: "c1",
-      reset: false,
-      platforms: { upsert: [], remove: [] },
-      projects: { upsert: [], remove: [] },
-      instances: { upsert: [], remove: [] },
-      requests: [],
-    });
+    await indexedAt(before.db, "c1");
     // As a database of the version before: projects without the column, 0006 not run.
-    await sql`alter table projects drop column tiers_json`.execute(before.db);
-    await sql`alter table events drop column kind`.execute(before.db);
-    await sql`alter table events drop column params_json`.execute(before.db);
-    await sql`alter table statuses drop column reason_code`.execute(before.db);
-    await sql`alter table statuses drop column reason_params_json`.execute(before.db);
+    await undoMigrationsFrom(before.db, "0006");
     await sql`insert into projects (name, title, created_at, created_by) values ('old', 'Old', 't', 'alice')`.execute(before.db);
-    await sql`alter table instances drop column rendered_json`.execute(before.db);
-    await sql`alter table instances drop column stop_by`.execute(before.db);
-    await sql`delete from kysely_migration where name >= '0006'`.execute(before.db);
     await before.close();
 
     const after = await openSqlite(file);
@@ -156,13 +151,7 @@ describe("migrations", () => {
     const { sql } = await import("kysely");
     const before = await openSqlite(file);
     // As a database of the version before: events without the columns, 0007 not run.
-    await sql`alter table events drop column kind`.execute(before.db);
-    await sql`alter table events drop column params_json`.execute(before.db);
-    await sql`alter table statuses drop column reason_code`.execute(before.db);
-    await sql`alter table statuses drop column reason_params_json`.execute(before.db);
-    await sql`alter table instances drop column rendered_json`.execute(before.db);
-    await sql`alter table instances drop column stop_by`.execute(before.db);
-    await sql`delete from kysely_migration where name >= '0007'`.execute(before.db);
+    await undoMigrationsFrom(before.db, "0007");
     for (const [at, message] of [
       ["t1", "applying revision abc1234 on local"],
       ["t2", "running"],
@@ -187,11 +176,7 @@ describe("migrations", () => {
     const { sql } = await import("kysely");
     const before = await openSqlite(file);
     // As a database of the version before: statuses without the columns, 0008 not run.
-    await sql`alter table statuses drop column reason_code`.execute(before.db);
-    await sql`alter table statuses drop column reason_params_json`.execute(before.db);
-    await sql`alter table instances drop column rendered_json`.execute(before.db);
-    await sql`alter table instances drop column stop_by`.execute(before.db);
-    await sql`delete from kysely_migration where name >= '0008'`.execute(before.db);
+    await undoMigrationsFrom(before.db, "0008");
     await sql`insert into statuses (project, instance, platform, phase, reason, applied_hash, endpoint, updated_at)
               values ('demo', 'a', 'local', 'failed', 'exit code 1 "oops"', null, null, 't')`.execute(before.db);
     await before.close();
@@ -211,18 +196,9 @@ describe("migrations", () => {
     const file = join(dir, "plateau.db");
     const { sql } = await import("kysely");
     const before = await openSqlite(file);
-    await createSqlStore(before.db, clock).index.apply({
-      commit: "c1",
-      reset: false,
-      platforms: { upsert: [], remove: [] },
-      projects: { upsert: [], remove: [] },
-      instances: { upsert: [], remove: [] },
-      requests: [],
-    });
+    await indexedAt(before.db, "c1");
     // As a database of the version before: instances without the column, 0009 not run.
-    await sql`alter table instances drop column rendered_json`.execute(before.db);
-    await sql`alter table instances drop column stop_by`.execute(before.db);
-    await sql`delete from kysely_migration where name >= '0009'`.execute(before.db);
+    await undoMigrationsFrom(before.db, "0009");
     await before.close();
 
     const after = await openSqlite(file);
@@ -238,17 +214,9 @@ describe("migrations", () => {
     const file = join(dir, "plateau.db");
     const { sql } = await import("kysely");
     const before = await openSqlite(file);
-    await createSqlStore(before.db, clock).index.apply({
-      commit: "c1",
-      reset: false,
-      platforms: { upsert: [], remove: [] },
-      projects: { upsert: [], remove: [] },
-      instances: { upsert: [], remove: [] },
-      requests: [],
-    });
+    await indexedAt(before.db, "c1");
     // As a database of the version before: instances without the column, 0010 not run.
-    await sql`alter table instances drop column stop_by`.execute(before.db);
-    await sql`delete from kysely_migration where name >= '0010'`.execute(before.db);
+    await undoMigrationsFrom(before.db, "0010");
     await before.close();
 
     const after = await openSqlite(file);
