@@ -20,7 +20,7 @@ import type { HelmChartVersion } from "./index-file.js";
 import { computeHelmForm, parsedValuesYaml, undeclaredValues, type HelmForm, type HelmValuesContext } from "./form.js";
 import { helmResources } from "./resources.js";
 import type { JsonValue } from "./schema-node.js";
-import { checkHelmValues } from "./values.js";
+import { checkHelmValues, mergeOver } from "./values.js";
 import {
   assertNoPlaceholders,
   ONE_TIME_PASSWORD_KEY,
@@ -511,13 +511,7 @@ function ownOf(node: unknown, values: unknown, derived: unknown): unknown {
 function mergeValues(defaults: Record<string, JsonValue>, values: unknown): Record<string, JsonValue> {
   if (values === undefined) return structuredClone(defaults);
   if (!isRecord(values)) throw InputError.field("/values", "type", "must be an object");
-  const merge = (base: unknown, over: unknown): unknown => {
-    if (!isRecord(base) || !isRecord(over)) return over;
-    const out: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(over)) out[key] = key in base ? merge(base[key], value) : value;
-    return out;
-  };
-  return merge(structuredClone(defaults), values) as Record<string, JsonValue>;
+  return mergeOver(defaults, values) as Record<string, JsonValue>;
 }
 
 /**

@@ -8,7 +8,7 @@ import jupyterValues from "../../../test/fixtures/onyxia-catalog/charts/jupyter-
 import { context, formOf } from "../testing/helm.js";
 import { computeHelmForm } from "./form.js";
 import type { JsonValue } from "./schema-node.js";
-import { checkHelmValues, hiddenPointers } from "./values.js";
+import { checkHelmValues, hiddenPointers, validatorFor } from "./values.js";
 
 describe("computeHelmForm on Onyxia's charts", () => {
   it("names a bad value by its pointer", () => {
@@ -136,5 +136,30 @@ describe("the other extensions", () => {
     const values = checkHelmValues(schema, JSON.parse('{"a": {"__proto__": "y"}}') as Record<string, JsonValue>);
     expect(Object.getPrototypeOf(values.a)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("the validators of forms", () => {
+  it("compiles a form once for every launch whose form differs only in the defaults the merge fills, and checks each as its own", () => {
+    const form = (host: string, itemDefault: string, choices: string[]) =>
+      formOf({
+        host: { type: "string", default: host },
+        size: { type: "string", enum: choices, default: choices[0] },
+        ports: { type: "array", default: [], items: { type: "object", properties: { name: { type: "string", default: itemDefault } } } },
+      }).schema;
+    const first = form("a-123.example.org", "http", ["s", "m"]);
+    const second = form("a-456.example.org", "http", ["s", "m"]);
+    expect(validatorFor(second)).toBe(validatorFor(first));
+    // The defaults the merge fills are still the form's own: each launch's host.
+    expect(checkHelmValues(second, {}).host).toBe("a-456.example.org");
+    // An item's defaults are filled by the validator: a form whose item defaults differ has its own.
+    const other = form("a-456.example.org", "https", ["s", "m"]);
+    expect(validatorFor(other)).not.toBe(validatorFor(first));
+    expect(checkHelmValues(other, { ports: [{}] }).ports).toEqual([{ name: "https" }]);
+    expect(checkHelmValues(first, { ports: [{}] }).ports).toEqual([{ name: "http" }]);
+    // What the schema allows is part of what a validator is kept by.
+    const narrower = form("a-456.example.org", "http", ["s"]);
+    expect(issuesOf(() => checkHelmValues(narrower, { size: "m" }))).toEqual([expect.objectContaining({ pointer: "/values/size", rule: "enum" })]);
+    expect(checkHelmValues(second, { size: "m" }).size).toBe("m");
   });
 });

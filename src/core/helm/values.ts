@@ -37,7 +37,8 @@ export interface CheckHelmValuesOptions {
  */
 export function checkHelmValues(schema: Readonly<Record<string, unknown>>, input: unknown, options: CheckHelmValuesOptions = {}): Record<string, JsonValue> {
   if (!isRecord(input)) throw InputError.field("/values", "type", "must be an object");
-  const values = structuredClone(input) as Record<string, JsonValue>;
+  // The form's defaults under the person's values, object by object (what ajv's defaults would fill, and what the cached validator leaves to this).
+  const values = mergeOver(isRecord(schema.default) ? schema.default : {}, input) as Record<string, JsonValue>;
   const issues: InputIssue[] = [];
   controlCharacterIssues(values, "/values", issues);
   const validate = validatorFor(schema);
@@ -45,6 +46,22 @@ export function checkHelmValues(schema: Readonly<Record<string, unknown>>, input
   ruleIssues(schema, values, options, issues);
   throwIssues("invalid values", issues);
   return values;
+}
+
+/** `over` merged onto a copy of `base`, object by object (arrays and scalars replace). */
+export function mergeOver(base: unknown, over: unknown): unknown {
+  if (!isRecord(base) || !isRecord(over)) return structuredClone(over);
+  const out: Record<string, unknown> = structuredClone(base);
+  for (const [key, value] of Object.entries(over)) {
+    // Defined, not assigned: a key `__proto__` is a field (refused by the schema), never the object's prototype.
+    Object.defineProperty(out, key, {
+      value: Object.hasOwn(base, key) ? mergeOver(base[key], value) : structuredClone(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 /** The pointers of the fields a form hides for these values (the outermost ones: what they hold is hidden with them). */
@@ -63,18 +80,57 @@ export function hiddenPointers(schema: Readonly<Record<string, unknown>>, values
   return hidden;
 }
 
-/** The compiled validator of a form (compiled once per schema object); an InputError when ajv cannot compile it. */
+/**
+ * The compiled validator of a form; an InputError when ajv cannot compile it. Compiling is
+ * most of a launch's own time, and each launch's form is a new schema (its defaults hold the
+ * launch's host names, its instance's placeholders…), so validators are kept by what they
+ * check: the schema without the defaults ajv never uses. The values checked are the form's
+ * defaults with the person's merged in object by object, so a property ajv could fill is
+ * there already — except in the items of an array the person gave, whose defaults stay.
+ */
 export function validatorFor(schema: Readonly<Record<string, unknown>>): ValidateFunction {
   let validate = compiled.get(schema);
-  if (!validate) {
+  if (validate) return validate;
+  const checked = withoutMergedDefaults(schema);
+  const key = JSON.stringify(checked);
+  validate = byContent.get(key);
+  if (validate)
+    byContent.delete(key); // kept as the most recent
+  else {
     try {
-      validate = ajv.compile(schema);
+      validate = ajv.compile(checked);
     } catch (error) {
       throw InputError.field("", "schema", `values.schema.json cannot be used: ${error instanceof Error ? error.message : String(error)}`);
     }
-    compiled.set(schema, validate);
   }
+  byContent.set(key, validate);
+  if (byContent.size > MAX_VALIDATORS) byContent.delete(byContent.keys().next().value as string);
+  compiled.set(schema, validate);
   return validate;
+}
+
+/** How many validators are kept by content (a form per chart version, platform, pool and person's context). */
+const MAX_VALIDATORS = 64;
+const byContent = new Map<string, ValidateFunction>();
+
+/** Keywords holding schemas by name, a list of schemas, or one schema: where defaults are looked for (never in data: enum, const). */
+const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions", "$defs"]);
+const SCHEMA_LISTS = new Set(["allOf", "anyOf", "oneOf"]);
+const SCHEMA_ONE = new Set(["additionalProperties", "not", "if", "then", "else", "propertyNames", "contains"]);
+
+/** The schema without the `default`s outside `items` (those the merge of the form's defaults already filled in), nor Plateau's hints. */
+function withoutMergedDefaults(node: Readonly<Record<string, unknown>>, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const strip = (value: unknown) => (isRecord(value) && depth < MAX_DEPTH * 4 ? withoutMergedDefaults(value, depth + 1) : value);
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "default" || key === "x-plateau") continue;
+    // An item's defaults fill what an item the person added lacks: `items` is kept whole.
+    if (SCHEMA_MAPS.has(key) && isRecord(value)) out[key] = Object.fromEntries(Object.entries(value).map(([name, child]) => [name, strip(child)]));
+    else if (SCHEMA_LISTS.has(key) && Array.isArray(value)) out[key] = value.map(strip);
+    else if (SCHEMA_ONE.has(key)) out[key] = strip(value);
+    else out[key] = value;
+  }
+  return out;
 }
 
 /** Plateau's rules, which JSON Schema cannot say: readonly fields, sliders, and ranges. */
