@@ -26,9 +26,25 @@ export async function platformsAt(repo: DesiredStateRepository, head: CommitId):
   for (const entry of await repo.listDirectory(head, "platforms")) {
     if (entry.type !== "blob" || !entry.name.endsWith(".yaml")) continue;
     const text = await repo.readFile(head, `platforms/${entry.name}`);
-    if (text !== undefined) documents.push(parsePlatform(text, `platforms/${entry.name}`));
+    if (text !== undefined) documents.push(parsedPlatform(text, `platforms/${entry.name}`));
   }
   return documents;
+}
+
+/**
+ * Platform files change rarely and are read at every launch: each text is parsed once. A copy
+ * is returned each time, so that no caller can change what the next one reads.
+ */
+const parsedPlatforms = new Map<string, PlatformDocument>();
+function parsedPlatform(text: string, source: string): PlatformDocument {
+  const key = `${source}\u0000${text}`;
+  let document = parsedPlatforms.get(key);
+  if (!document) {
+    document = parsePlatform(text, source);
+    parsedPlatforms.set(key, document);
+    if (parsedPlatforms.size > 256) parsedPlatforms.delete(parsedPlatforms.keys().next().value as string);
+  }
+  return structuredClone(document);
 }
 
 /** The cluster platforms where the project's bundle is already rendered, at this head. */
