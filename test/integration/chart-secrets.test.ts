@@ -17,6 +17,7 @@ import type { ApplyOptions, Engine } from "../../src/core/ports/engine.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { memoryApp, type Person } from "../support/app.js";
 import { runCli } from "../support/cli.js";
+import { everythingCommitted } from "../support/committed.js";
 import { packFixtureChart, startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { replaceAvpPlaceholders } from "../support/avp.js";
 import { helmApplicationValues } from "../../src/core/render/argocd.js";
@@ -75,20 +76,6 @@ afterAll(async () => {
 const send = async (who: Person, options: InjectOptions, headers: Record<string, string> = {}) =>
   fixture.app.inject({ ...options, headers: { ...(await fixture.as(who)), ...headers } });
 
-/** Every file of every commit of the desired-state repository, as one text. */
-async function everythingCommitted(): Promise<string> {
-  const texts: string[] = [];
-  const walk = async (commit: string, dir: string): Promise<void> => {
-    for (const entry of await fixture.repo.listDirectory(commit, dir)) {
-      const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
-      if (entry.type === "tree") await walk(commit, path);
-      else texts.push(path, (await fixture.repo.readFile(commit, path)) ?? "");
-    }
-  };
-  for (const entry of await fixture.repo.log({ limit: 1000 })) await walk(entry.id, "");
-  return texts.join("\n");
-}
-
 describe.skipIf(skip)("a chart's passwords", () => {
   it("are committed as placeholders to the instance's own Secret, handed over before the sync, and read by its people only", async () => {
     const typed = "typed-Pa55word-9f2c";
@@ -138,7 +125,7 @@ describe.skipIf(skip)("a chart's passwords", () => {
     expect(plain.stdout).toContain("<path:demo:mine-generated#security.password>");
 
     // Nothing of it was ever committed: neither password, nor the charts' published default.
-    const committed = await everythingCommitted();
+    const committed = await everythingCommitted(fixture.repo);
     expect(committed).toContain("<path:demo:nb-generated#one-time-password>");
     expect(committed).not.toContain(typed);
     expect(committed).not.toContain(generated);

@@ -12,6 +12,7 @@ import { parseInstance, parsePlatform } from "../../src/core/model.js";
 import { instancePath } from "../../src/core/repository/layout.js";
 import { ALL_FIXTURE_CHARTS, startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { helmUnavailable, TEST_HELM } from "../support/helm.js";
+import { everythingCommitted } from "../support/committed.js";
 import { loadJsonSchemas } from "../../src/adapters/schemas/crd-files.js";
 import { helmPlateau } from "../support/helm-plateau.js";
 import { alice } from "../support/plateau.js";
@@ -81,6 +82,10 @@ describe.skipIf(skip)("chart launches checked before they are committed", () => 
         }
       }
       expect(refused.filter((line) => !Object.keys(refusedWithDefaults[platform] ?? {}).some((chart) => line.startsWith(`${chart}:`)))).toEqual([]);
+      // No launch published a password: every chart's password fields hold placeholders to its own Secret (ADR 0022).
+      const committed = await everythingCommitted(repo);
+      expect(committed).not.toContain("changeme");
+      expect(committed).toContain(`<path:demo:jupyter-python-generated#one-time-password>`);
     });
   }
 
