@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHelmTemplateRenderer } from "../../src/adapters/helm/helm-template.js";
 import { ConflictError } from "../../src/core/errors.js";
 import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
-import { parseInstance, parsePlatform } from "../../src/core/model.js";
+import { parseInstance, parsePlatform, serialize } from "../../src/core/model.js";
 import { instancePath } from "../../src/core/repository/layout.js";
 import { ALL_FIXTURE_CHARTS, startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { helmUnavailable, TEST_HELM } from "../support/helm.js";
@@ -106,6 +106,40 @@ describe.skipIf(skip)("chart launches checked before they are committed", () => 
       expect(launched.instance.name).toBe(chart);
       await plateau.services.instances.remove("demo", chart, alice);
     }
+  });
+
+  it("checks a start on its platform as it is now: rules tightened while it was stopped refuse it, and nothing is committed", async () => {
+    const { plateau, repo } = await plateauOn("plmshift", await communitySchemas());
+    await plateau.services.instances.launch({ template: "ide/rstudio", project: "demo", name: "rs", viewer }, alice);
+    await plateau.services.instances.stop("demo", "rs", alice);
+    // The operators taint PLMshift's CPU nodes (reserved from now on; the region gives the pods launched after it the toleration): rstudio's committed pod has none.
+    const original = (await repo.readFile((await repo.head()) ?? "", "platforms/plmshift.yaml")) ?? "";
+    const tainted = parsePlatform(original, "platforms/plmshift.yaml");
+    const pools = tainted.spec.pools ?? [];
+    expect(pools.map((pool) => pool.name)).toContain("general");
+    const reserved = {
+      ...tainted,
+      spec: {
+        ...tainted.spec,
+        pools: pools.map((pool) => (pool.gpu ? pool : { ...pool, taints: [{ key: "reserved", effect: "NoSchedule" as const }] })),
+      },
+    };
+    const operator = { name: "oscar", email: "oscar@example.org" };
+    const edit = async (text: string) =>
+      repo.commit({
+        parent: await repo.head(),
+        author: operator,
+        message: "platforms: plmshift",
+        trailers: {},
+        changes: [{ path: "platforms/plmshift.yaml", content: text }],
+      });
+    await edit(serialize(reserved));
+    const head = await repo.head();
+    await expect(plateau.services.instances.start("demo", "rs", alice)).rejects.toThrow(/StatefulSet\/rs-rstudio: .*\[(toleration|node-selection)\]/);
+    expect(await repo.head()).toBe(head);
+    // As it was, it starts.
+    await edit(original);
+    expect((await plateau.services.instances.start("demo", "rs", alice)).instance?.state).toBe("running");
   });
 
   it("refuses the Spark charts' own default role (admin) without the operator's schema, naming the rule", async () => {

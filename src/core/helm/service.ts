@@ -99,6 +99,13 @@ export interface HelmCatalogServiceDeps {
   readonly schemas?: Readonly<Record<string, unknown>>;
 }
 
+/** Where an instance runs: its platform, its project (the namespace) and its name (the release). */
+export interface ChartCheckPlace {
+  readonly platform: PlatformDocument;
+  readonly project: string;
+  readonly release: string;
+}
+
 /** The claims a restriction of a catalog reads: what Plateau keeps of a person's identity. */
 export interface CatalogViewer {
   readonly login: string;
@@ -130,6 +137,13 @@ export interface HelmCatalogService {
     values: unknown,
     version?: string,
   ): Promise<PreparedHelmLaunch>;
+  /**
+   * Checks an instance's values as they are about to run again (a start) on its platform: the
+   * chart rendered and checked as at its launch (launch-preflight.ts), since the platform's
+   * rules may have changed while it was stopped. Nothing without a renderer, or for a version
+   * the catalog no longer serves (nothing to render it from).
+   */
+  check(reference: ChartReference, version: string, values: Readonly<Record<string, unknown>>, at: ChartCheckPlace): Promise<void>;
   /**
    * How an instance of this chart version with these values stops (ADR 24): rendered with its
    * replica paths at 0. Undefined when it cannot be told without rendering and no renderer is
@@ -441,6 +455,24 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
         return { ...prepared, rendered };
       }
       return prepared;
+    },
+
+    async check(reference, version, values, at) {
+      const config = catalogs.configs.find((candidate) => candidate.id === reference.catalog);
+      if (!deps.renderer || !config) return;
+      const chosen = (await catalogs.index(config.id)).charts.find((chart) => chart.name === reference.chart)?.versions.find((v) => v.version === version);
+      if (!chosen) return;
+      const pool = poolFor(at.platform, helmResources(values, true).largestPod);
+      await assertLaunchable({
+        renderer: deps.renderer,
+        archive: await catalogs.archive(config.id, chosen),
+        chart: `${config.id}/${chosen.name} ${chosen.version}`,
+        release: at.release,
+        project: at.project,
+        values,
+        platform: at.platform,
+        ...(pool ? { pool: pool.name } : {}),
+      });
     },
 
     async stopOf(reference, viewer, version, values, release) {

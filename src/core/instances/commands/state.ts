@@ -31,7 +31,7 @@ export function stateCommands(ctx: CommandContext) {
       spec: {
         ...spec,
         state,
-        ...(await source.withState(intent.spec, state, `${project}/${name}`)),
+        ...(await source.withState(intent.spec, state, `${project}/${name}`, { platform, project, name })),
         ...(expiresAt !== undefined ? { expiresAt } : {}),
       },
     };

@@ -149,16 +149,22 @@ export const helmChartSource = ((deps) => {
       },
       onExpiry: (spec) => expiryOf(spec.stop?.by, suspendable(spec.values)),
       // A chart keeps its version through stops and starts.
-      async withState(spec, state, ref) {
-        if (spec.stop?.by === "replicas") return scaled(spec, state);
-        if (spec.stop?.by === "remove-on-expiry") {
-          if (state === "running") return {};
-          throw new ConflictError(`${ref} is a Helm chart that cannot be stopped, only removed (its expiry removes it): ${spec.stop.why}`, {
-            reason: "not-stoppable",
-            params: { instance: ref },
-          });
+      async withState(spec, state, ref, at) {
+        let changed: Partial<InstanceSpec>;
+        if (spec.stop?.by === "replicas") changed = scaled(spec, state);
+        else if (spec.stop?.by === "remove-on-expiry") {
+          if (state !== "running")
+            throw new ConflictError(`${ref} is a Helm chart that cannot be stopped, only removed (its expiry removes it): ${spec.stop.why}`, {
+              reason: "not-stoppable",
+              params: { instance: ref },
+            });
+          changed = {};
+        } else changed = { values: suspended(spec.values, state !== "running", ref) };
+        // A start runs it again: checked on its platform as it is now (its rules may have changed while it was stopped).
+        if (state === "running" && at) {
+          await helm.check?.(reference, spec.templateVersion, changed.values ?? spec.values, { platform: at.platform, project: at.project, release: at.name });
         }
-        return { values: suspended(spec.values, state !== "running", ref) };
+        return changed;
       },
       // The person's own values: what the old platform's region resolved (node selector, tolerations, hosts, custom values) is resolved again on the new one by placed.
       async moved(spec, move) {

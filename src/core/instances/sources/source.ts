@@ -28,7 +28,7 @@ export interface SourceDeps {
   readonly urlOf: (address: InstanceAddress) => string;
   readonly crds?: CrdValidator;
   /** The Helm catalogs; without `stopOf`, charts stop as before ADR 24 (by `global.suspend`, or not at all). */
-  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "ownValues"> & Partial<Pick<HelmCatalogService, "stopOf">>;
+  readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "ownValues"> & Partial<Pick<HelmCatalogService, "stopOf" | "check">>;
   /** The registries images named by values may come from (default: the catalog's, and localhost). */
   readonly imageRegistries?: readonly string[];
 }
@@ -89,7 +89,7 @@ export interface InstanceSource {
    */
   onExpiry(spec: InstanceSpec): ExpiryAction;
   /** The spec's fields for another state (a refusal when it cannot be stopped); `ref` names the instance in errors. */
-  withState(spec: InstanceSpec, state: InstanceState, ref: string): Promise<Partial<InstanceSpec>>;
+  withState(spec: InstanceSpec, state: InstanceState, ref: string, at?: StatePlace): Promise<Partial<InstanceSpec>>;
   /**
    * The spec's fields when the instance is re-placed elsewhere: the values a launch there
    * starts from (re-resolved against the source as it is now; for a chart, the person's own,
@@ -99,6 +99,13 @@ export interface InstanceSource {
   moved(spec: InstanceSpec, move?: SourceMove): Promise<Pick<InstanceSpec, "values"> & Partial<Pick<InstanceSpec, "templateVersion" | "rendered">>>;
   /** Where people reach it; null when it is reached nowhere (a chart rendering no Route nor Ingress, as its `spec.rendered` says). */
   address(at: InstanceAddress, spec?: Pick<InstanceSpec, "rendered">): string | null;
+}
+
+/** Where an instance changes state: a start is checked there (a chart's preflight on its platform). */
+export interface StatePlace {
+  readonly platform: PlatformDocument;
+  readonly project: string;
+  readonly name: string;
 }
 
 /** A kind of source, bound to the service's dependencies: it claims ids, opens them, and says where it renders. */
