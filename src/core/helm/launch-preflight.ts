@@ -64,6 +64,7 @@ async function checkLaunch(input: LaunchPreflight): Promise<{ findings: Finding[
       left: { project: UNCOUNTED },
       perInstance: { pods: PODS_PER_INSTANCE, claims: CLAIMS_PER_INSTANCE },
       pool,
+      pools: platform.spec.pools ?? [],
       // What argocd-vault-plugin would replace must be the instance's own placeholders (ADR 0022).
       instance: input.release,
     },

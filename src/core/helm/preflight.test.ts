@@ -448,6 +448,21 @@ describe("preflight", () => {
     ]);
   });
 
+  it("lets a pod that selects no pool run on any node it tolerates, and refuses it when every pool of the platform repels it", () => {
+    const list = compliant();
+    const reserved = (pool: PreflightPool): PreflightPool => ({ ...pool, taints: [{ key: "reserved", effect: "NoSchedule" }] });
+    const cpuTainted = reserved(cpuPool);
+    // The chosen pool repels it, another welcomes it: the platform's call where it lands.
+    expect(preflight(objects(list), rules({ pool: cpuTainted, pools: [cpuTainted, { name: "spare", labels: {}, taints: [] }] }))).toEqual([]);
+    // Without the platform's pools, as before: nothing said.
+    expect(preflight(objects(list), rules({ pool: cpuTainted }))).toEqual([]);
+    // Every pool repels it: it never runs.
+    expect(rulesOf(preflight(objects(list), rules({ pool: cpuTainted, pools: [cpuTainted, reserved(gpuPool)] })))).toEqual(["toleration"]);
+    // The notebook tolerates it now; the backup's pod still does not.
+    podSpec(list).tolerations = [{ key: "reserved", operator: "Exists", effect: "NoSchedule" }];
+    expect(preflight(objects(list), rules({ pool: cpuTainted, pools: [cpuTainted, reserved(gpuPool)] })).map((f) => f.object)).toEqual(["CronJob/backup"]);
+  });
+
   it("names the taint to tolerate and the labels to select", () => {
     const list = gpuSet();
     delete podSpec(list).tolerations;

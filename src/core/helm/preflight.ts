@@ -114,6 +114,8 @@ export interface PreflightRules {
    */
   readonly perInstance?: { readonly pods: number; readonly claims: number };
   readonly pool: PreflightPool;
+  /** Every pool of the platform, when known: a pod selecting none must tolerate at least one. */
+  readonly pools?: readonly PreflightPool[];
   /** The instance (the Helm release): its own secret placeholders are the only ones objects may hold (absent: none is). */
   readonly instance?: string;
 }
@@ -679,8 +681,12 @@ export function countFindings(objects: readonly KubeObject[], asks: RenderedAsks
  * Each pod against the pool placement chose: a pod asking GPUs needs a GPU pool, must select
  * it (its labels) and tolerate its taints; a pod that selects nodes must select the chosen
  * pool's, and then tolerate its taints. A pod that selects nothing and asks no GPU runs on
- * any untainted node (a chart's database beside its notebook), which is the platform's call.
+ * any node it tolerates (a chart's database beside its notebook), which is the platform's
+ * call — unless every pool of the platform (`pools`, when known) repels it.
  */
+/** The taints that keep pods off a pool's nodes (a PreferNoSchedule one only discourages them). */
+const repellingTaints = (pool: PreflightPool) => (pool.taints ?? []).filter((taint) => taint.effect !== "PreferNoSchedule");
+
 export function schedulingFindings(asks: RenderedAsks, rules: PreflightRules): Finding[] {
   const findings: Finding[] = [];
   const { pool } = rules;
@@ -688,7 +694,7 @@ export function schedulingFindings(asks: RenderedAsks, rules: PreflightRules): F
   const labelText = Object.entries(labels)
     .map(([key, value]) => `${key}: ${value}`)
     .join(", ");
-  const repelling = (pool.taints ?? []).filter((taint) => taint.effect !== "PreferNoSchedule");
+  const repelling = repellingTaints(pool);
   for (const pod of asks.pods) {
     if (pod.replicas === 0) continue;
     const gpu = pod.requests.gpu > 0;
@@ -734,8 +740,12 @@ export function schedulingFindings(asks: RenderedAsks, rules: PreflightRules): F
       findings.push(
         finding(pod.object, "node-selection", `asks ${pod.requests.gpu} GPU and does not select the GPU pool ${pool.name}`, `set nodeSelector to ${labelText}`),
       );
-    if (!(gpu || (selects && matches))) continue;
     const tolerations = asArray(pod.spec.tolerations).map((item) => (asObject(item) ?? {}) as Toleration);
+    if (!(gpu || (selects && matches))) {
+      // Selecting no pool, it runs on any node it tolerates: when the platform's pools are known and every one repels it, it never runs.
+      const welcoming = rules.pools?.some((candidate) => repellingTaints(candidate).every((taint) => tolerations.some((t) => tolerates(t, taint))));
+      if (rules.pools === undefined || welcoming) continue;
+    }
     for (const taint of repelling) {
       if (tolerations.some((toleration) => tolerates(toleration, taint))) continue;
       const taintText = `${taint.key}${taint.value !== undefined ? `=${taint.value}` : ""}:${taint.effect}`;
