@@ -7,13 +7,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHelmCatalogs } from "../../src/adapters/helm/helm-catalogs.js";
 import { createHelmTemplateRenderer } from "../../src/adapters/helm/helm-template.js";
-import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
-import { systemClock } from "../../src/adapters/system/system.js";
-import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
 import { parsePlatform } from "../../src/core/model.js";
-import { silentLogger } from "../../src/core/ports/logger.js";
+import { helmAdapters, ideCatalog } from "../support/helm-plateau.js";
 import { memoryApp } from "../support/app.js";
 import { FIXTURE_CHARTS, startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { runCli } from "../support/cli.js";
@@ -35,18 +31,7 @@ beforeAll(async () => {
   if (skip) return;
   repository = await startChartRepository({ charts: [...FIXTURE_CHARTS, "scaled-web", "fixed-web"] });
   fixture = await memoryApp({
-    adapters: {
-      engines: new Map([
-        ["podman", createMemoryEngine()],
-        ["argocd", createMemoryEngine()],
-      ]),
-      helmCatalogs: createHelmCatalogs({
-        configs: [parseHelmCatalogConfig({ id: "ide", location: repository.location, name: "IDE" })],
-        clock: systemClock,
-        logger: silentLogger,
-      }),
-      chartRenderer: renderer,
-    },
+    adapters: helmAdapters([ideCatalog(repository.location)], { renderer }),
     platforms: [plmshift],
   });
   server = await fixture.app.listen({ host: "127.0.0.1", port: 0 });

@@ -7,14 +7,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHelmCatalogs } from "../../src/adapters/helm/helm-catalogs.js";
 import { createHelmTemplateRenderer } from "../../src/adapters/helm/helm-template.js";
 import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
-import { systemClock } from "../../src/adapters/system/system.js";
-import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
 import { parsePlatform } from "../../src/core/model.js";
 import type { ApplyOptions, Engine } from "../../src/core/ports/engine.js";
-import { silentLogger } from "../../src/core/ports/logger.js";
+import { helmAdapters, ideCatalog } from "../support/helm-plateau.js";
 import { memoryApp, type Person } from "../support/app.js";
 import { runCli } from "../support/cli.js";
 import { everythingCommitted } from "../support/committed.js";
@@ -47,18 +44,7 @@ beforeAll(async () => {
     },
   };
   fixture = await memoryApp({
-    adapters: {
-      engines: new Map<string, Engine>([
-        ["podman", createMemoryEngine()],
-        ["argocd", engine],
-      ]),
-      helmCatalogs: createHelmCatalogs({
-        configs: [parseHelmCatalogConfig({ id: "ide", location: repository.location, name: "IDE" })],
-        clock: systemClock,
-        logger: silentLogger,
-      }),
-      chartRenderer: renderer,
-    },
+    adapters: helmAdapters([ideCatalog(repository.location)], { renderer, argocd: engine }),
     platforms: [platformFile("plmshift")],
   });
   const alice = { login: "alice", name: "alice", email: "alice@users.plateau.invalid" };

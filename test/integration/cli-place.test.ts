@@ -3,12 +3,8 @@
 // it, and a GPU chart under the default quotas (no GPU for a lab project) says what it needs,
 // which quota refuses it and the command that raises it, before anyone launches.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHelmCatalogs } from "../../src/adapters/helm/helm-catalogs.js";
-import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
-import { systemClock } from "../../src/adapters/system/system.js";
-import { parseHelmCatalogConfig } from "../../src/core/helm/catalog-config.js";
-import { silentLogger } from "../../src/core/ports/logger.js";
 import { runCli } from "../support/cli.js";
+import { helmAdapters, ideCatalog } from "../support/helm-plateau.js";
 import { memoryApp, type Person } from "../support/app.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { clusterPlatform } from "../support/plateau.js";
@@ -20,17 +16,7 @@ let server: string;
 beforeAll(async () => {
   repository = await startChartRepository();
   fixture = await memoryApp({
-    adapters: {
-      engines: new Map([
-        ["podman", createMemoryEngine()],
-        ["argocd", createMemoryEngine()],
-      ]),
-      helmCatalogs: createHelmCatalogs({
-        configs: [parseHelmCatalogConfig({ id: "ide", location: repository.location, name: "Interactive services" })],
-        clock: systemClock,
-        logger: silentLogger,
-      }),
-    },
+    adapters: helmAdapters([ideCatalog(repository.location, "Interactive services")]),
     platforms: [
       clusterPlatform({
         pools: [

@@ -85,22 +85,28 @@ describe("sqlite settings", () => {
 });
 
 describe("migrations", () => {
-  it("0004 adds instances' expiry and makes the index rebuild from git (rows indexed before it lack their expiry)", async () => {
+  // A column the index is a projection of: the database of the version before lacks it, and the
+  // index must be rebuilt from git (rows indexed before it do not have it).
+  it.each([
+    ["0004", "instances' expiry", "expires_at"],
+    ["0009", "what instances' renderings recorded", "rendered_json"],
+    ["0010", "how instances stop (what their expiry does)", "stop_by"],
+  ])("%s adds %s and makes the index rebuild from git", async (migration, _what, column) => {
     const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
     dirs.push(dir);
     const file = join(dir, "plateau.db");
     const { sql } = await import("kysely");
     const before = await openSqlite(file);
     await indexedAt(before.db, "c1");
-    // As a database of the version before: without the column, and without 0004 run (nor the later ones).
-    await undoMigrationsFrom(before.db, "0004");
+    // As a database of the version before: without the column, and without the migration run (nor the later ones).
+    await undoMigrationsFrom(before.db, migration);
     await before.close();
 
     const after = await openSqlite(file);
     opened.push(after);
     expect(await createSqlStore(after.db, clock).index.indexedCommit()).toBeNull();
     const columns = await sql<{ name: string }>`pragma table_info(instances)`.execute(after.db);
-    expect(columns.rows.map((column) => column.name)).toContain("expires_at");
+    expect(columns.rows.map((row) => row.name)).toContain(column);
   });
 
   it("0005 gives sessions their kind, and ends the instance hosts' sessions made before (they had none)", async () => {
@@ -188,41 +194,5 @@ describe("migrations", () => {
       reasonCode: "reported",
       reasonParams: { reason: 'exit code 1 "oops"' },
     });
-  });
-
-  it("0009 adds what instances' renderings recorded and makes the index rebuild from git (rows indexed before it lack it)", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
-    dirs.push(dir);
-    const file = join(dir, "plateau.db");
-    const { sql } = await import("kysely");
-    const before = await openSqlite(file);
-    await indexedAt(before.db, "c1");
-    // As a database of the version before: instances without the column, 0009 not run.
-    await undoMigrationsFrom(before.db, "0009");
-    await before.close();
-
-    const after = await openSqlite(file);
-    opened.push(after);
-    expect(await createSqlStore(after.db, clock).index.indexedCommit()).toBeNull();
-    const columns = await sql<{ name: string }>`pragma table_info(instances)`.execute(after.db);
-    expect(columns.rows.map((column) => column.name)).toContain("rendered_json");
-  });
-
-  it("0010 adds how instances stop and makes the index rebuild from git, so that those indexed before say what their expiry does", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "plateau-sql-"));
-    dirs.push(dir);
-    const file = join(dir, "plateau.db");
-    const { sql } = await import("kysely");
-    const before = await openSqlite(file);
-    await indexedAt(before.db, "c1");
-    // As a database of the version before: instances without the column, 0010 not run.
-    await undoMigrationsFrom(before.db, "0010");
-    await before.close();
-
-    const after = await openSqlite(file);
-    opened.push(after);
-    expect(await createSqlStore(after.db, clock).index.indexedCommit()).toBeNull();
-    const columns = await sql<{ name: string }>`pragma table_info(instances)`.execute(after.db);
-    expect(columns.rows.map((column) => column.name)).toContain("stop_by");
   });
 });
