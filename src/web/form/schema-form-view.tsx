@@ -29,7 +29,8 @@ const messages = defineMessages({
     required: "required",
     choose: "Choose…",
     readonly: "Set by the platform.",
-    password: "Values are saved in the public desired-state repository: leave this at its default rather than typing a secret.",
+    password:
+      "Never written to the public desired-state repository: leave it as it is and Plateau generates one, or type your own; Plateau keeps it, and you read it on the instance's page.",
     lines: "One item per line.",
     json: "As JSON.",
     invalid: "This value is not accepted.",
@@ -70,7 +71,8 @@ const messages = defineMessages({
     required: "obligatoire",
     choose: "Choisir…",
     readonly: "Fixé par la plateforme.",
-    password: "Les valeurs sont enregistrées dans le dépôt public de l'état désiré : laissez ce champ à sa valeur par défaut plutôt que d'y taper un secret.",
+    password:
+      "Jamais écrit dans le dépôt public de l'état désiré : laissez-le tel quel et Plateau en génère un, ou tapez le vôtre ; Plateau le garde, et vous le lisez sur la page de l'instance.",
     lines: "Un élément par ligne.",
     json: "En JSON.",
     invalid: "Cette valeur n'est pas acceptée.",
