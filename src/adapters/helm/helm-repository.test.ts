@@ -139,3 +139,30 @@ describe.skipIf(!existsSync(FIXTURE) || !hasTar())("createHelmRepository", () =>
     expect(() => createHelmRepository({ location: "ftp://example.org/charts" })).toThrow(InputError);
   });
 });
+
+describe("a Helm repository that closes kept-alive connections", () => {
+  it("sends a request again, once, on a new connection when the server had closed the reused one", async () => {
+    // Each connection serves one request; a second one on it is cut off, as a server does past its idle timeout.
+    let cut = 0;
+    const served = new WeakSet<object>();
+    const server = createServer((request, response) => {
+      if (served.has(request.socket)) {
+        cut++;
+        request.socket.destroy();
+        return;
+      }
+      served.add(request.socket);
+      response.writeHead(200, { "content-type": "text/yaml", connection: "keep-alive" });
+      response.end("apiVersion: v1\nentries: {}\n");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const repository = createHelmRepository({ location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+      for (let i = 0; i < 3; i++) expect(await repository.index()).toContain("apiVersion: v1");
+      expect(cut).toBeGreaterThan(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

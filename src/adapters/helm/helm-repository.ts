@@ -62,7 +62,7 @@ export function createHelmRepository(options: HelmRepositoryOptions): HelmReposi
 type Get = (url: URL, maxBytes: number, signal: AbortSignal) => Promise<Buffer>;
 
 function viaNode(options: HelmRepositoryOptions): Get {
-  const once = (url: URL, maxBytes: number, signal: AbortSignal): Promise<{ response: IncomingMessage; body: Buffer }> =>
+  const once = (url: URL, maxBytes: number, signal: AbortSignal, retried = false): Promise<{ response: IncomingMessage; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(
         url,
@@ -82,7 +82,12 @@ function viaNode(options: HelmRepositoryOptions): Get {
           readLimited(response, maxBytes, url).then((body) => resolve({ response, body }), reject);
         },
       );
-      request.on("error", reject);
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed meanwhile (its idle timeout) fails at once: the request never reached it, and is sent again once on a new one.
+        if (request.reusedSocket && !retried && (error.code === "ECONNRESET" || error.code === "EPIPE"))
+          once(url, maxBytes, signal, true).then(resolve, reject);
+        else reject(error);
+      });
       request.end();
     });
   return async (start, maxBytes, signal) => {
