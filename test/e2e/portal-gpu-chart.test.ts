@@ -17,7 +17,7 @@ import { parseInstance } from "../../src/core/model.js";
 import { helmApplicationValues } from "../../src/core/render/argocd.js";
 import { fromYaml, toYaml } from "../../src/core/yaml.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
-import { chromiumUnavailable, launchChromium, screenshot } from "../support/chromium.js";
+import { chromiumUnavailable, launchChromium, screenshot, signedInPage } from "../support/chromium.js";
 import { cli, git, startServer, writeConfig, type ServerProcess } from "../support/server.js";
 import { passwordOf, type TestLogin } from "../support/sign-in.js";
 
@@ -82,18 +82,8 @@ describe.skipIf(unavailable)("the portal's launch form of a GPU chart, on the GP
   });
 
   /** A fresh browser profile whose preferred language is `locale`, signed in as `login`. */
-  async function signedIn(login: TestLogin, locale = "en-GB"): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.origin}/`);
-    await page.getByRole("link", { name: /Sign in with|Se connecter avec/ }).click();
-    await page.locator("#login").fill(login);
-    await page.locator("#password").fill(passwordOf(login));
-    await page.locator("button[type=submit]").click();
-    await page.waitForURL(`${server.origin}/`);
-    return page;
-  }
+  const signedIn = (login: TestLogin, locale = "en-GB"): Promise<Page> =>
+    signedInPage(browser, contexts, server.origin, login, passwordOf(login), { locale, viewport: { width: 1280, height: 900 } });
 
   /** The launch form of the GPU chart in a project, once its fields are drawn. */
   async function launchForm(page: Page, project: string): Promise<void> {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumUnavailable, launchChromium, screenshot } from "../support/chromium.js";
+import { chromiumUnavailable, launchChromium, screenshot, signedInPage } from "../support/chromium.js";
 import { cleanPodmanProject, podmanUnavailable, TEST_IMAGE } from "../support/podman.js";
 import { cli, startServer, writeConfig, type ServerProcess } from "../support/server.js";
 import { passwordOf, type TestLogin } from "../support/sign-in.js";
@@ -56,18 +56,8 @@ describe.skipIf(unavailable)("the portal in a browser", () => {
   }
 
   /** A fresh browser profile whose preferred language is `locale`, signed in as `login`. */
-  async function signedIn(login: TestLogin, locale = "en-GB", viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.origin}/`);
-    await page.getByRole("link", { name: /Sign in with|Se connecter avec/ }).click();
-    await page.locator("#login").fill(login);
-    await page.locator("#password").fill(passwordOf(login));
-    await page.locator("button[type=submit]").click();
-    await page.waitForURL(`${server.origin}/`);
-    return page;
-  }
+  const signedIn = (login: TestLogin, locale = "en-GB", viewport = { width: 1280, height: 800 }): Promise<Page> =>
+    signedInPage(browser, contexts, server.origin, login, passwordOf(login), { locale, viewport });
 
   it("signs in through the embedded provider and lands on the user's services", async () => {
     const context = await browser.newContext({ locale: "en-GB" });

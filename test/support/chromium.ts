@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.PLATEAU_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -38,4 +38,29 @@ export const SCREENSHOTS = join(import.meta.dirname, "..", "..", "test-results",
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A fresh browser profile preferring `locale`, signed in as `login` through the embedded
+ * provider's form (`password`), on the portal's home page. Its context goes into `contexts`,
+ * for the test to close.
+ */
+export async function signedInPage(
+  browser: Browser,
+  contexts: BrowserContext[],
+  origin: string,
+  login: string,
+  password: string,
+  options: { readonly locale?: string; readonly viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ locale: options.locale ?? "en-GB", viewport: options.viewport ?? { width: 1280, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${origin}/`);
+  await page.getByRole("link", { name: /Sign in with|Se connecter avec/ }).click();
+  await page.locator("#login").fill(login);
+  await page.locator("#password").fill(password);
+  await page.locator("button[type=submit]").click();
+  await page.waitForURL(`${origin}/`);
+  return page;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { describeStoreContract } from "../../core/ports/store.contract.js";
+import { describeStoreContract, emptyDelta } from "../../core/ports/store.contract.js";
 import { createTestDatabase } from "../../../test/support/postgres.js";
 import { openPostgres, openSqlite, type OpenDatabase } from "./database.js";
 import { createSqlStore } from "./sql-store.js";
@@ -40,14 +40,7 @@ async function undoMigrationsFrom(db: OpenDatabase["db"], migration: string): Pr
 
 /** Records that the index reflects a commit (an empty delta). */
 async function indexedAt(db: OpenDatabase["db"], commit: string): Promise<void> {
-  await createSqlStore(db, clock).index.apply({
-    commit,
-    reset: false,
-    platforms: { upsert: [], remove: [] },
-    projects: { upsert: [], remove: [] },
-    instances: { upsert: [], remove: [] },
-    requests: [],
-  });
+  await createSqlStore(db, clock).index.apply(emptyDelta(commit));
 }
 
 async function sqlite(): Promise<OpenDatabase> {

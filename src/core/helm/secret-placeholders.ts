@@ -26,6 +26,9 @@ const PLACEHOLDER = /<path:([^#<>]+)#([^#<>]+?)(?:#([^#<>]+))?>/g;
 /** Anything argocd-vault-plugin would act on: an inline path, or its annotations (which turn `<key>` into a placeholder). */
 const AVP_MARK = /<path:|avp\.kubernetes\.io\//;
 
+/** Whether a string holds an inline-path placeholder (of any Secret) that the plugin would resolve. */
+export const holdsPlaceholder = (text: string): boolean => text.search(PLACEHOLDER) !== -1;
+
 /** The placeholder of a key of the instance's own Secret. */
 export function secretPlaceholder(project: string, instance: string, key: string): string {
   if (!SECRET_KEY.test(key)) throw new Error(`"${key}" cannot be a Secret key`);

@@ -337,6 +337,27 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
     });
   }
 
+  /** The chart rendered with these values where the instance runs, and checked there (launch-preflight.ts): what its pods ask, or a refusal. */
+  async function preflightOn(
+    renderer: ChartRenderer,
+    config: HelmCatalogConfig,
+    chosen: HelmChartVersion,
+    values: Readonly<Record<string, unknown>>,
+    at: ChartCheckPlace,
+    pool: Pool | undefined,
+  ) {
+    return assertLaunchable({
+      renderer,
+      archive: await catalogs.archive(config.id, chosen),
+      chart: `${config.id}/${chosen.name} ${chosen.version}`,
+      release: at.release,
+      project: at.project,
+      values,
+      platform: at.platform,
+      ...(pool ? { pool: pool.name } : {}),
+    });
+  }
+
   return {
     async ownValues(reference, viewer, context, placedValues, version) {
       // Its passwords' placeholders are Plateau's, not the person's: placed again, they come out the same.
@@ -442,16 +463,14 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
         secrets: sealed.secrets,
       };
       if (deps.renderer && platform) {
-        const rendered = await assertLaunchable({
-          renderer: deps.renderer,
-          archive: await deps.catalogs.archive(config.id, chosen),
-          chart: `${config.id}/${chosen.name} ${chosen.version}`,
-          release: context.release,
-          project: context.project,
-          values: prepared.values,
-          platform,
-          ...(pool ? { pool: pool.name } : {}),
-        });
+        const rendered = await preflightOn(
+          deps.renderer,
+          config,
+          chosen,
+          prepared.values,
+          { platform, project: context.project, release: context.release },
+          pool,
+        );
         return { ...prepared, rendered };
       }
       return prepared;
@@ -462,17 +481,7 @@ export function createHelmCatalogService(deps: HelmCatalogServiceDeps): HelmCata
       if (!deps.renderer || !config) return;
       const chosen = (await catalogs.index(config.id)).charts.find((chart) => chart.name === reference.chart)?.versions.find((v) => v.version === version);
       if (!chosen) return;
-      const pool = poolFor(at.platform, helmResources(values, true).largestPod);
-      await assertLaunchable({
-        renderer: deps.renderer,
-        archive: await catalogs.archive(config.id, chosen),
-        chart: `${config.id}/${chosen.name} ${chosen.version}`,
-        release: at.release,
-        project: at.project,
-        values,
-        platform: at.platform,
-        ...(pool ? { pool: pool.name } : {}),
-      });
+      await preflightOn(deps.renderer, config, chosen, values, at, poolFor(at.platform, helmResources(values, true).largestPod));
     },
 
     async stopOf(reference, viewer, version, values, release) {

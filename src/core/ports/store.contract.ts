@@ -30,7 +30,8 @@ const LAB_PROJECT: IndexedProject = {
   tiers: ["experimental", "institutional"],
 };
 
-const emptyDelta = (commit: string): IndexDelta => ({
+/** A delta that changes nothing but the commit the index reflects. */
+export const emptyDelta = (commit: string): IndexDelta => ({
   commit,
   reset: false,
   platforms: { upsert: [], remove: [] },

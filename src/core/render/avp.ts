@@ -5,19 +5,14 @@
 // constant command; every value travels in the environment, never in the command's text),
 // the plugin's configuration for the platform's Argo CD bootstrap, and the Role that lets
 // Argo CD's repo-server read the Secrets of one project's namespace.
+import { holdsPlaceholder } from "../helm/secret-placeholders.js";
 import type { KubeObject } from "./kube.js";
 import { toYaml } from "../yaml.js";
 
-/**
- * An inline-path placeholder of argocd-vault-plugin anywhere inside a string. A local test for
- * routing only (the plugin source or the plain Helm source); the grammar of the placeholders
- * Plateau writes, and the refusal of placeholders in users' values, are the lead's module's.
- */
-const PLACEHOLDER = /<path:[^#<>]+#[^#<>]+>/;
-
 /** True when a string anywhere in the values (not a key) holds a placeholder the plugin resolves. */
 export function hasSecretPlaceholders(values: unknown): boolean {
-  if (typeof values === "string") return PLACEHOLDER.test(values);
+  // The grammar of placeholders, and the refusal of those in people's values, are helm/secret-placeholders.ts's.
+  if (typeof values === "string") return holdsPlaceholder(values);
   if (Array.isArray(values)) return values.some(hasSecretPlaceholders);
   if (values !== null && typeof values === "object") return Object.values(values).some(hasSecretPlaceholders);
   return false;
