@@ -13,7 +13,7 @@ const coreForbiddenImports = {
       message: "core must not import delivery or adapter code (dependencies point inward).",
     },
     {
-      group: ["fastify", "fastify/*", "@fastify/*", "kysely", "better-sqlite3", "pg", "commander", "prom-client", "ws"],
+      group: ["fastify", "fastify/*", "@fastify/*", "kysely", "better-sqlite3", "pg", "commander", "prom-client", "ws", "nodemailer", "smtp-server"],
       message: "core must not import frameworks or drivers; define a port in src/core/ports instead.",
     },
     {

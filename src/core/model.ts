@@ -168,6 +168,9 @@ export const RegionSchema = Type.Object(
 );
 export type Region = Static<typeof RegionSchema>;
 
+/** A Prometheus label name. */
+const MetricLabelName = Type.String({ pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$", maxLength: 100 });
+
 export const PlatformSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
@@ -218,6 +221,27 @@ export const PlatformSchema = Type.Object(
             {
               apiURL: Type.String({ pattern: "^https?://\\S+$", maxLength: 500 }),
               tokenEnv: Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        /** Where the platform's metrics are read: the Prometheus query API, as VictoriaMetrics serves it (docs/metrics.md). */
+        metrics: Type.Optional(
+          Type.Object(
+            {
+              /** The API's base, `/api/v1/query` is added (`https://vmselect.example.org/select/0/prometheus`). */
+              url: Type.String({ pattern: "^https?://\\S+$", maxLength: 500 }),
+              /** The environment variable holding a bearer token for it (never the token: this file is public). */
+              tokenEnv: Type.Optional(Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 })),
+              /** The labels that carry the namespace (a project), the pod and the container (defaults: namespace, pod, container, as cAdvisor and kube-state-metrics write them). */
+              labels: Type.Optional(
+                Type.Object(
+                  { namespace: Type.Optional(MetricLabelName), pod: Type.Optional(MetricLabelName), container: Type.Optional(MetricLabelName) },
+                  { additionalProperties: false },
+                ),
+              ),
+              /** How often the series are scraped (default 30): what turns a count of samples into hours. */
+              scrapeIntervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
             },
             { additionalProperties: false },
           ),
