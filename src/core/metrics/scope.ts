@@ -209,7 +209,7 @@ function rewrite(query: string, matcher: string | undefined, field: string, sele
       if (name === "PromQL" && selectorOnly) {
         const only = node.node.firstChild;
         if (!only || only.name !== "VectorSelector" || only.nextSibling !== null) {
-          problem = "must be one series selector, such as up{job=\"node\"}";
+          problem = 'must be one series selector, such as up{job="node"}';
           return false;
         }
       }
