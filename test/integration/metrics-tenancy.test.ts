@@ -417,7 +417,7 @@ describe.skipIf("skipped" in started)("metrics through Plateau, with tenancy, on
       }
       const anonymous = await fixture.app.inject({ url: `/api/v1/metrics/query?${form({ query: "node_load1" })}` });
       expect(anonymous.statusCode).toBe(401);
-      expect(anonymous.json()).toMatchObject({ status: "error", errorType: "unauthorized" });
+      expect(anonymous.json()).toMatchObject({ error: { code: "unauthenticated" } });
     });
 
     it("answers Grafana's build information", async () => {

@@ -84,24 +84,18 @@ export function metricsRoutes(deps: ServerDeps) {
       done(null, { fields: [...new URLSearchParams(body as string).entries()] } satisfies FormBody);
     });
 
-    // Errors as the Prometheus API writes them, those of the access layer too: Grafana shows `error`.
-    app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-      let status = 500;
-      let errorType = "internal";
-      let message = "internal error; the server's log has the details";
-      if (isPlateauError(error)) {
-        ({ status, type: errorType } = ERROR_TYPES[error.code]);
-        message = error.message;
-      } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-        // Fastify's own client errors: a body too large, a content type it does not read.
-        status = error.statusCode;
-        errorType = "bad_data";
-        message = error.message;
-      } else {
-        request.log.error({ err: error, url: request.url.split("?")[0] }, "metrics request failed");
-      }
-      return reply.status(status).send({ status: "error", errorType, error: message });
-    });
+    // The handlers' errors as the Prometheus API writes them: Grafana shows `error`. Those of the
+    // access layer (401, a missing CSRF header) keep Plateau's one shape, as on every route.
+    const answer = (handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+      async function prometheusAnswer(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+        try {
+          return await handler(request, reply);
+        } catch (error) {
+          if (!isPlateauError(error)) throw error;
+          const { status, type } = ERROR_TYPES[error.code];
+          return reply.status(status).header("cache-control", "no-store").send({ status: "error", errorType: type, error: error.message });
+        }
+      };
 
     /** The platform's metrics, the caller's scope, and the parameters of the request. */
     async function context(request: FastifyRequest) {
@@ -121,8 +115,8 @@ export function metricsRoutes(deps: ServerDeps) {
       for (const base of bases) {
         // The Prometheus paths under the data source URL are aliases: shown once in the API's description.
         const schema = { tags: ["metrics"], summary, hide: base !== "" };
-        app.get(`${base}${path}`, { config: SIGNED_IN, schema }, handler);
-        app.post(`${base}${path}`, { config: SIGNED_IN, schema: { ...schema, hide: true } }, handler);
+        app.get(`${base}${path}`, { config: SIGNED_IN, schema }, answer(handler));
+        app.post(`${base}${path}`, { config: SIGNED_IN, schema: { ...schema, hide: true } }, answer(handler));
       }
     };
 
