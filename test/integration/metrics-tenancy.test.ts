@@ -111,6 +111,57 @@ const ATTACKS: string[] = [
   '(((container_memory_working_set_bytes{namespace="demo"}))) or (((node_load1)))',
 ];
 
+/** A small seeded generator (mulberry32): the same queries at every run. */
+function generator(seed: number) {
+  let state = seed;
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const PIECES = ["demo", "genome", ".+", ".*", "\\", '\\"', "'", '"', "`", "#", "}", "{", " or x", "\n", "é", "\\u0062", "\\x62", "a|b"];
+  /** A string literal in one of PromQL's three quotes, escaped right or, sometimes, not. */
+  const literal = () => {
+    const quote = pick(['"', "'", "`"]);
+    const content = Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(PIECES)).join("");
+    const escaped = next() < 0.8 && quote !== "`" ? content.replaceAll("\\", "\\\\").replaceAll(quote, `\\${quote}`) : content;
+    return `${quote}${escaped}${quote}`;
+  };
+  const selector = () => {
+    const metric = pick(["container_memory_working_set_bytes", "kube_pod_labels", "node_load1", ""]);
+    const matchers = Array.from(
+      { length: Math.floor(next() * 3) },
+      () => `${pick(["namespace", "__name__", "pod"])}${pick(["=", "!=", "=~", "!~"])}${literal()}`,
+    );
+    return matchers.length > 0 || metric === "" ? `${metric}{${matchers.join(pick([",", ", ", " , "]))}}` : metric;
+  };
+  const comment = () => (next() < 0.15 ? ` # ${literal()} ${selector()}\n` : " ");
+  const expression = (depth: number): string => {
+    const choice = depth > 3 ? 0 : Math.floor(next() * 8);
+    switch (choice) {
+      case 0:
+        return selector();
+      case 1:
+        return `${expression(depth + 1)}${comment()}${pick(["or", "and", "unless", "+"])}${pick(["", " on()", " ignoring(pod)", " on(namespace, pod) group_left"])} ${expression(depth + 1)}`;
+      case 2:
+        return `max_over_time(${expression(depth + 1)}[10m:1m])`;
+      case 3:
+        return `label_replace(${expression(depth + 1)}, "relabelled", ${literal()}, ${literal()}, ${literal()})`;
+      case 4:
+        return `sum by (namespace) (${expression(depth + 1)})`;
+      case 5:
+        return `topk(3, ${expression(depth + 1)})`;
+      case 6:
+        return `rate(${selector()}[5m] offset 1m)`;
+      default:
+        return `(${expression(depth + 1)})`;
+    }
+  };
+  return () => expression(0);
+}
+
 describe.skipIf("skipped" in started)("metrics through Plateau, with tenancy, on VictoriaMetrics", () => {
   const vm = started as VictoriaMetricsServer;
   const raw = createPrometheusMetricsSource({ url: vm.url });
@@ -207,6 +258,30 @@ describe.skipIf("skipped" in started)("metrics through Plateau, with tenancy, on
     ])("%s says nothing of others' series: empty, where raw it answers whether they exist", async (oracle) => {
       expect(seriesOf(await raw.query(oracle, END)).length).toBeGreaterThan(0);
       expect(seriesOf(dataOf(await query("alice", oracle)))).toEqual([]);
+    });
+
+    it("scopes generated queries with every kind of quote, escape and comment so that VictoriaMetrics reads no others' series, through the rewrite alone", async () => {
+      const next = generator(14);
+      let sent = 0;
+      let exposedRaw = 0;
+      for (let i = 0; i < 400; i++) {
+        const generated = next();
+        let rewritten: string;
+        try {
+          rewritten = scopeQuery(generated, { kind: "projects", projects: ["demo"] }, "namespace");
+        } catch {
+          continue;
+        }
+        const answered = await raw.query(rewritten, END).catch(() => undefined);
+        if (!answered) continue;
+        sent += 1;
+        const unscoped = await raw.query(generated, END).catch(() => undefined);
+        if (unscoped && leaks(unscoped, ["demo"]).length > 0) exposedRaw += 1;
+        expect(leaks(answered, ["demo"]), `${generated}\n→ ${rewritten}`).toEqual([]);
+      }
+      // Enough of them were read by both parsers, and would have read others' series unscoped.
+      expect(sent).toBeGreaterThan(150);
+      expect(exposedRaw).toBeGreaterThan(50);
     });
 
     it("still reads her own series, whole", async () => {
