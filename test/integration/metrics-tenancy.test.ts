@@ -495,9 +495,11 @@ describe.skipIf("skipped" in started)("metrics through Plateau, with tenancy, on
       expect(anonymous.json()).toMatchObject({ error: { code: "unauthenticated" } });
     });
 
-    it("answers Grafana's build information", async () => {
+    it("answers Grafana's build information and empty metadata, to signed-in people only", async () => {
       const response = await send("alice", { url: "/api/v1/metrics/api/v1/status/buildinfo" });
       expect(response.json()).toMatchObject({ status: "success", data: { version: expect.any(String) } });
+      expect((await send("alice", { url: "/api/v1/metrics/platforms/plmapps/api/v1/metadata" })).json()).toEqual({ status: "success", data: {} });
+      expect((await fixture.app.inject({ url: "/api/v1/metrics/api/v1/metadata" })).statusCode).toBe(401);
     });
   });
 });

@@ -153,11 +153,17 @@ export function metricsRoutes(deps: ServerDeps) {
       const match = scopeSelectors(params.get("match[]") ?? [], scope, metrics.namespaceLabel);
       return success(reply, await metrics.source.labelValues(name, match, boundsOf(params), options));
     });
-    // Grafana asks which Prometheus it talks to: the version of the API VictoriaMetrics also claims.
+    // Grafana asks which Prometheus it talks to (the version of the API VictoriaMetrics also
+    // claims), and for metrics' metadata and exemplars, which VictoriaMetrics 1.79 does not keep:
+    // empty answers, rather than errors in Grafana's query editor.
     for (const base of bases.slice(1)) {
-      app.get(`${base}/status/buildinfo`, { config: SIGNED_IN, schema: { hide: true } }, async (_request, reply) =>
+      const hidden = { config: SIGNED_IN, schema: { hide: true } };
+      app.get(`${base}/status/buildinfo`, hidden, async (_request, reply) =>
         success(reply, { version: "2.24.0", revision: "", branch: "", buildUser: "", buildDate: "", goVersion: "" }),
       );
+      app.get(`${base}/metadata`, hidden, async (_request, reply) => success(reply, {}));
+      for (const method of ["GET", "POST"] as const)
+        app.route({ method, url: `${base}/query_exemplars`, ...hidden, handler: async (_request, reply) => success(reply, []) });
     }
   };
 }
