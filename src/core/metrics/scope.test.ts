@@ -80,6 +80,24 @@ describe("scopeQuery", () => {
     for (const selector of selectorsOf(scoped)) expect(selector).toContain(`{${ns}`);
   });
 
+  it.each([
+    'histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket{job="api"}[5m])))',
+    'count_values("version", build_info)',
+    "quantile(0.95, sum by (pod) (rate(container_cpu_usage_seconds_total[2m])))",
+    'sort_desc(sum by (namespace) (kube_pod_container_resource_requests{resource="cpu"}))',
+    "clamp_min(1 - node_filesystem_avail_bytes / node_filesystem_size_bytes, 0) > bool 0.9",
+    "increase(x[1h]) / on(pod) group_right sum without (container) (y)",
+    "timestamp(up) - time() < -300",
+    "x offset -5m",
+    "x @ 1700000000",
+    "predict_linear(kubelet_volume_stats_used_bytes[6h], 86400) > kubelet_volume_stats_capacity_bytes",
+  ])("accepts what Grafana's dashboards write: %s", (query) => {
+    const scoped = scopeQuery(query, A, "namespace");
+    const selectors = selectorsOf(scoped);
+    expect(selectors.length).toBeGreaterThan(0);
+    for (const selector of selectors) expect(selector).toContain(`{${ns}`);
+  });
+
   it("scopes several projects and another namespace label", () => {
     expect(scopeQuery("sum(x) or y", AB, "ns")).toBe('sum(x{ns=~"^(?:a|b)$"}) or y{ns=~"^(?:a|b)$"}');
   });
