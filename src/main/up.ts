@@ -26,6 +26,7 @@ import { loadCrds, loadJsonSchemas } from "../adapters/schemas/crd-files.js";
 import { createHelmCatalogs } from "../adapters/helm/helm-catalogs.js";
 import { createHelmTemplateRenderer } from "../adapters/helm/helm-template.js";
 import { createClusterEngines } from "./cluster-engines.js";
+import { createMetricsSources } from "./metrics-sources.js";
 import { installationId } from "./installation.js";
 import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
@@ -227,6 +228,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     ...(remote.sync ? { warnings: { remote: () => remoteWarning(remote.status()) } } : {}),
     ...(config.serveRepository ? { gitHttp: createSmartHttpHandler({ dir: location.repository, logger: logger.child({ component: "git-http" }) }) } : {}),
     ...(remote.hooks ? { gitHooks: remote.hooks } : {}),
+    metricsSources: createMetricsSources({ env: process.env, repo }),
     version,
   });
   await app.listen({ host: config.listen.host, port });

@@ -25,6 +25,8 @@ import type { Metrics } from "./metrics.js";
 import type { Portal } from "./portal.js";
 import type { Proxy } from "./proxy.js";
 import { registerRoutes } from "./routes/routes.js";
+import { metricsRoutes } from "./routes/metrics-routes.js";
+import type { MetricsSources } from "../core/ports/metrics-sources.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -68,6 +70,8 @@ export interface ServerDeps {
   /** The forge's webhook (`POST /api/v1/hooks/git`): verifies the signature, then reads the remote now. */
   readonly gitHooks?: GitHooks;
   readonly version: string;
+  /** The metrics sources of the repository's platforms (`spec.metrics`), read through the Prometheus-compatible API with tenancy. */
+  readonly metricsSources?: MetricsSources;
 }
 
 export interface GitHooks {
@@ -290,6 +294,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     { prefix: API_PREFIX },
   );
   registerAuthRoutes(app, deps);
+  await app.register(metricsRoutes(deps), { prefix: `${API_PREFIX}/metrics` });
   await app.register(
     async (scope) => {
       // The signature is over the exact bytes the forge sent: the body is kept raw, whatever its type.

@@ -577,6 +577,27 @@ describe("authorization: every route × every principal × both labs", () => {
       allowed: { status: 200, check: (reply) => hasField(reply, ["name"], "local") },
       expect: SIGNED_IN,
     },
+    // The Prometheus-compatible metrics API (tenancy in test/integration/metrics-tenancy.test.ts):
+    // signed-in people; here no platform has a metrics source, which the answer says naming platform.
+    ...(
+      [
+        ["/metrics/query", "?query=up"],
+        ["/metrics/query_range", "?query=up&start=0&end=60&step=15"],
+        ["/metrics/series", "?match[]=up"],
+        ["/metrics/labels", ""],
+        ["/metrics/label/{name}/values", ""],
+      ] as const
+    ).map(([path, query]): Case => ({
+      route: `GET /api/v1${path}`,
+      sides: false,
+      request: (c) => ({ url: api(`${path.replace("{name}", "namespace")}${query}`), headers: c.headers }),
+      allowed: {
+        status: 400,
+        check: (reply) =>
+          problem(/^\/platform: .*no platform declares one/.test(String((json(reply) as { error?: unknown }).error)), `not about the platform: ${reply.body}`),
+      },
+      expect: SIGNED_IN,
+    })),
     {
       // Public on purpose: one needs the providers before signing in (the /auth/sign-in page lists them to anyone).
       route: "GET /api/v1/identity-providers",

@@ -5,7 +5,7 @@ import type { InjectOptions } from "fastify";
 import { createRouter } from "../../src/core/instances/routing.js";
 import { cryptoRandom, systemClock } from "../../src/adapters/system/system.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
-import { buildApp } from "../../src/server/app.js";
+import { buildApp, type ServerDeps } from "../../src/server/app.js";
 import { createMetrics } from "../../src/server/metrics.js";
 import { createProxy } from "../../src/server/proxy.js";
 import { createInstanceGate } from "../../src/server/instance-gate.js";
@@ -51,6 +51,8 @@ export async function memoryApp(
     platforms?: readonly PlatformDocument[];
     /** Quotas other than TEST_SETTINGS' (many instances in one project…). */
     tenancy?: PlateauSettings["tenancy"];
+    /** More of the server's dependencies (the metrics sources…). */
+    server?: Partial<ServerDeps>;
   } = {},
 ) {
   const composed = await memoryPlateau(
@@ -91,6 +93,7 @@ export async function memoryApp(
     clock,
     readiness: { repository: async () => void (await adapters.repo.head()) },
     version: "test",
+    ...options.server,
   });
 
   const principals = new Map<Person, UserPrincipal>();
