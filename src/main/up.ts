@@ -31,6 +31,7 @@ import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { lifecycleSettings, paths, PACKAGE_ROOT, type Config } from "./config.js";
 import { loadPortal } from "../server/portal.js";
+import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
 
 export interface RunningPlateau {
   readonly url: string;
@@ -49,6 +50,8 @@ export interface RunningPlateau {
   identityProviderStatuses(): readonly ProviderStatus[];
   /** Runs the background work; tests wait on its `idle()` after moving their clock. */
   readonly scheduler: Scheduler;
+  /** The local platform's usage: its metrics source (`spec`), /metrics/tenants and the VictoriaMetrics started for it. */
+  readonly localMetrics: LocalMetrics;
   close(): Promise<void>;
 }
 
@@ -101,13 +104,14 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const repo = createGitRepository({ dir: location.repository, clock });
   const catalog = await createFileCatalog({ dir: location.catalog });
   const engines = new Map<string, Engine>();
-  if (config.platforms.local.enabled) {
+  const installation = config.platforms.local.enabled ? await installationId(config.dataDir) : undefined;
+  if (installation !== undefined) {
     engines.set(
       "podman",
       createPodmanEngine({
         podman: config.podman.command,
         runtimeDir: location.runtime,
-        installation: await installationId(config.dataDir),
+        installation,
         stopTimeoutSeconds: config.podman.stopTimeoutSeconds,
         startupTimeoutMs: config.podman.startupTimeoutSeconds * 1000,
         logger: logger.child({ engine: "podman" }),
@@ -115,6 +119,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     );
   }
   const metrics = createMetrics();
+  const localMetrics = await setUpLocalMetrics({ config, installation, runtimeDir: location.runtime, logger: logger.child({ component: "metrics" }) });
   // Redirect URIs and the embedded issuer need the port before listening: "any free port" is chosen now.
   const port = config.listen.port === 0 ? await freeLoopbackPort() : config.listen.port;
   const publicPort = config.publicPort ?? port;
@@ -212,9 +217,10 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const app = await buildApp({
     services: plateau.services,
     ...(portal ? { portal } : {}),
-    ...(router && gate ? { proxy: createProxy(router, logger, gate, domain), proxiedDomain: domain } : {}),
+    ...(router && gate ? { proxy: createProxy(router, logger, gate, domain, { requests: localMetrics.proxyRequests }), proxiedDomain: domain } : {}),
     ...(identity.mount ? { mount: identity.mount } : {}),
     metrics,
+    tenantMetrics: localMetrics.tenantMetrics,
     logger,
     publicOrigin: () => publicOrigin,
     limits: config.rateLimits,
@@ -230,6 +236,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     version,
   });
   await app.listen({ host: config.listen.host, port });
+  localMetrics.start(port);
   // Configured providers' discovery documents are read now, not at the first sign-in.
   const providerWatch = identity.configured ? watchIdentityProviders(identity.providers, logger.child({ component: "identity" })) : undefined;
 
@@ -283,6 +290,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     identityProviders: providerWatch?.initial ?? Promise.resolve([]),
     identityProviderStatuses: () => providerWatch?.statuses() ?? [],
     scheduler,
+    localMetrics,
     async close() {
       if (closed) return;
       closed = true;
@@ -292,6 +300,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       await plateau.stop();
       await scheduler.stop();
       await app.close();
+      await localMetrics.stop();
       await chartRenderer.close();
       repo.close();
       await database.close();
