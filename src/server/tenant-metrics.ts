@@ -107,8 +107,9 @@ export function registerTenantMetrics(app: FastifyInstance, tenantMetrics: Tenan
   const gather = createTenantSeriesGatherer(tenantMetrics.collectors, logger);
   app.get(
     TENANT_METRICS_PATH,
-    // The scrape token is no person's: this route checks it itself, as the forge's webhook checks its signature.
-    { config: { access: { kind: "public" } }, schema: { hide: true } },
+    // No access rule: the scrape token is no person's, and the access layer would read it as an
+    // API token (and refuse it). This route checks it itself, as the forge's webhook checks its signature.
+    { schema: { hide: true } },
     async (request, reply) => {
       if (!isScrapeToken(bearerToken(request.headers.authorization), tenantMetrics.token)) {
         return reply
