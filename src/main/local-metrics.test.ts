@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { fromYaml } from "../core/yaml.js";
+import { fromYaml, toYaml } from "../core/yaml.js";
+import { createMemoryRepository } from "../adapters/memory/memory-repository.js";
 import { scrapeConfig } from "../adapters/metrics/victoria-metrics-process.js";
-import { scrapeTarget } from "./local-metrics.js";
+import { systemClock } from "../adapters/system/system.js";
+import { claimCapacities, scrapeTarget } from "./local-metrics.js";
 
 describe("what the local VictoriaMetrics scrapes", () => {
   it("reaches Plateau on loopback when it listens on every address", () => {
@@ -30,5 +32,22 @@ describe("what the local VictoriaMetrics scrapes", () => {
       scrape_interval: "2s",
       scrape_timeout: "2s",
     });
+  });
+});
+
+describe("what a volume's claim asks", () => {
+  it("is read from the rendered PersistentVolumeClaim at the head, again when the head moves", async () => {
+    const repo = createMemoryRepository({ clock: systemClock });
+    const author = { login: "alice", name: "alice", email: "alice@example.org" };
+    const claim = (storage: string) =>
+      toYaml({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "nb-work" }, spec: { resources: { requests: { storage } } } });
+    const path = "rendered/local/demo/nb/persistentvolumeclaim-nb-work.yaml";
+    const capacityOf = claimCapacities(repo, "local");
+    expect(await capacityOf("demo", "nb", "nb-work")).toBeUndefined();
+    const first = await repo.commit({ parent: null, author, message: "launch", trailers: {}, changes: [{ path, content: claim("10Gi") }] });
+    expect(await capacityOf("demo", "nb", "nb-work")).toBe(10 * 1024 ** 3);
+    expect(await capacityOf("demo", "nb", "other")).toBeUndefined();
+    await repo.commit({ parent: first, author, message: "resize", trailers: {}, changes: [{ path, content: claim("20Gi") }] });
+    expect(await capacityOf("demo", "nb", "nb-work")).toBe(20 * 1024 ** 3);
   });
 });

@@ -9,7 +9,11 @@ import { startVictoriaMetricsProcess, type VictoriaMetricsProcess } from "../ada
 import { freeLoopbackPort } from "../adapters/net.js";
 import { createPodmanUsage } from "../adapters/podman/usage.js";
 import type { PlatformDocument } from "../core/model.js";
+import type { DesiredStateRepository } from "../core/ports/desired-state-repository.js";
 import type { Logger } from "../core/ports/logger.js";
+import { renderedInstanceDir } from "../core/repository/layout.js";
+import { parseQuantity } from "../core/tenancy/quota.js";
+import { fromYaml } from "../core/yaml.js";
 import { createLocalUsageCollector } from "../server/local-usage-series.js";
 import { createProxyRequestCounter, type ProxyRequestCounter, type TenantMetrics, type TenantSeriesCollector } from "../server/tenant-metrics.js";
 import type { Config } from "./config.js";
@@ -45,6 +49,26 @@ async function scrapeToken(file: string): Promise<string> {
   return token;
 }
 
+/**
+ * What a volume's claim asks (`spec.resources.requests.storage`, in bytes), as the head of the
+ * repository renders it for the local platform; read again only when the head moves.
+ */
+export function claimCapacities(repo: Pick<DesiredStateRepository, "head" | "readFile">, platform: string) {
+  let cache: { head: string | null; sizes: Map<string, number | undefined> } = { head: null, sizes: new Map() };
+  return async (project: string, instance: string, claim: string): Promise<number | undefined> => {
+    const head = await repo.head();
+    if (!head) return undefined;
+    if (cache.head !== head) cache = { head, sizes: new Map() };
+    const path = `${renderedInstanceDir(platform, project, instance)}/persistentvolumeclaim-${claim}.yaml`;
+    if (!cache.sizes.has(path)) {
+      const text = await repo.readFile(head, path);
+      const claimed = text === undefined ? undefined : (fromYaml(text, path) as { spec?: { resources?: { requests?: { storage?: unknown } } } } | null);
+      cache.sizes.set(path, parseQuantity(claimed?.spec?.resources?.requests?.storage));
+    }
+    return cache.sizes.get(path);
+  };
+}
+
 /** How the scraper reaches Plateau: its listening address, loopback when it listens on all. */
 export function scrapeTarget(host: string, port: number): string {
   const reachable = host === "0.0.0.0" || host === "" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
@@ -55,6 +79,8 @@ export async function setUpLocalMetrics(params: {
   readonly config: Config;
   readonly installation: string | undefined;
   readonly runtimeDir: string;
+  /** The desired-state repository: what volumes' claims ask. */
+  readonly repo: Pick<DesiredStateRepository, "head" | "readFile">;
   readonly logger: Logger;
 }): Promise<LocalMetrics> {
   const { config, logger } = params;
@@ -65,7 +91,9 @@ export async function setUpLocalMetrics(params: {
   const usageOn = settings.enabled && config.platforms.local.enabled && params.installation !== undefined;
   if (usageOn && params.installation !== undefined)
     collectors.push(
-      createLocalUsageCollector(createPodmanUsage({ podman: config.podman.command, installation: params.installation, runtimeDir: params.runtimeDir })),
+      createLocalUsageCollector(createPodmanUsage({ podman: config.podman.command, installation: params.installation, runtimeDir: params.runtimeDir }), {
+        capacityOf: claimCapacities(params.repo, "local"),
+      }),
     );
   const tenantMetrics = { token: await scrapeToken(tokenFile), collectors };
 

@@ -119,7 +119,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     );
   }
   const metrics = createMetrics();
-  const localMetrics = await setUpLocalMetrics({ config, installation, runtimeDir: location.runtime, logger: logger.child({ component: "metrics" }) });
+  const localMetrics = await setUpLocalMetrics({ config, installation, runtimeDir: location.runtime, repo, logger: logger.child({ component: "metrics" }) });
   // Redirect URIs and the embedded issuer need the port before listening: "any free port" is chosen now.
   const port = config.listen.port === 0 ? await freeLoopbackPort() : config.listen.port;
   const publicPort = config.publicPort ?? port;

@@ -91,7 +91,26 @@ export function localUsageSamples(
   return samples;
 }
 
-/** The local platform's usage, read at each scrape (the source caches and bounds its own reads). */
-export function createLocalUsageCollector(source: InstanceUsageSource, labels: UsageLabelNames = DEFAULT_USAGE_LABELS): TenantSeriesCollector {
-  return { collect: async () => localUsageSamples(await source.read(), labels) };
+/**
+ * The local platform's usage, read at each scrape (the source caches and bounds its own reads);
+ * `capacityOf` says what a volume's claim asks, in bytes (its rendered PersistentVolumeClaim).
+ */
+export function createLocalUsageCollector(
+  source: InstanceUsageSource,
+  options: { readonly labels?: UsageLabelNames; readonly capacityOf?: (project: string, instance: string, claim: string) => Promise<number | undefined> } = {},
+): TenantSeriesCollector {
+  return {
+    async collect() {
+      const usage = await source.read();
+      const capacities = new Map<string, number | undefined>();
+      const key = (project: string, instance: string, claim: string) => `${project}/${instance}/${claim}`;
+      if (options.capacityOf)
+        for (const volume of usage.volumes)
+          capacities.set(
+            key(volume.project, volume.instance, volume.claim),
+            await options.capacityOf(volume.project, volume.instance, volume.claim).catch(() => undefined),
+          );
+      return localUsageSamples(usage, options.labels, (project, instance, claim) => capacities.get(key(project, instance, claim)));
+    },
+  };
 }

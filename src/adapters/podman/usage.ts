@@ -28,6 +28,11 @@ export interface PodmanUsageParams {
   readonly timeoutMs?: number;
   /** The cgroup file system (tests: a directory of their own). Default /sys/fs/cgroup. */
   readonly cgroupRoot?: string;
+  /**
+   * How old the volumes' sizes may be: measuring walks every file (`du`), so it runs in the
+   * background at most this often, and reads answer the last sizes measured. Default 60 s.
+   */
+  readonly volumeRefreshMs?: number;
 }
 
 /** A container as `podman container inspect --format json` describes it (the fields read here). */
@@ -151,6 +156,44 @@ export function createPodmanUsage(params: PodmanUsageParams): InstanceUsageSourc
   // Pod files by pod name, read again when the pod's revision (its hash label) changes.
   const podAsks = new Map<string, { hash: string; asks: PodAsks | undefined }>();
   let last: { at: number; usage: Promise<InstanceUsage> } | undefined;
+  const volumeRefreshMs = params.volumeRefreshMs ?? 60_000;
+  let volumes: { at: number; sizes: (VolumeUsage & { project: string; instance: string })[] } = { at: Number.NEGATIVE_INFINITY, sizes: [] };
+  let measuring: Promise<void> | undefined;
+
+  /** The size of each volume of this installation, one `du` at a time (bounded by the timeout each). */
+  async function measureVolumes(): Promise<void> {
+    const listed = JSON.parse((await podmanJson(["volume", "ls", "--filter", byInstallation, "--format", "json"])) || "[]") as {
+      Name: string;
+      Mountpoint?: string;
+      Labels?: Record<string, string> | null;
+    }[];
+    const sizes: (VolumeUsage & { project: string; instance: string })[] = [];
+    for (const volume of listed) {
+      const labels = volume.Labels ?? {};
+      const project = labels[LABELS.project];
+      const instance = labels[LABELS.instance];
+      if (labels[LABELS.managed] !== "true" || labels[LABELS.installation] !== params.installation || !project || !instance || !volume.Mountpoint) continue;
+      const prefix = `${names.volume(project, "")}`;
+      if (!volume.Name.startsWith(prefix)) continue;
+      // A file the user cannot read makes du say so and exit 1: what it could count is still its answer.
+      const measured = await run("du", ["-s", "-B1", "--", volume.Mountpoint], { timeoutMs });
+      const bytes = Number(measured.stdout.toString("utf8").split("\t")[0]);
+      if (measured.code !== 124 && Number.isFinite(bytes)) sizes.push({ project, instance, claim: volume.Name.slice(prefix.length), usedBytes: bytes });
+    }
+    const key = (volume: VolumeUsage & { project: string }) => `${volume.project}/${volume.claim}`;
+    volumes = { at: Date.now(), sizes: sizes.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)) };
+  }
+
+  function volumeSizes(): (VolumeUsage & { project: string; instance: string })[] {
+    if (!measuring && Date.now() - volumes.at >= volumeRefreshMs) {
+      measuring = measureVolumes()
+        .catch(() => {
+          volumes = { ...volumes, at: Date.now() };
+        })
+        .finally(() => (measuring = undefined));
+    }
+    return volumes.sizes;
+  }
 
   const podmanJson = async (args: string[]): Promise<string> => {
     const result = await run(podman, args, { timeoutMs });
@@ -186,7 +229,7 @@ export function createPodmanUsage(params: PodmanUsageParams): InstanceUsageSourc
   async function readOnce(): Promise<InstanceUsage> {
     const listed = JSON.parse((await podmanJson(["ps", "-a", "--filter", byInstallation, "--format", "json"])) || "[]") as { Id: string }[];
     const ids = listed.map((container) => container.Id);
-    if (ids.length === 0) return { pods: [], volumes: [] };
+    if (ids.length === 0) return { pods: [], volumes: volumeSizes() };
     const [inspectedText, statsText] = await Promise.all([
       podmanJson(["container", "inspect", "--format", "json", ...ids]),
       podmanJson(["stats", "--no-stream", "--format", "{{json .ContainerStats}}", ...ids]),
@@ -218,8 +261,7 @@ export function createPodmanUsage(params: PodmanUsageParams): InstanceUsageSourc
     );
     for (const pod of podAsks.keys()) if (!pods.has(pod)) podAsks.delete(pod);
     const usages = podUsages({ installation: params.installation, containers, stats, workingSets, asks: (pod) => podAsks.get(pod)?.asks });
-    const volumes: (VolumeUsage & { project: string; instance: string })[] = [];
-    return { pods: usages, volumes };
+    return { pods: usages, volumes: volumeSizes() };
   }
 
   return {
