@@ -130,3 +130,17 @@ export async function setUpLocalMetrics(params: {
     },
   };
 }
+
+/** The banner's line of `plateau up` about the local platform's usage (waits a few seconds at most for VictoriaMetrics to answer). */
+export async function describeLocalMetrics(localMetrics: LocalMetrics, intervalSeconds: number): Promise<string> {
+  if (!localMetrics.spec) return "  Metrics    off (localMetrics.enabled: false)";
+  const process = localMetrics.victoriaMetrics();
+  if (!process) return `  Metrics    read from ${localMetrics.spec.url}; it must scrape /metrics/tenants with the scrape token (docs/metrics.md)`;
+  let waited: ReturnType<typeof setTimeout> | undefined;
+  const started = await Promise.race([process.started, new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), 5000)))]);
+  clearTimeout(waited);
+  if (started === undefined) return `  Metrics    VictoriaMetrics at ${process.url} is still starting (the log will say)`;
+  return started
+    ? `  Metrics    VictoriaMetrics at ${process.url}, scraping the local platform's usage every ${intervalSeconds} s`
+    : "  Metrics    off: VictoriaMetrics is not installed or did not start (see the log); apt-get install victoria-metrics";
+}
