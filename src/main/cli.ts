@@ -14,10 +14,11 @@ const program = createProgram({
   output,
   async up(options) {
     // The server's modules load only for `up`: other commands stay quick to start.
-    const [{ loadConfig, paths }, { createLogger, logsForPeople }, { startPlateau }] = await Promise.all([
+    const [{ loadConfig, paths }, { createLogger, logsForPeople }, { startPlateau }, { describeLocalMetrics }] = await Promise.all([
       import("./config.js"),
       import("./log.js"),
       import("./up.js"),
+      import("./local-metrics.js"),
     ]);
     const config = loadConfig({
       file: options.config,
@@ -45,6 +46,7 @@ const program = createProgram({
           : `  Platform   ${platform.name}: unavailable: ${platform.reason ?? "unknown reason"}${platform.hint ? `; ${platform.hint}` : ""}. Launches are committed and run once it is available.`,
       );
     }
+    output.line(await describeLocalMetrics(running.localMetrics, config.localMetrics.scrapeIntervalSeconds));
     // Configured identity providers, as their discovery documents were read at start-up (not
     // waited for long: a federation's hundreds of providers, some slow to resolve, go on in the log).
     let waited: ReturnType<typeof setTimeout> | undefined;

@@ -241,6 +241,32 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** The local platform's usage (docs/metrics.md, "The local platform's usage"; docs/adr/0026-local-metrics.md). */
+    localMetrics: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description: "Export what the local platform's instances use at /metrics/tenants and read it back; false: no usage, no VictoriaMetrics",
+        }),
+        /** An existing VictoriaMetrics (or Prometheus) that scrapes /metrics/tenants with the scrape token: Plateau reads it and starts none. */
+        url: Type.Optional(Type.String({ pattern: "^https?://\\S+$", maxLength: 500, description: "Its Prometheus API's base; /api/v1/query is added" })),
+        /** The variable holding a bearer token for that url. */
+        tokenEnv: Type.Optional(Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 })),
+        scrapeIntervalSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: "How often Plateau's series are scraped" }),
+        /** The file holding the bearer token of /metrics/tenants, made (random) when missing; relative to the data directory. Default: metrics/scrape-token. */
+        scrapeTokenFile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+        victoriaMetrics: Type.Object(
+          {
+            command: Type.String({ minLength: 1, maxLength: 4096, default: "victoria-metrics", description: "The binary (Debian's victoria-metrics)" }),
+            port: Type.Integer({ minimum: 0, maximum: 65535, default: 0, description: "Its port on 127.0.0.1; 0: a free port at each start" }),
+            retentionDays: Type.Integer({ minimum: 1, maximum: 36500, default: 90 }),
+            args: Type.Array(Type.String({ maxLength: 1000 }), { default: [], maxItems: 100, description: "More of its flags (-memory.allowedPercent=20…)" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Requests per minute per client (sign-in per address; tokens and launches per person), and logs read at once (followed or not). */
     rateLimits: Type.Object(
       {

@@ -32,6 +32,7 @@ import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { lifecycleSettings, paths, PACKAGE_ROOT, type Config } from "./config.js";
 import { loadPortal } from "../server/portal.js";
+import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
 
 export interface RunningPlateau {
   readonly url: string;
@@ -50,6 +51,8 @@ export interface RunningPlateau {
   identityProviderStatuses(): readonly ProviderStatus[];
   /** Runs the background work; tests wait on its `idle()` after moving their clock. */
   readonly scheduler: Scheduler;
+  /** The local platform's usage: its metrics source (`spec`), /metrics/tenants and the VictoriaMetrics started for it. */
+  readonly localMetrics: LocalMetrics;
   close(): Promise<void>;
 }
 
@@ -102,13 +105,14 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const repo = createGitRepository({ dir: location.repository, clock });
   const catalog = await createFileCatalog({ dir: location.catalog });
   const engines = new Map<string, Engine>();
-  if (config.platforms.local.enabled) {
+  const installation = config.platforms.local.enabled ? await installationId(config.dataDir) : undefined;
+  if (installation !== undefined) {
     engines.set(
       "podman",
       createPodmanEngine({
         podman: config.podman.command,
         runtimeDir: location.runtime,
-        installation: await installationId(config.dataDir),
+        installation,
         stopTimeoutSeconds: config.podman.stopTimeoutSeconds,
         startupTimeoutMs: config.podman.startupTimeoutSeconds * 1000,
         logger: logger.child({ engine: "podman" }),
@@ -116,6 +120,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     );
   }
   const metrics = createMetrics();
+  const localMetrics = await setUpLocalMetrics({ config, installation, runtimeDir: location.runtime, repo, logger: logger.child({ component: "metrics" }) });
   // Redirect URIs and the embedded issuer need the port before listening: "any free port" is chosen now.
   const port = config.listen.port === 0 ? await freeLoopbackPort() : config.listen.port;
   const publicPort = config.publicPort ?? port;
@@ -213,9 +218,10 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const app = await buildApp({
     services: plateau.services,
     ...(portal ? { portal } : {}),
-    ...(router && gate ? { proxy: createProxy(router, logger, gate, domain), proxiedDomain: domain } : {}),
+    ...(router && gate ? { proxy: createProxy(router, logger, gate, domain, { requests: localMetrics.proxyRequests }), proxiedDomain: domain } : {}),
     ...(identity.mount ? { mount: identity.mount } : {}),
     metrics,
+    tenantMetrics: localMetrics.tenantMetrics,
     logger,
     publicOrigin: () => publicOrigin,
     limits: config.rateLimits,
@@ -232,6 +238,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     version,
   });
   await app.listen({ host: config.listen.host, port });
+  localMetrics.start(port);
   // Configured providers' discovery documents are read now, not at the first sign-in.
   const providerWatch = identity.configured ? watchIdentityProviders(identity.providers, logger.child({ component: "identity" })) : undefined;
 
@@ -285,6 +292,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     identityProviders: providerWatch?.initial ?? Promise.resolve([]),
     identityProviderStatuses: () => providerWatch?.statuses() ?? [],
     scheduler,
+    localMetrics,
     async close() {
       if (closed) return;
       closed = true;
@@ -294,6 +302,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       await plateau.stop();
       await scheduler.stop();
       await app.close();
+      await localMetrics.stop();
       await chartRenderer.close();
       repo.close();
       await database.close();

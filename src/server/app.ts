@@ -27,6 +27,7 @@ import type { Proxy } from "./proxy.js";
 import { registerRoutes } from "./routes/routes.js";
 import { metricsRoutes } from "./routes/metrics-routes.js";
 import type { MetricsSources } from "../core/ports/metrics-sources.js";
+import { registerTenantMetrics, type TenantMetrics } from "./tenant-metrics.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -42,6 +43,8 @@ export interface ServerDeps {
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */
   readonly mount?: { handles(url: string): boolean; handle(req: IncomingMessage, res: ServerResponse): void };
   readonly metrics: Metrics;
+  /** Per-tenant series at `/metrics/tenants`, behind the scrape token; more collectors are added to its list (absent: no such route). */
+  readonly tenantMetrics?: TenantMetrics;
   readonly logger?: FastifyBaseLogger;
   /** The origin people use (`https://plateau.example.org`); known once listening. */
   readonly publicOrigin: () => string;
@@ -284,6 +287,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     reply.type(deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
+  if (deps.tenantMetrics) registerTenantMetrics(app as unknown as FastifyInstance, deps.tenantMetrics, deps.logger);
   app.get(`${API_PREFIX}/openapi.json`, { config: { access: { kind: "public" } }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(

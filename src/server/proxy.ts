@@ -103,6 +103,8 @@ export interface ProxyOptions {
    * the application as soon as it answers, not at its next reload. 2 s, the page's own reload.
    */
   readonly holdMs?: number;
+  /** Told of each request (and upgrade) forwarded to an instance: idle reclaim and usage count them. */
+  readonly requests?: { count(project: string, instance: string): void };
 }
 
 export function createProxy(router: Router, logger: Logger, gate: InstanceGate, domain: string, options: ProxyOptions = {}): Proxy {
@@ -154,6 +156,7 @@ export function createProxy(router: Router, logger: Logger, gate: InstanceGate, 
         res.end(html);
         return true;
       }
+      options.requests?.count(route.project, route.instance);
       const [host, port] = route.endpoint.split(":");
       const upstream = httpRequest({ host, port: Number(port), method: req.method, path: req.url, headers: forwardedHeaders(req, route, false) }, (answer) => {
         const headers = { ...answer.headers };
@@ -190,6 +193,7 @@ export function createProxy(router: Router, logger: Logger, gate: InstanceGate, 
         socket.end(`HTTP/1.1 ${route.kind === "unknown" ? "404 Not Found" : "503 Service Unavailable"}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
         return true;
       }
+      options.requests?.count(route.project, route.instance);
       const [host, port] = route.endpoint.split(":");
       const upstream = connect(Number(port), host, () => {
         const headers = forwardedHeaders(req, route, true);
