@@ -45,4 +45,17 @@ describe("createMetricsSources", () => {
       ["plmapps", "namespace"],
     ]);
   });
+
+  it("gives a platform without spec.metrics the source configuration sets for it (the local platform's)", async () => {
+    const repo = createMemoryRepository({ clock: systemClock });
+    const sources = createMetricsSources({ env: {}, repo, configured: { local: { url: "http://127.0.0.1:2" } } });
+    await repo.commit({
+      parent: null,
+      author,
+      message: "platforms",
+      trailers: {},
+      changes: [{ path: "platforms/local.yaml", content: JSON.stringify(platform("local")) }],
+    });
+    expect((await sources.platforms()).map(({ name, metrics }) => [name, metrics?.namespaceLabel ?? null])).toEqual([["local", "namespace"]]);
+  });
 });

@@ -8,12 +8,20 @@ import type { DesiredStateRepository } from "../core/ports/desired-state-reposit
 import type { MetricsSources, PlatformMetrics } from "../core/ports/metrics-sources.js";
 import { platformsAt } from "../core/projects/bundle.js";
 
-export function createMetricsSources(deps: { readonly env: NodeJS.ProcessEnv; readonly repo: DesiredStateRepository }): MetricsSources {
+export function createMetricsSources(deps: {
+  readonly env: NodeJS.ProcessEnv;
+  readonly repo: DesiredStateRepository;
+  /**
+   * Sources set by configuration, by platform name, for platforms whose file names none: the local
+   * platform's, whose URL depends on this machine (ADR 26).
+   */
+  readonly configured?: Readonly<Record<string, NonNullable<PlatformDocument["spec"]["metrics"]>>>;
+}): MetricsSources {
   const built = new Map<string, { key: string; metrics: PlatformMetrics }>();
   let read: { head: string; platforms: readonly PlatformDocument[] } | undefined;
 
   function metricsOf(platform: PlatformDocument): PlatformMetrics | null {
-    const settings = platform.spec.metrics;
+    const settings = platform.spec.metrics ?? deps.configured?.[platform.metadata.name];
     if (!settings) return null;
     const name = platform.metadata.name;
     const token = settings.tokenEnv ? (deps.env[settings.tokenEnv] ?? "") : "";
