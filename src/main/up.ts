@@ -228,7 +228,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     ...(remote.sync ? { warnings: { remote: () => remoteWarning(remote.status()) } } : {}),
     ...(config.serveRepository ? { gitHttp: createSmartHttpHandler({ dir: location.repository, logger: logger.child({ component: "git-http" }) }) } : {}),
     ...(remote.hooks ? { gitHooks: remote.hooks } : {}),
-    metricsSources: createMetricsSources({ env: process.env, repo }),
+    metricsSources: createMetricsSources({ env: process.env, repo, logger: logger.child({ component: "metrics" }) }),
     version,
   });
   await app.listen({ host: config.listen.host, port });
