@@ -5,6 +5,7 @@
 import { createPrometheusMetricsSource } from "../adapters/metrics/prometheus-api.js";
 import type { PlatformDocument } from "../core/model.js";
 import type { DesiredStateRepository } from "../core/ports/desired-state-repository.js";
+import type { Logger } from "../core/ports/logger.js";
 import type { MetricsSources, PlatformMetrics } from "../core/ports/metrics-sources.js";
 import { platformsAt } from "../core/projects/bundle.js";
 
@@ -16,6 +17,7 @@ export function createMetricsSources(deps: {
    * platform's, whose URL depends on this machine (ADR 26).
    */
   readonly configured?: Readonly<Record<string, NonNullable<PlatformDocument["spec"]["metrics"]>>>;
+  readonly logger?: Logger;
 }): MetricsSources {
   const built = new Map<string, { key: string; metrics: PlatformMetrics }>();
   let read: { head: string; platforms: readonly PlatformDocument[] } | undefined;
@@ -33,6 +35,9 @@ export function createMetricsSources(deps: {
       namespaceLabel: settings.labels?.namespace ?? "namespace",
       source: createPrometheusMetricsSource({ url: settings.url, ...(token ? { token } : {}) }),
     };
+    // A missing token is not a missing source: its queries say the source refused them, and the log which variable to set.
+    if (settings.tokenEnv && !token)
+      deps.logger?.warn({ platform: name, variable: settings.tokenEnv }, "no metrics token: the platform's metrics source may refuse queries");
     built.set(name, { key, metrics });
     return metrics;
   }

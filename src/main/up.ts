@@ -234,7 +234,12 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     ...(remote.sync ? { warnings: { remote: () => remoteWarning(remote.status()) } } : {}),
     ...(config.serveRepository ? { gitHttp: createSmartHttpHandler({ dir: location.repository, logger: logger.child({ component: "git-http" }) }) } : {}),
     ...(remote.hooks ? { gitHooks: remote.hooks } : {}),
-    metricsSources: createMetricsSources({ env: process.env, repo, ...(localMetrics.spec ? { configured: { local: localMetrics.spec } } : {}) }),
+    metricsSources: createMetricsSources({
+      env: process.env,
+      repo,
+      logger: logger.child({ component: "metrics" }),
+      ...(localMetrics.spec ? { configured: { local: localMetrics.spec } } : {}),
+    }),
     version,
   });
   await app.listen({ host: config.listen.host, port });
