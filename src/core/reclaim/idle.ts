@@ -119,7 +119,11 @@ export async function detectIdle(
     const last = Math.max(entry.last ?? 0, proxied.get(key) ?? 0);
     const lastActiveAt = last > 0 ? last : undefined;
     const from = Math.max(lastActiveAt ?? 0, entry.first);
-    result.set(key, { ...(lastActiveAt !== undefined ? { lastActiveAt } : {}), firstSeenAt: entry.first, hoursIdle: Math.max(0, Math.floor((at - from) / 3_600_000)) });
+    result.set(key, {
+      ...(lastActiveAt !== undefined ? { lastActiveAt } : {}),
+      firstSeenAt: entry.first,
+      hoursIdle: Math.max(0, Math.floor((at - from) / 3_600_000)),
+    });
   }
   return new Map([...result].sort(([a], [b]) => a.localeCompare(b)));
 }

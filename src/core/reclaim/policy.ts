@@ -129,5 +129,10 @@ export function reclaimStep(
   if (!removes) return null;
   const removeAt = (stoppedAt as number) + (policy.deleteAfterDaysStopped as number) * DAY_MS;
   if (now < removeAt - notifyMs) return null;
-  return { kind: "notify", step: "remove", due: iso(Math.max(now + notifyMs, removeAt)), why: `stopped ${Math.floor((now - (stoppedAt as number)) / DAY_MS)} d` };
+  return {
+    kind: "notify",
+    step: "remove",
+    due: iso(Math.max(now + notifyMs, removeAt)),
+    why: `stopped ${Math.floor((now - (stoppedAt as number)) / DAY_MS)} d`,
+  };
 }
