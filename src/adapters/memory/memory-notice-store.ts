@@ -17,7 +17,14 @@ export function createMemoryNoticeStore(): NoticeStore {
       notices.set(notice.key, structuredClone(notice));
       received.set(notice.key, new Map(recipients.map((login) => [login, null])));
       for (const delivery of deliveries) {
-        outbox.push({ ...delivery, id: `${notice.key}|${delivery.channel}|${delivery.login}|${delivery.address}`, key: notice.key, attempts: 0, nextAt: notice.createdAt, done: false });
+        outbox.push({
+          ...delivery,
+          id: `${notice.key}|${delivery.channel}|${delivery.login}|${delivery.address}`,
+          key: notice.key,
+          attempts: 0,
+          nextAt: notice.createdAt,
+          done: false,
+        });
       }
       return true;
     },

@@ -38,7 +38,11 @@ export function createSqlNoticeStore(db: Kysely<Database>): NoticeStore {
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
         const logins = [...new Set(recipients)];
-        if (logins.length > 0) await trx.insertInto("notice_recipients").values(logins.map((login) => ({ notice_key: notice.key, login, read_at: null }))).execute();
+        if (logins.length > 0)
+          await trx
+            .insertInto("notice_recipients")
+            .values(logins.map((login) => ({ notice_key: notice.key, login, read_at: null })))
+            .execute();
         if (deliveries.length > 0) {
           await trx
             .insertInto("notice_deliveries")

@@ -54,10 +54,14 @@ export function describeNoticeStoreContract(name: string, create: () => Promise<
 
     it("retries a failed delivery when due, forgets a delivered or given-up one", async () => {
       const store = await create();
-      await store.add(notice("k3"), ["alice"], [
-        { channel: "email", login: "alice", address: "a@example.org" },
-        { channel: "email", login: "bob", address: "b@example.org" },
-      ]);
+      await store.add(
+        notice("k3"),
+        ["alice"],
+        [
+          { channel: "email", login: "alice", address: "a@example.org" },
+          { channel: "email", login: "bob", address: "b@example.org" },
+        ],
+      );
       const [first, second] = await store.dueDeliveries("2026-12-01T12:00:00.000Z", 10);
       await store.delivered(first?.id ?? "", "2026-12-01T12:00:01.000Z");
       await store.failed(second?.id ?? "", "connection refused", "2026-12-01T12:05:00.000Z");
