@@ -145,3 +145,19 @@ export type ScoreCriterion = (typeof SCORE_CRITERIA)[number];
 /** What the caller may do to a project (`may` of a project's view), decided by core/access/policy.ts. */
 export const PROJECT_ABILITIES = ["read", "launch", "manageMembers", "setQuota", "setTiers"] as const;
 export type ProjectAbility = (typeof PROJECT_ABILITIES)[number];
+
+/**
+ * What a notice tells people (`kind` of a notice, ADR 28), with `params`: the instance
+ * (`project/name`) and when (`due`, ISO 8601). Other features (lab alerts) add theirs here.
+ */
+export const NOTICE_KINDS = [
+  "idle-stop-planned", // {instance, due}: idle, it will be stopped then (its data kept)
+  "idle-remove-planned", // {instance, due}: stopped for long, it will be removed then, its data with it
+] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** The one action that prevents what a notice announces (`action` of a notice). */
+export const NOTICE_ACTIONS = [
+  "keep", // keep the instance: `plateau keep <project>/<instance>` or *Keep it* in the portal
+] as const;
+export type NoticeAction = (typeof NOTICE_ACTIONS)[number];

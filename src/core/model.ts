@@ -301,6 +301,27 @@ export const PROJECT_TIERS: readonly ProjectTier[] = ["experimental", "instituti
 /** The tiers of a project whose file names none. */
 export const DEFAULT_PROJECT_TIERS: readonly ProjectTier[] = ["experimental"];
 
+/**
+ * What idle reclaim does to instances (ADR 28), overriding the configuration's defaults: in a
+ * lab's file for its projects, in a project's file for its instances. Absent fields inherit.
+ */
+export const ReclaimPolicySchema = Type.Object(
+  {
+    /** Hours without CPU above the threshold nor a request through Plateau's proxy before an instance is stopped. */
+    idleHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 8760 })),
+    /** How long before a step people are told (the notice says what will happen when). */
+    notifyHoursBefore: Type.Optional(Type.Integer({ minimum: 0, maximum: 720 })),
+    /** Whether idle instances are stopped. */
+    stop: Type.Optional(Type.Boolean()),
+    /** Days an instance stays stopped before it is removed, its data with it; null: never removed. */
+    deleteAfterDaysStopped: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()])),
+    /** Nothing of it is ever reclaimed (an institutional service). */
+    exempt: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type ReclaimPolicyDocument = Static<typeof ReclaimPolicySchema>;
+
 export const ProjectSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
@@ -317,6 +338,8 @@ export const ProjectSchema = Type.Object(
         quota: Type.Optional(QuotaSchema),
         /** The platform tiers its instances may run on: `[institutional]` for a service that must stay up. */
         tiers: Type.Optional(Type.Array(ProjectTierSchema, { minItems: 1, maxItems: 2 })),
+        /** Idle reclaim of its instances, over its lab's and the configuration's (ADR 28). */
+        reclaim: Type.Optional(ReclaimPolicySchema),
       },
       { additionalProperties: false },
     ),
@@ -336,6 +359,8 @@ export const LabSchema = Type.Object(
         title: Type.String({ maxLength: 200 }),
         projectLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
         quota: Type.Optional(QuotaSchema),
+        /** Idle reclaim of its projects' instances, over the configuration's (ADR 28). */
+        reclaim: Type.Optional(ReclaimPolicySchema),
       },
       { additionalProperties: false },
     ),
@@ -397,6 +422,29 @@ export const InstanceSchema = Type.Object(
          * it cannot be stopped, its expiry removes it, and `why` says what keeps running.
          * Absent: by `global.suspend` when its values declare it, else not at all (as before).
          */
+        /**
+         * Idle reclaim's record (ADR 28), written by Plateau: since when idleness counts (a start,
+         * a *keep*), since when it is stopped, and the step announced to its people, due then.
+         */
+        idle: Type.Optional(
+          Type.Object(
+            {
+              since: Type.Optional(Type.String({ pattern: ISO_TIME, maxLength: 40 })),
+              stoppedAt: Type.Optional(Type.String({ pattern: ISO_TIME, maxLength: 40 })),
+              notice: Type.Optional(
+                Type.Object(
+                  {
+                    step: Type.Union([Type.Literal("stop"), Type.Literal("remove")]),
+                    at: Type.String({ pattern: ISO_TIME, maxLength: 40 }),
+                    due: Type.String({ pattern: ISO_TIME, maxLength: 40 }),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         stop: Type.Optional(
           Type.Union([
             Type.Object(

@@ -41,6 +41,11 @@ import type { CompiledClaimMapping } from "../core/access/claims.js";
 import type { AccessStore } from "../core/ports/access-store.js";
 import type { IdentityProvider } from "../core/ports/identity-provider.js";
 import type { Scheduler } from "../core/ports/scheduler.js";
+import type { MetricsSource } from "../core/ports/metrics-source.js";
+import type { NoticeStore } from "../core/ports/notice-store.js";
+import { createNotifications, type NoticeChannel } from "../core/notify/service.js";
+import type { NoticeLinks } from "../core/notify/wording.js";
+import { createReclaim, type ReclaimSettings, type SweepOutcome } from "../core/reclaim/service.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -67,6 +72,12 @@ export interface PlateauAdapters {
   readonly chartRenderer?: ChartRenderer;
   /** Runs the background work: here, the reconcilers' passes. */
   readonly scheduler: Scheduler;
+  /** Where notices are kept (ADR 28); without it, nothing is published. */
+  readonly notices?: NoticeStore;
+  /** The channels notices are delivered by, besides the portal. */
+  readonly noticeChannels?: { readonly email?: NoticeChannel; readonly chat?: NoticeChannel };
+  /** A platform's metrics (its `spec.metrics`), or undefined: nothing there is reclaimed. */
+  readonly metricsSourceFor?: (platform: PlatformDocument) => MetricsSource | undefined;
 }
 
 const NO_HELM_CATALOGS: HelmCatalogs = {
@@ -104,6 +115,10 @@ export interface PlateauSettings {
   readonly helmSchemas?: Readonly<Record<string, unknown>>;
   /** The registries images named by values may come from; default: the catalog's, and localhost. */
   readonly imageRegistries?: readonly string[];
+  /** Idle reclaim's defaults (ADR 28). */
+  readonly reclaim?: ReclaimSettings;
+  /** Links in notices, and the chat channel of a lab's notices (undefined: the default one; null: none). */
+  readonly notifications?: { readonly links: NoticeLinks; readonly chatChannelOf?: (lab: string | null) => string | null };
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
@@ -230,13 +245,45 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       sessions: settings.sessions,
       tokens: settings.tokens,
     }),
+    notifications: adapters.notices
+      ? createNotifications({
+          store: adapters.notices,
+          audienceOf: async (name) => {
+            const project = await index.getProject(name);
+            const logins = (project?.members ?? []).flatMap((member) => ("login" in member && member.role !== "viewer" ? [member.login] : []));
+            return { logins: project?.personal ? [project.personal, ...logins] : logins, lab: project?.lab ?? null };
+          },
+          usersByLogin: (logins) => adapters.access.usersByLogin(logins),
+          ...(adapters.noticeChannels?.email ? { email: adapters.noticeChannels.email } : {}),
+          ...(adapters.noticeChannels?.chat ? { chat: adapters.noticeChannels.chat } : {}),
+          ...(settings.notifications?.chatChannelOf ? { chatChannelOf: settings.notifications.chatChannelOf } : {}),
+          links: settings.notifications?.links ?? { instancePage: (project, instance) => `/projects/${project}/instances/${instance}` },
+          clock,
+          logger,
+        })
+      : undefined,
     platforms: createPlatformService({ index, engines, repo, tenancy, ...(settings.remoteStatus ? { remote: settings.remoteStatus } : {}) }),
     catalog: createCatalogService(adapters.catalog),
     charts: helm,
   };
 
+  const instances = services.instances;
+  const reclaim = settings.reclaim
+    ? createReclaim({
+        repo,
+        index,
+        instances,
+        resourcesOf: (instance) => tenancy.resourcesOfInstance(instance),
+        sourceFor: adapters.metricsSourceFor ?? (() => undefined),
+        settings: settings.reclaim,
+        clock,
+        ...(services.notifications ? { publish: services.notifications.publish } : {}),
+      })
+    : undefined;
+  const allServices = { ...services, ...(reclaim ? { reclaim } : {}) };
+
   return {
-    services,
+    services: allServices,
     router,
     indexer,
     reconcilers,
@@ -276,6 +323,23 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         logger.warn({ instance, error: reason }, "an expired instance could not be stopped; tried again at the next check");
       }
       return report;
+    },
+    /**
+     * Idle reclaim's sweep (ADR 28): one commit per step, then the notices. Idempotent: run at
+     * start-up and every few minutes by `plateau up`; after a crash, the next run finishes the job.
+     */
+    async reclaimIdle(): Promise<SweepOutcome | undefined> {
+      if (!reclaim) return undefined;
+      const outcome = await reclaim.sweep();
+      for (const { instance, action, commit } of outcome.committed) logger.info({ instance, action, commit }, "idle reclaim took a step");
+      for (const { instance, reason } of outcome.failed)
+        logger.warn({ instance, error: reason }, "idle reclaim could not take a step; tried again at the next sweep");
+      await services.notifications?.deliver();
+      return outcome;
+    },
+    /** Delivers the notices due (e-mail, chat); failures are tried again later. */
+    async deliverNotices(): Promise<void> {
+      await services.notifications?.deliver();
     },
     /** Also picks up commits made by others (an operator's push) and reconciles. */
     async refresh(): Promise<void> {

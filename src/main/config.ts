@@ -10,6 +10,7 @@ import { fromYaml } from "../core/yaml.js";
 import { ClaimMappingSchema, ProviderClaimMappingSchema } from "../core/access/claim-mapping.js";
 import { checkHelmCatalogConfigs, HelmCatalogConfigSchema } from "../core/helm/catalog-config.js";
 import { forbiddenRegistryProblem } from "../core/catalog/images.js";
+import { ReclaimPolicySchema } from "../core/model.js";
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -158,6 +159,75 @@ export const ConfigSchema = Type.Object(
         renewDays: Type.Integer({ minimum: 1, maximum: 3650, default: 30, description: "Days a renewal adds when it names none" }),
         maxDays: Type.Integer({ minimum: 1, maximum: 3650, default: 365, description: "No renewal sets an expiry further than this from now" }),
         checkSeconds: Type.Integer({ minimum: 1, maximum: 86400, default: 300, description: "How often Plateau looks for expired instances" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Idle reclaim (docs/metrics.md#idle-reclaim-and-notifications, ADR 28): the defaults labs, projects and templates override. */
+    reclaim: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: "Whether the sweep acts (notify, stop, remove); the dry-run report works either way" }),
+        idleHours: Type.Integer({
+          minimum: 1,
+          maximum: 8760,
+          default: 72,
+          description: "Hours without CPU above the threshold nor a proxied request before an instance is stopped",
+        }),
+        notifyHoursBefore: Type.Integer({ minimum: 0, maximum: 720, default: 24, description: "How long before a step people are told" }),
+        stop: Type.Boolean({ default: true, description: "Whether idle instances are stopped" }),
+        deleteAfterDaysStopped: Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()], {
+          default: null,
+          description: "Days stopped before an instance is removed, its data with it; null: never",
+        }),
+        cpuThresholdCores: Type.Number({ minimum: 0, maximum: 64, default: 0.01, description: "CPU (cores) above which an instance is in use" }),
+        exemptProjectTiers: Type.Array(Type.Union([Type.Literal("experimental"), Type.Literal("institutional")]), {
+          default: ["institutional"],
+          description: "Projects of these tiers are exempt unless their file says `reclaim: {exempt: false}`",
+        }),
+        templates: Type.Record(Type.String({ maxLength: 320 }), ReclaimPolicySchema, {
+          default: {},
+          description: "Overrides by template id or chart (`<catalog>/<chart>`)",
+        }),
+        checkSeconds: Type.Integer({ minimum: 10, maximum: 86400, default: 900, description: "How often the sweep runs" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Where notices reach people besides the portal (ADR 28). */
+    notifications: Type.Object(
+      {
+        /** The portal's address in notices' links; default: publicUrl. */
+        portalUrl: Type.Optional(Type.String({ pattern: "^https?://\\S+$", maxLength: 500 })),
+        email: Type.Optional(
+          Type.Object(
+            {
+              host: Type.String({ maxLength: 253 }),
+              port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+              from: Type.String({ maxLength: 320 }),
+              security: Type.Union([Type.Literal("starttls"), Type.Literal("tls"), Type.Literal("none")], { default: "starttls" }),
+              userEnv: Type.Optional(Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100, description: "The variable holding the SMTP user" })),
+              passwordEnv: Type.Optional(Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100, description: "The variable holding the SMTP password" })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        chat: Type.Optional(
+          Type.Object(
+            {
+              urlEnv: Type.Optional(
+                Type.String({
+                  pattern: "^[A-Z_][A-Z0-9_]*$",
+                  maxLength: 100,
+                  description: "The variable holding the default (operators') Mattermost-compatible webhook URL",
+                }),
+              ),
+              labs: Type.Record(Type.String({ maxLength: 63 }), Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 }), {
+                default: {},
+                description: "A lab's own webhook (the variable holding its URL): its notices go there, not to the default one",
+              }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        deliverSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: "How often the outbox is delivered" }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -413,3 +483,15 @@ export function helmCommand(config: Config, packageRoot = PACKAGE_ROOT): string 
   const installed = join(packageRoot, "tools", "helm", "helm");
   return existsSync(installed) ? installed : "helm";
 }
+
+/** What core is told of idle reclaim's defaults (ADR 28). */
+export const reclaimSettings = (config: Config) => ({
+  idleHours: config.reclaim.idleHours,
+  notifyHoursBefore: config.reclaim.notifyHoursBefore,
+  stop: config.reclaim.stop,
+  deleteAfterDaysStopped: config.reclaim.deleteAfterDaysStopped,
+  exempt: false,
+  templates: config.reclaim.templates,
+  exemptProjectTiers: config.reclaim.exemptProjectTiers,
+  cpuThresholdCores: config.reclaim.cpuThresholdCores,
+});

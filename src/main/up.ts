@@ -30,7 +30,9 @@ import { createMetricsSources } from "./metrics-sources.js";
 import { installationId } from "./installation.js";
 import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
-import { lifecycleSettings, paths, PACKAGE_ROOT, type Config } from "./config.js";
+import { lifecycleSettings, paths, PACKAGE_ROOT, reclaimSettings, type Config } from "./config.js";
+import { createSqlNoticeStore } from "../adapters/sql/sql-notice-store.js";
+import { metricsSources, noticeChannels, noticeLinks } from "./notifications.js";
 import { loadPortal } from "../server/portal.js";
 import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
 
@@ -147,10 +149,14 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     clusters: clusterEngines,
     onPulled: async () => composed.plateau?.refresh(),
   });
+  const notices = noticeChannels(config, process.env);
   const plateau = composePlateau(
     {
       repo,
       ...store,
+      notices: createSqlNoticeStore(database.db),
+      noticeChannels: notices.channels,
+      metricsSourceFor: metricsSources(process.env),
       catalog,
       engines,
       clock,
@@ -186,6 +192,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       tokens: config.tokens,
       ...(remote.sync ? { onCommitted: () => remote.sync?.wake(), remoteStatus: remote.status } : {}),
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
+      reclaim: reclaimSettings(config),
+      notifications: { links: noticeLinks(config.notifications.portalUrl ?? publicOrigin), chatChannelOf: notices.chatChannelOf },
     },
   );
   composed.plateau = plateau;
@@ -273,6 +281,29 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
                 .catch(warnOnFailure("expiry check failed")),
           }),
         ]),
+    // Idle reclaim (ADR 28): announce, stop, remove, one commit per step, at start and every few minutes, when enabled.
+    ...(config.reclaim.enabled
+      ? [
+          scheduler.add({
+            name: "reclaim",
+            scope: "one-replica",
+            intervalMs: config.reclaim.checkSeconds * 1000,
+            immediately: true,
+            run: () =>
+              plateau
+                .reclaimIdle()
+                .then(() => undefined)
+                .catch(warnOnFailure("idle reclaim failed")),
+          }),
+        ]
+      : []),
+    // Notices are delivered (e-mail, chat) from the outbox; failed deliveries are tried again with backoff.
+    scheduler.add({
+      name: "notices",
+      scope: "one-replica",
+      intervalMs: config.notifications.deliverSeconds * 1000,
+      run: () => plateau.deliverNotices().catch(warnOnFailure("delivering notices failed")),
+    }),
     // Expired sessions and one-time secrets are forgotten every few minutes.
     scheduler.add({
       name: "purge of expired sessions",

@@ -15,6 +15,9 @@ import type { Clock } from "../core/ports/clock.js";
 import { createRateLimiter } from "../core/access/rate-limit.js";
 import { registerAccessLayer } from "./access.js";
 import { registerAccessRoutes } from "./routes/access-routes.js";
+import { registerReclaimRoutes } from "./routes/reclaim-routes.js";
+import type { Reclaim } from "../core/reclaim/service.js";
+import type { Notifications } from "../core/notify/service.js";
 import { registerAuthRoutes } from "./routes/auth-routes.js";
 import { NotFoundError, RateLimitedError } from "../core/errors.js";
 import type { InstanceService } from "../core/instances/service.js";
@@ -38,6 +41,9 @@ export interface ServerDeps {
     readonly charts: HelmCatalogService;
     readonly tenancy: Tenancy;
     readonly access: AccessService;
+    /** Idle reclaim and notifications (ADR 28), when configured. */
+    readonly reclaim?: Reclaim;
+    readonly notifications?: Pick<Notifications, "list" | "markRead">;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */
@@ -294,6 +300,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     async (api) => {
       registerRoutes(api as unknown as App, deps);
       registerAccessRoutes(api as unknown as App, deps);
+      registerReclaimRoutes(api as unknown as App, deps);
     },
     { prefix: API_PREFIX },
   );

@@ -3,7 +3,18 @@
 // the API sends beside the code. Every code has a text in both languages: the types say so
 // here, and code-texts.test.ts fails at run time for a code added without one.
 import type { ErrorBody, Instance, InstanceEvent, Placement } from "../contracts/api.js";
-import type { ChoiceReason, CodeParams, ErrorReason, EventKind, ExclusionReason, QuotaBlockCode, ScoreCriterion, StatusReason } from "../contracts/codes.js";
+import type {
+  ChoiceReason,
+  CodeParams,
+  ErrorReason,
+  EventKind,
+  ExclusionReason,
+  NoticeAction,
+  NoticeKind,
+  QuotaBlockCode,
+  ScoreCriterion,
+  StatusReason,
+} from "../contracts/codes.js";
 import { format, type Language } from "./i18n.js";
 
 interface CodeTexts {
@@ -21,10 +32,18 @@ interface CodeTexts {
   /** An event's `action` (what the reconciler failed to do) and `phase` parameters, in words. */
   readonly actions: Readonly<Record<string, string>>;
   readonly phases: Readonly<Record<string, string>>;
+  /** What a notice tells (`kind`, ADR 28), and the one action that prevents it (`action`). */
+  readonly notices: Readonly<Record<NoticeKind, string>>;
+  readonly noticeActions: Readonly<Record<NoticeAction, string>>;
 }
 
 export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
   en: {
+    notices: {
+      "idle-stop-planned": "{instance} has not been used for a while: Plateau will stop it on {due} (its data is kept).",
+      "idle-remove-planned": "{instance} has been stopped for a long time: Plateau will remove it on {due}, its data with it.",
+    },
+    noticeActions: { keep: "Keep it" },
     reasons: {
       "no-eligible-platform": "No platform can run this instance.",
       "pinning-not-allowed": "Choosing the platform yourself is not allowed here: Plateau places instances.",
@@ -108,6 +127,11 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     phases: { pending: "pending", starting: "starting", running: "running", stopping: "stopping", stopped: "stopped", failed: "failed" },
   },
   fr: {
+    notices: {
+      "idle-stop-planned": "{instance} n'est plus utilisée depuis un moment : Plateau l'arrêtera le {due} (ses données sont conservées).",
+      "idle-remove-planned": "{instance} est arrêtée depuis longtemps : Plateau la supprimera le {due}, avec ses données.",
+    },
+    noticeActions: { keep: "La garder" },
     reasons: {
       "no-eligible-platform": "Aucune plateforme ne peut faire tourner cette instance.",
       "pinning-not-allowed": "Choisir soi-même la plateforme n'est pas permis ici : Plateau place les instances.",
@@ -238,3 +262,7 @@ export function quotaBlockText(block: Pick<NonNullable<Placement["quota"]>, "cod
   const { unit } = block.params;
   return put(texts.quotaBlocks[block.code], { ...block.params, ...(typeof unit === "string" ? { unit: texts.units[unit] ?? unit } : {}) });
 }
+
+/** What a notice tells, in the reader's language. */
+export const noticeText = (notice: { readonly kind: string; readonly params: CodeParams }, language: Language): string =>
+  put(CODE_TEXTS[language].notices[notice.kind as NoticeKind] ?? notice.kind, notice.params);

@@ -27,6 +27,10 @@ export function createMemoryAccessStore(): AccessStore {
       users.set(user.id, user);
       return structuredClone(user);
     },
+    async usersByLogin(logins) {
+      const wanted = new Set(logins);
+      return [...users.values()].filter((user) => wanted.has(user.login)).map((user) => structuredClone(user));
+    },
     async getUser(id) {
       const user = users.get(id);
       return user && structuredClone(user);

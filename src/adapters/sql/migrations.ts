@@ -249,6 +249,43 @@ export function migrations(dialect: Dialect): MigrationProvider {
         await sql`delete from meta where key = 'indexed_commit'`.execute(db);
       },
     },
+    // Notices (ADR 28): each once per key, who receives it, and the outbox of its deliveries.
+    "0011_notices": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("notices")
+          .addColumn("key", "text", (c) => c.primaryKey())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("params_json", "text", (c) => c.notNull())
+          .addColumn("project", "text", (c) => c.notNull())
+          .addColumn("instance", "text")
+          .addColumn("due", "text")
+          .addColumn("action", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("notice_recipients")
+          .addColumn("notice_key", "text", (c) => c.notNull().references("notices.key").onDelete("cascade"))
+          .addColumn("login", "text", (c) => c.notNull())
+          .addColumn("read_at", "text")
+          .addPrimaryKeyConstraint("notice_recipients_pk", ["notice_key", "login"])
+          .execute();
+        await db.schema.createIndex("notice_recipients_login").on("notice_recipients").column("login").execute();
+        await db.schema
+          .createTable("notice_deliveries")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("notice_key", "text", (c) => c.notNull().references("notices.key").onDelete("cascade"))
+          .addColumn("channel", "text", (c) => c.notNull())
+          .addColumn("login", "text", (c) => c.notNull())
+          .addColumn("address", "text", (c) => c.notNull())
+          .addColumn("attempts", "integer", (c) => c.notNull())
+          .addColumn("next_at", "text")
+          .addColumn("delivered_at", "text")
+          .addColumn("last_error", "text")
+          .execute();
+        await db.schema.createIndex("notice_deliveries_next").on("notice_deliveries").column("next_at").execute();
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

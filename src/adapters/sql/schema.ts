@@ -3,6 +3,28 @@
 import type { Generated } from "kysely";
 
 export interface Database {
+  notices: {
+    key: string;
+    kind: string;
+    params_json: string;
+    project: string;
+    instance: string | null;
+    due: string | null;
+    action: string | null;
+    created_at: string;
+  };
+  notice_recipients: { notice_key: string; login: string; read_at: string | null };
+  notice_deliveries: {
+    id: string;
+    notice_key: string;
+    channel: string;
+    login: string;
+    address: string;
+    attempts: number;
+    next_at: string | null;
+    delivered_at: string | null;
+    last_error: string | null;
+  };
   meta: { key: string; value: string };
   platforms: { name: string; title: string; engine: string; tier: string; site: string; infrastructure: string; domain: string; flavour: string };
   projects: {

@@ -6,6 +6,8 @@ import { describeStoreContract, emptyDelta } from "../../core/ports/store.contra
 import { createTestDatabase } from "../../../test/support/postgres.js";
 import { openPostgres, openSqlite, type OpenDatabase } from "./database.js";
 import { createSqlStore } from "./sql-store.js";
+import { describeNoticeStoreContract } from "../../core/ports/notice-store.contract.js";
+import { createSqlNoticeStore } from "./sql-notice-store.js";
 
 const opened: OpenDatabase[] = [];
 const dirs: string[] = [];
@@ -29,9 +31,19 @@ const ADDED_COLUMNS: readonly (readonly [migration: string, table: string, colum
   ["0010", "instances", "stop_by"],
 ];
 
-/** Makes a database look as the version before `migration` left it: the columns it and the later ones added dropped, and them not run. */
+/** The tables each migration created, in the order they are dropped (those that refer to others first). */
+const ADDED_TABLES: readonly (readonly [migration: string, table: string])[] = [
+  ["0011", "notice_deliveries"],
+  ["0011", "notice_recipients"],
+  ["0011", "notices"],
+];
+
+/** Makes a database look as the version before `migration` left it: the columns and tables it and the later ones added dropped, and them not run. */
 async function undoMigrationsFrom(db: OpenDatabase["db"], migration: string): Promise<void> {
   const { sql } = await import("kysely");
+  for (const [added, table] of ADDED_TABLES) {
+    if (added >= migration) await sql`drop table ${sql.table(table)}`.execute(db);
+  }
   for (const [added, table, column] of ADDED_COLUMNS) {
     if (added >= migration) await sql`alter table ${sql.table(table)} drop column ${sql.ref(column)}`.execute(db);
   }
@@ -52,6 +64,7 @@ async function sqlite(): Promise<OpenDatabase> {
 }
 
 describeStoreContract("sqlite", async () => createSqlStore((await sqlite()).db, clock));
+describeNoticeStoreContract("sqlite", async () => createSqlNoticeStore((await sqlite()).db));
 
 const postgresUrl = inject("postgresUrl");
 if (postgresUrl) {
@@ -59,6 +72,11 @@ if (postgresUrl) {
     const database = await openPostgres(await createTestDatabase(postgresUrl));
     opened.push(database);
     return createSqlStore(database.db, clock);
+  });
+  describeNoticeStoreContract("postgres", async () => {
+    const database = await openPostgres(await createTestDatabase(postgresUrl));
+    opened.push(database);
+    return createSqlNoticeStore(database.db);
   });
 } else {
   describe.skip(`StateIndex contract: postgres (${inject("postgresSkipped")})`, () => {

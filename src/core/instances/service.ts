@@ -21,6 +21,9 @@ import { createCommandContext } from "./commands/context.js";
 import { launchCommands } from "./commands/launch.js";
 import { moveCommands } from "./commands/move.js";
 import { removeCommands } from "./commands/remove.js";
+import { idleCommands, type IdleStepResult } from "./commands/idle.js";
+import type { InstanceDocument } from "../model.js";
+import type { ReclaimStep } from "../reclaim/policy.js";
 import { stateCommands } from "./commands/state.js";
 import { expiryEnabled, NEVER_EXPIRE, type LifecycleSettings } from "./expiry.js";
 import { createInstanceReadModel, type InstanceListFilter } from "./read-model.js";
@@ -109,6 +112,15 @@ export interface InstanceService {
    * region (the person's own kept) and its preflight run there, its catalog as `viewer` sees it.
    */
   move(project: string, name: string, to: string, requester: Requester, key?: string, viewer?: CatalogViewer): Promise<ChangeResult & { placement: Placement }>;
+  /**
+   * Idle reclaim's step (ADR 28) that `decide` makes of the instance's intent at the head: one
+   * commit authored by Plateau (announce, stop, remove, cancel), or none when it decides nothing there.
+   */
+  idleStep(project: string, name: string, decide: (intent: InstanceDocument, stoppable: boolean) => ReclaimStep | null): Promise<IdleStepResult | null>;
+  /** Whether idle reclaim may stop it (a chart that only its expiry removes, ADR 24, is never stopped for idleness). */
+  stoppable(intent: InstanceDocument): Promise<boolean>;
+  /** The person's *keep it*: cancels the step idle reclaim announced, and idleness counts from now (no commit when none is announced). */
+  keep(project: string, name: string, requester: Requester, key?: string): Promise<ChangeResult>;
   /** Removes an instance, its workload and its data: one commit removing its intent and everything rendered of it. */
   remove(project: string, name: string, requester: Requester, key?: string): Promise<ChangeResult>;
   /** One instance as people see it (not found once removed). */
@@ -153,6 +165,7 @@ export function createInstanceService(deps: InstanceServiceDeps): InstanceServic
     ...stateCommands(ctx),
     ...moveCommands(ctx),
     ...removeCommands(ctx),
+    ...idleCommands(ctx),
     get: read.get,
     list: read.list,
     observed: read.observed,

@@ -58,6 +58,8 @@ export function describeAccessStoreContract(name: string, create: () => Promise<
       expect(other.login).toBe("alice-2");
       expect(await store.getUser(first.id)).toEqual(again);
       expect(await store.getUser("nobody")).toBeUndefined();
+      expect((await store.usersByLogin(["alice-2", "nobody", "alice"])).map((user) => user.login).sort()).toEqual(["alice", "alice-2"]);
+      expect(await store.usersByLogin([])).toEqual([]);
     });
 
     it("makes an operator of a login in operatorLogins only when it is the login the user gets", async () => {

@@ -96,6 +96,8 @@ export interface AccessStore {
   /** Creates or updates the user of (issuer, subject); a login already taken by another user gets a suffix. */
   upsertUser(identity: UserIdentity, now: string): Promise<UserRecord>;
   getUser(id: string): Promise<UserRecord | undefined>;
+  /** The users of these logins (those who never signed in are absent): whom notices reach by e-mail, and in which language. */
+  usersByLogin(logins: readonly string[]): Promise<UserRecord[]>;
 
   createSession(session: SessionRecord): Promise<void>;
   getSession(idHash: string): Promise<SessionRecord | undefined>;

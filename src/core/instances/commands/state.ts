@@ -11,10 +11,13 @@ import { day, expiredInstances, isExpired, renewedExpiry, startExpiry } from "..
 import type { ChangeResult, ExpiryReport, RenewRequest } from "../types.js";
 import type { CommandContext } from "./context.js";
 
-export function stateCommands(ctx: CommandContext) {
-  const { deps, lifecycle, expiring } = ctx;
-  const { writer, index, clock } = deps;
-
+/**
+ * The intent with another state, and its files (see below): shared by the person's stop and
+ * start, the expiry sweep and idle reclaim (ADR 28).
+ */
+export function stateChanger(ctx: CommandContext) {
+  const { deps, lifecycle } = ctx;
+  const { clock } = deps;
   /**
    * The intent with another state, and its files: lifecycle changes re-render with the
    * source as it is now (a template's current version; a chart keeps its version). A start
@@ -24,8 +27,10 @@ export function stateCommands(ctx: CommandContext) {
     const { project, name } = intent.metadata;
     const source = await ctx.sources.sourceFor(intent.spec.template);
     const platform = await ctx.platformAt(head, intent.placement.platform);
-    const { expiresAt: current, ...spec } = intent.spec;
+    const { expiresAt: current, idle: _idle, ...spec } = intent.spec;
     const expiresAt = state === "running" ? startExpiry(current, clock.now(), lifecycle) : current;
+    // Idle reclaim counts from a start, and a stopped instance's removal from its stop (ADR 28); a pending notice ends either way.
+    const idle = state === "running" ? { since: clock.now().toISOString() } : { stoppedAt: clock.now().toISOString() };
     const next: InstanceDocument = {
       ...intent,
       spec: {
@@ -33,11 +38,19 @@ export function stateCommands(ctx: CommandContext) {
         state,
         ...(await source.withState(intent.spec, state, `${project}/${name}`, { platform, project, name })),
         ...(expiresAt !== undefined ? { expiresAt } : {}),
+        idle,
       },
     };
     const { changes, asks } = source.render(next, platform);
     return { next, platform, asks, changes: [{ path: instancePath(project, name), content: serialize(next) }, ...changes] };
   }
+  return changeState;
+}
+
+export function stateCommands(ctx: CommandContext) {
+  const { deps, lifecycle, expiring } = ctx;
+  const { writer, index, clock } = deps;
+  const changeState = stateChanger(ctx);
 
   async function setState(project: string, name: string, state: InstanceState, requester: Requester, key?: string): Promise<ChangeResult> {
     assertName("/project", project);

@@ -1,0 +1,69 @@
+// Idle reclaim's and notifications' wiring (ADR 28): the channels of the configuration, with
+// their secrets from the environment variables it names, and each platform's metrics source.
+import { createPrometheusMetricsSource } from "../adapters/metrics/prometheus-api.js";
+import { createChatWebhookChannel } from "../adapters/notify/chat-webhook.js";
+import { createSmtpChannel } from "../adapters/notify/smtp.js";
+import type { PlatformDocument } from "../core/model.js";
+import type { NoticeChannel } from "../core/notify/service.js";
+import type { NoticeLinks } from "../core/notify/wording.js";
+import type { MetricsSource } from "../core/ports/metrics-source.js";
+import type { Config } from "./config.js";
+
+/** The channels notices are delivered by, and which chat channel a lab's notices go to. */
+export function noticeChannels(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+): { channels: { email?: NoticeChannel; chat?: NoticeChannel }; chatChannelOf: (lab: string | null) => string | null } {
+  const { email, chat } = config.notifications;
+  const urls = new Map<string, string>();
+  const defaultUrl = chat?.urlEnv ? env[chat.urlEnv] : undefined;
+  if (defaultUrl) urls.set("default", defaultUrl);
+  for (const [lab, variable] of Object.entries(chat?.labs ?? {})) {
+    const url = env[variable];
+    if (url) urls.set(`lab:${lab}`, url);
+  }
+  const channels = {
+    ...(email
+      ? {
+          email: createSmtpChannel({
+            host: email.host,
+            port: email.port,
+            from: email.from,
+            security: email.security,
+            ...(email.userEnv && env[email.userEnv]
+              ? { user: env[email.userEnv] as string, password: (email.passwordEnv && env[email.passwordEnv]) || "" }
+              : {}),
+          }),
+        }
+      : {}),
+    ...(urls.size > 0 ? { chat: createChatWebhookChannel(urls) } : {}),
+  };
+  // A lab with its own webhook gets its notices there only; the others go to the default one, if any.
+  const chatChannelOf = (lab: string | null) => (lab !== null && urls.has(`lab:${lab}`) ? `lab:${lab}` : urls.has("default") ? "default" : null);
+  return { channels, chatChannelOf };
+}
+
+/** Links in notices: the instance's page in the portal. */
+export const noticeLinks = (origin: string): NoticeLinks => ({
+  instancePage: (project, instance) => `${origin.replace(/\/+$/, "")}/projects/${encodeURIComponent(project)}/instances/${encodeURIComponent(instance)}`,
+});
+
+/**
+ * A platform's metrics source from its `spec.metrics` (its token from the variable it names),
+ * one per platform and URL, kept. The `scope` piece's sources per platform replace this once merged.
+ */
+export function metricsSources(env: NodeJS.ProcessEnv): (platform: PlatformDocument) => MetricsSource | undefined {
+  const sources = new Map<string, MetricsSource>();
+  return (platform) => {
+    const metrics = platform.spec.metrics;
+    if (!metrics) return undefined;
+    const token = metrics.tokenEnv ? env[metrics.tokenEnv] : undefined;
+    const key = `${platform.metadata.name} ${metrics.url} ${token ?? ""}`;
+    let source = sources.get(key);
+    if (!source) {
+      source = createPrometheusMetricsSource({ url: metrics.url, ...(token ? { token } : {}) });
+      sources.set(key, source);
+    }
+    return source;
+  };
+}
