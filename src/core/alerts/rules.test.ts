@@ -93,7 +93,10 @@ describe("a lab's rule group", () => {
   });
 
   it("takes the platform's label names", () => {
-    const other = labRuleGroup({ lab: "imb", projects: ["imb-a"], labels: { namespace: "kubernetes_namespace", pod: "pod_name" } }, effectiveAlertRules(undefined));
+    const other = labRuleGroup(
+      { lab: "imb", projects: ["imb-a"], labels: { namespace: "kubernetes_namespace", pod: "pod_name" } },
+      effectiveAlertRules(undefined),
+    );
     for (const rule of other?.rules ?? []) {
       for (const selector of selectors(rule.expr)) expect(selector).toContain(`kubernetes_namespace=~"imb-a"`);
       expect(rule.expr).not.toMatch(/[{(,] ?namespace[=!~,)]/);

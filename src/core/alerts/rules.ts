@@ -42,7 +42,13 @@ export const ALERT_RULE_DEFINITIONS: Readonly<Record<AlertRuleId, AlertRuleDefin
     severity: "warning",
     action: "open-instance-logs",
   },
-  "volume-full": { id: "volume-full", threshold: { default: 0.9, min: 0.01, max: 1, integer: false }, forMinutes: 5, severity: "warning", action: "free-volume" },
+  "volume-full": {
+    id: "volume-full",
+    threshold: { default: 0.9, min: 0.01, max: 1, integer: false },
+    forMinutes: 5,
+    severity: "warning",
+    action: "free-volume",
+  },
   "quota-nearly-used": {
     id: "quota-nearly-used",
     threshold: { default: 0.9, min: 0.01, max: 1, integer: false },
@@ -153,7 +159,8 @@ const KSM_INSTANCE_LABEL = "label_app_kubernetes_io_instance";
 const PROMETHEUS_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export const ruleGroupName = (lab: string): string => `plateau-lab-${lab}`;
-export const alertName = (rule: AlertRuleId): string => `Plateau${rule.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase())}`;
+export const alertName = (rule: AlertRuleId): string =>
+  `Plateau${rule.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase())}`;
 
 /**
  * The rule group of one lab. Every selector carries the lab's namespaces as an anchored
@@ -193,11 +200,7 @@ function alertRule(lab: string, projects: readonly string[], labels: SeriesLabel
       command = "plateau logs {{ $labels.project }}/{{ $labels.instance }}";
       break;
     case "restart-loop":
-      expr = named(
-        `sum by (${ns}, ${pod}) (increase(kube_pod_container_status_restarts_total{${inLab}}[15m])) > ${threshold}`,
-        [ns, pod],
-        "kube_pod_labels",
-      );
+      expr = named(`sum by (${ns}, ${pod}) (increase(kube_pod_container_status_restarts_total{${inLab}}[15m])) > ${threshold}`, [ns, pod], "kube_pod_labels");
       summary = "Instance {{ $labels.instance }} of project {{ $labels.project }} restarted {{ $value }} times in 15 minutes";
       command = "plateau logs {{ $labels.project }}/{{ $labels.instance }}";
       break;
@@ -207,7 +210,8 @@ function alertRule(lab: string, projects: readonly string[], labels: SeriesLabel
         [ns, "persistentvolumeclaim"],
         "kube_persistentvolumeclaim_labels",
       );
-      summary = "Volume {{ $labels.persistentvolumeclaim }} of instance {{ $labels.instance }} (project {{ $labels.project }}) is {{ $value | humanizePercentage }} full";
+      summary =
+        "Volume {{ $labels.persistentvolumeclaim }} of instance {{ $labels.instance }} (project {{ $labels.project }}) is {{ $value | humanizePercentage }} full";
       command = "plateau status {{ $labels.project }}/{{ $labels.instance }}";
       break;
     case "quota-nearly-used":

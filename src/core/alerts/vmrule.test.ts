@@ -1,6 +1,9 @@
+// eslint-disable-next-line no-restricted-imports -- the test reads the community's platforms from examples/
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+// eslint-disable-next-line no-restricted-imports -- the test reads the real CRDs from schemas/ to check what the pure renderer builds
 import { loadCrds } from "../../adapters/schemas/crd-files.js";
+// eslint-disable-next-line no-restricted-imports -- a real in-memory repository, for the one commit of a repair
 import { createMemoryRepository } from "../../adapters/memory/memory-repository.js";
 import { InputError } from "../errors.js";
 import { parsePlatform, serialize, type PlatformDocument } from "../model.js";
@@ -73,7 +76,12 @@ describe("the labs' VMRules", () => {
 
   it("are applied by Argo CD through Plateau's AppProject, which allows VMRules in the rules namespace only", () => {
     const platform = withRules(community("plmshift"), "vm-rules");
-    const argocd = { namespace: "openshift-gitops", repoURL: "https://git.example.org/d.git", targetRevision: "main", destinationServer: "https://kubernetes.default.svc" };
+    const argocd = {
+      namespace: "openshift-gitops",
+      repoURL: "https://git.example.org/d.git",
+      targetRevision: "main",
+      destinationServer: "https://kubernetes.default.svc",
+    };
     const objects = renderArgoBootstrap({ platform, argocd, projects: ["imb-atlas"] });
     const operator = objects.find((object) => object.kind === "AppProject" && object.metadata.name === "plateau") as unknown as {
       spec: { destinations: { namespace?: string }[]; namespaceResourceWhitelist: { group: string; kind: string }[] };
@@ -118,7 +126,11 @@ describe("repairing the labs' alerts", () => {
       trailers: {},
       changes: [
         { path: "platforms/plmshift.yaml", content: serialize(withRules(community("plmshift"))) },
-        { path: "labs/imb.yaml", content: "apiVersion: plateau.io/v1\nkind: Lab\nmetadata: { name: imb }\nspec:\n  title: IMB\n  alerts: { rules: { restart-loop: { enabled: false } } }\n" },
+        {
+          path: "labs/imb.yaml",
+          content:
+            "apiVersion: plateau.io/v1\nkind: Lab\nmetadata: { name: imb }\nspec:\n  title: IMB\n  alerts: { rules: { restart-loop: { enabled: false } } }\n",
+        },
         { path: "projects/imb-atlas/project.yaml", content: project("imb-atlas", "imb") },
         { path: "projects/ljk-stats/project.yaml", content: project("ljk-stats", "ljk") },
         { path: "rendered/plmshift/imb-atlas/_project/namespace-imb-atlas.yaml", content: "{}\n" },

@@ -125,7 +125,8 @@ export async function labAlertsRepairs(
   const wanted = labAlertsChanges(platform, labs, crds).filter((change): change is Extract<FileChange, { content: string }> => "content" in change);
   if (wanted.length === 0) return existing.length > 0 ? [{ path: dir, remove: true }] : [];
   const same =
-    existing.length === wanted.length && (await Promise.all(wanted.map(async (file) => (await repo.readFile(head, file.path)) === file.content))).every(Boolean);
+    existing.length === wanted.length &&
+    (await Promise.all(wanted.map(async (file) => (await repo.readFile(head, file.path)) === file.content))).every(Boolean);
   return same ? [] : [{ path: dir, remove: true }, ...wanted];
 }
 
