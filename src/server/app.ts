@@ -15,6 +15,7 @@ import type { Clock } from "../core/ports/clock.js";
 import { createRateLimiter } from "../core/access/rate-limit.js";
 import { registerAccessLayer } from "./access.js";
 import { registerAccessRoutes } from "./routes/access-routes.js";
+import { registerAlertsRoutes, type AlertsRouteDeps } from "./routes/alerts-routes.js";
 import { registerAuthRoutes } from "./routes/auth-routes.js";
 import { NotFoundError, RateLimitedError } from "../core/errors.js";
 import type { InstanceService } from "../core/instances/service.js";
@@ -68,6 +69,8 @@ export interface ServerDeps {
   /** The forge's webhook (`POST /api/v1/hooks/git`): verifies the signature, then reads the remote now. */
   readonly gitHooks?: GitHooks;
   readonly version: string;
+  /** The labs' alerts: vmalert's receiver, the lab's rules, the operators' series report (ADR 0029). */
+  readonly alerts?: AlertsRouteDeps;
 }
 
 export interface GitHooks {
@@ -286,6 +289,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     async (api) => {
       registerRoutes(api as unknown as App, deps);
       registerAccessRoutes(api as unknown as App, deps);
+      registerAlertsRoutes(api as unknown as App, deps.alerts);
     },
     { prefix: API_PREFIX },
   );

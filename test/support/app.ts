@@ -17,6 +17,7 @@ import type { LifecycleSettings } from "../../src/core/instances/expiry.js";
 import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
 import type { PlatformDocument } from "../../src/core/model.js";
 import type { PlateauAdapters, PlateauSettings } from "../../src/main/compose.js";
+import type { AlertsRouteDeps } from "../../src/server/routes/alerts-routes.js";
 
 export const ORIGIN = "http://localhost:8080";
 
@@ -51,6 +52,8 @@ export async function memoryApp(
     platforms?: readonly PlatformDocument[];
     /** Quotas other than TEST_SETTINGS' (many instances in one project…). */
     tenancy?: PlateauSettings["tenancy"];
+    /** The labs' alerts (receiver, report), built over the composed Plateau. */
+    alerts?: (composed: Awaited<ReturnType<typeof memoryPlateau>>) => AlertsRouteDeps;
   } = {},
 ) {
   const composed = await memoryPlateau(
@@ -91,6 +94,7 @@ export async function memoryApp(
     clock,
     readiness: { repository: async () => void (await adapters.repo.head()) },
     version: "test",
+    ...(options.alerts ? { alerts: options.alerts(composed) } : {}),
   });
 
   const principals = new Map<Person, UserPrincipal>();

@@ -6,7 +6,14 @@
 import { InputError } from "../errors.js";
 import type { PlatformDocument } from "../model.js";
 import { assertName } from "../names.js";
-import { HELM_SEGMENT, renderedAlertsDir, renderedArgoDir, renderedHelmInstanceDir, renderedPlatformDir, renderedProjectBundleDir } from "../repository/layout.js";
+import {
+  HELM_SEGMENT,
+  renderedAlertsDir,
+  renderedArgoDir,
+  renderedHelmInstanceDir,
+  renderedPlatformDir,
+  renderedProjectBundleDir,
+} from "../repository/layout.js";
 import { AVP_ENV, AVP_PLUGIN_NAME, avpBootstrapObjects, canonicalJson, escapeArgoEnv, hasSecretPlaceholders } from "./avp.js";
 import type { KubeObject } from "./kube.js";
 import { MANAGED_BY } from "./render.js";
