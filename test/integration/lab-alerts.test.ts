@@ -15,6 +15,7 @@ import type { PlatformDocument } from "../../src/core/model.js";
 import type { NoticeDraft } from "../../src/core/notify/notice.js";
 import { localPlatformDocument } from "../../src/core/platforms/service.js";
 import { memoryApp } from "../support/app.js";
+import { runCli } from "../support/cli.js";
 import { startVictoriaMetrics, VMALERT_BIN, victoriaMetricsRequired, type ImportedSeries, type VictoriaMetricsServer } from "../support/victoria-metrics.js";
 import { existsSync } from "node:fs";
 
@@ -225,6 +226,14 @@ describe.skipIf("skipped" in started || vmalertMissing)("a lab's alerts on the l
       { lab: "imb", series: 7, budget: 5, over: true },
       { lab: "lmbp", series: 5, budget: 1000, over: false },
     ]);
+    // The CLI prints the same report; its JSON is the API's.
+    const server = receiverBase.slice(0, -"/api/v1/alerts/hook".length);
+    const printed = await runCli(server, await harness.tokenOf("oscar"), "metrics", "report", "local", "--top", "3");
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toContain(`local: ${imported.length} series`);
+    expect(printed.stdout).toMatch(/imb\s+7\s+5\s+over budget/);
+    expect(JSON.parse((await runCli(server, await harness.tokenOf("oscar"), "metrics", "report", "local", "--top", "3", "--json")).stdout)).toEqual(report);
+    expect((await runCli(server, await harness.tokenOf("alice"), "metrics", "report", "local")).code).not.toBe(0);
     // A lab member is no operator; a lab's rules are its members' and admins' to read, not another lab's.
     expect((await harness.inject({ method: "GET", url: "/api/v1/platforms/local/metrics/report" })).statusCode).toBe(403);
     expect((await harness.inject({ method: "GET", url: "/api/v1/labs/imb/alerts" })).json()).toMatchObject({ lab: "imb", projects: ["demo"] });
