@@ -31,6 +31,7 @@ import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { lifecycleSettings, paths, PACKAGE_ROOT, type Config } from "./config.js";
 import { loadPortal } from "../server/portal.js";
+import { setUpLabAlerts } from "./lab-alerts.js";
 
 export interface RunningPlateau {
   readonly url: string;
@@ -207,6 +208,16 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
         router,
       })
     : undefined;
+  // The labs' alerts (ADR 0029). The local VictoriaMetrics' URL, once `plateau up` runs one, is its datasource (localMetricsUrl).
+  const labAlerts = setUpLabAlerts({
+    config,
+    plateau,
+    repo,
+    clock,
+    random: cryptoRandom,
+    logger: logger.child({ component: "alerts" }),
+    ...(config.platforms.local.enabled ? { localPlatform: localPlatformDocument(config.platforms.local.domain) } : {}),
+  });
   const portal = await loadPortal(join(PACKAGE_ROOT, "dist", "web"));
   if (!portal) logger.warn("the portal is not built (npm run build): the API and the command line work, the web pages do not");
   const app = await buildApp({
@@ -228,8 +239,11 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     ...(config.serveRepository ? { gitHttp: createSmartHttpHandler({ dir: location.repository, logger: logger.child({ component: "git-http" }) }) } : {}),
     ...(remote.hooks ? { gitHooks: remote.hooks } : {}),
     version,
+    alerts: labAlerts.routes,
   });
   await app.listen({ host: config.listen.host, port });
+  const notEvaluated = await labAlerts.startEvaluator(port).catch((error: unknown) => (error as Error).message);
+  if (notEvaluated) logger.info(notEvaluated);
   // Configured providers' discovery documents are read now, not at the first sign-in.
   const providerWatch = identity.configured ? watchIdentityProviders(identity.providers, logger.child({ component: "identity" })) : undefined;
 
@@ -259,6 +273,13 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
                 .catch(warnOnFailure("expiry check failed")),
           }),
         ]),
+    // The labs' VMRules and the local vmalert's rules follow the labs' files and their projects.
+    scheduler.add({
+      name: "lab alerts",
+      scope: "one-replica",
+      intervalMs: 60_000,
+      run: () => labAlerts.refresh().catch(warnOnFailure("the labs' alerts could not be refreshed")),
+    }),
     // Expired sessions and one-time secrets are forgotten every few minutes.
     scheduler.add({
       name: "purge of expired sessions",
@@ -291,6 +312,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       await remote.sync?.stop();
       await plateau.stop();
       await scheduler.stop();
+      await labAlerts.close();
       await app.close();
       await chartRenderer.close();
       repo.close();

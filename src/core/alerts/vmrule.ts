@@ -143,10 +143,16 @@ export async function repairLabAlerts(deps: {
 }): Promise<CommitId | null> {
   const { commit } = await deps.writer.write(async (head) => {
     if (!head) return { commit: null, result: undefined };
-    const labs = await labsAt(deps.repo, head);
+    // The labs (every project's file) are read only when a platform has or had VMRules.
+    let labs: LabAlertsInput[] | undefined;
     const changes: FileChange[] = [];
     const repaired: string[] = [];
     for (const platform of await platformsAt(deps.repo, head)) {
+      const concerned =
+        (platform.spec.metrics?.rulesNamespace !== undefined && isClusterPlatform(platform)) ||
+        (await deps.repo.listDirectory(head, renderedAlertsDir(platform.metadata.name))).length > 0;
+      if (!concerned) continue;
+      labs ??= await labsAt(deps.repo, head);
       const platformChanges = await labAlertsRepairs(deps.repo, head, platform, labs, deps.crds);
       if (platformChanges.length > 0) repaired.push(platform.metadata.name);
       changes.push(...platformChanges);
