@@ -1,13 +1,10 @@
 // The API of the labs' alerts (ADR 0029): the receiver vmalert posts to (Alertmanager API v2),
 // a lab's rules, and the operators' series report of a platform ("monitor better, not more").
 import { Type, type Static } from "typebox";
+import { ALERT_ACTIONS } from "./codes.js";
 
 /** The rules Plateau offers a lab (the same list as core's ALERT_RULES). */
 export const ALERT_RULE_IDS = ["instance-down", "restart-loop", "volume-full", "quota-nearly-used", "expiring-soon"] as const;
-/** The notice kinds alerts publish: `alert-<rule>` (to join the notification service's codes). */
-export const ALERT_NOTICE_KINDS = ALERT_RULE_IDS.map((rule) => `alert-${rule}` as const);
-/** The action each alert names, as a code. */
-export const ALERT_ACTIONS = ["open-instance-logs", "free-volume", "raise-quota", "renew"] as const;
 
 const OneOf = <T extends string>(codes: readonly T[], description: string) => Type.Unsafe<T>({ type: "string", enum: [...codes], description });
 

@@ -145,3 +145,15 @@ export type ScoreCriterion = (typeof SCORE_CRITERIA)[number];
 /** What the caller may do to a project (`may` of a project's view), decided by core/access/policy.ts. */
 export const PROJECT_ABILITIES = ["read", "launch", "manageMembers", "setQuota", "setTiers"] as const;
 export type ProjectAbility = (typeof PROJECT_ABILITIES)[number];
+
+/**
+ * What a lab's alert says happened (a notice's `kind`, ADR 0029), one per rule of Plateau, with
+ * `params` {rule, lab, project, instance, command, summary, and persistentvolumeclaim, quota or
+ * resource when the rule names them}. To join the notification service's notice kinds.
+ */
+export const ALERT_NOTICE_KINDS = ["alert-instance-down", "alert-restart-loop", "alert-volume-full", "alert-quota-nearly-used", "alert-expiring-soon"] as const;
+export type AlertNoticeKind = (typeof ALERT_NOTICE_KINDS)[number];
+
+/** The one action a lab's alert names (a notice's `action`). */
+export const ALERT_ACTIONS = ["open-instance-logs", "free-volume", "raise-quota", "renew"] as const;
+export type AlertAction = (typeof ALERT_ACTIONS)[number];

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { CHOICE_REASONS, ERROR_REASONS, EVENT_KINDS, EXCLUSION_REASONS, QUOTA_BLOCKS, SCORE_CRITERIA, STATUS_REASONS } from "../contracts/codes.js";
+import {
+  ALERT_ACTIONS,
+  ALERT_NOTICE_KINDS,
+  CHOICE_REASONS,
+  ERROR_REASONS,
+  EVENT_KINDS,
+  EXCLUSION_REASONS,
+  QUOTA_BLOCKS,
+  SCORE_CRITERIA,
+  STATUS_REASONS,
+} from "../contracts/codes.js";
 import { choiceText, CODE_TEXTS, errorReasonText, eventText, exclusionText, quotaBlockText, statusReasonText } from "./code-texts.js";
 import { LANGUAGES } from "./i18n.js";
 
@@ -13,6 +23,8 @@ const LISTS = {
   choices: CHOICE_REASONS,
   criteria: SCORE_CRITERIA,
   quotaBlocks: QUOTA_BLOCKS,
+  alertNotices: ALERT_NOTICE_KINDS,
+  alertActions: ALERT_ACTIONS,
 } as const;
 const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]))].sort();
 

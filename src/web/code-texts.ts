@@ -3,7 +3,18 @@
 // the API sends beside the code. Every code has a text in both languages: the types say so
 // here, and code-texts.test.ts fails at run time for a code added without one.
 import type { ErrorBody, Instance, InstanceEvent, Placement } from "../contracts/api.js";
-import type { ChoiceReason, CodeParams, ErrorReason, EventKind, ExclusionReason, QuotaBlockCode, ScoreCriterion, StatusReason } from "../contracts/codes.js";
+import type {
+  AlertAction,
+  AlertNoticeKind,
+  ChoiceReason,
+  CodeParams,
+  ErrorReason,
+  EventKind,
+  ExclusionReason,
+  QuotaBlockCode,
+  ScoreCriterion,
+  StatusReason,
+} from "../contracts/codes.js";
 import { format, type Language } from "./i18n.js";
 
 interface CodeTexts {
@@ -21,6 +32,9 @@ interface CodeTexts {
   /** An event's `action` (what the reconciler failed to do) and `phase` parameters, in words. */
   readonly actions: Readonly<Record<string, string>>;
   readonly phases: Readonly<Record<string, string>>;
+  /** What a lab's alert says (a notice's kind, ADR 0029) and the action it names. */
+  readonly alertNotices: Readonly<Record<AlertNoticeKind, string>>;
+  readonly alertActions: Readonly<Record<AlertAction, string>>;
 }
 
 export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
@@ -106,6 +120,14 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     units: { cores: "cores", GiB: "GiB", GPU: "GPU", instances: "instances" },
     actions: { apply: "Applying", stop: "Stopping", remove: "Removing" },
     phases: { pending: "pending", starting: "starting", running: "running", stopping: "stopping", stopped: "stopped", failed: "failed" },
+    alertNotices: {
+      "alert-instance-down": "{instance} of {project} has a pod that is not ready: read its logs ({command}).",
+      "alert-restart-loop": "{instance} of {project} keeps restarting: read its logs ({command}).",
+      "alert-volume-full": "The volume {persistentvolumeclaim} of {instance} ({project}) is nearly full: free space, or give it a larger one ({command}).",
+      "alert-quota-nearly-used": "{project} has used most of its {quota} quota of {resource}: stop what is no longer used, or ask for more ({command}).",
+      "alert-expiring-soon": "{instance} of {project} will be stopped soon: renew it to keep it running ({command}).",
+    },
+    alertActions: { "open-instance-logs": "Read its logs", "free-volume": "Free space on its volume", "raise-quota": "See the quota", renew: "Renew it" },
   },
   fr: {
     reasons: {
@@ -189,6 +211,21 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     units: { cores: "cœurs", GiB: "Gio", GPU: "GPU", instances: "instances" },
     actions: { apply: "L'application", stop: "L'arrêt", remove: "La suppression" },
     phases: { pending: "en attente", starting: "démarrage", running: "en marche", stopping: "arrêt en cours", stopped: "arrêtée", failed: "en échec" },
+    alertNotices: {
+      "alert-instance-down": "{instance} de {project} a un pod qui n'est pas prêt : lisez ses journaux ({command}).",
+      "alert-restart-loop": "{instance} de {project} redémarre sans cesse : lisez ses journaux ({command}).",
+      "alert-volume-full":
+        "Le volume {persistentvolumeclaim} de {instance} ({project}) est presque plein : libérez de la place, ou donnez-lui un volume plus grand ({command}).",
+      "alert-quota-nearly-used":
+        "{project} a presque épuisé son quota {quota} de {resource} : arrêtez ce qui ne sert plus, ou demandez-en davantage ({command}).",
+      "alert-expiring-soon": "{instance} de {project} sera bientôt arrêtée : renouvelez-la pour qu'elle continue de tourner ({command}).",
+    },
+    alertActions: {
+      "open-instance-logs": "Lire ses journaux",
+      "free-volume": "Libérer de la place sur son volume",
+      "raise-quota": "Voir le quota",
+      renew: "La renouveler",
+    },
   },
 };
 

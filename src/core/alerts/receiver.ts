@@ -2,6 +2,7 @@
 // notices: an Alertmanager v2 list of alerts. Only Plateau's own rules are read (their
 // `plateau_rule` label), each alert about a project named by the name rule; resolved alerts
 // and anything else are counted as ignored, never published.
+import type { AlertNoticeKind } from "../../contracts/codes.js";
 import type { NoticeDraft } from "../notify/notice.js";
 import { ALERT_RULE_DEFINITIONS, INSTANCE_LABEL, isAlertRuleId, isNamed, LAB_LABEL, PROJECT_LABEL, RULE_LABEL, type AlertRuleId } from "./rules.js";
 
@@ -15,7 +16,7 @@ export interface PostedAlert {
 }
 
 /** The notice kind of each rule: a code of `src/contracts/codes.ts`. */
-export const alertNoticeKind = (rule: AlertRuleId): `alert-${AlertRuleId}` => `alert-${rule}`;
+export const alertNoticeKind = (rule: AlertRuleId): AlertNoticeKind => `alert-${rule}`;
 
 export interface ReceivedAlert {
   readonly notice: NoticeDraft;

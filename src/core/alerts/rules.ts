@@ -3,6 +3,7 @@
 // fixes it. Plateau decides the set; a lab turns rules off or tunes their thresholds in
 // `labs/<lab>.yaml` (`spec.alerts.rules`). The same rule groups become a VMRule on clusters
 // and a rules file for the local platform's vmalert (`vmrule.ts`).
+import type { AlertAction } from "../../contracts/codes.js";
 import { InputError } from "../errors.js";
 import { assertName, isValidName } from "../names.js";
 
@@ -30,7 +31,7 @@ export interface AlertRuleDefinition {
   readonly forMinutes: number;
   readonly severity: "warning" | "critical";
   /** The action's code (NoticeDraft.action) and the command a person runs. */
-  readonly action: "open-instance-logs" | "free-volume" | "raise-quota" | "renew";
+  readonly action: AlertAction;
 }
 
 export const ALERT_RULE_DEFINITIONS: Readonly<Record<AlertRuleId, AlertRuleDefinition>> = {
