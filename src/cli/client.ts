@@ -24,6 +24,7 @@ import {
 } from "../contracts/api.js";
 import type { Static } from "typebox";
 import type { AuditRecord, Member } from "../contracts/api.js";
+import type { LabAlertsBody, SeriesReportBody } from "../contracts/alerts.js";
 import { randomUUID } from "node:crypto";
 
 export class ApiError extends Error {
@@ -72,6 +73,10 @@ export interface Client {
   revokeToken(id: string): Promise<null>;
   labs(): Promise<Lab[]>;
   lab(name: string): Promise<Lab>;
+  /** What a platform's metrics hold, and the labs over their series budget (operators). */
+  metricsReport(platform: string, top?: number): Promise<SeriesReportBody>;
+  /** A lab's alert rules as they apply. */
+  labAlerts(lab: string): Promise<LabAlertsBody>;
   /** The newest entries of the audit log this person may read. */
   audit(limit: number): Promise<Static<typeof AuditRecord>[]>;
   /** `plateau login`'s last step: the one-time code and its PKCE verifier, for an API token. */
@@ -174,6 +179,9 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     revokeToken: (id: string) => call<null>("DELETE", `/tokens/${encodeURIComponent(id)}`),
     labs: () => call<{ items: Lab[] }>("GET", "/labs").then((r) => r.items),
     lab: (name: string) => call<Lab>("GET", `/labs/${encodeURIComponent(name)}`),
+    metricsReport: (platform, top) =>
+      call<SeriesReportBody>("GET", `/platforms/${encodeURIComponent(platform)}/metrics/report${top === undefined ? "" : `?top=${top}`}`),
+    labAlerts: (lab) => call<LabAlertsBody>("GET", `/labs/${encodeURIComponent(lab)}/alerts`),
     audit: (limit: number) => call<{ items: Static<typeof AuditRecord>[] }>("GET", `/audit?limit=${limit}`).then((r) => r.items),
     async exchangeLoginCode(code: string, verifier: string): Promise<{ token: string; id: string; login: string; expiresAt: string }> {
       const response = await send(`${root}/auth/cli/token`, {

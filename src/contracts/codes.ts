@@ -147,17 +147,31 @@ export const PROJECT_ABILITIES = ["read", "launch", "manageMembers", "setQuota",
 export type ProjectAbility = (typeof PROJECT_ABILITIES)[number];
 
 /**
+ * What a lab's alert says happened (a notice's `kind`, ADR 0029), one per rule of Plateau, with
+ * `params` {rule, lab, project, instance, command, summary, and persistentvolumeclaim, quota or
+ * resource when the rule names them}.
+ */
+export const ALERT_NOTICE_KINDS = ["alert-instance-down", "alert-restart-loop", "alert-volume-full", "alert-quota-nearly-used", "alert-expiring-soon"] as const;
+export type AlertNoticeKind = (typeof ALERT_NOTICE_KINDS)[number];
+
+/** The one action a lab's alert names (a notice's `action`). */
+export const ALERT_ACTIONS = ["open-instance-logs", "free-volume", "raise-quota", "renew"] as const;
+export type AlertAction = (typeof ALERT_ACTIONS)[number];
+
+/**
  * What a notice tells people (`kind` of a notice, ADR 28), with `params`: the instance
- * (`project/name`) and when (`due`, ISO 8601). Other features (lab alerts) add theirs here.
+ * (`project/name`) and when (`due`, ISO 8601); and the labs' alerts.
  */
 export const NOTICE_KINDS = [
   "idle-stop-planned", // {instance, due}: idle, it will be stopped then (its data kept)
   "idle-remove-planned", // {instance, due}: stopped for long, it will be removed then, its data with it
+  ...ALERT_NOTICE_KINDS,
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /** The one action that prevents what a notice announces (`action` of a notice). */
 export const NOTICE_ACTIONS = [
   "keep", // keep the instance: `plateau keep <project>/<instance>` or *Keep it* in the portal
+  ...ALERT_ACTIONS,
 ] as const;
 export type NoticeAction = (typeof NOTICE_ACTIONS)[number];

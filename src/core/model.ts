@@ -4,6 +4,7 @@
 import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import { InputError, type InputIssue } from "./errors.js";
+import { checkAlertSettings } from "./alerts/rules.js";
 import { regionIssues } from "./platforms/region.js";
 import { fromYaml, toYaml } from "./yaml.js";
 
@@ -242,6 +243,8 @@ export const PlatformSchema = Type.Object(
               ),
               /** How often the series are scraped (default 30): what turns a count of samples into hours. */
               scrapeIntervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+              /** The namespace where the cluster's VictoriaMetrics operator reads VMRules: the labs' alerts go there (ADR 0029). Absent: no VMRule is rendered. */
+              rulesNamespace: Type.Optional(Type.String({ pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 })),
             },
             { additionalProperties: false },
           ),
@@ -361,6 +364,29 @@ export const LabSchema = Type.Object(
         quota: Type.Optional(QuotaSchema),
         /** Idle reclaim of its projects' instances, over the configuration's (ADR 28). */
         reclaim: Type.Optional(ReclaimPolicySchema),
+        /** The lab's alerts (ADR 0029): Plateau's rules, some turned off or tuned; which names exist is checked by parseLab. */
+        alerts: Type.Optional(
+          Type.Object(
+            {
+              rules: Type.Optional(
+                Type.Record(
+                  Type.String({ maxLength: 63 }),
+                  Type.Object(
+                    {
+                      enabled: Type.Optional(Type.Boolean()),
+                      threshold: Type.Optional(Type.Number()),
+                      forMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
+                    },
+                    { additionalProperties: false },
+                  ),
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        /** How many series the lab's projects may hold on a platform's metrics before the operator report names it (default: the configuration's). */
+        seriesBudget: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
       },
       { additionalProperties: false },
     ),
@@ -500,7 +526,12 @@ export function parseInstance(text: string, source: string): InstanceDocument {
   }
   return document;
 }
-export const parseLab = (text: string, source: string): LabDocument => check<LabDocument>(LabSchema, fromYaml(text, source), source);
+export function parseLab(text: string, source: string): LabDocument {
+  const document = check<LabDocument>(LabSchema, fromYaml(text, source), source);
+  // Which alert rules exist and their bounds: an unknown rule is refused, never ignored.
+  checkAlertSettings(document.spec.alerts?.rules);
+  return document;
+}
 
 /** Every document of desired state is written through here: same object, same bytes. */
 export const serialize = (document: PlatformDocument | ProjectDocument | InstanceDocument | LabDocument): string => toYaml(document);

@@ -23,6 +23,7 @@ import { createProjectService } from "../core/projects/service.js";
 import { createReconciler, type Reconciler } from "../core/reconcile/reconciler.js";
 import { bootstrapRepository } from "../core/repository/bootstrap.js";
 import { repairArgoBootstraps } from "../core/projects/argocd-bootstrap.js";
+import { repairLabAlerts } from "../core/alerts/vmrule.js";
 import { platformsAt } from "../core/projects/bundle.js";
 import type { RemoteStatus } from "../core/sync/remote-sync.js";
 import { createHelmCatalogService } from "../core/helm/service.js";
@@ -161,6 +162,13 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   });
   const chartRepositories = helm.repositories();
   const repairBootstraps = () => repairArgoBootstraps({ repo, writer, author: settings.system, chartRepositories, ...(crds ? { crds } : {}) });
+  // The labs' VMRules follow the labs' files and their projects (ADR 0029).
+  // A lab's file that cannot be read (a bad merge) leaves the VMRules as they were: said, not fatal.
+  const repairAlerts = () =>
+    repairLabAlerts({ repo, writer, author: settings.system, ...(crds ? { crds } : {}) }).catch((error: unknown) => {
+      logger.warn({ error: (error as Error).message }, "the labs' alerts could not be rendered");
+      return null;
+    });
 
   let reconciling = false;
   /**
@@ -299,6 +307,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       logger.info({ commit: synced.commit, changedPaths: synced.changedPaths, full: synced.full }, "index is at the repository's head");
       const repaired = await repairBootstraps();
       if (repaired) logger.info({ commit: repaired }, "Argo CD bootstraps rendered again");
+      const alerts = await repairAlerts();
+      if (alerts) logger.info({ commit: alerts }, "the labs' alerts rendered again");
       await ensureReconcilers();
       for (const owner of await secrets.owners()) {
         if (!(await index.getInstance(owner.project, owner.instance))) await secrets.remove(owner.project, owner.instance);
@@ -341,12 +351,15 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     async deliverNotices(): Promise<void> {
       await services.notifications?.deliver();
     },
+    /** Renders the labs' VMRules again if the labs or their projects changed (one commit or none): `plateau up` runs it every minute. */
+    repairLabAlerts: repairAlerts,
     /** Also picks up commits made by others (an operator's push) and reconciles. */
     async refresh(): Promise<void> {
       const before = await index.indexedCommit();
       const synced = await indexer.sync();
       if (synced.commit !== before) {
         await repairBootstraps();
+        await repairAlerts();
         await ensureReconcilers();
         router?.clear();
         reconcilers.forEach((reconciler) => reconciler.wake());

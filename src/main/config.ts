@@ -150,6 +150,21 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     /** How long instances run (docs/tenancy.md#how-long-instances-run). */
+    /** The labs' alerts and the operators' series report (ADR 0029, docs/metrics.md). */
+    alerts: Type.Object(
+      {
+        /** The local platform's rule evaluator, started by `plateau up` when installed (Debian's victoria-metrics package ships it). */
+        vmalertCommand: Type.String({ default: "/usr/bin/vmalert" }),
+        evaluationSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: "How often vmalert evaluates the labs' rules" }),
+        seriesBudget: Type.Integer({
+          minimum: 0,
+          maximum: 1_000_000_000,
+          default: 20_000,
+          description: "Series a lab's projects may hold on a platform before the operators' report names it (labs/<lab>.yaml spec.seriesBudget overrides)",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     lifecycle: Type.Object(
       {
         expiryDays: Type.Union([Type.Integer({ minimum: 0, maximum: 3650 }), Type.Null()], {

@@ -35,6 +35,7 @@ import { createSqlNoticeStore } from "../adapters/sql/sql-notice-store.js";
 import { metricsSources, noticeChannels, noticeLinks } from "./notifications.js";
 import { loadPortal } from "../server/portal.js";
 import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
+import { setUpLabAlerts } from "./lab-alerts.js";
 
 export interface RunningPlateau {
   readonly url: string;
@@ -221,6 +222,16 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
         router,
       })
     : undefined;
+  // The labs' alerts (ADR 0029). The local VictoriaMetrics' URL, once `plateau up` runs one, is its datasource (localMetricsUrl).
+  const labAlerts = setUpLabAlerts({
+    config,
+    plateau,
+    repo,
+    clock,
+    random: cryptoRandom,
+    logger: logger.child({ component: "alerts" }),
+    ...(config.platforms.local.enabled ? { localPlatform: localPlatformDocument(config.platforms.local.domain) } : {}),
+  });
   const portal = await loadPortal(join(PACKAGE_ROOT, "dist", "web"));
   if (!portal) logger.warn("the portal is not built (npm run build): the API and the command line work, the web pages do not");
   const app = await buildApp({
@@ -249,9 +260,12 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       ...(localMetrics.spec ? { configured: { local: localMetrics.spec } } : {}),
     }),
     version,
+    alerts: labAlerts.routes,
   });
   await app.listen({ host: config.listen.host, port });
   localMetrics.start(port);
+  const notEvaluated = await labAlerts.startEvaluator(port).catch((error: unknown) => (error as Error).message);
+  if (notEvaluated) logger.info(notEvaluated);
   // Configured providers' discovery documents are read now, not at the first sign-in.
   const providerWatch = identity.configured ? watchIdentityProviders(identity.providers, logger.child({ component: "identity" })) : undefined;
 
@@ -304,6 +318,13 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       intervalMs: config.notifications.deliverSeconds * 1000,
       run: () => plateau.deliverNotices().catch(warnOnFailure("delivering notices failed")),
     }),
+    // The labs' VMRules and the local vmalert's rules follow the labs' files and their projects.
+    scheduler.add({
+      name: "lab alerts",
+      scope: "one-replica",
+      intervalMs: 60_000,
+      run: () => labAlerts.refresh().catch(warnOnFailure("the labs' alerts could not be refreshed")),
+    }),
     // Expired sessions and one-time secrets are forgotten every few minutes.
     scheduler.add({
       name: "purge of expired sessions",
@@ -337,6 +358,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       await remote.sync?.stop();
       await plateau.stop();
       await scheduler.stop();
+      await labAlerts.close();
       await app.close();
       await localMetrics.stop();
       await chartRenderer.close();

@@ -18,6 +18,7 @@ import { registerAccessRoutes } from "./routes/access-routes.js";
 import { registerReclaimRoutes } from "./routes/reclaim-routes.js";
 import type { Reclaim } from "../core/reclaim/service.js";
 import type { Notifications } from "../core/notify/service.js";
+import { registerAlertsRoutes, type AlertsRouteDeps } from "./routes/alerts-routes.js";
 import { registerAuthRoutes } from "./routes/auth-routes.js";
 import { NotFoundError, RateLimitedError } from "../core/errors.js";
 import type { InstanceService } from "../core/instances/service.js";
@@ -81,6 +82,8 @@ export interface ServerDeps {
   readonly version: string;
   /** The metrics sources of the repository's platforms (`spec.metrics`), read through the Prometheus-compatible API with tenancy. */
   readonly metricsSources?: MetricsSources;
+  /** The labs' alerts: vmalert's receiver, the lab's rules, the operators' series report (ADR 0029). */
+  readonly alerts?: AlertsRouteDeps;
 }
 
 export interface GitHooks {
@@ -301,6 +304,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       registerRoutes(api as unknown as App, deps);
       registerAccessRoutes(api as unknown as App, deps);
       registerReclaimRoutes(api as unknown as App, deps);
+      registerAlertsRoutes(api as unknown as App, deps.alerts);
     },
     { prefix: API_PREFIX },
   );

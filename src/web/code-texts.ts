@@ -42,8 +42,19 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     notices: {
       "idle-stop-planned": "{instance} has not been used for a while: Plateau will stop it on {due} (its data is kept).",
       "idle-remove-planned": "{instance} has been stopped for a long time: Plateau will remove it on {due}, its data with it.",
+      "alert-instance-down": "{instance} of {project} has a pod that is not ready: read its logs ({command}).",
+      "alert-restart-loop": "{instance} of {project} keeps restarting: read its logs ({command}).",
+      "alert-volume-full": "The volume {persistentvolumeclaim} of {instance} ({project}) is nearly full: free space, or give it a larger one ({command}).",
+      "alert-quota-nearly-used": "{project} has used most of its {quota} quota of {resource}: stop what is no longer used, or ask for more ({command}).",
+      "alert-expiring-soon": "{instance} of {project} will be stopped soon: renew it to keep it running ({command}).",
     },
-    noticeActions: { keep: "Keep it" },
+    noticeActions: {
+      keep: "Keep it",
+      "open-instance-logs": "Read its logs",
+      "free-volume": "Free space on its volume",
+      "raise-quota": "See the quota",
+      renew: "Renew it",
+    },
     reasons: {
       "no-eligible-platform": "No platform can run this instance.",
       "pinning-not-allowed": "Choosing the platform yourself is not allowed here: Plateau places instances.",
@@ -130,8 +141,21 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     notices: {
       "idle-stop-planned": "{instance} n'est plus utilisée depuis un moment : Plateau l'arrêtera le {due} (ses données sont conservées).",
       "idle-remove-planned": "{instance} est arrêtée depuis longtemps : Plateau la supprimera le {due}, avec ses données.",
+      "alert-instance-down": "{instance} de {project} a un pod qui n'est pas prêt : lisez ses journaux ({command}).",
+      "alert-restart-loop": "{instance} de {project} redémarre sans cesse : lisez ses journaux ({command}).",
+      "alert-volume-full":
+        "Le volume {persistentvolumeclaim} de {instance} ({project}) est presque plein : libérez de la place, ou donnez-lui un volume plus grand ({command}).",
+      "alert-quota-nearly-used":
+        "{project} a presque épuisé son quota {quota} de {resource} : arrêtez ce qui ne sert plus, ou demandez-en davantage ({command}).",
+      "alert-expiring-soon": "{instance} de {project} sera bientôt arrêtée : renouvelez-la pour qu'elle continue de tourner ({command}).",
     },
-    noticeActions: { keep: "La garder" },
+    noticeActions: {
+      keep: "La garder",
+      "open-instance-logs": "Lire ses journaux",
+      "free-volume": "Libérer de la place sur son volume",
+      "raise-quota": "Voir le quota",
+      renew: "La renouveler",
+    },
     reasons: {
       "no-eligible-platform": "Aucune plateforme ne peut faire tourner cette instance.",
       "pinning-not-allowed": "Choisir soi-même la plateforme n'est pas permis ici : Plateau place les instances.",

@@ -17,6 +17,7 @@ import type { LifecycleSettings } from "../../src/core/instances/expiry.js";
 import type { DesiredStateRepository } from "../../src/core/ports/desired-state-repository.js";
 import type { PlatformDocument } from "../../src/core/model.js";
 import type { PlateauAdapters, PlateauSettings } from "../../src/main/compose.js";
+import type { AlertsRouteDeps } from "../../src/server/routes/alerts-routes.js";
 
 export const ORIGIN = "http://localhost:8080";
 
@@ -53,6 +54,8 @@ export async function memoryApp(
     tenancy?: PlateauSettings["tenancy"];
     /** More of the server's dependencies (the metrics sources…). */
     server?: Partial<ServerDeps>;
+    /** The labs' alerts (receiver, report), built over the composed Plateau. */
+    alerts?: (composed: Awaited<ReturnType<typeof memoryPlateau>>) => AlertsRouteDeps;
   } = {},
 ) {
   const composed = await memoryPlateau(
@@ -94,6 +97,7 @@ export async function memoryApp(
     readiness: { repository: async () => void (await adapters.repo.head()) },
     version: "test",
     ...options.server,
+    ...(options.alerts ? { alerts: options.alerts(composed) } : {}),
   });
 
   const principals = new Map<Person, UserPrincipal>();

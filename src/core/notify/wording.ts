@@ -27,6 +27,11 @@ const SENTENCES: Readonly<Record<NoticeLanguage, Readonly<Record<string, { subje
       subject: "{ref} will be removed on {due}",
       what: "{ref} has been stopped for a long time: Plateau will remove it on {due}, its data with it.",
     },
+    "alert-instance-down": { subject: "{ref} is down", what: "{ref} has a pod that has not been ready for a while." },
+    "alert-restart-loop": { subject: "{ref} keeps restarting", what: "{ref} keeps restarting: something fails at start." },
+    "alert-volume-full": { subject: "A volume of {ref} is nearly full", what: "The volume {persistentvolumeclaim} of {ref} is nearly full." },
+    "alert-quota-nearly-used": { subject: "{ref} has used most of its quota", what: "{ref} has used most of its {quota} quota of {resource}." },
+    "alert-expiring-soon": { subject: "{ref} expires soon", what: "{ref} reaches its expiry soon: it will then be stopped." },
   },
   fr: {
     "idle-stop-planned": {
@@ -37,19 +42,37 @@ const SENTENCES: Readonly<Record<NoticeLanguage, Readonly<Record<string, { subje
       subject: "{ref} sera supprimée le {due}",
       what: "{ref} est arrêtée depuis longtemps : Plateau la supprimera le {due}, avec ses données.",
     },
+    "alert-instance-down": { subject: "{ref} est hors service", what: "{ref} a un pod qui n'est plus prêt depuis un moment." },
+    "alert-restart-loop": { subject: "{ref} redémarre sans cesse", what: "{ref} redémarre sans cesse : quelque chose échoue au démarrage." },
+    "alert-volume-full": { subject: "Un volume de {ref} est presque plein", what: "Le volume {persistentvolumeclaim} de {ref} est presque plein." },
+    "alert-quota-nearly-used": { subject: "{ref} a presque épuisé son quota", what: "{ref} a presque épuisé son quota {quota} de {resource}." },
+    "alert-expiring-soon": { subject: "{ref} expire bientôt", what: "{ref} arrive bientôt à expiration : elle sera alors arrêtée." },
   },
 };
 
 const ACTIONS: Readonly<Record<NoticeLanguage, Readonly<Record<string, string>>>> = {
-  en: { keep: "To keep it, open it in the portal and choose *Keep it*: {link}\nor run: plateau keep {ref}" },
-  fr: { keep: "Pour la garder, ouvrez-la dans le portail et choisissez *La garder* : {link}\nou lancez : plateau keep {ref}" },
+  en: {
+    keep: "To keep it, open it in the portal and choose *Keep it*: {link}\nor run: plateau keep {ref}",
+    "open-instance-logs": "Read its logs: {command}\n{link}",
+    "free-volume": "Free space on it, or give it a larger volume: {command}\n{link}",
+    "raise-quota": "Stop what is no longer used, or ask for more: {command}",
+    renew: "Renew it to keep it running: {command}\n{link}",
+  },
+  fr: {
+    keep: "Pour la garder, ouvrez-la dans le portail et choisissez *La garder* : {link}\nou lancez : plateau keep {ref}",
+    "open-instance-logs": "Lisez ses journaux : {command}\n{link}",
+    "free-volume": "Libérez de la place, ou donnez-lui un volume plus grand : {command}\n{link}",
+    "raise-quota": "Arrêtez ce qui ne sert plus, ou demandez-en davantage : {command}",
+    renew: "Renouvelez-la pour qu'elle continue de tourner : {command}\n{link}",
+  },
 };
 
 const fill = (text: string, values: Readonly<Record<string, string>>) => text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 
 function inLanguage(notice: NoticeDraft, language: NoticeLanguage, links: NoticeLinks): WordedNotice {
   const ref = notice.instance ? `${notice.project}/${notice.instance}` : notice.project;
-  const values = { ref, due: when(notice.due), link: notice.instance ? links.instancePage(notice.project, notice.instance) : "" };
+  const params = Object.fromEntries(Object.entries(notice.params).map(([name, value]) => [name, String(value)]));
+  const values = { ...params, ref, due: when(notice.due), link: notice.instance ? links.instancePage(notice.project, notice.instance) : "" };
   const sentence = SENTENCES[language][notice.kind];
   const action = notice.action ? ACTIONS[language][notice.action] : undefined;
   if (!sentence) return { subject: `${ref}: ${notice.kind}`, text: `${ref}: ${notice.kind}` };

@@ -9,7 +9,7 @@ import { renderArgoBootstrap, type ArgoCdSettings } from "../render/argocd.js";
 import type { CrdValidator } from "../render/crd-validate.js";
 import { toManifestFiles } from "../render/render.js";
 import { validateObjects } from "../render/validate.js";
-import { renderedArgoDir, renderedPlatformDir } from "../repository/layout.js";
+import { ALERTS_SEGMENT, renderedArgoDir, renderedPlatformDir } from "../repository/layout.js";
 import type { Person } from "../ports/desired-state-repository.js";
 import { TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
@@ -53,7 +53,7 @@ export function argoBootstrapChanges(input: BootstrapInput): FileChange[] {
 export async function projectsOnPlatform(repo: DesiredStateRepository, head: CommitId, platform: string): Promise<string[]> {
   const argoDir = renderedArgoDir(platform).split("/").at(-1);
   return (await repo.listDirectory(head, renderedPlatformDir(platform)))
-    .filter((entry) => entry.type === "tree" && entry.name !== argoDir)
+    .filter((entry) => entry.type === "tree" && entry.name !== argoDir && entry.name !== ALERTS_SEGMENT)
     .map((entry) => entry.name)
     .sort();
 }

@@ -6,7 +6,14 @@
 import { InputError } from "../errors.js";
 import type { PlatformDocument } from "../model.js";
 import { assertName } from "../names.js";
-import { HELM_SEGMENT, renderedArgoDir, renderedHelmInstanceDir, renderedPlatformDir, renderedProjectBundleDir } from "../repository/layout.js";
+import {
+  HELM_SEGMENT,
+  renderedAlertsDir,
+  renderedArgoDir,
+  renderedHelmInstanceDir,
+  renderedPlatformDir,
+  renderedProjectBundleDir,
+} from "../repository/layout.js";
 import { AVP_ENV, AVP_PLUGIN_NAME, avpBootstrapObjects, canonicalJson, escapeArgoEnv, hasSecretPlaceholders } from "./avp.js";
 import type { KubeObject } from "./kube.js";
 import { MANAGED_BY } from "./render.js";
@@ -71,6 +78,10 @@ export const INSTANCES_APPLICATION_SET = "plateau-instances";
 export const PROJECT_BUNDLES_APPLICATION = "plateau-project-bundles";
 /** Applies `rendered/<platform>/argocd/` itself (app of apps): the one object an operator applies by hand, once. */
 export const BOOTSTRAP_APPLICATION = "plateau-bootstrap";
+/** Applies the labs' VMRules (`rendered/<platform>/_alerts/`), when the platform names their namespace (ADR 0029). */
+export const LAB_ALERTS_APPLICATION = "plateau-lab-alerts";
+/** The VictoriaMetrics operator's alerting rules: the labs' alerts, in `spec.metrics.rulesNamespace` only. */
+const VMRULE_KIND = { group: "operator.victoriametrics.com", kind: "VMRule" };
 /** Applies the Applications of Helm instances (`rendered/<platform>/<project>/_helm/<instance>/`). */
 export const HELM_INSTANCES_APPLICATION = "plateau-helm-instances";
 const ARGO_GROUP = "argoproj.io";
@@ -217,6 +228,7 @@ export function renderArgoBootstrap(input: ArgoBootstrapInput): KubeObject[] {
     bundlesApplication(platform, argocd),
     bootstrapApplication(platform, argocd),
     helmInstancesApplication(platform, argocd),
+    ...(platform.spec.metrics?.rulesNamespace ? [labAlertsApplication(platform, argocd)] : []),
     // The plugin that resolves the secrets of charts; its sidecar is the operator's (docs/argocd.md).
     ...avpBootstrapObjects(namespace, labels(platform)),
   ];
@@ -232,6 +244,8 @@ export function renderArgoBootstrap(input: ArgoBootstrapInput): KubeObject[] {
  * destination against the project's).
  */
 function operatorAppProject(platform: PlatformDocument, argocd: ArgoCdSettings, projects: readonly string[]): KubeObject {
+  // The labs' VMRules (ADR 0029): that kind, in that namespace only.
+  const rulesNamespace = platform.spec.metrics?.rulesNamespace;
   return {
     apiVersion: API_VERSION,
     kind: "AppProject",
@@ -243,9 +257,10 @@ function operatorAppProject(platform: PlatformDocument, argocd: ArgoCdSettings, 
         { server: argocd.destinationServer },
         { server: argocd.destinationServer, namespace: argocd.namespace },
         ...projects.map((project) => ({ server: argocd.destinationServer, namespace: project })),
+        ...(rulesNamespace ? [{ server: argocd.destinationServer, namespace: rulesNamespace }] : []),
       ],
       clusterResourceWhitelist: projects.map((project) => ({ group: "", kind: "Namespace", name: project })),
-      namespaceResourceWhitelist: [...BUNDLE_KINDS, ...BOOTSTRAP_KINDS].map((kind) => ({ ...kind })),
+      namespaceResourceWhitelist: [...BUNDLE_KINDS, ...BOOTSTRAP_KINDS, ...(rulesNamespace ? [VMRULE_KIND] : [])].map((kind) => ({ ...kind })),
     },
   };
 }
@@ -359,6 +374,20 @@ function helmInstancesApplication(platform: PlatformDocument, argocd: ArgoCdSett
     argocd,
     HELM_INSTANCES_APPLICATION,
     { path: renderedPlatformDir(platform.metadata.name), directory: { recurse: true, include } },
+    true,
+  );
+}
+
+/**
+ * The labs' VMRules (`rendered/<platform>/_alerts/*.yaml`), each naming the rules namespace.
+ * Pruning: a lab gone (or without projects) loses its VMRule.
+ */
+function labAlertsApplication(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
+  return operatorApplication(
+    platform,
+    argocd,
+    LAB_ALERTS_APPLICATION,
+    { path: renderedAlertsDir(platform.metadata.name), directory: { include: MANIFEST_GLOB } },
     true,
   );
 }

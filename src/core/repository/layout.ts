@@ -16,6 +16,14 @@ export const renderedInstanceDir = (platform: string, project: string, instance:
  */
 export const renderedProjectBundleDir = (platform: string, project: string): string => `rendered/${platform}/${project}/_project`;
 
+/**
+ * The labs' alerts on a cluster platform: one VMRule file per lab, in the namespace the
+ * platform names (`spec.metrics.rulesNamespace`, ADR 0029). Files only, no directory: the
+ * instances' ApplicationSet, which reads directories two levels down, never sees it.
+ */
+export const ALERTS_SEGMENT = "_alerts";
+export const renderedAlertsDir = (platform: string): string => `rendered/${platform}/${ALERTS_SEGMENT}`;
+
 /** The Argo CD bootstrap of a cluster platform (AppProjects, ApplicationSet, Plateau's Applications). */
 export const renderedArgoDir = (platform: string): string => `rendered/${platform}/argocd`;
 /**
