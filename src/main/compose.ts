@@ -41,6 +41,8 @@ import type { CompiledClaimMapping } from "../core/access/claims.js";
 import type { AccessStore } from "../core/ports/access-store.js";
 import type { IdentityProvider } from "../core/ports/identity-provider.js";
 import type { Scheduler } from "../core/ports/scheduler.js";
+import type { MetricsSource } from "../core/ports/metrics-source.js";
+import { createUsageService } from "../core/usage/service.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -65,6 +67,8 @@ export interface PlateauAdapters {
   readonly helmCatalogs?: HelmCatalogs;
   /** Renders a chart as Argo CD will (`helm template`), to check what it creates before committing. */
   readonly chartRenderer?: ChartRenderer;
+  /** The metrics source of a platform (`spec.metrics`), for usage (docs/metrics.md); none: no usage is read. */
+  readonly metricsSourceFor?: (platform: PlatformDocument) => MetricsSource | undefined;
   /** Runs the background work: here, the reconcilers' passes. */
   readonly scheduler: Scheduler;
 }
@@ -233,6 +237,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     platforms: createPlatformService({ index, engines, repo, tenancy, ...(settings.remoteStatus ? { remote: settings.remoteStatus } : {}) }),
     catalog: createCatalogService(adapters.catalog),
     charts: helm,
+    usage: createUsageService({ repo, index, clock, sourceFor: adapters.metricsSourceFor ?? (() => undefined) }),
   };
 
   return {

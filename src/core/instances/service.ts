@@ -21,6 +21,7 @@ import { createCommandContext } from "./commands/context.js";
 import { launchCommands } from "./commands/launch.js";
 import { moveCommands } from "./commands/move.js";
 import { removeCommands } from "./commands/remove.js";
+import { resizeCommands, type ResizeTarget } from "./commands/resize.js";
 import { stateCommands } from "./commands/state.js";
 import { expiryEnabled, NEVER_EXPIRE, type LifecycleSettings } from "./expiry.js";
 import { createInstanceReadModel, type InstanceListFilter } from "./read-model.js";
@@ -109,6 +110,13 @@ export interface InstanceService {
    * region (the person's own kept) and its preflight run there, its catalog as `viewer` sees it.
    */
   move(project: string, name: string, to: string, requester: Requester, key?: string, viewer?: CatalogViewer): Promise<ChangeResult & { placement: Placement }>;
+  /**
+   * Gives an instance other CPU and memory requests (a template's size preset, a chart's
+   * `resources.requests`) in one commit, none when they are those it has: checked as a launch
+   * is, where it runs (values, pool, quotas without what it holds now, a chart's preflight).
+   * `reason` is said in the commit's message (the advice it follows).
+   */
+  resize(project: string, name: string, target: ResizeTarget, requester: Requester, key?: string, reason?: string): Promise<ChangeResult>;
   /** Removes an instance, its workload and its data: one commit removing its intent and everything rendered of it. */
   remove(project: string, name: string, requester: Requester, key?: string): Promise<ChangeResult>;
   /** One instance as people see it (not found once removed). */
@@ -153,6 +161,7 @@ export function createInstanceService(deps: InstanceServiceDeps): InstanceServic
     ...stateCommands(ctx),
     ...moveCommands(ctx),
     ...removeCommands(ctx),
+    ...resizeCommands(ctx),
     get: read.get,
     list: read.list,
     observed: read.observed,
