@@ -14,6 +14,7 @@ import type { Tenancy } from "../core/tenancy/service.js";
 import type { Clock } from "../core/ports/clock.js";
 import { createRateLimiter } from "../core/access/rate-limit.js";
 import { registerAccessLayer } from "./access.js";
+import type { UsageService } from "../core/usage/service.js";
 import { registerAccessRoutes } from "./routes/access-routes.js";
 import { registerAuthRoutes } from "./routes/auth-routes.js";
 import { NotFoundError, RateLimitedError } from "../core/errors.js";
@@ -25,6 +26,7 @@ import type { Metrics } from "./metrics.js";
 import type { Portal } from "./portal.js";
 import type { Proxy } from "./proxy.js";
 import { registerRoutes } from "./routes/routes.js";
+import { registerUsageRoutes } from "./routes/usage-routes.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -35,6 +37,7 @@ export interface ServerDeps {
     readonly charts: HelmCatalogService;
     readonly tenancy: Tenancy;
     readonly access: AccessService;
+    readonly usage: UsageService;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */
@@ -286,6 +289,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     async (api) => {
       registerRoutes(api as unknown as App, deps);
       registerAccessRoutes(api as unknown as App, deps);
+      registerUsageRoutes(api as unknown as App, deps);
     },
     { prefix: API_PREFIX },
   );

@@ -66,13 +66,13 @@ export interface UsageReport {
   readonly at: number;
   readonly window: UsageWindow;
   readonly total: GroupUsage;
-  readonly labs: readonly ({ readonly lab: string | null } & GroupUsage)[];
-  readonly projects: readonly ({ readonly project: string; readonly lab: string | null } & GroupUsage)[];
-  readonly instances: readonly InstanceUsage[];
+  readonly labs: ({ readonly lab: string | null } & GroupUsage)[];
+  readonly projects: ({ readonly project: string; readonly lab: string | null } & GroupUsage)[];
+  readonly instances: InstanceUsage[];
   /** The instances with the most requested core-hours unused, most first (at most 10). */
-  readonly topWasters: readonly InstanceUsage[];
+  readonly topWasters: InstanceUsage[];
   /** Platforms whose metrics could not be read (their instances are missing from the report). */
-  readonly unavailable: readonly string[];
+  readonly unavailable: string[];
 }
 
 export interface UsagePoint {
@@ -85,9 +85,9 @@ export interface UsagePoint {
 
 export interface UsageService {
   /** An instance's numbers over every window (each window: the queries of one instance). */
-  instance(project: string, name: string): Promise<{ readonly at: number; readonly platform: string; readonly windows: readonly InstanceUsage[] }>;
+  instance(project: string, name: string): Promise<{ readonly at: number; readonly platform: string; readonly windows: InstanceUsage[] }>;
   /** Points of an instance's CPU (cores) and memory (bytes) used and requested over a window, for a chart. */
-  series(project: string, name: string, window: UsageWindow): Promise<{ readonly at: number; readonly step: number; readonly points: readonly UsagePoint[] }>;
+  series(project: string, name: string, window: UsageWindow): Promise<{ readonly at: number; readonly step: number; readonly points: UsagePoint[] }>;
   project(project: string, window: UsageWindow): Promise<UsageReport>;
   lab(lab: string, window: UsageWindow): Promise<UsageReport>;
   platform(platform: string, window: UsageWindow): Promise<UsageReport>;
@@ -170,7 +170,7 @@ export function createUsageService(deps: UsageServiceDeps): UsageService {
         totals.set(`${platform.metadata.name}\u0000${one.namespace}\u0000${one.instance}`, one.totals);
       }
     }
-    const group = (members: readonly InstanceUsage[]): GroupUsage => {
+    const group = (members: InstanceUsage[]): GroupUsage => {
       let sum = ZERO_TOTALS;
       let cores = 0;
       let memoryGiB = 0;

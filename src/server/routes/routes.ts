@@ -106,7 +106,7 @@ function asSeenBy(request: FastifyRequest, items: readonly InstanceView[] | Inst
   return seen;
 }
 /** The answer of a change, with its instance (as it is now) as the requester may read it: no more than a read of it says. */
-function changeSeenBy<R extends { readonly instance: InstanceView | null }>(request: FastifyRequest, result: R): R {
+export function changeSeenBy<R extends { readonly instance: InstanceView | null }>(request: FastifyRequest, result: R): R {
   return result.instance === null || operator(request) ? result : { ...result, instance: memberView(result.instance) };
 }
 /** What a Helm catalog's restrictions read of a person; nobody signed in has no claims. */
@@ -121,7 +121,7 @@ const languageOf = (request: FastifyRequest): Language => preferredLanguage(requ
  * Core scopes it to the person, the operation and its target, and publishes only a digest.
  * A key that breaks the rule is refused: ignoring it would make a retry act twice.
  */
-const requestId = (request: FastifyRequest): string | undefined => {
+export const requestId = (request: FastifyRequest): string | undefined => {
   const value = request.headers[IDEMPOTENCY_HEADER];
   if (value === undefined) return undefined;
   if (typeof value !== "string" || !/^[\x21-\x7e]{1,200}$/.test(value)) {
