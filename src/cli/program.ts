@@ -9,6 +9,7 @@ import { ago, expiryCell, expiryLine, paint, phaseColor, stopCell, stopLine, tab
 import { buildValues } from "./values.js";
 import { loadCredential } from "./credentials.js";
 import { registerAccessCommands } from "./access-commands.js";
+import { registerUsageCommands } from "./usage-commands.js";
 
 export const DEFAULT_SERVER = "http://localhost:8080";
 
@@ -501,6 +502,7 @@ Examples:
     });
 
   registerAccessCommands(program, { out, env, client, server, json, projectOrPersonal });
+  registerUsageCommands(program, { out, client, json, projectOrPersonal, projectOption });
 
   program
     .command("platforms")

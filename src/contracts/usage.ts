@@ -42,7 +42,9 @@ export const InstanceUsage = Type.Object({
   instance: Type.String(),
   platform: Type.String(),
   numbers: UsageNumbers,
-  p95: Type.Union([Type.Object({ cores: Type.Number(), bytes: Type.Number() }), Type.Null()], { description: "95th percentile of usage per scrape over the window" }),
+  p95: Type.Union([Type.Object({ cores: Type.Number(), bytes: Type.Number() }), Type.Null()], {
+    description: "95th percentile of usage per scrape over the window",
+  }),
   current: Type.Union([Type.Object({ cores: Type.Number(), bytes: Type.Number(), gpus: Type.Number() }), Type.Null()], {
     description: "What it requests at the end of the window; null when it did not run then",
   }),
@@ -63,7 +65,11 @@ export const UsagePoint = Type.Object({
   memoryUsed: Type.Union([Type.Number(), Type.Null()], { description: "Bytes (the most in the step)" }),
   memoryRequested: Type.Union([Type.Number(), Type.Null()]),
 });
-export const UsageSeriesResponse = Type.Object({ at: Type.Integer(), step: Type.Integer({ description: "Seconds between points" }), points: Type.Array(UsagePoint) });
+export const UsageSeriesResponse = Type.Object({
+  at: Type.Integer(),
+  step: Type.Integer({ description: "Seconds between points" }),
+  points: Type.Array(UsagePoint),
+});
 
 const GroupUsage = {
   numbers: UsageNumbers,

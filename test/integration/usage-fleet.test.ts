@@ -14,6 +14,7 @@ import { USAGE_WINDOWS, WINDOW_SECONDS, type UsageWindow } from "../../src/core/
 import { numbersOf, type UsageTotals } from "../../src/core/usage/report.js";
 import type { InstanceUsage } from "../../src/core/usage/service.js";
 import { memoryApp } from "../support/app.js";
+import { runCli } from "../support/cli.js";
 import { generateFleet, importFleet, type Fleet, type FleetInstance, type InstanceTruth, MIB } from "../support/fleet.js";
 import { startVictoriaMetrics, type VictoriaMetricsServer } from "../support/victoria-metrics.js";
 
@@ -91,7 +92,11 @@ function notebookSeries(fleet: Fleet) {
   return [
     { metric: { __name__: "kube_pod_labels", ...labels, label_app_kubernetes_io_instance: "nb" }, values: timestamps.map(() => 1), timestamps },
     { metric: { __name__: "kube_pod_container_resource_requests", ...container, resource: "cpu", unit: "core" }, values: timestamps.map(() => 2), timestamps },
-    { metric: { __name__: "kube_pod_container_resource_requests", ...container, resource: "memory", unit: "byte" }, values: timestamps.map(() => 8 * 1024 * MIB), timestamps },
+    {
+      metric: { __name__: "kube_pod_container_resource_requests", ...container, resource: "memory", unit: "byte" },
+      values: timestamps.map(() => 8 * 1024 * MIB),
+      timestamps,
+    },
     { metric: { __name__: "container_cpu_usage_seconds_total", ...container }, values: timestamps.map((_, k) => k * 720), timestamps },
     { metric: { __name__: "container_memory_working_set_bytes", ...container }, values: timestamps.map(() => 320 * MIB), timestamps },
   ];
@@ -160,7 +165,11 @@ describe.skipIf("skipped" in started)("usage of a 2,000-instance month on Victor
     for (const lab of fleet.labs) {
       const full = await usage.lab(lab, window);
       // Alice's notebook (demo, in imb) is checked on its own below.
-      const report = { ...full, instances: full.instances.filter((one) => one.project !== "demo"), projects: full.projects.filter((one) => one.project !== "demo") };
+      const report = {
+        ...full,
+        instances: full.instances.filter((one) => one.project !== "demo"),
+        projects: full.projects.filter((one) => one.project !== "demo"),
+      };
       const members = fleet.instances.filter((instance) => instance.lab === lab);
       const running = members.filter((instance) => fleet.truth(instance, WINDOW_SECONDS[window]).runningSamples > 0);
       expect(report.instances.map((one) => `${one.project}/${one.instance}`).sort()).toEqual(running.map((i) => `${i.project}/${i.name}`).sort());
@@ -194,7 +203,12 @@ describe.skipIf("skipped" in started)("usage of a 2,000-instance month on Victor
     expect((await app.inject({ url: "/api/v1/labs/imb/usage", headers: await app.as("alice") })).statusCode).toBe(403);
     for (const who of ["bob", "lea"] as const) {
       const headers = await app.as(who);
-      for (const url of ["/api/v1/labs/imb/usage", "/api/v1/projects/imb-p0/usage", "/api/v1/projects/demo/instances/nb/usage", "/api/v1/projects/demo/instances/nb/usage/series"])
+      for (const url of [
+        "/api/v1/labs/imb/usage",
+        "/api/v1/projects/imb-p0/usage",
+        "/api/v1/projects/demo/instances/nb/usage",
+        "/api/v1/projects/demo/instances/nb/usage/series",
+      ])
         expect((await app.inject({ url, headers })).statusCode, `${who} ${url}`).toBe(404);
       expect((await app.inject({ method: "POST", url: "/api/v1/projects/demo/instances/nb/resize", headers, payload: {} })).statusCode).toBe(404);
     }
@@ -246,5 +260,27 @@ describe.skipIf("skipped" in started)("usage of a 2,000-instance month on Victor
     const tooBig = await app.inject({ method: "POST", url: "/api/v1/projects/demo/instances/nb/resize", payload: { cpu: "16" } });
     expect(tooBig.json<{ error: { issues: { pointer: string; rule: string }[] } }>().error.issues[0]).toMatchObject({ pointer: "/cpu", rule: "maximum" });
     expect((await app.plateau.services.instances.history({ project: "demo", instance: "nb" }, 5))[0]?.commit).toBe(commit);
+  });
+
+  it("prints usage, top wasters and a resize's advice in the CLI", async () => {
+    const server = await app.app.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const plateau = async (who: "alice" | "ines" | "bob", ...args: string[]) => runCli(server, await app.tokenOf(who), ...args);
+      const usage = await plateau("alice", "usage", "demo", "--window", "24h");
+      expect(usage.code).toBe(0);
+      expect(usage.stdout).toMatch(/^INSTANCE +REQUESTED +USED +EFFICIENCY/);
+      expect(usage.stdout).toContain("nb ");
+      const json = JSON.parse((await plateau("ines", "usage", "--lab", "imb", "--json")).stdout) as { total: { numbers: { window: string } } };
+      expect(json.total.numbers.window).toBe("30d");
+      const top = await plateau("ines", "top", "--lab", "imb", "--by", "waste", "-n", "3");
+      expect(top.code).toBe(0);
+      expect(top.stdout.split("\n")).toHaveLength(4);
+      expect((await plateau("bob", "usage", "--lab", "imb")).code).toBe(3);
+      const dry = await plateau("alice", "resize", "nb", "--project", "demo", "--cpu", "1", "--memory", "2Gi", "--dry-run");
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain("Would resize demo/nb to 1 CPU and 2Gi memory");
+    } finally {
+      await app.app.close();
+    }
   });
 });

@@ -20,8 +20,13 @@ const windowOf = (request: FastifyRequest): UsageWindow => ((request.query ?? {}
 
 const ResizeResponse = Type.Object({
   ...ChangeResponse.properties,
-  target: Type.Object({ cpuMillicores: Type.Optional(Type.Integer()), memoryMiB: Type.Optional(Type.Integer()) }, { description: "What was asked, per instance" }),
-  advice: Type.Union([InstanceUsageResponse.properties.windows.items.properties.advice, Type.Null()], { description: "The 30-day advice, when it was asked for" }),
+  target: Type.Object(
+    { cpuMillicores: Type.Optional(Type.Integer()), memoryMiB: Type.Optional(Type.Integer()) },
+    { description: "What was asked, per instance" },
+  ),
+  advice: Type.Union([InstanceUsageResponse.properties.windows.items.properties.advice, Type.Null()], {
+    description: "The 30-day advice, when it was asked for",
+  }),
   dryRun: Type.Boolean(),
 });
 
