@@ -16,6 +16,7 @@ import type { Scheduler } from "../core/ports/scheduler.js";
 import { createScheduler } from "../core/scheduler/scheduler.js";
 import { buildApp, type App } from "../server/app.js";
 import { createMetrics } from "../server/metrics.js";
+import { createMetricsSources } from "./metrics-sources.js";
 import { createProxy } from "../server/proxy.js";
 import { composePlateau, type Plateau } from "./compose.js";
 import { claimMappings, setUpIdentity, watchIdentityProviders, type ProviderStatus } from "./identity.js";
@@ -154,6 +155,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       telemetry: metrics.telemetry,
       identityProviders: identity.providers,
       engineFor: clusterEngines.engineFor,
+      metricsSourceFor: createMetricsSources(process.env),
       helmCatalogs: createHelmCatalogs({
         configs: config.catalogs,
         clock,
