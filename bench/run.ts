@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -13,6 +13,7 @@ import { benchPlacement } from "./placement.js";
 import { benchRender } from "./render.js";
 import { benchOnyxia } from "./onyxia.js";
 import { benchPortal } from "./portal.js";
+import { benchUsage } from "./usage.js";
 import type { Row } from "./stats.js";
 
 const args = process.argv.slice(2);
@@ -43,6 +44,10 @@ if (!only || only === "B9") {
 if (!only || only === "B10") {
   log("B10: chart launch with its preflight…");
   rows.push(...(await benchChart(log)));
+}
+if (!only || only === "B11") {
+  log("B11: a lab's 30-day efficiency report…");
+  rows.push(...(await benchUsage(log)));
 }
 if (!only || only === "B4") {
   log("B4: API overhead…");

@@ -103,6 +103,8 @@ export interface Client {
   history(project?: string, instance?: string, limit?: number): Promise<HistoryEntry[]>;
   /** The logs as a stream of text chunks. */
   logs(project: string, instance: string, options: { follow: boolean; tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>>;
+  /** Any call of the API (`/projects/demo/usage`), for commands whose answers are typed by their own contracts (usage). */
+  call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T>;
 }
 
 export function createClient(baseUrl: string, token?: () => Promise<string | undefined>): Client {
@@ -149,6 +151,7 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
 
   return {
     baseUrl: root,
+    call,
     templates: () => call<{ items: TemplateSummary[] }>("GET", "/templates").then((r) => r.items),
     template: (id: string) => call<TemplateDetail>("GET", `/templates/${encodeURIComponent(id)}`),
     charts: (lang: string) => call<HelmChartList>("GET", `/charts?lang=${lang}`),

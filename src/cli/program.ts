@@ -10,6 +10,7 @@ import { buildValues } from "./values.js";
 import { loadCredential } from "./credentials.js";
 import { registerAccessCommands } from "./access-commands.js";
 import { registerAlertsCommands } from "./alerts-commands.js";
+import { registerUsageCommands } from "./usage-commands.js";
 
 export const DEFAULT_SERVER = "http://localhost:8080";
 
@@ -503,6 +504,7 @@ Examples:
 
   registerAccessCommands(program, { out, env, client, server, json, projectOrPersonal });
   registerAlertsCommands(program, { out, client, json });
+  registerUsageCommands(program, { out, client, json, projectOrPersonal, projectOption });
 
   program
     .command("platforms")

@@ -39,6 +39,8 @@ export const ERROR_REASONS = [
   "no-free-name", // no generated instance name was free: give one
   "request-replayed-removed", // {target, commit}: the idempotency key launched an instance since removed
   "not-stoppable", // {instance}: a Helm chart nothing scales to zero (ADR 24), or one launched before it without global.suspend
+  "not-resizable", // {instance}: its template has no size preset, or its chart's values no resources.requests (the message says which)
+  "no-usage-advice", // {instance}: no right-sizing advice, as its platform's metrics say nothing of it running now (docs/metrics.md)
   "stopped-does-not-expire", // {instance, days}: renewing a stopped instance
   "personal-project-members", // {project}: a personal project has one member, its owner
   "platform-without-argocd", // {platform, chart}

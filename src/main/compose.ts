@@ -47,6 +47,7 @@ import type { NoticeStore } from "../core/ports/notice-store.js";
 import { createNotifications, type NoticeChannel } from "../core/notify/service.js";
 import type { NoticeLinks } from "../core/notify/wording.js";
 import { createReclaim, type ReclaimSettings, type SweepOutcome } from "../core/reclaim/service.js";
+import { createUsageService } from "../core/usage/service.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -71,14 +72,14 @@ export interface PlateauAdapters {
   readonly helmCatalogs?: HelmCatalogs;
   /** Renders a chart as Argo CD will (`helm template`), to check what it creates before committing. */
   readonly chartRenderer?: ChartRenderer;
+  /** The metrics source of a platform (`spec.metrics`), for usage and idle reclaim (docs/metrics.md); none: no usage is read, nothing there is reclaimed. */
+  readonly metricsSourceFor?: (platform: PlatformDocument) => MetricsSource | undefined;
   /** Runs the background work: here, the reconcilers' passes. */
   readonly scheduler: Scheduler;
   /** Where notices are kept (ADR 28); without it, nothing is published. */
   readonly notices?: NoticeStore;
   /** The channels notices are delivered by, besides the portal. */
   readonly noticeChannels?: { readonly email?: NoticeChannel; readonly chat?: NoticeChannel };
-  /** A platform's metrics (its `spec.metrics`), or undefined: nothing there is reclaimed. */
-  readonly metricsSourceFor?: (platform: PlatformDocument) => MetricsSource | undefined;
 }
 
 const NO_HELM_CATALOGS: HelmCatalogs = {
@@ -273,6 +274,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     platforms: createPlatformService({ index, engines, repo, tenancy, ...(settings.remoteStatus ? { remote: settings.remoteStatus } : {}) }),
     catalog: createCatalogService(adapters.catalog),
     charts: helm,
+    usage: createUsageService({ repo, index, clock, sourceFor: adapters.metricsSourceFor ?? (() => undefined) }),
   };
 
   const instances = services.instances;

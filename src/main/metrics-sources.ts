@@ -5,6 +5,7 @@
 import { createPrometheusMetricsSource } from "../adapters/metrics/prometheus-api.js";
 import type { PlatformDocument } from "../core/model.js";
 import type { DesiredStateRepository } from "../core/ports/desired-state-repository.js";
+import type { MetricsSource } from "../core/ports/metrics-source.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { MetricsSources, PlatformMetrics } from "../core/ports/metrics-sources.js";
 import { platformsAt } from "../core/projects/bundle.js";
@@ -18,7 +19,10 @@ export function createMetricsSources(deps: {
    */
   readonly configured?: Readonly<Record<string, NonNullable<PlatformDocument["spec"]["metrics"]>>>;
   readonly logger?: Logger;
-}): MetricsSources {
+}): MetricsSources & {
+  /** A platform's source, from its document (or the configuration's for it): what usage and idle reclaim read. */
+  sourceFor(platform: PlatformDocument): MetricsSource | undefined;
+} {
   const built = new Map<string, { key: string; metrics: PlatformMetrics }>();
   let read: { head: string; platforms: readonly PlatformDocument[] } | undefined;
 
@@ -43,6 +47,7 @@ export function createMetricsSources(deps: {
   }
 
   return {
+    sourceFor: (platform) => metricsOf(platform)?.source,
     async platforms() {
       const head = await deps.repo.head();
       if (!head) return [];

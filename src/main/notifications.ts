@@ -47,23 +47,3 @@ export function noticeChannels(
 export const noticeLinks = (origin: string): NoticeLinks => ({
   instancePage: (project, instance) => `${origin.replace(/\/+$/, "")}/projects/${encodeURIComponent(project)}/instances/${encodeURIComponent(instance)}`,
 });
-
-/**
- * A platform's metrics source from its `spec.metrics` (its token from the variable it names),
- * one per platform and URL, kept. The `scope` piece's sources per platform replace this once merged.
- */
-export function metricsSources(env: NodeJS.ProcessEnv): (platform: PlatformDocument) => MetricsSource | undefined {
-  const sources = new Map<string, MetricsSource>();
-  return (platform) => {
-    const metrics = platform.spec.metrics;
-    if (!metrics) return undefined;
-    const token = metrics.tokenEnv ? env[metrics.tokenEnv] : undefined;
-    const key = `${platform.metadata.name} ${metrics.url} ${token ?? ""}`;
-    let source = sources.get(key);
-    if (!source) {
-      source = createPrometheusMetricsSource({ url: metrics.url, ...(token ? { token } : {}) });
-      sources.set(key, source);
-    }
-    return source;
-  };
-}

@@ -32,7 +32,7 @@ import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { lifecycleSettings, paths, PACKAGE_ROOT, reclaimSettings, type Config } from "./config.js";
 import { createSqlNoticeStore } from "../adapters/sql/sql-notice-store.js";
-import { metricsSources, noticeChannels, noticeLinks } from "./notifications.js";
+import { noticeChannels, noticeLinks } from "./notifications.js";
 import { loadPortal } from "../server/portal.js";
 import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
 import { setUpLabAlerts } from "./lab-alerts.js";
@@ -151,13 +151,19 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     onPulled: async () => composed.plateau?.refresh(),
   });
   const notices = noticeChannels(config, process.env);
+  // One source per platform, for the query API with tenancy, usage and idle reclaim alike.
+  const metricsSources = createMetricsSources({
+    env: process.env,
+    repo,
+    logger: logger.child({ component: "metrics" }),
+    ...(localMetrics.spec ? { configured: { local: localMetrics.spec } } : {}),
+  });
   const plateau = composePlateau(
     {
       repo,
       ...store,
       notices: createSqlNoticeStore(database.db),
       noticeChannels: notices.channels,
-      metricsSourceFor: metricsSources(process.env),
       catalog,
       engines,
       clock,
@@ -167,6 +173,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       telemetry: metrics.telemetry,
       identityProviders: identity.providers,
       engineFor: clusterEngines.engineFor,
+      metricsSourceFor: (platform) => metricsSources.sourceFor(platform),
       helmCatalogs: createHelmCatalogs({
         configs: config.catalogs,
         clock,
@@ -253,12 +260,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     ...(remote.sync ? { warnings: { remote: () => remoteWarning(remote.status()) } } : {}),
     ...(config.serveRepository ? { gitHttp: createSmartHttpHandler({ dir: location.repository, logger: logger.child({ component: "git-http" }) }) } : {}),
     ...(remote.hooks ? { gitHooks: remote.hooks } : {}),
-    metricsSources: createMetricsSources({
-      env: process.env,
-      repo,
-      logger: logger.child({ component: "metrics" }),
-      ...(localMetrics.spec ? { configured: { local: localMetrics.spec } } : {}),
-    }),
+    metricsSources,
     version,
     alerts: labAlerts.routes,
   });

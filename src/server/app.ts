@@ -14,6 +14,7 @@ import type { Tenancy } from "../core/tenancy/service.js";
 import type { Clock } from "../core/ports/clock.js";
 import { createRateLimiter } from "../core/access/rate-limit.js";
 import { registerAccessLayer } from "./access.js";
+import type { UsageService } from "../core/usage/service.js";
 import { registerAccessRoutes } from "./routes/access-routes.js";
 import { registerReclaimRoutes } from "./routes/reclaim-routes.js";
 import type { Reclaim } from "../core/reclaim/service.js";
@@ -32,6 +33,7 @@ import { registerRoutes } from "./routes/routes.js";
 import { metricsRoutes } from "./routes/metrics-routes.js";
 import type { MetricsSources } from "../core/ports/metrics-sources.js";
 import { registerTenantMetrics, type TenantMetrics } from "./tenant-metrics.js";
+import { registerUsageRoutes } from "./routes/usage-routes.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -45,6 +47,7 @@ export interface ServerDeps {
     /** Idle reclaim and notifications (ADR 28), when configured. */
     readonly reclaim?: Reclaim;
     readonly notifications?: Pick<Notifications, "list" | "markRead">;
+    readonly usage: UsageService;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */
@@ -305,6 +308,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       registerAccessRoutes(api as unknown as App, deps);
       registerReclaimRoutes(api as unknown as App, deps);
       registerAlertsRoutes(api as unknown as App, deps.alerts);
+      registerUsageRoutes(api as unknown as App, deps);
     },
     { prefix: API_PREFIX },
   );

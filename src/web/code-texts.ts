@@ -63,6 +63,8 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "no-free-name": "No free name could be found for the instance: give it one.",
       "request-replayed-removed": "This launch already happened ({target}), and that instance has since been removed: launch again.",
       "not-stoppable": "{instance} is a Helm chart that cannot be stopped, only removed.",
+      "not-resizable": "{instance} cannot be resized: its template has no sizes, or its chart no resource requests in its values.",
+      "no-usage-advice": "There is no advice for {instance}: its platform's metrics say nothing of it running now. Give the CPU and memory yourself.",
       "chart-refused":
         "{chart} would be refused on platform {platform}: {object} breaks the rule {rule} ({count} finding(s) in all; the details say what to change).",
       "stopped-does-not-expire": "{instance} is stopped: it does not expire while it does not run. Start it, and it runs for {days} days.",
@@ -164,6 +166,10 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "no-free-name": "Aucun nom libre n'a été trouvé pour l'instance : donnez-lui un nom.",
       "request-replayed-removed": "Ce lancement a déjà eu lieu ({target}), et cette instance a été supprimée depuis : relancez.",
       "not-stoppable": "{instance} est un chart Helm qui ne peut pas être arrêté, seulement supprimé.",
+      "not-resizable":
+        "{instance} ne peut pas être redimensionnée : son modèle n'a pas de tailles, ou son chart pas de demandes de ressources dans ses valeurs.",
+      "no-usage-advice":
+        "Aucun conseil pour {instance} : les métriques de sa plateforme ne disent pas qu'elle tourne en ce moment. Indiquez vous-même le CPU et la mémoire.",
       "chart-refused":
         "{chart} serait refusé sur la plateforme {platform} : {object} enfreint la règle {rule} ({count} constat(s) en tout ; le détail dit quoi changer).",
       "stopped-does-not-expire": "{instance} est arrêtée : elle n'expire pas tant qu'elle ne tourne pas. Démarrez-la : elle tourne alors {days} jours.",

@@ -24,6 +24,7 @@ import { removeCommands } from "./commands/remove.js";
 import { idleCommands, type IdleStepResult } from "./commands/idle.js";
 import type { InstanceDocument } from "../model.js";
 import type { ReclaimStep } from "../reclaim/policy.js";
+import { resizeCommands, type ResizeTarget } from "./commands/resize.js";
 import { stateCommands } from "./commands/state.js";
 import { expiryEnabled, NEVER_EXPIRE, type LifecycleSettings } from "./expiry.js";
 import { createInstanceReadModel, type InstanceListFilter } from "./read-model.js";
@@ -121,6 +122,13 @@ export interface InstanceService {
   stoppable(intent: InstanceDocument): Promise<boolean>;
   /** The person's *keep it*: cancels the step idle reclaim announced, and idleness counts from now (no commit when none is announced). */
   keep(project: string, name: string, requester: Requester, key?: string): Promise<ChangeResult>;
+  /**
+   * Gives an instance other CPU and memory requests (a template's size preset, a chart's
+   * `resources.requests`) in one commit, none when they are those it has: checked as a launch
+   * is, where it runs (values, pool, quotas without what it holds now, a chart's preflight).
+   * `reason` is said in the commit's message (the advice it follows).
+   */
+  resize(project: string, name: string, target: ResizeTarget, requester: Requester, key?: string, reason?: string): Promise<ChangeResult>;
   /** Removes an instance, its workload and its data: one commit removing its intent and everything rendered of it. */
   remove(project: string, name: string, requester: Requester, key?: string): Promise<ChangeResult>;
   /** One instance as people see it (not found once removed). */
@@ -166,6 +174,7 @@ export function createInstanceService(deps: InstanceServiceDeps): InstanceServic
     ...moveCommands(ctx),
     ...removeCommands(ctx),
     ...idleCommands(ctx),
+    ...resizeCommands(ctx),
     get: read.get,
     list: read.list,
     observed: read.observed,
