@@ -1,12 +1,9 @@
 // Idle reclaim's and notifications' wiring (ADR 28): the channels of the configuration, with
 // their secrets from the environment variables it names, and each platform's metrics source.
-import { createPrometheusMetricsSource } from "../adapters/metrics/prometheus-api.js";
 import { createChatWebhookChannel } from "../adapters/notify/chat-webhook.js";
 import { createSmtpChannel } from "../adapters/notify/smtp.js";
-import type { PlatformDocument } from "../core/model.js";
 import type { NoticeChannel } from "../core/notify/service.js";
 import type { NoticeLinks } from "../core/notify/wording.js";
-import type { MetricsSource } from "../core/ports/metrics-source.js";
 import type { Config } from "./config.js";
 
 /** The channels notices are delivered by, and which chat channel a lab's notices go to. */
