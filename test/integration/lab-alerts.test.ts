@@ -200,6 +200,23 @@ describe.skipIf("skipped" in started || vmalertMissing)("a lab's alerts on the l
     expect(firing.data.alerts.some((alert) => alert.labels.namespace === "kube-system" || alert.labels.project === "kube-system")).toBe(false);
   });
 
+  it("reloads the rules when a lab changes them (a rule turned off is no longer evaluated)", async () => {
+    const rulesOf = async () => {
+      const body = (await (await fetch(`${vmalert.url}/api/v1/rules`)).json()) as { data: { groups: { name: string; rules: { name: string }[] }[] } };
+      return body.data.groups.find((group) => group.name === "plateau-lab-imb")?.rules.map((rule) => rule.name) ?? [];
+    };
+    expect(await rulesOf()).toContain("PlateauRestartLoop");
+    const changed = labs.map((lab) => (lab.name === "imb" ? { ...lab, rules: { ...lab.rules, "restart-loop": { enabled: false } } } : lab));
+    await vmalert.updateRules(vmalertRulesFile(changed, { namespace: "namespace", pod: "pod" }));
+    let names = await rulesOf();
+    for (let attempt = 0; attempt < 100 && names.includes("PlateauRestartLoop"); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      names = await rulesOf();
+    }
+    expect(names).not.toContain("PlateauRestartLoop");
+    expect(names).toContain("PlateauInstanceDown");
+  });
+
   it("refuses posts without vmalert's secret (401) and publishes nothing of them", async () => {
     const before = notices.length;
     const forged = [
