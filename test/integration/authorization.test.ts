@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../src/core/access/context.js";
 import { SESSION_COOKIE } from "../../src/server/cookies.js";
 import { memoryApp, type Person } from "../support/app.js";
+import { createAlertsService } from "../../src/core/alerts/service.js";
+import { labsAt } from "../../src/core/alerts/vmrule.js";
 
 type Who = "anonymous" | "alice" | "ines" | "bob" | "oscar";
 /** Anonymous; a member of lab A (imb); an admin of lab A; a member of lab B (lmbp); a platform operator. */
@@ -166,7 +168,23 @@ describe("authorization: every route × every principal × both labs", () => {
   const labOf = async (project: string) => (await fixture.plateau.services.projects.find(project))?.lab ?? null;
 
   beforeAll(async () => {
-    fixture = await memoryApp();
+    fixture = await memoryApp({
+      // The labs' alerts (ADR 0029): the labs as the repository says, no platform with metrics, a receiver with its secret.
+      alerts: (composed) => ({
+        receiverPassword: "the-secret-of-vmalert",
+        service: createAlertsService({
+          clock: { now: () => new Date() },
+          publish: async () => undefined,
+          projectLab: async (project) => (await composed.plateau.services.projects.find(project))?.lab,
+          labs: async () => {
+            const head = await composed.adapters.repo.head();
+            return head ? labsAt(composed.adapters.repo, head) : [];
+          },
+          platform: async () => undefined,
+          metricsSourceOf: () => undefined,
+        }),
+      }),
+    });
     for (const who of PRINCIPALS) {
       if (who === "anonymous") continue;
       tokens.set(who, await fixture.as(who as Person));
@@ -664,6 +682,34 @@ describe("authorization: every route × every principal × both labs", () => {
       request: (c) => ({ url: api(`/labs/${c.lab}`), headers: c.headers }),
       allowed: { status: 200, check: (reply, c) => hasField(reply, ["name"], c.lab) },
       expect: LAB_READ,
+    },
+    {
+      route: "GET /api/v1/labs/{lab}/alerts",
+      sides: true,
+      request: (c) => ({ url: api(`/labs/${c.lab}/alerts`), headers: c.headers }),
+      allowed: { status: 200, check: (reply, c) => hasField(reply, ["lab"], c.lab) },
+      expect: LAB_READ,
+    },
+    {
+      // The operators' series report; no platform of this Plateau has metrics: the operator is told it does not exist.
+      route: "GET /api/v1/platforms/{platform}/metrics/report",
+      sides: false,
+      request: (c) => ({ url: api("/platforms/local/metrics/report"), headers: c.headers }),
+      allowed: { status: 404 },
+      expect: OPERATOR_ONLY,
+    },
+    {
+      // vmalert's receiver authenticates by its secret, never by a session or a token: the same 401 for everyone without it.
+      route: "POST /api/v1/alerts/hook/api/v2/alerts",
+      sides: false,
+      request: (c) => ({
+        method: "POST",
+        url: api("/alerts/hook/api/v2/alerts"),
+        headers: { ...c.headers, "content-type": "application/json" },
+        payload: [{ labels: { plateau_rule: "instance-down", plateau_lab: "imb", project: "demo" }, startsAt: "2026-01-01T00:00:00Z" }],
+      }),
+      allowed: { status: 401 },
+      expect: EVERYONE,
     },
     {
       route: "GET /api/v1/audit",

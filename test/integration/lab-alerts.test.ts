@@ -50,6 +50,18 @@ function fleet(): ImportedSeries[] {
   ];
   return [
     ...troubled("demo", "notebook"),
+    // demo's notebook also restarts in a loop, is about to expire, and demo has used 95 % of its CPU quota (Plateau's gauges).
+    {
+      metric: { __name__: "kube_pod_container_status_restarts_total", namespace: "demo", pod: "notebook-0", container: "main" },
+      values: [0, 4, 8, 12],
+      timestamps: recent(0).timestamps,
+    },
+    { metric: { __name__: "plateau_quota_used_ratio", namespace: "demo", quota: "project", resource: "cpu" }, ...recent(0.95) },
+    { metric: { __name__: "plateau_instance_expiry_timestamp_seconds", namespace: "demo", instance: "notebook" }, ...recent(Math.round(NOW / 1000) + 3600) },
+    // A job of demo that completed: not ready, and not down either.
+    { metric: { __name__: "kube_pod_status_ready", namespace: "demo", pod: "batch-0", condition: "true" }, ...recent(0) },
+    { metric: { __name__: "kube_pod_status_phase", namespace: "demo", pod: "batch-0", phase: "Succeeded" }, ...recent(1) },
+    { metric: { __name__: "kube_pod_labels", namespace: "demo", pod: "batch-0", label_app_kubernetes_io_instance: "batch" }, ...recent(1) },
     // A healthy second pod of demo: ready, its volume half full.
     { metric: { __name__: "kube_pod_status_ready", namespace: "demo", pod: "site-0", condition: "true" }, ...recent(1) },
     { metric: { __name__: "kube_pod_labels", namespace: "demo", pod: "site-0", label_app_kubernetes_io_instance: "site" }, ...recent(1) },
@@ -146,8 +158,27 @@ describe.skipIf("skipped" in started || vmalertMissing)("a lab's alerts on the l
       action: "free-volume",
       params: { persistentvolumeclaim: "data-notebook", command: "plateau status demo/notebook" },
     });
+    const more = await noticesUntil((seen) =>
+      ["alert-restart-loop", "alert-quota-nearly-used", "alert-expiring-soon"].every((kind) =>
+        seen.some((notice) => notice.kind === kind && notice.project === "demo"),
+      ),
+    );
+    expect(more.find((notice) => notice.kind === "alert-restart-loop")).toMatchObject({
+      instance: "notebook",
+      params: { command: "plateau logs demo/notebook" },
+    });
+    expect(more.find((notice) => notice.kind === "alert-quota-nearly-used")).toMatchObject({
+      project: "demo",
+      action: "raise-quota",
+      params: { quota: "project", resource: "cpu", command: "plateau projects quota demo" },
+    });
+    expect(more.find((notice) => notice.kind === "alert-expiring-soon")).toMatchObject({
+      instance: "notebook",
+      action: "renew",
+      params: { command: "plateau renew demo/notebook" },
+    });
     // The healthy instance never fires; the same firing, resent every second, keeps one key.
-    expect(all.some((notice) => notice.instance === "site")).toBe(false);
+    expect(all.some((notice) => notice.instance === "site" || notice.instance === "batch")).toBe(false);
     expect(new Set(all.filter((notice) => notice.kind === "alert-instance-down" && notice.project === "demo").map((notice) => notice.key)).size).toBe(1);
   });
 
@@ -164,8 +195,26 @@ describe.skipIf("skipped" in started || vmalertMissing)("a lab's alerts on the l
     const firing = (await (await fetch(`${vmalert.url}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string> }[] } };
     const imbAlerts = firing.data.alerts.filter((alert) => alert.labels.plateau_lab === "imb");
     expect(imbAlerts.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(imbAlerts.map((alert) => `${alert.labels.project}/${alert.labels.instance}`))).toEqual(new Set(["demo/notebook"]));
+    // The quota's alert is about the project, the others about its instance.
+    expect(new Set(imbAlerts.map((alert) => `${alert.labels.project}/${alert.labels.instance ?? "-"}`))).toEqual(new Set(["demo/notebook", "demo/-"]));
     expect(firing.data.alerts.some((alert) => alert.labels.namespace === "kube-system" || alert.labels.project === "kube-system")).toBe(false);
+  });
+
+  it("reloads the rules when a lab changes them (a rule turned off is no longer evaluated)", async () => {
+    const rulesOf = async () => {
+      const body = (await (await fetch(`${vmalert.url}/api/v1/rules`)).json()) as { data: { groups: { name: string; rules: { name: string }[] }[] } };
+      return body.data.groups.find((group) => group.name === "plateau-lab-imb")?.rules.map((rule) => rule.name) ?? [];
+    };
+    expect(await rulesOf()).toContain("PlateauRestartLoop");
+    const changed = labs.map((lab) => (lab.name === "imb" ? { ...lab, rules: { ...lab.rules, "restart-loop": { enabled: false } } } : lab));
+    await vmalert.updateRules(vmalertRulesFile(changed, { namespace: "namespace", pod: "pod" }));
+    let names = await rulesOf();
+    for (let attempt = 0; attempt < 100 && names.includes("PlateauRestartLoop"); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      names = await rulesOf();
+    }
+    expect(names).not.toContain("PlateauRestartLoop");
+    expect(names).toContain("PlateauInstanceDown");
   });
 
   it("refuses posts without vmalert's secret (401) and publishes nothing of them", async () => {
@@ -223,7 +272,7 @@ describe.skipIf("skipped" in started || vmalertMissing)("a lab's alerts on the l
     ]);
     expect(report.topProducers[0]).toEqual({ namespace: "demo", project: "demo", lab: "imb", series: count((series) => series.metric.namespace === "demo") });
     expect(report.labs).toEqual([
-      { lab: "imb", series: 7, budget: 5, over: true },
+      { lab: "imb", series: 13, budget: 5, over: true },
       { lab: "lmbp", series: 5, budget: 1000, over: false },
     ]);
     // The CLI prints the same report; its JSON is the API's.
@@ -231,7 +280,7 @@ describe.skipIf("skipped" in started || vmalertMissing)("a lab's alerts on the l
     const printed = await runCli(server, await harness.tokenOf("oscar"), "metrics", "report", "local", "--top", "3");
     expect(printed.code).toBe(0);
     expect(printed.stdout).toContain(`local: ${imported.length} series`);
-    expect(printed.stdout).toMatch(/imb\s+7\s+5\s+over budget/);
+    expect(printed.stdout).toMatch(/imb\s+13\s+5\s+over budget/);
     expect(JSON.parse((await runCli(server, await harness.tokenOf("oscar"), "metrics", "report", "local", "--top", "3", "--json")).stdout)).toEqual(report);
     expect((await runCli(server, await harness.tokenOf("alice"), "metrics", "report", "local")).code).not.toBe(0);
     // A lab member is no operator; a lab's rules are its members' and admins' to read, not another lab's.

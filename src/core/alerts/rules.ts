@@ -196,7 +196,12 @@ function alertRule(lab: string, projects: readonly string[], labels: SeriesLabel
   let command: string;
   switch (rule.id) {
     case "instance-down":
-      expr = named(`max by (${ns}, ${pod}) (kube_pod_status_ready{${inLab}, condition="true"}) == 0`, [ns, pod], "kube_pod_labels");
+      // A pod that completed (a job's) is not ready and not down either.
+      expr = named(
+        `max by (${ns}, ${pod}) (kube_pod_status_ready{${inLab}, condition="true"}) == 0 unless on (${ns}, ${pod}) max by (${ns}, ${pod}) (kube_pod_status_phase{${inLab}, phase="Succeeded"}) == 1`,
+        [ns, pod],
+        "kube_pod_labels",
+      );
       summary = "Instance {{ $labels.instance }} of project {{ $labels.project }} has had a pod not ready ({{ $labels." + pod + " }})";
       command = "plateau logs {{ $labels.project }}/{{ $labels.instance }}";
       break;
