@@ -131,13 +131,13 @@ export async function setUpLocalMetrics(params: {
   };
 }
 
-/** The banner's line of `plateau up` about the local platform's usage (waits a few seconds at most for VictoriaMetrics to answer). */
+/** The banner's line of `plateau up` about the local platform's usage (waits a second at most for VictoriaMetrics to answer: the log says the rest). */
 export async function describeLocalMetrics(localMetrics: LocalMetrics, intervalSeconds: number): Promise<string> {
   if (!localMetrics.spec) return "  Metrics    off (localMetrics.enabled: false)";
   const process = localMetrics.victoriaMetrics();
   if (!process) return `  Metrics    read from ${localMetrics.spec.url}; it must scrape /metrics/tenants with the scrape token (docs/metrics.md)`;
   let waited: ReturnType<typeof setTimeout> | undefined;
-  const started = await Promise.race([process.started, new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), 5000)))]);
+  const started = await Promise.race([process.started, new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), 1000)))]);
   clearTimeout(waited);
   if (started === undefined) return `  Metrics    VictoriaMetrics at ${process.url} is still starting (the log will say)`;
   return started

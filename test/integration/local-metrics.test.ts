@@ -1,12 +1,16 @@
 // The local platform's metrics as configured: without victoria-metrics installed Plateau says so
 // once and works; pointed at an existing VictoriaMetrics it starts none; turned off, the local
 // platform has no metrics source. And the volumes' sizes, measured on a real podman volume.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { processesWithArgument, startVictoriaMetricsProcess } from "../../src/adapters/metrics/victoria-metrics-process.js";
+import { freeLoopbackPort } from "../../src/adapters/net.js";
 import { run } from "../../src/adapters/process.js";
 import { createPodmanUsage } from "../../src/adapters/podman/usage.js";
 import { createMemoryRepository } from "../../src/adapters/memory/memory-repository.js";
@@ -16,6 +20,7 @@ import { loadConfig } from "../../src/main/config.js";
 import { setUpLocalMetrics } from "../../src/main/local-metrics.js";
 import { startPlateau } from "../../src/main/up.js";
 import { podmanUnavailable } from "../support/podman.js";
+import { VICTORIA_METRICS_BIN } from "../support/victoria-metrics.js";
 
 const dirs: string[] = [];
 const tempDir = async () => {
@@ -91,6 +96,37 @@ describe("the local platform's metrics, as configured", () => {
     expect(off.victoriaMetrics()).toBeUndefined();
     // The proxy's counts are still served; the local usage is not collected.
     expect(off.tenantMetrics.collectors).toEqual([off.proxyRequests]);
+  });
+});
+
+describe.skipIf(!existsSync(VICTORIA_METRICS_BIN))("the VictoriaMetrics of plateau up", () => {
+  it("replaces one left running on the same data directory by a killed Plateau, and stops with it", async () => {
+    const dir = await tempDir();
+    const storage = `-storageDataPath=${join(dir, "metrics", "data")}`;
+    const left = spawn(VICTORIA_METRICS_BIN, [storage, `-httpListenAddr=127.0.0.1:${await freeLoopbackPort()}`], { stdio: "ignore", detached: true });
+    left.unref();
+    const leftExited = new Promise((resolve) => left.once("exit", resolve));
+    try {
+      await writeFile(join(dir, "token"), "t\n");
+      const started = startVictoriaMetricsProcess({
+        command: VICTORIA_METRICS_BIN,
+        dir: join(dir, "metrics"),
+        port: await freeLoopbackPort(),
+        retentionDays: 1,
+        scrape: { target: "127.0.0.1:9", intervalSeconds: 30, tokenFile: join(dir, "token") },
+        logger: silentLogger,
+      });
+      expect(await started.started).toBe(true);
+      await leftExited;
+      const holders = await processesWithArgument(storage);
+      expect(holders).toHaveLength(1);
+      expect(holders).not.toContain(left.pid);
+      expect((await fetch(`${started.url}/health`)).status).toBe(200);
+      await started.stop();
+      expect(await processesWithArgument(storage)).toEqual([]);
+    } finally {
+      if (left.exitCode === null && left.signalCode === null) left.kill("SIGKILL");
+    }
   });
 });
 

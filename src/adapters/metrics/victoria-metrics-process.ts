@@ -121,7 +121,7 @@ export function startVictoriaMetricsProcess(params: VictoriaMetricsProcessParams
     await writeFile(configFile, scrapeConfig(params.scrape));
     // One left by a Plateau that was killed holds the data's lock: replaced.
     for (const pid of await processesWithArgument(storageArgument)) {
-      logger.info({ pid }, "a VictoriaMetrics left by an earlier Plateau of this data directory is replaced");
+      logger.info({ leftPid: pid }, "a VictoriaMetrics left by an earlier Plateau of this data directory is replaced");
       await terminate(pid, 5000);
     }
     if (stopping) return false;
@@ -155,7 +155,7 @@ export function startVictoriaMetricsProcess(params: VictoriaMetricsProcessParams
       }
       if (stopping) return false;
       if (await healthy(url)) {
-        logger.info({ url, pid: spawned.pid, data: dataPath }, "VictoriaMetrics started: it scrapes the local platform's usage");
+        logger.info({ url, childPid: spawned.pid, data: dataPath }, "VictoriaMetrics started: it scrapes the local platform's usage");
         spawned.once("exit", (code, signal) => {
           if (!stopping)
             logger.warn({ code, signal, error: stderr.trim().split("\n").at(-1) }, "VictoriaMetrics stopped: usage and alerts are off until the next start");
