@@ -238,7 +238,11 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     random: cryptoRandom,
     logger: logger.child({ component: "alerts" }),
     ...(config.platforms.local.enabled ? { localPlatform: localPlatformDocument(config.platforms.local.domain) } : {}),
+    ...(localMetrics.spec ? { localMetricsUrl: localMetrics.spec.url } : {}),
+    ...(plateau.services.notifications ? { publish: plateau.services.notifications.publish } : {}),
   });
+  // Quotas and expiries are series of /metrics/tenants too: what the labs' quota and expiry alerts read.
+  localMetrics.tenantMetrics.collectors.push(labAlerts.collector);
   const portal = await loadPortal(join(PACKAGE_ROOT, "dist", "web"));
   if (!portal) logger.warn("the portal is not built (npm run build): the API and the command line work, the web pages do not");
   const app = await buildApp({

@@ -69,7 +69,7 @@ function alive(pid: number): boolean {
 }
 
 /** Stops a process: SIGTERM, then SIGKILL after `graceMs`. */
-async function terminate(pid: number, graceMs: number): Promise<void> {
+export async function terminate(pid: number, graceMs: number): Promise<void> {
   try {
     process.kill(pid, "SIGTERM");
   } catch {
