@@ -167,7 +167,9 @@ export function createGitRepository(params: GitRepositoryParams): GitRepository 
     const input = Buffer.concat(chunks.map((chunk) => (typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk)));
     const result = await run(git, ["fast-import", "--quiet", "--done"], { env, input });
     if (result.code !== 0) {
-      if (/Not updating|does not contain/.test(result.stderr))
+      // The branch moved between our check and fast-import's update of it: "Not updating" when it
+      // is no longer an ancestor, "cannot lock ref … is at X but expected Y" when the ref changed under its lock.
+      if (/Not updating|does not contain|cannot lock ref '[^']*': is at [0-9a-f]+ but expected/.test(result.stderr))
         throw new ConflictError("the desired-state repository moved during the commit; retry", { reason: "repository-moved" });
       throw new Error(`git fast-import failed (${result.code}): ${result.stderr.trim().split("\n").slice(-3).join(" / ")}`);
     }
