@@ -9,6 +9,7 @@ import { ago, expiryCell, expiryLine, paint, phaseColor, stopCell, stopLine, tab
 import { buildValues } from "./values.js";
 import { loadCredential } from "./credentials.js";
 import { registerAccessCommands } from "./access-commands.js";
+import { registerReclaimCommands } from "./reclaim-commands.js";
 
 export const DEFAULT_SERVER = "http://localhost:8080";
 
@@ -501,6 +502,7 @@ Examples:
     });
 
   registerAccessCommands(program, { out, env, client, server, json, projectOrPersonal });
+  registerReclaimCommands(program, { out, client, json });
 
   program
     .command("platforms")

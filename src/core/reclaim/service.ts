@@ -44,8 +44,8 @@ export interface ReclaimItem {
   readonly instance: string;
   readonly platform: string;
   readonly state: "running" | "stopped";
-  /** What the policy does now: announce a step, take it, or cancel one announced. */
-  readonly step: ReclaimStep["kind"];
+  /** What the policy does now: announce a step, take it, or cancel one announced; `pending`: announced before, not due yet. */
+  readonly step: ReclaimStep["kind"] | "pending";
   /** The step announced (notify), or taken. */
   readonly what: "stop" | "remove" | "cancel";
   /** When the step announced will happen (ISO 8601); for a step taken now, now. */
@@ -181,9 +181,13 @@ export function createReclaim(deps: ReclaimDeps): Reclaim {
   async function reportOf(at: number, planned: readonly Planned[], withoutMetrics: readonly string[]): Promise<ReclaimReport> {
     const items: ReclaimItem[] = [];
     let total = ZERO;
-    for (const { indexed, step, activity, intent } of planned) {
+    for (const { indexed, step: taken, activity, intent } of planned) {
+      // A step announced before and not due yet is shown as pending, with its due time.
+      const notice = intent.spec.idle?.notice;
+      const step: ReclaimStep | { kind: "pending"; step: "stop" | "remove"; due: string; why: string } | null =
+        taken ?? (notice ? { kind: "pending", step: notice.step, due: notice.due, why: `announced ${notice.at}` } : null);
       if (!step) continue;
-      const what = step.kind === "notify" ? step.step : step.kind;
+      const what = step.kind === "notify" || step.kind === "pending" ? step.step : step.kind;
       const frees = rounded(await freedBy(indexed, what));
       total = sum(total, frees);
       items.push({
@@ -193,7 +197,7 @@ export function createReclaim(deps: ReclaimDeps): Reclaim {
         state: intent.spec.state,
         step: step.kind,
         what,
-        due: step.kind === "notify" ? step.due : new Date(at).toISOString(),
+        due: step.kind === "notify" || step.kind === "pending" ? step.due : new Date(at).toISOString(),
         why: step.why,
         ...(activity && intent.spec.state === "running" ? { hoursIdle: activity.hoursIdle } : {}),
         ...(activity?.lastActiveAt !== undefined ? { lastActiveAt: new Date(activity.lastActiveAt).toISOString() } : {}),
