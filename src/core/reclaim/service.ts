@@ -19,6 +19,18 @@ export interface ReclaimSettings extends ReclaimDefaults {
   readonly cpuThresholdCores: number;
 }
 
+/** The configuration's defaults (docs/configuration.md, `reclaim`). */
+export const DEFAULT_RECLAIM: ReclaimSettings = {
+  idleHours: 72,
+  notifyHoursBefore: 24,
+  stop: true,
+  deleteAfterDaysStopped: null,
+  exempt: false,
+  templates: {},
+  exemptProjectTiers: ["institutional"],
+  cpuThresholdCores: 0.01,
+};
+
 export interface ReclaimDeps {
   readonly repo: DesiredStateRepository;
   readonly index: Pick<StateIndex, "listInstances" | "listProjects">;
