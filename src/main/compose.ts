@@ -274,6 +274,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     index,
     instances,
     resourcesOf: (instance) => tenancy.resourcesOfInstance(instance),
+    templatePolicy: async (template) => (template.includes("/") ? undefined : (await adapters.catalog.get(template))?.spec.reclaim),
     sourceFor: adapters.metricsSourceFor ?? (() => undefined),
     settings: settings.reclaim ?? DEFAULT_RECLAIM,
     clock,

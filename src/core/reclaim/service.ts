@@ -36,6 +36,8 @@ export interface ReclaimDeps {
   readonly index: Pick<StateIndex, "listInstances" | "listProjects">;
   readonly instances: Pick<InstanceService, "idleStep" | "stoppable">;
   readonly resourcesOf: (instance: IndexedInstance) => Promise<Resources>;
+  /** A built-in template's own reclaim defaults (its catalog metadata); undefined for charts and templates without. */
+  readonly templatePolicy?: (template: string) => Promise<ReclaimPolicyDocument | undefined>;
   /** The metrics of a platform; undefined: it has none, and nothing there is ever reclaimed. */
   readonly sourceFor: (platform: PlatformDocument) => MetricsSource | undefined;
   readonly settings: ReclaimSettings;
@@ -139,10 +141,13 @@ export function createReclaim(deps: ReclaimDeps): Reclaim {
       }
     }
     const projectOf = new Map(projects.map((project) => [project.name, project]));
+    const templatePolicies = new Map<string, ReclaimPolicyDocument | undefined>();
+    for (const template of new Set(instances.map((instance) => instance.template))) templatePolicies.set(template, await deps.templatePolicy?.(template));
     const policyOf = (instance: IndexedInstance): ReclaimPolicy => {
       const project = projectOf.get(instance.project);
       return policyFor(settings, {
         template: instance.template,
+        templateMetadata: templatePolicies.get(instance.template),
         lab: project?.lab ? labPolicies.get(project.lab) : undefined,
         project: projectPolicies.get(instance.project),
         projectTiers: project?.tiers ?? [],
