@@ -1,4 +1,5 @@
 // The API client of the CLI: typed by the shared contracts.
+import type { Notice, ReclaimReport } from "../contracts/reclaim.js";
 import {
   API_PREFIX,
   IDEMPOTENCY_HEADER,
@@ -92,6 +93,10 @@ export interface Client {
   start(project: string, instance: string): Promise<ChangeResponse>;
   /** Pushes an instance's expiry back (by `days`, or the default). */
   renew(project: string, instance: string, days?: number): Promise<ChangeResponse>;
+  /** Idle reclaim (ADR 28): keep an instance a step was announced for; the dry-run report; one's notices. */
+  keep(project: string, instance: string): Promise<ChangeResponse>;
+  reclaimReport(lab?: string): Promise<ReclaimReport>;
+  notices(limit?: number): Promise<Notice[]>;
   remove(project: string, instance: string): Promise<ChangeResponse>;
   /** Moves an instance to another platform. */
   move(project: string, instance: string, platform: string): Promise<ChangeResponse & { placement: LaunchResponse["placement"] }>;
@@ -205,6 +210,9 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     placement: (project: string, body: LaunchBody) => call<LaunchResponse["placement"]>("POST", `/projects/${encodeURIComponent(project)}/placement`, body),
     stop: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/stop`),
     start: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/start`),
+    keep: (project: string, instance: string) => call<ChangeResponse>("POST", `${path(project, instance)}/keep`),
+    reclaimReport: (lab?: string) => call<ReclaimReport>("GET", lab === undefined ? "/reclaim/report" : `/labs/${encodeURIComponent(lab)}/reclaim/report`),
+    notices: (limit = 50) => call<{ items: Notice[] }>("GET", `/notifications?limit=${limit}`).then((r) => r.items),
     renew: (project: string, instance: string, days?: number) =>
       call<ChangeResponse>("POST", `${path(project, instance)}/renew`, days === undefined ? {} : { days }),
     remove: (project: string, instance: string) => call<ChangeResponse>("DELETE", path(project, instance)),

@@ -11,6 +11,7 @@ import { loadCredential } from "./credentials.js";
 import { registerAccessCommands } from "./access-commands.js";
 import { registerAlertsCommands } from "./alerts-commands.js";
 import { registerUsageCommands } from "./usage-commands.js";
+import { registerReclaimCommands } from "./reclaim-commands.js";
 
 export const DEFAULT_SERVER = "http://localhost:8080";
 
@@ -505,6 +506,7 @@ Examples:
   registerAccessCommands(program, { out, env, client, server, json, projectOrPersonal });
   registerAlertsCommands(program, { out, client, json });
   registerUsageCommands(program, { out, client, json, projectOrPersonal, projectOption });
+  registerReclaimCommands(program, { out, client, json });
 
   program
     .command("platforms")

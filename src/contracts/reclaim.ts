@@ -18,8 +18,8 @@ export const ReclaimItem = Type.Object({
   instance: Type.String(),
   platform: Type.String(),
   state: Type.Union([Type.Literal("running"), Type.Literal("stopped")]),
-  step: Type.Union([Type.Literal("notify"), Type.Literal("stop"), Type.Literal("remove"), Type.Literal("cancel")], {
-    description: "What the policy does now: announce a step (notify), take it, or cancel one announced",
+  step: Type.Union([Type.Literal("notify"), Type.Literal("stop"), Type.Literal("remove"), Type.Literal("cancel"), Type.Literal("pending")], {
+    description: "What the policy does now: announce a step (notify), take it, or cancel one announced; pending: announced before, due later",
   }),
   what: Type.Union([Type.Literal("stop"), Type.Literal("remove"), Type.Literal("cancel")], { description: "The step announced or taken" }),
   due: Type.String({ description: "When the step happens (ISO 8601): for one taken now, now" }),

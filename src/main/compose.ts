@@ -46,8 +46,8 @@ import type { MetricsSource } from "../core/ports/metrics-source.js";
 import type { NoticeStore } from "../core/ports/notice-store.js";
 import { createNotifications, type NoticeChannel } from "../core/notify/service.js";
 import type { NoticeLinks } from "../core/notify/wording.js";
-import { createReclaim, type ReclaimSettings, type SweepOutcome } from "../core/reclaim/service.js";
 import { createUsageService } from "../core/usage/service.js";
+import { createReclaim, DEFAULT_RECLAIM, type ReclaimSettings, type SweepOutcome } from "../core/reclaim/service.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -278,19 +278,19 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   };
 
   const instances = services.instances;
-  const reclaim = settings.reclaim
-    ? createReclaim({
-        repo,
-        index,
-        instances,
-        resourcesOf: (instance) => tenancy.resourcesOfInstance(instance),
-        sourceFor: adapters.metricsSourceFor ?? (() => undefined),
-        settings: settings.reclaim,
-        clock,
-        ...(services.notifications ? { publish: services.notifications.publish } : {}),
-      })
-    : undefined;
-  const allServices = { ...services, ...(reclaim ? { reclaim } : {}) };
+  // The dry run works without configuration (a report of the defaults); the sweep runs only when `plateau up` is told to.
+  const reclaim = createReclaim({
+    repo,
+    index,
+    instances,
+    resourcesOf: (instance) => tenancy.resourcesOfInstance(instance),
+    templatePolicy: async (template) => (template.includes("/") ? undefined : (await adapters.catalog.get(template))?.spec.reclaim),
+    sourceFor: adapters.metricsSourceFor ?? (() => undefined),
+    settings: settings.reclaim ?? DEFAULT_RECLAIM,
+    clock,
+    ...(services.notifications ? { publish: services.notifications.publish } : {}),
+  });
+  const allServices = { ...services, reclaim };
 
   return {
     services: allServices,
@@ -340,8 +340,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
      * Idle reclaim's sweep (ADR 28): one commit per step, then the notices. Idempotent: run at
      * start-up and every few minutes by `plateau up`; after a crash, the next run finishes the job.
      */
-    async reclaimIdle(): Promise<SweepOutcome | undefined> {
-      if (!reclaim) return undefined;
+    async reclaimIdle(): Promise<SweepOutcome> {
       const outcome = await reclaim.sweep();
       for (const { instance, action, commit } of outcome.committed) logger.info({ instance, action, commit }, "idle reclaim took a step");
       for (const { instance, reason } of outcome.failed)

@@ -82,6 +82,8 @@ const PROJECT_CREATE: Table = { anonymous: [401, 401], alice: [OK, 403], ines: [
 /** A lab: its members and admins, operators; other labs do not exist. */
 const LAB_READ: Table = { anonymous: [401, 401], alice: [OK, 404], ines: [OK, 404], bob: [404, OK], oscar: [OK, OK] };
 const AUDIT: Table = { anonymous: [401], alice: [403], ines: [OK], bob: [403], oscar: [OK] };
+/** Idle reclaim's report of a lab: its admins and operators. */
+const LAB_ADMIN: Table = { anonymous: [401, 401], alice: [403, 403], ines: [OK, 403], bob: [403, 403], oscar: [OK, OK] };
 const OPERATOR_ONLY: Table = { anonymous: [401], alice: [403], ines: [403], bob: [403], oscar: [OK] };
 /** Revoking a token: only its owner (A: a token of alice, B: a token of bob); anyone else's does not exist. */
 const OWN_TOKEN: Table = { anonymous: [401, 401], alice: [OK, 404], ines: [404, 404], bob: [404, OK], oscar: [404, 404] };
@@ -710,6 +712,46 @@ describe("authorization: every route × every principal × both labs", () => {
       }),
       allowed: { status: 401 },
       expect: EVERYONE,
+    },
+    {
+      route: "GET /api/v1/reclaim/report",
+      sides: false,
+      request: (c) => ({ url: api("/reclaim/report"), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => problem(Array.isArray((json(reply) as { items?: unknown }).items), "no items") },
+      expect: OPERATOR_ONLY,
+    },
+    {
+      route: "GET /api/v1/labs/{lab}/reclaim/report",
+      sides: true,
+      request: (c) => ({ url: api(`/labs/${c.lab}/reclaim/report`), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => problem(Array.isArray((json(reply) as { items?: unknown }).items), "no items") },
+      expect: LAB_ADMIN,
+    },
+    {
+      route: "POST /api/v1/projects/{project}/instances/{instance}/keep",
+      sides: true,
+      request: (c) => ({ method: "POST", url: api(`/projects/${c.project}/instances/ghost/keep`), headers: c.headers }),
+      allowed: { status: 404, check: notFound((c) => `instance "${c.project}/ghost" not found`) },
+      expect: PROJECT_WRITE,
+    },
+    {
+      route: "GET /api/v1/notifications",
+      sides: false,
+      request: (c) => ({ url: api("/notifications"), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => problem(itemsOf(reply).length === 0, "lists notices of no one") },
+      expect: SIGNED_IN,
+    },
+    {
+      route: "POST /api/v1/notifications/read",
+      sides: false,
+      request: (c) => ({
+        method: "POST",
+        url: api("/notifications/read"),
+        headers: c.headers,
+        payload: { keys: ["idle-stop:demo/web:2026-01-01T00:00:00.000Z"] },
+      }),
+      allowed: { status: 200, check: (reply) => hasField(reply, ["marked"], 0) },
+      expect: SIGNED_IN,
     },
     {
       route: "GET /api/v1/audit",

@@ -155,7 +155,8 @@ describe("instance lifecycle (core + in-memory adapters)", () => {
     expect(launch.patch).not.toContain("namespace.yaml");
     const stop = await instances.diff("demo", "hello", stopped.commit ?? "");
     expect(stop).toMatchObject({ action: "stop" });
-    expect(stop.patch).toContain("-  state: running\n+  state: stopped\n");
+    // A stop records when (idle reclaim counts a stopped instance's days from it, ADR 28).
+    expect(stop.patch).toMatch(/- {2}state: running\n\+ {2}idle:\n\+ {4}stoppedAt: \S+\n\+ {2}state: stopped\n/);
     expect(stop.patch).toContain("-  replicas: 1\n+  replicas: 0\n");
     // A commit of another instance, or none at all: not found, naming the instance as asked.
     await expect(instances.diff("demo", "hello", other.commit ?? "")).rejects.toThrow(NotFoundError);

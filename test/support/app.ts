@@ -56,12 +56,20 @@ export async function memoryApp(
     server?: Partial<ServerDeps>;
     /** The labs' alerts (receiver, report), built over the composed Plateau. */
     alerts?: (composed: Awaited<ReturnType<typeof memoryPlateau>>) => AlertsRouteDeps;
+    /** Idle reclaim and notices (ADR 28). */
+    reclaim?: PlateauSettings["reclaim"];
+    notifications?: PlateauSettings["notifications"];
   } = {},
 ) {
   const composed = await memoryPlateau(
     { ...(options.clock ? { clock: options.clock } : {}), ...(options.repo ? { repo: options.repo } : {}), ...options.adapters },
     options.platforms ?? [],
-    { ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}), ...(options.tenancy ? { tenancy: options.tenancy } : {}) },
+    {
+      ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
+      ...(options.tenancy ? { tenancy: options.tenancy } : {}),
+      ...(options.reclaim ? { reclaim: options.reclaim } : {}),
+      ...(options.notifications ? { notifications: options.notifications } : {}),
+    },
   );
   const { adapters, plateau } = composed;
   const clock = options.clock ?? systemClock;

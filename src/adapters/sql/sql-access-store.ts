@@ -104,7 +104,12 @@ export function createSqlAccessStore(db: Kysely<Database>): AccessStore {
     },
     async usersByLogin(logins) {
       if (logins.length === 0) return [];
-      const rows = await db.selectFrom("users").selectAll().where("login", "in", [...logins]).orderBy("login").execute();
+      const rows = await db
+        .selectFrom("users")
+        .selectAll()
+        .where("login", "in", [...logins])
+        .orderBy("login")
+        .execute();
       return rows.map(toUser);
     },
 

@@ -4,6 +4,7 @@ import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import { InputError, type InputIssue } from "../errors.js";
 import { unescapePointerSegment } from "../../contracts/json.js";
+import { ReclaimPolicySchema } from "../model.js";
 
 const Localized = Type.Object({ en: Type.String({ minLength: 1 }), fr: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 const Label = Type.String({ pattern: "^[a-z]([-a-z0-9]*[a-z0-9])?$", maxLength: 30 });
@@ -133,6 +134,8 @@ export const TemplateSchema = Type.Object(
     /** Secrets generated once per instance and kept out of git. */
     secrets: Type.Optional(Type.Array(Type.Object({ name: Label, length: Type.Optional(Type.Integer({ minimum: 16, maximum: 128 })) }, { additionalProperties: false }))),
     components: Type.Array(Component, { minItems: 1 }),
+    /** Idle reclaim's defaults for its instances (ADR 28), under the configuration's per-template ones, labs' and projects'. */
+    reclaim: Type.Optional(ReclaimPolicySchema),
     /** How users get in: a header the proxy adds with a generated secret, or credentials shown to them. */
     access: Type.Optional(
       Type.Object(

@@ -19,6 +19,12 @@ describe("policyFor", () => {
   it("takes the configuration's defaults, then the template's, the lab's and the project's", () => {
     expect(policyFor(defaults, { template: "hello", projectTiers: ["experimental"] })).toEqual(policy);
     expect(policyFor(defaults, { template: "jupyter", projectTiers: [] }).idleHours).toBe(24);
+    // A template's catalog metadata, under the configuration's per-template overrides.
+    expect(policyFor(defaults, { template: "hello", templateMetadata: { idleHours: 12, stop: false }, projectTiers: [] })).toMatchObject({
+      idleHours: 12,
+      stop: false,
+    });
+    expect(policyFor(defaults, { template: "jupyter", templateMetadata: { idleHours: 12 }, projectTiers: [] }).idleHours).toBe(24);
     expect(policyFor(defaults, { template: "jupyter", lab: { idleHours: 48 }, projectTiers: [] }).idleHours).toBe(48);
     expect(
       policyFor(defaults, { template: "jupyter", lab: { idleHours: 48 }, project: { idleHours: 12, notifyHoursBefore: 2 }, projectTiers: [] }),

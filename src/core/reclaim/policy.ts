@@ -25,6 +25,8 @@ export interface ReclaimDefaults extends ReclaimPolicy {
 
 export interface PolicyScope {
   readonly template: string;
+  /** The template's own defaults (a built-in template's `reclaim:` in its catalog metadata). */
+  readonly templateMetadata?: ReclaimPolicyDocument | undefined;
   readonly lab?: ReclaimPolicyDocument | undefined;
   readonly project?: ReclaimPolicyDocument | undefined;
   readonly projectTiers: readonly ProjectTier[];
@@ -34,12 +36,13 @@ const defined = (policy: ReclaimPolicyDocument | undefined): Partial<ReclaimPoli
   Object.fromEntries(Object.entries(policy ?? {}).filter(([, value]) => value !== undefined)) as Partial<ReclaimPolicy>;
 
 /**
- * The configuration's defaults, then the template's, the lab's, the project's: the most
+ * The configuration's defaults, then the template's (its catalog metadata, then the
+ * configuration's per-template overrides), the lab's, the project's: the most
  * specific field wins. An exemption holds once any level declares it, except that a project's
  * own `exempt: false` lifts the exemption of its tier (an institutional project that wants reclaim).
  */
 export function policyFor(defaults: ReclaimDefaults, scope: PolicyScope): ReclaimPolicy {
-  const template = defined(defaults.templates[scope.template]);
+  const template = { ...defined(scope.templateMetadata), ...defined(defaults.templates[scope.template]) };
   const lab = defined(scope.lab);
   const project = defined(scope.project);
   const merged: ReclaimPolicy = {

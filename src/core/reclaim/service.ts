@@ -19,11 +19,25 @@ export interface ReclaimSettings extends ReclaimDefaults {
   readonly cpuThresholdCores: number;
 }
 
+/** The configuration's defaults (docs/configuration.md, `reclaim`). */
+export const DEFAULT_RECLAIM: ReclaimSettings = {
+  idleHours: 72,
+  notifyHoursBefore: 24,
+  stop: true,
+  deleteAfterDaysStopped: null,
+  exempt: false,
+  templates: {},
+  exemptProjectTiers: ["institutional"],
+  cpuThresholdCores: 0.01,
+};
+
 export interface ReclaimDeps {
   readonly repo: DesiredStateRepository;
   readonly index: Pick<StateIndex, "listInstances" | "listProjects">;
   readonly instances: Pick<InstanceService, "idleStep" | "stoppable">;
   readonly resourcesOf: (instance: IndexedInstance) => Promise<Resources>;
+  /** A built-in template's own reclaim defaults (its catalog metadata); undefined for charts and templates without. */
+  readonly templatePolicy?: (template: string) => Promise<ReclaimPolicyDocument | undefined>;
   /** The metrics of a platform; undefined: it has none, and nothing there is ever reclaimed. */
   readonly sourceFor: (platform: PlatformDocument) => MetricsSource | undefined;
   readonly settings: ReclaimSettings;
@@ -44,8 +58,8 @@ export interface ReclaimItem {
   readonly instance: string;
   readonly platform: string;
   readonly state: "running" | "stopped";
-  /** What the policy does now: announce a step, take it, or cancel one announced. */
-  readonly step: ReclaimStep["kind"];
+  /** What the policy does now: announce a step, take it, or cancel one announced; `pending`: announced before, not due yet. */
+  readonly step: ReclaimStep["kind"] | "pending";
   /** The step announced (notify), or taken. */
   readonly what: "stop" | "remove" | "cancel";
   /** When the step announced will happen (ISO 8601); for a step taken now, now. */
@@ -127,10 +141,13 @@ export function createReclaim(deps: ReclaimDeps): Reclaim {
       }
     }
     const projectOf = new Map(projects.map((project) => [project.name, project]));
+    const templatePolicies = new Map<string, ReclaimPolicyDocument | undefined>();
+    for (const template of new Set(instances.map((instance) => instance.template))) templatePolicies.set(template, await deps.templatePolicy?.(template));
     const policyOf = (instance: IndexedInstance): ReclaimPolicy => {
       const project = projectOf.get(instance.project);
       return policyFor(settings, {
         template: instance.template,
+        templateMetadata: templatePolicies.get(instance.template),
         lab: project?.lab ? labPolicies.get(project.lab) : undefined,
         project: projectPolicies.get(instance.project),
         projectTiers: project?.tiers ?? [],
@@ -181,9 +198,13 @@ export function createReclaim(deps: ReclaimDeps): Reclaim {
   async function reportOf(at: number, planned: readonly Planned[], withoutMetrics: readonly string[]): Promise<ReclaimReport> {
     const items: ReclaimItem[] = [];
     let total = ZERO;
-    for (const { indexed, step, activity, intent } of planned) {
+    for (const { indexed, step: taken, activity, intent } of planned) {
+      // A step announced before and not due yet is shown as pending, with its due time.
+      const notice = intent.spec.idle?.notice;
+      const step: ReclaimStep | { kind: "pending"; step: "stop" | "remove"; due: string; why: string } | null =
+        taken ?? (notice ? { kind: "pending", step: notice.step, due: notice.due, why: `announced ${notice.at}` } : null);
       if (!step) continue;
-      const what = step.kind === "notify" ? step.step : step.kind;
+      const what = step.kind === "notify" || step.kind === "pending" ? step.step : step.kind;
       const frees = rounded(await freedBy(indexed, what));
       total = sum(total, frees);
       items.push({
@@ -193,7 +214,7 @@ export function createReclaim(deps: ReclaimDeps): Reclaim {
         state: intent.spec.state,
         step: step.kind,
         what,
-        due: step.kind === "notify" ? step.due : new Date(at).toISOString(),
+        due: step.kind === "notify" || step.kind === "pending" ? step.due : new Date(at).toISOString(),
         why: step.why,
         ...(activity && intent.spec.state === "running" ? { hoursIdle: activity.hoursIdle } : {}),
         ...(activity?.lastActiveAt !== undefined ? { lastActiveAt: new Date(activity.lastActiveAt).toISOString() } : {}),

@@ -4,6 +4,7 @@ import type { ChangeResponse, Instance } from "../../../contracts/api.js";
 import { api, newActionKey, path } from "../../api.js";
 import { ConfirmButton } from "../../components/confirm.js";
 import { ErrorNotice, ResourceNotice } from "../../components/notice.js";
+import { NoticesPanel } from "../../components/notices.js";
 import { statusReasonText } from "../../code-texts.js";
 import { inMotion, PhaseBadge } from "../../components/phase.js";
 import { common, defineMessages, formatAgo, formatDate, useLanguage, useT } from "../../i18n.js";
@@ -113,6 +114,7 @@ export function HomePage() {
           {t("launchNew")}
         </Link>
       </div>
+      <NoticesPanel />
       <ErrorNotice error={actionError} />
       {done && (
         <p className="notice info" role="status">
