@@ -12,6 +12,7 @@ const METHODS: readonly (keyof InstanceService)[] = [
   "renew",
   "expireDue",
   "move",
+  "resize",
   "remove",
   "get",
   "list",
