@@ -84,7 +84,7 @@ export interface UsagePoint {
 }
 
 export interface UsageService {
-  /** An instance's numbers over every window (each window: the queries of one instance). */
+  /** An instance's numbers over every window (each window: the queries of one instance); no windows when its platform has no metrics source. */
   instance(project: string, name: string): Promise<{ readonly at: number; readonly platform: string; readonly windows: InstanceUsage[] }>;
   /** Points of an instance's CPU (cores) and memory (bytes) used and requested over a window, for a chart. */
   series(project: string, name: string, window: UsageWindow): Promise<{ readonly at: number; readonly step: number; readonly points: UsagePoint[] }>;
@@ -239,6 +239,9 @@ export function createUsageService(deps: UsageServiceDeps): UsageService {
         if (windows.some((w) => w.numbers.runningHours > 0) || (await deps.index.getInstance(project, name)))
           return { at, platform: platform.metadata.name, windows };
       }
+      // An instance whose platform has no metrics source: it exists, nothing is known of its use.
+      const indexed = await deps.index.getInstance(project, name);
+      if (indexed) return { at: Math.floor(deps.clock.now().getTime() / 1000), platform: indexed.platform, windows: [] };
       throw new NotFoundError("instance", `${project}/${name}`);
     },
 
@@ -268,6 +271,7 @@ export function createUsageService(deps: UsageServiceDeps): UsageService {
         const found = [...points.values()];
         if (found.some((p) => p.cpuRequested !== null) || (await deps.index.getInstance(project, name))) return { at: end, step, points: found };
       }
+      if (await deps.index.getInstance(project, name)) return { at: Math.floor(deps.clock.now().getTime() / 1000), step: WINDOW_SECONDS[window], points: [] };
       throw new NotFoundError("instance", `${project}/${name}`);
     },
 
