@@ -25,6 +25,7 @@ import {
 import {
   addTotals,
   adviceFor,
+  hourlyTotals,
   measuresOf,
   numbersOf,
   wastedCoreHours,
@@ -167,7 +168,8 @@ export function createUsageService(deps: UsageServiceDeps): UsageService {
       for (const one of measured.measures) {
         if (!projects.has(one.namespace)) continue;
         instances.push(instanceUsage(one, platform.metadata.name, window, interval));
-        totals.set(`${platform.metadata.name}\u0000${one.namespace}\u0000${one.instance}`, one.totals);
+        // Platforms may be scraped at different intervals: added up as hourly samples.
+        totals.set(`${platform.metadata.name}\u0000${one.namespace}\u0000${one.instance}`, hourlyTotals(one.totals, interval));
       }
     }
     const group = (members: InstanceUsage[]): GroupUsage => {
@@ -183,7 +185,7 @@ export function createUsageService(deps: UsageServiceDeps): UsageService {
         }
         if (one.advice && one.advice.saving.memoryGiB > 0) memoryGiB += one.advice.saving.memoryGiB;
       }
-      return { numbers: numbersOf(sum, window, interval), instances: members.length, saving: { cores, memoryGiB, coreHoursPerMonth } };
+      return { numbers: numbersOf(sum, window, 3600), instances: members.length, saving: { cores, memoryGiB, coreHoursPerMonth } };
     };
     const byProject = new Map<string, InstanceUsage[]>();
     const byLab = new Map<string | null, InstanceUsage[]>();
