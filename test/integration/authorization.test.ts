@@ -81,6 +81,8 @@ const PROJECT_OPERATOR: Table = { anonymous: [401, 401], alice: [403, 404], ines
 const PROJECT_CREATE: Table = { anonymous: [401, 401], alice: [OK, 403], ines: [OK, 403], bob: [403, OK], oscar: [OK, OK] };
 /** A lab: its members and admins, operators; other labs do not exist. */
 const LAB_READ: Table = { anonymous: [401, 401], alice: [OK, 404], ines: [OK, 404], bob: [404, OK], oscar: [OK, OK] };
+/** A lab's usage: its admins and operators; a member who is not its admin sees the lab (403), others 404. */
+const LAB_ADMIN_READ: Table = { anonymous: [401, 401], alice: [403, 404], ines: [OK, 404], bob: [404, 403], oscar: [OK, OK] };
 const AUDIT: Table = { anonymous: [401], alice: [403], ines: [OK], bob: [403], oscar: [OK] };
 /** Idle reclaim's report of a lab: its admins and operators. */
 const LAB_ADMIN: Table = { anonymous: [401, 401], alice: [403, 403], ines: [OK, 403], bob: [403, 403], oscar: [OK, OK] };
@@ -684,6 +686,50 @@ describe("authorization: every route × every principal × both labs", () => {
       request: (c) => ({ url: api(`/labs/${c.lab}`), headers: c.headers }),
       allowed: { status: 200, check: (reply, c) => hasField(reply, ["name"], c.lab) },
       expect: LAB_READ,
+    },
+    // Usage (docs/metrics.md): the test's platform has no metrics source, so the answers are empty, not refused.
+    {
+      route: "GET /api/v1/projects/{project}/instances/{instance}/usage",
+      sides: true,
+      request: (c) => ({ url: project("/instances/web/usage")(c), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => hasField(reply, ["platform"], "local") },
+      expect: PROJECT_READ,
+    },
+    {
+      route: "GET /api/v1/projects/{project}/instances/{instance}/usage/series",
+      sides: true,
+      request: (c) => ({ url: project("/instances/web/usage/series?window=1h")(c), headers: c.headers }),
+      allowed: { status: 200 },
+      expect: PROJECT_READ,
+    },
+    {
+      route: "GET /api/v1/projects/{project}/usage",
+      sides: true,
+      request: (c) => ({ url: project("/usage")(c), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => hasField(reply, ["window"], "30d") },
+      expect: PROJECT_READ,
+    },
+    {
+      route: "POST /api/v1/projects/{project}/instances/{instance}/resize",
+      sides: true,
+      // A dry run: what would be asked, nothing committed.
+      request: (c) => ({ method: "POST", url: project("/instances/web/resize")(c), headers: c.headers, payload: { cpu: "250m", dryRun: true } }),
+      allowed: { status: 202, check: (reply) => hasField(reply, ["dryRun"], true) },
+      expect: PROJECT_WRITE,
+    },
+    {
+      route: "GET /api/v1/labs/{lab}/usage",
+      sides: true,
+      request: (c) => ({ url: api(`/labs/${c.lab}/usage?window=7d`), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => hasField(reply, ["window"], "7d") },
+      expect: LAB_ADMIN_READ,
+    },
+    {
+      route: "GET /api/v1/platforms/{platform}/usage",
+      sides: false,
+      request: (c) => ({ url: api("/platforms/local/usage"), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => hasField(reply, ["window"], "30d") },
+      expect: OPERATOR_ONLY,
     },
     {
       route: "GET /api/v1/labs/{lab}/alerts",

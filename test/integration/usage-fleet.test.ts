@@ -184,6 +184,19 @@ describe.skipIf("skipped" in started)("usage of a 2,000-instance month on Victor
     }
   });
 
+  it("knows the requests through the proxy as VictoriaMetrics counts them (for idle detection)", async () => {
+    const source = createPrometheusMetricsSource({ url: vm.url });
+    for (const window of ["24h", "7d"] as const) {
+      const data = await source.query(`sum by (namespace, instance) (increase(plateau_proxy_requests_total[${WINDOW_SECONDS[window]}s]))`, fleet.end);
+      const counted = new Map(data.resultType === "vector" ? data.result.map((r) => [`${r.metric.namespace}/${r.metric.instance}`, Number(r.value[1])]) : []);
+      for (const instance of fleet.instances.filter((i) => i.proxied))
+        expect(counted.get(`${instance.project}/${instance.name}`) ?? 0, `${instance.project}/${instance.name}`).toBe(
+          fleet.proxyRequests(instance, WINDOW_SECONDS[window]),
+        );
+    }
+    expect(fleet.instances.filter((i) => fleet.hoursSinceActive(i, 50) !== null && (fleet.hoursSinceActive(i, 50) ?? 0) >= 24).length).toBeGreaterThan(100);
+  });
+
   it("made a month with what usage reports must survive", () => {
     const pods = fleet.instances.flatMap((instance) => instance.pods);
     expect(fleet.instances.filter((instance) => instance.pods.length > 1).length).toBeGreaterThan(300);

@@ -94,6 +94,8 @@ export interface Fleet {
    * `thresholdMillicores` or a request through the proxy. null when it never was (in the month).
    */
   hoursSinceActive(instance: FleetInstance, thresholdMillicores: number): number | null;
+  /** Requests through the proxy over the window ending at the month's end: `increase(plateau_proxy_requests_total[window])`. */
+  proxyRequests(instance: FleetInstance, windowSeconds: number): number;
 }
 
 export const DEFAULT_LABS = ["imb", "lmbp", "lab-c", "lab-d", "lab-e", "lab-f", "lab-g", "lab-h", "lab-i", "lab-j"];
@@ -193,6 +195,8 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
         return busy(k) ? (isPeak(k) ? 90 : 30) : 0;
       },
       proxyRequestsAt(k) {
+        // None at its first step: its counter starts there at 0, as the CPU counters do.
+        if (k === created) return 0;
         return proxied && busy(k) && k % 24 >= 8 && k % 24 < 18 ? 10 + (k % 7) : 0;
       },
     });
@@ -322,7 +326,13 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     return null;
   }
 
-  return { start, stepSeconds, steps, end, labs, projects, instances, series, truth, hoursSinceActive };
+  function proxyRequests(instance: FleetInstance, windowSeconds: number): number {
+    let sum = 0;
+    for (let k = Math.max(1, steps - windowSeconds / stepSeconds + 1); k <= steps; k++) sum += instance.proxyRequestsAt(k);
+    return sum;
+  }
+
+  return { start, stepSeconds, steps, end, labs, projects, instances, series, truth, hoursSinceActive, proxyRequests };
 }
 
 /**

@@ -15,6 +15,7 @@ const METHODS: readonly (keyof InstanceService)[] = [
   "stoppable",
   "keep",
   "move",
+  "resize",
   "remove",
   "get",
   "list",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { QueryData } from "../ports/metrics-source.js";
 import { GIB } from "./advice.js";
 import { DEFAULT_USAGE_LABELS } from "./queries.js";
-import { adviceFor, addTotals, measuresOf, numbersOf, wastedCoreHours, ZERO_TOTALS } from "./report.js";
+import { adviceFor, addTotals, hourlyTotals, measuresOf, numbersOf, wastedCoreHours, ZERO_TOTALS } from "./report.js";
 
 const vector = (rows: [Record<string, string>, number][]): QueryData => ({
   resultType: "vector",
@@ -67,5 +67,12 @@ describe("the arithmetic of usage", () => {
     });
     expect(adviceFor(measures[0]!)).toMatchObject({ cpuMillicores: 300, memoryMiB: 640 });
     expect(adviceFor(measures[1]!)).toBeNull();
+  });
+
+  it("adds platforms scraped at different intervals as hourly samples", () => {
+    // 120 scrapes of 30 s of 2 cores is an hour of 2 cores, as is one hourly scrape.
+    const every30s = hourlyTotals({ ...ZERO_TOTALS, runningSamples: 120, cpuRequestedSum: 240, cpuUsedSeconds: 1800 }, 30);
+    const hourly = { ...ZERO_TOTALS, runningSamples: 1, cpuRequestedSum: 2, cpuUsedSeconds: 1800 };
+    expect(numbersOf(addTotals(every30s, hourly), "24h", 3600).cpu).toEqual({ requested: 2, used: 0.5, requestedHours: 4, usedHours: 1, efficiency: 25 });
   });
 });

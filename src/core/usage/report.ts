@@ -45,6 +45,24 @@ export function addTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
   };
 }
 
+/**
+ * Totals as if sampled once an hour (sums × interval / 3600; CPU seconds stay seconds): what
+ * platforms scraped at different intervals add up in. Exact for hourly samples.
+ */
+export function hourlyTotals(totals: UsageTotals, intervalSeconds: number): UsageTotals {
+  if (intervalSeconds === 3600) return totals;
+  const h = intervalSeconds / 3600;
+  return {
+    runningSamples: totals.runningSamples * h,
+    cpuRequestedSum: totals.cpuRequestedSum * h,
+    memoryRequestedSum: totals.memoryRequestedSum * h,
+    gpuRequestedSum: totals.gpuRequestedSum * h,
+    cpuUsedSeconds: totals.cpuUsedSeconds,
+    memoryUsedSum: totals.memoryUsedSum * h,
+    gpuUtilSum: totals.gpuUtilSum * h,
+  };
+}
+
 /** One resource over a window. Units: cores and core-hours, GiB and GiB-hours, GPUs and GPU-hours. */
 export interface ResourceUsage {
   /** On average while it ran. */

@@ -25,6 +25,7 @@ import {
 import {
   addTotals,
   adviceFor,
+  hourlyTotals,
   measuresOf,
   numbersOf,
   wastedCoreHours,
@@ -84,7 +85,7 @@ export interface UsagePoint {
 }
 
 export interface UsageService {
-  /** An instance's numbers over every window (each window: the queries of one instance). */
+  /** An instance's numbers over every window (each window: the queries of one instance); no windows when its platform has no metrics source. */
   instance(project: string, name: string): Promise<{ readonly at: number; readonly platform: string; readonly windows: InstanceUsage[] }>;
   /** Points of an instance's CPU (cores) and memory (bytes) used and requested over a window, for a chart. */
   series(project: string, name: string, window: UsageWindow): Promise<{ readonly at: number; readonly step: number; readonly points: UsagePoint[] }>;
@@ -167,7 +168,8 @@ export function createUsageService(deps: UsageServiceDeps): UsageService {
       for (const one of measured.measures) {
         if (!projects.has(one.namespace)) continue;
         instances.push(instanceUsage(one, platform.metadata.name, window, interval));
-        totals.set(`${platform.metadata.name}\u0000${one.namespace}\u0000${one.instance}`, one.totals);
+        // Platforms may be scraped at different intervals: added up as hourly samples.
+        totals.set(`${platform.metadata.name}\u0000${one.namespace}\u0000${one.instance}`, hourlyTotals(one.totals, interval));
       }
     }
     const group = (members: InstanceUsage[]): GroupUsage => {
@@ -183,7 +185,7 @@ export function createUsageService(deps: UsageServiceDeps): UsageService {
         }
         if (one.advice && one.advice.saving.memoryGiB > 0) memoryGiB += one.advice.saving.memoryGiB;
       }
-      return { numbers: numbersOf(sum, window, interval), instances: members.length, saving: { cores, memoryGiB, coreHoursPerMonth } };
+      return { numbers: numbersOf(sum, window, 3600), instances: members.length, saving: { cores, memoryGiB, coreHoursPerMonth } };
     };
     const byProject = new Map<string, InstanceUsage[]>();
     const byLab = new Map<string | null, InstanceUsage[]>();
@@ -239,6 +241,9 @@ export function createUsageService(deps: UsageServiceDeps): UsageService {
         if (windows.some((w) => w.numbers.runningHours > 0) || (await deps.index.getInstance(project, name)))
           return { at, platform: platform.metadata.name, windows };
       }
+      // An instance whose platform has no metrics source: it exists, nothing is known of its use.
+      const indexed = await deps.index.getInstance(project, name);
+      if (indexed) return { at: Math.floor(deps.clock.now().getTime() / 1000), platform: indexed.platform, windows: [] };
       throw new NotFoundError("instance", `${project}/${name}`);
     },
 
@@ -268,6 +273,7 @@ export function createUsageService(deps: UsageServiceDeps): UsageService {
         const found = [...points.values()];
         if (found.some((p) => p.cpuRequested !== null) || (await deps.index.getInstance(project, name))) return { at: end, step, points: found };
       }
+      if (await deps.index.getInstance(project, name)) return { at: Math.floor(deps.clock.now().getTime() / 1000), step: WINDOW_SECONDS[window], points: [] };
       throw new NotFoundError("instance", `${project}/${name}`);
     },
 

@@ -6,7 +6,7 @@ import { Type } from "typebox";
 import { ErrorBody, ChangeResponse, InstanceParams, LabParams, ProjectParams } from "../../contracts/api.js";
 import { InstanceUsageResponse, ResizeBody, UsageQuery, UsageReport, UsageSeriesResponse } from "../../contracts/usage.js";
 import { requesterOf } from "../../core/access/principal.js";
-import { ConflictError, NotAllowedError } from "../../core/errors.js";
+import { ConflictError, InputError, NotAllowedError } from "../../core/errors.js";
 import { resizeTargetOf, type ResizeTarget } from "../../core/instances/commands/resize.js";
 import { cpuQuantity, memoryQuantity } from "../../core/usage/advice.js";
 import type { UsageWindow } from "../../core/usage/queries.js";
@@ -131,10 +131,11 @@ export function registerUsageRoutes(app: App, deps: ServerDeps & { readonly serv
       const { project, instance } = request.params;
       const body = request.body ?? {};
       const given = body.cpu !== undefined || body.memory !== undefined;
+      if (given && body.advice) throw InputError.field("/advice", "exclusive", "give advice or cpu/memory, not both");
       let target: ResizeTarget;
       let advice = null;
       let reason: string | undefined;
-      if (given && !body.advice) {
+      if (given) {
         target = resizeTargetOf({ ...(body.cpu !== undefined ? { cpu: body.cpu } : {}), ...(body.memory !== undefined ? { memory: body.memory } : {}) });
       } else {
         const measured = await usage.instance(project, instance);

@@ -49,8 +49,13 @@ describe("resizing", () => {
     const full = { resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4" } }, service: { image: "x" } };
     expect(chartValuesResized({ service: { image: "x" } }, full, { cpuMillicores: 250, memoryMiB: 1536 }, "demo/j")).toEqual({
       service: { image: "x" },
-      resources: { requests: { cpu: "250m", memory: "1536Mi" } },
+      resources: { requests: { cpu: "250m", memory: "2Gi" } },
     });
     expect(() => chartValuesResized({}, { persistence: {} }, { cpuMillicores: 250 }, "demo/pg")).toThrow(ConflictError);
+    // Written in the chart's units (Onyxia's sliders: CPU in m, memory in whole Gi, rounded up).
+    const onyxia = { resources: { requests: { cpu: "100m", memory: "2Gi" } } };
+    expect(chartValuesResized({}, onyxia, { cpuMillicores: 2000, memoryMiB: 1536 }, "demo/j")).toEqual({
+      resources: { requests: { cpu: "2000m", memory: "2Gi" } },
+    });
   });
 });

@@ -87,7 +87,21 @@ export function sizeFor(template: Template, current: string, target: ResizeTarge
 
 const isObject = (value: unknown): value is Values => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** A chart's values with other requests (`resources.requests.cpu|memory`), when its values have such requests. */
+/**
+ * A quantity written as the chart writes it now (its form's slider has a unit: Onyxia's take CPU
+ * in `m` and memory in whole `Gi`): memory rounded up to that unit, never down.
+ */
+function cpuLike(current: unknown, millicores: number): string {
+  if (typeof current === "string" && current.endsWith("m")) return `${millicores}m`;
+  return millicores % 1000 === 0 ? String(millicores / 1000) : `${millicores}m`;
+}
+function memoryLike(current: unknown, mib: number): string {
+  if (typeof current === "string" && current.endsWith("Gi")) return `${Math.ceil(mib / 1024)}Gi`;
+  if (typeof current === "string" && current.endsWith("Mi")) return `${mib}Mi`;
+  return mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}Mi`;
+}
+
+/** A chart's values with other requests (`resources.requests.cpu|memory`, in the units it uses), when its values have such requests. */
 export function chartValuesResized(own: Values, full: Values, target: ResizeTarget, ref: string): Values {
   const requests = isObject(full.resources) && isObject(full.resources.requests) ? full.resources.requests : undefined;
   if (!requests) throw notResizable(ref, "its chart's values have no resources.requests");
@@ -99,10 +113,8 @@ export function chartValuesResized(own: Values, full: Values, target: ResizeTarg
       ...ownResources,
       requests: {
         ...ownRequests,
-        ...(target.cpuMillicores !== undefined
-          ? { cpu: target.cpuMillicores % 1000 === 0 ? String(target.cpuMillicores / 1000) : `${target.cpuMillicores}m` }
-          : {}),
-        ...(target.memoryMiB !== undefined ? { memory: target.memoryMiB % 1024 === 0 ? `${target.memoryMiB / 1024}Gi` : `${target.memoryMiB}Mi` } : {}),
+        ...(target.cpuMillicores !== undefined ? { cpu: cpuLike(requests.cpu, target.cpuMillicores) } : {}),
+        ...(target.memoryMiB !== undefined ? { memory: memoryLike(requests.memory, target.memoryMiB) } : {}),
       },
     },
   };
@@ -141,8 +153,18 @@ export function resizeCommands(ctx: CommandContext) {
           const template = await deps.catalog.get(intent.spec.template);
           if (!template || typeof carried.values.size !== "string") throw notResizable(ref, "its template has no size");
           values = { ...carried.values, size: sizeFor(template, carried.values.size, target, ref) };
+          // The size it has: nothing to change (not even its template's version, which a start would take).
+          if (values.size === carried.values.size) return null;
         } else {
           values = chartValuesResized(carried.values, runningSpec.values, target, ref);
+          // The requests it has: nothing to change (preparing its values again would draw another host where the chart draws one).
+          const asked = (values.resources as { requests: Values }).requests;
+          const current = (runningSpec.values.resources as { requests: Values }).requests;
+          if (
+            asked.cpu === (target.cpuMillicores === undefined ? asked.cpu : current.cpu) &&
+            asked.memory === (target.memoryMiB === undefined ? asked.memory : current.memory)
+          )
+            return null;
         }
         const launch: SourceLaunch = { ...base, request: { ...base.request, values, version: carried.templateVersion ?? intent.spec.templateVersion } };
         const resolved = await source.launchValues(launch);
