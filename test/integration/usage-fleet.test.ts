@@ -13,6 +13,7 @@ import type { Clock } from "../../src/core/ports/clock.js";
 import { USAGE_WINDOWS, WINDOW_SECONDS, type UsageWindow } from "../../src/core/usage/queries.js";
 import { numbersOf, type UsageTotals } from "../../src/core/usage/report.js";
 import type { InstanceUsage } from "../../src/core/usage/service.js";
+import { detectIdle, detectionStepSeconds } from "../../src/core/reclaim/idle.js";
 import { memoryApp } from "../support/app.js";
 import { runCli } from "../support/cli.js";
 import { generateFleet, importFleet, type Fleet, type FleetInstance, type InstanceTruth, MIB } from "../support/fleet.js";
@@ -195,6 +196,36 @@ describe.skipIf("skipped" in started)("usage of a 2,000-instance month on Victor
         );
     }
     expect(fleet.instances.filter((i) => fleet.hoursSinceActive(i, 50) !== null && (fleet.hoursSinceActive(i, 50) ?? 0) >= 24).length).toBeGreaterThan(100);
+  });
+
+  it("finds when each instance was last active as the generator knows it, to its detection step (idle reclaim's detection)", async () => {
+    const source = createPrometheusMetricsSource({ url: vm.url });
+    const thresholdMillicores = 10;
+    const at = fleet.end * 1000;
+    const found = await detectIdle(
+      source,
+      { labels: { namespace: "namespace", pod: "pod" }, scrapeIntervalSeconds: STEP },
+      at,
+      fleet.steps,
+      thresholdMillicores / 1000,
+    );
+    // Detection reads steps of four scrapes, each CPU rate averaged over its step: it is exact to a
+    // step (here 4 h; 2 min at the default 30 s scrape), a short burst just above the threshold
+    // averaged below it with the idle scrapes beside it. idleHours are hours: that step is noise there.
+    const stepHours = detectionStepSeconds(STEP) / 3600;
+    let idleForADay = 0;
+    for (const instance of fleet.instances) {
+      const key = `${instance.project}/${instance.name}`;
+      const truth = fleet.hoursSinceActive(instance, thresholdMillicores);
+      if (truth === null) {
+        expect(found.get(key)?.lastActiveAt, key).toBeUndefined();
+        continue;
+      }
+      const hours = found.get(key)?.hoursIdle ?? -1;
+      expect(Math.abs(hours - truth) < stepHours, `${key}: ${hours} h idle found, ${truth} h truly`).toBe(true);
+      if (truth >= 24) idleForADay++;
+    }
+    expect(idleForADay).toBeGreaterThan(100);
   });
 
   it("made a month with what usage reports must survive", () => {

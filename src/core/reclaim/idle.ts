@@ -49,18 +49,22 @@ export function detectionStepSeconds(scrapeIntervalSeconds: number): number {
 export function idleQueries(settings: IdleMetricsSettings, windowHours: number, thresholdCores: number): { cpu: string; proxy: string } {
   const ns = labelName("/spec/metrics/labels/namespace", settings.labels.namespace);
   const pod = labelName("/spec/metrics/labels/pod", settings.labels.pod);
-  const step = `${detectionStepSeconds(settings.scrapeIntervalSeconds)}s`;
+  const stepSeconds = detectionStepSeconds(settings.scrapeIntervalSeconds);
+  const step = `${stepSeconds}s`;
+  // A second short of the step: VictoriaMetrics counts a sample at the window's start in it (and
+  // the one before as its base), so a full step would read the step before as well.
+  const rateWindow = `${stepSeconds - 1}s`;
   const window = `${Math.max(1, Math.round(windowHours))}h`;
   const threshold = Number.isFinite(thresholdCores) && thresholdCores >= 0 ? String(thresholdCores) : "0.01";
   // Each pod's CPU (its containers summed), carried to its instance; pods without the label are no instance's.
   const cpu =
-    `sum by (${ns}, ${INSTANCE_LABEL}) (sum by (${ns}, ${pod}) (rate(container_cpu_usage_seconds_total[${step}])) ` +
+    `sum by (${ns}, ${INSTANCE_LABEL}) (sum by (${ns}, ${pod}) (rate(container_cpu_usage_seconds_total[${rateWindow}])) ` +
     `* on (${ns}, ${pod}) group_left (${INSTANCE_LABEL}) max by (${ns}, ${pod}, ${INSTANCE_LABEL}) (kube_pod_labels{${INSTANCE_LABEL}!=""}))`;
   return {
     cpu:
       `label_replace(max_over_time((time() * (${cpu} > bool ${threshold}))[${window}:${step}]), "plateau_measure", "last", "", "")` +
       ` or label_replace(min_over_time((time() + 0 * ${cpu})[${window}:${step}]), "plateau_measure", "first", "", "")`,
-    proxy: `label_replace(max_over_time((time() * (sum by (namespace, instance) (increase(plateau_proxy_requests_total[${step}])) > bool 0))[${window}:${step}]), "plateau_measure", "last", "", "")`,
+    proxy: `label_replace(max_over_time((time() * (sum by (namespace, instance) (increase(plateau_proxy_requests_total[${rateWindow}])) > bool 0))[${window}:${step}]), "plateau_measure", "last", "", "")`,
   };
 }
 
