@@ -10,11 +10,11 @@ describe("idle detection's queries", () => {
 
   it("two queries for a whole platform, with its label names, over the window", () => {
     const { cpu, proxy } = idleQueries({ labels: { namespace: "kube_namespace", pod: "pod_name" }, scrapeIntervalSeconds: 30 }, 73, 0.05);
-    expect(cpu).toContain("sum by (kube_namespace, pod_name) (rate(container_cpu_usage_seconds_total[120s]))");
+    expect(cpu).toContain("sum by (kube_namespace, pod_name) (rate(container_cpu_usage_seconds_total[119s]))");
     expect(cpu).toContain("on (kube_namespace, pod_name) group_left (label_app_kubernetes_io_instance)");
     expect(cpu).toContain("> bool 0.05))[73h:120s]");
     expect(cpu).toContain('"plateau_measure", "first"');
-    expect(proxy).toContain("sum by (namespace, instance) (increase(plateau_proxy_requests_total[120s]))");
+    expect(proxy).toContain("sum by (namespace, instance) (increase(plateau_proxy_requests_total[119s]))");
     expect(cpu).not.toMatch(/\{[^}]*namespace=/);
   });
 
