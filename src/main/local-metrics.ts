@@ -15,7 +15,8 @@ import { renderedInstanceDir } from "../core/repository/layout.js";
 import { parseQuantity } from "../core/tenancy/quota.js";
 import { fromYaml } from "../core/yaml.js";
 import { createLocalUsageCollector } from "../server/local-usage-series.js";
-import { createProxyRequestCounter, type ProxyRequestCounter, type TenantMetrics, type TenantSeriesCollector } from "../server/tenant-metrics.js";
+import { createProxyRequestCounter, type ProxyRequestCounter, type TenantMetrics } from "../server/tenant-metrics.js";
+import type { TenantSeriesCollector } from "../core/ports/tenant-series.js";
 import type { Config } from "./config.js";
 
 /** A platform's metrics source, as `spec.metrics` of `platforms/<platform>.yaml` says it. */

@@ -2,7 +2,7 @@
 // kubelet), with the same names and labels, so that every query reads both alike
 // (docs/metrics.md, "The local platform's usage").
 import type { InstanceUsage, InstanceUsageSource, ResourceAmounts } from "../core/ports/instance-usage.js";
-import type { TenantSample, TenantSeriesCollector } from "./tenant-metrics.js";
+import type { TenantSample, TenantSeriesCollector } from "../core/ports/tenant-series.js";
 
 /** The labels that carry the namespace (a project), the pod and the container: the platform's `spec.metrics.labels`. */
 export interface UsageLabelNames {

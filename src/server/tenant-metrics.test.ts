@@ -7,9 +7,8 @@ import {
   isScrapeToken,
   prometheusText,
   registerTenantMetrics,
-  type TenantSample,
-  type TenantSeriesCollector,
 } from "./tenant-metrics.js";
+import type { TenantSample, TenantSeriesCollector } from "../core/ports/tenant-series.js";
 
 const sample = (labels: Record<string, string>, value = 1, name = "kube_pod_labels"): TenantSample => ({ name, help: "help", type: "gauge", labels, value });
 

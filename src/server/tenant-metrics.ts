@@ -7,20 +7,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "../core/ports/logger.js";
 import { bearerToken } from "./access.js";
-
-/** One sample of a per-tenant series. */
-export interface TenantSample {
-  readonly name: string;
-  readonly help: string;
-  readonly type: "counter" | "gauge";
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-/** A source of per-tenant samples, asked at each scrape; register it in `ServerDeps.tenantMetrics.collectors`. */
-export interface TenantSeriesCollector {
-  collect(): Promise<readonly TenantSample[]>;
-}
+import type { TenantSample, TenantSeriesCollector } from "../core/ports/tenant-series.js";
 
 /** What `/metrics/tenants` serves, and the token a scraper must send. */
 export interface TenantMetrics {

@@ -4,18 +4,7 @@
 // on the public `/metrics`), labelled with the namespace like every series of the project.
 import type { QuotaReport } from "../tenancy/service.js";
 import { RESOURCES, type Resources } from "../tenancy/quota.js";
-
-/** The shape of `src/server/tenant-metrics.ts`' collectors (declared there too; the same shape). */
-export interface TenantSample {
-  readonly name: string;
-  readonly help: string;
-  readonly type: "counter" | "gauge";
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-export interface TenantSeriesCollector {
-  collect(): Promise<readonly TenantSample[]>;
-}
+import type { TenantSample, TenantSeriesCollector } from "../ports/tenant-series.js";
 
 export const QUOTA_RATIO_METRIC = "plateau_quota_used_ratio";
 export const EXPIRY_METRIC = "plateau_instance_expiry_timestamp_seconds";
