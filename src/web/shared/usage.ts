@@ -53,7 +53,9 @@ export interface ChartSeries {
 }
 
 /** The API's points as the chart takes them: CPU in cores, memory in GiB. */
-export function chartSeries(points: readonly { t: number; cpuUsed: number | null; cpuRequested: number | null; memoryUsed: number | null; memoryRequested: number | null }[]): {
+export function chartSeries(
+  points: readonly { t: number; cpuUsed: number | null; cpuRequested: number | null; memoryUsed: number | null; memoryRequested: number | null }[],
+): {
   cpu: ChartSeries;
   memory: ChartSeries;
 } {
@@ -132,3 +134,6 @@ export function noticeParams(notice: Pick<Notice, "params" | "due">, language: L
   if (due !== undefined) params.due = formatDue(due, language, timeZone);
   return params;
 }
+
+/** Said on `window` when notices were marked read: the shell's indicator reads them again. */
+export const NOTICES_CHANGED = "plateau:notices-changed";

@@ -18,6 +18,7 @@ import { issuesAt } from "../../shared/field-issues.js";
 import "./instance.css";
 import { Table } from "../../components/table.js";
 import { eventText, statusReasonText } from "../../code-texts.js";
+import { UsageSection, usageMessages } from "./usage-section.js";
 
 const messages = defineMessages({
   en: {
@@ -233,6 +234,7 @@ const MARKS: Record<StepState, string> = { done: "✓", current: "…", failed: 
 export function InstancePage({ project, instance: name }: { project: string; instance: string }) {
   const t = useT(messages);
   const tc = useT(common);
+  const tu = useT(usageMessages);
   const base = path`/projects/${project}/instances/${name}`;
   const instance = useResource<Instance>(base, { pollMs: pollDelay });
   // The rest is read once the instance is: one refusal (and one audit record) for someone who may not see it, not three.
@@ -367,6 +369,16 @@ export function InstancePage({ project, instance: name }: { project: string; ins
 
       <h2>{t("details")}</h2>
       <Details instance={current} expiry={expiry} t={t} />
+
+      <h2 id="instance-usage">{tu("usage")}</h2>
+      <UsageSection
+        project={current.project}
+        instance={current.name}
+        onChanged={() => {
+          void instance.reload();
+          void history.reload();
+        }}
+      />
 
       <h2 id="instance-values">{t("values")}</h2>
       <Values values={current.values} t={t} />
