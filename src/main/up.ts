@@ -174,6 +174,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       identityProviders: identity.providers,
       engineFor: clusterEngines.engineFor,
       metricsSourceFor: (platform) => metricsSources.sourceFor(platform),
+      metricsOf: (platform) => metricsSources.settingsFor(platform),
       helmCatalogs: createHelmCatalogs({
         configs: config.catalogs,
         clock,
@@ -238,6 +239,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     random: cryptoRandom,
     logger: logger.child({ component: "alerts" }),
     ...(config.platforms.local.enabled ? { localPlatform: localPlatformDocument(config.platforms.local.domain) } : {}),
+    ...(localMetrics.spec ? { localMetricsUrl: localMetrics.spec.url } : {}),
+    ...(plateau.services.notifications ? { publish: plateau.services.notifications.publish } : {}),
   });
   const portal = await loadPortal(join(PACKAGE_ROOT, "dist", "web"));
   if (!portal) logger.warn("the portal is not built (npm run build): the API and the command line work, the web pages do not");
