@@ -135,6 +135,7 @@ describe.skipIf(unavailable !== undefined || started === undefined || "skipped" 
     const cpu = page.locator('.usage-numbers tr[data-resource="cpu"]');
     await expect.poll(() => cpu.locator(".efficiency").textContent()).toBe("1%");
     expect(await page.locator('.usage-numbers tr[data-resource="memory"] .efficiency').textContent()).toBe("16%");
+    expect(await cpu.textContent()).toContain("0.005 / 0.5 cores");
     // The 30-day advice: 5m and 40 MiB at the 95th percentile, + 20 %, floors 100m and 128 MiB.
     const advice = page.locator(".usage-advice");
     await expect.poll(() => advice.textContent()).toContain("100m CPU and 128Mi memory (it requests 500m and 256Mi)");

@@ -6,7 +6,7 @@ import type { UsageReportBody } from "../../contracts/usage.js";
 import { path } from "../api.js";
 import { defineMessages, useLanguage, useT, type Language } from "../i18n.js";
 import { Link } from "../router.js";
-import { formatNumber, formatPercent, WINDOWS, type UsageWindowName } from "../shared/usage.js";
+import { formatAmount, formatNumber, formatPercent, WINDOWS, type UsageWindowName } from "../shared/usage.js";
 
 export const showbackMessages = defineMessages({
   en: {
@@ -74,7 +74,7 @@ export function WindowChoice({ value, onChange }: { value: UsageWindowName; onCh
 }
 
 type Numbers = UsageReportBody["total"]["numbers"];
-const pair = (a: number, b: number, language: Language) => `${formatNumber(a, language, 1)} / ${formatNumber(b, language, 1)}`;
+const pair = (a: number, b: number, language: Language) => `${formatAmount(a, language)} / ${formatAmount(b, language)}`;
 
 /** One sentence of a report's efficiency: what share of the requests was used. */
 export function EfficiencySummary({ report }: { report: UsageReportBody }) {

@@ -5,6 +5,7 @@ import {
   adviceDirection,
   chartSeries,
   cpuText,
+  formatAmount,
   formatDue,
   formatNumber,
   formatPercent,
@@ -50,6 +51,7 @@ describe("numbers in the reader's language", () => {
   it("formats decimals, percents and due times with Intl", () => {
     expect(formatNumber(1234.567, "en")).toBe("1,234.57");
     expect(formatNumber(1234.567, "fr")).toBe("1\u202f234,57");
+    expect([formatAmount(0.005, "en"), formatAmount(0.0153, "fr"), formatAmount(0, "en"), formatAmount(1.456, "en")]).toEqual(["0.005", "0,015", "0", "1.46"]);
     expect(formatPercent(12.4, "en")).toBe("12%");
     expect(formatPercent(12.4, "fr")).toBe("12\u00a0%");
     expect(formatPercent(null, "fr")).toBe("–");

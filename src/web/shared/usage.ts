@@ -22,6 +22,12 @@ const locale = (language: Language) => (language === "fr" ? "fr-FR" : "en-GB");
 export const formatNumber = (value: number, language: Language, digits = 2): string =>
   new Intl.NumberFormat(locale(language), { maximumFractionDigits: digits }).format(value);
 
+/** An amount of cores, GiB or hours: two decimals, or two significant digits when smaller than 0.1 (5m of CPU is not "0"). */
+export const formatAmount = (value: number, language: Language): string =>
+  value !== 0 && Math.abs(value) < 0.1
+    ? new Intl.NumberFormat(locale(language), { maximumSignificantDigits: 2 }).format(value)
+    : formatNumber(value, language, 2);
+
 /** An efficiency (already in percent), or a dash when nothing was requested. */
 export const formatPercent = (percent: number | null, language: Language): string =>
   percent === null ? "–" : new Intl.NumberFormat(locale(language), { style: "percent", maximumFractionDigits: 0 }).format(percent / 100);

@@ -18,6 +18,7 @@ import {
   adviceDirection,
   chartSeries,
   cpuText,
+  formatAmount,
   formatNumber,
   formatPercent,
   hasPoints,
@@ -245,10 +246,10 @@ export function UsageSection({ project, instance, onChanged }: { project: string
                           <th scope="row">{t(resource)}</th>
                           <td className="efficiency">{formatPercent(values.efficiency, language)}</td>
                           <td>
-                            {n(values.used)} / {n(values.requested)} {unit}
+                            {formatAmount(values.used, language)} / {formatAmount(values.requested, language)} {unit}
                           </td>
-                          <td>{t(hours, { value: n(values.requestedHours, 1) })}</td>
-                          <td>{t(hours, { value: n(values.usedHours, 1) })}</td>
+                          <td>{t(hours, { value: formatAmount(values.requestedHours, language) })}</td>
+                          <td>{t(hours, { value: formatAmount(values.usedHours, language) })}</td>
                         </tr>
                       ))}
                   </tbody>
