@@ -42,6 +42,7 @@ export const usageMessages = defineMessages({
     memoryChart: "Memory (GiB): used and requested",
     used: "Used",
     requested: "Requested",
+    time: "Time",
     cores: "cores",
     gib: "GiB",
     noMetrics: "Its platform has no metrics: Plateau cannot say what it uses.",
@@ -84,6 +85,7 @@ export const usageMessages = defineMessages({
     memoryChart: "Mémoire (Gio) : utilisée et demandée",
     used: "Utilisé",
     requested: "Demandé",
+    time: "Heure",
     cores: "cœurs",
     gib: "Gio",
     noMetrics: "Sa plateforme n'a pas de métriques : Plateau ne peut pas dire ce qu'il utilise.",
@@ -134,7 +136,7 @@ export function UsageSection({ project, instance, onChanged }: { project: string
   const [keptAt, setKeptAt] = useState<number | undefined>(undefined);
   const charts = useMemo(() => (series.data ? chartSeries(series.data.points) : undefined), [series.data]);
   // The chart is drawn again when its words change, not at each render: it compares them, not this object.
-  const labels = { used: t("used"), requested: t("requested") };
+  const labels = { used: t("used"), requested: t("requested"), time: t("time") };
 
   const noMetrics = usage.error instanceof ApiError && usage.error.status === 404;
   const numbers = usage.data?.windows.find((w) => w.numbers.window === window);
