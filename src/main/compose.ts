@@ -74,6 +74,8 @@ export interface PlateauAdapters {
   readonly chartRenderer?: ChartRenderer;
   /** The metrics source of a platform (`spec.metrics`), for usage and idle reclaim (docs/metrics.md); none: no usage is read, nothing there is reclaimed. */
   readonly metricsSourceFor?: (platform: PlatformDocument) => MetricsSource | undefined;
+  /** A platform's metrics settings when its document names none: the local platform's, from configuration (ADR 26). */
+  readonly metricsOf?: (platform: PlatformDocument) => PlatformDocument["spec"]["metrics"];
   /** Runs the background work: here, the reconcilers' passes. */
   readonly scheduler: Scheduler;
   /** Where notices are kept (ADR 28); without it, nothing is published. */
@@ -274,7 +276,13 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     platforms: createPlatformService({ index, engines, repo, tenancy, ...(settings.remoteStatus ? { remote: settings.remoteStatus } : {}) }),
     catalog: createCatalogService(adapters.catalog),
     charts: helm,
-    usage: createUsageService({ repo, index, clock, sourceFor: adapters.metricsSourceFor ?? (() => undefined) }),
+    usage: createUsageService({
+      repo,
+      index,
+      clock,
+      sourceFor: adapters.metricsSourceFor ?? (() => undefined),
+      ...(adapters.metricsOf ? { metricsOf: adapters.metricsOf } : {}),
+    }),
   };
 
   const instances = services.instances;
@@ -286,6 +294,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     resourcesOf: (instance) => tenancy.resourcesOfInstance(instance),
     templatePolicy: async (template) => (template.includes("/") ? undefined : (await adapters.catalog.get(template))?.spec.reclaim),
     sourceFor: adapters.metricsSourceFor ?? (() => undefined),
+    ...(adapters.metricsOf ? { metricsOf: adapters.metricsOf } : {}),
     settings: settings.reclaim ?? DEFAULT_RECLAIM,
     clock,
     ...(services.notifications ? { publish: services.notifications.publish } : {}),

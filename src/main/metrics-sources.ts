@@ -22,6 +22,8 @@ export function createMetricsSources(deps: {
 }): MetricsSources & {
   /** A platform's source, from its document (or the configuration's for it): what usage and idle reclaim read. */
   sourceFor(platform: PlatformDocument): MetricsSource | undefined;
+  /** A platform's metrics settings: its document's, or the configuration's for it (the local platform's). */
+  settingsFor(platform: PlatformDocument): PlatformDocument["spec"]["metrics"];
 } {
   const built = new Map<string, { key: string; metrics: PlatformMetrics }>();
   let read: { head: string; platforms: readonly PlatformDocument[] } | undefined;
@@ -48,6 +50,7 @@ export function createMetricsSources(deps: {
 
   return {
     sourceFor: (platform) => metricsOf(platform)?.source,
+    settingsFor: (platform) => platform.spec.metrics ?? deps.configured?.[platform.metadata.name],
     async platforms() {
       const head = await deps.repo.head();
       if (!head) return [];

@@ -174,6 +174,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       identityProviders: identity.providers,
       engineFor: clusterEngines.engineFor,
       metricsSourceFor: (platform) => metricsSources.sourceFor(platform),
+      metricsOf: (platform) => metricsSources.settingsFor(platform),
       helmCatalogs: createHelmCatalogs({
         configs: config.catalogs,
         clock,

@@ -9,6 +9,9 @@ import { HomePage } from "./pages/home/home.js";
 import { SignInPage } from "./pages/sign-in/sign-in.js";
 import { Link, matchPath, useLocation } from "./router.js";
 import { SessionContext } from "./session.js";
+import { NOTICES_CHANGED, unreadCount } from "./shared/usage.js";
+import { useResource } from "./use-resource.js";
+import type { Notice } from "../contracts/reclaim.js";
 
 // The first pages one sees (sign-in, home, catalog) come with the first load; the others are
 // fetched when first visited, so that a phone on 4G downloads what it shows (B9).
@@ -21,6 +24,8 @@ const LabPage = fetched(() => import("./pages/lab/lab.js").then((page) => page.L
 const PlatformsPage = fetched(() => import("./pages/platforms/platforms.js").then((page) => page.PlatformsPage));
 const AuditPage = fetched(() => import("./pages/audit/audit.js").then((page) => page.AuditPage));
 const TokensPage = fetched(() => import("./pages/tokens/tokens.js").then((page) => page.TokensPage));
+const NotificationsPage = fetched(() => import("./pages/notifications/notifications.js").then((page) => page.NotificationsPage));
+const PlatformPage = fetched(() => import("./pages/platforms/platform.js").then((page) => page.PlatformPage));
 
 type Params = Record<string, string>;
 type T = ReturnType<typeof useT<CommonKey>>;
@@ -39,6 +44,8 @@ const ROUTES: readonly { pattern: string; title(params: Params, t: T): string; r
   },
   { pattern: "/labs/:lab", title: (p) => p.lab ?? "", render: (p) => <LabPage lab={p.lab ?? ""} /> },
   { pattern: "/platforms", title: (_p, t) => t("platforms"), render: () => <PlatformsPage /> },
+  { pattern: "/platforms/:platform", title: (p) => p.platform ?? "", render: (p) => <PlatformPage platform={p.platform ?? ""} /> },
+  { pattern: "/notifications", title: (_p, t) => t("notifications"), render: () => <NotificationsPage /> },
   { pattern: "/audit", title: (_p, t) => t("audit"), render: () => <AuditPage /> },
   { pattern: "/tokens", title: (_p, t) => t("tokens"), render: () => <TokensPage /> },
 ];
@@ -156,6 +163,7 @@ function Shell({ me }: { me: Me }) {
           </ul>
         </nav>
         <div className="account">
+          <NoticesIndicator current={path === "/notifications"} />
           <LanguageSwitch />
           <span className="who" title={t("signedInAs", { login: me.login })}>
             {me.name || me.login}
@@ -181,5 +189,35 @@ function Shell({ me }: { me: Me }) {
         </Suspense>
       </main>
     </>
+  );
+}
+
+/** The count of unread notices, linking to them: read again every minute, on each page, and when some are marked read. */
+function NoticesIndicator({ current }: { current: boolean }) {
+  const t = useT(common);
+  const { path } = useLocation();
+  const notices = useResource<{ items: Notice[] }>("/notifications?limit=200", { pollMs: () => 60_000 });
+  const { reload } = notices;
+  useEffect(() => {
+    void reload();
+  }, [path, reload]);
+  useEffect(() => {
+    // The notifications page says so when it marks some read.
+    const again = () => void reload();
+    window.addEventListener(NOTICES_CHANGED, again);
+    return () => window.removeEventListener(NOTICES_CHANGED, again);
+  }, [reload]);
+  const count = notices.data ? unreadCount(notices.data.items) : 0;
+  return (
+    <Link
+      to="/notifications"
+      className="notices-indicator"
+      aria-current={current ? "page" : undefined}
+      aria-label={t("notificationsUnread", { count })}
+      data-unread={count}
+    >
+      {t("notifications")}
+      {count > 0 && <span className="badge">{count}</span>}
+    </Link>
   );
 }

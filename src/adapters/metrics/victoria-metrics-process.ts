@@ -131,6 +131,9 @@ export function startVictoriaMetricsProcess(params: VictoriaMetricsProcessParams
       `-retentionPeriod=${params.retentionDays}d`,
       `-promscrape.config=${configFile}`,
       "-loggerLevel=ERROR",
+      // The 30-day 95th percentile of usage is a subquery at the scrape interval: 86,400 points at 30 s,
+      // over VictoriaMetrics 1.79's default limit of 30,000 per series (later versions allow 100,000).
+      "-search.maxPointsPerTimeseries=200000",
       ...(params.args ?? []),
     ];
     let stderr = "";

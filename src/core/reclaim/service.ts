@@ -1,6 +1,7 @@
 // Idle reclaim (ADR 28): what the policy does today to every instance — the dry-run report —
 // and the sweep that does it, one commit per step through the instance service, and tells
 // people through the notification service. The sweep and the report are the same plan.
+import { withMetrics } from "../usage/service.js";
 import type { InstanceService } from "../instances/service.js";
 import type { IdleStepResult } from "../instances/commands/idle.js";
 import { parseInstance, parseLab, parsePlatform, parseProject, type InstanceDocument, type PlatformDocument, type ReclaimPolicyDocument } from "../model.js";
@@ -40,6 +41,8 @@ export interface ReclaimDeps {
   readonly templatePolicy?: (template: string) => Promise<ReclaimPolicyDocument | undefined>;
   /** The metrics of a platform; undefined: it has none, and nothing there is ever reclaimed. */
   readonly sourceFor: (platform: PlatformDocument) => MetricsSource | undefined;
+  /** A platform's metrics settings when its document names none (the local platform's come from configuration, ADR 26). */
+  readonly metricsOf?: (platform: PlatformDocument) => PlatformDocument["spec"]["metrics"];
   readonly settings: ReclaimSettings;
   readonly clock: Clock;
   readonly publish?: PublishNotice;
@@ -160,7 +163,7 @@ export function createReclaim(deps: ReclaimDeps): Reclaim {
     const withoutMetrics: string[] = [];
     for (const [platformName, placed] of [...byPlatform].sort(([a], [b]) => a.localeCompare(b))) {
       const text = await repo.readFile(head, platformPath(platformName));
-      const platform = text === undefined ? undefined : parsePlatform(text, platformPath(platformName));
+      const platform = text === undefined ? undefined : withMetrics(parsePlatform(text, platformPath(platformName)), deps.metricsOf);
       const source = platform && deps.sourceFor(platform);
       const metrics = platform?.spec.metrics;
       if (!platform || !source || !metrics) {

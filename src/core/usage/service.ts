@@ -40,6 +40,8 @@ export interface UsageServiceDeps {
   readonly index: Pick<StateIndex, "listProjects" | "getProject" | "getInstance">;
   /** The metrics source of a platform; none when it declares none (its instances then have no usage). */
   readonly sourceFor: (platform: PlatformDocument) => MetricsSource | undefined;
+  /** A platform's metrics settings when its document names none (the local platform's come from configuration, ADR 26). */
+  readonly metricsOf?: (platform: PlatformDocument) => PlatformDocument["spec"]["metrics"];
   readonly clock: Clock;
 }
 
@@ -104,12 +106,23 @@ export function metricsSettingsOf(platform: PlatformDocument): { labels: UsageLa
   };
 }
 
+/** The document with the metrics settings configuration gives it, when it names none itself. */
+export function withMetrics(
+  platform: PlatformDocument,
+  metricsOf: ((platform: PlatformDocument) => PlatformDocument["spec"]["metrics"]) | undefined,
+): PlatformDocument {
+  if (platform.spec.metrics || !metricsOf) return platform;
+  const metrics = metricsOf(platform);
+  return metrics ? { ...platform, spec: { ...platform.spec, metrics } } : platform;
+}
+
 export const TOP_WASTERS = 10;
 
 export function createUsageService(deps: UsageServiceDeps): UsageService {
   async function platforms(): Promise<PlatformDocument[]> {
     const head = await deps.repo.head();
-    return head ? platformsAt(deps.repo as DesiredStateRepository, head) : [];
+    const documents = head ? await platformsAt(deps.repo as DesiredStateRepository, head) : [];
+    return documents.map((platform) => withMetrics(platform, deps.metricsOf));
   }
 
   /** The end of the windows: now, at a whole scrape interval (every report of a minute agrees). */
@@ -252,9 +265,10 @@ export function createUsageService(deps: UsageServiceDeps): UsageService {
         const source = deps.sourceFor(platform);
         const settings = metricsSettingsOf(platform);
         if (!source || !settings) continue;
-        const end = endOf(settings.intervalSeconds);
         // About 120 points, never finer than the scrape interval.
         const step = Math.max(settings.intervalSeconds, Math.ceil(WINDOW_SECONDS[window] / 120 / settings.intervalSeconds) * settings.intervalSeconds);
+        // At a whole step: VictoriaMetrics answers a range at multiples of its step, and the points are matched by time.
+        const end = Math.floor(endOf(settings.intervalSeconds) / step) * step;
         const queries = usageSeriesQueries(settings.labels, project, name, step, settings.intervalSeconds);
         const range = { start: end - WINDOW_SECONDS[window] + step, end, step };
         const keys = ["cpuUsed", "cpuRequested", "memoryUsed", "memoryRequested"] as const;

@@ -4,6 +4,7 @@ import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { useLanguage } from "../i18n.js";
+import { dateFormatter } from "./chart-dates.js";
 
 export interface UsagePoints {
   /** Unix seconds. */
@@ -12,7 +13,17 @@ export interface UsagePoints {
   readonly requested: readonly (number | null)[];
 }
 
-export function UsageChart({ title, unit, points, labels }: { title: string; unit: string; points: UsagePoints; labels: { used: string; requested: string } }) {
+export function UsageChart({
+  title,
+  unit,
+  points,
+  labels,
+}: {
+  title: string;
+  unit: string;
+  points: UsagePoints;
+  labels: { used: string; requested: string; time?: string };
+}) {
   const container = useRef<HTMLDivElement>(null);
   const { language } = useLanguage();
   useEffect(() => {
@@ -21,12 +32,13 @@ export function UsageChart({ title, unit, points, labels }: { title: string; uni
     const number = new Intl.NumberFormat(language, { maximumFractionDigits: 2 });
     const options: uPlot.Options = {
       title,
+      fmtDate: dateFormatter(language),
       width: Math.max(element.clientWidth, 320),
       height: 180,
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, 0.001) * 1.1] } },
       axes: [{}, { values: (_u, ticks) => ticks.map((tick) => `${number.format(tick)} ${unit}`), size: 70 }],
       series: [
-        {},
+        labels.time ? { label: labels.time } : {},
         {
           label: labels.used,
           stroke: "#1f6feb",
@@ -45,6 +57,6 @@ export function UsageChart({ title, unit, points, labels }: { title: string; uni
       resize.disconnect();
       chart.destroy();
     };
-  }, [title, unit, points, labels.used, labels.requested, language]);
+  }, [title, unit, points, labels.used, labels.requested, labels.time, language]);
   return <div className="usage-chart" ref={container} role="img" aria-label={title} />;
 }

@@ -18,6 +18,7 @@ import { issuesAt } from "../../shared/field-issues.js";
 import "./instance.css";
 import { Table } from "../../components/table.js";
 import { eventText, statusReasonText } from "../../code-texts.js";
+import { UsageSection, usageMessages } from "./usage-section.js";
 
 const messages = defineMessages({
   en: {
@@ -82,6 +83,12 @@ const messages = defineMessages({
     "action.renew": "Renewed",
     "action.expire": "Expired: stopped by Plateau",
     "action.change": "Changed",
+    "action.resize": "Resized",
+    "action.idle-notify": "Idle: its stop announced",
+    "action.idle-keep": "Kept when idle",
+    "action.idle-cancel": "Idle: announced step cancelled",
+    "action.idle-stop": "Stopped when idle",
+    "action.idle-remove": "Removed after a long stop",
     showChanges: "Show the changes",
     changesOf: "Changes of commit {commit}",
     files: "{count} file(s) changed",
@@ -181,6 +188,12 @@ const messages = defineMessages({
     "action.renew": "Prolongé",
     "action.expire": "Expiré : arrêté par Plateau",
     "action.change": "Modifié",
+    "action.resize": "Redimensionné",
+    "action.idle-notify": "Inactif : arrêt annoncé",
+    "action.idle-keep": "Gardé malgré l'inactivité",
+    "action.idle-cancel": "Inactif : étape annoncée annulée",
+    "action.idle-stop": "Arrêté car inactif",
+    "action.idle-remove": "Supprimé après un long arrêt",
     showChanges: "Voir les modifications",
     changesOf: "Modifications du commit {commit}",
     files: "{count} fichier(s) modifié(s)",
@@ -226,13 +239,29 @@ type T = (key: Key, params?: Record<string, string | number>) => string;
 
 /** How long to wait before reading an instance again: soon while it changes by itself. */
 const pollDelay = (instance: Instance): number => (inMotion(instance.phase) ? 1500 : 15_000);
-const ACTIONS = new Set(["launch", "stop", "start", "move", "remove", "renew", "expire", "change"]);
+const ACTIONS = new Set([
+  "launch",
+  "stop",
+  "start",
+  "move",
+  "remove",
+  "renew",
+  "expire",
+  "change",
+  "resize",
+  "idle-notify",
+  "idle-keep",
+  "idle-cancel",
+  "idle-stop",
+  "idle-remove",
+]);
 const actionLabel = (t: T, action: string): string => (ACTIONS.has(action) ? t(`action.${action}` as Key) : action);
 const MARKS: Record<StepState, string> = { done: "✓", current: "…", failed: "✗", todo: "○" };
 
 export function InstancePage({ project, instance: name }: { project: string; instance: string }) {
   const t = useT(messages);
   const tc = useT(common);
+  const tu = useT(usageMessages);
   const base = path`/projects/${project}/instances/${name}`;
   const instance = useResource<Instance>(base, { pollMs: pollDelay });
   // The rest is read once the instance is: one refusal (and one audit record) for someone who may not see it, not three.
@@ -367,6 +396,16 @@ export function InstancePage({ project, instance: name }: { project: string; ins
 
       <h2>{t("details")}</h2>
       <Details instance={current} expiry={expiry} t={t} />
+
+      <h2 id="instance-usage">{tu("usage")}</h2>
+      <UsageSection
+        project={current.project}
+        instance={current.name}
+        onChanged={() => {
+          void instance.reload();
+          void history.reload();
+        }}
+      />
 
       <h2 id="instance-values">{t("values")}</h2>
       <Values values={current.values} t={t} />

@@ -9,6 +9,7 @@ import { defineMessages, useT } from "../../i18n.js";
 import { Link } from "../../router.js";
 import { useMe } from "../../session.js";
 import { useResource } from "../../use-resource.js";
+import { LabAlerts, LabUsage } from "./lab-usage.js";
 
 const messages = defineMessages({
   en: {
@@ -96,6 +97,8 @@ export function LabPage({ lab }: { lab: string }) {
               ))}
             </ul>
           )}
+          <LabUsage lab={data.name} />
+          <LabAlerts lab={data.name} />
         </>
       )}
     </section>

@@ -63,6 +63,7 @@ const messages = defineMessages({
     name: "Instance",
     state: "State",
     template: "Service",
+    usageReport: "Usage, series and idle reclaim of {platform}",
   },
   fr: {
     title: "Plateformes",
@@ -112,6 +113,7 @@ const messages = defineMessages({
     name: "Instance",
     state: "État",
     template: "Service",
+    usageReport: "Consommation, séries et récupération des instances inactives de {platform}",
   },
 });
 
@@ -239,6 +241,11 @@ function PlatformCard({ platform }: { platform: Platform }) {
             </table>
           </div>
         </>
+      )}
+      {me.operator && (
+        <p>
+          <Link to={path`/platforms/${platform.name}`}>{t("usageReport", { platform: platform.title || platform.name })}</Link>
+        </p>
       )}
       {me.operator && platform.instances > 0 && <PlatformInstances platform={platform.name} />}
     </article>

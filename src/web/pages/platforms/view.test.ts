@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Platform } from "../../../contracts/api.js";
-import { deliveryLevel, poolTotals, sortPlatforms } from "./view.js";
+import { deliveryLevel, poolTotals, reclaimOfPlatform, sortPlatforms } from "./view.js";
 
 const platform = (name: string, overrides: Partial<Platform> = {}): Platform => ({
   name,
@@ -47,5 +47,33 @@ describe("platform reports", () => {
   it("multiplies a pool's per-node figures by its nodes", () => {
     expect(poolTotals({ name: "gpu", nodes: 3, cpu: 16, memoryGiB: 64, gpu: { type: "a100", count: 2 } })).toEqual({ cpu: 48, memoryGiB: 192, gpu: 6 });
     expect(poolTotals({ name: "cpu", nodes: 2, cpu: 8, memoryGiB: 32, gpu: null })).toEqual({ cpu: 16, memoryGiB: 64, gpu: 0 });
+  });
+});
+
+describe("idle reclaim's dry run for one platform", () => {
+  const item = (platform: string, step: "notify" | "stop" | "remove" | "cancel", cpu: number) => ({
+    project: "demo",
+    instance: `${platform}-${step}`,
+    platform,
+    state: "running" as const,
+    step,
+    what: step === "notify" ? ("stop" as const) : step,
+    due: "2026-12-07T10:00:00.000Z",
+    why: "idle 73 h",
+    frees: { cpu, memoryGiB: cpu * 2, gpu: 0, storageGiB: step === "remove" ? 5 : 0 },
+  });
+  it("keeps the platform's items and sums what they free", () => {
+    const report = {
+      at: "2026-12-06T10:00:00.000Z",
+      items: [item("local", "notify", 1), item("local", "remove", 0), item("local", "cancel", 0), item("cluster", "stop", 4)],
+      frees: { cpu: 5, memoryGiB: 10, gpu: 0, storageGiB: 5 },
+      platformsWithoutMetrics: ["old"],
+      exempt: 0,
+    };
+    const local = reclaimOfPlatform(report, "local");
+    expect(local.items.map((i) => i.step)).toEqual(["notify", "remove", "cancel"]);
+    expect(local.frees).toEqual({ cpu: 1, memoryGiB: 2, gpu: 0, storageGiB: 5 });
+    expect(local.withoutMetrics).toBe(false);
+    expect(reclaimOfPlatform(report, "old").withoutMetrics).toBe(true);
   });
 });
