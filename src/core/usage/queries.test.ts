@@ -8,8 +8,14 @@ describe("the PromQL of usage", () => {
     expect(queries.cpuUsed).toBe(
       'sum by (namespace,label_app_kubernetes_io_instance) (sum by (namespace,pod) (increase(container_cpu_usage_seconds_total{namespace=~"imb-a|imb-b",container!="",container!="POD"}[2592000s])) * on (namespace,pod) group_left (label_app_kubernetes_io_instance) max by (namespace,pod,label_app_kubernetes_io_instance) (last_over_time(kube_pod_labels{namespace=~"imb-a|imb-b",label_app_kubernetes_io_instance!=""}[2592000s])))',
     );
-    // The percentile's subquery leaves out the step at the window's start (its range includes both ends).
-    expect(queries.cpuP95).toContain("[2591999s:30s])");
+    // The percentile's subquery leaves out the step at the window's start (its range includes both ends),
+    // and reads 30 days at 30 s in steps of 270 s: 9,600 points, under VictoriaMetrics' limit of 30,000 a series.
+    expect(queries.cpuP95).toContain("[2591999s:270s])");
+    expect(queries.cpuP95).toContain("[270s])) / 270");
+    expect(queries.memoryP95).toContain("[270s]))");
+    // A week at 30 s: 90 s steps (6,720 points); a day: every scrape.
+    expect(usageQueries(DEFAULT_USAGE_LABELS, { namespaces: ["imb-a"] }, "7d", 30).cpuP95).toContain("[604799s:90s])");
+    expect(usageQueries(DEFAULT_USAGE_LABELS, { namespaces: ["imb-a"] }, "24h", 30).cpuP95).toContain("[86399s:30s])");
     expect(queries.requested).toContain("sum by (namespace,label_app_kubernetes_io_instance,resource)");
   });
 

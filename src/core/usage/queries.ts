@@ -51,6 +51,9 @@ function exactAlternatives(values: readonly string[]): string {
   return values.map((value) => value.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&")).join("|");
 }
 
+/** The most points a percentile's subquery reads per series (VictoriaMetrics' default limit is 30,000). */
+export const PERCENTILE_POINTS = 10_000;
+
 /** The duration PromQL reads (`3600s`). */
 export const seconds = (value: number): string => `${Math.round(value)}s`;
 
@@ -69,6 +72,12 @@ export function usageQueries(labels: UsageLabels, scope: UsageScope, window: Usa
   const containers = `${namespaceMatcher},${container}!="",${container}!="POD"`;
   const w = seconds(WINDOW_SECONDS[window]);
   const step = seconds(intervalSeconds);
+  // The percentiles' step: every scrape, unless the window then holds more than
+  // PERCENTILE_POINTS of them (VictoriaMetrics refuses a subquery over its
+  // -search.maxPointsPerTimeseries, 30,000 by default: 30 days at 30 s are 86,400), then whole
+  // multiples of the interval (30 days at 30 s: 270 s steps, 9,600 points).
+  const percentileSeconds = intervalSeconds * Math.max(1, Math.ceil(WINDOW_SECONDS[window] / intervalSeconds / PERCENTILE_POINTS));
+  const percentileStep = seconds(percentileSeconds);
   const by = `${ns},${instance}`;
   /** Each pod of the window, with its instance (1): what a per-pod number is multiplied by to be the instance's. */
   const podsOver = (range: string) => `max by (${ns},${pod},${instance}) (last_over_time(kube_pod_labels{${namespaceMatcher},${instanceMatcher}}[${range}]))`;
@@ -84,8 +93,8 @@ export function usageQueries(labels: UsageLabels, scope: UsageScope, window: Usa
     // The 95th percentile of what it used at each scrape: the instance's total at each step of the
     // window (increase ÷ interval: VictoriaMetrics' rate() in a subquery whose step is its window
     // averages two steps). A subquery's range includes both ends: one second less keeps the step at its start out.
-    cpuP95: `quantile_over_time(0.95, (${perInstance(`sum by (${ns},${pod}) (increase(container_cpu_usage_seconds_total{${containers}}[${step}])) / ${intervalSeconds}`, "", step)})[${seconds(WINDOW_SECONDS[window] - 1)}:${step}])`,
-    memoryP95: `quantile_over_time(0.95, (${perInstance(`sum by (${ns},${pod}) (last_over_time(container_memory_working_set_bytes{${containers}}[${step}]))`, "", step)})[${seconds(WINDOW_SECONDS[window] - 1)}:${step}])`,
+    cpuP95: `quantile_over_time(0.95, (${perInstance(`sum by (${ns},${pod}) (increase(container_cpu_usage_seconds_total{${containers}}[${percentileStep}])) / ${percentileSeconds}`, "", percentileStep)})[${seconds(WINDOW_SECONDS[window] - 1)}:${percentileStep}])`,
+    memoryP95: `quantile_over_time(0.95, (${perInstance(`sum by (${ns},${pod}) (last_over_time(container_memory_working_set_bytes{${containers}}[${percentileStep}]))`, "", percentileStep)})[${seconds(WINDOW_SECONDS[window] - 1)}:${percentileStep}])`,
   };
 }
 
