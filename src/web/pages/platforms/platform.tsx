@@ -55,6 +55,7 @@ const messages = defineMessages({
     "step.stop": "stop",
     "step.remove": "remove",
     "step.cancel": "cancel",
+    "step.pending": "announced:",
     "what.stop": "the stop",
     "what.remove": "the removal",
     "what.cancel": "",
@@ -101,6 +102,7 @@ const messages = defineMessages({
     "step.stop": "arrêter",
     "step.remove": "supprimer",
     "step.cancel": "annuler",
+    "step.pending": "annoncé :",
     "what.stop": "l'arrêt",
     "what.remove": "la suppression",
     "what.cancel": "",
@@ -108,6 +110,16 @@ const messages = defineMessages({
   },
 });
 type Key = keyof (typeof messages)["en"];
+type ReclaimItem = ReclaimReport["items"][number];
+/** The words of each step and of what it announces: a step added to the API without words fails to compile here. */
+const STEP_KEYS: Readonly<Record<ReclaimItem["step"], Key>> = {
+  notify: "step.notify",
+  stop: "step.stop",
+  remove: "step.remove",
+  cancel: "step.cancel",
+  pending: "step.pending",
+};
+const WHAT_KEYS: Readonly<Record<ReclaimItem["what"], Key>> = { stop: "what.stop", remove: "what.remove", cancel: "what.cancel" };
 
 export function PlatformPage({ platform }: { platform: string }) {
   const t = useT(messages);
@@ -300,7 +312,7 @@ function ReclaimDryRun({ platform }: { platform: string }) {
                               <Link to={path`/projects/${item.project}/instances/${item.instance}`}>{`${item.project}/${item.instance}`}</Link>
                             </th>
                             <td>
-                              {t(`step.${item.step}` as Key)} {item.step === "notify" && t(`what.${item.what}` as Key)}
+                              {t(STEP_KEYS[item.step])} {(item.step === "notify" || item.step === "pending") && t(WHAT_KEYS[item.what])}
                             </td>
                             <td>
                               <time dateTime={item.due}>{formatDue(item.due, language)}</time>
