@@ -7,8 +7,6 @@
 import { randomUUID } from "node:crypto";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sha256 } from "../../src/core/access/context.js";
-import { SESSION_COOKIE } from "../../src/server/cookies.js";
 import { memoryApp, type Person } from "../support/app.js";
 import { createAlertsService } from "../../src/core/alerts/service.js";
 import { labsAt } from "../../src/core/alerts/vmrule.js";
@@ -193,23 +191,8 @@ describe("authorization: every route × every principal × both labs", () => {
       if (who === "anonymous") continue;
       tokens.set(who, await fixture.as(who as Person));
       // A browser session, as a sign-in would make it, for the browser routes.
-      const principal = await fixture.person(who as Person);
-      const id = randomUUID().replaceAll("-", "");
-      const csrf = randomUUID().replaceAll("-", "");
-      const now = new Date();
-      await fixture.adapters.access.createSession({
-        idHash: sha256(id),
-        userId: principal.userId,
-        csrfToken: csrf,
-        provider: "test",
-        idToken: null,
-        createdAt: now.toISOString(),
-        lastSeenAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
-        parentHash: null,
-        instanceHost: null,
-      });
-      sessions.set(who, { cookie: `${SESSION_COOKIE}=${id}`, csrf });
+      const { cookie, csrf } = await fixture.browserSession(who as Person);
+      sessions.set(who, { cookie, csrf });
     }
     const as = (who: Who) => tokens.get(who) ?? {};
 

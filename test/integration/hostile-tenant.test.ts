@@ -2,10 +2,8 @@
 // lab and his lab's admin lea, a viewer of alice's project, a read-only token, an instance
 // host's session, anonymous. Each case is an attack that leaked before its fix, or a probe
 // that found nothing and keeps it so.
-import { randomUUID } from "node:crypto";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sha256 } from "../../src/core/access/context.js";
 import { INSTANCE_COOKIE, SESSION_COOKIE } from "../../src/server/cookies.js";
 import { memoryApp, type Person } from "../support/app.js";
 
@@ -101,25 +99,7 @@ describe("what the platform says of an instance, in the answers of changes", () 
 
 describe("GET /api/v1/session", () => {
   /** A browser session of alice, as a sign-in makes it. */
-  async function browserSession(): Promise<{ id: string; csrf: string }> {
-    const alice = await fixture.person("alice");
-    const id = randomUUID().replaceAll("-", "");
-    const csrf = randomUUID().replaceAll("-", "");
-    const now = new Date();
-    await fixture.adapters.access.createSession({
-      idHash: sha256(id),
-      userId: alice.userId,
-      csrfToken: csrf,
-      provider: "test",
-      idToken: null,
-      createdAt: now.toISOString(),
-      lastSeenAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
-      parentHash: null,
-      instanceHost: null,
-    });
-    return { id, csrf };
-  }
+  const browserSession = () => fixture.browserSession("alice");
   const session = (cookie?: string) => fixture.app.inject({ url: "/api/v1/session", headers: cookie ? { cookie } : {} });
 
   it("is never stored by a cache, nor is /me: they answer who the cookie is, and the session's CSRF token", async () => {

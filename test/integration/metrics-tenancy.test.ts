@@ -3,18 +3,15 @@
 // project's values have their own magnitude, so that a value tells whose series it came from.
 // Each attack is first run raw against the source, to show it would read others' series; then
 // through the rewrite alone and through Plateau (rewrite and `extra_filters[]`).
-import { randomUUID } from "node:crypto";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrometheusMetricsSource } from "../../src/adapters/metrics/prometheus-api.js";
-import { sha256 } from "../../src/core/access/context.js";
 import { scopeQuery } from "../../src/core/metrics/scope.js";
 import type { PlatformDocument } from "../../src/core/model.js";
 import { localPlatformDocument } from "../../src/core/platforms/service.js";
 import type { QueryData } from "../../src/core/ports/metrics-source.js";
 import type { MetricsSources } from "../../src/core/ports/metrics-sources.js";
 import { createMetricsSources } from "../../src/main/metrics-sources.js";
-import { SESSION_COOKIE } from "../../src/server/cookies.js";
 import { memoryApp, type Person } from "../support/app.js";
 import { startVictoriaMetrics, type ImportedSeries, type VictoriaMetricsServer } from "../support/victoria-metrics.js";
 
@@ -417,25 +414,7 @@ describe.skipIf("skipped" in started)("metrics through Plateau, with tenancy, on
   });
 
   describe("a browser session of alice", () => {
-    async function session(): Promise<{ cookie: string; csrf: string }> {
-      const alice = await fixture.person("alice");
-      const id = randomUUID().replaceAll("-", "");
-      const csrf = randomUUID().replaceAll("-", "");
-      const now = new Date();
-      await fixture.adapters.access.createSession({
-        idHash: sha256(id),
-        userId: alice.userId,
-        csrfToken: csrf,
-        provider: "test",
-        idToken: null,
-        createdAt: now.toISOString(),
-        lastSeenAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
-        parentHash: null,
-        instanceHost: null,
-      });
-      return { cookie: `${SESSION_COOKIE}=${id}`, csrf };
-    }
+    const session = () => fixture.browserSession("alice");
 
     it("reads the same scoped answers; a POST needs the session's CSRF header", async () => {
       const { cookie, csrf } = await session();

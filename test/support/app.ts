@@ -1,7 +1,10 @@
 // The API server over a Plateau composed for tests, with people to act as. Sign-in itself
 // (OpenID Connect) is tested against real providers elsewhere; here people get API tokens
 // from the access service directly, as `plateau login` would give them.
+import { randomUUID } from "node:crypto";
 import type { InjectOptions } from "fastify";
+import { sha256 } from "../../src/core/access/context.js";
+import { SESSION_COOKIE } from "../../src/server/cookies.js";
 import { createRouter } from "../../src/core/instances/routing.js";
 import { cryptoRandom, systemClock } from "../../src/adapters/system/system.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
@@ -129,6 +132,26 @@ export async function memoryApp(
     return token;
   }
   const as = async (who: Person) => ({ authorization: `Bearer ${await tokenOf(who)}` });
+  /** A browser session of the person, as a sign-in makes it: its cookie's value and its CSRF token. */
+  async function browserSession(who: Person): Promise<{ id: string; cookie: string; csrf: string }> {
+    const principal = await person(who);
+    const id = randomUUID().replaceAll("-", "");
+    const csrf = randomUUID().replaceAll("-", "");
+    const now = new Date();
+    await adapters.access.createSession({
+      idHash: sha256(id),
+      userId: principal.userId,
+      csrfToken: csrf,
+      provider: "test",
+      idToken: null,
+      createdAt: now.toISOString(),
+      lastSeenAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+      parentHash: null,
+      instanceHost: null,
+    });
+    return { id, cookie: `${SESSION_COOKIE}=${id}`, csrf };
+  }
 
   // Most tests act as alice in her lab's project "demo"; `headers.authorization` overrides it.
   const aliceHeaders = await as("alice");
@@ -138,5 +161,5 @@ export async function memoryApp(
   );
   const injectAs = (options: InjectOptions) => app.inject({ ...options, headers: { ...aliceHeaders, ...(options.headers ?? {}) } });
 
-  return { ...composed, app, router, inject: injectAs, person, tokenOf, as, demoCommit: demo.commit };
+  return { ...composed, app, router, inject: injectAs, person, tokenOf, as, browserSession, demoCommit: demo.commit };
 }
