@@ -6,6 +6,7 @@ import { Value } from "typebox/value";
 import { InputError, type InputIssue } from "./errors.js";
 import { checkAlertSettings } from "./alerts/rules.js";
 import { regionIssues } from "./platforms/region.js";
+import { bucketNameIssue } from "../contracts/bucket-names.js";
 import { fromYaml, toYaml } from "./yaml.js";
 
 export const API_VERSION = "plateau.io/v1";
@@ -249,6 +250,47 @@ export const PlatformSchema = Type.Object(
             { additionalProperties: false },
           ),
         ),
+        /**
+         * Object storage on demand (ADR 0030): which provider makes the buckets of projects placed
+         * here. `noobaa`: an ObjectBucketClaim rendered into the desired state, whose credentials
+         * stay in the cluster. `rgw-admin`: a Ceph RADOS Gateway that Plateau drives through its
+         * admin ops API (a user and a key pair per project). Absent: no bucket may be placed here.
+         */
+        s3: Type.Optional(
+          Type.Object(
+            {
+              provider: Type.Union([Type.Literal("noobaa"), Type.Literal("rgw-admin")]),
+              /**
+               * The S3 endpoint clients use (`https://s3.example.org`). For `rgw-admin` the admin
+               * ops API is under it (`/admin/`) unless `adminURL` says otherwise. May be absent on
+               * the local platform only: the RGW `plateau up` starts gives it.
+               */
+              endpoint: Type.Optional(Type.String({ pattern: "^https?://[^\\s/]+(/\\S*)?$", maxLength: 500 })),
+              /** The admin ops API's base when it is not the endpoint (`rgw-admin`). */
+              adminURL: Type.Optional(Type.String({ pattern: "^https?://[^\\s/]+(/\\S*)?$", maxLength: 500 })),
+              /** The region S3 clients sign with (default `us-east-1`, what RGW and NooBaa accept). */
+              region: Type.Optional(Type.String({ pattern: "^[a-z0-9][-a-z0-9]*$", maxLength: 63 })),
+              /**
+               * The environment variables holding the admin user's keys (`rgw-admin`): never the
+               * keys themselves, this file is public.
+               */
+              credentialsEnv: Type.Optional(
+                Type.Object(
+                  {
+                    accessKeyId: Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 }),
+                    secretAccessKey: Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", maxLength: 100 }),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+              /** The prefix of the RGW users Plateau makes, one per project (default `plateau-`): several installations may share one RGW. */
+              userPrefix: Type.Optional(Type.String({ pattern: "^[a-z0-9][-a-z0-9._]*$", maxLength: 40 })),
+              /** The StorageClass of NooBaa's bucket provisioner (`noobaa`; default `openshift-storage.noobaa.io`). */
+              storageClass: Type.Optional(Type.String({ pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", maxLength: 253 })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         /** For a recovery platform: the platform whose instances it takes over in a disaster. */
         recoveryFor: Type.Optional(Name),
         /** What the Helm charts launched here are given (Onyxia's regions): see RegionSchema. */
@@ -288,6 +330,10 @@ export const QuotaSchema = Type.Object(
     gpu: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
     instances: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
     storageGiB: Type.Optional(Type.Number({ minimum: 0, maximum: 10000000 })),
+    /** Object storage (ADR 0030): the sum of the quotas of the buckets, in GiB. */
+    s3GiB: Type.Optional(Type.Number({ minimum: 0, maximum: 10000000 })),
+    /** How many buckets. */
+    buckets: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
   },
   { additionalProperties: false },
 );
@@ -495,7 +541,41 @@ export const InstanceSchema = Type.Object(
 );
 export type InstanceDocument = Static<typeof InstanceSchema>;
 
-type Schema = typeof PlatformSchema | typeof ProjectSchema | typeof InstanceSchema | typeof LabSchema;
+/**
+ * A bucket of a project (ADR 0030), `projects/<project>/buckets/<name>.yaml`. Its name is its S3
+ * name, which S3 makes unique on a provider: Plateau refuses a name any project already has.
+ */
+export const BucketSchema = Type.Object(
+  {
+    apiVersion: Type.Literal(API_VERSION),
+    kind: Type.Literal("Bucket"),
+    metadata: Type.Object({ name: Type.String({ maxLength: 63 }), project: Name, createdAt: Type.String(), createdBy: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+    spec: Type.Object(
+      {
+        /** What the server enforces: size in GiB (counted against the project's and lab's `s3GiB`), and objects. */
+        quota: Type.Object(
+          {
+            sizeGiB: Type.Number({ exclusiveMinimum: 0, maximum: 1000000 }),
+            objects: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
+          },
+          { additionalProperties: false },
+        ),
+        /** Whether S3 keeps every version of an object. */
+        versioning: Type.Optional(Type.Boolean()),
+        /** Lifecycle: objects are expired this many days after they were written. Absent: kept. */
+        expireDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36500 })),
+        /** A replica on another site's platform: its status says whether it is configured and in step. */
+        replica: Type.Optional(Type.Object({ platform: Name }, { additionalProperties: false })),
+      },
+      { additionalProperties: false },
+    ),
+    placement: Type.Object({ platform: Name, reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+export type BucketDocument = Static<typeof BucketSchema>;
+
+type Schema = typeof BucketSchema | typeof PlatformSchema | typeof ProjectSchema | typeof InstanceSchema | typeof LabSchema;
 
 function check<T>(schema: Schema, value: unknown, source: string): T {
   if (Value.Check(schema, value)) return value as T;
@@ -533,5 +613,13 @@ export function parseLab(text: string, source: string): LabDocument {
   return document;
 }
 
+export function parseBucket(text: string, source: string): BucketDocument {
+  const document = check<BucketDocument>(BucketSchema, fromYaml(text, source), source);
+  // What S3 refuses is refused when read too: a hand-written file is reported, never half-made.
+  const issue = bucketNameIssue("/metadata/name", document.metadata.name);
+  if (issue) throw new InputError(`${source}: ${issue.pointer} ${issue.message}`, [issue]);
+  return document;
+}
+
 /** Every document of desired state is written through here: same object, same bytes. */
-export const serialize = (document: PlatformDocument | ProjectDocument | InstanceDocument | LabDocument): string => toYaml(document);
+export const serialize = (document: PlatformDocument | ProjectDocument | InstanceDocument | LabDocument | BucketDocument): string => toYaml(document);

@@ -322,6 +322,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       if (alerts) logger.info({ commit: alerts }, "the labs' alerts rendered again");
       await ensureReconcilers();
       for (const owner of await secrets.owners()) {
+        // `_s3-…` owners are a project's object storage keys (ADR 0030), no instance's: their own reconciler collects them.
+        if (owner.instance.startsWith("_")) continue;
         if (!(await index.getInstance(owner.project, owner.instance))) await secrets.remove(owner.project, owner.instance);
       }
       if (options.reconcile) {

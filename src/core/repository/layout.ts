@@ -34,6 +34,23 @@ export const HELM_SEGMENT = "_helm";
 export const renderedHelmInstanceDir = (platform: string, project: string, instance: string): string =>
   `rendered/${platform}/${project}/${HELM_SEGMENT}/${instance}`;
 
+/** A project's buckets (ADR 0030): `projects/<project>/buckets/<bucket>.yaml`, the bucket's S3 name as file name. */
+export const bucketsDir = (project: string): string => `projects/${project}/buckets`;
+export const bucketPath = (project: string, bucket: string): string => `projects/${project}/buckets/${bucket}.yaml`;
+/** `projects/<p>/buckets/<b>.yaml` → its project and bucket; undefined for any other path. */
+export function bucketOfPath(path: string): { project: string; bucket: string } | undefined {
+  const parts = path.split("/");
+  if (parts.length !== 4 || parts[0] !== "projects" || parts[2] !== "buckets" || !parts[1] || !parts[3]?.endsWith(".yaml")) return undefined;
+  return { project: parts[1], bucket: parts[3].slice(0, -".yaml".length) };
+}
+/**
+ * The ObjectBucketClaims of a project's buckets on a `noobaa` platform, one file per bucket.
+ * Not in `_project`, whose files are replaced whole when the project changes; like `_project`
+ * and `_helm`, never an instance's name.
+ */
+export const BUCKETS_SEGMENT = "_buckets";
+export const renderedBucketsDir = (platform: string, project: string): string => `rendered/${platform}/${project}/${BUCKETS_SEGMENT}`;
+
 export type DesiredStatePath =
   { kind: "platform"; platform: string } | { kind: "project"; project: string } | { kind: "instance"; project: string; instance: string };
 
