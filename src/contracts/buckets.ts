@@ -29,7 +29,14 @@ export type BucketCreateBody = Static<typeof BucketCreateBody>;
 export const BucketReplicaStatus = Type.Object({
   platform: Type.String(),
   /** `configured`: the replica bucket exists and replication is set up; `in-sync`: the replica holds what the source holds. */
-  state: Type.Union([Type.Literal("pending"), Type.Literal("configured"), Type.Literal("in-sync"), Type.Literal("lagging"), Type.Literal("failed"), Type.Literal("unknown")]),
+  state: Type.Union([
+    Type.Literal("pending"),
+    Type.Literal("configured"),
+    Type.Literal("in-sync"),
+    Type.Literal("lagging"),
+    Type.Literal("failed"),
+    Type.Literal("unknown"),
+  ]),
   checkedAt: Type.Union([Type.String(), Type.Null()]),
   /** Objects and bytes the source holds that the replica does not (yet). */
   behind: Type.Optional(Type.Object({ objects: Type.Integer(), bytes: Type.Integer() })),

@@ -549,7 +549,10 @@ export const BucketSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
     kind: Type.Literal("Bucket"),
-    metadata: Type.Object({ name: Type.String({ maxLength: 63 }), project: Name, createdAt: Type.String(), createdBy: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+    metadata: Type.Object(
+      { name: Type.String({ maxLength: 63 }), project: Name, createdAt: Type.String(), createdBy: Type.String({ maxLength: 200 }) },
+      { additionalProperties: false },
+    ),
     spec: Type.Object(
       {
         /** What the server enforces: size in GiB (counted against the project's and lab's `s3GiB`), and objects. */

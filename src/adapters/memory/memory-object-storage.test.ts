@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { describeObjectStorageContract } from "../../core/ports/object-storage.contract.js";
 import { createMemoryObjectStorage } from "./memory-object-storage.js";
 
-describeObjectStorageContract("memory", async () => createMemoryObjectStorage(), (base) => `${base}-${randomBytes(3).toString("hex")}`);
+describeObjectStorageContract(
+  "memory",
+  async () => createMemoryObjectStorage(),
+  (base) => `${base}-${randomBytes(3).toString("hex")}`,
+);
 
 describe("memory object storage", () => {
   it("refuses another project's key and what is past the quota", async () => {

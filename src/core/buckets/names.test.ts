@@ -19,6 +19,8 @@ describe("bucket names", () => {
     ["192.168.5.4", "characters"],
   ])("refuses %s (%s)", (name, rule) => {
     expect(brokenBucketNameRule(name)).toBe(rule);
-    expect(() => assertBucketName("/name", name)).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ pointer: "/name", rule: `s3-bucket-name/${rule}` })] }));
+    expect(() => assertBucketName("/name", name)).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ pointer: "/name", rule: `s3-bucket-name/${rule}` })] }),
+    );
   });
 });
