@@ -14,6 +14,7 @@ import type { Clock, Random } from "../core/ports/clock.js";
 import type { DesiredStateRepository } from "../core/ports/desired-state-repository.js";
 import type { Engine } from "../core/ports/engine.js";
 import type { Logger } from "../core/ports/logger.js";
+import type { ObjectStorages } from "../core/ports/object-storage.js";
 import type { SecretStore } from "../core/ports/secret-store.js";
 import type { StateIndex } from "../core/ports/state-index.js";
 import type { StatusStore } from "../core/ports/status-store.js";
@@ -76,6 +77,8 @@ export interface PlateauAdapters {
   readonly metricsSourceFor?: (platform: PlatformDocument) => MetricsSource | undefined;
   /** A platform's metrics settings when its document names none: the local platform's, from configuration (ADR 26). */
   readonly metricsOf?: (platform: PlatformDocument) => PlatformDocument["spec"]["metrics"];
+  /** The object storage Plateau drives on each platform (`rgw-admin`, ADR 0030); none: no bucket is made by Plateau there. */
+  readonly objectStorages?: ObjectStorages;
   /** Runs the background work: here, the reconcilers' passes. */
   readonly scheduler: Scheduler;
   /** Where notices are kept (ADR 28); without it, nothing is published. */
