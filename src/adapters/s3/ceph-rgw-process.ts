@@ -230,6 +230,8 @@ export function startCephRgwProcess(params: CephRgwProcessParams): CephRgwProces
   let stopping = false;
 
   const spawnDaemon = async (daemon: Daemon, args: readonly string[]): Promise<ChildProcess> => {
+    // A Plateau closed while this one starts: nothing more is started (what is running is ended by stop).
+    if (stopping) throw new Error("stopped while starting");
     const out = await open(join(dir, "log", `${daemon}.out`), "a");
     // Its own process group: a Ctrl-C of `plateau up` reaches Plateau, which ends them in order.
     const child = spawn(BINARY[daemon], ["-c", conf, "-f", ...args], { stdio: ["ignore", out.fd, out.fd], detached: true });
