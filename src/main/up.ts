@@ -12,6 +12,7 @@ import { instanceOrigin } from "../core/instances/routing.js";
 import { localPlatformDocument } from "../core/platforms/service.js";
 import type { Clock, Timers } from "../core/ports/clock.js";
 import type { Engine } from "../core/ports/engine.js";
+import type { ObjectStorages } from "../core/ports/object-storage.js";
 import type { Scheduler } from "../core/ports/scheduler.js";
 import { createScheduler } from "../core/scheduler/scheduler.js";
 import { buildApp, type App } from "../server/app.js";
@@ -60,6 +61,8 @@ export interface RunningPlateau {
   readonly localMetrics: LocalMetrics;
   /** The local platform's S3 server (ADR 0032): started in the background, off when Ceph is missing. */
   readonly localS3: LocalS3;
+  /** The platforms' object storages (ADR 0030), the local platform's among them. */
+  readonly objectStorages: ObjectStorages;
   close(): Promise<void>;
 }
 
@@ -367,6 +370,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     scheduler,
     localMetrics,
     localS3,
+    objectStorages,
     async close() {
       if (closed) return;
       closed = true;
