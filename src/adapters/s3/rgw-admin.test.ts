@@ -1,4 +1,11 @@
-import { GetBucketLifecycleConfigurationCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  GetBucketLifecycleConfigurationCommand,
+  ListObjectVersionsCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCephRgw, type CephRgwServer } from "../../../test/support/ceph-rgw.js";
@@ -37,7 +44,7 @@ describe.skipIf(skipped)("rgw-admin object storage (a real Ceph RGW)", () => {
   const adminApi = () =>
     createRgwAdminApi({ url: server.endpoint, region: server.region, accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
 
-  it("applies versioning, expiry, the owner-only policy and the quota, and reads them back as set; changes only what differs", async () => {
+  it("applies versioning, expiry, the owner-only policy and the quota, and reads them back as set, then as changed", async () => {
     const project = unique("settings");
     const bucket = unique("set");
     await storage.ensureBucket({ name: bucket, project, quota: { bytes: 3 * 1024 * 1024, objects: 7 }, versioning: true, expireDays: 12 });
@@ -61,6 +68,35 @@ describe.skipIf(skipped)("rgw-admin object storage (a real Ceph RGW)", () => {
     await expect(s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).rejects.toMatchObject({ name: "NoSuchLifecycleConfiguration" });
     const after = await adminApi().request<{ bucket_quota: { max_size_kb: number; max_objects: number } }>("GET", "bucket", { bucket });
     expect(after?.bucket_quota).toMatchObject({ max_size_kb: 5 * 1024, max_objects: -1 });
+  });
+
+  it("makes a bucket for a project without keys with a transient key of its user, and leaves it no key", async () => {
+    const project = unique("keyless");
+    const bucket = unique("kl");
+    await storage.ensureBucket({ name: bucket, project, quota: { bytes: 1024 * 1024 }, versioning: true, expireDays: 3 });
+    expect(await storage.keys(project)).toEqual([]);
+    expect(await storage.buckets()).toContainEqual({ name: bucket, project });
+  });
+
+  it("removes a versioned bucket with every version of its objects, and a project with such buckets", async () => {
+    const project = unique("versions");
+    const [removed, kept] = [unique("vr"), unique("vk")];
+    const key = await storage.createKey(project);
+    const s3 = createS3Client({ endpoint: server.endpoint, region: server.region, credentials: key });
+    for (const bucket of [removed, kept]) {
+      await storage.ensureBucket({ name: bucket, project, quota: { bytes: 10 * 1024 * 1024 }, versioning: true });
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "a", Body: "one" }));
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "a", Body: "two" }));
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "a" }));
+      const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+      expect((versions.Versions ?? []).length + (versions.DeleteMarkers ?? []).length).toBe(3);
+    }
+    await storage.removeBucket(removed);
+    expect(await storage.usage(removed)).toBeUndefined();
+    expect(await storage.usage(kept)).toBeDefined();
+    await storage.removeProject(project);
+    expect(await storage.usage(kept)).toBeUndefined();
+    expect(await adminApi().request("GET", "user", { uid: `${PREFIX}${project}` }, ["NoSuchUser"])).toBeUndefined();
   });
 
   it("counts what a bucket holds as the server does", async () => {
