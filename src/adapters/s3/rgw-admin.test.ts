@@ -99,6 +99,30 @@ describe.skipIf(skipped)("rgw-admin object storage (a real Ceph RGW)", () => {
     expect(await adminApi().request("GET", "user", { uid: `${PREFIX}${project}` }, ["NoSuchUser"])).toBeUndefined();
   });
 
+  it("keeps to its own prefix and to exact projects: another installation's buckets and a project whose name extends another's are left alone", async () => {
+    const other = createRgwAdminStorage({
+      endpoint: { url: server.endpoint, region: server.region, pathStyle: true },
+      accessKeyId: server.accessKeyId,
+      secretAccessKey: server.secretAccessKey,
+      userPrefix: "elsewhere-",
+    });
+    const project = unique("pfx");
+    const [theirs, short, long] = [unique("theirs"), unique("short"), unique("long")];
+    await other.ensureBucket({ name: theirs, project, quota: { bytes: 1024 * 1024 }, versioning: false });
+    await storage.ensureBucket({ name: short, project, quota: { bytes: 1024 * 1024 }, versioning: false });
+    await storage.ensureBucket({ name: long, project: `${project}x`, quota: { bytes: 1024 * 1024 }, versioning: false });
+    expect((await storage.buckets()).map((b) => b.name)).not.toContain(theirs);
+    expect(await other.buckets()).toContainEqual({ name: theirs, project });
+    expect(await other.buckets()).not.toContainEqual(expect.objectContaining({ name: short }));
+
+    await storage.removeProject(project);
+    expect(await storage.usage(short)).toBeUndefined();
+    expect(await storage.buckets()).toContainEqual({ name: long, project: `${project}x` });
+    expect(await other.usage(theirs)).toEqual({ bytes: 0, objects: 0 });
+    await expect(storage.removeBucket(theirs)).rejects.toMatchObject({ code: "AccessDenied" });
+    expect(await other.usage(theirs)).toEqual({ bytes: 0, objects: 0 });
+  });
+
   it("counts what a bucket holds as the server does", async () => {
     const project = unique("usage");
     const bucket = unique("use");

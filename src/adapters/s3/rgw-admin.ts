@@ -84,6 +84,7 @@ export function createRgwAdminStorage(params: RgwAdminStorageParams): ObjectStor
     secretAccessKey: params.secretAccessKey,
   });
   const uidOf = (project: string): string => `${params.userPrefix}${project}`;
+  const isProjectUser = (uid: string): boolean => uid.startsWith(params.userPrefix) && uid.length > params.userPrefix.length;
   const s3As = (key: S3Key): S3Client => createS3Client({ endpoint: params.endpoint.url, region: params.endpoint.region, credentials: key });
 
   const userInfo = (uid: string): Promise<RgwUser | undefined> => admin.request<RgwUser>("GET", "user", { uid }, ["NoSuchUser"]);
@@ -236,6 +237,10 @@ export function createRgwAdminStorage(params: RgwAdminStorageParams): ObjectStor
     },
 
     async removeBucket(name) {
+      const stats = await bucketStats(name);
+      if (!stats) return;
+      // a gateway may be shared: what is not one of this installation's projects is not Plateau's to remove
+      if (!isProjectUser(stats.owner)) throw new ObjectStorageError("AccessDenied", `bucket ${name} belongs to no project of this installation`, 403);
       await removeBucketNamed(name);
     },
 
@@ -249,7 +254,7 @@ export function createRgwAdminStorage(params: RgwAdminStorageParams): ObjectStor
     async buckets(): Promise<ProvidedBucket[]> {
       const all = (await admin.request<RgwBucketStats[]>("GET", "bucket", { stats: true })) ?? [];
       return all
-        .filter((bucket) => bucket.owner.startsWith(params.userPrefix) && bucket.owner.length > params.userPrefix.length)
+        .filter((bucket) => isProjectUser(bucket.owner))
         .map((bucket) => ({ name: bucket.bucket, project: bucket.owner.slice(params.userPrefix.length) }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
