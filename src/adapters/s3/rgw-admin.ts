@@ -105,10 +105,13 @@ export function createRgwAdminStorage(params: RgwAdminStorageParams): ObjectStor
   };
 
   const addKey = async (uid: string): Promise<S3Key> => {
-    // Plateau picks the pair (the server's answer lists every key of the user, not which is new)
-    const key = { accessKeyId: newAccessKeyId(), secretAccessKey: randomBytes(30).toString("base64url") };
-    await admin.request("PUT", "user", { key: "", uid, "key-type": "s3", "access-key": key.accessKeyId, "secret-key": key.secretAccessKey });
-    return key;
+    // Plateau names the key (the answer lists every key of the user, not which one is new) and
+    // the gateway makes its secret: a secret in a request's query would land in access logs
+    const accessKeyId = newAccessKeyId();
+    const keys = await admin.request<RgwKey[]>("PUT", "user", { key: "", uid, "key-type": "s3", "access-key": accessKeyId, "generate-key": true });
+    const made = keys?.find((key) => key.access_key === accessKeyId);
+    if (!made?.secret_key) throw new ObjectStorageError("InvalidAccessKeyId", `RGW made no key ${accessKeyId} for ${uid}`);
+    return { accessKeyId, secretAccessKey: made.secret_key };
   };
   const deleteKey = (uid: string, accessKeyId: string): Promise<unknown> =>
     admin.request("DELETE", "user", { key: "", uid, "key-type": "s3", "access-key": accessKeyId }, ["InvalidAccessKeyId", "NoSuchKey", "NoSuchUser"]);
