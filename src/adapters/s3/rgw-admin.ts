@@ -35,7 +35,7 @@ export interface RgwAdminStorageParams {
   readonly userPrefix: string;
 }
 
-/** The lifecycle rule Plateau sets (its id tells it apart from nothing else: it is the only one). */
+/** The id of the one lifecycle rule Plateau keeps on a bucket (any other rule there is replaced by it, or removed). */
 export const EXPIRY_RULE_ID = "plateau-expiry";
 
 interface RgwKey {
