@@ -6,7 +6,7 @@
 // killed with -9 are found by their configuration's path in /proc/<pid>/cmdline and replaced
 // (docs/adr/0032-the-local-s3-server.md).
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { accessSync, constants } from "node:fs";
 import { appendFile, mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
@@ -78,18 +78,6 @@ type Daemon = (typeof DAEMONS)[number];
 const BINARY: Record<Daemon, string> = { mon: "ceph-mon", osd: "ceph-osd", rgw: "radosgw" };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const randomKey = (length: number, alphabet: string): string => {
-  const bytes = randomBytes(length * 2);
-  let key = "";
-  // 256 is a multiple of neither 36 nor 62: bytes over the last whole multiple are skipped (no bias).
-  const limit = 256 - (256 % alphabet.length);
-  for (const byte of bytes) {
-    if (key.length === length) break;
-    if (byte < limit) key += alphabet[byte % alphabet.length];
-  }
-  return key.length === length ? key : randomKey(length, alphabet);
-};
 
 /** The cluster's configuration: everything on loopback, no authentication (nothing else reaches it), one copy of each object. */
 export function cephConf(dir: string, state: Pick<ClusterState, "fsid" | "monPort" | "port" | "sizeBytes">): string {
@@ -177,26 +165,34 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** Runs a Ceph command to its end; rejects with its output's tail. */
-function runCommand(command: string, args: readonly string[], logFile: string, timeoutMs = 60_000): Promise<void> {
+/** Runs a Ceph command to its end and gives its standard output; rejects with its output's tail. `logFile: null`: its output is not kept (it holds keys). */
+function runCommand(command: string, args: readonly string[], logFile: string | null, timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
     let output = "";
-    const keep = (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
       output = (output + chunk.toString()).slice(-4000);
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+    });
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.once("error", (error) => {
       clearTimeout(timer);
       reject(error);
     });
-    child.once("exit", (code, signal) => {
+    child.once("close", (code, signal) => {
       clearTimeout(timer);
-      void appendFile(logFile, `$ ${command} ${args.join(" ")}\n${output}\n`).catch(() => undefined);
-      if (code === 0) resolve();
-      else reject(new Error(`${command} ${args[0] ?? ""} ${args[1] ?? ""} failed (${code ?? signal}): ${output.trim().split("\n").slice(-3).join(" / ")}`));
+      if (logFile) void appendFile(logFile, `$ ${command} ${args.join(" ")}\n${output}\n`).catch(() => undefined);
+      if (code === 0) resolve(stdout);
+      else
+        reject(
+          new Error(
+            `${command} ${args[0] ?? ""} ${args[1] ?? ""} failed (${code ?? signal})${logFile ? `: ${output.trim().split("\n").slice(-3).join(" / ")}` : ""}`,
+          ),
+        );
     });
   });
 }
@@ -271,41 +267,26 @@ export function startCephRgwProcess(params: CephRgwProcessParams): CephRgwProces
     await mkdir(join(dir, "osd", "0"), { recursive: true });
     for (const part of ["rgw", "run", "crash"]) await mkdir(join(dir, part), { recursive: true });
     const port = params.port || ((await portTaken(7480)) ? await freeLoopbackPort() : 7480);
-    const state: ClusterState = {
-      fsid: randomUUID(),
-      osdUuid: randomUUID(),
-      monPort: await freeLoopbackPort(),
-      port,
-      sizeBytes: params.sizeBytes,
-      accessKeyId: randomKey(20, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
-      secretAccessKey: randomKey(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
-    };
-    await writeFile(conf, cephConf(dir, state));
+    const cluster = { fsid: randomUUID(), osdUuid: randomUUID(), monPort: await freeLoopbackPort(), port, sizeBytes: params.sizeBytes };
+    await writeFile(conf, cephConf(dir, cluster));
     const monmap = join(dir, "monmap");
-    await runCommand("monmaptool", ["--create", "--clobber", "--fsid", state.fsid, "--addv", "a", `[v2:127.0.0.1:${state.monPort}]`, monmap], setupLog);
+    await runCommand("monmaptool", ["--create", "--clobber", "--fsid", cluster.fsid, "--addv", "a", `[v2:127.0.0.1:${cluster.monPort}]`, monmap], setupLog);
     await runCommand("ceph-mon", ["-c", conf, "--mkfs", "-i", "a", "--monmap", monmap], setupLog);
     await spawnDaemon("mon", ["-i", "a"]);
-    await runCommand("ceph", ["-c", conf, "osd", "new", state.osdUuid], setupLog);
-    await runCommand("ceph-osd", ["-c", conf, "--mkfs", "-i", "0", "--osd-uuid", state.osdUuid], setupLog);
+    await runCommand("ceph", ["-c", conf, "osd", "new", cluster.osdUuid], setupLog);
+    await runCommand("ceph-osd", ["-c", conf, "--mkfs", "-i", "0", "--osd-uuid", cluster.osdUuid], setupLog);
     await spawnDaemon("osd", ["-i", "0"]);
     await spawnDaemon("rgw", ["-n", "client.rgw.a"]);
-    await waitForS3(`http://127.0.0.1:${state.port}`);
-    await runCommand(
+    await waitForS3(`http://127.0.0.1:${cluster.port}`);
+    // The gateway makes the keys: no secret in a command line (/proc shows those to every user).
+    const created = await runCommand(
       "radosgw-admin",
-      [
-        "-c",
-        conf,
-        "user",
-        "create",
-        "--uid=plateau-admin",
-        "--display-name=Plateau",
-        `--access-key=${state.accessKeyId}`,
-        `--secret=${state.secretAccessKey}`,
-        "--caps=users=*;buckets=*;metadata=*;usage=*",
-      ],
-      // Its output holds the keys: not kept in the log.
-      "/dev/null",
+      ["-c", conf, "user", "create", "--uid=plateau-admin", "--display-name=Plateau", "--caps=users=*;buckets=*;metadata=*;usage=*"],
+      null,
     );
+    const key = (JSON.parse(created) as { keys?: { access_key?: string; secret_key?: string }[] }).keys?.[0];
+    if (!key?.access_key || !key.secret_key) throw new Error("radosgw-admin user create gave no key");
+    const state: ClusterState = { ...cluster, accessKeyId: key.access_key, secretAccessKey: key.secret_key };
     // Written last: a cluster without it is half-made.
     await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
     return state;
