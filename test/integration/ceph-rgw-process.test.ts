@@ -3,6 +3,7 @@
 // their configuration and replaced (never two of each), and all of them ended at stop.
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -89,4 +90,23 @@ describe.skipIf(!installed)("the local S3 server (Ceph RGW, kept under the data 
     await replacing.stop();
     expect(await daemonsOf(replacing.conf)).toEqual([]);
   }, 180_000);
+
+  it("does not start on a port something else holds, and says so (S3 would be the other server's)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "plateau-local-s3-"));
+    dirs.push(dir);
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const address = other.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const lines: string[] = [];
+      const handle = startCephRgwProcess({ dir: join(dir, "s3"), port, sizeBytes: 4 * 2 ** 30, logger: recording(lines) });
+      handles.push(handle);
+      expect(await handle.started).toBeUndefined();
+      expect(lines.join("\n")).toContain(`127.0.0.1:${port} is already taken (localS3.port sets another)`);
+      expect(await daemonsOf(handle.conf)).toEqual([]);
+    } finally {
+      other.close();
+    }
+  });
 });

@@ -211,9 +211,10 @@ export async function daemonsOf(conf: string): Promise<{ pid: number; daemon: Da
 
 /** Ends the daemons of this configuration: the gateway first, then the OSD, then the monitor (radosgw hangs when the OSD goes first). */
 async function endDaemons(conf: string, graceMs: number): Promise<number> {
-  const running = await daemonsOf(conf);
-  const order = (daemon: Daemon | undefined) => (daemon === "rgw" ? 0 : daemon === "osd" ? 1 : daemon === "mon" ? 2 : 3);
-  for (const rank of [0, 1, 2, 3]) await Promise.all(running.filter((found) => order(found.daemon) === rank).map((found) => terminate(found.pid, graceMs)));
+  // Only the daemons: a `ceph -c` or `radosgw-admin -c` someone runs on this configuration is theirs.
+  const running = (await daemonsOf(conf)).filter((found) => found.daemon !== undefined);
+  const order = (daemon: Daemon | undefined) => (daemon === "rgw" ? 0 : daemon === "osd" ? 1 : 2);
+  for (const rank of [0, 1, 2]) await Promise.all(running.filter((found) => order(found.daemon) === rank).map((found) => terminate(found.pid, graceMs)));
   return running.length;
 }
 
@@ -266,6 +267,7 @@ export function startCephRgwProcess(params: CephRgwProcessParams): CephRgwProces
     await mkdir(join(dir, "mon", "a"), { recursive: true });
     await mkdir(join(dir, "osd", "0"), { recursive: true });
     for (const part of ["rgw", "run", "crash"]) await mkdir(join(dir, part), { recursive: true });
+    if (params.port && (await portTaken(params.port))) throw new Error(`127.0.0.1:${params.port} is already taken (localS3.port sets another)`);
     const port = params.port || ((await portTaken(7480)) ? await freeLoopbackPort() : 7480);
     const cluster = { fsid: randomUUID(), osdUuid: randomUUID(), monPort: await freeLoopbackPort(), port, sizeBytes: params.sizeBytes };
     await writeFile(conf, cephConf(dir, cluster));
