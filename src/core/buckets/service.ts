@@ -224,6 +224,7 @@ export function createBucketService(deps: BucketServiceDeps): BucketService {
 
     async get(project, name) {
       assertProjectName(project);
+      assertBucketName("/bucket", name);
       return view(await headOrFail(), project, name);
     },
 
@@ -306,7 +307,7 @@ export function createBucketService(deps: BucketServiceDeps): BucketService {
 
     async remove(project, name, requester) {
       assertProjectName(project);
-      assertBucketName("/name", name);
+      assertBucketName("/bucket", name);
       const ref = bucketRef(project, name);
       const { commit, result } = await writer.write<BucketView>(async (head) => {
         const bucket = head ? await bucketAt(repo, head, project, name) : undefined;
