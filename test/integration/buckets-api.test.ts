@@ -227,6 +227,33 @@ describe("a hostile tenant (bob, of another lab)", () => {
   });
 });
 
+describe("other ways in", () => {
+  it("refuses bob's browser session on alice's project (404), a cookie without its CSRF token, and a read-only token of alice", async () => {
+    const bob = await fixture.browserSession("bob");
+    await refusedWithoutChange(
+      fixture.app.inject({
+        method: "POST",
+        url: "/api/v1/projects/demo/buckets",
+        headers: { cookie: bob.cookie, "x-csrf-token": bob.csrf },
+        payload: { name: "bob-cookie", platform: "rgw-paris" },
+      }),
+      404,
+    );
+    const alice = await fixture.browserSession("alice");
+    await refusedWithoutChange(
+      fixture.app.inject({ method: "DELETE", url: "/api/v1/projects/demo/buckets/demo-data", headers: { cookie: alice.cookie } }),
+      403,
+    );
+    const created = await send("alice", { method: "POST", url: "/api/v1/tokens", payload: { name: "read-only", write: false } });
+    const readOnly = { authorization: `Bearer ${(created.json() as { token: string }).token}` };
+    await refusedWithoutChange(
+      fixture.app.inject({ method: "POST", url: "/api/v1/projects/demo/buckets", headers: readOnly, payload: { name: "demo-ro", platform: "rgw-paris" } }),
+      403,
+    );
+    expect((await fixture.app.inject({ url: "/api/v1/projects/demo/buckets", headers: readOnly })).statusCode).toBe(200);
+  });
+});
+
 describe("removing a bucket", () => {
   it("commits its removal with its claims, and answers 404 when it is gone", async () => {
     const response = await send("alice", { method: "DELETE", url: "/api/v1/projects/demo/buckets/demo-noobaa" });
