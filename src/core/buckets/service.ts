@@ -217,7 +217,8 @@ export function createBucketService(deps: BucketServiceDeps): BucketService {
     async list(project) {
       assertProjectName(project);
       const head = await repo.head();
-      if (!head) return [];
+      // An operator may ask about any name: a project that does not exist is 404, not an empty list.
+      if (!head || !(await projectAt(head, project))) throw new NotFoundError("project", project);
       const [buckets, platforms] = await Promise.all([projectBucketsAt(repo, head, project), platformsAt(repo, head)]);
       return Promise.all(buckets.map((bucket) => viewOf(bucket, platforms)));
     },
