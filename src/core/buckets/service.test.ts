@@ -10,11 +10,15 @@ import { projectBucketRemovals } from "./service.js";
 const rgw = (name: string, site: string, tier: "experimental" | "institutional" = "experimental") =>
   clusterPlatform({ site, tier, s3: { provider: "rgw-admin", endpoint: `https://s3.${name}.example.org/`, region: "eu-west" } }, name);
 
+const argocd = { url: "https://argocd.example.org", namespace: "openshift-gitops", repoURL: "https://git.example.org/ds.git" };
+
 async function setup(storages: Record<string, ObjectStorage> = {}) {
   const ctx = await memoryPlateau({ objectStorages: { storageFor: async (platform) => storages[platform] } }, [
     rgw("alpha", "paris"),
     rgw("beta", "lyon"),
     rgw("inst", "grenoble", "institutional"),
+    clusterPlatform({ site: "lille", s3: { provider: "noobaa" }, argocd }, "nb-lille"),
+    clusterPlatform({ site: "nancy", s3: { provider: "noobaa" }, argocd }, "nb-nancy"),
   ]);
   await ctx.plateau.services.projects.create({ name: "demo", lab: "imb" }, alice);
   return { ...ctx, buckets: ctx.plateau.services.buckets };
@@ -32,6 +36,19 @@ async function refusal(ctx: Awaited<ReturnType<typeof setup>>, change: () => Pro
 }
 
 describe("bucket service", () => {
+  it("brings the project's namespace and Argo CD bootstrap to both noobaa platforms of a replicated bucket, in its one commit", async () => {
+    const ctx = await setup();
+    const { commit } = await ctx.buckets.create({ project: "demo", name: "demo-mirror", platform: "nb-lille", replica: "nb-nancy" }, alice);
+    const changed = (await ctx.repo.changedPaths((await ctx.repo.log({ limit: 2 }))[1]?.id ?? null, commit ?? "", "")).map((change) => change.path);
+    for (const platform of ["nb-lille", "nb-nancy"]) {
+      expect(changed).toContain(`rendered/${platform}/demo/namespace.yaml`);
+      expect(changed).toContain(`rendered/${platform}/demo/_buckets/objectbucketclaim-demo-mirror.yaml`);
+      expect(changed).toContain(`rendered/${platform}/argocd/appproject-plateau.yaml`);
+      expect(changed.some((path) => path.startsWith(`rendered/${platform}/demo/_project/`))).toBe(true);
+    }
+    expect(changed).toContain("projects/demo/buckets/demo-mirror.yaml");
+  });
+
   it("views a bucket with the platform's endpoint when no provider is driven, the reconciler's status, and its replica", async () => {
     const ctx = await setup();
     const { bucket } = await ctx.buckets.create({ project: "demo", name: "demo-one", platform: "alpha", replica: "beta" }, alice);
@@ -69,7 +86,7 @@ describe("bucket service", () => {
     expect(personal.bucket.platform).toBe("alpha");
     const head = (await ctx.repo.head()) ?? "";
     expect(await ctx.repo.readFile(head, projectPath("u-alice"))).toContain("personal: alice");
-    expect(await ctx.repo.readFile(head, bucketPath("u-alice", "alice-things"))).toContain("reason: first by name of 2 platforms");
+    expect(await ctx.repo.readFile(head, bucketPath("u-alice", "alice-things"))).toContain("reason: first by name of 4 platforms");
     await ctx.plateau.services.projects.setTiers("demo", ["institutional"], { login: "oscar", name: "oscar", email: "o@example.org" });
     expect((await ctx.buckets.create({ project: "demo", name: "demo-inst" }, alice)).bucket.platform).toBe("inst");
     // Another's project that does not exist is not made.

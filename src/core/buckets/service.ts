@@ -288,6 +288,7 @@ export function createBucketService(deps: BucketServiceDeps): BucketService {
           placement: { platform: placement.platform, reason: placement.reason },
         };
         const platform = platforms.find((candidate) => candidate.metadata.name === placement.platform) as PlatformDocument;
+        const replicaPlatform = platforms.find((candidate) => candidate.metadata.name === placement.replica);
         return {
           commit: {
             author: requester,
@@ -295,6 +296,8 @@ export function createBucketService(deps: BucketServiceDeps): BucketService {
             trailers: trailersOf("bucket-create", ref, placement.platform, id),
             changes: [
               ...(await projectChanges(head, document, existing !== undefined, platform)),
+              // A noobaa replica's claim lives in the project's namespace on its platform too.
+              ...(replicaPlatform ? await projectChanges(head, document, true, replicaPlatform) : []),
               { path: bucketPath(project, request.name), content: serialize(bucket) },
               ...objectBucketClaimChanges(bucket, platforms, deps.crds),
             ],
