@@ -15,6 +15,9 @@ import type { DesiredStateRepository } from "../core/ports/desired-state-reposit
 import type { Engine } from "../core/ports/engine.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { ObjectStorages } from "../core/ports/object-storage.js";
+import type { BucketQuotaDefaults } from "../core/buckets/quota.js";
+import { createBucketService } from "../core/buckets/service.js";
+import { createBucketStatuses } from "../core/buckets/statuses.js";
 import type { SecretStore } from "../core/ports/secret-store.js";
 import type { StateIndex } from "../core/ports/state-index.js";
 import type { StatusStore } from "../core/ports/status-store.js";
@@ -124,6 +127,8 @@ export interface PlateauSettings {
   readonly imageRegistries?: readonly string[];
   /** Idle reclaim's defaults (ADR 28). */
   readonly reclaim?: ReclaimSettings;
+  /** Buckets (ADR 0030): a new bucket's size quota, and the `s3GiB`/`buckets` quotas a project's or lab's file does not set. */
+  readonly buckets?: { readonly defaultSizeGiB: number; readonly quotas: BucketQuotaDefaults };
   /** Links in notices, and the chat channel of a lab's notices (undefined: the default one; null: none). */
   readonly notifications?: { readonly links: NoticeLinks; readonly chatChannelOf?: (lab: string | null) => string | null };
 }
@@ -224,8 +229,22 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     helm,
   });
   const tenancy = createTenancy({ repo, index, asksOf: sources.asksOf, defaults: settings.tenancy });
+  // What the buckets' reconciler last saw of each bucket, for the buckets' views (ADR 0030).
+  const bucketStatuses = createBucketStatuses();
   const services = {
     tenancy,
+    buckets: createBucketService({
+      repo,
+      writer,
+      index,
+      clock,
+      statuses: bucketStatuses,
+      ...(adapters.objectStorages ? { objectStorages: adapters.objectStorages } : {}),
+      ...(crds ? { crds } : {}),
+      ...(settings.buckets ? { defaultSizeGiB: settings.buckets.defaultSizeGiB, quotas: settings.buckets.quotas } : {}),
+      projectQuotaOf: (project) => tenancy.quotaOf({ lab: project.lab, quota: project.quota ?? {} }),
+      chartRepositories,
+    }),
     instances: createInstanceService({
       repo,
       writer,
@@ -306,6 +325,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
 
   return {
     services: allServices,
+    bucketStatuses,
     router,
     indexer,
     reconcilers,

@@ -34,6 +34,8 @@ import { metricsRoutes } from "./routes/metrics-routes.js";
 import type { MetricsSources } from "../core/ports/metrics-sources.js";
 import { registerTenantMetrics, type TenantMetrics } from "./tenant-metrics.js";
 import { registerUsageRoutes } from "./routes/usage-routes.js";
+import { registerBucketRoutes } from "./routes/bucket-routes.js";
+import type { BucketService } from "../core/buckets/service.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -48,6 +50,8 @@ export interface ServerDeps {
     readonly reclaim?: Reclaim;
     readonly notifications?: Pick<Notifications, "list" | "markRead">;
     readonly usage: UsageService;
+    /** Buckets as desired state (ADR 0030). */
+    readonly buckets?: BucketService;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */
@@ -309,6 +313,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       registerReclaimRoutes(api as unknown as App, deps);
       registerAlertsRoutes(api as unknown as App, deps.alerts);
       registerUsageRoutes(api as unknown as App, deps);
+      registerBucketRoutes(api as unknown as App, deps);
     },
     { prefix: API_PREFIX },
   );

@@ -58,8 +58,11 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     reasons: {
       "no-eligible-platform": "No platform can run this instance.",
       "pinning-not-allowed": "Choosing the platform yourself is not allowed here: Plateau places instances.",
+      "no-object-storage": "Platform {platform} offers no object storage: choose another platform for the bucket.",
+      "replica-refused": "The replica must be on a platform with object storage at another site than {site}.",
       "name-taken": "An instance named {name} already exists in {project}: choose another name, or remove it first.",
       "project-name-taken": "A project named {project} already exists: choose another name.",
+      "bucket-name-taken": "The bucket name {name} is already taken (bucket names are shared by every project): choose another name.",
       "no-free-name": "No free name could be found for the instance: give it one.",
       "request-replayed-removed": "This launch already happened ({target}), and that instance has since been removed: launch again.",
       "not-stoppable": "{instance} is a Helm chart that cannot be stopped, only removed.",
@@ -161,8 +164,11 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     reasons: {
       "no-eligible-platform": "Aucune plateforme ne peut faire tourner cette instance.",
       "pinning-not-allowed": "Choisir soi-même la plateforme n'est pas permis ici : Plateau place les instances.",
+      "no-object-storage": "La plateforme {platform} n'offre pas de stockage objet : choisissez une autre plateforme pour le bucket.",
+      "replica-refused": "La réplique doit être sur une plateforme avec stockage objet, sur un autre site que {site}.",
       "name-taken": "Une instance nommée {name} existe déjà dans {project} : choisissez un autre nom, ou supprimez-la d'abord.",
       "project-name-taken": "Un projet nommé {project} existe déjà : choisissez un autre nom.",
+      "bucket-name-taken": "Le nom de bucket {name} est déjà pris (les noms de buckets sont communs à tous les projets) : choisissez un autre nom.",
       "no-free-name": "Aucun nom libre n'a été trouvé pour l'instance : donnez-lui un nom.",
       "request-replayed-removed": "Ce lancement a déjà eu lieu ({target}), et cette instance a été supprimée depuis : relancez.",
       "not-stoppable": "{instance} est un chart Helm qui ne peut pas être arrêté, seulement supprimé.",
