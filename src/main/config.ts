@@ -206,6 +206,11 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Buckets on demand (ADR 0030): how often the providers are converged to git besides each commit, and expired temporary keys revoked. */
+    buckets: Type.Object(
+      { checkSeconds: Type.Integer({ minimum: 5, maximum: 86400, default: 60, description: "How often the buckets' reconcilers run besides commits" }) },
+      { additionalProperties: false, default: {} },
+    ),
     /** Where notices reach people besides the portal (ADR 28). */
     notifications: Type.Object(
       {

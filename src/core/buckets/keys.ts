@@ -9,6 +9,7 @@ import { parsePlatform, type PlatformDocument } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { DesiredStateRepository } from "../ports/desired-state-repository.js";
 import type { Logger } from "../ports/logger.js";
+import type { Scheduler } from "../ports/scheduler.js";
 import type { ObjectStorage, ObjectStorages, S3Key } from "../ports/object-storage.js";
 import type { SecretStore } from "../ports/secret-store.js";
 import type { StateIndex } from "../ports/state-index.js";
@@ -252,4 +253,23 @@ export function createBucketKeys(deps: BucketKeysDeps): BucketKeys {
       return revoked;
     },
   };
+}
+
+/** The `s3 keys` task: temporary keys are revoked once expired, checked every `intervalMs` (and at start). */
+export function scheduleTemporaryKeyExpiry(params: { scheduler: Scheduler; keys: Pick<BucketKeys, "expireTemporaryKeys">; intervalMs: number; logger: Logger }) {
+  return params.scheduler.add({
+    name: "s3 keys",
+    // Revoking on the providers, once: a leader lock will pick the replica (ADR 19).
+    scope: "one-replica",
+    intervalMs: params.intervalMs,
+    immediately: true,
+    async run() {
+      try {
+        const revoked = await params.keys.expireTemporaryKeys();
+        if (revoked > 0) params.logger.info({ revoked }, "expired temporary S3 keys revoked");
+      } catch (error) {
+        params.logger.warn({ error: (error as Error).message }, "expired temporary S3 keys could not all be revoked; tried again at the next check");
+      }
+    },
+  });
 }
