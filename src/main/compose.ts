@@ -365,6 +365,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     reconcilers,
     bucketReconcilers,
     bucketStatuses,
+    /** The `s3 keys` task (expired temporary keys revoked), started with the reconcilers. */
+    temporaryKeyExpiry,
     /** `helm template` as Argo CD runs it (none in tests that do not give one). */
     chartRenderer: adapters.chartRenderer,
     /**

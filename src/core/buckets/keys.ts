@@ -148,7 +148,10 @@ export async function handOverProjectKey(deps: KeyHandOverDeps, platform: string
       restarted.push(name);
       pending.delete(name);
     } catch (error) {
-      deps.logger?.warn({ platform, project, instance: name, error: (error as Error).message }, "an instance could not be restarted on its project's new S3 key; tried again at the next pass");
+      deps.logger?.warn(
+        { platform, project, instance: name, error: (error as Error).message },
+        "an instance could not be restarted on its project's new S3 key; tried again at the next pass",
+      );
     }
   }
   await write(pending);
@@ -256,7 +259,12 @@ export function createBucketKeys(deps: BucketKeysDeps): BucketKeys {
 }
 
 /** The `s3 keys` task: temporary keys are revoked once expired, checked every `intervalMs` (and at start). */
-export function scheduleTemporaryKeyExpiry(params: { scheduler: Scheduler; keys: Pick<BucketKeys, "expireTemporaryKeys">; intervalMs: number; logger: Logger }) {
+export function scheduleTemporaryKeyExpiry(params: {
+  scheduler: Scheduler;
+  keys: Pick<BucketKeys, "expireTemporaryKeys">;
+  intervalMs: number;
+  logger: Logger;
+}) {
   return params.scheduler.add({
     name: "s3 keys",
     // Revoking on the providers, once: a leader lock will pick the replica (ADR 19).

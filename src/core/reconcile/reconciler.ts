@@ -89,8 +89,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   function settleRestart(key: string, error?: Error): void {
     const waiters = restartWaiters.get(key) ?? [];
     restartWaiters.delete(key);
-    for (const waiter of waiters) if (error) waiter.reject(error);
-    else waiter.resolve();
+    for (const waiter of waiters)
+      if (error) waiter.reject(error);
+      else waiter.resolve();
   }
 
   const now = () => deps.clock.now();
