@@ -142,7 +142,8 @@ export function createBucketReconciler(deps: BucketReconcilerDeps): BucketReconc
       const projectFailure = projectsReady.get(settings.project);
       try {
         if (projectFailure !== undefined) throw new Error(projectFailure);
-        await storage.ensureBucket(settings);
+        // Under the lock: a provider may make the bucket with a transient key of the project's user, no stray to revoke meanwhile.
+        await deps.locks.run(platform, () => storage.ensureBucket(settings));
         ensured.push(settings.name);
         const previous = statuses.get(platform, settings.name);
         statuses.set(platform, settings.name, { status: "ready", ...(previous?.replica ? { replica: previous.replica } : {}), at: at() });
