@@ -269,7 +269,11 @@ describe("the credentials and rotate-key routes", () => {
     // ines is an admin of the lab imb: she owns its projects. A viewer who is nothing else is refused.
     expect((await inject({ method: "POST", url, payload: {}, headers: await as("bob") })).statusCode).toBe(404);
     const keysBefore = await storage.keys("demo");
-    expect((await inject({ method: "POST", url: "/api/v1/projects/demo/buckets/other-bucket/credentials", payload: {} })).statusCode).toBe(404);
+    // A bucket of another lab's project, asked through one's own project: it is not this project's.
+    await put(bucket("theirs-data", "beta"));
+    expect((await inject({ method: "POST", url: "/api/v1/projects/demo/buckets/theirs-data/credentials", payload: {} })).statusCode).toBe(404);
+    expect((await inject({ method: "POST", url: "/api/v1/projects/beta/buckets/theirs-data/credentials", payload: {} })).statusCode).toBe(404);
+    expect(await storage.keys("beta")).toEqual([]);
     const noobaa = await inject({ method: "POST", url: "/api/v1/projects/demo/buckets/demo-noobaa/credentials", payload: {} });
     expect(noobaa.statusCode).toBe(409);
     expect(noobaa.json<{ error: { reason: string } }>().error.reason).toBe("credentials-in-cluster");
