@@ -405,6 +405,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       // database after this returns. What they leave half done, the next start converges.
       shutdown.abort();
       queue.length = 0;
+      for (const key of [...restartWaiters.keys()]) if (!restartsInFlight.has(key)) settleRestart(key, new Error("the reconciler stopped"));
       await Promise.allSettled([...inFlight]);
     },
     wake,
