@@ -5,8 +5,15 @@
 // bucket-reconcile-rgw.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { createMemoryObjectStorage, type MemoryObjectStorage } from "../../src/adapters/memory/memory-object-storage.js";
-import { readProjectKey, INSTANCE_S3_ACCESS_KEY_ID, INSTANCE_S3_SECRET_ACCESS_KEY, projectKeyOwner } from "../../src/core/buckets/key-store.js";
-import { TEMPORARY_OWNER, temporaryKeys } from "../../src/core/buckets/keys.js";
+import {
+  readProjectKey,
+  INSTANCE_S3_ACCESS_KEY_ID,
+  INSTANCE_S3_SECRET_ACCESS_KEY,
+  projectKeyOwner,
+  writeProjectKey,
+} from "../../src/core/buckets/key-store.js";
+import { createBucketKeys, recordRestarts, TEMPORARY_OWNER, temporaryKeys } from "../../src/core/buckets/keys.js";
+import { createPlatformLocks } from "../../src/core/buckets/serial.js";
 import { API_VERSION, serialize, type BucketDocument, type PlatformDocument } from "../../src/core/model.js";
 import type { ObjectStorage } from "../../src/core/ports/object-storage.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
@@ -351,6 +358,44 @@ describe("key rotation", () => {
     expect(await storage.keys("demo")).toEqual([old.accessKeyId]);
     expect((await adapters.secrets.read("demo", "hello"))[INSTANCE_S3_ACCESS_KEY_ID]).toBe(old.accessKeyId);
     expect(() => storage.putObject(made.accessKeyId, "demo-data", "x", 1)).toThrow(/AccessDenied/);
+  });
+
+  it("with keys handed over at each apply (no copy kept by the instance): restarts the attached instances, and a crash after keeping the new key converges", async () => {
+    const context = await setUp();
+    const { plateau, put, buckets, adapters, reconciler, engine, storage } = context;
+    await put(bucket("demo-data", "demo"));
+    await buckets.reconcileOnce();
+    await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "hello" }, alice);
+    await reconciler.reconcileOnce();
+    const old = await readProjectKey(adapters.secrets, "local", "demo");
+    const keys = createBucketKeys({
+      repo: adapters.repo,
+      index: adapters.index,
+      storages: { storageFor: async () => storage },
+      secrets: adapters.secrets,
+      clock: adapters.clock,
+      locks: createPlatformLocks(),
+      restart: (_platform, project, instance) => reconciler.restart(project, instance),
+      // What the intents say (ADR 0031): hello is attached to a bucket of demo on local.
+      attachedInstances: async (platform, project) => (platform === "local" && project === "demo" ? ["hello"] : []),
+    });
+    let applied = engine.applied();
+    const outcome = await keys.rotateKey("demo", "local");
+    expect(outcome.restarted).toEqual(["hello"]);
+    expect(engine.applied()).toBe(applied + 1);
+    expect(await storage.keys("demo")).toEqual([outcome.accessKeyId]);
+    expect(() => storage.putObject(old?.accessKeyId ?? "", "demo-data", "x", 1)).toThrow(/AccessDenied/);
+
+    // A crash right after the new key was kept: the restarts written down first are done by the next pass, then the old key goes.
+    await recordRestarts({ index: adapters.index, secrets: adapters.secrets, attachedInstances: async () => ["hello"] }, "local", "demo");
+    const made = await storage.createKey("demo");
+    await writeProjectKey(adapters.secrets, "local", "demo", made);
+    applied = engine.applied();
+    const pass = await buckets.reconcileOnce();
+    expect(pass?.restarted).toEqual(["demo/hello"]);
+    expect(engine.applied()).toBe(applied + 1);
+    expect(await storage.keys("demo")).toEqual([made.accessKeyId]);
+    expect((await buckets.reconcileOnce())?.restarted).toEqual([]);
   });
 
   it("is refused on a noobaa platform", async () => {

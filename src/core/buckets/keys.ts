@@ -56,6 +56,8 @@ export interface KeyHandOverDeps {
   readonly secrets: SecretStore;
   readonly restart?: RestartInstance;
   readonly logger?: Logger;
+  /** The project's instances attached to its buckets on a platform (from their intents): they read its key at each apply. */
+  readonly attachedInstances?: (platform: string, project: string) => Promise<string[]>;
 }
 
 export interface BucketKeysDeps extends KeyHandOverDeps {
@@ -118,33 +120,70 @@ async function pendingRestarts(secrets: SecretStore, platform: string, project: 
 }
 
 /**
- * Hands the project's key kept on the platform to the instances that hold another one (after a
- * rotation, or a key made again) and restarts the running ones, so that none still uses a key
- * about to be revoked. The restarts to do are written first (a crash leaves them to the next
- * pass). Answers the instances restarted.
+ * The project's instances that read its key on this platform. By default those whose generated
+ * secrets hold a copy of it; `deps.attachedInstances` answers from the instances' intents when
+ * the key is handed over at each apply instead (an instance attached to a bucket there).
+ */
+async function instancesUsingKey(
+  deps: KeyHandOverDeps,
+  platform: string,
+  project: string,
+): Promise<{ name: string; platform: string; running: boolean; copy: boolean }[]> {
+  const instances = await deps.index.listInstances({ project });
+  const attached = new Set(deps.attachedInstances ? await deps.attachedInstances(platform, project) : []);
+  const using: { name: string; platform: string; running: boolean; copy: boolean }[] = [];
+  for (const instance of instances) {
+    const copy = (await deps.secrets.read(project, instance.name))[INSTANCE_S3_ACCESS_KEY_ID] !== undefined && instance.platform === platform;
+    if (copy || attached.has(instance.name)) using.push({ name: instance.name, platform: instance.platform, running: instance.state === "running", copy });
+  }
+  return using;
+}
+
+const writePending = (secrets: SecretStore, platform: string, project: string, names: Iterable<string>) =>
+  secrets.put(project, projectKeyOwner(platform), { [RESTARTS_PENDING]: JSON.stringify([...new Set(names)].sort()) });
+
+/**
+ * Before a new key is kept: the running instances that use the project's key there are written
+ * down as to restart, so that a crash at any later step leaves them to the next pass, which
+ * restarts them before it revokes the old key.
+ */
+export async function recordRestarts(deps: KeyHandOverDeps, platform: string, project: string): Promise<void> {
+  const running = (await instancesUsingKey(deps, platform, project)).filter((instance) => instance.running).map((instance) => instance.name);
+  if (running.length > 0) await writePending(deps.secrets, platform, project, [...(await pendingRestarts(deps.secrets, platform, project)), ...running]);
+}
+
+/**
+ * Hands the project's key kept on the platform to the instances that hold a copy of another one
+ * (written down as to restart first), then restarts the instances written down, so that none
+ * still uses a key about to be revoked. Answers the instances restarted.
  */
 export async function handOverProjectKey(deps: KeyHandOverDeps, platform: string, project: string, key: S3Key): Promise<string[]> {
-  const instances = await deps.index.listInstances({ project, platform });
-  const attached: { name: string; running: boolean }[] = [];
-  for (const instance of instances) {
-    const held = (await deps.secrets.read(project, instance.name))[INSTANCE_S3_ACCESS_KEY_ID];
-    if (held !== undefined && held !== key.accessKeyId) attached.push({ name: instance.name, running: instance.state === "running" });
+  const using = await instancesUsingKey(deps, platform, project);
+  const stale: string[] = [];
+  for (const instance of using.filter((candidate) => candidate.copy)) {
+    if ((await deps.secrets.read(project, instance.name))[INSTANCE_S3_ACCESS_KEY_ID] !== key.accessKeyId) stale.push(instance.name);
   }
-  const running = new Set(instances.filter((instance) => instance.state === "running").map((instance) => instance.name));
+  const byName = new Map(using.map((instance) => [instance.name, instance]));
+  const instances = new Map((await deps.index.listInstances({ project })).map((instance) => [instance.name, instance]));
   const pending = new Set(await pendingRestarts(deps.secrets, platform, project));
-  for (const instance of attached) if (instance.running) pending.add(instance.name);
-  for (const name of pending) if (!running.has(name)) pending.delete(name); // stopped or gone: it reads the key kept when it starts
-  if (attached.length === 0 && pending.size === 0) return [];
-  const write = (names: ReadonlySet<string>) => deps.secrets.put(project, projectKeyOwner(platform), { [RESTARTS_PENDING]: JSON.stringify([...names].sort()) });
-  await write(pending);
-  for (const instance of attached) {
-    await deps.secrets.put(project, instance.name, { [INSTANCE_S3_ACCESS_KEY_ID]: key.accessKeyId, [INSTANCE_S3_SECRET_ACCESS_KEY]: key.secretAccessKey });
+  for (const name of stale) if (byName.get(name)?.running) pending.add(name);
+  // Stopped or gone: it reads the key kept when it starts.
+  for (const name of pending) if (instances.get(name)?.state !== "running") pending.delete(name);
+  if (stale.length === 0 && pending.size === 0) {
+    if ((await deps.secrets.read(project, projectKeyOwner(platform)))[RESTARTS_PENDING] !== undefined) await writePending(deps.secrets, platform, project, []);
+    return [];
+  }
+  await writePending(deps.secrets, platform, project, pending);
+  for (const name of stale) {
+    await deps.secrets.put(project, name, { [INSTANCE_S3_ACCESS_KEY_ID]: key.accessKeyId, [INSTANCE_S3_SECRET_ACCESS_KEY]: key.secretAccessKey });
   }
   const restarted: string[] = [];
   for (const name of [...pending].sort()) {
+    const instance = instances.get(name);
     if (!deps.restart) break;
+    if (!instance) continue;
     try {
-      await deps.restart(platform, project, name);
+      await deps.restart(instance.platform, project, name);
       restarted.push(name);
       pending.delete(name);
     } catch (error) {
@@ -154,7 +193,7 @@ export async function handOverProjectKey(deps: KeyHandOverDeps, platform: string
       );
     }
   }
-  await write(pending);
+  await writePending(deps.secrets, platform, project, pending);
   return restarted;
 }
 
@@ -229,6 +268,7 @@ export function createBucketKeys(deps: BucketKeysDeps): BucketKeys {
       const storage = await storageOf(platform);
       return deps.locks.run(platform, async () => {
         await storage.ensureProject(project);
+        await recordRestarts(deps, platform, project);
         const key = await storage.createKey(project);
         await writeProjectKey(secrets, platform, project, key);
         const restarted = await handOverProjectKey(deps, platform, project, key);
