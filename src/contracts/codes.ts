@@ -50,6 +50,7 @@ export const ERROR_REASONS = [
   "chart-refused", // {chart, platform, rule, object, count}: the rendered chart would be refused there (the message lists every finding)
   "platform-undeclared", // {platform}: no longer in the desired-state repository
   "no-engine", // {platform}
+  "credentials-in-cluster", // {platform}: a noobaa platform's bucket keys stay in the cluster (the Secret named like the bucket)
   "repository-not-initialized",
   "repository-moved", // someone committed at the same time: retry
   // quota-exceeded

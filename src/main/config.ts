@@ -267,6 +267,8 @@ export const ConfigSchema = Type.Object(
           default: 10,
           description: "The size quota of a bucket created without one, in GiB",
         }),
+        /** How often the providers are converged to git besides each commit, and expired temporary keys revoked. */
+        checkSeconds: Type.Integer({ minimum: 5, maximum: 86400, default: 60, description: "How often the buckets' reconcilers run besides commits" }),
       },
       { additionalProperties: false, default: {} },
     ),

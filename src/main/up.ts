@@ -222,6 +222,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       ...(remote.sync ? { onCommitted: () => remote.sync?.wake(), remoteStatus: remote.status } : {}),
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
       reclaim: reclaimSettings(config),
+      bucketsCheckMs: config.buckets.checkSeconds * 1000,
       notifications: { links: noticeLinks(config.notifications.portalUrl ?? publicOrigin), chatChannelOf: notices.chatChannelOf },
     },
   );

@@ -17,6 +17,8 @@ import { registerAccessLayer } from "./access.js";
 import type { UsageService } from "../core/usage/service.js";
 import { registerAccessRoutes } from "./routes/access-routes.js";
 import { registerReclaimRoutes } from "./routes/reclaim-routes.js";
+import { registerBucketKeyRoutes } from "./routes/bucket-key-routes.js";
+import type { BucketKeys } from "../core/buckets/keys.js";
 import type { Reclaim } from "../core/reclaim/service.js";
 import type { Notifications } from "../core/notify/service.js";
 import { registerAlertsRoutes, type AlertsRouteDeps } from "./routes/alerts-routes.js";
@@ -52,6 +54,8 @@ export interface ServerDeps {
     readonly usage: UsageService;
     /** Buckets as desired state (ADR 0030). */
     readonly buckets?: BucketService;
+    /** Temporary S3 credentials and key rotation (ADR 0030), when object storages are configured. */
+    readonly bucketKeys?: BucketKeys;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */
@@ -314,6 +318,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       registerAlertsRoutes(api as unknown as App, deps.alerts);
       registerUsageRoutes(api as unknown as App, deps);
       registerBucketRoutes(api as unknown as App, deps);
+      registerBucketKeyRoutes(api as unknown as App, deps);
     },
     { prefix: API_PREFIX },
   );

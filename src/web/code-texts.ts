@@ -75,6 +75,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "Platform {platform} has no Argo CD: it cannot run the Helm chart {chart}.",
       "platform-undeclared": "Platform {platform} is no longer declared: choose another one.",
       "no-engine": "This Plateau cannot drive platform {platform}.",
+      "credentials-in-cluster": "Platform {platform} keeps its buckets' keys in the cluster: instances read them from the Secret named like the bucket.",
       "repository-not-initialized": "Plateau is still starting: try again in a moment.",
       "repository-moved": "Someone changed the same thing at the same time: try again.",
       "quota-exceeded": "This would exceed the quota of {name} for {resource}: {asked} {unit} asked, {remaining} of {limit} {unit} left.",
@@ -183,6 +184,8 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "La plateforme {platform} n'a pas d'Argo CD : elle ne peut pas faire tourner le chart Helm {chart}.",
       "platform-undeclared": "La plateforme {platform} n'est plus déclarée : choisissez-en une autre.",
       "no-engine": "Ce Plateau ne sait pas piloter la plateforme {platform}.",
+      "credentials-in-cluster":
+        "La plateforme {platform} garde les clés de ses buckets dans le cluster : les instances les lisent dans le Secret qui porte le nom du bucket.",
       "repository-not-initialized": "Plateau est encore en train de démarrer : réessayez dans un instant.",
       "repository-moved": "Quelqu'un a modifié la même chose au même moment : réessayez.",
       "quota-exceeded": "Cela dépasserait le quota de {name} pour {resource} : {asked} {unit} demandés, il en reste {remaining} sur {limit}.",

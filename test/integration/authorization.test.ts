@@ -793,6 +793,21 @@ describe("authorization: every route × every principal × both labs", () => {
       expect: PROJECT_WRITE,
     },
     {
+      route: "POST /api/v1/projects/{project}/buckets/{bucket}/credentials",
+      sides: true,
+      request: (c) => ({ method: "POST", url: api(`/projects/${c.project}/buckets/ghost-bucket/credentials`), headers: c.headers, payload: {} }),
+      // Allowed: the bucket does not exist (nor, in this fixture, any object storage).
+      allowed: { status: 404 },
+      expect: PROJECT_WRITE,
+    },
+    {
+      route: "POST /api/v1/projects/{project}/s3/{platform}/rotate-key",
+      sides: true,
+      request: (c) => ({ method: "POST", url: api(`/projects/${c.project}/s3/ghost/rotate-key`), headers: c.headers }),
+      allowed: { status: 404 },
+      expect: PROJECT_ADMIN,
+    },
+    {
       route: "GET /api/v1/notifications",
       sides: false,
       request: (c) => ({ url: api("/notifications"), headers: c.headers }),
