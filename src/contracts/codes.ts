@@ -35,6 +35,7 @@ export const ERROR_REASONS = [
   "pinning-not-allowed", // choosing the platform is not allowed by this Plateau
   // conflict
   "name-taken", // {project, name}: an instance of that name exists
+  "bucket-in-use", // {project, bucket, instances}: instances are attached to the bucket being removed (ADR 0031)
   "project-name-taken", // {project}
   "no-free-name", // no generated instance name was free: give one
   "request-replayed-removed", // {target, commit}: the idempotency key launched an instance since removed
@@ -106,6 +107,7 @@ export type EngineStep = Extract<EventKind, "pulling" | "starting" | "replacing"
 /** Why placement left a platform out (`excluded[].code`, with `params`). */
 export const EXCLUSION_REASONS = [
   "not-pinned", // {pinned}: another platform was asked for
+  "bucket-elsewhere", // {bucket, platform}: its NooBaa bucket is on another platform, whose keys stay there
   "no-engine", // {engine}
   "no-helm", // {engine}: only platforms with Argo CD run Helm charts
   "recovery-only", // {recoveryFor}: a recovery site, used when pinned
@@ -134,6 +136,7 @@ export type QuotaBlockCode = (typeof QUOTA_BLOCKS)[number];
 /** Why placement chose its platform (`reasonCodes[]`, with `params` each). */
 export const CHOICE_REASONS = [
   "pinned", // requested by the user
+  "bucket", // {name, platform}: where its NooBaa bucket is
   "only-eligible", // the only eligible platform
   "highest-score", // {count, scores}: the best of `count` eligible platforms
   "unavailable", // {reason}: chosen though unavailable now; it runs once the platform is back

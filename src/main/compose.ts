@@ -202,6 +202,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       intervalMs: settings.reconcileIntervalMs,
       concurrency: settings.reconcileConcurrency,
       onStatusChange: (project, instance) => router?.invalidate(project, instance),
+      ...(adapters.objectStorages ? { objectStorages: adapters.objectStorages } : {}),
     });
     reconcilers.set(name, reconciler);
     if (reconciling) reconciler.start();
@@ -243,6 +244,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       chartRepositories,
       helm,
       secrets,
+      ...(adapters.objectStorages ? { objectStorages: adapters.objectStorages } : {}),
       lifecycle: settings.lifecycle,
       system: settings.system,
       registry: sources,

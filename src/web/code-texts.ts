@@ -59,6 +59,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "no-eligible-platform": "No platform can run this instance.",
       "pinning-not-allowed": "Choosing the platform yourself is not allowed here: Plateau places instances.",
       "name-taken": "An instance named {name} already exists in {project}: choose another name, or remove it first.",
+      "bucket-in-use": "The bucket {bucket} is attached to {instances}: remove them first.",
       "project-name-taken": "A project named {project} already exists: choose another name.",
       "no-free-name": "No free name could be found for the instance: give it one.",
       "request-replayed-removed": "This launch already happened ({target}), and that instance has since been removed: launch again.",
@@ -110,6 +111,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     },
     exclusions: {
       "not-pinned": "not the requested platform ({pinned})",
+      "bucket-elsewhere": "its bucket {bucket} is on {platform}, whose keys stay in that cluster",
       "no-engine": "no engine for {engine} platforms in this Plateau",
       "no-helm": "runs no Helm charts (only platforms with Argo CD do; this one runs {engine})",
       "recovery-only": "a recovery site: used in a disaster, when pinned",
@@ -122,6 +124,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     },
     choices: {
       pinned: "requested by the user",
+      bucket: "where its bucket {name} is (NooBaa keeps its keys in that cluster)",
       "only-eligible": "the only eligible platform",
       "highest-score": "highest score of {count} eligible platforms",
       unavailable: "currently unavailable ({reason}): it will run once the platform is back",
@@ -162,6 +165,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "no-eligible-platform": "Aucune plateforme ne peut faire tourner cette instance.",
       "pinning-not-allowed": "Choisir soi-même la plateforme n'est pas permis ici : Plateau place les instances.",
       "name-taken": "Une instance nommée {name} existe déjà dans {project} : choisissez un autre nom, ou supprimez-la d'abord.",
+      "bucket-in-use": "Le bucket {bucket} est attaché à {instances} : supprimez-les d'abord.",
       "project-name-taken": "Un projet nommé {project} existe déjà : choisissez un autre nom.",
       "no-free-name": "Aucun nom libre n'a été trouvé pour l'instance : donnez-lui un nom.",
       "request-replayed-removed": "Ce lancement a déjà eu lieu ({target}), et cette instance a été supprimée depuis : relancez.",
@@ -215,6 +219,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     },
     exclusions: {
       "not-pinned": "pas la plateforme demandée ({pinned})",
+      "bucket-elsewhere": "son bucket {bucket} est sur {platform}, dont les clés restent dans ce cluster",
       "no-engine": "ce Plateau ne sait pas piloter les plateformes {engine}",
       "no-helm": "ne fait pas tourner de charts Helm (seules les plateformes avec Argo CD le font ; celle-ci utilise {engine})",
       "recovery-only": "un site de secours : utilisé en cas de sinistre, quand on le choisit",
@@ -227,6 +232,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     },
     choices: {
       pinned: "demandée par l'utilisateur",
+      bucket: "là où est son bucket {name} (NooBaa garde ses clés dans ce cluster)",
       "only-eligible": "la seule plateforme qui peut la faire tourner",
       "highest-score": "la meilleure des {count} plateformes qui peuvent la faire tourner",
       unavailable: "indisponible pour l'instant ({reason}) : elle tournera dès le retour de la plateforme",
