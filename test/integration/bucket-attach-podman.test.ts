@@ -1,14 +1,16 @@
 // An instance attached to a bucket, for real (ADR 0031): launched on the local platform's real
 // podman engine with a bucket of a real Ceph RGW, it gets the injected variables and writes an
 // object with them (curl signs the request with the injected keys, AWS SigV4), which the test
-// then reads with the project's key. No key is committed.
+// then reads with the project's key, made by the real rgw-admin adapter. No key is committed.
 import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { createServer, connect, type Server } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { createS3Client } from "../../src/adapters/s3/client.js";
+import { createRgwAdminStorage } from "../../src/adapters/s3/rgw-admin.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPodmanEngine } from "../../src/adapters/podman/podman-engine.js";
 import { createStaticCatalog } from "../../src/adapters/catalog/file-catalog.js";
@@ -17,7 +19,6 @@ import { checkTemplate } from "../../src/core/catalog/template.js";
 import { readProjectKey } from "../../src/core/buckets/key-store.js";
 import { API_VERSION, parsePlatform, serialize, type BucketDocument } from "../../src/core/model.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
-import type { ObjectStorage, S3Key } from "../../src/core/ports/object-storage.js";
 import { bucketPath, platformPath } from "../../src/core/repository/layout.js";
 import { startCephRgw, type CephRgwStart } from "../support/ceph-rgw.js";
 import { everythingCommitted } from "../support/committed.js";
@@ -148,34 +149,16 @@ describe.skipIf(unavailable !== undefined || host === undefined)("an instance at
     if ("skipped" in rgw) return context.skip(rgw.skipped);
     const server = rgw;
     const endpoint = `http://${host}:${forwarded?.port ?? 0}`;
-    // The project's RGW user, made with the admin tool; the ObjectStorage port over it is what
-    // the reconciler needs of the provider here (its key): the rgw-admin adapter is tested by its own contract.
-    const made = JSON.parse(
-      (await exec("radosgw-admin", ["-c", server.cephConf, "user", "create", `--uid=plateau-${PROJECT}`, `--display-name=${PROJECT}`])).stdout,
-    ) as { keys: { access_key: string; secret_key: string }[] };
-    const userKey: S3Key = { accessKeyId: made.keys[0]?.access_key ?? "", secretAccessKey: made.keys[0]?.secret_key ?? "" };
-    const notHere = () => Promise.reject(new Error("not used by this test"));
-    const storage: ObjectStorage = {
+    // The real rgw-admin adapter: clients (the instance, this test) reach the gateway through the forward, its admin API on loopback.
+    const storage = createRgwAdminStorage({
       endpoint: { url: endpoint, region: server.region, pathStyle: true },
-      ensureProject: async () => undefined,
-      createKey: async () => userKey,
-      keys: async () => [userKey.accessKeyId],
-      removeKey: notHere,
-      removeProject: notHere,
-      ensureBucket: notHere,
-      removeBucket: notHere,
-      usage: notHere,
-      buckets: notHere,
-    };
-    const s3 = new S3Client({
-      endpoint: server.endpoint,
-      region: server.region,
-      forcePathStyle: true,
-      credentials: { ...userKey },
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
+      adminURL: server.endpoint,
+      accessKeyId: server.accessKeyId,
+      secretAccessKey: server.secretAccessKey,
+      userPrefix: "plateau-",
     });
-    await s3.send(new CreateBucketCommand({ Bucket: "survey-podman" }));
+    // The bucket, as the buckets' reconciler makes it (owned by the project's user).
+    await storage.ensureBucket({ name: "survey-podman", project: PROJECT, quota: { bytes: 1 << 30 }, versioning: false });
 
     const engine = createPodmanEngine({ runtimeDir, installation: "s3inject1", stopTimeoutSeconds: 0, startupTimeoutMs: 60_000, logger: silentLogger });
     const { plateau, repo, reconciler, adapters } = await memoryPlateau({
@@ -210,7 +193,11 @@ describe.skipIf(unavailable !== undefined || host === undefined)("an instance at
 
       await plateau.services.instances.launch({ template: "s3-probe", project: PROJECT, name: "probe", bucket: "survey-podman" }, alice);
       await reconciler.reconcileOnce();
-      expect(await readProjectKey(adapters.secrets, "local", PROJECT)).toEqual(userKey);
+      // The key the reconciler made and handed over is the project's, kept by Plateau, and the provider's.
+      const key = await readProjectKey(adapters.secrets, "local", PROJECT);
+      if (!key) throw new Error("no key kept for the project");
+      expect(await storage.keys(PROJECT)).toContain(key.accessKeyId);
+      const s3 = createS3Client({ endpoint: server.endpoint, region: server.region, credentials: key });
 
       const written = await vi.waitFor(
         async () => {
@@ -227,11 +214,11 @@ describe.skipIf(unavailable !== undefined || host === undefined)("an instance at
         "AWS_S3_PATH_STYLE=true",
       ]);
       const committed = await everythingCommitted(repo);
-      expect(committed).not.toContain(userKey.secretAccessKey);
-      expect(committed).not.toContain(userKey.accessKeyId);
+      expect(committed).not.toContain(key.secretAccessKey);
+      expect(committed).not.toContain(key.accessKeyId);
+      s3.destroy();
     } finally {
       await plateau.stop();
-      s3.destroy();
     }
   }, 180_000);
 });
