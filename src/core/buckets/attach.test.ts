@@ -3,7 +3,7 @@ import { ConflictError, InputError } from "../errors.js";
 import { API_VERSION, type BucketDocument, type InstanceDocument, type PlatformDocument } from "../model.js";
 import { place } from "../placement/place.js";
 import { localPlatform, openshiftPlatform } from "../testing/fixtures.js";
-import { assertBucketUnused, attachment, instancesUsingBucket, placementOfBucket, type AttachmentInput } from "./attach.js";
+import { assertBucketUnused, attachment, instancesUsingBucket, instancesUsingProjectKey, placementOfBucket, type AttachmentInput } from "./attach.js";
 
 const bucket = (name: string, platform: string): BucketDocument => ({
   apiVersion: API_VERSION,
@@ -116,6 +116,9 @@ describe("instances using a bucket", () => {
     ];
     expect(instancesUsingBucket(intents, "demo", "data")).toEqual(["alpha", "zeta"]);
     expect(instancesUsingBucket(intents, "demo", "none")).toEqual([]);
+    // What a rotation of demo's key on local restarts: every instance attached to one of its rgw-admin buckets there.
+    expect(instancesUsingProjectKey(intents, "demo", "local")).toEqual(["alpha", "other", "zeta"]);
+    expect(instancesUsingProjectKey(intents, "demo", "okd")).toEqual([]);
   });
 
   it("refuses removing a bucket in use, naming the instances", () => {

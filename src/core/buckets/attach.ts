@@ -76,6 +76,17 @@ export function instancesUsingBucket(intents: readonly Pick<InstanceDocument, "m
     .sort();
 }
 
+/**
+ * The names of the project's instances that read its key on this platform (attached to any of
+ * its `rgw-admin` buckets there), sorted: what a rotation of that key must restart.
+ */
+export function instancesUsingProjectKey(intents: readonly Pick<InstanceDocument, "metadata" | "spec">[], project: string, platform: string): string[] {
+  return intents
+    .filter((intent) => intent.metadata.project === project && intent.spec.bucket?.provider === "rgw-admin" && intent.spec.bucket.platform === platform)
+    .map((intent) => intent.metadata.name)
+    .sort();
+}
+
 /** The project's instances attached to the bucket at this head, read from their intents. */
 export async function instancesUsingBucketAt(repo: DesiredStateRepository, head: CommitId, project: string, bucket: string): Promise<string[]> {
   const dir = instancePath(project, "x").slice(0, -"/x.yaml".length);
