@@ -52,6 +52,8 @@ const recording = (platform: string): Engine => {
   };
 };
 const renderer = createHelmTemplateRenderer({ command: TEST_HELM });
+/** Whether this Plateau drives plmvshift's object storage (a test takes it away). */
+let storageReachable = true;
 let repository: ChartRepositoryServer | undefined;
 let fixture: Awaited<ReturnType<typeof memoryApp>>;
 
@@ -73,7 +75,7 @@ beforeAll(async () => {
         ["podman", podman],
         ["argocd", argocd],
       ]),
-      objectStorages: { storageFor: async (platform) => (platform === "plmvshift" ? storage : undefined) },
+      objectStorages: { storageFor: async (platform) => (platform === "plmvshift" && storageReachable ? storage : undefined) },
       ...(repository
         ? {
             helmCatalogs: createHelmCatalogs({ configs: [ideCatalog(repository.location)], clock: systemClock, logger: silentLogger }),
@@ -206,6 +208,21 @@ describe("attaching a bucket at launch", () => {
     const alice = { login: "alice", name: "alice", email: "alice@users.plateau.invalid" };
     await expect(fixture.plateau.services.instances.move("demo", "rs", "local", alice)).rejects.toThrow(/its bucket okd-data is on plmshift/);
     expect((await intentOf("demo", "rs")).placement.platform).toBe("plmshift");
+  });
+
+  it("fails to apply, saying why and with no key, when the bucket's object storage is no longer driven", async () => {
+    const launched = await launch("alice", "demo", { template: "python-web", name: "web", bucket: "survey", platform: "local" });
+    expect(launched.statusCode, launched.body).toBe(202);
+    storageReachable = false;
+    try {
+      await fixture.plateau.reconcilers.get("local")?.reconcileOnce();
+    } finally {
+      storageReachable = true;
+    }
+    const view = await fixture.plateau.services.instances.get("demo", "web");
+    expect(view.phase).toBe("failed");
+    expect(JSON.stringify(view)).toContain("whose object storage this Plateau does not drive");
+    expect(handedOver.has("local/demo/web-generated")).toBe(false);
   });
 
   it("keeps an rgw-admin bucket through a move", async () => {
