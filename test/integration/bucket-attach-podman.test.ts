@@ -124,6 +124,8 @@ async function forward(host: string, target: URL): Promise<{ server: Server; por
 
 const unavailable = (await podmanUnavailable()) ?? (await buildS3ClientImage());
 const host = hostAddress();
+if (!host && process.env.PLATEAU_REQUIRE_PODMAN === "1")
+  throw new Error("podman is required, and this host has no non-loopback IPv4 address its pods reach it at");
 let rgw: CephRgwStart = { skipped: "not started" };
 let forwarded: { server: Server; port: number } | undefined;
 let runtimeDir = "";
