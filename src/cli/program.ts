@@ -125,6 +125,7 @@ export function createProgram(deps: ProgramDeps): Command {
     .option("--set <name=value>", "set a value (repeatable; nested with dots: git.repository=https://…)", collect, [])
     .option("-f, --values <file>", "values from a YAML file (--set wins)")
     .option("--platform <platform>", "run on this platform instead of letting Plateau choose")
+    .option("--bucket <bucket>", "attach this bucket of the project: the instance gets its credentials (AWS_* variables, or a chart's s3 values)")
     .option("--version <version>", "a Helm chart's version (default: the newest the catalog offers)")
     .option("-w, --wait", "wait until it runs, showing progress, then print its URL")
     .option("--timeout <seconds>", "with --wait: give up after this long", positiveInt("--timeout"), 600)
@@ -140,6 +141,7 @@ export function createProgram(deps: ProgramDeps): Command {
           set: string[];
           values?: string;
           platform?: string;
+          bucket?: string;
           version?: string;
           wait?: boolean;
           timeout: number;
@@ -159,6 +161,7 @@ export function createProgram(deps: ProgramDeps): Command {
             values,
             ...(options.name ? { name: options.name } : {}),
             ...(options.platform ? { platform: options.platform } : {}),
+            ...(options.bucket ? { bucket: options.bucket } : {}),
           }),
         );
         if (options.json && !options.wait) return json(result);

@@ -339,6 +339,14 @@ export const LaunchBody = Type.Object(
       }),
     ),
     platform: Type.Optional(Text({ maxLength: 63, spaces: false, description: "Pin the instance to this platform" })),
+    bucket: Type.Optional(
+      Text({
+        maxLength: 63,
+        spaces: false,
+        description:
+          "Attach this bucket of the same project: its credentials and address are given to the instance (templates that declare s3, charts reading {{s3.*}})",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

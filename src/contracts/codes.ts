@@ -37,6 +37,7 @@ export const ERROR_REASONS = [
   "replica-refused", // {platform, site}: a bucket's replica must be another site's platform with object storage
   // conflict
   "name-taken", // {project, name}: an instance of that name exists
+  "bucket-in-use", // {project, bucket, instances}: instances are attached to the bucket being removed (ADR 0031)
   "project-name-taken", // {project}
   "bucket-name-taken", // {name, project}: a bucket of that name exists, in this project or another (S3 names are shared)
   "no-free-name", // no generated instance name was free: give one
@@ -110,6 +111,7 @@ export type EngineStep = Extract<EventKind, "pulling" | "starting" | "replacing"
 /** Why placement left a platform out (`excluded[].code`, with `params`). */
 export const EXCLUSION_REASONS = [
   "not-pinned", // {pinned}: another platform was asked for
+  "bucket-elsewhere", // {bucket, platform}: its NooBaa bucket is on another platform, whose keys stay there
   "no-engine", // {engine}
   "no-helm", // {engine}: only platforms with Argo CD run Helm charts
   "recovery-only", // {recoveryFor}: a recovery site, used when pinned
@@ -138,6 +140,7 @@ export type QuotaBlockCode = (typeof QUOTA_BLOCKS)[number];
 /** Why placement chose its platform (`reasonCodes[]`, with `params` each). */
 export const CHOICE_REASONS = [
   "pinned", // requested by the user
+  "bucket", // {name, platform}: where its NooBaa bucket is
   "only-eligible", // the only eligible platform
   "highest-score", // {count, scores}: the best of `count` eligible platforms
   "unavailable", // {reason}: chosen though unavailable now; it runs once the platform is back

@@ -463,6 +463,21 @@ export type RenderedInstance = Static<typeof RenderedSchema>;
 /** A value path of a chart, key by key. */
 const ValuePath = Type.Array(Type.String({ maxLength: 253 }), { minItems: 1, maxItems: 20 });
 
+/** An instance's attached bucket (`spec.bucket`, ADR 0031). */
+export const InstanceBucketSchema = Type.Object(
+  {
+    name: Type.String({ pattern: "^[a-z0-9][-a-z0-9.]*[a-z0-9]$", maxLength: 63 }),
+    platform: Name,
+    provider: Type.Union([Type.Literal("noobaa"), Type.Literal("rgw-admin")]),
+    /** `rgw-admin`: the endpoint's URL (`https://s3.example.org`), its region and whether clients address buckets by path. */
+    endpoint: Type.Optional(Type.String({ pattern: "^https?://[^\\s/]+(/\\S*)?$", maxLength: 500 })),
+    region: Type.Optional(Type.String({ pattern: "^[a-z0-9][-a-z0-9]*$", maxLength: 63 })),
+    pathStyle: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type InstanceBucket = Static<typeof InstanceBucketSchema>;
+
 export const InstanceSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
@@ -532,6 +547,13 @@ export const InstanceSchema = Type.Object(
             Type.Object({ by: Type.Literal("remove-on-expiry"), why: Type.String({ maxLength: 2000 }) }, { additionalProperties: false }),
           ]),
         ),
+        /**
+         * The bucket of its project it is attached to (ADR 0031), as the launch resolved it: its
+         * name, its platform and provider, and for `rgw-admin` where clients reach it (public:
+         * never a key). Moves, resizes and restarts keep it; the reconciler hands the project's
+         * key on that platform to the instance's Secret.
+         */
+        bucket: Type.Optional(InstanceBucketSchema),
       },
       { additionalProperties: false },
     ),

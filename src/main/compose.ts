@@ -18,6 +18,7 @@ import type { ObjectStorages } from "../core/ports/object-storage.js";
 import type { BucketQuotaDefaults } from "../core/buckets/quota.js";
 import { createBucketService } from "../core/buckets/service.js";
 import { createBucketStatuses } from "../core/buckets/statuses.js";
+import { instancesUsingProjectKeyAt } from "../core/buckets/attach.js";
 import type { SecretStore } from "../core/ports/secret-store.js";
 import type { StateIndex } from "../core/ports/state-index.js";
 import type { StatusStore } from "../core/ports/status-store.js";
@@ -219,6 +220,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       intervalMs: settings.reconcileIntervalMs,
       concurrency: settings.reconcileConcurrency,
       onStatusChange: (project, instance) => router?.invalidate(project, instance),
+      ...(adapters.objectStorages ? { objectStorages: adapters.objectStorages } : {}),
     });
     reconcilers.set(name, reconciler);
     if (reconciling) reconciler.start();
@@ -306,6 +308,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       chartRepositories,
       helm,
       secrets,
+      ...(adapters.objectStorages ? { objectStorages: adapters.objectStorages } : {}),
       lifecycle: settings.lifecycle,
       system: settings.system,
       registry: sources,
@@ -344,7 +347,21 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     charts: helm,
     /** Temporary credentials and key rotation (ADR 0030); absent without object storages. */
     bucketKeys: adapters.objectStorages
-      ? createBucketKeys({ repo, index, storages: adapters.objectStorages, secrets, clock, locks: keyLocks, restart: restartInstance, logger })
+      ? createBucketKeys({
+          repo,
+          index,
+          storages: adapters.objectStorages,
+          secrets,
+          clock,
+          locks: keyLocks,
+          restart: restartInstance,
+          logger,
+          // Attached instances read the kept key at each apply (ADR 0031): a rotation restarts them.
+          attachedInstances: async (platform, project) => {
+            const head = await repo.head();
+            return head ? instancesUsingProjectKeyAt(repo, head, project, platform) : [];
+          },
+        })
       : undefined,
     usage: createUsageService({
       repo,

@@ -388,6 +388,12 @@ export const ConfigSchema = Type.Object(
         }),
         /** Where it keeps its cluster, relative to the data directory. Default: s3. */
         dataDir: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+        /**
+         * Where the local platform's pods reach it (they cannot reach the host's loopback): `auto`, the
+         * host's first non-loopback IPv4 address; `loopback`, nowhere but 127.0.0.1 (instances then
+         * cannot use their buckets); or an address of this host. It answers there to signed requests only.
+         */
+        podAddress: Type.String({ default: "auto", pattern: "^(auto|loopback|[0-9]{1,3}(\\.[0-9]{1,3}){3})$", maxLength: 15 }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -45,6 +45,6 @@ describe("setUpLocalS3", () => {
   });
 
   it("has its defaults in the configuration's schema", () => {
-    expect(configWith({}).localS3).toEqual({ port: 0, sizeGiB: 100 });
+    expect(configWith({}).localS3).toEqual({ port: 0, sizeGiB: 100, podAddress: "auto" });
   });
 });

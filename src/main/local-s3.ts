@@ -2,6 +2,7 @@
 // started in the background by `plateau up` under the data directory; when Ceph is missing, one
 // line says how to install it and the local platform has no object storage
 // (docs/adr/0032-the-local-s3-server.md).
+import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { CEPH_INSTALL_HINT, cephInstalled, startCephRgwProcess, type CephRgwProcess } from "../adapters/s3/ceph-rgw-process.js";
 import type { Logger } from "../core/ports/logger.js";
@@ -38,15 +39,18 @@ export function setUpLocalS3(params: { readonly config: Config; readonly logger:
     );
     return off("not-installed");
   }
+  // Pods reach the host at its own address, never at its loopback (ADR 0032).
+  const podAddress = settings.podAddress === "auto" ? hostAddress() : settings.podAddress === "loopback" ? undefined : settings.podAddress;
   const started = startCephRgwProcess({
     dir: resolve(config.dataDir, settings.dataDir ?? "s3"),
     port: settings.port,
     sizeBytes: settings.sizeGiB * 2 ** 30,
+    ...(podAddress ? { podAddress } : {}),
     logger,
   });
   return {
     enabled: true,
-    ready: started.started.then((server) => (server ? { endpoint: server.endpoint, ...server.admin } : undefined)),
+    ready: started.started.then((server) => (server ? { endpoint: server.endpoint, adminURL: server.adminURL, ...server.admin } : undefined)),
     process: started,
     stop: () => started.stop(),
   };
@@ -64,4 +68,12 @@ export async function describeLocalS3(localS3: LocalS3): Promise<string> {
   return ready
     ? `  S3         ${ready.endpoint.url} (Ceph RGW, path-style), buckets of the local platform`
     : "  S3         off: the local S3 server did not start (see the log)";
+}
+
+/** The host's first non-loopback IPv4 address: where the pods' networks reach the host. */
+export function hostAddress(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
+  }
+  return undefined;
 }

@@ -14,6 +14,8 @@ import { platformsAt } from "../core/projects/bundle.js";
 /** The local S3 server: where it answers and its admin user's keys. */
 export interface LocalObjectStorage {
   readonly endpoint: S3Endpoint;
+  /** Where its admin ops API answers when not at the endpoint (loopback). */
+  readonly adminURL?: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
 }
@@ -76,6 +78,7 @@ export function createObjectStorages(deps: {
         return cached(name, [s3, local.endpoint], [local.accessKeyId, local.secretAccessKey], () =>
           createRgwAdminStorage({
             endpoint: s3.region ? { ...local.endpoint, region: s3.region } : local.endpoint,
+            ...(local.adminURL ? { adminURL: local.adminURL } : {}),
             accessKeyId: local.accessKeyId,
             secretAccessKey: local.secretAccessKey,
             userPrefix,

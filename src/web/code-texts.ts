@@ -61,6 +61,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "no-object-storage": "Platform {platform} offers no object storage: choose another platform for the bucket.",
       "replica-refused": "The replica must be on a platform with object storage at another site than {site}.",
       "name-taken": "An instance named {name} already exists in {project}: choose another name, or remove it first.",
+      "bucket-in-use": "The bucket {bucket} is attached to {instances}: remove them first.",
       "project-name-taken": "A project named {project} already exists: choose another name.",
       "bucket-name-taken": "The bucket name {name} is already taken (bucket names are shared by every project): choose another name.",
       "no-free-name": "No free name could be found for the instance: give it one.",
@@ -114,6 +115,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     },
     exclusions: {
       "not-pinned": "not the requested platform ({pinned})",
+      "bucket-elsewhere": "its bucket {bucket} is on {platform}, whose keys stay in that cluster",
       "no-engine": "no engine for {engine} platforms in this Plateau",
       "no-helm": "runs no Helm charts (only platforms with Argo CD do; this one runs {engine})",
       "recovery-only": "a recovery site: used in a disaster, when pinned",
@@ -126,6 +128,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     },
     choices: {
       pinned: "requested by the user",
+      bucket: "where its bucket {name} is (NooBaa keeps its keys in that cluster)",
       "only-eligible": "the only eligible platform",
       "highest-score": "highest score of {count} eligible platforms",
       unavailable: "currently unavailable ({reason}): it will run once the platform is back",
@@ -168,6 +171,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "no-object-storage": "La plateforme {platform} n'offre pas de stockage objet : choisissez une autre plateforme pour le bucket.",
       "replica-refused": "La réplique doit être sur une plateforme avec stockage objet, sur un autre site que {site}.",
       "name-taken": "Une instance nommée {name} existe déjà dans {project} : choisissez un autre nom, ou supprimez-la d'abord.",
+      "bucket-in-use": "Le bucket {bucket} est attaché à {instances} : supprimez-les d'abord.",
       "project-name-taken": "Un projet nommé {project} existe déjà : choisissez un autre nom.",
       "bucket-name-taken": "Le nom de bucket {name} est déjà pris (les noms de buckets sont communs à tous les projets) : choisissez un autre nom.",
       "no-free-name": "Aucun nom libre n'a été trouvé pour l'instance : donnez-lui un nom.",
@@ -224,6 +228,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     },
     exclusions: {
       "not-pinned": "pas la plateforme demandée ({pinned})",
+      "bucket-elsewhere": "son bucket {bucket} est sur {platform}, dont les clés restent dans ce cluster",
       "no-engine": "ce Plateau ne sait pas piloter les plateformes {engine}",
       "no-helm": "ne fait pas tourner de charts Helm (seules les plateformes avec Argo CD le font ; celle-ci utilise {engine})",
       "recovery-only": "un site de secours : utilisé en cas de sinistre, quand on le choisit",
@@ -236,6 +241,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     },
     choices: {
       pinned: "demandée par l'utilisateur",
+      bucket: "là où est son bucket {name} (NooBaa garde ses clés dans ce cluster)",
       "only-eligible": "la seule plateforme qui peut la faire tourner",
       "highest-score": "la meilleure des {count} plateformes qui peuvent la faire tourner",
       unavailable: "indisponible pour l'instant ({reason}) : elle tournera dès le retour de la plateforme",

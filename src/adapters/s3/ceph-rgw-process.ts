@@ -44,6 +44,11 @@ export interface CephRgwProcessParams {
   /** The OSD's sparse file: what the buckets may hold at most, all together (fixed at the first start). */
   readonly sizeBytes: number;
   readonly logger: Logger;
+  /**
+   * A further address the gateway listens on, where the local platform's pods reach the host (they
+   * cannot reach its loopback): their endpoint. Absent: loopback only, and pods reach no bucket.
+   */
+  readonly podAddress?: string;
   /** How long the daemons may take to answer (default 120 s). */
   readonly startTimeoutMs?: number;
 }
@@ -58,7 +63,7 @@ export interface CephRgwProcess {
   /** Its configuration (for `ceph -c` and `radosgw-admin -c`); the daemons carry this path in their command line. */
   readonly conf: string;
   /** Resolves once S3 answers, with its endpoint and admin keys; undefined when it could not start (the log says why). */
-  readonly started: Promise<{ readonly endpoint: S3Endpoint; readonly admin: LocalS3Admin } | undefined>;
+  readonly started: Promise<{ readonly endpoint: S3Endpoint; readonly adminURL: string; readonly admin: LocalS3Admin } | undefined>;
   stop(): Promise<void>;
 }
 
@@ -80,7 +85,7 @@ const BINARY: Record<Daemon, string> = { mon: "ceph-mon", osd: "ceph-osd", rgw: 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The cluster's configuration: everything on loopback, no authentication (nothing else reaches it), one copy of each object. */
-export function cephConf(dir: string, state: Pick<ClusterState, "fsid" | "monPort" | "port" | "sizeBytes">): string {
+export function cephConf(dir: string, state: Pick<ClusterState, "fsid" | "monPort" | "port" | "sizeBytes">, podAddress?: string): string {
   return `# Made by Plateau (the local S3 server, docs/adr/0032-the-local-s3-server.md) at each start.
 [global]
 fsid = ${state.fsid}
@@ -130,7 +135,7 @@ osd memory target = 939524096
 admin socket =
 log file = ${dir}/log/client.admin.log
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:${state.port}
+rgw frontends = beast endpoint=127.0.0.1:${state.port}${podAddress ? ` endpoint=${podAddress}:${state.port}` : ""}
 rgw data = ${dir}/rgw
 rgw thread pool size = 64
 rgw bucket quota ttl = 0
@@ -270,7 +275,7 @@ export function startCephRgwProcess(params: CephRgwProcessParams): CephRgwProces
     if (params.port && (await portTaken(params.port))) throw new Error(`127.0.0.1:${params.port} is already taken (localS3.port sets another)`);
     const port = params.port || ((await portTaken(7480)) ? await freeLoopbackPort() : 7480);
     const cluster = { fsid: randomUUID(), osdUuid: randomUUID(), monPort: await freeLoopbackPort(), port, sizeBytes: params.sizeBytes };
-    await writeFile(conf, cephConf(dir, cluster));
+    await writeFile(conf, cephConf(dir, cluster, params.podAddress));
     const monmap = join(dir, "monmap");
     await runCommand("monmaptool", ["--create", "--clobber", "--fsid", cluster.fsid, "--addv", "a", `[v2:127.0.0.1:${cluster.monPort}]`, monmap], setupLog);
     await runCommand("ceph-mon", ["-c", conf, "--mkfs", "-i", "a", "--monmap", monmap], setupLog);
@@ -318,7 +323,7 @@ export function startCephRgwProcess(params: CephRgwProcessParams): CephRgwProces
         logger.info({ sizeBytes: state.sizeBytes }, "localS3.sizeGiB changed: the local S3 server keeps the size it was made with");
       if (await portTaken(state.port)) throw new Error(`127.0.0.1:${state.port} is already taken (localS3.port sets another)`);
       logger.info({ dir }, "starting the local S3 server (about 5 s)");
-      await writeFile(conf, cephConf(dir, state));
+      await writeFile(conf, cephConf(dir, state, params.podAddress));
       await spawnDaemon("mon", ["-i", "a"]);
       await spawnDaemon("osd", ["-i", "0"]);
       await spawnDaemon("rgw", ["-n", "client.rgw.a"]);
@@ -334,7 +339,9 @@ export function startCephRgwProcess(params: CephRgwProcessParams): CephRgwProces
           );
       });
     return {
-      endpoint: { url: `http://127.0.0.1:${state.port}`, region: "us-east-1", pathStyle: true },
+      // What clients and pods use: the pods' address when there is one; Plateau's admin calls stay on loopback.
+      endpoint: { url: `http://${params.podAddress ?? "127.0.0.1"}:${state.port}`, region: "us-east-1", pathStyle: true },
+      adminURL: `http://127.0.0.1:${state.port}`,
       admin: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
     };
   })().catch(async (error: unknown) => {

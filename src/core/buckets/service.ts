@@ -24,6 +24,7 @@ import { bucketPath, bucketsDir, labPath, projectPath, renderedNamespacePath, re
 import { requestIdOf, TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
 import type { EffectiveQuota } from "../tenancy/quota.js";
+import { assertBucketUnused, instancesUsingBucketAt } from "./attach.js";
 import { assertBucketName } from "./names.js";
 import { placeBucket } from "./place.js";
 import { bucketQuotaExceeded, bucketUse, DEFAULT_BUCKET_QUOTAS, effectiveBucketQuota, type BucketQuota, type BucketQuotaDefaults } from "./quota.js";
@@ -316,6 +317,8 @@ export function createBucketService(deps: BucketServiceDeps): BucketService {
       const { commit, result } = await writer.write<BucketView>(async (head) => {
         const bucket = head ? await bucketAt(repo, head, project, name) : undefined;
         if (!head || !bucket) throw new NotFoundError("bucket", ref);
+        // Instances attached to it would lose their data's home under them (ADR 0031).
+        assertBucketUnused(project, name, await instancesUsingBucketAt(repo, head, project, name));
         // Viewed before: once removed, git no longer says what it was.
         const before = await viewOf(bucket, await platformsAt(repo, head));
         return {

@@ -134,6 +134,11 @@ export const TemplateSchema = Type.Object(
     /** Secrets generated once per instance and kept out of git. */
     secrets: Type.Optional(Type.Array(Type.Object({ name: Label, length: Type.Optional(Type.Integer({ minimum: 16, maximum: 128 })) }, { additionalProperties: false }))),
     components: Type.Array(Component, { minItems: 1 }),
+    /**
+     * It can use a bucket of its project (ADR 0031): attached at launch, these components (default
+     * `main`) get its credentials and address as environment variables (`AWS_ACCESS_KEY_ID`…).
+     */
+    s3: Type.Optional(Type.Object({ components: Type.Optional(Type.Array(Label, { minItems: 1 })) }, { additionalProperties: false })),
     /** Idle reclaim's defaults for its instances (ADR 28), under the configuration's per-template ones, labs' and projects'. */
     reclaim: Type.Optional(ReclaimPolicySchema),
     /** How users get in: a header the proxy adds with a generated secret, or credentials shown to them. */
@@ -256,10 +261,14 @@ function referenceProblems(spec: TemplateSpec, valuesSchema: Record<string, unkn
   for (const secret of [spec.access?.header?.secret, ...(spec.access?.credentials ?? []).map((credential) => credential.secret)]) {
     if (secret !== undefined && !secretNames.has(secret)) problems.push(`/access: secret "${secret}" is not declared in secrets`);
   }
+  for (const component of s3Components(spec)) if (!componentNames.has(component)) problems.push(`/s3: component "${component}" is not declared`);
   if (spec.access?.header && exposed.length === 0) problems.push("/access/header needs an exposed port");
   if (valuesSchema.additionalProperties !== false) problems.push("values.schema.json must set additionalProperties: false");
   return problems;
 }
+
+/** The components an attached bucket's variables go to; none when the template cannot use a bucket. */
+export const s3Components = (spec: TemplateSpec): readonly string[] => (spec.s3 ? (spec.s3.components ?? ["main"]) : []);
 
 /** The schema of the property a `$value` pointer names in a values schema, following `properties`. */
 export function propertySchema(schema: Readonly<Record<string, unknown>>, pointer: string): Record<string, unknown> | undefined {

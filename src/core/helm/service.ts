@@ -8,7 +8,9 @@
 import { personalProjectName } from "../access/policy.js";
 import { assertValuesBounded } from "../catalog/values.js";
 import { ConflictError, InputError, NotFoundError } from "../errors.js";
-import type { PlatformDocument, Pool, RenderedInstance } from "../model.js";
+import type { InstanceBucket, PlatformDocument, Pool, RenderedInstance } from "../model.js";
+import { INSTANCE_S3_ACCESS_KEY_ID, INSTANCE_S3_SECRET_ACCESS_KEY } from "../buckets/key-store.js";
+import { DEFAULT_S3_REGION, endpointHost } from "../render/bucket-env.js";
 import { poolFor } from "../placement/place.js";
 import { regionContextOf, schedulingOf } from "../platforms/region.js";
 import type { ChartRenderer } from "../ports/chart-renderer.js";
@@ -76,6 +78,8 @@ export interface HelmLaunchContext {
   readonly randomSubdomain: string;
   /** The instance's name (the Helm release), when the launch names it. */
   readonly release?: string;
+  /** The bucket attached to it (ADR 0031): what `{{s3.*}}` reads. */
+  readonly bucket?: InstanceBucket;
 }
 
 export interface PreparedHelmLaunch {
@@ -507,6 +511,35 @@ function valuesContext(context: HelmLaunchContext, pool?: Pool): HelmValuesConte
     service: { oneTimePassword: secret(ONE_TIME_PASSWORD_KEY) },
     k8s: { ...k8s, domain: k8s.domain as string, randomSubdomain: context.randomSubdomain },
     region,
+    ...(context.bucket ? { s3: s3Context(context.bucket, secret) } : {}),
+  };
+}
+
+/**
+ * `{{s3.*}}` as Onyxia's regions resolve it, for an attached `rgw-admin` bucket: its keys are
+ * placeholders to the instance's own Secret (the reconciler hands the project's key over
+ * there), the rest plain. RGW keys need no session token: empty. Without a bucket there is no
+ * `s3`: charts keep their own defaults (`enabled` as they say, the keys empty).
+ */
+/** The port of an endpoint, its scheme's when the URL names none. */
+function endpointPort(url: string): number {
+  const parsed = new URL(url);
+  return parsed.port !== "" ? Number(parsed.port) : parsed.protocol === "http:" ? 80 : 443;
+}
+
+function s3Context(bucket: InstanceBucket, secret: (key: string) => string): Record<string, JsonValue> {
+  const endpoint = bucket.endpoint ?? "";
+  return {
+    AWS_ACCESS_KEY_ID: secret(INSTANCE_S3_ACCESS_KEY_ID),
+    AWS_SECRET_ACCESS_KEY: secret(INSTANCE_S3_SECRET_ACCESS_KEY),
+    AWS_SESSION_TOKEN: "",
+    AWS_S3_ENDPOINT: endpoint === "" ? "" : endpointHost(endpoint),
+    AWS_DEFAULT_REGION: bucket.region ?? DEFAULT_S3_REGION,
+    AWS_BUCKET_NAME: bucket.name,
+    port: endpoint === "" ? 443 : endpointPort(endpoint),
+    isEnabled: true,
+    pathStyleAccess: bucket.pathStyle !== false,
+    workingDirectoryPath: `${bucket.name}/`,
   };
 }
 

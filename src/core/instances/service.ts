@@ -30,6 +30,8 @@ import { expiryEnabled, NEVER_EXPIRE, type LifecycleSettings } from "./expiry.js
 import { createInstanceReadModel, type InstanceListFilter } from "./read-model.js";
 import { createSourceRegistry, type InstanceSourceFactory, type SourceRegistry } from "./sources/index.js";
 import type { SecretStore } from "../ports/secret-store.js";
+import type { ObjectStorages } from "../ports/object-storage.js";
+import { INSTANCE_S3_ACCESS_KEY_ID, INSTANCE_S3_SECRET_ACCESS_KEY } from "../buckets/key-store.js";
 import { placeholderKeys } from "../helm/secret-placeholders.js";
 import { GENERATED_SECRET_LENGTH } from "../render/render.js";
 import type { ChangeResult, ExpiryReport, HistoryEntry, InstanceAddress, InstanceDiff, LaunchRequest, LaunchResult, RenewRequest } from "./types.js";
@@ -58,6 +60,8 @@ export interface InstanceServiceDeps {
   readonly chartRepositories?: readonly string[];
   /** The Helm catalogs, when the configuration has any. */
   readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "ownValues"> & Partial<Pick<HelmCatalogService, "stopOf">>;
+  /** The object storages Plateau drives (`rgw-admin`): where an attached bucket's clients reach it (ADR 0031). */
+  readonly objectStorages?: ObjectStorages;
   /** The secrets Plateau keeps (a chart's passwords the person typed at launch; what the owner reads). */
   readonly secrets?: Pick<SecretStore, "put" | "read" | "ensure">;
   /** How long instances run before Plateau stops them, and how far they may be renewed (default: they never expire). */
@@ -182,7 +186,8 @@ export function createInstanceService(deps: InstanceServiceDeps): InstanceServic
     async secrets(project, name) {
       const view = await read.get(project, name);
       if (!deps.secrets) return [];
-      const referred = placeholderKeys(view.values, project, name);
+      // An attached bucket's key is the project's, handed over by the reconciler: never generated here (ADR 0031).
+      const referred = placeholderKeys(view.values, project, name).filter((key) => key !== INSTANCE_S3_ACCESS_KEY_ID && key !== INSTANCE_S3_SECRET_ACCESS_KEY);
       if (referred.length > 0) await deps.secrets.ensure(project, name, referred, () => deps.random.secret(GENERATED_SECRET_LENGTH));
       return Object.entries(await deps.secrets.read(project, name)).map(([key, value]) => ({ name: key, value }));
     },

@@ -19,6 +19,8 @@ export interface LaunchRequest {
   readonly values?: unknown;
   /** Pin the instance to this platform. */
   readonly platform?: string;
+  /** A bucket of the same project to attach (ADR 0031): its credentials and address are given to the instance. */
+  readonly bucket?: string;
   /**
    * The client's idempotency key: a retry by the same person, of a launch in the same project,
    * with the same key returns the first result. Never published: commits carry a digest.

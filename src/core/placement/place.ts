@@ -48,6 +48,8 @@ export interface PlacementRequest {
   readonly storageClass?: string;
   /** A Helm chart: only platforms whose Argo CD renders charts can run it. */
   readonly helm?: boolean;
+  /** A NooBaa bucket it is attached to (ADR 0031): its keys stay in that cluster, so it runs on the bucket's platform. */
+  readonly bucket?: { readonly name: string; readonly platform: string };
 }
 
 export interface PlacementPolicy {
@@ -140,6 +142,10 @@ function exclusion(request: PlacementRequest, candidate: PlatformCandidate): Exc
   const name = platform.metadata.name;
   const { pinned } = request;
   if (pinned && name !== pinned) return excluded("not-pinned", { pinned }, `not the requested platform (${pinned})`);
+  if (request.bucket && name !== request.bucket.platform) {
+    const { name: bucket, platform: at } = request.bucket;
+    return excluded("bucket-elsewhere", { bucket, platform: at }, `its bucket ${bucket} is on ${at}, whose keys stay in that cluster`);
+  }
   if (!candidate.supported) return excluded("no-engine", { engine: spec.engine }, `no engine for ${spec.engine} platforms in this Plateau`);
   if (request.helm && (spec.engine !== "argocd" || !spec.argocd))
     return excluded("no-helm", { engine: spec.engine }, `runs no Helm charts (only platforms with Argo CD do; this one runs ${spec.engine})`);
@@ -252,17 +258,19 @@ export function place(request: PlacementRequest, platforms: readonly PlatformCan
   }
   const chosenPlatform = platforms.find((candidate) => candidate.platform.metadata.name === chosen.platform);
   const reasons: (Why<ChoiceReason> & { readonly sentence: string })[] = [
-    request.pinned
-      ? { code: "pinned", params: {}, sentence: "requested by the user" }
-      : candidates.length === 1
-        ? { code: "only-eligible", params: {}, sentence: "the only eligible platform" }
-        : {
-            code: "highest-score",
-            params: { count: candidates.length, ...chosen.scores },
-            sentence: `highest score of ${candidates.length} eligible platforms (${Object.entries(chosen.scores)
-              .map(([criterion, value]) => `${criterion} ${value}`)
-              .join(", ")})`,
-          },
+    request.bucket && !request.pinned
+      ? { code: "bucket", params: { ...request.bucket }, sentence: `where its bucket ${request.bucket.name} is (NooBaa keeps its keys in that cluster)` }
+      : request.pinned
+        ? { code: "pinned", params: {}, sentence: "requested by the user" }
+        : candidates.length === 1
+          ? { code: "only-eligible", params: {}, sentence: "the only eligible platform" }
+          : {
+              code: "highest-score",
+              params: { count: candidates.length, ...chosen.scores },
+              sentence: `highest score of ${candidates.length} eligible platforms (${Object.entries(chosen.scores)
+                .map(([criterion, value]) => `${criterion} ${value}`)
+                .join(", ")})`,
+            },
   ];
   if (chosenPlatform && !chosenPlatform.available) {
     const why = chosenPlatform.unavailableReason ?? "unknown reason";

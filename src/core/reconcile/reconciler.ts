@@ -4,6 +4,12 @@
 // a task of the scheduler; a restart at any point converges to the same result, since every
 // decision is made again from what is.
 import { placeholderKeys } from "../helm/secret-placeholders.js";
+import { ensureProjectKey, INSTANCE_S3_ACCESS_KEY_ID, INSTANCE_S3_SECRET_ACCESS_KEY } from "../buckets/key-store.js";
+import { parseInstance } from "../model.js";
+import type { ObjectStorages } from "../ports/object-storage.js";
+
+/** The keys of `<instance>-generated` that hold its project's S3 key: handed over, never generated. */
+const S3_KEYS: ReadonlySet<string> = new Set([INSTANCE_S3_ACCESS_KEY_ID, INSTANCE_S3_SECRET_ACCESS_KEY]);
 import { HELM_SEGMENT, instancePath, renderedHelmInstanceDir, renderedPlatformDir } from "../repository/layout.js";
 import { isValidName } from "../names.js";
 import { isKubeObject, wantsToRun, type KubeObject } from "../render/kube.js";
@@ -38,6 +44,8 @@ export interface ReconcilerDeps {
   readonly concurrency?: number;
   /** Period of the safety-net pass, in ms. */
   readonly intervalMs?: number;
+  /** The object storages Plateau drives: an instance attached to a bucket gets its project's key there (ADR 0031). */
+  readonly objectStorages?: ObjectStorages;
   /** Told after each change of an instance's observed status (the proxy forgets its route). */
   readonly onStatusChange?: (project: string, instance: string) => void;
 }
@@ -208,6 +216,21 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     return [...keys].sort();
   }
 
+  /**
+   * The project's key on its attached bucket's platform (ADR 0031), under the keys its objects
+   * read: made on the provider and kept under `_s3-<platform>` if it has none yet. Never the
+   * instance's own secrets (a rotation reaches every instance at its next apply), never logged.
+   */
+  async function attachedKey(head: CommitId, project: string, instance: string): Promise<Record<string, string>> {
+    const text = await repo.readFile(head, instancePath(project, instance));
+    const bucket = text === undefined ? undefined : parseInstance(text, instancePath(project, instance)).spec.bucket;
+    if (!bucket || bucket.provider !== "rgw-admin") throw new Error(`its objects read S3 keys, and its intent attaches no bucket of an rgw-admin platform`);
+    const storage = await deps.objectStorages?.storageFor(bucket.platform);
+    if (!storage) throw new Error(`its bucket ${bucket.name} is on ${bucket.platform}, whose object storage this Plateau does not drive (spec.s3)`);
+    const key = await ensureProjectKey(storage, deps.secrets, bucket.platform, project);
+    return { [INSTANCE_S3_ACCESS_KEY_ID]: key.accessKeyId, [INSTANCE_S3_SECRET_ACCESS_KEY]: key.secretAccessKey };
+  }
+
   async function perform(action: Action, head: CommitId): Promise<void> {
     const { project, instance } = action;
     const key = unitKey(project, instance);
@@ -239,7 +262,11 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           observedCache?.set(key, { project, instance, hash: null, phase: "stopped", reason: STOPPED.reason, endpoint: null });
         }
         const keys = secretKeys(objects, project, instance);
-        const values = await deps.secrets.ensure(project, instance, keys, () => deps.random.secret(GENERATED_SECRET_LENGTH));
+        const generated = keys.filter((secretKey) => !S3_KEYS.has(secretKey));
+        const values = {
+          ...(await deps.secrets.ensure(project, instance, generated, () => deps.random.secret(GENERATED_SECRET_LENGTH))),
+          ...(generated.length < keys.length ? await attachedKey(head, project, instance) : {}),
+        };
         const result = await engine.apply(
           { project, instance, hash: action.hash, objects },
           {

@@ -1,9 +1,10 @@
 // One render path: a template and its resolved values become Kubernetes objects. The same
 // objects are serialized for every platform (cluster-neutral) and every engine runs them.
 import { InputError } from "../errors.js";
-import type { ComponentSpec, Template } from "../catalog/template.js";
+import { s3Components, type ComponentSpec, type Template } from "../catalog/template.js";
 import { included, valueAt } from "../catalog/values.js";
-import type { InstanceState, PlatformDocument } from "../model.js";
+import type { InstanceBucket, InstanceState, PlatformDocument } from "../model.js";
+import { bucketEnv } from "./bucket-env.js";
 import { toYaml } from "../yaml.js";
 import { evaluate, evaluateArguments, evaluateText, type ExpressionContext } from "./expressions.js";
 import { manifestFileName, type KubeObject } from "./kube.js";
@@ -18,6 +19,8 @@ export interface RenderInput {
   readonly platform: PlatformDocument;
   /** The instance's public URL (it depends on how the platform is reached, e.g. the local proxy's port). */
   readonly url: string;
+  /** The bucket it is attached to (`spec.bucket`): its components named by the template's `s3` get its variables. */
+  readonly bucket?: InstanceBucket;
 }
 
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "plateau" } as const;
@@ -60,6 +63,10 @@ export function renderInstance(input: RenderInput): KubeObject[] {
   };
   const meta = (name: string, labels: Record<string, string> = commonLabels) => ({ name, namespace: project, labels });
 
+  if (input.bucket && !spec.s3) {
+    throw InputError.field("/bucket", "s3-capability", `template ${spec.id} cannot use a bucket: it declares no s3 capability`);
+  }
+  const withBucket = new Set(input.bucket ? s3Components(spec) : []);
   const objects: KubeObject[] = [];
   for (const component of spec.components) {
     if (!included(component, values)) continue;
@@ -91,7 +98,7 @@ export function renderInstance(input: RenderInput): KubeObject[] {
         selector: { matchLabels: selector },
         template: {
           metadata: { labels },
-          spec: podSpec(component, name, instance, resources, context, values),
+          spec: podSpec(component, name, instance, resources, context, values, withBucket.has(component.name) ? input.bucket : undefined),
         },
       },
     });
@@ -156,6 +163,7 @@ function podSpec(
   resources: { cpu: string; memory: string; gpu?: number },
   context: ExpressionContext,
   values: Readonly<Record<string, unknown>>,
+  bucket: InstanceBucket | undefined,
 ): Record<string, unknown> {
   const security = component.security ?? {};
   const containerSecurity = {
@@ -206,8 +214,11 @@ function podSpec(
     requests["nvidia.com/gpu"] = String(resources.gpu);
     limits["nvidia.com/gpu"] = String(resources.gpu);
   }
+  const own = container(component, component.name);
   const main = {
-    ...container(component, component.name),
+    ...own,
+    // The bucket's variables come last: `$(VAR)` expansion reads only those defined before.
+    ...(bucket ? { env: [...own.env, ...bucketEnv(bucket, instance)] } : {}),
     ports: (component.ports ?? []).map((port) => ({ name: port.name, containerPort: port.port, protocol: "TCP" })),
     resources: { requests, limits },
     ...(component.readinessPath && component.expose

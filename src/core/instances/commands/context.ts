@@ -3,7 +3,10 @@
 // a launch asks of placement, the candidates, and the project's own files at its first launch.
 import { ConflictError, NotFoundError } from "../../errors.js";
 import type { Requester } from "../../identity.js";
-import { API_VERSION, parseProject, serialize, type PlatformDocument, type ProjectDocument, type RenderedInstance } from "../../model.js";
+import { API_VERSION, parseProject, serialize, type InstanceBucket, type PlatformDocument, type ProjectDocument, type RenderedInstance } from "../../model.js";
+import { attachment, placementOfBucket } from "../../buckets/attach.js";
+import { assertBucketName } from "../../buckets/names.js";
+import { bucketAt } from "../../buckets/read.js";
 import type { PlacementRequest, PlatformCandidate, PodAsk } from "../../placement/place.js";
 import { isClusterPlatform, platformsAt as platformDocumentsAt, projectBundleChanges } from "../../projects/bundle.js";
 import { argoBootstrapChanges, projectsOnPlatform } from "../../projects/argocd-bootstrap.js";
@@ -70,11 +73,12 @@ export function createCommandContext(deps: InstanceServiceDeps, sources: SourceR
   /** What the instance asks of a platform: measured on any platform, since resources do not depend on it (`recorded`: what its rendering recorded, for an instance already placed). */
   async function placementRequest(
     head: CommitId,
-    request: { readonly project: string; readonly name?: string; readonly platform?: string },
+    request: { readonly project: string; readonly name?: string; readonly platform?: string; readonly attached?: InstanceBucket },
     source: InstanceSource,
     values: Record<string, unknown>,
     recorded?: RenderedInstance,
   ): Promise<PlacementRequest> {
+    const bucket = placementOfBucket(request.attached);
     const { total: asks, largestPod } = source.asks(values, { project: request.project, name: request.name ?? "placement" }, recorded);
     const text = await repo.readFile(head, projectPath(request.project));
     const project = text === undefined ? undefined : parseProject(text, projectPath(request.project));
@@ -83,8 +87,31 @@ export function createCommandContext(deps: InstanceServiceDeps, sources: SourceR
       asks: { cpu: asks.cpu, memoryGiB: asks.memoryGiB, gpu: asks.gpu, storageGiB: asks.storageGiB },
       largestPod,
       ...(project?.spec.tiers ? { tiers: project.spec.tiers } : {}),
+      ...(bucket ? { bucket } : {}),
       ...source.placement,
     };
+  }
+
+  /** The bucket a launch attaches, as its intent records it (ADR 0031); undefined when it asks none; a refusal for one it may not. */
+  async function attachmentAt(
+    head: CommitId,
+    request: { readonly project: string; readonly bucket?: string; readonly platform?: string },
+    source: InstanceSource,
+  ): Promise<InstanceBucket | undefined> {
+    if (request.bucket === undefined) return undefined;
+    assertBucketName("/bucket", request.bucket);
+    const bucket = await bucketAt(repo, head, request.project, request.bucket);
+    const platform = bucket && (await platformDocumentsAt(repo, head)).find((candidate) => candidate.metadata.name === bucket.placement.platform);
+    const storage = platform?.spec.s3?.provider === "rgw-admin" ? await deps.objectStorages?.storageFor(platform.metadata.name) : undefined;
+    return attachment({
+      project: request.project,
+      asked: request.bucket,
+      bucket,
+      platform,
+      endpoint: storage?.endpoint,
+      use: source.bucketUse,
+      ...(request.platform !== undefined ? { pinned: request.platform } : {}),
+    });
   }
 
   /** Every declared platform, with whether it can run things and what already runs there. */
@@ -193,6 +220,7 @@ export function createCommandContext(deps: InstanceServiceDeps, sources: SourceR
     renderedRemovals,
     projectChanges,
     placementRequest,
+    attachmentAt,
     candidatesAt,
     uniqueName,
     trailersOf,

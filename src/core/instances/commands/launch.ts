@@ -70,7 +70,8 @@ export function launchCommands(ctx: CommandContext) {
       const values = await source.launchValues({ request, requester });
       const head = await repo.head();
       if (!head) throw new ConflictError("the desired-state repository has not been initialized", { reason: "repository-not-initialized" });
-      const asked = await ctx.placementRequest(head, request, source, values);
+      const attached = await ctx.attachmentAt(head, request, source);
+      const asked = await ctx.placementRequest(head, { ...request, ...(attached ? { attached } : {}) }, source, values);
       const platforms = await ctx.platformsAt(head);
       const placement = place(asked, await ctx.candidatesAt(platforms, request.project), deps.placementPolicy);
       const asks = asked.asks ?? { cpu: 0, memoryGiB: 0, gpu: 0, storageGiB: 0 };
@@ -107,8 +108,10 @@ export function launchCommands(ctx: CommandContext) {
           });
         }
         const platforms = await ctx.platformsAt(head);
+        // Checked at the head: the bucket of its project, usable by its template, and where it is.
+        const attached = await ctx.attachmentAt(head, request, source);
         const placement = place(
-          await ctx.placementRequest(head, request, source, values),
+          await ctx.placementRequest(head, { ...request, ...(attached ? { attached } : {}) }, source, values),
           await ctx.candidatesAt(platforms, request.project),
           deps.placementPolicy,
         );
@@ -116,7 +119,7 @@ export function launchCommands(ctx: CommandContext) {
         const time = clock.now();
         const now = time.toISOString();
         // Named now: a chart's passwords are placeholders to the instance's own Secret.
-        const placed = await source.placed({ request: { ...request, name }, requester }, values, platform);
+        const placed = await source.placed({ request: { ...request, name }, requester, ...(attached ? { bucket: attached } : {}) }, values, platform);
         let spec: InstanceDocument["spec"] = {
           template: placed.template,
           templateVersion: placed.templateVersion,
@@ -125,6 +128,7 @@ export function launchCommands(ctx: CommandContext) {
           ...(placed.stop ? { stop: placed.stop } : {}),
           // What its rendering asks and its address, when the source rendered it (a chart's preflight): quotas count it.
           ...(placed.rendered ? { rendered: placed.rendered } : {}),
+          ...(attached ? { bucket: attached } : {}),
         };
         // Its expiry stops it, or removes what cannot be stopped (ADR 24); what it would do nothing to does not expire.
         const expiresAt = source.onExpiry(spec) !== "never" ? launchExpiry(time, ctx.lifecycle) : undefined;

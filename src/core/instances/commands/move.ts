@@ -53,6 +53,8 @@ export function moveCommands(ctx: CommandContext) {
         const base: SourceLaunch = {
           request: { template: intent.spec.template, project, name, platform: to, ...(viewer ? { viewer } : {}) },
           requester: { login: owner, name: owner, email: `${owner}@users.plateau.invalid` },
+          // Its bucket goes with it (ADR 0031): a NooBaa one keeps it on the bucket's platform.
+          ...(intent.spec.bucket ? { bucket: intent.spec.bucket } : {}),
         };
         const origin = platforms.find((p) => p.metadata.name === from);
         // A stopped instance moves with the values it runs with (its replicas as they were), and is stopped again there.
@@ -67,7 +69,13 @@ export function moveCommands(ctx: CommandContext) {
         // Pinned to the target: only the target is checked (what the instance uses where it is does not count there).
         const placement = place(
           // What its pods asked when it was last rendered, as the source carries it (the largest must fit a pool there).
-          await ctx.placementRequest(head, { project, name, platform: to }, source, values, carried.rendered),
+          await ctx.placementRequest(
+            head,
+            { project, name, platform: to, ...(intent.spec.bucket ? { attached: intent.spec.bucket } : {}) },
+            source,
+            values,
+            carried.rendered,
+          ),
           await ctx.candidatesAt(platforms, project),
           deps.placementPolicy,
         );

@@ -7,7 +7,9 @@
 // launch from what it renders (ADR 24, helm/stop-strategy.ts), by its replica values at 0; a
 // chart that neither scales to zero cannot be stopped, and its expiry removes it. (Charts
 // launched before ADR 24 without `global.suspend` recorded nothing: they do not expire.)
-import { ConflictError, NotFoundError } from "../../errors.js";
+import { ConflictError, InputError, NotFoundError } from "../../errors.js";
+import { INSTANCE_S3_ACCESS_KEY_ID } from "../../buckets/key-store.js";
+import { placeholderKeys } from "../../helm/secret-placeholders.js";
 import { isChartReference, parseChartReference, type ChartReference } from "../../helm/chart-reference.js";
 import { helmResources } from "../../helm/resources.js";
 import { recordedAsks, renderedAddress } from "../../helm/rendered-instance.js";
@@ -80,7 +82,7 @@ export function scaled(spec: InstanceSpec, state: InstanceState): Partial<Instan
 
 export const helmChartSource = ((deps) => {
   /** Who launches a chart, and where (for its form's computed defaults). */
-  function chartContext({ request, requester }: SourceLaunch, platform?: PlatformDocument) {
+  function chartContext({ request, requester, bucket }: SourceLaunch, platform?: PlatformDocument) {
     return {
       viewer: request.viewer ?? { login: requester.login, groups: [], labs: [], operator: false },
       context: {
@@ -90,6 +92,7 @@ export const helmChartSource = ((deps) => {
         randomSubdomain: generateName((n) => deps.random.int(n)),
         ...(request.name ? { release: request.name } : {}),
         ...(platform ? { platform } : {}),
+        ...(bucket ? { bucket } : {}),
       },
     };
   }
@@ -98,6 +101,7 @@ export const helmChartSource = ((deps) => {
     return {
       kind: "helm-chart",
       id,
+      bucketUse: "chart",
       placement: { helm: true },
       // The chart's defaults with the person's values over them, checked once placed.
       launchValues(launch) {
@@ -110,6 +114,10 @@ export const helmChartSource = ((deps) => {
         const release = launch.request.name;
         if (release === undefined) throw new Error("a chart is placed once its instance is named (its passwords refer to its Secret)");
         const prepared = await helm.prepare(reference, viewer, { ...context, release }, launch.request.values, launch.request.version);
+        // A chart uses an attached bucket through `{{s3.*}}` (ADR 0031): one whose values read no key of it cannot.
+        if (launch.bucket && !placeholderKeys(prepared.values, launch.request.project, release).includes(INSTANCE_S3_ACCESS_KEY_ID)) {
+          throw InputError.field("/bucket", "s3-capability", `the chart ${id} cannot use a bucket: its values read no {{s3.AWS_ACCESS_KEY_ID}}`);
+        }
         // How it will stop, decided now from what it renders and recorded in the intent (ADR 24).
         const stop = await helm.stopOf?.(reference, viewer, prepared.version.version, prepared.values, release);
         return {

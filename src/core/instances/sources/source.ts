@@ -3,7 +3,7 @@
 // rendered files, what it asks of quotas and placement, how it stops and starts, and its
 // address, and never asks which kind it is (ADR 17). Sources are registered in ./index.ts.
 import type { Requester } from "../../identity.js";
-import type { InstanceDocument, InstanceState, PlatformDocument, RenderedInstance } from "../../model.js";
+import type { InstanceBucket, InstanceDocument, InstanceState, PlatformDocument, RenderedInstance } from "../../model.js";
 import type { PlacementRequest, PodAsk } from "../../placement/place.js";
 import type { Random } from "../../ports/clock.js";
 import type { FileChange } from "../../ports/desired-state-repository.js";
@@ -37,6 +37,8 @@ export interface SourceDeps {
 export interface SourceLaunch {
   readonly request: Omit<LaunchRequest, "requestId">;
   readonly requester: Requester;
+  /** The bucket of its project it is attached to, as the launch resolved it (ADR 0031). */
+  readonly bucket?: InstanceBucket;
 }
 
 /** An instance being moved: the platform it leaves (absent when its file is gone), and the launch that places it again. */
@@ -78,6 +80,11 @@ export interface InstanceSource {
    * rendering recorded in its intent (`spec.rendered`), when it has been placed already.
    */
   asks(values: Values, at: { readonly project: string; readonly name: string }, recorded?: RenderedInstance): SourceAsks;
+  /**
+   * How it can use an attached bucket (ADR 0031): `env`, a built-in template declaring `s3` (its
+   * variables); `chart`, a chart (its `{{s3.*}}`); absent, it cannot.
+   */
+  readonly bucketUse?: "env" | "chart";
   /** What placement must know besides resources (a chart needs a platform whose Argo CD renders charts). */
   readonly placement: Pick<PlacementRequest, "helm">;
   /** Its rendered files on a platform (replacing what was there, every object validated), and what they ask. */

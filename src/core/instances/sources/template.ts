@@ -67,6 +67,7 @@ export const templateSource = ((deps) => {
     return {
       kind: "template",
       id: template.spec.id,
+      ...(template.spec.s3 ? { bucketUse: "env" as const } : {}),
       placement: {},
       launchValues: ({ request }) => checkImages(template, resolveValues(template, request.values ?? {})),
       placed: async (_launch, values) => ({ template: template.spec.id, templateVersion: template.spec.version, values }),
@@ -92,6 +93,7 @@ export const templateSource = ((deps) => {
           state: intent.spec.state,
           platform,
           url: address({ platform: platform.metadata.name, domain: platform.spec.domain, project, instance: name }),
+          ...(intent.spec.bucket ? { bucket: intent.spec.bucket } : {}),
         });
         validateObjects(objects, deps.crds);
         const dir = renderedInstanceDir(platform.metadata.name, project, name);
