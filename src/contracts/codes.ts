@@ -47,6 +47,10 @@ export const ERROR_REASONS = [
   "chart-refused", // {chart, platform, rule, object, count}: the rendered chart would be refused there (the message lists every finding)
   "platform-undeclared", // {platform}: no longer in the desired-state repository
   "no-engine", // {platform}
+  "bucket-name-taken", // {name}: a bucket of that name exists on the provider (S3 names are one namespace per provider, ADR 30)
+  "no-object-storage", // {platform}: the platform offers no object storage (no spec.s3)
+  "credentials-in-cluster", // {bucket, project}: a noobaa bucket's keys stay in its namespace's Secret; Plateau never holds them
+  "bucket-in-use", // {bucket, instances}: instances are attached to it
   "repository-not-initialized",
   "repository-moved", // someone committed at the same time: retry
   // quota-exceeded
@@ -177,3 +181,11 @@ export const NOTICE_ACTIONS = [
   ...ALERT_ACTIONS,
 ] as const;
 export type NoticeAction = (typeof NOTICE_ACTIONS)[number];
+
+/** Whether the provider holds a bucket as git says (`status` of a bucket's view, ADR 30). */
+export const BUCKET_STATUSES = ["ready", "pending", "failed", "unknown"] as const;
+export type BucketStatus = (typeof BUCKET_STATUSES)[number];
+
+/** How a bucket's replica on another platform stands (`replica.state` of a bucket's view). */
+export const BUCKET_REPLICA_STATES = ["pending", "configured", "in-sync", "lagging", "failed", "unknown"] as const;
+export type BucketReplicaState = (typeof BUCKET_REPLICA_STATES)[number];

@@ -12,6 +12,8 @@ import type {
   NoticeAction,
   NoticeKind,
   QuotaBlockCode,
+  BucketReplicaState,
+  BucketStatus,
   ScoreCriterion,
   StatusReason,
 } from "../contracts/codes.js";
@@ -35,6 +37,9 @@ interface CodeTexts {
   /** What a notice tells (`kind`, ADR 28), and the one action that prevents it (`action`). */
   readonly notices: Readonly<Record<NoticeKind, string>>;
   readonly noticeActions: Readonly<Record<NoticeAction, string>>;
+  /** Whether the provider holds a bucket as git says, and how its replica stands (ADR 30). */
+  readonly bucketStatuses: Readonly<Record<BucketStatus, string>>;
+  readonly replicaStates: Readonly<Record<BucketReplicaState, string>>;
 }
 
 export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
@@ -72,6 +77,10 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "Platform {platform} has no Argo CD: it cannot run the Helm chart {chart}.",
       "platform-undeclared": "Platform {platform} is no longer declared: choose another one.",
       "no-engine": "This Plateau cannot drive platform {platform}.",
+      "bucket-name-taken": "A bucket named {name} already exists: bucket names are shared by every project of a provider, choose another one.",
+      "no-object-storage": "Platform {platform} offers no object storage: choose another platform, or let Plateau choose.",
+      "credentials-in-cluster": "The keys of {bucket} stay in the cluster: instances read them from the Secret {bucket} of the namespace {project}.",
+      "bucket-in-use": "{bucket} is attached to instances ({instances}): remove them first.",
       "repository-not-initialized": "Plateau is still starting: try again in a moment.",
       "repository-moved": "Someone changed the same thing at the same time: try again.",
       "quota-exceeded": "This would exceed the quota of {name} for {resource}: {asked} {unit} asked, {remaining} of {limit} {unit} left.",
@@ -138,6 +147,15 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     units: { cores: "cores", GiB: "GiB", GPU: "GPU", instances: "instances" },
     actions: { apply: "Applying", stop: "Stopping", remove: "Removing" },
     phases: { pending: "pending", starting: "starting", running: "running", stopping: "stopping", stopped: "stopped", failed: "failed" },
+    bucketStatuses: { ready: "Ready", pending: "Being made", failed: "Failed", unknown: "Unknown" },
+    replicaStates: {
+      pending: "replica being set up",
+      configured: "replication configured",
+      "in-sync": "replica in sync",
+      lagging: "replica lagging behind",
+      failed: "replication failed",
+      unknown: "replica state unknown",
+    },
   },
   fr: {
     notices: {
@@ -177,6 +195,12 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "La plateforme {platform} n'a pas d'Argo CD : elle ne peut pas faire tourner le chart Helm {chart}.",
       "platform-undeclared": "La plateforme {platform} n'est plus déclarée : choisissez-en une autre.",
       "no-engine": "Ce Plateau ne sait pas piloter la plateforme {platform}.",
+      "bucket-name-taken":
+        "Un bucket nommé {name} existe déjà : les noms de buckets sont partagés par tous les projets d'un fournisseur, choisissez-en un autre.",
+      "no-object-storage": "La plateforme {platform} n'offre pas de stockage objet : choisissez une autre plateforme, ou laissez Plateau choisir.",
+      "credentials-in-cluster":
+        "Les clés de {bucket} restent dans le cluster : les instances les lisent dans le Secret {bucket} de l'espace de noms {project}.",
+      "bucket-in-use": "{bucket} est rattaché à des instances ({instances}) : supprimez-les d'abord.",
       "repository-not-initialized": "Plateau est encore en train de démarrer : réessayez dans un instant.",
       "repository-moved": "Quelqu'un a modifié la même chose au même moment : réessayez.",
       "quota-exceeded": "Cela dépasserait le quota de {name} pour {resource} : {asked} {unit} demandés, il en reste {remaining} sur {limit}.",
@@ -243,6 +267,15 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     units: { cores: "cœurs", GiB: "Gio", GPU: "GPU", instances: "instances" },
     actions: { apply: "L'application", stop: "L'arrêt", remove: "La suppression" },
     phases: { pending: "en attente", starting: "démarrage", running: "en marche", stopping: "arrêt en cours", stopped: "arrêtée", failed: "en échec" },
+    bucketStatuses: { ready: "Prêt", pending: "En création", failed: "En échec", unknown: "Inconnu" },
+    replicaStates: {
+      pending: "réplique en préparation",
+      configured: "réplication configurée",
+      "in-sync": "réplique à jour",
+      lagging: "réplique en retard",
+      failed: "réplication en échec",
+      unknown: "état de la réplique inconnu",
+    },
   },
 };
 
@@ -296,3 +329,9 @@ export function quotaBlockText(block: Pick<NonNullable<Placement["quota"]>, "cod
 /** What a notice tells, in the reader's language. */
 export const noticeText = (notice: { readonly kind: string; readonly params: CodeParams }, language: Language): string =>
   put(CODE_TEXTS[language].notices[notice.kind as NoticeKind] ?? notice.kind, notice.params);
+
+/** Whether a bucket is ready, in the reader's language. */
+export const bucketStatusText = (status: BucketStatus, language: Language): string => CODE_TEXTS[language].bucketStatuses[status] ?? status;
+
+/** How a bucket's replica stands, in the reader's language. */
+export const replicaStateText = (state: BucketReplicaState, language: Language): string => CODE_TEXTS[language].replicaStates[state] ?? state;
