@@ -149,12 +149,12 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     phases: { pending: "pending", starting: "starting", running: "running", stopping: "stopping", stopped: "stopped", failed: "failed" },
     bucketStatuses: { ready: "Ready", pending: "Being made", failed: "Failed", unknown: "Unknown" },
     replicaStates: {
-      pending: "replica being set up",
+      pending: "being set up",
       configured: "replication configured",
-      "in-sync": "replica in sync",
-      lagging: "replica lagging behind",
+      "in-sync": "in sync",
+      lagging: "lagging behind",
       failed: "replication failed",
-      unknown: "replica state unknown",
+      unknown: "state unknown",
     },
   },
   fr: {
@@ -269,12 +269,12 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     phases: { pending: "en attente", starting: "démarrage", running: "en marche", stopping: "arrêt en cours", stopped: "arrêtée", failed: "en échec" },
     bucketStatuses: { ready: "Prêt", pending: "En création", failed: "En échec", unknown: "Inconnu" },
     replicaStates: {
-      pending: "réplique en préparation",
+      pending: "en préparation",
       configured: "réplication configurée",
-      "in-sync": "réplique à jour",
-      lagging: "réplique en retard",
+      "in-sync": "à jour",
+      lagging: "en retard",
       failed: "réplication en échec",
-      unknown: "état de la réplique inconnu",
+      unknown: "état inconnu",
     },
   },
 };

@@ -20,7 +20,7 @@ export const bucketMessages = defineMessages({
     noVersioning: "no versioning",
     expires: "objects expire after {days} days",
     keeps: "objects kept",
-    replicaOn: "replica on {platform}: {state}",
+    replicaOn: "Replica on {platform}: {state}",
     behind: "{objects} objects ({bytes}) not yet copied",
     // create
     create: "Create a bucket",
@@ -108,7 +108,7 @@ export const bucketMessages = defineMessages({
     noVersioning: "sans versions",
     expires: "les objets expirent après {days} jours",
     keeps: "objets conservés",
-    replicaOn: "réplique sur {platform} : {state}",
+    replicaOn: "Réplique sur {platform} : {state}",
     behind: "{objects} objets ({bytes}) pas encore copiés",
     create: "Créer un bucket",
     createHelp: "Sa taille compte dans les quotas de stockage du projet et du labo. Les noms de buckets sont partagés par tous les projets d'un fournisseur.",
