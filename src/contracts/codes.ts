@@ -47,8 +47,6 @@ export const ERROR_REASONS = [
   "chart-refused", // {chart, platform, rule, object, count}: the rendered chart would be refused there (the message lists every finding)
   "platform-undeclared", // {platform}: no longer in the desired-state repository
   "no-engine", // {platform}
-  "bucket-name-taken", // {name}: a bucket of that name exists on the provider (S3 names are one namespace per provider, ADR 30)
-  "no-object-storage", // {platform}: the platform offers no object storage (no spec.s3)
   "credentials-in-cluster", // {bucket, project}: a noobaa bucket's keys stay in its namespace's Secret; Plateau never holds them
   "bucket-in-use", // {bucket, instances}: instances are attached to it
   "repository-not-initialized",

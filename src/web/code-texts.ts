@@ -77,8 +77,6 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "Platform {platform} has no Argo CD: it cannot run the Helm chart {chart}.",
       "platform-undeclared": "Platform {platform} is no longer declared: choose another one.",
       "no-engine": "This Plateau cannot drive platform {platform}.",
-      "bucket-name-taken": "A bucket named {name} already exists: bucket names are shared by every project of a provider, choose another one.",
-      "no-object-storage": "Platform {platform} offers no object storage: choose another platform, or let Plateau choose.",
       "credentials-in-cluster": "The keys of {bucket} stay in the cluster: instances read them from the Secret {bucket} of the namespace {project}.",
       "bucket-in-use": "{bucket} is attached to instances ({instances}): remove them first.",
       "repository-not-initialized": "Plateau is still starting: try again in a moment.",
@@ -195,9 +193,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "La plateforme {platform} n'a pas d'Argo CD : elle ne peut pas faire tourner le chart Helm {chart}.",
       "platform-undeclared": "La plateforme {platform} n'est plus déclarée : choisissez-en une autre.",
       "no-engine": "Ce Plateau ne sait pas piloter la plateforme {platform}.",
-      "bucket-name-taken":
         "Un bucket nommé {name} existe déjà : les noms de buckets sont partagés par tous les projets d'un fournisseur, choisissez-en un autre.",
-      "no-object-storage": "La plateforme {platform} n'offre pas de stockage objet : choisissez une autre plateforme, ou laissez Plateau choisir.",
       "credentials-in-cluster":
         "Les clés de {bucket} restent dans le cluster : les instances les lisent dans le Secret {bucket} de l'espace de noms {project}.",
       "bucket-in-use": "{bucket} est rattaché à des instances ({instances}) : supprimez-les d'abord.",
