@@ -193,7 +193,6 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "La plateforme {platform} n'a pas d'Argo CD : elle ne peut pas faire tourner le chart Helm {chart}.",
       "platform-undeclared": "La plateforme {platform} n'est plus déclarée : choisissez-en une autre.",
       "no-engine": "Ce Plateau ne sait pas piloter la plateforme {platform}.",
-        "Un bucket nommé {name} existe déjà : les noms de buckets sont partagés par tous les projets d'un fournisseur, choisissez-en un autre.",
       "credentials-in-cluster":
         "Les clés de {bucket} restent dans le cluster : les instances les lisent dans le Secret {bucket} de l'espace de noms {project}.",
       "bucket-in-use": "{bucket} est rattaché à des instances ({instances}) : supprimez-les d'abord.",
