@@ -47,8 +47,6 @@ export const ERROR_REASONS = [
   "chart-refused", // {chart, platform, rule, object, count}: the rendered chart would be refused there (the message lists every finding)
   "platform-undeclared", // {platform}: no longer in the desired-state repository
   "no-engine", // {platform}
-  "credentials-in-cluster", // {bucket, project}: a noobaa bucket's keys stay in its namespace's Secret; Plateau never holds them
-  "bucket-in-use", // {bucket, instances}: instances are attached to it
   "repository-not-initialized",
   "repository-moved", // someone committed at the same time: retry
   // quota-exceeded

@@ -77,8 +77,6 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "Platform {platform} has no Argo CD: it cannot run the Helm chart {chart}.",
       "platform-undeclared": "Platform {platform} is no longer declared: choose another one.",
       "no-engine": "This Plateau cannot drive platform {platform}.",
-      "credentials-in-cluster": "The keys of {bucket} stay in the cluster: instances read them from the Secret {bucket} of the namespace {project}.",
-      "bucket-in-use": "{bucket} is attached to instances ({instances}): remove them first.",
       "repository-not-initialized": "Plateau is still starting: try again in a moment.",
       "repository-moved": "Someone changed the same thing at the same time: try again.",
       "quota-exceeded": "This would exceed the quota of {name} for {resource}: {asked} {unit} asked, {remaining} of {limit} {unit} left.",
@@ -193,9 +191,6 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "La plateforme {platform} n'a pas d'Argo CD : elle ne peut pas faire tourner le chart Helm {chart}.",
       "platform-undeclared": "La plateforme {platform} n'est plus déclarée : choisissez-en une autre.",
       "no-engine": "Ce Plateau ne sait pas piloter la plateforme {platform}.",
-      "credentials-in-cluster":
-        "Les clés de {bucket} restent dans le cluster : les instances les lisent dans le Secret {bucket} de l'espace de noms {project}.",
-      "bucket-in-use": "{bucket} est rattaché à des instances ({instances}) : supprimez-les d'abord.",
       "repository-not-initialized": "Plateau est encore en train de démarrer : réessayez dans un instant.",
       "repository-moved": "Quelqu'un a modifié la même chose au même moment : réessayez.",
       "quota-exceeded": "Cela dépasserait le quota de {name} pour {resource} : {asked} {unit} demandés, il en reste {remaining} sur {limit}.",
