@@ -117,9 +117,11 @@ export function ProjectBuckets({ project }: { project: Project }) {
                     <>
                       <UsageBar label={t("used")} used={usage.usedGiB} limit={usage.limitGiB} unit={language === "fr" ? "Gio" : "GiB"} />
                       <span className="small muted">
-                        {usage.objectLimit === null
-                          ? t("objects", { count: usage.objects })
-                          : t("objectsOf", { count: usage.objects, limit: usage.objectLimit })}
+                        {usage.objectLimit !== null
+                          ? t("objectsOf", { count: usage.objects, limit: usage.objectLimit })
+                          : usage.objects === 1
+                            ? t("oneObject")
+                            : t("objects", { count: usage.objects })}
                       </span>
                     </>
                   ) : (
