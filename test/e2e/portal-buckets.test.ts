@@ -97,7 +97,9 @@ describe.skipIf(unavailable)("a project's buckets in the portal", () => {
     const name = form.getByLabel("Name", { exact: true });
     await name.fill("Climate.Data");
     await name.blur();
-    await expect.poll(() => form.locator(".field-error").first().textContent()).toBe("Only lowercase letters, digits and hyphens (no dots, no capitals, no spaces).");
+    await expect
+      .poll(() => form.locator(".field-error").first().textContent())
+      .toBe("Only lowercase letters, digits and hyphens (no dots, no capitals, no spaces).");
     await form.getByRole("button", { name: "Create a bucket" }).click();
     expect(await name.getAttribute("aria-invalid")).toBe("true");
     expect(await commits()).toBe(before);
@@ -184,6 +186,37 @@ describe.skipIf(unavailable)("a project's buckets in the portal", () => {
     expect(await dialog.getByRole("button", { name: "Get temporary keys" }).count()).toBe(0);
   });
 
+  it("offers the project's buckets on the launch form of a template that can use one, and a way to make one when it has none", async () => {
+    await fixture.plateau.services.projects.create(
+      { name: "empty", lab: "imb", title: "Empty" },
+      { login: "alice", name: "alice", email: "alice@example.org" },
+    );
+    const page = await signedIn("alice");
+    // The template says it can use a bucket (its `s3`), as the template's detail carries it once the API sends it.
+    await page.route("**/api/v1/templates/jupyter-notebook", async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...((await response.json()) as object), s3: {} } });
+    });
+    await page.goto(`${origin}/launch/jupyter-notebook?project=${PROJECT}`);
+    const field = page.getByLabel("Attach a bucket");
+    await field.waitFor();
+    await expect
+      .poll(() => field.locator("option").allTextContents())
+      .toEqual(["No bucket", "climate-data (on rgw-paris)", "shared-reads (on noobaa-grenoble)"]);
+    await field.selectOption("climate-data");
+    expect(await field.inputValue()).toBe("climate-data");
+    // Another project: its own buckets (none), the choice not carried over, and a link to its page.
+    await page.locator("#launch-project").selectOption("empty");
+    await expect.poll(() => page.locator(".no-buckets").textContent()).toContain("empty has no bucket yet.");
+    expect(await field.inputValue()).toBe("");
+    expect(await page.locator(".no-buckets a").getAttribute("href")).toBe("/projects/empty");
+    await screenshot(page, "launch-bucket");
+    // A template that says nothing of buckets offers none.
+    await page.goto(`${origin}/launch/static-site?project=${PROJECT}`);
+    await page.locator("#launch-name").waitFor();
+    expect(await page.getByLabel("Attach a bucket").count()).toBe(0);
+  });
+
   it("speaks French, and removing asks first, says the data goes, and commits once", async () => {
     const page = await signedIn("alice", "fr-FR");
     await page.goto(`${origin}/projects/${PROJECT}`);
@@ -202,7 +235,7 @@ describe.skipIf(unavailable)("a project's buckets in the portal", () => {
     await screenshot(page, "buckets-fr");
 
     const before = await commits();
-    await climate.getByRole("button", { name: "Supprimer" }).click();
+    await climate.getByRole("button", { name: "Supprimer", exact: true }).click();
     const confirm = page.getByRole("dialog", { name: "Supprimer" });
     expect(await confirm.textContent()).toContain("Supprimer climate-data ? Tous ses objets sont effacés avec lui, et sa réplique aussi : c'est irréversible.");
     await confirm.getByRole("button", { name: "Supprimer et effacer ses données" }).click();

@@ -2,7 +2,7 @@
 // buckets to choose from, or a way to create one. The choice is the launch body's `bucket`.
 import { useState } from "react";
 import type { BucketList } from "../../../contracts/buckets.js";
-import { path } from "../../api.js";
+import { ApiError, path } from "../../api.js";
 import { ErrorNotice } from "../../components/notice.js";
 import { Link } from "../../router.js";
 import { useResource } from "../../use-resource.js";
@@ -18,6 +18,8 @@ export function useBucketChoice(project: string) {
 export function BucketField({ project, bucket, onChoose, t }: { project: string; bucket: string; onChoose(bucket: string): void; t: T }) {
   const buckets = useResource<BucketList>(path`/projects/${project}/buckets`);
   const items = sortedBuckets(buckets.data?.items ?? []);
+  // One's personal project exists from one's first launch: until then it has no bucket, and no page to create one on.
+  const missing = buckets.error instanceof ApiError && buckets.error.status === 404;
   return (
     <div className="field">
       <label htmlFor="launch-bucket">{t("bucket")}</label>
@@ -32,12 +34,12 @@ export function BucketField({ project, bucket, onChoose, t }: { project: string;
       <p className="help" id="launch-bucket-help">
         {t("bucketHelp")}
       </p>
-      {buckets.data && items.length === 0 && (
+      {((buckets.data && items.length === 0) || missing) && (
         <p className="small no-buckets">
-          {t("noBuckets", { project })} <Link to={path`/projects/${project}`}>{t("createBucket")}</Link>
+          {t("noBuckets", { project })} {!missing && <Link to={path`/projects/${project}`}>{t("createBucket")}</Link>}
         </p>
       )}
-      <ErrorNotice error={buckets.error} onRetry={() => void buckets.reload()} />
+      {!missing && <ErrorNotice error={buckets.error} onRetry={() => void buckets.reload()} />}
     </div>
   );
 }
