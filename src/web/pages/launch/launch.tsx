@@ -44,12 +44,14 @@ function Launch({ template }: { template: string }) {
   const { project, name, nameTouched, nameError, version, versions, source, detail, form, defaults, values, errors, invalid, edits, reveal } = f;
   const { projects, quota, personalNotYet } = useLaunchQuota(project, me.personalProject);
   const placementBlocked = !form || invalid;
-  const { placement, current: placementCurrent } = usePlacementPreview(project, f.question, placementBlocked);
-  const launch = useLaunchSubmit();
   const { bucket, choose: chooseBucket } = useBucketChoice(project);
-  // A template that can use a bucket says so in its detail (ADR 30); only then is `bucket` sent.
+  // A template that can use a bucket says so in its detail (ADR 30); only then is `bucket` sent,
+  // asked about too: a NooBaa bucket's instance runs on the bucket's platform.
   const attachable = canAttachBucket(detail);
-  const body = attachable && bucket ? { ...f.body, bucket } : f.body;
+  const attached = attachable && bucket ? { bucket } : {};
+  const { placement, current: placementCurrent } = usePlacementPreview(project, { ...f.question, ...attached }, placementBlocked);
+  const launch = useLaunchSubmit();
+  const body = { ...f.body, ...attached };
   const { phase, error: launchError, issues: launchIssues } = launch;
   const errorBox = useRef<HTMLDivElement>(null);
 
