@@ -68,6 +68,10 @@ export const TemplateSummary = Type.Object({
   tags: Type.Array(Type.String()),
   sizes: Type.Array(Type.String()),
   documentation: Type.Union([Type.String(), Type.Null()]),
+  s3: Type.Boolean({
+    description:
+      "Whether an instance of it can be attached to a bucket of its project (the launch's `bucket`): it then reads the bucket's keys as AWS_* variables",
+  }),
 });
 export const TemplateDetail = Type.Object({
   ...TemplateSummary.properties,

@@ -184,3 +184,11 @@ export const NOTICE_ACTIONS = [
   ...ALERT_ACTIONS,
 ] as const;
 export type NoticeAction = (typeof NOTICE_ACTIONS)[number];
+
+/** Whether the provider holds a bucket as git says (`status` of a bucket's view, ADR 30). */
+export const BUCKET_STATUSES = ["ready", "pending", "failed", "unknown"] as const;
+export type BucketStatus = (typeof BUCKET_STATUSES)[number];
+
+/** How a bucket's replica on another platform stands (`replica.state` of a bucket's view). */
+export const BUCKET_REPLICA_STATES = ["pending", "configured", "in-sync", "lagging", "failed", "unknown"] as const;
+export type BucketReplicaState = (typeof BUCKET_REPLICA_STATES)[number];

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  BUCKET_REPLICA_STATES,
+  BUCKET_STATUSES,
   CHOICE_REASONS,
   ERROR_REASONS,
   EVENT_KINDS,
@@ -25,6 +27,8 @@ const LISTS = {
   quotaBlocks: QUOTA_BLOCKS,
   notices: NOTICE_KINDS,
   noticeActions: NOTICE_ACTIONS,
+  bucketStatuses: BUCKET_STATUSES,
+  replicaStates: BUCKET_REPLICA_STATES,
 } as const;
 const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]))].sort();
 

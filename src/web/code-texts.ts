@@ -12,6 +12,8 @@ import type {
   NoticeAction,
   NoticeKind,
   QuotaBlockCode,
+  BucketReplicaState,
+  BucketStatus,
   ScoreCriterion,
   StatusReason,
 } from "../contracts/codes.js";
@@ -35,6 +37,9 @@ interface CodeTexts {
   /** What a notice tells (`kind`, ADR 28), and the one action that prevents it (`action`). */
   readonly notices: Readonly<Record<NoticeKind, string>>;
   readonly noticeActions: Readonly<Record<NoticeAction, string>>;
+  /** Whether the provider holds a bucket as git says, and how its replica stands (ADR 30). */
+  readonly bucketStatuses: Readonly<Record<BucketStatus, string>>;
+  readonly replicaStates: Readonly<Record<BucketReplicaState, string>>;
 }
 
 export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
@@ -145,6 +150,15 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     units: { cores: "cores", GiB: "GiB", GPU: "GPU", instances: "instances" },
     actions: { apply: "Applying", stop: "Stopping", remove: "Removing" },
     phases: { pending: "pending", starting: "starting", running: "running", stopping: "stopping", stopped: "stopped", failed: "failed" },
+    bucketStatuses: { ready: "Ready", pending: "Being made", failed: "Failed", unknown: "Unknown" },
+    replicaStates: {
+      pending: "being set up",
+      configured: "replication configured",
+      "in-sync": "in sync",
+      lagging: "lagging behind",
+      failed: "replication failed",
+      unknown: "state unknown",
+    },
   },
   fr: {
     notices: {
@@ -258,6 +272,15 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
     units: { cores: "cœurs", GiB: "Gio", GPU: "GPU", instances: "instances" },
     actions: { apply: "L'application", stop: "L'arrêt", remove: "La suppression" },
     phases: { pending: "en attente", starting: "démarrage", running: "en marche", stopping: "arrêt en cours", stopped: "arrêtée", failed: "en échec" },
+    bucketStatuses: { ready: "Prêt", pending: "En création", failed: "En échec", unknown: "Inconnu" },
+    replicaStates: {
+      pending: "en préparation",
+      configured: "réplication configurée",
+      "in-sync": "à jour",
+      lagging: "en retard",
+      failed: "réplication en échec",
+      unknown: "état inconnu",
+    },
   },
 };
 
@@ -311,3 +334,9 @@ export function quotaBlockText(block: Pick<NonNullable<Placement["quota"]>, "cod
 /** What a notice tells, in the reader's language. */
 export const noticeText = (notice: { readonly kind: string; readonly params: CodeParams }, language: Language): string =>
   put(CODE_TEXTS[language].notices[notice.kind as NoticeKind] ?? notice.kind, notice.params);
+
+/** Whether a bucket is ready, in the reader's language. */
+export const bucketStatusText = (status: BucketStatus, language: Language): string => CODE_TEXTS[language].bucketStatuses[status] ?? status;
+
+/** How a bucket's replica stands, in the reader's language. */
+export const replicaStateText = (state: BucketReplicaState, language: Language): string => CODE_TEXTS[language].replicaStates[state] ?? state;

@@ -13,6 +13,8 @@ export interface TemplateSummary {
   readonly tags: string[];
   readonly sizes: string[];
   readonly documentation: string | null;
+  /** Whether an instance of it can be attached to a bucket (ADR 0031). */
+  readonly s3: boolean;
 }
 
 export interface TemplateDetail extends TemplateSummary {
@@ -51,6 +53,7 @@ const summarize = (template: Template): TemplateSummary => ({
   tags: [...(template.spec.tags ?? [])],
   sizes: Object.keys(template.spec.sizes),
   documentation: template.spec.documentation ?? null,
+  s3: template.spec.s3 !== undefined,
 });
 
 /** The built-in templates as people browse them. */

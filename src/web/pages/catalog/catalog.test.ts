@@ -11,6 +11,7 @@ const template = (id: string, title: string, category: string, tags: string[] = 
   tags,
   sizes: ["small"],
   documentation: null,
+  s3: false,
 });
 const chart = (name: string, highlighted: boolean, extra: Partial<HelmChartList["items"][number]> = {}): HelmChartList["items"][number] => ({
   id: `ide/${name}`,

@@ -11,6 +11,7 @@ const template: TemplateDetail = {
   tags: [],
   sizes: ["small"],
   documentation: "https://docs.example.org/nb",
+  s3: true,
   valuesSchema: {},
   components: [],
   presets: {},

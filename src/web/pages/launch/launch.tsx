@@ -12,6 +12,8 @@ import { fieldId, fieldsByPointer, firstInvalid, placeIssues, within, type JsonV
 import { common, useLanguage, useT } from "../../i18n.js";
 import { Link, useLocation } from "../../router.js";
 import { useMe } from "../../session.js";
+import { canAttachBucket } from "../projects/buckets.js";
+import { BucketField, useBucketChoice } from "./bucket-field.js";
 import { CostPanel } from "./cost-panel.js";
 import { headingOf } from "./heading.js";
 import { distinctByField, messagesAt, nameTaken as isNameTaken, serverIssuesOf, transient, withoutPlacedIssues } from "./issues.js";
@@ -42,8 +44,14 @@ function Launch({ template }: { template: string }) {
   const { project, name, nameTouched, nameError, version, versions, source, detail, form, defaults, values, errors, invalid, edits, reveal } = f;
   const { projects, quota, personalNotYet } = useLaunchQuota(project, me.personalProject);
   const placementBlocked = !form || invalid;
-  const { placement, current: placementCurrent } = usePlacementPreview(project, f.question, placementBlocked);
+  const { bucket, choose: chooseBucket } = useBucketChoice(project);
+  // A template that can use a bucket says so in its detail (ADR 30); only then is `bucket` sent,
+  // asked about too: a NooBaa bucket's instance runs on the bucket's platform.
+  const attachable = canAttachBucket(detail);
+  const attached = attachable && bucket ? { bucket } : {};
+  const { placement, current: placementCurrent } = usePlacementPreview(project, { ...f.question, ...attached }, placementBlocked);
   const launch = useLaunchSubmit();
+  const body = { ...f.body, ...attached };
   const { phase, error: launchError, issues: launchIssues } = launch;
   const errorBox = useRef<HTMLDivElement>(null);
 
@@ -71,7 +79,7 @@ function Launch({ template }: { template: string }) {
     event.preventDefault();
     if (phase !== "idle" || !form) return;
     if (!f.readyToLaunch()) return;
-    await launch.send(project, f.body);
+    await launch.send(project, body);
   };
 
   if (!detail) {
@@ -91,7 +99,7 @@ function Launch({ template }: { template: string }) {
   const presets =
     "presets" in detail && form && fieldsByPointer(form).get("/size")?.kind === "select" ? { pointer: "/size", resources: detail.presets } : undefined;
   const shownLaunchError = launchError instanceof ApiError ? withoutPlacedIssues(launchError, placed.unplaced) : launchError;
-  const retrying = transient(launchError) && launch.repeats(project, f.body);
+  const retrying = transient(launchError) && launch.repeats(project, body);
 
   return (
     <section className="launch">
@@ -165,6 +173,7 @@ function Launch({ template }: { template: string }) {
                 </p>
               )}
             </div>
+            {attachable && <BucketField project={project} bucket={bucket} onChoose={chooseBucket} t={t} />}
             {isChart(template) && versions && versions.length > 0 && (
               <div className="field">
                 <label htmlFor="launch-version">{t("version")}</label>

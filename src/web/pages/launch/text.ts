@@ -6,6 +6,13 @@ export const messages = defineMessages({
     back: "Back to the catalog",
     documentation: "Documentation",
     trial: "Under trial: this service may change or stop working.",
+    bucket: "Attach a bucket",
+    noBucket: "No bucket",
+    bucketOption: "{bucket} (on {platform})",
+    bucketHelp:
+      "The instance gets the project's keys for it as environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_ENDPOINT, AWS_DEFAULT_REGION) and the bucket's name.",
+    noBuckets: "{project} has no bucket yet.",
+    createBucket: "Create one on the project's page",
     where: "Project and name",
     project: "Project",
     projectHelp: "The instance belongs to this project: its members see and manage it, and it counts against the project's quota.",
@@ -61,6 +68,13 @@ export const messages = defineMessages({
   fr: {
     back: "Retour au catalogue",
     documentation: "Documentation",
+    bucket: "Rattacher un bucket",
+    noBucket: "Aucun bucket",
+    bucketOption: "{bucket} (sur {platform})",
+    bucketHelp:
+      "L'instance reçoit les clés du projet pour ce bucket en variables d'environnement (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_ENDPOINT, AWS_DEFAULT_REGION) avec le nom du bucket.",
+    noBuckets: "{project} n'a pas encore de bucket.",
+    createBucket: "En créer un sur la page du projet",
     trial: "En test : ce service peut changer ou cesser de fonctionner.",
     where: "Projet et nom",
     project: "Projet",

@@ -40,6 +40,7 @@ import {
 import { Table } from "../../components/table.js";
 import { isTier, sameTiers, TIERS, tiersEditing, tiersProblem, withTier, type Tier } from "./tiers.js";
 import { useDraft, useProjectSave } from "./use-project-save.js";
+import { ProjectBuckets } from "./buckets-section.js";
 
 const messages = defineMessages({
   en: {
@@ -428,6 +429,7 @@ export function ProjectPage({ project: name }: { project: string }) {
         )}
       </section>
       <ProjectInstances project={name} />
+      {data && <ProjectBuckets project={data} />}
       {data && <Members project={data} onSaved={() => project.reload()} />}
       {data && <ProjectQuota project={data} onSaved={() => project.reload()} />}
       {data && <ProjectTiers project={data} onSaved={() => project.reload()} />}
