@@ -16,7 +16,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { ObjectChangedError, type BucketContents, type ByteStream, type ListedObject } from "../../core/ports/bucket-contents.js";
+import { ObjectChangedError, type BucketContents, type ByteRange, type ByteStream, type ListedObject } from "../../core/ports/bucket-contents.js";
 import type { S3Endpoint, S3Key } from "../../core/ports/object-storage.js";
 import { partSize } from "../../core/buckets/replication.js";
 
@@ -39,6 +39,16 @@ const unquote = (etag: string | undefined): string => (etag ?? "").replace(/^"|"
 
 const statusOf = (error: unknown): number | undefined => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
+/** What a refused request becomes in a replica's status: the operation, the server's code and the HTTP status (never a key). */
+function refused(operation: string, error: unknown): Error {
+  const status = statusOf(error);
+  if (status === undefined) return error instanceof Error ? new Error(`${operation}: ${error.message}`) : new Error(`${operation}: ${String(error)}`);
+  const name = (error as Error).name;
+  // RGW answers a write over the bucket's quota 403 with a body the SDK does not always read (it stops sending first).
+  const code = name && name !== "UnknownError" ? name : status === 403 ? "refused (over the bucket's quota, or the key may not write)" : "refused";
+  return Object.assign(new Error(`${operation}: ${code} (HTTP ${status})`), { $metadata: { httpStatusCode: status } });
+}
+
 export function s3ClientOf(endpoint: S3Endpoint, key: S3Key): S3Client {
   return new S3Client({
     endpoint: endpoint.url,
@@ -55,6 +65,42 @@ export function createS3BucketContents(params: S3BucketContentsParams, client: S
   const multipartAbove = params.multipartAboveBytes ?? 64 * MIB;
   const minPart = params.minPartBytes ?? 16 * MIB;
   const bodyOf = (stream: ByteStream): Readable => (stream instanceof Readable ? stream : Readable.from(stream));
+
+  async function writeObject(
+    bucket: string,
+    key: string,
+    object: { readonly size: number; readonly sourceETag: string },
+    readRange: (range: ByteRange) => Promise<ByteStream>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const Metadata = { [SOURCE_ETAG_METADATA]: object.sourceETag };
+    if (object.size <= multipartAbove) {
+      const body = object.size === 0 ? Buffer.alloc(0) : bodyOf(await readRange({ start: 0, end: object.size }));
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: object.size, Metadata }), { abortSignal: signal });
+      return;
+    }
+    const part = partSize(object.size, minPart);
+    const upload = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata }), { abortSignal: signal });
+    const UploadId = upload.UploadId as string;
+    try {
+      const parts: { PartNumber: number; ETag: string }[] = [];
+      for (let start = 0, number = 1; start < object.size; start += part, number++) {
+        const end = Math.min(start + part, object.size);
+        const body = bodyOf(await readRange({ start, end }));
+        const written = await client.send(
+          new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: number, Body: body, ContentLength: end - start }),
+          {
+            abortSignal: signal,
+          },
+        );
+        parts.push({ PartNumber: number, ETag: written.ETag as string });
+      }
+      await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
+    } catch (error) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => undefined);
+      throw error;
+    }
+  }
 
   return {
     async list(bucket, signal) {
@@ -95,30 +141,11 @@ export function createS3BucketContents(params: S3BucketContentsParams, client: S
     },
 
     async write(bucket, key, object, readRange, signal) {
-      const Metadata = { [SOURCE_ETAG_METADATA]: object.sourceETag };
-      if (object.size <= multipartAbove) {
-        const body = object.size === 0 ? Buffer.alloc(0) : bodyOf(await readRange({ start: 0, end: object.size }));
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: object.size, Metadata }), { abortSignal: signal });
-        return;
-      }
-      const part = partSize(object.size, minPart);
-      const upload = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata }), { abortSignal: signal });
-      const UploadId = upload.UploadId as string;
       try {
-        const parts: { PartNumber: number; ETag: string }[] = [];
-        for (let start = 0, number = 1; start < object.size; start += part, number++) {
-          const end = Math.min(start + part, object.size);
-          const body = bodyOf(await readRange({ start, end }));
-          const written = await client.send(
-            new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: number, Body: body, ContentLength: end - start }),
-            { abortSignal: signal },
-          );
-          parts.push({ PartNumber: number, ETag: written.ETag as string });
-        }
-        await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
+        await writeObject(bucket, key, object, readRange, signal);
       } catch (error) {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => undefined);
-        throw error;
+        if (error instanceof ObjectChangedError) throw error;
+        throw refused(`writing ${key} to ${bucket} at ${params.endpoint.url}`, error);
       }
     },
 
@@ -139,7 +166,11 @@ export function createS3BucketContents(params: S3BucketContentsParams, client: S
       let uploadIdMarker: string | undefined;
       for (;;) {
         const page = await client.send(
-          new ListMultipartUploadsCommand({ Bucket: bucket, ...(keyMarker ? { KeyMarker: keyMarker } : {}), ...(uploadIdMarker ? { UploadIdMarker: uploadIdMarker } : {}) }),
+          new ListMultipartUploadsCommand({
+            Bucket: bucket,
+            ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+            ...(uploadIdMarker ? { UploadIdMarker: uploadIdMarker } : {}),
+          }),
           { abortSignal: signal },
         );
         for (const upload of page.Uploads ?? []) {

@@ -6,7 +6,7 @@ import { bucketOfPath, bucketPath, bucketsDir } from "../repository/layout.js";
 
 /** Every bucket at this head, by project then name. */
 export async function bucketsAt(repo: DesiredStateRepository, head: CommitId): Promise<BucketDocument[]> {
-  const paths = (await repo.changedPaths(null, head, "projects/")).map((change) => change.path).filter((path) => bucketOfPath(path) !== undefined);
+  const paths = (await repo.changedPaths(null, head, "projects")).map((change) => change.path).filter((path) => bucketOfPath(path) !== undefined);
   const documents = await Promise.all(
     paths.sort().map(async (path) => {
       const text = await repo.readFile(head, path);

@@ -121,7 +121,13 @@ export function createReplication(deps: ReplicationDeps): Replication {
           const object = next;
           signal?.throwIfAborted();
           try {
-            await to.write(name, object.key, { size: object.size, sourceETag: object.etag }, (range) => from.read(name, object.key, object.etag, range, signal), signal);
+            await to.write(
+              name,
+              object.key,
+              { size: object.size, sourceETag: object.etag },
+              (range) => from.read(name, object.key, object.etag, range, signal),
+              signal,
+            );
             copied++;
             behind = { objects: (behind?.objects ?? 1) - 1, bytes: (behind?.bytes ?? object.size) - object.size };
           } catch (error) {
@@ -135,7 +141,8 @@ export function createReplication(deps: ReplicationDeps): Replication {
       if (failure !== undefined) throw failure;
       await to.remove(name, plan.remove, signal);
       removed = plan.remove.length;
-      const replica = changed > 0 ? status("lagging", { behind, message: `${changed} object(s) changed while they were copied` }) : status("in-sync", { behind });
+      const replica =
+        changed > 0 ? status("lagging", { behind, message: `${changed} object(s) changed while they were copied` }) : status("in-sync", { behind });
       record(bucket, replica);
       return { bucket: name, project, replica, copied, removed };
     } catch (error) {
@@ -151,9 +158,7 @@ export function createReplication(deps: ReplicationDeps): Replication {
   async function each(platform: string, copying: boolean, signal: AbortSignal | undefined): Promise<ReplicaRun[]> {
     const head = await deps.repo.head();
     if (!head) return [];
-    const buckets = (await bucketsAt(deps.repo, head)).filter(
-      (bucket) => bucket.placement.platform === platform && bucket.spec.replica !== undefined,
-    );
+    const buckets = (await bucketsAt(deps.repo, head)).filter((bucket) => bucket.placement.platform === platform && bucket.spec.replica !== undefined);
     const runs: ReplicaRun[] = [];
     for (const bucket of buckets) {
       signal?.throwIfAborted();
