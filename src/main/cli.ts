@@ -14,11 +14,12 @@ const program = createProgram({
   output,
   async up(options) {
     // The server's modules load only for `up`: other commands stay quick to start.
-    const [{ loadConfig, paths }, { createLogger, logsForPeople }, { startPlateau }, { describeLocalMetrics }] = await Promise.all([
+    const [{ loadConfig, paths }, { createLogger, logsForPeople }, { startPlateau }, { describeLocalMetrics }, { describeLocalS3 }] = await Promise.all([
       import("./config.js"),
       import("./log.js"),
       import("./up.js"),
       import("./local-metrics.js"),
+      import("./local-s3.js"),
     ]);
     const config = loadConfig({
       file: options.config,
@@ -47,6 +48,7 @@ const program = createProgram({
       );
     }
     output.line(await describeLocalMetrics(running.localMetrics, config.localMetrics.scrapeIntervalSeconds));
+    output.line(await describeLocalS3(running.localS3));
     // Configured identity providers, as their discovery documents were read at start-up (not
     // waited for long: a federation's hundreds of providers, some slow to resolve, go on in the log).
     let waited: ReturnType<typeof setTimeout> | undefined;

@@ -352,6 +352,28 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** The local platform's S3 server: a single-node Ceph RGW that `plateau up` runs (docs/buckets.md, "The local S3 server"; docs/adr/0032-the-local-s3-server.md). */
+    localS3: Type.Object(
+      {
+        /** Absent: on when Ceph is installed (apt-get install --no-install-recommends ceph-mon ceph-osd radosgw ceph-common). */
+        enabled: Type.Optional(Type.Boolean({ description: "Run the local S3 server; default: when Ceph is installed" })),
+        port: Type.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 0,
+          description: "Its S3 port on 127.0.0.1; 0: the one chosen at its first start (7480 when free)",
+        }),
+        sizeGiB: Type.Integer({
+          minimum: 1,
+          maximum: 1000000,
+          default: 100,
+          description: "What its buckets may hold together (a sparse file, fixed at the first start)",
+        }),
+        /** Where it keeps its cluster, relative to the data directory. Default: s3. */
+        dataDir: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Requests per minute per client (sign-in per address; tokens and launches per person), and logs read at once (followed or not). */
     rateLimits: Type.Object(
       {

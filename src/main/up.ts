@@ -12,6 +12,7 @@ import { instanceOrigin } from "../core/instances/routing.js";
 import { localPlatformDocument } from "../core/platforms/service.js";
 import type { Clock, Timers } from "../core/ports/clock.js";
 import type { Engine } from "../core/ports/engine.js";
+import type { ObjectStorages } from "../core/ports/object-storage.js";
 import type { Scheduler } from "../core/ports/scheduler.js";
 import { createScheduler } from "../core/scheduler/scheduler.js";
 import { buildApp, type App } from "../server/app.js";
@@ -36,6 +37,8 @@ import { noticeChannels, noticeLinks } from "./notifications.js";
 import { loadPortal } from "../server/portal.js";
 import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
 import { setUpLabAlerts } from "./lab-alerts.js";
+import { setUpLocalS3, type LocalS3 } from "./local-s3.js";
+import { createObjectStorages } from "./object-storages.js";
 
 export interface RunningPlateau {
   readonly url: string;
@@ -56,6 +59,10 @@ export interface RunningPlateau {
   readonly scheduler: Scheduler;
   /** The local platform's usage: its metrics source (`spec`), /metrics/tenants and the VictoriaMetrics started for it. */
   readonly localMetrics: LocalMetrics;
+  /** The local platform's S3 server (ADR 0032): started in the background, off when Ceph is missing. */
+  readonly localS3: LocalS3;
+  /** The platforms' object storages (ADR 0030), the local platform's among them. */
+  readonly objectStorages: ObjectStorages;
   close(): Promise<void>;
 }
 
@@ -124,6 +131,10 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   }
   const metrics = createMetrics();
   const localMetrics = await setUpLocalMetrics({ config, installation, runtimeDir: location.runtime, repo, logger: logger.child({ component: "metrics" }) });
+  // The local S3 server starts in the background (about 5 s; 10 s the first time): buckets wait for it, nothing else does.
+  const localS3 = setUpLocalS3({ config, logger: logger.child({ component: "s3" }) });
+  const localPlatform = config.platforms.local.enabled ? localPlatformDocument(config.platforms.local.domain, { s3: localS3.enabled }) : undefined;
+  const objectStorages = createObjectStorages({ env: process.env, repo, logger: logger.child({ component: "s3" }), local: localS3.ready });
   // Redirect URIs and the embedded issuer need the port before listening: "any free port" is chosen now.
   const port = config.listen.port === 0 ? await freeLoopbackPort() : config.listen.port;
   const publicPort = config.publicPort ?? port;
@@ -182,9 +193,10 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
         refreshMs: config.helm.refreshSeconds * 1000,
       }),
       chartRenderer,
+      objectStorages,
     },
     {
-      platforms: config.platforms.local.enabled ? [localPlatformDocument(config.platforms.local.domain)] : [],
+      platforms: localPlatform ? [localPlatform] : [],
       system: { login: "plateau", name: "Plateau", email: "plateau@localhost" },
       urlOf: ({ platform, domain, project, instance }) =>
         platform === "local" ? `${instanceOrigin(instancesOrigin, domain, { project, instance })}/` : `https://${instance}.${project}.${domain}/`,
@@ -238,7 +250,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     clock,
     random: cryptoRandom,
     logger: logger.child({ component: "alerts" }),
-    ...(config.platforms.local.enabled ? { localPlatform: localPlatformDocument(config.platforms.local.domain) } : {}),
+    ...(localPlatform ? { localPlatform } : {}),
     ...(localMetrics.spec ? { localMetricsUrl: localMetrics.spec.url } : {}),
     ...(plateau.services.notifications ? { publish: plateau.services.notifications.publish } : {}),
   });
@@ -357,6 +369,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     identityProviderStatuses: () => providerWatch?.statuses() ?? [],
     scheduler,
     localMetrics,
+    localS3,
+    objectStorages,
     async close() {
       if (closed) return;
       closed = true;
@@ -368,6 +382,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       await labAlerts.close();
       await app.close();
       await localMetrics.stop();
+      await localS3.stop();
       await chartRenderer.close();
       repo.close();
       await database.close();

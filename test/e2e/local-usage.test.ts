@@ -98,6 +98,8 @@ describe.skipIf(podman ?? victoriaMetrics)("the local platform's usage, from pod
       env: {},
       cwd: dir,
       overrides: {
+        // No local S3 server (ADR 0032): this test has no buckets.
+        localS3: { enabled: false },
         dataDir,
         listen: { port: 0 },
         identity: { embedded: { accounts: TEST_ACCOUNTS } },

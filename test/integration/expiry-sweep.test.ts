@@ -28,7 +28,14 @@ async function start(dir: string): Promise<RunningPlateau> {
   const config = loadConfig({
     env: {},
     cwd: dir,
-    overrides: { listen: { port: 0 }, podman: { command: "/nonexistent/podman" }, lifecycle: { checkSeconds: 1 }, logLevel: "silent" },
+    overrides: {
+      // No local S3 server (ADR 0032): this test has no buckets.
+      localS3: { enabled: false },
+      listen: { port: 0 },
+      podman: { command: "/nonexistent/podman" },
+      lifecycle: { checkSeconds: 1 },
+      logLevel: "silent",
+    },
   });
   const plateau = await startPlateau(config, pino({ level: "silent" }), { clock });
   running.push(plateau);

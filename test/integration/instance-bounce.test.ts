@@ -31,6 +31,8 @@ beforeAll(async () => {
     env: {},
     cwd: dir,
     overrides: {
+      // No local S3 server (ADR 0032): this test has no buckets.
+      localS3: { enabled: false },
       listen: { port: 0 },
       // The local platform is on (its proxy serves instance hosts), but no podman runs here.
       podman: { command: "/nonexistent/podman" },

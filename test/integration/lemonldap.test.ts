@@ -50,6 +50,8 @@ beforeAll(async () => {
     env: {},
     cwd: dir,
     overrides: {
+      // No local S3 server (ADR 0032): this test has no buckets.
+      localS3: { enabled: false },
       listen: { port },
       podman: { command: "/nonexistent/podman" },
       identity: {

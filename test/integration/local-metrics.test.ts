@@ -33,7 +33,17 @@ afterAll(async () => {
 });
 
 const configIn = (dir: string, localMetrics: Record<string, unknown>) =>
-  loadConfig({ env: {}, cwd: dir, overrides: { listen: { port: 0 }, podman: { command: "/nonexistent/podman" }, localMetrics } });
+  loadConfig({
+    env: {},
+    cwd: dir,
+    overrides: {
+      // No local S3 server (ADR 0032): this test has no buckets.
+      localS3: { enabled: false },
+      listen: { port: 0 },
+      podman: { command: "/nonexistent/podman" },
+      localMetrics,
+    },
+  });
 
 describe("the local platform's metrics, as configured", () => {
   it("without victoria-metrics: one clear line in the log, and Plateau serves (the scrape route too)", async () => {

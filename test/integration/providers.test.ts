@@ -64,6 +64,8 @@ beforeAll(async () => {
     env: { PLATEAU_OIDC_UNIVB_CLIENT_SECRET: "secret-univb" },
     cwd: dir,
     overrides: {
+      // No local S3 server (ADR 0032): this test has no buckets.
+      localS3: { enabled: false },
       listen: { port },
       podman: { command: "/nonexistent/podman" },
       identity: {

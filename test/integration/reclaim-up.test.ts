@@ -37,7 +37,14 @@ describe.skipIf("skipped" in started)("the reclaim task of plateau up", () => {
     const config = loadConfig({
       env: {},
       cwd: dir,
-      overrides: { listen: { port: 0 }, podman: { command: "/nonexistent/podman" }, reclaim: { enabled: true, checkSeconds: 60 }, logLevel: "silent" },
+      overrides: {
+        // No local S3 server (ADR 0032): this test has no buckets.
+        localS3: { enabled: false },
+        listen: { port: 0 },
+        podman: { command: "/nonexistent/podman" },
+        reclaim: { enabled: true, checkSeconds: 60 },
+        logLevel: "silent",
+      },
     });
     const plateau = await startPlateau(config, pino({ level: "silent" }), { clock });
     running.push(plateau);

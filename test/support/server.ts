@@ -26,10 +26,15 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Writes plateau.yaml, with the test community's accounts unless the config sets an identity. */
+/**
+ * Writes plateau.yaml, with the test community's accounts unless the config sets an identity,
+ * and without the local S3 server unless it sets `localS3` (a Ceph cluster per test, and left
+ * running by the crash test's kills, would cost seconds each; ADR 32).
+ */
 export async function writeConfig(dir: string, config: string): Promise<string> {
   const file = join(dir, "plateau.yaml");
-  await writeFile(file, config.includes("identity:") ? config : `${config}${identityConfig()}`);
+  const withS3 = config.includes("localS3:") ? config : `${config}${config === "" || config.endsWith("\n") ? "" : "\n"}localS3:\n  enabled: false\n`;
+  await writeFile(file, withS3.includes("identity:") ? withS3 : `${withS3}${identityConfig()}`);
   return file;
 }
 

@@ -37,8 +37,12 @@ export interface PlatformView extends IndexedPlatform {
   readonly delivery: { readonly state: string; readonly reason: string | null } | null;
 }
 
-/** A platform built by this Plateau's configuration (the local one). */
-export function localPlatformDocument(domain: string): PlatformDocument {
+/**
+ * A platform built by this Plateau's configuration: the local one, as the bootstrap declares it. `s3`: the local S3 server runs (ADR 0032): its
+ * buckets are made by the RGW `plateau up` starts, whose endpoint is not written here (it is this
+ * machine's).
+ */
+export function localPlatformDocument(domain: string, options: { readonly s3?: boolean } = {}): PlatformDocument {
   return {
     apiVersion: API_VERSION,
     kind: "Platform",
@@ -51,6 +55,7 @@ export function localPlatformDocument(domain: string): PlatformDocument {
       tier: "experimental",
       flavour: "kubernetes",
       domain,
+      ...(options.s3 ? { s3: { provider: "rgw-admin" as const } } : {}),
     },
   };
 }

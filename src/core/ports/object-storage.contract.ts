@@ -59,11 +59,16 @@ export function describeObjectStorageContract(name: string, create: () => Promis
       await storage.removeBucket(removed);
       await storage.removeBucket(removed);
       expect((await storage.buckets()).map((b) => b.name)).not.toContain(removed);
+      expect(await storage.usage(removed)).toBeUndefined();
       await storage.createKey(project);
       await storage.removeProject(project);
       await storage.removeProject(project);
       expect(await storage.keys(project)).toEqual([]);
       expect((await storage.buckets()).map((b) => b.name)).not.toContain(kept);
+      // a removed bucket's name is free again, for any project
+      const next = unique("next");
+      await storage.ensureBucket(settings(kept, next));
+      expect(await storage.buckets()).toContainEqual({ name: kept, project: next });
     });
   });
 }

@@ -1,6 +1,6 @@
 // A new desired-state repository starts with a README for the people who read it and the
 // platforms this Plateau serves. Idempotent: it commits only what is missing.
-import { serialize, type PlatformDocument } from "../model.js";
+import { parsePlatform, serialize, type PlatformDocument } from "../model.js";
 import type { DesiredStateRepository, FileChange, Person } from "../ports/desired-state-repository.js";
 import { platformPath } from "./layout.js";
 import { TRAILERS } from "./trailers.js";
@@ -30,16 +30,45 @@ export async function bootstrapRepository(repo: DesiredStateRepository, platform
   const head = await repo.head();
   const changes: FileChange[] = [];
   if (!head || (await repo.readFile(head, "README.md")) === undefined) changes.push({ path: "README.md", content: REPOSITORY_README });
+  const declared: string[] = [];
+  const givenS3: string[] = [];
   for (const platform of platforms) {
     const path = platformPath(platform.metadata.name);
-    if (!head || (await repo.readFile(head, path)) === undefined) changes.push({ path, content: serialize(platform) });
+    const existing = head ? await repo.readFile(head, path) : undefined;
+    if (existing === undefined) {
+      changes.push({ path, content: serialize(platform) });
+      declared.push(platform.metadata.name);
+      continue;
+    }
+    // A platform this Plateau's settings now give object storage (the local S3 server, installed
+    // after the platform was declared): its file gains `spec.s3`, everything else kept as written.
+    const s3 = platform.spec.s3;
+    if (s3) {
+      // A file that does not read is left as it is: what reads the platforms reports it.
+      const document = (() => {
+        try {
+          return parsePlatform(existing, path);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (document && !document.spec.s3) {
+        changes.push({ path, content: serialize({ ...document, spec: { ...document.spec, s3 } }) });
+        givenS3.push(platform.metadata.name);
+      }
+    }
   }
   if (changes.length === 0) return head;
-  const names = platforms.map((platform) => platform.metadata.name).join(", ");
+  const names = [...declared, ...givenS3].join(", ");
+  const subject = declared.length > 0 ? `declare platform ${names}` : `give platform ${names} object storage`;
+  const body = [
+    ...(declared.length > 0 ? ["Plateau serves these platforms; this commit declares those the repository did not list yet."] : []),
+    ...(givenS3.length > 0 ? [`Plateau runs an S3 server for ${givenS3.join(", ")} now: its buckets are made there (spec.s3).`] : []),
+  ].join(" ");
   return repo.commit({
     parent: head,
     author,
-    message: `declare platform ${names}\n\nPlateau serves these platforms; this commit declares those the repository did not list yet.`,
+    message: `${subject}\n\n${body}`,
     trailers: { [TRAILERS.action]: "bootstrap" },
     changes,
   });
