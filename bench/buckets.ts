@@ -83,7 +83,15 @@ function handSigned(server: CephRgwServer) {
   const base = new URL(server.endpoint);
   const send = async (key: { accessKeyId: string; secretAccessKey: string }, method: string, path: string, query: Record<string, string>) => {
     const signer = new SignatureV4({ service: "s3", region: server.region, credentials: key, sha256: Hash.bind(null, "sha256"), uriEscapePath: false });
-    const signed = await signer.sign({ method, protocol: base.protocol, hostname: base.hostname, port: Number(base.port), path, query, headers: { host: base.host } });
+    const signed = await signer.sign({
+      method,
+      protocol: base.protocol,
+      hostname: base.hostname,
+      port: Number(base.port),
+      path,
+      query,
+      headers: { host: base.host },
+    });
     const url = new URL(path, base.origin);
     url.search = new URLSearchParams(query).toString();
     const response = await fetch(url, { method, headers: signed.headers });
@@ -95,9 +103,24 @@ function handSigned(server: CephRgwServer) {
   return async (uid: string, bucket: string): Promise<void> => {
     await send(admin, "PUT", "/admin/user", { uid, "display-name": uid, "generate-key": "false", format: "json" });
     const key = { accessKeyId: randomBytes(10).toString("hex").toUpperCase(), secretAccessKey: randomBytes(30).toString("base64url") };
-    await send(admin, "PUT", "/admin/user", { key: "", uid, "key-type": "s3", "access-key": key.accessKeyId, "secret-key": key.secretAccessKey, format: "json" });
+    await send(admin, "PUT", "/admin/user", {
+      key: "",
+      uid,
+      "key-type": "s3",
+      "access-key": key.accessKeyId,
+      "secret-key": key.secretAccessKey,
+      format: "json",
+    });
     await send(key, "PUT", `/${bucket}`, {});
-    await send(admin, "PUT", "/admin/bucket", { quota: "", uid, bucket, "max-size-kb": String(1024 * 1024), "max-objects": "-1", enabled: "true", format: "json" });
+    await send(admin, "PUT", "/admin/bucket", {
+      quota: "",
+      uid,
+      bucket,
+      "max-size-kb": String(1024 * 1024),
+      "max-objects": "-1",
+      enabled: "true",
+      format: "json",
+    });
   };
 }
 
@@ -126,7 +149,11 @@ export async function benchBuckets(log: (line: string) => void): Promise<Row[]> 
     const made = await execute("radosgw-admin", ["-c", started.cephConf, "user", "create", "--uid=b16-hand", "--display-name=b16 by hand"]);
     const handKey = (JSON.parse(made.stdout) as { keys: { access_key: string; secret_key: string }[] }).keys[0];
     if (!handKey) throw new Error("B16: radosgw-admin made a user without a key");
-    const byHand = createS3Client({ endpoint: started.endpoint, region: started.region, credentials: { accessKeyId: handKey.access_key, secretAccessKey: handKey.secret_key } });
+    const byHand = createS3Client({
+      endpoint: started.endpoint,
+      region: started.region,
+      credentials: { accessKeyId: handKey.access_key, secretAccessKey: handKey.secret_key },
+    });
     await byHand.send(new CreateBucketCommand({ Bucket: "b16-hand" }));
 
     const pattern = randomBytes(MIB);

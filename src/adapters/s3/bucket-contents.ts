@@ -185,3 +185,26 @@ export function createS3BucketContents(params: S3BucketContentsParams, client: S
     },
   };
 }
+
+/**
+ * What `plateau up` gives replication: the contents of a provider as one key pair reaches them,
+ * one S3 client per endpoint and key kept (their connections reused from run to run).
+ */
+export function createS3BucketContentsFactory(
+  options: Omit<S3BucketContentsParams, "endpoint" | "key"> = {},
+): (endpoint: S3Endpoint, key: S3Key) => BucketContents {
+  const clients = new Map<string, S3Client>();
+  return (endpoint, key) => {
+    const id = `${endpoint.url}\u0000${key.accessKeyId}\u0000${key.secretAccessKey}`;
+    let client = clients.get(id);
+    if (!client) {
+      // Rotated keys leave their clients behind: a bound on them, rather than a leak.
+      if (clients.size >= 256) {
+        clients.forEach((old) => old.destroy());
+        clients.clear();
+      }
+      clients.set(id, (client = s3ClientOf(endpoint, key)));
+    }
+    return createS3BucketContents({ ...options, endpoint, key }, client);
+  };
+}
