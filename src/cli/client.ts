@@ -109,7 +109,7 @@ export interface Client {
   /** The logs as a stream of text chunks. */
   logs(project: string, instance: string, options: { follow: boolean; tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>>;
   /** Any call of the API (`/projects/demo/usage`), for commands whose answers are typed by their own contracts (usage). */
-  call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T>;
+  call<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T>;
 }
 
 export function createClient(baseUrl: string, token?: () => Promise<string | undefined>): Client {

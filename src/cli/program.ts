@@ -12,6 +12,8 @@ import { registerAccessCommands } from "./access-commands.js";
 import { registerAlertsCommands } from "./alerts-commands.js";
 import { registerUsageCommands } from "./usage-commands.js";
 import { registerReclaimCommands } from "./reclaim-commands.js";
+import { registerBucketCommands } from "./bucket-commands.js";
+import { registerBucketKeyCommands } from "./bucket-key-commands.js";
 
 export const DEFAULT_SERVER = "http://localhost:8080";
 
@@ -507,6 +509,7 @@ Examples:
   registerAlertsCommands(program, { out, client, json });
   registerUsageCommands(program, { out, client, json, projectOrPersonal, projectOption });
   registerReclaimCommands(program, { out, client, json });
+  registerBucketKeyCommands(registerBucketCommands(program, { out, client, json }), { out, client, json });
 
   program
     .command("platforms")

@@ -33,9 +33,12 @@ export const ERROR_REASONS = [
   // input
   "no-eligible-platform", // no platform can run the launch; the issue at /platform names each and why
   "pinning-not-allowed", // choosing the platform is not allowed by this Plateau
+  "no-object-storage", // {platform}: the platform asked for (or every platform) has no object storage (spec.s3) for a bucket
+  "replica-refused", // {platform, site}: a bucket's replica must be another site's platform with object storage
   // conflict
   "name-taken", // {project, name}: an instance of that name exists
   "project-name-taken", // {project}
+  "bucket-name-taken", // {name, project}: a bucket of that name exists, in this project or another (S3 names are shared)
   "no-free-name", // no generated instance name was free: give one
   "request-replayed-removed", // {target, commit}: the idempotency key launched an instance since removed
   "not-stoppable", // {instance}: a Helm chart nothing scales to zero (ADR 24), or one launched before it without global.suspend
@@ -47,6 +50,7 @@ export const ERROR_REASONS = [
   "chart-refused", // {chart, platform, rule, object, count}: the rendered chart would be refused there (the message lists every finding)
   "platform-undeclared", // {platform}: no longer in the desired-state repository
   "no-engine", // {platform}
+  "credentials-in-cluster", // {platform}: a noobaa platform's bucket keys stay in the cluster (the Secret named like the bucket)
   "repository-not-initialized",
   "repository-moved", // someone committed at the same time: retry
   // quota-exceeded

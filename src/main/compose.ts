@@ -15,6 +15,9 @@ import type { DesiredStateRepository } from "../core/ports/desired-state-reposit
 import type { Engine } from "../core/ports/engine.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { ObjectStorages } from "../core/ports/object-storage.js";
+import type { BucketQuotaDefaults } from "../core/buckets/quota.js";
+import { createBucketService } from "../core/buckets/service.js";
+import { createBucketStatuses } from "../core/buckets/statuses.js";
 import type { SecretStore } from "../core/ports/secret-store.js";
 import type { StateIndex } from "../core/ports/state-index.js";
 import type { StatusStore } from "../core/ports/status-store.js";
@@ -49,6 +52,10 @@ import { createNotifications, type NoticeChannel } from "../core/notify/service.
 import type { NoticeLinks } from "../core/notify/wording.js";
 import { createUsageService } from "../core/usage/service.js";
 import { createReclaim, DEFAULT_RECLAIM, type ReclaimSettings, type SweepOutcome } from "../core/reclaim/service.js";
+import { createBucketReconciler, type BucketReconciler } from "../core/buckets/reconciler.js";
+import { createBucketKeys, scheduleTemporaryKeyExpiry } from "../core/buckets/keys.js";
+import { createPlatformLocks } from "../core/buckets/serial.js";
+import type { ScheduledTask } from "../core/ports/scheduler.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -124,8 +131,12 @@ export interface PlateauSettings {
   readonly imageRegistries?: readonly string[];
   /** Idle reclaim's defaults (ADR 28). */
   readonly reclaim?: ReclaimSettings;
+  /** Buckets (ADR 0030): a new bucket's size quota, and the `s3GiB`/`buckets` quotas a project's or lab's file does not set. */
+  readonly buckets?: { readonly defaultSizeGiB: number; readonly quotas: BucketQuotaDefaults };
   /** Links in notices, and the chat channel of a lab's notices (undefined: the default one; null: none). */
   readonly notifications?: { readonly links: NoticeLinks; readonly chatChannelOf?: (lab: string | null) => string | null };
+  /** How often the buckets' reconcilers and the expiry of temporary S3 keys run besides commits (`buckets.checkSeconds`; default 60 s). */
+  readonly bucketsCheckMs?: number;
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
@@ -135,6 +146,11 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   const statuses = createCachedStatuses(adapters.statuses);
   const indexer: Indexer = createIndexer({ repo, index, logger });
   const reconcilers = new Map<string, Reconciler>();
+  // Buckets (ADR 0030): a reconciler per platform with an object storage Plateau drives, woken by every commit like the instances'.
+  const bucketReconcilers = new Map<string, BucketReconciler>();
+  const bucketStatuses = createBucketStatuses();
+  const keyLocks = createPlatformLocks();
+  const bucketsCheckMs = settings.bucketsCheckMs ?? 60_000;
   const router: Router | undefined = settings.proxied
     ? createRouter({
         index,
@@ -155,6 +171,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     onCommitted: () => {
       router?.clear();
       reconcilers.forEach((reconciler) => reconciler.wake());
+      bucketReconcilers.forEach((reconciler) => reconciler.wake());
       settings.onCommitted?.();
     },
   });
@@ -208,9 +225,43 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   }
   settings.platforms.forEach(ensureReconciler);
   async function ensureReconcilers(): Promise<void> {
+    await ensureBucketReconcilers();
     const head = await repo.head();
     if (!head || !adapters.engineFor) return;
     for (const platform of await platformsAt(repo, head)) ensureReconciler(platform);
+  }
+  /** A rotated key reaches a running instance when its platform's reconciler applies it again (its Secret anew). */
+  const restartInstance = async (platform: string, project: string, instance: string): Promise<void> => {
+    const reconciler = reconcilers.get(platform);
+    if (!reconciler) throw new Error(`no reconciler for platform ${platform} here`);
+    await reconciler.restart(project, instance);
+  };
+  async function ensureBucketReconcilers(): Promise<void> {
+    const storages = adapters.objectStorages;
+    const head = await repo.head();
+    if (!storages || !head) return;
+    for (const platform of await platformsAt(repo, head)) {
+      const name = platform.metadata.name;
+      if (bucketReconcilers.has(name)) continue;
+      const storage = await storages.storageFor(name);
+      if (!storage) continue;
+      const reconciler = createBucketReconciler({
+        platform: name,
+        storage,
+        repo,
+        index,
+        secrets,
+        statuses: bucketStatuses,
+        clock,
+        logger,
+        scheduler,
+        locks: keyLocks,
+        restart: restartInstance,
+        intervalMs: bucketsCheckMs,
+      });
+      bucketReconcilers.set(name, reconciler);
+      if (reconciling) reconciler.start();
+    }
   }
 
   // The kinds of instance sources, once: the instance service makes instances with them, and
@@ -226,6 +277,18 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   const tenancy = createTenancy({ repo, index, asksOf: sources.asksOf, defaults: settings.tenancy });
   const services = {
     tenancy,
+    buckets: createBucketService({
+      repo,
+      writer,
+      index,
+      clock,
+      statuses: bucketStatuses,
+      ...(adapters.objectStorages ? { objectStorages: adapters.objectStorages } : {}),
+      ...(crds ? { crds } : {}),
+      ...(settings.buckets ? { defaultSizeGiB: settings.buckets.defaultSizeGiB, quotas: settings.buckets.quotas } : {}),
+      projectQuotaOf: (project) => tenancy.quotaOf({ lab: project.lab, quota: project.quota ?? {} }),
+      chartRepositories,
+    }),
     instances: createInstanceService({
       repo,
       writer,
@@ -279,6 +342,10 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     platforms: createPlatformService({ index, engines, repo, tenancy, ...(settings.remoteStatus ? { remote: settings.remoteStatus } : {}) }),
     catalog: createCatalogService(adapters.catalog),
     charts: helm,
+    /** Temporary credentials and key rotation (ADR 0030); absent without object storages. */
+    bucketKeys: adapters.objectStorages
+      ? createBucketKeys({ repo, index, storages: adapters.objectStorages, secrets, clock, locks: keyLocks, restart: restartInstance, logger })
+      : undefined,
     usage: createUsageService({
       repo,
       index,
@@ -289,6 +356,9 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   };
 
   const instances = services.instances;
+  const temporaryKeyExpiry: ScheduledTask | undefined = services.bucketKeys
+    ? scheduleTemporaryKeyExpiry({ scheduler, keys: services.bucketKeys, intervalMs: bucketsCheckMs, logger })
+    : undefined;
   // The dry run works without configuration (a report of the defaults); the sweep runs only when `plateau up` is told to.
   const reclaim = createReclaim({
     repo,
@@ -309,6 +379,10 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     router,
     indexer,
     reconcilers,
+    bucketReconcilers,
+    bucketStatuses,
+    /** The `s3 keys` task (expired temporary keys revoked), started with the reconcilers. */
+    temporaryKeyExpiry,
     /** `helm template` as Argo CD runs it (none in tests that do not give one). */
     chartRenderer: adapters.chartRenderer,
     /**
@@ -332,10 +406,14 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       if (options.reconcile) {
         reconciling = true;
         reconcilers.forEach((reconciler) => reconciler.start());
+        bucketReconcilers.forEach((reconciler) => reconciler.start());
+        temporaryKeyExpiry?.start();
       }
     },
     async stop(): Promise<void> {
       reconciling = false;
+      await temporaryKeyExpiry?.pause();
+      await Promise.all([...bucketReconcilers.values()].map((reconciler) => reconciler.stop()));
       await Promise.all([...reconcilers.values()].map((reconciler) => reconciler.stop()));
     },
     /**
@@ -378,6 +456,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         await ensureReconcilers();
         router?.clear();
         reconcilers.forEach((reconciler) => reconciler.wake());
+        bucketReconcilers.forEach((reconciler) => reconciler.wake());
       }
     },
   };

@@ -15,6 +15,13 @@ describe("loadConfig", () => {
     expect(defaults.dataDir).toBe(join(cwd, ".plateau"));
     expect(paths(defaults).repository).toBe(join(cwd, ".plateau", "state.git"));
     expect(defaults.platforms.local.domain).toBe("localhost");
+    // Buckets (ADR 0030): their quotas beside the others, and a new bucket's size.
+    expect(defaults.buckets).toEqual({ defaultSizeGiB: 10 });
+    expect([defaults.tenancy.personalQuota, defaults.tenancy.projectQuota, defaults.tenancy.labQuota].map((q) => [q.s3GiB, q.buckets])).toEqual([
+      [20, 3],
+      [100, 10],
+      [1000, 50],
+    ]);
 
     await writeFile(join(cwd, "plateau.yaml"), "listen:\n  port: 9000\npodman:\n  stopTimeoutSeconds: 3\n");
     expect(loadConfig({ env: {}, cwd }).listen.port).toBe(9000);

@@ -48,7 +48,7 @@ const ProviderSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const QuotaDefaults = (defaults: { cpu: number; memoryGiB: number; gpu: number; instances: number; storageGiB: number }) =>
+const QuotaDefaults = (defaults: { cpu: number; memoryGiB: number; gpu: number; instances: number; storageGiB: number; s3GiB: number; buckets: number }) =>
   Type.Object(
     {
       cpu: Type.Number({ minimum: 0, default: defaults.cpu }),
@@ -56,6 +56,9 @@ const QuotaDefaults = (defaults: { cpu: number; memoryGiB: number; gpu: number; 
       gpu: Type.Integer({ minimum: 0, default: defaults.gpu }),
       instances: Type.Integer({ minimum: 0, default: defaults.instances }),
       storageGiB: Type.Number({ minimum: 0, default: defaults.storageGiB }),
+      /** Object storage (ADR 0030): the sum of the buckets' size quotas, in GiB, and how many buckets. */
+      s3GiB: Type.Number({ minimum: 0, default: defaults.s3GiB }),
+      buckets: Type.Integer({ minimum: 0, default: defaults.buckets }),
     },
     { additionalProperties: false, default: {} },
   );
@@ -248,10 +251,24 @@ export const ConfigSchema = Type.Object(
     ),
     tenancy: Type.Object(
       {
-        personalQuota: QuotaDefaults({ cpu: 2, memoryGiB: 8, gpu: 0, instances: 5, storageGiB: 20 }),
-        projectQuota: QuotaDefaults({ cpu: 8, memoryGiB: 32, gpu: 0, instances: 20, storageGiB: 200 }),
-        labQuota: QuotaDefaults({ cpu: 32, memoryGiB: 128, gpu: 2, instances: 100, storageGiB: 1000 }),
+        personalQuota: QuotaDefaults({ cpu: 2, memoryGiB: 8, gpu: 0, instances: 5, storageGiB: 20, s3GiB: 20, buckets: 3 }),
+        projectQuota: QuotaDefaults({ cpu: 8, memoryGiB: 32, gpu: 0, instances: 20, storageGiB: 200, s3GiB: 100, buckets: 10 }),
+        labQuota: QuotaDefaults({ cpu: 32, memoryGiB: 128, gpu: 2, instances: 100, storageGiB: 1000, s3GiB: 1000, buckets: 50 }),
         labProjectLimit: Type.Integer({ minimum: 0, maximum: 10000, default: 10 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Buckets on demand (ADR 0030). */
+    buckets: Type.Object(
+      {
+        defaultSizeGiB: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 1000000,
+          default: 10,
+          description: "The size quota of a bucket created without one, in GiB",
+        }),
+        /** How often the providers are converged to git besides each commit, and expired temporary keys revoked. */
+        checkSeconds: Type.Integer({ minimum: 5, maximum: 86400, default: 60, description: "How often the buckets' reconcilers run besides commits" }),
       },
       { additionalProperties: false, default: {} },
     ),

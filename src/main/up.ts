@@ -203,6 +203,14 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       reconcileIntervalMs: config.reconcile.intervalSeconds * 1000,
       reconcileConcurrency: config.reconcile.concurrency,
       tenancy: config.tenancy,
+      buckets: {
+        defaultSizeGiB: config.buckets.defaultSizeGiB,
+        quotas: {
+          personal: { s3GiB: config.tenancy.personalQuota.s3GiB, buckets: config.tenancy.personalQuota.buckets },
+          project: { s3GiB: config.tenancy.projectQuota.s3GiB, buckets: config.tenancy.projectQuota.buckets },
+          lab: { s3GiB: config.tenancy.labQuota.s3GiB, buckets: config.tenancy.labQuota.buckets },
+        },
+      },
       lifecycle: lifecycleSettings(config),
       placement: config.placement,
       crds: await loadCrds(join(PACKAGE_ROOT, "schemas")),
@@ -214,6 +222,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       ...(remote.sync ? { onCommitted: () => remote.sync?.wake(), remoteStatus: remote.status } : {}),
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
       reclaim: reclaimSettings(config),
+      bucketsCheckMs: config.buckets.checkSeconds * 1000,
       notifications: { links: noticeLinks(config.notifications.portalUrl ?? publicOrigin), chatChannelOf: notices.chatChannelOf },
     },
   );

@@ -17,6 +17,8 @@ import { registerAccessLayer } from "./access.js";
 import type { UsageService } from "../core/usage/service.js";
 import { registerAccessRoutes } from "./routes/access-routes.js";
 import { registerReclaimRoutes } from "./routes/reclaim-routes.js";
+import { registerBucketKeyRoutes } from "./routes/bucket-key-routes.js";
+import type { BucketKeys } from "../core/buckets/keys.js";
 import type { Reclaim } from "../core/reclaim/service.js";
 import type { Notifications } from "../core/notify/service.js";
 import { registerAlertsRoutes, type AlertsRouteDeps } from "./routes/alerts-routes.js";
@@ -34,6 +36,8 @@ import { metricsRoutes } from "./routes/metrics-routes.js";
 import type { MetricsSources } from "../core/ports/metrics-sources.js";
 import { registerTenantMetrics, type TenantMetrics } from "./tenant-metrics.js";
 import { registerUsageRoutes } from "./routes/usage-routes.js";
+import { registerBucketRoutes } from "./routes/bucket-routes.js";
+import type { BucketService } from "../core/buckets/service.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -48,6 +52,10 @@ export interface ServerDeps {
     readonly reclaim?: Reclaim;
     readonly notifications?: Pick<Notifications, "list" | "markRead">;
     readonly usage: UsageService;
+    /** Buckets as desired state (ADR 0030). */
+    readonly buckets?: BucketService;
+    /** Temporary S3 credentials and key rotation (ADR 0030), when object storages are configured. */
+    readonly bucketKeys?: BucketKeys;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */
@@ -309,6 +317,8 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       registerReclaimRoutes(api as unknown as App, deps);
       registerAlertsRoutes(api as unknown as App, deps.alerts);
       registerUsageRoutes(api as unknown as App, deps);
+      registerBucketRoutes(api as unknown as App, deps);
+      registerBucketKeyRoutes(api as unknown as App, deps);
     },
     { prefix: API_PREFIX },
   );

@@ -692,6 +692,35 @@ describe("authorization: every route × every principal × both labs", () => {
       allowed: { status: 200, check: (reply) => hasField(reply, ["window"], "30d") },
       expect: PROJECT_READ,
     },
+    // Buckets (ADR 0030): the test's platform offers no object storage, and a name S3 refuses is refused after access.
+    {
+      route: "GET /api/v1/projects/{project}/buckets",
+      sides: true,
+      request: (c) => ({ url: project("/buckets")(c), headers: c.headers }),
+      allowed: { status: 200 },
+      expect: PROJECT_READ,
+    },
+    {
+      route: "POST /api/v1/projects/{project}/buckets",
+      sides: true,
+      request: (c) => ({ method: "POST", url: project("/buckets")(c), headers: c.headers, payload: { name: `matrix-${c.project}` } }),
+      allowed: { status: 400, check: inputIssue("/platform", "object-storage") },
+      expect: PROJECT_WRITE,
+    },
+    {
+      route: "GET /api/v1/projects/{project}/buckets/{bucket}",
+      sides: true,
+      request: (c) => ({ url: project("/buckets/Not_A_Bucket")(c), headers: c.headers }),
+      allowed: { status: 400, check: inputIssue("/bucket", "s3-bucket-name/characters") },
+      expect: PROJECT_READ,
+    },
+    {
+      route: "DELETE /api/v1/projects/{project}/buckets/{bucket}",
+      sides: true,
+      request: (c) => ({ method: "DELETE", url: project("/buckets/Not_A_Bucket")(c), headers: c.headers }),
+      allowed: { status: 400, check: inputIssue("/bucket", "s3-bucket-name/characters") },
+      expect: PROJECT_WRITE,
+    },
     {
       route: "POST /api/v1/projects/{project}/instances/{instance}/resize",
       sides: true,
@@ -762,6 +791,21 @@ describe("authorization: every route × every principal × both labs", () => {
       request: (c) => ({ method: "POST", url: api(`/projects/${c.project}/instances/ghost/keep`), headers: c.headers }),
       allowed: { status: 404, check: notFound((c) => `instance "${c.project}/ghost" not found`) },
       expect: PROJECT_WRITE,
+    },
+    {
+      route: "POST /api/v1/projects/{project}/buckets/{bucket}/credentials",
+      sides: true,
+      request: (c) => ({ method: "POST", url: api(`/projects/${c.project}/buckets/ghost-bucket/credentials`), headers: c.headers, payload: {} }),
+      // Allowed: the bucket does not exist (nor, in this fixture, any object storage).
+      allowed: { status: 404 },
+      expect: PROJECT_WRITE,
+    },
+    {
+      route: "POST /api/v1/projects/{project}/s3/{platform}/rotate-key",
+      sides: true,
+      request: (c) => ({ method: "POST", url: api(`/projects/${c.project}/s3/ghost/rotate-key`), headers: c.headers }),
+      allowed: { status: 404 },
+      expect: PROJECT_ADMIN,
     },
     {
       route: "GET /api/v1/notifications",

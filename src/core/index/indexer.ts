@@ -69,7 +69,7 @@ export function createIndexer(deps: { repo: DesiredStateRepository; index: State
 
     for (const commit of await repo.log({ from: head, until: full ? null : indexed, limit: full ? 5000 : 1000 })) {
       const id = commit.trailers[TRAILERS.requestId];
-      const target = commit.trailers[TRAILERS.instance] ?? commit.trailers[TRAILERS.project] ?? "";
+      const target = commit.trailers[TRAILERS.instance] ?? commit.trailers[TRAILERS.bucket] ?? commit.trailers[TRAILERS.project] ?? "";
       if (id) delta.requests.push({ id, commit: commit.id, target });
     }
 

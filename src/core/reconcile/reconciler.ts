@@ -51,6 +51,13 @@ export interface Reconciler {
   reconcileOnce(): Promise<void>;
   /** Resolves when no pass and no action is in progress. */
   idle(): Promise<void>;
+  /**
+   * Applies a running instance again even though its revision did not change, so that it reads
+   * its generated Secret anew (a rotated S3 key, ADR 0030): its workload is replaced (a
+   * non-declarative engine stops it first). Settles once applied (rejects if that failed); at
+   * once when the instance is not desired running here.
+   */
+  restart(project: string, instance: string): Promise<void>;
 }
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
@@ -76,6 +83,16 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   // by a commit decide from it (observing costs engine calls); timer passes observe afresh.
   let observedCache: Map<string, ObservedUnit> | undefined;
   let freshRequested = true;
+  // Restarts asked for (`restart`), and who waits for each: settled when its apply ends.
+  const restartWaiters = new Map<string, { resolve: () => void; reject: (error: Error) => void }[]>();
+  const restartsInFlight = new Set<string>();
+  function settleRestart(key: string, error?: Error): void {
+    const waiters = restartWaiters.get(key) ?? [];
+    restartWaiters.delete(key);
+    for (const waiter of waiters)
+      if (error) waiter.reject(error);
+      else waiter.resolve();
+  }
 
   const now = () => deps.clock.now();
 
@@ -216,6 +233,11 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           ),
         );
         const objects = await readObjects(head, project, instance, action.hash);
+        if (restartsInFlight.has(key) && engine.declarative !== true) {
+          // The same revision runs: the engine would keep it. Its workload goes first, its data stays.
+          await engine.stop(project, instance);
+          observedCache?.set(key, { project, instance, hash: null, phase: "stopped", reason: STOPPED.reason, endpoint: null });
+        }
         const keys = secretKeys(objects, project, instance);
         const values = await deps.secrets.ensure(project, instance, keys, () => deps.random.secret(GENERATED_SECRET_LENGTH));
         const result = await engine.apply(
@@ -284,6 +306,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const run = () => {
       active++;
       const task = perform(action, head).finally(() => {
+        if (restartsInFlight.delete(key)) {
+          const failed = backoff.get(key);
+          settleRestart(key, failed ? new Error(failed.reason) : undefined);
+        }
         active--;
         busy.delete(key);
         inFlight.delete(task);
@@ -308,13 +334,26 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     if (!availability.available) {
       const reason = platformUnavailable(platform, `${availability.reason ?? "unknown reason"}${availability.hint ? ` (${availability.hint})` : ""}`);
       for (const unit of desired) await setStatus(unit.project, unit.instance, "pending", reason, null, null);
+      for (const key of [...restartWaiters.keys()]) if (!restartsInFlight.has(key)) settleRestart(key, new Error(reason.reason));
       deps.telemetry.pendingChanges(platform, desired.length);
       return;
     }
     const fresh = freshRequested || !observedCache;
     freshRequested = false;
     if (fresh) observedCache = new Map((await engine.observe()).map((unit) => [unitKey(unit.project, unit.instance), unit]));
-    const observed = [...(observedCache?.values() ?? [])];
+    // A restart asked for: the unit is planned as if its revision did not run (once, when it is desired running and not busy).
+    const restartable = new Set(desired.filter((unit) => unit.running).map((unit) => unitKey(unit.project, unit.instance)));
+    for (const key of restartWaiters.keys()) {
+      if (restartsInFlight.has(key) || busy.has(key)) continue;
+      if (!restartable.has(key)) settleRestart(key);
+      else {
+        restartsInFlight.add(key);
+        backoff.delete(key);
+      }
+    }
+    const observed = [...(observedCache?.values() ?? [])].map((unit) =>
+      restartsInFlight.has(unitKey(unit.project, unit.instance)) && !busy.has(unitKey(unit.project, unit.instance)) ? { ...unit, hash: null } : unit,
+    );
     const known = [...lastStatus.values()].filter((status) => status.platform === platform);
     const plan = planReconcile({ desired, observed, busy, backoff, now: now().getTime(), known, declarative: engine.declarative === true });
     for (const { project, instance } of plan.forgotten) {
@@ -366,6 +405,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       // database after this returns. What they leave half done, the next start converges.
       shutdown.abort();
       queue.length = 0;
+      for (const key of [...restartWaiters.keys()]) if (!restartsInFlight.has(key)) settleRestart(key, new Error("the reconciler stopped"));
       await Promise.allSettled([...inFlight]);
     },
     wake,
@@ -374,6 +414,12 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       await passes.trigger();
       await Promise.all([...inFlight]);
       while (queue.length > 0 || inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    async restart(project, instance) {
+      const key = unitKey(project, instance);
+      const settled = new Promise<void>((resolve, reject) => restartWaiters.set(key, [...(restartWaiters.get(key) ?? []), { resolve, reject }]));
+      await passes.trigger();
+      await settled;
     },
     async idle() {
       for (;;) {

@@ -185,7 +185,12 @@ describe("the Argo CD bootstrap of a platform", () => {
         git: {
           repoURL: argocd.repoURL,
           revision: "main",
-          directories: [{ path: "rendered/okd/*/*" }, { path: "rendered/okd/*/_project", exclude: true }, { path: "rendered/okd/*/_helm", exclude: true }],
+          directories: [
+            { path: "rendered/okd/*/*" },
+            { path: "rendered/okd/*/_project", exclude: true },
+            { path: "rendered/okd/*/_helm", exclude: true },
+            { path: "rendered/okd/*/_buckets", exclude: true },
+          ],
         },
       },
     ]);
@@ -211,7 +216,7 @@ describe("the Argo CD bootstrap of a platform", () => {
       repoURL: argocd.repoURL,
       targetRevision: "main",
       path: "rendered/okd",
-      directory: { recurse: true, include: "*/_project/*.yaml" },
+      directory: { recurse: true, include: "{*/_project/*.yaml,*/_buckets/*.yaml}" },
     });
     expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(app.metadata).not.toHaveProperty("finalizers");

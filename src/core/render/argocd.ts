@@ -8,6 +8,7 @@ import type { PlatformDocument } from "../model.js";
 import { assertName } from "../names.js";
 import {
   HELM_SEGMENT,
+  BUCKETS_SEGMENT,
   renderedAlertsDir,
   renderedArgoDir,
   renderedHelmInstanceDir,
@@ -82,6 +83,8 @@ export const BOOTSTRAP_APPLICATION = "plateau-bootstrap";
 export const LAB_ALERTS_APPLICATION = "plateau-lab-alerts";
 /** The VictoriaMetrics operator's alerting rules: the labs' alerts, in `spec.metrics.rulesNamespace` only. */
 const VMRULE_KIND = { group: "operator.victoriametrics.com", kind: "VMRule" };
+/** NooBaa's bucket claims: a project's buckets on a `noobaa` platform (ADR 0030). */
+const OBC_KIND = { group: "objectbucket.io", kind: "ObjectBucketClaim" };
 /** Applies the Applications of Helm instances (`rendered/<platform>/<project>/_helm/<instance>/`). */
 export const HELM_INSTANCES_APPLICATION = "plateau-helm-instances";
 const ARGO_GROUP = "argoproj.io";
@@ -260,7 +263,13 @@ function operatorAppProject(platform: PlatformDocument, argocd: ArgoCdSettings, 
         ...(rulesNamespace ? [{ server: argocd.destinationServer, namespace: rulesNamespace }] : []),
       ],
       clusterResourceWhitelist: projects.map((project) => ({ group: "", kind: "Namespace", name: project })),
-      namespaceResourceWhitelist: [...BUNDLE_KINDS, ...BOOTSTRAP_KINDS, ...(rulesNamespace ? [VMRULE_KIND] : [])].map((kind) => ({ ...kind })),
+      namespaceResourceWhitelist: [
+        ...BUNDLE_KINDS,
+        ...BOOTSTRAP_KINDS,
+        ...(rulesNamespace ? [VMRULE_KIND] : []),
+        // The buckets' claims on a NooBaa platform (ADR 0030), in the projects' namespaces.
+        ...(platform.spec.s3?.provider === "noobaa" ? [OBC_KIND] : []),
+      ].map((kind) => ({ ...kind })),
     },
   };
 }
@@ -293,6 +302,7 @@ function instancesApplicationSet(platform: PlatformDocument, argocd: ArgoCdSetti
               { path: `${platformDir}/*/*` },
               { path: renderedProjectBundleDir(platform.metadata.name, "*"), exclude: true },
               { path: `${platformDir}/*/${HELM_SEGMENT}`, exclude: true },
+              { path: `${platformDir}/*/${BUCKETS_SEGMENT}`, exclude: true },
             ],
           },
         },
@@ -339,10 +349,15 @@ function operatorApplication(
   };
 }
 
-/** Every project's `_project` directory (Argo CD matches `include` relative to the source's path). */
+/**
+ * Every project's `_project` directory and its buckets' claims (`_buckets`, ADR 0030), which live
+ * in its namespace beside the bundle (Argo CD matches `include` relative to the source's path,
+ * braces as alternatives).
+ */
 function bundlesApplication(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
   const platformDir = renderedPlatformDir(platform.metadata.name);
-  const include = `${renderedProjectBundleDir(platform.metadata.name, "*").slice(platformDir.length + 1)}/${MANIFEST_GLOB}`;
+  const bundles = `${renderedProjectBundleDir(platform.metadata.name, "*").slice(platformDir.length + 1)}/${MANIFEST_GLOB}`;
+  const include = `{${bundles},*/${BUCKETS_SEGMENT}/${MANIFEST_GLOB}}`;
   return operatorApplication(platform, argocd, PROJECT_BUNDLES_APPLICATION, { path: platformDir, directory: { recurse: true, include } }, true);
 }
 

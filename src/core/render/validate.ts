@@ -36,7 +36,7 @@ const MODELS: Record<string, ModelClass> = {
 };
 
 /** Kinds of operators' CRDs Plateau renders: checked against the real CRDs when they are given. */
-const CUSTOM_KINDS = new Set(["route.openshift.io/v1/Route", "operator.victoriametrics.com/v1beta1/VMRule"]);
+const CUSTOM_KINDS = new Set(["route.openshift.io/v1/Route", "operator.victoriametrics.com/v1beta1/VMRule", "objectbucket.io/v1alpha1/ObjectBucketClaim"]);
 
 /**
  * Kubernetes' own kinds against `kubernetes-models`; operators' kinds (Route, Argo CD…)

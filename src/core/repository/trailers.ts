@@ -8,6 +8,8 @@ export const TRAILERS = {
   /** The request's id: a digest of who asked what with which idempotency key, never the key itself. */
   requestId: "Plateau-Request-Id",
   platform: "Plateau-Platform",
+  /** A bucket (ADR 0030): `<project>/<bucket>`. */
+  bucket: "Plateau-Bucket",
   /** Why Plateau took a step by itself (idle reclaim: `idle 73 h`). */
   reason: "Plateau-Reason",
 } as const;
