@@ -14,6 +14,7 @@ import type { SecretStore } from "../ports/secret-store.js";
 import { ensureProjectKey } from "./key-store.js";
 import { bucketsAt } from "./read.js";
 import { keysToInspect, planReplication, planState } from "./replication.js";
+import type { PlatformLocks } from "./serial.js";
 import type { BucketStatuses } from "./statuses.js";
 
 export interface ReplicationDeps {
@@ -27,6 +28,8 @@ export interface ReplicationDeps {
   readonly logger: Logger;
   /** Objects copied at once (default 4). */
   readonly concurrency?: number;
+  /** The platforms' key locks the reconcilers hold: a key made here must not look stray to a pass running meanwhile. */
+  readonly locks?: PlatformLocks;
 }
 
 /** What one run did to one bucket's replica. */
@@ -74,10 +77,11 @@ export function createReplication(deps: ReplicationDeps): Replication {
     if (!replica) throw new NotReady("failed", `platform ${replicaPlatform} has no object storage Plateau drives (rgw-admin)`);
     if ((await source.usage(name)) === undefined) throw new NotReady("pending", `bucket ${name} is not made yet on ${sourcePlatform}`);
     if ((await replica.usage(name)) === undefined) throw new NotReady("pending", `the replica bucket ${name} is not made yet on ${replicaPlatform}`);
-    const [sourceKey, replicaKey] = await Promise.all([
-      ensureProjectKey(source, secrets, sourcePlatform, project),
-      ensureProjectKey(replica, secrets, replicaPlatform, project),
-    ]);
+    const keyOf = (storage: typeof source, platform: string) => {
+      const ensure = () => ensureProjectKey(storage, secrets, platform, project);
+      return deps.locks ? deps.locks.run(platform, ensure) : ensure();
+    };
+    const [sourceKey, replicaKey] = await Promise.all([keyOf(source, sourcePlatform), keyOf(replica, replicaPlatform)]);
     return { from: deps.contentsOf(source.endpoint, sourceKey), to: deps.contentsOf(replica.endpoint, replicaKey) };
   }
 
