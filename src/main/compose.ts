@@ -14,7 +14,7 @@ import type { Clock, Random } from "../core/ports/clock.js";
 import type { DesiredStateRepository } from "../core/ports/desired-state-repository.js";
 import type { Engine } from "../core/ports/engine.js";
 import type { Logger } from "../core/ports/logger.js";
-import type { ObjectStorages } from "../core/ports/object-storage.js";
+import type { ObjectStorages, S3Endpoint, S3Key } from "../core/ports/object-storage.js";
 import type { BucketQuotaDefaults } from "../core/buckets/quota.js";
 import { createBucketService } from "../core/buckets/service.js";
 import { createBucketStatuses } from "../core/buckets/statuses.js";
@@ -56,6 +56,8 @@ import { createReclaim, DEFAULT_RECLAIM, type ReclaimSettings, type SweepOutcome
 import { createBucketReconciler, type BucketReconciler } from "../core/buckets/reconciler.js";
 import { createBucketKeys, scheduleTemporaryKeyExpiry } from "../core/buckets/keys.js";
 import { createPlatformLocks } from "../core/buckets/serial.js";
+import { createReplication } from "../core/buckets/replicate.js";
+import type { BucketContents } from "../core/ports/bucket-contents.js";
 import type { ScheduledTask } from "../core/ports/scheduler.js";
 
 export interface PlateauAdapters {
@@ -87,6 +89,8 @@ export interface PlateauAdapters {
   readonly metricsOf?: (platform: PlatformDocument) => PlatformDocument["spec"]["metrics"];
   /** The object storage Plateau drives on each platform (`rgw-admin`, ADR 0030); none: no bucket is made by Plateau there. */
   readonly objectStorages?: ObjectStorages;
+  /** The objects of a provider as one key pair reaches them (ADR 0033); with `objectStorages`, buckets' replicas are kept up to date. */
+  readonly bucketContentsOf?: (endpoint: S3Endpoint, key: S3Key) => BucketContents;
   /** Runs the background work: here, the reconcilers' passes. */
   readonly scheduler: Scheduler;
   /** Where notices are kept (ADR 28); without it, nothing is published. */
@@ -138,6 +142,8 @@ export interface PlateauSettings {
   readonly notifications?: { readonly links: NoticeLinks; readonly chatChannelOf?: (lab: string | null) => string | null };
   /** How often the buckets' reconcilers and the expiry of temporary S3 keys run besides commits (`buckets.checkSeconds`; default 60 s). */
   readonly bucketsCheckMs?: number;
+  /** How often buckets with a replica are copied to it (`buckets.replicateSeconds`; default 300 s, ADR 0033). */
+  readonly bucketsReplicateMs?: number;
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
@@ -152,6 +158,21 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
   const bucketStatuses = createBucketStatuses();
   const keyLocks = createPlatformLocks();
   const bucketsCheckMs = settings.bucketsCheckMs ?? 60_000;
+  // Replicas on another site (ADR 0033): a `replicate <platform>` task beside each platform's buckets' reconciler.
+  const replication =
+    adapters.objectStorages && adapters.bucketContentsOf
+      ? createReplication({
+          repo,
+          storages: adapters.objectStorages,
+          secrets,
+          contentsOf: adapters.bucketContentsOf,
+          statuses: bucketStatuses,
+          clock,
+          logger,
+          locks: keyLocks,
+        })
+      : undefined;
+  const replicationTasks = new Map<string, ScheduledTask>();
   const router: Router | undefined = settings.proxied
     ? createRouter({
         index,
@@ -263,6 +284,23 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       });
       bucketReconcilers.set(name, reconciler);
       if (reconciling) reconciler.start();
+      if (replication) {
+        const task = scheduler.add({
+          name: `replicate ${name}`,
+          // Copies between providers, once: a leader lock will pick the replica (ADR 19).
+          scope: "one-replica",
+          intervalMs: settings.bucketsReplicateMs ?? 300_000,
+          immediately: true,
+          async run({ signal }) {
+            const runs = await replication.run(name, signal);
+            const copied = runs.reduce((sum, run) => sum + run.copied, 0);
+            const removed = runs.reduce((sum, run) => sum + run.removed, 0);
+            if (copied + removed > 0) logger.info({ platform: name, copied, removed }, "buckets' replicas brought up to date");
+          },
+        });
+        replicationTasks.set(name, task);
+        if (reconciling) task.start();
+      }
     }
   }
 
@@ -398,6 +436,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     reconcilers,
     bucketReconcilers,
     bucketStatuses,
+    /** The `replicate <platform>` tasks (ADR 0033), by source platform, started with the reconcilers. */
+    replicationTasks,
     /** The `s3 keys` task (expired temporary keys revoked), started with the reconcilers. */
     temporaryKeyExpiry,
     /** `helm template` as Argo CD runs it (none in tests that do not give one). */
@@ -424,12 +464,14 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         reconciling = true;
         reconcilers.forEach((reconciler) => reconciler.start());
         bucketReconcilers.forEach((reconciler) => reconciler.start());
+        replicationTasks.forEach((task) => task.start());
         temporaryKeyExpiry?.start();
       }
     },
     async stop(): Promise<void> {
       reconciling = false;
       await temporaryKeyExpiry?.pause();
+      await Promise.all([...replicationTasks.values()].map((task) => task.pause()));
       await Promise.all([...bucketReconcilers.values()].map((reconciler) => reconciler.stop()));
       await Promise.all([...reconcilers.values()].map((reconciler) => reconciler.stop()));
     },

@@ -16,7 +16,7 @@ describe("loadConfig", () => {
     expect(paths(defaults).repository).toBe(join(cwd, ".plateau", "state.git"));
     expect(defaults.platforms.local.domain).toBe("localhost");
     // Buckets (ADR 0030): their quotas beside the others, and a new bucket's size.
-    expect(defaults.buckets).toEqual({ defaultSizeGiB: 10, checkSeconds: 60 });
+    expect(defaults.buckets).toEqual({ defaultSizeGiB: 10, checkSeconds: 60, replicateSeconds: 300 });
     expect([defaults.tenancy.personalQuota, defaults.tenancy.projectQuota, defaults.tenancy.labQuota].map((q) => [q.s3GiB, q.buckets])).toEqual([
       [20, 3],
       [100, 10],

@@ -269,6 +269,8 @@ export const ConfigSchema = Type.Object(
         }),
         /** How often the providers are converged to git besides each commit, and expired temporary keys revoked. */
         checkSeconds: Type.Integer({ minimum: 5, maximum: 86400, default: 60, description: "How often the buckets' reconcilers run besides commits" }),
+        /** Replicas on another site (ADR 0033): how often each is brought up to date with its bucket. */
+        replicateSeconds: Type.Integer({ minimum: 30, maximum: 86400, default: 300, description: "How often buckets are copied to their replicas" }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -39,6 +39,7 @@ import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
 import { setUpLabAlerts } from "./lab-alerts.js";
 import { setUpLocalS3, type LocalS3 } from "./local-s3.js";
 import { createObjectStorages } from "./object-storages.js";
+import { createS3BucketContentsFactory } from "../adapters/s3/bucket-contents.js";
 
 export interface RunningPlateau {
   readonly url: string;
@@ -194,6 +195,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       }),
       chartRenderer,
       objectStorages,
+      bucketContentsOf: createS3BucketContentsFactory(),
     },
     {
       platforms: localPlatform ? [localPlatform] : [],
@@ -223,6 +225,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
       reclaim: reclaimSettings(config),
       bucketsCheckMs: config.buckets.checkSeconds * 1000,
+      bucketsReplicateMs: config.buckets.replicateSeconds * 1000,
       notifications: { links: noticeLinks(config.notifications.portalUrl ?? publicOrigin), chatChannelOf: notices.chatChannelOf },
     },
   );

@@ -21,7 +21,11 @@ export function createBucketStatuses(): BucketStatuses {
   const key = (platform: string, bucket: string) => `${platform}\u0000${bucket}`;
   return {
     get: (platform, bucket) => statuses.get(key(platform, bucket)),
-    set: (platform, bucket, status) => void statuses.set(key(platform, bucket), status),
+    // The replica's status is replication's (core/buckets/replicate.ts): a status set without one keeps it.
+    set: (platform, bucket, status) => {
+      const replica = status.replica ?? statuses.get(key(platform, bucket))?.replica;
+      statuses.set(key(platform, bucket), replica ? { ...status, replica } : status);
+    },
     forget: (platform, bucket) => void statuses.delete(key(platform, bucket)),
   };
 }
