@@ -9,6 +9,7 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { credentialLines } from "../../src/cli/bucket-key-commands.js";
 import { createS3Client } from "../../src/adapters/s3/client.js";
 import { createRgwAdminStorage } from "../../src/adapters/s3/rgw-admin.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -215,9 +216,30 @@ describe.skipIf(unavailable !== undefined || host === undefined)("an instance at
         `AWS_S3_ENDPOINT=${host}:${forwarded?.port ?? 0}`,
         "AWS_S3_PATH_STYLE=true",
       ]);
+      // The owner reads it with the credentials `plateau buckets credentials --format env` prints for them.
+      const keys = plateau.services.bucketKeys;
+      if (!keys) throw new Error("no bucket keys service");
+      const printed = credentialLines(await keys.temporaryCredentials(PROJECT, "survey-podman", "alice", 1), "env", "survey-podman");
+      const exported = new Map(
+        printed
+          .filter((line) => line.startsWith("export "))
+          .map((line) => {
+            const [name, quoted] = line.slice("export ".length).split(/=(.*)/s) as [string, string];
+            return [name, quoted.replace(/^'(.*)'$/s, "$1").replaceAll(`'\\''`, "'")];
+          }),
+      );
+      const owner = createS3Client({
+        endpoint: exported.get("AWS_ENDPOINT_URL") ?? "",
+        region: exported.get("AWS_DEFAULT_REGION") ?? "",
+        credentials: { accessKeyId: exported.get("AWS_ACCESS_KEY_ID") ?? "", secretAccessKey: exported.get("AWS_SECRET_ACCESS_KEY") ?? "" },
+      });
+      const read = await owner.send(new GetObjectCommand({ Bucket: "survey-podman", Key: "from-instance.txt" }));
+      expect(await read.Body?.transformToString()).toBe(written);
+      owner.destroy();
       const committed = await everythingCommitted(repo);
       expect(committed).not.toContain(key.secretAccessKey);
       expect(committed).not.toContain(key.accessKeyId);
+      expect(committed).not.toContain(exported.get("AWS_SECRET_ACCESS_KEY"));
       s3.destroy();
     } finally {
       await plateau.stop();

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createGitRepository } from "../../src/adapters/git/git-repository.js";
 import { freeLoopbackPort } from "../../src/adapters/net.js";
 import { cephInstalled, daemonsOf } from "../../src/adapters/s3/ceph-rgw-process.js";
+import { hostAddress } from "../../src/main/local-s3.js";
 import { systemClock } from "../../src/adapters/system/system.js";
 import { fromYaml } from "../../src/core/yaml.js";
 import { loadConfig, paths } from "../../src/main/config.js";
@@ -51,7 +52,9 @@ describe.skipIf(!installed)("plateau up with the local S3 server", () => {
     const local = await plateau.localS3.ready;
     expect(local).toBeDefined();
     if (!local) return;
-    expect(local.endpoint.url).toBe(`http://127.0.0.1:${config.localS3.port}`);
+    // Clients and pods reach it at the host's address (pods cannot reach the host's loopback); Plateau's admin calls at loopback.
+    expect(local.endpoint.url).toBe(`http://${hostAddress() ?? "127.0.0.1"}:${config.localS3.port}`);
+    expect(local.adminURL).toBe(`http://127.0.0.1:${config.localS3.port}`);
 
     // Declared in git with its provider only: the endpoint is this machine's, the keys are secret.
     const repo = createGitRepository({ dir: paths(config).repository, clock: systemClock });

@@ -10,6 +10,11 @@ export interface S3ClientParams {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
+// The SDK warns once per process that versions published after January 2027 will need Node 22.
+// Plateau runs on Node 20 with this SDK's version pinned in package.json: the warning would only
+// alarm people reading `plateau up`'s output, so it is turned off unless someone set it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 export function createS3Client(params: S3ClientParams): S3Client {
   return new S3Client({
     endpoint: params.endpoint,

@@ -138,9 +138,10 @@ export function createRgwAdminStorage(params: RgwAdminStorageParams): ObjectStor
     await admin.request("PUT", "bucket", { quota: "", uid, bucket: settings.name, "max-size-kb": maxSizeKb, "max-objects": maxObjects, enabled: true });
   };
 
-  const applySettings = async (s3: S3Client, settings: BucketSettings, uid: string): Promise<void> => {
+  /** `fresh`: the bucket was just made, so it has none of these settings and nothing is read first. */
+  const applySettings = async (s3: S3Client, settings: BucketSettings, uid: string, fresh: boolean): Promise<void> => {
     const bucket = settings.name;
-    const versioning = (await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
+    const versioning = fresh ? undefined : (await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
     if (settings.versioning && versioning !== "Enabled") {
       await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
     } else if (!settings.versioning && versioning === "Enabled") {
@@ -148,13 +149,15 @@ export function createRgwAdminStorage(params: RgwAdminStorageParams): ObjectStor
       await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Suspended" } }));
     }
 
-    const rules = await s3
-      .send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))
-      .then((answer) => answer.Rules ?? [])
-      .catch((error: unknown) => {
-        if (s3ErrorCode(error) === "NoSuchLifecycleConfiguration") return [];
-        throw error;
-      });
+    const rules: LifecycleRule[] = fresh
+      ? []
+      : await s3
+          .send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))
+          .then((answer) => answer.Rules ?? [])
+          .catch((error: unknown) => {
+            if (s3ErrorCode(error) === "NoSuchLifecycleConfiguration") return [];
+            throw error;
+          });
     if (settings.expireDays === undefined) {
       if (rules.length > 0) await s3.send(new DeleteBucketLifecycleCommand({ Bucket: bucket }));
     } else if (!isExpiryRule(rules, settings.expireDays)) {
@@ -169,13 +172,15 @@ export function createRgwAdminStorage(params: RgwAdminStorageParams): ObjectStor
     }
 
     const policy = ownerOnlyPolicy(bucket, uid);
-    const currentPolicy = await s3
-      .send(new GetBucketPolicyCommand({ Bucket: bucket }))
-      .then((answer) => answer.Policy)
-      .catch((error: unknown) => {
-        if (s3ErrorCode(error) === "NoSuchBucketPolicy") return undefined;
-        throw error;
-      });
+    const currentPolicy = fresh
+      ? undefined
+      : await s3
+          .send(new GetBucketPolicyCommand({ Bucket: bucket }))
+          .then((answer) => answer.Policy)
+          .catch((error: unknown) => {
+            if (s3ErrorCode(error) === "NoSuchBucketPolicy") return undefined;
+            throw error;
+          });
     if (currentPolicy !== policy) await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
   };
 
@@ -221,18 +226,24 @@ export function createRgwAdminStorage(params: RgwAdminStorageParams): ObjectStor
       const user = await ensureUser(settings.project);
       let stats = await bucketStats(settings.name);
       if (stats && stats.owner !== uid) throw bucketTaken(settings.name);
+      let fresh = false;
       await withOwnerKey(user, async (s3) => {
         if (!stats) {
-          await s3.send(new CreateBucketCommand({ Bucket: settings.name })).catch((error: unknown) => {
-            // BucketAlreadyOwnedByYou: made meanwhile by this same project; anything else: someone else's
-            if (s3ErrorCode(error) === "BucketAlreadyOwnedByYou") return;
-            if (s3ErrorCode(error) === "BucketAlreadyExists") throw bucketTaken(settings.name);
-            throw fromS3(error, `CreateBucket ${settings.name}`);
-          });
-          stats = await bucketStats(settings.name);
-          if (stats && stats.owner !== uid) throw bucketTaken(settings.name);
+          // Made with the project user's own key: it owns it. Made meanwhile by this same project: read it as it is.
+          fresh = await s3.send(new CreateBucketCommand({ Bucket: settings.name })).then(
+            () => true,
+            (error: unknown) => {
+              if (s3ErrorCode(error) === "BucketAlreadyOwnedByYou") return false;
+              if (s3ErrorCode(error) === "BucketAlreadyExists") throw bucketTaken(settings.name);
+              throw fromS3(error, `CreateBucket ${settings.name}`);
+            },
+          );
+          if (!fresh) {
+            stats = await bucketStats(settings.name);
+            if (stats && stats.owner !== uid) throw bucketTaken(settings.name);
+          }
         }
-        await applySettings(s3, settings, uid).catch((error: unknown) => {
+        await applySettings(s3, settings, uid, fresh).catch((error: unknown) => {
           throw error instanceof ObjectStorageError ? error : fromS3(error, `settings of bucket ${settings.name}`);
         });
       });
