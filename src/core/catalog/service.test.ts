@@ -21,7 +21,14 @@ describe("catalog service", () => {
       tags: [],
       sizes: ["small", "large"],
       documentation: null,
+      s3: false,
     });
+  });
+
+  it("says whether a template can be attached to a bucket: it declares `s3`", async () => {
+    const withS3 = { ...webWithDatabase, spec: { ...webWithDatabase.spec, s3: {} } };
+    const [summary] = await createCatalogService({ list: async () => [withS3], get: async () => withS3 }).list();
+    expect(summary?.s3).toBe(true);
   });
 
   it("details a template: its values schema, components, and what each size reserves, all components together", async () => {
