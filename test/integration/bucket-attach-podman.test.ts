@@ -5,11 +5,12 @@
 import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { createServer, connect, type Server } from "node:net";
-import { networkInterfaces, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { credentialLines } from "../../src/cli/bucket-key-commands.js";
+import { hostAddress } from "../../src/main/local-s3.js";
 import { createS3Client } from "../../src/adapters/s3/client.js";
 import { createRgwAdminStorage } from "../../src/adapters/s3/rgw-admin.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -97,14 +98,6 @@ const probeTemplate = () =>
     },
     "test/s3-probe",
   );
-
-/** The host's first non-loopback IPv4 address: the pods' networks reach the host there, not at 127.0.0.1. */
-function hostAddress(): string | undefined {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
-  }
-  return undefined;
-}
 
 /** Forwards TCP from the host's address to the RGW on loopback (the script binds it there only). */
 async function forward(host: string, target: URL): Promise<{ server: Server; port: number }> {
