@@ -14,6 +14,7 @@ import { registerUsageCommands } from "./usage-commands.js";
 import { registerReclaimCommands } from "./reclaim-commands.js";
 import { registerBucketCommands } from "./bucket-commands.js";
 import { registerBucketKeyCommands } from "./bucket-key-commands.js";
+import { registerRecoveryCommands } from "./recovery-commands.js";
 
 export const DEFAULT_SERVER = "http://localhost:8080";
 
@@ -513,6 +514,7 @@ Examples:
   registerUsageCommands(program, { out, client, json, projectOrPersonal, projectOption });
   registerReclaimCommands(program, { out, client, json });
   registerBucketKeyCommands(registerBucketCommands(program, { out, client, json }), { out, client, json });
+  registerRecoveryCommands(program, { out, client, json });
 
   program
     .command("platforms")

@@ -52,6 +52,7 @@ export const ERROR_REASONS = [
   "platform-undeclared", // {platform}: no longer in the desired-state repository
   "no-engine", // {platform}
   "credentials-in-cluster", // {platform}: a noobaa platform's bucket keys stay in the cluster (the Secret named like the bucket)
+  "backup-corrupt", // {backup, claim}: an archive of the backup does not match its checksum; nothing was restored (ADR 0034)
   "repository-not-initialized",
   "repository-moved", // someone committed at the same time: retry
   // quota-exceeded

@@ -293,6 +293,41 @@ export const PlatformSchema = Type.Object(
         ),
         /** For a recovery platform: the platform whose instances it takes over in a disaster. */
         recoveryFor: Type.Optional(Name),
+        /**
+         * Where this platform's backups go (ADR 0034): a bucket on the S3 storage of another
+         * site's platform (`to`, default the platform whose `recoveryFor` names this one, else
+         * this platform itself). On a cluster, Velero writes there (a BackupStorageLocation
+         * rendered into the desired state); on podman, Plateau exports the volumes there itself.
+         * Absent: the platform's projects are not backed up.
+         */
+        backups: Type.Optional(
+          Type.Object(
+            {
+              to: Type.Optional(Name),
+              /** The bucket (an S3 name), Plateau's own: no project may take that name. */
+              bucket: Type.String({ pattern: "^[a-z0-9][-a-z0-9.]*[a-z0-9]$", minLength: 3, maxLength: 63 }),
+              /** Velero on a cluster: its namespace (default `velero`) and the Secret holding its S3 keys (default `cloud-credentials`, key `cloud`). */
+              velero: Type.Optional(
+                Type.Object(
+                  {
+                    namespace: Type.Optional(Type.String({ pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 })),
+                    credential: Type.Optional(
+                      Type.Object(
+                        {
+                          name: Type.String({ pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", maxLength: 253 }),
+                          key: Type.String({ pattern: "^[-._a-zA-Z0-9]+$", maxLength: 253 }),
+                        },
+                        { additionalProperties: false },
+                      ),
+                    ),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         /** What the Helm charts launched here are given (Onyxia's regions): see RegionSchema. */
         region: Type.Optional(RegionSchema),
       },
@@ -371,6 +406,25 @@ export const ReclaimPolicySchema = Type.Object(
 );
 export type ReclaimPolicyDocument = Static<typeof ReclaimPolicySchema>;
 
+/**
+ * A project's recovery policy (ADR 0034), over the configuration's defaults: whether its
+ * instances' volumes are backed up, how often, how long backups are kept, and how often a
+ * drill must prove they restore. Absent `backups`: on for institutional projects, off otherwise.
+ */
+export const RecoveryPolicySchema = Type.Object(
+  {
+    backups: Type.Optional(Type.Boolean()),
+    /** Hours between two backups of each instance. */
+    everyHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
+    /** Days a backup is kept (the newest is always kept). */
+    retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    /** Days after which a project without a newer drill is overdue (an alert). */
+    drillEveryDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export type RecoveryPolicyDocument = Static<typeof RecoveryPolicySchema>;
+
 export const ProjectSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
@@ -389,6 +443,8 @@ export const ProjectSchema = Type.Object(
         tiers: Type.Optional(Type.Array(ProjectTierSchema, { minItems: 1, maxItems: 2 })),
         /** Idle reclaim of its instances, over its lab's and the configuration's (ADR 28). */
         reclaim: Type.Optional(ReclaimPolicySchema),
+        /** Backups and drills of its instances (ADR 0034). */
+        recovery: Type.Optional(RecoveryPolicySchema),
       },
       { additionalProperties: false },
     ),
@@ -478,6 +534,19 @@ export const InstanceBucketSchema = Type.Object(
 );
 export type InstanceBucket = Static<typeof InstanceBucketSchema>;
 
+/** `spec.restore` of an instance (ADR 0034). */
+export const InstanceRestoreSchema = Type.Object(
+  {
+    backup: Type.String({ pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", maxLength: 253 }),
+    platform: Name,
+    takenAt: Type.String({ pattern: ISO_TIME, maxLength: 40 }),
+    /** Why (`failover from plmapps`, `failback to plmapps`). */
+    reason: Type.String({ maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+export type InstanceRestore = Static<typeof InstanceRestoreSchema>;
+
 export const InstanceSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
@@ -554,6 +623,14 @@ export const InstanceSchema = Type.Object(
          * key on that platform to the instance's Secret.
          */
         bucket: Type.Optional(InstanceBucketSchema),
+        /**
+         * Its volumes are restored from this backup before it starts here (ADR 0034), written by a
+         * failover or failback: the backup's id as its platform's backups name it (a Velero Backup's
+         * name on a cluster, a backup id on podman), the platform that took it, and when it was
+         * taken (what the restore loses: the RPO). Done once per id; kept as the record of where
+         * its data came from until the instance moves again.
+         */
+        restore: Type.Optional(InstanceRestoreSchema),
       },
       { additionalProperties: false },
     ),

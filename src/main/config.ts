@@ -274,6 +274,21 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Disaster recovery (ADR 0034): the defaults of projects' recovery policies, and how often backups are checked for. */
+    recovery: Type.Object(
+      {
+        everyHours: Type.Integer({
+          minimum: 1,
+          maximum: 720,
+          default: 24,
+          description: "Hours between two backups of an instance of a project that is backed up",
+        }),
+        retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 14, description: "Days a backup is kept (the newest always is)" }),
+        drillEveryDays: Type.Integer({ minimum: 1, maximum: 3650, default: 90, description: "Days after which a project without a newer drill is overdue" }),
+        checkSeconds: Type.Integer({ minimum: 5, maximum: 86400, default: 300, description: "How often the backups task looks for instances due" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     placement: Type.Object(
       {
         strategy: Type.Union([Type.Literal("least-allocated"), Type.Literal("bin-packing")], {

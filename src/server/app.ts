@@ -37,6 +37,9 @@ import type { MetricsSources } from "../core/ports/metrics-sources.js";
 import { registerTenantMetrics, type TenantMetrics } from "./tenant-metrics.js";
 import { registerUsageRoutes } from "./routes/usage-routes.js";
 import { registerBucketRoutes } from "./routes/bucket-routes.js";
+import { registerBackupRoutes } from "./routes/backup-routes.js";
+import { registerDrillRoutes } from "./routes/drill-routes.js";
+import { registerFailoverRoutes } from "./routes/failover-routes.js";
 import type { BucketService } from "../core/buckets/service.js";
 
 export interface ServerDeps {
@@ -319,6 +322,9 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       registerUsageRoutes(api as unknown as App, deps);
       registerBucketRoutes(api as unknown as App, deps);
       registerBucketKeyRoutes(api as unknown as App, deps);
+      registerBackupRoutes(api as unknown as App, deps);
+      registerFailoverRoutes(api as unknown as App, deps);
+      registerDrillRoutes(api as unknown as App, deps);
     },
     { prefix: API_PREFIX },
   );

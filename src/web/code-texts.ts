@@ -81,6 +81,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "Platform {platform} has no Argo CD: it cannot run the Helm chart {chart}.",
       "platform-undeclared": "Platform {platform} is no longer declared: choose another one.",
       "no-engine": "This Plateau cannot drive platform {platform}.",
+      "backup-corrupt": "Backup {backup} is damaged (the archive of {claim} does not match its checksum): nothing was restored.",
       "credentials-in-cluster": "Platform {platform} keeps its buckets' keys in the cluster: instances read them from the Secret named like the bucket.",
       "repository-not-initialized": "Plateau is still starting: try again in a moment.",
       "repository-moved": "Someone changed the same thing at the same time: try again.",
@@ -202,6 +203,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-without-argocd": "La plateforme {platform} n'a pas d'Argo CD : elle ne peut pas faire tourner le chart Helm {chart}.",
       "platform-undeclared": "La plateforme {platform} n'est plus déclarée : choisissez-en une autre.",
       "no-engine": "Ce Plateau ne sait pas piloter la plateforme {platform}.",
+      "backup-corrupt": "La sauvegarde {backup} est abîmée (l'archive de {claim} ne correspond pas à sa somme de contrôle) : rien n'a été restauré.",
       "credentials-in-cluster":
         "La plateforme {platform} garde les clés de ses buckets dans le cluster : les instances les lisent dans le Secret qui porte le nom du bucket.",
       "repository-not-initialized": "Plateau est encore en train de démarrer : réessayez dans un instant.",
