@@ -36,7 +36,15 @@ const MODELS: Record<string, ModelClass> = {
 };
 
 /** Kinds of operators' CRDs Plateau renders: checked against the real CRDs when they are given. */
-const CUSTOM_KINDS = new Set(["route.openshift.io/v1/Route", "operator.victoriametrics.com/v1beta1/VMRule", "objectbucket.io/v1alpha1/ObjectBucketClaim"]);
+const CUSTOM_KINDS = new Set([
+  "route.openshift.io/v1/Route",
+  "operator.victoriametrics.com/v1beta1/VMRule",
+  "objectbucket.io/v1alpha1/ObjectBucketClaim",
+  // ADR 0034.
+  "velero.io/v1/Schedule",
+  "velero.io/v1/BackupStorageLocation",
+  "velero.io/v1/Restore",
+]);
 
 /**
  * Kubernetes' own kinds against `kubernetes-models`; operators' kinds (Route, Argo CD…)

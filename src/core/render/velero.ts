@@ -1,8 +1,10 @@
 // Velero's objects, as data (ADR 0034): what Plateau renders into the desired state so that a
 // cluster backs up and restores projects. Checked against Velero's CRDs (schemas/velero).
-import type { InstanceRestore } from "../model.js";
+import type { InstanceDocument, InstanceRestore, PlatformDocument } from "../model.js";
+import type { FileChange } from "../ports/desired-state-repository.js";
+import { renderedRecoveryDir } from "../repository/layout.js";
 import type { KubeObject } from "./kube.js";
-import { MANAGED_BY } from "./render.js";
+import { MANAGED_BY, toManifestFiles } from "./render.js";
 
 /** Velero's namespace when a platform's `spec.backups.velero` names none. */
 export const DEFAULT_VELERO_NAMESPACE = "velero";
@@ -49,5 +51,26 @@ export function veleroRestore(input: {
       restorePVs: true,
       existingResourcePolicy: "none",
     },
+  };
+}
+
+/**
+ * The files of an instance's `spec.restore` on a platform, for its source's rendering: on a
+ * cluster, the Restore in the project's `_recovery/<instance>` directory (its previous content
+ * replaced; nothing when there is no restore); on podman, the Restore among the instance's own
+ * objects (`objects` gets it), which the engine performs before it starts the pod.
+ */
+export function restoreChanges(intent: InstanceDocument, platform: PlatformDocument): { readonly changes: FileChange[]; readonly objects: KubeObject[] } {
+  const { project, name } = intent.metadata;
+  const restore = intent.spec.restore;
+  if (platform.spec.engine === "podman") {
+    return { changes: [], objects: restore ? [veleroRestore({ project, instance: name, restore, veleroNamespace: project })] : [] };
+  }
+  const dir = renderedRecoveryDir(platform.metadata.name, project, name);
+  if (!restore) return { changes: [{ path: dir, remove: true }], objects: [] };
+  const object = veleroRestore({ project, instance: name, restore, veleroNamespace: platform.spec.backups?.velero?.namespace ?? DEFAULT_VELERO_NAMESPACE });
+  return {
+    changes: [{ path: dir, remove: true }, ...toManifestFiles([object]).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))],
+    objects: [],
   };
 }

@@ -51,6 +51,15 @@ export function bucketOfPath(path: string): { project: string; bucket: string } 
 export const BUCKETS_SEGMENT = "_buckets";
 export const renderedBucketsDir = (platform: string, project: string): string => `rendered/${platform}/${project}/${BUCKETS_SEGMENT}`;
 
+/**
+ * Velero's Restores of a project's instances on a cluster platform (ADR 0034), one directory per
+ * instance: applied by the project's bundle Application (Velero's namespace is Plateau's, never
+ * a chart's), removed with the instance. On podman the Restore is in the instance's own directory.
+ */
+export const RECOVERY_SEGMENT = "_recovery";
+export const renderedRecoveryDir = (platform: string, project: string, instance: string): string =>
+  `rendered/${platform}/${project}/${RECOVERY_SEGMENT}/${instance}`;
+
 export type DesiredStatePath =
   { kind: "platform"; platform: string } | { kind: "project"; project: string } | { kind: "instance"; project: string; instance: string };
 

@@ -66,6 +66,7 @@ describe("instance commands: what they share", () => {
       { path: "rendered/local/demo/_bucket/site", remove: true },
       { path: "rendered/local/demo/_helm/site", remove: true },
       { path: "rendered/local/demo/site", remove: true },
+      { path: "rendered/local/demo/_recovery/site", remove: true },
     ]);
     const head = await h.head();
     expect((await ctx.platformsAt(head)).map((platform) => platform.metadata.name).sort()).toEqual(["local", "plmshift", "plmshift-2", "spare"]);

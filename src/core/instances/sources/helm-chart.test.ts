@@ -81,7 +81,9 @@ describe("instance sources: Helm charts", () => {
     const values = { resources: { requests: { cpu: "1" } }, global: { suspend: true } };
     const rendered = source.render(intent(values, "stopped"), cluster);
     expect(rendered.changes[0]).toEqual({ path: "rendered/plmshift/demo/_helm/notebook", remove: true });
-    expect(rendered.changes).toHaveLength(2);
+    // Its Application, and no Restore (ADR 0034): that directory emptied.
+    expect(rendered.changes).toHaveLength(3);
+    expect(rendered.changes[2]).toEqual({ path: "rendered/plmshift/demo/_recovery/notebook", remove: true });
     const file = rendered.changes[1];
     const application = fromYaml(file && "content" in file ? file.content : "", "application") as { kind: string; spec: { source: Record<string, unknown> } };
     expect(application.kind).toBe("Application");

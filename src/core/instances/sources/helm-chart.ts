@@ -7,6 +7,7 @@
 // launch from what it renders (ADR 24, helm/stop-strategy.ts), by its replica values at 0; a
 // chart that neither scales to zero cannot be stopped, and its expiry removes it. (Charts
 // launched before ADR 24 without `global.suspend` recorded nothing: they do not expire.)
+import { restoreChanges } from "../../render/velero.js";
 import { ConflictError, InputError, NotFoundError } from "../../errors.js";
 import { INSTANCE_S3_ACCESS_KEY_ID } from "../../buckets/key-store.js";
 import { placeholderKeys } from "../../helm/secret-placeholders.js";
@@ -151,7 +152,12 @@ export const helmChartSource = ((deps) => {
         validateObjects([application], deps.crds);
         const dir = renderedHelmInstanceDir(platform.metadata.name, project, name);
         return {
-          changes: [{ path: dir, remove: true }, ...toManifestFiles([application]).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))],
+          changes: [
+            { path: dir, remove: true },
+            ...toManifestFiles([application]).map((file) => ({ path: `${dir}/${file.name}`, content: file.content })),
+            // Its volumes restored from a backup before Argo CD syncs it (ADR 0034): charts run on clusters only.
+            ...restoreChanges(intent, platform).changes,
+          ],
           asks: chartAsks(intent.spec, intent.spec.state === "running"),
         };
       },

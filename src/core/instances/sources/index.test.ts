@@ -21,7 +21,11 @@ describe("the registry of instance sources", () => {
   });
 
   it("says every directory an instance may have rendered, whatever it is made from", () => {
-    expect(createSourceRegistry(deps).renderedDirs("local", "demo", "site")).toEqual(["rendered/local/demo/_helm/site", "rendered/local/demo/site"]);
+    expect(createSourceRegistry(deps).renderedDirs("local", "demo", "site")).toEqual([
+      "rendered/local/demo/_helm/site",
+      "rendered/local/demo/site",
+      "rendered/local/demo/_recovery/site",
+    ]);
     expect(createSourceRegistry(deps, [bucketSource, ...INSTANCE_SOURCES]).renderedDirs("*", "demo", "site")).toContain("rendered/*/demo/_bucket/site");
   });
 

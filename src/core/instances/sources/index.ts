@@ -2,6 +2,7 @@
 // registers its generators: each in its own file, each checked against InstanceSourceFactory
 // at compile time. A new source (a bucket, a backup) is a file and a line here; the instance
 // service asks the registry and never which kind an instance is (ADR 17).
+import { renderedRecoveryDir } from "../../repository/layout.js";
 import { NotFoundError } from "../../errors.js";
 import { ZERO } from "../../tenancy/quota.js";
 import type { AsksOf } from "../../tenancy/service.js";
@@ -32,7 +33,11 @@ export function createSourceRegistry(deps: SourceDeps, factories: readonly Insta
       if (!kind) throw new NotFoundError("template", id);
       return kind.open(id);
     },
-    renderedDirs: (platform, project, instance) => kinds.map((kind) => kind.renderedDir(platform, project, instance)),
+    // Its Restore on a cluster lives beside its project's bundle (ADR 0034), and goes with it.
+    renderedDirs: (platform, project, instance) => [
+      ...kinds.map((kind) => kind.renderedDir(platform, project, instance)),
+      renderedRecoveryDir(platform, project, instance),
+    ],
     async asksOf(instance) {
       const kind = kinds.find((candidate) => candidate.claims(instance.template));
       // No kind of this registry makes it any more: it still holds its place.

@@ -1,6 +1,7 @@
 // Built-in templates as a source of instances (catalog/<id>/, ADR 6): Plateau renders their
 // objects itself, resolves and checks values against the template's schema, counts what the
 // rendered pods and volumes ask, and stops an instance by rendering it stopped.
+import { restoreChanges } from "../../render/velero.js";
 import { createHash } from "node:crypto";
 import { catalogRegistries, checkImageValues } from "../../catalog/images.js";
 import type { Template } from "../../catalog/template.js";
@@ -95,10 +96,17 @@ export const templateSource = ((deps) => {
           url: address({ platform: platform.metadata.name, domain: platform.spec.domain, project, instance: name }),
           ...(intent.spec.bucket ? { bucket: intent.spec.bucket } : {}),
         });
+        // Its volumes restored from a backup before it starts (ADR 0034).
+        const restore = restoreChanges(intent, platform);
+        objects.push(...restore.objects);
         validateObjects(objects, deps.crds);
         const dir = renderedInstanceDir(platform.metadata.name, project, name);
         return {
-          changes: [{ path: dir, remove: true }, ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))],
+          changes: [
+            { path: dir, remove: true },
+            ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content })),
+            ...restore.changes,
+          ],
           asks: resourcesOf(objects, intent.spec.state === "running"),
         };
       },
