@@ -1,5 +1,7 @@
 // Wires Plateau from its adapters: the one place that knows every part. `src/main/up.ts`
 // builds the real adapters from the configuration; tests pass in-memory ones.
+import type { ClusterBackupsRegistry } from "../core/ports/cluster-backups.js";
+import type { VolumeBackupsRegistry } from "../core/ports/volume-backups.js";
 import { createCatalogService } from "../core/catalog/service.js";
 import type { Requester } from "../core/identity.js";
 import { createIndexer, type Indexer } from "../core/index/indexer.js";
@@ -91,6 +93,10 @@ export interface PlateauAdapters {
   readonly objectStorages?: ObjectStorages;
   /** The objects of a provider as one key pair reaches them (ADR 0033); with `objectStorages`, buckets' replicas are kept up to date. */
   readonly bucketContentsOf?: (endpoint: S3Endpoint, key: S3Key) => BucketContents;
+  /** Backups Plateau takes itself, of podman platforms' volumes (ADR 0034). */
+  readonly volumeBackups?: VolumeBackupsRegistry;
+  /** Velero's backups on cluster platforms, read through their API (ADR 0034). */
+  readonly clusterBackups?: ClusterBackupsRegistry;
   /** Runs the background work: here, the reconcilers' passes. */
   readonly scheduler: Scheduler;
   /** Where notices are kept (ADR 28); without it, nothing is published. */
