@@ -52,6 +52,7 @@ export const ERROR_REASONS = [
   "platform-undeclared", // {platform}: no longer in the desired-state repository
   "no-engine", // {platform}
   "credentials-in-cluster", // {platform}: a noobaa platform's bucket keys stay in the cluster (the Secret named like the bucket)
+  "no-volume-backups", // {platform}: the platform keeps no volume backups Plateau takes (no spec.backups, or not podman); ADR 0034
   "backup-corrupt", // {backup, claim}: an archive of the backup does not match its checksum; nothing was restored (ADR 0034)
   "repository-not-initialized",
   "repository-moved", // someone committed at the same time: retry
@@ -73,6 +74,7 @@ export const EVENT_KINDS = [
   "starting", // the workload is being started
   "replacing", // the previous revision (or an older Plateau's pod) is being replaced
   "waiting", // waiting for the application to answer
+  "restoring", // {backup, takenAt}: its volumes are being restored from a backup before it starts (ADR 0034)
   "running",
   "reported", // {phase, reason}: the platform reports a phase other than running or failed
   "failed", // {reason}: the platform reports a failure
@@ -96,6 +98,7 @@ export const STATUS_REASONS = [
   "starting", // the workload is being started
   "replacing", // the previous revision is being replaced
   "waiting", // waiting for the application to answer
+  "restoring", // {backup, takenAt}: its volumes are being restored from a backup
   "stopping", // its workload goes, its data is kept
   "stopped", // its data is kept
   "removing", // its workload and its data go
@@ -107,7 +110,7 @@ export const STATUS_REASONS = [
 export type StatusReason = (typeof STATUS_REASONS)[number];
 
 /** The steps an engine reports while it applies (a subset of the event kinds). */
-export type EngineStep = Extract<EventKind, "pulling" | "starting" | "replacing" | "waiting">;
+export type EngineStep = Extract<EventKind, "pulling" | "starting" | "replacing" | "waiting" | "restoring">;
 
 /** Why placement left a platform out (`excluded[].code`, with `params`). */
 export const EXCLUSION_REASONS = [

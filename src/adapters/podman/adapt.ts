@@ -134,6 +134,39 @@ export interface AdaptInput {
   readonly volumeNames?: Readonly<Record<string, string>>;
 }
 
+/** Velero's Restore of the instance's volumes (ADR 0034): the engine performs it itself before the pod is played, never a container. */
+const isVolumeRestore = (object: KubeObject): boolean => object.apiVersion === "velero.io/v1" && object.kind === "Restore";
+
+/** What an instance's volumes are restored from before it starts (its rendered `spec.restore`). */
+export interface VolumeRestore {
+  /** The backup's id, as the backups of `platform` name it. */
+  readonly backup: string;
+  /** The platform whose volume backups hold it. */
+  readonly platform: string;
+  readonly takenAt: string;
+}
+
+/**
+ * The restore among a unit's objects (rendered from its intent's `spec.restore` by
+ * core/render/velero.ts), undefined when there is none; a Restore missing what the engine
+ * needs is refused rather than guessed.
+ */
+export function volumeRestoreOf(objects: readonly KubeObject[]): VolumeRestore | undefined {
+  const restores = objects.filter(isVolumeRestore);
+  if (restores.length === 0) return undefined;
+  if (restores.length > 1) throw new RefusedManifestError("refused by the podman engine: an instance restores its volumes from one backup at a time");
+  const restore = restores[0] as KubeObject;
+  const backup = record(restore.spec).backupName;
+  const annotations = record(restore.metadata.annotations);
+  const platform = annotations["plateau.io/backup-platform"];
+  const takenAt = annotations["plateau.io/backup-taken-at"];
+  if (typeof backup !== "string" || backup === "" || typeof platform !== "string" || platform === "" || typeof takenAt !== "string")
+    throw new RefusedManifestError(
+      `refused by the podman engine: Restore ${restore.metadata.name} does not name its backup, its platform and when it was taken`,
+    );
+  return { backup, platform, takenAt };
+}
+
 /** The persistent volume claims of an instance: those it declares and those its pods mount. */
 export function claimsOf(objects: readonly KubeObject[]): string[] {
   const claims = new Set(objects.filter((object) => object.kind === "PersistentVolumeClaim").map((claim) => claim.metadata.name));
@@ -152,7 +185,7 @@ export function adaptForPodman(input: AdaptInput): PodmanPlan {
   const volumeName = (claim: string) => input.volumeNames?.[claim] ?? names.volume(project, claim);
   const problems = unsafeFeatures(objects);
   for (const object of objects) {
-    if (!IGNORED_KINDS.has(object.kind) && !HANDLED_KINDS.has(object.kind))
+    if (!IGNORED_KINDS.has(object.kind) && !HANDLED_KINDS.has(object.kind) && !isVolumeRestore(object))
       problems.push(`${object.kind} ${object.metadata.name}: this kind is not supported by the podman engine`);
   }
   if (problems.length > 0) throw new RefusedManifestError(`refused by the podman engine: ${problems.join("; ")}`);

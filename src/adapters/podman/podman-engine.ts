@@ -6,7 +6,7 @@
 // and only objects with it are ever observed, replaced or removed; each project's pods run on
 // a network of their own, isolated from other projects' networks.
 import { spawn } from "node:child_process";
-import { access, mkdir, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "../../core/ports/logger.js";
@@ -14,7 +14,8 @@ import type { ApplyOptions, DesiredUnit, Engine, EngineAvailability, LogOptions,
 import { toYaml } from "../../core/yaml.js";
 import { lastLine, run, runChecked } from "../process.js";
 import { freeLoopbackPort } from "../net.js";
-import { adaptForPodman, claimsOf, hostNames, LABELS, LEGACY_NAMES } from "./adapt.js";
+import { adaptForPodman, claimsOf, hostNames, LABELS, LEGACY_NAMES, volumeRestoreOf, type VolumeRestore } from "./adapt.js";
+import type { VolumeBackupsRegistry } from "../../core/ports/volume-backups.js";
 import { generatedSecretName } from "../../core/render/render.js";
 import { createLogFanout, type FollowerSource } from "./log-followers.js";
 import { forbiddenRegistryProblem, LOCAL_IMAGES, registryOf } from "../../core/catalog/images.js";
@@ -35,6 +36,8 @@ export interface PodmanEngineParams {
   readonly startupTimeoutMs?: number;
   /** How often (at most) networks of projects left without pods are removed, when observing. Default 60 s. */
   readonly networkSweepMs?: number;
+  /** Where the backups an instance's `spec.restore` names are (ADR 0034); none: such an instance fails to apply, saying why. */
+  readonly volumeBackups?: VolumeBackupsRegistry;
   readonly logger: Logger;
 }
 
@@ -248,6 +251,77 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
       );
   }
 
+  // Which restores are done, per instance (ADR 0034): a file beside its pod file, written (and
+  // synced) only once the backup's volumes are all in place, removed with the instance. A crash
+  // before it redoes the restore (it replaces the volumes again: the same result); after it,
+  // the restore is never done again, whatever the instance wrote since.
+  const restoredFile = (pod: string) => join(params.runtimeDir, `${pod}.restored.json`);
+  async function restoredBackups(pod: string): Promise<string[]> {
+    const text = await readFile(restoredFile(pod), "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return "[]";
+      throw error;
+    });
+    const parsed = JSON.parse(text) as unknown;
+    return Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === "string") : [];
+  }
+  async function recordRestored(pod: string, restore: string): Promise<void> {
+    const done = [...new Set([...(await restoredBackups(pod)), restore])].sort();
+    await mkdir(params.runtimeDir, { recursive: true });
+    const file = restoredFile(pod);
+    const partial = `${file}.partial`;
+    const handle = await open(partial, "w", 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(done)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(partial, file);
+    const dir = await open(params.runtimeDir, "r");
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  /**
+   * Restores the instance's volumes from the backup its objects name, unless that was done:
+   * its pod goes first (its volumes stay), then the backups' adapter checks every archive
+   * before it replaces anything (`backup-corrupt` otherwise: the apply fails, the volumes are
+   * as they were). True when it restored (the pod, if any, is gone).
+   */
+  async function restoreVolumes(
+    unit: DesiredUnit,
+    restore: VolumeRestore,
+    pod: string,
+    volumes: { readonly names: readonly string[]; readonly adopted: Readonly<Record<string, string>> },
+    options: ApplyOptions,
+  ): Promise<boolean> {
+    // Ids are unique on the platform that took them: done is said of both.
+    const done = `${restore.platform}/${restore.backup}`;
+    if ((await restoredBackups(pod)).includes(done)) return false;
+    const { project, instance } = unit;
+    const ref = `${project}/${instance}`;
+    const backups = await params.volumeBackups?.backupsFor(restore.platform);
+    if (!backups) throw new Error(`backup ${restore.backup} cannot be restored: platform ${restore.platform} has no volume backups this Plateau reads`);
+    // Only a backup of this very instance (the same project and name: its own, or its failover's).
+    const record = (await backups.list(project, instance)).find((candidate) => candidate.id === restore.backup);
+    if (!record || record.project !== project || record.instance !== instance)
+      throw new Error(`backup ${restore.backup} of ${ref} is not in ${backups.location}: nothing was restored`);
+    options.progress(`restoring its volumes from backup ${restore.backup} (taken ${restore.takenAt})`, "restoring", {
+      backup: restore.backup,
+      takenAt: restore.takenAt,
+    });
+    // Whatever the caller last saw: a pod still writing to the volumes must be gone (`--ignore`: none is fine).
+    await removePod(pod);
+    await ensureVolumes(volumes.names, project, instance, volumes.adopted);
+    const report = await backups.restore(record, { project, instance }, options.signal ? { signal: options.signal } : {});
+    await recordRestored(pod, done);
+    logger.info({ project, instance, backup: restore.backup, takenAt: restore.takenAt, volumes: report.volumes }, "volumes restored from a backup");
+    return true;
+  }
+
   async function removePod(name: string): Promise<void> {
     // Stop first with the grace period, then remove: `pod rm -f -t` waits longer on podman 4.3.
     await run(podman, ["pod", "stop", "--ignore", "-t", stopTimeout, name]);
@@ -418,8 +492,11 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
         knownAbsent ? Promise.resolve([]) : managedPods(),
         plan.stopped ? Promise.resolve([]) : missingImagesOf(plan.images),
       ]);
-      const current = pods.find((pod) => pod.Name === name);
+      let current = pods.find((pod) => pod.Name === name);
       if (adopted) await retireLegacyPod(unit.project, unit.instance, options);
+      // Its volumes come from a backup before it starts (ADR 0034): once per backup id.
+      const restore = volumeRestoreOf(unit.objects);
+      if (restore && !plan.stopped && (await restoreVolumes(unit, restore, name, { names: plan.volumes, adopted: volumeNames }, options))) current = undefined;
       if (plan.stopped) {
         if (current) await removePod(name);
         await ensureVolumes(plan.volumes, unit.project, unit.instance, volumeNames);
@@ -493,6 +570,8 @@ export function createPodmanEngine(params: PodmanEngineParams): PodmanEngine {
       }
       await run(podman, ["secret", "rm", names.secret(project, generatedSecretName(instance))]);
       await rm(join(params.runtimeDir, `${name}.yaml`), { force: true });
+      // Its restores go with its volumes: an instance of this name made later restores afresh.
+      await rm(restoredFile(name), { force: true });
       // An adopted instance: the older volumes stay (another Plateau of that time may have used
       // the same names), and the marker goes, so that no new instance of this name adopts them.
       if (await provablyOurs(project, instance)) {

@@ -38,7 +38,7 @@ export const platformUnavailable = (platform: string, detail: string): StatusRea
 });
 
 /** A step the engine reports while it applies, in its words and as its event's kind and values. */
-export const step = (reason: string, kind: "pulling" | "starting" | "replacing" | "waiting", params: CodeParams): StatusReasonOf => ({
+export const step = (reason: string, kind: "pulling" | "starting" | "replacing" | "waiting" | "restoring", params: CodeParams): StatusReasonOf => ({
   reason,
   reasonCode: kind,
   reasonParams: params,
