@@ -61,6 +61,9 @@ import { createPlatformLocks } from "../core/buckets/serial.js";
 import { createReplication } from "../core/buckets/replicate.js";
 import type { BucketContents } from "../core/ports/bucket-contents.js";
 import type { ScheduledTask } from "../core/ports/scheduler.js";
+import { createVolumeBackupService } from "../core/recovery/backups.js";
+import { scheduleVolumeBackups } from "../core/recovery/backup-task.js";
+import type { RecoveryDefaults } from "../core/recovery/policy.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -150,6 +153,8 @@ export interface PlateauSettings {
   readonly bucketsCheckMs?: number;
   /** How often buckets with a replica are copied to it (`buckets.replicateSeconds`; default 300 s, ADR 0033). */
   readonly bucketsReplicateMs?: number;
+  /** Recovery (ADR 0034): the policies' defaults, and how often the `backups <platform>` tasks look for instances due (default 300 s). */
+  readonly recovery?: { readonly defaults: RecoveryDefaults; readonly checkMs: number };
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
@@ -179,6 +184,19 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         })
       : undefined;
   const replicationTasks = new Map<string, ScheduledTask>();
+  // Volume backups (ADR 0034): a `backups <platform>` task per podman platform whose backups this Plateau takes.
+  const volumeBackups = adapters.volumeBackups
+    ? createVolumeBackupService({
+        repo,
+        index,
+        registry: adapters.volumeBackups,
+        defaults: settings.recovery?.defaults ?? { everyHours: 24, retentionDays: 14, drillEveryDays: 90 },
+        clock,
+        random: adapters.random,
+        logger,
+      })
+    : undefined;
+  const backupTasks = new Map<string, ScheduledTask>();
   const router: Router | undefined = settings.proxied
     ? createRouter({
         index,
@@ -253,8 +271,20 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     if (reconciling) reconciler.start();
   }
   settings.platforms.forEach(ensureReconciler);
+  async function ensureBackupTasks(): Promise<void> {
+    const head = await repo.head();
+    if (!volumeBackups || !adapters.volumeBackups || !head) return;
+    for (const platform of await platformsAt(repo, head)) {
+      const name = platform.metadata.name;
+      if (platform.spec.engine !== "podman" || backupTasks.has(name) || !(await adapters.volumeBackups.backupsFor(name))) continue;
+      const task = scheduleVolumeBackups({ scheduler, service: volumeBackups, platform: name, intervalMs: settings.recovery?.checkMs ?? 300_000, logger });
+      backupTasks.set(name, task);
+      if (reconciling) task.start();
+    }
+  }
   async function ensureReconcilers(): Promise<void> {
     await ensureBucketReconcilers();
+    await ensureBackupTasks();
     const head = await repo.head();
     if (!head || !adapters.engineFor) return;
     for (const platform of await platformsAt(repo, head)) ensureReconciler(platform);
@@ -353,6 +383,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       helm,
       secrets,
       ...(adapters.objectStorages ? { objectStorages: adapters.objectStorages } : {}),
+      ...(adapters.volumeBackups ? { volumeBackups: adapters.volumeBackups } : {}),
       lifecycle: settings.lifecycle,
       system: settings.system,
       registry: sources,
@@ -389,6 +420,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     platforms: createPlatformService({ index, engines, repo, tenancy, ...(settings.remoteStatus ? { remote: settings.remoteStatus } : {}) }),
     catalog: createCatalogService(adapters.catalog),
     charts: helm,
+    /** Plateau's own backups of podman volumes (ADR 0034): listed and taken now by people; absent without volume backups. */
+    volumeBackups,
     /** Temporary credentials and key rotation (ADR 0030); absent without object storages. */
     bucketKeys: adapters.objectStorages
       ? createBucketKeys({
@@ -444,6 +477,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     bucketStatuses,
     /** The `replicate <platform>` tasks (ADR 0033), by source platform, started with the reconcilers. */
     replicationTasks,
+    /** The `backups <platform>` tasks (ADR 0034), by platform, started with the reconcilers. */
+    backupTasks,
     /** The `s3 keys` task (expired temporary keys revoked), started with the reconcilers. */
     temporaryKeyExpiry,
     /** `helm template` as Argo CD runs it (none in tests that do not give one). */
@@ -471,6 +506,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         reconcilers.forEach((reconciler) => reconciler.start());
         bucketReconcilers.forEach((reconciler) => reconciler.start());
         replicationTasks.forEach((task) => task.start());
+        backupTasks.forEach((task) => task.start());
         temporaryKeyExpiry?.start();
       }
     },
@@ -478,6 +514,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       reconciling = false;
       await temporaryKeyExpiry?.pause();
       await Promise.all([...replicationTasks.values()].map((task) => task.pause()));
+      await Promise.all([...backupTasks.values()].map((task) => task.pause()));
       await Promise.all([...bucketReconcilers.values()].map((reconciler) => reconciler.stop()));
       await Promise.all([...reconcilers.values()].map((reconciler) => reconciler.stop()));
     },

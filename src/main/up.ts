@@ -12,6 +12,7 @@ import { instanceOrigin } from "../core/instances/routing.js";
 import { localPlatformDocument } from "../core/platforms/service.js";
 import type { Clock, Timers } from "../core/ports/clock.js";
 import type { Engine } from "../core/ports/engine.js";
+import type { VolumeBackupsRegistry } from "../core/ports/volume-backups.js";
 import type { ObjectStorages } from "../core/ports/object-storage.js";
 import type { Scheduler } from "../core/ports/scheduler.js";
 import { createScheduler } from "../core/scheduler/scheduler.js";
@@ -116,6 +117,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const repo = createGitRepository({ dir: location.repository, clock });
   const catalog = await createFileCatalog({ dir: location.catalog });
   const engines = new Map<string, Engine>();
+  // The volume backups of podman platforms (ADR 0034), once built (`volumeBackups.current`, given to composePlateau): the podman engine restores from them.
+  const volumeBackups: { current?: VolumeBackupsRegistry } = {};
   const installation = config.platforms.local.enabled ? await installationId(config.dataDir) : undefined;
   if (installation !== undefined) {
     engines.set(
@@ -126,6 +129,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
         installation,
         stopTimeoutSeconds: config.podman.stopTimeoutSeconds,
         startupTimeoutMs: config.podman.startupTimeoutSeconds * 1000,
+        volumeBackups: { backupsFor: async (platform) => volumeBackups.current?.backupsFor(platform) },
         logger: logger.child({ engine: "podman" }),
       }),
     );
@@ -196,6 +200,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       chartRenderer,
       objectStorages,
       bucketContentsOf: createS3BucketContentsFactory(),
+      ...(volumeBackups.current ? { volumeBackups: volumeBackups.current } : {}),
     },
     {
       platforms: localPlatform ? [localPlatform] : [],
@@ -204,6 +209,10 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
         platform === "local" ? `${instanceOrigin(instancesOrigin, domain, { project, instance })}/` : `https://${instance}.${project}.${domain}/`,
       reconcileIntervalMs: config.reconcile.intervalSeconds * 1000,
       reconcileConcurrency: config.reconcile.concurrency,
+      recovery: {
+        defaults: { everyHours: config.recovery.everyHours, retentionDays: config.recovery.retentionDays, drillEveryDays: config.recovery.drillEveryDays },
+        checkMs: config.recovery.checkSeconds * 1000,
+      },
       tenancy: config.tenancy,
       buckets: {
         defaultSizeGiB: config.buckets.defaultSizeGiB,

@@ -3,10 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { alice, instanceHarness, type InstanceHarness } from "../support/instances.js";
 import { createMemoryVolumeBackups } from "../../src/adapters/memory/memory-volume-backups.js";
-import { parseProject, serialize, type ProjectDocument } from "../../src/core/model.js";
+import { parseInstance, parseProject, serialize, type ProjectDocument } from "../../src/core/model.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import type { VolumeBackups, VolumeBackupsRegistry } from "../../src/core/ports/volume-backups.js";
-import { projectPath } from "../../src/core/repository/layout.js";
+import { instancePath, projectPath } from "../../src/core/repository/layout.js";
 import { createScheduler } from "../../src/core/scheduler/scheduler.js";
 import { createFakeClock } from "../../src/core/testing/fake-clock.js";
 import { scheduleVolumeBackups } from "../../src/core/recovery/backup-task.js";
@@ -131,5 +131,59 @@ describe("the backups task", () => {
     await expect(service.backupNow("demo", "far")).rejects.toMatchObject({ reason: "no-volume-backups", params: { platform: "spare" } });
     expect(await service.list("demo", "far")).toEqual([]);
     await expect(service.list("demo", "nope")).rejects.toMatchObject({ code: "not-found" });
+  });
+});
+
+describe("an in-place restore by a person", () => {
+  it("commits the instance's own backup (the newest by default) as its spec.restore, once; refuses unknown ids and other instances' backups", async () => {
+    const memory = createMemoryVolumeBackups("local");
+    // An adapter that (wrongly) answers other instances' records too: the command checks them again.
+    const leaky: VolumeBackups = { ...memory, list: async (project) => memory.list(project) };
+    let adapter: VolumeBackups = memory;
+    const h = await instanceHarness({ extra: { volumeBackups: { backupsFor: async (platform) => (platform === "local" ? adapter : undefined) } } });
+    await h.service.launch({ template: "static-site", project: "demo", name: "a", platform: "local" }, alice);
+    await h.service.launch({ template: "static-site", project: "demo", name: "b", platform: "local" }, alice);
+    await h.service.launch({ template: "static-site", project: "demo", name: "far", platform: "spare" }, alice);
+    const unchanged = async (action: Promise<unknown>, matcher: object) => {
+      const head = await h.head();
+      await expect(action).rejects.toMatchObject(matcher);
+      expect(await h.head()).toBe(head);
+    };
+    await unchanged(h.service.restore("demo", "a", undefined, alice), { code: "input", issues: [{ pointer: "/backup", rule: "exists" }] });
+
+    const older = await memory.backup("demo", "a", { id: "20260301t090000z-older1", takenAt: new Date("2026-03-01T09:00:00Z") });
+    const newest = await memory.backup("demo", "a", { id: "20260302t090000z-newer1", takenAt: new Date("2026-03-02T09:00:00Z") });
+    const ofB = await memory.backup("demo", "b", { id: "20260302t100000z-bbbbbb", takenAt: new Date("2026-03-02T10:00:00Z") });
+    const ofOther = await memory.backup("other", "a", { id: "20260302t110000z-other1", takenAt: new Date("2026-03-02T11:00:00Z") });
+
+    const restored = await h.service.restore("demo", "a", undefined, alice, "key-1");
+    expect(restored.commit).not.toBeNull();
+    expect(restored.backup).toEqual({ id: newest.id, platform: "local", takenAt: newest.takenAt });
+    const intent = parseInstance((await h.read(instancePath("demo", "a"))) ?? "", "a");
+    expect(intent.spec.restore).toEqual({ backup: newest.id, platform: "local", takenAt: newest.takenAt, reason: "restore requested by alice" });
+    expect((await h.repo.log({ limit: 1 }))[0]).toMatchObject({
+      subject: `restore demo/a from backup ${newest.id}`,
+      trailers: { "Plateau-Action": "restore" },
+    });
+    // Rendered among its objects, for the podman engine to perform.
+    const files = await h.files("rendered/local/demo/a");
+    expect(files.filter((file) => /restore-/.test(file))).toHaveLength(1);
+    // The same request again, or the same backup again: no commit.
+    expect((await h.service.restore("demo", "a", undefined, alice, "key-1")).commit).toBe(restored.commit);
+    const head = await h.head();
+    expect((await h.service.restore("demo", "a", newest.id, alice)).commit).toBeNull();
+    expect(await h.head()).toBe(head);
+    // An older one: a commit.
+    expect((await h.service.restore("demo", "a", older.id, alice)).commit).not.toBeNull();
+
+    // Unknown ids, another instance's backup, another project's: refused by /backup, nothing committed.
+    await unchanged(h.service.restore("demo", "a", "20990101t000000z-nope00", alice), { code: "input", issues: [{ pointer: "/backup" }] });
+    await unchanged(h.service.restore("demo", "a", ofB.id, alice), { code: "input", issues: [{ pointer: "/backup" }] });
+    await unchanged(h.service.restore("demo", "a", ofOther.id, alice), { code: "input", issues: [{ pointer: "/backup" }] });
+    adapter = leaky;
+    await unchanged(h.service.restore("demo", "a", ofB.id, alice), { code: "input", issues: [{ pointer: "/backup" }] });
+    await unchanged(h.service.restore("demo", "a", "../../etc", alice), { code: "input", issues: [{ pointer: "/backup", rule: "pattern" }] });
+    // A platform without volume backups says so.
+    await unchanged(h.service.restore("demo", "far", undefined, alice), { reason: "no-volume-backups", params: { platform: "spare" } });
   });
 });

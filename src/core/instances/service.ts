@@ -26,11 +26,13 @@ import type { InstanceDocument } from "../model.js";
 import type { ReclaimStep } from "../reclaim/policy.js";
 import { resizeCommands, type ResizeTarget } from "./commands/resize.js";
 import { stateCommands } from "./commands/state.js";
+import { restoreCommands, type RestoreResult } from "./commands/restore.js";
 import { expiryEnabled, NEVER_EXPIRE, type LifecycleSettings } from "./expiry.js";
 import { createInstanceReadModel, type InstanceListFilter } from "./read-model.js";
 import { createSourceRegistry, type InstanceSourceFactory, type SourceRegistry } from "./sources/index.js";
 import type { SecretStore } from "../ports/secret-store.js";
 import type { ObjectStorages } from "../ports/object-storage.js";
+import type { VolumeBackupsRegistry } from "../ports/volume-backups.js";
 import { INSTANCE_S3_ACCESS_KEY_ID, INSTANCE_S3_SECRET_ACCESS_KEY } from "../buckets/key-store.js";
 import { placeholderKeys } from "../helm/secret-placeholders.js";
 import { GENERATED_SECRET_LENGTH } from "../render/render.js";
@@ -62,6 +64,8 @@ export interface InstanceServiceDeps {
   readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "ownValues"> & Partial<Pick<HelmCatalogService, "stopOf">>;
   /** The object storages Plateau drives (`rgw-admin`): where an attached bucket's clients reach it (ADR 0031). */
   readonly objectStorages?: ObjectStorages;
+  /** Plateau's own backups of podman volumes (ADR 0034): what an in-place restore may name. */
+  readonly volumeBackups?: VolumeBackupsRegistry;
   /** The secrets Plateau keeps (a chart's passwords the person typed at launch; what the owner reads). */
   readonly secrets?: Pick<SecretStore, "put" | "read" | "ensure">;
   /** How long instances run before Plateau stops them, and how far they may be renewed (default: they never expire). */
@@ -108,6 +112,11 @@ export interface InstanceService {
    * often as wanted, and again after a crash: what is already stopped is left alone.
    */
   expireDue(): Promise<ExpiryReport>;
+  /**
+   * Restores an instance's volumes in place from one of its backups (default: the newest): one
+   * commit setting its `spec.restore` (ADR 0034), none when it already names that backup.
+   */
+  restore(project: string, name: string, backup: string | undefined, requester: Requester, key?: string): Promise<RestoreResult>;
   /**
    * Re-places an instance on another platform in one commit: its intent names the new
    * platform, its manifests leave the old one and appear on the new one (with the project's
@@ -179,6 +188,7 @@ export function createInstanceService(deps: InstanceServiceDeps): InstanceServic
     ...removeCommands(ctx),
     ...idleCommands(ctx),
     ...resizeCommands(ctx),
+    ...restoreCommands(ctx),
     get: read.get,
     list: read.list,
     observed: read.observed,
