@@ -19,6 +19,7 @@ import { registerAccessRoutes } from "./routes/access-routes.js";
 import { registerReclaimRoutes } from "./routes/reclaim-routes.js";
 import { registerBucketKeyRoutes } from "./routes/bucket-key-routes.js";
 import type { BucketKeys } from "../core/buckets/keys.js";
+import type { VolumeBackupService } from "../core/recovery/backups.js";
 import type { Reclaim } from "../core/reclaim/service.js";
 import type { Notifications } from "../core/notify/service.js";
 import { registerAlertsRoutes, type AlertsRouteDeps } from "./routes/alerts-routes.js";
@@ -59,6 +60,8 @@ export interface ServerDeps {
     readonly buckets?: BucketService;
     /** Temporary S3 credentials and key rotation (ADR 0030), when object storages are configured. */
     readonly bucketKeys?: BucketKeys;
+    /** Plateau's own backups of podman volumes (ADR 0034), when this Plateau takes any. */
+    readonly volumeBackups?: Pick<VolumeBackupService, "list" | "backupNow">;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */

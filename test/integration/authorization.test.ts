@@ -792,6 +792,28 @@ describe("authorization: every route × every principal × both labs", () => {
       allowed: { status: 404, check: notFound((c) => `instance "${c.project}/ghost" not found`) },
       expect: PROJECT_WRITE,
     },
+    // Backups (ADR 0034): the matrix's platform keeps no volume backups: listed as none, taken or restored refused after access.
+    {
+      route: "GET /api/v1/projects/{project}/instances/{instance}/backups",
+      sides: true,
+      request: (c) => ({ url: project("/instances/web/backups")(c), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => problem(Array.isArray((json(reply) as { items?: unknown }).items), "no items") },
+      expect: PROJECT_READ,
+    },
+    {
+      route: "POST /api/v1/projects/{project}/instances/{instance}/backups",
+      sides: true,
+      request: (c) => ({ method: "POST", url: project("/instances/web/backups")(c), headers: c.headers }),
+      allowed: { status: 409, check: (reply) => hasField(reply, ["error", "reason"], "no-volume-backups") },
+      expect: PROJECT_WRITE,
+    },
+    {
+      route: "POST /api/v1/projects/{project}/instances/{instance}/restore",
+      sides: true,
+      request: (c) => ({ method: "POST", url: project("/instances/web/restore")(c), headers: c.headers, payload: {} }),
+      allowed: { status: 409, check: (reply) => hasField(reply, ["error", "reason"], "no-volume-backups") },
+      expect: PROJECT_WRITE,
+    },
     {
       route: "POST /api/v1/projects/{project}/buckets/{bucket}/credentials",
       sides: true,
