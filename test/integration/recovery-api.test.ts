@@ -8,6 +8,7 @@ import { SESSION_COOKIE } from "../../src/server/cookies.js";
 import { parseInstance } from "../../src/core/model.js";
 import { instancePath } from "../../src/core/repository/layout.js";
 import { memoryApp } from "../support/app.js";
+import { runCli } from "../support/cli.js";
 
 const backups = createMemoryVolumeBackups("local");
 let fixture: Awaited<ReturnType<typeof memoryApp>>;
@@ -104,5 +105,28 @@ describe("an instance's backups through the API", () => {
     expect(await fixture.adapters.repo.head()).toBe(head);
     const intent = parseInstance((await fixture.adapters.repo.readFile(head as string, instancePath("demo", "web"))) ?? "", "web");
     expect(intent.spec.restore?.backup).not.toBe(bobs.id);
+  });
+});
+
+describe("plateau recovery backups|backup|restore", () => {
+  it("lists an instance's backups, takes one, and restores only with --yes without a terminal, saying the data is replaced", async () => {
+    const server = await fixture.app.listen({ host: "127.0.0.1", port: 0 });
+    const plateau = async (...args: string[]) => runCli(server, await fixture.tokenOf("alice"), ...args);
+    const taken = await plateau("recovery", "backup", "demo/web");
+    expect(taken.stderr).toBe("");
+    expect(taken.stdout).toMatch(/^✓ demo\/web backed up: \d{8}t\d{6}z-[a-z0-9]{6}, 1 volume, 12 B stored/);
+    const id = /backed up: (\S+),/.exec(taken.stdout)?.[1] as string;
+    const listed = await plateau("recovery", "backups", "demo");
+    expect(listed.stdout).toMatch(/INSTANCE\s+BACKUP\s+TAKEN\s+AGE\s+SIZE/);
+    expect(listed.stdout).toContain(id);
+    const refused = await plateau("recovery", "restore", "demo/web", "--backup", id);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("Its current data is replaced by the backup's");
+    const restored = await plateau("recovery", "restore", "demo/web", "--backup", id, "--yes");
+    expect(restored.stderr).toBe("");
+    expect(restored.stdout).toMatch(new RegExp(`^✓ demo/web restores backup ${id} \\(taken .*; commit [0-9a-f]{7}\\)`));
+    const unknown = await plateau("recovery", "restore", "demo/web", "--backup", "20990101t000000z-nope00", "--yes");
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("/backup");
   });
 });
