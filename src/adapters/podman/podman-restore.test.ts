@@ -71,6 +71,17 @@ describe("podman engine: restores", () => {
       expect(data()).toBe("first");
       expect(steps).toContainEqual({ step: "restoring", params: { backup: good.id, takenAt: "2026-01-01T00:00:00.000Z" } });
 
+      // Killed after the import, before the record that it was done: applied again, it is done again (the same result).
+      const marker = join(runtimeDir, `plateau-restore01.${PROJECT}.web.restored.json`);
+      await rm(marker);
+      setData("written by the pod before the crash");
+      steps.length = 0;
+      engine = engineOf();
+      expect((await engine.apply(unit("h1b", good.id), options)).phase).toBe("running");
+      expect(data()).toBe("first");
+      expect(steps.map((step) => step.step)).toContain("restoring");
+      await access(marker);
+
       // Applied again (another revision), and by a Plateau started again: the restore is not redone.
       setData("written after the restore");
       steps.length = 0;
