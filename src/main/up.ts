@@ -13,6 +13,7 @@ import { localPlatformDocument } from "../core/platforms/service.js";
 import type { Clock, Timers } from "../core/ports/clock.js";
 import type { Engine } from "../core/ports/engine.js";
 import type { VolumeBackupsRegistry } from "../core/ports/volume-backups.js";
+import { createVolumeBackupsRegistry } from "./volume-backups.js";
 import type { ObjectStorages } from "../core/ports/object-storage.js";
 import type { Scheduler } from "../core/ports/scheduler.js";
 import { createScheduler } from "../core/scheduler/scheduler.js";
@@ -117,7 +118,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const repo = createGitRepository({ dir: location.repository, clock });
   const catalog = await createFileCatalog({ dir: location.catalog });
   const engines = new Map<string, Engine>();
-  // The volume backups of podman platforms (ADR 0034), once built (`volumeBackups.current`, given to composePlateau): the podman engine restores from them.
+  // The volume backups of podman platforms (ADR 0034), built below with the local S3 server (`volumeBackups.current`): the podman engine restores from them.
   const volumeBackups: { current?: VolumeBackupsRegistry } = {};
   const installation = config.platforms.local.enabled ? await installationId(config.dataDir) : undefined;
   if (installation !== undefined) {
@@ -140,6 +141,14 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const localS3 = setUpLocalS3({ config, logger: logger.child({ component: "s3" }) });
   const localPlatform = config.platforms.local.enabled ? localPlatformDocument(config.platforms.local.domain, { s3: localS3.enabled }) : undefined;
   const objectStorages = createObjectStorages({ env: process.env, repo, logger: logger.child({ component: "s3" }), local: localS3.ready });
+  volumeBackups.current = createVolumeBackupsRegistry({
+    repo,
+    installation,
+    podman: config.podman.command,
+    env: process.env,
+    local: localS3.ready,
+    logger: logger.child({ component: "backups" }),
+  });
   // Redirect URIs and the embedded issuer need the port before listening: "any free port" is chosen now.
   const port = config.listen.port === 0 ? await freeLoopbackPort() : config.listen.port;
   const publicPort = config.publicPort ?? port;
