@@ -16,6 +16,7 @@ const METHODS: readonly (keyof InstanceService)[] = [
   "keep",
   "move",
   "resize",
+  "restore",
   "remove",
   "get",
   "list",
