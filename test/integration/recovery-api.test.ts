@@ -38,6 +38,11 @@ afterAll(async () => {
 });
 
 describe("an instance's backups through the API", () => {
+  it("has a `backups <platform>` task for each podman platform whose backups this Plateau takes", () => {
+    expect([...fixture.plateau.backupTasks.keys()]).toEqual(["local"]);
+    expect(fixture.plateau.backupTasks.get("local")?.name).toBe("backups local");
+  });
+
   it("lists, takes and restores for the instance's editors; another lab's person gets 404 by token and by cookie", async () => {
     const alice = await fixture.as("alice");
     backups.volumes.set("demo/web", new Map([["data", Buffer.from("alice's data")]]));
