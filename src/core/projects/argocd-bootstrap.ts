@@ -37,13 +37,21 @@ export interface BootstrapInput {
   readonly projects: readonly string[];
   readonly chartRepositories: readonly string[];
   readonly crds?: CrdValidator;
+  /** Every platform declared: where backups are stored and whose each platform sees (Velero, ADR 0034). */
+  readonly platforms: readonly PlatformDocument[];
 }
 
 /** The bootstrap's files, replacing the directory; validated against the real Argo CD CRDs first. Empty without Argo CD settings. */
 export function argoBootstrapChanges(input: BootstrapInput): FileChange[] {
   const argocd = argoSettingsOf(input.platform);
   if (!argocd) return [];
-  const objects = renderArgoBootstrap({ platform: input.platform, argocd, projects: input.projects, chartRepositories: input.chartRepositories });
+  const objects = renderArgoBootstrap({
+    platform: input.platform,
+    argocd,
+    projects: input.projects,
+    chartRepositories: input.chartRepositories,
+    platforms: input.platforms,
+  });
   validateObjects(objects, input.crds);
   const dir = renderedArgoDir(input.platform.metadata.name);
   return [{ path: dir, remove: true }, ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))];
@@ -66,13 +74,14 @@ export async function bootstrapRepairs(
   repo: DesiredStateRepository,
   head: CommitId,
   platform: PlatformDocument,
-  options: { chartRepositories: readonly string[]; crds?: CrdValidator },
+  options: { chartRepositories: readonly string[]; crds?: CrdValidator; platforms?: readonly PlatformDocument[] },
 ): Promise<FileChange[]> {
   const name = platform.metadata.name;
   const dir = renderedArgoDir(name);
   const existing = await repo.listDirectory(head, dir);
   if (!argoSettingsOf(platform)) return existing.length > 0 ? [{ path: dir, remove: true }] : [];
-  const wanted = argoBootstrapChanges({ platform, projects: await projectsOnPlatform(repo, head, name), ...options }).filter(
+  const platforms = options.platforms ?? (await platformsAt(repo, head));
+  const wanted = argoBootstrapChanges({ platform, projects: await projectsOnPlatform(repo, head, name), ...options, platforms }).filter(
     (change): change is Extract<FileChange, { content: string }> => "content" in change,
   );
   const same =
@@ -97,8 +106,9 @@ export async function repairArgoBootstraps(deps: {
     if (!head) return { commit: null, result: undefined };
     const changes: FileChange[] = [];
     const repaired: string[] = [];
-    for (const platform of await platformsAt(deps.repo, head)) {
-      const platformChanges = await bootstrapRepairs(deps.repo, head, platform, options);
+    const platforms = await platformsAt(deps.repo, head);
+    for (const platform of platforms) {
+      const platformChanges = await bootstrapRepairs(deps.repo, head, platform, { ...options, platforms });
       if (platformChanges.length > 0) repaired.push(platform.metadata.name);
       changes.push(...platformChanges);
     }
