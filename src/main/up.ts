@@ -226,6 +226,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       reclaim: reclaimSettings(config),
       bucketsCheckMs: config.buckets.checkSeconds * 1000,
       bucketsReplicateMs: config.buckets.replicateSeconds * 1000,
+      recovery: config.recovery,
       notifications: { links: noticeLinks(config.notifications.portalUrl ?? publicOrigin), chatChannelOf: notices.chatChannelOf },
     },
   );
