@@ -215,7 +215,15 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     ...(adapters.chartRenderer ? { renderer: adapters.chartRenderer } : {}),
   });
   const chartRepositories = helm.repositories();
-  const repairBootstraps = () => repairArgoBootstraps({ repo, writer, author: settings.system, chartRepositories, ...(crds ? { crds } : {}) });
+  const repairBootstraps = () =>
+    repairArgoBootstraps({
+      repo,
+      writer,
+      author: settings.system,
+      chartRepositories,
+      ...(crds ? { crds } : {}),
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
+    });
   // The labs' VMRules follow the labs' files and their projects (ADR 0029).
   // A lab's file that cannot be read (a bad merge) leaves the VMRules as they were: said, not fatal.
   const repairAlerts = () =>

@@ -3,13 +3,15 @@
 // the platform, and repaired by a commit of its own whenever it differs from what the
 // platform's settings, its projects and the catalogs say (an operator's merge request changed
 // `platforms/<name>.yaml`, a crash between two commits, a new Helm catalog).
-import type { PlatformDocument } from "../model.js";
+import { parseProject, type PlatformDocument } from "../model.js";
+import { DEFAULT_RECOVERY_DEFAULTS, recoveryPolicyOf, type RecoveryDefaults } from "../recovery/policy.js";
+import { veleroSchedule } from "../render/velero.js";
 import type { CommitId, DesiredStateRepository, FileChange } from "../ports/desired-state-repository.js";
 import { renderArgoBootstrap, type ArgoCdSettings } from "../render/argocd.js";
 import type { CrdValidator } from "../render/crd-validate.js";
 import { toManifestFiles } from "../render/render.js";
 import { validateObjects } from "../render/validate.js";
-import { ALERTS_SEGMENT, renderedArgoDir, renderedPlatformDir } from "../repository/layout.js";
+import { ALERTS_SEGMENT, projectPath, renderedArgoDir, renderedPlatformDir, renderedProjectBundleDir } from "../repository/layout.js";
 import type { Person } from "../ports/desired-state-repository.js";
 import { TRAILERS } from "../repository/trailers.js";
 import type { Writer } from "../repository/writer.js";
@@ -91,6 +93,46 @@ export async function bootstrapRepairs(
 }
 
 /**
+ * The changes that make the Velero Schedules of the platform's project bundles what the
+ * platform and the projects' policies say at this head (ADR 0034): a project's own change
+ * renders its bundle whole, but an operator's merge that gives a platform `spec.backups` (or
+ * takes it away) changes no project. Only the Schedule files are touched; a project whose file
+ * does not read is left as it is (what reads the projects reports it).
+ */
+export async function scheduleRepairs(
+  repo: DesiredStateRepository,
+  head: CommitId,
+  platform: PlatformDocument,
+  options: { recovery: RecoveryDefaults; crds?: CrdValidator },
+): Promise<FileChange[]> {
+  if (!isClusterPlatform(platform)) return [];
+  const name = platform.metadata.name;
+  const changes: FileChange[] = [];
+  for (const project of await projectsOnPlatform(repo, head, name)) {
+    const dir = renderedProjectBundleDir(name, project);
+    const entries = await repo.listDirectory(head, dir);
+    // No bundle: the project's first arrival renders it whole, its Schedule with it.
+    if (entries.length === 0) continue;
+    const existing = entries.filter((entry) => entry.type === "blob" && entry.name.startsWith("schedule-"));
+    const text = await repo.readFile(head, projectPath(project));
+    if (text === undefined) continue;
+    let schedule;
+    try {
+      const document = parseProject(text, projectPath(project));
+      schedule = veleroSchedule({ project: document, platform, policy: recoveryPolicyOf(document, options.recovery) });
+    } catch {
+      continue;
+    }
+    const wanted = schedule ? toManifestFiles([schedule])[0] : undefined;
+    if (schedule) validateObjects([schedule], options.crds);
+    for (const entry of existing) if (entry.name !== wanted?.name) changes.push({ path: `${dir}/${entry.name}`, remove: true });
+    if (wanted && (await repo.readFile(head, `${dir}/${wanted.name}`)) !== wanted.content)
+      changes.push({ path: `${dir}/${wanted.name}`, content: wanted.content });
+  }
+  return changes;
+}
+
+/**
  * One commit (or none) that makes every cluster platform's bootstrap what it should be.
  * Run at start-up and after picking up others' commits: idempotent, so a crash anywhere converges.
  */
@@ -100,6 +142,8 @@ export async function repairArgoBootstraps(deps: {
   readonly author: Person;
   readonly chartRepositories: readonly string[];
   readonly crds?: CrdValidator;
+  /** The configuration's recovery defaults: the bundles' Velero Schedules follow the platforms' `spec.backups` too. */
+  readonly recovery?: RecoveryDefaults;
 }): Promise<CommitId | null> {
   const options = { chartRepositories: deps.chartRepositories, ...(deps.crds ? { crds: deps.crds } : {}) };
   const { commit } = await deps.writer.write(async (head) => {
@@ -108,7 +152,13 @@ export async function repairArgoBootstraps(deps: {
     const repaired: string[] = [];
     const platforms = await platformsAt(deps.repo, head);
     for (const platform of platforms) {
-      const platformChanges = await bootstrapRepairs(deps.repo, head, platform, { ...options, platforms });
+      const platformChanges = [
+        ...(await bootstrapRepairs(deps.repo, head, platform, { ...options, platforms })),
+        ...(await scheduleRepairs(deps.repo, head, platform, {
+          recovery: deps.recovery ?? DEFAULT_RECOVERY_DEFAULTS,
+          ...(deps.crds ? { crds: deps.crds } : {}),
+        })),
+      ];
       if (platformChanges.length > 0) repaired.push(platform.metadata.name);
       changes.push(...platformChanges);
     }
@@ -116,7 +166,7 @@ export async function repairArgoBootstraps(deps: {
     return {
       commit: {
         author: deps.author,
-        message: `render the Argo CD bootstrap of ${repaired.join(", ")}\n\nIt differed from what the platform's settings, its projects and the catalogs say.`,
+        message: `render the Argo CD bootstrap of ${repaired.join(", ")}\n\nIt (or its projects' Velero Schedules) differed from what the platform's settings, its projects and the catalogs say.`,
         trailers: { [TRAILERS.action]: "render-bootstrap", [TRAILERS.platform]: repaired.join(",") },
         changes,
       },
