@@ -18,6 +18,7 @@ import type { Engine } from "../core/ports/engine.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { ObjectStorages, S3Endpoint, S3Key } from "../core/ports/object-storage.js";
 import type { BucketQuotaDefaults } from "../core/buckets/quota.js";
+import type { RecoveryDefaults } from "../core/recovery/policy.js";
 import { createBucketService } from "../core/buckets/service.js";
 import { createBucketStatuses } from "../core/buckets/statuses.js";
 import { instancesUsingProjectKeyAt } from "../core/buckets/attach.js";
@@ -148,6 +149,8 @@ export interface PlateauSettings {
   readonly notifications?: { readonly links: NoticeLinks; readonly chatChannelOf?: (lab: string | null) => string | null };
   /** How often the buckets' reconcilers and the expiry of temporary S3 keys run besides commits (`buckets.checkSeconds`; default 60 s). */
   readonly bucketsCheckMs?: number;
+  /** The defaults of projects' recovery policies (`recovery`, ADR 0034): their bundles' Velero Schedules follow them. */
+  readonly recovery?: RecoveryDefaults;
   /** How often buckets with a replica are copied to it (`buckets.replicateSeconds`; default 300 s, ADR 0033). */
   readonly bucketsReplicateMs?: number;
 }
@@ -212,7 +215,15 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     ...(adapters.chartRenderer ? { renderer: adapters.chartRenderer } : {}),
   });
   const chartRepositories = helm.repositories();
-  const repairBootstraps = () => repairArgoBootstraps({ repo, writer, author: settings.system, chartRepositories, ...(crds ? { crds } : {}) });
+  const repairBootstraps = () =>
+    repairArgoBootstraps({
+      repo,
+      writer,
+      author: settings.system,
+      chartRepositories,
+      ...(crds ? { crds } : {}),
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
+    });
   // The labs' VMRules follow the labs' files and their projects (ADR 0029).
   // A lab's file that cannot be read (a bad merge) leaves the VMRules as they were: said, not fatal.
   const repairAlerts = () =>
@@ -334,6 +345,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       ...(settings.buckets ? { defaultSizeGiB: settings.buckets.defaultSizeGiB, quotas: settings.buckets.quotas } : {}),
       projectQuotaOf: (project) => tenancy.quotaOf({ lab: project.lab, quota: project.quota ?? {} }),
       chartRepositories,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
     }),
     instances: createInstanceService({
       repo,
@@ -356,8 +368,17 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       lifecycle: settings.lifecycle,
       system: settings.system,
       registry: sources,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
     }),
-    projects: createProjectService({ repo, writer, index, clock, tenancy }),
+    projects: createProjectService({
+      repo,
+      writer,
+      index,
+      clock,
+      tenancy,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
+      ...(crds ? { crds } : {}),
+    }),
     access: createAccessService({
       store: adapters.access,
       providers: adapters.identityProviders,
