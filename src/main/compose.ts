@@ -18,6 +18,7 @@ import type { Engine } from "../core/ports/engine.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { ObjectStorages, S3Endpoint, S3Key } from "../core/ports/object-storage.js";
 import type { BucketQuotaDefaults } from "../core/buckets/quota.js";
+import type { RecoveryDefaults } from "../core/recovery/policy.js";
 import { createBucketService } from "../core/buckets/service.js";
 import { createBucketStatuses } from "../core/buckets/statuses.js";
 import { instancesUsingProjectKeyAt } from "../core/buckets/attach.js";
@@ -63,7 +64,6 @@ import type { BucketContents } from "../core/ports/bucket-contents.js";
 import type { ScheduledTask } from "../core/ports/scheduler.js";
 import { createVolumeBackupService } from "../core/recovery/backups.js";
 import { scheduleVolumeBackups } from "../core/recovery/backup-task.js";
-import type { RecoveryDefaults } from "../core/recovery/policy.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -151,10 +151,12 @@ export interface PlateauSettings {
   readonly notifications?: { readonly links: NoticeLinks; readonly chatChannelOf?: (lab: string | null) => string | null };
   /** How often the buckets' reconcilers and the expiry of temporary S3 keys run besides commits (`buckets.checkSeconds`; default 60 s). */
   readonly bucketsCheckMs?: number;
+  /** The defaults of projects' recovery policies (`recovery`, ADR 0034): their bundles' Velero Schedules follow them. */
+  readonly recovery?: RecoveryDefaults;
   /** How often buckets with a replica are copied to it (`buckets.replicateSeconds`; default 300 s, ADR 0033). */
   readonly bucketsReplicateMs?: number;
-  /** Recovery (ADR 0034): the policies' defaults, and how often the `backups <platform>` tasks look for instances due (default 300 s). */
-  readonly recovery?: { readonly defaults: RecoveryDefaults; readonly checkMs: number };
+  /** How often the `backups <platform>` tasks look for instances due (`recovery.checkSeconds`; default 300 s, ADR 0034). */
+  readonly backupsCheckMs?: number;
 }
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
@@ -190,7 +192,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         repo,
         index,
         registry: adapters.volumeBackups,
-        defaults: settings.recovery?.defaults ?? { everyHours: 24, retentionDays: 14, drillEveryDays: 90 },
+        defaults: settings.recovery ?? { everyHours: 24, retentionDays: 14, drillEveryDays: 90 },
         clock,
         random: adapters.random,
         logger,
@@ -230,7 +232,15 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     ...(adapters.chartRenderer ? { renderer: adapters.chartRenderer } : {}),
   });
   const chartRepositories = helm.repositories();
-  const repairBootstraps = () => repairArgoBootstraps({ repo, writer, author: settings.system, chartRepositories, ...(crds ? { crds } : {}) });
+  const repairBootstraps = () =>
+    repairArgoBootstraps({
+      repo,
+      writer,
+      author: settings.system,
+      chartRepositories,
+      ...(crds ? { crds } : {}),
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
+    });
   // The labs' VMRules follow the labs' files and their projects (ADR 0029).
   // A lab's file that cannot be read (a bad merge) leaves the VMRules as they were: said, not fatal.
   const repairAlerts = () =>
@@ -277,7 +287,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     for (const platform of await platformsAt(repo, head)) {
       const name = platform.metadata.name;
       if (platform.spec.engine !== "podman" || backupTasks.has(name) || !(await adapters.volumeBackups.backupsFor(name))) continue;
-      const task = scheduleVolumeBackups({ scheduler, service: volumeBackups, platform: name, intervalMs: settings.recovery?.checkMs ?? 300_000, logger });
+      const task = scheduleVolumeBackups({ scheduler, service: volumeBackups, platform: name, intervalMs: settings.backupsCheckMs ?? 300_000, logger });
       backupTasks.set(name, task);
       if (reconciling) task.start();
     }
@@ -364,6 +374,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       ...(settings.buckets ? { defaultSizeGiB: settings.buckets.defaultSizeGiB, quotas: settings.buckets.quotas } : {}),
       projectQuotaOf: (project) => tenancy.quotaOf({ lab: project.lab, quota: project.quota ?? {} }),
       chartRepositories,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
     }),
     instances: createInstanceService({
       repo,
@@ -387,8 +398,17 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       lifecycle: settings.lifecycle,
       system: settings.system,
       registry: sources,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
     }),
-    projects: createProjectService({ repo, writer, index, clock, tenancy }),
+    projects: createProjectService({
+      repo,
+      writer,
+      index,
+      clock,
+      tenancy,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
+      ...(crds ? { crds } : {}),
+    }),
     access: createAccessService({
       store: adapters.access,
       providers: adapters.identityProviders,

@@ -29,6 +29,8 @@ import { loadCrds, loadJsonSchemas } from "../adapters/schemas/crd-files.js";
 import { createHelmCatalogs } from "../adapters/helm/helm-catalogs.js";
 import { createHelmTemplateRenderer } from "../adapters/helm/helm-template.js";
 import { createClusterEngines } from "./cluster-engines.js";
+import { createClusterBackupsRegistry } from "./cluster-backups.js";
+import { createCrdValidator } from "../core/render/crd-validate.js";
 import { createMetricsSources } from "./metrics-sources.js";
 import { installationId } from "./installation.js";
 import { remoteWarning, setUpRemote } from "./remote.js";
@@ -183,6 +185,14 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     logger: logger.child({ component: "metrics" }),
     ...(localMetrics.spec ? { configured: { local: localMetrics.spec } } : {}),
   });
+  const crdSchemas = await loadCrds(join(PACKAGE_ROOT, "schemas"));
+  // Velero's Backups on the cluster platforms (ADR 0034), through their Kubernetes APIs.
+  const clusterBackups = createClusterBackupsRegistry({
+    env: process.env,
+    repo,
+    logger: logger.child({ component: "velero" }),
+    crds: createCrdValidator(crdSchemas),
+  });
   const plateau = composePlateau(
     {
       repo,
@@ -210,6 +220,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       objectStorages,
       bucketContentsOf: createS3BucketContentsFactory(),
       ...(volumeBackups.current ? { volumeBackups: volumeBackups.current } : {}),
+      clusterBackups,
     },
     {
       platforms: localPlatform ? [localPlatform] : [],
@@ -218,10 +229,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
         platform === "local" ? `${instanceOrigin(instancesOrigin, domain, { project, instance })}/` : `https://${instance}.${project}.${domain}/`,
       reconcileIntervalMs: config.reconcile.intervalSeconds * 1000,
       reconcileConcurrency: config.reconcile.concurrency,
-      recovery: {
-        defaults: { everyHours: config.recovery.everyHours, retentionDays: config.recovery.retentionDays, drillEveryDays: config.recovery.drillEveryDays },
-        checkMs: config.recovery.checkSeconds * 1000,
-      },
+      backupsCheckMs: config.recovery.checkSeconds * 1000,
       tenancy: config.tenancy,
       buckets: {
         defaultSizeGiB: config.buckets.defaultSizeGiB,
@@ -233,7 +241,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       },
       lifecycle: lifecycleSettings(config),
       placement: config.placement,
-      crds: await loadCrds(join(PACKAGE_ROOT, "schemas")),
+      crds: crdSchemas,
       ...(config.helm.schemasDir ? { helmSchemas: await loadJsonSchemas(resolve(config.helm.schemasDir)) } : {}),
       ...(config.images.registries ? { imageRegistries: config.images.registries } : {}),
       ...claimMappings(config),
@@ -244,6 +252,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       reclaim: reclaimSettings(config),
       bucketsCheckMs: config.buckets.checkSeconds * 1000,
       bucketsReplicateMs: config.buckets.replicateSeconds * 1000,
+      recovery: config.recovery,
       notifications: { links: noticeLinks(config.notifications.portalUrl ?? publicOrigin), chatChannelOf: notices.chatChannelOf },
     },
   );
