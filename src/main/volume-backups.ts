@@ -10,17 +10,19 @@ import type { PlatformDocument } from "../core/model.js";
 import type { DesiredStateRepository } from "../core/ports/desired-state-repository.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { VolumeBackups, VolumeBackupsRegistry } from "../core/ports/volume-backups.js";
+import { DEFAULT_S3_REGION, recoverySiteOf } from "../core/platforms/backups.js";
 import { platformsAt } from "../core/projects/bundle.js";
 import type { LocalObjectStorage } from "./object-storages.js";
 
-const DEFAULT_REGION = "us-east-1";
-
-/** Where a platform's backups go: the site's platform, by `to`, by `recoveryFor`, or itself. */
+/**
+ * Where a platform's backups go: the site's platform, by `to`, by `recoveryFor`, or itself (as
+ * core/platforms/backups.ts decides it, which also asks clusters' sites for an S3 endpoint: a
+ * podman site may be the local S3 server, which has none in its file).
+ */
 export function backupSiteOf(platform: PlatformDocument, platforms: readonly PlatformDocument[]): string | undefined {
   const backups = platform.spec.backups;
   if (!backups) return undefined;
-  const name = platform.metadata.name;
-  return backups.to ?? platforms.find((candidate) => candidate.spec.recoveryFor === name)?.metadata.name ?? name;
+  return backups.to ?? recoverySiteOf(platform, platforms)?.metadata.name ?? platform.metadata.name;
 }
 
 export function createVolumeBackupsRegistry(deps: {
@@ -57,7 +59,7 @@ export function createVolumeBackupsRegistry(deps: {
     const accessKeyId = deps.env[s3.credentialsEnv.accessKeyId] ?? "";
     const secretAccessKey = deps.env[s3.credentialsEnv.secretAccessKey] ?? "";
     if (!accessKeyId || !secretAccessKey) return `the admin keys of platform ${site.metadata.name} are not in the environment`;
-    return { url: s3.endpoint.replace(/\/+$/, ""), region: s3.region ?? DEFAULT_REGION, accessKeyId, secretAccessKey };
+    return { url: s3.endpoint.replace(/\/+$/, ""), region: s3.region ?? DEFAULT_S3_REGION, accessKeyId, secretAccessKey };
   }
 
   return {
