@@ -56,7 +56,10 @@ export function restoreCommands(ctx: CommandContext) {
         // A replay answers what the intent names now (the first request's backup, unless changed since).
         const intent = await ctx.intentAt(await deps.repo.head(), project, name);
         const restore = intent.spec.restore;
-        return { ...replayed, backup: { id: restore?.backup ?? backup ?? "", platform: restore?.platform ?? intent.placement.platform, takenAt: restore?.takenAt ?? "" } };
+        return {
+          ...replayed,
+          backup: { id: restore?.backup ?? backup ?? "", platform: restore?.platform ?? intent.placement.platform, takenAt: restore?.takenAt ?? "" },
+        };
       }
       // The backups are read before the writer's critical section (a bucket's listing is slow); the choice is checked against the head inside it.
       const before = await ctx.intentAt(await deps.repo.head(), project, name);
@@ -65,8 +68,7 @@ export function restoreCommands(ctx: CommandContext) {
         const intent = await ctx.intentAt(head, project, name);
         if (!head) return null;
         const platformName = intent.placement.platform;
-        if (platformName !== chosen.platform)
-          throw new ConflictError(`${ref} moved to ${platformName} meanwhile: ask again`, { reason: "repository-moved" });
+        if (platformName !== chosen.platform) throw new ConflictError(`${ref} moved to ${platformName} meanwhile: ask again`, { reason: "repository-moved" });
         const current = intent.spec.restore;
         if (current?.backup === chosen.id && current.platform === chosen.platform) return null;
         const platform = await ctx.platformAt(head, platformName);
