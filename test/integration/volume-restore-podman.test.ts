@@ -18,6 +18,7 @@ import { run } from "../../src/adapters/process.js";
 import { createS3Client } from "../../src/adapters/s3/client.js";
 import { checkTemplate } from "../../src/core/catalog/template.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
+import { instancePath } from "../../src/core/repository/layout.js";
 import type { VolumeBackups, VolumeBackupsRegistry } from "../../src/core/ports/volume-backups.js";
 import { startCephRgw, type CephRgwStart } from "../support/ceph-rgw.js";
 import { builtInTemplates, memoryPlateau } from "../support/plateau.js";
@@ -150,6 +151,17 @@ describe.skipIf(unavailable !== undefined)("an instance's volume backed up to a 
       // The in-place restore: one commit, then the reconciler and the engine.
       const restored = await plateau.services.instances.restore(PROJECT, "keeper", undefined, alice);
       expect(restored.backup.id).toBe(record.id);
+      // Nothing secret in git: the commit names the backup, never the backup site's keys.
+      const head = (await adapters.repo.head()) as string;
+      for (const path of [
+        instancePath(PROJECT, "keeper"),
+        ...(await adapters.repo.listDirectory(head, `rendered/local/${PROJECT}/keeper`)).map((entry) => `rendered/local/${PROJECT}/keeper/${entry.name}`),
+      ]) {
+        const text = (await adapters.repo.readFile(head, path)) ?? "";
+        expect(text, path).not.toContain(rgw.secretAccessKey);
+        expect(text, path).not.toContain(rgw.accessKeyId);
+      }
+      expect((await adapters.repo.readFile(head, instancePath(PROJECT, "keeper"))) ?? "").toContain(record.id);
       await reconciler.reconcileOnce();
       expect((await adapters.statuses.listEvents(PROJECT, "keeper", 50)).map((event) => event.kind)).toContain("restoring");
       await vi.waitFor(serving, { timeout: 30_000 });
