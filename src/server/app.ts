@@ -39,6 +39,9 @@ import { registerUsageRoutes } from "./routes/usage-routes.js";
 import { registerBucketRoutes } from "./routes/bucket-routes.js";
 import { registerBackupRoutes } from "./routes/backup-routes.js";
 import { registerDrillRoutes } from "./routes/drill-routes.js";
+import type { Drills } from "../core/recovery/drill.js";
+import type { RecoveryViews } from "../core/recovery/recovery-view.js";
+import type { DrillReports } from "../core/ports/drill-reports.js";
 import { registerFailoverRoutes } from "./routes/failover-routes.js";
 import type { BucketService } from "../core/buckets/service.js";
 
@@ -59,6 +62,10 @@ export interface ServerDeps {
     readonly buckets?: BucketService;
     /** Temporary S3 credentials and key rotation (ADR 0030), when object storages are configured. */
     readonly bucketKeys?: BucketKeys;
+    /** Drills and a project's recovery view (ADR 0034). */
+    readonly recovery?: RecoveryViews;
+    readonly drills?: Drills;
+    readonly drillReports?: DrillReports;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */
