@@ -33,6 +33,8 @@ import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { lifecycleSettings, paths, PACKAGE_ROOT, reclaimSettings, type Config } from "./config.js";
 import { createSqlNoticeStore } from "../adapters/sql/sql-notice-store.js";
+import { createSqlDrillReports } from "../adapters/sql/sql-drill-reports.js";
+import { createHttpProbe } from "../adapters/http-probe.js";
 import { noticeChannels, noticeLinks } from "./notifications.js";
 import { loadPortal } from "../server/portal.js";
 import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
@@ -175,6 +177,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       repo,
       ...store,
       notices: createSqlNoticeStore(database.db),
+      drillReports: createSqlDrillReports(database.db),
+      answers: createHttpProbe(),
       noticeChannels: notices.channels,
       catalog,
       engines,
@@ -226,6 +230,12 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       reclaim: reclaimSettings(config),
       bucketsCheckMs: config.buckets.checkSeconds * 1000,
       bucketsReplicateMs: config.buckets.replicateSeconds * 1000,
+      recovery: {
+        everyHours: config.recovery.everyHours,
+        retentionDays: config.recovery.retentionDays,
+        drillEveryDays: config.recovery.drillEveryDays,
+        drillCheckMs: config.recovery.drillCheckSeconds * 1000,
+      },
       notifications: { links: noticeLinks(config.notifications.portalUrl ?? publicOrigin), chatChannelOf: notices.chatChannelOf },
     },
   );
