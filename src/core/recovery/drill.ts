@@ -167,78 +167,87 @@ export function createDrills(deps: DrillDeps): Drills {
         say("", `drill ${id}: ${targets.length} instance(s) of ${name} copied into ${scratch} on ${name}`);
         const instances: DrillInstance[] = [];
         const restoreSeconds: number[] = [];
-        for (const target of targets) {
-          options.signal?.throwIfAborted();
-          const ref = `${target.project}/${target.name}`;
-          let record: BackupRecord | undefined;
-          let error: DrillInstance["error"];
-          let answered = false;
-          let rto: number | null = null;
-          const begin = clock.now();
-          try {
-            record = (await backups.list(target.project, target.name))[0];
-            if (!record) {
-              error = { code: "no-backup", message: `${ref} has no backup yet` };
-            } else {
-              say(ref, `restoring backup ${record.id} (taken ${record.takenAt})`);
-              try {
-                await backups.restore(record, { project: scratch, instance: target.name }, { ...(options.signal ? { signal: options.signal } : {}) });
-              } catch (cause) {
-                error = failure("restore-failed", cause);
-              }
-              if (!error) {
-                const text = head ? await deps.repo.readFile(head, instancePath(target.project, target.name)) : undefined;
-                if (text === undefined) throw new NotFoundError("instance", ref);
-                const intent = copyIntent(parseInstance(text, instancePath(target.project, target.name)), scratch);
-                const { objects, hash } = await copyObjects(intent, platform);
-                const keys = secretKeys(objects, scratch, target.name);
-                const own = keys.length > 0 ? await deps.secrets.read(target.project, target.name) : {};
-                const values = Object.fromEntries(keys.map((key) => [key, own[key] ?? deps.random.secret(GENERATED_SECRET_LENGTH)]));
-                say(ref, `starting its copy ${scratch}/${target.name}`);
-                let observed;
+        const removals: Promise<void>[] = [];
+        try {
+          for (const target of targets) {
+            options.signal?.throwIfAborted();
+            const ref = `${target.project}/${target.name}`;
+            let record: BackupRecord | undefined;
+            let error: DrillInstance["error"];
+            let answered = false;
+            let rto: number | null = null;
+            const begin = clock.now();
+            try {
+              record = (await backups.list(target.project, target.name))[0];
+              if (!record) {
+                error = { code: "no-backup", message: `${ref} has no backup yet` };
+              } else {
+                say(ref, `restoring backup ${record.id} (taken ${record.takenAt})`);
                 try {
-                  observed = await engine.apply(
-                    { project: scratch, instance: target.name, hash, objects },
-                    {
-                      secrets: keys.length > 0 ? { [generatedSecretName(target.name)]: values } : {},
-                      observed: null,
-                      progress: (message) => say(ref, message),
-                      ...(options.signal ? { signal: options.signal } : {}),
-                    },
-                  );
+                  await backups.restore(record, { project: scratch, instance: target.name }, { ...(options.signal ? { signal: options.signal } : {}) });
                 } catch (cause) {
-                  error = failure("apply-failed", cause);
+                  error = failure("restore-failed", cause);
                 }
-                if (observed && !error) {
-                  answered = observed.phase === "running" && observed.endpoint !== null && (await deps.answers(observed.endpoint, options.signal));
-                  if (answered) rto = rtoSeconds(begin, clock.now());
-                  else
-                    error = { code: "not-answering", message: `its copy did not answer (${observed.phase}${observed.reason ? `: ${observed.reason}` : ""})` };
+                if (!error) {
+                  const text = head ? await deps.repo.readFile(head, instancePath(target.project, target.name)) : undefined;
+                  if (text === undefined) throw new NotFoundError("instance", ref);
+                  const intent = copyIntent(parseInstance(text, instancePath(target.project, target.name)), scratch);
+                  const { objects, hash } = await copyObjects(intent, platform);
+                  const keys = secretKeys(objects, scratch, target.name);
+                  const own = keys.length > 0 ? await deps.secrets.read(target.project, target.name) : {};
+                  const values = Object.fromEntries(keys.map((key) => [key, own[key] ?? deps.random.secret(GENERATED_SECRET_LENGTH)]));
+                  say(ref, `starting its copy ${scratch}/${target.name}`);
+                  let observed;
+                  try {
+                    observed = await engine.apply(
+                      { project: scratch, instance: target.name, hash, objects },
+                      {
+                        secrets: keys.length > 0 ? { [generatedSecretName(target.name)]: values } : {},
+                        observed: null,
+                        progress: (message) => say(ref, message),
+                        ...(options.signal ? { signal: options.signal } : {}),
+                      },
+                    );
+                  } catch (cause) {
+                    error = failure("apply-failed", cause);
+                  }
+                  if (observed && !error) {
+                    answered = observed.phase === "running" && observed.endpoint !== null && (await deps.answers(observed.endpoint, options.signal));
+                    if (answered) rto = rtoSeconds(begin, clock.now());
+                    else
+                      error = { code: "not-answering", message: `its copy did not answer (${observed.phase}${observed.reason ? `: ${observed.reason}` : ""})` };
+                  }
                 }
               }
+            } catch (cause) {
+              error ??= failure("render-failed", cause);
+            } finally {
+              const spent = rtoSeconds(begin, clock.now());
+              if (record) restoreSeconds.push(spent);
+              // Removed whatever happened: a copy never outlives its drill (a killed drill's are removed at the next start).
+              // Its removal runs while the next copy is restored; the drill waits for every one before it reports.
+              removals.push(
+                engine.remove(scratch, target.name).catch((cause: unknown) => {
+                  deps.logger?.warn({ project: scratch, instance: target.name, error: (cause as Error).message }, "a drill's copy could not be removed");
+                }),
+              );
             }
-          } catch (cause) {
-            error ??= failure("render-failed", cause);
-          } finally {
-            const spent = rtoSeconds(begin, clock.now());
-            if (record) restoreSeconds.push(spent);
-            // Removed whatever happened: a copy never outlives its drill (a killed drill's are removed at the next start).
-            await engine.remove(scratch, target.name).catch((cause: unknown) => {
-              deps.logger?.warn({ project: scratch, instance: target.name, error: (cause as Error).message }, "a drill's copy could not be removed");
-            });
+            const entry: DrillInstance = {
+              project: target.project,
+              instance: target.name,
+              backup: record ? { id: record.id, takenAt: record.takenAt } : null,
+              rpoSeconds: record ? rpoSeconds(startedAt, record.takenAt) : null,
+              rtoSeconds: rto,
+              answered,
+              ...(error ? { error } : {}),
+            };
+            instances.push(entry);
+            say(ref, answered ? `answered: RTO ${rto} s, RPO ${entry.rpoSeconds} s` : `failed: ${error?.code ?? "unknown"}`);
           }
-          const entry: DrillInstance = {
-            project: target.project,
-            instance: target.name,
-            backup: record ? { id: record.id, takenAt: record.takenAt } : null,
-            rpoSeconds: record ? rpoSeconds(startedAt, record.takenAt) : null,
-            rtoSeconds: rto,
-            answered,
-            ...(error ? { error } : {}),
-          };
-          instances.push(entry);
-          say(ref, answered ? `answered: RTO ${rto} s, RPO ${entry.rpoSeconds} s` : `failed: ${error?.code ?? "unknown"}`);
+        } finally {
+          await Promise.all(removals);
         }
+        say("", `copies removed from ${scratch}`);
         const finishedAt = clock.now();
         const report: DrillReport = {
           id,
