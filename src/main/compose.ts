@@ -18,6 +18,7 @@ import type { Engine } from "../core/ports/engine.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { ObjectStorages, S3Endpoint, S3Key } from "../core/ports/object-storage.js";
 import type { BucketQuotaDefaults } from "../core/buckets/quota.js";
+import type { RecoveryDefaults } from "../core/recovery/policy.js";
 import { createBucketService } from "../core/buckets/service.js";
 import { createBucketStatuses } from "../core/buckets/statuses.js";
 import { instancesUsingProjectKeyAt } from "../core/buckets/attach.js";
@@ -64,7 +65,6 @@ import type { ScheduledTask } from "../core/ports/scheduler.js";
 import type { DrillReports } from "../core/ports/drill-reports.js";
 import { createDrills } from "../core/recovery/drill.js";
 import { createRecoveryViews, scheduleOverdueDrills } from "../core/recovery/recovery-view.js";
-import type { RecoveryDefaults } from "../core/recovery/policy.js";
 import { createMemoryDrillReports } from "../adapters/memory/memory-drill-reports.js";
 
 export interface PlateauAdapters {
@@ -157,10 +157,12 @@ export interface PlateauSettings {
   readonly notifications?: { readonly links: NoticeLinks; readonly chatChannelOf?: (lab: string | null) => string | null };
   /** How often the buckets' reconcilers and the expiry of temporary S3 keys run besides commits (`buckets.checkSeconds`; default 60 s). */
   readonly bucketsCheckMs?: number;
+  /** The defaults of projects' recovery policies (`recovery`, ADR 0034): their bundles' Velero Schedules follow them. */
+  readonly recovery?: RecoveryDefaults;
   /** How often buckets with a replica are copied to it (`buckets.replicateSeconds`; default 300 s, ADR 0033). */
   readonly bucketsReplicateMs?: number;
-  /** Recovery policies' defaults (`recovery`, ADR 0034), and how often overdue drills are looked for (default 1 h). */
-  readonly recovery?: RecoveryDefaults & { readonly drillCheckMs?: number };
+  /** How often projects whose drill is overdue are looked for (`recovery.drillCheckSeconds`; default 1 h, ADR 0034). */
+  readonly drillCheckMs?: number;
 }
 
 const DEFAULT_RECOVERY: RecoveryDefaults = { everyHours: 24, retentionDays: 14, drillEveryDays: 90 };
@@ -226,7 +228,15 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     ...(adapters.chartRenderer ? { renderer: adapters.chartRenderer } : {}),
   });
   const chartRepositories = helm.repositories();
-  const repairBootstraps = () => repairArgoBootstraps({ repo, writer, author: settings.system, chartRepositories, ...(crds ? { crds } : {}) });
+  const repairBootstraps = () =>
+    repairArgoBootstraps({
+      repo,
+      writer,
+      author: settings.system,
+      chartRepositories,
+      ...(crds ? { crds } : {}),
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
+    });
   // The labs' VMRules follow the labs' files and their projects (ADR 0029).
   // A lab's file that cannot be read (a bad merge) leaves the VMRules as they were: said, not fatal.
   const repairAlerts = () =>
@@ -348,6 +358,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       ...(settings.buckets ? { defaultSizeGiB: settings.buckets.defaultSizeGiB, quotas: settings.buckets.quotas } : {}),
       projectQuotaOf: (project) => tenancy.quotaOf({ lab: project.lab, quota: project.quota ?? {} }),
       chartRepositories,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
     }),
     instances: createInstanceService({
       repo,
@@ -370,8 +381,17 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       lifecycle: settings.lifecycle,
       system: settings.system,
       registry: sources,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
     }),
-    projects: createProjectService({ repo, writer, index, clock, tenancy }),
+    projects: createProjectService({
+      repo,
+      writer,
+      index,
+      clock,
+      tenancy,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
+      ...(crds ? { crds } : {}),
+    }),
     access: createAccessService({
       store: adapters.access,
       providers: adapters.identityProviders,
@@ -478,7 +498,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         scheduler,
         views: recovery,
         publish: services.notifications.publish,
-        intervalMs: settings.recovery?.drillCheckMs ?? 3_600_000,
+        intervalMs: settings.drillCheckMs ?? 3_600_000,
         logger,
       })
     : undefined;

@@ -20,6 +20,12 @@ export interface ClusterBackup {
 export interface ClusterBackups {
   /** The backups of the project's namespace, newest first (any phase). */
   list(project: string): Promise<ClusterBackup[]>;
+  /**
+   * Asks Velero for a backup of the project's namespace now, named `name`, to the platform's own
+   * storage location (a failback's fresh backup). Returns once Velero has it to do, not when it
+   * is done: `list` tells its phase. Asking again for the same name is fine (idempotent).
+   */
+  request(project: string, name: string): Promise<void>;
 }
 
 /** The Velero backups of each cluster platform with `spec.backups` and an API (`spec.kubernetes`). */

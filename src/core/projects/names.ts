@@ -9,7 +9,7 @@ export function assertProjectName(name: string): void {
     throw InputError.field(
       "/project",
       "reserved",
-      `"${name}" is reserved: default, argocd, kube-*, openshift* and plateau* belong to the platforms themselves`,
+      `"${name}" is reserved: default, argocd, velero, kube-*, openshift* and plateau* belong to the platforms themselves`,
     );
   }
 }
