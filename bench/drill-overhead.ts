@@ -3,18 +3,20 @@
 // start, answer, remove each); the ratio is the drill's wall time ÷ the sum of its instances'
 // restores (each from the start of its restore to its copy answering, the RTOs of its report),
 // in the same run: what finding the instances and their backups, rendering the copies, removing
-// them and storing the report add. The volume restore is the VolumeBackups the bench is given:
-// the memory one until the podman adapter is wired in main (then that one, over the real S3).
+// them and storing the report add. The volumes are backed up and restored by the podman
+// VolumeBackups on a real Ceph RGW (test/support/ceph-rgw.ts).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHttpProbe } from "../src/adapters/http-probe.js";
-import { createMemoryVolumeBackups } from "../src/adapters/memory/memory-volume-backups.js";
 import { createPodmanEngine } from "../src/adapters/podman/podman-engine.js";
+import { createPodmanVolumeBackups } from "../src/adapters/podman/volume-backups.js";
+import { createS3Client } from "../src/adapters/s3/client.js";
 import { run } from "../src/adapters/process.js";
 import { parseProject, serialize } from "../src/core/model.js";
 import { silentLogger } from "../src/core/ports/logger.js";
 import { projectPath } from "../src/core/repository/layout.js";
+import { startCephRgw } from "../test/support/ceph-rgw.js";
 import { cleanPodmanProject, podmanUnavailable } from "../test/support/podman.js";
 import { memoryPlateau } from "../test/support/plateau.js";
 import { median, ratio, showSpread, spread, type Row } from "./stats.js";
@@ -30,9 +32,21 @@ export async function benchDrillOverhead(log: (line: string) => void): Promise<R
     log(`  B12d skipped: ${missing}`);
     return [];
   }
+  const rgw = await startCephRgw({ memstoreBytes: 128 * 1024 * 1024 });
+  if ("skipped" in rgw) {
+    log(`  B12d skipped: ${rgw.skipped}`);
+    return [];
+  }
   const runtimeDir = await mkdtemp(join(tmpdir(), "plateau-bench-drill-"));
   const engine = createPodmanEngine({ runtimeDir, installation: "benchdrill", stopTimeoutSeconds: 0, startupTimeoutMs: 60_000, logger: silentLogger });
-  const backups = createMemoryVolumeBackups("local");
+  const backups = createPodmanVolumeBackups({
+    installation: "benchdrill",
+    platform: "local",
+    s3: createS3Client({ endpoint: rgw.endpoint, region: rgw.region, credentials: rgw }),
+    endpoint: rgw.endpoint,
+    bucket: "plateau-bench-drill",
+    logger: silentLogger,
+  });
   const scratches: string[] = [];
   const { plateau, repo, reconciler } = await memoryPlateau({
     engines: new Map([["podman", engine]]),
@@ -53,11 +67,10 @@ export async function benchDrillOverhead(log: (line: string) => void): Promise<R
       changes: [{ path: projectPath(PROJECT), content: serialize({ ...project, spec: { ...project.spec, recovery: { backups: true } } }) }],
     });
     await plateau.refresh();
-    for (let i = 0; i < INSTANCES; i++) {
+    for (let i = 0; i < INSTANCES; i++)
       await plateau.services.instances.launch({ template: "test-web", project: PROJECT, name: `web${i}`, platform: "local" }, owner);
-      await backups.backup(PROJECT, `web${i}`, { id: `20261201T000000Z-b${i}`, takenAt: new Date(Date.now() - 3600_000) });
-    }
     await reconciler.reconcileOnce();
+    for (let i = 0; i < INSTANCES; i++) await backups.backup(PROJECT, `web${i}`, { id: `20261201t000000z-b${i}`, takenAt: new Date(Date.now() - 3600_000) });
     const ratios: number[] = [];
     const walls: number[] = [];
     const restores: number[] = [];
@@ -92,5 +105,6 @@ export async function benchDrillOverhead(log: (line: string) => void): Promise<R
     for (const project of [PROJECT, ...scratches]) await cleanPodmanProject(project).catch(() => undefined);
     await run("podman", ["volume", "prune", "-f", "--filter", "label=plateau.io/installation=benchdrill"]).catch(() => undefined);
     await rm(runtimeDir, { recursive: true, force: true });
+    await rgw.stop();
   }
 }
