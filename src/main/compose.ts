@@ -64,6 +64,10 @@ import type { BucketContents } from "../core/ports/bucket-contents.js";
 import type { ScheduledTask } from "../core/ports/scheduler.js";
 import { createVolumeBackupService } from "../core/recovery/backups.js";
 import { scheduleVolumeBackups } from "../core/recovery/backup-task.js";
+import type { DrillReports } from "../core/ports/drill-reports.js";
+import { createDrills } from "../core/recovery/drill.js";
+import { createRecoveryViews, scheduleOverdueDrills } from "../core/recovery/recovery-view.js";
+import { createMemoryDrillReports } from "../adapters/memory/memory-drill-reports.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -100,6 +104,10 @@ export interface PlateauAdapters {
   readonly volumeBackups?: VolumeBackupsRegistry;
   /** Velero's backups on cluster platforms, read through their API (ADR 0034). */
   readonly clusterBackups?: ClusterBackupsRegistry;
+  /** Where drills' reports are kept (ADR 0034); default: in memory (tests, throw-away runs). */
+  readonly drillReports?: DrillReports;
+  /** Whether something answers an HTTP GET on an instance's endpoint (a drill's copy, ADR 0034). */
+  readonly answers?: (endpoint: string, signal?: AbortSignal) => Promise<boolean>;
   /** Runs the background work: here, the reconcilers' passes. */
   readonly scheduler: Scheduler;
   /** Where notices are kept (ADR 28); without it, nothing is published. */
@@ -157,7 +165,12 @@ export interface PlateauSettings {
   readonly bucketsReplicateMs?: number;
   /** How often the `backups <platform>` tasks look for instances due (`recovery.checkSeconds`; default 300 s, ADR 0034). */
   readonly backupsCheckMs?: number;
+  /** How often projects whose drill is overdue are looked for (`recovery.drillCheckSeconds`; default 1 h, ADR 0034). */
+  readonly drillCheckMs?: number;
 }
+
+const DEFAULT_RECOVERY: RecoveryDefaults = { everyHours: 24, retentionDays: 14, drillEveryDays: 90 };
+const NO_VOLUME_BACKUPS = { backupsFor: async () => undefined };
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
   const { repo, secrets, clock, logger } = adapters;
@@ -486,7 +499,42 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     clock,
     ...(services.notifications ? { publish: services.notifications.publish } : {}),
   });
-  const allServices = { ...services, reclaim };
+  // Disaster recovery (ADR 0034): drills, a project's recovery view, the overdue drills' notices.
+  const drillReports = adapters.drillReports ?? createMemoryDrillReports();
+  const recoveryDefaults = settings.recovery ?? DEFAULT_RECOVERY;
+  const recovery = createRecoveryViews({
+    repo,
+    index,
+    reports: drillReports,
+    ...(adapters.volumeBackups ? { volumeBackups: adapters.volumeBackups } : {}),
+    ...(adapters.clusterBackups ? { clusterBackups: adapters.clusterBackups } : {}),
+    defaults: recoveryDefaults,
+    clock,
+  });
+  const drills = createDrills({
+    repo,
+    index,
+    sources,
+    engines,
+    backups: adapters.volumeBackups ?? NO_VOLUME_BACKUPS,
+    reports: drillReports,
+    secrets,
+    defaults: recoveryDefaults,
+    answers: adapters.answers ?? (async () => false),
+    clock,
+    random: adapters.random,
+    logger,
+  });
+  const overdueDrills: ScheduledTask | undefined = services.notifications
+    ? scheduleOverdueDrills({
+        scheduler,
+        views: recovery,
+        publish: services.notifications.publish,
+        intervalMs: settings.drillCheckMs ?? 3_600_000,
+        logger,
+      })
+    : undefined;
+  const allServices = { ...services, reclaim, recovery, drills, drillReports };
 
   return {
     services: allServices,
@@ -499,6 +547,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     replicationTasks,
     /** The `backups <platform>` tasks (ADR 0034), by platform, started with the reconcilers. */
     backupTasks,
+    /** The `recovery drills` task (overdue drills' notices, ADR 0034), started with the reconcilers. */
+    overdueDrills,
     /** The `s3 keys` task (expired temporary keys revoked), started with the reconcilers. */
     temporaryKeyExpiry,
     /** `helm template` as Argo CD runs it (none in tests that do not give one). */
@@ -528,11 +578,13 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         replicationTasks.forEach((task) => task.start());
         backupTasks.forEach((task) => task.start());
         temporaryKeyExpiry?.start();
+        overdueDrills?.start();
       }
     },
     async stop(): Promise<void> {
       reconciling = false;
       await temporaryKeyExpiry?.pause();
+      await overdueDrills?.pause();
       await Promise.all([...replicationTasks.values()].map((task) => task.pause()));
       await Promise.all([...backupTasks.values()].map((task) => task.pause()));
       await Promise.all([...bucketReconcilers.values()].map((reconciler) => reconciler.stop()));

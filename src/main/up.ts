@@ -37,6 +37,8 @@ import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { lifecycleSettings, paths, PACKAGE_ROOT, reclaimSettings, type Config } from "./config.js";
 import { createSqlNoticeStore } from "../adapters/sql/sql-notice-store.js";
+import { createSqlDrillReports } from "../adapters/sql/sql-drill-reports.js";
+import { createHttpProbe } from "../adapters/http-probe.js";
 import { noticeChannels, noticeLinks } from "./notifications.js";
 import { loadPortal } from "../server/portal.js";
 import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
@@ -198,6 +200,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       repo,
       ...store,
       notices: createSqlNoticeStore(database.db),
+      drillReports: createSqlDrillReports(database.db),
+      answers: createHttpProbe(),
       noticeChannels: notices.channels,
       catalog,
       engines,
@@ -253,6 +257,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       bucketsCheckMs: config.buckets.checkSeconds * 1000,
       bucketsReplicateMs: config.buckets.replicateSeconds * 1000,
       recovery: config.recovery,
+      drillCheckMs: config.recovery.drillCheckSeconds * 1000,
       notifications: { links: noticeLinks(config.notifications.portalUrl ?? publicOrigin), chatChannelOf: notices.chatChannelOf },
     },
   );

@@ -40,6 +40,9 @@ import { registerUsageRoutes } from "./routes/usage-routes.js";
 import { registerBucketRoutes } from "./routes/bucket-routes.js";
 import { registerBackupRoutes } from "./routes/backup-routes.js";
 import { registerDrillRoutes } from "./routes/drill-routes.js";
+import type { Drills } from "../core/recovery/drill.js";
+import type { RecoveryViews } from "../core/recovery/recovery-view.js";
+import type { DrillReports } from "../core/ports/drill-reports.js";
 import { registerFailoverRoutes } from "./routes/failover-routes.js";
 import type { BucketService } from "../core/buckets/service.js";
 
@@ -62,6 +65,10 @@ export interface ServerDeps {
     readonly bucketKeys?: BucketKeys;
     /** Plateau's own backups of podman volumes (ADR 0034), when this Plateau takes any. */
     readonly volumeBackups?: Pick<VolumeBackupService, "list" | "backupNow">;
+    /** Drills and a project's recovery view (ADR 0034). */
+    readonly recovery?: RecoveryViews;
+    readonly drills?: Drills;
+    readonly drillReports?: DrillReports;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */

@@ -3,6 +3,7 @@ import {
   BUCKET_REPLICA_STATES,
   BUCKET_STATUSES,
   CHOICE_REASONS,
+  DRILL_FAILURES,
   ERROR_REASONS,
   EVENT_KINDS,
   EXCLUSION_REASONS,
@@ -29,6 +30,7 @@ const LISTS = {
   noticeActions: NOTICE_ACTIONS,
   bucketStatuses: BUCKET_STATUSES,
   replicaStates: BUCKET_REPLICA_STATES,
+  drillFailures: DRILL_FAILURES,
 } as const;
 const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]))].sort();
 

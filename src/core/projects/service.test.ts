@@ -49,6 +49,15 @@ describe("project service: creating a lab project", () => {
     expect((error as QuotaExceededError).denial).toMatchObject({ scope: "lab", name: "imb", resource: "projects", used: 10, limit: 10 });
   });
 
+  it("refuses a name of a drill's scratch project (drill-…): no tenant may own one, a personal project neither", async () => {
+    const ctx = await memoryPlateau();
+    const error = await refusal(ctx, () => ctx.plateau.services.projects.create({ name: "drill-local-abc123", lab: "imb" }, alice));
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).issues).toEqual([expect.objectContaining({ pointer: "/name", rule: "reserved" })]);
+    // Personal projects are u-<login>, whatever the login.
+    expect(personalProjectName("drill-local-abc123").startsWith("u-")).toBe(true);
+  });
+
   it("answers a retried request with its first commit, and makes no other", async () => {
     const ctx = await memoryPlateau();
     const first = await ctx.plateau.services.projects.create({ name: "p1", lab: "imb", requestId: "key-1" }, alice);
