@@ -52,11 +52,10 @@ export const ERROR_REASONS = [
   "platform-undeclared", // {platform}: no longer in the desired-state repository
   "no-engine", // {platform}
   "credentials-in-cluster", // {platform}: a noobaa platform's bucket keys stay in the cluster (the Secret named like the bucket)
-  "no-volume-backups", // {platform}: the platform keeps no volume backups Plateau takes (no spec.backups, or not podman); ADR 0034
+  "no-volume-backups", // {platform}: the platform keeps no volume backups Plateau takes (no spec.backups, or not podman): nothing to back up, restore or drill; ADR 0034
   "backup-corrupt", // {backup, claim}: an archive of the backup does not match its checksum; nothing was restored (ADR 0034)
   "drill-on-cluster", // {platform}: drills run on podman platforms for now (docs/recovery.md#drills)
   "drill-running", // {platform}: a drill of the platform is running: wait for its report
-  "no-volume-backups", // {platform}: the podman platform has no volume backups (spec.backups): nothing to drill
   "repository-not-initialized",
   "repository-moved", // someone committed at the same time: retry
   // quota-exceeded
