@@ -54,6 +54,7 @@ import type { NoticeStore } from "../core/ports/notice-store.js";
 import { createNotifications, type NoticeChannel } from "../core/notify/service.js";
 import type { NoticeLinks } from "../core/notify/wording.js";
 import { createUsageService } from "../core/usage/service.js";
+import { createRecovery } from "../core/recovery/service.js";
 import { createReclaim, DEFAULT_RECLAIM, type ReclaimSettings, type SweepOutcome } from "../core/reclaim/service.js";
 import { createBucketReconciler, type BucketReconciler } from "../core/buckets/reconciler.js";
 import { createBucketKeys, scheduleTemporaryKeyExpiry } from "../core/buckets/keys.js";
@@ -433,7 +434,18 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     clock,
     ...(services.notifications ? { publish: services.notifications.publish } : {}),
   });
-  const allServices = { ...services, reclaim };
+  // Failover and failback (ADR 0034): operators' commits over the instance service, backups through the ports.
+  const recovery = createRecovery({
+    repo,
+    index,
+    statuses,
+    clock,
+    instances,
+    ...(adapters.volumeBackups ? { volumeBackups: adapters.volumeBackups } : {}),
+    ...(adapters.clusterBackups ? { clusterBackups: adapters.clusterBackups } : {}),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  });
+  const allServices = { ...services, reclaim, recovery };
 
   return {
     services: allServices,

@@ -41,6 +41,7 @@ import { registerBackupRoutes } from "./routes/backup-routes.js";
 import { registerDrillRoutes } from "./routes/drill-routes.js";
 import { registerFailoverRoutes } from "./routes/failover-routes.js";
 import type { BucketService } from "../core/buckets/service.js";
+import type { RecoveryService } from "../core/recovery/service.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -59,6 +60,8 @@ export interface ServerDeps {
     readonly buckets?: BucketService;
     /** Temporary S3 credentials and key rotation (ADR 0030), when object storages are configured. */
     readonly bucketKeys?: BucketKeys;
+    /** Failover and failback (ADR 0034). */
+    readonly recovery?: RecoveryService;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */

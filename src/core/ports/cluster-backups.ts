@@ -20,6 +20,11 @@ export interface ClusterBackup {
 export interface ClusterBackups {
   /** The backups of the project's namespace, newest first (any phase). */
   list(project: string): Promise<ClusterBackup[]>;
+  /**
+   * Asks Velero for a backup of the project's namespace now, named `name` (a Velero Backup);
+   * asking again for a name that exists changes nothing. Its phase is then read with `list`.
+   */
+  request(project: string, name: string): Promise<void>;
 }
 
 /** The Velero backups of each cluster platform with `spec.backups` and an API (`spec.kubernetes`). */
