@@ -16,6 +16,8 @@ import type {
   BucketStatus,
   ScoreCriterion,
   StatusReason,
+  RecoverySkipReason,
+  RecoveryState,
 } from "../contracts/codes.js";
 import { format, type Language } from "./i18n.js";
 
@@ -40,6 +42,9 @@ interface CodeTexts {
   /** Whether the provider holds a bucket as git says, and how its replica stands (ADR 30). */
   readonly bucketStatuses: Readonly<Record<BucketStatus, string>>;
   readonly replicaStates: Readonly<Record<BucketReplicaState, string>>;
+  /** Why a failover leaves an instance where it is, and where an instance of a recovery report stands (ADR 0034). */
+  readonly recoverySkips: Readonly<Record<RecoverySkipReason, string>>;
+  readonly recoveryStates: Readonly<Record<RecoveryState, string>>;
 }
 
 export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
@@ -82,6 +87,8 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-undeclared": "Platform {platform} is no longer declared: choose another one.",
       "no-engine": "This Plateau cannot drive platform {platform}.",
       "backup-corrupt": "Backup {backup} is damaged (the archive of {claim} does not match its checksum): nothing was restored.",
+      "no-recovery-platform": "No platform is the recovery site of {platform}: there is nowhere to fail it over to.",
+      "backup-not-completed": "The fresh backup {backup} on {platform} is {phase}, not completed: nothing was moved; run the failback again.",
       "credentials-in-cluster": "Platform {platform} keeps its buckets' keys in the cluster: instances read them from the Secret named like the bucket.",
       "repository-not-initialized": "Plateau is still starting: try again in a moment.",
       "repository-moved": "Someone changed the same thing at the same time: try again.",
@@ -160,6 +167,11 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       failed: "replication failed",
       unknown: "state unknown",
     },
+    recoverySkips: {
+      "no-recovery-platform": "no platform is the recovery site of {platform}",
+      "cannot-run-there": "cannot run on {platform}: {reason}",
+    },
+    recoveryStates: { "failed-over": "on the recovery site", "failed-back": "back home", skipped: "left where it is" },
   },
   fr: {
     notices: {
@@ -204,6 +216,8 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "platform-undeclared": "La plateforme {platform} n'est plus déclarée : choisissez-en une autre.",
       "no-engine": "Ce Plateau ne sait pas piloter la plateforme {platform}.",
       "backup-corrupt": "La sauvegarde {backup} est abîmée (l'archive de {claim} ne correspond pas à sa somme de contrôle) : rien n'a été restauré.",
+      "no-recovery-platform": "Aucune plateforme n'est le site de secours de {platform} : il n'y a nulle part où basculer.",
+      "backup-not-completed": "La sauvegarde fraîche {backup} sur {platform} est {phase}, pas terminée : rien n'a été déplacé ; relancez le retour.",
       "credentials-in-cluster":
         "La plateforme {platform} garde les clés de ses buckets dans le cluster : les instances les lisent dans le Secret qui porte le nom du bucket.",
       "repository-not-initialized": "Plateau est encore en train de démarrer : réessayez dans un instant.",
@@ -283,6 +297,11 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       failed: "réplication en échec",
       unknown: "état inconnu",
     },
+    recoverySkips: {
+      "no-recovery-platform": "aucune plateforme n'est le site de secours de {platform}",
+      "cannot-run-there": "ne peut pas tourner sur {platform} : {reason}",
+    },
+    recoveryStates: { "failed-over": "sur le site de secours", "failed-back": "revenue chez elle", skipped: "laissée en place" },
   },
 };
 
@@ -342,3 +361,10 @@ export const bucketStatusText = (status: BucketStatus, language: Language): stri
 
 /** How a bucket's replica stands, in the reader's language. */
 export const replicaStateText = (state: BucketReplicaState, language: Language): string => CODE_TEXTS[language].replicaStates[state] ?? state;
+
+/** Why a failover left an instance where it is, in the reader's language. */
+export const recoverySkipText = (skipped: { readonly code: RecoverySkipReason; readonly params: CodeParams }, language: Language): string =>
+  put(CODE_TEXTS[language].recoverySkips[skipped.code] ?? skipped.code, skipped.params);
+
+/** Where an instance of a recovery report stands, in the reader's language. */
+export const recoveryStateText = (state: RecoveryState, language: Language): string => CODE_TEXTS[language].recoveryStates[state] ?? state;

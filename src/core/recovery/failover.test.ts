@@ -6,7 +6,16 @@ const platform = (name: string, spec: Partial<PlatformDocument["spec"]> = {}): P
   apiVersion: API_VERSION,
   kind: "Platform",
   metadata: { name },
-  spec: { title: name, engine: "argocd", infrastructure: { type: "openstack" }, site: name === "plmopp" ? "lyon" : "paris", tier: "institutional", ...spec },
+  spec: {
+    title: name,
+    engine: "argocd",
+    infrastructure: { type: "openstack" },
+    site: name === "plmopp" ? "lyon" : "paris",
+    tier: "institutional",
+    flavour: "openshift",
+    domain: `apps.${name}.example.org`,
+    ...spec,
+  },
 });
 const plmapps = platform("plmapps", { s3: { provider: "noobaa" } });
 const plmopp = platform("plmopp", { tier: "recovery", recoveryFor: "plmapps", s3: { provider: "rgw-admin", endpoint: "https://s3.plmopp.example.org/" } });
