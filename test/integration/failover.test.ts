@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
 import { createMemoryRepository } from "../../src/adapters/memory/memory-repository.js";
+import { createMemoryVolumeBackups } from "../../src/adapters/memory/memory-volume-backups.js";
+import { localPlatformDocument } from "../../src/core/platforms/service.js";
 import type { RecoveryReport } from "../../src/contracts/recovery.js";
 import { parseInstance, parsePlatform, type PlatformDocument } from "../../src/core/model.js";
 import type { ClusterBackup, ClusterBackups, ClusterBackupsRegistry } from "../../src/core/ports/cluster-backups.js";
@@ -259,6 +261,70 @@ describe("failover of plmapps to plmopp, then failback", () => {
       expect(await repo.head()).toBe(home);
     },
   );
+
+  it("fails a podman platform over from its volume backups, and back with fresh ones taken once even when the first failback dies before its commit", async () => {
+    const clock = createTestClock("2026-12-06T12:00:00.000Z");
+    // `spare` (podman) recovers `local`; each keeps its volume backups on the storage site.
+    const spare: PlatformDocument = { ...localPlatformDocument("spare.localhost"), metadata: { name: "spare" } };
+    const stores = { local: createMemoryVolumeBackups("local"), spare: createMemoryVolumeBackups("spare") };
+    const fixture = await memoryApp({
+      clock,
+      repo: createMemoryRepository({ clock }),
+      platforms: [{ ...spare, spec: { ...spare.spec, recoveryFor: "local" } }],
+      adapters: { volumeBackups: { backupsFor: async (platform) => (platform === "local" || platform === "spare" ? stores[platform] : undefined) } },
+    });
+    const { plateau, adapters, repo } = fixture;
+    const alice = { login: "alice", name: "alice", email: "alice@example.org" };
+    const oscar = { login: "oscar", name: "oscar", email: "oscar@example.org" };
+    await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "site", platform: "local" }, alice);
+    await plateau.services.instances.launch({ template: "static-site", project: "demo", name: "blank", platform: "local" }, alice);
+    stores.local.volumes.set("demo/site", new Map([["data", Buffer.from("before the flood")]]));
+    await stores.local.backup("demo", "site", { id: "20261206t090000z-nightly", takenAt: new Date("2026-12-06T09:00:00.000Z") });
+
+    const recovery = createRecovery({
+      repo,
+      index: adapters.index,
+      statuses: adapters.statuses,
+      clock,
+      instances: plateau.services.instances,
+      volumeBackups: { backupsFor: async (platform) => (platform === "local" || platform === "spare" ? stores[platform] : undefined) },
+      sleep: async () => undefined,
+    });
+    const report = await recovery.failover("local", "disk controller died", oscar, { key: "podman-1" });
+    expect(report.items.map((item) => [item.instance, item.to, item.backup?.id ?? null, item.rpoSeconds])).toEqual([
+      ["blank", "spare", null, null],
+      ["site", "spare", "20261206t090000z-nightly", 3 * 3600],
+    ]);
+    // On podman the Restore is among the instance's own objects, for the engine to perform.
+    const head = (await repo.head()) ?? "";
+    const files = (await repo.listDirectory(head, "rendered/spare/demo/site")).map((entry) => entry.name);
+    expect(files.some((name) => name.startsWith("restore-"))).toBe(true);
+
+    // A failback whose commit never happens (Plateau died after the backups): run again, the backups are reused.
+    clock.advance(3_600_000);
+    const dying = createRecovery({
+      repo,
+      index: adapters.index,
+      statuses: adapters.statuses,
+      clock,
+      instances: { ...plateau.services.instances, recover: async () => Promise.reject(new Error("killed")) },
+      volumeBackups: { backupsFor: async (platform) => (platform === "local" || platform === "spare" ? stores[platform] : undefined) },
+      sleep: async () => undefined,
+    });
+    await expect(dying.failback("local", oscar, { key: "back-podman" })).rejects.toThrow("killed");
+    const taken = (await stores.spare.list("demo")).map((record) => record.id).sort();
+    expect(taken).toHaveLength(2);
+    for (const id of taken) expect(id).toMatch(/^20261206t130000z-fb[0-9a-f]{12}$/);
+    clock.advance(60_000);
+    const back = await recovery.failback("local", oscar, { key: "back-podman" });
+    expect((await stores.spare.list("demo")).map((record) => record.id).sort()).toEqual(taken);
+    expect(back.items.map((item) => [item.instance, item.state, item.to])).toEqual([
+      ["blank", "failed-back", "local"],
+      ["site", "failed-back", "local"],
+    ]);
+    expect(back.items.map((item) => item.backup?.id).sort()).toEqual(taken);
+    expect(back.items.every((item) => item.backup?.platform === "spare")).toBe(true);
+  });
 
   it("refuses a platform without a recovery site, and says so per code", async () => {
     const fixture = await memoryApp({ platforms: [] });

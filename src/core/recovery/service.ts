@@ -56,12 +56,13 @@ export interface RecoveryService {
 }
 
 const digest = (...parts: string[]): string => createHash("sha256").update(JSON.stringify(parts)).digest("hex");
-/** `20261206T185716Z`: the time part of a backup id (sortable). */
+/** `20261206t185716z`: the time part of a backup id (sortable), lowercase: the id is a DNS label, as `spec.restore.backup` must be. */
 const compactTime = (at: Date): string =>
   at
     .toISOString()
     .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
+    .replace(/\.\d+Z$/, "Z")
+    .toLowerCase();
 const secondsBetween = (from: string, to: string): number => Math.max(0, Math.floor((Date.parse(to) - Date.parse(from)) / 1000));
 const SYSTEM: Requester = { login: "plateau", name: "Plateau", email: "plateau@localhost" };
 
