@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B16]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12d|B16]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -15,6 +15,7 @@ import { benchRender } from "./render.js";
 import { benchOnyxia } from "./onyxia.js";
 import { benchPortal } from "./portal.js";
 import { benchUsage } from "./usage.js";
+import { benchDrillOverhead } from "./drill-overhead.js";
 import type { Row } from "./stats.js";
 
 const args = process.argv.slice(2);
@@ -53,6 +54,10 @@ if (!only || only === "B11") {
 if (!only || only === "B16") {
   log("B16: buckets: 1 GiB through a bucket Plateau made, and bucket creation…");
   rows.push(...(await benchBuckets(log)));
+}
+if (!only || only === "B12d") {
+  log("B12d: a drill's own overhead beyond its restores…");
+  rows.push(...(await benchDrillOverhead(log)));
 }
 if (!only || only === "B4") {
   log("B4: API overhead…");

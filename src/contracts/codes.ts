@@ -55,6 +55,9 @@ export const ERROR_REASONS = [
   "backup-corrupt", // {backup, claim}: an archive of the backup does not match its checksum; nothing was restored (ADR 0034)
   "no-recovery-platform", // {platform}: no platform names it in `recoveryFor`: nowhere to fail over to (ADR 0034)
   "backup-not-completed", // {backup, platform, phase}: a failback's fresh backup did not complete in time; nothing was moved
+  "drill-on-cluster", // {platform}: drills run on podman platforms for now (docs/recovery.md#drills)
+  "drill-running", // {platform}: a drill of the platform is running: wait for its report
+  "no-volume-backups", // {platform}: the podman platform has no volume backups (spec.backups): nothing to drill
   "repository-not-initialized",
   "repository-moved", // someone committed at the same time: retry
   // quota-exceeded
@@ -177,6 +180,7 @@ export type AlertAction = (typeof ALERT_ACTIONS)[number];
 export const NOTICE_KINDS = [
   "idle-stop-planned", // {instance, due}: idle, it will be stopped then (its data kept)
   "idle-remove-planned", // {instance, due}: stopped for long, it will be removed then, its data with it
+  "drill-overdue", // {project, days, since}: its latest recovery drill (or its creation, never drilled) is older than drillEveryDays (ADR 0034)
   ...ALERT_NOTICE_KINDS,
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
@@ -184,9 +188,14 @@ export type NoticeKind = (typeof NOTICE_KINDS)[number];
 /** The one action that prevents what a notice announces (`action` of a notice). */
 export const NOTICE_ACTIONS = [
   "keep", // keep the instance: `plateau keep <project>/<instance>` or *Keep it* in the portal
+  "run-drill", // an operator runs `plateau recovery drill <platform>` (the project's recovery view says which)
   ...ALERT_ACTIONS,
 ] as const;
 export type NoticeAction = (typeof NOTICE_ACTIONS)[number];
+
+/** Why a drill's copy of an instance did not answer (`error.code` of an instance of a drill's report, ADR 0034). */
+export const DRILL_FAILURES = ["no-backup", "backup-corrupt", "restore-failed", "render-failed", "apply-failed", "not-answering"] as const;
+export type DrillFailure = (typeof DRILL_FAILURES)[number];
 
 /** Whether the provider holds a bucket as git says (`status` of a bucket's view, ADR 30). */
 export const BUCKET_STATUSES = ["ready", "pending", "failed", "unknown"] as const;

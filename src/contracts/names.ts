@@ -38,10 +38,11 @@ export function nameProblem(name: string): string | undefined {
 
 export const isValidName = (name: string): boolean => brokenNameRule(name) === undefined;
 
-// Namespaces that belong to the platforms themselves (and `argocd`, the bootstrap's directory under rendered/<platform>/).
-const RESERVED_PROJECT = /^(default|argocd|kube-.*|openshift.*|plateau.*)$/;
+// Namespaces that belong to the platforms themselves (and `argocd`, the bootstrap's directory under rendered/<platform>/);
+// `velero` is Velero's default namespace, which holds its S3 keys and applies Restores (ADR 0034).
+const RESERVED_PROJECT = /^(default|argocd|velero|kube-.*|openshift.*|plateau.*)$/;
 
-/** Whether a project name is the platforms' own (default, argocd, kube-*, openshift*, plateau*): no project takes it. */
+/** Whether a project name is the platforms' own (default, argocd, velero, kube-*, openshift*, plateau*): no project takes it. */
 export const isReservedProjectName = (name: string): boolean => RESERVED_PROJECT.test(name);
 
 export interface NameIssue {

@@ -18,6 +18,7 @@ import type { Engine } from "../core/ports/engine.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { ObjectStorages, S3Endpoint, S3Key } from "../core/ports/object-storage.js";
 import type { BucketQuotaDefaults } from "../core/buckets/quota.js";
+import type { RecoveryDefaults } from "../core/recovery/policy.js";
 import { createBucketService } from "../core/buckets/service.js";
 import { createBucketStatuses } from "../core/buckets/statuses.js";
 import { instancesUsingProjectKeyAt } from "../core/buckets/attach.js";
@@ -54,7 +55,7 @@ import type { NoticeStore } from "../core/ports/notice-store.js";
 import { createNotifications, type NoticeChannel } from "../core/notify/service.js";
 import type { NoticeLinks } from "../core/notify/wording.js";
 import { createUsageService } from "../core/usage/service.js";
-import { createRecovery } from "../core/recovery/service.js";
+import { createFailover } from "../core/recovery/failover-service.js";
 import { createReclaim, DEFAULT_RECLAIM, type ReclaimSettings, type SweepOutcome } from "../core/reclaim/service.js";
 import { createBucketReconciler, type BucketReconciler } from "../core/buckets/reconciler.js";
 import { createBucketKeys, scheduleTemporaryKeyExpiry } from "../core/buckets/keys.js";
@@ -62,6 +63,10 @@ import { createPlatformLocks } from "../core/buckets/serial.js";
 import { createReplication } from "../core/buckets/replicate.js";
 import type { BucketContents } from "../core/ports/bucket-contents.js";
 import type { ScheduledTask } from "../core/ports/scheduler.js";
+import type { DrillReports } from "../core/ports/drill-reports.js";
+import { createDrills } from "../core/recovery/drill.js";
+import { createRecoveryViews, scheduleOverdueDrills } from "../core/recovery/recovery-view.js";
+import { createMemoryDrillReports } from "../adapters/memory/memory-drill-reports.js";
 
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
@@ -98,6 +103,10 @@ export interface PlateauAdapters {
   readonly volumeBackups?: VolumeBackupsRegistry;
   /** Velero's backups on cluster platforms, read through their API (ADR 0034). */
   readonly clusterBackups?: ClusterBackupsRegistry;
+  /** Where drills' reports are kept (ADR 0034); default: in memory (tests, throw-away runs). */
+  readonly drillReports?: DrillReports;
+  /** Whether something answers an HTTP GET on an instance's endpoint (a drill's copy, ADR 0034). */
+  readonly answers?: (endpoint: string, signal?: AbortSignal) => Promise<boolean>;
   /** Runs the background work: here, the reconcilers' passes. */
   readonly scheduler: Scheduler;
   /** Where notices are kept (ADR 28); without it, nothing is published. */
@@ -149,9 +158,16 @@ export interface PlateauSettings {
   readonly notifications?: { readonly links: NoticeLinks; readonly chatChannelOf?: (lab: string | null) => string | null };
   /** How often the buckets' reconcilers and the expiry of temporary S3 keys run besides commits (`buckets.checkSeconds`; default 60 s). */
   readonly bucketsCheckMs?: number;
+  /** The defaults of projects' recovery policies (`recovery`, ADR 0034): their bundles' Velero Schedules follow them. */
+  readonly recovery?: RecoveryDefaults;
   /** How often buckets with a replica are copied to it (`buckets.replicateSeconds`; default 300 s, ADR 0033). */
   readonly bucketsReplicateMs?: number;
+  /** How often projects whose drill is overdue are looked for (`recovery.drillCheckSeconds`; default 1 h, ADR 0034). */
+  readonly drillCheckMs?: number;
 }
+
+const DEFAULT_RECOVERY: RecoveryDefaults = { everyHours: 24, retentionDays: 14, drillEveryDays: 90 };
+const NO_VOLUME_BACKUPS = { backupsFor: async () => undefined };
 
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
   const { repo, secrets, clock, logger } = adapters;
@@ -213,7 +229,15 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     ...(adapters.chartRenderer ? { renderer: adapters.chartRenderer } : {}),
   });
   const chartRepositories = helm.repositories();
-  const repairBootstraps = () => repairArgoBootstraps({ repo, writer, author: settings.system, chartRepositories, ...(crds ? { crds } : {}) });
+  const repairBootstraps = () =>
+    repairArgoBootstraps({
+      repo,
+      writer,
+      author: settings.system,
+      chartRepositories,
+      ...(crds ? { crds } : {}),
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
+    });
   // The labs' VMRules follow the labs' files and their projects (ADR 0029).
   // A lab's file that cannot be read (a bad merge) leaves the VMRules as they were: said, not fatal.
   const repairAlerts = () =>
@@ -335,6 +359,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       ...(settings.buckets ? { defaultSizeGiB: settings.buckets.defaultSizeGiB, quotas: settings.buckets.quotas } : {}),
       projectQuotaOf: (project) => tenancy.quotaOf({ lab: project.lab, quota: project.quota ?? {} }),
       chartRepositories,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
     }),
     instances: createInstanceService({
       repo,
@@ -357,8 +382,17 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       lifecycle: settings.lifecycle,
       system: settings.system,
       registry: sources,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
     }),
-    projects: createProjectService({ repo, writer, index, clock, tenancy }),
+    projects: createProjectService({
+      repo,
+      writer,
+      index,
+      clock,
+      tenancy,
+      ...(settings.recovery ? { recovery: settings.recovery } : {}),
+      ...(crds ? { crds } : {}),
+    }),
     access: createAccessService({
       store: adapters.access,
       providers: adapters.identityProviders,
@@ -435,7 +469,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     ...(services.notifications ? { publish: services.notifications.publish } : {}),
   });
   // Failover and failback (ADR 0034): operators' commits over the instance service, backups through the ports.
-  const recovery = createRecovery({
+  const failover = createFailover({
     repo,
     index,
     statuses,
@@ -445,7 +479,42 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     ...(adapters.clusterBackups ? { clusterBackups: adapters.clusterBackups } : {}),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   });
-  const allServices = { ...services, reclaim, recovery };
+  // Disaster recovery (ADR 0034): drills, a project's recovery view, the overdue drills' notices.
+  const drillReports = adapters.drillReports ?? createMemoryDrillReports();
+  const recoveryDefaults = settings.recovery ?? DEFAULT_RECOVERY;
+  const recovery = createRecoveryViews({
+    repo,
+    index,
+    reports: drillReports,
+    ...(adapters.volumeBackups ? { volumeBackups: adapters.volumeBackups } : {}),
+    ...(adapters.clusterBackups ? { clusterBackups: adapters.clusterBackups } : {}),
+    defaults: recoveryDefaults,
+    clock,
+  });
+  const drills = createDrills({
+    repo,
+    index,
+    sources,
+    engines,
+    backups: adapters.volumeBackups ?? NO_VOLUME_BACKUPS,
+    reports: drillReports,
+    secrets,
+    defaults: recoveryDefaults,
+    answers: adapters.answers ?? (async () => false),
+    clock,
+    random: adapters.random,
+    logger,
+  });
+  const overdueDrills: ScheduledTask | undefined = services.notifications
+    ? scheduleOverdueDrills({
+        scheduler,
+        views: recovery,
+        publish: services.notifications.publish,
+        intervalMs: settings.drillCheckMs ?? 3_600_000,
+        logger,
+      })
+    : undefined;
+  const allServices = { ...services, reclaim, recovery, drills, drillReports, failover };
 
   return {
     services: allServices,
@@ -456,6 +525,8 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     bucketStatuses,
     /** The `replicate <platform>` tasks (ADR 0033), by source platform, started with the reconcilers. */
     replicationTasks,
+    /** The `recovery drills` task (overdue drills' notices, ADR 0034), started with the reconcilers. */
+    overdueDrills,
     /** The `s3 keys` task (expired temporary keys revoked), started with the reconcilers. */
     temporaryKeyExpiry,
     /** `helm template` as Argo CD runs it (none in tests that do not give one). */
@@ -484,11 +555,13 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         bucketReconcilers.forEach((reconciler) => reconciler.start());
         replicationTasks.forEach((task) => task.start());
         temporaryKeyExpiry?.start();
+        overdueDrills?.start();
       }
     },
     async stop(): Promise<void> {
       reconciling = false;
       await temporaryKeyExpiry?.pause();
+      await overdueDrills?.pause();
       await Promise.all([...replicationTasks.values()].map((task) => task.pause()));
       await Promise.all([...bucketReconcilers.values()].map((reconciler) => reconciler.stop()));
       await Promise.all([...reconcilers.values()].map((reconciler) => reconciler.stop()));

@@ -286,6 +286,12 @@ export const ConfigSchema = Type.Object(
         retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 14, description: "Days a backup is kept (the newest always is)" }),
         drillEveryDays: Type.Integer({ minimum: 1, maximum: 3650, default: 90, description: "Days after which a project without a newer drill is overdue" }),
         checkSeconds: Type.Integer({ minimum: 5, maximum: 86400, default: 300, description: "How often the backups task looks for instances due" }),
+        drillCheckSeconds: Type.Integer({
+          minimum: 60,
+          maximum: 604800,
+          default: 3600,
+          description: "How often projects whose drill is overdue are looked for (one notice per due date)",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -27,12 +27,16 @@ import { loadCrds, loadJsonSchemas } from "../adapters/schemas/crd-files.js";
 import { createHelmCatalogs } from "../adapters/helm/helm-catalogs.js";
 import { createHelmTemplateRenderer } from "../adapters/helm/helm-template.js";
 import { createClusterEngines } from "./cluster-engines.js";
+import { createClusterBackupsRegistry } from "./cluster-backups.js";
+import { createCrdValidator } from "../core/render/crd-validate.js";
 import { createMetricsSources } from "./metrics-sources.js";
 import { installationId } from "./installation.js";
 import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { lifecycleSettings, paths, PACKAGE_ROOT, reclaimSettings, type Config } from "./config.js";
 import { createSqlNoticeStore } from "../adapters/sql/sql-notice-store.js";
+import { createSqlDrillReports } from "../adapters/sql/sql-drill-reports.js";
+import { createHttpProbe } from "../adapters/http-probe.js";
 import { noticeChannels, noticeLinks } from "./notifications.js";
 import { loadPortal } from "../server/portal.js";
 import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
@@ -170,11 +174,21 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     logger: logger.child({ component: "metrics" }),
     ...(localMetrics.spec ? { configured: { local: localMetrics.spec } } : {}),
   });
+  const crdSchemas = await loadCrds(join(PACKAGE_ROOT, "schemas"));
+  // Velero's Backups on the cluster platforms (ADR 0034), through their Kubernetes APIs.
+  const clusterBackups = createClusterBackupsRegistry({
+    env: process.env,
+    repo,
+    logger: logger.child({ component: "velero" }),
+    crds: createCrdValidator(crdSchemas),
+  });
   const plateau = composePlateau(
     {
       repo,
       ...store,
       notices: createSqlNoticeStore(database.db),
+      drillReports: createSqlDrillReports(database.db),
+      answers: createHttpProbe(),
       noticeChannels: notices.channels,
       catalog,
       engines,
@@ -196,6 +210,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       chartRenderer,
       objectStorages,
       bucketContentsOf: createS3BucketContentsFactory(),
+      clusterBackups,
     },
     {
       platforms: localPlatform ? [localPlatform] : [],
@@ -215,7 +230,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       },
       lifecycle: lifecycleSettings(config),
       placement: config.placement,
-      crds: await loadCrds(join(PACKAGE_ROOT, "schemas")),
+      crds: crdSchemas,
       ...(config.helm.schemasDir ? { helmSchemas: await loadJsonSchemas(resolve(config.helm.schemasDir)) } : {}),
       ...(config.images.registries ? { imageRegistries: config.images.registries } : {}),
       ...claimMappings(config),
@@ -226,6 +241,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       reclaim: reclaimSettings(config),
       bucketsCheckMs: config.buckets.checkSeconds * 1000,
       bucketsReplicateMs: config.buckets.replicateSeconds * 1000,
+      recovery: config.recovery,
+      drillCheckMs: config.recovery.drillCheckSeconds * 1000,
       notifications: { links: noticeLinks(config.notifications.portalUrl ?? publicOrigin), chatChannelOf: notices.chatChannelOf },
     },
   );

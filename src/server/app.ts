@@ -39,9 +39,12 @@ import { registerUsageRoutes } from "./routes/usage-routes.js";
 import { registerBucketRoutes } from "./routes/bucket-routes.js";
 import { registerBackupRoutes } from "./routes/backup-routes.js";
 import { registerDrillRoutes } from "./routes/drill-routes.js";
+import type { Drills } from "../core/recovery/drill.js";
+import type { RecoveryViews } from "../core/recovery/recovery-view.js";
+import type { DrillReports } from "../core/ports/drill-reports.js";
 import { registerFailoverRoutes } from "./routes/failover-routes.js";
 import type { BucketService } from "../core/buckets/service.js";
-import type { RecoveryService } from "../core/recovery/service.js";
+import type { FailoverService } from "../core/recovery/failover-service.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -60,8 +63,12 @@ export interface ServerDeps {
     readonly buckets?: BucketService;
     /** Temporary S3 credentials and key rotation (ADR 0030), when object storages are configured. */
     readonly bucketKeys?: BucketKeys;
-    /** Failover and failback (ADR 0034). */
-    readonly recovery?: RecoveryService;
+    /** Failover and failback (ADR 0034, 0037). */
+    readonly failover?: FailoverService;
+    /** Drills and a project's recovery view (ADR 0034). */
+    readonly recovery?: RecoveryViews;
+    readonly drills?: Drills;
+    readonly drillReports?: DrillReports;
   };
   readonly proxy?: Proxy;
   /** The embedded identity provider, mounted before Fastify routes anything (it reads its own bodies). */

@@ -3,6 +3,7 @@ import {
   BUCKET_REPLICA_STATES,
   BUCKET_STATUSES,
   CHOICE_REASONS,
+  DRILL_FAILURES,
   ERROR_REASONS,
   EVENT_KINDS,
   EXCLUSION_REASONS,
@@ -33,6 +34,7 @@ const LISTS = {
   replicaStates: BUCKET_REPLICA_STATES,
   recoverySkips: RECOVERY_SKIP_REASONS,
   recoveryStates: RECOVERY_STATES,
+  drillFailures: DRILL_FAILURES,
 } as const;
 const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]))].sort();
 

@@ -14,6 +14,7 @@ import type {
   QuotaBlockCode,
   BucketReplicaState,
   BucketStatus,
+  DrillFailure,
   ScoreCriterion,
   StatusReason,
   RecoverySkipReason,
@@ -45,6 +46,8 @@ interface CodeTexts {
   /** Why a failover leaves an instance where it is, and where an instance of a recovery report stands (ADR 0034). */
   readonly recoverySkips: Readonly<Record<RecoverySkipReason, string>>;
   readonly recoveryStates: Readonly<Record<RecoveryState, string>>;
+  /** Why a drill's copy of an instance did not answer (ADR 0034). */
+  readonly drillFailures: Readonly<Record<DrillFailure, string>>;
 }
 
 export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
@@ -57,6 +60,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "alert-volume-full": "The volume {persistentvolumeclaim} of {instance} ({project}) is nearly full: free space, or give it a larger one ({command}).",
       "alert-quota-nearly-used": "{project} has used most of its {quota} quota of {resource}: stop what is no longer used, or ask for more ({command}).",
       "alert-expiring-soon": "{instance} of {project} will be stopped soon: renew it to keep it running ({command}).",
+      "drill-overdue": "{project} is backed up, but no recovery drill has checked its backups since {since} (every {days} days are asked).",
     },
     noticeActions: {
       keep: "Keep it",
@@ -64,6 +68,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "free-volume": "Free space on its volume",
       "raise-quota": "See the quota",
       renew: "Renew it",
+      "run-drill": "Ask an operator for a drill",
     },
     reasons: {
       "no-eligible-platform": "No platform can run this instance.",
@@ -89,6 +94,9 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "backup-corrupt": "Backup {backup} is damaged (the archive of {claim} does not match its checksum): nothing was restored.",
       "no-recovery-platform": "No platform is the recovery site of {platform}: there is nowhere to fail it over to.",
       "backup-not-completed": "The fresh backup {backup} on {platform} is {phase}, not completed: nothing was moved; run the failback again.",
+      "drill-on-cluster": "Drills run on podman platforms for now: {platform} is a cluster.",
+      "drill-running": "A drill of {platform} is running: wait for its report.",
+      "no-volume-backups": "Platform {platform} has no volume backups (spec.backups): there is nothing to drill.",
       "credentials-in-cluster": "Platform {platform} keeps its buckets' keys in the cluster: instances read them from the Secret named like the bucket.",
       "repository-not-initialized": "Plateau is still starting: try again in a moment.",
       "repository-moved": "Someone changed the same thing at the same time: try again.",
@@ -172,6 +180,14 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "cannot-run-there": "cannot run on {platform}: {reason}",
     },
     recoveryStates: { "failed-over": "on the recovery site", "failed-back": "back home", skipped: "left where it is" },
+    drillFailures: {
+      "no-backup": "It has no backup yet.",
+      "backup-corrupt": "Its backup is damaged: nothing was restored.",
+      "restore-failed": "Its backup could not be restored.",
+      "render-failed": "Its copy could not be made.",
+      "apply-failed": "Its copy did not start.",
+      "not-answering": "Its copy did not answer on its address.",
+    },
   },
   fr: {
     notices: {
@@ -184,6 +200,8 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "alert-quota-nearly-used":
         "{project} a presque épuisé son quota {quota} de {resource} : arrêtez ce qui ne sert plus, ou demandez-en davantage ({command}).",
       "alert-expiring-soon": "{instance} de {project} sera bientôt arrêtée : renouvelez-la pour qu'elle continue de tourner ({command}).",
+      "drill-overdue":
+        "{project} est sauvegardé, mais aucun exercice de reprise n'a vérifié ses sauvegardes depuis le {since} (il en faut un tous les {days} jours).",
     },
     noticeActions: {
       keep: "La garder",
@@ -191,6 +209,7 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "free-volume": "Libérer de la place sur son volume",
       "raise-quota": "Voir le quota",
       renew: "La renouveler",
+      "run-drill": "Demander un exercice de reprise à un opérateur",
     },
     reasons: {
       "no-eligible-platform": "Aucune plateforme ne peut faire tourner cette instance.",
@@ -218,6 +237,9 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "backup-corrupt": "La sauvegarde {backup} est abîmée (l'archive de {claim} ne correspond pas à sa somme de contrôle) : rien n'a été restauré.",
       "no-recovery-platform": "Aucune plateforme n'est le site de secours de {platform} : il n'y a nulle part où basculer.",
       "backup-not-completed": "La sauvegarde fraîche {backup} sur {platform} est {phase}, pas terminée : rien n'a été déplacé ; relancez le retour.",
+      "drill-on-cluster": "Les exercices de reprise ne tournent pour l'instant que sur les plateformes podman : {platform} est un cluster.",
+      "drill-running": "Un exercice de reprise de {platform} est en cours : attendez son rapport.",
+      "no-volume-backups": "La plateforme {platform} n'a pas de sauvegardes de volumes (spec.backups) : il n'y a rien à exercer.",
       "credentials-in-cluster":
         "La plateforme {platform} garde les clés de ses buckets dans le cluster : les instances les lisent dans le Secret qui porte le nom du bucket.",
       "repository-not-initialized": "Plateau est encore en train de démarrer : réessayez dans un instant.",
@@ -302,6 +324,14 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "cannot-run-there": "ne peut pas tourner sur {platform} : {reason}",
     },
     recoveryStates: { "failed-over": "sur le site de secours", "failed-back": "revenue chez elle", skipped: "laissée en place" },
+    drillFailures: {
+      "no-backup": "Elle n'a pas encore de sauvegarde.",
+      "backup-corrupt": "Sa sauvegarde est abîmée : rien n'a été restauré.",
+      "restore-failed": "Sa sauvegarde n'a pas pu être restaurée.",
+      "render-failed": "Sa copie n'a pas pu être préparée.",
+      "apply-failed": "Sa copie n'a pas démarré.",
+      "not-answering": "Sa copie n'a pas répondu à son adresse.",
+    },
   },
 };
 

@@ -1,65 +1,62 @@
-// The Recovery page of the portal, in a real browser (chromium through playwright-core), over a
-// Plateau composed for tests with the example community's platforms: Oscar (an operator) sees
-// plmapps normal, fails it over with a reason after confirming (one commit), sees the report
-// with each instance's backup and RPO, in French too, and fails back. Alice (a member) has no
-// link to the page and is told it is for operators. No page breaks the portal's CSP.
-import { readdir, readFile } from "node:fs/promises";
+// A project's recovery in the portal, in a real browser (Debian's chromium through playwright-core)
+// against the API server over a Plateau composed for tests (memory engine, memory volume
+// backups): a backed-up project never drilled since long ago shows the overdue badge; after a
+// drill, each instance's backup age, RPO, RTO and answer, and no badge; in French too.
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryEngine } from "../../src/adapters/memory/memory-engine.js";
-import { parsePlatform } from "../../src/core/model.js";
-import type { ClusterBackup, ClusterBackupsRegistry } from "../../src/core/ports/cluster-backups.js";
+import { createMemoryVolumeBackups } from "../../src/adapters/memory/memory-volume-backups.js";
+import { parseProject, serialize } from "../../src/core/model.js";
+import { projectPath } from "../../src/core/repository/layout.js";
 import { SESSION_COOKIE } from "../../src/server/cookies.js";
 import { loadPortal } from "../../src/server/portal.js";
 import { memoryApp, type Person } from "../support/app.js";
 import { chromiumUnavailable, launchChromium, screenshot } from "../support/chromium.js";
 
 const unavailable = chromiumUnavailable();
-const DIR = join(import.meta.dirname, "..", "..", "examples", "community", "platforms");
+const backups = createMemoryVolumeBackups("local");
 
-describe.skipIf(unavailable)("the Recovery page", () => {
+describe.skipIf(unavailable)("a project's recovery in the portal", () => {
   let fixture: Awaited<ReturnType<typeof memoryApp>>;
   let origin = "";
   let browser: Browser;
   const contexts: BrowserContext[] = [];
-  const cspViolations: string[] = [];
-  const velero = new Map<string, ClusterBackup[]>();
 
   beforeAll(async () => {
     const portal = await loadPortal(join(import.meta.dirname, "..", "..", "dist", "web"));
     if (!portal) throw new Error("the portal is not built (the e2e set-up builds it)");
-    const files = (await readdir(DIR)).filter((file) => file.endsWith(".yaml")).sort();
-    const community = await Promise.all(files.map(async (file) => parsePlatform(await readFile(join(DIR, file), "utf8"), file)));
-    // Velero's backups as plmopp sees them; a requested one is Completed at once.
-    const clusterBackups: ClusterBackupsRegistry = {
-      backupsFor: async (platform) =>
-        platform === "plmopp"
-          ? {
-              list: async (project) => velero.get(project) ?? [],
-              request: async (project, name) =>
-                void velero.set(project, [{ name, project, phase: "Completed", startedAt: new Date().toISOString() }, ...(velero.get(project) ?? [])]),
-            }
-          : undefined,
-    };
     fixture = await memoryApp({
-      platforms: community,
-      adapters: {
-        clusterBackups,
-        engines: new Map([
-          ["podman", createMemoryEngine()],
-          ["argocd", createMemoryEngine()],
-        ]),
-      },
+      adapters: { volumeBackups: { backupsFor: async (platform) => (platform === "local" ? backups : undefined) }, answers: async () => true },
       server: { portal, publicOrigin: () => origin },
     });
-    const alice = { login: "alice", name: "alice", email: "alice@example.org" };
-    const oscar = { login: "oscar", name: "oscar", email: "oscar@example.org" };
-    await fixture.plateau.services.projects.create({ name: "physics", lab: "imb", title: "Physics" }, alice);
-    await fixture.plateau.services.projects.setTiers("physics", ["institutional"], oscar);
-    await fixture.plateau.services.instances.launch({ template: "static-site", project: "physics", name: "wiki", platform: "plmapps" }, alice);
-    velero.set("physics", [{ name: "physics-nightly", project: "physics", phase: "Completed", startedAt: new Date(Date.now() - 3 * 3_600_000).toISOString() }]);
+    // demo is backed up, a drill every 30 days, and was made long ago: its first drill is overdue.
+    const { repo, plateau } = fixture;
+    const head = await repo.head();
+    const demo = parseProject((await repo.readFile(head ?? "", projectPath("demo"))) ?? "", "demo");
+    await repo.commit({
+      parent: head,
+      author: { name: "oscar", email: "oscar@example.org" },
+      message: "demo is backed up",
+      trailers: {},
+      changes: [
+        {
+          path: projectPath("demo"),
+          content: serialize({
+            ...demo,
+            metadata: { ...demo.metadata, createdAt: "2025-01-01T00:00:00.000Z" },
+            spec: { ...demo.spec, recovery: { backups: true, everyHours: 6, drillEveryDays: 30 } },
+          }),
+        },
+      ],
+    });
+    await plateau.refresh();
+    await plateau.services.instances.launch(
+      { template: "static-site", project: "demo", name: "site", platform: "local" },
+      { login: "alice", name: "alice", email: "a@example.org" },
+    );
+    await fixture.reconciler.reconcileOnce();
+    await backups.backup("demo", "site", { id: "20261201T090000Z-abcd", takenAt: new Date(Date.now() - 3 * 3600_000) });
     await fixture.app.listen({ port: 0, host: "127.0.0.1" });
     origin = `http://localhost:${(fixture.app.server.address() as AddressInfo).port}`;
     browser = await launchChromium();
@@ -76,63 +73,37 @@ describe.skipIf(unavailable)("the Recovery page", () => {
     const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
-    page.on("console", (message) => {
-      if (/Content Security Policy|Refused to (apply|execute|load|connect)/i.test(message.text())) cspViolations.push(message.text());
-    });
     const { id } = await fixture.browserSession(who);
     await page.goto(`${origin}/favicon.svg`);
     await page.evaluate(`document.cookie = ${JSON.stringify(`${SESSION_COOKIE}=${id}; Secure; Path=/; SameSite=Lax`)}`);
     return page;
   }
-  const commits = async () => (await fixture.repo.log({ limit: 10_000 })).length;
+  const section = (page: Page) => page.locator("section.recovery");
 
-  it("lets an operator fail plmapps over, with a reason and a confirmation, see the report, in French too, and fail back", async () => {
-    const page = await signedIn("oscar");
-    await page.goto(`${origin}/`);
-    await page.getByRole("link", { name: "Recovery" }).click();
-    const plmapps = page.locator('section[data-platform="plmapps"]');
-    await plmapps.waitFor();
-    await expect.poll(() => plmapps.getByRole("status").textContent()).toContain("Normal");
-    expect(await plmapps.textContent()).toContain("Recovery site: plmopp");
-    // No reason, no failover.
-    expect(await plmapps.getByRole("button", { name: "Fail over" }).isDisabled()).toBe(true);
-    await plmapps.getByLabel("Why (said in the commit and in each placement)").fill("Paris site flooded");
-    const before = await commits();
-    await plmapps.getByRole("button", { name: "Fail over" }).click();
-    const dialog = page.getByRole("dialog", { name: "Fail over" });
-    expect(await dialog.textContent()).toContain("Move every instance of plmapps to plmopp, in one commit");
-    await dialog.getByRole("button", { name: "Confirm" }).click();
-    await expect.poll(() => plmapps.getByRole("status").textContent()).toContain("Failed over to plmopp");
-    expect(await commits()).toBe(before + 1);
-    const wiki = plmapps.locator('tr[data-instance="physics/wiki"]');
-    const text = (await wiki.textContent()) ?? "";
-    expect(text).toContain("plmapps → plmopp");
-    expect(text).toContain("physics-nightly");
-    expect(text).toMatch(/3 h/);
+  it("says an overdue drill, then a drill's RPO and RTO per instance, in English and French", async () => {
+    const page = await signedIn("alice");
+    await page.goto(`${origin}/projects/demo`);
+    await page.getByRole("heading", { name: /^Recovery/, level: 2 }).waitFor();
+    await expect.poll(() => section(page).getAttribute("data-overdue")).toBe("true");
+    const overdue = (await section(page).textContent()) ?? "";
+    expect(overdue).toContain("Drill overdue");
+    expect(overdue).toContain("Backed up every 6 h, each backup kept 14 days.");
+    expect(overdue).toContain("As the project's file says.");
+    expect(await section(page).locator('tr[data-instance="site"]').textContent()).toMatch(/site\s*local\s*3 h 00 ago/);
+    await screenshot(page, "recovery-overdue");
+
+    await fixture.plateau.services.drills.run("local");
+    await page.reload();
+    await expect.poll(() => section(page).getAttribute("data-overdue")).toBe("false");
+    const row = (await section(page).locator('tr[data-instance="site"]').textContent()) ?? "";
+    expect(row).toMatch(/3 h 00 ago\s*3 h 00\s*[\d.]+ s\s*yes/);
+    expect(await section(page).textContent()).toMatch(/Latest drill on .+, copies run on local\./);
     await screenshot(page, "recovery");
 
-    const french = await signedIn("oscar", "fr-FR");
-    await french.goto(`${origin}/recovery`);
-    const section = french.locator('section[data-platform="plmapps"]');
-    await expect.poll(() => section.getByRole("status").textContent()).toContain("Basculée sur plmopp");
-    expect(await section.locator('tr[data-instance="physics/wiki"]').textContent()).toContain("sur le site de secours");
-
-    await plmapps.getByRole("button", { name: "Fail back" }).click();
-    await page.getByRole("dialog", { name: "Fail back" }).getByRole("button", { name: "Confirm" }).click();
-    await expect.poll(() => plmapps.getByRole("status").textContent()).toContain("Normal");
-    expect(await commits()).toBe(before + 2);
-    expect(await wiki.textContent()).toContain("plmopp → plmapps");
-  });
-
-  it("is not offered to a member, and says it is for operators", async () => {
-    const page = await signedIn("alice");
-    await page.goto(`${origin}/`);
-    await page.getByRole("link", { name: "Projects" }).waitFor();
-    expect(await page.getByRole("link", { name: "Recovery" }).count()).toBe(0);
-    await page.goto(`${origin}/recovery`);
-    await expect.poll(() => page.locator("main").textContent()).toContain("Only platform operators may see this page.");
-    expect(cspViolations).toEqual([]);
+    const fr = await signedIn("alice", "fr-FR");
+    await fr.goto(`${origin}/projects/demo`);
+    await fr.getByRole("heading", { name: "Reprise après sinistre", level: 2 }).waitFor();
+    await expect.poll(() => section(fr).textContent()).toContain("Sauvegardé toutes les 6 h, chaque sauvegarde gardée 14 jours.");
+    expect(await section(fr).locator('tr[data-instance="site"]').textContent()).toMatch(/il y a 3 h 00.*oui/);
   });
 });
-
-if (unavailable) describe.skip(`the Recovery page (${unavailable})`, () => it("needs chromium", () => {}));

@@ -133,4 +133,9 @@ describe("the Argo CD bootstrap in the desired-state repository", () => {
     const { plateau: p } = await plateau();
     await expect(p.services.projects.create({ name: "argocd", lab: "imb" }, alice)).rejects.toMatchObject({ issues: [{ rule: "reserved" }] });
   });
+
+  it("refuses the project name velero, Velero's namespace: its members would be admins where its S3 keys and Restores live (ADR 0034)", async () => {
+    const { plateau: p } = await plateau();
+    await expect(p.services.projects.create({ name: "velero", lab: "imb" }, alice)).rejects.toMatchObject({ issues: [{ rule: "reserved" }] });
+  });
 });

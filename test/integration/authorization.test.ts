@@ -771,6 +771,28 @@ describe("authorization: every route × every principal × both labs", () => {
       allowed: { status: 401 },
       expect: EVERYONE,
     },
+    // Drills (ADR 0034): the test's local platform has no volume backups, so a drill is refused (409) once access is granted: nothing runs.
+    {
+      route: "POST /api/v1/recovery/platforms/{platform}/drills",
+      sides: false,
+      request: (c) => ({ method: "POST", url: api("/recovery/platforms/local/drills"), headers: c.headers }),
+      allowed: { status: 409, check: (reply) => hasField(reply, ["error", "reason"], "no-volume-backups") },
+      expect: OPERATOR_ONLY,
+    },
+    {
+      route: "GET /api/v1/recovery/drills",
+      sides: false,
+      request: (c) => ({ url: api("/recovery/drills?platform=local"), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => problem(Array.isArray((json(reply) as { drills?: unknown }).drills), "no drills") },
+      expect: OPERATOR_ONLY,
+    },
+    {
+      route: "GET /api/v1/projects/{project}/recovery",
+      sides: true,
+      request: (c) => ({ url: project("/recovery")(c), headers: c.headers }),
+      allowed: { status: 200, check: (reply, c) => hasField(reply, ["project"], c.project) },
+      expect: PROJECT_READ,
+    },
     {
       route: "GET /api/v1/reclaim/report",
       sides: false,

@@ -14,7 +14,7 @@ import { parseInstance, parsePlatform, type PlatformDocument } from "../../src/c
 import type { ClusterBackup, ClusterBackups, ClusterBackupsRegistry } from "../../src/core/ports/cluster-backups.js";
 import { createCrdValidator } from "../../src/core/render/crd-validate.js";
 import type { KubeObject } from "../../src/core/render/kube.js";
-import { createRecovery } from "../../src/core/recovery/service.js";
+import { createFailover } from "../../src/core/recovery/failover-service.js";
 import { fromYaml } from "../../src/core/yaml.js";
 import { memoryApp } from "../support/app.js";
 import { createTestClock } from "../support/clock.js";
@@ -198,7 +198,7 @@ describe("failover of plmapps to plmopp, then failback", () => {
 
       // The same service over the stores themselves (the server's reads statuses through its cache, which
       // only the reconciler's writes refresh), its waits on the test's clock.
-      const recovery = createRecovery({
+      const recovery = createFailover({
         repo,
         index: adapters.index,
         statuses: adapters.statuses,
@@ -281,7 +281,7 @@ describe("failover of plmapps to plmopp, then failback", () => {
     stores.local.volumes.set("demo/site", new Map([["data", Buffer.from("before the flood")]]));
     await stores.local.backup("demo", "site", { id: "20261206t090000z-nightly", takenAt: new Date("2026-12-06T09:00:00.000Z") });
 
-    const recovery = createRecovery({
+    const recovery = createFailover({
       repo,
       index: adapters.index,
       statuses: adapters.statuses,
@@ -302,7 +302,7 @@ describe("failover of plmapps to plmopp, then failback", () => {
 
     // A failback whose commit never happens (Plateau died after the backups): run again, the backups are reused.
     clock.advance(3_600_000);
-    const dying = createRecovery({
+    const dying = createFailover({
       repo,
       index: adapters.index,
       statuses: adapters.statuses,

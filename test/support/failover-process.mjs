@@ -112,7 +112,7 @@ if (mode === "setup") {
   process.stdout.write("ready\n");
 } else {
   process.stdout.write("start\n");
-  const report = await plateau.services.recovery.failover("plmapps", "the Paris site is flooded", oscar, { key: "flood-crash" });
+  const report = await plateau.services.failover.failover("plmapps", "the Paris site is flooded", oscar, { key: "flood-crash" });
   process.stdout.write(`done ${JSON.stringify(report)}\n`);
 }
 repo.close();

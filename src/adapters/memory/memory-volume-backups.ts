@@ -48,9 +48,10 @@ export function createMemoryVolumeBackups(platform = "local"): MemoryVolumeBacku
         .map(([, record]) => record)
         .sort((a, b) => b.takenAt.localeCompare(a.takenAt) || b.id.localeCompare(a.id));
     },
-    async restore(record: BackupRecord, target: RestoreTarget) {
-      if (!manifests.has(`${record.project}/${record.instance}/${record.id}`))
-        throw new NotFoundError("backup", `${record.project}/${record.instance}/${record.id}`);
+    async restore(given: BackupRecord, target: RestoreTarget) {
+      // What the backup holds is read from the store, never from the caller's record.
+      const record = manifests.get(`${given.project}/${given.instance}/${given.id}`);
+      if (!record) throw new NotFoundError("backup", `${given.project}/${given.instance}/${given.id}`);
       // Every archive checked before anything is replaced.
       const checked = record.volumes.map((volume) => {
         const bytes = archives.get(volume.key);
@@ -61,7 +62,8 @@ export function createMemoryVolumeBackups(platform = "local"): MemoryVolumeBacku
           });
         return { claim: volume.claim, bytes };
       });
-      const own = new Map<string, Buffer>();
+      // The backup's volumes replaced; the target's others left alone (as podman's).
+      const own = volumes.get(`${target.project}/${target.instance}`) ?? new Map<string, Buffer>();
       for (const { claim, bytes } of checked) own.set(claim, Buffer.from(bytes));
       volumes.set(`${target.project}/${target.instance}`, own);
       return { backup: record.id, takenAt: record.takenAt, volumes: checked.map(({ claim, bytes }) => ({ claim, bytes: bytes.length })) };

@@ -20,6 +20,22 @@ export const LABELS = {
   readiness: "plateau.io/readiness",
 } as const;
 
+/**
+ * The labels (as `--label` arguments) of an object one installation makes for a project (and an
+ * instance): how the engine, the volume backups and `remove` find it again.
+ */
+export function ownerLabelArguments(installation: string, project: string, instance?: string): string[] {
+  return [
+    "--label",
+    `${LABELS.managed}=true`,
+    "--label",
+    `${LABELS.installation}=${installation}`,
+    "--label",
+    `${LABELS.project}=${project}`,
+    ...(instance === undefined ? [] : ["--label", `${LABELS.instance}=${instance}`]),
+  ];
+}
+
 /** An installation's id: lowercase letters and digits (it is part of names, which hold no other dots). */
 export const INSTALLATION_ID = /^[a-z0-9]{4,32}$/;
 

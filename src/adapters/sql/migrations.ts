@@ -286,6 +286,27 @@ export function migrations(dialect: Dialect): MigrationProvider {
         await db.schema.createIndex("notice_deliveries_next").on("notice_deliveries").column("next_at").execute();
       },
     },
+    // Drills' reports (ADR 0034): one row per report, and one per project it drilled (a project's latest drill, the overdue check).
+    "0012_recovery_drills": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("recovery_drills")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("platform", "text", (c) => c.notNull())
+          .addColumn("started_at", "text", (c) => c.notNull())
+          .addColumn("report_json", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("recovery_drills_started").on("recovery_drills").columns(["platform", "started_at"]).execute();
+        await db.schema
+          .createTable("recovery_drill_projects")
+          .addColumn("drill_id", "text", (c) => c.notNull().references("recovery_drills.id").onDelete("cascade"))
+          .addColumn("project", "text", (c) => c.notNull())
+          .addColumn("started_at", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("recovery_drill_projects_pk", ["drill_id", "project"])
+          .execute();
+        await db.schema.createIndex("recovery_drill_projects_latest").on("recovery_drill_projects").columns(["project", "started_at"]).execute();
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

@@ -3,6 +3,8 @@
 import type { Generated } from "kysely";
 
 export interface Database {
+  recovery_drills: { id: string; platform: string; started_at: string; report_json: string };
+  recovery_drill_projects: { drill_id: string; project: string; started_at: string };
   notices: {
     key: string;
     kind: string;

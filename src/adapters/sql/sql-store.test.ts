@@ -8,6 +8,8 @@ import { openPostgres, openSqlite, type OpenDatabase } from "./database.js";
 import { createSqlStore } from "./sql-store.js";
 import { describeNoticeStoreContract } from "../../core/ports/notice-store.contract.js";
 import { createSqlNoticeStore } from "./sql-notice-store.js";
+import { describeDrillReportsContract } from "../../core/ports/drill-reports.contract.js";
+import { createSqlDrillReports } from "./sql-drill-reports.js";
 
 const opened: OpenDatabase[] = [];
 const dirs: string[] = [];
@@ -33,6 +35,8 @@ const ADDED_COLUMNS: readonly (readonly [migration: string, table: string, colum
 
 /** The tables each migration created, in the order they are dropped (those that refer to others first). */
 const ADDED_TABLES: readonly (readonly [migration: string, table: string])[] = [
+  ["0012", "recovery_drill_projects"],
+  ["0012", "recovery_drills"],
   ["0011", "notice_deliveries"],
   ["0011", "notice_recipients"],
   ["0011", "notices"],
@@ -65,6 +69,7 @@ async function sqlite(): Promise<OpenDatabase> {
 
 describeStoreContract("sqlite", async () => createSqlStore((await sqlite()).db, clock));
 describeNoticeStoreContract("sqlite", async () => createSqlNoticeStore((await sqlite()).db));
+describeDrillReportsContract("sqlite", async () => createSqlDrillReports((await sqlite()).db));
 
 const postgresUrl = inject("postgresUrl");
 if (postgresUrl) {
@@ -77,6 +82,11 @@ if (postgresUrl) {
     const database = await openPostgres(await createTestDatabase(postgresUrl));
     opened.push(database);
     return createSqlNoticeStore(database.db);
+  });
+  describeDrillReportsContract("postgres", async () => {
+    const database = await openPostgres(await createTestDatabase(postgresUrl));
+    opened.push(database);
+    return createSqlDrillReports(database.db);
   });
 } else {
   describe.skip(`StateIndex contract: postgres (${inject("postgresSkipped")})`, () => {

@@ -16,6 +16,7 @@ import type { StateIndex } from "../ports/state-index.js";
 import { argoBootstrapChanges, projectsOnPlatform } from "../projects/argocd-bootstrap.js";
 import { isClusterPlatform, platformsAt, projectBundleChanges } from "../projects/bundle.js";
 import { assertProjectName } from "../projects/names.js";
+import type { RecoveryDefaults } from "../recovery/policy.js";
 import type { CrdValidator } from "../render/crd-validate.js";
 import { isNoobaa, objectBucketClaimChanges, objectBucketClaimRemovals } from "../render/object-bucket-claim.js";
 import { renderNamespace, toManifestFiles } from "../render/render.js";
@@ -56,6 +57,8 @@ export interface BucketServiceDeps {
   /** A project's quota for its hardened namespace, when a bucket is its first arrival on a cluster platform. */
   readonly projectQuotaOf?: (project: { lab: string | null; quota: ProjectDocument["spec"]["quota"] }) => EffectiveQuota;
   readonly chartRepositories?: readonly string[];
+  /** The configuration's recovery defaults: a project's bundle holds its Velero Schedule by its policy (ADR 0034). */
+  readonly recovery?: RecoveryDefaults;
 }
 
 export interface BucketCreateRequest extends BucketCreateBody {
@@ -189,9 +192,19 @@ export function createBucketService(deps: BucketServiceDeps): BucketService {
     }
     if ((await repo.listDirectory(head, renderedProjectBundleDir(name, projectName))).length === 0 && deps.projectQuotaOf) {
       const quota = deps.projectQuotaOf({ lab: project.spec.lab ?? null, quota: project.spec.quota ?? {} });
-      changes.push(...projectBundleChanges(project, platform, quota));
+      changes.push(
+        ...projectBundleChanges(project, platform, quota, { ...(deps.recovery ? { recovery: deps.recovery } : {}), ...(deps.crds ? { crds: deps.crds } : {}) }),
+      );
       const projects = [...new Set([...(await projectsOnPlatform(repo, head, name)), projectName])].sort();
-      changes.push(...argoBootstrapChanges({ platform, projects, chartRepositories: deps.chartRepositories ?? [], ...(deps.crds ? { crds: deps.crds } : {}) }));
+      changes.push(
+        ...argoBootstrapChanges({
+          platform,
+          projects,
+          chartRepositories: deps.chartRepositories ?? [],
+          ...(deps.crds ? { crds: deps.crds } : {}),
+          platforms: await platformsAt(repo, head),
+        }),
+      );
     }
     return changes;
   }

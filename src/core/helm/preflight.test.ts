@@ -260,6 +260,25 @@ describe("preflight", () => {
     ],
     ["a PriorityClass", "cluster-scoped", (list) => void list.push({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: meta("high") })],
     ["a ConfigMap of another namespace", "namespace", (list) => void (find(list, "ConfigMap").metadata.namespace = "kube-system")],
+    // Velero's objects are Plateau's (ADR 0034): a chart's Restore could pour another project's backup into its namespace.
+    [
+      "a Velero Restore",
+      "kind-not-allowed",
+      (list) =>
+        void list.push({
+          apiVersion: "velero.io/v1",
+          kind: "Restore",
+          metadata: meta("steal"),
+          spec: { backupName: "plateau-payroll-20261206", includedNamespaces: ["payroll"], namespaceMapping: { payroll: "genomics" } },
+        }),
+    ],
+    [
+      "a Velero Schedule",
+      "kind-not-allowed",
+      (list) => void list.push({ apiVersion: "velero.io/v1", kind: "Schedule", metadata: meta("mine"), spec: { schedule: "@every 1h", template: {} } }),
+    ],
+    ["a Secret in Velero's namespace (its S3 keys)", "namespace", (list) => void (find(list, "Secret").metadata.namespace = "velero")],
+    ["a ConfigMap in OADP's namespace", "namespace", (list) => void (find(list, "ConfigMap").metadata.namespace = "openshift-adp")],
     [
       "a ResourceQuota (the project's fence)",
       "kind-not-allowed",

@@ -13,6 +13,7 @@ import type { StateIndex } from "../ports/state-index.js";
 import type { InstanceEvent, ObservedStatus, StatusStore } from "../ports/status-store.js";
 import type { TemplateCatalog } from "../ports/template-catalog.js";
 import type { CrdValidator } from "../render/crd-validate.js";
+import type { RecoveryDefaults } from "../recovery/policy.js";
 import type { CatalogViewer, HelmCatalogService } from "../helm/service.js";
 import type { Writer } from "../repository/writer.js";
 import type { Resources } from "../tenancy/quota.js";
@@ -60,6 +61,8 @@ export interface InstanceServiceDeps {
   readonly crds?: CrdValidator;
   /** The Helm repositories of the catalogs: the AppProjects of cluster platforms allow them as sources. */
   readonly chartRepositories?: readonly string[];
+  /** The configuration's recovery defaults: a project's bundle holds its Velero Schedule by its policy (ADR 0034). */
+  readonly recovery?: RecoveryDefaults;
   /** The Helm catalogs, when the configuration has any. */
   readonly helm?: Pick<HelmCatalogService, "repositoryOf" | "defaults" | "prepare" | "ownValues"> & Partial<Pick<HelmCatalogService, "stopOf">>;
   /** The object storages Plateau drives (`rgw-admin`): where an attached bucket's clients reach it (ADR 0031). */

@@ -32,6 +32,10 @@ const SENTENCES: Readonly<Record<NoticeLanguage, Readonly<Record<string, { subje
     "alert-volume-full": { subject: "A volume of {ref} is nearly full", what: "The volume {persistentvolumeclaim} of {ref} is nearly full." },
     "alert-quota-nearly-used": { subject: "{ref} has used most of its quota", what: "{ref} has used most of its {quota} quota of {resource}." },
     "alert-expiring-soon": { subject: "{ref} expires soon", what: "{ref} reaches its expiry soon: it will then be stopped." },
+    "drill-overdue": {
+      subject: "{ref}: a recovery drill is overdue",
+      what: "{ref} is backed up, but no recovery drill has checked that its backups restore and answer since {since} (one every {days} days is asked).",
+    },
   },
   fr: {
     "idle-stop-planned": {
@@ -47,6 +51,10 @@ const SENTENCES: Readonly<Record<NoticeLanguage, Readonly<Record<string, { subje
     "alert-volume-full": { subject: "Un volume de {ref} est presque plein", what: "Le volume {persistentvolumeclaim} de {ref} est presque plein." },
     "alert-quota-nearly-used": { subject: "{ref} a presque épuisé son quota", what: "{ref} a presque épuisé son quota {quota} de {resource}." },
     "alert-expiring-soon": { subject: "{ref} expire bientôt", what: "{ref} arrive bientôt à expiration : elle sera alors arrêtée." },
+    "drill-overdue": {
+      subject: "{ref} : un exercice de reprise est en retard",
+      what: "{ref} est sauvegardé, mais aucun exercice de reprise n'a vérifié depuis le {since} que ses sauvegardes se restaurent et répondent (il en faut un tous les {days} jours).",
+    },
   },
 };
 
@@ -57,6 +65,7 @@ const ACTIONS: Readonly<Record<NoticeLanguage, Readonly<Record<string, string>>>
     "free-volume": "Free space on it, or give it a larger volume: {command}\n{link}",
     "raise-quota": "Stop what is no longer used, or ask for more: {command}",
     renew: "Renew it to keep it running: {command}\n{link}",
+    "run-drill": "An operator runs one with: {command}",
   },
   fr: {
     keep: "Pour la garder, ouvrez-la dans le portail et choisissez *La garder* : {link}\nou lancez : plateau keep {ref}",
@@ -64,6 +73,7 @@ const ACTIONS: Readonly<Record<NoticeLanguage, Readonly<Record<string, string>>>
     "free-volume": "Libérez de la place, ou donnez-lui un volume plus grand : {command}\n{link}",
     "raise-quota": "Arrêtez ce qui ne sert plus, ou demandez-en davantage : {command}",
     renew: "Renouvelez-la pour qu'elle continue de tourner : {command}\n{link}",
+    "run-drill": "Un opérateur le lance avec : {command}",
   },
 };
 

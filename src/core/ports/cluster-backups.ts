@@ -21,8 +21,9 @@ export interface ClusterBackups {
   /** The backups of the project's namespace, newest first (any phase). */
   list(project: string): Promise<ClusterBackup[]>;
   /**
-   * Asks Velero for a backup of the project's namespace now, named `name` (a Velero Backup);
-   * asking again for a name that exists changes nothing. Its phase is then read with `list`.
+   * Asks Velero for a backup of the project's namespace now, named `name`, to the platform's own
+   * storage location (a failback's fresh backup). Returns once Velero has it to do, not when it
+   * is done: `list` tells its phase. Asking again for the same name is fine (idempotent).
    */
   request(project: string, name: string): Promise<void>;
 }

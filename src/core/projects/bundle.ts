@@ -4,6 +4,8 @@
 import { parsePlatform, type PlatformDocument, type ProjectDocument } from "../model.js";
 import type { CommitId, DesiredStateRepository, FileChange } from "../ports/desired-state-repository.js";
 import { renderProjectBundle } from "../render/project-bundle.js";
+import type { CrdValidator } from "../render/crd-validate.js";
+import { DEFAULT_RECOVERY_DEFAULTS, type RecoveryDefaults } from "../recovery/policy.js";
 import { toManifestFiles } from "../render/render.js";
 import { validateObjects } from "../render/validate.js";
 import { renderedProjectBundleDir } from "../repository/layout.js";
@@ -12,10 +14,19 @@ import type { EffectiveQuota } from "../tenancy/quota.js";
 /** Clusters (driven through Argo CD) enforce quotas, network policies and role bindings; podman on one machine does not. */
 export const isClusterPlatform = (platform: PlatformDocument): boolean => platform.spec.engine === "argocd";
 
-/** The bundle's files, replacing what was there; validated against the Kubernetes schemas first. */
-export function projectBundleChanges(project: ProjectDocument, platform: PlatformDocument, quota: EffectiveQuota): FileChange[] {
-  const objects = renderProjectBundle({ project, quota, platform });
-  validateObjects(objects);
+/** What a bundle's rendering takes besides the project and its quota: the recovery defaults (its Velero Schedule), the operators' CRDs. */
+export interface BundleOptions {
+  readonly recovery?: RecoveryDefaults;
+  readonly crds?: CrdValidator;
+}
+
+/**
+ * The bundle's files, replacing what was there; validated against the Kubernetes schemas (and
+ * Velero's CRD for its Schedule, when the CRDs are given) first.
+ */
+export function projectBundleChanges(project: ProjectDocument, platform: PlatformDocument, quota: EffectiveQuota, options: BundleOptions = {}): FileChange[] {
+  const objects = renderProjectBundle({ project, quota, platform, recovery: options.recovery ?? DEFAULT_RECOVERY_DEFAULTS });
+  validateObjects(objects, options.crds);
   const dir = renderedProjectBundleDir(platform.metadata.name, project.metadata.name);
   return [{ path: dir, remove: true }, ...toManifestFiles(objects).map((file) => ({ path: `${dir}/${file.name}`, content: file.content }))];
 }

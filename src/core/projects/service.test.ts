@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alice, memoryPlateau } from "../../../test/support/plateau.js";
+import { alice, clusterPlatform, memoryPlateau } from "../../../test/support/plateau.js";
 import { personalProjectName } from "../access/policy.js";
 import { ConflictError, InputError, NotFoundError, QuotaExceededError } from "../errors.js";
 import { parseProject } from "../model.js";
@@ -47,6 +47,15 @@ describe("project service: creating a lab project", () => {
     const error = await refusal(ctx, () => ctx.plateau.services.projects.create({ name: "p11", lab: "imb" }, alice));
     expect(error).toBeInstanceOf(QuotaExceededError);
     expect((error as QuotaExceededError).denial).toMatchObject({ scope: "lab", name: "imb", resource: "projects", used: 10, limit: 10 });
+  });
+
+  it("refuses a name of a drill's scratch project (drill-…): no tenant may own one, a personal project neither", async () => {
+    const ctx = await memoryPlateau();
+    const error = await refusal(ctx, () => ctx.plateau.services.projects.create({ name: "drill-local-abc123", lab: "imb" }, alice));
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).issues).toEqual([expect.objectContaining({ pointer: "/name", rule: "reserved" })]);
+    // Personal projects are u-<login>, whatever the login.
+    expect(personalProjectName("drill-local-abc123").startsWith("u-")).toBe(true);
   });
 
   it("answers a retried request with its first commit, and makes no other", async () => {
@@ -152,5 +161,73 @@ describe("project service: members and quota", () => {
     expect(() => ctx.plateau.services.projects.get("Not_A_Name")).toThrow(InputError);
     await expect(ctx.plateau.services.projects.setQuota("nothing", {}, alice)).rejects.toBeInstanceOf(NotFoundError);
     expect(await ctx.plateau.services.projects.find("nothing")).toBeUndefined();
+  });
+});
+
+describe("project service: the recovery policy on cluster platforms (ADR 0034)", () => {
+  it("renders the project's Velero Schedule in the same commit as the change that makes it backed up, and removes it in the one that stops it", async () => {
+    const backedUpPlatform = clusterPlatform(
+      { s3: { provider: "noobaa", endpoint: "https://s3.example.org" }, backups: { bucket: "plateau-backups", velero: { namespace: "oadp" } } },
+      "plmapps",
+    );
+    const ctx = await memoryPlateau({}, [backedUpPlatform]);
+    await ctx.plateau.services.projects.create({ name: "payroll", lab: "imb" }, alice);
+    // The project already has its namespace on the cluster (its first launch there wrote its bundle).
+    await ctx.repo.commit({
+      parent: await ctx.repo.head(),
+      author: alice,
+      message: "bundle",
+      trailers: {},
+      changes: [{ path: "rendered/plmapps/payroll/_project/namespace-payroll.yaml", content: "kind: Namespace\n" }],
+    });
+    const schedulePath = "rendered/plmapps/payroll/_project/schedule-plateau-payroll.yaml";
+    const oscar = { login: "oscar", name: "oscar", email: "oscar@users.plateau.invalid" };
+    const on = await ctx.plateau.services.projects.setTiers("payroll", ["institutional"], oscar);
+    if (!on.commit) throw new Error("no commit");
+    const parent = (await ctx.repo.log({ limit: 2 }))[1]?.id ?? null;
+    const changed = (await ctx.repo.changedPaths(parent, on.commit, "")).map((change) => change.path);
+    expect(changed).toEqual(expect.arrayContaining(["projects/payroll/project.yaml", schedulePath]));
+    const text = await ctx.repo.readFile(on.commit, schedulePath);
+    expect(text).toContain("namespace: oadp");
+    expect(text).toContain("storageLocation: plateau-plmapps");
+    const off = await ctx.plateau.services.projects.setTiers("payroll", ["experimental"], oscar);
+    if (!off.commit) throw new Error("no commit");
+    expect(await ctx.repo.readFile(off.commit, schedulePath)).toBeUndefined();
+  });
+});
+
+describe("the bootstrap repair: Velero Schedules follow a platform's spec.backups (ADR 0034)", () => {
+  it("adds the Schedules of backed-up projects when an operator gives the platform backups, and removes them when taken away, one commit each", async () => {
+    const plain = clusterPlatform({ s3: { provider: "noobaa", endpoint: "https://s3.example.org" } }, "plmapps");
+    const ctx = await memoryPlateau({}, [plain]);
+    const oscar = { login: "oscar", name: "oscar", email: "oscar@users.plateau.invalid" };
+    await ctx.plateau.services.projects.create({ name: "payroll", lab: "imb" }, alice);
+    await ctx.plateau.services.projects.create({ name: "scratch", lab: "imb" }, alice);
+    await ctx.plateau.services.projects.setTiers("payroll", ["institutional"], oscar);
+    const bundle = (project: string) => ({ path: `rendered/plmapps/${project}/_project/namespace-${project}.yaml`, content: "kind: Namespace\n" });
+    const platformFile = (document: typeof plain) => ({ path: "platforms/plmapps.yaml", content: JSON.stringify(document) });
+    const operatorCommit = async (changes: { path: string; content: string }[]) =>
+      ctx.repo.commit({ parent: await ctx.repo.head(), author: oscar, message: "operator's merge", trailers: {}, changes });
+    await operatorCommit([bundle("payroll"), bundle("scratch")]);
+    await ctx.plateau.refresh();
+    const schedule = "rendered/plmapps/payroll/_project/schedule-plateau-payroll.yaml";
+    const at = async (path: string) => ctx.repo.readFile((await ctx.repo.head()) ?? "", path);
+    expect(await at(schedule)).toBeUndefined();
+
+    await operatorCommit([platformFile({ ...plain, spec: { ...plain.spec, backups: { bucket: "plateau-backups" } } })]);
+    await ctx.plateau.refresh();
+    expect(await at(schedule)).toContain("storageLocation: plateau-plmapps");
+    expect(await at("rendered/plmapps/scratch/_project/schedule-plateau-scratch.yaml")).toBeUndefined();
+    const [repair] = await ctx.repo.log({ limit: 1 });
+    expect(repair?.trailers["Plateau-Action"]).toBe("render-bootstrap");
+    // Nothing more to do: no commit.
+    const head = await ctx.repo.head();
+    await ctx.plateau.refresh();
+    expect(await ctx.repo.head()).toBe(head);
+
+    await operatorCommit([platformFile(plain)]);
+    await ctx.plateau.refresh();
+    expect(await at(schedule)).toBeUndefined();
+    expect(await at("rendered/plmapps/payroll/_project/namespace-payroll.yaml")).toBe("kind: Namespace\n");
   });
 });

@@ -16,6 +16,8 @@ import type { Tenancy } from "../tenancy/service.js";
 import { assertLabProjectName } from "./names.js";
 import { platformsWithBundle, projectBundleChanges } from "./bundle.js";
 import { checkProjectTiers, sameTiers, tiersOf } from "./tiers.js";
+import type { RecoveryDefaults } from "../recovery/policy.js";
+import type { CrdValidator } from "../render/crd-validate.js";
 
 export interface ProjectView extends IndexedProject {
   readonly instances: number;
@@ -33,6 +35,10 @@ export interface ProjectServiceDeps {
   readonly index: StateIndex;
   readonly clock: Clock;
   readonly tenancy: Pick<Tenancy, "projectsLeft" | "quotaOf">;
+  /** The configuration's recovery defaults: a project's bundles hold its Velero Schedules by its policy (ADR 0034). */
+  readonly recovery?: RecoveryDefaults;
+  /** The operators' CRDs: the bundles' Velero Schedules are checked against Velero's. */
+  readonly crds?: CrdValidator;
 }
 
 /** Lab projects, their members and quotas: desired state, one commit per change. */
@@ -62,6 +68,7 @@ const TITLE_MAX_LENGTH = 200;
 
 export function createProjectService(deps: ProjectServiceDeps): ProjectService {
   const { index } = deps;
+  const bundleOptions = { ...(deps.recovery ? { recovery: deps.recovery } : {}), ...(deps.crds ? { crds: deps.crds } : {}) };
 
   async function view(name: string): Promise<ProjectView> {
     const project = await index.getProject(name);
@@ -121,7 +128,7 @@ export function createProjectService(deps: ProjectServiceDeps): ProjectService {
           author: requester,
           message: `${action} of project ${name}\n\nRequested by ${requester.login}.`,
           trailers: { [TRAILERS.action]: action, [TRAILERS.project]: name, ...(requestId ? { [TRAILERS.requestId]: requestId } : {}) },
-          changes: [{ path: projectPath(name), content }, ...bundles.flatMap((platform) => projectBundleChanges(after, platform, quota))],
+          changes: [{ path: projectPath(name), content }, ...bundles.flatMap((platform) => projectBundleChanges(after, platform, quota, bundleOptions))],
         },
         result: undefined,
       };

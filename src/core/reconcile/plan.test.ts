@@ -76,6 +76,12 @@ describe("planReconcile", () => {
     ]);
   });
 
+  it("leaves a drill's copies to the drill: never removed as strays (ADR 0034)", () => {
+    const copy: ObservedUnit = { ...observed("web", "h"), project: "drill-local-abc123" };
+    const result = plan({ observed: [copy, observed("gone", "h")] });
+    expect(result.actions).toEqual([{ kind: "remove", project: "demo", instance: "gone" }]);
+  });
+
   it("forgets the status of what is neither in the repository nor running (removed before it ever ran)", () => {
     const result = plan({
       desired: [desired("a", "h1")],

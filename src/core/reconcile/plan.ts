@@ -1,5 +1,6 @@
 // What a reconciler does next, decided by a pure function: compare what the repository says
 // (by content hash) with what the engine runs, and list the actions that converge them.
+import { isDrillProject } from "../recovery/drill-plan.js";
 import type { ObservedPhase, ObservedUnit } from "../ports/engine.js";
 import { reported, retryScheduled, STOPPED, type StatusReasonOf } from "../status/reasons.js";
 
@@ -123,6 +124,8 @@ export function planReconcile(input: PlanInput): Plan {
   // What runs but is no longer in the repository goes, with its data.
   for (const [key, unit] of observedByKey) {
     if (input.busy.has(key)) continue;
+    // A drill's copies are the drill's own (ADR 0034): it removes them, and the leftovers of one killed, at its next start.
+    if (isDrillProject(unit.project)) continue;
     pending++;
     actions.push({ kind: "remove", project: unit.project, instance: unit.instance });
   }

@@ -9,6 +9,9 @@ export interface RecoveryDefaults {
   readonly drillEveryDays: number;
 }
 
+/** The configuration's defaults (`recovery` in src/main/config.ts), for callers given none. */
+export const DEFAULT_RECOVERY_DEFAULTS: RecoveryDefaults = { everyHours: 24, retentionDays: 14, drillEveryDays: 90 };
+
 export interface RecoveryPolicy {
   readonly backups: boolean;
   readonly everyHours: number;

@@ -152,6 +152,8 @@ describe("the Argo CD bootstrap of a platform", () => {
       { server: argocd.destinationServer, namespace: "openshift-gitops" },
       { server: argocd.destinationServer, namespace: "alice-sandbox" },
       { server: argocd.destinationServer, namespace: "genomics" },
+      // Velero's (ADR 0034): Schedules, Restores and BackupStorageLocations, Plateau's own.
+      { server: argocd.destinationServer, namespace: "velero" },
     ]);
     expect(operator.spec.namespaceResourceWhitelist).toEqual([
       { group: "", kind: "LimitRange" },
@@ -164,6 +166,9 @@ describe("the Argo CD bootstrap of a platform", () => {
       { group: "argoproj.io", kind: "AppProject" },
       { group: "argoproj.io", kind: "Application" },
       { group: "argoproj.io", kind: "ApplicationSet" },
+      { group: "velero.io", kind: "BackupStorageLocation" },
+      { group: "velero.io", kind: "Restore" },
+      { group: "velero.io", kind: "Schedule" },
     ]);
     // A Plateau project named "operators" (or anything) cannot collide with it.
     expect(bootstrap({ projects: ["operators"] }).map((o) => o.metadata.name)).toEqual([
@@ -190,6 +195,8 @@ describe("the Argo CD bootstrap of a platform", () => {
             { path: "rendered/okd/*/_project", exclude: true },
             { path: "rendered/okd/*/_helm", exclude: true },
             { path: "rendered/okd/*/_buckets", exclude: true },
+            // The instances' Restores (ADR 0034) are Plateau's: never an Application of a project.
+            { path: "rendered/okd/*/_recovery", exclude: true },
           ],
         },
       },
@@ -205,6 +212,27 @@ describe("the Argo CD bootstrap of a platform", () => {
     expect(set.spec.goTemplate).toBe(true);
   });
 
+  it("keeps Velero's kinds and namespace out of every project's AppProject, and gives a project in Velero's namespace none", () => {
+    const objects = bootstrap({ projects: ["genomics", "velero"] });
+    const fences = objects.filter((o) => o.kind === "AppProject" && o.metadata.name !== "plateau") as Loose[];
+    expect(fences.map((o) => o.metadata.name)).toEqual(["plateau-genomics"]);
+    for (const fence of fences) {
+      expect(fence.spec.destinations).toEqual([{ server: argocd.destinationServer, namespace: "genomics" }]);
+      expect(fence.spec.namespaceResourceWhitelist.filter((kind: { group: string }) => kind.group === "velero.io")).toEqual([]);
+    }
+    // Plateau's own AppProject may not create the namespace either (the bundle of such a project is refused).
+    const operator = find(objects, "AppProject", "plateau");
+    expect(operator.spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace", name: "genomics" }]);
+    // The platform's Velero namespace, whichever it is.
+    const oadp: PlatformDocument = {
+      ...okd,
+      spec: { ...okd.spec, s3: { provider: "noobaa", endpoint: "https://s3.example.org" }, backups: { bucket: "backups", velero: { namespace: "backups" } } },
+    };
+    const withOadp = bootstrap({ platform: oadp, projects: ["genomics", "backups"] });
+    expect(withOadp.filter((o) => o.kind === "AppProject").map((o) => o.metadata.name)).toEqual(["plateau", "plateau-genomics"]);
+    expect(find(withOadp, "AppProject", "plateau").spec.destinations).toContainEqual({ server: argocd.destinationServer, namespace: "backups" });
+  });
+
   it("names Applications so that two instances never share a name", () => {
     expect(instanceApplicationName("a-b", "c")).not.toBe(instanceApplicationName("a", "b-c"));
   });
@@ -216,7 +244,7 @@ describe("the Argo CD bootstrap of a platform", () => {
       repoURL: argocd.repoURL,
       targetRevision: "main",
       path: "rendered/okd",
-      directory: { recurse: true, include: "{*/_project/*.yaml,*/_buckets/*.yaml}" },
+      directory: { recurse: true, include: "{*/_project/*.yaml,*/_buckets/*.yaml,*/_recovery/*/*.yaml}" },
     });
     expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(app.metadata).not.toHaveProperty("finalizers");

@@ -9,6 +9,7 @@ import { assertName } from "../names.js";
 import {
   HELM_SEGMENT,
   BUCKETS_SEGMENT,
+  RECOVERY_SEGMENT,
   renderedAlertsDir,
   renderedArgoDir,
   renderedHelmInstanceDir,
@@ -18,6 +19,7 @@ import {
 import { AVP_ENV, AVP_PLUGIN_NAME, avpBootstrapObjects, canonicalJson, escapeArgoEnv, hasSecretPlaceholders } from "./avp.js";
 import type { KubeObject } from "./kube.js";
 import { MANAGED_BY } from "./render.js";
+import { veleroBackupLocations, veleroNamespaceOf } from "./velero.js";
 import { escapePointerSegment } from "../../contracts/json.js";
 
 /** Where Argo CD runs and what it reads: configuration of the platform, not of users. */
@@ -42,6 +44,11 @@ export interface ArgoBootstrapInput {
    * an instance's Application may name (Argo CD refuses any other). None without Helm templates.
    */
   readonly chartRepositories?: readonly string[];
+  /**
+   * Every platform declared: where this one's backups are stored and whose backups it sees
+   * (Velero's BackupStorageLocations, ADR 0034). Absent: this platform alone.
+   */
+  readonly platforms?: readonly PlatformDocument[];
 }
 
 export interface HelmChart {
@@ -85,6 +92,16 @@ export const LAB_ALERTS_APPLICATION = "plateau-lab-alerts";
 const VMRULE_KIND = { group: "operator.victoriametrics.com", kind: "VMRule" };
 /** NooBaa's bucket claims: a project's buckets on a `noobaa` platform (ADR 0030). */
 const OBC_KIND = { group: "objectbucket.io", kind: "ObjectBucketClaim" };
+/**
+ * Velero's kinds Plateau renders (ADR 0034): each project's Schedule (its bundle), the Restores
+ * of its instances (`_recovery`), the platform's BackupStorageLocations (the bootstrap). In
+ * Velero's namespace, through Plateau's own AppProject only: never a project's.
+ */
+const VELERO_KINDS = [
+  { group: "velero.io", kind: "BackupStorageLocation" },
+  { group: "velero.io", kind: "Restore" },
+  { group: "velero.io", kind: "Schedule" },
+];
 /** Applies the Applications of Helm instances (`rendered/<platform>/<project>/_helm/<instance>/`). */
 export const HELM_INSTANCES_APPLICATION = "plateau-helm-instances";
 const ARGO_GROUP = "argoproj.io";
@@ -208,7 +225,11 @@ export function renderArgoBootstrap(input: ArgoBootstrapInput): KubeObject[] {
   checkSettings(argocd);
   input.projects.forEach((project, index) => assertName(`/projects/${index}`, project));
   (input.chartRepositories ?? []).forEach((url, index) => checkRepository(`/chartRepositories/${index}`, url));
-  const projects = sorted(input.projects);
+  // Velero's namespace holds its S3 keys and applies Restores: a project of that name (one made
+  // before the name was reserved, or a namespace an operator chose later) gets no AppProject, so
+  // none of its Applications can sync, rather than rights over Velero's namespace.
+  const veleroNamespace = veleroNamespaceOf(platform);
+  const projects = sorted(input.projects).filter((project) => project !== veleroNamespace);
   const sourceRepos = [argocd.repoURL, ...sorted(input.chartRepositories ?? []).filter((url) => url !== argocd.repoURL)];
   const namespace = argocd.namespace;
 
@@ -234,6 +255,9 @@ export function renderArgoBootstrap(input: ArgoBootstrapInput): KubeObject[] {
     ...(platform.spec.metrics?.rulesNamespace ? [labAlertsApplication(platform, argocd)] : []),
     // The plugin that resolves the secrets of charts; its sidecar is the operator's (docs/argocd.md).
     ...avpBootstrapObjects(namespace, labels(platform)),
+    // Where Velero writes this platform's backups and reads those of the platforms it recovers
+    // or that recover it (ADR 0034); a storage site without an S3 endpoint is refused here.
+    ...veleroBackupLocations(platform, input.platforms ?? [platform]),
   ];
 }
 
@@ -249,18 +273,21 @@ export function renderArgoBootstrap(input: ArgoBootstrapInput): KubeObject[] {
 function operatorAppProject(platform: PlatformDocument, argocd: ArgoCdSettings, projects: readonly string[]): KubeObject {
   // The labs' VMRules (ADR 0029): that kind, in that namespace only.
   const rulesNamespace = platform.spec.metrics?.rulesNamespace;
+  const veleroNamespace = veleroNamespaceOf(platform);
   return {
     apiVersion: API_VERSION,
     kind: "AppProject",
     metadata: { name: OPERATOR_APP_PROJECT, namespace: argocd.namespace, labels: labels(platform) },
     spec: {
-      description: "Plateau itself: the hardened namespaces of its projects (quota, limits, network policies, role bindings)",
+      description: "Plateau itself: the hardened namespaces of its projects (quota, limits, network policies, role bindings) and their backups",
       sourceRepos: [argocd.repoURL],
       destinations: [
         { server: argocd.destinationServer },
         { server: argocd.destinationServer, namespace: argocd.namespace },
         ...projects.map((project) => ({ server: argocd.destinationServer, namespace: project })),
         ...(rulesNamespace ? [{ server: argocd.destinationServer, namespace: rulesNamespace }] : []),
+        // Velero's: the projects' Schedules and Restores, the platform's BackupStorageLocations.
+        { server: argocd.destinationServer, namespace: veleroNamespace },
       ],
       clusterResourceWhitelist: projects.map((project) => ({ group: "", kind: "Namespace", name: project })),
       namespaceResourceWhitelist: [
@@ -269,6 +296,7 @@ function operatorAppProject(platform: PlatformDocument, argocd: ArgoCdSettings, 
         ...(rulesNamespace ? [VMRULE_KIND] : []),
         // The buckets' claims on a NooBaa platform (ADR 0030), in the projects' namespaces.
         ...(platform.spec.s3?.provider === "noobaa" ? [OBC_KIND] : []),
+        ...VELERO_KINDS,
       ].map((kind) => ({ ...kind })),
     },
   };
@@ -303,6 +331,8 @@ function instancesApplicationSet(platform: PlatformDocument, argocd: ArgoCdSetti
               { path: renderedProjectBundleDir(platform.metadata.name, "*"), exclude: true },
               { path: `${platformDir}/*/${HELM_SEGMENT}`, exclude: true },
               { path: `${platformDir}/*/${BUCKETS_SEGMENT}`, exclude: true },
+              // Restores are Plateau's, in Velero's namespace: the bundles' Application applies them, never an instance's.
+              { path: `${platformDir}/*/${RECOVERY_SEGMENT}`, exclude: true },
             ],
           },
         },
@@ -351,13 +381,15 @@ function operatorApplication(
 
 /**
  * Every project's `_project` directory and its buckets' claims (`_buckets`, ADR 0030), which live
- * in its namespace beside the bundle (Argo CD matches `include` relative to the source's path,
- * braces as alternatives).
+ * in its namespace beside the bundle, and its instances' Velero Restores (`_recovery/<instance>`,
+ * ADR 0034), in Velero's namespace (Argo CD matches `include` relative to the source's path,
+ * braces as alternatives). Pruning removes a Restore once its instance's `spec.restore` is gone:
+ * what it restored stays.
  */
 function bundlesApplication(platform: PlatformDocument, argocd: ArgoCdSettings): KubeObject {
   const platformDir = renderedPlatformDir(platform.metadata.name);
   const bundles = `${renderedProjectBundleDir(platform.metadata.name, "*").slice(platformDir.length + 1)}/${MANIFEST_GLOB}`;
-  const include = `{${bundles},*/${BUCKETS_SEGMENT}/${MANIFEST_GLOB}}`;
+  const include = `{${bundles},*/${BUCKETS_SEGMENT}/${MANIFEST_GLOB},*/${RECOVERY_SEGMENT}/*/${MANIFEST_GLOB}}`;
   return operatorApplication(platform, argocd, PROJECT_BUNDLES_APPLICATION, { path: platformDir, directory: { recurse: true, include } }, true);
 }
 

@@ -9,6 +9,9 @@ import { avpSecretReader, DEFAULT_REPO_SERVER_SERVICE_ACCOUNT } from "./avp.js";
 import type { Amounts } from "../helm/rendered-asks.js";
 import type { LimitRangeRules } from "../helm/preflight.js";
 import { parseQuantity, type EffectiveQuota } from "../tenancy/quota.js";
+import { recoveryPolicyOf, type RecoveryDefaults } from "../recovery/policy.js";
+import { veleroNamespaceOf, veleroSchedule } from "./velero.js";
+import { InputError } from "../errors.js";
 
 /** Requests and limits given to containers that set none, and the most one container may take. */
 export interface ContainerLimits {
@@ -35,6 +38,11 @@ export interface ProjectBundleInput {
   readonly quota: EffectiveQuota;
   readonly platform: PlatformDocument;
   readonly limits?: ContainerLimits;
+  /**
+   * The configuration's recovery defaults: given, a project backed up by its policy gets its
+   * Velero Schedule on a platform with `spec.backups` (ADR 0034), in Velero's namespace.
+   */
+  readonly recovery?: RecoveryDefaults;
 }
 
 /**
@@ -68,8 +76,13 @@ export function renderProjectBundle(input: ProjectBundleInput): KubeObject[] {
   const { project, quota, platform } = input;
   const limits = input.limits ?? DEFAULT_CONTAINER_LIMITS;
   const namespace = project.metadata.name;
+  // Velero's namespace holds its S3 keys and applies Restores: a project there would own them (its members are admins of their namespace).
+  if (namespace === veleroNamespaceOf(platform)) {
+    throw InputError.field("/project", "reserved", `"${namespace}" is Velero's namespace on platform ${platform.metadata.name}: no project may take it`);
+  }
   const labels: Record<string, string> = { ...MANAGED_BY, [PROJECT_LABEL]: namespace, ...(project.spec.lab ? { [LAB_LABEL]: project.spec.lab } : {}) };
   const meta = (name: string) => ({ name, namespace, labels: { ...labels } });
+  const schedule = input.recovery ? veleroSchedule({ project, platform, policy: recoveryPolicyOf(project, input.recovery) }) : undefined;
 
   return [
     {
@@ -107,6 +120,8 @@ export function renderProjectBundle(input: ProjectBundleInput): KubeObject[] {
           labels,
         })
       : []),
+    // Its backups follow its policy in the same commit as the project's file (ADR 0034).
+    ...(schedule ? [schedule] : []),
   ];
 }
 

@@ -13,8 +13,8 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 
 export function registerFailoverRoutes(app: App, deps: ServerDeps): void {
   const recovery = () => {
-    if (!deps.services.recovery) throw new NotFoundError("feature", "recovery");
-    return deps.services.recovery;
+    if (!deps.services.failover) throw new NotFoundError("feature", "recovery");
+    return deps.services.failover;
   };
   // The report as the schema types it (arrays the service returns are read-only).
   const answer = (report: RecoveryReport): RecoveryReport => ({ ...report, items: report.items.map((item) => ({ ...item })) });

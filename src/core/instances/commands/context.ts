@@ -36,6 +36,8 @@ export function createCommandContext(deps: InstanceServiceDeps, sources: SourceR
   const renderedRemovals = (platform: string, project: string, name: string): FileChange[] =>
     sources.renderedDirs(platform, project, name).map((path) => ({ path, remove: true }));
 
+  const bundleOptions = { ...(deps.recovery ? { recovery: deps.recovery } : {}), ...(deps.crds ? { crds: deps.crds } : {}) };
+
   /** The project's own files, when this is its first instance (or its first on this platform). */
   async function projectChanges(head: CommitId, project: string, platform: PlatformDocument, requester: Requester, now: string): Promise<FileChange[]> {
     const changes: FileChange[] = [];
@@ -62,10 +64,18 @@ export function createCommandContext(deps: InstanceServiceDeps, sources: SourceR
     }
     if (isClusterPlatform(platform) && (await repo.listDirectory(head, renderedProjectBundleDir(name, project))).length === 0) {
       const quota = deps.tenancy.quotaOf({ lab: document.spec.lab ?? null, quota: document.spec.quota ?? {} });
-      changes.push(...projectBundleChanges(document, platform, quota));
+      changes.push(...projectBundleChanges(document, platform, quota, bundleOptions));
       // Its AppProject arrives with its namespace, in the same commit.
       const projects = [...(await projectsOnPlatform(repo, head, name)), project];
-      changes.push(...argoBootstrapChanges({ platform, projects, chartRepositories: deps.chartRepositories ?? [], ...(deps.crds ? { crds: deps.crds } : {}) }));
+      changes.push(
+        ...argoBootstrapChanges({
+          platform,
+          projects,
+          chartRepositories: deps.chartRepositories ?? [],
+          ...(deps.crds ? { crds: deps.crds } : {}),
+          platforms: await platformDocumentsAt(repo, head),
+        }),
+      );
     }
     return changes;
   }

@@ -203,7 +203,13 @@ export function recoveryCommands(ctx: CommandContext) {
           if ([...projects].every((project) => present.includes(project))) continue;
           const all = [...new Set([...present, ...projects])].sort();
           changes.push(
-            ...argoBootstrapChanges({ platform, projects: all, chartRepositories: deps.chartRepositories ?? [], ...(deps.crds ? { crds: deps.crds } : {}) }),
+            ...argoBootstrapChanges({
+              platform,
+              projects: all,
+              chartRepositories: deps.chartRepositories ?? [],
+              ...(deps.crds ? { crds: deps.crds } : {}),
+              platforms,
+            }),
           );
         }
         return {

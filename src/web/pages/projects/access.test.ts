@@ -62,6 +62,7 @@ describe("project names", () => {
     expect(projectNameProblem("climate-")).toBe("dns-label");
     expect(projectNameProblem("kube-system")).toBe("reserved");
     expect(projectNameProblem("plateau-x")).toBe("reserved");
+    expect(projectNameProblem("velero")).toBe("reserved");
     expect(projectNameProblem("u-alice")).toBe("personal-prefix");
   });
 });

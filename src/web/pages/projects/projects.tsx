@@ -41,6 +41,7 @@ import { Table } from "../../components/table.js";
 import { isTier, sameTiers, TIERS, tiersEditing, tiersProblem, withTier, type Tier } from "./tiers.js";
 import { useDraft, useProjectSave } from "./use-project-save.js";
 import { ProjectBuckets } from "./buckets-section.js";
+import { ProjectRecovery } from "./recovery-section.js";
 
 const messages = defineMessages({
   en: {
@@ -430,6 +431,7 @@ export function ProjectPage({ project: name }: { project: string }) {
       </section>
       <ProjectInstances project={name} />
       {data && <ProjectBuckets project={data} />}
+      {data && <ProjectRecovery project={data} />}
       {data && <Members project={data} onSaved={() => project.reload()} />}
       {data && <ProjectQuota project={data} onSaved={() => project.reload()} />}
       {data && <ProjectTiers project={data} onSaved={() => project.reload()} />}

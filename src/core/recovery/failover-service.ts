@@ -20,7 +20,7 @@ import type { VolumeBackupsRegistry } from "../ports/volume-backups.js";
 import { requestIdOf, TRAILERS } from "../repository/trailers.js";
 import { failbackRestoreReason, failedOverIntents, recoveryPlatformOf, refOf, rpoSecondsOf, type BackupPoint } from "./failover.js";
 
-export interface RecoveryServiceDeps {
+export interface FailoverServiceDeps {
   readonly repo: DesiredStateRepository;
   readonly index: StateIndex;
   readonly statuses: Pick<StatusStore, "getStatus">;
@@ -42,7 +42,7 @@ export interface RecoveryOptions {
   readonly progress?: (message: string) => void;
 }
 
-export interface RecoveryService {
+export interface FailoverService {
   /** Moves every instance of the failed platform that may run on its recovery site, in one commit; run again, commits nothing and answers the same report. */
   failover(platform: string, reason: string, requester: Requester, options?: RecoveryOptions): Promise<RecoveryReport>;
   /** Takes a fresh backup of each instance a failover moved, then moves them back in one commit. */
@@ -66,7 +66,7 @@ const compactTime = (at: Date): string =>
 const secondsBetween = (from: string, to: string): number => Math.max(0, Math.floor((Date.parse(to) - Date.parse(from)) / 1000));
 const SYSTEM: Requester = { login: "plateau", name: "Plateau", email: "plateau@localhost" };
 
-export function createRecovery(deps: RecoveryServiceDeps): RecoveryService {
+export function createFailover(deps: FailoverServiceDeps): FailoverService {
   const { repo, index, clock } = deps;
   const timeoutMs = deps.backupTimeoutMs ?? 30 * 60_000;
   const pollMs = deps.pollMs ?? 5_000;
