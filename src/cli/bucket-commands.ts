@@ -58,7 +58,7 @@ const positive = (name: string, integer: boolean) => (value: string) => {
 const percent = (used: number, of: number) => (of > 0 ? `${Math.round((100 * used) / of)} %` : "-");
 const usageText = (view: BucketView) => (view.usage ? `${humanBytes(view.usage.bytes)}, ${view.usage.objects} objects` : "unknown");
 
-async function terminalConfirm(question: string): Promise<boolean> {
+export async function terminalConfirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) throw inputError(`${question} Not asked without a terminal: add --yes to confirm`);
   const reader = createInterface({ input: process.stdin, output: process.stderr });
   try {

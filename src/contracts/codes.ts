@@ -54,6 +54,8 @@ export const ERROR_REASONS = [
   "credentials-in-cluster", // {platform}: a noobaa platform's bucket keys stay in the cluster (the Secret named like the bucket)
   "no-volume-backups", // {platform}: the platform keeps no volume backups Plateau takes (no spec.backups, or not podman): nothing to back up, restore or drill; ADR 0034
   "backup-corrupt", // {backup, claim}: an archive of the backup does not match its checksum; nothing was restored (ADR 0034)
+  "no-recovery-platform", // {platform}: no platform names it in `recoveryFor`: nowhere to fail over to (ADR 0034)
+  "backup-not-completed", // {backup, platform, phase}: a failback's fresh backup did not complete in time; nothing was moved
   "drill-on-cluster", // {platform}: drills run on podman platforms for now (docs/recovery.md#drills)
   "drill-running", // {platform}: a drill of the platform is running: wait for its report
   "repository-not-initialized",
@@ -204,3 +206,21 @@ export type BucketStatus = (typeof BUCKET_STATUSES)[number];
 /** How a bucket's replica on another platform stands (`replica.state` of a bucket's view). */
 export const BUCKET_REPLICA_STATES = ["pending", "configured", "in-sync", "lagging", "failed", "unknown"] as const;
 export type BucketReplicaState = (typeof BUCKET_REPLICA_STATES)[number];
+
+/**
+ * Why a failover or failback leaves an instance where it is (`skipped.code` of a recovery
+ * report, with `skipped.params`; ADR 0034).
+ */
+export const RECOVERY_SKIP_REASONS = [
+  "no-recovery-platform", // {platform}: no platform names the failed one in `recoveryFor`
+  "cannot-run-there", // {platform, reason}: placement refuses it on the recovery site (the reason says why, as a pinned move would)
+] as const;
+export type RecoverySkipReason = (typeof RECOVERY_SKIP_REASONS)[number];
+
+/** Where an instance of a recovery report stands (`state`). */
+export const RECOVERY_STATES = [
+  "failed-over", // on the recovery site, moved there by a failover
+  "failed-back", // back on its platform, moved there by a failback
+  "skipped", // left where it is (see `skipped`)
+] as const;
+export type RecoveryState = (typeof RECOVERY_STATES)[number];

@@ -2,7 +2,7 @@
 // and the portal (which routes them in the browser).
 
 /** First path segments that belong to the portal; `/` is the home page. */
-export const PORTAL_SECTIONS = ["catalog", "launch", "projects", "labs", "platforms", "audit", "tokens", "notifications", "sign-in"] as const;
+export const PORTAL_SECTIONS = ["catalog", "launch", "projects", "labs", "platforms", "audit", "tokens", "notifications", "sign-in", "recovery"] as const;
 
 /** Whether a path (without query) is one of the portal's pages. */
 export function isPortalPath(path: string): boolean {

@@ -55,6 +55,7 @@ import type { NoticeStore } from "../core/ports/notice-store.js";
 import { createNotifications, type NoticeChannel } from "../core/notify/service.js";
 import type { NoticeLinks } from "../core/notify/wording.js";
 import { createUsageService } from "../core/usage/service.js";
+import { createFailover } from "../core/recovery/failover-service.js";
 import { createReclaim, DEFAULT_RECLAIM, type ReclaimSettings, type SweepOutcome } from "../core/reclaim/service.js";
 import { createBucketReconciler, type BucketReconciler } from "../core/buckets/reconciler.js";
 import { createBucketKeys, scheduleTemporaryKeyExpiry } from "../core/buckets/keys.js";
@@ -499,6 +500,17 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     clock,
     ...(services.notifications ? { publish: services.notifications.publish } : {}),
   });
+  // Failover and failback (ADR 0034): operators' commits over the instance service, backups through the ports.
+  const failover = createFailover({
+    repo,
+    index,
+    statuses,
+    clock,
+    instances,
+    ...(adapters.volumeBackups ? { volumeBackups: adapters.volumeBackups } : {}),
+    ...(adapters.clusterBackups ? { clusterBackups: adapters.clusterBackups } : {}),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  });
   // Disaster recovery (ADR 0034): drills, a project's recovery view, the overdue drills' notices.
   const drillReports = adapters.drillReports ?? createMemoryDrillReports();
   const recoveryDefaults = settings.recovery ?? DEFAULT_RECOVERY;
@@ -534,7 +546,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
         logger,
       })
     : undefined;
-  const allServices = { ...services, reclaim, recovery, drills, drillReports };
+  const allServices = { ...services, reclaim, recovery, drills, drillReports, failover };
 
   return {
     services: allServices,

@@ -45,6 +45,7 @@ import type { RecoveryViews } from "../core/recovery/recovery-view.js";
 import type { DrillReports } from "../core/ports/drill-reports.js";
 import { registerFailoverRoutes } from "./routes/failover-routes.js";
 import type { BucketService } from "../core/buckets/service.js";
+import type { FailoverService } from "../core/recovery/failover-service.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -65,6 +66,8 @@ export interface ServerDeps {
     readonly bucketKeys?: BucketKeys;
     /** Plateau's own backups of podman volumes (ADR 0034), when this Plateau takes any. */
     readonly volumeBackups?: Pick<VolumeBackupService, "list" | "backupNow">;
+    /** Failover and failback (ADR 0034, 0037). */
+    readonly failover?: FailoverService;
     /** Drills and a project's recovery view (ADR 0034). */
     readonly recovery?: RecoveryViews;
     readonly drills?: Drills;

@@ -26,6 +26,7 @@ const AuditPage = fetched(() => import("./pages/audit/audit.js").then((page) => 
 const TokensPage = fetched(() => import("./pages/tokens/tokens.js").then((page) => page.TokensPage));
 const NotificationsPage = fetched(() => import("./pages/notifications/notifications.js").then((page) => page.NotificationsPage));
 const PlatformPage = fetched(() => import("./pages/platforms/platform.js").then((page) => page.PlatformPage));
+const RecoveryPage = fetched(() => import("./pages/recovery/recovery.js").then((page) => page.RecoveryPage));
 
 type Params = Record<string, string>;
 type T = ReturnType<typeof useT<CommonKey>>;
@@ -47,6 +48,7 @@ const ROUTES: readonly { pattern: string; title(params: Params, t: T): string; r
   { pattern: "/platforms/:platform", title: (p) => p.platform ?? "", render: (p) => <PlatformPage platform={p.platform ?? ""} /> },
   { pattern: "/notifications", title: (_p, t) => t("notifications"), render: () => <NotificationsPage /> },
   { pattern: "/audit", title: (_p, t) => t("audit"), render: () => <AuditPage /> },
+  { pattern: "/recovery", title: (_p, t) => t("recovery"), render: () => <RecoveryPage /> },
   { pattern: "/tokens", title: (_p, t) => t("tokens"), render: () => <TokensPage /> },
 ];
 
@@ -137,6 +139,7 @@ function Shell({ me }: { me: Me }) {
     { to: "/projects", label: t("projects"), show: true },
     { to: "/platforms", label: t("platforms"), show: true },
     { to: "/audit", label: t("audit"), show: me.operator || me.labAdminOf.length > 0 },
+    { to: "/recovery", label: t("recovery"), show: me.operator },
     { to: "/tokens", label: t("tokens"), show: true },
   ];
   const current = (to: string) => (to === "/" ? path === "/" : path === to || path.startsWith(`${to}/`));

@@ -12,6 +12,8 @@ import {
   QUOTA_BLOCKS,
   SCORE_CRITERIA,
   STATUS_REASONS,
+  RECOVERY_SKIP_REASONS,
+  RECOVERY_STATES,
 } from "../contracts/codes.js";
 import { choiceText, CODE_TEXTS, errorReasonText, eventText, exclusionText, quotaBlockText, statusReasonText } from "./code-texts.js";
 import { LANGUAGES } from "./i18n.js";
@@ -30,6 +32,8 @@ const LISTS = {
   noticeActions: NOTICE_ACTIONS,
   bucketStatuses: BUCKET_STATUSES,
   replicaStates: BUCKET_REPLICA_STATES,
+  recoverySkips: RECOVERY_SKIP_REASONS,
+  recoveryStates: RECOVERY_STATES,
   drillFailures: DRILL_FAILURES,
 } as const;
 const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]))].sort();

@@ -17,6 +17,8 @@ import type {
   DrillFailure,
   ScoreCriterion,
   StatusReason,
+  RecoverySkipReason,
+  RecoveryState,
 } from "../contracts/codes.js";
 import { format, type Language } from "./i18n.js";
 
@@ -41,6 +43,9 @@ interface CodeTexts {
   /** Whether the provider holds a bucket as git says, and how its replica stands (ADR 30). */
   readonly bucketStatuses: Readonly<Record<BucketStatus, string>>;
   readonly replicaStates: Readonly<Record<BucketReplicaState, string>>;
+  /** Why a failover leaves an instance where it is, and where an instance of a recovery report stands (ADR 0034). */
+  readonly recoverySkips: Readonly<Record<RecoverySkipReason, string>>;
+  readonly recoveryStates: Readonly<Record<RecoveryState, string>>;
   /** Why a drill's copy of an instance did not answer (ADR 0034). */
   readonly drillFailures: Readonly<Record<DrillFailure, string>>;
 }
@@ -88,6 +93,8 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "no-engine": "This Plateau cannot drive platform {platform}.",
       "no-volume-backups": "Platform {platform} keeps no backups of its instances' volumes that Plateau takes (its spec.backups).",
       "backup-corrupt": "Backup {backup} is damaged (the archive of {claim} does not match its checksum): nothing was restored.",
+      "no-recovery-platform": "No platform is the recovery site of {platform}: there is nowhere to fail it over to.",
+      "backup-not-completed": "The fresh backup {backup} on {platform} is {phase}, not completed: nothing was moved; run the failback again.",
       "drill-on-cluster": "Drills run on podman platforms for now: {platform} is a cluster.",
       "drill-running": "A drill of {platform} is running: wait for its report.",
       "credentials-in-cluster": "Platform {platform} keeps its buckets' keys in the cluster: instances read them from the Secret named like the bucket.",
@@ -170,6 +177,11 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       failed: "replication failed",
       unknown: "state unknown",
     },
+    recoverySkips: {
+      "no-recovery-platform": "no platform is the recovery site of {platform}",
+      "cannot-run-there": "cannot run on {platform}: {reason}",
+    },
+    recoveryStates: { "failed-over": "on the recovery site", "failed-back": "back home", skipped: "left where it is" },
     drillFailures: {
       "no-backup": "It has no backup yet.",
       "backup-corrupt": "Its backup is damaged: nothing was restored.",
@@ -226,6 +238,8 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "no-engine": "Ce Plateau ne sait pas piloter la plateforme {platform}.",
       "no-volume-backups": "La plateforme {platform} ne garde pas de sauvegardes des volumes de ses instances prises par Plateau (son spec.backups).",
       "backup-corrupt": "La sauvegarde {backup} est abîmée (l'archive de {claim} ne correspond pas à sa somme de contrôle) : rien n'a été restauré.",
+      "no-recovery-platform": "Aucune plateforme n'est le site de secours de {platform} : il n'y a nulle part où basculer.",
+      "backup-not-completed": "La sauvegarde fraîche {backup} sur {platform} est {phase}, pas terminée : rien n'a été déplacé ; relancez le retour.",
       "drill-on-cluster": "Les exercices de reprise ne tournent pour l'instant que sur les plateformes podman : {platform} est un cluster.",
       "drill-running": "Un exercice de reprise de {platform} est en cours : attendez son rapport.",
       "credentials-in-cluster":
@@ -309,6 +323,11 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       failed: "réplication en échec",
       unknown: "état inconnu",
     },
+    recoverySkips: {
+      "no-recovery-platform": "aucune plateforme n'est le site de secours de {platform}",
+      "cannot-run-there": "ne peut pas tourner sur {platform} : {reason}",
+    },
+    recoveryStates: { "failed-over": "sur le site de secours", "failed-back": "revenue chez elle", skipped: "laissée en place" },
     drillFailures: {
       "no-backup": "Elle n'a pas encore de sauvegarde.",
       "backup-corrupt": "Sa sauvegarde est abîmée : rien n'a été restauré.",
@@ -376,3 +395,10 @@ export const bucketStatusText = (status: BucketStatus, language: Language): stri
 
 /** How a bucket's replica stands, in the reader's language. */
 export const replicaStateText = (state: BucketReplicaState, language: Language): string => CODE_TEXTS[language].replicaStates[state] ?? state;
+
+/** Why a failover left an instance where it is, in the reader's language. */
+export const recoverySkipText = (skipped: { readonly code: RecoverySkipReason; readonly params: CodeParams }, language: Language): string =>
+  put(CODE_TEXTS[language].recoverySkips[skipped.code] ?? skipped.code, skipped.params);
+
+/** Where an instance of a recovery report stands, in the reader's language. */
+export const recoveryStateText = (state: RecoveryState, language: Language): string => CODE_TEXTS[language].recoveryStates[state] ?? state;

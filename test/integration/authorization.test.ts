@@ -851,6 +851,43 @@ describe("authorization: every route × every principal × both labs", () => {
       allowed: { status: 404 },
       expect: PROJECT_ADMIN,
     },
+    // Failover and failback (ADR 0034): operators only; a lab admin, a member, another lab's person are refused.
+    // Here `local` has no recovery site: allowed, a change is refused with its reason and commits nothing.
+    {
+      route: "GET /api/v1/recovery/platforms",
+      sides: false,
+      request: (c) => ({ url: api("/recovery/platforms"), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => problem(itemsOf(reply).length === 0, "lists platforms without a recovery site") },
+      expect: OPERATOR_ONLY,
+    },
+    {
+      route: "GET /api/v1/recovery/platforms/{platform}",
+      sides: false,
+      request: (c) => ({ url: api("/recovery/platforms/local"), headers: c.headers }),
+      allowed: { status: 200, check: (reply) => hasField(reply, ["recoveryPlatform"], null) },
+      expect: OPERATOR_ONLY,
+    },
+    {
+      route: "GET /api/v1/recovery/platforms/{platform}/failover/preview",
+      sides: false,
+      request: (c) => ({ url: api("/recovery/platforms/local/failover/preview"), headers: c.headers }),
+      allowed: { status: 409, check: (reply) => hasField(reply, ["error", "reason"], "no-recovery-platform") },
+      expect: OPERATOR_ONLY,
+    },
+    {
+      route: "POST /api/v1/recovery/platforms/{platform}/failover",
+      sides: false,
+      request: (c) => ({ method: "POST", url: api("/recovery/platforms/local/failover"), headers: c.headers, payload: { reason: "a drill of the matrix" } }),
+      allowed: { status: 409, check: (reply) => hasField(reply, ["error", "reason"], "no-recovery-platform") },
+      expect: OPERATOR_ONLY,
+    },
+    {
+      route: "POST /api/v1/recovery/platforms/{platform}/failback",
+      sides: false,
+      request: (c) => ({ method: "POST", url: api("/recovery/platforms/local/failback"), headers: c.headers }),
+      allowed: { status: 409, check: (reply) => hasField(reply, ["error", "reason"], "no-recovery-platform") },
+      expect: OPERATOR_ONLY,
+    },
     {
       route: "GET /api/v1/notifications",
       sides: false,

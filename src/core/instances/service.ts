@@ -21,6 +21,8 @@ import type { Tenancy } from "../tenancy/service.js";
 import { createCommandContext } from "./commands/context.js";
 import { launchCommands } from "./commands/launch.js";
 import { moveCommands } from "./commands/move.js";
+import { recoveryCommands, type RecoveryOutcome, type RecoveryRequest } from "./commands/failover.js";
+import type { RecoveryStep } from "../recovery/failover.js";
 import { removeCommands } from "./commands/remove.js";
 import { idleCommands, type IdleStepResult } from "./commands/idle.js";
 import type { InstanceDocument } from "../model.js";
@@ -145,6 +147,14 @@ export interface InstanceService {
    * `reason` is said in the commit's message (the advice it follows).
    */
   resize(project: string, name: string, target: ResizeTarget, requester: Requester, key?: string, reason?: string): Promise<ChangeResult>;
+  /**
+   * A failover or failback (ADR 0034): every instance the plan moves, in ONE commit (none when
+   * it moves none), restored from the backups given; a request id committed already answers
+   * that commit. `core/recovery/service.ts` gathers the backups and reads the reports.
+   */
+  recover(request: RecoveryRequest): Promise<RecoveryOutcome>;
+  /** What a failover or failback would do now, committing nothing. */
+  planRecovery(request: Omit<RecoveryRequest, "requestId">): Promise<RecoveryStep[]>;
   /** Removes an instance, its workload and its data: one commit removing its intent and everything rendered of it. */
   remove(project: string, name: string, requester: Requester, key?: string): Promise<ChangeResult>;
   /** One instance as people see it (not found once removed). */
@@ -188,6 +198,7 @@ export function createInstanceService(deps: InstanceServiceDeps): InstanceServic
     ...launchCommands(ctx),
     ...stateCommands(ctx),
     ...moveCommands(ctx),
+    ...recoveryCommands(ctx),
     ...removeCommands(ctx),
     ...idleCommands(ctx),
     ...resizeCommands(ctx),
