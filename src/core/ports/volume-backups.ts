@@ -17,7 +17,7 @@ export interface BackupVolume {
 }
 
 export interface BackupRecord {
-  /** Unique on the platform, sortable by time: `<yyyymmddThhmmssZ>-<suffix>` (a valid DNS label). */
+  /** Unique on the platform, sortable by time, lowercase: `<yyyymmddthhmmssz>-<suffix>` (a DNS label: it names a Velero Restore). */
   readonly id: string;
   readonly platform: string;
   readonly project: string;
