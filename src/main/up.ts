@@ -39,6 +39,7 @@ import { setUpLocalMetrics, type LocalMetrics } from "./local-metrics.js";
 import { setUpLabAlerts } from "./lab-alerts.js";
 import { setUpLocalS3, type LocalS3 } from "./local-s3.js";
 import { createObjectStorages } from "./object-storages.js";
+import { createVolumeBackupsRegistry } from "./volume-backups.js";
 import { createS3BucketContentsFactory } from "../adapters/s3/bucket-contents.js";
 
 export interface RunningPlateau {
@@ -136,6 +137,15 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const localS3 = setUpLocalS3({ config, logger: logger.child({ component: "s3" }) });
   const localPlatform = config.platforms.local.enabled ? localPlatformDocument(config.platforms.local.domain, { s3: localS3.enabled }) : undefined;
   const objectStorages = createObjectStorages({ env: process.env, repo, logger: logger.child({ component: "s3" }), local: localS3.ready });
+  // The podman platforms' volume backups (ADR 0034), on their backup site's S3.
+  const volumeBackups = createVolumeBackupsRegistry({
+    env: process.env,
+    repo,
+    logger: logger.child({ component: "backups" }),
+    installation,
+    podman: config.podman.command,
+    local: localS3.ready,
+  });
   // Redirect URIs and the embedded issuer need the port before listening: "any free port" is chosen now.
   const port = config.listen.port === 0 ? await freeLoopbackPort() : config.listen.port;
   const publicPort = config.publicPort ?? port;
@@ -196,6 +206,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       chartRenderer,
       objectStorages,
       bucketContentsOf: createS3BucketContentsFactory(),
+      volumeBackups,
     },
     {
       platforms: localPlatform ? [localPlatform] : [],
@@ -240,6 +251,10 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   }
   await plateau.start({ reconcile: true });
   remote.sync?.start();
+  // Said once the local S3 server answers (or not): where each podman platform's backups go, or which field stops them.
+  void Promise.resolve(localS3.ready)
+    .then(() => volumeBackups.check())
+    .catch((error: unknown) => logger.error({ error: (error as Error).message }, "the volume backups could not be checked"));
 
   const findProject = (name: string) => plateau.services.projects.find(name);
   const router = plateau.router;
