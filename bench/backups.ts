@@ -28,7 +28,7 @@ import { median, ms, ratio, showSpread, spread, timed, type Row } from "./stats.
 const execute = promisify(execFile);
 const MIB = 1024 * 1024;
 const RANDOM_MIB = Number(process.env.PLATEAU_BENCH_B12_MIB ?? 1024);
-const TEXT_MIB = Number(process.env.PLATEAU_BENCH_B12_TEXT_MIB ?? 256);
+const TEXT_MIB = Number(process.env.PLATEAU_BENCH_B12_TEXT_MIB ?? 128);
 const ROUNDS = Number(process.env.PLATEAU_BENCH_B12_ROUNDS ?? 2);
 const FILE_MIB = 64;
 const INSTALLATION = `b12${randomBytes(4).toString("hex")}`;

@@ -21,7 +21,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { constants as zlibConstants, createGunzip, createGzip, type Gzip, type ZlibParams } from "node:zlib";
+import { promisify } from "node:util";
+import { constants as zlibConstants, createGunzip, deflateRaw, gzip } from "node:zlib";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -179,57 +180,57 @@ class Meter extends Transform {
 }
 
 /**
- * Chooses gzip's level as the data goes (bench B12): deflate at `level` costs little on data that
- * compresses (text, databases: hundreds of MiB/s) but is many times slower than the network on
- * data that does not (media, archives, encrypted files, random bytes: 17 MiB/s at level 1 on the
- * bench machine, 218 MiB/s stored). Each 8 MiB read at `level` is measured; when it did not
- * shrink by a tenth, the next 63 MiB are stored (level 0, still gzip, still checksummed), then 1
- * MiB at `level` tells again. A change of level flushes deflate's block (a few bytes).
+ * The tar stream gzipped, at a level chosen as the data goes (bench B12), as a series of gzip
+ * members (one per 8 MiB window: concatenated members are one valid .gz for gunzip, `gzip -d`,
+ * zcat and Node alike). Deflate at `level` costs little on data that compresses (text,
+ * databases) but is many times slower than the network on data that does not (media,
+ * archives, encrypted files: 17 MiB/s at level 1 on the bench machine, 218 MiB/s stored). A
+ * window that did not shrink by a tenth makes the next ones stored (level 0), until a sample
+ * (its first MiB deflated, every 8th window) says the data compresses again. Two windows are
+ * deflated at once, in libuv's threads: the event loop only passes buffers.
  */
-class AdaptiveLevel extends Transform {
-  private compressing = true;
-  private probing = false;
-  private windowIn = 0;
-  /** deflate's own counts (what it read, what it wrote) at the window's start: what was given it may not be read yet. */
-  private engineInAt = 0;
-  private engineOutAt = 0;
-  private engineOut = 0;
-  constructor(
-    private readonly gzip: Gzip & ZlibParams,
-    private readonly level: number,
-  ) {
-    super();
-    gzip.on("data", (chunk: Buffer) => (this.engineOut += chunk.length));
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null, data?: Buffer) => void): void {
-    if (this.level === 0) return done(null, chunk);
-    this.windowIn += chunk.length;
-    const limit = !this.compressing ? STORED_BYTES : this.probing ? PROBE_BYTES : MEASURED_BYTES;
-    if (this.windowIn < limit) return done(null, chunk);
-    const read = this.gzip.bytesWritten - this.engineInAt;
-    // A compressed window that shrank keeps compressing; a stored one ends with a probe.
-    const next = this.compressing ? read === 0 || (this.engineOut - this.engineOutAt) / read < 0.9 : true;
-    this.probing = !this.compressing;
-    this.windowIn = 0;
-    const mark = () => {
-      this.engineInAt = this.gzip.bytesWritten;
-      this.engineOutAt = this.engineOut;
-    };
-    if (next === this.compressing) {
-      mark();
-      return done(null, chunk);
+export async function* gzipMembers(source: AsyncIterable<Buffer>, level: number, counted: { bytes: number }): AsyncGenerator<Buffer> {
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let storing = false;
+  let stored = 0;
+  const inFlight: Promise<Buffer>[] = [];
+  const compress = async (window: Buffer): Promise<Buffer> => {
+    if (level !== 0 && storing && ++stored % SAMPLE_EVERY === 0) {
+      const sample = await deflateRawAsync(window.subarray(0, SAMPLE_BYTES), { level });
+      storing = sample.length >= SHRUNK * Math.min(window.length, SAMPLE_BYTES);
     }
-    this.compressing = next;
-    // Chunks already given to gzip are compressed at the old level; this one at the new.
-    this.gzip.params(next ? this.level : 0, zlibConstants.Z_DEFAULT_STRATEGY, () => {
-      mark();
-      done(null, chunk);
-    });
+    const chosen = storing ? 0 : level;
+    const member = await gzipAsync(window, { level: chosen });
+    if (chosen !== 0 && member.length >= SHRUNK * window.length) storing = true;
+    return member;
+  };
+  const take = (): Buffer => {
+    const window = Buffer.concat(held, heldBytes);
+    held = [];
+    heldBytes = 0;
+    return window;
+  };
+  let members = 0;
+  for await (const chunk of source) {
+    counted.bytes += chunk.length;
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes < WINDOW_BYTES) continue;
+    inFlight.push(compress(take()));
+    members++;
+    if (inFlight.length >= 2) yield await (inFlight.shift() as Promise<Buffer>);
   }
+  // At least one member: an empty file is no gzip.
+  if (heldBytes > 0 || members === 0) inFlight.push(compress(take()));
+  while (inFlight.length > 0) yield await (inFlight.shift() as Promise<Buffer>);
 }
-const PROBE_BYTES = 1024 * 1024;
-const MEASURED_BYTES = 8 * 1024 * 1024;
-const STORED_BYTES = 63 * 1024 * 1024;
+const WINDOW_BYTES = 8 * 1024 * 1024;
+const SAMPLE_BYTES = 1024 * 1024;
+const SAMPLE_EVERY = 8;
+const SHRUNK = 0.9;
+const gzipAsync = promisify(gzip);
+const deflateRawAsync = promisify(deflateRaw);
 
 /** A program whose output or input is streamed: its end, with the last line it wrote on stderr. */
 function streamedProcess(command: string, args: readonly string[], stdin: "pipe" | "ignore", signal: AbortSignal | undefined) {
@@ -385,14 +386,17 @@ export function createPodmanVolumeBackups(params: PodmanVolumeBackupsParams): Vo
       const release = async () => (await open(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK).catch(() => undefined))?.close();
       void exporter.ended.then(({ code }) => (code === 0 ? undefined : release()), release);
       const input = await opening;
-      const raw = new Meter(false);
-      const stored = new Meter(true);
-      const gzip = createGzip({ level, chunkSize: 1024 * 1024 });
-      const adaptive = new AdaptiveLevel(gzip as Gzip & ZlibParams, level);
+      const raw = { bytes: 0 };
+      const hash = createHash("sha256");
+      let storedBytes = 0;
       const tar = input.createReadStream({ highWaterMark: 1024 * 1024 });
-      const compressed = tar.pipe(raw).pipe(adaptive).pipe(gzip).pipe(stored);
-      const failed = (error: Error) => stored.destroy(error);
-      for (const stream of [tar, raw, adaptive, gzip] as Readable[]) stream.on("error", failed);
+      const compressed = (async function* () {
+        for await (const member of gzipMembers(tar, level, raw)) {
+          hash.update(member);
+          storedBytes += member.length;
+          yield member;
+        }
+      })();
       await upload(
         key,
         compressed,
@@ -408,7 +412,7 @@ export function createPodmanVolumeBackups(params: PodmanVolumeBackupsParams): Vo
         await exporter.ended.catch(() => undefined);
         throw error;
       });
-      return { bytes: raw.bytes, storedBytes: stored.bytes, sha256: stored.digest() };
+      return { bytes: raw.bytes, storedBytes, sha256: hash.digest("hex") };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
