@@ -145,6 +145,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     installation,
     podman: config.podman.command,
     local: localS3.ready,
+    // Restores download whole archives: in the data directory, not a small /tmp.
+    tempDir: location.runtime,
   });
   // Redirect URIs and the embedded issuer need the port before listening: "any free port" is chosen now.
   const port = config.listen.port === 0 ? await freeLoopbackPort() : config.listen.port;

@@ -15,8 +15,9 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { constants as fsConstants } from "node:fs";
-import { mkdtemp, open, rm } from "node:fs/promises";
+import { closeSync, constants as fsConstants, openSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
@@ -63,7 +64,7 @@ export interface PodmanVolumeBackupsParams {
   readonly uploadConcurrency?: number;
   /** gzip's level where data compresses (default 1, `Z_BEST_SPEED`: above, gzip, not the network, sets the pace; bench B12); data that does not is stored. */
   readonly compressionLevel?: number;
-  /** Where restores download archives (in a private directory made there; default the system's). */
+  /** Where restores download archives and backups make their FIFO (in a private directory made there; default the system's temporary directory). */
   readonly tempDir?: string;
   readonly logger: Logger;
 }
@@ -233,8 +234,9 @@ const gzipAsync = promisify(gzip);
 const deflateRawAsync = promisify(deflateRaw);
 
 /** A program whose output or input is streamed: its end, with the last line it wrote on stderr. */
-function streamedProcess(command: string, args: readonly string[], stdin: "pipe" | "ignore", signal: AbortSignal | undefined) {
-  const child = spawn(command, args, { stdio: [stdin, stdin === "pipe" ? "ignore" : "pipe", "pipe"], ...(signal ? { signal } : {}) });
+function streamedProcess(command: string, args: readonly string[], stdio: "stdin" | number, signal: AbortSignal | undefined) {
+  // "stdin": fed through a pipe; a file descriptor: its standard output.
+  const child = spawn(command, args, { stdio: stdio === "stdin" ? ["pipe", "ignore", "pipe"] : ["ignore", stdio, "pipe"], ...(signal ? { signal } : {}) });
   const stderr: Buffer[] = [];
   child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
   const ended = new Promise<{ code: number; stderr: string }>((resolve, reject) => {
@@ -254,6 +256,13 @@ export function createPodmanVolumeBackups(params: PodmanVolumeBackupsParams): Vo
   const partBytes = Math.max(params.partBytes ?? 16 * MIB, 5 * MIB);
   const concurrency = Math.max(params.uploadConcurrency ?? 4, 1);
   const level = params.compressionLevel ?? zlibConstants.Z_BEST_SPEED;
+
+  /** A directory of our own (0700) for one backup's FIFO or one restore's archives. */
+  const privateDir = async (prefix: string): Promise<string> => {
+    const parent = params.tempDir ?? tmpdir();
+    await mkdir(parent, { recursive: true, mode: 0o700 });
+    return mkdtemp(join(parent, prefix));
+  };
 
   let bucketReady: Promise<void> | undefined;
   /** The bucket, made once (Plateau's own, with the site's admin keys); tried again after a failure. */
@@ -374,22 +383,31 @@ export function createPodmanVolumeBackups(params: PodmanVolumeBackupsParams): Vo
    * socket when Node starts it (podman 4.3 then fails with ENXIO).
    */
   async function backUpVolume(volume: string, key: string, signal: AbortSignal | undefined): Promise<Omit<BackupVolume, "claim" | "key">> {
-    const dir = await mkdtemp(join(params.tempDir ?? tmpdir(), "plateau-backup-"));
+    const dir = await privateDir("plateau-backup-");
     try {
       const fifo = join(dir, "volume.tar");
       await runChecked("mkfifo", ["-m", "600", fifo]);
-      // Opened before podman starts: the open waits for podman's.
-      const opening = open(fifo, "r");
-      const exporter = streamedProcess(podman, ["volume", "export", "--output", fifo, volume], "ignore", signal);
-      // podman failing before it opened the FIFO would leave the open waiting forever: a writer
-      // that comes and goes releases it (at the end of the file).
-      const release = async () => (await open(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK).catch(() => undefined))?.close();
-      void exporter.ended.then(({ code }) => (code === 0 ? undefined : release()), release);
-      const input = await opening;
+      // Both ends opened here, neither waiting: the read end non-blocking (read as a socket is,
+      // when data is there, not by a thread of libuv's pool per 64 KiB: 3 times faster), the
+      // write end given to podman as its standard output (`/dev/stdout` is then a FIFO), and
+      // closed here once podman has it: the end of file comes when podman exits.
+      const readFd = openSync(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+      let exporter: ReturnType<typeof streamedProcess>;
+      try {
+        const writeFd = openSync(fifo, fsConstants.O_WRONLY);
+        try {
+          exporter = streamedProcess(podman, ["volume", "export", volume], writeFd, signal);
+        } finally {
+          closeSync(writeFd);
+        }
+      } catch (error) {
+        closeSync(readFd);
+        throw error;
+      }
+      const tar = new Socket({ fd: readFd, readable: true, writable: false });
       const raw = { bytes: 0 };
       const hash = createHash("sha256");
       let storedBytes = 0;
-      const tar = input.createReadStream({ highWaterMark: 1024 * 1024 });
       const compressed = (async function* () {
         for await (const member of gzipMembers(tar, level, raw)) {
           hash.update(member);
@@ -477,7 +495,7 @@ export function createPodmanVolumeBackups(params: PodmanVolumeBackupsParams): Vo
       if (removed.code !== 0) throw new Error(`podman could not remove volume ${volume} to restore it (is its workload stopped?): ${lastLine(removed.stderr)}`);
     }
     await runChecked(podman, ["volume", "create", ...ownerLabelArguments(installation, target.project, target.instance), volume]);
-    const importer = streamedProcess(podman, ["volume", "import", volume, "-"], "pipe", signal);
+    const importer = streamedProcess(podman, ["volume", "import", volume, "-"], "stdin", signal);
     const meter = new Meter(false);
     const fed = await pipeline(createReadStream(file), createGunzip(), meter, importer.child.stdin as NodeJS.WritableStream).then(
       () => undefined,
@@ -549,7 +567,7 @@ export function createPodmanVolumeBackups(params: PodmanVolumeBackupsParams): Vo
       // The caller's record says which backup; what it holds is read again from the bucket.
       const record = BACKUP_ID.test(given.id) ? await manifestAt(manifestKey(given.project, given.instance, given.id)) : undefined;
       if (!record) throw new NotFoundError("backup", `${given.project}/${given.instance}/${given.id}`);
-      const dir = await mkdtemp(join(params.tempDir ?? tmpdir(), "plateau-restore-"));
+      const dir = await privateDir("plateau-restore-");
       try {
         const files = new Map<string, string>();
         // Every archive downloaded and checked before any volume is touched.
