@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12d|B16]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12|B12d|B16]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { run } from "../src/adapters/process.js";
 import { PACKAGE_ROOT } from "../src/main/config.js";
 import { benchApi } from "./api.js";
+import { benchBackups } from "./backups.js";
 import { benchBuckets } from "./buckets.js";
 import { benchChart } from "./chart.js";
 import { benchCommit } from "./commit.js";
@@ -50,6 +51,10 @@ if (!only || only === "B10") {
 if (!only || only === "B11") {
   log("B11: a lab's 30-day efficiency report…");
   rows.push(...(await benchUsage(log)));
+}
+if (!only || only === "B12") {
+  log("B12: a podman volume backed up and restored vs tar + the S3 client…");
+  rows.push(...(await benchBackups(log)));
 }
 if (!only || only === "B16") {
   log("B16: buckets: 1 GiB through a bucket Plateau made, and bucket creation…");

@@ -12,8 +12,7 @@ import { instanceOrigin } from "../core/instances/routing.js";
 import { localPlatformDocument } from "../core/platforms/service.js";
 import type { Clock, Timers } from "../core/ports/clock.js";
 import type { Engine } from "../core/ports/engine.js";
-import type { VolumeBackupsRegistry } from "../core/ports/volume-backups.js";
-import { createVolumeBackupsRegistry } from "./volume-backups.js";
+import { createVolumeBackupsRegistry, type VolumeBackupsWiring } from "./volume-backups.js";
 import type { ObjectStorages } from "../core/ports/object-storage.js";
 import type { Scheduler } from "../core/ports/scheduler.js";
 import { createScheduler } from "../core/scheduler/scheduler.js";
@@ -123,7 +122,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const catalog = await createFileCatalog({ dir: location.catalog });
   const engines = new Map<string, Engine>();
   // The volume backups of podman platforms (ADR 0034), built below with the local S3 server (`volumeBackups.current`): the podman engine restores from them.
-  const volumeBackups: { current?: VolumeBackupsRegistry } = {};
+  const volumeBackups: { current?: VolumeBackupsWiring } = {};
   const installation = config.platforms.local.enabled ? await installationId(config.dataDir) : undefined;
   if (installation !== undefined) {
     engines.set(
@@ -146,12 +145,14 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   const localPlatform = config.platforms.local.enabled ? localPlatformDocument(config.platforms.local.domain, { s3: localS3.enabled }) : undefined;
   const objectStorages = createObjectStorages({ env: process.env, repo, logger: logger.child({ component: "s3" }), local: localS3.ready });
   volumeBackups.current = createVolumeBackupsRegistry({
+    env: process.env,
     repo,
+    logger: logger.child({ component: "backups" }),
     installation,
     podman: config.podman.command,
-    env: process.env,
     local: localS3.ready,
-    logger: logger.child({ component: "backups" }),
+    // Restores download whole archives: in the data directory, not a small /tmp.
+    tempDir: location.runtime,
   });
   // Redirect URIs and the embedded issuer need the port before listening: "any free port" is chosen now.
   const port = config.listen.port === 0 ? await freeLoopbackPort() : config.listen.port;
@@ -272,6 +273,10 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   }
   await plateau.start({ reconcile: true });
   remote.sync?.start();
+  // Said once the local S3 server answers (or not): where each podman platform's backups go, or which field stops them.
+  void Promise.resolve(localS3.ready)
+    .then(() => volumeBackups.current?.check())
+    .catch((error: unknown) => logger.error({ error: (error as Error).message }, "the volume backups could not be checked"));
 
   const findProject = (name: string) => plateau.services.projects.find(name);
   const router = plateau.router;

@@ -60,7 +60,10 @@ describe.skipIf(!installed)("plateau up with the local S3 server", () => {
     const repo = createGitRepository({ dir: paths(config).repository, clock: systemClock });
     const head = await repo.head();
     const text = head ? await repo.readFile(head, "platforms/local.yaml") : undefined;
-    expect((fromYaml(text ?? "", "platforms/local.yaml") as { spec: { s3?: unknown } }).spec.s3).toEqual({ provider: "rgw-admin" });
+    const declared = fromYaml(text ?? "", "platforms/local.yaml") as { spec: { s3?: unknown; backups?: unknown } };
+    expect(declared.spec.s3).toEqual({ provider: "rgw-admin" });
+    // Its instances' volumes are backed up to Plateau's own bucket there (ADR 0034).
+    expect(declared.spec.backups).toEqual({ bucket: "plateau-backups" });
     expect(text).not.toContain(local.secretAccessKey);
     repo.close();
 

@@ -7,15 +7,23 @@ import type { ObjectStorage } from "../ports/object-storage.js";
 import { bucketPath, projectPath } from "../repository/layout.js";
 import { projectBucketRemovals } from "./service.js";
 
-const rgw = (name: string, site: string, tier: "experimental" | "institutional" = "experimental") =>
-  clusterPlatform({ site, tier, s3: { provider: "rgw-admin", endpoint: `https://s3.${name}.example.org/`, region: "eu-west" } }, name);
+const rgw = (name: string, site: string, tier: "experimental" | "institutional" = "experimental", backupBucket?: string) =>
+  clusterPlatform(
+    {
+      site,
+      tier,
+      s3: { provider: "rgw-admin", endpoint: `https://s3.${name}.example.org/`, region: "eu-west" },
+      ...(backupBucket ? { backups: { to: "alpha", bucket: backupBucket } } : {}),
+    },
+    name,
+  );
 
 const argocd = { url: "https://argocd.example.org", namespace: "openshift-gitops", repoURL: "https://git.example.org/ds.git" };
 
 async function setup(storages: Record<string, ObjectStorage> = {}) {
   const ctx = await memoryPlateau({ objectStorages: { storageFor: async (platform) => storages[platform] } }, [
     rgw("alpha", "paris"),
-    rgw("beta", "lyon"),
+    rgw("beta", "lyon", "experimental", "plateau-backups"),
     rgw("inst", "grenoble", "institutional"),
     clusterPlatform({ site: "lille", s3: { provider: "noobaa" }, argocd }, "nb-lille"),
     clusterPlatform({ site: "nancy", s3: { provider: "noobaa" }, argocd }, "nb-nancy"),
@@ -105,6 +113,16 @@ describe("bucket service", () => {
     expect(over).toBeInstanceOf(QuotaExceededError);
     expect((over as QuotaExceededError).denial).toMatchObject({ scope: "project", name: "u-alice", resource: "buckets", used: 3, limit: 3 });
     expect(await refusal(ctx, () => ctx.buckets.create({ project: "u-alice", name: "Alice" }, alice))).toBeInstanceOf(InputError);
+  });
+
+  it("refuses the name of a platform's backup bucket: it is Plateau's, on whichever site it is", async () => {
+    const ctx = await setup();
+    for (const platform of [undefined, "alpha", "beta"]) {
+      const taken = await refusal(ctx, () => ctx.buckets.create({ project: "demo", name: "plateau-backups", ...(platform ? { platform } : {}) }, alice));
+      expect(taken).toBeInstanceOf(ConflictError);
+      expect(taken).toMatchObject({ reason: "bucket-name-taken", params: { name: "plateau-backups", project: "demo" } });
+    }
+    await ctx.buckets.create({ project: "demo", name: "plateau-backups-2", platform: "alpha" }, alice);
   });
 
   it("answers a retried create with its first commit, and refuses it once the bucket was removed", async () => {

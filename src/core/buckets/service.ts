@@ -278,6 +278,12 @@ export function createBucketService(deps: BucketServiceDeps): BucketService {
           );
         }
         const platforms = await platformsAt(repo, head);
+        // A platform's backup bucket is Plateau's own (ADR 0034): no project may take its name.
+        if (platforms.some((platform) => platform.spec.backups?.bucket === request.name))
+          throw new ConflictError(`the bucket name ${request.name} is taken (S3 names are shared by every project): choose another name`, {
+            reason: "bucket-name-taken",
+            params: { name: request.name, project },
+          });
         const placement = placeBucket(
           {
             ...(request.platform !== undefined ? { pinned: request.platform } : {}),

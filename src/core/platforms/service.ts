@@ -42,6 +42,9 @@ export interface PlatformView extends IndexedPlatform {
  * buckets are made by the RGW `plateau up` starts, whose endpoint is not written here (it is this
  * machine's).
  */
+/** The local platform's backup bucket, on its own S3 server (ADR 0034). */
+export const LOCAL_BACKUP_BUCKET = "plateau-backups";
+
 export function localPlatformDocument(domain: string, options: { readonly s3?: boolean } = {}): PlatformDocument {
   return {
     apiVersion: API_VERSION,
@@ -55,7 +58,8 @@ export function localPlatformDocument(domain: string, options: { readonly s3?: b
       tier: "experimental",
       flavour: "kubernetes",
       domain,
-      ...(options.s3 ? { s3: { provider: "rgw-admin" as const } } : {}),
+      // With its S3 server, its instances' volumes are backed up there (ADR 0034).
+      ...(options.s3 ? { s3: { provider: "rgw-admin" as const }, backups: { bucket: LOCAL_BACKUP_BUCKET } } : {}),
     },
   };
 }

@@ -17,6 +17,7 @@ describe("bootstrapRepository and the local S3 server", () => {
     const head = first ?? "";
     const written = parsePlatform((await repo.readFile(head, "platforms/local.yaml")) ?? "", "local.yaml");
     expect(written.spec.s3).toBeUndefined();
+    expect(written.spec.backups).toBeUndefined();
     const edited = await repo.commit({
       parent: head,
       author: system,
@@ -29,7 +30,7 @@ describe("bootstrapRepository and the local S3 server", () => {
     const given = await bootstrapRepository(repo, [localPlatformDocument("localhost", { s3: true })], system);
     expect(given).not.toBe(edited);
     const now = parsePlatform((await repo.readFile(given ?? "", "platforms/local.yaml")) ?? "", "local.yaml");
-    expect(now.spec).toMatchObject({ title: "Ma machine", s3: { provider: "rgw-admin" } });
+    expect(now.spec).toMatchObject({ title: "Ma machine", s3: { provider: "rgw-admin" }, backups: { bucket: "plateau-backups" } });
     expect((await repo.log({ limit: 1 }))[0]?.subject).toBe("give platform local object storage");
     // Nothing more at the next start; and a platform without spec.s3 in the settings changes nothing.
     expect(await bootstrapRepository(repo, [localPlatformDocument("localhost", { s3: true })], system)).toBe(given);

@@ -53,7 +53,9 @@ export async function bootstrapRepository(repo: DesiredStateRepository, platform
         }
       })();
       if (document && !document.spec.s3) {
-        changes.push({ path, content: serialize({ ...document, spec: { ...document.spec, s3 } }) });
+        // Its backups come with it (their bucket is on that S3), unless the file says otherwise.
+        const backups = document.spec.backups ?? platform.spec.backups;
+        changes.push({ path, content: serialize({ ...document, spec: { ...document.spec, s3, ...(backups ? { backups } : {}) } }) });
         givenS3.push(platform.metadata.name);
       }
     }
