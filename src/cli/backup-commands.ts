@@ -1,26 +1,12 @@
 // `plateau recovery backups|backup|restore` (ADR 0034): an instance's backups (Plateau's own, of
 // podman volumes), one taken now, and an in-place restore: one commit naming the backup, after
 // which the platform replaces the instance's volumes by the backup's before it starts again.
-import { createInterface } from "node:readline/promises";
-import { CommanderError, type Command } from "commander";
+import type { Command } from "commander";
 import type { BackupList, BackupRecordBody, RestoreResponse } from "../contracts/backups.js";
-import { humanBytes } from "./bucket-commands.js";
-import { EXIT } from "./exit-codes.js";
+import { humanBytes, terminalConfirm } from "./bucket-commands.js";
 import { paint, table } from "./format.js";
 import { parseInstanceRef } from "./instance-ref.js";
 import type { RecoveryCommandsContext } from "./recovery-commands.js";
-
-const inputError = (message: string) => new CommanderError(EXIT.input, "plateau.input", message);
-
-async function terminalConfirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw inputError(`${question} Not asked without a terminal: add --yes to confirm`);
-  const reader = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^(y|yes|o|oui)$/i.test((await reader.question(`${question} [y/N] `)).trim());
-  } finally {
-    reader.close();
-  }
-}
 
 /** How long ago, for people: `3 h`, `2 d`, `40 min`. */
 export function age(takenAt: string, now: Date): string {

@@ -14,7 +14,7 @@ import type { ApplyOptions, DesiredUnit, Engine, EngineAvailability, LogOptions,
 import { toYaml } from "../../core/yaml.js";
 import { lastLine, run, runChecked } from "../process.js";
 import { freeLoopbackPort } from "../net.js";
-import { adaptForPodman, claimsOf, hostNames, LABELS, LEGACY_NAMES, volumeRestoreOf, type VolumeRestore } from "./adapt.js";
+import { adaptForPodman, claimsOf, hostNames, LABELS, LEGACY_NAMES, ownerLabelArguments, volumeRestoreOf, type VolumeRestore } from "./adapt.js";
 import type { VolumeBackupsRegistry } from "../../core/ports/volume-backups.js";
 import { generatedSecretName } from "../../core/render/render.js";
 import { createLogFanout, type FollowerSource } from "./log-followers.js";
@@ -72,16 +72,8 @@ interface ContainerJson {
   PodName?: string;
 }
 
-/** The labels by which podman objects are found again: Plateau's, which installation's, and whose. */
-const ownerLabels = (installation: string, project: string, instance?: string): string[] => [
-  "--label",
-  `${LABELS.managed}=true`,
-  "--label",
-  `${LABELS.installation}=${installation}`,
-  "--label",
-  `${LABELS.project}=${project}`,
-  ...(instance === undefined ? [] : ["--label", `${LABELS.instance}=${instance}`]),
-];
+/** The labels by which podman objects are found again (the volume backups make volumes with the same). */
+const ownerLabels = ownerLabelArguments;
 
 /** Objects Plateau made before installation ids: managed, and no installation label. */
 const isLegacy = (labels: Record<string, string> | undefined, project: string, instance: string): boolean =>

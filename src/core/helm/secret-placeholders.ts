@@ -152,3 +152,22 @@ export function placeholderFindings(objects: readonly Record<string, unknown>[],
   }
   return findings;
 }
+
+/**
+ * The keys of the instance's generated Secret its objects read: by `secretKeyRef` (templates),
+ * or by a chart's placeholders — what the reconciler hands over, and a drill's copy gets.
+ */
+export function generatedSecretKeys(objects: readonly Record<string, unknown>[], project: string, instance: string): string[] {
+  const keys = new Set<string>(placeholderKeys(objects, project, instance));
+  const name = generatedSecretName(instance);
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (typeof value === "object" && value !== null) {
+      const ref = (value as { secretKeyRef?: { name?: unknown; key?: unknown } }).secretKeyRef;
+      if (ref && ref.name === name && typeof ref.key === "string") keys.add(ref.key);
+      Object.values(value).forEach(visit);
+    }
+  };
+  visit(objects);
+  return [...keys].sort();
+}

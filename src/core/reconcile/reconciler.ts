@@ -3,7 +3,7 @@
 // periodically (to notice crashed workloads and commits made by others), one pass at a time, as
 // a task of the scheduler; a restart at any point converges to the same result, since every
 // decision is made again from what is.
-import { placeholderKeys } from "../helm/secret-placeholders.js";
+import { generatedSecretKeys } from "../helm/secret-placeholders.js";
 import { ensureProjectKey, INSTANCE_S3_ACCESS_KEY_ID, INSTANCE_S3_SECRET_ACCESS_KEY } from "../buckets/key-store.js";
 import { parseInstance } from "../model.js";
 import type { ObjectStorages } from "../ports/object-storage.js";
@@ -200,22 +200,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     return units;
   }
 
-  /** The keys of the instance's generated Secret its objects refer to: by `secretKeyRef`, or by a chart's placeholders (ADR 0022). */
-  function secretKeys(objects: readonly KubeObject[], project: string, instance: string): string[] {
-    const keys = new Set<string>(placeholderKeys(objects, project, instance));
-    const name = generatedSecretName(instance);
-    const visit = (value: unknown): void => {
-      if (Array.isArray(value)) value.forEach(visit);
-      else if (typeof value === "object" && value !== null) {
-        const ref = (value as { secretKeyRef?: { name?: unknown; key?: unknown } }).secretKeyRef;
-        if (ref && ref.name === name && typeof ref.key === "string") keys.add(ref.key);
-        Object.values(value).forEach(visit);
-      }
-    };
-    visit(objects);
-    return [...keys].sort();
-  }
-
   /**
    * The project's key on its attached bucket's platform (ADR 0031), under the keys its objects
    * read: made on the provider and kept under `_s3-<platform>` if it has none yet. Never the
@@ -261,7 +245,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           await engine.stop(project, instance);
           observedCache?.set(key, { project, instance, hash: null, phase: "stopped", reason: STOPPED.reason, endpoint: null });
         }
-        const keys = secretKeys(objects, project, instance);
+        const keys = generatedSecretKeys(objects, project, instance);
         const generated = keys.filter((secretKey) => !S3_KEYS.has(secretKey));
         const values = {
           ...(await deps.secrets.ensure(project, instance, generated, () => deps.random.secret(GENERATED_SECRET_LENGTH))),

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { DrillInstance, DrillReport } from "../../contracts/recovery.js";
 import { ConflictError, NotFoundError, PlateauError } from "../errors.js";
 import { parseInstance, parsePlatform, parseProject, type InstanceDocument, type PlatformDocument } from "../model.js";
-import { placeholderKeys } from "../helm/secret-placeholders.js";
+import { generatedSecretKeys } from "../helm/secret-placeholders.js";
 import type { SourceRegistry } from "../instances/sources/index.js";
 import type { Clock, Random } from "../ports/clock.js";
 import type { DesiredStateRepository } from "../ports/desired-state-repository.js";
@@ -62,22 +62,6 @@ const failure = (code: string, error: unknown): NonNullable<DrillInstance["error
   code: error instanceof PlateauError && error.reason === "backup-corrupt" ? "backup-corrupt" : code,
   message: error instanceof Error ? error.message : String(error),
 });
-
-/** The keys of the instance's generated Secret its objects read: by `secretKeyRef`, or by a chart's placeholders. */
-function secretKeys(objects: readonly KubeObject[], project: string, instance: string): string[] {
-  const keys = new Set<string>(placeholderKeys(objects, project, instance));
-  const name = generatedSecretName(instance);
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (typeof value === "object" && value !== null) {
-      const ref = (value as { secretKeyRef?: { name?: unknown; key?: unknown } }).secretKeyRef;
-      if (ref && ref.name === name && typeof ref.key === "string") keys.add(ref.key);
-      Object.values(value).forEach(visit);
-    }
-  };
-  visit(objects);
-  return [...keys].sort();
-}
 
 /** The copy's intent: the original's, in the scratch project, without a restore of its own (the drill restores). */
 export function copyIntent(intent: InstanceDocument, scratch: string): InstanceDocument {
@@ -193,7 +177,7 @@ export function createDrills(deps: DrillDeps): Drills {
                   if (text === undefined) throw new NotFoundError("instance", ref);
                   const intent = copyIntent(parseInstance(text, instancePath(target.project, target.name)), scratch);
                   const { objects, hash } = await copyObjects(intent, platform);
-                  const keys = secretKeys(objects, scratch, target.name);
+                  const keys = generatedSecretKeys(objects, scratch, target.name);
                   const own = keys.length > 0 ? await deps.secrets.read(target.project, target.name) : {};
                   const values = Object.fromEntries(keys.map((key) => [key, own[key] ?? deps.random.secret(GENERATED_SECRET_LENGTH)]));
                   say(ref, `starting its copy ${scratch}/${target.name}`);

@@ -18,7 +18,7 @@ import type { StateIndex } from "../ports/state-index.js";
 import type { StatusStore } from "../ports/status-store.js";
 import type { VolumeBackupsRegistry } from "../ports/volume-backups.js";
 import { requestIdOf, TRAILERS } from "../repository/trailers.js";
-import { failbackRestoreReason, failedOverIntents, recoveryPlatformOf, refOf, rpoSecondsOf, type BackupPoint } from "./failover.js";
+import { failbackRestoreReason, failedOverIntents, recoveryPlatformOf, refOf, rpoSecondsOf, type BackupPoint, type RecoverySkip } from "./failover.js";
 
 export interface FailoverServiceDeps {
   readonly repo: DesiredStateRepository;
@@ -65,6 +65,20 @@ const compactTime = (at: Date): string =>
     .toLowerCase();
 const secondsBetween = (from: string, to: string): number => Math.max(0, Math.floor((Date.parse(to) - Date.parse(from)) / 1000));
 const SYSTEM: Requester = { login: "plateau", name: "Plateau", email: "plateau@localhost" };
+
+/** An instance a failover leaves where it is, and why. */
+const skippedItem = (step: RecoverySkip, intent: InstanceDocument): RecoveryItem => ({
+  project: step.project,
+  instance: step.instance,
+  from: step.from,
+  to: step.from,
+  state: "skipped",
+  instanceState: intent.spec.state,
+  backup: null,
+  rpoSeconds: null,
+  rtoSeconds: null,
+  skipped: { code: step.code, reason: step.reason, params: { ...step.params } },
+});
 
 export function createFailover(deps: FailoverServiceDeps): FailoverService {
   const { repo, index, clock } = deps;
@@ -193,18 +207,7 @@ export function createFailover(deps: FailoverServiceDeps): FailoverService {
         for (const step of left) {
           if (step.kind !== "skip") continue;
           const intent = await intentAt(repo, head, step.project, step.instance);
-          items.push({
-            project: step.project,
-            instance: step.instance,
-            from: step.from,
-            to: step.from,
-            state: "skipped",
-            instanceState: intent.spec.state,
-            backup: null,
-            rpoSeconds: null,
-            rtoSeconds: null,
-            skipped: { code: step.code, reason: step.reason, params: { ...step.params } },
-          });
+          items.push(skippedItem(step, intent));
         }
       }
     }
@@ -279,18 +282,7 @@ export function createFailover(deps: FailoverServiceDeps): FailoverService {
                 rtoSeconds: null,
                 ...(step.bucket ? { bucket: { name: step.bucket.name, platform: step.bucket.platform } } : {}),
               }
-            : {
-                project: step.project,
-                instance: step.instance,
-                from: step.from,
-                to: step.from,
-                state: "skipped",
-                instanceState: intent.spec.state,
-                backup: null,
-                rpoSeconds: null,
-                rtoSeconds: null,
-                skipped: { code: step.code, reason: step.reason, params: { ...step.params } },
-              };
+            : skippedItem(step, intent);
         }),
       );
       return { platform, recoveryPlatform: target.metadata.name, state: "normal", action: null, commit: null, at: null, by: null, reason: null, items };
