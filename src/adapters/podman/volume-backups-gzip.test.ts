@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { gzipMembers } from "./volume-backups.js";
+import { gzipMembers, storedMember } from "./volume-backups.js";
 
 async function gzipped(input: Buffer): Promise<{ output: Buffer; counted: number }> {
   const counted = { bytes: 0 };
@@ -27,5 +27,14 @@ describe("the backups' gzip, its level chosen as the data goes", () => {
     expect((await gzipped(random)).output.length).toBeLessThan(gzipSync(random, { level: 1 }).length);
     // After random bytes, the text is found again (a sample every 8 windows) and compressed.
     expect((await gzipped(mixed)).output.length).toBeLessThan(random.length + text.length / 2);
+  });
+
+  it("makes stored members gunzip reads back, at and around the 65535 bytes of a stored block", () => {
+    for (const size of [0, 1, 65_535, 65_536, 131_070, 200_000]) {
+      const window = randomBytes(size);
+      const member = Buffer.concat(storedMember(window));
+      expect(member.length).toBe(10 + 5 * Math.max(1, Math.ceil(size / 65_535)) + size + 8);
+      expect(gunzipSync(Buffer.concat([member, member])).equals(Buffer.concat([window, window]))).toBe(true);
+    }
   });
 });
