@@ -17,6 +17,8 @@ const METHODS: readonly (keyof InstanceService)[] = [
   "move",
   "resize",
   "restore",
+  "recover",
+  "planRecovery",
   "remove",
   "get",
   "list",
