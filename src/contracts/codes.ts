@@ -65,6 +65,9 @@ export const ERROR_REASONS = [
   "lab-project-limit", // {lab, limit, used}
   // unavailable
   "identity-provider-unreachable", // {provider}
+  "write-lock-timeout", // {seconds}: another replica's write held the lock too long: retry with the same idempotency key
+  "write-lock-lost", // the write lock was lost before the commit left this replica: nothing was written; retry
+  "shutting-down", // this replica is stopping: retry (another replica answers)
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 

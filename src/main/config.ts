@@ -438,6 +438,55 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * Several replicas of Plateau over one PostgreSQL and one forge remote (ADR 0040): each write
+     * takes the write lock, starts from the remote's head, and is pushed before it is answered;
+     * the replica holding the leader lock runs the one-replica tasks.
+     */
+    replication: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: "Run as one of several replicas (needs a postgres:// database and a remote)" }),
+        replicaId: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 63,
+            pattern: "^[a-zA-Z0-9][a-zA-Z0-9._-]*$",
+            description: "This replica's name in logs and status (default: PLATEAU_REPLICA_ID, POD_NAME, or the host name and process id)",
+          }),
+        ),
+        lockTimeoutSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 600,
+          default: 30,
+          description: "How long a write waits for the write lock before answering 503",
+        }),
+        leaderCheckSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 600,
+          default: 2,
+          description: "How often a replica that is not the leader tries to become it",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** What SIGTERM does (a rolling restart): readiness false first, then in-flight requests and streams are finished. */
+    shutdown: Type.Object(
+      {
+        drainSeconds: Type.Number({
+          minimum: 0,
+          maximum: 300,
+          default: 0,
+          description: "Seconds /readyz answers 503 before the listener closes, so that load balancers stop sending (5 in the Helm chart)",
+        }),
+        graceSeconds: Type.Number({
+          minimum: 0,
+          maximum: 3600,
+          default: 20,
+          description: "Seconds in-flight requests and open streams get to finish once the listener closes; streams left are closed cleanly",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     logLevel: Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((level) => Type.Literal(level)) as never, { default: "info" }),
   },
   { additionalProperties: false },
@@ -471,6 +520,7 @@ const fromEnv = (env: NodeJS.ProcessEnv): Record<string, unknown> => {
     database: env.PLATEAU_DATABASE_URL || undefined,
     logLevel: env.PLATEAU_LOG_LEVEL || undefined,
     publicUrl: env.PLATEAU_PUBLIC_URL || undefined,
+    replication: { replicaId: env.PLATEAU_REPLICA_ID || env.POD_NAME || undefined },
     helm: { command: env.PLATEAU_HELM_COMMAND || undefined },
   };
 };
@@ -530,6 +580,12 @@ export function loadConfig(sources: ConfigSources): Config {
     const problem = forbiddenRegistryProblem(registry);
     if (problem) throw InputError.field(`/images/registries/${i}`, "image-address", `${problem}: Plateau never pulls images from there`);
   });
+  if (config.replication.enabled) {
+    const database = config.database ?? "";
+    if (!/^postgres(ql)?:\/\//.test(database))
+      throw InputError.field("/database", "replication", "several replicas share one PostgreSQL: set database to a postgres:// URL (or PLATEAU_DATABASE_URL)");
+    if (!config.remote) throw InputError.field("/remote", "replication", "several replicas share one repository on a forge: configure remote");
+  }
   if (config.tokens.defaultDays > config.tokens.maxDays) throw InputError.field("/tokens/defaultDays", "maximum", "must not exceed tokens.maxDays");
   if (config.lifecycle.renewDays > config.lifecycle.maxDays) throw InputError.field("/lifecycle/renewDays", "maximum", "must not exceed lifecycle.maxDays");
   if ((config.lifecycle.expiryDays ?? 0) > config.lifecycle.maxDays) {

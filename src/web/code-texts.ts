@@ -103,6 +103,9 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "quota-exceeded": "This would exceed the quota of {name} for {resource}: {asked} {unit} asked, {remaining} of {limit} {unit} left.",
       "lab-project-limit": "Lab {lab} has {used} projects, its limit: remove one, or ask a lab admin to raise it.",
       "identity-provider-unreachable": "The sign-in service {provider} does not answer: try again in a few minutes.",
+      "write-lock-timeout": "Plateau is busy with another change: try again in a few seconds.",
+      "write-lock-lost": "Plateau changed leader during this change; nothing was saved: try again.",
+      "shutting-down": "This Plateau server is restarting: try again.",
     },
     events: {
       applying: "Applying revision {revision} on {platform}",
@@ -249,6 +252,9 @@ export const CODE_TEXTS: Readonly<Record<Language, CodeTexts>> = {
       "quota-exceeded": "Cela dépasserait le quota de {name} pour {resource} : {asked} {unit} demandés, il en reste {remaining} sur {limit}.",
       "lab-project-limit": "Le labo {lab} a {used} projets, sa limite : supprimez-en un, ou demandez à un administrateur du labo de la relever.",
       "identity-provider-unreachable": "Le service de connexion {provider} ne répond pas : réessayez dans quelques minutes.",
+      "write-lock-timeout": "Plateau enregistre une autre modification : réessayez dans quelques secondes.",
+      "write-lock-lost": "Plateau a changé de serveur principal pendant cette modification ; rien n'a été enregistré : réessayez.",
+      "shutting-down": "Ce serveur Plateau redémarre : réessayez.",
     },
     events: {
       applying: "Application de la révision {revision} sur {platform}",
