@@ -39,6 +39,7 @@ import type { HelmCatalogs } from "../core/ports/helm-catalogs.js";
 import type { ChartRenderer } from "../core/ports/chart-renderer.js";
 import { NotFoundError } from "../core/errors.js";
 import { createWriter } from "../core/repository/writer.js";
+import type { WriteLock } from "../core/ports/coordination.js";
 import { createSourceRegistry } from "../core/instances/sources/index.js";
 import { createTenancy, type TenancyDefaults } from "../core/tenancy/service.js";
 import type { PlacementPolicy } from "../core/placement/place.js";
@@ -70,8 +71,19 @@ import { createDrills } from "../core/recovery/drill.js";
 import { createRecoveryViews, scheduleOverdueDrills } from "../core/recovery/recovery-view.js";
 import { createMemoryDrillReports } from "../adapters/memory/memory-drill-reports.js";
 
+/** Several replicas (ADR 0040): the write lock, this replica's clone kept at the forge's head, and who leads. */
+export interface ReplicaCoordination {
+  /** Brings this replica's repository to the shared head (fetch, then the branch moved there) before the work. */
+  readonly writeLock: WriteLock;
+  /** Brings this replica's clone to the forge's head, without the lock: reads of files follow the shared index. */
+  follow(): Promise<unknown>;
+  isLeader(): boolean;
+}
+
 export interface PlateauAdapters {
   readonly repo: DesiredStateRepository;
+  /** Absent: one replica, which holds every lock. */
+  readonly coordination?: ReplicaCoordination;
   readonly index: StateIndex;
   readonly statuses: StatusStore;
   readonly secrets: SecretStore;
@@ -236,7 +248,15 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       bucketReconcilers.forEach((reconciler) => reconciler.wake());
       settings.onCommitted?.();
     },
+    ...(adapters.coordination ? { lock: adapters.coordination.writeLock } : {}),
   });
+  const coordination = adapters.coordination;
+  /** Runs `work` as the only writer: under the write lock with replicas, as is with one. */
+  const exclusively = <T>(work: () => Promise<T>): Promise<T> => (coordination ? coordination.writeLock.run(work) : work());
+  /** Whether this replica does the work that is done once (ADR 0040). */
+  const leads = () => coordination?.isLeader() ?? true;
+  /** The index's commit as this replica last acted on it (refresh). */
+  let seenCommit: string | null | undefined;
   const engines: EngineRegistry = { get: (platform) => adapters.engineFor?.(platform) ?? adapters.engines.get(platform.spec.engine) };
   const crds = settings.crds ? createCrdValidator(settings.crds) : undefined;
   const helm = createHelmCatalogService({
@@ -547,6 +567,31 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       })
     : undefined;
   const allServices = { ...services, reclaim, recovery, drills, drillReports, failover };
+  /** Also picks up commits made by others (an operator's push) and reconciles. */
+  const refresh = async (): Promise<void> => {
+    let moved: boolean;
+    if (coordination) {
+      // The shared index moves under the write lock only (another replica's commit, or
+      // `catchUp`); this replica's clone follows it, so that its reads of files agree.
+      const commit = await index.indexedCommit();
+      if (commit !== (await repo.head())) await coordination.follow();
+      moved = commit !== seenCommit;
+      seenCommit = commit;
+    } else {
+      const before = await index.indexedCommit();
+      moved = (await indexer.sync()).commit !== before;
+    }
+    if (moved) {
+      if (leads()) {
+        await repairBootstraps();
+        await repairAlerts();
+      }
+      await ensureReconcilers();
+      router?.clear();
+      reconcilers.forEach((reconciler) => reconciler.wake());
+      bucketReconcilers.forEach((reconciler) => reconciler.wake());
+    }
+  };
 
   return {
     services: allServices,
@@ -570,19 +615,27 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
      * others), then starts converging: idempotent, so a restart at any point is safe.
      */
     async start(options: { reconcile: boolean }): Promise<void> {
-      await bootstrapRepository(repo, settings.platforms, settings.system);
-      const synced = await indexer.sync();
+      // With replicas, under the write lock: the repository is first brought to the forge's head,
+      // and a bootstrap commit is pushed before the index moves (ADR 0040).
+      const synced = await exclusively(async () => {
+        await bootstrapRepository(repo, settings.platforms, settings.system);
+        return indexer.sync();
+      });
+      seenCommit = synced.commit;
       logger.info({ commit: synced.commit, changedPaths: synced.changedPaths, full: synced.full }, "index is at the repository's head");
       const repaired = await repairBootstraps();
       if (repaired) logger.info({ commit: repaired }, "Argo CD bootstraps rendered again");
       const alerts = await repairAlerts();
       if (alerts) logger.info({ commit: alerts }, "the labs' alerts rendered again");
       await ensureReconcilers();
-      for (const owner of await secrets.owners()) {
-        // `_s3-…` owners are a project's object storage keys (ADR 0030), no instance's: their own reconciler collects them.
-        if (owner.instance.startsWith("_")) continue;
-        if (!(await index.getInstance(owner.project, owner.instance))) await secrets.remove(owner.project, owner.instance);
-      }
+      // Under the write lock: another replica's launch makes its secrets before its commit.
+      await exclusively(async () => {
+        for (const owner of await secrets.owners()) {
+          // `_s3-…` owners are a project's object storage keys (ADR 0030), no instance's: their own reconciler collects them.
+          if (owner.instance.startsWith("_")) continue;
+          if (!(await index.getInstance(owner.project, owner.instance))) await secrets.remove(owner.project, owner.instance);
+        }
+      });
       if (options.reconcile) {
         reconciling = true;
         reconcilers.forEach((reconciler) => reconciler.start());
@@ -632,18 +685,19 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     },
     /** Renders the labs' VMRules again if the labs or their projects changed (one commit or none): `plateau up` runs it every minute. */
     repairLabAlerts: repairAlerts,
-    /** Also picks up commits made by others (an operator's push) and reconciles. */
-    async refresh(): Promise<void> {
-      const before = await index.indexedCommit();
-      const synced = await indexer.sync();
-      if (synced.commit !== before) {
-        await repairBootstraps();
-        await repairAlerts();
-        await ensureReconcilers();
-        router?.clear();
-        reconcilers.forEach((reconciler) => reconciler.wake());
-        bucketReconcilers.forEach((reconciler) => reconciler.wake());
-      }
+    refresh,
+    /**
+     * Takes commits made on the forge by people (a merge request), with replicas: the index
+     * moves under the write lock, then this replica acts on it. One replica: the refresh.
+     */
+    async catchUp(): Promise<void> {
+      if (coordination) await coordination.writeLock.run(() => indexer.sync());
+      await refresh();
+    },
+    /** This replica became the leader: the reconcilers look now rather than at their next interval. */
+    wake(): void {
+      reconcilers.forEach((reconciler) => reconciler.wake());
+      bucketReconcilers.forEach((reconciler) => reconciler.wake());
     },
   };
 }

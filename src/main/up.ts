@@ -34,6 +34,7 @@ import { createMetricsSources } from "./metrics-sources.js";
 import { installationId } from "./installation.js";
 import { remoteWarning, setUpRemote } from "./remote.js";
 import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
+import { setUpReplication } from "./replication.js";
 import { lifecycleSettings, paths, PACKAGE_ROOT, reclaimSettings, type Config } from "./config.js";
 import { createSqlNoticeStore } from "../adapters/sql/sql-notice-store.js";
 import { createSqlDrillReports } from "../adapters/sql/sql-drill-reports.js";
@@ -109,7 +110,15 @@ async function lock(dataDir: string): Promise<() => Promise<void>> {
 
 export async function startPlateau(config: Config, logger: PinoLogger, options: StartOptions = {}): Promise<RunningPlateau> {
   const clock: Clock = options.clock ?? systemClock;
-  const scheduler = createScheduler({ clock, timers: options.clock ?? systemTimers, random: cryptoRandom, logger: logger.child({ component: "scheduler" }) });
+  // With replicas, the one-replica tasks run on the leader only (ADR 0040); who leads is known below.
+  const leader: { isLeader?: () => boolean } = {};
+  const scheduler = createScheduler({
+    clock,
+    timers: options.clock ?? systemTimers,
+    random: cryptoRandom,
+    logger: logger.child({ component: "scheduler" }),
+    ...(config.replication.enabled ? { isLeader: () => leader.isLeader?.() ?? false } : {}),
+  });
   const location = paths(config);
   await mkdir(config.dataDir, { recursive: true });
   const unlock = await lock(config.dataDir);
@@ -179,7 +188,25 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     logger: logger.child({ component: "remote" }),
     clusters: clusterEngines,
     onPulled: async () => composed.plateau?.refresh(),
+    ...(config.replication.enabled ? { replicated: { onWebhook: async () => composed.plateau?.catchUp() } } : {}),
   });
+  // Several replicas (ADR 0040): the locks in PostgreSQL, commits pushed before they return.
+  const replication =
+    config.replication.enabled && remote.git
+      ? setUpReplication({
+          config,
+          databaseUrl: location.database,
+          repo,
+          git: remote.git,
+          clock,
+          logger: logger.child({ component: "replication" }),
+          onPushed: remote.onPushed,
+        })
+      : undefined;
+  if (replication) {
+    leader.isLeader = replication.isLeader;
+    logger.info({ replica: replication.replicaId }, "running as one of several replicas");
+  }
   const notices = noticeChannels(config, process.env);
   // One source per platform, for the query API with tenancy, usage and idle reclaim alike.
   const metricsSources = createMetricsSources({
@@ -198,8 +225,9 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   });
   const plateau = composePlateau(
     {
-      repo,
       ...store,
+      repo: replication?.repository ?? repo,
+      ...(replication ? { coordination: replication } : {}),
       notices: createSqlNoticeStore(database.db),
       drillReports: createSqlDrillReports(database.db),
       answers: createHttpProbe(),
@@ -253,6 +281,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       sessions: config.sessions,
       tokens: config.tokens,
       ...(remote.sync ? { onCommitted: () => remote.sync?.wake(), remoteStatus: remote.status } : {}),
+      ...(replication ? { remoteStatus: () => replication.status() } : {}),
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
       reclaim: reclaimSettings(config),
       bucketsCheckMs: config.buckets.checkSeconds * 1000,
@@ -271,6 +300,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     });
     if (outcome) logger.info({ outcome: outcome.kind, head: outcome.localHead }, "desired-state remote read");
   }
+  // A replica that can lead leads before its reconcilers start (ADR 0040).
+  if (replication && (await replication.locks.leadership.poll())) logger.info({ replica: replication.replicaId }, "this replica leads");
   await plateau.start({ reconcile: true });
   remote.sync?.start();
   // Said once the local S3 server answers (or not): where each podman platform's backups go, or which field stops them.
@@ -324,6 +355,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       database: async () => void (await store.index.indexedCommit()),
     },
     ...(remote.sync ? { warnings: { remote: () => remoteWarning(remote.status()) } } : {}),
+    ...(replication ? { warnings: { remote: () => remoteWarning(replication.status()) } } : {}),
     ...(config.serveRepository ? { gitHttp: createSmartHttpHandler({ dir: location.repository, logger: logger.child({ component: "git-http" }) }) } : {}),
     ...(remote.hooks ? { gitHooks: remote.hooks } : {}),
     metricsSources,
@@ -401,6 +433,32 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       run: () => plateau.services.access.purgeExpired().then(() => undefined, warnOnFailure("purge of expired sessions failed")),
     }),
   ];
+  if (replication) {
+    const leadership = replication.locks.leadership;
+    tasks.push(
+      // Each replica tries to lead (or confirms it does); a new leader's reconcilers look at once.
+      scheduler.add({
+        name: "leadership",
+        scope: "every-replica",
+        intervalMs: config.replication.leaderCheckSeconds * 1000,
+        run: async () => {
+          const was = leadership.isLeader();
+          const leads = await leadership.poll();
+          if (leads && !was) {
+            logger.info({ replica: replication.replicaId }, "this replica leads now");
+            plateau.wake();
+          } else if (!leads && was) logger.warn({ replica: replication.replicaId }, "this replica no longer leads");
+        },
+      }),
+      // People's commits on the forge (a merge request) are taken by the leader, as the remote sync did.
+      scheduler.add({
+        name: "forge",
+        scope: "one-replica",
+        intervalMs: (config.remote?.pollSeconds ?? 60) * 1000,
+        run: () => plateau.catchUp().catch(warnOnFailure("taking the forge's commits failed")),
+      }),
+    );
+  }
   for (const task of tasks) task.start();
   let closed = false;
 
@@ -426,6 +484,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       providerWatch?.stop();
       await Promise.all(tasks.map((task) => task.pause()));
       await remote.sync?.stop();
+      // Another replica leads at its next check rather than when this one's session times out.
+      await replication?.locks.leadership.release();
       await plateau.stop();
       await scheduler.stop();
       await labAlerts.close();
@@ -434,6 +494,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       await localS3.stop();
       await chartRenderer.close();
       repo.close();
+      await replication?.close();
       await database.close();
       await unlock();
     },

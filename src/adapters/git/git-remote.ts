@@ -59,6 +59,12 @@ export interface GitRemote extends DesiredStateRemote {
   fetch(): Promise<CommitId | null>;
   /** Pushes `commit` to the remote branch, never forcing. */
   push(commit: CommitId): Promise<PushResult>;
+  /**
+   * Fetches, then moves the local branch to the remote's head, whatever it held: commits of
+   * this clone the remote does not have are dropped. For replicas (ADR 0040), whose commits
+   * exist once pushed, and only then. Returns the head, null when the remote has no branch.
+   */
+  follow(): Promise<CommitId | null>;
 }
 
 const ZERO = "0".repeat(40);
@@ -241,9 +247,24 @@ export function createGitRemote(params: GitRemoteParams): GitRemote {
     }
   }
 
+  async function followNow(): Promise<CommitId | null> {
+    const remoteHead = await fetchNow();
+    for (let round = 1; ; round++) {
+      const localHead = await resolve(localRef);
+      if (remoteHead === null || localHead === remoteHead) return localHead;
+      try {
+        await moveBranch(remoteHead, localHead, `follow the remote's ${branch}`);
+        return remoteHead;
+      } catch (error) {
+        if (!(error instanceof ConflictError) || round >= MAX_ROUNDS) throw error;
+      }
+    }
+  }
+
   return {
     url,
     branch,
+    follow: () => mutex.run(followNow),
     fetch: () => mutex.run(fetchNow),
     push: (commit) => mutex.run(() => pushNow(commit)),
     sync: (options) => mutex.run(() => syncNow(options?.onPhase ?? (() => undefined))),

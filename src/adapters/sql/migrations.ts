@@ -307,6 +307,18 @@ export function migrations(dialect: Dialect): MigrationProvider {
         await db.schema.createIndex("recovery_drill_projects_latest").on("recovery_drill_projects").columns(["project", "started_at"]).execute();
       },
     },
+    // Who leads the replicas (ADR 0040): one row, moved by the replica that takes the leader lock.
+    "0013_replication_leader": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("replication_leader")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("replica_id", "text", (c) => c.notNull())
+          .addColumn("epoch", "integer", (c) => c.notNull())
+          .addColumn("since", "text", (c) => c.notNull())
+          .execute();
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

@@ -3,6 +3,7 @@
 import type { Generated } from "kysely";
 
 export interface Database {
+  replication_leader: { id: string; replica_id: string; epoch: number; since: string };
   recovery_drills: { id: string; platform: string; started_at: string; report_json: string };
   recovery_drill_projects: { drill_id: string; project: string; started_at: string };
   notices: {

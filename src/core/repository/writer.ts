@@ -7,6 +7,7 @@ import type { CommitId, CommitRequest, DesiredStateRepository } from "../ports/d
 import type { Telemetry } from "../ports/telemetry.js";
 import type { Clock } from "../ports/clock.js";
 import { createMutex } from "../util/mutex.js";
+import type { WriteLock } from "../ports/coordination.js";
 
 export interface PreparedChange<T> {
   /** Null when the repository already says what was asked: no commit. */
@@ -22,11 +23,25 @@ export interface Writer {
   write<T>(prepare: (head: CommitId | null) => Promise<PreparedChange<T>>): Promise<{ commit: CommitId | null; result: T }>;
 }
 
-export function createWriter(deps: { repo: DesiredStateRepository; indexer: Indexer; clock: Clock; telemetry: Telemetry; onCommitted: () => void }): Writer {
+export function createWriter(deps: {
+  repo: DesiredStateRepository;
+  indexer: Indexer;
+  clock: Clock;
+  telemetry: Telemetry;
+  onCommitted: () => void;
+  /**
+   * Several replicas (ADR 0040): each write runs holding this lock, which brings the repository
+   * to the shared head first; the repository's commit is then pushed before it returns.
+   */
+  lock?: WriteLock;
+}): Writer {
   const mutex = createMutex();
+  // One retry on one replica (an operator's commit between our read and our commit); a few more
+  // with replicas, where a person's merge on the forge refuses a push the same way.
+  const retries = deps.lock ? 3 : 1;
   return {
     write(prepare) {
-      return mutex.run(async () => {
+      const attempts = async () => {
         for (let attempt = 0; ; attempt++) {
           await deps.indexer.sync();
           const head = await deps.repo.head();
@@ -41,11 +56,12 @@ export function createWriter(deps: { repo: DesiredStateRepository; indexer: Inde
             await deps.indexer.sync();
             return { commit, result: prepared.result };
           } catch (error) {
-            if (error instanceof ConflictError && attempt === 0) continue;
+            if (error instanceof ConflictError && attempt < retries) continue;
             throw error;
           }
         }
-      });
+      };
+      return mutex.run(() => (deps.lock ? deps.lock.run(attempts) : attempts()));
     },
   };
 }

@@ -221,3 +221,30 @@ describe("the scheduler on a fake clock", () => {
     expect(reasons).toEqual(["trigger", "interval"]);
   });
 });
+
+describe("one-replica tasks under a leader lock (ADR 0040)", () => {
+  it("runs them only while this replica leads; every-replica tasks run everywhere", async () => {
+    const clock = createFakeClock("2026-03-01T09:00:00.000Z");
+    let leader = false;
+    const scheduler = createScheduler({ clock, timers: clock, random: lowest, logger: silentLogger, isLeader: () => leader });
+    const runs: string[] = [];
+    const one = scheduler.add({ name: "one", scope: "one-replica", intervalMs: 1000, immediately: true, run: async () => void runs.push("one") });
+    const every = scheduler.add({ name: "every", scope: "every-replica", intervalMs: 1000, immediately: true, run: async () => void runs.push("every") });
+    one.start();
+    every.start();
+    await scheduler.idle();
+    await one.trigger();
+    expect(runs).toEqual(["every"]);
+    expect(one.status().failures).toBe(0);
+    leader = true;
+    await clock.advance(1000);
+    await scheduler.idle();
+    expect(runs.filter((run) => run === "one")).toHaveLength(1);
+    leader = false;
+    await clock.advance(1000);
+    await scheduler.idle();
+    expect(runs.filter((run) => run === "one")).toHaveLength(1);
+    expect(runs.filter((run) => run === "every")).toHaveLength(3);
+    await scheduler.stop();
+  });
+});

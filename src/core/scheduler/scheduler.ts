@@ -29,6 +29,12 @@ export interface SchedulerDeps {
   /** Spreads retries after failures (see retryDelayMs). */
   readonly random: Pick<Random, "int">;
   readonly logger: Logger;
+  /**
+   * Whether this replica holds the leader lock (ADR 0040): a run of a `one-replica` task on
+   * another replica is skipped (it counts as done; the next comes at its interval). Absent:
+   * one replica, which runs everything.
+   */
+  readonly isLeader?: () => boolean;
 }
 
 interface Waiter {
@@ -82,6 +88,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** Runs the task's code once; never throws: the outcome says how it went. */
   async function execute(task: TaskState, reason: RunReason): Promise<{ failed: false } | { failed: true; error: Error }> {
     const { name, timeoutMs } = task.definition;
+    if (task.definition.scope === "one-replica" && deps.isLeader && !deps.isLeader()) return { failed: false };
     const controller = new AbortController();
     task.controller = controller;
     let timedOut = false;
