@@ -175,6 +175,9 @@ describe.skipIf(skip)("Plateau's own chart, rendered by the real Helm", () => {
     const badBudget = structuredClone(one(example.objects, "PodDisruptionBudget"));
     asObject(badBudget.spec).selector = "app=plateau";
     expect(() => validate([badBudget], crds)).toThrow();
+    const badMonitor = structuredClone(monitor);
+    asObject(badMonitor.spec).endpoints = [{ port: 8080, path: "/metrics" }];
+    expect(() => validate([badMonitor], crds)).toThrow(/port/);
   });
 
   it("has an example Application that Argo CD's CRD accepts, deploying the chart's path with automated sync, prune and self-heal", async () => {
