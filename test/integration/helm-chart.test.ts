@@ -275,6 +275,12 @@ describe.skipIf(skip)("Plateau's own chart, rendered by the real Helm", () => {
     expect(defaults.replication.enabled).toBe(true);
     expect(defaults.publicUrl).toBe("https://plateau.example.org");
 
+    // Numbers keep their value through Helm's values (floats in Go) and toYaml.
+    const numbersFile = join(scratch, "numbers.json");
+    writeFileSync(numbersFile, JSON.stringify({ config: { alerts: { seriesBudget: 20_000_000 }, reconcile: { intervalSeconds: 0.5 } } }));
+    const numbers = loadRenderedConfig((await rendered(["--values", numbersFile])).objects);
+    expect([numbers.alerts.seriesBudget, numbers.reconcile.intervalSeconds]).toEqual([20_000_000, 0.5]);
+
     // One replica on SQLite in its emptyDir (a trial): not replicated, and still a configuration Plateau accepts.
     const single = await rendered([
       "--set",
