@@ -349,6 +349,10 @@ describe.skipIf(skip)("Plateau's own chart, rendered by the real Helm", () => {
     // Several replicas share one PostgreSQL and one forge: both are required.
     expect(await refusal(["--set", "database.existingSecret=null"])).toMatch(/\/database.*existingSecret/);
     expect(await refusal(["--set", "config.remote=null"])).toMatch(/\/config.*remote/);
+    // …and sign in through a provider: the embedded one keeps its state in one process.
+    expect(await refusal(["--set-json", "config.identity.providers=[]", "--set", "identity.clientSecrets.renater=null"])).toContain(
+      "/config/identity/providers",
+    );
     // And where the schema is skipped, the templates say it too.
     expect(await refusal(["--skip-schema-validation", "--set", "database.existingSecret=null"])).toContain(
       "database.existingSecret is required with several replicas",
@@ -371,7 +375,10 @@ describe.skipIf(skip)("Plateau's own chart, rendered by the real Helm", () => {
       if (path === "/config" || typeof value !== "object" || value === null || Array.isArray(value)) return;
       if (node.properties && node.additionalProperties !== false) problems.push(`${path}: additionalProperties is not false`);
       const properties = (node.properties ?? {}) as Record<string, Json>;
-      for (const [key, child] of Object.entries(value)) walk(child, properties[key] ?? (node.additionalProperties as Json | undefined), `${path}/${key}`);
+      const patterns = Object.entries((node.patternProperties ?? {}) as Record<string, Json>);
+      const schemaOf = (key: string): Json | undefined =>
+        properties[key] ?? patterns.find(([pattern]) => new RegExp(pattern).test(key))?.[1] ?? (node.additionalProperties as Json | undefined);
+      for (const [key, child] of Object.entries(value)) walk(child, schemaOf(key), `${path}/${key}`);
     };
     walk(values, schema, "");
     expect(problems).toEqual([]);
