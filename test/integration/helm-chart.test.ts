@@ -357,6 +357,9 @@ describe.skipIf(skip)("Plateau's own chart, rendered by the real Helm", () => {
     expect(await refusal(["--skip-schema-validation", "--set", "database.existingSecret=null"])).toContain(
       "database.existingSecret is required with several replicas",
     );
+    expect(await refusal(["--skip-schema-validation", "--set-json", "config.identity.providers=[]", "--set", "identity.clientSecrets.renater=null"])).toContain(
+      "config.identity.providers needs a provider with several replicas",
+    );
     expect(await refusal(["--set", "identity.clientSecrets.unknown.name=x", "--set", "identity.clientSecrets.unknown.key=y"])).toContain(
       "identity.clientSecrets.unknown names no provider",
     );
