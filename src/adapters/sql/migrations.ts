@@ -307,6 +307,24 @@ export function migrations(dialect: Dialect): MigrationProvider {
         await db.schema.createIndex("recovery_drill_projects_latest").on("recovery_drill_projects").columns(["project", "started_at"]).execute();
       },
     },
+    // Rate-limit buckets shared by the replicas (ADR 0043): one row per limit and key, taken from by
+    // one upsert. Times are milliseconds since the epoch (a double holds them exactly, and both
+    // dialects return it as a number); a row whose bucket is full again (full_at_ms) is purged.
+    "0014_rate_limits": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("rate_limits")
+          .addColumn("scope", "text", (c) => c.notNull())
+          .addColumn("key", "text", (c) => c.notNull())
+          .addColumn("tokens", "double precision", (c) => c.notNull())
+          .addColumn("at_ms", "double precision", (c) => c.notNull())
+          .addColumn("full_at_ms", "double precision", (c) => c.notNull())
+          .addColumn("allowed", "integer", (c) => c.notNull())
+          .addPrimaryKeyConstraint("rate_limits_pk", ["scope", "key"])
+          .execute();
+        await db.schema.createIndex("rate_limits_full_at").on("rate_limits").column("full_at_ms").execute();
+      },
+    },
   };
   return { getMigrations: async () => all };
 }
