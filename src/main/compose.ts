@@ -144,6 +144,8 @@ export interface PlateauSettings {
   readonly claimsByProvider?: ReadonlyMap<string, CompiledClaimMapping>;
   readonly sessions: SessionSettings;
   readonly tokens: TokenSettings;
+  /** How long a replica remembers who a token or session is; 0 when several replicas share the store (ADR 0043). */
+  readonly principalCacheMs?: number;
   /** Told after each commit (push it to the remote). */
   readonly onCommitted?: () => void;
   /** The desired-state repository's remote, when it has one. */
@@ -433,6 +435,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       logger,
       sessions: settings.sessions,
       tokens: settings.tokens,
+      ...(settings.principalCacheMs !== undefined ? { principalCacheMs: settings.principalCacheMs } : {}),
     }),
     notifications: adapters.notices
       ? createNotifications({

@@ -62,6 +62,8 @@ export async function memoryApp(
     /** Idle reclaim and notices (ADR 28). */
     reclaim?: PlateauSettings["reclaim"];
     notifications?: PlateauSettings["notifications"];
+    /** How long a principal is remembered (0: as replicas, ADR 0043). */
+    principalCacheMs?: number;
   } = {},
 ) {
   const composed = await memoryPlateau(
@@ -72,6 +74,7 @@ export async function memoryApp(
       ...(options.tenancy ? { tenancy: options.tenancy } : {}),
       ...(options.reclaim ? { reclaim: options.reclaim } : {}),
       ...(options.notifications ? { notifications: options.notifications } : {}),
+      ...(options.principalCacheMs !== undefined ? { principalCacheMs: options.principalCacheMs } : {}),
     },
   );
   const { adapters, plateau } = composed;

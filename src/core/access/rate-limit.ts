@@ -98,6 +98,38 @@ export function createRateLimiter(params: RateLimiterParams): RateLimiter {
   };
 }
 
+/**
+ * Rate-limit buckets in this process (ADR 0043): one replica (SQLite installs) and tests. Each
+ * limit is a token bucket as above, its keys bounded (least recently used forgotten first); it
+ * passes the same contract suite as the SQL store that replicas share.
+ */
+export function createMemoryRateLimitStore(params: { clock: Clock; maxKeys?: number }): RateLimitStore {
+  // One set of buckets per limit and rule: a rule changed in place starts full, as after a restart.
+  const limiters = new Map<string, { scope: string; limiter: RateLimiter }>();
+  const limiterOf = (scope: string, rule: RateLimitRule): RateLimiter => {
+    const name = JSON.stringify([scope, rule.capacity, rule.refillPerMinute]);
+    let found = limiters.get(name);
+    if (!found) {
+      found = { scope, limiter: createRateLimiter({ ...rule, clock: params.clock, ...(params.maxKeys ? { maxKeys: params.maxKeys } : {}) }) };
+      limiters.set(name, found);
+    }
+    return found.limiter;
+  };
+  return {
+    async take(scope, key, rule, cost) {
+      return limiterOf(scope, rule).take(key, cost);
+    },
+    async reset(scope, key) {
+      for (const found of limiters.values()) if (found.scope === scope) found.limiter.reset(key);
+    },
+    async purge() {
+      let forgotten = 0;
+      for (const found of limiters.values()) forgotten += found.limiter.forgetFull();
+      return forgotten;
+    },
+  };
+}
+
 /** One limit of a route, as the access layer takes from it: the store may be this process's or the database's. */
 export interface SharedRateLimiter {
   /** Takes `cost` tokens (default 1) from the bucket of `key`; a refusal takes none. */
