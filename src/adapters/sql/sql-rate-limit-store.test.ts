@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, inject, it } from "vitest";
+import { sql } from "kysely";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { describeRateLimitStoreContract } from "../../core/ports/rate-limit-store.contract.js";
 import { createTestDatabase } from "../../../test/support/postgres.js";
 import { openPostgres, openSqlite, type OpenDatabase } from "./database.js";
@@ -52,6 +53,13 @@ if (postgresUrl) {
       return stores;
     },
   );
+  describe("rate limits on PostgreSQL", () => {
+    it("keeps its buckets in an UNLOGGED table: a take writes no WAL (ADR 0043)", async () => {
+      const database = await open(openPostgres(await createTestDatabase(postgresUrl)));
+      const { rows } = await sql<{ relpersistence: string }>`select relpersistence from pg_class where relname = 'rate_limits'`.execute(database.db);
+      expect(rows).toEqual([{ relpersistence: "u" }]);
+    });
+  });
 } else {
   describe.skip(`RateLimitStore contract: postgres (${inject("postgresSkipped")})`, () => {
     it("needs a PostgreSQL server", () => {});
