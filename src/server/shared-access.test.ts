@@ -90,7 +90,11 @@ describe.skipIf(!postgresUrl)("two replicas over one PostgreSQL", () => {
     expect(await me(a, { cookie: session })).toEqual({ status: 200, login: "carol" });
     expect(await me(b, { cookie: session })).toEqual({ status: 200, login: "carol" });
     const csrf = (await a.app.inject({ method: "GET", url: "/api/v1/me", headers: { cookie: session } })).json<{ csrfToken: string }>().csrfToken;
-    const out = await b.app.inject({ method: "POST", url: "/auth/logout", headers: { cookie: session, "x-csrf-token": csrf, origin: ORIGIN, accept: "application/json" } });
+    const out = await b.app.inject({
+      method: "POST",
+      url: "/auth/logout",
+      headers: { cookie: session, "x-csrf-token": csrf, origin: ORIGIN, accept: "application/json" },
+    });
     expect(out.statusCode).toBe(200);
     // A had just answered for this session: it remembers nothing of it.
     expect(await me(a, { cookie: session })).toEqual({ status: 401, login: null });

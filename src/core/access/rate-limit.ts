@@ -139,10 +139,16 @@ export interface SharedRateLimiter {
 /** The limit `scope` (its name: `sign-in`, `launch`…) with its rule, over a store of buckets. */
 export function sharedRateLimiter(store: RateLimitStore, scope: string, rule: RateLimitRule): SharedRateLimiter {
   assert(Number.isFinite(rule.capacity) && rule.capacity > 0, `rate limiter capacity must be a positive number (got ${rule.capacity})`);
-  assert(Number.isFinite(rule.refillPerMinute) && rule.refillPerMinute > 0, `rate limiter refillPerMinute must be a positive number (got ${rule.refillPerMinute})`);
+  assert(
+    Number.isFinite(rule.refillPerMinute) && rule.refillPerMinute > 0,
+    `rate limiter refillPerMinute must be a positive number (got ${rule.refillPerMinute})`,
+  );
   return {
     take(key, cost = 1) {
-      assert(Number.isFinite(cost) && cost >= 0 && cost <= rule.capacity, `rate limiter cost must be between 0 and the capacity ${rule.capacity} (got ${cost})`);
+      assert(
+        Number.isFinite(cost) && cost >= 0 && cost <= rule.capacity,
+        `rate limiter cost must be between 0 and the capacity ${rule.capacity} (got ${cost})`,
+      );
       return store.take(scope, key, rule, cost);
     },
   };

@@ -127,9 +127,7 @@ export function describeRateLimitStoreContract(
         const clock = handClock();
         const stores = await replicas(clock, 3);
         // 3 replicas × 40 takes of one person's bucket of 50, all at once
-        const decisions = await Promise.all(
-          stores.flatMap((store) => Array.from({ length: 40 }, () => store.take("launch", "user:shared", rule(50, 1), 1))),
-        );
+        const decisions = await Promise.all(stores.flatMap((store) => Array.from({ length: 40 }, () => store.take("launch", "user:shared", rule(50, 1), 1))));
         expect(decisions.filter((decision) => decision.allowed)).toHaveLength(50);
         const remaining = decisions.flatMap((decision) => (decision.allowed ? [decision.remaining] : [])).sort((a, b) => a - b);
         // each token was given once: the remainders are 0…49, each once
