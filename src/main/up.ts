@@ -255,8 +255,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       ...claimMappings(config),
       sessions: config.sessions,
       tokens: config.tokens,
-      // Another replica's cache would accept a revoked token or a signed-out session (ADR 0043).
-      ...(config.replication.enabled ? { principalCacheMs: 0 } : {}),
+      // Another replica's caches would accept a revoked token, or show an old status (ADR 43).
+      ...(config.replication.enabled ? { replicated: true } : {}),
       ...(remote.sync ? { onCommitted: () => remote.sync?.wake(), remoteStatus: remote.status } : {}),
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
       reclaim: reclaimSettings(config),

@@ -32,7 +32,7 @@ async function replica(url: string): Promise<Replica> {
     server: { rateLimits: createSqlRateLimitStore(database.db, systemClock) },
     limits: { signInPerMinute: 1000, tokenCreationPerMinute: 3, launchPerMinute: 1000 },
     // as `plateau up` sets it when replication is enabled
-    principalCacheMs: 0,
+    replicated: true,
   });
   await app.app.listen({ host: "127.0.0.1", port: 0 });
   return Object.assign(app, { port: (app.app.server.address() as AddressInfo).port });

@@ -62,8 +62,8 @@ export async function memoryApp(
     /** Idle reclaim and notices (ADR 28). */
     reclaim?: PlateauSettings["reclaim"];
     notifications?: PlateauSettings["notifications"];
-    /** How long a principal is remembered (0: as replicas, ADR 0043). */
-    principalCacheMs?: number;
+    /** As one of several replicas sharing the store (ADR 43): no principal cached, statuses kept 1 s. */
+    replicated?: boolean;
   } = {},
 ) {
   const composed = await memoryPlateau(
@@ -74,7 +74,7 @@ export async function memoryApp(
       ...(options.tenancy ? { tenancy: options.tenancy } : {}),
       ...(options.reclaim ? { reclaim: options.reclaim } : {}),
       ...(options.notifications ? { notifications: options.notifications } : {}),
-      ...(options.principalCacheMs !== undefined ? { principalCacheMs: options.principalCacheMs } : {}),
+      ...(options.replicated ? { replicated: true } : {}),
     },
   );
   const { adapters, plateau } = composed;
