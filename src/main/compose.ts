@@ -156,6 +156,12 @@ export interface PlateauSettings {
   readonly claimsByProvider?: ReadonlyMap<string, CompiledClaimMapping>;
   readonly sessions: SessionSettings;
   readonly tokens: TokenSettings;
+  /**
+   * Several replicas share the store (ADR 40, 43): nothing about people is cached (each request
+   * reads its session or token), statuses are kept 1 s at most, the index's cache follows the
+   * shared index's commit.
+   */
+  readonly replicated?: boolean;
   /** Told after each commit (push it to the remote). */
   readonly onCommitted?: () => void;
   /** The desired-state repository's remote, when it has one. */
@@ -185,11 +191,15 @@ export interface PlateauSettings {
 const DEFAULT_RECOVERY: RecoveryDefaults = { everyHours: 24, retentionDays: 14, drillEveryDays: 90 };
 const NO_VOLUME_BACKUPS = { backupsFor: async () => undefined };
 
+/** How long a replica keeps the statuses it read, when other replicas' reconcilers write them. */
+const REPLICATED_STATUS_CACHE_MS = 1000;
+
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
   const { repo, secrets, clock, logger } = adapters;
   const { scheduler } = adapters;
   const index = createCachedIndex(adapters.index);
-  const statuses = createCachedStatuses(adapters.statuses);
+  // Replicas: the leader's reconcilers write the statuses others answer from (ADR 43).
+  const statuses = createCachedStatuses(adapters.statuses, settings.replicated ? { clock, maxAgeMs: REPLICATED_STATUS_CACHE_MS } : undefined);
   const indexer: Indexer = createIndexer({ repo, index, logger });
   const reconcilers = new Map<string, Reconciler>();
   // Buckets (ADR 0030): a reconciler per platform with an object storage Plateau drives, woken by every commit like the instances'.
@@ -453,6 +463,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       logger,
       sessions: settings.sessions,
       tokens: settings.tokens,
+      ...(settings.replicated ? { principalCacheMs: 0 } : {}),
     }),
     notifications: adapters.notices
       ? createNotifications({

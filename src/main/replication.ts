@@ -50,9 +50,9 @@ export function setUpReplication(deps: {
     url: deps.databaseUrl,
     replicaId,
     lockTimeoutMs: settings.lockTimeoutSeconds * 1000,
-    // A frozen holder is cut off after this long; a write's quietest moment (a chart rendered, a
-    // push) stays well below, and the leader confirms its lock every leaderCheckSeconds.
-    idleTimeoutMs: Math.max(120_000, settings.leaderCheckSeconds * 5000),
+    // A frozen holder is cut off after this long: a writer's heartbeat comes three times as
+    // often, and the leader confirms its lock every leaderCheckSeconds.
+    idleTimeoutMs: Math.max(30_000, settings.leaderCheckSeconds * 5000),
     clock,
     logger,
   });

@@ -37,6 +37,7 @@ import { createSmartHttpHandler } from "../adapters/git/smart-http.js";
 import { setUpReplication } from "./replication.js";
 import { lifecycleSettings, paths, PACKAGE_ROOT, reclaimSettings, type Config } from "./config.js";
 import { createSqlNoticeStore } from "../adapters/sql/sql-notice-store.js";
+import { createSqlRateLimitStore } from "../adapters/sql/sql-rate-limit-store.js";
 import { createSqlDrillReports } from "../adapters/sql/sql-drill-reports.js";
 import { createHttpProbe } from "../adapters/http-probe.js";
 import { noticeChannels, noticeLinks } from "./notifications.js";
@@ -126,6 +127,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
 
   const database = await openDatabase(location.database);
   const store = createSqlStore(database.db, clock);
+  // Replicas share their rate limits' buckets in the database; one replica keeps them in memory (ADR 0043).
+  const rateLimits = config.replication.enabled ? createSqlRateLimitStore(database.db, clock) : undefined;
   await initRepository({ dir: location.repository });
   const repo = createGitRepository({ dir: location.repository, clock });
   const catalog = await createFileCatalog({ dir: location.catalog });
@@ -280,6 +283,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       ...claimMappings(config),
       sessions: config.sessions,
       tokens: config.tokens,
+      // Another replica's caches would accept a revoked token, or show an old status (ADR 43).
+      ...(config.replication.enabled ? { replicated: true } : {}),
       ...(remote.sync ? { onCommitted: () => remote.sync?.wake(), remoteStatus: remote.status } : {}),
       ...(replication ? { remoteStatus: () => replication.status() } : {}),
       ...(config.platforms.local.enabled ? { proxied: { platform: "local", domain: config.platforms.local.domain } } : {}),
@@ -348,6 +353,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     logger,
     publicOrigin: () => publicOrigin,
     limits: config.rateLimits,
+    ...(rateLimits ? { rateLimits } : {}),
     trustProxy: config.listen.trustProxy,
     clock,
     readiness: {
@@ -430,7 +436,8 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       name: "purge of expired sessions",
       scope: "one-replica",
       intervalMs: 300_000,
-      run: () => plateau.services.access.purgeExpired().then(() => undefined, warnOnFailure("purge of expired sessions failed")),
+      run: () =>
+        Promise.all([plateau.services.access.purgeExpired(), rateLimits?.purge()]).then(() => undefined, warnOnFailure("purge of expired sessions failed")),
     }),
   ];
   if (replication) {

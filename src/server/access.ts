@@ -22,7 +22,7 @@ import {
   type ProjectFacts,
 } from "../core/access/policy.js";
 import { ANONYMOUS, type Principal, type UserPrincipal } from "../core/access/principal.js";
-import type { RateLimiter } from "../core/access/rate-limit.js";
+import type { SharedRateLimiter } from "../core/access/rate-limit.js";
 
 /** The rate limits a route may name: sign-in per address, the others per person. */
 export type RateLimitKind = "launch" | "token" | "sign-in" | "bounce";
@@ -71,7 +71,8 @@ declare module "fastify" {
 export interface AccessDeps {
   readonly access: AccessService;
   readonly findProject: (name: string) => Promise<IndexedProject | undefined>;
-  readonly limiters: Readonly<Record<RateLimitKind, RateLimiter>>;
+  /** Each limit's buckets: this process's, or the database's that every replica shares (ADR 0043). */
+  readonly limiters: Readonly<Record<RateLimitKind, SharedRateLimiter>>;
   /** The origin browsers use (`https://plateau.example.org`), to check the Origin of changes. */
   readonly publicOrigin: () => string;
 }
@@ -244,7 +245,7 @@ export function registerAccessLayer(app: FastifyInstance, deps: AccessDeps): voi
 
       if (rateLimit) {
         const key = principal.kind === "user" ? `user:${principal.userId}` : `ip:${clientAddress(request)}`;
-        const taken = deps.limiters[rateLimit].take(key);
+        const taken = await deps.limiters[rateLimit].take(key);
         if (!taken.allowed) {
           reply.header("retry-after", String(taken.retryAfterSeconds));
           throw new RateLimitedError(`too many requests; retry in ${taken.retryAfterSeconds} s`, taken.retryAfterSeconds);

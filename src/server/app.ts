@@ -12,7 +12,8 @@ import type { CatalogService } from "../core/catalog/service.js";
 import type { AccessService } from "../core/access/service.js";
 import type { Tenancy } from "../core/tenancy/service.js";
 import type { Clock } from "../core/ports/clock.js";
-import { createRateLimiter } from "../core/access/rate-limit.js";
+import { createMemoryRateLimitStore, sharedRateLimiter } from "../core/access/rate-limit.js";
+import type { RateLimitStore } from "../core/ports/rate-limit-store.js";
 import { registerAccessLayer } from "./access.js";
 import type { UsageService } from "../core/usage/service.js";
 import { registerAccessRoutes } from "./routes/access-routes.js";
@@ -93,6 +94,8 @@ export interface ServerDeps {
     readonly logStreamsPerPerson?: number;
     readonly logStreams?: number;
   };
+  /** Where the rate limits' buckets live: the database's, shared by the replicas (ADR 0043); default this process's memory. */
+  readonly rateLimits?: RateLimitStore;
   readonly clock: Clock;
   /** Whether requests come through a trusted front that sets X-Forwarded-For. */
   readonly trustProxy?: boolean;
@@ -238,15 +241,16 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     done(null, fields);
   });
 
-  const limiter = (perMinute: number) => createRateLimiter({ capacity: perMinute, refillPerMinute: perMinute, clock: deps.clock });
+  const buckets = deps.rateLimits ?? createMemoryRateLimitStore({ clock: deps.clock });
+  const limiter = (scope: string, perMinute: number) => sharedRateLimiter(buckets, scope, { capacity: perMinute, refillPerMinute: perMinute });
   registerAccessLayer(app as unknown as FastifyInstance, {
     access: deps.services.access,
     findProject: (name) => deps.services.projects.find(name),
     limiters: {
-      "sign-in": limiter(deps.limits.signInPerMinute),
-      token: limiter(deps.limits.tokenCreationPerMinute),
-      launch: limiter(deps.limits.launchPerMinute),
-      bounce: limiter(deps.limits.bouncePerMinute),
+      "sign-in": limiter("sign-in", deps.limits.signInPerMinute),
+      token: limiter("token", deps.limits.tokenCreationPerMinute),
+      launch: limiter("launch", deps.limits.launchPerMinute),
+      bounce: limiter("bounce", deps.limits.bouncePerMinute),
     },
     publicOrigin: deps.publicOrigin,
   });

@@ -204,10 +204,17 @@ describe.skipIf(unavailable)("several replicas", () => {
       expect(indexed, "the shared index reflects the forge's head").toBe(head);
       for (const replica of live()) {
         const server = replica.server as ServerProcess;
-        const listed = (await (await fetch(`${server.url}/api/v1/instances`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-          items: { project: string; name: string; state: string }[];
-        };
-        expect(new Map(listed.items.map((i) => [`${i.project}/${i.name}`, i.state])), `${replica.id} lists what the forge holds`).toEqual(inRepository);
+        // A replica's cache of the index follows the shared index at its next refresh (2 s).
+        let listed = new Map<string, string>();
+        for (let attempt = 0; attempt < 100; attempt++) {
+          const answer = (await (await fetch(`${server.url}/api/v1/instances`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+            items: { project: string; name: string; state: string }[];
+          };
+          listed = new Map(answer.items.map((i) => [`${i.project}/${i.name}`, i.state]));
+          if (JSON.stringify([...listed].sort()) === JSON.stringify([...inRepository].sort())) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(listed, `${replica.id} lists what the forge holds`).toEqual(inRepository);
         // Each clone follows the shared index within a refresh.
         let clone = "";
         for (let attempt = 0; attempt < 100 && clone !== head; attempt++) {

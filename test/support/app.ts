@@ -62,6 +62,8 @@ export async function memoryApp(
     /** Idle reclaim and notices (ADR 28). */
     reclaim?: PlateauSettings["reclaim"];
     notifications?: PlateauSettings["notifications"];
+    /** As one of several replicas sharing the store (ADR 43): no principal cached, statuses kept 1 s. */
+    replicated?: boolean;
   } = {},
 ) {
   const composed = await memoryPlateau(
@@ -72,6 +74,7 @@ export async function memoryApp(
       ...(options.tenancy ? { tenancy: options.tenancy } : {}),
       ...(options.reclaim ? { reclaim: options.reclaim } : {}),
       ...(options.notifications ? { notifications: options.notifications } : {}),
+      ...(options.replicated ? { replicated: true } : {}),
     },
   );
   const { adapters, plateau } = composed;

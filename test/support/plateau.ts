@@ -70,7 +70,7 @@ export const TEST_SETTINGS = {
 export async function memoryPlateau(
   overrides: Partial<PlateauAdapters> = {},
   platforms: readonly PlatformDocument[] = [],
-  settings: Partial<Pick<PlateauSettings, "lifecycle" | "proxied" | "tenancy" | "helmSchemas" | "reclaim" | "notifications">> = {},
+  settings: Partial<Pick<PlateauSettings, "lifecycle" | "proxied" | "tenancy" | "helmSchemas" | "reclaim" | "notifications" | "replicated">> = {},
 ) {
   const engine = createMemoryEngine();
   const store = createMemoryStore();

@@ -319,6 +319,27 @@ export function migrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    // Rate-limit buckets shared by the replicas (ADR 0043): one row per limit and key, taken from by
+    // one upsert. Times are milliseconds since the epoch (a double holds them exactly, and both
+    // dialects return it as a number); a row whose bucket is full again (full_at_ms) is purged.
+    // On PostgreSQL the table is UNLOGGED: a take writes no WAL and its commit waits for no disk;
+    // a crash of the server (or a failover to a standby) empties it, and buckets start full again.
+    "0014_rate_limits": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("rate_limits")
+          .$call((table) => (dialect === "postgres" ? table.modifyFront(sql`unlogged`) : table))
+          .addColumn("scope", "text", (c) => c.notNull())
+          .addColumn("key", "text", (c) => c.notNull())
+          .addColumn("tokens", "double precision", (c) => c.notNull())
+          .addColumn("at_ms", "double precision", (c) => c.notNull())
+          .addColumn("full_at_ms", "double precision", (c) => c.notNull())
+          .addColumn("allowed", "integer", (c) => c.notNull())
+          .addPrimaryKeyConstraint("rate_limits_pk", ["scope", "key"])
+          .execute();
+        await db.schema.createIndex("rate_limits_full_at").on("rate_limits").column("full_at_ms").execute();
+      },
+    },
   };
   return { getMigrations: async () => all };
 }

@@ -99,6 +99,8 @@ export interface Database {
     instance_host: string | null;
   };
   one_time: { kind: string; key_hash: string; payload: string; expires_at: string };
+  /** Rate-limit buckets shared by the replicas (migration 0014, ADR 0043). */
+  rate_limits: { scope: string; key: string; tokens: number; at_ms: number; full_at_ms: number; allowed: number };
   tokens: {
     id: string;
     user_id: string;

@@ -35,6 +35,8 @@ const ADDED_COLUMNS: readonly (readonly [migration: string, table: string, colum
 
 /** The tables each migration created, in the order they are dropped (those that refer to others first). */
 const ADDED_TABLES: readonly (readonly [migration: string, table: string])[] = [
+  ["0014", "rate_limits"],
+  ["0013", "replication_leader"],
   ["0012", "recovery_drill_projects"],
   ["0012", "recovery_drills"],
   ["0011", "notice_deliveries"],

@@ -16,9 +16,10 @@ export const SECRET_LENGTH = 43; // 43 characters of a 62-letter alphabet: 256 b
 /** Writing "last seen" at most this often keeps reads of a session from being writes. */
 export const TOUCH_EVERY_MS = 60_000;
 /**
- * Who a token or session is, remembered this long: every API call asks. Revocation and
- * sign-out forget at once (this process holds the only cache); a change of labs at the
- * provider is seen at the next sign-in anyway.
+ * Who a token or session is, remembered this long by one process: every API call asks.
+ * Revocation and sign-out forget at once in the process that did them; a change of labs at
+ * the provider is seen at the next sign-in anyway. Replicas remember nothing (0, ADR 0043):
+ * another replica's cache would accept a revoked token or a signed-out session for this long.
  */
 export const PRINCIPAL_CACHE_MS = 5_000;
 const PRINCIPALS_KEPT = 10_000;
@@ -29,6 +30,8 @@ export interface AccessContext {
   readonly store: AccessStore;
   readonly random: Random;
   readonly logger: Logger;
+  /** How long a principal is remembered (PRINCIPAL_CACHE_MS; 0: never, each request reads the store). */
+  readonly principalCacheMs: number;
   now(): Date;
   iso(date: Date): string;
   /** The ISO 8601 time `ms` from now. */
@@ -39,14 +42,16 @@ export interface AccessContext {
   remember<T>(cache: Map<string, T>, key: string, value: T): void;
 }
 
-export function createAccessContext(deps: { store: AccessStore; clock: Clock; random: Random; logger: Logger }): AccessContext {
+export function createAccessContext(deps: { store: AccessStore; clock: Clock; random: Random; logger: Logger; principalCacheMs?: number }): AccessContext {
   const { store, clock } = deps;
   const now = () => clock.now();
   const iso = (date: Date) => date.toISOString();
+  const principalCacheMs = deps.principalCacheMs ?? PRINCIPAL_CACHE_MS;
   return {
     store,
     random: deps.random,
     logger: deps.logger,
+    principalCacheMs,
     now,
     iso,
     later: (ms) => iso(new Date(now().getTime() + ms)),
@@ -59,6 +64,7 @@ export function createAccessContext(deps: { store: AccessStore; clock: Clock; ra
       }
     },
     remember(cache, key, value) {
+      if (principalCacheMs <= 0) return;
       if (cache.size >= PRINCIPALS_KEPT) cache.clear();
       cache.set(key, value);
     },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../ports/clock.js";
-import { createRateLimiter } from "./rate-limit.js";
+import { createMemoryRateLimitStore, createRateLimiter, sharedRateLimiter } from "./rate-limit.js";
+import { describeRateLimitStoreContract } from "../ports/rate-limit-store.contract.js";
 
 const fakeClock = () => {
   let now = Date.parse("2025-01-01T00:00:00Z");
@@ -115,5 +116,17 @@ describe("rate limiter", () => {
     expect(() => createRateLimiter({ capacity: 0, refillPerMinute: 1, clock })).toThrow(/capacity/);
     expect(() => createRateLimiter({ capacity: 1, refillPerMinute: 0, clock })).toThrow(/refillPerMinute/);
     expect(() => createRateLimiter({ capacity: 1, refillPerMinute: 1, clock, maxKeys: 0 })).toThrow(/maxKeys/);
+  });
+});
+
+describeRateLimitStoreContract("memory", async (clock) => createMemoryRateLimitStore({ clock }));
+
+describe("a limit over a store", () => {
+  it("takes one token by default and refuses a cost the bucket cannot hold", async () => {
+    const { clock } = fakeClock();
+    const limiter = sharedRateLimiter(createMemoryRateLimitStore({ clock }), "launch", { capacity: 2, refillPerMinute: 60 });
+    expect(await limiter.take("a")).toEqual({ allowed: true, remaining: 1 });
+    expect(() => limiter.take("a", 3)).toThrow(/cost/);
+    expect(() => sharedRateLimiter(createMemoryRateLimitStore({ clock }), "launch", { capacity: 0, refillPerMinute: 1 })).toThrow(/capacity/);
   });
 });

@@ -23,6 +23,8 @@ export interface AccessServiceDeps {
   readonly logger: Logger;
   readonly sessions: SessionSettings;
   readonly tokens: TokenSettings;
+  /** How long one process remembers who a token or session is (default PRINCIPAL_CACHE_MS); 0 for replicas (ADR 0043). */
+  readonly principalCacheMs?: number;
 }
 
 /** Who is signed in, with what, and what they did (the audit log). */

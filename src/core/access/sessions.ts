@@ -2,7 +2,7 @@
 // redeeming a proxy ticket, ADR 0012). A session id is a random secret kept as its SHA-256.
 import type { UserRecord } from "../ports/access-store.js";
 import type { IdentityProvider } from "../ports/identity-provider.js";
-import { principalOf, PRINCIPAL_CACHE_MS, SECRET_LENGTH, sha256, TOUCH_EVERY_MS, type AccessContext, type Origin } from "./context.js";
+import { principalOf, SECRET_LENGTH, sha256, TOUCH_EVERY_MS, type AccessContext, type Origin } from "./context.js";
 import { FULL_SCOPE, type UserPrincipal } from "./principal.js";
 import { safeReturnTo } from "./return-to.js";
 
@@ -80,7 +80,7 @@ export function createSessions(context: AccessContext, settings: SessionSettings
     if (!user) return undefined;
     if (at.getTime() - new Date(session.lastSeenAt).getTime() >= TOUCH_EVERY_MS) await store.touchSession(idHash, iso(at));
     const principal = principalOf(user, "session", FULL_SCOPE);
-    const until = Math.min(at.getTime() + PRINCIPAL_CACHE_MS, new Date(session.expiresAt).getTime(), idleEnd);
+    const until = Math.min(at.getTime() + context.principalCacheMs, new Date(session.expiresAt).getTime(), idleEnd);
     context.remember(sessionCache, idHash, { principal, csrfToken: session.csrfToken, instanceHost: session.instanceHost, until });
     return { principal, csrfToken: session.csrfToken };
   }

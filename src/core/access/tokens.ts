@@ -3,7 +3,7 @@
 import { InputError, NotAllowedError, NotFoundError, UnauthenticatedError } from "../errors.js";
 import { assertText } from "../text.js";
 import type { TokenRecord, UserRecord } from "../ports/access-store.js";
-import { principalOf, PRINCIPAL_CACHE_MS, SECRET_LENGTH, sha256, TOKEN_PREFIX, TOUCH_EVERY_MS, type AccessContext, type Origin } from "./context.js";
+import { principalOf, SECRET_LENGTH, sha256, TOKEN_PREFIX, TOUCH_EVERY_MS, type AccessContext, type Origin } from "./context.js";
 import type { UserPrincipal } from "./principal.js";
 
 export interface TokenSettings {
@@ -81,7 +81,7 @@ export function createTokens(context: AccessContext, settings: TokenSettings): T
       const at = now();
       if (!record.lastUsedAt || at.getTime() - new Date(record.lastUsedAt).getTime() >= TOUCH_EVERY_MS) await store.touchToken(record.id, iso(at));
       const principal = principalOf(user, "token", { projects: record.projects, write: record.write });
-      context.remember(tokenCache, token, { principal, until: Math.min(at.getTime() + PRINCIPAL_CACHE_MS, new Date(record.expiresAt).getTime()) });
+      context.remember(tokenCache, token, { principal, until: Math.min(at.getTime() + context.principalCacheMs, new Date(record.expiresAt).getTime()) });
       return principal;
     },
 

@@ -3,9 +3,12 @@
 // does. This index keeps them in memory and forgets them whenever a delta is applied: the
 // index is only ever changed through `apply`, by this process's indexer, so what it answers
 // is never older than the index itself. Answers are shared: callers treat them as read-only,
-// as their types say.
+// as their types say. Several replicas share one index (ADR 40): another one may move it, so
+// asking the indexed commit (each replica's refresh does, every few seconds) forgets all when
+// it is not the one last seen (ADR 43).
 import type { IndexedInstance, IndexedPlatform, IndexedProject, InstanceFilter, StateIndex } from "../ports/state-index.js";
 import type { ObservedStatus, StatusStore } from "../ports/status-store.js";
+import type { Clock } from "../ports/clock.js";
 
 const LISTS_KEPT = 1000;
 
@@ -15,6 +18,14 @@ export function createCachedIndex(index: StateIndex): StateIndex {
   const lists = new Map<string, Promise<IndexedInstance[]>>();
   const instances = new Map<string, Promise<IndexedInstance | undefined>>();
   let generation = 0;
+  let seenCommit: string | null | undefined;
+  const forget = () => {
+    generation++;
+    projects = undefined;
+    platforms = undefined;
+    lists.clear();
+    instances.clear();
+  };
 
   function load<T>(read: () => Promise<T>, keep: (value: Promise<T>) => void): Promise<T> {
     const started = generation;
@@ -44,15 +55,13 @@ export function createCachedIndex(index: StateIndex): StateIndex {
 
   return {
     ...index,
-    indexedCommit: () => index.indexedCommit(),
+    async indexedCommit() {
+      const commit = await index.indexedCommit();
+      if (seenCommit !== undefined && commit !== seenCommit) forget();
+      seenCommit = commit;
+      return commit;
+    },
     async apply(delta) {
-      const forget = () => {
-        generation++;
-        projects = undefined;
-        platforms = undefined;
-        lists.clear();
-        instances.clear();
-      };
       forget();
       try {
         await index.apply(delta);
@@ -101,8 +110,10 @@ export function createCachedIndex(index: StateIndex): StateIndex {
 /**
  * Observed statuses, with lists kept in memory until a status changes. Reconcilers and
  * services share this one wrapper, so every change goes through it and forgets the lists.
+ * When other replicas write the same store (their reconcilers run on the leader, ADR 40),
+ * `maxAgeMs` bounds how long an answer is kept (ADR 43).
  */
-export function createCachedStatuses(statuses: StatusStore): StatusStore {
+export function createCachedStatuses(statuses: StatusStore, shared?: { readonly clock: Clock; readonly maxAgeMs: number }): StatusStore {
   const lists = new Map<string, Promise<ObservedStatus[]>>();
   const single = new Map<string, Promise<ObservedStatus | undefined>>();
   let generation = 0;
@@ -111,8 +122,17 @@ export function createCachedStatuses(statuses: StatusStore): StatusStore {
     lists.clear();
     single.clear();
   };
+  // Shared: everything kept is forgotten at once, maxAgeMs after the first of it was kept.
+  let keptSince = 0;
   /** The answer kept under `key`, or read now — and kept unless a change raced with the read. */
   function remembered<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+    if (shared) {
+      const now = shared.clock.now().getTime();
+      if (now - keptSince >= shared.maxAgeMs || now < keptSince) {
+        forget();
+        keptSince = now;
+      }
+    }
     const cached = map.get(key);
     if (cached) return cached;
     const started = generation;
