@@ -85,11 +85,22 @@ const program = createProgram({
     output.line(`  ${cli} catalog`);
     output.line(`  ${cli} launch static-site --wait        (in your personal project)`);
     output.line("Stop with Ctrl-C; instances keep running and are picked up again at the next start.");
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once("SIGINT", () => resolve("SIGINT"));
+      process.once("SIGTERM", () => resolve("SIGTERM"));
     });
-    output.line("Stopping…");
+    // A second signal while stopping stops now (Ctrl-C twice, or an orchestrator that no longer waits).
+    const atOnce = (again: NodeJS.Signals) => {
+      process.stderr.write(`plateau: ${again} while stopping: exiting at once; requests and streams still open are cut\n`);
+      process.exit(1);
+    };
+    process.once("SIGINT", atOnce);
+    process.once("SIGTERM", atOnce);
+    // The drain (ADR 0042): out of the load balancers first, then what is in flight finishes.
+    output.line(
+      `Stopping (${signal}): not ready any more; requests in flight finish, streams end within ${config.shutdown.drainSeconds + config.shutdown.graceSeconds} s (${signal === "SIGINT" ? "Ctrl-C" : "a signal"} again stops at once)…`,
+    );
+    await running.drain();
     await running.close();
     // Everything is closed. Should anything still hold the process, say what, and exit anyway.
     setTimeout(() => {
