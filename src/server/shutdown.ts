@@ -60,6 +60,8 @@ const FLUSH_MS = 2000;
 export function createShutdown(logger: Logger): Drainable {
   let phase: DrainPhase = "serving";
   const streams = new Set<OpenStream>();
+  // Answers under way, whose heads are not all sent yet when the drain begins: they close their connection too.
+  const answering = new Set<ServerResponse>();
   let draining: Promise<void> | undefined;
 
   const shutdown: Drainable = {
@@ -68,7 +70,11 @@ export function createShutdown(logger: Logger): Drainable {
     admit(res, arrival) {
       const verdict = admission(phase, arrival);
       if (verdict.kind === "serve") {
-        if (verdict.closeConnection && !res.headersSent) res.setHeader("connection", "close");
+        if (verdict.closeConnection) res.setHeader("connection", "close");
+        else {
+          answering.add(res);
+          res.once("close", () => answering.delete(res));
+        }
         return true;
       }
       res.writeHead(503, { "content-type": "application/json; charset=utf-8", "retry-after": String(verdict.retryAfterSeconds), connection: "close" });
@@ -88,7 +94,11 @@ export function createShutdown(logger: Logger): Drainable {
         for (const step of drainSteps(settings)) {
           phase = step.phase;
           logger.info({ phase, seconds: step.forMs === undefined ? undefined : step.forMs / 1000, streams: streams.size }, `stopping: ${phase}`);
-          if (step.phase === "draining") await sleep(step.forMs ?? 0);
+          if (step.phase === "draining") {
+            for (const res of answering) if (!res.headersSent) res.setHeader("connection", "close");
+            answering.clear();
+            await sleep(step.forMs ?? 0);
+          }
           if (step.phase === "closing") {
             // No new connection; the idle ones are closed (their clients reopen on another replica),
             // the busy ones when their answer, which says `connection: close`, is sent.

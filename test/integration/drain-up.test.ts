@@ -1,0 +1,193 @@
+// A real `plateau up` told to stop (SIGTERM, as in a rolling restart; ADR 0042): out of readiness
+// first, what is in flight finishes, WebSockets are told "going away", and it exits 0. The
+// instance is an HTTP and WebSocket server on a loopback port, made "running" in Plateau's
+// database as the reconciler would (no podman here), reached through Plateau's proxy.
+import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
+import { connect, type AddressInfo } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket, WebSocketServer } from "ws";
+import { openDatabase } from "../../src/adapters/sql/database.js";
+import { createSqlStore } from "../../src/adapters/sql/sql-store.js";
+import { systemClock } from "../../src/adapters/system/system.js";
+import { startServer, writeConfig, type ServerProcess } from "../support/server.js";
+
+/** An instance that answers `/slow` only once released, and echoes WebSocket messages. */
+async function instance() {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let arrived = () => {};
+  const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+  const closes: number[] = [];
+  const server: Server = createServer((req, res) => {
+    if (req.url !== "/slow") return void res.end("fast");
+    arrived();
+    void released.then(() => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("first half, ");
+      res.end("second half");
+    });
+  });
+  new WebSocketServer({ server }).on("connection", (socket) => {
+    socket.on("message", (data) => socket.send(`echo:${data.toString()}`));
+    socket.on("close", (code) => closes.push(code));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: (server.address() as AddressInfo).port, release, slowArrived, closes };
+}
+
+let cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  cleanups = [];
+});
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error("never happened");
+}
+
+/** A `plateau up` with Alice's instance u-alice/site running at the local server's port. */
+async function upWithInstance(shutdown: { drainSeconds: number; graceSeconds: number }) {
+  const upstream = await instance();
+  const dir = await mkdtemp(join(tmpdir(), "plateau-drain-"));
+  const config = await writeConfig(
+    dir,
+    `podman:\n  command: /nonexistent/podman\nreconcile:\n  intervalSeconds: 3600\nshutdown:\n  drainSeconds: ${shutdown.drainSeconds}\n  graceSeconds: ${shutdown.graceSeconds}\n`,
+  );
+  const server = await startServer({ dataDir: join(dir, "data"), config });
+  cleanups.push(async () => {
+    await server.kill();
+    upstream.server.closeAllConnections();
+    upstream.server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const token = await server.actAs("alice");
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${server.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } });
+  const launched = await api("/projects/u-alice/instances", { method: "POST", body: JSON.stringify({ template: "static-site", name: "site" }) });
+  expect(launched.status).toBe(202);
+  // The reconciler has said the platform is unavailable: from now on only this test writes the status.
+  await until(
+    async () => (await (await api("/projects/u-alice/instances/site/status")).json()) as { reason: string },
+    (status) => status.reason.includes("unavailable"),
+  );
+  const database = await openDatabase(join(dir, "data", "plateau.db"));
+  await createSqlStore(database.db, systemClock).statuses.setStatus({
+    project: "u-alice",
+    instance: "site",
+    platform: "local",
+    phase: "running",
+    reason: "",
+    reasonCode: "reported",
+    reasonParams: { reason: "" },
+    appliedHash: "h",
+    endpoint: `127.0.0.1:${upstream.port}`,
+    updatedAt: new Date().toISOString(),
+  });
+  await database.close();
+  // Plateau keeps statuses in memory until one changes: another launch (its status set by the reconciler) makes it read them again.
+  expect((await api("/projects/u-alice/instances", { method: "POST", body: JSON.stringify({ template: "static-site", name: "other" }) })).status).toBe(202);
+  await until(
+    async () => (await (await api("/projects/u-alice/instances/other/status")).json()) as { reason: string },
+    (status) => status.reason.includes("unavailable"),
+  );
+  const host = `site.u-alice.localhost:${server.port}`;
+  await until(
+    () => viaProxy(server, host, "/", token),
+    (answer) => answer.body === "fast",
+  );
+  const exited = new Promise<number | null>((resolve) => server.child.once("exit", (code) => resolve(code)));
+  return { server, upstream, host, token, exited };
+}
+
+function viaProxy(server: ServerProcess, host: string, path: string, token: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: server.port, path, headers: { host, authorization: `Bearer ${token}` } }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Whether a new connection to the port is refused (the listener is closed). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"));
+  });
+}
+
+describe("plateau up told to stop", () => {
+  it("is unready at once, finishes the request in flight after closing its listener, and exits 0", async () => {
+    const { server, upstream, host, token, exited } = await upWithInstance({ drainSeconds: 2, graceSeconds: 60 });
+    const order: string[] = [];
+    const inFlight = viaProxy(server, host, "/slow", token).then((answer) => {
+      order.push("answered");
+      return answer;
+    });
+    await upstream.slowArrived;
+    void exited.then((code) => order.push(`exited ${code}`));
+    server.child.kill("SIGTERM");
+
+    const readiness = await until(
+      () => fetch(`${server.url}/readyz`),
+      (response) => response.status !== 200,
+    );
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toEqual({ status: "stopping", checks: { shutdown: expect.stringContaining("stopping") } });
+    // Alive all the same: nothing restarts it while it drains.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    order.push("not ready");
+
+    await until(() => refused(server.port), Boolean);
+    order.push("listener closed");
+    upstream.release();
+
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe("first half, second half");
+    // Its connection is not kept: the client's next request opens one elsewhere.
+    expect(answer.headers.connection).toBe("close");
+    expect(await exited).toBe(0);
+    expect(order).toEqual(["not ready", "listener closed", "answered", "exited 0"]);
+    expect(server.output()).toContain("Stopping (SIGTERM)");
+  });
+
+  it("closes a proxied WebSocket with 1001 on both sides when the grace is over, and exits 0", async () => {
+    const { server, upstream, host, token, exited } = await upWithInstance({ drainSeconds: 0, graceSeconds: 1 });
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/socket`, { headers: { host, authorization: `Bearer ${token}` } });
+    const echoed = await new Promise<string>((resolve, reject) => {
+      socket.on("open", () => socket.send("hello"));
+      socket.once("message", (data) => resolve(data.toString()));
+      socket.on("error", reject);
+    });
+    expect(echoed).toBe("echo:hello");
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+
+    server.child.kill("SIGTERM");
+    expect(await closed).toEqual({ code: 1001, reason: "Plateau is restarting: reconnect" });
+    expect(await exited).toBe(0);
+    await until(
+      async () => upstream.closes,
+      (codes) => codes.length > 0,
+    );
+    expect(upstream.closes).toEqual([1001]);
+  });
+});
