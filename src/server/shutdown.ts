@@ -62,6 +62,10 @@ export function createShutdown(logger: Logger): Drainable {
   const streams = new Set<OpenStream>();
   // Answers under way, whose heads are not all sent yet when the drain begins: they close their connection too.
   const answering = new Set<ServerResponse>();
+  // One function for every answer (no closure per request: the proxy's hot path goes through here).
+  function forgetAnswer(this: ServerResponse) {
+    answering.delete(this);
+  }
   let draining: Promise<void> | undefined;
 
   const shutdown: Drainable = {
@@ -73,7 +77,7 @@ export function createShutdown(logger: Logger): Drainable {
         if (verdict.closeConnection) res.setHeader("connection", "close");
         else {
           answering.add(res);
-          res.once("close", () => answering.delete(res));
+          res.once("close", forgetAnswer);
         }
         return true;
       }
