@@ -30,6 +30,11 @@ const program = createProgram({
     const human = logsForPeople(process.env.PLATEAU_LOG_FORMAT, { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true });
     const logger = createLogger(config.logLevel, human);
     const running = await startPlateau(config, logger);
+    // Listened for as soon as the server listens: a signal while the banner is written still drains.
+    const stopAsked = new Promise<NodeJS.Signals>((resolve) => {
+      process.once("SIGINT", () => resolve("SIGINT"));
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+    });
     const platforms = await running.plateau.services.platforms.list();
     const location = paths(config);
     const port = config.publicPort ?? running.port;
@@ -85,10 +90,7 @@ const program = createProgram({
     output.line(`  ${cli} catalog`);
     output.line(`  ${cli} launch static-site --wait        (in your personal project)`);
     output.line("Stop with Ctrl-C; instances keep running and are picked up again at the next start.");
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once("SIGINT", () => resolve("SIGINT"));
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-    });
+    const signal = await stopAsked;
     // A second signal while stopping stops now (Ctrl-C twice, or an orchestrator that no longer waits).
     const atOnce = (again: NodeJS.Signals) => {
       process.stderr.write(`plateau: ${again} while stopping: exiting at once; requests and streams still open are cut\n`);

@@ -168,6 +168,25 @@ describe("plateau up told to stop", () => {
     expect(server.output()).toContain("Stopping (SIGTERM)");
   });
 
+  it("stops at once at a second signal during the drain, and says so", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "plateau-drain-"));
+    const config = await writeConfig(dir, "podman:\n  command: /nonexistent/podman\nshutdown:\n  drainSeconds: 300\n");
+    const server = await startServer({ dataDir: join(dir, "data"), config });
+    cleanups.push(async () => {
+      await server.kill();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const exited = new Promise<number | null>((resolve) => server.child.once("exit", (code) => resolve(code)));
+    server.child.kill("SIGTERM");
+    await until(
+      () => fetch(`${server.url}/readyz`).then((response) => response.status),
+      (status) => status === 503,
+    );
+    server.child.kill("SIGTERM");
+    expect(await exited).toBe(1);
+    expect(server.output()).toContain("plateau: SIGTERM while stopping: exiting at once");
+  });
+
   it("closes a proxied WebSocket with 1001 on both sides when the grace is over, and exits 0", async () => {
     const { server, upstream, host, token, exited } = await upWithInstance({ drainSeconds: 0, graceSeconds: 1 });
     const socket = new WebSocket(`ws://127.0.0.1:${server.port}/socket`, { headers: { host, authorization: `Bearer ${token}` } });
