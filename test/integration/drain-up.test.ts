@@ -30,12 +30,31 @@ async function instance() {
       res.end("second half");
     });
   });
+  // Messages that are not whole frames, or a close frame written inside one, fail ws's parsing (1002, 1006), not 1001.
+  const received = { messages: 0, intact: true };
   new WebSocketServer({ server }).on("connection", (socket) => {
-    socket.on("message", (data) => socket.send(`echo:${data.toString()}`));
-    socket.on("close", (code) => closes.push(code));
+    let flood: NodeJS.Timeout | undefined;
+    socket.on("message", (data) => {
+      const text = data.toString();
+      if (text === "flood") {
+        // Frames of every length form, without pause, until the socket closes.
+        let size = 1;
+        flood = setInterval(() => {
+          for (const length of [size % 126, 126 + (size % 60_000), 70_000]) socket.send(Buffer.alloc(length, length % 251));
+          size += 7;
+        }, 2);
+      } else if (text.startsWith("burst:")) {
+        received.messages++;
+        received.intact &&= /^burst:y*$/.test(text);
+      } else socket.send(`echo:${text}`);
+    });
+    socket.on("close", (code) => {
+      clearInterval(flood);
+      closes.push(code);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, port: (server.address() as AddressInfo).port, release, slowArrived, closes };
+  return { server, port: (server.address() as AddressInfo).port, release, slowArrived, closes, received };
 }
 
 let cleanups: (() => Promise<void>)[] = [];
@@ -187,7 +206,7 @@ describe("plateau up told to stop", () => {
     expect(server.output()).toContain("plateau: SIGTERM while stopping: exiting at once");
   });
 
-  it("closes a proxied WebSocket with 1001 on both sides when the grace is over, and exits 0", async () => {
+  it("closes a proxied WebSocket with 1001 on both sides, between two frames, when the grace is over, and exits 0", async () => {
     const { server, upstream, host, token, exited } = await upWithInstance({ drainSeconds: 0, graceSeconds: 1 });
     const socket = new WebSocket(`ws://127.0.0.1:${server.port}/socket`, { headers: { host, authorization: `Bearer ${token}` } });
     const echoed = await new Promise<string>((resolve, reject) => {
@@ -196,17 +215,33 @@ describe("plateau up told to stop", () => {
       socket.on("error", reject);
     });
     expect(echoed).toBe("echo:hello");
+    // Both ways, frames of every length form without pause: the close frames must fall between two.
+    const got = { messages: 0, intact: true };
+    socket.on("message", (data: Buffer) => {
+      got.messages++;
+      got.intact &&= data.every((byte) => byte === data.length % 251);
+    });
+    socket.send("flood");
+    let size = 0;
+    const burst = setInterval(() => {
+      for (const length of [size % 126, 126 + ((size * 13) % 60_000), 70_000])
+        if (socket.readyState === WebSocket.OPEN) socket.send(`burst:${"y".repeat(length)}`);
+      size += 5;
+    }, 2);
+    await until(async () => got.messages > 20 && upstream.received.messages > 20, Boolean);
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
       socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
     );
 
     server.child.kill("SIGTERM");
     expect(await closed).toEqual({ code: 1001, reason: "Plateau is restarting: reconnect" });
+    clearInterval(burst);
     expect(await exited).toBe(0);
     await until(
       async () => upstream.closes,
       (codes) => codes.length > 0,
     );
     expect(upstream.closes).toEqual([1001]);
+    expect(got.intact && upstream.received.intact).toBe(true);
   });
 });
