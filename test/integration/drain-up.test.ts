@@ -2,7 +2,9 @@
 // first, what is in flight finishes, WebSockets are told "going away", and it exits 0. The
 // instance is an HTTP and WebSocket server on a loopback port, made "running" in Plateau's
 // database as the reconciler would (no podman here), reached through Plateau's proxy.
-import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
+import { createHash } from "node:crypto";
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
 import { connect, type AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -32,7 +34,12 @@ async function instance() {
   });
   // Messages that are not whole frames, or a close frame written inside one, fail ws's parsing (1002, 1006), not 1001.
   const received = { messages: 0, intact: true };
-  new WebSocketServer({ server }).on("connection", (socket) => {
+  const sockets = new WebSocketServer({ noServer: true });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (req.url === "/partial") return partialFrame(req, socket, closes);
+    sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit("connection", ws, req));
+  });
+  sockets.on("connection", (socket: WebSocket) => {
     let flood: NodeJS.Timeout | undefined;
     socket.on("message", (data) => {
       const text = data.toString();
@@ -55,6 +62,32 @@ async function instance() {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, port: (server.address() as AddressInfo).port, release, slowArrived, closes, received };
+}
+
+/**
+ * A WebSocket peer written by hand: it sends the first 4 bytes of a 10-byte message and the
+ * other 6 only once it receives a close frame, so that Plateau's close reaches the client while
+ * a frame is half forwarded: the close frame must wait for the end of that frame.
+ */
+function partialFrame(req: IncomingMessage, socket: Duplex, closes: number[]): void {
+  const accept = createHash("sha1")
+    .update(`${String(req.headers["sec-websocket-key"])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+    .digest("base64");
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n\r\n`);
+  const message = Buffer.from("0123456789");
+  socket.write(Buffer.concat([Buffer.from([0x81, message.length]), message.subarray(0, 4)]));
+  let read = Buffer.alloc(0);
+  socket.on("data", (chunk: Buffer) => {
+    read = Buffer.concat([read, chunk]);
+    // A masked close frame: opcode 8, then its length, mask and the code (masked).
+    if (read.length < 8 || ((read[0] ?? 0) & 0x0f) !== 8) return;
+    const mask = read.subarray(2, 6);
+    closes.push((((read[6] ?? 0) ^ (mask[0] ?? 0)) << 8) | ((read[7] ?? 0) ^ (mask[1] ?? 0)));
+    read = Buffer.alloc(0);
+    socket.write(message.subarray(4));
+    socket.end(Buffer.from([0x88, 2, 0x03, 0xe9]));
+  });
+  socket.on("error", () => undefined);
 }
 
 let cleanups: (() => Promise<void>)[] = [];
@@ -232,16 +265,30 @@ describe("plateau up told to stop", () => {
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
       socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
     );
+    // Another, whose instance has sent a frame's first bytes only.
+    const partial = new WebSocket(`ws://127.0.0.1:${server.port}/partial`, { headers: { host, authorization: `Bearer ${token}` } });
+    const partialMessages: string[] = [];
+    partial.on("message", (data: Buffer) => partialMessages.push(data.toString()));
+    const partialClosed = new Promise<{ code: number; reason: string }>((resolve) =>
+      partial.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    await new Promise((resolve, reject) => {
+      partial.once("open", resolve);
+      partial.once("error", reject);
+    });
 
     server.child.kill("SIGTERM");
     expect(await closed).toEqual({ code: 1001, reason: "Plateau is restarting: reconnect" });
     clearInterval(burst);
     expect(await exited).toBe(0);
+    expect(got.intact && upstream.received.intact).toBe(true);
+    // The half-sent message was finished before the close frame, which came whole after it.
+    expect(await partialClosed).toEqual({ code: 1001, reason: "Plateau is restarting: reconnect" });
+    expect(partialMessages).toEqual(["0123456789"]);
     await until(
       async () => upstream.closes,
-      (codes) => codes.length > 0,
+      (codes) => codes.length === 2,
     );
-    expect(upstream.closes).toEqual([1001]);
-    expect(got.intact && upstream.received.intact).toBe(true);
+    expect(upstream.closes).toEqual([1001, 1001]);
   });
 });
