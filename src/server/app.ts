@@ -46,7 +46,7 @@ import type { DrillReports } from "../core/ports/drill-reports.js";
 import { registerFailoverRoutes } from "./routes/failover-routes.js";
 import type { BucketService } from "../core/buckets/service.js";
 import type { FailoverService } from "../core/recovery/failover-service.js";
-import { isProbe, refusedUpgrade, type Shutdown } from "./shutdown.js";
+import { refusedUpgrade, type Shutdown } from "./shutdown.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -178,7 +178,7 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       const server = createServer((req, res) => {
         setBaselineHeaders(res);
         // A stopping replica closes each connection after its answer, and refuses what it can no longer finish.
-        if (deps.shutdown && !deps.shutdown.admit(res, isProbe(req) ? "probe" : "request")) return;
+        if (deps.shutdown && !deps.shutdown.admit(req, res)) return;
         const proxy = deps.proxy;
         if (proxy?.serves(req.headers.host ?? "")) {
           proxy.handle(req, res).then(

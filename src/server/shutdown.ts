@@ -3,7 +3,7 @@
 // listener, the connections, the answers and the open streams (followed logs, WebSockets).
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { UnavailableError } from "../core/errors.js";
-import { admission, drainReadiness, drainSteps, type Arrival, type DrainPhase, type DrainSettings } from "../core/shutdown/drain.js";
+import { admission, drainReadiness, drainSteps, type DrainPhase, type DrainSettings } from "../core/shutdown/drain.js";
 import type { Logger } from "../core/ports/logger.js";
 import { errorBody } from "./errors.js";
 
@@ -20,10 +20,10 @@ export interface Shutdown {
   /** Why readiness is false because of the drain (undefined: it is not). */
   readiness(): string | undefined;
   /**
-   * Lets what arrives in (true), marking its answer to close the connection during a drain, or
-   * answers it 503 `shutting-down` with Retry-After (false).
+   * Lets a request in (true), marking its answer to close the connection during a drain, or
+   * answers it 503 `shutting-down` with Retry-After (false). Probes (`/healthz`, `/readyz`) are always let in.
    */
-  admit(res: ServerResponse, arrival: Arrival): boolean;
+  admit(req: IncomingMessage, res: ServerResponse): boolean;
   /** Whether a stream may open now (when not, the caller refuses it with `refusal()`). */
   acceptsStream(): boolean;
   /** Registers an open stream; the returned function forgets it (when it ends by itself). */
@@ -71,14 +71,16 @@ export function createShutdown(logger: Logger): Drainable {
   const shutdown: Drainable = {
     phase: () => phase,
     readiness: () => drainReadiness(phase),
-    admit(res, arrival) {
-      const verdict = admission(phase, arrival);
+    admit(req, res) {
+      // The common case first: while serving, nothing to decide but remembering the answer.
+      if (phase === "serving") {
+        answering.add(res);
+        res.once("close", forgetAnswer);
+        return true;
+      }
+      const verdict = admission(phase, isProbe(req) ? "probe" : "request");
       if (verdict.kind === "serve") {
         if (verdict.closeConnection) res.setHeader("connection", "close");
-        else {
-          answering.add(res);
-          res.once("close", forgetAnswer);
-        }
         return true;
       }
       res.writeHead(503, { "content-type": "application/json; charset=utf-8", "retry-after": String(verdict.retryAfterSeconds), connection: "close" });
