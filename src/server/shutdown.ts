@@ -56,6 +56,8 @@ export interface Drainable extends Shutdown {
 
 /** Time given to streams that were asked to end, to send their last bytes, before they are destroyed. */
 const FLUSH_MS = 2000;
+/** How often connections that became idle once the listener closed are closed. */
+const IDLE_SWEEP_MS = 200;
 
 export function createShutdown(logger: Logger): Drainable {
   let phase: DrainPhase = "serving";
@@ -110,7 +112,10 @@ export function createShutdown(logger: Logger): Drainable {
             // the busy ones when their answer, which says `connection: close`, is sent.
             server.close();
             server.closeIdleConnections();
+            // Answers whose heads were sent before the drain kept their connection: closed as soon as they are idle.
+            const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS).unref();
             await Promise.race([closed, sleep(step.forMs ?? 0)]);
+            clearInterval(sweep);
           }
           if (step.phase === "ending") {
             for (const stream of streams) stream.end();
