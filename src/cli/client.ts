@@ -27,6 +27,7 @@ import type { Static } from "typebox";
 import type { AuditRecord, Member } from "../contracts/api.js";
 import type { LabAlertsBody, SeriesReportBody } from "../contracts/alerts.js";
 import { randomUUID } from "node:crypto";
+import { DEFAULT_RETRY, retryDelay, type Attempt, type RetryPolicy } from "./retry.js";
 
 export class ApiError extends Error {
   constructor(
@@ -112,8 +113,16 @@ export interface Client {
   call<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T>;
 }
 
-export function createClient(baseUrl: string, token?: () => Promise<string | undefined>): Client {
+export interface ClientOptions {
+  /** When requests are sent again (a restarting server, a 503 that says "in a moment"); default DEFAULT_RETRY. */
+  readonly retry?: RetryPolicy;
+  /** Told before each wait (the CLI says it on stderr). */
+  readonly onRetry?: (why: string, delayMs: number) => void;
+}
+
+export function createClient(baseUrl: string, token?: () => Promise<string | undefined>, options: ClientOptions = {}): Client {
   const root = baseUrl.replace(/\/+$/, "");
+  const policy = options.retry ?? DEFAULT_RETRY;
 
   async function authorization(): Promise<Record<string, string>> {
     const value = await token?.();
@@ -138,16 +147,46 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
     return parsed as T;
   }
 
+  /**
+   * One request, sent again while the server restarts or says 503 for a moment (src/cli/retry.ts):
+   * the same headers each time, so a change keeps its idempotency key and never acts twice.
+   */
   async function send(url: string, init: RequestInit): Promise<Response> {
-    try {
-      return await fetch(url, init);
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      throw new ApiError(
-        0,
-        "unavailable",
-        `cannot reach Plateau at ${root} (${cause ?? (error as Error).message}); is \`plateau up\` running? Set --server or PLATEAU_URL`,
-      );
+    const started = Date.now();
+    for (let failed = 1; ; failed++) {
+      let attempt: Attempt;
+      let response: Response | undefined;
+      let failure: unknown;
+      try {
+        response = await fetch(url, init);
+        if (response.status !== 503) return response;
+        // The reason is in the body: read it, and give the caller an answer it can still read.
+        const text = await response.text();
+        const reason = ((): string | undefined => {
+          try {
+            return (JSON.parse(text) as ErrorBody).error.reason;
+          } catch {
+            return undefined;
+          }
+        })();
+        attempt = { kind: "answer", status: 503, reason, retryAfter: response.headers.get("retry-after") };
+        response = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+      } catch (error) {
+        if (init.signal?.aborted) throw error;
+        failure = error;
+        attempt = { kind: "network", code: networkCode(error) };
+      }
+      const delay = retryDelay(attempt, failed, Date.now() - started, policy);
+      if (delay === undefined) {
+        if (response) return response;
+        throw new ApiError(
+          0,
+          "unavailable",
+          `cannot reach Plateau at ${root} (${networkCode(failure) ?? (failure as Error).message}); is \`plateau up\` running? Set --server or PLATEAU_URL`,
+        );
+      }
+      options.onRetry?.(attempt.kind === "network" ? (attempt.code ?? "no answer") : `503 ${attempt.reason ?? "unavailable"}`, delay);
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 
@@ -245,4 +284,10 @@ export function createClient(baseUrl: string, token?: () => Promise<string | und
       })();
     },
   };
+}
+
+/** The code of a failed fetch (undici puts the socket's in `cause`). */
+function networkCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
+  return cause?.code ?? (error as { code?: string } | undefined)?.code;
 }

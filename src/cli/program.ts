@@ -5,6 +5,7 @@ import { isPlateauError } from "../core/errors.js";
 import { parseInstanceRef } from "./instance-ref.js";
 import { ApiError, createClient, type Client } from "./client.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from "./exit-codes.js";
+import { RETRY_HELP, retryPolicy } from "./retry.js";
 import { ago, expiryCell, expiryLine, paint, phaseColor, stopCell, stopLine, table, terminalOutput, until, utc, type Output } from "./format.js";
 import { buildValues } from "./values.js";
 import { loadCredential } from "./credentials.js";
@@ -48,14 +49,19 @@ export function createProgram(deps: ProgramDeps): Command {
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
       "after",
-      `\nSign in first with \`plateau login\`.\nEnvironment: PLATEAU_URL (the server), PLATEAU_TOKEN (an API token), PLATEAU_PROJECT (the default project).\n${EXIT_CODES_HELP}`,
+      `\nSign in first with \`plateau login\`.\nEnvironment: PLATEAU_URL (the server), PLATEAU_TOKEN (an API token), PLATEAU_PROJECT (the default project), PLATEAU_RETRY_SECONDS (how long a restarting server is retried, 30; 0: never).\n${RETRY_HELP}\n${EXIT_CODES_HELP}`,
     )
     .exitOverride();
 
   const server = () => program.opts<{ server: string }>().server.replace(/\/+$/, "");
   // A token from the environment (scripts, CI) wins over the one `plateau login` saved.
   const token = async () => env.PLATEAU_TOKEN || (await loadCredential(env, server()))?.token;
-  const client = (): Client => createClient(server(), token);
+  // A server that restarts (a replica draining) or says 503 for a moment is asked again, with the same idempotency key (ADR 0042).
+  const client = (): Client =>
+    createClient(server(), token, {
+      retry: retryPolicy(env.PLATEAU_RETRY_SECONDS),
+      onRetry: (why, delayMs) => out.error(`plateau: ${why} from ${server()}; trying again in ${(delayMs / 1000).toFixed(1)} s`),
+    });
   const projectOption = () => new Option("-p, --project <project>", "the project (default: your personal project)").env("PLATEAU_PROJECT");
   const json = (value: unknown) => out.line(JSON.stringify(value, null, 2));
   const ref = (text: string) => parseInstanceRef(text);

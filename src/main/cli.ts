@@ -30,6 +30,11 @@ const program = createProgram({
     const human = logsForPeople(process.env.PLATEAU_LOG_FORMAT, { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true });
     const logger = createLogger(config.logLevel, human);
     const running = await startPlateau(config, logger);
+    // Listened for as soon as the server listens: a signal while the banner is written still drains.
+    const stopAsked = new Promise<NodeJS.Signals>((resolve) => {
+      process.once("SIGINT", () => resolve("SIGINT"));
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+    });
     const platforms = await running.plateau.services.platforms.list();
     const location = paths(config);
     const port = config.publicPort ?? running.port;
@@ -85,11 +90,19 @@ const program = createProgram({
     output.line(`  ${cli} catalog`);
     output.line(`  ${cli} launch static-site --wait        (in your personal project)`);
     output.line("Stop with Ctrl-C; instances keep running and are picked up again at the next start.");
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
-    });
-    output.line("Stopping…");
+    const signal = await stopAsked;
+    // A second signal while stopping stops now (Ctrl-C twice, or an orchestrator that no longer waits).
+    const atOnce = (again: NodeJS.Signals) => {
+      process.stderr.write(`plateau: ${again} while stopping: exiting at once; requests and streams still open are cut\n`);
+      process.exit(1);
+    };
+    process.once("SIGINT", atOnce);
+    process.once("SIGTERM", atOnce);
+    // The drain (ADR 0042): out of the load balancers first, then what is in flight finishes.
+    output.line(
+      `Stopping (${signal}): not ready any more; requests in flight finish, streams end within ${config.shutdown.drainSeconds + config.shutdown.graceSeconds} s (${signal === "SIGINT" ? "Ctrl-C" : "a signal"} again stops at once)…`,
+    );
+    await running.drain();
     await running.close();
     // Everything is closed. Should anything still hold the process, say what, and exit anyway.
     setTimeout(() => {

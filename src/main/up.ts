@@ -47,6 +47,7 @@ import { setUpLabAlerts } from "./lab-alerts.js";
 import { setUpLocalS3, type LocalS3 } from "./local-s3.js";
 import { createObjectStorages } from "./object-storages.js";
 import { createS3BucketContentsFactory } from "../adapters/s3/bucket-contents.js";
+import { createShutdown } from "../server/shutdown.js";
 
 export interface RunningPlateau {
   readonly url: string;
@@ -71,6 +72,12 @@ export interface RunningPlateau {
   readonly localS3: LocalS3;
   /** The platforms' object storages (ADR 0030), the local platform's among them. */
   readonly objectStorages: ObjectStorages;
+  /**
+   * What SIGTERM starts (ADR 0042): readiness false at once, requests served `shutdown.drainSeconds`
+   * more, then the listener closed and in-flight requests finished, streams ended at
+   * `shutdown.graceSeconds`. Resolves once no connection is left; `close()` stops the rest.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -341,12 +348,15 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
   });
   // Quotas and expiries are series of /metrics/tenants too: what the labs' quota and expiry alerts read.
   localMetrics.tenantMetrics.collectors.push(labAlerts.collector);
+  const shutdown = createShutdown(logger.child({ component: "shutdown" }));
   const portal = await loadPortal(join(PACKAGE_ROOT, "dist", "web"));
   if (!portal) logger.warn("the portal is not built (npm run build): the API and the command line work, the web pages do not");
   const app = await buildApp({
     services: plateau.services,
     ...(portal ? { portal } : {}),
-    ...(router && gate ? { proxy: createProxy(router, logger, gate, domain, { requests: localMetrics.proxyRequests }), proxiedDomain: domain } : {}),
+    ...(router && gate
+      ? { proxy: createProxy(router, logger, gate, domain, { requests: localMetrics.proxyRequests, streams: shutdown }), proxiedDomain: domain }
+      : {}),
     ...(identity.mount ? { mount: identity.mount } : {}),
     metrics,
     tenantMetrics: localMetrics.tenantMetrics,
@@ -367,6 +377,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     metricsSources,
     version,
     alerts: labAlerts.routes,
+    shutdown,
   });
   await app.listen({ host: config.listen.host, port });
   localMetrics.start(port);
@@ -485,6 +496,7 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
     localMetrics,
     localS3,
     objectStorages,
+    drain: () => shutdown.drain(app.server, config.shutdown),
     async close() {
       if (closed) return;
       closed = true;

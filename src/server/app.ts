@@ -47,6 +47,7 @@ import type { DrillReports } from "../core/ports/drill-reports.js";
 import { registerFailoverRoutes } from "./routes/failover-routes.js";
 import type { BucketService } from "../core/buckets/service.js";
 import type { FailoverService } from "../core/recovery/failover-service.js";
+import { refusedUpgrade, type Shutdown } from "./shutdown.js";
 
 export interface ServerDeps {
   readonly services: {
@@ -114,6 +115,8 @@ export interface ServerDeps {
   readonly metricsSources?: MetricsSources;
   /** The labs' alerts: vmalert's receiver, the lab's rules, the operators' series report (ADR 0029). */
   readonly alerts?: AlertsRouteDeps;
+  /** The drain when the replica stops (ADR 0042): readiness false, connections closed, streams ended. */
+  readonly shutdown?: Shutdown;
 }
 
 export interface GitHooks {
@@ -177,6 +180,8 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
         setBaselineHeaders(res);
+        // A stopping replica closes each connection after its answer, and refuses what it can no longer finish.
+        if (deps.shutdown && !deps.shutdown.admit(req, res)) return;
         const proxy = deps.proxy;
         if (proxy?.serves(req.headers.host ?? "")) {
           proxy.handle(req, res).then(
@@ -199,6 +204,8 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {
         const proxy = deps.proxy;
         if (!proxy) return socket.destroy();
+        // A WebSocket opened now would be cut within seconds: the client opens it on another replica.
+        if (deps.shutdown && !deps.shutdown.acceptsStream()) return void socket.end(refusedUpgrade());
         proxy.upgrade(req, socket, head).then(
           (handled) => handled || socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n"),
           () => socket.destroy(),
@@ -297,11 +304,15 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
       config: { access: { kind: "public" } },
       schema: {
         tags: ["system"],
-        summary: "The repository and the database answer (503 otherwise); `degraded` when commits cannot reach the remote",
+        summary:
+          "The repository and the database answer (503 otherwise); `degraded` when commits cannot reach the remote; `stopping` (503) once the server is told to stop",
         response: { 200: Health, 503: Health },
       },
     },
     async (_request, reply) => {
+      // Told to stop: out of the load balancers at once, whatever else holds (/healthz stays 200).
+      const stopping = deps.shutdown?.readiness();
+      if (stopping) return reply.status(503).send({ status: "stopping", checks: { shutdown: stopping } });
       const checks: Record<string, string> = {};
       let ready = true;
       let degraded = false;

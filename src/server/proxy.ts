@@ -2,7 +2,8 @@
 // reaches the instance's pod, for HTTP and for WebSocket (notebooks need both). While an
 // instance is not running, it answers with a page saying what is happening.
 import { request as httpRequest, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import { connect } from "node:net";
+import { randomBytes } from "node:crypto";
+import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { TOKEN_PREFIX } from "../core/access/context.js";
 import { parseInstanceHost, type Route, type Router } from "../core/instances/routing.js";
@@ -12,6 +13,8 @@ import type { GateAnswer, InstanceGate } from "./instance-gate.js";
 import type { Logger } from "../core/ports/logger.js";
 import { forMembers } from "../core/status/messages.js";
 import { escapeHtml, pageShell } from "../contracts/page-shell.js";
+import type { Shutdown } from "./shutdown.js";
+import { closeFrame, createFrameTracker, GOING_AWAY, type FrameTracker } from "./websocket-frames.js";
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded.
 const HOP_BY_HOP = new Set([
@@ -105,6 +108,35 @@ export interface ProxyOptions {
   readonly holdMs?: number;
   /** Told of each request (and upgrade) forwarded to an instance: idle reclaim and usage count them. */
   readonly requests?: { count(project: string, instance: string): void };
+  /** Where tunnels are registered, to be closed cleanly when the server stops (ADR 0042). */
+  readonly streams?: Pick<Shutdown, "track">;
+}
+
+/** What a WebSocket's peers read when Plateau closes it because it stops. */
+const GOING_AWAY_REASON = "Plateau is restarting: reconnect";
+
+/**
+ * Stops forwarding one direction of a tunnel at the next frame boundary and ends it with a close
+ * frame (RFC 6455 §5.5.1): written inside a frame, it would corrupt the stream instead.
+ */
+function endDirection(source: Duplex, target: Duplex, tracker: FrameTracker, following: (chunk: Buffer) => void, frame: Buffer): void {
+  source.off("data", following);
+  source.unpipe(target);
+  const finish = () => {
+    source.off("data", untilBoundary);
+    target.end(frame);
+    // Read (and drop) what still comes, so that the peer's close and FIN are seen.
+    source.resume();
+  };
+  const untilBoundary = (chunk: Buffer) => {
+    const length = tracker.untilBoundary(chunk);
+    if (length === undefined) return void target.write(chunk);
+    target.write(chunk.subarray(0, length));
+    finish();
+  };
+  if (tracker.atBoundary()) return finish();
+  source.on("data", untilBoundary);
+  source.resume();
 }
 
 export function createProxy(router: Router, logger: Logger, gate: InstanceGate, domain: string, options: ProxyOptions = {}): Proxy {
@@ -195,13 +227,27 @@ export function createProxy(router: Router, logger: Logger, gate: InstanceGate, 
       }
       options.requests?.count(route.project, route.instance);
       const [host, port] = route.endpoint.split(":");
-      const upstream = connect(Number(port), host, () => {
+      // Frames are followed both ways (without copying them), to close the tunnel between two when Plateau stops.
+      const toClient = createFrameTracker({ afterHttpHead: true });
+      const toUpstream = createFrameTracker({ afterHttpHead: false });
+      const followToClient = (chunk: Buffer) => toClient.push(chunk);
+      const followToUpstream = (chunk: Buffer) => toUpstream.push(chunk);
+      let connected = false;
+      const upstream: Socket = connect(Number(port), host, () => {
+        connected = true;
         const headers = forwardedHeaders(req, route, true);
         const lines = [`${req.method ?? "GET"} ${req.url ?? "/"} HTTP/1.1`];
         for (const [name, value] of Object.entries(headers))
           for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v.replace(/[\r\n]/g, "")}`);
         upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
-        if (head.length > 0) upstream.write(head);
+        if (head.length > 0) {
+          toUpstream.push(head);
+          upstream.write(head);
+        }
+        if (options.streams) {
+          upstream.on("data", followToClient);
+          socket.on("data", followToUpstream);
+        }
         upstream.pipe(socket);
         socket.pipe(upstream);
       });
@@ -209,6 +255,18 @@ export function createProxy(router: Router, logger: Logger, gate: InstanceGate, 
         upstream.destroy();
         socket.destroy();
       };
+      if (options.streams) {
+        const forget = options.streams.track({
+          // Both peers are told "going away" (1001); a tunnel that is not (yet) a WebSocket is just closed.
+          end() {
+            if (!connected || !toClient.isWebSocket() || !toUpstream.isWebSocket()) return close();
+            endDirection(upstream, socket, toClient, followToClient, closeFrame(GOING_AWAY, GOING_AWAY_REASON));
+            endDirection(socket, upstream, toUpstream, followToUpstream, closeFrame(GOING_AWAY, GOING_AWAY_REASON, randomBytes(4)));
+          },
+          destroy: close,
+        });
+        socket.once("close", forget);
+      }
       upstream.on("error", close);
       socket.on("error", close);
       socket.on("close", () => upstream.destroy());

@@ -51,6 +51,7 @@ import { InputError, NotAllowedError, NotFoundError, RateLimitedError } from "..
 import { createStreamLimiter } from "../../core/access/stream-limit.js";
 import { userOf, visibleProjects, type RouteAccess } from "../access.js";
 import { preferredLanguage, type Language } from "../../contracts/language.js";
+import { shuttingDown } from "../shutdown.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
 const PUBLIC: RouteAccess = { access: { kind: "public" } };
@@ -582,6 +583,11 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
     async (request, reply) => {
       const follow = request.query.follow ?? false;
       const principal = request.principal;
+      // A stopping replica opens no stream it would cut within seconds: the client retries on another.
+      if (follow && deps.shutdown && !deps.shutdown.acceptsStream()) {
+        reply.header("retry-after", "1");
+        throw shuttingDown();
+      }
       // Every read takes a slot while its answer is sent, followed or not: a read once is short
       // for a reader that keeps up, but a slow one holds a `podman logs` as long as a follower.
       const slot = logStreams.acquire(principal.kind === "user" ? `user:${principal.userId}` : `ip:${request.ip}`);
@@ -607,6 +613,11 @@ export function registerRoutes(app: App, deps: ServerDeps): void {
           slot.release();
           throw error;
         });
+      // Followed until the replica stops: then the answer ends cleanly (its last chunk), and the client follows again elsewhere.
+      if (follow && deps.shutdown) {
+        const forget = deps.shutdown.track({ end: () => controller.abort(), destroy: () => reply.raw.destroy() });
+        reply.raw.once("close", forget);
+      }
       reply.type("text/plain; charset=utf-8").header("cache-control", "no-store").header("x-content-type-options", "nosniff");
       // A stream is sent as is (Fastify does not serialize streams); the schema documents the text.
       return reply.send(Readable.from(lines) as unknown as string);
