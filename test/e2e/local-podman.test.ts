@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { run } from "../../src/adapters/process.js";
 import { cleanPodmanProject, countingListener, podmanUnavailable, TEST_IMAGE } from "../support/podman.js";
-import { cli, git, startServer, viaProxy, writeConfig, type ServerProcess } from "../support/server.js";
+import { BIN, cli, git, startServer, viaProxy, writeConfig, type ServerProcess } from "../support/server.js";
 import { startChartRepository, type ChartRepositoryServer } from "../support/chart-repository.js";
 import { toYaml } from "../../src/core/yaml.js";
 
@@ -255,7 +255,11 @@ describe.skipIf(unavailable)("local platform with podman, end to end", () => {
   });
 
   it("reports an unreachable server with exit code 7", async () => {
-    const result = await cli("http://127.0.0.1:9", "ls");
+    // Retries of a restarting server (ADR 42) given one second, not thirty.
+    const retried = await run(process.execPath, [BIN, "--server", "http://127.0.0.1:9", "ls"], {
+      env: { ...process.env, NO_COLOR: "1", PLATEAU_TOKEN: "", PLATEAU_RETRY_SECONDS: "1", PLATEAU_CREDENTIALS: "/nonexistent/plateau-credentials.json" },
+    });
+    const result = { code: retried.code, stderr: retried.stderr };
     expect(result.code).toBe(7);
     expect(result.stderr).toContain("cannot reach Plateau");
   });
