@@ -474,7 +474,12 @@ export const InstanceSecret = Type.Object({
 });
 export type InstanceSecret = Static<typeof InstanceSecret>;
 
-export const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
+export const Health = Type.Object({
+  status: Type.String(),
+  checks: Type.Optional(Type.Record(Type.String(), Type.String())),
+  /** With several replicas: which one answered, and whether it leads (ADR 40). */
+  replica: Type.Optional(Type.Object({ id: Type.String(), role: Type.Union([Type.Literal("leader"), Type.Literal("follower")]) })),
+});
 
 export const List = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ items: Type.Array(item) });
 

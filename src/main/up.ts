@@ -371,7 +371,12 @@ export async function startPlateau(config: Config, logger: PinoLogger, options: 
       database: async () => void (await store.index.indexedCommit()),
     },
     ...(remote.sync ? { warnings: { remote: () => remoteWarning(remote.status()) } } : {}),
-    ...(replication ? { warnings: { remote: () => remoteWarning(replication.status()) } } : {}),
+    ...(replication
+      ? {
+          warnings: { remote: () => remoteWarning(replication.status()) },
+          replica: () => ({ id: replication.replicaId, role: replication.isLeader() ? ("leader" as const) : ("follower" as const) }),
+        }
+      : {}),
     ...(config.serveRepository ? { gitHttp: createSmartHttpHandler({ dir: location.repository, logger: logger.child({ component: "git-http" }) }) } : {}),
     ...(remote.hooks ? { gitHooks: remote.hooks } : {}),
     metricsSources,

@@ -104,6 +104,8 @@ export interface ServerDeps {
   readonly readiness: Record<string, () => Promise<void>>;
   /** What is worth knowing without making Plateau unready (a remote that cannot be pushed to): a problem, or undefined. */
   readonly warnings?: Record<string, () => string | undefined>;
+  /** Several replicas (ADR 40): this one's name and whether it leads, said by /readyz. */
+  readonly replica?: () => { readonly id: string; readonly role: "leader" | "follower" };
   /** The portal's pages and files (absent when the portal was not built: the API still serves). */
   readonly portal?: Portal;
   /** The desired-state repository served read-only over git's smart HTTP (`/git/desired-state.git/…`), for Argo CDs to clone. */
@@ -331,7 +333,9 @@ export async function buildApp(deps: ServerDeps): Promise<App> {
         checks[name] = problem ?? "ok";
         if (problem) degraded = true;
       }
-      return reply.status(ready ? 200 : 503).send({ status: !ready ? "not ready" : degraded ? "degraded" : "ok", checks });
+      return reply
+        .status(ready ? 200 : 503)
+        .send({ status: !ready ? "not ready" : degraded ? "degraded" : "ok", checks, ...(deps.replica ? { replica: deps.replica() } : {}) });
     },
   );
   app.get("/metrics", { config: { access: { kind: "public" } }, schema: { hide: true } }, async (_request, reply) => {

@@ -223,6 +223,23 @@ describe.skipIf(unavailable)("several replicas", () => {
         }
         expect(clone, `${replica.id}'s clone is at the forge's head`).toBe(head);
       }
+      // Exactly one replica says it leads, the one the database names.
+      let roles: string[] = [];
+      const named = (await leader())?.replicaId;
+      for (let attempt = 0; attempt < 50; attempt++) {
+        roles = await Promise.all(
+          live().map(async (replica) => {
+            const health = (await (await fetch(`${replica.server?.url}/readyz`)).json()) as { replica?: { id: string; role: string } };
+            return `${health.replica?.id}:${health.replica?.role}`;
+          }),
+        );
+        if (roles.filter((role) => role.endsWith(":leader")).length === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(
+        roles.filter((role) => role.endsWith(":leader")),
+        "one leader, the one recorded",
+      ).toEqual([`${named}:leader`]);
       // Podman runs exactly the running instances, at their rendered revision.
       let problem = "";
       for (let attempt = 0; attempt < 300; attempt++) {
