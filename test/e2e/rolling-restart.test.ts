@@ -46,10 +46,7 @@ describe.skipIf(unavailable)("a rolling restart", () => {
     const servers = new Map<string, ServerProcess>();
     const balancer = await startBalancer();
     const start = async (id: string) => {
-      servers.set(
-        id,
-        await startServer({ dataDir: join(dir, id), config, env: { PLATEAU_DATABASE_URL: databaseUrl, PLATEAU_REPLICA_ID: id } }),
-      );
+      servers.set(id, await startServer({ dataDir: join(dir, id), config, env: { PLATEAU_DATABASE_URL: databaseUrl, PLATEAU_REPLICA_ID: id } }));
       balancer.setBackends([...servers.values()].map((server) => server.url));
     };
     const failures: string[] = [];

@@ -39,7 +39,11 @@ export async function startBalancer(options: { readonly checkMs?: number } = {})
     }
   })();
 
-  function forward(incoming: IncomingMessage, body: Buffer, tried: number): Promise<{ status: number; headers: IncomingMessage["headers"]; stream: IncomingMessage }> {
+  function forward(
+    incoming: IncomingMessage,
+    body: Buffer,
+    tried: number,
+  ): Promise<{ status: number; headers: IncomingMessage["headers"]; stream: IncomingMessage }> {
     const rotation = ready.length > 0 ? ready : backends;
     if (tried >= Math.max(rotation.length, 1) * 2) return Promise.reject(new Error("no backend accepted the connection"));
     const target = new URL(rotation[turn++ % rotation.length] as string);

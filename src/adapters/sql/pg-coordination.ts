@@ -85,9 +85,12 @@ export function createPostgresCoordination(params: PostgresCoordinationParams): 
         };
         // While the work goes on, the holder says it is alive: a frozen holder falls silent, and
         // PostgreSQL ends its session (so its lock) after idleTimeoutMs; a slow write does not.
-        const heartbeat = setInterval(() => {
-          if (!broken) client.query("SELECT 1").catch(() => void (broken = true));
-        }, Math.max(Math.floor(params.idleTimeoutMs / 3), 100));
+        const heartbeat = setInterval(
+          () => {
+            if (!broken) client.query("SELECT 1").catch(() => void (broken = true));
+          },
+          Math.max(Math.floor(params.idleTimeoutMs / 3), 100),
+        );
         heartbeat.unref();
         let result;
         try {
