@@ -13,6 +13,7 @@ import { benchColdStart } from "./cold-start.js";
 import { benchCommit } from "./commit.js";
 import { benchLaunch } from "./launch.js";
 import { benchPlacement } from "./placement.js";
+import { benchProxy } from "./proxy.js";
 import { benchRender } from "./render.js";
 import { benchOnyxia } from "./onyxia.js";
 import { benchPortal } from "./portal.js";
@@ -64,6 +65,10 @@ if (!only || only === "B16") {
 if (!only || only === "B12d") {
   log("B12d: a drill's own overhead beyond its restores…");
   rows.push(...(await benchDrillOverhead(log)));
+}
+if (!only || only === "B13") {
+  log("B13: proxy: HTTP and WebSocket through Plateau's proxy vs straight to the instance…");
+  rows.push(...(await benchProxy(log)));
 }
 if (!only || only === "B15") {
   log("B15: cold start with 20,000 instances: index rebuilt and first reconcile plan…");
