@@ -156,7 +156,7 @@ async function coldStart(dir: string, database: OpenDatabase, observed: readonly
 
 export async function benchColdStart(log: (line: string) => void): Promise<Row[]> {
   const instances = count("PLATEAU_BENCH_B15_INSTANCES", 20_000);
-  const rounds = count("PLATEAU_BENCH_B15_ROUNDS", 3);
+  const rounds = count("PLATEAU_BENCH_B15_ROUNDS", 2);
   const base = await mkdtemp(join(tmpdir(), "plateau-bench-b15-"));
   const postgres = await startPostgres();
   if ("skipped" in postgres) log(`  B15 PostgreSQL: ${postgres.skipped}`);
