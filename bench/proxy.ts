@@ -8,7 +8,8 @@
 // of the previous one arrives. Rounds alternate direct and proxied runs; medians are reported.
 import { createRequire } from "node:module";
 import { mkdtemp, rm } from "node:fs/promises";
-import { request } from "node:http";
+import { createServer, request, type Server } from "node:http";
+import { connect } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -137,6 +138,36 @@ function get(port: number, host: string, path: string, headers: Record<string, s
   });
 }
 
+/**
+ * The least a proxy in this process can do: node:http forwarding each request to the instance
+ * and piping the answer back, and upgrades piped both ways; no access check, no routing, no
+ * header rewriting. A reference: what the thread hop alone costs on this machine.
+ */
+function bareProxy(endpoint: string): Server {
+  const [host, port] = endpoint.split(":");
+  const server = createServer((req, res) => {
+    const upstream = request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on("upgrade", (req, socket, head: Buffer) => {
+    const upstream = connect(Number(port), host, () => {
+      const lines = [`${req.method ?? "GET"} ${req.url ?? "/"} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i] ?? ""}: ${req.rawHeaders[i + 1] ?? ""}`);
+      upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on("error", () => socket.destroy());
+    socket.on("error", () => upstream.destroy());
+  });
+  return server;
+}
+
 export async function benchProxy(log: (line: string) => void): Promise<Row[]> {
   const seconds = number("PLATEAU_BENCH_SECONDS", 5);
   const rounds = Math.max(1, Math.round(number("PLATEAU_BENCH_ROUNDS", 3)));
@@ -227,9 +258,15 @@ export async function benchProxy(log: (line: string) => void): Promise<Row[]> {
     if (check.status !== 200) throw new Error(`the instance answered ${check.status} through the proxy`);
     if ((await get(port, host, "/")).status !== 303) throw new Error("the proxy let an anonymous request through");
 
+    const bare = bareProxy(endpoint);
+    closers.push(() => new Promise((done) => bare.close(done)));
+    await new Promise<void>((done) => bare.listen(0, "127.0.0.1", done));
+    const barePort = (bare.address() as AddressInfo).port;
+
     const sides = [
       { label: "direct", http: `http://${endpoint}/`, ws: `ws://${endpoint}/socket`, headers: { host: endpoint } },
       { label: "proxy", http: `http://127.0.0.1:${port}/`, ws: `ws://127.0.0.1:${port}/socket`, headers: { ...proxied, origin: `http://${host}` } },
+      { label: "bare node:http proxy", http: `http://127.0.0.1:${barePort}/`, ws: `ws://127.0.0.1:${barePort}/socket`, headers: { host: endpoint } },
     ];
     const results = { http: sides.map(() => [] as Load[]), ws: sides.map(() => [] as Load[]) };
     // Warm-up, not counted: connections, JIT, the router's and the sessions' caches.
@@ -240,7 +277,7 @@ export async function benchProxy(log: (line: string) => void): Promise<Row[]> {
     for (let round = 0; round < rounds; round++) {
       for (const kind of ["http", "ws"] as const) {
         // Each round alternates the order, so that neither side always runs after the other.
-        const order = round % 2 === 0 ? [0, 1] : [1, 0];
+        const order = round % 2 === 0 ? [0, 1, 2] : [2, 1, 0];
         for (const i of order) {
           const side = sides[i];
           if (!side) continue;
@@ -256,7 +293,7 @@ export async function benchProxy(log: (line: string) => void): Promise<Row[]> {
 
     const rows: Row[] = [];
     for (const kind of ["http", "ws"] as const) {
-      const [direct = [], through = []] = results[kind];
+      const [direct = [], through = [], bareRuns = []] = results[kind];
       const value = median(through.map((run, round) => run.rate / (direct[round]?.rate ?? Number.NaN)));
       const summary = (runs: Load[]) => ({
         rate: median(runs.map((run) => run.rate)),
@@ -269,7 +306,11 @@ export async function benchProxy(log: (line: string) => void): Promise<Row[]> {
       const unit = kind === "http" ? "req/s" : "messages/s";
       const met = kind === "http" ? value >= 0.7 && added <= 2 : true;
       const show = (load: ReturnType<typeof summary>) => `${load.rate.toFixed(0)} ${unit}, p50 ${ms(load.p50)} ms, p99 ${ms(load.p99)} ms`;
-      log(`  B13 ${kind}: through the proxy ${show(ours)}; direct ${show(baseline)}; ${ratio(value)}, p99 added ${ms(added)} ms`);
+      const reference = summary(bareRuns);
+      const bareValue = median(bareRuns.map((run, round) => run.rate / (direct[round]?.rate ?? Number.NaN)));
+      log(
+        `  B13 ${kind}: through the proxy ${show(ours)}; direct ${show(baseline)}; ${ratio(value)}, p99 added ${ms(added)} ms; bare node:http proxy ${show(reference)}, ${ratio(bareValue)}`,
+      );
       rows.push({
         name:
           kind === "http"
@@ -280,6 +321,14 @@ export async function benchProxy(log: (line: string) => void): Promise<Row[]> {
         ratio: ratio(value),
         target: kind === "http" ? "≥ 0.70×, p99 added ≤ 2 ms" : "-",
         met,
+      });
+      rows.push({
+        name: `B13 reference: the same ${kind === "http" ? "requests" : "echoes"} through a bare node:http proxy in Plateau's process (no access check, no routing)`,
+        ours: show(reference),
+        baseline: `${show(baseline)} (straight to the instance)`,
+        ratio: ratio(bareValue),
+        target: "-",
+        met: true,
       });
     }
     return rows;
