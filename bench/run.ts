@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12|B12d|B16]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12|B12d|B13|B15|B16]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -9,9 +9,11 @@ import { benchApi } from "./api.js";
 import { benchBackups } from "./backups.js";
 import { benchBuckets } from "./buckets.js";
 import { benchChart } from "./chart.js";
+import { benchColdStart } from "./cold-start.js";
 import { benchCommit } from "./commit.js";
 import { benchLaunch } from "./launch.js";
 import { benchPlacement } from "./placement.js";
+import { benchProxy } from "./proxy.js";
 import { benchRender } from "./render.js";
 import { benchOnyxia } from "./onyxia.js";
 import { benchPortal } from "./portal.js";
@@ -63,6 +65,14 @@ if (!only || only === "B16") {
 if (!only || only === "B12d") {
   log("B12d: a drill's own overhead beyond its restores…");
   rows.push(...(await benchDrillOverhead(log)));
+}
+if (!only || only === "B13") {
+  log("B13: proxy: HTTP and WebSocket through Plateau's proxy vs straight to the instance…");
+  rows.push(...(await benchProxy(log)));
+}
+if (!only || only === "B15") {
+  log("B15: cold start with 20,000 instances: index rebuilt and first reconcile plan…");
+  rows.push(...(await benchColdStart(log)));
 }
 if (!only || only === "B4") {
   log("B4: API overhead…");

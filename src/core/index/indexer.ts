@@ -9,6 +9,9 @@ import type { Logger } from "../ports/logger.js";
 import type { IndexDelta, IndexedInstance, IndexedPlatform, IndexedProject, IndexedRequest, StateIndex } from "../ports/state-index.js";
 import { TRAILERS } from "../repository/trailers.js";
 
+/** How many files the indexer asks the repository for at once. */
+const READ_BATCH = 256;
+
 export interface SyncResult {
   readonly commit: CommitId | null;
   readonly changedPaths: number;
@@ -41,10 +44,23 @@ export function createIndexer(deps: { repo: DesiredStateRepository; index: State
       requests: [] as IndexedRequest[],
     } satisfies IndexDelta;
 
-    for (const change of changes) {
+    // Files are asked for a batch at a time: the repository answers a batch in about one round
+    // trip (git cat-file pipelines them), where one read after another costs a round trip each
+    // (a rebuild of 20,000 instances reads 20,000 files).
+    const texts: (string | undefined)[] = [];
+    for (let start = 0; start < changes.length; start += READ_BATCH) {
+      const batch = changes.slice(start, start + READ_BATCH);
+      texts.push(
+        ...(await Promise.all(
+          batch.map((change) => (change.change === "removed" || !classifyPath(change.path) ? undefined : repo.readFile(head, change.path))),
+        )),
+      );
+    }
+
+    for (const [i, change] of changes.entries()) {
       const target = classifyPath(change.path);
       if (!target) continue;
-      const text = change.change === "removed" ? undefined : await repo.readFile(head, change.path);
+      const text = texts[i];
       try {
         if (target.kind === "platform") {
           if (text === undefined) delta.platforms.remove.push(target.platform);

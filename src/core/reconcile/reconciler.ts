@@ -174,28 +174,37 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     helmUnits.clear();
     for (const projectEntry of await repo.listDirectory(head, renderedPlatformDir(platform))) {
       if (projectEntry.type !== "tree") continue;
+      // A project's instances are read together, in the order of its directory: the repository
+      // answers them in about one round trip, where one after another costs a round trip each
+      // (a cold start reads every instance).
+      const project: (DesiredUnitSummary | Promise<DesiredUnitSummary>)[] = [];
       for (const entry of await repo.listDirectory(head, `${renderedPlatformDir(platform)}/${projectEntry.name}`)) {
         if (entry.type === "tree" && entry.name === HELM_SEGMENT) {
           // Helm instances on cluster platforms: one Application each; suspending is the chart's business (its values).
           for (const helm of await repo.listDirectory(head, `${renderedPlatformDir(platform)}/${projectEntry.name}/${HELM_SEGMENT}`)) {
             if (helm.type !== "tree" || !isValidName(helm.name)) continue;
             helmUnits.add(unitKey(projectEntry.name, helm.name));
-            units.push({ project: projectEntry.name, instance: helm.name, hash: helm.hash, running: true });
+            project.push({ project: projectEntry.name, instance: helm.name, hash: helm.hash, running: true });
           }
           continue;
         }
         // Only instances' directories (the project's own `_project` bundle is not a workload of its own).
         if (entry.type !== "tree" || !isValidName(entry.name)) continue;
-        let running: boolean;
-        try {
+        project.push(
           // Parsed manifests are cached by hash: unchanged instances cost no read here.
-          running = wantsToRun(await readObjects(head, projectEntry.name, entry.name, entry.hash));
-        } catch (error) {
-          logger.warn({ platform, project: projectEntry.name, instance: entry.name, error: (error as Error).message }, "rendered manifests unreadable");
-          running = true; // applying will fail and report why
-        }
-        units.push({ project: projectEntry.name, instance: entry.name, hash: entry.hash, running });
+          readObjects(head, projectEntry.name, entry.name, entry.hash)
+            .then(wantsToRun)
+            .then(
+              (running) => ({ project: projectEntry.name, instance: entry.name, hash: entry.hash, running }),
+              (error: unknown) => {
+                logger.warn({ platform, project: projectEntry.name, instance: entry.name, error: (error as Error).message }, "rendered manifests unreadable");
+                // Applying will fail and report why.
+                return { project: projectEntry.name, instance: entry.name, hash: entry.hash, running: true };
+              },
+            ),
+        );
       }
+      units.push(...(await Promise.all(project)));
     }
     return units;
   }
