@@ -377,7 +377,7 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
       if (replication) {
         const task = scheduler.add({
           name: `replicate ${name}`,
-          // Copies between providers, once: a leader lock will pick the replica (ADR 19).
+          // Copies between providers, once: on the leader only (ADR 40).
           scope: "one-replica",
           intervalMs: settings.bucketsReplicateMs ?? 300_000,
           immediately: true,

@@ -307,7 +307,7 @@ export function scheduleTemporaryKeyExpiry(params: {
 }) {
   return params.scheduler.add({
     name: "s3 keys",
-    // Revoking on the providers, once: a leader lock will pick the replica (ADR 19).
+    // Revoking on the providers, once: on the leader only (ADR 40).
     scope: "one-replica",
     intervalMs: params.intervalMs,
     immediately: true,

@@ -6,8 +6,8 @@
 /**
  * Where a task runs once Plateau has several replicas: on each of them (work on what a replica
  * holds itself: its clone of the repository, its index) or on one only (work on what they
- * share: the engines, the database, commits to make once). There is one replica today, so both
- * run here; a leader lock will attach to `one-replica` tasks in the scheduler, and nowhere else.
+ * share: the engines, the database, commits to make once). With several replicas, the scheduler
+ * runs `one-replica` tasks only on the one holding the leader lock (ADR 40); one replica runs both.
  */
 export type TaskScope = "every-replica" | "one-replica";
 

@@ -396,7 +396,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   // One pass at a time: a wake during a pass gets one more pass after it (the scheduler's rule).
   const passes = deps.scheduler.add({
     name: `reconcile ${platform}`,
-    // Two replicas applying the same units would fight; a leader lock will pick one (ADR 19).
+    // Two replicas applying the same units would fight: the leader alone runs it (ADR 40).
     scope: "one-replica",
     intervalMs: deps.intervalMs ?? 5000,
     immediately: true,
