@@ -1,28 +1,20 @@
 // Crashes lose nothing: the server is killed (SIGKILL) at random points during launches,
 // stops and removals, again and again; after each restart the repository is intact, the index
 // equals it, no request was committed twice, and what runs converges to what is rendered.
-import { randomUUID } from "node:crypto";
 import { seededRandom } from "../support/random.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../src/adapters/process.js";
-import { cleanPodmanProject, podmanUnavailable, TEST_IMAGE } from "../support/podman.js";
+import { cleanPodmanProject, podmanUnavailable } from "../support/podman.js";
+import { expectPodmanConverged, randomOperation, type Operation } from "../support/churn.js";
 import { git, startServer, writeConfig, type ServerProcess } from "../support/server.js";
 
 const unavailable = await podmanUnavailable();
 const KILLS = Number(process.env.PLATEAU_CRASH_KILLS ?? 50);
 const PROJECT = "crash";
 const SEED = Number(process.env.PLATEAU_CRASH_SEED ?? Date.now() % 1_000_000);
-
-interface Operation {
-  readonly method: "POST" | "DELETE";
-  readonly path: string;
-  readonly body?: unknown;
-  readonly key: string;
-  readonly name: string;
-}
 
 let token = "";
 const authorization = () => ({ authorization: `Bearer ${token}` });
@@ -40,7 +32,6 @@ async function send(server: ServerProcess, operation: Operation): Promise<number
 describe.skipIf(unavailable)("crash safety", () => {
   it(`survives ${KILLS} kills at random points (seed ${SEED})`, { timeout: 1_800_000 }, async () => {
     const next = seededRandom(SEED);
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
     await cleanPodmanProject(PROJECT);
     const dir = await mkdtemp(join(tmpdir(), "plateau-crash-"));
     const dataDir = join(dir, "data");
@@ -74,35 +65,6 @@ describe.skipIf(unavailable)("crash safety", () => {
       expect(launches.length).toBe(new Set(launches).size);
     }
 
-    /** Podman runs exactly what is rendered: the right revision of each running instance, nothing else. */
-    async function checkConverged(): Promise<void> {
-      let problem = "";
-      for (let attempt = 0; attempt < 300; attempt++) {
-        const desired = new Map<string, string>();
-        const listing = await git(repository, "ls-tree", "main", `rendered/local/${PROJECT}/`);
-        for (const line of listing.split("\n").filter((l) => l.includes(" tree "))) {
-          const [meta, path] = line.split("\t");
-          const hash = meta?.split(" ")[2] ?? "";
-          const name = path?.split("/").at(-1) ?? "";
-          if ((await git(repository, "show", `main:${path}/deployment-${name}.yaml`)).includes("replicas: 1")) desired.set(name, hash);
-        }
-        const pods = JSON.parse(
-          (await run("podman", ["pod", "ps", "--filter", `label=plateau.io/project=${PROJECT}`, "--format", "json"])).stdout.toString() || "[]",
-        ) as {
-          Status: string;
-          Labels: Record<string, string>;
-        }[];
-        const running = new Map(
-          pods.filter((pod) => pod.Status === "Running").map((pod) => [pod.Labels["plateau.io/instance"] ?? "", pod.Labels["plateau.io/hash"] ?? ""]),
-        );
-        problem = pods.length !== running.size ? `pods not running: ${JSON.stringify(pods.map((p) => p.Status))}` : "";
-        if (!problem && JSON.stringify([...running].sort()) === JSON.stringify([...desired].sort())) return;
-        problem ||= `running ${JSON.stringify([...running.keys()].sort())} but rendered ${JSON.stringify([...desired.keys()].sort())}`;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      throw new Error(`podman did not converge to the repository: ${problem}`);
-    }
-
     try {
       for (let round = 0; round <= KILLS; round++) {
         const server = await startServer({ dataDir, config });
@@ -123,7 +85,7 @@ describe.skipIf(unavailable)("crash safety", () => {
         unanswered = [];
         await checkRepository(server);
         if (round === KILLS || round % 10 === 9) {
-          await checkConverged();
+          await expectPodmanConverged(repository, PROJECT);
           stats.convergenceChecks++;
         }
         if (round === KILLS) {
@@ -137,27 +99,7 @@ describe.skipIf(unavailable)("crash safety", () => {
           }
         ).items;
         const operations: Operation[] = [];
-        for (let k = 0; k < 1 + Math.floor(next() * 3); k++) {
-          const choice = instances.length < 2 ? 0 : instances.length > 6 ? 1 + Math.floor(next() * 2) : Math.floor(next() * 3);
-          if (choice === 0) {
-            // Half the launches let Plateau name the instance: only the idempotency key then
-            // keeps a retried launch from creating a second instance.
-            const name = next() < 0.5 ? `c${sequence++}` : undefined;
-            const body = { template: "static-site", values: { image: TEST_IMAGE }, ...(name ? { name } : {}) };
-            operations.push({ method: "POST", path: `/projects/${PROJECT}/instances`, body, key: randomUUID(), name: name ?? "(generated)" });
-          } else if (choice === 1) {
-            const { name } = pick(instances);
-            operations.push({ method: "DELETE", path: `/projects/${PROJECT}/instances/${name}`, key: randomUUID(), name });
-          } else {
-            const { name, state } = pick(instances);
-            operations.push({
-              method: "POST",
-              path: `/projects/${PROJECT}/instances/${name}/${state === "running" ? "stop" : "start"}`,
-              key: randomUUID(),
-              name,
-            });
-          }
-        }
+        for (let k = 0; k < 1 + Math.floor(next() * 3); k++) operations.push(randomOperation(PROJECT, instances, next, () => `c${sequence++}`));
         stats.sent += operations.length;
         const answers = operations.map((operation) =>
           send(server, operation).then(

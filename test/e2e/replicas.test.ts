@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../../src/adapters/process.js";
 import { startGitHttpServer, type GitHttpServer } from "../support/git-http-server.js";
 import { createTestDatabase, startPostgres } from "../support/postgres.js";
-import { cleanPodmanProject, podmanUnavailable, TEST_IMAGE } from "../support/podman.js";
+import { cleanPodmanProject, podmanUnavailable } from "../support/podman.js";
+import { expectPodmanConverged, randomOperation, type Operation } from "../support/churn.js";
 import { seededRandom } from "../support/random.js";
 import { git, startServer, writeConfig, type ServerProcess } from "../support/server.js";
 
@@ -29,13 +30,6 @@ const PROJECT = "replicas";
 const INSTALLATION = "rpl0test00";
 /** Correctness, not speed: a leader check every second, so a new leader comes in seconds; this is ten times that and more. */
 const NEW_LEADER_BOUND_MS = 30_000;
-
-interface Operation {
-  readonly method: "POST" | "DELETE";
-  readonly path: string;
-  readonly body?: unknown;
-  readonly key: string;
-}
 
 interface Replica {
   readonly id: string;
@@ -114,7 +108,7 @@ describe.skipIf(unavailable)("several replicas", () => {
     try {
       for (const replica of replicas) await start(replica);
       token = await (replicas[0]?.server as ServerProcess).actAs("alice");
-      const created = await send({ method: "POST", path: "/projects", body: { name: PROJECT, lab: "imb" }, key: randomUUID() });
+      const created = await send({ method: "POST", path: "/projects", body: { name: PROJECT, lab: "imb" }, key: randomUUID(), name: PROJECT });
       expect(created).toBe(201);
       const statuses: number[] = [];
       let sequence = 0;
@@ -127,24 +121,7 @@ describe.skipIf(unavailable)("several replicas", () => {
           }
         ).items;
         const operations: Operation[] = [];
-        for (let k = 0; k < 2 + Math.floor(next() * 3); k++) {
-          const choice = instances.length < 2 ? 0 : instances.length > 6 ? 1 + Math.floor(next() * 2) : Math.floor(next() * 3);
-          if (choice === 0) {
-            // Half the launches let Plateau name the instance: only the idempotency key keeps a retry from launching twice.
-            const name = next() < 0.5 ? `r${sequence++}` : undefined;
-            operations.push({
-              method: "POST",
-              path: `/projects/${PROJECT}/instances`,
-              body: { template: "static-site", values: { image: TEST_IMAGE }, ...(name ? { name } : {}) },
-              key: randomUUID(),
-            });
-          } else if (choice === 1) {
-            operations.push({ method: "DELETE", path: `/projects/${PROJECT}/instances/${pick(instances).name}`, key: randomUUID() });
-          } else {
-            const { name, state } = pick(instances);
-            operations.push({ method: "POST", path: `/projects/${PROJECT}/instances/${name}/${state === "running" ? "stop" : "start"}`, key: randomUUID() });
-          }
-        }
+        for (let k = 0; k < 2 + Math.floor(next() * 3); k++) operations.push(randomOperation(PROJECT, instances, next, () => `r${sequence++}`));
         stats.sent += operations.length;
         const answers = Promise.all(operations.map(send));
         // Most kills land while requests are handled (lock, commit, push, index), the others while the leader applies them.
@@ -176,7 +153,7 @@ describe.skipIf(unavailable)("several replicas", () => {
         `[replicas] seed ${SEED}: ${KILLS} leaders killed, ${stats.sent} requests, ${stats.retried} retries, ${commits} commits; ` +
           `new leader after ${changes[0]}–${changes.at(-1)} ms (median ${changes[Math.floor(changes.length / 2)]} ms)`,
       );
-      expect(stats.retried).toBeGreaterThan(0); // kills did land during requests
+      if (KILLS >= 10) expect(stats.retried).toBeGreaterThan(0); // kills did land during requests
     } finally {
       await Promise.all(live().map((replica) => replica.server?.kill()));
       await database.end();
@@ -241,27 +218,7 @@ describe.skipIf(unavailable)("several replicas", () => {
         "one leader, the one recorded",
       ).toEqual([`${named}:leader`]);
       // Podman runs exactly the running instances, at their rendered revision.
-      let problem = "";
-      for (let attempt = 0; attempt < 300; attempt++) {
-        const desired = new Map<string, string>();
-        const listing = await git(forgeDir, "ls-tree", "main", `rendered/local/${PROJECT}/`);
-        for (const line of listing.split("\n").filter((l) => l.includes(" tree "))) {
-          const [meta, path] = line.split("\t");
-          const name = path?.split("/").at(-1) ?? "";
-          if ((await git(forgeDir, "show", `main:${path}/deployment-${name}.yaml`)).includes("replicas: 1")) desired.set(name, meta?.split(" ")[2] ?? "");
-        }
-        const pods = JSON.parse(
-          (await run("podman", ["pod", "ps", "--filter", `label=plateau.io/project=${PROJECT}`, "--format", "json"])).stdout.toString() || "[]",
-        ) as { Status: string; Labels: Record<string, string> }[];
-        const running = new Map(
-          pods.filter((pod) => pod.Status === "Running").map((pod) => [pod.Labels["plateau.io/instance"] ?? "", pod.Labels["plateau.io/hash"] ?? ""]),
-        );
-        problem = pods.length !== running.size ? `pods not running: ${JSON.stringify(pods.map((p) => p.Status))}` : "";
-        if (!problem && JSON.stringify([...running].sort()) === JSON.stringify([...desired].sort())) return;
-        problem ||= `running ${JSON.stringify([...running.keys()].sort())} but rendered ${JSON.stringify([...desired.keys()].sort())}`;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      throw new Error(`podman did not converge to the forge's repository: ${problem}`);
+      await expectPodmanConverged(forgeDir, PROJECT);
     }
   });
 });
