@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12|B12d|B16]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12|B12d|B14|B16]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -10,6 +10,7 @@ import { benchBackups } from "./backups.js";
 import { benchBuckets } from "./buckets.js";
 import { benchChart } from "./chart.js";
 import { benchCommit } from "./commit.js";
+import { benchCommunity } from "./b14-community.js";
 import { benchLaunch } from "./launch.js";
 import { benchPlacement } from "./placement.js";
 import { benchRender } from "./render.js";
@@ -67,6 +68,10 @@ if (!only || only === "B12d") {
 if (!only || only === "B4") {
   log("B4: API overhead…");
   rows.push(...(await benchApi(log)));
+}
+if (!only || only === "B14") {
+  log("B14: a community's load on one replica and on three behind a balancer…");
+  rows.push(...(await benchCommunity(log)));
 }
 if (!only || only === "B7") {
   log("B7: launch…");
