@@ -14,6 +14,7 @@ import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { fastify } from "fastify";
 import pg from "pg";
@@ -28,7 +29,6 @@ import { createIndexer } from "../src/core/index/indexer.js";
 import type { FileChange } from "../src/core/ports/desired-state-repository.js";
 import { silentLogger } from "../src/core/ports/logger.js";
 import buildPlateau from "../test/support/build.js";
-import { startBalancer, type Balancer } from "../test/support/balancer.js";
 import { startGitHttpServer, type GitHttpServer } from "../test/support/git-http-server.js";
 import { alice, memoryPlateau } from "../test/support/plateau.js";
 import { createTestDatabase, startPostgres } from "../test/support/postgres.js";
@@ -38,7 +38,7 @@ import { ms, ratio, type Row } from "./stats.js";
 
 const LABS = ["imb", "lmbp", "lab-c", "lab-d", "lab-e", "lab-f", "lab-g", "lab-h", "lab-i", "lab-j"];
 const MEMBERS_PER_PROJECT = 5;
-const WRITE_SHARE = 0.04;
+const WRITE_SHARE = Number(process.env.PLATEAU_BENCH_B14_WRITE_PERCENT ?? 4) / 100;
 /** Shared by the replicas of one installation, as a copied data directory would be (ADR 0015). */
 const INSTALLATION = "b14bench00";
 const TEMPLATE_PROJECT = "zqproj";
@@ -228,6 +228,48 @@ async function load(plan: LoadPlan): Promise<LoadResult> {
   return JSON.parse(out) as LoadResult;
 }
 
+interface BalancerProcess {
+  readonly url: string;
+  readonly pid: number | undefined;
+  setBackends(urls: readonly string[]): Promise<void>;
+  ready(): Promise<readonly string[]>;
+  close(): Promise<void>;
+}
+
+/** test/support/balancer.ts in its own process (bench/b14-balancer.ts). */
+async function startBalancerProcess(): Promise<BalancerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", new URL("./b14-balancer.ts", import.meta.url).pathname], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const nextLine = async () => {
+    const line = await lines.next();
+    if (line.done) throw new Error("the balancer exited");
+    return line.value;
+  };
+  const url = await nextLine();
+  const ask = async (message: unknown) => {
+    child.stdin.write(`${JSON.stringify(message)}\n`);
+    return JSON.parse(await nextLine()) as string[];
+  };
+  return {
+    url,
+    pid: child.pid,
+    setBackends: async (urls) => void (await ask(urls)),
+    ready: () => ask(null),
+    async close() {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+/** CPU time (user + system) a process has used, in seconds (USER_HZ is 100 on Linux). */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Resident memory of a process (VmRSS), in MiB. */
 async function rssMiB(pid: number | undefined): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
@@ -237,9 +279,10 @@ async function rssMiB(pid: number | undefined): Promise<number> {
 const rate = (result: LoadResult) => result.requests / result.seconds;
 const reads = (result: LoadResult) => Object.entries(result.operations).filter(([name]) => name.startsWith("GET"));
 const writesOf = (result: LoadResult) => Object.entries(result.operations).filter(([name]) => !name.startsWith("GET"));
-/** Reads answered other than 200, and writes answered 5xx or not at all. */
+/** Reads answered other than 200 (404 for a status: nothing observed yet), and writes answered 5xx or not at all. */
 const failuresOf = (result: LoadResult) =>
-  reads(result).reduce((sum, [, op]) => sum + op.count - (op.statuses["200"] ?? 0), 0) + writesOf(result).reduce((sum, [, op]) => sum + op.failed, 0);
+  reads(result).reduce((sum, [name, op]) => sum + op.count - (op.statuses["200"] ?? 0) - (name.includes("status") ? (op.statuses["404"] ?? 0) : 0), 0) +
+  writesOf(result).reduce((sum, [, op]) => sum + op.failed, 0);
 
 function describe(label: string, result: LoadResult, log: (line: string) => void): void {
   const writes = writesOf(result).reduce((sum, [, op]) => sum + op.count, 0);
@@ -259,6 +302,7 @@ export async function benchCommunity(log: (line: string) => void): Promise<Row[]
     instances: count("PLATEAU_BENCH_B14_INSTANCES", 20_000),
   };
   const seconds = count("PLATEAU_BENCH_B14_SECONDS", 30);
+  const profiles = process.env.PLATEAU_BENCH_B14_PROFILE_DIR;
   const connections = Math.min(count("PLATEAU_BENCH_B14_CONNECTIONS", 200), community.users);
   const postgres = await startPostgres();
   if ("skipped" in postgres) {
@@ -270,7 +314,7 @@ export async function benchCommunity(log: (line: string) => void): Promise<Row[]
   const hello = fastify({ logger: false });
   hello.get("/hello", async () => ({ hello: "world" }));
   let forge: GitHttpServer | undefined;
-  let balancer: Balancer | undefined;
+  let balancer: BalancerProcess | undefined;
   let database: pg.Client | undefined;
   try {
     // The replicas are `plateau up` processes: they run dist/, built here from the tree under test.
@@ -332,10 +376,34 @@ export async function benchCommunity(log: (line: string) => void): Promise<Row[]
       replica.server = await startServer({
         dataDir: replica.dataDir,
         config,
-        env: { PLATEAU_DATABASE_URL: databaseUrl, PLATEAU_REPLICA_ID: replica.id, PLATEAU_LOG_LEVEL: "warn" },
+        env: {
+          PLATEAU_DATABASE_URL: databaseUrl,
+          PLATEAU_REPLICA_ID: replica.id,
+          PLATEAU_LOG_LEVEL: "warn",
+          // A CPU profile of each replica, written when it stops (the killed leader writes none).
+          ...(profiles ? { NODE_OPTIONS: `--require ${join(profiles, "profile.cjs")}` } : {}),
+        },
       });
       log(`  B14 replica ${replica.id} ready in ${((performance.now() - at) / 1000).toFixed(1)} s`);
     };
+    // --cpu-prof is refused in NODE_OPTIONS: the inspector's profiler, started by a preloaded script, written at exit.
+    if (profiles)
+      await writeFile(
+        join(profiles, "profile.cjs"),
+        [
+          // Only `plateau up` itself, not the processes it starts (they inherit NODE_OPTIONS).
+          'if (process.argv.includes("up")) {',
+          'const inspector = require("node:inspector");',
+          "const session = new inspector.Session();",
+          "session.connect();",
+          'session.post("Profiler.enable", () => session.post("Profiler.start"));',
+          'process.on("exit", () => session.post("Profiler.stop", (error, result) => {',
+          `  if (!error) require("node:fs").writeFileSync(${JSON.stringify(profiles)} + "/" + process.env.PLATEAU_REPLICA_ID + ".cpuprofile", JSON.stringify(result.profile));`,
+          "}));",
+          "}",
+          "",
+        ].join("\n"),
+      );
     const [r1, r2, r3] = replicas as [(typeof replicas)[number], (typeof replicas)[number], (typeof replicas)[number]];
     await start(r1);
     const r1Server = r1.server as ServerProcess;
@@ -353,7 +421,7 @@ export async function benchCommunity(log: (line: string) => void): Promise<Row[]
 
     await hello.listen({ host: "127.0.0.1", port: 0 });
     const helloUrl = `http://127.0.0.1:${(hello.server.address() as { port: number }).port}`;
-    const plan = (target: string, prefix: string): LoadPlan => ({ target, users, seconds, writeShare: WRITE_SHARE, prefix });
+    const plan = (target: string | string[], prefix: string): LoadPlan => ({ targets: [target].flat(), users, seconds, writeShare: WRITE_SHARE, prefix });
 
     log(`  B14 load: ${users.length} virtual users for ${seconds} s per phase, ${WRITE_SHARE * 100}% writes`);
     await load({ ...plan(helloUrl, "w"), seconds: Math.min(5, seconds), hello: true }); // warm-up, not counted
@@ -364,19 +432,39 @@ export async function benchCommunity(log: (line: string) => void): Promise<Row[]
     const oneRss = await rssMiB(r1Server.child.pid);
     describe("1 replica", one, log);
 
-    balancer = await startBalancer();
-    balancer.setBackends([r1Server.url]);
-    while (balancer.ready().length < 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    balancer = await startBalancerProcess();
+    await balancer.setBackends([r1Server.url]);
+    while ((await balancer.ready()).length < 1) await new Promise((resolve) => setTimeout(resolve, 50));
     const oneBalanced = await load(plan(balancer.url, "b"));
     describe("1 replica behind the balancer", oneBalanced, log);
 
     await start(r2);
     await start(r3);
-    balancer.setBackends(replicas.map((replica) => replica.server?.url ?? ""));
-    while (balancer.ready().length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+    await balancer.setBackends(replicas.map((replica) => replica.server?.url ?? ""));
+    while ((await balancer.ready()).length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+    await load({ ...plan(balancer.url, "w"), seconds: Math.min(5, seconds), writeShare: 0 }); // the new replicas warmed up as the first was, not counted
+    const cpuBefore = await Promise.all([balancer.pid, ...replicas.map((replica) => replica.server?.child.pid)].map(cpuSeconds));
+    const cpuFrom = performance.now();
     const three = await load(plan(balancer.url, "c"));
-    const threeRss = await Promise.all(replicas.map((replica) => rssMiB(replica.server?.child.pid)));
+    const cpuWall = (performance.now() - cpuFrom) / 1000;
+    const cpuAfter = await Promise.all([balancer.pid, ...replicas.map((replica) => replica.server?.child.pid)].map(cpuSeconds));
+    const cores = cpuAfter.map((after, i) => (after - (cpuBefore[i] ?? 0)) / cpuWall);
+    log(
+      `  B14 CPU during the 3-replica load (cores): balancer ${cores[0]?.toFixed(2)}, replicas ${cores
+        .slice(1)
+        .map((value) => value.toFixed(2))
+        .join(", ")}`,
+    );
     describe("3 replicas behind the balancer", three, log);
+    // The same replicas, each person sent straight to one of them (as clients spread by DNS would): the replicas' own scaling, without the balancer's cost.
+    const threeStraight = await load(
+      plan(
+        replicas.map((replica) => replica.server?.url ?? ""),
+        "d",
+      ),
+    );
+    describe("3 replicas, people spread straight over them", threeStraight, log);
+    const threeRss = await Promise.all(replicas.map((replica) => rssMiB(replica.server?.child.pid)));
     log(`  B14 memory (VmRSS): 1 replica ${oneRss.toFixed(0)} MiB; 3 replicas ${threeRss.map((value) => value.toFixed(0)).join(", ")} MiB`);
 
     // The leader killed, a launch sent at once through the balancer, retried with its key until a replica commits it.
@@ -419,12 +507,29 @@ export async function benchCommunity(log: (line: string) => void): Promise<Row[]
     log(
       `  B14 leader ${victim.id} killed: next commit answered after ${committedMs.toFixed(0)} ms (${attempts} attempts, ${status}); new leader after ${newLeaderMs.toFixed(0)} ms`,
     );
+    // Every replica left lists the launch (its project's list was read, so kept, during the load) within a refresh or two.
+    const listing = async (server: ServerProcess) =>
+      (
+        (await (await fetch(`${server.url}/api/v1/projects/${firstProject.name}/instances`, { headers: auth })).json()) as { items: { name: string }[] }
+      ).items.map((item) => item.name);
+    const seenBy = new Map<string, number>();
+    const live = replicas.filter((replica) => replica.server !== undefined);
+    while (performance.now() - killedAt < committedMs + 15_000 && seenBy.size < live.length) {
+      for (const replica of live)
+        if (!seenBy.has(replica.id) && (await listing(replica.server as ServerProcess)).includes("after-leader-loss"))
+          seenBy.set(replica.id, performance.now() - killedAt);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const stale = live.filter((replica) => !seenBy.has(replica.id)).map((replica) => replica.id);
+    log(
+      `  B14 the launch listed by ${[...seenBy].map(([id, at]) => `${id} ${at.toFixed(0)} ms after the kill`).join(", ") || "no replica"}${stale.length > 0 ? `; NOT listed by ${stale.join(", ")} 15 s after its answer` : ""}`,
+    );
 
     // Rows: each a ratio against a baseline of this run.
     const summary = (result: LoadResult) => {
-      const all = Object.values(result.operations);
-      const p = (which: "p50" | "p99") => Math.max(...all.filter((op) => op.count > 0).map((op) => op[which]));
-      return `${rate(result).toFixed(0)} req/s, slowest operation p50 ${ms(p("p50"))} ms / p99 ${ms(p("p99"))} ms, ${failuresOf(result)} failed`;
+      const p = (which: "p50" | "p99") => Math.max(...reads(result).map(([, op]) => op[which]));
+      const launch = result.operations["POST launch"];
+      return `${rate(result).toFixed(0)} req/s; slowest read p50 ${ms(p("p50"))} / p99 ${ms(p("p99"))} ms; launch p50 ${launch ? ms(launch.p50) : "-"} ms; ${failuresOf(result)} failed`;
     };
     const what = `${community.users.toLocaleString("en")} people, ${community.projects.toLocaleString("en")} projects, ${community.instances.toLocaleString("en")} instances, ${users.length} concurrent users, ${WRITE_SHARE * 100}% writes`;
     const rows: Row[] = [
@@ -446,20 +551,31 @@ export async function benchCommunity(log: (line: string) => void): Promise<Row[]
       },
       {
         name: "B14 community: 3 replicas behind the balancer, throughput (scaling)",
-        ours: summary(three),
+        ours: `${summary(three)}; CPU: balancer ${cores[0]?.toFixed(2)} core, replicas ${cores
+          .slice(1)
+          .map((value) => value.toFixed(2))
+          .join(" + ")}`,
         baseline: `${rate(oneBalanced).toFixed(0)} req/s (1 replica behind the balancer); ${rate(one).toFixed(0)} req/s straight`,
         ratio: `${ratio(rate(three) / rate(oneBalanced))} (${ratio(rate(three) / rate(one))} vs straight)`,
         target: "-",
         met: true,
       },
+      {
+        name: "B14 community: 3 replicas, people spread straight over them (no balancer), throughput (scaling)",
+        ours: summary(threeStraight),
+        baseline: `${rate(one).toFixed(0)} req/s (1 replica, straight)`,
+        ratio: ratio(rate(threeStraight) / rate(one)),
+        target: "-",
+        met: true,
+      },
     ];
     for (const [name, op] of Object.entries(three.operations)) {
-      const single = one.operations[name];
+      const single = oneBalanced.operations[name];
       if (!single) continue;
       rows.push({
-        name: `B14 community: ${name}, p50 / p99`,
+        name: `B14 community: ${name}, p50 / p99 behind the balancer`,
         ours: `3 replicas: ${ms(op.p50)} / ${ms(op.p99)} ms (${(op.count / three.seconds).toFixed(1)}/s)`,
-        baseline: `1 replica: ${ms(single.p50)} / ${ms(single.p99)} ms (${(single.count / one.seconds).toFixed(1)}/s)`,
+        baseline: `1 replica: ${ms(single.p50)} / ${ms(single.p99)} ms (${(single.count / oneBalanced.seconds).toFixed(1)}/s)`,
         ratio: `${ratio(op.p50 / single.p50)} / ${ratio(op.p99 / single.p99)}`,
         target: "-",
         met: true,
@@ -486,7 +602,7 @@ export async function benchCommunity(log: (line: string) => void): Promise<Row[]
     );
     return rows;
   } finally {
-    await Promise.all(replicas.map((replica) => replica.server?.kill()));
+    await Promise.all(replicas.map((replica) => (profiles ? replica.server?.stop() : replica.server?.kill())));
     await balancer?.close();
     await hello.close();
     await database?.end();

@@ -16,8 +16,11 @@ export interface LoadUser {
 }
 
 export interface LoadPlan {
-  /** `http://127.0.0.1:<port>`: a replica, the balancer, or the hello-world (then `hello` is set). */
-  readonly target: string;
+  /**
+   * `http://127.0.0.1:<port>`: a replica, the balancer, or the hello-world (then `hello` is set);
+   * with several, virtual user k sends to the k-th (modulo), as clients spread by DNS would.
+   */
+  readonly targets: readonly string[];
   readonly users: readonly LoadUser[];
   readonly seconds: number;
   /** Of all requests sent, the share that are writes (launches, stops, removals). */
@@ -66,13 +69,12 @@ function generator(seed: number): () => number {
 }
 
 export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
-  const target = new URL(plan.target);
   const agent = new Agent({ keepAlive: true, maxSockets: plan.users.length * 2 });
   const latencies = new Map<string, number[]>();
   const failures = new Map<string, number>();
   const statuses = new Map<string, Map<number, number>>();
 
-  function send(operation: string, method: string, path: string, token: string | undefined, body?: unknown, key?: string): Promise<number> {
+  function send(target: URL, operation: string, method: string, path: string, token: string | undefined, body?: unknown, key?: string): Promise<number> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const start = performance.now();
     return new Promise((resolve) => {
@@ -116,6 +118,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
 
   async function virtualUser(user: LoadUser, index: number): Promise<void> {
     const next = generator(index + 1);
+    const target = new URL(plan.targets[index % plan.targets.length] as string);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
     const launched: { project: string; name: string; stopped: boolean }[] = [];
     let writing = false;
@@ -131,6 +134,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
           const project = pick(user.projects).name;
           const name = `${plan.prefix}${index}x${sequence++}`;
           const status = await send(
+            target,
             "POST launch",
             "POST",
             `/api/v1/projects/${project}/instances`,
@@ -142,6 +146,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
         } else if (choice < 0.75) {
           const instance = pick(mine);
           await send(
+            target,
             instance.stopped ? "POST start" : "POST stop",
             "POST",
             `/api/v1/projects/${instance.project}/instances/${instance.name}/${instance.stopped ? "start" : "stop"}`,
@@ -153,6 +158,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
         } else {
           const instance = pick(mine);
           const status = await send(
+            target,
             "DELETE remove",
             "DELETE",
             `/api/v1/projects/${instance.project}/instances/${instance.name}`,
@@ -168,7 +174,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     };
     while (performance.now() < deadline) {
       if (plan.hello) {
-        await send("GET /hello", "GET", "/hello", undefined);
+        await send(target, "GET /hello", "GET", "/hello", undefined);
         continue;
       }
       // Writes keep their share of all requests sent by this person.
@@ -183,22 +189,22 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
       const instance = pick(project.instances);
       switch (read.name) {
         case "GET /me":
-          await send(read.name, "GET", "/api/v1/me", user.token);
+          await send(target, read.name, "GET", "/api/v1/me", user.token);
           break;
         case "GET /projects (mine)":
-          await send(read.name, "GET", "/api/v1/projects", user.token);
+          await send(target, read.name, "GET", "/api/v1/projects", user.token);
           break;
         case "GET /instances (mine)":
-          await send(read.name, "GET", "/api/v1/instances", user.token);
+          await send(target, read.name, "GET", "/api/v1/instances", user.token);
           break;
         case "GET a project's instances":
-          await send(read.name, "GET", `/api/v1/projects/${project.name}/instances`, user.token);
+          await send(target, read.name, "GET", `/api/v1/projects/${project.name}/instances`, user.token);
           break;
         case "GET an instance":
-          await send(read.name, "GET", `/api/v1/projects/${project.name}/instances/${instance}`, user.token);
+          await send(target, read.name, "GET", `/api/v1/projects/${project.name}/instances/${instance}`, user.token);
           break;
         case "GET an instance's status":
-          await send(read.name, "GET", `/api/v1/projects/${project.name}/instances/${instance}/status`, user.token);
+          await send(target, read.name, "GET", `/api/v1/projects/${project.name}/instances/${instance}/status`, user.token);
           break;
       }
     }
