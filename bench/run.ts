@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12|B12d|B13|B15|B16]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12|B12d|B13|B14|B15|B16]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -11,6 +11,7 @@ import { benchBuckets } from "./buckets.js";
 import { benchChart } from "./chart.js";
 import { benchColdStart } from "./cold-start.js";
 import { benchCommit } from "./commit.js";
+import { benchCommunity } from "./b14-community.js";
 import { benchLaunch } from "./launch.js";
 import { benchPlacement } from "./placement.js";
 import { benchProxy } from "./proxy.js";
@@ -77,6 +78,10 @@ if (!only || only === "B15") {
 if (!only || only === "B4") {
   log("B4: API overhead…");
   rows.push(...(await benchApi(log)));
+}
+if (!only || only === "B14") {
+  log("B14: a community's load on one replica and on three behind a balancer…");
+  rows.push(...(await benchCommunity(log)));
 }
 if (!only || only === "B7") {
   log("B7: launch…");

@@ -3,7 +3,7 @@
 // (every `checkMs`, as a readiness probe; one failure takes a backend out), and a connection
 // refused is sent to the next backend (HAProxy's `redispatch`). It never retries a request a
 // backend received: a reset or a 5xx reaches the client, which is what a test counts.
-import { createServer, request, type IncomingMessage, type Server } from "node:http";
+import { Agent, createServer, request, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface Balancer {
@@ -15,7 +15,9 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
-export async function startBalancer(options: { readonly checkMs?: number } = {}): Promise<Balancer> {
+export async function startBalancer(options: { readonly checkMs?: number; readonly keepAlive?: boolean } = {}): Promise<Balancer> {
+  // Tests open a connection per request (a reset reaches the client at once); a benchmark (B14) keeps them, as HAProxy does.
+  const agent = options.keepAlive ? new Agent({ keepAlive: true, maxSockets: 256 }) : undefined;
   let backends: readonly string[] = [];
   let ready: readonly string[] = [];
   let turn = 0;
@@ -54,8 +56,8 @@ export async function startBalancer(options: { readonly checkMs?: number } = {})
           port: target.port,
           method: incoming.method,
           path: incoming.url,
-          headers: { ...incoming.headers, connection: "close" },
-          agent: false,
+          headers: agent ? incoming.headers : { ...incoming.headers, connection: "close" },
+          agent: agent ?? false,
         },
         (response) => resolve({ status: response.statusCode ?? 502, headers: response.headers, stream: response }),
       );
@@ -99,6 +101,7 @@ export async function startBalancer(options: { readonly checkMs?: number } = {})
       closed = true;
       await checking;
       server.closeAllConnections();
+      agent?.destroy();
       await new Promise((resolve) => server.close(resolve));
     },
   };

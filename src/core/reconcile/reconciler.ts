@@ -68,6 +68,9 @@ export interface Reconciler {
   restart(project: string, instance: string): Promise<void>;
 }
 
+/** Instances whose "runs or not" is kept by tree hash (a few bytes each). */
+const RUNNING_KEPT = 200_000;
+
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const { platform, engine, repo, statuses, logger } = deps;
   const concurrency = deps.concurrency ?? 2;
@@ -76,6 +79,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const failures = new Map<string, number>();
   // Parsed manifests by content hash: a pass and the action after it read them once.
   const objectsByHash = new Map<string, KubeObject[]>();
+  const runningByHash = new Map<string, boolean>();
   // The revision each unit's last "applying" event announced (bounded).
   const announced = new Map<string, string>();
   // Units that are Helm instances (`<project>/_helm/<instance>`), as of the last reading of the head.
@@ -147,6 +151,21 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     await statuses.addEvent({ project, instance, at: now().toISOString(), kind, params, message });
   }
 
+  /**
+   * Whether an instance's rendered manifests want it running, kept by their tree's hash (the
+   * same tree, the same answer). Parsed manifests are kept for 500 trees only: a pass over more
+   * read and parsed every instance again, at every commit (B14: 20,000 instances on the leader).
+   * A boolean each is kept for all.
+   */
+  async function runningOf(head: CommitId, project: string, instance: string, hash: string): Promise<boolean> {
+    const known = runningByHash.get(hash);
+    if (known !== undefined) return known;
+    const running = wantsToRun(await readObjects(head, project, instance, hash));
+    if (runningByHash.size >= RUNNING_KEPT) runningByHash.clear();
+    runningByHash.set(hash, running);
+    return running;
+  }
+
   async function readObjects(head: CommitId, project: string, instance: string, hash?: string): Promise<KubeObject[]> {
     const cached = hash ? objectsByHash.get(hash) : undefined;
     if (cached) return cached;
@@ -191,17 +210,15 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         // Only instances' directories (the project's own `_project` bundle is not a workload of its own).
         if (entry.type !== "tree" || !isValidName(entry.name)) continue;
         project.push(
-          // Parsed manifests are cached by hash: unchanged instances cost no read here.
-          readObjects(head, projectEntry.name, entry.name, entry.hash)
-            .then(wantsToRun)
-            .then(
-              (running) => ({ project: projectEntry.name, instance: entry.name, hash: entry.hash, running }),
-              (error: unknown) => {
-                logger.warn({ platform, project: projectEntry.name, instance: entry.name, error: (error as Error).message }, "rendered manifests unreadable");
-                // Applying will fail and report why.
-                return { project: projectEntry.name, instance: entry.name, hash: entry.hash, running: true };
-              },
-            ),
+          // Known by hash: unchanged instances cost no read here.
+          runningOf(head, projectEntry.name, entry.name, entry.hash).then(
+            (running) => ({ project: projectEntry.name, instance: entry.name, hash: entry.hash, running }),
+            (error: unknown) => {
+              logger.warn({ platform, project: projectEntry.name, instance: entry.name, error: (error as Error).message }, "rendered manifests unreadable");
+              // Applying will fail and report why.
+              return { project: projectEntry.name, instance: entry.name, hash: entry.hash, running: true };
+            },
+          ),
         );
       }
       units.push(...(await Promise.all(project)));
