@@ -27,10 +27,11 @@ import type { Database } from "../src/adapters/sql/schema.js";
 import { systemClock } from "../src/adapters/system/system.js";
 import { createIndexer } from "../src/core/index/indexer.js";
 import type { FileChange } from "../src/core/ports/desired-state-repository.js";
+import { fleetTemplateFiles, TEMPLATE_INSTANCE, TEMPLATE_PROJECT } from "./fleet-files.js";
 import { silentLogger } from "../src/core/ports/logger.js";
 import buildPlateau from "../test/support/build.js";
 import { startGitHttpServer, type GitHttpServer } from "../test/support/git-http-server.js";
-import { alice, memoryPlateau } from "../test/support/plateau.js";
+import { alice } from "../test/support/plateau.js";
 import { createTestDatabase, startPostgres } from "../test/support/postgres.js";
 import { startServer, writeConfig, type ServerProcess } from "../test/support/server.js";
 import type { LoadPlan, LoadResult, LoadUser } from "./b14-load.js";
@@ -41,8 +42,6 @@ const MEMBERS_PER_PROJECT = 5;
 const WRITE_SHARE = Number(process.env.PLATEAU_BENCH_B14_WRITE_PERCENT ?? 4) / 100;
 /** Shared by the replicas of one installation, as a copied data directory would be (ADR 0015). */
 const INSTALLATION = "b14bench00";
-const TEMPLATE_PROJECT = "zqproj";
-const TEMPLATE_INSTANCE = "zqinst";
 const author = { name: "Bench", email: "bench@example.org" };
 
 const count = (name: string, fallback: number): number => {
@@ -63,28 +62,6 @@ interface Community {
 /** Who is in project p: an owner and editors, dealt so that every person has a project (the first ones two). */
 const membersOf = (community: Community, p: number): number[] =>
   Array.from({ length: MEMBERS_PER_PROJECT }, (_, k) => (p * MEMBERS_PER_PROJECT + k) % community.users);
-
-/** The files of one project and one `static-site` instance as Plateau writes them (made through the services, in memory). */
-async function templateFiles(): Promise<{ shared: FileChange[]; project: FileChange[]; instance: FileChange[] }> {
-  const { plateau, repo } = await memoryPlateau();
-  await plateau.services.projects.create({ name: TEMPLATE_PROJECT, lab: "imb", title: "Bench" }, alice);
-  await plateau.services.instances.launch({ template: "static-site", project: TEMPLATE_PROJECT, name: TEMPLATE_INSTANCE, values: { size: "small" } }, alice);
-  const head = await repo.head();
-  if (!head) throw new Error("the template repository has no commit");
-  const shared: FileChange[] = [];
-  const project: FileChange[] = [];
-  const instance: FileChange[] = [];
-  for (const { path } of await repo.changedPaths(null, head, "")) {
-    const content = (await repo.readFile(head, path)) ?? "";
-    if (path.includes(TEMPLATE_INSTANCE)) instance.push({ path, content });
-    else if (path.endsWith("project.yaml"))
-      continue; // written per project below, with its members
-    else if (path.includes(TEMPLATE_PROJECT)) project.push({ path, content });
-    else shared.push({ path, content });
-  }
-  if (instance.length < 2) throw new Error(`the launch wrote ${instance.length} files of its instance`);
-  return { shared, project, instance };
-}
 
 const named = (files: FileChange[], project: string, instance: string, owner: string): FileChange[] =>
   files.map((file) =>
@@ -122,7 +99,9 @@ function projectFile(community: Community, p: number): FileChange {
 
 /** The forge's repository: every project and instance in one commit written by fast-import, then packed. */
 async function seedRepository(dir: string, community: Community): Promise<string> {
-  const files = await templateFiles();
+  const template = await fleetTemplateFiles({ size: "small" });
+  // Each project's file is written below, with its members.
+  const files = { ...template, project: template.project.filter((file) => !file.path.endsWith("project.yaml")) };
   const changes: FileChange[] = [...files.shared];
   for (let p = 0; p < community.projects; p++) {
     changes.push(projectFile(community, p), ...named(files.project, projectName(p), TEMPLATE_INSTANCE, login(membersOf(community, p)[0] ?? 0)));

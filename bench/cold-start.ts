@@ -16,47 +16,21 @@ import { cryptoRandom, systemClock, systemTimers } from "../src/adapters/system/
 import { createIndexer } from "../src/core/index/indexer.js";
 import type { ObservedUnit } from "../src/core/ports/engine.js";
 import type { FileChange } from "../src/core/ports/desired-state-repository.js";
+import { fleetTemplateFiles, TEMPLATE_INSTANCE, TEMPLATE_PROJECT } from "./fleet-files.js";
 import { silentLogger } from "../src/core/ports/logger.js";
 import { noTelemetry } from "../src/core/ports/telemetry.js";
 import { createReconciler } from "../src/core/reconcile/reconciler.js";
 import { createScheduler } from "../src/core/scheduler/scheduler.js";
-import { alice, memoryPlateau } from "../test/support/plateau.js";
 import { createTestDatabase, startPostgres } from "../test/support/postgres.js";
 import { median, ratio, type Row } from "./stats.js";
 
 const PROJECTS = 1_500;
-const TEMPLATE_PROJECT = "zqproj";
-const TEMPLATE_INSTANCE = "zqinst";
 const author = { name: "Bench", email: "bench@example.org" };
 
 const count = (name: string, fallback: number): number => {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? Math.round(value) : fallback;
 };
-
-/**
- * The files of one project and one instance as Plateau writes them (a project made and a
- * `static-site` launched through the services, in memory), with the names as placeholders;
- * and the repository's other files (the local platform's document, bootstraps).
- */
-async function templateFiles(): Promise<{ shared: FileChange[]; project: FileChange[]; instance: FileChange[] }> {
-  const { plateau, repo } = await memoryPlateau();
-  await plateau.services.projects.create({ name: TEMPLATE_PROJECT, lab: "imb", title: "Bench" }, alice);
-  await plateau.services.instances.launch({ template: "static-site", project: TEMPLATE_PROJECT, name: TEMPLATE_INSTANCE }, alice);
-  const head = await repo.head();
-  if (!head) throw new Error("the template repository has no commit");
-  const shared: FileChange[] = [];
-  const project: FileChange[] = [];
-  const instance: FileChange[] = [];
-  for (const { path } of await repo.changedPaths(null, head, "")) {
-    const content = (await repo.readFile(head, path)) ?? "";
-    if (path.includes(TEMPLATE_INSTANCE)) instance.push({ path, content });
-    else if (path.includes(TEMPLATE_PROJECT)) project.push({ path, content });
-    else shared.push({ path, content });
-  }
-  if (instance.length < 2) throw new Error(`the launch wrote ${instance.length} files of its instance`);
-  return { shared, project, instance };
-}
 
 const named = (files: FileChange[], project: string, instance: string): FileChange[] =>
   files.map((file) =>
@@ -70,7 +44,7 @@ const named = (files: FileChange[], project: string, instance: string): FileChan
 
 /** The repository: `instances` instances dealt to PROJECTS projects, one commit written by fast-import, then packed. */
 async function seed(dir: string, instances: number, log: (line: string) => void): Promise<{ head: string; units: ObservedUnit[] }> {
-  const files = await templateFiles();
+  const files = await fleetTemplateFiles();
   const changes: FileChange[] = [...files.shared];
   const projects = Math.min(PROJECTS, instances);
   const projectName = (p: number) => `p${String(p).padStart(4, "0")}`;

@@ -1,0 +1,37 @@
+// The files of a large fleet, for the benchmarks that need one (B14, B15): one project and one
+// `static-site` instance as Plateau writes them (a project made and an instance launched
+// through the services, in memory), with their names as placeholders to copy under others.
+import type { FileChange } from "../src/core/ports/desired-state-repository.js";
+import { alice, memoryPlateau } from "../test/support/plateau.js";
+
+/** The names the template's files carry, replaced in each copy. */
+export const TEMPLATE_PROJECT = "zqproj";
+export const TEMPLATE_INSTANCE = "zqinst";
+
+export interface FleetTemplate {
+  /** The repository's other files (the local platform's document, bootstraps). */
+  readonly shared: FileChange[];
+  /** The project's own files, its project.yaml among them. */
+  readonly project: FileChange[];
+  readonly instance: FileChange[];
+}
+
+export async function fleetTemplateFiles(values: Record<string, unknown> = {}): Promise<FleetTemplate> {
+  const { plateau, repo } = await memoryPlateau();
+  await plateau.services.projects.create({ name: TEMPLATE_PROJECT, lab: "imb", title: "Bench" }, alice);
+  await plateau.services.instances.launch({ template: "static-site", project: TEMPLATE_PROJECT, name: TEMPLATE_INSTANCE, values }, alice);
+  const head = await repo.head();
+  if (!head) throw new Error("the template repository has no commit");
+  const shared: FileChange[] = [];
+  const project: FileChange[] = [];
+  const instance: FileChange[] = [];
+  for (const { path } of await repo.changedPaths(null, head, "")) {
+    const content = (await repo.readFile(head, path)) ?? "";
+    if (path.includes(TEMPLATE_INSTANCE)) instance.push({ path, content });
+    else if (path.includes(TEMPLATE_PROJECT)) project.push({ path, content });
+    else shared.push({ path, content });
+  }
+  if (instance.length < 2) throw new Error(`the launch wrote ${instance.length} files of its instance`);
+  await plateau.stop();
+  return { shared, project, instance };
+}
