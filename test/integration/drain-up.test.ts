@@ -123,12 +123,17 @@ async function upWithInstance(shutdown: { drainSeconds: number; graceSeconds: nu
   const token = await server.actAs("alice");
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${server.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } });
+  // Until the reconciler has written an instance's status, there is none (404): no reason yet.
+  const reasonOf = async (name: string) => {
+    const response = await api(`/projects/u-alice/instances/${name}/status`);
+    return response.ok ? ((await response.json()) as { reason: string }).reason : "";
+  };
   const launched = await api("/projects/u-alice/instances", { method: "POST", body: JSON.stringify({ template: "static-site", name: "site" }) });
   expect(launched.status).toBe(202);
   // The reconciler has said the platform is unavailable: from now on only this test writes the status.
   await until(
-    async () => (await (await api("/projects/u-alice/instances/site/status")).json()) as { reason: string },
-    (status) => status.reason.includes("unavailable"),
+    () => reasonOf("site"),
+    (reason) => reason.includes("unavailable"),
   );
   const database = await openDatabase(join(dir, "data", "plateau.db"));
   await createSqlStore(database.db, systemClock).statuses.setStatus({
@@ -147,8 +152,8 @@ async function upWithInstance(shutdown: { drainSeconds: number; graceSeconds: nu
   // Plateau keeps statuses in memory until one changes: another launch (its status set by the reconciler) makes it read them again.
   expect((await api("/projects/u-alice/instances", { method: "POST", body: JSON.stringify({ template: "static-site", name: "other" }) })).status).toBe(202);
   await until(
-    async () => (await (await api("/projects/u-alice/instances/other/status")).json()) as { reason: string },
-    (status) => status.reason.includes("unavailable"),
+    () => reasonOf("other"),
+    (reason) => reason.includes("unavailable"),
   );
   const host = `site.u-alice.localhost:${server.port}`;
   await until(
