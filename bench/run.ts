@@ -1,4 +1,4 @@
-// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12|B12d|B13|B14|B15|B16]`: every benchmark, as ratios against a
+// `npm run bench [-- --write] [-- --only B1|B2|B3|B4|B7|B8|B9|B10|B11|B12|B12d|B13|B14|B15|B16|B17]`: every benchmark, as ratios against a
 // baseline measured in the same run; --write also updates docs/benchmarks.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -13,6 +13,7 @@ import { benchColdStart } from "./cold-start.js";
 import { benchCommit } from "./commit.js";
 import { benchCommunity } from "./b14-community.js";
 import { benchLaunch } from "./launch.js";
+import { benchLaunchAtScale } from "./launch-at-scale.js";
 import { benchPlacement } from "./placement.js";
 import { benchProxy } from "./proxy.js";
 import { benchRender } from "./render.js";
@@ -74,6 +75,10 @@ if (!only || only === "B13") {
 if (!only || only === "B15") {
   log("B15: cold start with 20,000 instances: index rebuilt and first reconcile plan…");
   rows.push(...(await benchColdStart(log)));
+}
+if (!only || only === "B17") {
+  log("B17: a launch in an installation of 20,000 instances vs in an empty one…");
+  rows.push(...(await benchLaunchAtScale(log)));
 }
 if (!only || only === "B4") {
   log("B4: API overhead…");

@@ -4,7 +4,7 @@ import type { ClusterBackupsRegistry } from "../core/ports/cluster-backups.js";
 import type { VolumeBackupsRegistry } from "../core/ports/volume-backups.js";
 import { createCatalogService } from "../core/catalog/service.js";
 import type { Requester } from "../core/identity.js";
-import { createIndexer, type Indexer } from "../core/index/indexer.js";
+import { createIndexer, indexChangesBetween, type Indexer } from "../core/index/indexer.js";
 import { createCachedIndex, createCachedStatuses } from "../core/index/cached-index.js";
 import { createInstanceService, type ExpiryReport, type InstanceAddress } from "../core/instances/service.js";
 import type { EngineRegistry } from "../core/ports/engine-registry.js";
@@ -197,7 +197,8 @@ const REPLICATED_STATUS_CACHE_MS = 1000;
 export function composePlateau(adapters: PlateauAdapters, settings: PlateauSettings) {
   const { repo, secrets, clock, logger } = adapters;
   const { scheduler } = adapters;
-  const index = createCachedIndex(adapters.index);
+  // With replicas, another one moves the shared index: what this one keeps is patched from git's diff (ADR 44).
+  const index = createCachedIndex(adapters.index, adapters.coordination ? { changedBetween: (from, to) => indexChangesBetween(repo, from, to) } : {});
   // Replicas: the leader's reconcilers write the statuses others answer from (ADR 43).
   const statuses = createCachedStatuses(adapters.statuses, settings.replicated ? { clock, maxAgeMs: REPLICATED_STATUS_CACHE_MS } : undefined);
   const indexer: Indexer = createIndexer({ repo, index, logger });
@@ -584,8 +585,10 @@ export function composePlateau(adapters: PlateauAdapters, settings: PlateauSetti
     if (coordination) {
       // The shared index moves under the write lock only (another replica's commit, or
       // `catchUp`); this replica's clone follows it, so that its reads of files agree.
+      const shared = await adapters.index.indexedCommit();
+      if (shared !== (await repo.head())) await coordination.follow();
+      // Asked once the clone has the commit: the cache patches itself from the diff.
       const commit = await index.indexedCommit();
-      if (commit !== (await repo.head())) await coordination.follow();
       moved = commit !== seenCommit;
       seenCommit = commit;
     } else {

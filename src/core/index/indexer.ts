@@ -8,6 +8,7 @@ import type { CommitId, DesiredStateRepository } from "../ports/desired-state-re
 import type { Logger } from "../ports/logger.js";
 import type { IndexDelta, IndexedInstance, IndexedPlatform, IndexedProject, IndexedRequest, StateIndex } from "../ports/state-index.js";
 import { TRAILERS } from "../repository/trailers.js";
+import type { IndexChanges } from "./cached-index.js";
 
 /** How many files the indexer asks the repository for at once. */
 const READ_BATCH = 256;
@@ -94,10 +95,7 @@ export function createIndexer(deps: { repo: DesiredStateRepository; index: State
     return { commit: head, changedPaths: changes.length, full };
   }
 
-  async function changed(from: CommitId | null, to: CommitId) {
-    const [platforms, projects] = await Promise.all([repo.changedPaths(from, to, "platforms"), repo.changedPaths(from, to, "projects")]);
-    return [...platforms, ...projects];
-  }
+  const changed = (from: CommitId | null, to: CommitId) => changedDesiredState(repo, from, to);
 
   // Runs one after another: each call sees every commit made before it was called.
   let queue: Promise<unknown> = Promise.resolve();
@@ -108,6 +106,24 @@ export function createIndexer(deps: { repo: DesiredStateRepository; index: State
       return next;
     },
   };
+}
+
+/** The files of the desired state (platforms and projects) that differ between two commits. */
+async function changedDesiredState(repo: DesiredStateRepository, from: CommitId | null, to: CommitId) {
+  const [platforms, projects] = await Promise.all([repo.changedPaths(from, to, "platforms"), repo.changedPaths(from, to, "projects")]);
+  return [...platforms, ...projects];
+}
+
+/** What a move of the index from one commit to another changes in it, read from the repository's diff alone (ADR 44). */
+export async function indexChangesBetween(repo: DesiredStateRepository, from: CommitId, to: CommitId): Promise<IndexChanges> {
+  const changes = { instances: [] as { project: string; name: string }[], projects: false, platforms: false };
+  for (const { path } of await changedDesiredState(repo, from, to)) {
+    const target = classifyPath(path);
+    if (target?.kind === "instance") changes.instances.push({ project: target.project, name: target.instance });
+    else if (target?.kind === "project") changes.projects = true;
+    else if (target?.kind === "platform") changes.platforms = true;
+  }
+  return changes;
 }
 
 function platformRow(document: ReturnType<typeof parsePlatform>, name: string): IndexedPlatform {
