@@ -27,11 +27,10 @@ import type { Database } from "../src/adapters/sql/schema.js";
 import { systemClock } from "../src/adapters/system/system.js";
 import { createIndexer } from "../src/core/index/indexer.js";
 import type { FileChange } from "../src/core/ports/desired-state-repository.js";
-import { fleetTemplateFiles, TEMPLATE_INSTANCE, TEMPLATE_PROJECT } from "./fleet-files.js";
+import { fleetInstance, fleetProject, fleetTemplateFiles, named, TEMPLATE_INSTANCE } from "./fleet-files.js";
 import { silentLogger } from "../src/core/ports/logger.js";
 import buildPlateau from "../test/support/build.js";
 import { startGitHttpServer, type GitHttpServer } from "../test/support/git-http-server.js";
-import { alice } from "../test/support/plateau.js";
 import { createTestDatabase, startPostgres } from "../test/support/postgres.js";
 import { startServer, writeConfig, type ServerProcess } from "../test/support/server.js";
 import type { LoadPlan, LoadResult, LoadUser } from "./b14-load.js";
@@ -49,8 +48,8 @@ const count = (name: string, fallback: number): number => {
   return Number.isFinite(value) && value > 0 ? Math.round(value) : fallback;
 };
 
-const projectName = (p: number) => `p${String(p).padStart(4, "0")}`;
-const instanceName = (i: number) => `i${String(i).padStart(5, "0")}`;
+const projectName = fleetProject;
+const instanceName = fleetInstance;
 const login = (u: number) => `u${String(u).padStart(5, "0")}`;
 
 interface Community {
@@ -62,19 +61,6 @@ interface Community {
 /** Who is in project p: an owner and editors, dealt so that every person has a project (the first ones two). */
 const membersOf = (community: Community, p: number): number[] =>
   Array.from({ length: MEMBERS_PER_PROJECT }, (_, k) => (p * MEMBERS_PER_PROJECT + k) % community.users);
-
-const named = (files: FileChange[], project: string, instance: string, owner: string): FileChange[] =>
-  files.map((file) =>
-    "content" in file
-      ? {
-          path: file.path.replaceAll(TEMPLATE_INSTANCE, instance).replaceAll(TEMPLATE_PROJECT, project),
-          content: file.content
-            .replaceAll(TEMPLATE_INSTANCE, instance)
-            .replaceAll(TEMPLATE_PROJECT, project)
-            .replace(`createdBy: ${alice.login}`, `createdBy: ${owner}`),
-        }
-      : file,
-  );
 
 function projectFile(community: Community, p: number): FileChange {
   const members = membersOf(community, p)

@@ -15,8 +15,7 @@ import { createSqlStore } from "../src/adapters/sql/sql-store.js";
 import { cryptoRandom, systemClock, systemTimers } from "../src/adapters/system/system.js";
 import { createIndexer } from "../src/core/index/indexer.js";
 import type { ObservedUnit } from "../src/core/ports/engine.js";
-import type { FileChange } from "../src/core/ports/desired-state-repository.js";
-import { fleetTemplateFiles, TEMPLATE_INSTANCE, TEMPLATE_PROJECT } from "./fleet-files.js";
+import { fleetChanges, fleetTemplateFiles } from "./fleet-files.js";
 import { silentLogger } from "../src/core/ports/logger.js";
 import { noTelemetry } from "../src/core/ports/telemetry.js";
 import { createReconciler } from "../src/core/reconcile/reconciler.js";
@@ -32,24 +31,10 @@ const count = (name: string, fallback: number): number => {
   return Number.isFinite(value) && value > 0 ? Math.round(value) : fallback;
 };
 
-const named = (files: FileChange[], project: string, instance: string): FileChange[] =>
-  files.map((file) =>
-    "content" in file
-      ? {
-          path: file.path.replaceAll(TEMPLATE_INSTANCE, instance).replaceAll(TEMPLATE_PROJECT, project),
-          content: file.content.replaceAll(TEMPLATE_INSTANCE, instance).replaceAll(TEMPLATE_PROJECT, project),
-        }
-      : file,
-  );
-
 /** The repository: `instances` instances dealt to PROJECTS projects, one commit written by fast-import, then packed. */
 async function seed(dir: string, instances: number, log: (line: string) => void): Promise<{ head: string; units: ObservedUnit[] }> {
-  const files = await fleetTemplateFiles();
-  const changes: FileChange[] = [...files.shared];
   const projects = Math.min(PROJECTS, instances);
-  const projectName = (p: number) => `p${String(p).padStart(4, "0")}`;
-  for (let p = 0; p < projects; p++) changes.push(...named(files.project, projectName(p), TEMPLATE_INSTANCE));
-  for (let i = 0; i < instances; i++) changes.push(...named(files.instance, projectName(i % projects), `i${String(i).padStart(5, "0")}`));
+  const changes = fleetChanges(await fleetTemplateFiles(), projects, instances);
   await initRepository({ dir });
   const repo = createGitRepository({ dir, clock: systemClock });
   const head = await repo.commit({ parent: null, author, message: `${instances} instances in ${projects} projects`, trailers: {}, changes });

@@ -4,6 +4,10 @@
 import type { FileChange } from "../src/core/ports/desired-state-repository.js";
 import { alice, memoryPlateau } from "../test/support/plateau.js";
 
+/** The fleet's names: project p and instance i. */
+export const fleetProject = (p: number) => `p${String(p).padStart(4, "0")}`;
+export const fleetInstance = (i: number) => `i${String(i).padStart(5, "0")}`;
+
 /** The names the template's files carry, replaced in each copy. */
 export const TEMPLATE_PROJECT = "zqproj";
 export const TEMPLATE_INSTANCE = "zqinst";
@@ -34,4 +38,22 @@ export async function fleetTemplateFiles(values: Record<string, unknown> = {}): 
   if (instance.length < 2) throw new Error(`the launch wrote ${instance.length} files of its instance`);
   await plateau.stop();
   return { shared, project, instance };
+}
+
+/** Files of the template copied under another project's and instance's names (and, when given, another author of the launch than alice). */
+export function named(files: readonly FileChange[], project: string, instance: string, owner?: string): FileChange[] {
+  const rename = (text: string) => text.replaceAll(TEMPLATE_INSTANCE, instance).replaceAll(TEMPLATE_PROJECT, project);
+  return files.map((file) => {
+    if (!("content" in file)) return file;
+    const content = rename(file.content);
+    return { path: rename(file.path), content: owner === undefined ? content : content.replace(`createdBy: ${alice.login}`, `createdBy: ${owner}`) };
+  });
+}
+
+/** Every file of a fleet: the shared ones, `projects` projects, and `instances` instances dealt to them in turn. */
+export function fleetChanges(template: FleetTemplate, projects: number, instances: number): FileChange[] {
+  const changes: FileChange[] = [...template.shared];
+  for (let p = 0; p < projects; p++) changes.push(...named(template.project, fleetProject(p), TEMPLATE_INSTANCE));
+  for (let i = 0; i < instances; i++) changes.push(...named(template.instance, fleetProject(i % projects), fleetInstance(i)));
+  return changes;
 }

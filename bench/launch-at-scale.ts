@@ -13,9 +13,8 @@ import { runChecked } from "../src/adapters/process.js";
 import { openSqlite } from "../src/adapters/sql/database.js";
 import { createSqlStore } from "../src/adapters/sql/sql-store.js";
 import { systemClock } from "../src/adapters/system/system.js";
-import type { FileChange } from "../src/core/ports/desired-state-repository.js";
 import { alice, memoryPlateau } from "../test/support/plateau.js";
-import { fleetTemplateFiles, TEMPLATE_INSTANCE, TEMPLATE_PROJECT } from "./fleet-files.js";
+import { fleetChanges, fleetProject, fleetTemplateFiles } from "./fleet-files.js";
 import { median, ms, ratio, type Row } from "./stats.js";
 
 const PROJECTS = 1_500;
@@ -34,24 +33,9 @@ const count = (name: string, fallback: number): number => {
   return Number.isFinite(value) && value > 0 ? Math.round(value) : fallback;
 };
 
-const projectName = (p: number) => `p${String(p).padStart(4, "0")}`;
-
-const named = (files: FileChange[], project: string, instance: string): FileChange[] =>
-  files.map((file) =>
-    "content" in file
-      ? {
-          path: file.path.replaceAll(TEMPLATE_INSTANCE, instance).replaceAll(TEMPLATE_PROJECT, project),
-          content: file.content.replaceAll(TEMPLATE_INSTANCE, instance).replaceAll(TEMPLATE_PROJECT, project),
-        }
-      : file,
-  );
-
 /** A repository of PROJECTS projects (alice owns each) and `instances` instances dealt to them, in one commit. */
 async function seed(dir: string, instances: number): Promise<void> {
-  const files = await fleetTemplateFiles();
-  const changes: FileChange[] = [...files.shared];
-  for (let p = 0; p < PROJECTS; p++) changes.push(...named(files.project, projectName(p), TEMPLATE_INSTANCE));
-  for (let i = 0; i < instances; i++) changes.push(...named(files.instance, projectName(i % PROJECTS), `i${String(i).padStart(5, "0")}`));
+  const changes = fleetChanges(await fleetTemplateFiles(), PROJECTS, instances);
   await initRepository({ dir });
   const repo = createGitRepository({ dir, clock: systemClock });
   await repo.commit({ parent: null, author, message: `${instances} instances in ${PROJECTS} projects`, trailers: {}, changes });
@@ -77,7 +61,7 @@ async function launches(base: string, label: string, instances: number, launches
     }
     const times: number[] = [];
     for (let k = 0; k < launches; k++) {
-      const project = projectName((k * 7) % PROJECTS);
+      const project = fleetProject((k * 7) % PROJECTS);
       const start = performance.now();
       await plateau.services.instances.launch({ template: "static-site", project, name: `b17-${k}` }, alice);
       times.push(performance.now() - start);
