@@ -81,7 +81,12 @@ export function createMemoryStore(): { index: StateIndex; statuses: StatusStore;
       return status && { ...status };
     },
     async listStatuses(filter) {
-      return byKey(statusMap).filter((s) => (!filter.project || s.project === filter.project) && (!filter.platform || s.platform === filter.platform));
+      return byKey(statusMap).filter(
+        (s) =>
+          (!filter.project || s.project === filter.project) &&
+          (!filter.projects || filter.projects.includes(s.project)) &&
+          (!filter.platform || s.platform === filter.platform),
+      );
     },
     async deleteStatus(project, instance) {
       statusMap.delete(key(project, instance));

@@ -189,6 +189,10 @@ export function createSqlStore(db: Kysely<Database>, clock: { now(): Date }): Sq
     async listStatuses(filter) {
       let query = db.selectFrom("statuses").selectAll();
       if (filter.project) query = query.where("project", "=", filter.project);
+      if (filter.projects) {
+        if (filter.projects.length === 0) return [];
+        query = query.where("project", "in", [...filter.projects]);
+      }
       if (filter.platform) query = query.where("platform", "=", filter.platform);
       return (await query.orderBy("project").orderBy("instance").execute()).map(toStatus);
     },

@@ -261,7 +261,8 @@ export function createCachedStatuses(statuses: StatusStore, shared?: { readonly 
       }
     },
     getStatus: (project, instance) => remembered(single, `${project}/${instance}`, () => statuses.getStatus(project, instance)),
-    listStatuses: (filter) => remembered(lists, JSON.stringify([filter.project ?? null, filter.platform ?? null]), () => statuses.listStatuses(filter)),
+    listStatuses: (filter) =>
+      remembered(lists, JSON.stringify([filter.project ?? null, filter.platform ?? null, filter.projects ?? null]), () => statuses.listStatuses(filter)),
     async deleteStatus(project, instance) {
       forget();
       try {

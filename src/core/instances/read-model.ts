@@ -101,7 +101,7 @@ export function createInstanceReadModel(deps: ReadModelDeps) {
       if (filter.project !== undefined) assertName("/project", filter.project);
       const [instances, allStatuses, platforms] = await Promise.all([
         index.listInstances(filter),
-        statuses.listStatuses({ project: filter.project, platform: filter.platform }),
+        statuses.listStatuses({ project: filter.project, projects: filter.projects, platform: filter.platform }),
         index.listPlatforms(),
       ]);
       // With a caching index and status store, unchanged inputs are the very same arrays: so are the views.

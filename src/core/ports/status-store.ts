@@ -35,10 +35,17 @@ export interface InstanceEvent {
   readonly message: string;
 }
 
+export interface StatusFilter {
+  readonly project?: string;
+  readonly projects?: readonly string[];
+  readonly platform?: string;
+}
+
 export interface StatusStore {
   setStatus(status: ObservedStatus): Promise<void>;
   getStatus(project: string, instance: string): Promise<ObservedStatus | undefined>;
-  listStatuses(filter: { readonly project?: string; readonly platform?: string }): Promise<ObservedStatus[]>;
+  /** Statuses of a project, of some projects (a person's: a list of their instances reads only theirs), or of a platform; all without a filter. */
+  listStatuses(filter: StatusFilter): Promise<ObservedStatus[]>;
   deleteStatus(project: string, instance: string): Promise<void>;
   addEvent(event: InstanceEvent): Promise<void>;
   /** The latest events of an instance, oldest first. */

@@ -184,6 +184,11 @@ export function describeStoreContract(name: string, create: () => Promise<Stores
       expect(await statuses.getStatus("demo", "a")).toEqual(status({ phase: "running", reason: "", appliedHash: "abc", endpoint: "127.0.0.1:1234" }));
       expect((await statuses.listStatuses({})).map((s) => s.instance)).toEqual(["a", "b"]);
       expect((await statuses.listStatuses({ platform: "other" })).map((s) => s.instance)).toEqual(["b"]);
+      await statuses.setStatus(status({ project: "other", instance: "c" }));
+      await statuses.setStatus(status({ project: "demo-2", instance: "d" }));
+      expect((await statuses.listStatuses({ projects: ["demo", "other"] })).map((s) => `${s.project}/${s.instance}`)).toEqual(["demo/a", "demo/b", "other/c"]);
+      expect(await statuses.listStatuses({ projects: [] })).toEqual([]);
+      expect((await statuses.listStatuses({ projects: ["demo"], platform: "other" })).map((s) => s.instance)).toEqual(["b"]);
       await statuses.deleteStatus("demo", "a");
       expect(await statuses.getStatus("demo", "a")).toBeUndefined();
     });
