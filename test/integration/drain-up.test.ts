@@ -6,14 +6,16 @@ import { createHash } from "node:crypto";
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { connect, type AddressInfo } from "node:net";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { openDatabase } from "../../src/adapters/sql/database.js";
 import { createSqlStore } from "../../src/adapters/sql/sql-store.js";
 import { systemClock } from "../../src/adapters/system/system.js";
+import { VMALERT_BINARY } from "../../src/adapters/metrics/vmalert-process.js";
 import { startServer, writeConfig, type ServerProcess } from "../support/server.js";
 
 /** An instance that answers `/slow` only once released, and echoes WebSocket messages. */
@@ -88,6 +90,19 @@ function partialFrame(req: IncomingMessage, socket: Duplex, closes: number[]): v
     socket.end(Buffer.from([0x88, 2, 0x03, 0xe9]));
   });
   socket.on("error", () => undefined);
+}
+
+const VICTORIA_METRICS_BINARY = "/usr/bin/victoria-metrics";
+
+/** VictoriaMetrics and vmalert processes started for a data directory under `dir` (by their command lines). */
+async function daemonsOf(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir("/proc").catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const [binary = "", ...args] = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0");
+    if (["victoria-metrics", "vmalert"].includes(basename(binary)) && args.some((arg) => arg.includes(dir))) found.push(`${entry} ${binary}`);
+  }
+  return found;
 }
 
 let cleanups: (() => Promise<void>)[] = [];
@@ -234,6 +249,12 @@ describe("plateau up told to stop", () => {
       await rm(dir, { recursive: true, force: true });
     });
     const exited = new Promise<number | null>((resolve) => server.child.once("exit", (code) => resolve(code)));
+    // Its daemons (VictoriaMetrics, vmalert, where installed) run before it is told to stop.
+    const installed = [VICTORIA_METRICS_BINARY, VMALERT_BINARY].filter((binary) => existsSync(binary));
+    await until(
+      () => daemonsOf(dir),
+      (daemons) => daemons.length === installed.length,
+    );
     server.child.kill("SIGTERM");
     await until(
       () => fetch(`${server.url}/readyz`).then((response) => response.status),
@@ -242,6 +263,13 @@ describe("plateau up told to stop", () => {
     server.child.kill("SIGTERM");
     expect(await exited).toBe(1);
     expect(server.output()).toContain("plateau: SIGTERM while stopping: exiting at once");
+    // Exiting at once ends them too: none outlives Plateau.
+    expect(
+      await until(
+        () => daemonsOf(dir),
+        (daemons) => daemons.length === 0,
+      ),
+    ).toEqual([]);
   });
 
   it("closes a proxied WebSocket with 1001 on both sides, between two frames, when the grace is over, and exits 0", async () => {

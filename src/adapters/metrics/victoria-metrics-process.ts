@@ -69,6 +69,20 @@ function alive(pid: number): boolean {
 }
 
 /** Stops a process: SIGTERM, then SIGKILL after `graceMs`. */
+/**
+ * Ends a child daemon when this process exits, however it exits: a second Ctrl-C or SIGTERM
+ * exits at once, without the orderly stop, and the daemon would outlive Plateau (a kill -9 is
+ * the one case left: the next start finds and replaces what it left). `kill` is a system call,
+ * so it runs in the synchronous `exit` handlers.
+ */
+export function endsWithThisProcess(child: ChildProcess): void {
+  const end = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  };
+  process.on("exit", end);
+  child.once("exit", () => process.off("exit", end));
+}
+
 export async function terminate(pid: number, graceMs: number): Promise<void> {
   try {
     process.kill(pid, "SIGTERM");
@@ -138,6 +152,7 @@ export function startVictoriaMetricsProcess(params: VictoriaMetricsProcessParams
     ];
     let stderr = "";
     const spawned = spawn(params.command, args, { stdio: ["ignore", "ignore", "pipe"] });
+    endsWithThisProcess(spawned);
     child = spawned;
     const failed = new Promise<string>((resolve) => {
       spawned.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ENOENT" ? "not-installed" : error.message));

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { freeLoopbackPort } from "../net.js";
-import { processesWithArgument, terminate } from "./victoria-metrics-process.js";
+import { endsWithThisProcess, processesWithArgument, terminate } from "./victoria-metrics-process.js";
 
 export const VMALERT_BINARY = "/usr/bin/vmalert";
 /** The user vmalert presents to the receiver (the password is the secret). */
@@ -73,6 +73,7 @@ export async function startVmalert(params: VmalertParams): Promise<VmalertStart>
   // One left by a Plateau killed with -9 would evaluate (and post) forever: found by its rules file, which is this data directory's.
   for (const pid of await processesWithArgument(`-rule=${rulesFile}`)) await terminate(pid, 2000);
   const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
+  endsWithThisProcess(child);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
