@@ -19,15 +19,14 @@ import { join } from "node:path";
 import { fastify } from "fastify";
 import pg from "pg";
 import { sha256, TOKEN_PREFIX } from "../src/core/access/context.js";
-import { createGitRepository, gitEnvironment, initRepository } from "../src/adapters/git/git-repository.js";
-import { runChecked } from "../src/adapters/process.js";
+import { createGitRepository } from "../src/adapters/git/git-repository.js";
 import { openPostgres } from "../src/adapters/sql/database.js";
 import { createSqlStore } from "../src/adapters/sql/sql-store.js";
 import type { Database } from "../src/adapters/sql/schema.js";
 import { systemClock } from "../src/adapters/system/system.js";
 import { createIndexer } from "../src/core/index/indexer.js";
 import type { FileChange } from "../src/core/ports/desired-state-repository.js";
-import { fleetInstance, fleetProject, fleetTemplateFiles, named, TEMPLATE_INSTANCE } from "./fleet-files.js";
+import { commitFleet, fleetInstance, fleetProject, fleetTemplateFiles, named, TEMPLATE_INSTANCE } from "./fleet-files.js";
 import { silentLogger } from "../src/core/ports/logger.js";
 import buildPlateau from "../test/support/build.js";
 import { startGitHttpServer, type GitHttpServer } from "../test/support/git-http-server.js";
@@ -41,7 +40,6 @@ const MEMBERS_PER_PROJECT = 5;
 const WRITE_SHARE = Number(process.env.PLATEAU_BENCH_B14_WRITE_PERCENT ?? 4) / 100;
 /** Shared by the replicas of one installation, as a copied data directory would be (ADR 0015). */
 const INSTALLATION = "b14bench00";
-const author = { name: "Bench", email: "bench@example.org" };
 
 const count = (name: string, fallback: number): number => {
   const value = Number(process.env[name]);
@@ -96,18 +94,7 @@ async function seedRepository(dir: string, community: Community): Promise<string
     const p = i % community.projects;
     changes.push(...named(files.instance, projectName(p), instanceName(i), login(membersOf(community, p)[i % MEMBERS_PER_PROJECT] ?? 0)));
   }
-  await initRepository({ dir });
-  const repo = createGitRepository({ dir, clock: systemClock });
-  const head = await repo.commit({
-    parent: null,
-    author,
-    message: `${community.instances} instances in ${community.projects} projects`,
-    trailers: {},
-    changes,
-  });
-  repo.close();
-  await runChecked("git", ["gc", "--quiet"], { env: gitEnvironment(dir) });
-  return head;
+  return commitFleet(dir, changes, `${community.instances} instances in ${community.projects} projects`);
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createGitRepository, gitEnvironment, initRepository } from "../src/adapters/git/git-repository.js";
+import { createGitRepository, gitEnvironment } from "../src/adapters/git/git-repository.js";
 import { createMemoryEngine } from "../src/adapters/memory/memory-engine.js";
 import { runChecked } from "../src/adapters/process.js";
 import { openPostgres, openSqlite, type OpenDatabase } from "../src/adapters/sql/database.js";
@@ -15,7 +15,7 @@ import { createSqlStore } from "../src/adapters/sql/sql-store.js";
 import { cryptoRandom, systemClock, systemTimers } from "../src/adapters/system/system.js";
 import { createIndexer } from "../src/core/index/indexer.js";
 import type { ObservedUnit } from "../src/core/ports/engine.js";
-import { fleetChanges, fleetTemplateFiles } from "./fleet-files.js";
+import { commitFleet, fleetChanges, fleetTemplateFiles } from "./fleet-files.js";
 import { silentLogger } from "../src/core/ports/logger.js";
 import { noTelemetry } from "../src/core/ports/telemetry.js";
 import { createReconciler } from "../src/core/reconcile/reconciler.js";
@@ -24,7 +24,6 @@ import { createTestDatabase, startPostgres } from "../test/support/postgres.js";
 import { median, ratio, type Row } from "./stats.js";
 
 const PROJECTS = 1_500;
-const author = { name: "Bench", email: "bench@example.org" };
 
 const count = (name: string, fallback: number): number => {
   const value = Number(process.env[name]);
@@ -35,9 +34,8 @@ const count = (name: string, fallback: number): number => {
 async function seed(dir: string, instances: number, log: (line: string) => void): Promise<{ head: string; units: ObservedUnit[] }> {
   const projects = Math.min(PROJECTS, instances);
   const changes = fleetChanges(await fleetTemplateFiles(), projects, instances);
-  await initRepository({ dir });
+  const head = await commitFleet(dir, changes, `${instances} instances in ${projects} projects`);
   const repo = createGitRepository({ dir, clock: systemClock });
-  const head = await repo.commit({ parent: null, author, message: `${instances} instances in ${projects} projects`, trailers: {}, changes });
   // What every instance's workload would report if it ran its revision: the hash of its rendered directory.
   const units: ObservedUnit[] = [];
   for (const project of await repo.listDirectory(head, "rendered/local")) {
@@ -48,7 +46,6 @@ async function seed(dir: string, instances: number, log: (line: string) => void)
     }
   }
   repo.close();
-  await runChecked("git", ["gc", "--quiet"], { env: gitEnvironment(dir) });
   if (units.length !== instances) throw new Error(`the repository renders ${units.length} instances, not ${instances}`);
   log(`  B15 repository: ${changes.length} files, ${instances} instances in ${projects} projects`);
   return { head, units };

@@ -1,7 +1,10 @@
 // The files of a large fleet, for the benchmarks that need one (B14, B15): one project and one
 // `static-site` instance as Plateau writes them (a project made and an instance launched
 // through the services, in memory), with their names as placeholders to copy under others.
-import type { FileChange } from "../src/core/ports/desired-state-repository.js";
+import { createGitRepository, gitEnvironment, initRepository } from "../src/adapters/git/git-repository.js";
+import { runChecked } from "../src/adapters/process.js";
+import { systemClock } from "../src/adapters/system/system.js";
+import type { CommitId, FileChange } from "../src/core/ports/desired-state-repository.js";
 import { alice, memoryPlateau } from "../test/support/plateau.js";
 
 /** The fleet's names: project p and instance i. */
@@ -56,4 +59,16 @@ export function fleetChanges(template: FleetTemplate, projects: number, instance
   for (let p = 0; p < projects; p++) changes.push(...named(template.project, fleetProject(p), TEMPLATE_INSTANCE));
   for (let i = 0; i < instances; i++) changes.push(...named(template.instance, fleetProject(i % projects), fleetInstance(i)));
   return changes;
+}
+
+/** A new repository at `dir` holding `changes` in one commit (written by fast-import), then packed as a forge's would be. */
+export async function commitFleet(dir: string, changes: FileChange[], message: string): Promise<CommitId> {
+  await initRepository({ dir });
+  const repo = createGitRepository({ dir, clock: systemClock });
+  try {
+    return await repo.commit({ parent: null, author: { name: "Bench", email: "bench@example.org" }, message, trailers: {}, changes });
+  } finally {
+    repo.close();
+    await runChecked("git", ["gc", "--quiet"], { env: gitEnvironment(dir) });
+  }
 }

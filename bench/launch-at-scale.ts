@@ -8,17 +8,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createGitRepository, gitEnvironment, initRepository } from "../src/adapters/git/git-repository.js";
-import { runChecked } from "../src/adapters/process.js";
+import { createGitRepository } from "../src/adapters/git/git-repository.js";
 import { openSqlite } from "../src/adapters/sql/database.js";
 import { createSqlStore } from "../src/adapters/sql/sql-store.js";
 import { systemClock } from "../src/adapters/system/system.js";
 import { alice, memoryPlateau } from "../test/support/plateau.js";
-import { fleetChanges, fleetProject, fleetTemplateFiles } from "./fleet-files.js";
+import { commitFleet, fleetChanges, fleetProject, fleetTemplateFiles } from "./fleet-files.js";
 import { median, ms, ratio, type Row } from "./stats.js";
 
 const PROJECTS = 1_500;
-const author = { name: "Bench", email: "bench@example.org" };
 
 /** Quotas no launch of the run reaches: the lab of every project holds thousands of instances. */
 const ROOMY = {
@@ -35,12 +33,7 @@ const count = (name: string, fallback: number): number => {
 
 /** A repository of PROJECTS projects (alice owns each) and `instances` instances dealt to them, in one commit. */
 async function seed(dir: string, instances: number): Promise<void> {
-  const changes = fleetChanges(await fleetTemplateFiles(), PROJECTS, instances);
-  await initRepository({ dir });
-  const repo = createGitRepository({ dir, clock: systemClock });
-  await repo.commit({ parent: null, author, message: `${instances} instances in ${PROJECTS} projects`, trailers: {}, changes });
-  repo.close();
-  await runChecked("git", ["gc", "--quiet"], { env: gitEnvironment(dir) });
+  await commitFleet(dir, fleetChanges(await fleetTemplateFiles(), PROJECTS, instances), `${instances} instances in ${PROJECTS} projects`);
 }
 
 /** Plateau over the seeded repository and a fresh SQLite index (built at start), then `launches` launches timed one by one. */

@@ -68,7 +68,6 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Stops a process: SIGTERM, then SIGKILL after `graceMs`. */
 /**
  * Ends a child daemon when this process exits, however it exits: a second Ctrl-C or SIGTERM
  * exits at once, without the orderly stop, and the daemon would outlive Plateau (a kill -9 is
@@ -83,6 +82,7 @@ export function endsWithThisProcess(child: ChildProcess): void {
   child.once("exit", () => process.off("exit", end));
 }
 
+/** Stops a process: SIGTERM, then SIGKILL after `graceMs`. */
 export async function terminate(pid: number, graceMs: number): Promise<void> {
   try {
     process.kill(pid, "SIGTERM");

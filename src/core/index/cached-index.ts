@@ -95,12 +95,10 @@ export function createCachedIndex(index: StateIndex, options: CachedIndexOptions
    * answers them; nothing when too much changed, or when anything else moved meanwhile.
    */
   async function patch(kept: ReturnType<typeof keptNow>, changes: IndexChanges): Promise<void> {
-    const changedKeys = new Set(changes.instances.map(instanceKey));
-    if (changedKeys.size > PATCHED_AT_MOST) return;
+    const refs = new Map(changes.instances.map((ref) => [instanceKey(ref), ref]));
+    if (refs.size > PATCHED_AT_MOST) return;
     const started = generation;
-    const changed = new Map(
-      await Promise.all([...changedKeys].map(async (key) => [key, await index.getInstance(...(key.split("/") as [string, string]))] as const)),
-    );
+    const changed = new Map(await Promise.all([...refs].map(async ([key, ref]) => [key, await index.getInstance(ref.project, ref.name)] as const)));
     const listed = await Promise.all(kept.lists.map(async ([key, { filter, value }]) => [key, filter, await value.catch(() => undefined)] as const));
     if (generation !== started) return;
     for (const [key, filter, list] of listed)

@@ -33,8 +33,8 @@ export function createIndexer(deps: { repo: DesiredStateRepository; index: State
     if (head === indexed || head === null) return { commit: head, changedPaths: 0, full: false };
 
     let full = indexed === null;
-    let changes = full ? [] : await changed(indexed, head).catch(() => ((full = true), []));
-    if (full) changes = await changed(null, head);
+    let changes = full ? [] : await changedDesiredState(repo, indexed, head).catch(() => ((full = true), []));
+    if (full) changes = await changedDesiredState(repo, null, head);
 
     const delta = {
       commit: head,
@@ -94,8 +94,6 @@ export function createIndexer(deps: { repo: DesiredStateRepository; index: State
     if (full) logger.info({ commit: head, paths: changes.length }, "index rebuilt from the desired-state repository");
     return { commit: head, changedPaths: changes.length, full };
   }
-
-  const changed = (from: CommitId | null, to: CommitId) => changedDesiredState(repo, from, to);
 
   // Runs one after another: each call sees every commit made before it was called.
   let queue: Promise<unknown> = Promise.resolve();
